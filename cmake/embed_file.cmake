@@ -1,0 +1,12 @@
+# Writes INPUT as `extern const std::string_view SYMBOL` in chunks small enough for any compiler.
+file(READ ${INPUT} hex HEX)
+string(LENGTH "${hex}" len)
+set(body "")
+set(pos 0)
+while(pos LESS len)
+  string(SUBSTRING "${hex}" ${pos} 4096 chunk)
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," chunk "${chunk}")
+  string(APPEND body "${chunk}\n")
+  math(EXPR pos "${pos} + 4096")
+endwhile()
+file(WRITE ${OUTPUT} "// Generated from ${INPUT}; do not edit.\n#include <string_view>\nnamespace chorus::embedded {\nstatic const unsigned char data_[] = {\n${body}0};\nextern const std::string_view ${SYMBOL}(reinterpret_cast<const char*>(data_), sizeof(data_) - 1);\n}\n")

@@ -1,0 +1,1 @@
+// Placeholder so the api module links while it is being written.

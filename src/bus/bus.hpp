@@ -1,0 +1,70 @@
+// Bus: the only channel between roles. Topics are append-only logs; each consumer group has its own
+// committed position. Delivery is at-least-once; every consumer's work is idempotent.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/json.hpp"
+#include "core/result.hpp"
+#include "core/time.hpp"
+
+namespace chorus::bus {
+
+// The topics of DESIGN.md. Payloads are JSON documents (see src/roles/messages.hpp).
+inline constexpr std::string_view kFetchRequests = "fetch.requests";
+inline constexpr std::string_view kRawItems = "raw.items";
+inline constexpr std::string_view kFeedbackRecords = "feedback.records";
+inline constexpr std::string_view kDeadLetters = "dead.letters";
+
+struct Message {
+  std::string topic;
+  std::string key;  // partitioning key: the workspace id, so a workspace stays ordered
+  std::string payload;
+  std::int32_t partition = 0;
+  std::int64_t offset = 0;
+  TimeMs appended_at = 0;
+};
+
+struct OutgoingMessage {
+  std::string key;
+  std::string payload;
+};
+
+class Consumer {
+ public:
+  virtual ~Consumer() = default;
+  // Returns up to `max` messages after the last one this consumer returned (initially after the
+  // group's committed position), waiting up to `wait` when none are ready. An empty vector is not an error.
+  virtual Result<std::vector<Message>> poll(std::size_t max, std::chrono::milliseconds wait) = 0;
+  // Records that the group is done with `last` and every message before it in its partition.
+  // Call only after the work for those messages is durable.
+  virtual Status commit(const Message& last) = 0;
+};
+
+class Bus {
+ public:
+  virtual ~Bus() = default;
+  // Appends durably: once this returns ok, the messages survive a crash or power loss.
+  // Concurrent callers are committed together (one transaction and one sync per batch).
+  virtual Status publish(std::string_view topic, std::span<const OutgoingMessage> messages) = 0;
+  Status publish(std::string_view topic, std::string key, std::string payload) {
+    OutgoingMessage m{std::move(key), std::move(payload)};
+    return publish(topic, std::span<const OutgoingMessage>(&m, 1));
+  }
+  virtual Result<std::unique_ptr<Consumer>> subscribe(std::string_view topic, std::string_view group) = 0;
+  // Lag and state for /healthz and /metrics.
+  virtual json::object health() = 0;
+  virtual std::string_view kind() const = 0;
+};
+
+// The embedded bus: a SQLite database in WAL mode at <data_dir>/bus.db.
+Result<std::unique_ptr<Bus>> open_embedded_bus(const std::filesystem::path& data_dir);
+
+}  // namespace chorus::bus

@@ -1,0 +1,1 @@
+// Placeholder so the bus module links while it is being written.

@@ -1,0 +1,1 @@
+// Placeholder so the connectors module links while it is being written.

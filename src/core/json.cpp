@@ -1,0 +1,116 @@
+// Boost.JSON is compiled once here (header-only mode) so no other file pays for its sources.
+#include "core/json.hpp"
+
+#include <boost/json/src.hpp>
+
+#include <charconv>
+#include <cmath>
+
+namespace chorus {
+
+Result<json::value> parse_json(std::string_view text) {
+  boost::system::error_code ec;
+  json::parse_options opts;
+  opts.max_depth = 64;
+  json::value v = json::parse(text, ec, {}, opts);
+  if (ec) return make_error(ErrorCode::bad_request, "malformed JSON: " + ec.message());
+  return v;
+}
+
+const json::value* find_path(const json::value& root, std::string_view path) {
+  const json::value* cur = &root;
+  while (!path.empty()) {
+    std::size_t dot = path.find('.');
+    std::string_view part = path.substr(0, dot);
+    path = dot == std::string_view::npos ? std::string_view{} : path.substr(dot + 1);
+    if (cur->is_object()) {
+      const auto& o = cur->get_object();
+      auto it = o.find(part);
+      if (it == o.end()) return nullptr;
+      cur = &it->value();
+    } else if (cur->is_array()) {
+      std::size_t idx = 0;
+      auto [p, ec] = std::from_chars(part.data(), part.data() + part.size(), idx);
+      if (ec != std::errc() || p != part.data() + part.size()) return nullptr;
+      const auto& a = cur->get_array();
+      if (idx >= a.size()) return nullptr;
+      cur = &a[idx];
+    } else {
+      return nullptr;
+    }
+  }
+  return cur;
+}
+
+std::optional<std::string> scalar_to_string(const json::value& v) {
+  switch (v.kind()) {
+    case json::kind::string: return std::string(v.get_string());
+    case json::kind::int64: return std::to_string(v.get_int64());
+    case json::kind::uint64: return std::to_string(v.get_uint64());
+    case json::kind::double_: {
+      double d = v.get_double();
+      if (std::floor(d) == d && std::fabs(d) < 9e15) return std::to_string(static_cast<std::int64_t>(d));
+      return json::serialize(v);
+    }
+    case json::kind::bool_: return v.get_bool() ? "true" : "false";
+    default: return std::nullopt;
+  }
+}
+
+static const json::value* member(const json::value& obj, std::string_view key) {
+  if (!obj.is_object()) return nullptr;
+  const auto& o = obj.get_object();
+  auto it = o.find(key);
+  if (it == o.end() || it->value().is_null()) return nullptr;
+  return &it->value();
+}
+
+std::optional<std::string> get_string(const json::value& obj, std::string_view key) {
+  const json::value* v = member(obj, key);
+  if (!v) return std::nullopt;
+  return scalar_to_string(*v);
+}
+
+std::optional<std::int64_t> get_int(const json::value& obj, std::string_view key) {
+  const json::value* v = member(obj, key);
+  if (!v) return std::nullopt;
+  if (v->is_int64()) return v->get_int64();
+  if (v->is_uint64() && v->get_uint64() <= static_cast<std::uint64_t>(INT64_MAX))
+    return static_cast<std::int64_t>(v->get_uint64());
+  if (v->is_double() && std::floor(v->get_double()) == v->get_double()) return static_cast<std::int64_t>(v->get_double());
+  if (v->is_string()) {
+    std::string_view s = v->get_string();
+    std::int64_t out = 0;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+    if (ec == std::errc() && p == s.data() + s.size()) return out;
+  }
+  return std::nullopt;
+}
+
+std::optional<double> get_double(const json::value& obj, std::string_view key) {
+  const json::value* v = member(obj, key);
+  if (!v) return std::nullopt;
+  if (v->is_number()) return v->to_number<double>();
+  if (v->is_string()) {
+    std::string s(v->get_string());
+    char* end = nullptr;
+    double d = std::strtod(s.c_str(), &end);
+    if (!s.empty() && end == s.c_str() + s.size()) return d;
+  }
+  return std::nullopt;
+}
+
+std::optional<bool> get_bool(const json::value& obj, std::string_view key) {
+  const json::value* v = member(obj, key);
+  if (!v) return std::nullopt;
+  if (v->is_bool()) return v->get_bool();
+  if (v->is_string()) {
+    if (v->get_string() == "true") return true;
+    if (v->get_string() == "false") return false;
+  }
+  return std::nullopt;
+}
+
+std::string to_json_string(const json::value& v) { return json::serialize(v); }
+
+}  // namespace chorus

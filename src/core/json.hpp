@@ -1,0 +1,35 @@
+// The one JSON library (Boost.JSON) and small typed accessors used at every JSON boundary.
+#pragma once
+
+#include <boost/json.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/result.hpp"
+
+namespace chorus {
+
+namespace json = boost::json;
+
+// Parses text as JSON; the error names the position and reason in plain words.
+Result<json::value> parse_json(std::string_view text);
+
+// Looks up a dotted path ("user.name", "answers.0.text") in a value; nullptr when absent.
+const json::value* find_path(const json::value& root, std::string_view dotted_path);
+
+// Typed reads that tolerate absence and JSON null. A number read as a string yields its decimal form.
+std::optional<std::string> get_string(const json::value& obj, std::string_view key);
+std::optional<std::int64_t> get_int(const json::value& obj, std::string_view key);
+std::optional<double> get_double(const json::value& obj, std::string_view key);
+std::optional<bool> get_bool(const json::value& obj, std::string_view key);
+
+// Converts a scalar to its natural string form (strings unquoted, numbers in decimal); nullopt for
+// null, objects and arrays.
+std::optional<std::string> scalar_to_string(const json::value& v);
+
+std::string to_json_string(const json::value& v);
+
+}  // namespace chorus

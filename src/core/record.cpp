@@ -1,0 +1,144 @@
+// Record identity and the record's JSON shape.
+#include "core/record.hpp"
+
+#include <charconv>
+
+namespace chorus {
+
+std::int64_t make_unique_identifier(Id workspace_id, std::string_view source_type, std::string_view external_id) {
+  // FNV-1a over "<workspace>\x1f<type>\x1f<external id>": stable across builds, platforms and versions.
+  std::uint64_t h = 14695981039346656037ULL;
+  auto feed = [&h](std::string_view s) {
+    for (unsigned char c : s) {
+      h ^= c;
+      h *= 1099511628211ULL;
+    }
+  };
+  feed(std::to_string(workspace_id));
+  feed("\x1f");
+  feed(source_type);
+  feed("\x1f");
+  feed(external_id);
+  return static_cast<std::int64_t>(h);
+}
+
+namespace {
+
+json::value opt(const std::optional<std::string>& v) { return v ? json::value(*v) : json::value(nullptr); }
+json::value opt(const std::optional<double>& v) { return v ? json::value(*v) : json::value(nullptr); }
+
+std::optional<std::int64_t> parse_i64(std::string_view s) {
+  std::int64_t out = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
+  return out;
+}
+
+const json::object* sub(const json::object& o, std::string_view key) {
+  auto it = o.find(key);
+  return it != o.end() && it->value().is_object() ? &it->value().get_object() : nullptr;
+}
+
+}  // namespace
+
+json::object record_to_json(const FeedbackRecord& r) {
+  json::array themes;
+  for (const auto& t : r.themes) themes.emplace_back(t);
+  json::object metadata{{"external_id", r.external_id}, {"url", opt(r.url)}, {"raw_ref", r.raw_ref}};
+  for (const auto& kv : r.extra) metadata[kv.key()] = kv.value();
+  return json::object{
+      {"unique_identifier", std::to_string(r.unique_identifier)},
+      {"workspace_id", std::to_string(r.workspace_id)},
+      {"source_id", std::to_string(r.source_id)},
+      {"source_type", r.source_type},
+      {"core_attributes",
+       json::object{{"language", r.language},
+                    {"language_code", r.language_code},
+                    {"tenant_info", std::to_string(r.customer_id)},
+                    {"source_info", r.source_info}}},
+      {"review_attributes", json::object{{"rating", opt(r.rating)}, {"title", opt(r.title)}}},
+      {"conversation_attributes",
+       json::object{{"text", r.text},
+                    {"sentiment_type", r.sentiment_type},
+                    {"sentiment_score", r.sentiment_score},
+                    {"sentiment_compound", r.sentiment_compound},
+                    {"category", r.category},
+                    {"category_confidence", r.category_confidence},
+                    {"themes", std::move(themes)},
+                    {"duplicate_of", r.duplicate_of ? json::value(std::to_string(*r.duplicate_of))
+                                                    : json::value(nullptr)}}},
+      {"metadata_attributes", std::move(metadata)},
+      {"user_attributes",
+       json::object{{"email", opt(r.email)},
+                    {"feedback_platform_user_id", opt(r.platform_user_id)},
+                    {"username", opt(r.username)}}},
+      {"context_info",
+       json::object{{"timestamp", format_time(r.timestamp)},
+                    {"received_at", format_time(r.received_at)},
+                    {"nlp_version", r.nlp_version}}},
+  };
+}
+
+Result<FeedbackRecord> record_from_json(const json::value& v) {
+  if (!v.is_object()) return make_error(ErrorCode::bad_request, "record is not a JSON object");
+  const auto& o = v.get_object();
+  FeedbackRecord r;
+  auto id_of = [&](std::string_view key) -> std::optional<std::int64_t> {
+    auto s = get_string(v, key);
+    return s ? parse_i64(*s) : std::nullopt;
+  };
+  auto uid = id_of("unique_identifier");
+  if (!uid) return make_error(ErrorCode::bad_request, "record has no unique_identifier");
+  r.unique_identifier = *uid;
+  r.workspace_id = id_of("workspace_id").value_or(0);
+  r.source_id = id_of("source_id").value_or(0);
+  r.source_type = get_string(v, "source_type").value_or("");
+  if (const auto* c = sub(o, "core_attributes")) {
+    json::value cv(*c);
+    r.language = get_string(cv, "language").value_or("Unknown");
+    r.language_code = get_string(cv, "language_code").value_or("un");
+    r.customer_id = get_int(cv, "tenant_info").value_or(0);
+    r.source_info = get_string(cv, "source_info").value_or("");
+  }
+  if (const auto* c = sub(o, "review_attributes")) {
+    json::value cv(*c);
+    r.rating = get_double(cv, "rating");
+    r.title = get_string(cv, "title");
+  }
+  if (const auto* c = sub(o, "conversation_attributes")) {
+    json::value cv(*c);
+    r.text = get_string(cv, "text").value_or("");
+    r.sentiment_type = get_string(cv, "sentiment_type").value_or("neutral");
+    r.sentiment_score = static_cast<int>(get_int(cv, "sentiment_score").value_or(0));
+    r.sentiment_compound = get_double(cv, "sentiment_compound").value_or(0.0);
+    r.category = get_string(cv, "category").value_or("other");
+    r.category_confidence = get_double(cv, "category_confidence").value_or(0.0);
+    if (auto it = c->find("themes"); it != c->end() && it->value().is_array())
+      for (const auto& t : it->value().get_array())
+        if (t.is_string()) r.themes.emplace_back(t.get_string());
+    if (auto d = get_string(cv, "duplicate_of")) r.duplicate_of = parse_i64(*d);
+  }
+  if (const auto* c = sub(o, "metadata_attributes")) {
+    json::value cv(*c);
+    r.external_id = get_string(cv, "external_id").value_or("");
+    r.url = get_string(cv, "url");
+    r.raw_ref = get_string(cv, "raw_ref").value_or("");
+    for (const auto& kv : *c)
+      if (kv.key() != "external_id" && kv.key() != "url" && kv.key() != "raw_ref") r.extra[kv.key()] = kv.value();
+  }
+  if (const auto* c = sub(o, "user_attributes")) {
+    json::value cv(*c);
+    r.email = get_string(cv, "email");
+    r.platform_user_id = get_string(cv, "feedback_platform_user_id");
+    r.username = get_string(cv, "username");
+  }
+  if (const auto* c = sub(o, "context_info")) {
+    json::value cv(*c);
+    if (auto t = get_string(cv, "timestamp")) r.timestamp = parse_time(*t).value_or(0);
+    if (auto t = get_string(cv, "received_at")) r.received_at = parse_time(*t).value_or(0);
+    r.nlp_version = get_string(cv, "nlp_version").value_or("");
+  }
+  return r;
+}
+
+}  // namespace chorus

@@ -1,0 +1,88 @@
+// FeedbackRecord: the one uniform shape every item from every source becomes (CONTRACT section 4).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/json.hpp"
+#include "core/time.hpp"
+
+namespace chorus {
+
+using Id = std::int64_t;
+
+// What a connector's mapping yields for one raw item, before NLP.
+struct MappedItem {
+  std::string external_id;             // the id in the third-party system; required
+  std::string text;                    // body as the source gives it
+  enum class Format { plain, html, markdown } format = Format::plain;
+  std::optional<std::string> title;
+  std::optional<double> rating;
+  std::optional<std::string> url;
+  std::optional<std::string> username;
+  std::optional<std::string> user_id;  // the platform's user id
+  std::optional<std::string> email;
+  std::optional<TimeMs> timestamp;     // when the customer said it
+  std::string source_info;             // e.g. "DiscoursePost", "GitHubIssue"
+  json::object extra;                  // source-specific metadata users filter on (tags, state, ...)
+};
+
+struct FeedbackRecord {
+  std::int64_t unique_identifier = 0;
+  Id workspace_id = 0;
+  Id source_id = 0;
+  Id customer_id = 0;       // core_attributes.tenant_info
+  std::string source_type;  // "discourse", ...
+
+  // core_attributes
+  std::string language = "Unknown";
+  std::string language_code = "un";
+  std::string source_info;
+
+  // review_attributes
+  std::optional<double> rating;
+  std::optional<std::string> title;
+
+  // conversation_attributes
+  std::string text;  // plain text after cleaning
+  std::string sentiment_type = "neutral";
+  int sentiment_score = 0;
+  double sentiment_compound = 0.0;
+  std::string category = "other";
+  double category_confidence = 0.0;
+  std::vector<std::string> themes;
+  std::optional<std::int64_t> duplicate_of;
+
+  // metadata_attributes
+  std::string external_id;
+  std::optional<std::string> url;
+  std::string raw_ref;  // where the raw payload is kept (bus topic/offset or store key)
+  json::object extra;
+
+  // user_attributes
+  std::optional<std::string> email;
+  std::optional<std::string> platform_user_id;
+  std::optional<std::string> username;
+
+  // context_info
+  TimeMs timestamp = 0;
+  TimeMs received_at = 0;
+  std::string nlp_version;
+
+  // Near-duplicate fingerprint (not part of the public shape).
+  std::uint64_t simhash = 0;
+};
+
+// The contract's stable id: a 64-bit FNV-1a hash of (workspace, source type, external id), as signed.
+std::int64_t make_unique_identifier(Id workspace_id, std::string_view source_type, std::string_view external_id);
+
+// The record as the API returns it (CONTRACT section 4). Ids are decimal strings.
+json::object record_to_json(const FeedbackRecord& r);
+
+// The inverse, for stores that keep the record as a JSON document.
+Result<FeedbackRecord> record_from_json(const json::value& v);
+
+}  // namespace chorus

@@ -1,0 +1,1 @@
+// Placeholder so the http module links while it is being written.

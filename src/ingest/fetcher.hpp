@@ -1,0 +1,50 @@
+// Fetcher: the HTTP client with the shared fault handling every connector uses: retries with exponential
+// backoff and jitter on 5xx and transport errors, 429 / 403-rate-limit with Retry-After and
+// X-RateLimit-Reset honoured, and clear errors for the rest.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+#include "core/json.hpp"
+#include "ingest/http_client.hpp"
+
+namespace chorus::ingest {
+
+struct RetryPolicy {
+  int max_attempts = 5;
+  std::chrono::milliseconds base_delay{250};
+  std::chrono::milliseconds max_delay{30000};
+  // Longest a Retry-After or rate-limit reset may make us wait before the sync gives up with an error.
+  std::chrono::milliseconds max_rate_limit_wait{120000};
+};
+
+class Fetcher {
+ public:
+  using Sleeper = std::function<void(std::chrono::milliseconds)>;
+
+  Fetcher(HttpClient& client, RetryPolicy policy = {}, Sleeper sleeper = {});
+
+  // Sends with retries; returns the first 2xx response. A 4xx other than a rate limit is an error naming
+  // the status and URL (without query secrets); so is a final 5xx after the retries.
+  Result<OutboundResponse> get(const OutboundRequest& request);
+  // Same for many requests, sent with the client's concurrency; results in order.
+  std::vector<Result<OutboundResponse>> get_all(std::span<const OutboundRequest> requests);
+
+  // GET and parse the body as JSON; a malformed body is an upstream error naming the URL.
+  Result<json::value> get_json(const OutboundRequest& request);
+
+  int attempts_made() const { return attempts_; }
+
+ private:
+  HttpClient& client_;
+  RetryPolicy policy_;
+  Sleeper sleep_;
+  int attempts_ = 0;
+};
+
+}  // namespace chorus::ingest

@@ -1,0 +1,1 @@
+// Placeholder so the ingest module links while it is being written.

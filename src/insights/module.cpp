@@ -1,0 +1,1 @@
+// Placeholder so the insights module links while it is being written.

@@ -1,0 +1,1 @@
+// Placeholder so the nlp module links while it is being written.

@@ -1,0 +1,67 @@
+// The NLP pipeline: small versioned stages over one Document, shared by the parser role and `chorus analyze`.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace chorus::nlp {
+
+enum class TextFormat { plain, html, markdown };
+
+struct Document {
+  // Input
+  std::string raw;  // as the source gave it
+  TextFormat format = TextFormat::plain;
+  std::string title;  // optional; contributes to themes and category, not to the stored text
+
+  // Clean text stage
+  std::string text;           // plain text for display and storage: HTML/markdown stripped, entities decoded
+  std::string analysis_text;  // text with code blocks, stack traces, quoted replies and URLs removed
+
+  // Language stage
+  std::string language_code = "un";
+  std::string language = "Unknown";
+
+  // Sentiment stage
+  std::string sentiment_type = "neutral";  // positive | negative | neutral | mixed
+  double sentiment_compound = 0.0;          // [-1, 1]
+  int sentiment_score = 0;                  // [-10, 10], compound x 10 rounded
+
+  // Category stage
+  std::string category = "other";  // bug | feature_request | question | praise | complaint | other
+  double category_confidence = 0.0;
+
+  // Themes stage
+  std::vector<std::string> themes;  // 0-5 short lowercase key phrases, normalised
+
+  // Near-duplicate fingerprint (64-bit SimHash over word shingles of analysis_text)
+  std::uint64_t simhash = 0;
+};
+
+class Stage {
+ public:
+  virtual ~Stage() = default;
+  virtual std::string_view name() const = 0;
+  virtual std::string_view version() const = 0;
+  // Must never throw and must accept any bytes (invalid UTF-8, binary junk, megabyte lines).
+  virtual void run(Document& doc) const = 0;
+};
+
+class Pipeline {
+ public:
+  // The default engine: clean -> language -> sentiment -> category -> themes -> fingerprint.
+  static const Pipeline& standard();
+
+  explicit Pipeline(std::vector<std::unique_ptr<Stage>> stages);
+  void run(Document& doc) const;
+  // "clean@1,language@1,..." stamped on every record as context_info.nlp_version.
+  const std::string& version() const { return version_; }
+
+ private:
+  std::vector<std::unique_ptr<Stage>> stages_;
+  std::string version_;
+};
+
+}  // namespace chorus::nlp

@@ -1,0 +1,1 @@
+// Placeholder so the roles module links while it is being written.

@@ -1,0 +1,1 @@
+// Placeholder so the store module links while it is being written.

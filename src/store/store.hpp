@@ -1,0 +1,171 @@
+// Store: tenants, workspaces, sources, syncs, records and rollups. One interface, two backends
+// (SQLite embedded, PostgreSQL scale-out); every write is idempotent or transactional.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/json.hpp"
+#include "core/record.hpp"
+#include "core/result.hpp"
+#include "core/time.hpp"
+
+namespace chorus::store {
+
+struct Customer {
+  Id id = 0;
+  std::string name;
+  TimeMs created_at = 0;
+};
+
+struct Workspace {
+  Id id = 0;
+  Id customer_id = 0;
+  std::string name;
+  TimeMs created_at = 0;
+};
+
+struct SourceStatus {
+  std::string state = "idle";  // idle | queued | running | ok | failed | stale
+  std::optional<TimeMs> last_sync_at;
+  std::optional<std::string> last_error;
+  std::int64_t items_total = 0;
+  std::string cursor;
+};
+
+struct Source {
+  Id id = 0;
+  Id workspace_id = 0;
+  Id customer_id = 0;
+  std::string type;
+  std::string name;
+  json::object config;
+  std::optional<std::int64_t> schedule_every_s;
+  std::optional<std::string> webhook_scheme;
+  std::string sealed_secrets;  // SecretBox-sealed JSON {"credentials":{...},"webhook_secret":"..."}
+  TimeMs created_at = 0;
+  SourceStatus status;
+};
+
+struct Sync {
+  Id id = 0;
+  Id workspace_id = 0;
+  Id source_id = 0;
+  std::string state = "queued";  // queued | running | done | failed
+  std::int64_t items = 0;
+  std::optional<std::string> error;
+  TimeMs created_at = 0;
+  TimeMs updated_at = 0;
+};
+
+// One page of analysed records and, optionally, the sync bookkeeping that commits with it.
+struct PageCommit {
+  Id workspace_id = 0;
+  Id source_id = 0;
+  std::vector<FeedbackRecord> records;
+  std::optional<std::string> cursor;  // new source cursor, stored in the same transaction
+  std::optional<Id> sync_id;          // adds records.size() to the sync's items
+  bool sync_finished = false;         // marks the sync done and the source ok
+};
+
+struct FeedbackFilter {
+  Id workspace_id = 0;
+  std::optional<TimeMs> from, to;  // from inclusive, to exclusive, on the record's timestamp
+  std::optional<Id> source_id;
+  std::optional<std::string> sentiment, category, theme, language;
+  std::optional<std::string> q;  // case-insensitive substring of text or title
+};
+
+struct FeedbackPage {
+  std::vector<FeedbackRecord> items;
+  std::optional<std::string> next_cursor;
+};
+
+enum class Bucket { hour, day, week, month };
+enum class GroupBy { none, source, sentiment, category, theme, language };
+
+struct ReportPoint {
+  TimeMs t = 0;
+  std::int64_t count = 0;
+  double avg_compound = 0.0;
+};
+struct ReportSeries {
+  std::string key;
+  std::vector<ReportPoint> points;
+};
+
+struct Totals {
+  std::int64_t count = 0;
+  std::map<std::string, std::int64_t> by_sentiment;
+  double avg_compound = 0.0;
+};
+
+struct ThemeStat {
+  std::string theme;
+  std::int64_t count = 0;
+  double avg_compound = 0.0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  virtual std::string_view kind() const = 0;
+
+  // Tenancy. API keys are stored only as hashes.
+  virtual Result<Customer> create_customer(const std::string& name, const std::string& key_hash) = 0;
+  virtual Result<std::optional<Id>> customer_for_key_hash(const std::string& key_hash) = 0;
+
+  virtual Result<Workspace> create_workspace(Id customer_id, const std::string& name) = 0;
+  virtual Result<std::vector<Workspace>> list_workspaces(Id customer_id) = 0;
+  // not_found unless the workspace exists and belongs to the customer.
+  virtual Result<Workspace> get_workspace(Id customer_id, Id workspace_id) = 0;
+
+  virtual Result<Source> create_source(const Source& source) = 0;
+  virtual Result<std::vector<Source>> list_sources(Id workspace_id) = 0;
+  virtual Result<Source> get_source(Id workspace_id, Id source_id) = 0;
+  virtual Result<Source> get_source_by_id(Id source_id) = 0;  // for webhooks and roles
+  virtual Status delete_source(Id workspace_id, Id source_id) = 0;
+  virtual Result<std::vector<Source>> list_scheduled_sources() = 0;
+  virtual Status set_source_state(Id source_id, const std::string& state, const std::optional<std::string>& error) = 0;
+
+  virtual Result<Sync> create_sync(Id workspace_id, Id source_id) = 0;
+  virtual Result<Sync> get_sync(Id workspace_id, Id sync_id) = 0;
+  virtual Status update_sync(Id sync_id, const std::string& state, const std::optional<std::string>& error) = 0;
+  // The newest sync of a source that is queued or running, if any (one sync at a time per source).
+  virtual Result<std::optional<Sync>> active_sync(Id source_id) = 0;
+
+  // Upserts by (workspace, unique_identifier) and applies the cursor and sync bookkeeping atomically.
+  // Returns the previous version of each record that already existed (for exact rollup adjustment).
+  virtual Result<std::vector<FeedbackRecord>> commit_page(const PageCommit& page) = 0;
+  virtual Result<FeedbackRecord> get_record(Id workspace_id, std::int64_t unique_identifier) = 0;
+  // Newest first (timestamp, then id); cursor is opaque.
+  virtual Result<FeedbackPage> query_feedback(const FeedbackFilter& filter, std::size_t limit,
+                                              const std::optional<std::string>& cursor) = 0;
+  // The earliest record in the workspace whose SimHash is within `max_distance` bits, excluding `self`.
+  virtual Result<std::optional<std::int64_t>> find_near_duplicate(Id workspace_id, std::uint64_t simhash,
+                                                                  int max_distance, std::int64_t self) = 0;
+
+  virtual Result<std::vector<ReportSeries>> report(const FeedbackFilter& filter, Bucket bucket, GroupBy group_by) = 0;
+  virtual Result<Totals> totals(const FeedbackFilter& filter) = 0;
+  virtual Result<std::vector<ThemeStat>> top_themes(const FeedbackFilter& filter, std::size_t limit) = 0;
+
+  // Raw items that failed to map, kept with their error for replay.
+  virtual Status add_dead_letter(Id workspace_id, Id source_id, const std::string& payload, const std::string& error) = 0;
+  virtual Result<std::int64_t> count_dead_letters(Id workspace_id) = 0;
+
+  virtual json::object health() = 0;
+};
+
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& data_dir);
+
+// Bucket arithmetic shared by both backends: the start of the bucket that contains t (UTC;
+// weeks start on Monday).
+TimeMs bucket_start(TimeMs t, Bucket bucket);
+std::optional<Bucket> parse_bucket(std::string_view s);
+std::optional<GroupBy> parse_group_by(std::string_view s);
+
+}  // namespace chorus::store
