@@ -75,7 +75,8 @@ json::object record_to_json(const FeedbackRecord& r) {
       {"context_info",
        json::object{{"timestamp", format_time(r.timestamp)},
                     {"received_at", format_time(r.received_at)},
-                    {"nlp_version", r.nlp_version}}},
+                    {"nlp_version", r.nlp_version},
+                    {"revision", r.revision}}},
   };
 }
 
@@ -137,6 +138,7 @@ Result<FeedbackRecord> record_from_json(const json::value& v) {
     if (auto t = get_string(cv, "timestamp")) r.timestamp = parse_time(*t).value_or(0);
     if (auto t = get_string(cv, "received_at")) r.received_at = parse_time(*t).value_or(0);
     r.nlp_version = get_string(cv, "nlp_version").value_or("");
+    r.revision = get_int(cv, "revision").value_or(0);
   }
   return r;
 }

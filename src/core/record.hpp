@@ -71,6 +71,7 @@ struct FeedbackRecord {
   TimeMs timestamp = 0;
   TimeMs received_at = 0;
   std::string nlp_version;
+  std::int64_t revision = 0;  // bumped by the store on every upsert; rollups apply each revision once
 
   // Near-duplicate fingerprint (not part of the public shape).
   std::uint64_t simhash = 0;

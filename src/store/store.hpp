@@ -56,7 +56,8 @@ struct Sync {
   Id workspace_id = 0;
   Id source_id = 0;
   std::string state = "queued";  // queued | running | done | failed
-  std::int64_t items = 0;
+  std::int64_t items = 0;      // items this sync delivered
+  std::int64_t new_items = 0;  // of which were not stored before
   std::optional<std::string> error;
   TimeMs created_at = 0;
   TimeMs updated_at = 0;
@@ -149,6 +150,11 @@ class Store {
   virtual Result<std::optional<std::int64_t>> find_near_duplicate(Id workspace_id, std::uint64_t simhash,
                                                                   int max_distance, std::int64_t self) = 0;
 
+  // Folds records into the rollups exactly once per revision: a record's previous contribution is
+  // replaced, so upserts and redelivered messages never double count.
+  virtual Status apply_rollups(const std::vector<FeedbackRecord>& records) = 0;
+
+  // Answered from rollups unless a filter needs the records themselves (q).
   virtual Result<std::vector<ReportSeries>> report(const FeedbackFilter& filter, Bucket bucket, GroupBy group_by) = 0;
   virtual Result<Totals> totals(const FeedbackFilter& filter) = 0;
   virtual Result<std::vector<ThemeStat>> top_themes(const FeedbackFilter& filter, std::size_t limit) = 0;

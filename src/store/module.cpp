@@ -1,1 +1,0 @@
-// Placeholder so the store module links while it is being written.

@@ -1,0 +1,390 @@
+// SQLite store: schema, tenancy, workspaces, sources and syncs.
+#include "store/sqlite/sqlite_store.hpp"
+
+#include <system_error>
+
+namespace chorus::store {
+
+namespace {
+
+constexpr int kSchemaVersion = 1;
+
+constexpr std::string_view kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS customers(
+  id INTEGER PRIMARY KEY, name TEXT NOT NULL, created_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS api_keys(
+  key_hash TEXT PRIMARY KEY, customer_id INTEGER NOT NULL REFERENCES customers(id), created_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS workspaces(
+  id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL REFERENCES customers(id), name TEXT NOT NULL,
+  created_at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS workspaces_by_customer ON workspaces(customer_id);
+CREATE TABLE IF NOT EXISTS sources(
+  id INTEGER PRIMARY KEY, workspace_id INTEGER NOT NULL REFERENCES workspaces(id), type TEXT NOT NULL,
+  name TEXT NOT NULL, config TEXT NOT NULL, schedule_every_s INTEGER, webhook_scheme TEXT,
+  sealed_secrets TEXT NOT NULL, created_at INTEGER NOT NULL, deleted INTEGER NOT NULL DEFAULT 0,
+  state TEXT NOT NULL DEFAULT 'idle', last_sync_at INTEGER, last_error TEXT,
+  items_total INTEGER NOT NULL DEFAULT 0, cursor TEXT NOT NULL DEFAULT '');
+CREATE INDEX IF NOT EXISTS sources_by_workspace ON sources(workspace_id);
+CREATE TABLE IF NOT EXISTS syncs(
+  id INTEGER PRIMARY KEY, workspace_id INTEGER NOT NULL, source_id INTEGER NOT NULL, state TEXT NOT NULL,
+  items INTEGER NOT NULL DEFAULT 0, new_items INTEGER NOT NULL DEFAULT 0, error TEXT,
+  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS syncs_by_source ON syncs(source_id, id);
+CREATE TABLE IF NOT EXISTS records(
+  workspace_id INTEGER NOT NULL, uid INTEGER NOT NULL, source_id INTEGER NOT NULL, ts INTEGER NOT NULL,
+  received_at INTEGER NOT NULL, sentiment TEXT NOT NULL, compound REAL NOT NULL, category TEXT NOT NULL,
+  language TEXT NOT NULL, simhash INTEGER NOT NULL, revision INTEGER NOT NULL, search_text TEXT NOT NULL,
+  body TEXT NOT NULL, PRIMARY KEY(workspace_id, uid));
+CREATE INDEX IF NOT EXISTS records_by_time ON records(workspace_id, ts, uid);
+CREATE TABLE IF NOT EXISTS record_themes(
+  workspace_id INTEGER NOT NULL, uid INTEGER NOT NULL, theme TEXT NOT NULL,
+  PRIMARY KEY(workspace_id, uid, theme));
+CREATE INDEX IF NOT EXISTS record_themes_by_theme ON record_themes(workspace_id, theme);
+CREATE TABLE IF NOT EXISTS record_bands(
+  workspace_id INTEGER NOT NULL, band INTEGER NOT NULL, value INTEGER NOT NULL, uid INTEGER NOT NULL,
+  PRIMARY KEY(workspace_id, band, value, uid));
+CREATE TABLE IF NOT EXISTS rollup(
+  workspace_id INTEGER NOT NULL, hour INTEGER NOT NULL, source_id INTEGER NOT NULL, sentiment TEXT NOT NULL,
+  category TEXT NOT NULL, language TEXT NOT NULL, count INTEGER NOT NULL, sum_compound REAL NOT NULL,
+  PRIMARY KEY(workspace_id, hour, source_id, sentiment, category, language));
+CREATE TABLE IF NOT EXISTS rollup_themes(
+  workspace_id INTEGER NOT NULL, theme TEXT NOT NULL, hour INTEGER NOT NULL, source_id INTEGER NOT NULL,
+  sentiment TEXT NOT NULL, category TEXT NOT NULL, language TEXT NOT NULL, count INTEGER NOT NULL,
+  sum_compound REAL NOT NULL,
+  PRIMARY KEY(workspace_id, theme, hour, source_id, sentiment, category, language));
+CREATE INDEX IF NOT EXISTS rollup_themes_by_hour ON rollup_themes(workspace_id, hour);
+CREATE TABLE IF NOT EXISTS rollup_applied(
+  workspace_id INTEGER NOT NULL, uid INTEGER NOT NULL, revision INTEGER NOT NULL, hour INTEGER NOT NULL,
+  source_id INTEGER NOT NULL, sentiment TEXT NOT NULL, category TEXT NOT NULL, language TEXT NOT NULL,
+  compound REAL NOT NULL, themes TEXT NOT NULL, PRIMARY KEY(workspace_id, uid));
+CREATE TABLE IF NOT EXISTS dead_letters(
+  id INTEGER PRIMARY KEY, workspace_id INTEGER NOT NULL, source_id INTEGER NOT NULL, payload TEXT NOT NULL,
+  error TEXT NOT NULL, created_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL);
+)sql";
+
+// ?1 state, ?2 error, ?3 now; the caller appends the WHERE clause with ?4.
+constexpr std::string_view kSetSourceState =
+    "UPDATE sources SET state = ?1, last_error = CASE WHEN ?1 = 'failed' THEN ?2 WHEN ?1 = 'ok' THEN NULL "
+    "ELSE last_error END, last_sync_at = CASE WHEN ?1 IN ('ok', 'failed') THEN ?3 ELSE last_sync_at END ";
+
+Sync read_sync(const sqlite::Statement& s) {
+  Sync y;
+  y.id = s.int64(0);
+  y.workspace_id = s.int64(1);
+  y.source_id = s.int64(2);
+  y.state = s.text(3);
+  y.items = s.int64(4);
+  y.new_items = s.int64(5);
+  y.error = s.opt_text(6);
+  y.created_at = s.int64(7);
+  y.updated_at = s.int64(8);
+  return y;
+}
+
+constexpr std::string_view kSyncColumns =
+    "SELECT id, workspace_id, source_id, state, items, new_items, error, created_at, updated_at FROM syncs ";
+
+constexpr std::string_view kSourceColumns =
+    "SELECT s.id, s.workspace_id, w.customer_id, s.type, s.name, s.config, s.schedule_every_s, s.webhook_scheme, "
+    "s.sealed_secrets, s.created_at, s.state, s.last_sync_at, s.last_error, s.items_total, s.cursor "
+    "FROM sources s JOIN workspaces w ON w.id = s.workspace_id ";
+
+Result<Source> read_source(const sqlite::Statement& s) {
+  Source src;
+  src.id = s.int64(0);
+  src.workspace_id = s.int64(1);
+  src.customer_id = s.int64(2);
+  src.type = s.text(3);
+  src.name = s.text(4);
+  auto cfg = parse_json(s.text(5));
+  if (cfg && cfg->is_object()) src.config = cfg->get_object();
+  src.schedule_every_s = s.opt_int64(6);
+  src.webhook_scheme = s.opt_text(7);
+  src.sealed_secrets = s.text(8);
+  src.created_at = s.int64(9);
+  src.status.state = s.text(10);
+  src.status.last_sync_at = s.opt_int64(11);
+  src.status.last_error = s.opt_text(12);
+  src.status.items_total = s.int64(13);
+  src.status.cursor = s.text(14);
+  return src;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& data_dir) {
+  auto s = SqliteStore::open(data_dir);
+  if (!s) return s.error();
+  return std::unique_ptr<Store>(std::move(s.value()));
+}
+
+SqliteStore::SqliteStore(sqlite::Database db, std::filesystem::path path)
+    : db_(std::move(db)), path_(std::move(path)) {}
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::filesystem::path& data_dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(data_dir, ec);
+  if (ec) return make_error(ErrorCode::unavailable, "cannot create data dir " + data_dir.string() + ": " + ec.message());
+  auto path = data_dir / "chorus.db";
+  auto db = sqlite::Database::open(path.string());
+  if (!db) return db.error();
+  std::unique_ptr<SqliteStore> store(new SqliteStore(std::move(db.value()), path));
+  if (auto m = store->migrate(); !m) return m.error();
+  return store;
+}
+
+Status SqliteStore::migrate() {
+  std::lock_guard lock(mu_);
+  sqlite::Transaction tx(db_);
+  if (auto s = tx.begin(); !s) return s;
+  if (auto s = db_.exec(kSchema); !s) return s;
+  auto q = db_.prepare("SELECT max(version) FROM schema_version");
+  if (!q) return q.error();
+  auto row = q->step();
+  if (!row) return row.error();
+  auto have = q->opt_int64(0).value_or(0);
+  if (have > kSchemaVersion)
+    return make_error(ErrorCode::internal, "the data dir was written by a newer Chorus (schema " +
+                                               std::to_string(have) + "); upgrade the binary");
+  if (have < kSchemaVersion) {
+    auto ins = db_.prepare("INSERT INTO schema_version(version) VALUES(?)");
+    if (!ins) return ins.error();
+    if (auto s = ins->bind(1, kSchemaVersion).run(); !s) return s;
+  }
+  return tx.commit();
+}
+
+Result<Customer> SqliteStore::create_customer(const std::string& name, const std::string& key_hash) {
+  std::lock_guard lock(mu_);
+  sqlite::Transaction tx(db_);
+  if (auto s = tx.begin(); !s) return s.error();
+  Customer c{0, name, now_ms()};
+  auto ins = db_.prepare("INSERT INTO customers(name, created_at) VALUES(?, ?)");
+  if (!ins) return ins.error();
+  if (auto s = ins->bind(1, name).bind(2, c.created_at).run(); !s) return s.error();
+  c.id = db_.last_insert_id();
+  auto key = db_.prepare("INSERT INTO api_keys(key_hash, customer_id, created_at) VALUES(?, ?, ?)");
+  if (!key) return key.error();
+  if (auto s = key->bind(1, key_hash).bind(2, c.id).bind(3, c.created_at).run(); !s) return s.error();
+  if (auto s = tx.commit(); !s) return s.error();
+  return c;
+}
+
+Result<std::optional<Id>> SqliteStore::customer_for_key_hash(const std::string& key_hash) {
+  std::lock_guard lock(mu_);
+  auto q = db_.prepare("SELECT customer_id FROM api_keys WHERE key_hash = ?");
+  if (!q) return q.error();
+  q->bind(1, key_hash);
+  auto row = q->step();
+  if (!row) return row.error();
+  if (!*row) return std::optional<Id>{};
+  return std::optional<Id>{q->int64(0)};
+}
+
+Result<Workspace> SqliteStore::create_workspace(Id customer_id, const std::string& name) {
+  std::lock_guard lock(mu_);
+  Workspace w{0, customer_id, name, now_ms()};
+  auto ins = db_.prepare("INSERT INTO workspaces(customer_id, name, created_at) VALUES(?, ?, ?)");
+  if (!ins) return ins.error();
+  if (auto s = ins->bind(1, customer_id).bind(2, name).bind(3, w.created_at).run(); !s) return s.error();
+  w.id = db_.last_insert_id();
+  return w;
+}
+
+Result<std::vector<Workspace>> SqliteStore::list_workspaces(Id customer_id) {
+  std::lock_guard lock(mu_);
+  auto q = db_.prepare("SELECT id, customer_id, name, created_at FROM workspaces WHERE customer_id = ? ORDER BY id");
+  if (!q) return q.error();
+  q->bind(1, customer_id);
+  std::vector<Workspace> out;
+  for (;;) {
+    auto row = q->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    out.push_back(Workspace{q->int64(0), q->int64(1), q->text(2), q->int64(3)});
+  }
+  return out;
+}
+
+Result<Workspace> SqliteStore::get_workspace(Id customer_id, Id workspace_id) {
+  std::lock_guard lock(mu_);
+  auto q = db_.prepare("SELECT id, customer_id, name, created_at FROM workspaces WHERE id = ? AND customer_id = ?");
+  if (!q) return q.error();
+  q->bind(1, workspace_id).bind(2, customer_id);
+  auto row = q->step();
+  if (!row) return row.error();
+  if (!*row) return make_error(ErrorCode::not_found, "workspace " + std::to_string(workspace_id) + " does not exist");
+  return Workspace{q->int64(0), q->int64(1), q->text(2), q->int64(3)};
+}
+
+Result<Source> SqliteStore::create_source(const Source& src) {
+  std::lock_guard lock(mu_);
+  auto ins = db_.prepare(
+      "INSERT INTO sources(workspace_id, type, name, config, schedule_every_s, webhook_scheme, sealed_secrets, "
+      "created_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
+  if (!ins) return ins.error();
+  TimeMs now = now_ms();
+  ins->bind(1, src.workspace_id).bind(2, src.type).bind(3, src.name).bind(4, to_json_string(src.config));
+  ins->bind(5, src.schedule_every_s).bind(6, src.webhook_scheme).bind(7, src.sealed_secrets).bind(8, now);
+  if (auto s = ins->run(); !s) return s.error();
+  Id id = db_.last_insert_id();
+  auto q = db_.prepare(std::string(kSourceColumns) + "WHERE s.id = ?");
+  if (!q) return q.error();
+  q->bind(1, id);
+  auto row = q->step();
+  if (!row) return row.error();
+  return read_source(*q);
+}
+
+Result<Source> SqliteStore::load_source(std::string_view where, Id a, Id b) {
+  auto q = db_.prepare(std::string(kSourceColumns) + std::string(where));
+  if (!q) return q.error();
+  q->bind(1, a);
+  if (b) q->bind(2, b);
+  auto row = q->step();
+  if (!row) return row.error();
+  if (!*row) return make_error(ErrorCode::not_found, "source " + std::to_string(b ? b : a) + " does not exist");
+  return read_source(*q);
+}
+
+Result<std::vector<Source>> SqliteStore::list_sources(Id workspace_id) {
+  std::lock_guard lock(mu_);
+  auto q = db_.prepare(std::string(kSourceColumns) + "WHERE s.workspace_id = ? AND s.deleted = 0 ORDER BY s.id");
+  if (!q) return q.error();
+  q->bind(1, workspace_id);
+  std::vector<Source> out;
+  for (;;) {
+    auto row = q->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    auto s = read_source(*q);
+    if (!s) return s.error();
+    out.push_back(std::move(s.value()));
+  }
+  return out;
+}
+
+Result<Source> SqliteStore::get_source(Id workspace_id, Id source_id) {
+  std::lock_guard lock(mu_);
+  return load_source("WHERE s.workspace_id = ? AND s.id = ? AND s.deleted = 0", workspace_id, source_id);
+}
+
+Result<Source> SqliteStore::get_source_by_id(Id source_id) {
+  std::lock_guard lock(mu_);
+  return load_source("WHERE s.id = ? AND s.deleted = 0", source_id, 0);
+}
+
+Status SqliteStore::delete_source(Id workspace_id, Id source_id) {
+  std::lock_guard lock(mu_);
+  // Soft delete: the source's records stay (they are the customer's history); it stops syncing and
+  // its webhook URL stops accepting deliveries.
+  auto q = db_.prepare("UPDATE sources SET deleted = 1 WHERE workspace_id = ? AND id = ? AND deleted = 0");
+  if (!q) return q.error();
+  if (auto s = q->bind(1, workspace_id).bind(2, source_id).run(); !s) return s;
+  if (db_.changes() == 0) return make_error(ErrorCode::not_found, "source " + std::to_string(source_id) + " does not exist");
+  return {};
+}
+
+Result<std::vector<Source>> SqliteStore::list_scheduled_sources() {
+  std::lock_guard lock(mu_);
+  auto q = db_.prepare(std::string(kSourceColumns) + "WHERE s.deleted = 0 AND s.schedule_every_s IS NOT NULL ORDER BY s.id");
+  if (!q) return q.error();
+  std::vector<Source> out;
+  for (;;) {
+    auto row = q->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    auto s = read_source(*q);
+    if (!s) return s.error();
+    out.push_back(std::move(s.value()));
+  }
+  return out;
+}
+
+Status SqliteStore::set_source_state(Id source_id, const std::string& state, const std::optional<std::string>& error) {
+  std::lock_guard lock(mu_);
+  auto q = db_.prepare(std::string(kSetSourceState) + "WHERE id = ?4");
+  if (!q) return q.error();
+  return q->bind(1, state).bind(2, error).bind(3, now_ms()).bind(4, source_id).run();
+}
+
+Result<Sync> SqliteStore::create_sync(Id workspace_id, Id source_id) {
+  std::lock_guard lock(mu_);
+  TimeMs now = now_ms();
+  auto q = db_.prepare(
+      "INSERT INTO syncs(workspace_id, source_id, state, created_at, updated_at) VALUES(?, ?, 'queued', ?, ?)");
+  if (!q) return q.error();
+  if (auto s = q->bind(1, workspace_id).bind(2, source_id).bind(3, now).bind(4, now).run(); !s) return s.error();
+  Sync y;
+  y.id = db_.last_insert_id();
+  y.workspace_id = workspace_id;
+  y.source_id = source_id;
+  y.created_at = y.updated_at = now;
+  return y;
+}
+
+Result<Sync> SqliteStore::get_sync(Id workspace_id, Id sync_id) {
+  std::lock_guard lock(mu_);
+  auto q = db_.prepare(std::string(kSyncColumns) + "WHERE workspace_id = ? AND id = ?");
+  if (!q) return q.error();
+  q->bind(1, workspace_id).bind(2, sync_id);
+  auto row = q->step();
+  if (!row) return row.error();
+  if (!*row) return make_error(ErrorCode::not_found, "sync " + std::to_string(sync_id) + " does not exist");
+  return read_sync(*q);
+}
+
+Status SqliteStore::update_sync(Id sync_id, const std::string& state, const std::optional<std::string>& error) {
+  std::lock_guard lock(mu_);
+  sqlite::Transaction tx(db_);
+  if (auto s = tx.begin(); !s) return s;
+  auto q = db_.prepare("UPDATE syncs SET state = ?, error = ?, updated_at = ? WHERE id = ?");
+  if (!q) return q.error();
+  if (auto s = q->bind(1, state).bind(2, error).bind(3, now_ms()).bind(4, sync_id).run(); !s) return s;
+  // The source's status mirrors its latest sync.
+  std::string source_state = state == "done" ? "ok" : state;
+  auto src = db_.prepare(std::string(kSetSourceState) + "WHERE id = (SELECT source_id FROM syncs WHERE id = ?4)");
+  if (!src) return src.error();
+  if (auto s = src->bind(1, source_state).bind(2, error).bind(3, now_ms()).bind(4, sync_id).run(); !s) return s;
+  return tx.commit();
+}
+
+Result<std::optional<Sync>> SqliteStore::active_sync(Id source_id) {
+  std::lock_guard lock(mu_);
+  auto q = db_.prepare(std::string(kSyncColumns) +
+                       "WHERE source_id = ? AND state IN ('queued', 'running') ORDER BY id DESC LIMIT 1");
+  if (!q) return q.error();
+  q->bind(1, source_id);
+  auto row = q->step();
+  if (!row) return row.error();
+  if (!*row) return std::optional<Sync>{};
+  return std::optional<Sync>{read_sync(*q)};
+}
+
+Status SqliteStore::add_dead_letter(Id workspace_id, Id source_id, const std::string& payload, const std::string& error) {
+  std::lock_guard lock(mu_);
+  auto q = db_.prepare(
+      "INSERT INTO dead_letters(workspace_id, source_id, payload, error, created_at) VALUES(?, ?, ?, ?, ?)");
+  if (!q) return q.error();
+  return q->bind(1, workspace_id).bind(2, source_id).bind(3, payload).bind(4, error).bind(5, now_ms()).run();
+}
+
+Result<std::int64_t> SqliteStore::count_dead_letters(Id workspace_id) {
+  std::lock_guard lock(mu_);
+  auto q = db_.prepare("SELECT count(*) FROM dead_letters WHERE workspace_id = ?");
+  if (!q) return q.error();
+  q->bind(1, workspace_id);
+  auto row = q->step();
+  if (!row) return row.error();
+  return q->int64(0);
+}
+
+json::object SqliteStore::health() {
+  std::lock_guard lock(mu_);
+  auto q = db_.prepare("SELECT 1");
+  bool ok = q && q->step();
+  return json::object{{"kind", "sqlite"}, {"ok", ok}, {"path", path_.string()}};
+}
+
+}  // namespace chorus::store

@@ -1,0 +1,66 @@
+// The embedded store: one SQLite database (WAL) at <data-dir>/chorus.db.
+#pragma once
+
+#include <filesystem>
+#include <mutex>
+
+#include "store/sqlite/db.hpp"
+#include "store/store.hpp"
+
+namespace chorus::store {
+
+class SqliteStore final : public Store {
+ public:
+  static Result<std::unique_ptr<SqliteStore>> open(const std::filesystem::path& data_dir);
+
+  std::string_view kind() const override { return "sqlite"; }
+
+  Result<Customer> create_customer(const std::string& name, const std::string& key_hash) override;
+  Result<std::optional<Id>> customer_for_key_hash(const std::string& key_hash) override;
+  Result<Workspace> create_workspace(Id customer_id, const std::string& name) override;
+  Result<std::vector<Workspace>> list_workspaces(Id customer_id) override;
+  Result<Workspace> get_workspace(Id customer_id, Id workspace_id) override;
+
+  Result<Source> create_source(const Source& source) override;
+  Result<std::vector<Source>> list_sources(Id workspace_id) override;
+  Result<Source> get_source(Id workspace_id, Id source_id) override;
+  Result<Source> get_source_by_id(Id source_id) override;
+  Status delete_source(Id workspace_id, Id source_id) override;
+  Result<std::vector<Source>> list_scheduled_sources() override;
+  Status set_source_state(Id source_id, const std::string& state, const std::optional<std::string>& error) override;
+
+  Result<Sync> create_sync(Id workspace_id, Id source_id) override;
+  Result<Sync> get_sync(Id workspace_id, Id sync_id) override;
+  Status update_sync(Id sync_id, const std::string& state, const std::optional<std::string>& error) override;
+  Result<std::optional<Sync>> active_sync(Id source_id) override;
+
+  Result<std::vector<FeedbackRecord>> commit_page(const PageCommit& page) override;
+  Result<FeedbackRecord> get_record(Id workspace_id, std::int64_t unique_identifier) override;
+  Result<FeedbackPage> query_feedback(const FeedbackFilter& filter, std::size_t limit,
+                                      const std::optional<std::string>& cursor) override;
+  Result<std::optional<std::int64_t>> find_near_duplicate(Id workspace_id, std::uint64_t simhash, int max_distance,
+                                                          std::int64_t self) override;
+
+  Status apply_rollups(const std::vector<FeedbackRecord>& records) override;
+  Result<std::vector<ReportSeries>> report(const FeedbackFilter& filter, Bucket bucket, GroupBy group_by) override;
+  Result<Totals> totals(const FeedbackFilter& filter) override;
+  Result<std::vector<ThemeStat>> top_themes(const FeedbackFilter& filter, std::size_t limit) override;
+
+  Status add_dead_letter(Id workspace_id, Id source_id, const std::string& payload, const std::string& error) override;
+  Result<std::int64_t> count_dead_letters(Id workspace_id) override;
+
+  json::object health() override;
+
+ private:
+  explicit SqliteStore(sqlite::Database db, std::filesystem::path path);
+  Status migrate();
+  Result<Source> load_source(std::string_view where, Id a, Id b);
+  Status upsert_record(const FeedbackRecord& r, std::optional<FeedbackRecord>& previous);
+  Status fold_rollup(const FeedbackRecord& r, int sign);
+
+  std::mutex mu_;  // one connection, serialised: simple and fast enough for the embedded default
+  sqlite::Database db_;
+  std::filesystem::path path_;
+};
+
+}  // namespace chorus::store
