@@ -1,0 +1,214 @@
+// The embedded bus's single writer thread and the schema of bus.db.
+#include "bus/embedded/log_writer.hpp"
+
+#include <vector>
+
+namespace chorus::bus::embedded {
+
+namespace {
+
+// Offsets follow Kafka: a topic's messages are numbered from 0; `topics.next_offset` is the log end
+// offset (the number the next message gets) and is kept in its own table so it never depends on
+// which messages still exist; `consumer_offsets.committed_offset` is the first offset the group has
+// not finished, so lag = next_offset - committed_offset.
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS topics (
+  topic TEXT PRIMARY KEY,
+  next_offset INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS messages (
+  topic TEXT NOT NULL,
+  "offset" INTEGER NOT NULL,
+  key TEXT NOT NULL,
+  payload BLOB NOT NULL,
+  appended_at INTEGER NOT NULL,
+  PRIMARY KEY (topic, "offset")
+);
+CREATE TABLE IF NOT EXISTS consumer_offsets (
+  topic TEXT NOT NULL,
+  grp TEXT NOT NULL,
+  committed_offset INTEGER NOT NULL,
+  PRIMARY KEY (topic, grp)
+) WITHOUT ROWID;
+PRAGMA user_version = 1;
+)sql";
+
+// Room for the other columns and SQLite's record header inside SQLITE_LIMIT_LENGTH.
+constexpr std::size_t kRowOverhead = 64 * 1024;
+
+Status prepare_all(const Database& db, std::initializer_list<std::pair<Statement*, const char*>> statements) {
+  for (auto [stmt, sql] : statements) {
+    auto prepared = Statement::prepare(db, sql);
+    if (!prepared.ok()) return prepared.error();
+    *stmt = std::move(prepared).value();
+  }
+  return {};
+}
+
+Result<std::string> pragma_value(const Database& db, const char* sql) {
+  auto stmt = Statement::prepare(db, sql);
+  if (!stmt.ok()) return stmt.error();
+  auto row = stmt->step();
+  if (!row.ok()) return row.error();
+  return *row ? stmt->column_text(0) : std::string();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<LogWriter>> LogWriter::open(const std::filesystem::path& file) {
+  auto db = Database::open(file);
+  if (!db.ok()) return db.error();
+  auto writer = std::make_unique<LogWriter>();
+  writer->db_ = std::move(db).value();
+
+  auto mode = pragma_value(writer->db_, "PRAGMA journal_mode=WAL");
+  if (!mode.ok()) return mode.error();
+  if (*mode != "wal") {
+    return make_error(ErrorCode::unavailable,
+                      "bus database: cannot use WAL mode for " + file.string() + " (journal mode is " + *mode + ")");
+  }
+  // FULL syncs the WAL on every commit: once publish returns, the messages survive power loss.
+  if (auto s = writer->db_.exec("PRAGMA synchronous=FULL"); !s.ok()) return s.error();
+  if (auto s = writer->db_.exec(kSchema); !s.ok()) return s.error();
+
+  const int limit = sqlite3_limit(writer->db_.get(), SQLITE_LIMIT_LENGTH, -1);
+  const auto max_row = static_cast<std::size_t>(limit);
+  writer->max_message_bytes_ = max_row > kRowOverhead ? max_row - kRowOverhead : 0;
+
+  Status prepared = prepare_all(
+      writer->db_,
+      {{&writer->begin_, "BEGIN IMMEDIATE"},
+       {&writer->commit_, "COMMIT"},
+       {&writer->rollback_, "ROLLBACK"},
+       {&writer->read_next_offset_, "SELECT next_offset FROM topics WHERE topic = ?1"},
+       {&writer->write_next_offset_,
+        "INSERT INTO topics (topic, next_offset) VALUES (?1, ?2) "
+        "ON CONFLICT (topic) DO UPDATE SET next_offset = excluded.next_offset"},
+       {&writer->insert_message_,
+        "INSERT INTO messages (topic, \"offset\", key, payload, appended_at) VALUES (?1, ?2, ?3, ?4, ?5)"},
+       // Never moves a group backwards: a late commit of an older message is a no-op.
+       {&writer->commit_offset_,
+        "INSERT INTO consumer_offsets (topic, grp, committed_offset) VALUES (?1, ?2, ?3) "
+        "ON CONFLICT (topic, grp) DO UPDATE SET committed_offset = "
+        "max(committed_offset, excluded.committed_offset)"},
+       {&writer->join_group_,
+        "INSERT INTO consumer_offsets (topic, grp, committed_offset) VALUES (?1, ?2, 0) "
+        "ON CONFLICT (topic, grp) DO NOTHING"}});
+  if (!prepared.ok()) return prepared.error();
+  return writer;
+}
+
+void LogWriter::run(WriteQueue& queue) {
+  std::unique_lock lock(queue.mu);
+  for (;;) {
+    queue.work_ready.wait(lock, [&] { return !queue.pending.empty() || queue.closing; });
+    if (queue.pending.empty()) return;  // closing, and everything queued has been written
+
+    // Everyone who queued while the previous batch was syncing goes into this one transaction.
+    std::vector<PendingWrite*> batch(queue.pending.begin(), queue.pending.end());
+    queue.pending.clear();
+    queue.writing = batch.size();
+    lock.unlock();
+
+    Status status;
+    try {
+      status = write_batch(batch);
+    } catch (const std::exception& e) {
+      rollback_if_open();
+      status = make_error(ErrorCode::internal, std::string("bus writer: ") + e.what());
+    }
+
+    lock.lock();
+    queue.writing = 0;
+    bool appended = false;
+    for (PendingWrite* write : batch) {
+      appended = appended || (write->kind == PendingWrite::Kind::publish && status.ok());
+      write->result = status;
+      write->done = true;  // from here on the caller may return and destroy `write`
+    }
+    if (status.ok()) ++queue.committed_batches;
+    if (appended) {
+      ++queue.append_generation;
+      queue.appended.notify_all();
+    }
+    queue.work_done.notify_all();
+  }
+}
+
+Status LogWriter::write_batch(std::span<PendingWrite* const> batch) {
+  Status begun = begin_.run();
+  begin_.reset();
+  if (!begun.ok()) return begun;
+
+  const TimeMs now = now_ms();
+  NextOffsets next_offsets;
+  Status status;
+  for (const PendingWrite* write : batch) {
+    status = apply(*write, now, next_offsets);
+    if (!status.ok()) break;
+  }
+  for (auto it = next_offsets.begin(); status.ok() && it != next_offsets.end(); ++it) {
+    ResetOnExit reset(write_next_offset_);
+    write_next_offset_.bind(1, it->first);
+    write_next_offset_.bind(2, it->second);
+    status = write_next_offset_.run();
+  }
+  if (status.ok()) {
+    status = commit_.run();
+    commit_.reset();
+  }
+  if (!status.ok()) rollback_if_open();
+  return status;
+}
+
+void LogWriter::rollback_if_open() {
+  if (sqlite3_get_autocommit(db_.get()) != 0) return;  // SQLite already rolled back (or never began)
+  (void)rollback_.run();  // the error being reported is the one that matters
+  rollback_.reset();
+}
+
+Status LogWriter::apply(const PendingWrite& write, TimeMs now, NextOffsets& next_offsets) {
+  switch (write.kind) {
+    case PendingWrite::Kind::publish:
+      return append(write.topic, write.messages, now, next_offsets);
+    case PendingWrite::Kind::commit_offset: {
+      ResetOnExit reset(commit_offset_);
+      commit_offset_.bind(1, write.topic);
+      commit_offset_.bind(2, write.group);
+      commit_offset_.bind(3, write.next_offset);
+      return commit_offset_.run();
+    }
+    case PendingWrite::Kind::join_group: {
+      ResetOnExit reset(join_group_);
+      join_group_.bind(1, write.topic);
+      join_group_.bind(2, write.group);
+      return join_group_.run();
+    }
+  }
+  return make_error(ErrorCode::internal, "bus writer: unknown request");
+}
+
+Status LogWriter::append(std::string_view topic, std::span<const OutgoingMessage> messages, TimeMs now,
+                         NextOffsets& next_offsets) {
+  auto next = next_offsets.find(topic);
+  if (next == next_offsets.end()) {
+    ResetOnExit reset(read_next_offset_);
+    read_next_offset_.bind(1, topic);
+    auto row = read_next_offset_.step();
+    if (!row.ok()) return row.error();
+    next = next_offsets.emplace(std::string(topic), *row ? read_next_offset_.column_int(0) : 0).first;
+  }
+  for (const OutgoingMessage& message : messages) {
+    ResetOnExit reset(insert_message_);
+    insert_message_.bind(1, topic);
+    insert_message_.bind(2, next->second);
+    insert_message_.bind(3, message.key);
+    insert_message_.bind_blob(4, message.payload);
+    insert_message_.bind(5, now);
+    if (Status s = insert_message_.run(); !s.ok()) return s;
+    ++next->second;
+  }
+  return {};
+}
+
+}  // namespace chorus::bus::embedded

@@ -1,0 +1,51 @@
+// The hand-off between callers that write to the embedded bus and its single writer thread, and the
+// signal that wakes consumers when messages are appended.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <span>
+#include <string_view>
+
+#include "bus/bus.hpp"
+
+namespace chorus::bus::embedded {
+
+// One caller's request. It lives on the caller's stack: the caller blocks until `done`, so the views
+// stay valid while the writer uses them.
+struct PendingWrite {
+  enum class Kind { publish, commit_offset, join_group };
+  Kind kind = Kind::publish;
+  std::string_view topic;
+  std::span<const OutgoingMessage> messages;  // publish
+  std::string_view group;                     // commit_offset, join_group
+  std::int64_t next_offset = 0;               // commit_offset: the first offset the group has not done
+  bool done = false;
+  Status result;
+};
+
+struct WriteQueue {
+  std::mutex mu;  // guards every field below
+  std::condition_variable work_ready;  // the writer waits here for requests (or for closing)
+  std::condition_variable work_done;   // callers wait here for their batch to be committed
+  std::condition_variable appended;    // consumers wait here for new messages
+  std::deque<PendingWrite*> pending;
+  std::size_t writing = 0;             // requests in the batch being committed right now
+  std::uint64_t committed_batches = 0;
+  std::uint64_t append_generation = 0;  // bumped after every committed batch that appended messages
+  bool closing = false;
+
+  // Queues `write` for the next batch and blocks until that batch is committed or has failed.
+  Status submit(PendingWrite& write) {
+    std::unique_lock lock(mu);
+    if (closing) return make_error(ErrorCode::unavailable, "the bus is closed");
+    pending.push_back(&write);
+    work_ready.notify_one();
+    work_done.wait(lock, [&] { return write.done; });
+    return write.result;
+  }
+};
+
+}  // namespace chorus::bus::embedded

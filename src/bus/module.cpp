@@ -1,1 +1,0 @@
-// Placeholder so the bus module links while it is being written.

@@ -1,0 +1,315 @@
+// The embedded bus: ordering, offsets and redelivery, waking consumers, group commit, durability.
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+
+#include <atomic>
+#include <filesystem>
+#include <latch>
+#include <set>
+#include <thread>
+
+#include "bus/bus.hpp"
+
+namespace chorus::bus {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+class EmbeddedBusTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string tmpl = (fs::temp_directory_path() / "chorus-bus-XXXXXX").string();
+    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
+    dir_ = tmpl;
+    bus_ = open_bus();
+  }
+  void TearDown() override {
+    bus_.reset();
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+
+  std::unique_ptr<Bus> open_bus() {
+    auto bus = open_embedded_bus(dir_);
+    EXPECT_TRUE(bus.ok()) << (bus.ok() ? "" : bus.error().message);
+    return bus.ok() ? std::move(bus).value() : nullptr;
+  }
+
+  std::unique_ptr<Consumer> subscribe(std::string_view topic, std::string_view group) {
+    auto consumer = bus_->subscribe(topic, group);
+    EXPECT_TRUE(consumer.ok()) << (consumer.ok() ? "" : consumer.error().message);
+    return consumer.ok() ? std::move(consumer).value() : nullptr;
+  }
+
+  void publish(std::string_view topic, std::string key, std::string payload) {
+    Status s = bus_->publish(topic, std::move(key), std::move(payload));
+    ASSERT_TRUE(s.ok()) << s.error().message;
+  }
+
+  static std::vector<Message> poll(Consumer& consumer, std::size_t max = 100,
+                                   std::chrono::milliseconds wait = 0ms) {
+    auto messages = consumer.poll(max, wait);
+    EXPECT_TRUE(messages.ok()) << (messages.ok() ? "" : messages.error().message);
+    return messages.ok() ? std::move(messages).value() : std::vector<Message>{};
+  }
+
+  static std::vector<std::string> payloads(const std::vector<Message>& messages) {
+    std::vector<std::string> out;
+    for (const auto& m : messages) out.push_back(m.payload);
+    return out;
+  }
+
+  std::int64_t committed_batches() { return bus_->health().at("committed_batches").to_number<std::int64_t>(); }
+
+  fs::path dir_;
+  std::unique_ptr<Bus> bus_;
+};
+
+TEST_F(EmbeddedBusTest, PollReturnsPublishedMessagesInOrderWithIncreasingOffsets) {
+  const std::string binary("\0\x01\xff payload", 11);
+  std::vector<OutgoingMessage> batch{{"ws-1", "a"}, {"ws-2", binary}, {"ws-1", ""}};
+  ASSERT_TRUE(bus_->publish(kRawItems, batch).ok());
+  publish(kRawItems, "ws-3", "d");
+  publish(kFetchRequests, "ws-9", "other topic");
+
+  auto consumer = subscribe(kRawItems, "parser");
+  TimeMs before_poll = now_ms();
+  auto messages = poll(*consumer);
+  ASSERT_EQ(messages.size(), 4u);
+  EXPECT_EQ(payloads(messages), (std::vector<std::string>{"a", binary, "", "d"}));
+  for (std::size_t i = 0; i < messages.size(); ++i) {
+    EXPECT_EQ(messages[i].offset, static_cast<std::int64_t>(i));
+    EXPECT_EQ(messages[i].topic, kRawItems);
+    EXPECT_EQ(messages[i].partition, 0);
+    EXPECT_GT(messages[i].appended_at, before_poll - 60'000);
+    EXPECT_LE(messages[i].appended_at, before_poll);
+  }
+  EXPECT_EQ(messages[0].key, "ws-1");
+  EXPECT_EQ(messages[1].key, "ws-2");
+  EXPECT_EQ(messages[3].key, "ws-3");
+
+  EXPECT_TRUE(poll(*consumer).empty());  // a consumer never returns a message twice
+  publish(kRawItems, "ws-1", "e");
+  auto next = poll(*consumer);
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_EQ(next[0].offset, 4);
+  EXPECT_EQ(next[0].payload, "e");
+}
+
+TEST_F(EmbeddedBusTest, PollReturnsAtMostMax) {
+  for (int i = 0; i < 10; ++i) publish(kRawItems, "k", std::to_string(i));
+  auto consumer = subscribe(kRawItems, "parser");
+  EXPECT_EQ(payloads(poll(*consumer, 3)), (std::vector<std::string>{"0", "1", "2"}));
+  EXPECT_EQ(payloads(poll(*consumer, 3)), (std::vector<std::string>{"3", "4", "5"}));
+  EXPECT_EQ(payloads(poll(*consumer, 3)), (std::vector<std::string>{"6", "7", "8"}));
+  EXPECT_EQ(payloads(poll(*consumer, 3)), (std::vector<std::string>{"9"}));
+  EXPECT_TRUE(poll(*consumer, 0).empty());
+}
+
+TEST_F(EmbeddedBusTest, NewConsumerResumesAfterTheCommittedMessage) {
+  for (int i = 0; i < 5; ++i) publish(kRawItems, "k", std::to_string(i));
+  {
+    auto consumer = subscribe(kRawItems, "parser");
+    auto messages = poll(*consumer, 3);
+    ASSERT_EQ(messages.size(), 3u);
+    ASSERT_TRUE(consumer->commit(messages[1]).ok());  // done with 0 and 1; 2 was read but not finished
+  }
+  auto consumer = subscribe(kRawItems, "parser");
+  EXPECT_EQ(payloads(poll(*consumer)), (std::vector<std::string>{"2", "3", "4"}));
+}
+
+TEST_F(EmbeddedBusTest, UncommittedMessagesAreRedeliveredToANewConsumer) {
+  for (int i = 0; i < 3; ++i) publish(kRawItems, "k", std::to_string(i));
+  auto first = subscribe(kRawItems, "parser");
+  ASSERT_EQ(poll(*first).size(), 3u);
+  first.reset();  // "crashed" before committing anything
+
+  auto second = subscribe(kRawItems, "parser");
+  EXPECT_EQ(payloads(poll(*second)), (std::vector<std::string>{"0", "1", "2"}));
+}
+
+TEST_F(EmbeddedBusTest, GroupsAreIndependent) {
+  for (int i = 0; i < 4; ++i) publish(kFeedbackRecords, "k", std::to_string(i));
+  auto reports = subscribe(kFeedbackRecords, "reports");
+  auto messages = poll(*reports);
+  ASSERT_EQ(messages.size(), 4u);
+  ASSERT_TRUE(reports->commit(messages.back()).ok());
+
+  auto api = subscribe(kFeedbackRecords, "api");
+  EXPECT_EQ(poll(*api).size(), 4u);  // the other group's commit does not move this one
+  EXPECT_TRUE(poll(*subscribe(kFeedbackRecords, "reports")).empty());
+}
+
+TEST_F(EmbeddedBusTest, CommitNeverMovesBackwardsAndChecksTheTopic) {
+  for (int i = 0; i < 4; ++i) publish(kRawItems, "k", std::to_string(i));
+  auto consumer = subscribe(kRawItems, "parser");
+  auto messages = poll(*consumer);
+  ASSERT_TRUE(consumer->commit(messages[2]).ok());
+  ASSERT_TRUE(consumer->commit(messages[0]).ok());  // late, older: ignored
+  EXPECT_EQ(payloads(poll(*subscribe(kRawItems, "parser"))), (std::vector<std::string>{"3"}));
+
+  Message foreign = messages[0];
+  foreign.topic = std::string(kFetchRequests);
+  Status wrong_topic = consumer->commit(foreign);
+  ASSERT_FALSE(wrong_topic.ok());
+  EXPECT_EQ(wrong_topic.error().code, ErrorCode::bad_request);
+}
+
+TEST_F(EmbeddedBusTest, PollWaitsAndWakesWhenAnotherThreadPublishes) {
+  auto consumer = subscribe(kRawItems, "parser");
+  const auto start = std::chrono::steady_clock::now();
+  std::thread publisher([&] {
+    std::this_thread::sleep_for(150ms);
+    publish(kRawItems, "k", "late");
+  });
+  auto messages = poll(*consumer, 10, 10s);
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  publisher.join();
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_EQ(messages[0].payload, "late");
+  EXPECT_GE(elapsed, 140ms);
+  EXPECT_LT(elapsed, 5s);  // woken by the writer, not by the 10 s timeout
+}
+
+TEST_F(EmbeddedBusTest, PollTimesOutEmptyAndIgnoresOtherTopics) {
+  auto consumer = subscribe(kRawItems, "parser");
+  const auto start = std::chrono::steady_clock::now();
+  std::thread publisher([&] {
+    std::this_thread::sleep_for(50ms);
+    publish(kFetchRequests, "k", "not for this consumer");
+  });
+  auto messages = poll(*consumer, 10, 300ms);
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  publisher.join();
+  EXPECT_TRUE(messages.empty());
+  EXPECT_GE(elapsed, 290ms);
+  EXPECT_LT(elapsed, 3s);
+}
+
+// 64 publishers at once: every message lands exactly once, and they share far fewer than 64
+// transactions.
+TEST_F(EmbeddedBusTest, ConcurrentPublishersAreGroupCommitted) {
+  constexpr int kPublishers = 64;
+  const std::int64_t batches_before = committed_batches();
+  std::latch start(kPublishers);
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kPublishers; ++i) {
+    threads.emplace_back([&, i] {
+      start.arrive_and_wait();
+      if (!bus_->publish(kRawItems, "ws-" + std::to_string(i), "item-" + std::to_string(i)).ok()) ++failures;
+    });
+  }
+  for (auto& t : threads) t.join();
+  ASSERT_EQ(failures.load(), 0);
+  const std::int64_t batches = committed_batches() - batches_before;
+
+  auto messages = poll(*subscribe(kRawItems, "parser"), 1000);
+  ASSERT_EQ(messages.size(), static_cast<std::size_t>(kPublishers));
+  std::set<std::string> seen;
+  for (std::size_t i = 0; i < messages.size(); ++i) {
+    EXPECT_EQ(messages[i].offset, static_cast<std::int64_t>(i));
+    EXPECT_EQ(messages[i].key, "ws-" + messages[i].payload.substr(5));
+    seen.insert(messages[i].payload);
+  }
+  EXPECT_EQ(seen.size(), static_cast<std::size_t>(kPublishers));
+  EXPECT_GE(batches, 1);
+  EXPECT_LE(batches, kPublishers / 4) << "publishers were not committed together";
+}
+
+// While a transaction is slow to commit (here: another connection holds the write lock, as a slow
+// disk would), every publisher that arrives waits for the next batch, and that batch is ONE
+// transaction however many publishers joined it.
+TEST_F(EmbeddedBusTest, PublishersArrivingDuringACommitShareTheNextTransaction) {
+  constexpr int kPublishers = 64;
+  sqlite3* blocker = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ / "bus.db").c_str(), &blocker), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(blocker, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  const std::int64_t batches_before = committed_batches();
+
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kPublishers; ++i) {
+    threads.emplace_back([&, i] {
+      if (!bus_->publish(kRawItems, "k", "item-" + std::to_string(i)).ok()) ++failures;
+    });
+  }
+  // Wait until every publisher is either in the stalled batch or queued behind it.
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  for (;;) {
+    json::object health = bus_->health();
+    auto waiting = health.at("queued_writes").to_number<std::int64_t>() + health.at("writing").to_number<std::int64_t>();
+    if (waiting == kPublishers) break;
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "only " << waiting << " publishers waiting";
+    std::this_thread::sleep_for(5ms);
+  }
+  EXPECT_EQ(committed_batches(), batches_before);  // nothing is acknowledged before it is committed
+  ASSERT_EQ(sqlite3_exec(blocker, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(blocker);
+  for (auto& t : threads) t.join();
+
+  ASSERT_EQ(failures.load(), 0);
+  EXPECT_LE(committed_batches() - batches_before, 2);  // the stalled batch and everyone queued behind it
+  EXPECT_EQ(poll(*subscribe(kRawItems, "parser"), 1000).size(), static_cast<std::size_t>(kPublishers));
+}
+
+TEST_F(EmbeddedBusTest, MessagesAndOffsetsSurviveARestart) {
+  for (int i = 0; i < 5; ++i) publish(kRawItems, "k", std::to_string(i));
+  {
+    auto consumer = subscribe(kRawItems, "parser");
+    auto messages = poll(*consumer, 2);
+    ASSERT_TRUE(consumer->commit(messages.back()).ok());
+  }
+  bus_.reset();
+
+  bus_ = open_bus();
+  ASSERT_NE(bus_, nullptr);
+  auto consumer = subscribe(kRawItems, "parser");
+  EXPECT_EQ(payloads(poll(*consumer)), (std::vector<std::string>{"2", "3", "4"}));
+  publish(kRawItems, "k", "5");
+  auto next = poll(*consumer);
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_EQ(next[0].offset, 5);  // offsets continue; nothing is renumbered
+  EXPECT_EQ(poll(*subscribe(kRawItems, "fresh-group")).size(), 6u);
+}
+
+TEST_F(EmbeddedBusTest, HealthReportsEndOffsetsCommittedAndLag) {
+  for (int i = 0; i < 5; ++i) publish(kRawItems, "k", std::to_string(i));
+  auto parser = subscribe(kRawItems, "parser");
+  ASSERT_TRUE(parser->commit(poll(*parser, 3).back()).ok());
+  auto idle = subscribe(kFeedbackRecords, "reports");
+
+  json::object health = bus_->health();
+  EXPECT_EQ(bus_->kind(), "embedded");
+  EXPECT_EQ(health.at("kind").as_string(), "embedded");
+  const auto& raw = health.at("topics").at("raw.items").as_object();
+  EXPECT_EQ(raw.at("end_offset").to_number<std::int64_t>(), 5);
+  EXPECT_EQ(raw.at("groups").at("parser").at("committed").to_number<std::int64_t>(), 3);
+  EXPECT_EQ(raw.at("groups").at("parser").at("lag").to_number<std::int64_t>(), 2);
+  const auto& records = health.at("topics").at("feedback.records").as_object();
+  EXPECT_EQ(records.at("end_offset").to_number<std::int64_t>(), 0);
+  EXPECT_EQ(records.at("groups").at("reports").at("lag").to_number<std::int64_t>(), 0);
+}
+
+TEST_F(EmbeddedBusTest, RejectsEmptyNames) {
+  EXPECT_EQ(bus_->publish("", "k", "v").error().code, ErrorCode::bad_request);
+  EXPECT_FALSE(bus_->subscribe(kRawItems, "").ok());
+  EXPECT_FALSE(bus_->subscribe("", "g").ok());
+}
+
+TEST_F(EmbeddedBusTest, ConsumerThatOutlivesTheBusFailsCleanly) {
+  publish(kRawItems, "k", "0");
+  auto consumer = subscribe(kRawItems, "parser");
+  auto messages = poll(*consumer);
+  ASSERT_EQ(messages.size(), 1u);
+  bus_.reset();
+  auto after = consumer->poll(10, 5s);
+  ASSERT_FALSE(after.ok());
+  EXPECT_EQ(after.error().code, ErrorCode::unavailable);
+  EXPECT_EQ(consumer->commit(messages[0]).error().code, ErrorCode::unavailable);
+}
+
+}  // namespace
+}  // namespace chorus::bus
