@@ -1,0 +1,34 @@
+// What the HTTP routes need from the process: the store, the bus, the secret box and the keys.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "api/metrics.hpp"
+#include "bus/bus.hpp"
+#include "core/secrets.hpp"
+#include "http/router.hpp"
+#include "store/store.hpp"
+
+namespace chorus::api {
+
+struct AppContext {
+  store::Store& store;
+  bus::Bus& bus;
+  const SecretBox& secrets;
+  std::string admin_key;
+  Metrics& metrics;
+  std::function<json::object()> role_health;  // each role's state, for /healthz
+  std::string web_root;                        // built dashboard assets; empty serves the built-in page
+};
+
+// Customer, workspace, source, sync, push, feedback, report and insight routes (the api role).
+void add_api_routes(http::Router& router, AppContext& ctx);
+// Feedback, reports and insights (part of the api role).
+void add_query_routes(http::Router& router, AppContext& ctx);
+// POST /v1/hooks/{src} (the webhook role).
+void add_webhook_routes(http::Router& router, AppContext& ctx);
+// /healthz, /metrics and GET /v1/connectors, served by every role that listens.
+void add_system_routes(http::Router& router, AppContext& ctx);
+
+}  // namespace chorus::api

@@ -1,1 +1,0 @@
-// Placeholder so the api module links while it is being written.

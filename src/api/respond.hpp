@@ -1,0 +1,27 @@
+// Response helpers shared by the route files: JSON bodies, the contract's error object, and the
+// parsing of ids, times and bodies into clear 400s.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "core/json.hpp"
+#include "core/record.hpp"
+#include "core/result.hpp"
+#include "http/message.hpp"
+
+namespace chorus::api {
+
+int http_status(ErrorCode code);
+http::Response json_response(int status, const json::value& body);
+http::Response error_response(const Error& error);
+http::Response error_response(ErrorCode code, std::string message);
+
+// A path id such as {ws}: anything that is not a positive integer is simply not found.
+Result<Id> path_id(const http::Request& req, const std::string& name, std::string_view what);
+// A JSON object body, or a 400 that says what is wrong with it.
+Result<json::object> object_body(const http::Request& req);
+// An optional ISO-8601 query parameter.
+Result<std::optional<TimeMs>> time_param(const http::Request& req, const std::string& name);
+
+}  // namespace chorus::api

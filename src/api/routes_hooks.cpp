@@ -1,0 +1,72 @@
+// Webhook ingress: verify the sender's signature, append the raw delivery durably, answer 202.
+// It never parses the payload deeply and never waits on another role.
+#include "api/context.hpp"
+#include "api/respond.hpp"
+#include "api/source_spec.hpp"
+#include "bus/messages.hpp"
+#include "ingest/webhook_scheme.hpp"
+
+namespace chorus::api {
+
+namespace {
+
+// Headers worth keeping for the parser (event names, delivery ids); anything that could carry a secret is dropped.
+bool keep_header(std::string_view name) {
+  for (std::string_view secret : {"authorization", "cookie", "token", "signature", "secret"})
+    if (name.find(secret) != std::string_view::npos) return false;
+  return name.starts_with("x-") || name == "content-type" || name.starts_with("webhook-") || name == "user-agent";
+}
+
+bool is_ping(const store::Source& source, const http::Request& req) {
+  if (source.webhook_scheme == "discourse") return req.headers.get("x-discourse-event").value_or("") == "ping";
+  if (source.webhook_scheme == "github") return req.headers.get("x-github-event").value_or("") == "ping";
+  return false;
+}
+
+http::Response receive(http::Request& req, AppContext& ctx) {
+  auto id = path_id(req, "src", "webhook endpoint");
+  if (!id) return error_response(id.error());
+  auto source = ctx.store.get_source_by_id(*id);
+  if (!source) {
+    if (source.error().code == ErrorCode::not_found)
+      return error_response(ErrorCode::not_found, "webhook endpoint /v1/hooks/" + std::to_string(*id) + " does not exist");
+    return error_response(source.error());
+  }
+  if (!source->webhook_scheme)
+    return error_response(ErrorCode::not_found, "source " + std::to_string(*id) +
+                                                    " has no webhook configured; add a webhook {scheme, secret} to it");
+  const auto* scheme = ingest::find_webhook_scheme(*source->webhook_scheme);
+  if (!scheme) return error_response(ErrorCode::internal, "webhook scheme " + *source->webhook_scheme + " is not available");
+  auto secrets = open_source_secrets(*source, ctx.secrets);
+  if (!secrets) return error_response(secrets.error());
+  if (auto ok = scheme->verify(req.headers, req.body, secrets->webhook_secret, now_ms()); !ok) {
+    ctx.metrics.add("chorus_webhook_rejected_total");
+    return error_response(ok.error());
+  }
+  if (is_ping(*source, req)) return json_response(200, json::object{{"ok", true}, {"event", "ping"}});
+  if (auto body = parse_json(req.body); !body) {
+    ctx.metrics.add("chorus_webhook_rejected_total");
+    return error_response(ErrorCode::bad_request, "webhook body is " + body.error().message);
+  }
+  bus::RawItems m;
+  m.kind = bus::RawItems::Kind::webhook;
+  m.workspace_id = source->workspace_id;
+  m.source_id = source->id;
+  m.source_type = source->type;
+  m.received_at = now_ms();
+  m.body = req.body;
+  for (const auto& [name, value] : req.headers.items)
+    if (keep_header(name)) m.headers[name] = value;
+  if (auto s = ctx.bus.publish(bus::kRawItems, bus::workspace_key(source->workspace_id), bus::encode(m)); !s)
+    return error_response(ErrorCode::unavailable, "could not store the delivery, retry later: " + s.error().message);
+  ctx.metrics.add("chorus_webhook_accepted_total");
+  return json_response(202, json::object{{"accepted", 1}});
+}
+
+}  // namespace
+
+void add_webhook_routes(http::Router& router, AppContext& ctx) {
+  router.add("POST", "/v1/hooks/{src}", [&ctx](http::Request& r) { return receive(r, ctx); });
+}
+
+}  // namespace chorus::api

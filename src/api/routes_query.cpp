@@ -1,0 +1,214 @@
+// Reading what customers said: feedback records, time-bucketed reports and insights.
+#include <charconv>
+#include <cmath>
+
+#include "api/auth.hpp"
+#include "api/context.hpp"
+#include "api/respond.hpp"
+
+namespace chorus::api {
+
+namespace {
+
+constexpr std::size_t kDefaultLimit = 50;
+constexpr std::size_t kMaxLimit = 500;
+
+Result<store::Workspace> workspace_for(const http::Request& req, AppContext& ctx, std::optional<std::string> raw_ws) {
+  auto customer = require_customer(req, ctx);
+  if (!customer) return customer.error();
+  Id ws = 0;
+  std::string raw = raw_ws.value_or("");
+  auto [p, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), ws);
+  if (ec != std::errc() || p != raw.data() + raw.size() || ws <= 0)
+    return make_error(ErrorCode::not_found, "workspace " + raw + " does not exist");
+  return ctx.store.get_workspace(*customer, ws);
+}
+
+Result<std::optional<std::string>> enum_param(const http::Request& req, const std::string& name,
+                                              std::initializer_list<std::string_view> allowed) {
+  auto v = req.query_param(name);
+  if (!v || v->empty()) return std::optional<std::string>{};
+  std::string list;
+  for (auto a : allowed) {
+    if (*v == a) return std::optional<std::string>{*v};
+    list += (list.empty() ? "" : ", ") + std::string(a);
+  }
+  return make_error(ErrorCode::bad_request, name + " must be one of: " + list);
+}
+
+// The contract's shared filter parameters: from, to, source, sentiment, category, theme, language, q.
+Result<store::FeedbackFilter> parse_filter(const http::Request& req, Id workspace_id) {
+  store::FeedbackFilter f;
+  f.workspace_id = workspace_id;
+  auto from = time_param(req, "from");
+  if (!from) return from.error();
+  auto to = time_param(req, "to");
+  if (!to) return to.error();
+  f.from = *from;
+  f.to = *to;
+  if (f.from && f.to && *f.from >= *f.to) return make_error(ErrorCode::bad_request, "from must be earlier than to");
+  if (auto s = req.query_param("source"); s && !s->empty()) {
+    Id id = 0;
+    auto [p, ec] = std::from_chars(s->data(), s->data() + s->size(), id);
+    if (ec != std::errc() || p != s->data() + s->size())
+      return make_error(ErrorCode::bad_request, "source must be a source id such as 3");
+    f.source_id = id;
+  }
+  auto sentiment = enum_param(req, "sentiment", {"positive", "negative", "neutral", "mixed"});
+  if (!sentiment) return sentiment.error();
+  f.sentiment = *sentiment;
+  auto category = enum_param(req, "category", {"bug", "feature_request", "question", "praise", "complaint", "other"});
+  if (!category) return category.error();
+  f.category = *category;
+  if (auto t = req.query_param("theme"); t && !t->empty()) f.theme = *t;
+  if (auto l = req.query_param("language"); l && !l->empty()) f.language = *l;
+  if (auto q = req.query_param("q"); q && !q->empty()) f.q = *q;
+  return f;
+}
+
+http::Response list_feedback(http::Request& req, AppContext& ctx) {
+  auto ws = workspace_for(req, ctx, req.params["ws"]);
+  if (!ws) return error_response(ws.error());
+  auto filter = parse_filter(req, ws->id);
+  if (!filter) return error_response(filter.error());
+  std::size_t limit = kDefaultLimit;
+  if (auto l = req.query_param("limit"); l && !l->empty()) {
+    auto [p, ec] = std::from_chars(l->data(), l->data() + l->size(), limit);
+    if (ec != std::errc() || p != l->data() + l->size() || limit == 0 || limit > kMaxLimit)
+      return error_response(ErrorCode::bad_request, "limit must be a whole number from 1 to " + std::to_string(kMaxLimit));
+  }
+  std::optional<std::string> cursor;
+  if (auto c = req.query_param("cursor"); c && !c->empty()) cursor = *c;
+  auto page = ctx.store.query_feedback(*filter, limit, cursor);
+  if (!page) return error_response(page.error());
+  json::array items;
+  for (const auto& r : page->items) items.push_back(record_to_json(r));
+  return json_response(200, json::object{{"items", std::move(items)},
+                                         {"next_cursor", page->next_cursor ? json::value(*page->next_cursor)
+                                                                           : json::value(nullptr)}});
+}
+
+http::Response get_feedback(http::Request& req, AppContext& ctx) {
+  auto ws = workspace_for(req, ctx, req.params["ws"]);
+  if (!ws) return error_response(ws.error());
+  const std::string& raw = req.params["id"];
+  std::int64_t uid = 0;
+  auto [p, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), uid);
+  if (ec != std::errc() || p != raw.data() + raw.size())
+    return error_response(ErrorCode::not_found, "feedback " + raw + " does not exist");
+  auto rec = ctx.store.get_record(ws->id, uid);
+  if (!rec) return error_response(rec.error());
+  return json_response(200, record_to_json(*rec));
+}
+
+const char* bucket_name(store::Bucket b) {
+  switch (b) {
+    case store::Bucket::hour: return "hour";
+    case store::Bucket::day: return "day";
+    case store::Bucket::week: return "week";
+    case store::Bucket::month: return "month";
+  }
+  return "day";
+}
+
+double round4(double v) { return std::round(v * 10000.0) / 10000.0; }
+
+http::Response reports(http::Request& req, AppContext& ctx) {
+  auto ws = workspace_for(req, ctx, req.params["ws"]);
+  if (!ws) return error_response(ws.error());
+  auto filter = parse_filter(req, ws->id);
+  if (!filter) return error_response(filter.error());
+  auto bucket = store::parse_bucket(req.query_param("bucket").value_or("day"));
+  if (!bucket) return error_response(ErrorCode::bad_request, "bucket must be one of: hour, day, week, month");
+  auto group = store::parse_group_by(req.query_param("group_by").value_or(""));
+  if (!group)
+    return error_response(ErrorCode::bad_request,
+                          "group_by must be one of: source, sentiment, category, theme, language");
+  auto series = ctx.store.report(*filter, *bucket, *group);
+  if (!series) return error_response(series.error());
+  json::array out;
+  for (const auto& s : *series) {
+    json::array points;
+    for (const auto& p : s.points)
+      points.push_back(json::object{{"t", format_time(p.t)}, {"count", p.count}, {"avg_compound", round4(p.avg_compound)}});
+    out.push_back(json::object{{"key", s.key}, {"points", std::move(points)}});
+  }
+  return json_response(200, json::object{{"bucket", bucket_name(*bucket)}, {"series", std::move(out)}});
+}
+
+constexpr std::size_t kTopThemes = 10;
+constexpr std::size_t kQuotesPerTheme = 3;
+
+http::Response insights_for(http::Request& req, AppContext& ctx, std::optional<std::string> raw_ws) {
+  auto ws = workspace_for(req, ctx, std::move(raw_ws));
+  if (!ws) return error_response(ws.error());
+  auto filter = parse_filter(req, ws->id);
+  if (!filter) return error_response(filter.error());
+  auto totals = ctx.store.totals(*filter);
+  if (!totals) return error_response(totals.error());
+  json::object by_sentiment;
+  for (const auto& [k, v] : totals->by_sentiment) by_sentiment[k] = v;
+
+  auto themes = ctx.store.top_themes(*filter, kTopThemes);
+  if (!themes) return error_response(themes.error());
+  // The previous period of equal length, when the window is bounded.
+  std::optional<store::FeedbackFilter> previous;
+  if (filter->from && filter->to) {
+    previous = *filter;
+    previous->to = filter->from;
+    previous->from = *filter->from - (*filter->to - *filter->from);
+  }
+  json::array top;
+  json::object quotes;
+  for (const auto& t : *themes) {
+    json::value prev_count = nullptr;
+    if (previous) {
+      auto p = *previous;
+      p.theme = t.theme;
+      auto pt = ctx.store.totals(p);
+      if (!pt) return error_response(pt.error());
+      prev_count = pt->count;
+    }
+    double share = totals->count ? static_cast<double>(t.count) / static_cast<double>(totals->count) : 0.0;
+    top.push_back(json::object{{"theme", t.theme},
+                               {"count", t.count},
+                               {"share", round4(share)},
+                               {"avg_compound", round4(t.avg_compound)},
+                               {"previous_count", prev_count}});
+    auto qf = *filter;
+    qf.theme = t.theme;
+    auto page = ctx.store.query_feedback(qf, kQuotesPerTheme, std::nullopt);
+    if (!page) return error_response(page.error());
+    json::array q;
+    for (const auto& r : page->items)
+      q.push_back(json::object{{"unique_identifier", std::to_string(r.unique_identifier)},
+                               {"text", r.text.substr(0, 500)},
+                               {"url", r.url ? json::value(*r.url) : json::value(nullptr)},
+                               {"sentiment_type", r.sentiment_type}});
+    quotes[t.theme] = std::move(q);
+  }
+  return json_response(
+      200, json::object{{"workspace_id", std::to_string(ws->id)},
+                        {"from", filter->from ? json::value(format_time(*filter->from)) : json::value(nullptr)},
+                        {"to", filter->to ? json::value(format_time(*filter->to)) : json::value(nullptr)},
+                        {"totals", json::object{{"count", totals->count},
+                                                {"by_sentiment", std::move(by_sentiment)},
+                                                {"avg_compound", round4(totals->avg_compound)}}},
+                        {"top_themes", std::move(top)},
+                        {"emerging", json::array{}},
+                        {"quotes", std::move(quotes)}});
+}
+
+}  // namespace
+
+void add_query_routes(http::Router& router, AppContext& ctx) {
+  router.add("GET", "/v1/workspaces/{ws}/feedback", [&ctx](http::Request& r) { return list_feedback(r, ctx); });
+  router.add("GET", "/v1/workspaces/{ws}/feedback/{id}", [&ctx](http::Request& r) { return get_feedback(r, ctx); });
+  router.add("GET", "/v1/workspaces/{ws}/reports", [&ctx](http::Request& r) { return reports(r, ctx); });
+  router.add("GET", "/v1/workspaces/{ws}/insights",
+             [&ctx](http::Request& r) { return insights_for(r, ctx, r.params["ws"]); });
+  router.add("GET", "/GetInsightReports",
+             [&ctx](http::Request& r) { return insights_for(r, ctx, r.query_param("workspace_id")); });
+}
+
+}  // namespace chorus::api

@@ -1,0 +1,76 @@
+// Liveness, metrics, the connector catalogue and the dashboard's static files.
+#include <fstream>
+#include <sstream>
+
+#include "api/context.hpp"
+#include "api/respond.hpp"
+#include "connectors/connector.hpp"
+
+namespace chorus::api {
+
+namespace {
+
+http::Response healthz(AppContext& ctx) {
+  json::object roles = ctx.role_health ? ctx.role_health() : json::object{};
+  bool ok = true;
+  for (const auto& kv : roles)
+    if (kv.value().is_object())
+      if (auto s = get_string(kv.value(), "state"); s && *s != "running") ok = false;
+  json::object store = ctx.store.health();
+  if (get_bool(json::value(store), "ok") == false) ok = false;
+  return json_response(ok ? 200 : 503, json::object{{"status", ok ? "ok" : "degraded"},
+                                                    {"roles", std::move(roles)},
+                                                    {"store", std::move(store)},
+                                                    {"bus", ctx.bus.health()}});
+}
+
+http::Response metrics(AppContext& ctx) {
+  http::Response r;
+  r.content_type = "text/plain; version=0.0.4";
+  r.body = ctx.metrics.render();
+  return r;
+}
+
+http::Response connector_catalogue() {
+  json::array items;
+  for (const auto* c : connectors::all_connectors()) items.push_back(connectors::describe_connector(*c));
+  return json_response(200, json::object{{"items", std::move(items)}});
+}
+
+std::string content_type_for(const std::string& path) {
+  auto ends = [&](std::string_view s) { return path.size() >= s.size() && path.compare(path.size() - s.size(), s.size(), s) == 0; };
+  if (ends(".html")) return "text/html; charset=utf-8";
+  if (ends(".js")) return "text/javascript; charset=utf-8";
+  if (ends(".css")) return "text/css; charset=utf-8";
+  if (ends(".svg")) return "image/svg+xml";
+  if (ends(".png")) return "image/png";
+  if (ends(".json")) return "application/json";
+  return "application/octet-stream";
+}
+
+http::Response static_file(AppContext& ctx, const std::string& path) {
+  if (ctx.web_root.empty() || path.find("..") != std::string::npos)
+    return error_response(ErrorCode::not_found, "no dashboard asset at " + path);
+  std::string rel = path == "/" ? "/index.html" : path;
+  std::ifstream in(ctx.web_root + rel, std::ios::binary);
+  if (!in) return error_response(ErrorCode::not_found, "no dashboard asset at " + path);
+  std::ostringstream body;
+  body << in.rdbuf();
+  http::Response r;
+  r.content_type = content_type_for(rel);
+  r.body = body.str();
+  r.headers.set("cache-control", rel == "/index.html" ? "no-cache" : "max-age=3600");
+  return r;
+}
+
+}  // namespace
+
+void add_system_routes(http::Router& router, AppContext& ctx) {
+  router.add("GET", "/healthz", [&ctx](http::Request&) { return healthz(ctx); });
+  router.add("GET", "/metrics", [&ctx](http::Request&) { return metrics(ctx); });
+  router.add("GET", "/v1/connectors", [](http::Request&) { return connector_catalogue(); });
+  router.add("GET", "/", [&ctx](http::Request& r) { return static_file(ctx, r.path); });
+  router.add("GET", "/assets/{file}", [&ctx](http::Request& r) { return static_file(ctx, r.path); });
+}
+
+}  // namespace chorus::api

@@ -1,0 +1,245 @@
+// Customers, workspaces, sources, sync triggers and pushed items.
+#include <charconv>
+
+#include "api/auth.hpp"
+#include "api/context.hpp"
+#include "api/respond.hpp"
+#include "api/source_spec.hpp"
+#include "api/sync_request.hpp"
+#include "bus/messages.hpp"
+
+namespace chorus::api {
+
+namespace {
+
+constexpr std::size_t kPushChunk = 500;  // items per raw.items message
+constexpr std::size_t kMaxPushItems = 100000;
+
+Result<store::Workspace> caller_workspace(const http::Request& req, AppContext& ctx, const std::string& param = "ws") {
+  auto customer = require_customer(req, ctx);
+  if (!customer) return customer.error();
+  auto ws = path_id(req, param, "workspace");
+  if (!ws) return ws.error();
+  return ctx.store.get_workspace(*customer, *ws);
+}
+
+Result<store::Source> caller_source(const http::Request& req, AppContext& ctx) {
+  auto ws = caller_workspace(req, ctx);
+  if (!ws) return ws.error();
+  auto src = path_id(req, "src", "source");
+  if (!src) return src.error();
+  return ctx.store.get_source(ws->id, *src);
+}
+
+http::Response create_customer(http::Request& req, AppContext& ctx) {
+  if (auto s = require_admin(req, ctx); !s) return error_response(s.error());
+  auto body = object_body(req);
+  if (!body) return error_response(body.error());
+  auto name = get_string(json::value(*body), "name");
+  if (!name || name->empty() || !body->at("name").is_string())
+    return error_response(ErrorCode::bad_request, "name is required and must be a non-empty string");
+  std::string key = "chk_" + random_token(32);
+  auto c = ctx.store.create_customer(*name, hash_api_key(key));
+  if (!c) return error_response(c.error());
+  return json_response(201, json::object{{"id", std::to_string(c->id)}, {"name", c->name}, {"api_key", key}});
+}
+
+http::Response create_workspace(http::Request& req, AppContext& ctx) {
+  auto customer = require_customer(req, ctx);
+  if (!customer) return error_response(customer.error());
+  auto body = object_body(req);
+  if (!body) return error_response(body.error());
+  auto name_it = body->find("name");
+  if (name_it == body->end() || !name_it->value().is_string() || name_it->value().get_string().empty())
+    return error_response(ErrorCode::bad_request, "name is required and must be a non-empty string");
+  // Validate every source before creating anything, so a bad spec leaves nothing half-made.
+  std::vector<store::Source> specs;
+  if (auto it = body->find("sources"); it != body->end() && !it->value().is_null()) {
+    if (!it->value().is_array()) return error_response(ErrorCode::bad_request, "sources must be an array of SourceSpec");
+    std::size_t i = 0;
+    for (const auto& s : it->value().get_array()) {
+      std::string where = "sources[" + std::to_string(i++) + "].";
+      if (!s.is_object()) return error_response(ErrorCode::bad_request, where.substr(0, where.size() - 1) + " must be an object");
+      auto src = parse_source_spec(s.get_object(), where, ctx);
+      if (!src) return error_response(src.error());
+      specs.push_back(std::move(src.value()));
+    }
+  }
+  auto ws = ctx.store.create_workspace(*customer, std::string(name_it->value().get_string()));
+  if (!ws) return error_response(ws.error());
+  std::vector<store::Source> created;
+  for (auto& s : specs) {
+    s.workspace_id = ws->id;
+    auto c = ctx.store.create_source(s);
+    if (!c) return error_response(c.error());
+    created.push_back(std::move(c.value()));
+  }
+  return json_response(201, workspace_view(*ws, created));
+}
+
+http::Response list_workspaces(http::Request& req, AppContext& ctx) {
+  auto customer = require_customer(req, ctx);
+  if (!customer) return error_response(customer.error());
+  auto list = ctx.store.list_workspaces(*customer);
+  if (!list) return error_response(list.error());
+  json::array items;
+  for (const auto& ws : *list) {
+    auto sources = ctx.store.list_sources(ws.id);
+    if (!sources) return error_response(sources.error());
+    items.push_back(workspace_view(ws, *sources));
+  }
+  return json_response(200, json::object{{"items", std::move(items)}});
+}
+
+http::Response get_workspace(http::Request& req, AppContext& ctx) {
+  auto ws = caller_workspace(req, ctx);
+  if (!ws) return error_response(ws.error());
+  auto sources = ctx.store.list_sources(ws->id);
+  if (!sources) return error_response(sources.error());
+  return json_response(200, workspace_view(*ws, *sources));
+}
+
+http::Response create_source(http::Request& req, AppContext& ctx) {
+  auto ws = caller_workspace(req, ctx);
+  if (!ws) return error_response(ws.error());
+  auto body = object_body(req);
+  if (!body) return error_response(body.error());
+  auto src = parse_source_spec(*body, "", ctx);
+  if (!src) return error_response(src.error());
+  src->workspace_id = ws->id;
+  auto created = ctx.store.create_source(*src);
+  if (!created) return error_response(created.error());
+  return json_response(201, source_view(*created));
+}
+
+http::Response list_sources(http::Request& req, AppContext& ctx) {
+  auto ws = caller_workspace(req, ctx);
+  if (!ws) return error_response(ws.error());
+  auto sources = ctx.store.list_sources(ws->id);
+  if (!sources) return error_response(sources.error());
+  json::array items;
+  for (const auto& s : *sources) items.push_back(source_view(s));
+  return json_response(200, json::object{{"items", std::move(items)}});
+}
+
+http::Response get_source(http::Request& req, AppContext& ctx) {
+  auto src = caller_source(req, ctx);
+  if (!src) return error_response(src.error());
+  return json_response(200, source_view(*src));
+}
+
+http::Response delete_source(http::Request& req, AppContext& ctx) {
+  auto src = caller_source(req, ctx);
+  if (!src) return error_response(src.error());
+  if (auto s = ctx.store.delete_source(src->workspace_id, src->id); !s) return error_response(s.error());
+  http::Response r;
+  r.status = 204;
+  r.content_type.clear();
+  return r;
+}
+
+http::Response trigger_sync(http::Request& req, AppContext& ctx) {
+  auto src = caller_source(req, ctx);
+  if (!src) return error_response(src.error());
+  const auto* connector = connectors::find_connector(src->type);
+  if (!connector || !connector->pulls())
+    return error_response(ErrorCode::bad_request,
+                          src->type + " sources are push-only: send items to POST /v1/workspaces/" +
+                              std::to_string(src->workspace_id) + "/sources/" + std::to_string(src->id) +
+                              "/items or to the webhook URL");
+  auto sync = request_sync(ctx.store, ctx.bus, *src);
+  if (!sync) return error_response(sync.error());
+  ctx.metrics.add("chorus_syncs_requested_total");
+  return json_response(202, sync_view(*sync));
+}
+
+http::Response get_sync(http::Request& req, AppContext& ctx) {
+  auto ws = caller_workspace(req, ctx);
+  if (!ws) return error_response(ws.error());
+  auto id = path_id(req, "sync", "sync");
+  if (!id) return error_response(id.error());
+  auto sync = ctx.store.get_sync(ws->id, *id);
+  if (!sync) return error_response(sync.error());
+  return json_response(200, sync_view(*sync));
+}
+
+// A JSON array, or JSON lines (one object per line; blank lines skipped).
+Result<json::array> parse_items(const std::string& body) {
+  std::size_t first = body.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) return make_error(ErrorCode::bad_request, "no items: send a JSON array or JSON lines");
+  if (body[first] == '[') {
+    auto v = parse_json(body);
+    if (!v) return make_error(ErrorCode::bad_request, "body is " + v.error().message);
+    if (!v->is_array()) return make_error(ErrorCode::bad_request, "body must be a JSON array or JSON lines");
+    return std::move(v->get_array());
+  }
+  json::array items;
+  std::size_t pos = 0, line = 0;
+  while (pos < body.size()) {
+    std::size_t end = body.find('\n', pos);
+    if (end == std::string::npos) end = body.size();
+    ++line;
+    std::string_view text(body.data() + pos, end - pos);
+    pos = end + 1;
+    if (text.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+    auto v = parse_json(text);
+    if (!v) return make_error(ErrorCode::bad_request, "line " + std::to_string(line) + ": " + v.error().message);
+    items.push_back(std::move(*v));
+  }
+  return items;
+}
+
+http::Response push_items(http::Request& req, AppContext& ctx) {
+  auto src = caller_source(req, ctx);
+  if (!src) return error_response(src.error());
+  auto items = parse_items(req.body);
+  if (!items) return error_response(items.error());
+  if (items->size() > kMaxPushItems)
+    return error_response(ErrorCode::too_large, "at most " + std::to_string(kMaxPushItems) +
+                                                    " items per request; split the upload");
+  const auto* connector = connectors::find_connector(src->type);
+  if (!connector) return error_response(ErrorCode::internal, "source type " + src->type + " is not registered");
+  auto settings = source_settings(*src, {});
+  // Every item must map before any is accepted: a bad upload stores nothing.
+  for (std::size_t i = 0; i < items->size(); ++i) {
+    auto mapped = connector->map((*items)[i], settings);
+    if (!mapped) return error_response(ErrorCode::bad_request, "item " + std::to_string(i) + ": " + mapped.error().message);
+  }
+  std::vector<bus::OutgoingMessage> messages;
+  for (std::size_t i = 0; i < items->size(); i += kPushChunk) {
+    bus::RawItems m;
+    m.kind = bus::RawItems::Kind::push;
+    m.workspace_id = src->workspace_id;
+    m.source_id = src->id;
+    m.source_type = src->type;
+    m.received_at = now_ms();
+    for (std::size_t j = i; j < std::min(items->size(), i + kPushChunk); ++j) m.items.push_back((*items)[j]);
+    messages.push_back({bus::workspace_key(src->workspace_id), bus::encode(m)});
+  }
+  if (auto s = ctx.bus.publish(bus::kRawItems, messages); !s) return error_response(s.error());
+  ctx.metrics.add("chorus_items_pushed_total", static_cast<std::int64_t>(items->size()));
+  return json_response(202, json::object{{"accepted", items->size()}});
+}
+
+}  // namespace
+
+void add_api_routes(http::Router& router, AppContext& ctx) {
+  auto bind = [&ctx](http::Response (*fn)(http::Request&, AppContext&)) {
+    return [fn, &ctx](http::Request& req) { return fn(req, ctx); };
+  };
+  router.add("POST", "/v1/customers", bind(create_customer));
+  router.add("POST", "/v1/workspaces", bind(create_workspace));
+  router.add("POST", "/CreateWorkspace", bind(create_workspace));
+  router.add("GET", "/v1/workspaces", bind(list_workspaces));
+  router.add("GET", "/v1/workspaces/{ws}", bind(get_workspace));
+  router.add("POST", "/v1/workspaces/{ws}/sources", bind(create_source));
+  router.add("GET", "/v1/workspaces/{ws}/sources", bind(list_sources));
+  router.add("GET", "/v1/workspaces/{ws}/sources/{src}", bind(get_source));
+  router.add("DELETE", "/v1/workspaces/{ws}/sources/{src}", bind(delete_source));
+  router.add("POST", "/v1/workspaces/{ws}/sources/{src}/sync", bind(trigger_sync));
+  router.add("GET", "/v1/workspaces/{ws}/syncs/{sync}", bind(get_sync));
+  router.add("POST", "/v1/workspaces/{ws}/sources/{src}/items", bind(push_items));
+  add_query_routes(router, ctx);
+}
+
+}  // namespace chorus::api

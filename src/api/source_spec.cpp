@@ -1,0 +1,162 @@
+// SourceSpec validation and the public views of workspaces, sources and syncs.
+#include "api/source_spec.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+namespace chorus::api {
+
+Result<std::int64_t> parse_every(std::string_view text) {
+  std::int64_t n = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  std::string_view unit(p, static_cast<std::size_t>(text.data() + text.size() - p));
+  std::int64_t scale = unit == "s" ? 1 : unit == "m" ? 60 : unit == "h" ? 3600 : unit == "d" ? 86400 : 0;
+  if (ec != std::errc() || scale == 0 || n <= 0)
+    return make_error(ErrorCode::bad_request,
+                      "schedule.every must be a duration such as \"30s\", \"15m\", \"1h\" or \"1d\"");
+  if (n * scale < 10) return make_error(ErrorCode::bad_request, "schedule.every must be at least 10s");
+  return n * scale;
+}
+
+std::string format_every(std::int64_t s) {
+  if (s % 86400 == 0) return std::to_string(s / 86400) + "d";
+  if (s % 3600 == 0) return std::to_string(s / 3600) + "h";
+  if (s % 60 == 0) return std::to_string(s / 60) + "m";
+  return std::to_string(s) + "s";
+}
+
+namespace {
+
+Result<json::object> optional_object(const json::object& spec, std::string_view key, const std::string& where) {
+  auto it = spec.find(key);
+  if (it == spec.end() || it->value().is_null()) return json::object{};
+  if (!it->value().is_object())
+    return make_error(ErrorCode::bad_request, where + std::string(key) + " must be a JSON object");
+  return it->value().get_object();
+}
+
+Error prefixed(const Error& e, const std::string& where) {
+  return Error{e.code, where + e.message};
+}
+
+}  // namespace
+
+Result<store::Source> parse_source_spec(const json::object& spec, const std::string& where, AppContext& ctx) {
+  auto type_it = spec.find("type");
+  if (type_it == spec.end() || !type_it->value().is_string())
+    return make_error(ErrorCode::bad_request, where + "type is required (GET /v1/connectors lists the types)");
+  std::string type(type_it->value().get_string());
+  const auto* connector = connectors::find_connector(type);
+  if (!connector)
+    return make_error(ErrorCode::bad_request,
+                      where + "type '" + type + "' is not a known source type; GET /v1/connectors lists them");
+  store::Source src;
+  src.type = type;
+  src.name = type;
+  if (auto it = spec.find("name"); it != spec.end() && !it->value().is_null()) {
+    if (!it->value().is_string() || it->value().get_string().empty())
+      return make_error(ErrorCode::bad_request, where + "name must be a non-empty string");
+    src.name = std::string(it->value().get_string());
+  }
+  auto config = optional_object(spec, "config", where);
+  if (!config) return config.error();
+  auto credentials = optional_object(spec, "credentials", where);
+  if (!credentials) return credentials.error();
+  if (auto s = connectors::validate_fields(*connector, *config, *credentials); !s) return prefixed(s.error(), where);
+  src.config = std::move(*config);
+
+  auto schedule = optional_object(spec, "schedule", where);
+  if (!schedule) return schedule.error();
+  if (!schedule->empty()) {
+    auto every = get_string(json::value(*schedule), "every");
+    if (!every) return make_error(ErrorCode::bad_request, where + "schedule.every is required, e.g. \"15m\"");
+    auto secs = parse_every(*every);
+    if (!secs) return prefixed(secs.error(), where);
+    if (!connector->pulls())
+      return make_error(ErrorCode::bad_request,
+                        where + "schedule is not available: " + type + " sources are push-only");
+    src.schedule_every_s = *secs;
+  }
+
+  std::string webhook_secret;
+  auto webhook = optional_object(spec, "webhook", where);
+  if (!webhook) return webhook.error();
+  if (!webhook->empty()) {
+    json::value wv(*webhook);
+    auto scheme = get_string(wv, "scheme");
+    auto schemes = connector->webhook_schemes();
+    std::string allowed;
+    for (auto s : schemes) allowed += (allowed.empty() ? "" : ", ") + std::string(s);
+    if (!scheme || std::find(schemes.begin(), schemes.end(), *scheme) == schemes.end())
+      return make_error(ErrorCode::bad_request,
+                        where + "webhook.scheme must be one of: " + (allowed.empty() ? "(none for " + type + ")" : allowed));
+    auto secret = get_string(wv, "secret");
+    if (!secret || secret->empty())
+      return make_error(ErrorCode::bad_request, where + "webhook.secret is required: the shared secret the sender signs with");
+    src.webhook_scheme = *scheme;
+    webhook_secret = *secret;
+  }
+  json::object sealed{{"credentials", std::move(*credentials)}, {"webhook_secret", webhook_secret}};
+  src.sealed_secrets = ctx.secrets.seal(json::serialize(sealed));
+  return src;
+}
+
+Result<SourceSecrets> open_source_secrets(const store::Source& source, const SecretBox& box) {
+  auto plain = box.open(source.sealed_secrets);
+  if (!plain) return plain.error();
+  auto v = parse_json(*plain);
+  if (!v || !v->is_object()) return make_error(ErrorCode::internal, "source secrets are corrupt");
+  SourceSecrets out;
+  if (auto it = v->get_object().find("credentials"); it != v->get_object().end() && it->value().is_object())
+    out.credentials = it->value().get_object();
+  out.webhook_secret = get_string(*v, "webhook_secret").value_or("");
+  return out;
+}
+
+connectors::SourceSettings source_settings(const store::Source& source, json::object credentials) {
+  return connectors::SourceSettings{source.workspace_id, source.id, source.type, source.config, std::move(credentials)};
+}
+
+json::object source_view(const store::Source& s) {
+  json::object status{{"state", s.status.state},
+                      {"last_sync_at", s.status.last_sync_at ? json::value(format_time(*s.status.last_sync_at))
+                                                             : json::value(nullptr)},
+                      {"last_error", s.status.last_error ? json::value(*s.status.last_error) : json::value(nullptr)},
+                      {"items_total", s.status.items_total},
+                      {"cursor", s.status.cursor.empty() ? json::value(nullptr) : json::value(s.status.cursor)}};
+  return json::object{
+      {"id", std::to_string(s.id)},
+      {"workspace_id", std::to_string(s.workspace_id)},
+      {"type", s.type},
+      {"name", s.name},
+      {"config", s.config},
+      {"schedule", s.schedule_every_s ? json::value(json::object{{"every", format_every(*s.schedule_every_s)}})
+                                      : json::value(nullptr)},
+      {"webhook", s.webhook_scheme ? json::value(json::object{{"scheme", *s.webhook_scheme}}) : json::value(nullptr)},
+      {"webhook_url", "/v1/hooks/" + std::to_string(s.id)},
+      {"created_at", format_time(s.created_at)},
+      {"status", std::move(status)},
+  };
+}
+
+json::object workspace_view(const store::Workspace& ws, const std::vector<store::Source>& sources) {
+  json::array srcs;
+  for (const auto& s : sources) srcs.push_back(source_view(s));
+  return json::object{{"id", std::to_string(ws.id)},
+                      {"name", ws.name},
+                      {"created_at", format_time(ws.created_at)},
+                      {"sources", std::move(srcs)}};
+}
+
+json::object sync_view(const store::Sync& y) {
+  return json::object{{"sync_id", std::to_string(y.id)},
+                      {"source_id", std::to_string(y.source_id)},
+                      {"state", y.state},
+                      {"items", y.items},
+                      {"new_items", y.new_items},
+                      {"error", y.error ? json::value(*y.error) : json::value(nullptr)},
+                      {"created_at", format_time(y.created_at)},
+                      {"updated_at", format_time(y.updated_at)}};
+}
+
+}  // namespace chorus::api
