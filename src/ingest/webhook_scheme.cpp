@@ -17,7 +17,7 @@ namespace chorus::ingest {
 namespace {
 
 // Slack and Standard Webhooks both reject deliveries more than five minutes from now, either way.
-constexpr TimeMs kTolerance = 5 * 60 * 1000;
+constexpr TimeMs kTolerance = TimeMs{5} * 60 * 1000;
 
 Error unauthorized(std::string message) { return make_error(ErrorCode::unauthorized, std::move(message)); }
 Error missing(std::string_view header) { return unauthorized("missing " + std::string(header) + " header"); }

@@ -34,7 +34,7 @@ PRAGMA user_version = 1;
 )sql";
 
 // Room for the other columns and SQLite's record header inside SQLITE_LIMIT_LENGTH.
-constexpr std::size_t kRowOverhead = 64 * 1024;
+constexpr std::size_t kRowOverhead = std::size_t{64} * 1024;
 
 Status prepare_all(const Database& db, std::initializer_list<std::pair<Statement*, const char*>> statements) {
   for (auto [stmt, sql] : statements) {
