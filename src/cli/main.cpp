@@ -1,1 +1,35 @@
-int main() { return 0; }
+// chorus: the command line. Each subcommand lives in its own file; this one only dispatches.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <iostream>
+
+#include "cli/commands.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"Chorus: customer feedback from every channel, read and summarised.\n"};
+  app.require_subcommand(1);
+  app.footer(
+      "\nExamples:\n"
+      "  chorus serve                              # all roles, SQLite and the embedded bus in ./var\n"
+      "  echo 'The sync keeps failing' | chorus analyze\n"
+      "  chorus import --workspace 1 --source 2 reviews.jsonl\n"
+      "\nEvery flag can also come from a CHORUS_* environment variable or the --config file.");
+  chorus::cli::Commands commands;
+  chorus::cli::add_serve(app, commands);
+  chorus::cli::add_analyze(app, commands);
+  chorus::cli::add_import(app, commands);
+  auto* version = app.add_subcommand("version", "Print the version and exit");
+  version->callback([] { std::printf("chorus %s\n", chorus::cli::version_string()); });
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "chorus: %s (see chorus --help)\n", e.what());
+    return 2;
+  }
+  return commands.exit_code;
+}

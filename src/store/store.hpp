@@ -136,19 +136,22 @@ class Store {
   virtual Result<Sync> create_sync(Id workspace_id, Id source_id) = 0;
   virtual Result<Sync> get_sync(Id workspace_id, Id sync_id) = 0;
   virtual Status update_sync(Id sync_id, const std::string& state, const std::optional<std::string>& error) = 0;
+  // Syncs still queued or running: after a restart the fetcher picks them up again.
+  virtual Result<std::vector<Sync>> list_unfinished_syncs() = 0;
   // The newest sync of a source that is queued or running, if any (one sync at a time per source).
   virtual Result<std::optional<Sync>> active_sync(Id source_id) = 0;
 
   // Upserts by (workspace, unique_identifier) and applies the cursor and sync bookkeeping atomically.
-  // Returns the previous version of each record that already existed (for exact rollup adjustment).
+  // Returns the records as stored: revision bumped, first-seen received_at kept.
   virtual Result<std::vector<FeedbackRecord>> commit_page(const PageCommit& page) = 0;
   virtual Result<FeedbackRecord> get_record(Id workspace_id, std::int64_t unique_identifier) = 0;
   // Newest first (timestamp, then id); cursor is opaque.
   virtual Result<FeedbackPage> query_feedback(const FeedbackFilter& filter, std::size_t limit,
                                               const std::optional<std::string>& cursor) = 0;
-  // The earliest record in the workspace whose SimHash is within `max_distance` bits, excluding `self`.
+  // The earliest record in the workspace, older than (self_ts, self), whose SimHash is within
+  // `max_distance` bits.
   virtual Result<std::optional<std::int64_t>> find_near_duplicate(Id workspace_id, std::uint64_t simhash,
-                                                                  int max_distance, std::int64_t self) = 0;
+                                                                  int max_distance, std::int64_t self, TimeMs self_ts) = 0;
 
   // Folds records into the rollups exactly once per revision: a record's previous contribution is
   // replaced, so upserts and redelivered messages never double count.

@@ -141,7 +141,7 @@ std::optional<std::pair<TimeMs, std::int64_t>> parse_cursor(const std::string& c
 
 }  // namespace
 
-Status SqliteStore::upsert_record(const FeedbackRecord& in, std::optional<FeedbackRecord>& previous) {
+Result<FeedbackRecord> SqliteStore::upsert_record(const FeedbackRecord& in, bool& existed) {
   auto sel = db_.prepare("SELECT body, revision, received_at FROM records WHERE workspace_id = ? AND uid = ?");
   if (!sel) return sel.error();
   sel->bind(1, in.workspace_id).bind(2, in.unique_identifier);
@@ -149,12 +149,8 @@ Status SqliteStore::upsert_record(const FeedbackRecord& in, std::optional<Feedba
   if (!row) return row.error();
   FeedbackRecord r = in;
   r.revision = 1;
+  existed = *row;
   if (*row) {
-    auto body = parse_json(sel->text(0));
-    if (body) {
-      auto prev = record_from_json(*body);
-      if (prev) previous = std::move(prev.value());
-    }
     r.revision = sel->int64(1) + 1;
     r.received_at = sel->int64(2);  // first seen stays first seen
   }
@@ -169,22 +165,22 @@ Status SqliteStore::upsert_record(const FeedbackRecord& in, std::optional<Feedba
   up->bind(5, r.received_at).bind(6, r.sentiment_type).bind(7, r.sentiment_compound).bind(8, r.category);
   up->bind(9, r.language_code).bind(10, static_cast<std::int64_t>(r.simhash)).bind(11, r.revision);
   up->bind(12, search).bind(13, to_json_string(record_to_json(r)));
-  if (auto s = up->run(); !s) return s;
+  if (auto s = up->run(); !s) return s.error();
 
   auto del = db_.prepare("DELETE FROM record_themes WHERE workspace_id = ? AND uid = ?");
   if (!del) return del.error();
-  if (auto s = del->bind(1, r.workspace_id).bind(2, r.unique_identifier).run(); !s) return s;
+  if (auto s = del->bind(1, r.workspace_id).bind(2, r.unique_identifier).run(); !s) return s.error();
   auto ins = db_.prepare("INSERT OR IGNORE INTO record_themes(workspace_id, uid, theme) VALUES(?, ?, ?)");
   if (!ins) return ins.error();
   for (const auto& t : r.themes) {
     ins->reset();
-    if (auto s = ins->bind(1, r.workspace_id).bind(2, r.unique_identifier).bind(3, t).run(); !s) return s;
+    if (auto s = ins->bind(1, r.workspace_id).bind(2, r.unique_identifier).bind(3, t).run(); !s) return s.error();
   }
 
   // Four 16-bit bands of the SimHash: any two fingerprints within 3 bits share at least one band.
   auto bdel = db_.prepare("DELETE FROM record_bands WHERE workspace_id = ? AND uid = ?");
   if (!bdel) return bdel.error();
-  if (auto s = bdel->bind(1, r.workspace_id).bind(2, r.unique_identifier).run(); !s) return s;
+  if (auto s = bdel->bind(1, r.workspace_id).bind(2, r.unique_identifier).run(); !s) return s.error();
   if (r.simhash != 0) {
     auto bins = db_.prepare("INSERT OR IGNORE INTO record_bands(workspace_id, band, value, uid) VALUES(?, ?, ?, ?)");
     if (!bins) return bins.error();
@@ -192,25 +188,24 @@ Status SqliteStore::upsert_record(const FeedbackRecord& in, std::optional<Feedba
       bins->reset();
       auto value = static_cast<std::int64_t>((r.simhash >> (16 * band)) & 0xffff);
       if (auto s = bins->bind(1, r.workspace_id).bind(2, band).bind(3, value).bind(4, r.unique_identifier).run(); !s)
-        return s;
+        return s.error();
     }
   }
-  return {};
+  return r;
 }
 
 Result<std::vector<FeedbackRecord>> SqliteStore::commit_page(const PageCommit& page) {
   std::lock_guard lock(mu_);
   sqlite::Transaction tx(db_);
   if (auto s = tx.begin(); !s) return s.error();
-  std::vector<FeedbackRecord> previous;
+  std::vector<FeedbackRecord> stored;
   std::int64_t fresh = 0;
   for (const auto& r : page.records) {
-    std::optional<FeedbackRecord> prev;
-    if (auto s = upsert_record(r, prev); !s) return s.error();
-    if (prev)
-      previous.push_back(std::move(*prev));
-    else
-      ++fresh;
+    bool existed = false;
+    auto s = upsert_record(r, existed);
+    if (!s) return s.error();
+    stored.push_back(std::move(s.value()));
+    fresh += existed ? 0 : 1;
   }
   auto src = db_.prepare(
       "UPDATE sources SET items_total = items_total + ?1, cursor = COALESCE(?2, cursor) WHERE id = ?3");
@@ -234,7 +229,7 @@ Result<std::vector<FeedbackRecord>> SqliteStore::commit_page(const PageCommit& p
     if (auto s = st->bind(1, now_ms()).bind(2, page.source_id).run(); !s) return s.error();
   }
   if (auto s = tx.commit(); !s) return s.error();
-  return previous;
+  return stored;
 }
 
 Result<FeedbackRecord> SqliteStore::get_record(Id workspace_id, std::int64_t uid) {
@@ -290,7 +285,7 @@ Result<FeedbackPage> SqliteStore::query_feedback(const FeedbackFilter& filter, s
 }
 
 Result<std::optional<std::int64_t>> SqliteStore::find_near_duplicate(Id workspace_id, std::uint64_t simhash,
-                                                                     int max_distance, std::int64_t self) {
+                                                                     int max_distance, std::int64_t self, TimeMs self_ts) {
   if (simhash == 0) return std::optional<std::int64_t>{};
   std::lock_guard lock(mu_);
   auto q = db_.prepare(
@@ -308,6 +303,7 @@ Result<std::optional<std::int64_t>> SqliteStore::find_near_duplicate(Id workspac
     auto other = static_cast<std::uint64_t>(q->int64(1));
     if (std::popcount(other ^ simhash) > max_distance) continue;
     std::pair<TimeMs, std::int64_t> cand{q->int64(2), q->int64(0)};
+    if (!(cand < std::make_pair(self_ts, self))) continue;
     if (!best || cand < *best) best = cand;
   }
   if (!best) return std::optional<std::int64_t>{};

@@ -362,6 +362,20 @@ Result<std::optional<Sync>> SqliteStore::active_sync(Id source_id) {
   return std::optional<Sync>{read_sync(*q)};
 }
 
+Result<std::vector<Sync>> SqliteStore::list_unfinished_syncs() {
+  std::lock_guard lock(mu_);
+  auto q = db_.prepare(std::string(kSyncColumns) + "WHERE state IN ('queued', 'running') ORDER BY id");
+  if (!q) return q.error();
+  std::vector<Sync> out;
+  for (;;) {
+    auto row = q->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    out.push_back(read_sync(*q));
+  }
+  return out;
+}
+
 Status SqliteStore::add_dead_letter(Id workspace_id, Id source_id, const std::string& payload, const std::string& error) {
   std::lock_guard lock(mu_);
   auto q = db_.prepare(

@@ -33,13 +33,14 @@ class SqliteStore final : public Store {
   Result<Sync> get_sync(Id workspace_id, Id sync_id) override;
   Status update_sync(Id sync_id, const std::string& state, const std::optional<std::string>& error) override;
   Result<std::optional<Sync>> active_sync(Id source_id) override;
+  Result<std::vector<Sync>> list_unfinished_syncs() override;
 
   Result<std::vector<FeedbackRecord>> commit_page(const PageCommit& page) override;
   Result<FeedbackRecord> get_record(Id workspace_id, std::int64_t unique_identifier) override;
   Result<FeedbackPage> query_feedback(const FeedbackFilter& filter, std::size_t limit,
                                       const std::optional<std::string>& cursor) override;
   Result<std::optional<std::int64_t>> find_near_duplicate(Id workspace_id, std::uint64_t simhash, int max_distance,
-                                                          std::int64_t self) override;
+                                                          std::int64_t self, TimeMs self_ts) override;
 
   Status apply_rollups(const std::vector<FeedbackRecord>& records) override;
   Result<std::vector<ReportSeries>> report(const FeedbackFilter& filter, Bucket bucket, GroupBy group_by) override;
@@ -55,7 +56,7 @@ class SqliteStore final : public Store {
   explicit SqliteStore(sqlite::Database db, std::filesystem::path path);
   Status migrate();
   Result<Source> load_source(std::string_view where, Id a, Id b);
-  Status upsert_record(const FeedbackRecord& r, std::optional<FeedbackRecord>& previous);
+  Result<FeedbackRecord> upsert_record(const FeedbackRecord& r, bool& existed);
   Status fold_rollup(const FeedbackRecord& r, int sign);
 
   std::mutex mu_;  // one connection, serialised: simple and fast enough for the embedded default

@@ -1,0 +1,98 @@
+// chorus serve: run the chosen roles until SIGINT or SIGTERM, then drain and exit 0.
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+
+#include <spdlog/spdlog.h>
+
+#include "cli/commands.hpp"
+#include "roles/process.hpp"
+
+namespace chorus::cli {
+
+const char* version_string() { return "0.1.0"; }
+
+int fail(const std::string& message, int code) {
+  std::fprintf(stderr, "chorus: %s\n", message.c_str());
+  return code;
+}
+
+namespace {
+
+std::string default_web_root() {
+  // The dashboard built by `make` sits in web/dist of the source tree the binary was built from.
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    auto candidate = exe.parent_path().parent_path() / "web" / "dist";
+    if (std::filesystem::exists(candidate / "index.html")) return candidate.string();
+  }
+  return "";
+}
+
+int serve(roles::ServeConfig config) {
+  if (config.web_root.empty()) config.web_root = default_web_root();
+  // Signals are taken synchronously by this thread; every other thread inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  auto process = roles::ChorusProcess::start(config);
+  if (!process) return fail(process.error().message, process.error().code == ErrorCode::bad_request ? 2 : 1);
+  auto& p = *process.value();
+  if (p.port()) {
+    std::printf("Chorus is listening on %s (roles: %s)\n", p.base_url().c_str(), config.roles.c_str());
+    if (!p.admin_key_file().empty())
+      std::printf("Admin key: %s (use it to create customers: POST /v1/customers)\n",
+                  std::filesystem::absolute(p.admin_key_file()).c_str());
+    else
+      std::printf("Admin key: from CHORUS_ADMIN_KEY\n");
+  } else {
+    std::printf("Chorus is running (roles: %s)\n", config.roles.c_str());
+  }
+  std::fflush(stdout);
+  int sig = 0;
+  sigwait(&signals, &sig);
+  spdlog::info("received {}, draining", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  p.stop();
+  spdlog::info("stopped cleanly");
+  return 0;
+}
+
+}  // namespace
+
+void add_serve(CLI::App& app, Commands& commands) {
+  auto* cmd = app.add_subcommand("serve", "Run Chorus: HTTP API, webhooks, fetcher, parser and reports");
+  auto config = std::make_shared<roles::ServeConfig>();
+  std::string data_dir = "./var";
+  auto data_dir_ptr = std::make_shared<std::string>(data_dir);
+  cmd->set_config("--config", "", "TOML file with any of these flags as keys (listen = \"127.0.0.1:8080\")");
+  cmd->add_option("--listen", config->listen, "Address to listen on")->envname("CHORUS_LISTEN")->capture_default_str();
+  cmd->add_option("--data-dir", *data_dir_ptr, "Where SQLite, the embedded bus and the keys live")
+      ->envname("CHORUS_DATA_DIR")
+      ->capture_default_str();
+  cmd->add_option("--roles", config->roles, "all, or a comma list of api,webhook,fetcher,parser,reports")
+      ->envname("CHORUS_ROLES")
+      ->capture_default_str();
+  cmd->add_option("--bus", config->bus, "embedded or kafka")->envname("CHORUS_BUS")->capture_default_str();
+  cmd->add_option("--kafka-brokers", config->kafka_brokers, "host:port,... for --bus kafka")->envname("CHORUS_KAFKA_BROKERS");
+  cmd->add_option("--store", config->store, "sqlite or postgres")->envname("CHORUS_STORE")->capture_default_str();
+  cmd->add_option("--postgres-url", config->postgres_url, "postgresql://... for --store postgres")
+      ->envname("CHORUS_POSTGRES_URL");
+  cmd->add_option("--http-threads", config->http_threads, "HTTP worker threads")->envname("CHORUS_HTTP_THREADS")->capture_default_str();
+  cmd->add_option("--fetch-workers", config->fetch_workers, "Syncs that may run at once")->envname("CHORUS_FETCH_WORKERS")->capture_default_str();
+  cmd->add_option("--web-root", config->web_root, "Directory with the built dashboard")->envname("CHORUS_WEB_ROOT");
+  cmd->footer("\nExamples:\n  chorus serve\n  chorus serve --listen 0.0.0.0:9000 --data-dir /srv/chorus\n"
+              "  CHORUS_ADMIN_KEY=... chorus serve --roles api,webhook");
+  cmd->callback([config, data_dir_ptr, &commands] {
+    config->data_dir = *data_dir_ptr;
+    if (const char* k = std::getenv("CHORUS_ADMIN_KEY")) config->admin_key = k;
+    if (const char* k = std::getenv("CHORUS_MASTER_KEY")) config->master_key = k;
+    commands.exit_code = serve(*config);
+  });
+}
+
+}  // namespace chorus::cli

@@ -1,0 +1,92 @@
+// ConsumerLoop.
+#include "roles/consumer_loop.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace chorus::roles {
+
+ConsumerLoop::ConsumerLoop(std::string role, bus::Bus& bus, std::string topic, std::string group, std::size_t batch,
+                           BatchHandler handler)
+    : role_(std::move(role)), topic_(std::move(topic)), group_(std::move(group)), bus_(bus), batch_(batch),
+      handler_(std::move(handler)) {}
+
+ConsumerLoop::~ConsumerLoop() { stop(); }
+
+void ConsumerLoop::start() {
+  running_ = true;
+  {
+    std::lock_guard lock(mu_);
+    state_ = "running";
+  }
+  thread_ = std::thread([this] { run(); });
+}
+
+void ConsumerLoop::stop() {
+  running_ = false;
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  std::lock_guard lock(mu_);
+  state_ = "stopped";
+}
+
+void ConsumerLoop::pause(std::chrono::milliseconds d) {
+  std::unique_lock lock(mu_);
+  cv_.wait_for(lock, d, [this] { return !running_; });
+}
+
+json::object ConsumerLoop::health() const {
+  std::lock_guard lock(mu_);
+  return json::object{{"state", state_},
+                      {"topic", topic_},
+                      {"processed", processed_},
+                      {"failures", failures_},
+                      {"last_error", last_error_.empty() ? json::value(nullptr) : json::value(last_error_)}};
+}
+
+void ConsumerLoop::run() {
+  std::chrono::milliseconds backoff{100};
+  std::unique_ptr<bus::Consumer> consumer;
+  while (running_) {
+    if (!consumer) {
+      auto c = bus_.subscribe(topic_, group_);
+      if (!c) {
+        spdlog::warn("{}: cannot subscribe to {}: {}", role_, topic_, c.error().message);
+        pause(backoff);
+        backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
+        continue;
+      }
+      consumer = std::move(c.value());
+    }
+    auto batch = consumer->poll(batch_, std::chrono::milliseconds(250));
+    if (!batch) {
+      spdlog::warn("{}: poll failed: {}", role_, batch.error().message);
+      consumer.reset();
+      pause(backoff);
+      continue;
+    }
+    if (batch->empty()) continue;
+    Status done = handler_(*batch);
+    if (done) done = consumer->commit(batch->back());
+    if (done) {
+      std::lock_guard lock(mu_);
+      processed_ += static_cast<std::int64_t>(batch->size());
+      state_ = "running";
+      last_error_.clear();
+      backoff = std::chrono::milliseconds(100);
+      continue;
+    }
+    // Redeliver from the committed position after a pause: the work is idempotent.
+    {
+      std::lock_guard lock(mu_);
+      ++failures_;
+      state_ = "retrying";
+      last_error_ = done.error().message;
+    }
+    spdlog::warn("{}: batch failed, retrying in {} ms: {}", role_, backoff.count(), done.error().message);
+    consumer.reset();
+    pause(backoff);
+    backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
+  }
+}
+
+}  // namespace chorus::roles

@@ -1,1 +1,0 @@
-// Placeholder so the roles module links while it is being written.

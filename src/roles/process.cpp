@@ -1,0 +1,178 @@
+// ChorusProcess wiring.
+#include "roles/process.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+#include <set>
+#include <sstream>
+
+#include "api/context.hpp"
+#include "http/server.hpp"
+#include "roles/roles.hpp"
+
+namespace chorus::roles {
+
+namespace {
+
+Result<std::set<std::string>> parse_roles(const std::string& text) {
+  static const std::set<std::string> known{"api", "webhook", "fetcher", "parser", "reports"};
+  if (text.empty() || text == "all") return known;
+  std::set<std::string> out;
+  std::stringstream ss(text);
+  std::string role;
+  while (std::getline(ss, role, ',')) {
+    if (!known.contains(role))
+      return make_error(ErrorCode::bad_request,
+                        "unknown role '" + role + "'; roles are all, or a comma list of api,webhook,fetcher,parser,reports");
+    out.insert(role);
+  }
+  if (out.empty()) return make_error(ErrorCode::bad_request, "--roles names no role");
+  return out;
+}
+
+Result<std::pair<std::string, std::uint16_t>> parse_listen(const std::string& listen) {
+  auto colon = listen.rfind(':');
+  if (colon == std::string::npos) return make_error(ErrorCode::bad_request, "--listen must be HOST:PORT, e.g. 127.0.0.1:8080");
+  unsigned port = 0;
+  auto [p, ec] = std::from_chars(listen.data() + colon + 1, listen.data() + listen.size(), port);
+  if (ec != std::errc() || p != listen.data() + listen.size() || port > 65535)
+    return make_error(ErrorCode::bad_request, "--listen port must be a number from 0 to 65535");
+  std::string host = listen.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  return std::make_pair(host, static_cast<std::uint16_t>(port));
+}
+
+}  // namespace
+
+struct ChorusProcess::Impl {
+  ServeConfig config;
+  std::set<std::string> roles;
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<bus::Bus> bus;
+  std::optional<SecretBox> box;
+  std::string admin_key;
+  std::filesystem::path admin_key_file;
+  api::Metrics metrics;
+  std::unique_ptr<api::AppContext> app;
+  http::Router router;
+  std::unique_ptr<http::Server> server;
+  std::unique_ptr<ParserRole> parser;
+  std::unique_ptr<ReportsRole> reports;
+  std::unique_ptr<FetcherRole> fetcher;
+  bool stopped = false;
+
+  json::object role_health() const {
+    json::object h;
+    if (server) {
+      if (roles.contains("api")) h["api"] = json::object{{"state", "running"}};
+      if (roles.contains("webhook")) h["webhook"] = json::object{{"state", "running"}};
+    }
+    if (fetcher) h["fetcher"] = fetcher->health();
+    if (parser) h["parser"] = parser->health();
+    if (reports) h["reports"] = reports->health();
+    return h;
+  }
+};
+
+ChorusProcess::ChorusProcess(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+ChorusProcess::~ChorusProcess() { stop(); }
+
+Result<std::unique_ptr<ChorusProcess>> ChorusProcess::start(const ServeConfig& config) {
+  init_crypto();
+  auto impl = std::make_unique<Impl>();
+  impl->config = config;
+  auto roles = parse_roles(config.roles);
+  if (!roles) return roles.error();
+  impl->roles = *roles;
+
+  if (config.store != "sqlite")
+    return make_error(ErrorCode::bad_request, "--store " + config.store + " is not available; use sqlite");
+  auto store = store::open_sqlite_store(config.data_dir);
+  if (!store) return store.error();
+  impl->store = std::move(store.value());
+
+  if (config.bus != "embedded")
+    return make_error(ErrorCode::bad_request, "--bus " + config.bus + " is not available; use embedded");
+  auto bus = bus::open_embedded_bus(config.data_dir);
+  if (!bus) return bus.error();
+  impl->bus = std::move(bus.value());
+
+  auto box = SecretBox::load(config.master_key, config.data_dir / "master.key");
+  if (!box) return box.error();
+  impl->box.emplace(std::move(box.value()));
+  impl->admin_key_file = config.admin_key.empty() ? config.data_dir / "admin.key" : std::filesystem::path();
+  auto admin = load_or_create_key_file(config.admin_key, config.data_dir / "admin.key", "chadm_");
+  if (!admin) return admin.error();
+  impl->admin_key = *admin;
+
+  RoleDeps deps{*impl->store, *impl->bus, *impl->box, impl->metrics};
+  if (impl->roles.contains("reports")) impl->reports = std::make_unique<ReportsRole>(deps);
+  if (impl->roles.contains("parser")) impl->parser = std::make_unique<ParserRole>(deps);
+  if (impl->roles.contains("fetcher")) {
+    FetcherOptions fo;
+    fo.workers = config.fetch_workers;
+    fo.schedule_tick = std::chrono::milliseconds(config.schedule_tick_ms);
+    impl->fetcher = std::make_unique<FetcherRole>(deps, fo);
+  }
+
+  Impl* raw = impl.get();
+  impl->app.reset(new api::AppContext{*impl->store, *impl->bus, *impl->box, impl->admin_key, impl->metrics,
+                                      [raw] { return raw->role_health(); }, config.web_root});
+  bool listens = impl->roles.contains("api") || impl->roles.contains("webhook");
+  if (listens) {
+    api::add_system_routes(impl->router, *impl->app);
+    if (impl->roles.contains("api")) api::add_api_routes(impl->router, *impl->app);
+    if (impl->roles.contains("webhook")) api::add_webhook_routes(impl->router, *impl->app);
+    auto listen = parse_listen(config.listen);
+    if (!listen) return listen.error();
+    http::ServerOptions so;
+    so.host = listen->first;
+    so.port = listen->second;
+    so.threads = config.http_threads;
+    so.body_limit = config.body_limit;
+    impl->server = std::make_unique<http::Server>(so, [raw](http::Request& req) {
+      auto res = raw->router.dispatch(req);
+      raw->metrics.add("chorus_http_requests_total{code=\"" + std::to_string(res.status / 100) + "xx\"}");
+      return res;
+    });
+  }
+
+  if (impl->reports) impl->reports->start();
+  if (impl->parser) impl->parser->start();
+  if (impl->fetcher) impl->fetcher->start();
+  if (impl->server) {
+    if (auto s = impl->server->start(); !s) {
+      std::unique_ptr<ChorusProcess> p(new ChorusProcess(std::move(impl)));
+      p->stop();
+      return s.error();
+    }
+  }
+  return std::unique_ptr<ChorusProcess>(new ChorusProcess(std::move(impl)));
+}
+
+std::uint16_t ChorusProcess::port() const { return impl_->server ? impl_->server->port() : 0; }
+
+std::string ChorusProcess::base_url() const {
+  auto listen = parse_listen(impl_->config.listen);
+  std::string host = listen ? listen->first : "127.0.0.1";
+  if (host == "0.0.0.0" || host.empty()) host = "127.0.0.1";
+  if (host.find(':') != std::string::npos) host = "[" + host + "]";
+  return "http://" + host + ":" + std::to_string(port());
+}
+
+std::filesystem::path ChorusProcess::admin_key_file() const { return impl_->admin_key_file; }
+const std::string& ChorusProcess::admin_key() const { return impl_->admin_key; }
+
+void ChorusProcess::stop() {
+  if (!impl_ || impl_->stopped) return;
+  impl_->stopped = true;
+  // Ingress first, so nothing new arrives; then the roles downstream of it, each finishing its batch.
+  if (impl_->server) impl_->server->stop();
+  if (impl_->fetcher) impl_->fetcher->stop();
+  if (impl_->parser) impl_->parser->stop();
+  if (impl_->reports) impl_->reports->stop();
+}
+
+}  // namespace chorus::roles

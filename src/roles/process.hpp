@@ -1,0 +1,51 @@
+// ChorusProcess: opens the store and the bus, loads the keys, and starts the chosen roles.
+// `chorus serve` runs one; integration tests run several in one test binary.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "core/result.hpp"
+
+namespace chorus::roles {
+
+struct ServeConfig {
+  std::string listen = "127.0.0.1:8080";  // host:port; port 0 picks a free one
+  std::filesystem::path data_dir = "./var";
+  std::string roles = "all";  // all | comma list of api,webhook,fetcher,parser,reports
+  std::string bus = "embedded";
+  std::string kafka_brokers;
+  std::string store = "sqlite";
+  std::string postgres_url;
+  std::size_t http_threads = 8;
+  std::size_t fetch_workers = 4;
+  std::size_t body_limit = 8 * 1024 * 1024;
+  std::string web_root;      // dashboard assets; defaults to web/dist beside the binary's source tree
+  std::string admin_key;     // CHORUS_ADMIN_KEY
+  std::string master_key;    // CHORUS_MASTER_KEY
+  int schedule_tick_ms = 1000;
+};
+
+class ChorusProcess {
+ public:
+  static Result<std::unique_ptr<ChorusProcess>> start(const ServeConfig& config);
+  ~ChorusProcess();
+
+  // The HTTP port when the api or webhook role runs, else 0.
+  std::uint16_t port() const;
+  std::string base_url() const;
+  // Where the admin key lives (empty when it came from the environment).
+  std::filesystem::path admin_key_file() const;
+  const std::string& admin_key() const;
+  // Stops accepting requests, drains in-flight work, and stops every role.
+  void stop();
+
+  struct Impl;
+
+ private:
+  explicit ChorusProcess(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace chorus::roles

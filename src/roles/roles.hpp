@@ -1,0 +1,93 @@
+// The five roles. Each is wiring only: it connects the bus, the store, connectors and the NLP pipeline.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "api/metrics.hpp"
+#include "bus/bus.hpp"
+#include "bus/messages.hpp"
+#include "core/secrets.hpp"
+#include "roles/consumer_loop.hpp"
+#include "store/store.hpp"
+
+namespace chorus::roles {
+
+struct RoleDeps {
+  store::Store& store;
+  bus::Bus& bus;
+  const SecretBox& secrets;
+  api::Metrics& metrics;
+};
+
+// parser: raw.items -> connector mapping -> NLP -> near-duplicates -> upsert -> feedback.records.
+class ParserRole {
+ public:
+  explicit ParserRole(RoleDeps deps);
+  void start() { loop_.start(); }
+  void stop() { loop_.stop(); }
+  json::object health() const { return loop_.health(); }
+  // One raw.items message, exposed for tests: durable when it returns ok.
+  Status process(const bus::Message& message);
+
+ private:
+  Status process_batch(std::span<const bus::Message> batch);
+  RoleDeps deps_;
+  ConsumerLoop loop_;
+};
+
+// reports: feedback.records -> rollups, exactly once per record revision.
+class ReportsRole {
+ public:
+  explicit ReportsRole(RoleDeps deps);
+  void start() { loop_.start(); }
+  void stop() { loop_.stop(); }
+  json::object health() const { return loop_.health(); }
+
+ private:
+  RoleDeps deps_;
+  ConsumerLoop loop_;
+};
+
+struct FetcherOptions {
+  std::size_t workers = 4;                         // syncs running at once
+  std::chrono::milliseconds schedule_tick{1000};   // how often schedules are checked
+};
+
+// fetcher: fetch.requests and schedules -> connector syncs -> raw.items pages.
+class FetcherRole {
+ public:
+  FetcherRole(RoleDeps deps, FetcherOptions options = {});
+  ~FetcherRole();
+  void start();
+  void stop();
+  json::object health() const;
+
+ private:
+  Status accept(std::span<const bus::Message> batch);
+  void enqueue(const bus::FetchRequest& request);
+  void work();
+  void schedule();
+  void run_sync(const bus::FetchRequest& request);
+
+  RoleDeps deps_;
+  FetcherOptions options_;
+  ConsumerLoop loop_;
+  std::atomic<bool> running_{false};
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<bus::FetchRequest> queue_;
+  std::set<Id> pending_syncs_;
+  std::vector<std::thread> workers_;
+  std::thread scheduler_;
+  std::int64_t syncs_done_ = 0, syncs_failed_ = 0;
+};
+
+}  // namespace chorus::roles
