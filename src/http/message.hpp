@@ -44,4 +44,10 @@ std::map<std::string, std::string> parse_query(std::string_view query);
 std::string percent_decode(std::string_view s, bool plus_is_space);
 std::string percent_encode(std::string_view s);
 
+// The contract's error object, {"error":{"code":..,"message":..}}, as a JSON response with `status`.
+Response error_response(int status, std::string_view code, std::string_view message);
+
+// "Not Found" for 404; "Unknown" for codes without a registered reason phrase.
+std::string_view reason_phrase(int status);
+
 }  // namespace chorus::http

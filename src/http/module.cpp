@@ -1,1 +1,0 @@
-// Placeholder so the http module links while it is being written.

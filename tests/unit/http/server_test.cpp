@@ -1,0 +1,323 @@
+// The HTTP server over real loopback connections: round trips, keep-alive, limits, errors, shutdown.
+#include "http/server.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <thread>
+
+#include "ingest/http_client.hpp"
+#include "unit/http/raw_http.hpp"
+
+namespace chorus::http {
+namespace {
+
+using namespace std::chrono_literals;
+using test::RawConnection;
+
+ServerOptions test_options() {
+  ServerOptions o;
+  o.port = 0;
+  o.threads = 4;
+  o.log_requests = false;
+  return o;
+}
+
+std::string base_url(const Server& s) { return "http://127.0.0.1:" + std::to_string(s.port()); }
+
+TEST(Server, BindsAnEphemeralPortAndReportsATakenOne) {
+  Server a(test_options(), [](Request&) { return Response{}; });
+  ASSERT_TRUE(a.start().ok());
+  EXPECT_NE(a.port(), 0);
+
+  ServerOptions o = test_options();
+  o.port = a.port();
+  Server b(o, [](Request&) { return Response{}; });
+  Status st = b.start();
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.error().message.find("127.0.0.1:" + std::to_string(a.port())), std::string::npos);
+  EXPECT_NE(st.error().message.find("in use"), std::string::npos) << st.error().message;
+}
+
+TEST(Server, RoundTripThroughTheHttpClient) {
+  Server server(test_options(), [](Request& req) {
+    Response res;
+    res.status = 201;
+    res.content_type = "text/plain";
+    res.headers.set("X-Echo-Header", req.headers.get("x-caller").value_or("none"));
+    res.body = req.method + " " + req.path + " q=" + req.query_param("q").value_or("-") + " body=" + req.body;
+    return res;
+  });
+  ASSERT_TRUE(server.start().ok());
+
+  ingest::HttpClient client;
+  ingest::OutboundRequest out;
+  out.method = "POST";
+  out.url = base_url(server) + "/a%20b/c?q=x+y&z=1";
+  out.headers.set("X-Caller", "tests");
+  out.body = "hello";
+  auto res = client.send(out);
+  ASSERT_TRUE(res.ok()) << res.error().message;
+  EXPECT_EQ(res->status, 201);
+  EXPECT_EQ(res->body, "POST /a b/c q=x y body=hello");
+  EXPECT_EQ(res->headers.get("x-echo-header"), "tests");
+  EXPECT_EQ(res->headers.get("content-type"), "text/plain");
+  EXPECT_EQ(res->headers.get("server"), "chorus");
+  EXPECT_EQ(res->headers.get("content-length"), std::to_string(res->body.size()));
+}
+
+TEST(Server, KeepAliveServesTwoRequestsOnOneConnection) {
+  Server server(test_options(), [](Request& req) {
+    Response res;
+    res.body = req.path + " from " + req.remote;
+    return res;
+  });
+  ASSERT_TRUE(server.start().ok());
+
+  RawConnection conn(server.port());
+  conn.send("GET /one HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto first = conn.read_response();
+  ASSERT_TRUE(first);
+  conn.send("GET /two HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto second = conn.read_response();
+  ASSERT_TRUE(second);
+  EXPECT_EQ(first->status, 200);
+  EXPECT_EQ(second->status, 200);
+  EXPECT_EQ(first->body.substr(0, 14), "/one from 127.");
+  // The same client port on both answers proves the same connection carried them.
+  EXPECT_EQ(first->body.substr(first->body.find(':')), second->body.substr(second->body.find(':')));
+  EXPECT_EQ(first->headers["content-type"], "application/json");
+}
+
+TEST(Server, PipelinedRequestsAreAnsweredInOrder) {
+  Server server(test_options(), [](Request& req) {
+    Response res;
+    res.body = req.path;
+    return res;
+  });
+  ASSERT_TRUE(server.start().ok());
+  RawConnection conn(server.port());
+  conn.send("GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto a = conn.read_response();
+  auto b = conn.read_response();
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(a->body, "/1");
+  EXPECT_EQ(b->body, "/2");
+}
+
+TEST(Server, OversizeBodyIs413AndCloses) {
+  ServerOptions o = test_options();
+  o.body_limit = 16;
+  std::atomic<int> calls{0};
+  Server server(o, [&](Request&) {
+    ++calls;
+    return Response{};
+  });
+  ASSERT_TRUE(server.start().ok());
+
+  RawConnection conn(server.port());
+  conn.send("POST /items HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n" + std::string(100, 'a'));
+  auto res = conn.read_response();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 413);
+  EXPECT_EQ(res->body, R"({"error":{"code":"too_large","message":"request body exceeds 16 bytes"}})");
+  EXPECT_EQ(res->headers["connection"], "close");
+  EXPECT_TRUE(conn.peer_closed());
+  EXPECT_EQ(calls, 0);
+}
+
+TEST(Server, OversizeChunkedBodyIs413) {
+  ServerOptions o = test_options();
+  o.body_limit = 16;
+  Server server(o, [](Request&) { return Response{}; });
+  ASSERT_TRUE(server.start().ok());
+
+  RawConnection conn(server.port());
+  conn.send(
+      "POST /items HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "10\r\n0123456789abcdef\r\n10\r\n0123456789abcdef\r\n0\r\n\r\n");
+  auto res = conn.read_response();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 413);
+}
+
+TEST(Server, BodyAtTheLimitIsAccepted) {
+  ServerOptions o = test_options();
+  o.body_limit = 16;
+  Server server(o, [](Request& req) {
+    Response res;
+    res.body = std::to_string(req.body.size());
+    return res;
+  });
+  ASSERT_TRUE(server.start().ok());
+  RawConnection conn(server.port());
+  conn.send("POST /items HTTP/1.1\r\nHost: x\r\nContent-Length: 16\r\n\r\n" + std::string(16, 'a'));
+  auto res = conn.read_response();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(res->body, "16");
+}
+
+TEST(Server, MalformedRequestIs400AndCloses) {
+  Server server(test_options(), [](Request&) { return Response{}; });
+  ASSERT_TRUE(server.start().ok());
+  RawConnection conn(server.port());
+  conn.send("THIS IS NOT HTTP\r\n\r\n");
+  auto res = conn.read_response();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 400);
+  EXPECT_NE(res->body.find(R"({"error":{"code":"bad_request","message":"malformed request)"), std::string::npos)
+      << res->body;
+  EXPECT_TRUE(conn.peer_closed());
+}
+
+TEST(Server, BadContentLengthIs400) {
+  Server server(test_options(), [](Request&) { return Response{}; });
+  ASSERT_TRUE(server.start().ok());
+  RawConnection conn(server.port());
+  conn.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n");
+  auto res = conn.read_response();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 400);
+}
+
+TEST(Server, HandlerExceptionIs500AndTheServerCarriesOn) {
+  Server server(test_options(), [](Request& req) -> Response {
+    if (req.path == "/boom") throw std::runtime_error("store exploded");
+    return Response{};
+  });
+  ASSERT_TRUE(server.start().ok());
+  RawConnection conn(server.port());
+  conn.send("GET /boom HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto res = conn.read_response();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 500);
+  EXPECT_EQ(res->body, R"({"error":{"code":"internal","message":"internal error"}})");
+  conn.send("GET /fine HTTP/1.1\r\nHost: x\r\n\r\n");
+  res = conn.read_response();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+}
+
+TEST(Server, NoContentHasNoBodyHeaders) {
+  Server server(test_options(), [](Request&) {
+    Response res;
+    res.status = 204;
+    res.body = "ignored";
+    return res;
+  });
+  ASSERT_TRUE(server.start().ok());
+  RawConnection conn(server.port());
+  conn.send("DELETE /x HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto res = conn.read_response();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 204);
+  EXPECT_EQ(res->headers.count("content-length"), 0u);
+  EXPECT_EQ(res->headers.count("content-type"), 0u);
+  EXPECT_EQ(res->headers["server"], "chorus");
+  // The connection stays usable: the 204 carried no stray bytes.
+  conn.send("DELETE /y HTTP/1.1\r\nHost: x\r\n\r\n");
+  res = conn.read_response();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 204);
+}
+
+TEST(Server, AnswersExpectContinueBeforeTheBody) {
+  Server server(test_options(), [](Request& req) {
+    Response res;
+    res.body = req.body;
+    return res;
+  });
+  ASSERT_TRUE(server.start().ok());
+  RawConnection conn(server.port());
+  conn.send("POST /x HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n");
+  auto interim = conn.read_response();
+  ASSERT_TRUE(interim);
+  EXPECT_EQ(interim->status, 100);
+  conn.send("hello");
+  auto res = conn.read_response();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(res->body, "hello");
+}
+
+TEST(Server, HeaderTimeoutClosesASlowClient) {
+  ServerOptions o = test_options();
+  o.header_timeout = 1s;
+  Server server(o, [](Request&) { return Response{}; });
+  ASSERT_TRUE(server.start().ok());
+  RawConnection conn(server.port());
+  conn.send("GET / HTTP/1.1\r\nHost:");
+  auto t0 = std::chrono::steady_clock::now();
+  EXPECT_TRUE(conn.peer_closed());
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 3s);
+}
+
+TEST(Server, StopLetsAnInFlightRequestFinishAndClosesIdleConnections) {
+  std::promise<void> entered;
+  Server server(test_options(), [&](Request& req) {
+    if (req.path == "/slow") {
+      entered.set_value();
+      std::this_thread::sleep_for(400ms);
+    }
+    Response res;
+    res.body = "done " + req.path;
+    return res;
+  });
+  ASSERT_TRUE(server.start().ok());
+
+  RawConnection idle(server.port());
+  idle.send("GET /warm HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_TRUE(idle.read_response());
+
+  auto slow = std::async(std::launch::async, [&] {
+    ingest::HttpClient client;
+    ingest::OutboundRequest req;
+    req.url = base_url(server) + "/slow";
+    return client.send(req);
+  });
+  entered.get_future().wait();
+  auto t0 = std::chrono::steady_clock::now();
+  server.stop(5s);
+  auto took = std::chrono::steady_clock::now() - t0;
+
+  auto res = slow.get();
+  ASSERT_TRUE(res.ok()) << res.error().message;
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(res->body, "done /slow");
+  EXPECT_LT(took, 3s);
+  EXPECT_TRUE(idle.peer_closed());
+  EXPECT_THROW(RawConnection late(server.port(), 500), std::runtime_error);
+  server.stop();  // a second stop is harmless, and so is the destructor's
+}
+
+TEST(Server, StopGivesUpWaitingAfterTheGrace) {
+  std::promise<void> entered;
+  Server server(test_options(), [&](Request&) {
+    entered.set_value();
+    std::this_thread::sleep_for(800ms);
+    return Response{};
+  });
+  ASSERT_TRUE(server.start().ok());
+  RawConnection conn(server.port());
+  conn.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  entered.get_future().wait();
+  auto t0 = std::chrono::steady_clock::now();
+  server.stop(100ms);
+  // stop() cannot interrupt a running handler; it returns once that handler does.
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 2s);
+}
+
+TEST(Server, StopWithoutStartAndTwiceIsSafe) {
+  Server never(test_options(), [](Request&) { return Response{}; });
+  never.stop();
+  Server twice(test_options(), [](Request&) { return Response{}; });
+  ASSERT_TRUE(twice.start().ok());
+  twice.stop();
+  twice.stop();
+}
+
+}  // namespace
+}  // namespace chorus::http
