@@ -6,6 +6,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/result.hpp"
@@ -33,6 +34,10 @@ struct HttpClientOptions {
   std::string user_agent = "Chorus/0.1 (+https://github.com/chorus-feedback/chorus)";
   std::size_t max_body = 64 * 1024 * 1024;
 };
+
+// The URL as it may appear in logs and error messages: without query, fragment or user info, which can
+// carry secrets ("https://user:pw@host/p?token=x" -> "https://host/p").
+std::string redact_url(std::string_view url);
 
 class HttpClient {
  public:
