@@ -1,0 +1,109 @@
+// The real `chorus` binary: it prints where it listens, serves, and on SIGTERM drains and exits 0;
+// bad usage exits 2 with one line on stderr.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <regex>
+
+#include "integration/harness.hpp"
+
+namespace chorus::testing {
+namespace {
+
+struct Child {
+  pid_t pid = -1;
+  FILE* out = nullptr;
+};
+
+Child spawn(const std::vector<std::string>& args, const std::vector<std::string>& env = {}) {
+  int fds[2];
+  EXPECT_EQ(pipe(fds), 0);
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(fds[1], STDOUT_FILENO);
+    close(fds[0]);
+    close(fds[1]);
+    for (const auto& e : env) putenv(const_cast<char*>(e.c_str()));
+    std::vector<char*> argv;
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  close(fds[1]);
+  return Child{pid, fdopen(fds[0], "r")};
+}
+
+int wait_exit(pid_t pid) {
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+std::string read_url(FILE* out) {
+  char line[512];
+  std::regex url(R"((http://127\.0\.0\.1:\d+))");
+  while (std::fgets(line, sizeof line, out)) {
+    std::cmatch m;
+    if (std::regex_search(line, m, url)) return m[1];
+  }
+  return "";
+}
+
+TEST(ServeBinary, ServesAndDrainsOnSigterm) {
+  auto dir = temp_dir("bin");
+  for (int round = 0; round < 2; ++round) {  // a restart on the same data dir resumes
+    auto child = spawn({CHORUS_BINARY, "serve", "--listen", "127.0.0.1:0", "--data-dir", dir.string()});
+    std::string url = read_url(child.out);
+    ASSERT_FALSE(url.empty());
+    Api api(url);
+    EXPECT_EQ(api.get("/healthz", "").status, 200);
+    std::string admin_key;
+    {
+      std::ifstream in(dir / "admin.key");
+      std::getline(in, admin_key);
+    }
+    ASSERT_FALSE(admin_key.empty());
+    auto c = api.post("/v1/customers", admin_key, json::object{{"name", "round " + std::to_string(round)}});
+    EXPECT_EQ(c.status, 201) << c.raw;
+    kill(child.pid, SIGTERM);
+    EXPECT_EQ(wait_exit(child.pid), 0);
+    std::fclose(child.out);
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST(ServeBinary, AdminKeyFromEnvironment) {
+  auto dir = temp_dir("env");
+  auto child = spawn({CHORUS_BINARY, "serve", "--listen", "127.0.0.1:0", "--data-dir", dir.string()},
+                     {"CHORUS_ADMIN_KEY=admin-from-env-0123456789"});
+  std::string url = read_url(child.out);
+  ASSERT_FALSE(url.empty());
+  Api api(url);
+  EXPECT_EQ(api.post("/v1/customers", "admin-from-env-0123456789", json::object{{"name", "x"}}).status, 201);
+  EXPECT_FALSE(std::filesystem::exists(dir / "admin.key"));
+  kill(child.pid, SIGINT);
+  EXPECT_EQ(wait_exit(child.pid), 0);
+  std::fclose(child.out);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(ServeBinary, BadUsageExitsTwo) {
+  auto child = spawn({CHORUS_BINARY, "serve", "--roles", "parser,teleporter", "--data-dir", temp_dir("bad").string()});
+  EXPECT_EQ(wait_exit(child.pid), 2);
+  std::fclose(child.out);
+  auto none = spawn({CHORUS_BINARY, "frobnicate"});
+  EXPECT_EQ(wait_exit(none.pid), 2);
+  std::fclose(none.out);
+  auto version = spawn({CHORUS_BINARY, "version"});
+  char line[128] = {0};
+  ASSERT_NE(std::fgets(line, sizeof line, version.out), nullptr);
+  EXPECT_EQ(std::string(line).rfind("chorus ", 0), 0u);
+  EXPECT_EQ(wait_exit(version.pid), 0);
+  std::fclose(version.out);
+}
+
+}  // namespace
+}  // namespace chorus::testing
