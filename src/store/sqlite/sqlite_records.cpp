@@ -149,6 +149,11 @@ Result<FeedbackRecord> SqliteStore::upsert_record(const FeedbackRecord& in, bool
   if (!row) return row.error();
   FeedbackRecord r = in;
   r.revision = 1;
+  // A theme counts once per record, however often the analyser named it.
+  std::vector<std::string> unique;
+  for (auto& t : r.themes)
+    if (std::find(unique.begin(), unique.end(), t) == unique.end()) unique.push_back(std::move(t));
+  r.themes = std::move(unique);
   existed = *row;
   if (*row) {
     r.revision = sel->int64(1) + 1;
