@@ -9,8 +9,8 @@
 
 #include "bus/bus.hpp"
 #include "bus/embedded/log_writer.hpp"
-#include "bus/embedded/sqlite.hpp"
 #include "bus/embedded/write_queue.hpp"
+#include "core/sqlite.hpp"
 
 namespace chorus::bus {
 
@@ -23,8 +23,9 @@ Status check_name(std::string_view what, std::string_view name) {
 }
 
 // A read-only connection for one consumer or for health(); the database is created by the writer.
-Result<Database> open_reader(const std::filesystem::path& file) {
-  auto db = Database::open(file);
+Result<sqlite::Database> open_reader(const std::filesystem::path& file) {
+  // WAL is already on: the writer switched the file before any reader opens it.
+  auto db = sqlite::Database::open(file, {.what = "bus database", .wal = false});
   if (!db.ok()) return db.error();
   if (auto s = db->exec("PRAGMA query_only=1"); !s.ok()) return s.error();
   return db;
@@ -32,8 +33,8 @@ Result<Database> open_reader(const std::filesystem::path& file) {
 
 class EmbeddedConsumer final : public Consumer {
  public:
-  EmbeddedConsumer(std::shared_ptr<WriteQueue> queue, std::string topic, std::string group, Database db,
-                   Statement read_messages, std::int64_t position)
+  EmbeddedConsumer(std::shared_ptr<WriteQueue> queue, std::string topic, std::string group, sqlite::Database db,
+                   sqlite::Statement read_messages, std::int64_t position)
       : queue_(std::move(queue)),
         topic_(std::move(topic)),
         group_(std::move(group)),
@@ -79,7 +80,7 @@ class EmbeddedConsumer final : public Consumer {
 
  private:
   Result<std::vector<Message>> read(std::size_t max) {
-    ResetOnExit reset(read_messages_);
+    sqlite::ResetOnExit reset(read_messages_);
     read_messages_.bind(1, topic_);
     read_messages_.bind(2, position_);
     read_messages_.bind(3, static_cast<std::int64_t>(std::min<std::size_t>(max, INT64_MAX)));
@@ -90,10 +91,10 @@ class EmbeddedConsumer final : public Consumer {
       if (!*row) break;
       Message& m = messages.emplace_back();
       m.topic = topic_;
-      m.offset = read_messages_.column_int(0);
-      m.key = read_messages_.column_text(1);
-      m.payload = read_messages_.column_blob(2);
-      m.appended_at = read_messages_.column_int(3);
+      m.offset = read_messages_.int64(0);
+      m.key = read_messages_.text(1);
+      m.payload = read_messages_.blob(2);
+      m.appended_at = read_messages_.int64(3);
     }
     if (!messages.empty()) position_ = messages.back().offset + 1;
     return messages;
@@ -103,14 +104,14 @@ class EmbeddedConsumer final : public Consumer {
   const std::string topic_;
   const std::string group_;
   std::mutex mu_;  // one poll at a time per consumer; guards the connection and position_
-  Database db_;
-  Statement read_messages_;
+  sqlite::Database db_;
+  sqlite::Statement read_messages_;
   std::int64_t position_;  // the next offset this consumer returns
 };
 
 class EmbeddedBus final : public Bus {
  public:
-  EmbeddedBus(std::filesystem::path file, std::unique_ptr<LogWriter> writer, Database health_db)
+  EmbeddedBus(std::filesystem::path file, std::unique_ptr<LogWriter> writer, sqlite::Database health_db)
       : file_(std::move(file)),
         queue_(std::make_shared<WriteQueue>()),
         writer_(std::move(writer)),
@@ -163,21 +164,20 @@ class EmbeddedBus final : public Bus {
 
     auto db = open_reader(file_);
     if (!db.ok()) return db.error();
-    auto read_committed =
-        Statement::prepare(*db, "SELECT committed_offset FROM consumer_offsets WHERE topic = ?1 AND grp = ?2");
+    auto read_committed = db->prepare("SELECT committed_offset FROM consumer_offsets WHERE topic = ?1 AND grp = ?2");
     if (!read_committed.ok()) return read_committed.error();
     std::int64_t committed = 0;
     {
-      ResetOnExit reset(*read_committed);
+      sqlite::ResetOnExit reset(*read_committed);
       read_committed->bind(1, topic);
       read_committed->bind(2, group);
       auto row = read_committed->step();
       if (!row.ok()) return row.error();
-      if (*row) committed = read_committed->column_int(0);
+      if (*row) committed = read_committed->int64(0);
     }
-    auto read_messages = Statement::prepare(*db,
-                                            "SELECT \"offset\", key, payload, appended_at FROM messages "
-                                            "WHERE topic = ?1 AND \"offset\" >= ?2 ORDER BY \"offset\" LIMIT ?3");
+    auto read_messages = db->prepare(
+        "SELECT \"offset\", key, payload, appended_at FROM messages "
+        "WHERE topic = ?1 AND \"offset\" >= ?2 ORDER BY \"offset\" LIMIT ?3");
     if (!read_messages.ok()) return read_messages.error();
     return std::unique_ptr<Consumer>(std::make_unique<EmbeddedConsumer>(
         queue_, std::string(topic), std::string(group), std::move(db).value(), std::move(read_messages).value(),
@@ -208,34 +208,34 @@ class EmbeddedBus final : public Bus {
   Result<json::object> read_topics() {
     std::lock_guard lock(health_mu_);
     if (!read_groups_stmt_) {
-      auto groups = Statement::prepare(health_db_, "SELECT topic, grp, committed_offset FROM consumer_offsets");
+      auto groups = health_db_.prepare("SELECT topic, grp, committed_offset FROM consumer_offsets");
       if (!groups.ok()) return groups.error();
-      auto ends = Statement::prepare(health_db_, "SELECT topic, next_offset FROM topics");
+      auto ends = health_db_.prepare("SELECT topic, next_offset FROM topics");
       if (!ends.ok()) return ends.error();
-      read_groups_stmt_ = std::make_unique<Statement>(std::move(groups).value());
-      read_ends_stmt_ = std::make_unique<Statement>(std::move(ends).value());
+      read_groups_stmt_ = std::make_unique<sqlite::Statement>(std::move(groups).value());
+      read_ends_stmt_ = std::make_unique<sqlite::Statement>(std::move(ends).value());
     }
     // Groups are read before end offsets: ends only grow, so no lag comes out negative.
     std::map<std::string, std::map<std::string, std::int64_t>> groups;
     {
-      Statement& stmt = *read_groups_stmt_;
-      ResetOnExit reset(stmt);
+      sqlite::Statement& stmt = *read_groups_stmt_;
+      sqlite::ResetOnExit reset(stmt);
       for (;;) {
         auto row = stmt.step();
         if (!row.ok()) return row.error();
         if (!*row) break;
-        groups[stmt.column_text(0)][stmt.column_text(1)] = stmt.column_int(2);
+        groups[stmt.text(0)][stmt.text(1)] = stmt.int64(2);
       }
     }
     std::map<std::string, std::int64_t> ends;
     {
-      Statement& stmt = *read_ends_stmt_;
-      ResetOnExit reset(stmt);
+      sqlite::Statement& stmt = *read_ends_stmt_;
+      sqlite::ResetOnExit reset(stmt);
       for (;;) {
         auto row = stmt.step();
         if (!row.ok()) return row.error();
         if (!*row) break;
-        ends[stmt.column_text(0)] = stmt.column_int(1);
+        ends[stmt.text(0)] = stmt.int64(1);
       }
     }
     for (const auto& entry : groups) ends.try_emplace(entry.first, 0);
@@ -255,9 +255,9 @@ class EmbeddedBus final : public Bus {
   std::shared_ptr<WriteQueue> queue_;
   std::unique_ptr<LogWriter> writer_;
   std::mutex health_mu_;  // guards the health connection and its statements
-  Database health_db_;
-  std::unique_ptr<Statement> read_groups_stmt_;
-  std::unique_ptr<Statement> read_ends_stmt_;
+  sqlite::Database health_db_;
+  std::unique_ptr<sqlite::Statement> read_groups_stmt_;
+  std::unique_ptr<sqlite::Statement> read_ends_stmt_;
   std::thread writer_thread_;
 };
 

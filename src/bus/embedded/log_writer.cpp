@@ -36,39 +36,25 @@ PRAGMA user_version = 1;
 // Room for the other columns and SQLite's record header inside SQLITE_LIMIT_LENGTH.
 constexpr std::size_t kRowOverhead = std::size_t{64} * 1024;
 
-Status prepare_all(const Database& db, std::initializer_list<std::pair<Statement*, const char*>> statements) {
+Status prepare_all(sqlite::Database& db,
+                   std::initializer_list<std::pair<sqlite::Statement*, const char*>> statements) {
   for (auto [stmt, sql] : statements) {
-    auto prepared = Statement::prepare(db, sql);
+    auto prepared = db.prepare(sql);
     if (!prepared.ok()) return prepared.error();
     *stmt = std::move(prepared).value();
   }
   return {};
 }
 
-Result<std::string> pragma_value(const Database& db, const char* sql) {
-  auto stmt = Statement::prepare(db, sql);
-  if (!stmt.ok()) return stmt.error();
-  auto row = stmt->step();
-  if (!row.ok()) return row.error();
-  return *row ? stmt->column_text(0) : std::string();
-}
-
 }  // namespace
 
 Result<std::unique_ptr<LogWriter>> LogWriter::open(const std::filesystem::path& file) {
-  auto db = Database::open(file);
+  // FULL syncs the WAL on every commit: once publish returns, the messages survive power loss.
+  auto db = sqlite::Database::open(
+      file, {.what = "bus database", .wal = true, .synchronous = sqlite::Synchronous::full});
   if (!db.ok()) return db.error();
   auto writer = std::make_unique<LogWriter>();
   writer->db_ = std::move(db).value();
-
-  auto mode = pragma_value(writer->db_, "PRAGMA journal_mode=WAL");
-  if (!mode.ok()) return mode.error();
-  if (*mode != "wal") {
-    return make_error(ErrorCode::unavailable,
-                      "bus database: cannot use WAL mode for " + file.string() + " (journal mode is " + *mode + ")");
-  }
-  // FULL syncs the WAL on every commit: once publish returns, the messages survive power loss.
-  if (auto s = writer->db_.exec("PRAGMA synchronous=FULL"); !s.ok()) return s.error();
   if (auto s = writer->db_.exec(kSchema); !s.ok()) return s.error();
 
   const int limit = sqlite3_limit(writer->db_.get(), SQLITE_LIMIT_LENGTH, -1);
@@ -148,7 +134,7 @@ Status LogWriter::write_batch(std::span<PendingWrite* const> batch) {
     if (!status.ok()) break;
   }
   for (auto it = next_offsets.begin(); status.ok() && it != next_offsets.end(); ++it) {
-    ResetOnExit reset(write_next_offset_);
+    sqlite::ResetOnExit reset(write_next_offset_);
     write_next_offset_.bind(1, it->first);
     write_next_offset_.bind(2, it->second);
     status = write_next_offset_.run();
@@ -172,14 +158,14 @@ Status LogWriter::apply(const PendingWrite& write, TimeMs now, NextOffsets& next
     case PendingWrite::Kind::publish:
       return append(write.topic, write.messages, now, next_offsets);
     case PendingWrite::Kind::commit_offset: {
-      ResetOnExit reset(commit_offset_);
+      sqlite::ResetOnExit reset(commit_offset_);
       commit_offset_.bind(1, write.topic);
       commit_offset_.bind(2, write.group);
       commit_offset_.bind(3, write.next_offset);
       return commit_offset_.run();
     }
     case PendingWrite::Kind::join_group: {
-      ResetOnExit reset(join_group_);
+      sqlite::ResetOnExit reset(join_group_);
       join_group_.bind(1, write.topic);
       join_group_.bind(2, write.group);
       return join_group_.run();
@@ -192,14 +178,14 @@ Status LogWriter::append(std::string_view topic, std::span<const OutgoingMessage
                          NextOffsets& next_offsets) {
   auto next = next_offsets.find(topic);
   if (next == next_offsets.end()) {
-    ResetOnExit reset(read_next_offset_);
+    sqlite::ResetOnExit reset(read_next_offset_);
     read_next_offset_.bind(1, topic);
     auto row = read_next_offset_.step();
     if (!row.ok()) return row.error();
-    next = next_offsets.emplace(std::string(topic), *row ? read_next_offset_.column_int(0) : 0).first;
+    next = next_offsets.emplace(std::string(topic), *row ? read_next_offset_.int64(0) : 0).first;
   }
   for (const OutgoingMessage& message : messages) {
-    ResetOnExit reset(insert_message_);
+    sqlite::ResetOnExit reset(insert_message_);
     insert_message_.bind(1, topic);
     insert_message_.bind(2, next->second);
     insert_message_.bind(3, message.key);

@@ -7,8 +7,8 @@
 #include <span>
 #include <string>
 
-#include "bus/embedded/sqlite.hpp"
 #include "bus/embedded/write_queue.hpp"
+#include "core/sqlite.hpp"
 
 namespace chorus::bus::embedded {
 
@@ -33,11 +33,11 @@ class LogWriter {
                 NextOffsets& next_offsets);
   void rollback_if_open();
 
-  Database db_;
+  sqlite::Database db_;
   std::size_t max_message_bytes_ = 0;
-  Statement begin_, commit_, rollback_;
-  Statement read_next_offset_, write_next_offset_, insert_message_;
-  Statement commit_offset_, join_group_;
+  sqlite::Statement begin_, commit_, rollback_;
+  sqlite::Statement read_next_offset_, write_next_offset_, insert_message_;
+  sqlite::Statement commit_offset_, join_group_;
 };
 
 }  // namespace chorus::bus::embedded

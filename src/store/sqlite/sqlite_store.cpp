@@ -127,7 +127,10 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::filesystem::pa
   std::filesystem::create_directories(data_dir, ec);
   if (ec) return make_error(ErrorCode::unavailable, "cannot create data dir " + data_dir.string() + ": " + ec.message());
   auto path = data_dir / "chorus.db";
-  auto db = sqlite::Database::open(path.string());
+  sqlite::OpenOptions options;
+  options.synchronous = sqlite::Synchronous::normal;
+  options.foreign_keys = true;
+  auto db = sqlite::Database::open(path, options);
   if (!db) return db.error();
   std::unique_ptr<SqliteStore> store(new SqliteStore(std::move(db.value()), path));
   if (auto m = store->migrate(); !m) return m.error();

@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <mutex>
 
-#include "store/sqlite/db.hpp"
+#include "core/sqlite.hpp"
 #include "store/store.hpp"
 
 namespace chorus::store {
