@@ -86,6 +86,10 @@ class Connector {
   // Splits a verified webhook delivery into raw items, or marks it as a notice to fetch.
   virtual Result<WebhookItems> from_webhook(const http::Headers& headers, const json::value& body,
                                            const SourceSettings& source) const;
+
+  // Rules that span fields or go beyond a type ("credentials.api_username is required with api_key"),
+  // run by validate_fields after the declared types and defaults. Default: none.
+  virtual Status check_settings(const json::object& config, const json::object& credentials) const;
 };
 
 // The registry: one line per connector in registry.cpp.

@@ -1,0 +1,157 @@
+// What every connector shares: declared-field validation, the GET /v1/connectors description, and the
+// defaults for push-only sources and plain webhook bodies.
+#include "connectors/connector.hpp"
+
+#include <cmath>
+
+#include "core/time.hpp"
+
+namespace chorus::connectors {
+
+Result<std::string> Connector::sync(SyncContext& /*ctx*/, PageSink& /*sink*/) const {
+  return make_error(ErrorCode::bad_request,
+                    std::string(type()) +
+                        " sources are push-only: send items to POST /v1/workspaces/{ws}/sources/{src}/items "
+                        "or a webhook");
+}
+
+Result<WebhookItems> Connector::from_webhook(const http::Headers& /*headers*/, const json::value& body,
+                                             const SourceSettings& /*source*/) const {
+  WebhookItems out;
+  if (body.is_object()) {
+    out.items.push_back(body);
+  } else if (body.is_array()) {
+    for (const auto& item : body.get_array()) out.items.push_back(item);
+  } else {
+    return make_error(ErrorCode::bad_request, "webhook body must be a JSON object or an array of objects");
+  }
+  return out;
+}
+
+Status Connector::check_settings(const json::object& /*config*/, const json::object& /*credentials*/) const {
+  return {};
+}
+
+namespace {
+
+bool is_integral(const json::value& v) {
+  if (v.is_int64() || v.is_uint64()) return true;
+  return v.is_double() && std::isfinite(v.get_double()) && std::floor(v.get_double()) == v.get_double();
+}
+
+// A hint for the commonest mistake: the right value written as a JSON string.
+std::string quoted_hint(const json::value& v) {
+  if (!v.is_string()) return "";
+  return " (got the string " + json::serialize(v) + "; write it without quotes)";
+}
+
+bool looks_integral(std::string_view s) {
+  if (!s.empty() && (s.front() == '-' || s.front() == '+')) s.remove_prefix(1);
+  if (s.empty()) return false;
+  for (char c : s)
+    if (c < '0' || c > '9') return false;
+  return true;
+}
+
+// Checks one present, non-null value against its declared type. `name` is "config.x" or "credentials.x".
+Status check_type(const FieldSpec& spec, const json::value& v, const std::string& name) {
+  auto fail = [&](std::string what) { return make_error(ErrorCode::bad_request, name + " must be " + what); };
+  const std::string& t = spec.type;
+  if (t == "string") {
+    if (!v.is_string()) return fail("a string");
+  } else if (t == "integer") {
+    if (!is_integral(v)) {
+      std::string hint = v.is_string() && looks_integral(v.get_string()) ? quoted_hint(v) : "";
+      return fail("an integer" + hint);
+    }
+  } else if (t == "boolean") {
+    if (!v.is_bool()) {
+      bool boolish = v.is_string() && (v.get_string() == "true" || v.get_string() == "false");
+      return fail("a boolean" + (boolish ? quoted_hint(v) : std::string()));
+    }
+  } else if (t == "string[]") {
+    if (!v.is_array()) {
+      std::string hint = v.is_string() ? " (got a single string; wrap it in [ ])" : "";
+      return fail("an array of strings" + hint);
+    }
+    const auto& a = v.get_array();
+    for (std::size_t i = 0; i < a.size(); ++i)
+      if (!a[i].is_string())
+        return make_error(ErrorCode::bad_request, name + "[" + std::to_string(i) + "] must be a string");
+  } else if (t == "object") {
+    if (!v.is_object()) return fail("an object");
+  } else if (t == "time") {
+    if (!v.is_string() || !parse_time(v.get_string()))
+      return fail("an ISO-8601 time such as 2026-03-10T00:00:00Z");
+  } else {
+    return make_error(ErrorCode::internal, name + " declares an unknown field type \"" + t + "\"");
+  }
+  return {};
+}
+
+bool is_empty(const json::value& v) {
+  if (v.is_string()) return v.get_string().empty();
+  if (v.is_array()) return v.get_array().empty();
+  return false;
+}
+
+Status validate_group(std::span<const FieldSpec> specs, json::object& values, const char* group) {
+  for (const FieldSpec& spec : specs) {
+    std::string name = std::string(group) + "." + spec.name;
+    auto it = values.find(spec.name);
+    bool absent = it == values.end() || it->value().is_null();
+    if (absent) {
+      if (spec.required) return make_error(ErrorCode::bad_request, name + " is required");
+      if (spec.default_value.empty()) {
+        if (it != values.end()) values.erase(it);  // a JSON null reads as "not given"
+        continue;
+      }
+      auto parsed = parse_json(spec.default_value);
+      if (!parsed)
+        return make_error(ErrorCode::internal, name + " declares a default that is not JSON: " + spec.default_value);
+      values[spec.name] = std::move(parsed.value());
+      continue;
+    }
+    if (auto st = check_type(spec, it->value(), name); !st) return st;
+    if (spec.required && is_empty(it->value()))
+      return make_error(ErrorCode::bad_request, name + (it->value().is_string() ? " is required" : " must not be empty"));
+  }
+  return {};
+}
+
+json::array describe_fields(std::span<const FieldSpec> specs) {
+  json::array out;
+  for (const FieldSpec& spec : specs) {
+    json::value def = nullptr;
+    if (!spec.default_value.empty()) {
+      if (auto parsed = parse_json(spec.default_value)) def = std::move(parsed.value());
+    }
+    out.push_back(json::object{{"name", spec.name},
+                               {"type", spec.type},
+                               {"required", spec.required},
+                               {"default", std::move(def)},
+                               {"description", spec.description}});
+  }
+  return out;
+}
+
+}  // namespace
+
+Status validate_fields(const Connector& connector, json::object& config, json::object& credentials) {
+  if (auto st = validate_group(connector.config_fields(), config, "config"); !st) return st;
+  if (auto st = validate_group(connector.credential_fields(), credentials, "credentials"); !st) return st;
+  return connector.check_settings(config, credentials);
+}
+
+json::object describe_connector(const Connector& connector) {
+  json::array schemes;
+  for (std::string_view s : connector.webhook_schemes()) schemes.emplace_back(s);
+  return json::object{{"type", connector.type()},
+                      {"description", connector.description()},
+                      {"pulls", connector.pulls()},
+                      {"config", describe_fields(connector.config_fields())},
+                      {"credentials", describe_fields(connector.credential_fields())},
+                      {"webhook_schemes", std::move(schemes)}};
+}
+
+}  // namespace chorus::connectors

@@ -1,1 +1,0 @@
-// Placeholder so the connectors module links while it is being written.

@@ -1,0 +1,22 @@
+// The connector registry: adding a source type adds one line here.
+#include <array>
+
+#include "connectors/connector.hpp"
+#include "connectors/discourse/discourse_connector.hpp"
+
+namespace chorus::connectors {
+
+std::span<const Connector* const> all_connectors() {
+  static const std::array<const Connector*, 1> kAll{
+      &discourse::connector(),
+  };
+  return kAll;
+}
+
+const Connector* find_connector(std::string_view type) {
+  for (const Connector* c : all_connectors())
+    if (c->type() == type) return c;
+  return nullptr;
+}
+
+}  // namespace chorus::connectors
