@@ -4,9 +4,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
-#include <array>
-#include <atomic>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -14,6 +11,10 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
 #include <condition_variable>
 #include <exception>
 #include <mutex>
@@ -70,7 +71,8 @@ struct ServerState {
 
   asio::io_context ioc;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
-  tcp::acceptor acceptor{ioc};
+  // On its own strand: the accept loop and stop()'s close never run at the same time.
+  tcp::acceptor acceptor{asio::make_strand(ioc)};
   std::vector<std::thread> threads;
 
   ServerState(ServerOptions o, Server::HandlerFn h) : options(std::move(o)), handler(std::move(h)) {}
@@ -219,6 +221,10 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void write(Response res, bool keep_alive, std::string_view method, std::string_view path) {
+    if (res.status < 100 || res.status > 599) {
+      spdlog::error("handler for {} {} answered invalid status {}", method, path, res.status);
+      res = error_response(500, "internal", "internal error");
+    }
     int version = parser_ ? parser_->get().version() : 11;
     if (version != 10 && version != 11) version = 11;
     response_.emplace();
@@ -227,7 +233,9 @@ class Session : public std::enable_shared_from_this<Session> {
     msg.result(static_cast<unsigned>(res.status));
     msg.set(bhttp::field::server, "chorus");
     for (auto& [name, value] : res.headers.items) {
-      if (name == "content-length" || name == "transfer-encoding" || name == "connection") continue;
+      if (name == "content-length" || name == "transfer-encoding" || name == "connection" || name == "server") {
+        continue;  // framing and identity are the server's to set
+      }
       msg.insert(name, value);
     }
     if (has_no_body(res.status)) {
@@ -397,7 +405,7 @@ void Server::stop(std::chrono::milliseconds grace) {
   impl_->stopping = true;
 
   // Close the acceptor on the io_context so it does not race with a pending accept handler.
-  asio::post(impl_->ioc, [impl = impl_.get()] {
+  asio::post(impl_->acceptor.get_executor(), [impl = impl_.get()] {
     beast::error_code ec;
     impl->acceptor.close(ec);
   });
@@ -423,6 +431,7 @@ void Server::stop(std::chrono::milliseconds grace) {
 
   impl_->work.reset();
   impl_->ioc.stop();
+  // Must not be called from a handler: a pool thread cannot join itself.
   // A handler that is still running is waited for here: threads cannot be interrupted mid-handler.
   for (auto& thread : impl_->threads) {
     if (thread.joinable()) thread.join();

@@ -128,6 +128,22 @@ TEST(Server, OversizeBodyIs413AndCloses) {
   EXPECT_EQ(calls, 0);
 }
 
+TEST(Server, ClientStillUploadingSeesThe413RatherThanAReset) {
+  ServerOptions o = test_options();
+  o.body_limit = 1024;
+  Server server(o, [](Request&) { return Response{}; });
+  ASSERT_TRUE(server.start().ok());
+  ingest::HttpClient client;
+  ingest::OutboundRequest req;
+  req.method = "POST";
+  req.url = base_url(server) + "/items";
+  req.body = std::string(4 * 1024 * 1024, 'a');
+  auto res = client.send(req);
+  ASSERT_TRUE(res.ok()) << res.error().message;
+  EXPECT_EQ(res->status, 413);
+  EXPECT_EQ(res->body, R"({"error":{"code":"too_large","message":"request body exceeds 1024 bytes"}})");
+}
+
 TEST(Server, OversizeChunkedBodyIs413) {
   ServerOptions o = test_options();
   o.body_limit = 16;
