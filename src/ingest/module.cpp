@@ -1,1 +1,0 @@
-// Placeholder so the ingest module links while it is being written.
