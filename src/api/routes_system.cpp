@@ -1,8 +1,9 @@
-// Liveness, metrics, the connector catalogue and the dashboard's static files.
+// Liveness, metrics, the connector catalogue, the OpenAPI document and the dashboard's static files.
 #include <fstream>
 #include <sstream>
 
 #include "api/context.hpp"
+#include "api/openapi.hpp"
 #include "api/respond.hpp"
 #include "connectors/connector.hpp"
 
@@ -69,6 +70,7 @@ void add_system_routes(http::Router& router, AppContext& ctx) {
   router.add("GET", "/healthz", [&ctx](http::Request&) { return healthz(ctx); });
   router.add("GET", "/metrics", [&ctx](http::Request&) { return metrics(ctx); });
   router.add("GET", "/v1/connectors", [](http::Request&) { return connector_catalogue(); });
+  router.add("GET", "/v1/openapi.json", [](http::Request&) { return json_response(200, openapi_document()); });
   router.add("GET", "/", [&ctx](http::Request& r) { return static_file(ctx, r.path); });
   router.add("GET", "/assets/{file}", [&ctx](http::Request& r) { return static_file(ctx, r.path); });
 }

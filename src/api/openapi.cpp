@@ -1,0 +1,269 @@
+// The OpenAPI document: one table row per route, path parameters read from the pattern, and the shared
+// schemas written once as JSON.
+#include "api/openapi.hpp"
+
+#include <array>
+#include <cctype>
+#include <string_view>
+
+namespace chorus::api {
+
+namespace {
+
+enum class Access { anyone, admin, customer, signed_webhook };
+enum class Query { none, filters, feedback, reports, insights_legacy };
+
+struct RouteDoc {
+  std::string_view method, path, tag, summary;
+  Access access;
+  Query query;
+  std::string_view request;   // schema of the JSON body, empty for none
+  int status;                 // the success status
+  std::string_view response;  // schema of the success body; "html", "js", "text" for non-JSON; empty for none
+};
+
+// clang-format off
+constexpr std::array kRoutes{
+  RouteDoc{"GET", "/healthz", "system", "Liveness with each role's state", Access::anyone, Query::none, "", 200, "Health"},
+  RouteDoc{"GET", "/metrics", "system", "Prometheus metrics", Access::anyone, Query::none, "", 200, "text"},
+  RouteDoc{"GET", "/v1/connectors", "system", "Source types with their config, credential fields and webhook schemes", Access::anyone, Query::none, "", 200, "ConnectorList"},
+  RouteDoc{"GET", "/v1/openapi.json", "system", "This document", Access::anyone, Query::none, "", 200, "object"},
+  RouteDoc{"GET", "/", "dashboard", "The web dashboard", Access::anyone, Query::none, "", 200, "html"},
+  RouteDoc{"GET", "/assets/{file}", "dashboard", "A static asset of the dashboard", Access::anyone, Query::none, "", 200, "asset"},
+  RouteDoc{"POST", "/v1/customers", "customers", "Create a customer and its API key (shown once)", Access::admin, Query::none, "NewCustomer", 201, "Customer"},
+  RouteDoc{"POST", "/v1/workspaces", "workspaces", "Create a workspace, optionally with sources", Access::customer, Query::none, "NewWorkspace", 201, "Workspace"},
+  RouteDoc{"POST", "/CreateWorkspace", "workspaces", "Create a workspace (original name of POST /v1/workspaces)", Access::customer, Query::none, "NewWorkspace", 201, "Workspace"},
+  RouteDoc{"GET", "/v1/workspaces", "workspaces", "The caller's workspaces", Access::customer, Query::none, "", 200, "WorkspaceList"},
+  RouteDoc{"GET", "/v1/workspaces/{ws}", "workspaces", "One workspace with its sources", Access::customer, Query::none, "", 200, "Workspace"},
+  RouteDoc{"POST", "/v1/workspaces/{ws}/sources", "sources", "Add a source", Access::customer, Query::none, "SourceSpec", 201, "Source"},
+  RouteDoc{"GET", "/v1/workspaces/{ws}/sources", "sources", "The workspace's sources", Access::customer, Query::none, "", 200, "SourceList"},
+  RouteDoc{"GET", "/v1/workspaces/{ws}/sources/{src}", "sources", "One source with its status", Access::customer, Query::none, "", 200, "Source"},
+  RouteDoc{"DELETE", "/v1/workspaces/{ws}/sources/{src}", "sources", "Remove a source", Access::customer, Query::none, "", 204, ""},
+  RouteDoc{"POST", "/v1/workspaces/{ws}/sources/{src}/sync", "sources", "Fetch now", Access::customer, Query::none, "", 202, "Sync"},
+  RouteDoc{"GET", "/v1/workspaces/{ws}/syncs/{sync}", "sources", "A sync's progress", Access::customer, Query::none, "", 200, "Sync"},
+  RouteDoc{"POST", "/v1/workspaces/{ws}/sources/{src}/items", "sources", "Push raw items of the source's type (a JSON array or JSON lines)", Access::customer, Query::none, "RawItems", 202, "Accepted"},
+  RouteDoc{"POST", "/v1/hooks/{src}", "webhooks", "Webhook ingress, authenticated by the source's signing scheme", Access::signed_webhook, Query::none, "object", 202, "Accepted"},
+  RouteDoc{"GET", "/v1/workspaces/{ws}/feedback", "feedback", "Feedback records, newest first, a page at a time", Access::customer, Query::feedback, "", 200, "FeedbackPage"},
+  RouteDoc{"GET", "/v1/workspaces/{ws}/feedback/{id}", "feedback", "One feedback record", Access::customer, Query::none, "", 200, "Record"},
+  RouteDoc{"GET", "/v1/workspaces/{ws}/reports", "insights", "Counts and average sentiment per time bucket, optionally grouped", Access::customer, Query::reports, "", 200, "Report"},
+  RouteDoc{"GET", "/v1/workspaces/{ws}/insights", "insights", "Totals, top themes, emerging issues and quotes", Access::customer, Query::filters, "", 200, "Insights"},
+  RouteDoc{"GET", "/GetInsightReports", "insights", "Insights (original name of GET /v1/workspaces/{ws}/insights)", Access::customer, Query::insights_legacy, "", 200, "Insights"},
+};
+// clang-format on
+
+// Shared schemas and responses, in OpenAPI's own notation.
+constexpr std::string_view kComponents = R"json({
+ "securitySchemes": {
+  "customerKey": {"type": "http", "scheme": "bearer", "description": "A customer's API key (chk_...), from POST /v1/customers"},
+  "adminKey": {"type": "http", "scheme": "bearer", "description": "The admin key: CHORUS_ADMIN_KEY or <data-dir>/admin.key"}
+ },
+ "responses": {
+  "Error": {"description": "The request failed; the message says why in words",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+ },
+ "schemas": {
+  "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message"],
+    "properties": {"code": {"type": "string", "example": "not_found"}, "message": {"type": "string", "example": "workspace 42 does not exist"}}}}},
+  "Health": {"type": "object", "properties": {"status": {"type": "string", "enum": ["ok", "degraded"]},
+    "roles": {"type": "object", "additionalProperties": true}, "store": {"type": "object"}, "bus": {"type": "object"}}},
+  "Field": {"type": "object", "properties": {"name": {"type": "string"},
+    "type": {"type": "string", "enum": ["string", "integer", "boolean", "string[]", "object", "time"]},
+    "required": {"type": "boolean"}, "default": {}, "description": {"type": "string"}}},
+  "Connector": {"type": "object", "properties": {"type": {"type": "string"}, "description": {"type": "string"},
+    "pulls": {"type": "boolean", "description": "false for push-only sources"},
+    "config": {"type": "array", "items": {"$ref": "#/components/schemas/Field"}},
+    "credentials": {"type": "array", "items": {"$ref": "#/components/schemas/Field"}},
+    "webhook_schemes": {"type": "array", "items": {"type": "string"}}}},
+  "ConnectorList": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Connector"}}}},
+  "NewCustomer": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}},
+  "Customer": {"type": "object", "properties": {"id": {"type": "string"}, "name": {"type": "string"},
+    "api_key": {"type": "string", "description": "shown only in this answer"}}},
+  "SourceSpec": {"type": "object", "required": ["type"], "properties": {
+    "type": {"type": "string", "description": "one of GET /v1/connectors"}, "name": {"type": "string"},
+    "config": {"type": "object", "additionalProperties": true}, "credentials": {"type": "object", "additionalProperties": true},
+    "schedule": {"type": "object", "properties": {"every": {"type": "string", "example": "15m"}}},
+    "webhook": {"type": "object", "properties": {"scheme": {"type": "string"}, "secret": {"type": "string"}}}}},
+  "SourceStatus": {"type": "object", "properties": {"state": {"type": "string"}, "last_sync_at": {"type": "string", "format": "date-time", "nullable": true},
+    "last_error": {"type": "string", "nullable": true}, "items_total": {"type": "integer"}, "cursor": {"type": "string", "nullable": true}}},
+  "Source": {"type": "object", "description": "never carries credentials or webhook secrets", "properties": {
+    "id": {"type": "string"}, "workspace_id": {"type": "string"}, "type": {"type": "string"}, "name": {"type": "string"},
+    "config": {"type": "object"}, "schedule": {"type": "object", "nullable": true}, "webhook": {"type": "object", "nullable": true},
+    "webhook_url": {"type": "string", "example": "/v1/hooks/3"}, "created_at": {"type": "string", "format": "date-time"},
+    "status": {"$ref": "#/components/schemas/SourceStatus"}}},
+  "SourceList": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Source"}}}},
+  "NewWorkspace": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"},
+    "sources": {"type": "array", "items": {"$ref": "#/components/schemas/SourceSpec"}}}},
+  "Workspace": {"type": "object", "properties": {"id": {"type": "string"}, "name": {"type": "string"},
+    "created_at": {"type": "string", "format": "date-time"}, "sources": {"type": "array", "items": {"$ref": "#/components/schemas/Source"}}}},
+  "WorkspaceList": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Workspace"}}}},
+  "Sync": {"type": "object", "properties": {"sync_id": {"type": "string"}, "source_id": {"type": "string"},
+    "state": {"type": "string", "enum": ["queued", "running", "done", "failed"]}, "items": {"type": "integer"},
+    "new_items": {"type": "integer"}, "error": {"type": "string", "nullable": true},
+    "created_at": {"type": "string", "format": "date-time"}, "updated_at": {"type": "string", "format": "date-time"}}},
+  "RawItems": {"description": "a JSON array of the source type's raw items, or JSON lines",
+    "oneOf": [{"type": "array", "items": {"type": "object"}}, {"type": "string"}]},
+  "Accepted": {"type": "object", "properties": {"accepted": {"type": "integer"}}},
+  "Record": {"type": "object", "description": "the uniform feedback record", "properties": {
+    "unique_identifier": {"type": "string"}, "workspace_id": {"type": "string"}, "source_id": {"type": "string"},
+    "core_attributes": {"type": "object", "properties": {"language": {"type": "string"}, "language_code": {"type": "string"},
+      "tenant_info": {"type": "string"}, "source_info": {"type": "string"}}},
+    "review_attributes": {"type": "object", "properties": {"rating": {"type": "number", "nullable": true}, "title": {"type": "string", "nullable": true}}},
+    "conversation_attributes": {"type": "object", "properties": {"text": {"type": "string"},
+      "sentiment_type": {"type": "string", "enum": ["positive", "negative", "neutral", "mixed"]},
+      "sentiment_score": {"type": "integer", "minimum": -10, "maximum": 10}, "sentiment_compound": {"type": "number", "minimum": -1, "maximum": 1},
+      "category": {"type": "string", "enum": ["bug", "feature_request", "question", "praise", "complaint", "other"]},
+      "themes": {"type": "array", "items": {"type": "string"}}, "duplicate_of": {"type": "string", "nullable": true}}},
+    "metadata_attributes": {"type": "object", "properties": {"external_id": {"type": "string"}, "url": {"type": "string", "nullable": true}}},
+    "user_attributes": {"type": "object", "properties": {"email": {"type": "string", "nullable": true},
+      "feedback_platform_user_id": {"type": "string", "nullable": true}, "username": {"type": "string", "nullable": true}}},
+    "context_info": {"type": "object", "properties": {"timestamp": {"type": "string", "format": "date-time"},
+      "received_at": {"type": "string", "format": "date-time"}, "nlp_version": {"type": "string"}}}}},
+  "FeedbackPage": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Record"}},
+    "next_cursor": {"type": "string", "nullable": true}}},
+  "Report": {"type": "object", "properties": {"bucket": {"type": "string"}, "series": {"type": "array", "items": {"type": "object",
+    "properties": {"key": {"type": "string"}, "points": {"type": "array", "items": {"type": "object", "properties": {
+      "t": {"type": "string", "format": "date-time"}, "count": {"type": "integer"}, "avg_compound": {"type": "number"}}}}}}}}},
+  "Insights": {"type": "object", "properties": {
+    "totals": {"type": "object", "properties": {"count": {"type": "integer"}, "by_sentiment": {"type": "object", "additionalProperties": {"type": "integer"}},
+      "avg_compound": {"type": "number"}}},
+    "top_themes": {"type": "array", "items": {"type": "object", "properties": {"theme": {"type": "string"}, "count": {"type": "integer"},
+      "share": {"type": "number"}, "avg_compound": {"type": "number"}, "previous_count": {"type": "integer", "nullable": true}}}},
+    "emerging": {"type": "array", "items": {"type": "object", "properties": {"theme": {"type": "string"},
+      "start": {"type": "string", "format": "date-time"}, "end": {"type": "string", "format": "date-time"}, "count": {"type": "integer"},
+      "baseline": {"type": "number"}, "score": {"type": "number"}, "sentiment_type": {"type": "string"}}}},
+    "quotes": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "object", "properties": {
+      "unique_identifier": {"type": "string"}, "text": {"type": "string"}, "url": {"type": "string", "nullable": true}}}}}}}
+ }
+})json";
+
+json::object param(std::string_view name, std::string_view in, std::string_view description, json::object schema,
+                   bool required = false) {
+  return json::object{{"name", name},
+                      {"in", in},
+                      {"description", description},
+                      {"required", required || in == "path"},
+                      {"schema", std::move(schema)}};
+}
+
+json::object string_schema() { return json::object{{"type", "string"}}; }
+
+json::object enum_schema(std::initializer_list<std::string_view> values) {
+  json::array e;
+  for (auto v : values) e.emplace_back(v);
+  return json::object{{"type", "string"}, {"enum", std::move(e)}};
+}
+
+std::string_view path_param_description(std::string_view name) {
+  if (name == "ws") return "Workspace id";
+  if (name == "src") return "Source id";
+  if (name == "sync") return "Sync id";
+  if (name == "id") return "A record's unique_identifier";
+  if (name == "file") return "File name under the dashboard's assets/";
+  return "Path parameter";
+}
+
+void add_query_params(json::array& params, Query query) {
+  if (query == Query::none) return;
+  if (query == Query::insights_legacy)
+    params.push_back(param("workspace_id", "query", "Workspace id", string_schema(), true));
+  json::object time{{"type", "string"}, {"format", "date-time"}};
+  params.push_back(param("from", "query", "Start, inclusive (ISO-8601 UTC)", time));
+  params.push_back(param("to", "query", "End, exclusive (ISO-8601 UTC)", time));
+  params.push_back(param("source", "query", "Only this source id", string_schema()));
+  params.push_back(param("sentiment", "query", "Only this sentiment", enum_schema({"positive", "negative", "neutral", "mixed"})));
+  params.push_back(param("category", "query", "Only this category",
+                         enum_schema({"bug", "feature_request", "question", "praise", "complaint", "other"})));
+  params.push_back(param("theme", "query", "Only records with this theme", string_schema()));
+  params.push_back(param("language", "query", "Only this ISO 639-1 language code", string_schema()));
+  params.push_back(param("q", "query", "Words the text contains", string_schema()));
+  if (query == Query::feedback) {
+    params.push_back(param("limit", "query", "Records per page, 1 to 500 (default 50)",
+                           json::object{{"type", "integer"}, {"minimum", 1}, {"maximum", 500}}));
+    params.push_back(param("cursor", "query", "next_cursor of the previous page", string_schema()));
+  }
+  if (query == Query::reports) {
+    params.push_back(param("bucket", "query", "Time bucket (default day)", enum_schema({"hour", "day", "week", "month"})));
+    params.push_back(param("group_by", "query", "One series per value of this dimension (default: one series)",
+                           enum_schema({"source", "sentiment", "category", "theme", "language"})));
+  }
+}
+
+json::object schema_ref(std::string_view name) {
+  if (name == "object") return json::object{{"type", "object"}};
+  return json::object{{"$ref", "#/components/schemas/" + std::string(name)}};
+}
+
+json::object success_response(const RouteDoc& r) {
+  json::object res{{"description", r.status == 204 ? "Done, no content" : r.summary}};
+  if (r.response.empty()) return res;
+  std::string_view type = r.response == "html"    ? "text/html"
+                          : r.response == "text"  ? "text/plain"
+                          : r.response == "asset" ? "application/octet-stream"
+                                                  : "application/json";
+  json::object schema = r.response == "html" || r.response == "text" || r.response == "asset"
+                            ? json::object{{"type", "string"}}
+                            : schema_ref(r.response);
+  res["content"] = json::object{{type, json::object{{"schema", std::move(schema)}}}};
+  return res;
+}
+
+json::object operation(const RouteDoc& r) {
+  json::object op{{"summary", r.summary}, {"tags", json::array{json::value(r.tag)}}};
+  json::array params;
+  for (std::size_t open = r.path.find('{'); open != std::string_view::npos; open = r.path.find('{', open + 1)) {
+    auto name = r.path.substr(open + 1, r.path.find('}', open) - open - 1);
+    params.push_back(param(name, "path", path_param_description(name), string_schema(), true));
+  }
+  add_query_params(params, r.query);
+  if (!params.empty()) op["parameters"] = std::move(params);
+  if (!r.request.empty()) {
+    json::object content{{"application/json", json::object{{"schema", schema_ref(r.request)}}}};
+    if (r.request == "RawItems") content["application/x-ndjson"] = json::object{{"schema", json::object{{"type", "string"}}}};
+    op["requestBody"] = json::object{{"required", true}, {"content", std::move(content)}};
+  }
+  switch (r.access) {
+    case Access::anyone: op["security"] = json::array{}; break;
+    case Access::admin: op["security"] = json::array{json::object{{"adminKey", json::array{}}}}; break;
+    case Access::customer: op["security"] = json::array{json::object{{"customerKey", json::array{}}}}; break;
+    case Access::signed_webhook:
+      op["security"] = json::array{};
+      op["description"] = "Authenticated by the signature scheme configured on the source (webhook.scheme); a bad "
+                          "signature is 401 and nothing is stored.";
+      break;
+  }
+  json::object responses{{std::to_string(r.status), success_response(r)}};
+  json::object error_ref{{"$ref", "#/components/responses/Error"}};
+  responses["default"] = error_ref;
+  op["responses"] = std::move(responses);
+  return op;
+}
+
+json::object build_document() {
+  json::object paths;
+  for (const RouteDoc& r : kRoutes) {
+    std::string method(r.method);
+    for (auto& c : method) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    auto& item = paths[r.path];
+    if (!item.is_object()) item = json::object{};
+    item.as_object()[method] = operation(r);
+  }
+  return json::object{
+      {"openapi", "3.0.3"},
+      {"info", json::object{{"title", "Chorus API"},
+                            {"version", "1"},
+                            {"description", "Customer feedback from every channel, read and summarised. JSON in and "
+                                            "out; errors are {\"error\":{\"code\",\"message\"}}; times are ISO-8601 UTC, "
+                                            "from inclusive and to exclusive."}}},
+      {"servers", json::array{json::object{{"url", "/"}}}},
+      {"paths", std::move(paths)},
+      {"components", json::parse(kComponents).as_object()}};
+}
+
+}  // namespace
+
+const json::object& openapi_document() {
+  static const json::object document = build_document();
+  return document;
+}
+
+}  // namespace chorus::api

@@ -1,0 +1,156 @@
+// The OpenAPI document against the router it describes: same paths, same methods, resolvable references.
+#include "api/openapi.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <functional>
+#include <set>
+
+#include "api/context.hpp"
+#include "bus/bus.hpp"
+#include "store/store.hpp"
+
+namespace chorus::api {
+namespace {
+
+namespace fs = std::filesystem;
+
+using RouteSet = std::set<std::pair<std::string, std::string>>;
+
+// A router wired exactly as `chorus serve --roles all` wires it, over a throwaway data dir.
+class WiredRouter : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string tmpl = (fs::temp_directory_path() / "chorus-openapi-XXXXXX").string();
+    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
+    dir_ = tmpl;
+    auto store = store::open_sqlite_store(dir_);
+    ASSERT_TRUE(store) << store.error().message;
+    store_ = std::move(store.value());
+    auto bus = bus::open_embedded_bus(dir_);
+    ASSERT_TRUE(bus) << bus.error().message;
+    bus_ = std::move(bus.value());
+    box_.emplace(SecretBox::from_raw_key(std::string(32, 'k')));
+    ctx_.reset(new AppContext{*store_, *bus_, *box_, "admin-key", metrics_, nullptr, ""});
+    add_system_routes(router_, *ctx_);
+    add_api_routes(router_, *ctx_);
+    add_webhook_routes(router_, *ctx_);
+  }
+  void TearDown() override {
+    ctx_.reset();
+    bus_.reset();
+    store_.reset();
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+
+  fs::path dir_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<bus::Bus> bus_;
+  std::optional<SecretBox> box_;
+  Metrics metrics_;
+  std::unique_ptr<AppContext> ctx_;
+  http::Router router_;
+};
+
+RouteSet documented(const json::object& doc) {
+  RouteSet out;
+  for (const auto& path : doc.at("paths").as_object())
+    for (const auto& op : path.value().as_object()) {
+      std::string method(op.key());
+      for (auto& c : method) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      out.emplace(method, std::string(path.key()));
+    }
+  return out;
+}
+
+std::string describe(const RouteSet& routes) {
+  std::string s;
+  for (const auto& [m, p] : routes) s += "  " + m + " " + p + "\n";
+  return s;
+}
+
+TEST_F(WiredRouter, DocumentDescribesExactlyTheRoutesTheRouterServes) {
+  RouteSet served;
+  for (const auto& r : router_.routes()) served.insert(r);
+  RouteSet docs = documented(openapi_document());
+  ASSERT_GT(served.size(), 20u);
+  RouteSet undocumented, stale;
+  for (const auto& r : served)
+    if (!docs.contains(r)) undocumented.insert(r);
+  for (const auto& r : docs)
+    if (!served.contains(r)) stale.insert(r);
+  EXPECT_TRUE(undocumented.empty()) << "routes missing from src/api/openapi.cpp:\n" << describe(undocumented);
+  EXPECT_TRUE(stale.empty()) << "documented routes the router does not serve:\n" << describe(stale);
+}
+
+TEST_F(WiredRouter, ServesTheDocumentAsJson) {
+  http::Request req;
+  req.method = "GET";
+  req.target = req.path = "/v1/openapi.json";
+  auto res = router_.dispatch(req);
+  ASSERT_EQ(res.status, 200);
+  EXPECT_NE(res.content_type.find("application/json"), std::string::npos);
+  auto parsed = parse_json(res.body);
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  EXPECT_EQ(get_string(*parsed, "openapi").value_or("").substr(0, 2), "3.");
+  EXPECT_EQ(documented(parsed->as_object()), documented(openapi_document()));
+}
+
+TEST(OpenApi, EveryPathParameterIsDeclared) {
+  for (const auto& path : openapi_document().at("paths").as_object()) {
+    std::string p(path.key());
+    std::set<std::string> in_pattern;
+    for (std::size_t open = p.find('{'); open != std::string::npos; open = p.find('{', open + 1))
+      in_pattern.insert(p.substr(open + 1, p.find('}', open) - open - 1));
+    for (const auto& op : path.value().as_object()) {
+      std::set<std::string> declared;
+      if (const auto* params = op.value().as_object().if_contains("parameters"))
+        for (const auto& prm : params->as_array())
+          if (prm.at("in") == "path") declared.insert(std::string(prm.at("name").as_string()));
+      EXPECT_EQ(declared, in_pattern) << op.key() << " " << p;
+      EXPECT_TRUE(op.value().as_object().contains("responses")) << op.key() << " " << p;
+    }
+  }
+}
+
+// Every "$ref" names something under components, so a typo in a schema name cannot ship.
+TEST(OpenApi, EveryReferenceResolves) {
+  const json::value doc(openapi_document());
+  std::size_t refs = 0;
+  std::function<void(const json::value&)> walk = [&](const json::value& v) {
+    if (v.is_array())
+      for (const auto& x : v.as_array()) walk(x);
+    if (!v.is_object()) return;
+    for (const auto& kv : v.as_object()) {
+      if (kv.key() == "$ref") {
+        ++refs;
+        std::string ref(kv.value().as_string());
+        ASSERT_TRUE(ref.starts_with("#/")) << ref;
+        std::string dotted = ref.substr(2);
+        for (auto& c : dotted) c = c == '/' ? '.' : c;
+        const json::value* target = find_path(doc, dotted);
+        EXPECT_NE(target, nullptr) << "unresolved " << kv.value().as_string();
+      } else {
+        walk(kv.value());
+      }
+    }
+  };
+  walk(doc);
+  EXPECT_GT(refs, 20u);
+}
+
+TEST(OpenApi, CustomerCreationNeedsTheAdminKeyAndReadsNeedACustomerKey) {
+  const auto& paths = openapi_document().at("paths").as_object();
+  auto security = [&](std::string_view path, std::string_view method) {
+    return json::serialize(paths.at(path).as_object().at(method).at("security"));
+  };
+  EXPECT_NE(security("/v1/customers", "post").find("adminKey"), std::string::npos);
+  EXPECT_NE(security("/v1/workspaces/{ws}/feedback", "get").find("customerKey"), std::string::npos);
+  EXPECT_EQ(security("/healthz", "get"), "[]");
+}
+
+}  // namespace
+}  // namespace chorus::api
