@@ -3,6 +3,7 @@
 #include "ingest/fetcher.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <ctime>
 #include <iomanip>
@@ -84,23 +85,76 @@ std::optional<std::int64_t> parse_seconds(std::string_view s) {
   return v;
 }
 
-// How long the server asked us to wait: Retry-After (seconds or a date), else X-RateLimit-Reset (epoch
-// seconds). nullopt when it did not say.
-std::optional<milliseconds> requested_wait(const http::Headers& headers) {
+// A non-negative decimal number of seconds as rate-limit headers carry it: "42", and also "42.0" or
+// "0.5" (Reddit sends floats), in milliseconds rounded up.
+std::optional<std::int64_t> parse_decimal_ms(std::string_view s) {
+  std::size_t dot = s.find('.');
+  auto whole = parse_seconds(s.substr(0, dot));
+  if (!whole) return std::nullopt;
+  std::int64_t ms = *whole * 1000;
+  if (dot != std::string_view::npos) {
+    std::string_view frac = s.substr(dot + 1);
+    if (frac.empty() || frac.size() > 9) return std::nullopt;
+    std::int64_t scale = 100, part = 0;
+    bool rest = false;
+    for (std::size_t i = 0; i < frac.size(); ++i) {
+      char c = frac[i];
+      if (c < '0' || c > '9') return std::nullopt;
+      if (i < 3) {
+        part += (c - '0') * scale;
+        scale /= 10;
+      } else if (c != '0') {
+        rest = true;
+      }
+    }
+    ms += part + (rest ? 1 : 0);
+  }
+  return ms;
+}
+
+// X-RateLimit-Remaining as a number ("0", "0.0"); nullopt when absent or unreadable.
+std::optional<std::int64_t> remaining_quota(const http::Headers& headers) {
+  auto remaining = headers.get("x-ratelimit-remaining");
+  if (!remaining) return std::nullopt;
+  auto ms = parse_decimal_ms(*remaining);
+  if (!ms) return std::nullopt;
+  return *ms / 1000;
+}
+
+// How long the server asked us to wait: Retry-After (seconds or a date), else X-RateLimit-Reset when the
+// quota is spent (or not stated). The reset is an epoch second or, for Reddit, seconds from now, as the
+// policy says. nullopt when the server did not say.
+std::optional<milliseconds> requested_wait(const RetryPolicy& policy, const http::Headers& headers) {
   TimeMs now = now_ms();
   if (auto retry_after = headers.get("retry-after")) {
-    if (auto secs = parse_seconds(*retry_after)) return milliseconds(*secs * 1000);
+    if (auto ms = parse_decimal_ms(*retry_after)) return milliseconds(*ms);
     if (auto at = parse_http_date(*retry_after)) return milliseconds(std::max<TimeMs>(0, *at - now));
   }
+  // With quota left, the reset is the end of the regular window, not when this limit (GitHub's secondary
+  // one, say) lifts.
+  if (auto left = remaining_quota(headers); left && *left > 0) return std::nullopt;
   if (auto reset = headers.get("x-ratelimit-reset")) {
-    if (auto epoch = parse_seconds(*reset)) return milliseconds(std::max<TimeMs>(0, *epoch * 1000 - now));
+    if (auto ms = parse_decimal_ms(*reset)) {
+      if (policy.rate_limit_reset == RateLimitReset::seconds_from_now) return milliseconds(*ms);
+      return milliseconds(std::max<TimeMs>(0, *ms - now));
+    }
   }
   return std::nullopt;
 }
 
+bool mentions_rate_limit(std::string_view body) {
+  std::string lower(body.substr(0, 4096));
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return lower.find("rate limit") != std::string::npos;
+}
+
+// 429, or GitHub's 403 forms: the primary limit (no quota left) and the secondary one (Retry-After, or
+// only a message saying so).
 bool is_rate_limit(const OutboundResponse& res) {
   if (res.status == 429) return true;
-  return res.status == 403 && res.headers.get("x-ratelimit-remaining") == std::optional<std::string>("0");
+  if (res.status != 403) return false;
+  if (remaining_quota(res.headers) == std::optional<std::int64_t>(0)) return true;
+  return res.headers.get("retry-after").has_value() || mentions_rate_limit(res.body);
 }
 
 long long ceil_seconds(milliseconds ms) { return (ms.count() + 999) / 1000; }
@@ -145,7 +199,10 @@ Verdict judge(const RetryPolicy& policy, const OutboundRequest& req, const Resul
   if ((res.status >= 200 && res.status < 300) || res.status == 304) return {Verdict::accept, {}, {}};
 
   if (is_rate_limit(res)) {
-    std::optional<milliseconds> wait = requested_wait(res.headers);
+    std::optional<milliseconds> wait = requested_wait(policy, res.headers);
+    // A 403 rate limit with no hint at all: GitHub asks for at least a minute, then exponential backoff.
+    if (!wait && res.status == 403)
+      wait = policy.min_unhinted_rate_limit_wait * (std::int64_t{1} << std::min(attempt - 1, 20));
     if (wait && *wait > policy.max_rate_limit_wait) {
       return {Verdict::fail,
               {},
@@ -163,12 +220,15 @@ Verdict judge(const RetryPolicy& policy, const OutboundRequest& req, const Resul
   if (res.status >= 500) {
     if (last) return {Verdict::fail, {}, Error{ErrorCode::upstream, with_snippet(answered(req, res) + after, res)}};
     // A 503 often says when to come back; honour it when it is reasonable.
-    std::optional<milliseconds> wait = requested_wait(res.headers);
+    std::optional<milliseconds> wait = requested_wait(policy, res.headers);
     if (wait && *wait <= policy.max_rate_limit_wait) return {Verdict::retry, *wait, {}};
     return {Verdict::retry, backoff(policy, attempt), {}};
   }
 
-  return {Verdict::fail, {}, Error{ErrorCode::upstream, with_snippet(answered(req, res), res)}};
+  // 404 and 410: the thing asked for does not exist (any more), which callers often treat differently
+  // (a post deleted between listing and fetching).
+  ErrorCode code = res.status == 404 || res.status == 410 ? ErrorCode::not_found : ErrorCode::upstream;
+  return {Verdict::fail, {}, Error{code, with_snippet(answered(req, res), res)}};
 }
 
 // Carries one request from its first answer to a final one, sleeping and resending as the verdicts say.

@@ -178,7 +178,7 @@ TEST(Fetcher, NotFoundIsAnImmediateErrorNamingTheStatus) {
   Fetcher fetcher(client, fast_policy(), sleeper.fn());
   auto res = fetcher.get(get(server.url("/missing?api_key=s3cret")));
   ASSERT_FALSE(res.ok());
-  EXPECT_EQ(res.error().code, ErrorCode::upstream);
+  EXPECT_EQ(res.error().code, ErrorCode::not_found);
   EXPECT_EQ(res.error().message,
             "GET " + server.url("/missing") + R"( answered 404 Not Found: {"message":"Not Found"})");
   EXPECT_EQ(fetcher.attempts_made(), 1);
