@@ -13,6 +13,8 @@ const char* version_string();
 void add_serve(CLI::App& app, Commands& commands);
 void add_analyze(CLI::App& app, Commands& commands);
 void add_import(CLI::App& app, Commands& commands);
+void add_sync(CLI::App& app, Commands& commands);
+void add_report(CLI::App& app, Commands& commands);
 
 // One line on stderr, "chorus: <message>", and the exit code to return.
 int fail(const std::string& message, int code = 1);

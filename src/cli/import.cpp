@@ -7,18 +7,17 @@
 #include <fstream>
 #include <string>
 
+#include "cli/api_client.hpp"
 #include "cli/commands.hpp"
 #include "cli/csv.hpp"
 #include "core/json.hpp"
-#include "ingest/http_client.hpp"
 
 namespace chorus::cli {
 
 namespace {
 
 struct ImportOptions {
-  std::string server = "http://127.0.0.1:8080";
-  std::string key;
+  ApiOptions api;
   std::string workspace, source, file;
   std::size_t batch = 1000;
 };
@@ -52,16 +51,8 @@ class ProgressBar {
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
 
-std::string api_error(const ingest::OutboundResponse& r) {
-  auto v = parse_json(r.body);
-  if (v) {
-    if (const auto* m = find_path(*v, "error.message"); m && m->is_string()) return std::string(m->get_string());
-  }
-  return "HTTP " + std::to_string(r.status);
-}
-
 int run_import(const ImportOptions& o) {
-  if (o.key.empty()) return fail("no API key: pass --key or set CHORUS_API_KEY", 2);
+  if (o.api.key.empty()) return fail("no API key: pass --key or set CHORUS_API_KEY", 2);
   std::ifstream in(o.file, std::ios::binary);
   if (!in) return fail("cannot open " + o.file);
   in.seekg(0, std::ios::end);
@@ -69,13 +60,8 @@ int run_import(const ImportOptions& o) {
   in.seekg(0);
   bool csv = o.file.size() >= 4 && o.file.compare(o.file.size() - 4, 4, ".csv") == 0;
 
-  ingest::HttpClient client;
-  ingest::OutboundRequest req;
-  req.method = "POST";
-  req.url = o.server + "/v1/workspaces/" + o.workspace + "/sources/" + o.source + "/items";
-  req.headers.set("authorization", "Bearer " + o.key);
-  req.headers.set("content-type", "application/x-ndjson");
-  req.timeout = std::chrono::milliseconds(120000);
+  ApiClient client(o.api);
+  const std::string path = "/v1/workspaces/" + url_encode(o.workspace) + "/sources/" + url_encode(o.source) + "/items";
 
   ProgressBar bar(total);
   std::uint64_t sent = 0, line_no = 0;
@@ -88,18 +74,15 @@ int run_import(const ImportOptions& o) {
   }
   auto send = [&]() -> bool {
     if (in_batch == 0) return true;
-    req.body = std::move(body);
+    auto r = client.call("POST", path, std::move(body), "application/x-ndjson", std::chrono::milliseconds(120000));
     body.clear();
-    auto r = client.send(req);
     if (!r) {
       bar.finish();
-      fail("cannot reach " + o.server + ": " + r.error().message + " (is `chorus serve` running?)");
-      return false;
-    }
-    if (r->status != 202) {
-      bar.finish();
-      fail("the server refused the batch ending at line " + std::to_string(line_no) + ": " + api_error(*r) +
-           "; " + std::to_string(sent) + " items were imported before it");
+      if (r.error().code == ErrorCode::upstream)
+        fail(r.error().message);
+      else
+        fail("the server refused the batch ending at line " + std::to_string(line_no) + ": " + r.error().message +
+             "; " + std::to_string(sent) + " items were imported before it");
       return false;
     }
     sent += in_batch;
@@ -140,8 +123,7 @@ void add_import(CLI::App& app, Commands& commands) {
   cmd->add_option("--workspace", o->workspace, "Workspace id")->required();
   cmd->add_option("--source", o->source, "Source id (a jsonl or csv source, or any type whose items the file holds)")->required();
   cmd->add_option("file", o->file, "FILE.jsonl or FILE.csv")->required()->check(CLI::ExistingFile);
-  cmd->add_option("--server", o->server, "Chorus API base URL")->envname("CHORUS_SERVER")->capture_default_str();
-  cmd->add_option("--key", o->key, "Customer API key")->envname("CHORUS_API_KEY");
+  add_api_options(*cmd, o->api);
   cmd->add_option("--batch", o->batch, "Items per request")->capture_default_str()->check(CLI::Range(1, 100000));
   cmd->footer("\nExamples:\n  CHORUS_API_KEY=chk_... chorus import --workspace 1 --source 2 survey.jsonl\n"
               "  chorus import --workspace 1 --source 3 --key chk_... reviews.csv");

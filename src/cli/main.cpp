@@ -14,12 +14,17 @@ int main(int argc, char** argv) {
       "  chorus serve                              # all roles, SQLite and the embedded bus in ./var\n"
       "  echo 'The sync keeps failing' | chorus analyze\n"
       "  chorus import --workspace 1 --source 2 reviews.jsonl\n"
+      "  chorus sync 1 3 --follow                  # fetch source 3 of workspace 1 now and watch it\n"
+      "  chorus report 1 --from 2026-03-01 --to 2026-04-01\n"
       "\nEvery flag can also come from a CHORUS_* environment variable or the --config file.");
   chorus::cli::Commands commands;
   chorus::cli::add_serve(app, commands);
   chorus::cli::add_analyze(app, commands);
   chorus::cli::add_import(app, commands);
+  chorus::cli::add_sync(app, commands);
+  chorus::cli::add_report(app, commands);
   auto* version = app.add_subcommand("version", "Print the version and exit");
+  version->footer("\nExample:\n  chorus version");
   version->callback([] { std::printf("chorus %s\n", chorus::cli::version_string()); });
   try {
     app.parse(argc, argv);

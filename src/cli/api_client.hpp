@@ -1,0 +1,49 @@
+// The CLI's side of the HTTP API: --server/--key options and calls whose failures read as one sentence.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "core/json.hpp"
+#include "core/result.hpp"
+
+namespace chorus::ingest {
+class HttpClient;
+}
+
+namespace chorus::cli {
+
+struct ApiOptions {
+  std::string server = "http://127.0.0.1:8080";
+  std::string key;
+};
+
+// --server (CHORUS_SERVER) and --key (CHORUS_API_KEY) on a subcommand.
+void add_api_options(CLI::App& cmd, ApiOptions& options);
+
+class ApiClient {
+ public:
+  explicit ApiClient(ApiOptions options);
+  ~ApiClient();
+
+  // A JSON answer with a 2xx status, else an error: the server's own message for an HTTP error
+  // (ErrorCode from the status), or "cannot reach <server>: ..." (ErrorCode::upstream) for a transport failure.
+  Result<json::value> call(std::string_view method, const std::string& path, std::string body = {},
+                           std::string_view content_type = "application/json",
+                           std::chrono::milliseconds timeout = std::chrono::milliseconds(30000));
+  Result<json::value> get(const std::string& path) { return call("GET", path); }
+
+  const ApiOptions& options() const { return options_; }
+
+ private:
+  ApiOptions options_;
+  std::unique_ptr<ingest::HttpClient> http_;
+};
+
+// "a b" -> "a%20b": for values placed in a query string.
+std::string url_encode(std::string_view value);
+
+}  // namespace chorus::cli
