@@ -3,12 +3,14 @@
 
 #include "connectors/connector.hpp"
 #include "connectors/discourse/discourse_connector.hpp"
+#include "connectors/zendesk/zendesk_connector.hpp"
 
 namespace chorus::connectors {
 
 std::span<const Connector* const> all_connectors() {
-  static const std::array<const Connector*, 1> kAll{
+  static const std::array<const Connector*, 2> kAll{
       &discourse::connector(),
+      &zendesk::connector(),
   };
   return kAll;
 }

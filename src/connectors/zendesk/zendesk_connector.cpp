@@ -1,0 +1,142 @@
+// The Zendesk connector's declared settings and its webhook handling.
+#include "connectors/zendesk/zendesk_connector.hpp"
+
+#include <array>
+
+namespace chorus::connectors::zendesk {
+
+namespace {
+
+const std::array<FieldSpec, 5> kConfig{{
+    {"subdomain", "string", true, "", "Your Zendesk subdomain: acme for https://acme.zendesk.com."},
+    {"base_url", "string", false, "",
+     "Another address for the API (a proxy or a test server); the default is https://{subdomain}.zendesk.com."},
+    {"since", "time", false, "",
+     "Where the first sync starts (ISO-8601); without it the first sync exports every ticket. Later syncs "
+     "continue from the export cursor."},
+    {"include_satisfaction_ratings", "boolean", false, "true",
+     "Also collect satisfaction ratings that carry a customer comment, each as its own record."},
+    {"max_pages", "integer", false, "50",
+     "Most export pages (up to 1000 tickets each) read in one sync; the next sync carries on from there."},
+}};
+
+const std::array<FieldSpec, 2> kCredentials{{
+    {"email", "string", false, "", "The agent's email address the API token belongs to."},
+    {"api_token", "string", false, "",
+     "An API token (Admin Center > Apps and integrations > Zendesk API), sent as basic auth "
+     "{email}/token:{api_token}."},
+}};
+
+const std::array<std::string_view, 1> kSchemes{"zendesk"};
+
+bool non_empty_string(const json::object& o, std::string_view key) {
+  auto it = o.find(key);
+  return it != o.end() && it->value().is_string() && !it->value().get_string().empty();
+}
+
+bool valid_subdomain(std::string_view s) {
+  if (s.empty() || s.front() == '-' || s.back() == '-') return false;
+  for (char c : s) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// A ticket is worth mapping from a webhook only when it carries the customer's words; Zendesk event
+// payloads (and many trigger bodies) name the ticket without them.
+bool has_description(const json::value& ticket) {
+  auto d = get_string(ticket, "description");
+  return get_string(ticket, "id") && d && !d->empty();
+}
+
+}  // namespace
+
+std::string_view ZendeskConnector::description() const {
+  return "Support tickets from Zendesk through the incremental ticket export, plus satisfaction rating comments; "
+         "ticket webhooks deliver changes as they happen.";
+}
+
+std::span<const FieldSpec> ZendeskConnector::config_fields() const { return kConfig; }
+std::span<const FieldSpec> ZendeskConnector::credential_fields() const { return kCredentials; }
+std::span<const std::string_view> ZendeskConnector::webhook_schemes() const { return kSchemes; }
+
+Status ZendeskConnector::check_settings(const json::object& config, const json::object& credentials) const {
+  if (auto it = config.find("subdomain"); it != config.end() && it->value().is_string()) {
+    if (!valid_subdomain(it->value().get_string()))
+      return make_error(ErrorCode::bad_request,
+                        "config.subdomain must be the subdomain alone (letters, digits and hyphens), e.g. acme for "
+                        "acme.zendesk.com");
+  }
+  if (auto it = config.find("base_url"); it != config.end() && it->value().is_string()) {
+    std::string_view url = it->value().get_string();
+    if (!url.starts_with("http://") && !url.starts_with("https://"))
+      return make_error(ErrorCode::bad_request, "config.base_url must be an http:// or https:// address");
+  }
+  if (auto it = config.find("max_pages"); it != config.end() && it->value().to_number<double>() < 1)
+    return make_error(ErrorCode::bad_request, "config.max_pages must be at least 1");
+  bool email = non_empty_string(credentials, "email");
+  bool token = non_empty_string(credentials, "api_token");
+  if (email && !token)
+    return make_error(ErrorCode::bad_request, "credentials.api_token is required with credentials.email");
+  if (token && !email)
+    return make_error(ErrorCode::bad_request, "credentials.email is required with credentials.api_token");
+  return {};
+}
+
+// Zendesk webhooks have no fixed body. Trigger webhooks send whatever JSON the admin wrote, usually
+// {"ticket": {...}} built from placeholders, or the ticket's fields at the top level; event webhooks send
+// {"type": "zen:event-type:ticket.created", "detail": {...}} without the description. A body that carries
+// a ticket with its description is mapped directly; anything else only says that something changed, so
+// a sync fetches it.
+Result<WebhookItems> ZendeskConnector::from_webhook(const http::Headers& /*headers*/, const json::value& body,
+                                                    const SourceSettings& /*source*/) const {
+  if (!body.is_object()) return make_error(ErrorCode::bad_request, "zendesk webhook body must be a JSON object");
+  WebhookItems out;
+  const json::value* ticket = &body;
+  if (const json::value* wrapped = find_path(body, "ticket"); wrapped && wrapped->is_object()) {
+    ticket = wrapped;
+  } else if (auto type = get_string(body, "type"); type && type->starts_with("zen:event-type:")) {
+    if (!type->starts_with("zen:event-type:ticket.")) return out;  // user and organization events
+    ticket = find_path(body, "detail");
+    if (!ticket || !ticket->is_object()) {
+      out.fetch = true;
+      return out;
+    }
+  }
+  if (has_description(*ticket)) {
+    out.items.push_back(*ticket);
+  } else {
+    out.fetch = true;
+  }
+  return out;
+}
+
+const Connector& connector() {
+  static const ZendeskConnector instance;
+  return instance;
+}
+
+std::string base_url(const SourceSettings& source) {
+  const json::value config(source.config);
+  std::string url = get_string(config, "base_url").value_or("");
+  if (url.empty()) {
+    auto sub = get_string(config, "subdomain");
+    if (!sub || sub->empty()) return "";
+    url = "https://" + *sub + ".zendesk.com";
+  }
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  return url;
+}
+
+bool is_satisfaction_rating(const json::value& raw) {
+  return raw.is_object() && raw.get_object().contains("ticket_id") && raw.get_object().contains("score");
+}
+
+std::optional<double> rating_of_score(std::string_view score) {
+  if (score.starts_with("good")) return 5.0;
+  if (score.starts_with("bad")) return 1.0;
+  return std::nullopt;
+}
+
+}  // namespace chorus::connectors::zendesk
