@@ -1,0 +1,31 @@
+// Sentiment stage: a lexicon-and-rules analyser in the manner of VADER (Hutto & Gilbert, ICWSM 2014),
+// extended with product-feedback vocabulary and a "mixed" verdict.
+#pragma once
+
+#include <string_view>
+
+#include "nlp/stage.hpp"
+
+namespace chorus::nlp {
+
+struct SentimentResult {
+  double compound = 0.0;                   // [-1, 1]
+  std::string_view type = "neutral";       // positive | negative | neutral | mixed
+  int score = 0;                           // round(compound x 10), [-10, 10]
+  double strongest_positive_clause = 0.0;  // highest clause valence sum (>= 0)
+  double strongest_negative_clause = 0.0;  // lowest clause valence sum (<= 0)
+};
+
+// Scores cleaned text. The word lexicon is English: for other detected languages only emoji, emoticons and
+// punctuation count ("un" is read as English, since short texts are mostly English). Reads at most the
+// first 20,000 tokens; never throws.
+SentimentResult analyze_sentiment(std::string_view text, std::string_view language_code = "en");
+
+class SentimentStage final : public Stage {
+ public:
+  std::string_view name() const override { return "sentiment"; }
+  std::string_view version() const override { return "1"; }
+  void run(Document& doc) const override;
+};
+
+}  // namespace chorus::nlp

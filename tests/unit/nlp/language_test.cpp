@@ -1,0 +1,51 @@
+// Language stage: CLD2 answers as ISO 639-1 code and English name; short or unclear text is "un".
+#include "nlp/language.hpp"
+
+#include <gtest/gtest.h>
+
+namespace chorus::nlp {
+namespace {
+
+void expect_language(std::string_view text, std::string_view code, std::string_view name) {
+  DetectedLanguage lang = detect_language(text);
+  EXPECT_EQ(lang.code, code) << text;
+  EXPECT_EQ(lang.name, name) << text;
+}
+
+TEST(Language, DetectsCommonLanguages) {
+  expect_language("The app stopped working after the latest update and I lost my notes.", "en", "English");
+  expect_language("Die App stürzt nach dem Update ständig ab und die Synchronisierung funktioniert nicht mehr.", "de",
+                  "German");
+  expect_language("L'application plante après la mise à jour, c'est vraiment agaçant.", "fr", "French");
+  expect_language("La aplicación no funciona después de la actualización, por favor arreglen la sincronización.", "es",
+                  "Spanish");
+  expect_language("このアプリはとても使いやすいです。毎日使っています。", "ja", "Japanese");
+}
+
+TEST(Language, ModernCodesReplaceCld2Legacy) {
+  expect_language("האפליקציה קורסת כל פעם שאני פותח את ההגדרות, בבקשה תתקנו את זה", "he", "Hebrew");
+}
+
+TEST(Language, ShortTextIsUnknown) {
+  expect_language("ok", "un", "Unknown");
+  expect_language("Love it!", "un", "Unknown");
+  expect_language("", "un", "Unknown");
+  expect_language("12345 67890 12345 67890", "un", "Unknown");
+  expect_language("\xF0\x9F\x98\x80\xF0\x9F\x98\x80\xF0\x9F\x98\x80", "un", "Unknown");
+}
+
+TEST(Language, StageWritesTheDocument) {
+  Document doc;
+  doc.analysis_text = "Bitte fügen Sie einen dunklen Modus hinzu, die Augen tun mir weh.";
+  LanguageStage().run(doc);
+  EXPECT_EQ(doc.language_code, "de");
+  EXPECT_EQ(doc.language, "German");
+}
+
+TEST(Language, NamesByCode) {
+  EXPECT_EQ(language_name("pt"), "Portuguese");
+  EXPECT_EQ(language_name("xx"), "Unknown");
+}
+
+}  // namespace
+}  // namespace chorus::nlp

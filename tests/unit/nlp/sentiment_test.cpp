@@ -1,0 +1,154 @@
+// Sentiment rules, one behaviour per test: each names the rule it pins down.
+#include "nlp/sentiment.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+namespace chorus::nlp {
+namespace {
+
+double compound(std::string_view text) { return analyze_sentiment(text).compound; }
+std::string_view type_of(std::string_view text) { return analyze_sentiment(text).type; }
+
+TEST(Sentiment, LexiconWordsCarryTheirPolarity) {
+  EXPECT_GT(compound("The new editor is good"), 0.05);
+  EXPECT_LT(compound("The new editor is bad"), -0.05);
+  EXPECT_EQ(compound("The editor has a toolbar"), 0.0);
+}
+
+TEST(Sentiment, NegationFlipsWithinThreeWords) {
+  EXPECT_LT(compound("not good"), 0.0);
+  EXPECT_LT(compound("This is not really good"), 0.0);
+  EXPECT_GT(compound("It isn't bad at all"), 0.0);
+  // Beyond three words the negator no longer reaches.
+  EXPECT_GT(compound("not that I ever thought it good"), 0.0);
+}
+
+TEST(Sentiment, NegationScopeEndsAtAnEarlierSentimentWord) {
+  // Each "care" is negated by its own "don't", not flipped back by the previous one.
+  EXPECT_LT(compound("DON'T CARE DON'T CARE DON'T CARE about the wedding"), 0.0);
+}
+
+TEST(Sentiment, ButShiftsWeightToTheSecondClause) {
+  double plain = compound("The design is great and the sync is terrible");
+  double with_but = compound("The design is great but the sync is terrible");
+  EXPECT_LT(with_but, plain);
+  EXPECT_LT(with_but, 0.0);
+  EXPECT_GT(compound("The sync is terrible but the design is great"), 0.0);
+}
+
+TEST(Sentiment, AllCapsEmphasisesOnlyInMixedCaseText) {
+  EXPECT_GT(compound("The support was GREAT today"), compound("The support was great today"));
+  // When everything is capitals, capitals say nothing.
+  EXPECT_DOUBLE_EQ(compound("THE SUPPORT WAS GREAT TODAY"), compound("the support was great today"));
+}
+
+TEST(Sentiment, BoostersAndDampenersScaleIntensity) {
+  EXPECT_GT(compound("very good"), compound("good"));
+  EXPECT_GT(compound("extremely bad"), -1.0);
+  EXPECT_LT(compound("extremely bad"), compound("bad"));
+  EXPECT_LT(compound("slightly good"), compound("good"));
+  EXPECT_LT(compound("it is kind of good"), compound("it is good"));
+  EXPECT_GT(compound("it is kind of good"), 0.0);
+}
+
+TEST(Sentiment, LeastNegatesUnlessAtLeast) {
+  EXPECT_LT(compound("the least helpful answer"), 0.0);
+  EXPECT_GT(compound("at least helpful"), 0.0);
+}
+
+TEST(Sentiment, ExclamationMarksAmplifyUpToFour) {
+  EXPECT_GT(compound("good!"), compound("good"));
+  EXPECT_GT(compound("good!!!"), compound("good!"));
+  EXPECT_DOUBLE_EQ(compound("good!!!!"), compound("good!!!!!!!!"));
+  EXPECT_LT(compound("bad!!!"), compound("bad"));
+}
+
+TEST(Sentiment, QuestionMarksAmplifyWhenRepeated) {
+  EXPECT_LT(compound("Why is this so bad??"), compound("Why is this so bad?"));
+}
+
+TEST(Sentiment, IdiomsScoreAsAWhole) {
+  EXPECT_LT(compound("yeah right"), 0.0);
+  EXPECT_LT(compound("What a waste of time"), 0.0);
+}
+
+TEST(Sentiment, UnicodeEmojiCarrySentiment) {
+  EXPECT_GT(compound("\xF0\x9F\x98\x80"), 0.3);   // grinning face
+  EXPECT_LT(compound("\xF0\x9F\x98\xA1"), -0.3);  // pouting face
+  EXPECT_GT(compound("update installed \xF0\x9F\x98\x80"), 0.0);
+  EXPECT_LT(compound("update installed\xF0\x9F\x98\xA1"), 0.0);  // glued to the word
+  EXPECT_GT(compound("\xF0\x9F\x91\x8D\xF0\x9F\x8F\xBD"), 0.0);  // thumbs up with a skin tone
+}
+
+TEST(Sentiment, EmoticonsAndShortcodesCarrySentiment) {
+  EXPECT_GT(compound(":)"), 0.3);
+  EXPECT_LT(compound(":("), -0.3);
+  EXPECT_GT(compound("new release :D"), 0.0);
+  EXPECT_LT(compound("new release D:"), 0.0);
+  EXPECT_GT(compound("thanks:)"), compound("thanks"));
+  EXPECT_LT(compound("the export :rage:"), 0.0);
+  EXPECT_GT(compound("the export :+1:"), 0.0);
+}
+
+TEST(Sentiment, ElongatedAndInflectedWordsAreRecognised) {
+  EXPECT_GT(compound("sooooo goooood"), 0.3);
+  EXPECT_LT(compound("the manual lacks detail"), 0.0);
+}
+
+TEST(Sentiment, AbsenceOfProblemsIsPositive) {
+  EXPECT_EQ(type_of("No problems at all, works great"), "positive");
+  EXPECT_EQ(type_of("No issues so far"), "positive");
+  EXPECT_EQ(type_of("There is nothing wrong with the new build"), "positive");
+  EXPECT_EQ(type_of("It just works"), "positive");
+}
+
+TEST(Sentiment, ThingsNotWorkingAreNegative) {
+  for (std::string_view text :
+       {"It doesn't work", "It does not work", "The app stopped working after the update", "The page won't load",
+        "It crashes", "It crashed twice", "It keeps crashing", "The editor freezes", "Terrible lag when scrolling",
+        "So laggy", "This caused data loss", "I lost my data", "The export is broken", "Sync fails every night",
+        "The total is not correct", "It doesn\xE2\x80\x99t work"}) {
+    EXPECT_EQ(type_of(text), "negative") << text;
+  }
+}
+
+TEST(Sentiment, PoliteFixRequestsAreMildlyNegative) {
+  double kindly = compound("kindly fix the sync");
+  EXPECT_LT(kindly, -0.05);
+  EXPECT_GT(kindly, -0.5);
+  EXPECT_EQ(type_of("please fix the export"), "negative");
+}
+
+TEST(Sentiment, MixedWhenClearlyPositiveAndNegativeClausesBalance) {
+  EXPECT_EQ(type_of("I love the new design but sync is broken"), "mixed");
+  EXPECT_EQ(type_of("Great editor. Terrible support."), "mixed");
+  // One side dominating is not mixed.
+  EXPECT_EQ(type_of("Great editor, fantastic export, wonderful themes, but a tiny bit slow"), "positive");
+  EXPECT_EQ(type_of("Great and amazing"), "positive");
+}
+
+TEST(Sentiment, NeutralTextIsNeutral) {
+  EXPECT_EQ(type_of("The export button is next to the search field"), "neutral");
+  EXPECT_EQ(type_of(""), "neutral");
+  EXPECT_EQ(type_of("   "), "neutral");
+}
+
+TEST(Sentiment, ScoreIsRoundedCompoundTimesTen) {
+  for (std::string_view text : {"good", "very bad!!!", "I love it so much, best app ever!!!", "meh"}) {
+    SentimentResult r = analyze_sentiment(text);
+    EXPECT_EQ(r.score, static_cast<int>(std::lround(r.compound * 10))) << text;
+    EXPECT_GE(r.compound, -1.0);
+    EXPECT_LE(r.compound, 1.0);
+  }
+}
+
+TEST(Sentiment, NonEnglishTextOnlyCountsEmoji) {
+  // "die" is an English lexicon word; in German it is an article.
+  EXPECT_EQ(analyze_sentiment("Die App ist die beste", "de").compound, 0.0);
+  EXPECT_GT(analyze_sentiment("Die App \xF0\x9F\x98\x80", "de").compound, 0.0);
+}
+
+}  // namespace
+}  // namespace chorus::nlp
