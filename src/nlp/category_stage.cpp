@@ -1,0 +1,338 @@
+// Rule-based feedback categories. Every signal is a word or phrase with a weight, listed here in full, so a
+// surprising label can always be traced to the words that caused it.
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "nlp/category.hpp"
+#include "nlp/utf8.hpp"
+
+namespace chorus::nlp {
+
+namespace {
+
+enum Cat { kBug, kFeature, kQuestion, kComplaint, kPraise, kCategories };
+constexpr std::array<std::string_view, kCategories> kNames{"bug", "feature_request", "question", "complaint", "praise"};
+
+constexpr std::size_t kMaxWords = 5000;  // categories show early; long texts need not be read to the end
+constexpr double kMinScore = 1.0;
+constexpr double kPositive = 0.05;
+constexpr double kNegative = -0.05;
+
+struct Signal {
+  Cat cat;
+  std::string_view pattern;  // one word, or several separated by spaces (matched as a phrase)
+  double weight;
+};
+
+constexpr Signal kSignals[] = {
+    // Something is broken.
+    {kBug, "crash", 2.5},
+    {kBug, "crashes", 2.5},
+    {kBug, "crashed", 2.5},
+    {kBug, "crashing", 2.5},
+    {kBug, "crashy", 2.5},
+    {kBug, "error", 1.5},
+    {kBug, "errors", 1.5},
+    {kBug, "exception", 2.0},
+    {kBug, "broken", 1.5},
+    {kBug, "bug", 2.0},
+    {kBug, "bugs", 2.0},
+    {kBug, "buggy", 2.0},
+    {kBug, "regression", 2.5},
+    {kBug, "fails", 1.5},
+    {kBug, "failed", 1.5},
+    {kBug, "fail", 1.0},
+    {kBug, "failing", 1.5},
+    {kBug, "failure", 1.5},
+    {kBug, "freeze", 1.5},
+    {kBug, "freezes", 1.5},
+    {kBug, "froze", 1.5},
+    {kBug, "frozen", 1.0},
+    {kBug, "hangs", 1.0},
+    {kBug, "glitch", 1.5},
+    {kBug, "glitchy", 1.5},
+    {kBug, "glitches", 1.5},
+    {kBug, "unresponsive", 1.5},
+    {kBug, "unusable", 1.0},
+    {kBug, "doesn't work", 2.0},
+    {kBug, "does not work", 2.0},
+    {kBug, "not working", 2.0},
+    {kBug, "isn't working", 2.0},
+    {kBug, "stopped working", 2.5},
+    {kBug, "stops working", 2.5},
+    {kBug, "didn't work", 1.5},
+    {kBug, "won't load", 2.0},
+    {kBug, "won't open", 2.0},
+    {kBug, "won't start", 2.0},
+    {kBug, "not loading", 2.0},
+    {kBug, "doesn't load", 2.0},
+    {kBug, "can't log in", 1.5},
+    {kBug, "cannot log in", 1.5},
+    {kBug, "can't login", 1.5},
+    {kBug, "keeps crashing", 1.0},
+    {kBug, "data loss", 2.0},
+    {kBug, "lost my data", 2.0},
+    {kBug, "not syncing", 2.0},
+    {kBug, "steps to reproduce", 2.5},
+    {kBug, "to reproduce", 1.0},
+    {kBug, "expected behavior", 1.5},
+    {kBug, "expected behaviour", 1.5},
+    {kBug, "actual behavior", 1.5},
+    {kBug, "after the update", 1.0},
+    {kBug, "since the update", 1.0},
+    {kBug, "after updating", 1.0},
+    {kBug, "please fix", 1.5},
+    {kBug, "kindly fix", 1.5},
+    {kBug, "white screen", 1.5},
+    {kBug, "blank screen", 1.5},
+    {kBug, "black screen", 1.5},
+    {kBug, "stack trace", 2.0},
+    {kBug, "traceback", 2.0},
+    {kBug, "issue", 1.0},
+    {kBug, "issues", 1.0},
+    {kBug, "problem", 1.0},
+    {kBug, "problems", 1.0},
+    // ... unless their absence is the point.
+    {kBug, "no issues", -1.0},
+    {kBug, "no problems", -1.0},
+    {kBug, "no problem", -1.0},
+    {kBug, "no issue", -1.0},
+    {kBug, "without issues", -1.0},
+    {kBug, "without problems", -1.0},
+    {kBug, "without any issues", -1.0},
+    {kBug, "without any problems", -1.0},
+    // Asking for something new.
+    {kFeature, "feature request", 3.0},
+    {kFeature, "would be nice", 2.5},
+    {kFeature, "would be great", 2.0},
+    {kFeature, "it would be great if", 1.0},
+    {kFeature, "would be awesome", 2.0},
+    {kFeature, "would be helpful", 2.0},
+    {kFeature, "would be useful", 2.0},
+    {kFeature, "it'd be nice", 2.5},
+    {kFeature, "please add", 2.5},
+    {kFeature, "add support", 2.5},
+    {kFeature, "support for", 1.5},
+    {kFeature, "can you add", 2.5},
+    {kFeature, "could you add", 2.5},
+    {kFeature, "you should add", 2.5},
+    {kFeature, "add an option", 2.5},
+    {kFeature, "an option to", 1.5},
+    {kFeature, "allow me to", 2.0},
+    {kFeature, "allow us to", 2.0},
+    {kFeature, "allow users to", 2.0},
+    {kFeature, "let me", 1.0},
+    {kFeature, "wish", 1.5},
+    {kFeature, "would love", 1.5},
+    {kFeature, "would like to be able", 2.5},
+    {kFeature, "be able to", 1.0},
+    {kFeature, "suggestion", 1.5},
+    {kFeature, "suggest", 1.5},
+    {kFeature, "please consider", 1.5},
+    {kFeature, "please implement", 2.5},
+    {kFeature, "please make", 1.0},
+    {kFeature, "missing feature", 2.0},
+    {kFeature, "integration with", 1.0},
+    {kFeature, "feature", 0.5},
+    {kFeature, "request", 1.0},
+    // Asking how.
+    {kQuestion, "anyone know", 1.5},
+    {kQuestion, "does anyone", 1.5},
+    {kQuestion, "any idea", 1.5},
+    {kQuestion, "any ideas", 1.5},
+    {kQuestion, "wondering", 1.5},
+    {kQuestion, "how to", 1.0},
+    {kQuestion, "how do i", 1.5},
+    {kQuestion, "how can i", 1.5},
+    {kQuestion, "is there a way", 1.5},
+    // Unhappy, but not about a defect.
+    {kComplaint, "expensive", 1.5},
+    {kComplaint, "overpriced", 2.0},
+    {kComplaint, "price", 1.0},
+    {kComplaint, "pricing", 1.0},
+    {kComplaint, "subscription", 0.5},
+    {kComplaint, "refund", 1.5},
+    {kComplaint, "charged", 1.0},
+    {kComplaint, "slow support", 2.0},
+    {kComplaint, "no response", 1.5},
+    {kComplaint, "customer service", 1.0},
+    {kComplaint, "rude", 2.0},
+    {kComplaint, "annoying", 1.5},
+    {kComplaint, "frustrating", 1.0},
+    {kComplaint, "disappointed", 1.0},
+    {kComplaint, "disappointing", 1.0},
+    {kComplaint, "terrible", 1.0},
+    {kComplaint, "worst", 1.0},
+    {kComplaint, "horrible", 1.0},
+    {kComplaint, "useless", 1.0},
+    {kComplaint, "waste", 1.0},
+    {kComplaint, "scam", 2.0},
+    {kComplaint, "ads", 1.0},
+    {kComplaint, "slow", 1.0},
+    {kComplaint, "confusing", 1.0},
+    {kComplaint, "unacceptable", 1.5},
+    // Happy.
+    {kPraise, "love", 1.5},
+    {kPraise, "loving", 1.5},
+    {kPraise, "great", 1.0},
+    {kPraise, "awesome", 1.5},
+    {kPraise, "amazing", 1.5},
+    {kPraise, "excellent", 1.5},
+    {kPraise, "fantastic", 1.5},
+    {kPraise, "thanks", 1.0},
+    {kPraise, "thank you", 1.0},
+    {kPraise, "perfect", 1.5},
+    {kPraise, "wonderful", 1.5},
+    {kPraise, "brilliant", 1.5},
+    {kPraise, "best", 1.0},
+    {kPraise, "kudos", 2.0},
+    {kPraise, "well done", 2.0},
+    {kPraise, "good job", 2.0},
+    {kPraise, "great job", 2.0},
+    {kPraise, "great work", 2.0},
+    {kPraise, "lifesaver", 2.0},
+    {kPraise, "recommend", 1.0},
+    {kPraise, "helpful", 1.0},
+    {kPraise, "easy to use", 1.5},
+    {kPraise, "happy", 1.0},
+    {kPraise, "glad", 1.0},
+    {kPraise, "pleased", 1.0},
+    {kPraise, "enjoy", 1.0},
+    {kPraise, "enjoying", 1.0},
+    {kPraise, "impressed", 1.5},
+    {kPraise, "impressive", 1.5},
+    {kPraise, "outstanding", 1.5},
+    {kPraise, "incredible", 1.5},
+    {kPraise, "beautiful", 1.0},
+    {kPraise, "nice", 0.5},
+    {kPraise, "smooth", 0.5},
+    {kPraise, "5 stars", 2.0},
+    {kPraise, "five stars", 2.0},
+    {kPraise, "works great", 1.0},
+    {kPraise, "no problems", 1.0},
+    {kPraise, "no issues", 1.0},
+    {kPraise, "just works", 1.0},
+};
+
+constexpr std::string_view kInterrogatives[] = {"how",      "what",      "why",       "where", "when",   "which",
+                                                "who",      "is there",  "are there", "can i", "can we", "can you",
+                                                "could i",  "could you", "does",      "do i",  "do you", "is it",
+                                                "should i", "will",      "any way",   "anyone"};
+
+// " word word word " over the title and the first kMaxWords words: lowercase, apostrophes straightened,
+// punctuation dropped, so phrase signals can be found with a plain substring search.
+std::string joined_words(std::string_view text, std::size_t& words) {
+  std::string out = " ";
+  bool in_word = false;
+  std::size_t i = 0;
+  while (i < text.size() && words < kMaxWords) {
+    char32_t cp = next_code_point(text, i);
+    if (cp == 0x2019) cp = '\'';
+    if (is_word_code_point(cp) || (cp == '\'' && in_word)) {
+      append_utf8(out, to_lower(cp));
+      if (!in_word) ++words;
+      in_word = true;
+    } else if (in_word) {
+      out.push_back(' ');
+      in_word = false;
+    }
+  }
+  if (out.back() != ' ') out.push_back(' ');
+  return out;
+}
+
+bool contains_phrase(const std::string& haystack, std::string_view phrase) {
+  std::string needle;
+  needle.reserve(phrase.size() + 2);
+  needle.push_back(' ');
+  needle.append(phrase);
+  needle.push_back(' ');
+  return haystack.find(needle) != std::string::npos;
+}
+
+// The first sentence's opening and the text's close decide whether it is phrased as a question.
+double question_form(std::string_view text, std::string_view title) {
+  auto trimmed_end = [](std::string_view s) {
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\n')) s.remove_suffix(1);
+    return s;
+  };
+  double score = 0.0;
+  std::string_view body = trimmed_end(text);
+  std::string_view head = trimmed_end(title);
+  if ((!body.empty() && body.back() == '?') || (!head.empty() && head.back() == '?')) {
+    score += 2.0;
+  } else if (body.find('?') != std::string_view::npos) {
+    score += 1.0;
+  }
+  for (std::string_view opening : {title, text}) {
+    std::size_t words = 0;
+    std::string start = joined_words(opening.substr(0, 64), words);
+    for (std::string_view q : kInterrogatives) {
+      if (start.compare(1, q.size() + 1, std::string(q) + " ") == 0) return score + 1.0;
+    }
+  }
+  return score;
+}
+
+double confidence_of(double top, double second) {
+  double strength = top / (top + 2.0);
+  double margin = (top - second) / top;
+  return std::clamp(0.5 * strength + 0.5 * margin, 0.0, 1.0);
+}
+
+}  // namespace
+
+CategoryResult categorize(const CategoryInput& in) {
+  std::size_t words = 0;
+  std::string joined = joined_words(in.title, words);
+  joined += joined_words(in.text, words).substr(1);
+
+  std::array<double, kCategories> score{};
+  for (const Signal& s : kSignals) {
+    if (contains_phrase(joined, s.pattern)) score[s.cat] += s.weight;
+  }
+  if (in.has_stack_trace) score[kBug] += 3.0;
+  score[kQuestion] += question_form(in.text, in.title);
+
+  double c = in.sentiment_compound;
+  if (c >= kPositive && score[kPraise] > 0.0) {  // praise needs a word of praise and positive sentiment
+    score[kPraise] += 2.5 * c;
+    if (score[kFeature] >= 2.0) score[kPraise] *= 0.5;  // "it would be great if..." is a request, put nicely
+  } else {
+    score[kPraise] = 0.0;  // praise needs positive sentiment
+  }
+  if (c <= kNegative) {
+    if (score[kBug] == 0.0) score[kComplaint] += 2.0 * std::fabs(c);
+  } else {
+    score[kComplaint] = 0.0;  // so does complaint, the other way
+  }
+
+  std::size_t best = 0;
+  for (std::size_t k = 1; k < kCategories; ++k) {
+    if (score[k] > score[best]) best = k;  // strict: ties keep the earlier category
+  }
+  double second = 0.0;
+  for (std::size_t k = 0; k < kCategories; ++k) {
+    if (k != best) second = std::max(second, score[k]);
+  }
+  CategoryResult r;
+  if (score[best] < kMinScore) {
+    r.category = "other";
+    r.confidence = std::round((0.6 - 0.5 * score[best]) * 100.0) / 100.0;
+    return r;
+  }
+  r.category = kNames[best];
+  r.confidence = std::round(confidence_of(score[best], second) * 100.0) / 100.0;
+  return r;
+}
+
+void CategoryStage::run(Document& doc) const {
+  CategoryResult r = categorize({doc.analysis_text, doc.title, doc.sentiment_compound, doc.has_stack_trace});
+  doc.category = std::string(r.category);
+  doc.category_confidence = r.confidence;
+}
+
+}  // namespace chorus::nlp

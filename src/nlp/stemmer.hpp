@@ -1,0 +1,13 @@
+// Snowball stems through libstemmer, with one stemmer per thread and language (they are not thread-safe).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace chorus::nlp {
+
+// Stem of a lowercase UTF-8 word. Unknown language ("un") stems as English; languages without a Snowball
+// algorithm (Japanese, Polish, ...) return the word unchanged.
+std::string stem_word(std::string_view word, std::string_view language_code);
+
+}  // namespace chorus::nlp

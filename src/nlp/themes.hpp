@@ -1,0 +1,30 @@
+// Themes stage: up to five short key phrases per document, normalised by Snowball stems so that "syncing",
+// "Sync" and "sync issue" are one theme ("sync") across documents.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "nlp/stage.hpp"
+
+namespace chorus::nlp {
+
+// Key phrases of text (and its title, which counts extra), best first. Candidates are runs of one to three
+// words between stop words, generic words, opinion words and punctuation (as in RAKE); each distinct stem
+// sequence scores by its occurrences weighted by position and length, plus how often its words recur in
+// other candidates (a co-occurrence degree, as in RAKE). Deterministic.
+std::vector<std::string> extract_themes(std::string_view text, std::string_view title, std::string_view language_code);
+
+// The grouping key of a phrase: Snowball stems of its words with generic words ("issue", "problem", "app")
+// dropped. Two themes with the same key are the same theme. Empty when nothing specific remains.
+std::string theme_key(std::string_view phrase, std::string_view language_code);
+
+class ThemesStage final : public Stage {
+ public:
+  std::string_view name() const override { return "themes"; }
+  std::string_view version() const override { return "1"; }
+  void run(Document& doc) const override;
+};
+
+}  // namespace chorus::nlp

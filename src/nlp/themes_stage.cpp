@@ -1,0 +1,378 @@
+// Key-phrase extraction in the manner of RAKE (Rose et al. 2010) and YAKE: stop words and punctuation split
+// the text into candidate phrases; phrases group by their stems and score by occurrences, position, length
+// and how often their words recur elsewhere in the text.
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "nlp/lexicons.hpp"
+#include "nlp/sentiment_rules.hpp"
+#include "nlp/stemmer.hpp"
+#include "nlp/themes.hpp"
+#include "nlp/utf8.hpp"
+
+namespace chorus::nlp {
+
+namespace {
+
+constexpr std::size_t kMaxWords = 20000;
+constexpr std::size_t kMaxPhraseWords = 3;
+constexpr std::size_t kMaxThemes = 5;
+constexpr std::size_t kMaxWordBytes = 30;
+constexpr float kOpinionValence = 1.5f;  // words this emotional describe how, not what
+constexpr double kTitleWeight = 2.0;
+constexpr double kLengthWeight[kMaxPhraseWords] = {1.0, 1.5, 1.8};  // longer phrases are more specific
+constexpr double kRecurrenceWeight = 0.5;
+
+// Words too generic to be a theme in product feedback, and common verbs of reporting. English only:
+// they apply when the text is English or undetected.
+const WordSet& generic_words() {
+  static const WordSet words = [] {
+    WordSet w;
+    for (std::string_view s :
+         {"app",      "apps",      "application", "applications", "thing",     "things",   "issue",      "issues",
+          "problem",  "problems",  "bug",         "bugs",         "please",    "pls",      "plz",        "thanks",
+          "thank",    "thx",       "hi",          "hello",        "hey",       "lol",      "ok",         "okay",
+          "yes",      "yeah",      "stuff",       "lot",          "lots",      "today",    "yesterday",  "guys",
+          "team",     "everyone",  "someone",     "anyone",       "something", "anything", "everything", "nothing",
+          "people",   "product",   "software",    "feature",      "features",  "question", "questions",  "help",
+          "stopped",  "stop",      "stops",       "start",        "started",   "starts",   "keep",       "keeps",
+          "kept",     "try",       "tried",       "trying",       "tries",     "use",      "used",       "using",
+          "uses",     "get",       "gets",        "got",          "getting",   "make",     "makes",      "made",
+          "want",     "wanted",    "need",        "needed",       "needs",     "think",    "thought",    "know",
+          "knew",     "see",       "saw",         "seems",        "seem",      "seemed",   "feel",       "felt",
+          "work",     "works",     "worked",      "working",      "fix",       "fixed",    "fixing",     "fixes",
+          "add",      "added",     "adding",      "again",        "still",     "really",   "just",       "also",
+          "kindly",   "would",     "could",       "fails",        "fail",      "failed",   "failing",    "broken",
+          "wrong",    "error",     "errors",      "crash",        "crashes",   "crashed",  "crashing",   "happens",
+          "happened", "happening", "going",       "goes",         "went",      "tell",     "told",       "able",
+          "unable",   "sure",      "able",        "etc",          "via",       "im",       "ive",        "dont",
+          "doesnt",   "cant",      "wont",        "isnt",         "didnt",     "pretty",   "bit",        "way",
+          "ways",     "day",       "days",        "week",         "weeks",     "month",    "months",     "year",
+          "years",    "time",      "times",       "hour",         "hours",     "minute",   "minutes",    "ago",
+          "regards",  "cheers",    "best",        "dear",         "wish",      "hope",     "possible",   "maybe",
+          "take",     "takes",     "took",        "taking",       "taken",     "give",     "gives",      "gave",
+          "put",      "puts",      "come",        "comes",        "came",      "say",      "says",       "said",
+          "look",     "looks",     "looked",      "find",         "found",     "let",      "lets",       "ask",
+          "asked",    "wait",      "waiting",     "waited",       "forever",   "always",   "lost",       "lose",
+          "loses",    "losing",    "sometimes",   "everytime",    "every",     "anymore",  "lately",     "whenever"}) {
+      w.emplace(s);
+    }
+    return w;
+  }();
+  return words;
+}
+
+// Domain nouns that stopwords-iso's long English list treats as stop words.
+const WordSet& english_keep() {
+  static const WordSet words = [] {
+    WordSet w;
+    for (std::string_view s :
+         {"page",  "pages",  "system", "systems",  "line",  "lines",  "name",        "names",  "home",
+          "test",  "tests",  "value",  "values",   "order", "orders", "information", "number", "numbers",
+          "group", "groups", "area",   "areas",    "case",  "cases",  "room",        "rooms",  "results",
+          "point", "points", "side",   "interest", "parts", "part",   "face",        "member", "members"}) {
+      w.emplace(s);
+    }
+    return w;
+  }();
+  return words;
+}
+
+bool is_english(std::string_view lang) { return lang == "en" || lang == "un"; }
+
+// Nouns that only make sense in the plural, so they are never singularised for display.
+bool is_plural_noun(std::string_view w) {
+  for (std::string_view p : {"settings", "analytics", "news", "stats", "credentials", "graphics", "lyrics", "series",
+                             "specs", "options", "preferences", "permissions", "notifications", "docs"}) {
+    if (p == w) return true;
+  }
+  return false;
+}
+
+// Everyday phrasings of one product theme, named the way teams name it.
+struct CanonicalPhrase {
+  std::string_view words;
+  std::string_view theme;
+};
+constexpr CanonicalPhrase kCanonical[] = {
+    {"lost my data", "data loss"},
+    {"lost all my data", "data loss"},
+    {"lost all data", "data loss"},
+    {"lost data", "data loss"},
+    {"losing data", "data loss"},
+    {"losing my data", "data loss"},
+    {"lose my data", "data loss"},
+    {"lose data", "data loss"},
+    {"data lost", "data loss"},
+    {"log in", "login"},
+    {"sign in", "login"},
+    {"signing in", "login"},
+    {"logging in", "login"},
+    {"sign-in", "login"},
+    {"log-in", "login"},
+};
+
+struct Word {
+  std::string lower;
+  std::string stem;
+  bool delimiter = false;
+  std::uint32_t segment = 0;
+  bool in_title = false;
+};
+
+// Lowercased words with their segment (punctuation and line breaks start a new segment). Inner hyphens and
+// apostrophes stay inside words ("sign-in", "don't"); unspaced scripts are not segmented, so they delimit.
+void split_words(std::string_view text, bool in_title, bool elide, std::uint32_t& segment, std::vector<Word>& out) {
+  std::string cur;
+  std::size_t i = 0;
+  auto flush = [&] {
+    if (elide) {  // French/Italian elision: "l'application" -> "application", "qu'il" -> "il"
+      std::size_t apo = cur.find('\'');
+      if (apo != std::string::npos && apo <= 2) cur.erase(0, apo + 1);
+    }
+    if (!cur.empty() && out.size() < kMaxWords) out.push_back(Word{std::move(cur), {}, false, segment, in_title});
+    cur.clear();
+  };
+  while (i < text.size() && out.size() < kMaxWords) {
+    char32_t cp = next_code_point(text, i);
+    if (is_word_code_point(cp) && !is_unspaced_script(cp)) {
+      append_utf8(cur, to_lower(cp));
+      continue;
+    }
+    if ((cp == '-' || cp == '\'' || cp == 0x2019) && !cur.empty() && i < text.size()) {
+      std::size_t j = i;
+      char32_t next = next_code_point(text, j);
+      if (is_word_code_point(next) && !is_unspaced_script(next)) {
+        cur.push_back(cp == '-' ? '-' : '\'');
+        continue;
+      }
+    }
+    flush();
+    if (cp != ' ') ++segment;
+  }
+  flush();
+  ++segment;
+}
+
+// Rewrites canonical phrasings ("lost my data" -> "data loss") as their theme's words, each rewrite in a
+// segment of its own so it never fuses with neighbouring words.
+std::vector<Word> canonicalise(std::vector<Word> words) {
+  constexpr std::uint32_t kFirstCanonicalSegment = 0x80000000u;
+  std::uint32_t next_segment = kFirstCanonicalSegment;
+  std::vector<Word> out;
+  out.reserve(words.size());
+  for (std::size_t i = 0; i < words.size();) {
+    bool rewritten = false;
+    for (const auto& c : kCanonical) {
+      std::size_t n = 0, pos = 0;
+      bool match = true;
+      while (match && pos < c.words.size()) {
+        std::size_t sp = c.words.find(' ', pos);
+        if (sp == std::string_view::npos) sp = c.words.size();
+        match = i + n < words.size() && words[i + n].lower == c.words.substr(pos, sp - pos) &&
+                words[i + n].segment == words[i].segment;
+        ++n;
+        pos = sp + 1;
+      }
+      if (!match) continue;
+      std::uint32_t segment = next_segment++;
+      for (std::size_t p = 0; p < c.theme.size();) {
+        std::size_t sp = c.theme.find(' ', p);
+        if (sp == std::string_view::npos) sp = c.theme.size();
+        out.push_back(Word{std::string(c.theme.substr(p, sp - p)), {}, false, segment, words[i].in_title});
+        p = sp + 1;
+      }
+      i += n;
+      rewritten = true;
+      break;
+    }
+    if (!rewritten) out.push_back(std::move(words[i++]));
+  }
+  return out;
+}
+
+bool is_delimiter(const std::string& w, std::string_view lang, const WordSet& stops) {
+  if (w.size() > kMaxWordBytes) return true;
+  int letters = 0;
+  std::size_t i = 0;
+  while (i < w.size()) {
+    char32_t cp = next_code_point(w, i);
+    if (!(cp >= '0' && cp <= '9') && cp != '-' && cp != '\'') ++letters;
+  }
+  if (letters < 2) return true;
+  bool english = is_english(lang);
+  if (stops.find(w) != stops.end() && !(english && english_keep().find(w) != english_keep().end())) return true;
+  if (!english) return false;
+  if (generic_words().find(w) != generic_words().end()) return true;
+  if (sentiment_rules::is_negator(w)) return true;
+  auto product = sentiment_rules::product_word_valence(w);
+  if (product && std::fabs(*product) >= kOpinionValence) return true;
+  const auto& lex = vader_lexicon();
+  auto it = lex.find(w);
+  return it != lex.end() && std::fabs(it->second) >= kOpinionValence;
+}
+
+bool ends_with(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+bool is_consonant(char c) {
+  return c >= 'a' && c <= 'z' && c != 'a' && c != 'e' && c != 'i' && c != 'o' && c != 'u' && c != 'y';
+}
+
+// A readable English base form when it is safe to derive one from the stem ("syncing" -> "sync",
+// "crashes" -> "crash", "settings" -> "setting", "batteries" -> "battery"); otherwise the word itself.
+std::string english_display(const std::string& word, const std::string& stem, std::string_view lang) {
+  if (word == stem || is_plural_noun(word)) return word;
+  if (ends_with(word, "ies") && word.size() > 4 && ends_with(stem, "i") &&
+      word.substr(0, word.size() - 3) == stem.substr(0, stem.size() - 1))
+    return stem.substr(0, stem.size() - 1) + "y";
+  if (ends_with(word, "es") &&
+      (ends_with(stem, "s") || ends_with(stem, "sh") || ends_with(stem, "ch") || ends_with(stem, "x") ||
+       ends_with(stem, "z")) &&
+      word == stem + "es")
+    return stem;
+  if (ends_with(word, "s") && !ends_with(word, "ss") && !ends_with(word, "us") && !ends_with(word, "is")) {
+    std::string singular = word.substr(0, word.size() - 1);
+    if (stem_word(singular, lang) == stem) return singular;
+  }
+  if ((word == stem + "ing" || word == stem + "ed") && stem.size() >= 3) {
+    char a = stem[stem.size() - 2], b = stem[stem.size() - 1];
+    if (is_consonant(a) && is_consonant(b) && a != b) return stem;
+  }
+  return word;
+}
+
+struct Candidate {
+  std::size_t first;  // index into words
+  std::size_t length;
+};
+
+struct Theme {
+  double score = 0.0;
+  std::size_t first_seen = 0;
+  std::vector<std::map<std::string, int>> forms;  // per word position: display form -> count
+};
+
+std::string pick_form(const std::map<std::string, int>& forms) {
+  const std::string* best = nullptr;
+  int best_count = 0;
+  for (const auto& [form, count] : forms) {  // map order makes ties deterministic
+    if (!best || count > best_count || (count == best_count && form.size() < best->size())) {
+      best = &form;
+      best_count = count;
+    }
+  }
+  return best ? *best : std::string();
+}
+
+std::string_view effective_language(std::string_view language_code) {
+  return has_stopwords(language_code) ? language_code : std::string_view("un");
+}
+
+}  // namespace
+
+std::vector<std::string> extract_themes(std::string_view text, std::string_view title, std::string_view language_code) {
+  std::string_view lang = effective_language(language_code);
+  const WordSet& stops = stopwords(lang == "un" ? "en" : lang);
+  std::vector<Word> words;
+  std::uint32_t segment = 0;
+  bool elide = !is_english(lang);
+  split_words(title, true, elide, segment, words);
+  split_words(text, false, elide, segment, words);
+  if (is_english(lang)) words = canonicalise(std::move(words));
+  for (Word& w : words) w.delimiter = is_delimiter(w.lower, lang, stops);
+
+  std::vector<Candidate> candidates;
+  for (std::size_t i = 0; i < words.size();) {
+    if (words[i].delimiter) {
+      ++i;
+      continue;
+    }
+    std::size_t j = i;
+    while (j < words.size() && !words[j].delimiter && words[j].segment == words[i].segment && j - i < kMaxPhraseWords)
+      ++j;
+    candidates.push_back(Candidate{i, j - i});
+    i = j;
+  }
+  if (candidates.empty()) return {};
+
+  // How often each stem occurs across all candidates: a word that recurs lifts every phrase it is in.
+  std::unordered_map<std::string, int> stem_frequency;
+  for (const Candidate& c : candidates) {
+    for (std::size_t k = c.first; k < c.first + c.length; ++k) {
+      if (words[k].stem.empty()) words[k].stem = stem_word(words[k].lower, lang);
+      ++stem_frequency[words[k].stem];
+    }
+  }
+
+  std::map<std::string, Theme> themes;  // key: stems joined by spaces
+  for (std::size_t n = 0; n < candidates.size(); ++n) {
+    const Candidate& c = candidates[n];
+    std::string key;
+    for (std::size_t k = c.first; k < c.first + c.length; ++k) {
+      if (!key.empty()) key.push_back(' ');
+      key += words[k].stem;
+    }
+    Theme& t = themes[key];
+    if (t.forms.empty()) {
+      t.first_seen = n;
+      t.forms.resize(c.length);
+      for (std::size_t k = c.first; k < c.first + c.length; ++k) {
+        t.score += kRecurrenceWeight * (stem_frequency[words[k].stem] - 1);
+      }
+    }
+    double position = words[c.first].in_title ? kTitleWeight : 1.0 + 0.5 / (1.0 + static_cast<double>(n) / 10.0);
+    t.score += position * kLengthWeight[c.length - 1];
+    for (std::size_t k = 0; k < c.length; ++k) {
+      const Word& w = words[c.first + k];
+      // Only the head (last) word takes its base form: "syncing" -> "sync", but "reporting dashboard" stays.
+      bool head = k + 1 == c.length;
+      std::string form = is_english(lang) && head ? english_display(w.lower, w.stem, lang) : w.lower;
+      ++t.forms[k][form];
+    }
+  }
+
+  std::vector<const Theme*> ranked;
+  for (const auto& [key, t] : themes) ranked.push_back(&t);
+  std::sort(ranked.begin(), ranked.end(), [](const Theme* a, const Theme* b) {
+    if (a->score != b->score) return a->score > b->score;
+    return a->first_seen < b->first_seen;
+  });
+  std::vector<std::string> out;
+  for (const Theme* t : ranked) {
+    if (out.size() == kMaxThemes) break;
+    std::string display;
+    for (const auto& forms : t->forms) {
+      if (!display.empty()) display.push_back(' ');
+      display += pick_form(forms);
+    }
+    if (std::find(out.begin(), out.end(), display) == out.end()) out.push_back(std::move(display));
+  }
+  return out;
+}
+
+std::string theme_key(std::string_view phrase, std::string_view language_code) {
+  std::string_view lang = effective_language(language_code);
+  const WordSet& stops = stopwords(lang == "un" ? "en" : lang);
+  std::vector<Word> words;
+  std::uint32_t segment = 0;
+  split_words(phrase, false, !is_english(lang), segment, words);
+  std::string key;
+  for (const Word& w : words) {
+    if (is_delimiter(w.lower, lang, stops)) continue;
+    if (!key.empty()) key.push_back(' ');
+    key += stem_word(w.lower, lang);
+  }
+  return key;
+}
+
+void ThemesStage::run(Document& doc) const {
+  doc.themes = extract_themes(doc.analysis_text, doc.title, doc.language_code);
+}
+
+}  // namespace chorus::nlp

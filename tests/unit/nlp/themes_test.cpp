@@ -1,0 +1,101 @@
+// Themes stage: key phrases, their stem normalisation and their display form.
+#include "nlp/themes.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+namespace chorus::nlp {
+namespace {
+
+std::vector<std::string> themes(std::string_view text, std::string_view lang = "en", std::string_view title = "") {
+  return extract_themes(text, title, lang);
+}
+
+bool contains(const std::vector<std::string>& v, std::string_view s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+TEST(Themes, SyncVariantsShareOneThemeAcrossDocuments) {
+  for (std::string_view text :
+       {"Syncing is broken", "sync issue again", "Sync fails", "SYNC problems", "The sync keeps failing"}) {
+    EXPECT_EQ(themes(text, "en"), std::vector<std::string>{"sync"}) << text;
+    EXPECT_EQ(themes(text, "un"), std::vector<std::string>{"sync"}) << text;
+  }
+  EXPECT_EQ(theme_key("Syncing", "en"), theme_key("sync issue", "en"));
+  EXPECT_EQ(theme_key("sync issue", "en"), "sync");
+}
+
+TEST(Themes, MultiWordPhrasesAreKept) {
+  auto t = themes("Please add a dark mode. The dark mode in the beta looks nice.");
+  ASSERT_FALSE(t.empty());
+  EXPECT_EQ(t.front(), "dark mode");
+}
+
+TEST(Themes, GenericWordsNumbersAndOpinionsAreNotThemes) {
+  auto t = themes("Thanks! The app has an issue, a problem, 42 things and a great bug. x");
+  EXPECT_TRUE(t.empty()) << t.front();
+}
+
+TEST(Themes, AtMostFiveLowercaseThemes) {
+  auto t = themes(
+      "Calendar export, invoice templates, PDF rendering, keyboard shortcuts, offline mode, "
+      "tag filters and Zapier webhooks all matter to us.");
+  EXPECT_EQ(t.size(), 5u);
+  for (const auto& theme : t) {
+    EXPECT_EQ(theme, [&] {
+      std::string lower = theme;
+      std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+      return lower;
+    }());
+  }
+}
+
+TEST(Themes, RepetitionRanksHigher) {
+  auto t = themes("Login is slow. The login page times out. Login again fails. Also the footer colour.");
+  ASSERT_FALSE(t.empty());
+  EXPECT_EQ(t.front(), "login");
+}
+
+TEST(Themes, DisplayUsesABaseFormOnlyWhereItIsSafe) {
+  EXPECT_TRUE(contains(themes("The invoices are wrong"), "invoice"));
+  EXPECT_TRUE(contains(themes("Syncing keeps failing"), "sync"));
+  EXPECT_TRUE(contains(themes("The reporting dashboard is slow"), "reporting dashboard"));
+  EXPECT_TRUE(contains(themes("The settings page is empty"), "settings page"));
+}
+
+TEST(Themes, CanonicalPhrasesGetTheirTeamName) {
+  EXPECT_TRUE(contains(themes("I lost my data after the update"), "data loss"));
+  EXPECT_TRUE(contains(themes("Can't sign in with Google"), "login"));
+}
+
+TEST(Themes, TitleCounts) {
+  auto t = themes("It is slow.", "en", "Calendar export");
+  ASSERT_FALSE(t.empty());
+  EXPECT_EQ(t.front(), "calendar export");
+}
+
+TEST(Themes, OtherLanguagesUseTheirStopWordsAndStemmer) {
+  auto t = themes("La synchronisation ne fonctionne plus depuis la mise à jour de l'application.", "fr");
+  EXPECT_TRUE(contains(t, "synchronisation")) << testing::PrintToString(t);
+  EXPECT_TRUE(contains(t, "application")) << testing::PrintToString(t);  // elided article dropped
+  EXPECT_EQ(theme_key("Synchronisierung", "de"), theme_key("synchronisierungen", "de"));
+}
+
+TEST(Themes, DeterministicOrder) {
+  std::string text = "alpha feature, beta screen, gamma widget, delta panel, epsilon chart, zeta list, eta grid";
+  EXPECT_EQ(themes(text), themes(text));
+}
+
+TEST(Themes, StageUsesTitleAndLanguage) {
+  Document doc;
+  doc.analysis_text = "Export to PDF cuts off the last page";
+  doc.title = "PDF export";
+  doc.language_code = "en";
+  ThemesStage().run(doc);
+  ASSERT_FALSE(doc.themes.empty());
+  EXPECT_EQ(doc.themes.front(), "pdf export");
+}
+
+}  // namespace
+}  // namespace chorus::nlp
