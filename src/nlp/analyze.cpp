@@ -1,0 +1,162 @@
+// Line-oriented front end of the NLP pipeline, used by `chorus analyze`.
+#include "nlp/analyze.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <exception>
+#include <optional>
+
+namespace chorus::nlp {
+
+namespace {
+
+constexpr std::string_view kNeedTextField = "expected a JSON object with a string \"text\" field";
+
+bool is_blank(std::string_view s) { return s.find_first_not_of(" \t\r\n") == std::string_view::npos; }
+
+void append_double(std::string& out, double d) {
+  if (!std::isfinite(d)) {
+    out += "null";
+    return;
+  }
+  if (d == 0.0) d = 0.0;  // no "-0"
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d);
+  out.append(buf, ec == std::errc() ? end : buf);
+}
+
+void append_value(std::string& out, const json::value& v) {
+  switch (v.kind()) {
+    case json::kind::object: {
+      out.push_back('{');
+      bool first = true;
+      for (const auto& [key, value] : v.get_object()) {
+        if (!first) out.push_back(',');
+        first = false;
+        out += json::serialize(json::string(key));
+        out.push_back(':');
+        append_value(out, value);
+      }
+      out.push_back('}');
+      break;
+    }
+    case json::kind::array: {
+      out.push_back('[');
+      bool first = true;
+      for (const auto& value : v.get_array()) {
+        if (!first) out.push_back(',');
+        first = false;
+        append_value(out, value);
+      }
+      out.push_back(']');
+      break;
+    }
+    case json::kind::double_:
+      append_double(out, v.get_double());
+      break;
+    default:
+      out += json::serialize(v);
+      break;
+  }
+}
+
+bool is_html_tag_name(std::string_view name) {
+  static constexpr std::string_view kTags[] = {
+      "p",  "br",    "div", "span", "a",          "img",     "b",    "i",     "em",      "strong",  "ul",
+      "ol", "li",    "pre", "code", "blockquote", "aside",   "h1",   "h2",    "h3",      "h4",      "h5",
+      "h6", "table", "tr",  "td",   "th",         "hr",      "html", "body",  "section", "article", "u",
+      "s",  "small", "sup", "sub",  "details",    "summary", "font", "center"};
+  for (std::string_view t : kTags) {
+    if (t == name) return true;
+  }
+  return false;
+}
+
+std::string error_line(std::size_t line_number, std::string_view message) {
+  std::string text = line_number ? "line " + std::to_string(line_number) + ": " : std::string();
+  text.append(message);
+  json::object o;
+  o["error"] = text;
+  return to_compact_json(o);
+}
+
+std::optional<TextFormat> format_named(std::string_view name) {
+  if (name == "plain" || name == "text") return TextFormat::plain;
+  if (name == "html") return TextFormat::html;
+  if (name == "markdown" || name == "md") return TextFormat::markdown;
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string to_compact_json(const json::value& v) {
+  std::string out;
+  append_value(out, v);
+  return out;
+}
+
+TextFormat guess_format(std::string_view text) {
+  std::size_t i = 0;
+  int checked = 0;
+  while ((i = text.find('<', i)) != std::string_view::npos && checked++ < 64) {
+    std::size_t k = i + 1;
+    if (k < text.size() && text[k] == '/') ++k;
+    std::string name;
+    while (k < text.size() && name.size() < 12 &&
+           ((text[k] >= 'a' && text[k] <= 'z') || (text[k] >= 'A' && text[k] <= 'Z') ||
+            (text[k] >= '0' && text[k] <= '9'))) {
+      char c = text[k++];
+      name.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c);
+    }
+    if (k < text.size() && (text[k] == '>' || text[k] == ' ' || text[k] == '/') && is_html_tag_name(name))
+      return TextFormat::html;
+    ++i;
+  }
+  return TextFormat::plain;
+}
+
+json::object analysis_to_json(const Document& doc) {
+  json::object o;
+  o["language_code"] = doc.language_code;
+  o["language"] = doc.language;
+  o["sentiment_type"] = doc.sentiment_type;
+  o["sentiment_compound"] = std::round(doc.sentiment_compound * 10000.0) / 10000.0;
+  o["sentiment_score"] = doc.sentiment_score;
+  o["category"] = doc.category;
+  o["category_confidence"] = doc.category_confidence;
+  json::array themes;
+  for (const auto& t : doc.themes) themes.emplace_back(t);
+  o["themes"] = std::move(themes);
+  return o;
+}
+
+std::string analyze_line(std::string_view line, bool jsonl, std::size_t line_number) {
+  try {
+    while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.remove_suffix(1);
+    if (is_blank(line)) return error_line(line_number, "empty line");
+    Document doc;
+    if (jsonl) {
+      auto parsed = parse_json(line);
+      if (!parsed.ok()) return error_line(line_number, parsed.error().message + "; " + std::string(kNeedTextField));
+      const json::value& v = *parsed;
+      const json::value* text = v.is_object() ? v.get_object().if_contains("text") : nullptr;
+      if (!text || !text->is_string()) return error_line(line_number, kNeedTextField);
+      doc.raw = std::string(text->get_string());
+      if (auto title = v.get_object().if_contains("title"); title && title->is_string())
+        doc.title = std::string(title->get_string());
+      std::optional<TextFormat> format;
+      if (auto f = v.get_object().if_contains("format"); f && f->is_string()) format = format_named(f->get_string());
+      doc.format = format ? *format : guess_format(doc.raw);
+    } else {
+      doc.raw = std::string(line);
+      doc.format = guess_format(doc.raw);
+    }
+    Pipeline::standard().run(doc);
+    if (doc.text.empty()) return error_line(line_number, "no text left to analyse");
+    return to_compact_json(analysis_to_json(doc));
+  } catch (const std::exception& e) {
+    return error_line(line_number, std::string("analysis failed: ") + e.what());
+  }
+}
+
+}  // namespace chorus::nlp

@@ -1,0 +1,125 @@
+// `chorus analyze` line handling: output shape per CONTRACT section 2, errors that keep lines aligned.
+#include "nlp/analyze.hpp"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "core/json.hpp"
+#include "utf8_check.hpp"
+
+namespace chorus::nlp {
+namespace {
+
+json::object parse_object(const std::string& line) {
+  auto v = parse_json(line);
+  EXPECT_TRUE(v.ok()) << line;
+  EXPECT_TRUE(v->is_object()) << line;
+  return v->get_object();
+}
+
+TEST(AnalyzeLine, PlainLineHasExactlyTheContractFields) {
+  std::string line = analyze_line("The app stopped working after the update and I lost my data", false, 1);
+  EXPECT_EQ(line.find('\n'), std::string::npos);
+  json::object o = parse_object(line);
+  std::vector<std::string> keys;
+  for (const auto& kv : o) keys.emplace_back(kv.key());
+  EXPECT_EQ(keys, (std::vector<std::string>{"language_code", "language", "sentiment_type", "sentiment_compound",
+                                            "sentiment_score", "category", "category_confidence", "themes"}));
+  EXPECT_EQ(o["language_code"], "en");
+  EXPECT_EQ(o["language"], "English");
+  EXPECT_EQ(o["sentiment_type"], "negative");
+  EXPECT_TRUE(o["sentiment_compound"].is_double());
+  EXPECT_TRUE(o["sentiment_score"].is_int64());
+  EXPECT_EQ(o["category"], "bug");
+  EXPECT_TRUE(o["themes"].is_array());
+}
+
+TEST(AnalyzeLine, CompoundIsRoundedToFourDecimalsAndPrintedPlainly) {
+  std::string line = analyze_line("good", false);
+  EXPECT_NE(line.find("\"sentiment_compound\":0.4404,"), std::string::npos) << line;
+  EXPECT_EQ(line.find("E-"), std::string::npos);
+  json::object o = parse_object(line);
+  double c = o["sentiment_compound"].as_double();
+  EXPECT_EQ(o["sentiment_score"].as_int64(), static_cast<std::int64_t>(std::lround(c * 10)));
+}
+
+TEST(AnalyzeLine, EmptyLinesYieldErrors) {
+  EXPECT_EQ(analyze_line("", false, 3), R"({"error":"line 3: empty line"})");
+  EXPECT_EQ(analyze_line("  \r", false, 4), R"({"error":"line 4: empty line"})");
+  EXPECT_EQ(analyze_line("", true, 0), R"({"error":"empty line"})");
+}
+
+TEST(AnalyzeLine, JsonlNeedsAStringTextField) {
+  const std::string expected = R"({"error":"line 3: expected a JSON object with a string \"text\" field"})";
+  EXPECT_EQ(analyze_line(R"({"body":"hi"})", true, 3), expected);
+  EXPECT_EQ(analyze_line(R"({"text":42})", true, 3), expected);
+  EXPECT_EQ(analyze_line(R"(["text"])", true, 3), expected);
+  json::object bad = parse_object(analyze_line("{not json", true, 5));
+  EXPECT_EQ(bad.size(), 1u);
+  EXPECT_TRUE(bad["error"].as_string().starts_with("line 5: "));
+}
+
+TEST(AnalyzeLine, JsonlReadsTextTitleAndFormat) {
+  json::object o = parse_object(
+      analyze_line(R"({"text":"<p>Please add a <b>dark mode</b></p>","title":"Dark mode","format":"html"})", true, 1));
+  EXPECT_EQ(o["category"], "feature_request");
+  ASSERT_FALSE(o["themes"].as_array().empty());
+  EXPECT_EQ(o["themes"].as_array()[0], "dark mode");
+}
+
+TEST(AnalyzeLine, HtmlIsRecognisedInPlainMode) {
+  json::object o = parse_object(analyze_line("<p>I love it &amp; use it daily</p>", false));
+  EXPECT_EQ(o["sentiment_type"], "positive");
+}
+
+TEST(AnalyzeLine, JunkStillGivesOneValidLine) {
+  std::string junk;
+  for (int i = 0; i < 4096; ++i) junk.push_back(static_cast<char>((i * 131 + 7) % 256));
+  for (char& c : junk)
+    if (c == '\n') c = ' ';
+  std::string line = analyze_line(junk, false, 9);
+  EXPECT_TRUE(testing::is_valid_utf8(line));
+  EXPECT_EQ(line.find('\n'), std::string::npos);
+  parse_object(line);
+}
+
+TEST(AnalyzeLine, SafeToCallFromManyThreads) {
+  const std::string expected = analyze_line("The export crashes, please fix it :(", false);
+  std::vector<std::thread> threads;
+  std::vector<int> mismatches(4, 0);
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 200; ++i) {
+        if (analyze_line("The export crashes, please fix it :(", false) != expected) ++mismatches[t];
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (int m : mismatches) EXPECT_EQ(m, 0);
+}
+
+TEST(AnalysisToJson, SerialisesAnalysedDocument) {
+  Document doc;
+  doc.language_code = "de";
+  doc.language = "German";
+  doc.sentiment_type = "mixed";
+  doc.sentiment_compound = -0.123456;
+  doc.sentiment_score = -1;
+  doc.category = "bug";
+  doc.category_confidence = 0.5;
+  doc.themes = {"sync", "data loss"};
+  EXPECT_EQ(to_compact_json(analysis_to_json(doc)),
+            R"({"language_code":"de","language":"German","sentiment_type":"mixed","sentiment_compound":-0.1235,)"
+            R"("sentiment_score":-1,"category":"bug","category_confidence":0.5,"themes":["sync","data loss"]})");
+}
+
+TEST(GuessFormat, RecognisesHtmlTagsOnly) {
+  EXPECT_EQ(guess_format("<p>hello</p>"), TextFormat::html);
+  EXPECT_EQ(guess_format("line<br>break"), TextFormat::html);
+  EXPECT_EQ(guess_format("I <3 it, 2 < 3 > 1"), TextFormat::plain);
+  EXPECT_EQ(guess_format("use <T> generics"), TextFormat::plain);
+}
+
+}  // namespace
+}  // namespace chorus::nlp
