@@ -1,6 +1,7 @@
 // The NLP pipeline: small versioned stages over one Document, shared by the parser role and `chorus analyze`.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -17,8 +18,9 @@ struct Document {
   std::string title;  // optional; contributes to themes and category, not to the stored text
 
   // Clean text stage
-  std::string text;           // plain text for display and storage: HTML/markdown stripped, entities decoded
-  std::string analysis_text;  // text with code blocks, stack traces, quoted replies and URLs removed
+  std::string text;              // plain text for display and storage: HTML/markdown stripped, entities decoded
+  std::string analysis_text;     // text with code blocks, stack traces, quoted replies and URLs removed
+  bool has_stack_trace = false;  // a stack trace was removed from analysis_text (a strong bug signal)
 
   // Language stage
   std::string language_code = "un";
@@ -26,8 +28,8 @@ struct Document {
 
   // Sentiment stage
   std::string sentiment_type = "neutral";  // positive | negative | neutral | mixed
-  double sentiment_compound = 0.0;          // [-1, 1]
-  int sentiment_score = 0;                  // [-10, 10], compound x 10 rounded
+  double sentiment_compound = 0.0;         // [-1, 1]
+  int sentiment_score = 0;                 // [-10, 10], compound x 10 rounded
 
   // Category stage
   std::string category = "other";  // bug | feature_request | question | praise | complaint | other

@@ -1,0 +1,54 @@
+// Clean-text stage: HTML, markdown or plain input -> display text and the narrower text the analysers read.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "nlp/stage.hpp"
+
+namespace chorus::nlp {
+
+// Text produced by a format converter before URL/stack-trace filtering and whitespace collapsing.
+struct CleanText {
+  std::string text;      // everything a reader would see
+  std::string analysis;  // the same minus code blocks and quoted replies
+};
+
+// Collects converter output into both texts at once; display-only parts (code, quotes) skip `analysis`.
+class TextSink {
+ public:
+  void append(std::string_view s, bool display_only) {
+    out_.text.append(s);
+    if (!display_only) out_.analysis.append(s);
+  }
+  void line_break() {
+    out_.text.push_back('\n');
+    out_.analysis.push_back('\n');
+  }
+  CleanText take() { return std::move(out_); }
+
+ private:
+  CleanText out_;
+};
+
+// Converters. Input must already be valid UTF-8 (sanitize_utf8). Never throw; linear in the input size.
+CleanText html_to_text(std::string_view html);
+CleanText markdown_to_text(std::string_view markdown);
+CleanText plain_to_text(std::string_view plain);
+
+// Removes URLs and stack-trace lines (Java/JS `at f(File.java:12)`, Python tracebacks, PHP and Go frames)
+// from analysis text; sets found_trace when any trace line was seen.
+std::string strip_urls_and_traces(std::string_view analysis, bool& found_trace);
+
+// Runs of spaces become one space, lines are trimmed, blank-line runs become one blank line (or none when
+// keep_paragraphs is false).
+std::string collapse_whitespace(std::string_view s, bool keep_paragraphs);
+
+class CleanStage final : public Stage {
+ public:
+  std::string_view name() const override { return "clean"; }
+  std::string_view version() const override { return "1"; }
+  void run(Document& doc) const override;
+};
+
+}  // namespace chorus::nlp

@@ -1,1 +1,0 @@
-// Placeholder so the nlp module links while it is being written.

@@ -1,0 +1,186 @@
+// Clean-text stage: HTML, markdown and plain input become display text and a narrower analysis text.
+#include "nlp/clean.hpp"
+
+#include <gtest/gtest.h>
+
+#include "nlp/utf8.hpp"
+#include "utf8_check.hpp"
+
+namespace chorus::nlp {
+namespace {
+
+Document clean(std::string raw, TextFormat format) {
+  Document doc;
+  doc.raw = std::move(raw);
+  doc.format = format;
+  CleanStage().run(doc);
+  return doc;
+}
+
+bool has(std::string_view haystack, std::string_view needle) { return haystack.find(needle) != std::string_view::npos; }
+
+TEST(CleanHtml, DecodesEntitiesAndDropsTags) {
+  Document d =
+      clean("<p>Tom &amp; Jerry&#39;s <b>sync</b> &lt;fails&gt; &eacute;t&eacute; &#x1F600;</p>", TextFormat::html);
+  EXPECT_EQ(d.text, "Tom & Jerry's sync <fails> \xC3\xA9t\xC3\xA9 \xF0\x9F\x98\x80");
+  EXPECT_EQ(d.analysis_text, d.text);
+}
+
+TEST(CleanHtml, BlocksAndBreaksBecomeLineBreaks) {
+  Document d = clean("<div>first line<br>second line</div><p>next paragraph</p><ul><li>a item</li><li>b item</li></ul>",
+                     TextFormat::html);
+  EXPECT_EQ(d.text, "first line\nsecond line\n\nnext paragraph\n\na item\nb item");
+}
+
+TEST(CleanHtml, ScriptsAndStylesAreSkipped) {
+  Document d = clean("<style>p{color:red}</style><p>visible</p><script>alert('x')</script>", TextFormat::html);
+  EXPECT_EQ(d.text, "visible");
+}
+
+TEST(CleanHtml, CodeBlocksStayInTextButLeaveAnalysis) {
+  Document d = clean("<p>Export fails:</p><pre><code>Error: ENOENT\n  at open()</code></pre><p>please help</p>",
+                     TextFormat::html);
+  EXPECT_TRUE(has(d.text, "Error: ENOENT"));
+  EXPECT_FALSE(has(d.analysis_text, "ENOENT"));
+  EXPECT_TRUE(has(d.analysis_text, "Export fails:"));
+  EXPECT_TRUE(has(d.analysis_text, "please help"));
+}
+
+TEST(CleanHtml, QuotedRepliesStayInTextButLeaveAnalysis) {
+  Document d = clean(
+      "<aside class=\"quote no-group\" data-username=\"bob\"><div class=\"title\">bob:</div>"
+      "<blockquote><p>I love the old version</p></blockquote></aside><p>The new one is worse</p>"
+      "<blockquote>plain quote</blockquote>",
+      TextFormat::html);
+  EXPECT_TRUE(has(d.text, "I love the old version"));
+  EXPECT_TRUE(has(d.text, "plain quote"));
+  EXPECT_FALSE(has(d.analysis_text, "love"));
+  EXPECT_FALSE(has(d.analysis_text, "plain quote"));
+  EXPECT_TRUE(has(d.analysis_text, "The new one is worse"));
+}
+
+TEST(CleanHtml, EmojiImagesBecomeTheirAltText) {
+  Document d = clean(
+      "<p>Thanks <img src=\"/images/emoji/smile.png\" class=\"emoji\" alt=\":smile:\"> "
+      "<img src=\"photo.png\" alt=\"screenshot\"></p>",
+      TextFormat::html);
+  EXPECT_EQ(d.analysis_text, "Thanks :smile:");
+}
+
+TEST(CleanHtml, LinksKeepTheirTextAndBareUrlsLeaveAnalysis) {
+  Document d =
+      clean("<p>See <a href=\"https://example.com/x\">the docs</a> or https://example.com/y.</p>", TextFormat::html);
+  EXPECT_EQ(d.text, "See the docs or https://example.com/y.");
+  EXPECT_EQ(d.analysis_text, "See the docs or .");
+}
+
+TEST(CleanHtml, DeeplyNestedMarkupStaysFastAndKeepsText) {
+  std::string html;
+  for (int i = 0; i < 50000; ++i) html += "<div><b>";
+  html += "deep text";
+  Document d = clean(html, TextFormat::html);
+  EXPECT_EQ(d.text, "deep text");
+}
+
+TEST(CleanMarkdown, StripsEmphasisHeadersLinksAndListMarkers) {
+  Document d = clean(
+      "# Sync is **really** _slow_\n\n- see [the guide](https://x.io/guide) \n- snake_case_name stays\n"
+      "1. ~~old~~ new",
+      TextFormat::markdown);
+  EXPECT_EQ(d.text, "Sync is really slow\n\nsee the guide\nsnake_case_name stays\nold new");
+}
+
+TEST(CleanMarkdown, FencedAndIndentedCodeLeaveAnalysis) {
+  Document d =
+      clean("It breaks:\n\n```js\nthrow new Error('boom')\n```\n\n    indented_code();\n\nAfter code `inline` ok",
+            TextFormat::markdown);
+  EXPECT_TRUE(has(d.text, "throw new Error('boom')"));
+  EXPECT_TRUE(has(d.text, "indented_code();"));
+  EXPECT_FALSE(has(d.analysis_text, "boom"));
+  EXPECT_FALSE(has(d.analysis_text, "indented_code"));
+  EXPECT_TRUE(has(d.analysis_text, "After code inline ok"));
+}
+
+TEST(CleanMarkdown, QuotesLeaveAnalysis) {
+  Document d = clean("> I love it\n> really\n\nI hate it", TextFormat::markdown);
+  EXPECT_TRUE(has(d.text, "I love it"));
+  EXPECT_EQ(d.analysis_text, "I hate it");
+}
+
+TEST(CleanPlain, DecodesCommonEntities) {
+  Document d = clean("Fish &amp; chips &quot;great&quot; &#8212; &bogus; & more", TextFormat::plain);
+  EXPECT_EQ(d.text, "Fish & chips \"great\" \xE2\x80\x94 &bogus; & more");
+}
+
+TEST(CleanPlain, CollapsesWhitespace) {
+  Document d = clean("  lots \t of   space \n\n\n\n next\xC2\xA0word  ", TextFormat::plain);
+  EXPECT_EQ(d.text, "lots of space\n\nnext word");
+  EXPECT_EQ(d.analysis_text, "lots of space\nnext word");
+}
+
+TEST(CleanPlain, EmoticonsAndEmojiSurvive) {
+  Document d = clean("Works :) but slow :( \xF0\x9F\x98\xA1 <3", TextFormat::plain);
+  EXPECT_EQ(d.analysis_text, "Works :) but slow :( \xF0\x9F\x98\xA1 <3");
+}
+
+TEST(CleanStackTraces, JavaTraceLinesLeaveAnalysis) {
+  Document d = clean(
+      "The app crashes on save.\njava.lang.IllegalStateException: boom\n\tat com.acme.Saver.save(Saver.java:42)\n"
+      "\tat com.acme.Main.main(Main.java:7)\nCaused by: java.io.IOException: disk\n\t... 3 more\nPlease help",
+      TextFormat::plain);
+  EXPECT_EQ(d.analysis_text, "The app crashes on save.\nPlease help");
+  EXPECT_TRUE(d.has_stack_trace);
+  EXPECT_TRUE(has(d.text, "Saver.java:42"));
+}
+
+TEST(CleanStackTraces, PythonTracebackLeavesAnalysis) {
+  Document d = clean(
+      "Import fails\nTraceback (most recent call last):\n  File \"app.py\", line 3, in <module>\n    main()\n"
+      "ValueError: bad row\nany idea?",
+      TextFormat::plain);
+  EXPECT_EQ(d.analysis_text, "Import fails\nany idea?");
+  EXPECT_TRUE(d.has_stack_trace);
+}
+
+TEST(CleanStackTraces, InlineFramesLeaveAnalysis) {
+  Document d = clean("Crash: java.lang.NullPointerException at com.foo.A.b(A.java:12) at com.foo.C.d(C.java:3) help",
+                     TextFormat::plain);
+  EXPECT_EQ(d.analysis_text, "Crash: help");
+  EXPECT_TRUE(d.has_stack_trace);
+}
+
+TEST(CleanStackTraces, OrdinaryTextIsNotATrace) {
+  Document d = clean("at the moment (sadly) it is slow\nmeet at 10:30", TextFormat::plain);
+  EXPECT_EQ(d.analysis_text, "at the moment (sadly) it is slow\nmeet at 10:30");
+  EXPECT_FALSE(d.has_stack_trace);
+}
+
+TEST(CleanUtf8, InvalidBytesBecomeReplacementCharacters) {
+  Document d =
+      clean(std::string("bad \xC3\x28 byte \xFF\xFE and \xED\xA0\x80 surrogate \xF0\x9F\x98", 42), TextFormat::plain);
+  EXPECT_TRUE(testing::is_valid_utf8(d.text));
+  EXPECT_TRUE(testing::is_valid_utf8(d.analysis_text));
+  EXPECT_TRUE(has(d.text, "\xEF\xBF\xBD"));
+  EXPECT_TRUE(has(d.text, "bad"));
+  EXPECT_TRUE(has(d.text, "surrogate"));
+}
+
+TEST(CleanUtf8, NulAndControlBytesAreRemoved) {
+  Document d = clean(std::string("a\0b\x01"
+                                 "c\x7F"
+                                 "d",
+                                 8),
+                     TextFormat::plain);
+  EXPECT_EQ(d.text, "ab c d");
+}
+
+TEST(CleanTitle, TitleIsCleanedInPlace) {
+  Document doc;
+  doc.raw = "body";
+  doc.title = "Sync &amp; export\n broken \xFF";
+  CleanStage().run(doc);
+  EXPECT_EQ(doc.title, "Sync & export broken \xEF\xBF\xBD");
+}
+
+}  // namespace
+}  // namespace chorus::nlp
