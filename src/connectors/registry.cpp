@@ -3,14 +3,16 @@
 
 #include "connectors/connector.hpp"
 #include "connectors/discourse/discourse_connector.hpp"
+#include "connectors/intercom/intercom_connector.hpp"
 #include "connectors/zendesk/zendesk_connector.hpp"
 
 namespace chorus::connectors {
 
 std::span<const Connector* const> all_connectors() {
-  static const std::array<const Connector*, 2> kAll{
+  static const std::array<const Connector*, 3> kAll{
       &discourse::connector(),
       &zendesk::connector(),
+      &intercom::connector(),
   };
   return kAll;
 }
