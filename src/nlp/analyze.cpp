@@ -95,6 +95,20 @@ std::string to_compact_json(const json::value& v) {
   return out;
 }
 
+// Fenced code, inline links, or lines opening with a quote or heading marker.
+bool looks_like_markdown(std::string_view text) {
+  if (text.find("```") != std::string_view::npos || text.find("](http") != std::string_view::npos) return true;
+  for (std::size_t pos = 0; pos < text.size();) {
+    std::string_view rest = text.substr(pos);
+    if (rest.starts_with("> ") || rest.starts_with("# ") || rest.starts_with("## ") || rest.starts_with("### "))
+      return true;
+    std::size_t nl = text.find('\n', pos);
+    if (nl == std::string_view::npos) break;
+    pos = nl + 1;
+  }
+  return false;
+}
+
 TextFormat guess_format(std::string_view text) {
   std::size_t i = 0;
   int checked = 0;
@@ -112,7 +126,7 @@ TextFormat guess_format(std::string_view text) {
       return TextFormat::html;
     ++i;
   }
-  return TextFormat::plain;
+  return looks_like_markdown(text) ? TextFormat::markdown : TextFormat::plain;
 }
 
 json::object analysis_to_json(const Document& doc) {

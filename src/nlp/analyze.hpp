@@ -24,7 +24,8 @@ std::string analyze_line(std::string_view line, bool jsonl, std::size_t line_num
 // Serialises like json::serialize, but writes doubles in plain decimal ("-0.5423", not "-5.423E-1").
 std::string to_compact_json(const json::value& v);
 
-// Guesses the format of raw text: HTML when it contains recognisable tags, plain otherwise.
+// Guesses the format of raw text: HTML when it contains recognisable tags, markdown when it has fenced code,
+// inline links or quote/heading lines, plain otherwise.
 TextFormat guess_format(std::string_view text);
 
 }  // namespace chorus::nlp

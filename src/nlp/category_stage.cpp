@@ -4,9 +4,11 @@
 #include <array>
 #include <cmath>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "nlp/category.hpp"
+#include "nlp/lexicons.hpp"
 #include "nlp/utf8.hpp"
 
 namespace chorus::nlp {
@@ -222,35 +224,56 @@ constexpr std::string_view kInterrogatives[] = {"how",      "what",      "why", 
                                                 "could i",  "could you", "does",      "do i",  "do you", "is it",
                                                 "should i", "will",      "any way",   "anyone"};
 
-// " word word word " over the title and the first kMaxWords words: lowercase, apostrophes straightened,
-// punctuation dropped, so phrase signals can be found with a plain substring search.
-std::string joined_words(std::string_view text, std::size_t& words) {
-  std::string out = " ";
-  bool in_word = false;
+// Lowercase words with straightened apostrophes, punctuation dropped, at most kMaxWords in total.
+void append_words(std::string_view text, std::vector<std::string>& out) {
+  std::string cur;
   std::size_t i = 0;
-  while (i < text.size() && words < kMaxWords) {
+  auto flush = [&] {
+    if (!cur.empty() && out.size() < kMaxWords) out.push_back(std::move(cur));
+    cur.clear();
+  };
+  while (i < text.size() && out.size() < kMaxWords) {
     char32_t cp = next_code_point(text, i);
     if (cp == 0x2019) cp = '\'';
-    if (is_word_code_point(cp) || (cp == '\'' && in_word)) {
-      append_utf8(out, to_lower(cp));
-      if (!in_word) ++words;
-      in_word = true;
-    } else if (in_word) {
-      out.push_back(' ');
-      in_word = false;
+    if (is_word_code_point(cp) || (cp == '\'' && !cur.empty())) {
+      append_utf8(cur, to_lower(cp));
+    } else {
+      flush();
     }
   }
-  if (out.back() != ' ') out.push_back(' ');
-  return out;
+  flush();
 }
 
-bool contains_phrase(const std::string& haystack, std::string_view phrase) {
-  std::string needle;
-  needle.reserve(phrase.size() + 2);
-  needle.push_back(' ');
-  needle.append(phrase);
-  needle.push_back(' ');
-  return haystack.find(needle) != std::string::npos;
+std::vector<std::string> split_pattern(std::string_view pattern) {
+  std::vector<std::string> words;
+  append_words(pattern, words);
+  return words;
+}
+
+// Signals by their first word, so one pass over the text finds every signal.
+struct SignalRef {
+  std::vector<std::string> rest;  // the words after the first
+  std::size_t index;              // into kSignals
+};
+using SignalIndex = std::unordered_map<std::string, std::vector<SignalRef>, StringHash, std::equal_to<>>;
+
+const SignalIndex& signal_index() {
+  static const SignalIndex index = [] {
+    SignalIndex idx;
+    for (std::size_t k = 0; k < std::size(kSignals); ++k) {
+      std::vector<std::string> words = split_pattern(kSignals[k].pattern);
+      std::string first = words.front();
+      words.erase(words.begin());
+      idx[first].push_back(SignalRef{std::move(words), k});
+    }
+    return idx;
+  }();
+  return index;
+}
+
+bool starts_with_words(const std::vector<std::string>& words, std::size_t at, const std::vector<std::string>& seq) {
+  if (at + seq.size() > words.size()) return false;
+  return std::equal(seq.begin(), seq.end(), words.begin() + static_cast<std::ptrdiff_t>(at));
 }
 
 // The first sentence's opening and the text's close decide whether it is phrased as a question.
@@ -268,10 +291,10 @@ double question_form(std::string_view text, std::string_view title) {
     score += 1.0;
   }
   for (std::string_view opening : {title, text}) {
-    std::size_t words = 0;
-    std::string start = joined_words(opening.substr(0, 64), words);
+    std::vector<std::string> start;
+    append_words(opening.substr(0, 64), start);
     for (std::string_view q : kInterrogatives) {
-      if (start.compare(1, q.size() + 1, std::string(q) + " ") == 0) return score + 1.0;
+      if (starts_with_words(start, 0, split_pattern(q))) return score + 1.0;
     }
   }
   return score;
@@ -286,13 +309,22 @@ double confidence_of(double top, double second) {
 }  // namespace
 
 CategoryResult categorize(const CategoryInput& in) {
-  std::size_t words = 0;
-  std::string joined = joined_words(in.title, words);
-  joined += joined_words(in.text, words).substr(1);
+  std::vector<std::string> words;
+  append_words(in.title, words);
+  append_words(in.text, words);
 
+  std::vector<bool> found(std::size(kSignals), false);
+  const SignalIndex& index = signal_index();
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    auto it = index.find(words[i]);
+    if (it == index.end()) continue;
+    for (const SignalRef& ref : it->second) {
+      if (!found[ref.index] && starts_with_words(words, i + 1, ref.rest)) found[ref.index] = true;
+    }
+  }
   std::array<double, kCategories> score{};
-  for (const Signal& s : kSignals) {
-    if (contains_phrase(joined, s.pattern)) score[s.cat] += s.weight;
+  for (std::size_t k = 0; k < found.size(); ++k) {
+    if (found[k]) score[kSignals[k].cat] += kSignals[k].weight;  // each signal counts once
   }
   if (in.has_stack_trace) score[kBug] += 3.0;
   score[kQuestion] += question_form(in.text, in.title);

@@ -1,6 +1,4 @@
 // Pipeline assembly and the standard stage order.
-#include <exception>
-
 #include "nlp/category.hpp"
 #include "nlp/clean.hpp"
 #include "nlp/language.hpp"
@@ -24,7 +22,7 @@ void Pipeline::run(Document& doc) const {
   for (const auto& s : stages_) {
     try {
       s->run(doc);
-    } catch (const std::exception&) {
+    } catch (...) {
       // Stages are written not to throw; if one runs out of memory on a freak input, the document keeps
       // that stage's defaults rather than failing the batch it belongs to.
     }

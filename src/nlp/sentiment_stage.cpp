@@ -287,13 +287,13 @@ const Phrase* match_phrase(const std::vector<Token>& t, std::size_t i) {
 // Adjusts token i's valence for the degree modifiers, negators and "least" among the three words before
 // it in the same clause. The scope stops at an earlier sentiment word, so in "don't care, don't care" each
 // "care" is negated once.
-double apply_modifiers(const std::vector<Token>& t, const std::vector<bool>& in_phrase, std::size_t i, double v,
-                       bool self_negating, bool mixed_case) {
+double apply_modifiers(const std::vector<Token>& t, const std::vector<double>& base, const std::vector<bool>& in_phrase,
+                       std::size_t i, double v, bool self_negating, bool mixed_case) {
   for (std::size_t d = 1; d <= 3 && d <= i; ++d) {
     std::size_t j = i - d;
     if (t[j].clause != t[i].clause) break;
     if (in_phrase[j]) continue;
-    if (base_valence(t, j) != 0.0) break;
+    if (base[j] != 0.0) break;
     const std::string& w = t[j].word;
     double m = degree_modifier(w);
     if (m == 0.0 && w == "of" && j > 0 && t[j - 1].clause == t[i].clause &&
@@ -326,6 +326,10 @@ std::vector<double> score_tokens(const std::vector<Token>& t, bool english) {
 
   std::vector<double> out(t.size(), 0.0);
   std::vector<bool> in_phrase(t.size(), false);
+  std::vector<double> base(t.size(), 0.0);
+  if (english) {
+    for (std::size_t i = 0; i < t.size(); ++i) base[i] = base_valence(t, i);
+  }
   for (std::size_t i = 0; i < t.size(); ++i) {
     if (in_phrase[i]) continue;
     if (!english) {
@@ -339,11 +343,11 @@ std::vector<double> score_tokens(const std::vector<Token>& t, bool english) {
       self_negating = p->self_negating;
       for (std::size_t k = 0; k < p->words.size(); ++k) in_phrase[i + k] = true;
     } else {
-      v = base_valence(t, i);
+      v = base[i];
     }
     if (v == 0.0) continue;
     if (t[i].caps && mixed_case) v += sign(v) * kCapsEmphasis;
-    out[i] = apply_modifiers(t, in_phrase, i, v, self_negating, mixed_case);
+    out[i] = apply_modifiers(t, base, in_phrase, i, v, self_negating, mixed_case);
   }
   return out;
 }

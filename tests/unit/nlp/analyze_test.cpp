@@ -119,6 +119,11 @@ TEST(GuessFormat, RecognisesHtmlTagsOnly) {
   EXPECT_EQ(guess_format("line<br>break"), TextFormat::html);
   EXPECT_EQ(guess_format("I <3 it, 2 < 3 > 1"), TextFormat::plain);
   EXPECT_EQ(guess_format("use <T> generics"), TextFormat::plain);
+  EXPECT_EQ(guess_format("see [docs](https://x.io)"), TextFormat::markdown);
+  EXPECT_EQ(guess_format("It fails:\n```\ncode\n```"), TextFormat::markdown);
+  EXPECT_EQ(guess_format("quoting:\n> old text\nnew text"), TextFormat::markdown);
+  EXPECT_EQ(guess_format("# 1 priority: sync"), TextFormat::markdown);
+  EXPECT_EQ(guess_format("issue #42 again"), TextFormat::plain);
 }
 
 }  // namespace
