@@ -20,8 +20,8 @@ struct CategoryResult {
 };
 
 // Each category sums the weights of its signals found in the title and text (each signal counts once);
-// praise needs a word of praise and positive sentiment, complaint negative sentiment without bug signals. The highest
-// sum wins (ties: bug, feature_request, question, complaint, praise); below 1.0 everything is "other".
+// praise needs a word of praise and positive sentiment, complaint negative sentiment without clear bug signals. The
+// highest sum wins (ties: bug, feature_request, question, complaint, praise); below 1.0 everything is "other".
 CategoryResult categorize(const CategoryInput& in);
 
 class CategoryStage final : public Stage {

@@ -20,6 +20,7 @@ constexpr std::array<std::string_view, kCategories> kNames{"bug", "feature_reque
 
 constexpr std::size_t kMaxWords = 5000;  // categories show early; long texts need not be read to the end
 constexpr double kMinScore = 1.0;
+constexpr double kClearBug = 1.5;
 constexpr double kPositive = 0.05;
 constexpr double kNegative = -0.05;
 
@@ -93,6 +94,26 @@ constexpr Signal kSignals[] = {
     {kBug, "black screen", 1.5},
     {kBug, "stack trace", 2.0},
     {kBug, "traceback", 2.0},
+    {kBug, "freezing", 1.5},
+    {kBug, "keeps freezing", 1.0},
+    {kBug, "hanging", 1.0},
+    {kBug, "stuck", 1.0},
+    {kBug, "drains", 1.5},
+    {kBug, "battery drain", 2.0},
+    {kBug, "twice", 1.0},
+    {kBug, "duplicate", 1.0},
+    {kBug, "duplicated", 1.0},
+    {kBug, "wrong", 1.0},
+    {kBug, "incorrect", 1.5},
+    {kBug, "missing", 1.0},
+    {kBug, "disappeared", 1.5},
+    {kBug, "disappears", 1.5},
+    {kBug, "no longer", 1.0},
+    {kBug, "anymore", 0.75},
+    {kBug, "doesn't", 0.75},
+    {kBug, "does not", 0.75},
+    {kBug, "won't", 0.75},
+    {kBug, "isn't", 0.5},
     {kBug, "issue", 1.0},
     {kBug, "issues", 1.0},
     {kBug, "problem", 1.0},
@@ -137,9 +158,15 @@ constexpr Signal kSignals[] = {
     {kFeature, "please implement", 2.5},
     {kFeature, "please make", 1.0},
     {kFeature, "missing feature", 2.0},
-    {kFeature, "integration with", 1.0},
+    {kFeature, "integration with", 0.5},
     {kFeature, "feature", 0.5},
-    {kFeature, "request", 1.0},
+    {kFeature, "request", 0.5},
+    {kFeature, "please", 1.0},
+    {kFeature, "can you please add", 2.5},
+    {kFeature, "it would be", 1.0},
+    {kFeature, "would be really", 1.5},
+    {kFeature, "would be very", 1.5},
+    {kFeature, "would be so", 1.5},
     // Asking how.
     {kQuestion, "anyone know", 1.5},
     {kQuestion, "does anyone", 1.5},
@@ -215,6 +242,8 @@ constexpr Signal kSignals[] = {
     {kPraise, "five stars", 2.0},
     {kPraise, "works great", 1.0},
     {kPraise, "no problems", 1.0},
+    {kPraise, "game changer", 2.0},
+    {kPraise, "love it", 1.0},
     {kPraise, "no issues", 1.0},
     {kPraise, "just works", 1.0},
 };
@@ -337,7 +366,8 @@ CategoryResult categorize(const CategoryInput& in) {
     score[kPraise] = 0.0;  // praise needs positive sentiment
   }
   if (c <= kNegative) {
-    if (score[kBug] == 0.0) score[kComplaint] += 2.0 * std::fabs(c);
+    // Unhappiness alone is a complaint; with clear bug evidence it is the bug talking.
+    if (score[kBug] < kClearBug) score[kComplaint] += 2.5 * std::fabs(c);
   } else {
     score[kComplaint] = 0.0;  // so does complaint, the other way
   }

@@ -22,7 +22,7 @@ constexpr std::size_t kMaxWords = 20000;
 constexpr std::size_t kMaxPhraseWords = 3;
 constexpr std::size_t kMaxThemes = 5;
 constexpr std::size_t kMaxWordBytes = 30;
-constexpr float kOpinionValence = 1.5f;  // words this emotional describe how, not what
+constexpr float kOpinionValence = 1.0f;  // words this emotional describe how, not what
 constexpr double kTitleWeight = 2.0;
 constexpr double kLengthWeight[kMaxPhraseWords] = {1.0, 1.5, 1.8};  // longer phrases are more specific
 constexpr double kRecurrenceWeight = 0.5;
@@ -33,32 +33,37 @@ const WordSet& generic_words() {
   static const WordSet words = [] {
     WordSet w;
     for (std::string_view s :
-         {"app",      "apps",      "application", "applications", "thing",     "things",   "issue",      "issues",
-          "problem",  "problems",  "bug",         "bugs",         "please",    "pls",      "plz",        "thanks",
-          "thank",    "thx",       "hi",          "hello",        "hey",       "lol",      "ok",         "okay",
-          "yes",      "yeah",      "stuff",       "lot",          "lots",      "today",    "yesterday",  "guys",
-          "team",     "everyone",  "someone",     "anyone",       "something", "anything", "everything", "nothing",
-          "people",   "product",   "software",    "feature",      "features",  "question", "questions",  "help",
-          "stopped",  "stop",      "stops",       "start",        "started",   "starts",   "keep",       "keeps",
-          "kept",     "try",       "tried",       "trying",       "tries",     "use",      "used",       "using",
-          "uses",     "get",       "gets",        "got",          "getting",   "make",     "makes",      "made",
-          "want",     "wanted",    "need",        "needed",       "needs",     "think",    "thought",    "know",
-          "knew",     "see",       "saw",         "seems",        "seem",      "seemed",   "feel",       "felt",
-          "work",     "works",     "worked",      "working",      "fix",       "fixed",    "fixing",     "fixes",
-          "add",      "added",     "adding",      "again",        "still",     "really",   "just",       "also",
-          "kindly",   "would",     "could",       "fails",        "fail",      "failed",   "failing",    "broken",
-          "wrong",    "error",     "errors",      "crash",        "crashes",   "crashed",  "crashing",   "happens",
-          "happened", "happening", "going",       "goes",         "went",      "tell",     "told",       "able",
-          "unable",   "sure",      "able",        "etc",          "via",       "im",       "ive",        "dont",
-          "doesnt",   "cant",      "wont",        "isnt",         "didnt",     "pretty",   "bit",        "way",
-          "ways",     "day",       "days",        "week",         "weeks",     "month",    "months",     "year",
-          "years",    "time",      "times",       "hour",         "hours",     "minute",   "minutes",    "ago",
-          "regards",  "cheers",    "best",        "dear",         "wish",      "hope",     "possible",   "maybe",
-          "take",     "takes",     "took",        "taking",       "taken",     "give",     "gives",      "gave",
-          "put",      "puts",      "come",        "comes",        "came",      "say",      "says",       "said",
-          "look",     "looks",     "looked",      "find",         "found",     "let",      "lets",       "ask",
-          "asked",    "wait",      "waiting",     "waited",       "forever",   "always",   "lost",       "lose",
-          "loses",    "losing",    "sometimes",   "everytime",    "every",     "anymore",  "lately",     "whenever"}) {
+         {"app", "apps", "application", "applications", "thing", "things", "issue", "issues", "problem", "problems",
+          "bug", "bugs", "please", "pls", "plz", "thanks", "thank", "thx", "hi", "hello", "hey", "lol", "ok", "okay",
+          "yes", "yeah", "stuff", "lot", "lots", "today", "yesterday", "guys", "team", "everyone", "someone", "anyone",
+          "something", "anything", "everything", "nothing", "people", "product", "software", "feature", "features",
+          "question", "questions", "help", "stopped", "stop", "stops", "start", "started", "starts", "keep", "keeps",
+          "kept", "try", "tried", "trying", "tries", "use", "used", "using", "uses", "get", "gets", "got", "getting",
+          "make", "makes", "made", "want", "wanted", "need", "needed", "needs", "think", "thought", "know", "knew",
+          "see", "saw", "seems", "seem", "seemed", "feel", "felt", "work", "works", "worked", "working", "fix", "fixed",
+          "fixing", "fixes", "add", "added", "adding", "again", "still", "really", "just", "also", "kindly", "would",
+          "could", "fails", "fail", "failed", "failing", "broken", "wrong", "error", "errors", "crash", "crashes",
+          "crashed", "crashing", "happens", "happened", "happening", "going", "goes", "went", "tell", "told", "able",
+          "unable", "sure", "able", "etc", "via", "im", "ive", "dont", "doesnt", "cant", "wont", "isnt", "didnt",
+          "pretty", "bit", "way", "ways", "day", "days", "week", "weeks", "month", "months", "year", "years", "time",
+          "times", "hour", "hours", "minute", "minutes", "ago", "regards", "cheers", "best", "dear", "wish", "hope",
+          "possible", "maybe", "take", "takes", "took", "taking", "taken", "give", "gives", "gave", "put", "puts",
+          "come", "comes", "came", "say", "says", "said", "look", "looks", "looked", "find", "found", "let", "lets",
+          "ask", "asked", "wait", "waiting", "waited", "forever", "always", "lost", "lose", "loses", "losing",
+          "sometimes", "everytime", "every", "anymore", "lately", "whenever",
+          // States rather than topics.
+          "freeze", "freezes", "freezing", "froze", "frozen", "hang", "hangs", "hanging", "stuck", "missing", "gone",
+          "twice", "broke", "breaks", "breaking", "slow", "slower", "slowly", "faster", "quick", "quickly", "fast",
+          "tiny", "huge", "little", "easy", "easier", "hard", "harder", "simple", "whole", "current", "previous",
+          "latest", "real", "multiple", "single", "able", "enough",
+          // Verbs of reporting and everyday actions.
+          "arrive", "arrives", "arrived", "appear", "appears", "appeared", "show", "shows", "showing", "shown", "open",
+          "opens", "opening", "opened", "click", "clicked", "clicking", "set", "sets", "guess", "mean", "means",
+          "believe", "noticed", "notice", "realized", "realised", "happen", "change", "changed", "changes", "install",
+          "installed", "reinstalled", "reinstall",
+          // Interjections and filler.
+          "meh", "wow", "omg", "ugh", "hmm", "yay", "oops", "btw", "fyi", "imo", "imho", "pls", "idea", "ideas",
+          "version", "versions", "star", "stars", "honestly", "basically", "literally", "actually"}) {
       w.emplace(s);
     }
     return w;
@@ -195,22 +200,36 @@ std::vector<Word> canonicalise(std::vector<Word> words) {
   return out;
 }
 
+// Topics that carry sentiment in the lexicon but are what feedback is about.
+bool is_topic_despite_valence(std::string_view w) {
+  for (std::string_view t : {"loss", "lag", "latency", "security", "privacy", "spam", "price", "pricing", "battery",
+                             "performance", "crash", "crashes", "ads", "trial", "refund", "refunds", "excel"}) {
+    if (t == w) return true;
+  }
+  return false;
+}
+
 bool is_delimiter(const std::string& w, std::string_view lang, const WordSet& stops) {
   if (w.size() > kMaxWordBytes) return true;
-  int letters = 0;
+  int letters = 0, digits = 0;
   std::size_t i = 0;
   while (i < w.size()) {
     char32_t cp = next_code_point(w, i);
-    if (!(cp >= '0' && cp <= '9') && cp != '-' && cp != '\'') ++letters;
+    if (cp >= '0' && cp <= '9') {
+      ++digits;
+    } else if (cp != '-' && cp != '\'') {
+      ++letters;
+    }
   }
-  if (letters < 2) return true;
+  if (letters < 2 || digits >= letters) return true;  // "42", "x", "10mb"; "2fa" and "mp3" stay
   bool english = is_english(lang);
   if (stops.find(w) != stops.end() && !(english && english_keep().find(w) != english_keep().end())) return true;
   if (!english) return false;
   if (generic_words().find(w) != generic_words().end()) return true;
   if (sentiment_rules::is_negator(w)) return true;
+  if (is_topic_despite_valence(w)) return false;
   auto product = sentiment_rules::product_word_valence(w);
-  if (product && std::fabs(*product) >= kOpinionValence) return true;
+  if (product) return std::fabs(*product) >= kOpinionValence;
   const auto& lex = vader_lexicon();
   auto it = lex.find(w);
   return it != lex.end() && std::fabs(it->second) >= kOpinionValence;
@@ -226,7 +245,7 @@ bool is_consonant(char c) {
 
 // A readable English base form when it is safe to derive one from the stem ("syncing" -> "sync",
 // "crashes" -> "crash", "settings" -> "setting", "batteries" -> "battery"); otherwise the word itself.
-std::string english_display(const std::string& word, const std::string& stem, std::string_view lang) {
+std::string english_display(const std::string& word, const std::string& stem, std::string_view lang, bool verb_forms) {
   if (word == stem || is_plural_noun(word)) return word;
   if (ends_with(word, "ies") && word.size() > 4 && ends_with(stem, "i") &&
       word.substr(0, word.size() - 3) == stem.substr(0, stem.size() - 1))
@@ -236,11 +255,12 @@ std::string english_display(const std::string& word, const std::string& stem, st
        ends_with(stem, "z")) &&
       word == stem + "es")
     return stem;
-  if (ends_with(word, "s") && !ends_with(word, "ss") && !ends_with(word, "us") && !ends_with(word, "is")) {
+  if (word.size() > 3 && ends_with(word, "s") && !ends_with(word, "ss") && !ends_with(word, "us") &&
+      !ends_with(word, "is")) {
     std::string singular = word.substr(0, word.size() - 1);
     if (stem_word(singular, lang) == stem) return singular;
   }
-  if ((word == stem + "ing" || word == stem + "ed") && stem.size() >= 3) {
+  if (verb_forms && (word == stem + "ing" || word == stem + "ed") && stem.size() >= 3) {
     char a = stem[stem.size() - 2], b = stem[stem.size() - 1];
     if (is_consonant(a) && is_consonant(b) && a != b) return stem;
   }
@@ -296,7 +316,10 @@ std::vector<std::string> extract_themes(std::string_view text, std::string_view 
     std::size_t j = i;
     while (j < words.size() && !words[j].delimiter && words[j].segment == words[i].segment && j - i < kMaxPhraseWords)
       ++j;
-    candidates.push_back(Candidate{i, j - i});
+    // A lone past participle ("delivered", "cancelled") reports an event, not a topic.
+    bool lone_participle = j - i == 1 && is_english(lang) && ends_with(words[i].lower, "ed") &&
+                           stem_word(words[i].lower, lang) != words[i].lower;
+    if (!lone_participle) candidates.push_back(Candidate{i, j - i});
     i = j;
   }
   if (candidates.empty()) return {};
@@ -330,9 +353,10 @@ std::vector<std::string> extract_themes(std::string_view text, std::string_view 
     t.score += position * kLengthWeight[c.length - 1];
     for (std::size_t k = 0; k < c.length; ++k) {
       const Word& w = words[c.first + k];
-      // Only the head (last) word takes its base form: "syncing" -> "sync", but "reporting dashboard" stays.
+      // Only the head (last) word takes a base form, and verb forms only stand alone: "syncing" -> "sync",
+      // "reporting dashboards" -> "reporting dashboard", "email forwarding" stays.
       bool head = k + 1 == c.length;
-      std::string form = is_english(lang) && head ? english_display(w.lower, w.stem, lang) : w.lower;
+      std::string form = is_english(lang) && head ? english_display(w.lower, w.stem, lang, c.length == 1) : w.lower;
       ++t.forms[k][form];
     }
   }
