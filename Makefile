@@ -17,6 +17,7 @@ configure: deps $(BUILD)/build.ninja
 
 build: configure
 	cmake --build $(BUILD) -j $(JOBS)
+	node web/build.mjs
 
 run: build
 	@mkdir -p var
