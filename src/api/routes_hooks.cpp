@@ -23,6 +23,14 @@ bool is_ping(const store::Source& source, const http::Request& req) {
   return false;
 }
 
+// Slack checks a new event subscription URL with a signed url_verification body and expects its challenge
+// back at once, before any event is sent.
+std::optional<std::string> url_verification_challenge(const store::Source& source, const json::value& body) {
+  if (source.webhook_scheme != "slack" || get_string(body, "type") != std::optional<std::string>("url_verification"))
+    return std::nullopt;
+  return get_string(body, "challenge");
+}
+
 http::Response receive(http::Request& req, AppContext& ctx) {
   auto id = path_id(req, "src", "webhook endpoint");
   if (!id) return error_response(id.error());
@@ -44,10 +52,13 @@ http::Response receive(http::Request& req, AppContext& ctx) {
     return error_response(ok.error());
   }
   if (is_ping(*source, req)) return json_response(200, json::object{{"ok", true}, {"event", "ping"}});
-  if (auto body = parse_json(req.body); !body) {
+  auto body = parse_json(req.body);
+  if (!body) {
     ctx.metrics.add("chorus_webhook_rejected_total");
     return error_response(ErrorCode::bad_request, "webhook body is " + body.error().message);
   }
+  if (auto challenge = url_verification_challenge(*source, *body))
+    return json_response(200, json::object{{"challenge", *challenge}});
   bus::RawItems m;
   m.kind = bus::RawItems::Kind::webhook;
   m.workspace_id = source->workspace_id;

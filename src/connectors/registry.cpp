@@ -4,17 +4,19 @@
 #include "connectors/connector.hpp"
 #include "connectors/discourse/discourse_connector.hpp"
 #include "connectors/intercom/intercom_connector.hpp"
+#include "connectors/slack/slack_connector.hpp"
 #include "connectors/typeform/typeform_connector.hpp"
 #include "connectors/zendesk/zendesk_connector.hpp"
 
 namespace chorus::connectors {
 
 std::span<const Connector* const> all_connectors() {
-  static const std::array<const Connector*, 4> kAll{
+  static const std::array<const Connector*, 5> kAll{
       &discourse::connector(),
       &zendesk::connector(),
       &intercom::connector(),
       &typeform::connector(),
+      &slack::connector(),
   };
   return kAll;
 }
