@@ -2,8 +2,10 @@
 #include <array>
 
 #include "connectors/connector.hpp"
+#include "connectors/csv/csv_connector.hpp"
 #include "connectors/discourse/discourse_connector.hpp"
 #include "connectors/intercom/intercom_connector.hpp"
+#include "connectors/jsonl/field_mapping.hpp"
 #include "connectors/slack/slack_connector.hpp"
 #include "connectors/typeform/typeform_connector.hpp"
 #include "connectors/zendesk/zendesk_connector.hpp"
@@ -11,12 +13,14 @@
 namespace chorus::connectors {
 
 std::span<const Connector* const> all_connectors() {
-  static const std::array<const Connector*, 5> kAll{
+  static const std::array<const Connector*, 7> kAll{
       &discourse::connector(),
       &zendesk::connector(),
       &intercom::connector(),
       &typeform::connector(),
       &slack::connector(),
+      &jsonl::connector(),
+      &csv::connector(),
   };
   return kAll;
 }
