@@ -16,9 +16,9 @@ struct SentimentResult {
   double strongest_negative_clause = 0.0;  // lowest clause valence sum (<= 0)
 };
 
-// Scores cleaned text. The word lexicon is English: for other detected languages only emoji, emoticons and
-// punctuation count ("un" is read as English, since short texts are mostly English). Reads at most the
-// first 20,000 tokens; never throws.
+// Scores cleaned text with the vocabulary of its language: the full English rules for "en" and "un" (short
+// texts are mostly English), compact word lists for de, fr, es, pt, it and nl, and only emoji, emoticons
+// and punctuation for other languages. Reads at most the first 20,000 tokens; never throws.
 SentimentResult analyze_sentiment(std::string_view text, std::string_view language_code = "en");
 
 class SentimentStage final : public Stage {

@@ -129,11 +129,6 @@ constexpr std::pair<std::string_view, float> kShortcodes[] = {
     {":poop:", -2.0f},       {":broken_heart:", -2.5f},
 };
 
-struct PhraseSpec {
-  std::string_view text;
-  float valence;
-};
-
 constexpr PhraseSpec kPhrases[] = {
     // Idioms whose words mislead a word-by-word reading.
     {"yeah right", -2.0f},
@@ -230,8 +225,6 @@ constexpr PhraseSpec kPhrases[] = {
     {"fix it", -0.6f},
 };
 
-using PhraseIndex = std::unordered_map<std::string, std::vector<Phrase>, StringHash, std::equal_to<>>;
-
 std::vector<std::string> split_words(std::string_view text) {
   std::vector<std::string> words;
   std::size_t i = 0;
@@ -244,31 +237,11 @@ std::vector<std::string> split_words(std::string_view text) {
   return words;
 }
 
-void add_phrase(PhraseIndex& index, std::vector<std::string> words, float valence) {
-  bool self_negating = is_negator(words.front());
+void add_phrase(PhraseIndex& index, std::vector<std::string> words, float valence,
+                const std::function<bool(std::string_view)>& negator) {
+  bool self_negating = negator(words.front());
   auto& bucket = index[words.front()];
   bucket.push_back(Phrase{std::move(words), valence, self_negating});
-}
-
-PhraseIndex build_phrase_index() {
-  PhraseIndex index;
-  for (const auto& spec : kPhrases) {
-    std::vector<std::string> words = split_words(spec.text);
-    std::vector<std::string> bare = words;
-    bool had_apostrophe = false;
-    for (auto& w : bare) {
-      auto it = std::remove(w.begin(), w.end(), '\'');
-      had_apostrophe |= it != w.end();
-      w.erase(it, w.end());
-    }
-    add_phrase(index, std::move(words), spec.valence);
-    if (had_apostrophe) add_phrase(index, std::move(bare), spec.valence);
-  }
-  for (auto& [first, bucket] : index) {
-    std::stable_sort(bucket.begin(), bucket.end(),
-                     [](const Phrase& a, const Phrase& b) { return a.words.size() > b.words.size(); });
-  }
-  return index;
 }
 
 template <std::size_t N>
@@ -329,8 +302,31 @@ std::optional<float> shortcode_valence(std::string_view shortcode) {
   return find_in(table, shortcode);
 }
 
+PhraseIndex index_phrases(const PhraseSpec* specs, std::size_t count,
+                          const std::function<bool(std::string_view)>& negator) {
+  PhraseIndex index;
+  for (std::size_t k = 0; k < count; ++k) {
+    std::vector<std::string> words = split_words(specs[k].text);
+    if (words.empty()) continue;
+    std::vector<std::string> bare = words;
+    bool had_apostrophe = false;
+    for (auto& w : bare) {
+      auto it = std::remove(w.begin(), w.end(), '\'');
+      had_apostrophe |= it != w.end();
+      w.erase(it, w.end());
+    }
+    add_phrase(index, std::move(words), specs[k].valence, negator);
+    if (had_apostrophe) add_phrase(index, std::move(bare), specs[k].valence, negator);
+  }
+  for (auto& [first, bucket] : index) {
+    std::stable_sort(bucket.begin(), bucket.end(),
+                     [](const Phrase& a, const Phrase& b) { return a.words.size() > b.words.size(); });
+  }
+  return index;
+}
+
 const std::vector<Phrase>* phrases_starting_with(std::string_view first) {
-  static const PhraseIndex index = build_phrase_index();
+  static const PhraseIndex index = index_phrases(kPhrases, std::size(kPhrases), is_negator);
   auto it = index.find(first);
   return it == index.end() ? nullptr : &it->second;
 }

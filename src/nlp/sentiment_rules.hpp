@@ -2,10 +2,14 @@
 // the product-feedback vocabulary that general-purpose lexicons lack.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
+
+#include "nlp/lexicons.hpp"
 
 namespace chorus::nlp::sentiment_rules {
 
@@ -42,5 +46,56 @@ struct Phrase {
 };
 // All phrases whose first word is `first`, longest first; nullptr when none.
 const std::vector<Phrase>* phrases_starting_with(std::string_view first);
+
+using PhraseIndex = std::unordered_map<std::string, std::vector<Phrase>, StringHash, std::equal_to<>>;
+// Indexes "word word" phrases by first word, adding apostrophe-less spellings ("doesnt work").
+struct PhraseSpec {
+  std::string_view text;
+  float valence;
+};
+PhraseIndex index_phrases(const PhraseSpec* specs, std::size_t count,
+                          const std::function<bool(std::string_view)>& negator);
+
+// The words a language's text is scored by. English is the full VADER treatment (lexicon, product words,
+// degree modifiers, idioms and its special cases); German, French, Spanish, Portuguese, Italian and Dutch
+// have compact hand-made lists of feedback vocabulary, negators and fixed expressions.
+class Vocabulary {
+ public:
+  // English for "en" and "un"; nullptr for languages without a list (only emoji then count).
+  static const Vocabulary* for_language(std::string_view language_code);
+
+  bool is_english() const { return english_; }
+  std::optional<float> valence(std::string_view word) const;
+  double degree(std::string_view word) const;  // booster or dampener step, 0 otherwise
+  bool negates(std::string_view word) const;
+  bool is_but(std::string_view word) const;        // the contrast word that shifts weight ("but", "aber")
+  bool opens_clause(std::string_view word) const;  // any contrast word ("however", "although", ...)
+  const std::vector<Phrase>* phrases(std::string_view first) const;
+  // True when the word is in any of the lists (used to undo elongation: "goooood" -> "good").
+  bool knows(std::string_view word) const;
+  // Non-English only: the word is part of a fixed expression ("funktioniert" in "funktioniert nicht").
+  bool in_expression(std::string_view word) const { return expression_words_.find(word) != expression_words_.end(); }
+
+  struct Table {
+    const std::pair<std::string_view, float>* words;
+    std::size_t word_count;
+    const std::string_view* negators;
+    std::size_t negator_count;
+    const std::string_view* contrasts;  // the first is the "but" word
+    std::size_t contrast_count;
+    const PhraseSpec* phrases;
+    std::size_t phrase_count;
+  };
+  explicit Vocabulary(const Table& table);  // a non-English language
+  Vocabulary();                             // English
+
+ private:
+  bool english_ = false;
+  WordValence words_;
+  WordSet negators_;
+  std::vector<std::string> contrasts_;
+  PhraseIndex phrases_;
+  WordSet expression_words_;
+};
 
 }  // namespace chorus::nlp::sentiment_rules

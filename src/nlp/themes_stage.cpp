@@ -224,7 +224,13 @@ bool is_delimiter(const std::string& w, std::string_view lang, const WordSet& st
   if (letters < 2 || digits >= letters) return true;  // "42", "x", "10mb"; "2fa" and "mp3" stay
   bool english = is_english(lang);
   if (stops.find(w) != stops.end() && !(english && english_keep().find(w) != english_keep().end())) return true;
-  if (!english) return false;
+  if (!english) {
+    // Opinion words, negators and the words of fixed expressions of the language's sentiment vocabulary.
+    const auto* vocab = sentiment_rules::Vocabulary::for_language(lang);
+    if (!vocab) return false;
+    auto v = vocab->valence(w);
+    return (v && std::fabs(*v) >= kOpinionValence) || vocab->negates(w) || vocab->in_expression(w);
+  }
   if (generic_words().find(w) != generic_words().end()) return true;
   if (sentiment_rules::is_negator(w)) return true;
   if (is_topic_despite_valence(w)) return false;

@@ -144,10 +144,24 @@ TEST(Sentiment, ScoreIsRoundedCompoundTimesTen) {
   }
 }
 
-TEST(Sentiment, NonEnglishTextOnlyCountsEmoji) {
+TEST(Sentiment, OtherLanguagesUseTheirOwnWords) {
   // "die" is an English lexicon word; in German it is an article.
-  EXPECT_EQ(analyze_sentiment("Die App ist die beste", "de").compound, 0.0);
-  EXPECT_GT(analyze_sentiment("Die App \xF0\x9F\x98\x80", "de").compound, 0.0);
+  EXPECT_EQ(analyze_sentiment("Die App hat die Farbe blau", "de").compound, 0.0);
+  EXPECT_EQ(analyze_sentiment("Die App stürzt ständig ab", "de").type, "negative");
+  EXPECT_EQ(analyze_sentiment("Die Synchronisierung funktioniert nicht", "de").type, "negative");
+  EXPECT_EQ(analyze_sentiment("Die App ist nicht gut", "de").type, "negative");
+  EXPECT_EQ(analyze_sentiment("Super App, danke!", "de").type, "positive");
+  EXPECT_EQ(analyze_sentiment("Ce n'est pas bon", "fr").type, "negative");
+  EXPECT_EQ(analyze_sentiment("Je ne suis pas content", "fr").type, "negative");  // "ne ... pas" negates once
+  EXPECT_EQ(analyze_sentiment("J'adore cette application", "fr").type, "positive");
+  EXPECT_EQ(analyze_sentiment("La aplicación no funciona", "es").type, "negative");
+  EXPECT_EQ(analyze_sentiment("Excelente, pero muy lenta", "es").type, "mixed");
+}
+
+TEST(Sentiment, LanguagesWithoutAWordListOnlyCountEmoji) {
+  EXPECT_EQ(analyze_sentiment("Aplikacja jest bardzo dobra", "pl").compound, 0.0);
+  EXPECT_GT(analyze_sentiment("Aplikacja \xF0\x9F\x98\x80", "pl").compound, 0.0);
+  EXPECT_LT(analyze_sentiment("Aplikacja :(", "pl").compound, 0.0);
 }
 
 }  // namespace

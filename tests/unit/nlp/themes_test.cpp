@@ -80,6 +80,8 @@ TEST(Themes, OtherLanguagesUseTheirStopWordsAndStemmer) {
   EXPECT_TRUE(contains(t, "synchronisation")) << testing::PrintToString(t);
   EXPECT_TRUE(contains(t, "application")) << testing::PrintToString(t);  // elided article dropped
   EXPECT_EQ(theme_key("Synchronisierung", "de"), theme_key("synchronisierungen", "de"));
+  // Words of the language's sentiment expressions are not themes.
+  EXPECT_EQ(themes("Die Synchronisierung funktioniert nicht.", "de"), std::vector<std::string>{"synchronisierung"});
 }
 
 TEST(Themes, DeterministicOrder) {

@@ -1,0 +1,202 @@
+// Vocabularies for the sentiment analyser: English wraps the VADER lexicon and the English tables; a few
+// other common feedback languages get compact hand-made lists (valences on the same -4..+4 scale).
+#include <algorithm>
+
+#include "nlp/sentiment_rules.hpp"
+
+namespace chorus::nlp::sentiment_rules {
+
+namespace {
+
+using Entry = std::pair<std::string_view, float>;
+
+// German
+constexpr Entry kDeWords[] = {
+    {"gut", 1.9f},           {"super", 2.5f},          {"toll", 2.5f},         {"klasse", 2.3f},
+    {"genial", 2.8f},        {"perfekt", 2.8f},        {"liebe", 2.8f},        {"lieben", 2.8f},
+    {"großartig", 3.0f},     {"hervorragend", 3.0f},   {"danke", 1.5f},        {"hilfreich", 1.8f},
+    {"zufrieden", 2.0f},     {"praktisch", 1.5f},      {"schön", 2.0f},        {"prima", 2.3f},
+    {"empfehlen", 1.5f},     {"empfehlenswert", 2.3f}, {"begeistert", 2.8f},   {"schlecht", -2.0f},
+    {"schrecklich", -2.8f},  {"furchtbar", -2.8f},     {"katastrophe", -3.0f}, {"katastrophal", -3.0f},
+    {"mies", -2.3f},         {"nervig", -2.0f},        {"ärgerlich", -2.0f},   {"enttäuscht", -2.2f},
+    {"enttäuschend", -2.2f}, {"langsam", -1.2f},       {"fehler", -1.5f},      {"absturz", -2.0f},
+    {"abstürze", -2.0f},     {"stürzt", -2.0f},        {"abgestürzt", -2.0f},  {"kaputt", -2.2f},
+    {"teuer", -1.2f},        {"unbrauchbar", -2.5f},   {"nutzlos", -2.0f},     {"leider", -1.0f},
+    {"datenverlust", -2.5f}, {"problem", -1.2f},       {"probleme", -1.2f},    {"hängt", -1.5f},
+};
+constexpr std::string_view kDeNegators[] = {"nicht", "kein", "keine", "keinen", "keiner", "nie", "niemals", "ohne"};
+constexpr std::string_view kDeContrasts[] = {"aber", "jedoch", "allerdings", "obwohl"};
+constexpr PhraseSpec kDePhrases[] = {
+    {"funktioniert nicht", -2.0f}, {"geht nicht", -1.8f},    {"klappt nicht", -1.8f},  {"lädt nicht", -1.8f},
+    {"stürzt ab", -2.2f},          {"bitte beheben", -1.0f}, {"keine probleme", 2.0f}, {"nicht mehr", -0.5f},
+};
+
+// French
+constexpr Entry kFrWords[] = {
+    {"bien", 1.5f},       {"bon", 1.5f},        {"bonne", 1.5f},           {"super", 2.5f},
+    {"génial", 2.8f},     {"géniale", 2.8f},    {"excellent", 3.0f},       {"excellente", 3.0f},
+    {"parfait", 2.8f},    {"parfaite", 2.8f},   {"adore", 3.0f},           {"j'adore", 3.0f},
+    {"merci", 1.5f},      {"pratique", 1.5f},   {"efficace", 2.0f},        {"content", 2.0f},
+    {"contente", 2.0f},   {"satisfait", 2.0f},  {"recommande", 1.5f},      {"formidable", 3.0f},
+    {"magnifique", 2.8f}, {"mauvais", -2.0f},   {"mauvaise", -2.0f},       {"nul", -2.5f},
+    {"nulle", -2.5f},     {"horrible", -2.8f},  {"catastrophique", -3.0f}, {"bug", -1.0f},
+    {"bugs", -1.2f},      {"plante", -2.0f},    {"plantage", -2.0f},       {"lent", -1.2f},
+    {"lente", -1.2f},     {"cher", -1.2f},      {"chère", -1.2f},          {"déçu", -2.2f},
+    {"déçue", -2.2f},     {"décevant", -2.2f},  {"inutilisable", -2.5f},   {"inutile", -2.0f},
+    {"problème", -1.2f},  {"problèmes", -1.2f}, {"erreur", -1.5f},         {"dommage", -1.2f},
+    {"perdu", -1.5f},     {"agaçant", -2.0f},   {"énervant", -2.0f},       {"pénible", -2.0f},
+};
+// "ne ... pas" is one negation: only the second word counts.
+constexpr std::string_view kFrNegators[] = {"pas", "jamais", "aucun", "aucune", "sans", "rien"};
+constexpr std::string_view kFrContrasts[] = {"mais", "cependant", "pourtant", "toutefois"};
+constexpr PhraseSpec kFrPhrases[] = {
+    {"ne fonctionne pas", -2.0f}, {"fonctionne pas", -2.0f},  {"ne marche pas", -2.0f},
+    {"marche pas", -2.0f},        {"fonctionne plus", -2.0f}, {"ne fonctionne plus", -2.0f},
+    {"merci de corriger", -1.0f}, {"aucun problème", 2.0f},   {"pas mal", 1.5f},
+};
+
+// Spanish
+constexpr Entry kEsWords[] = {
+    {"bueno", 1.9f},     {"buena", 1.9f},         {"excelente", 3.0f},      {"genial", 2.8f},    {"perfecto", 2.8f},
+    {"perfecta", 2.8f},  {"encanta", 3.0f},       {"gracias", 1.5f},        {"útil", 1.8f},      {"fácil", 1.5f},
+    {"increíble", 2.8f}, {"maravilloso", 3.0f},   {"recomiendo", 1.5f},     {"mejor", 1.5f},     {"feliz", 2.5f},
+    {"malo", -2.0f},     {"mala", -2.0f},         {"horrible", -2.8f},      {"terrible", -2.8f}, {"pésimo", -3.0f},
+    {"pésima", -3.0f},   {"error", -1.5f},        {"errores", -1.5f},       {"lento", -1.2f},    {"lenta", -1.2f},
+    {"caro", -1.2f},     {"problema", -1.2f},     {"problemas", -1.2f},     {"falla", -1.8f},    {"fallo", -1.8f},
+    {"inútil", -2.0f},   {"decepcionado", -2.2f}, {"decepcionante", -2.2f}, {"molesto", -1.8f},  {"basura", -2.5f},
+};
+constexpr std::string_view kEsNegators[] = {"no", "nunca", "jamás", "sin", "ni", "tampoco"};
+constexpr std::string_view kEsContrasts[] = {"pero", "aunque"};
+constexpr PhraseSpec kEsPhrases[] = {
+    {"no funciona", -2.0f}, {"no sirve", -2.0f},           {"no carga", -1.8f},
+    {"se cierra", -1.8f},   {"por favor arreglen", -1.0f}, {"sin problemas", 2.0f},
+};
+
+// Portuguese
+constexpr Entry kPtWords[] = {
+    {"bom", 1.9f},      {"boa", 1.9f},           {"ótimo", 2.8f},     {"ótima", 2.8f},     {"excelente", 3.0f},
+    {"perfeito", 2.8f}, {"adoro", 3.0f},         {"amei", 3.0f},      {"obrigado", 1.5f},  {"obrigada", 1.5f},
+    {"útil", 1.8f},     {"fácil", 1.5f},         {"incrível", 2.8f},  {"recomendo", 1.5f}, {"melhor", 1.5f},
+    {"ruim", -2.0f},    {"péssimo", -3.0f},      {"péssima", -3.0f},  {"horrível", -2.8f}, {"erro", -1.5f},
+    {"lento", -1.2f},   {"caro", -1.2f},         {"problema", -1.2f}, {"trava", -1.8f},    {"travando", -1.8f},
+    {"inútil", -2.0f},  {"decepcionado", -2.2f}, {"chato", -1.5f},
+};
+constexpr std::string_view kPtNegators[] = {"não", "nunca", "jamais", "sem", "nem"};
+constexpr std::string_view kPtContrasts[] = {"mas", "porém", "contudo", "embora"};
+constexpr PhraseSpec kPtPhrases[] = {
+    {"não funciona", -2.0f},
+    {"não abre", -1.8f},
+    {"não carrega", -1.8f},
+    {"sem problemas", 2.0f},
+};
+
+// Italian
+constexpr Entry kItWords[] = {
+    {"buono", 1.9f},      {"buona", 1.9f},       {"ottimo", 2.8f},    {"ottima", 2.8f},   {"eccellente", 3.0f},
+    {"perfetto", 2.8f},   {"fantastico", 2.8f},  {"adoro", 3.0f},     {"grazie", 1.5f},   {"utile", 1.8f},
+    {"facile", 1.5f},     {"bello", 2.0f},       {"bella", 2.0f},     {"cattivo", -2.0f}, {"pessimo", -3.0f},
+    {"pessima", -3.0f},   {"orribile", -2.8f},   {"errore", -1.5f},   {"lento", -1.2f},   {"lenta", -1.2f},
+    {"caro", -1.2f},      {"problema", -1.2f},   {"problemi", -1.2f}, {"inutile", -2.0f}, {"deluso", -2.2f},
+    {"deludente", -2.2f}, {"fastidioso", -1.8f},
+};
+constexpr std::string_view kItNegators[] = {"non", "mai", "senza", "né"};
+constexpr std::string_view kItContrasts[] = {"ma", "però", "tuttavia"};
+constexpr PhraseSpec kItPhrases[] = {
+    {"non funziona", -2.0f},
+    {"si blocca", -1.8f},
+    {"non si apre", -1.8f},
+    {"nessun problema", 2.0f},
+};
+
+// Dutch
+constexpr Entry kNlWords[] = {
+    {"goed", 1.9f},   {"geweldig", 3.0f},       {"prima", 2.0f},     {"perfect", 2.8f},    {"top", 2.0f},
+    {"fijn", 2.0f},   {"handig", 1.8f},         {"bedankt", 1.5f},   {"dank", 1.5f},       {"makkelijk", 1.5f},
+    {"super", 2.5f},  {"aanrader", 2.5f},       {"slecht", -2.0f},   {"vreselijk", -2.8f}, {"waardeloos", -2.8f},
+    {"traag", -1.2f}, {"fout", -1.5f},          {"fouten", -1.5f},   {"probleem", -1.2f},  {"problemen", -1.2f},
+    {"duur", -1.2f},  {"teleurgesteld", -2.2f}, {"irritant", -2.0f}, {"crasht", -2.0f},    {"nutteloos", -2.0f},
+};
+constexpr std::string_view kNlNegators[] = {"niet", "geen", "nooit", "zonder"};
+constexpr std::string_view kNlContrasts[] = {"maar", "echter", "hoewel"};
+constexpr PhraseSpec kNlPhrases[] = {
+    {"werkt niet", -2.0f},
+    {"doet het niet", -2.0f},
+    {"geen problemen", 2.0f},
+};
+
+template <std::size_t W, std::size_t N, std::size_t C, std::size_t P>
+Vocabulary::Table table(const Entry (&w)[W], const std::string_view (&n)[N], const std::string_view (&c)[C],
+                        const PhraseSpec (&p)[P]) {
+  return Vocabulary::Table{w, W, n, N, c, C, p, P};
+}
+
+constexpr std::string_view kEnglishContrasts[] = {"but", "however", "although", "though", "whereas"};
+
+}  // namespace
+
+Vocabulary::Vocabulary() : english_(true) {
+  for (std::string_view c : kEnglishContrasts) contrasts_.emplace_back(c);
+}
+
+Vocabulary::Vocabulary(const Table& t) {
+  for (std::size_t k = 0; k < t.word_count; ++k) words_.emplace(t.words[k].first, t.words[k].second);
+  for (std::size_t k = 0; k < t.negator_count; ++k) negators_.emplace(t.negators[k]);
+  for (std::size_t k = 0; k < t.contrast_count; ++k) contrasts_.emplace_back(t.contrasts[k]);
+  phrases_ = index_phrases(t.phrases, t.phrase_count, [this](std::string_view w) { return negates(w); });
+  for (const auto& [first, bucket] : phrases_) {
+    for (const Phrase& p : bucket) expression_words_.insert(p.words.begin(), p.words.end());
+  }
+}
+
+const Vocabulary* Vocabulary::for_language(std::string_view code) {
+  static const Vocabulary en;
+  static const Vocabulary de(table(kDeWords, kDeNegators, kDeContrasts, kDePhrases));
+  static const Vocabulary fr(table(kFrWords, kFrNegators, kFrContrasts, kFrPhrases));
+  static const Vocabulary es(table(kEsWords, kEsNegators, kEsContrasts, kEsPhrases));
+  static const Vocabulary pt(table(kPtWords, kPtNegators, kPtContrasts, kPtPhrases));
+  static const Vocabulary it(table(kItWords, kItNegators, kItContrasts, kItPhrases));
+  static const Vocabulary nl(table(kNlWords, kNlNegators, kNlContrasts, kNlPhrases));
+  if (code == "en" || code == "un") return &en;
+  if (code == "de") return &de;
+  if (code == "fr") return &fr;
+  if (code == "es") return &es;
+  if (code == "pt") return &pt;
+  if (code == "it") return &it;
+  if (code == "nl") return &nl;
+  return nullptr;
+}
+
+std::optional<float> Vocabulary::valence(std::string_view word) const {
+  if (english_) {
+    if (auto v = product_word_valence(word)) return v;
+    const auto& lex = vader_lexicon();
+    auto it = lex.find(word);
+    if (it == lex.end()) return std::nullopt;
+    return it->second;
+  }
+  auto it = words_.find(word);
+  if (it == words_.end()) return std::nullopt;
+  return it->second;
+}
+
+double Vocabulary::degree(std::string_view word) const { return english_ ? degree_modifier(word) : 0.0; }
+
+bool Vocabulary::negates(std::string_view word) const {
+  return english_ ? is_negator(word) : negators_.find(word) != negators_.end();
+}
+
+bool Vocabulary::is_but(std::string_view word) const { return !contrasts_.empty() && contrasts_.front() == word; }
+
+bool Vocabulary::opens_clause(std::string_view word) const {
+  return std::find(contrasts_.begin(), contrasts_.end(), word) != contrasts_.end();
+}
+
+const std::vector<Phrase>* Vocabulary::phrases(std::string_view first) const {
+  if (english_) return phrases_starting_with(first);
+  auto it = phrases_.find(first);
+  return it == phrases_.end() ? nullptr : &it->second;
+}
+
+bool Vocabulary::knows(std::string_view word) const { return valence(word) || degree(word) != 0.0 || negates(word); }
+
+}  // namespace chorus::nlp::sentiment_rules

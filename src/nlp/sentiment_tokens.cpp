@@ -1,0 +1,239 @@
+// Tokenisation for the sentiment analyser.
+#include "nlp/sentiment_tokens.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <optional>
+
+#include "nlp/lexicons.hpp"
+#include "nlp/utf8.hpp"
+
+namespace chorus::nlp {
+
+namespace {
+
+using namespace sentiment_rules;
+using Token = SentimentToken;
+
+bool ends_with(std::string_view s, std::string_view suffix) {
+  return s.size() > suffix.size() + 2 && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+// Base forms the lexicon may know an inflected word by: "lacks" -> "lack", "loved" -> "love",
+// "stopped" -> "stop", "annoyingly" -> "annoying", "happily" -> "happy".
+std::vector<std::string> base_forms(std::string_view w) {
+  std::vector<std::string> out;
+  auto cut = [&](std::size_t n) { return std::string(w.substr(0, w.size() - n)); };
+  auto undouble = [&](std::size_t n) {
+    std::string b = cut(n);
+    if (b.size() >= 2 && b[b.size() - 1] == b[b.size() - 2]) b.pop_back();
+    return b;
+  };
+  if (ends_with(w, "ies") || ends_with(w, "ied")) out.push_back(cut(3) + "y");
+  if (ends_with(w, "es")) out.push_back(cut(2));
+  if (ends_with(w, "s") && !ends_with(w, "ss") && !ends_with(w, "'s")) out.push_back(cut(1));
+  if (ends_with(w, "ed")) {
+    out.push_back(cut(2));
+    out.push_back(cut(1));
+    out.push_back(undouble(2));
+  }
+  if (ends_with(w, "ing")) {
+    out.push_back(cut(3));
+    out.push_back(cut(3) + "e");
+    out.push_back(undouble(3));
+  }
+  if (ends_with(w, "ily")) out.push_back(cut(3) + "y");
+  if (ends_with(w, "ly")) out.push_back(cut(2));
+  return out;
+}
+
+// "soooo goooood" -> "so good" (letter runs collapsed to two, then one), then inflections; the first
+// form the tables know wins, and unknown words stay as they are.
+std::string resolve_word(std::string word, const Vocabulary& vocab) {
+  if (vocab.knows(word)) return word;
+  for (std::size_t keep : {2u, 1u}) {
+    std::string squeezed;
+    std::size_t run = 0;
+    for (std::size_t i = 0; i < word.size(); ++i) {
+      run = (i > 0 && word[i] == word[i - 1]) ? run + 1 : 1;
+      if (run <= keep) squeezed.push_back(word[i]);
+    }
+    if (squeezed.size() != word.size() && vocab.knows(squeezed)) return squeezed;
+  }
+  if (!vocab.is_english()) return word;
+  for (std::string& base : base_forms(word)) {
+    if (vocab.valence(base)) return base;
+  }
+  return word;
+}
+
+// Splits text into tokens: whitespace-delimited words with edge punctuation removed, emoticons kept whole,
+// emoji split out one per token. Tracks sentence and clause boundaries and emphatic punctuation.
+class Tokenizer {
+ public:
+  Tokenizer(const Vocabulary* vocab, std::size_t max_tokens) : vocab_(vocab), max_tokens_(max_tokens) {}
+  std::vector<Token> tokens;
+  int exclamations = 0;
+  int questions = 0;
+
+  void feed(std::string_view text) {
+    std::size_t i = 0;
+    while (i < text.size() && tokens.size() < max_tokens_) {
+      char c = text[i];
+      if (c == ' ' || c == '\n') {
+        if (c == '\n') end_sentence();
+        ++i;
+        continue;
+      }
+      std::size_t end = text.find_first_of(" \n", i);
+      if (end == std::string_view::npos) end = text.size();
+      chunk(text.substr(i, end - i));
+      i = end;
+    }
+  }
+
+ private:
+  const Vocabulary* vocab_;  // nullptr: a language without a word list
+  std::size_t max_tokens_;
+  std::uint32_t sentence_ = 0, clause_ = 0;
+  bool sentence_open_ = false, clause_open_ = false;
+
+  void end_sentence() {
+    if (sentence_open_) ++sentence_;
+    end_clause();
+    sentence_open_ = false;
+  }
+  void end_clause() {
+    if (clause_open_) ++clause_;
+    clause_open_ = false;
+  }
+
+  void emit(std::string word, float preset, bool caps, bool has_lower) {
+    if (tokens.size() >= max_tokens_) return;
+    if (vocab_ && vocab_->opens_clause(word)) end_clause();
+    tokens.push_back(Token{std::move(word), preset, caps, has_lower, sentence_, clause_});
+    sentence_open_ = clause_open_ = true;
+  }
+
+  // One whitespace-delimited chunk: split off emoji, handle the pieces between them as words.
+  void chunk(std::string_view c) {
+    std::size_t i = 0, piece = 0;
+    while (i < c.size()) {
+      std::size_t at = i;
+      char32_t cp = next_code_point(c, i);
+      if (!is_emoji_code_point(cp)) continue;
+      if (at > piece) word(c.substr(piece, at - piece));
+      while (i < c.size()) {  // swallow skin tones, variation selectors and joiners
+        std::size_t j = i;
+        if (!is_emoji_modifier(next_code_point(c, j))) break;
+        i = j;
+      }
+      auto v = emoji_valence(cp);
+      std::string text;
+      append_utf8(text, cp);
+      emit(std::move(text), v ? *v : 0.0f, false, false);
+      piece = i;
+    }
+    if (piece < c.size()) word(c.substr(piece));
+  }
+
+  void word(std::string_view run) {
+    for (char ch : run) {
+      if (ch == '!') ++exclamations;
+      if (ch == '?') ++questions;
+    }
+    if (run.size() > 2 && run.front() == ':' && run.back() == ':') {
+      std::string code = to_lower_utf8(run);
+      if (auto v = shortcode_valence(code)) {
+        emit(std::move(code), *v, false, false);
+        return;
+      }
+    }
+    if (emoticon(run)) return;
+
+    std::size_t b = 0, e = run.size();
+    while (b < e && !is_word_at(run, b)) b = next_index(run, b);
+    while (e > b && !is_word_before(run, e)) e = prev_index(run, e);
+    std::string_view core = run.substr(b, e - b);
+    std::string_view trailing = run.substr(e);
+    if (!core.empty()) add_word(core);
+    // An emoticon glued to a word ("great:)") or standing after punctuation ("ok!:(").
+    for (std::size_t len : {3u, 2u}) {
+      if (trailing.size() >= len && emoticon(trailing.substr(trailing.size() - len))) break;
+    }
+    for (char ch : trailing) {
+      if (ch == '.' || ch == '!' || ch == '?') {
+        end_sentence();
+        break;
+      }
+      if (ch == ',' || ch == ';' || ch == ':') end_clause();
+    }
+  }
+
+  // Emits the run as an emoticon when the lexicon knows it as written (":D", "<3", "):").
+  bool emoticon(std::string_view run) {
+    bool has_symbol = std::any_of(run.begin(), run.end(), [](char ch) {
+      unsigned char u = static_cast<unsigned char>(ch);
+      return u < 0x80 && !std::isalnum(u) && ch != '\'' && ch != '-';
+    });
+    if (!has_symbol || run.size() > 8) return false;
+    const auto& lex = vader_lexicon();  // emoticons are the same in every language
+    std::string key(run);
+    auto it = lex.find(key);
+    if (it == lex.end()) {
+      key = to_lower_utf8(run);
+      it = lex.find(key);
+    }
+    if (it == lex.end()) return false;
+    std::optional<float> v = it->second;
+    if (!v) return false;
+    emit(std::move(key), *v, false, false);
+    return true;
+  }
+
+  void add_word(std::string_view core) {
+    std::string lower;
+    lower.reserve(core.size());
+    int upper = 0, lowers = 0;
+    std::size_t i = 0;
+    while (i < core.size()) {
+      char32_t cp = next_code_point(core, i);
+      if (cp == 0x2019 || cp == 0x2018 || cp == 0x2BC) cp = '\'';
+      char32_t lc = to_lower(cp);
+      if (lc != cp) {
+        ++upper;
+      } else if ((cp >= 'a' && cp <= 'z') || (cp >= 0xDF && cp <= 0x24F) || (cp >= 0x3B1 && cp <= 0x3C9) ||
+                 (cp >= 0x430 && cp <= 0x45F)) {
+        ++lowers;
+      }
+      append_utf8(lower, lc);
+    }
+    if (vocab_) lower = resolve_word(std::move(lower), *vocab_);
+    emit(std::move(lower), 0.0f, upper >= 2 && lowers == 0, lowers > 0);
+  }
+
+  static bool is_word_at(std::string_view s, std::size_t i) {
+    std::size_t j = i;
+    return is_word_code_point(next_code_point(s, j));
+  }
+  static bool is_word_before(std::string_view s, std::size_t end) { return is_word_at(s, prev_index(s, end)); }
+  static std::size_t next_index(std::string_view s, std::size_t i) {
+    next_code_point(s, i);
+    return i;
+  }
+  static std::size_t prev_index(std::string_view s, std::size_t end) {
+    std::size_t i = end - 1;
+    while (i > 0 && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) --i;
+    return i;
+  }
+};
+
+}  // namespace
+
+SentimentTokens tokenize_for_sentiment(std::string_view text, const Vocabulary* vocab, std::size_t max_tokens) {
+  Tokenizer tz(vocab, max_tokens);
+  tz.feed(text);
+  return SentimentTokens{std::move(tz.tokens), tz.exclamations, tz.questions};
+}
+
+}  // namespace chorus::nlp
