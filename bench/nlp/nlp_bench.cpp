@@ -1,0 +1,117 @@
+// NLP throughput: the whole pipeline and each stage on typical feedback, plus the megabyte worst case.
+#include <benchmark/benchmark.h>
+
+#include <string>
+#include <vector>
+
+#include "nlp/analyze.hpp"
+#include "nlp/category.hpp"
+#include "nlp/clean.hpp"
+#include "nlp/language.hpp"
+#include "nlp/sentiment.hpp"
+#include "nlp/simhash.hpp"
+#include "nlp/stage.hpp"
+#include "nlp/themes.hpp"
+
+namespace {
+
+using namespace chorus::nlp;
+
+const std::vector<std::string>& short_feedback() {
+  static const std::vector<std::string> texts = {
+      "The app stopped working after the update and I lost my data",
+      "Love the new dark mode, thanks team!",
+      "Can you please add an export to Excel? We need it for monthly reporting.",
+      "Sync keeps failing on Android since version 3.1 :(",
+      "Way too expensive for what it offers and support is rude",
+      "Honestly the best note taking app I've used. Five stars!",
+      "Search doesn't find notes with accented characters",
+      "Die App stürzt nach dem Update ständig ab.",
+  };
+  return texts;
+}
+
+const std::string& forum_post_html() {
+  static const std::string html =
+      "<p>Hi team,</p><aside class=\"quote\"><blockquote><p>Have you tried turning it off?</p></blockquote></aside>"
+      "<p>Yes. The <strong>calendar sync</strong> still fails every morning &amp; duplicates events. "
+      "<img class=\"emoji\" alt=\":rage:\" src=\"/e/rage.png\"></p><pre><code>Error: 409 Conflict\n  at sync "
+      "(/app/sync.js:42:7)</code></pre><p>Logs: https://example.com/logs/123. Please fix, this is blocking our "
+      "team of 40 people who rely on shared calendars.</p><p>Thanks</p>";
+  return html;
+}
+
+void BM_PipelineShortFeedback(benchmark::State& state) {
+  const auto& texts = short_feedback();
+  std::size_t i = 0;
+  for (auto _ : state) {
+    Document doc;
+    doc.raw = texts[i++ % texts.size()];
+    Pipeline::standard().run(doc);
+    benchmark::DoNotOptimize(doc.simhash);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_PipelineShortFeedback);
+
+void BM_PipelineForumPostHtml(benchmark::State& state) {
+  for (auto _ : state) {
+    Document doc;
+    doc.raw = forum_post_html();
+    doc.format = TextFormat::html;
+    Pipeline::standard().run(doc);
+    benchmark::DoNotOptimize(doc.simhash);
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(forum_post_html().size()));
+}
+BENCHMARK(BM_PipelineForumPostHtml);
+
+void BM_AnalyzeLine(benchmark::State& state) {
+  const auto& texts = short_feedback();
+  std::size_t i = 0;
+  for (auto _ : state) benchmark::DoNotOptimize(analyze_line(texts[i++ % texts.size()], false, 1));
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_AnalyzeLine);
+
+// Each stage alone, on documents already carried through the stages before it.
+template <class S>
+void BM_Stage(benchmark::State& state) {
+  std::vector<Document> docs;
+  for (const auto& t : short_feedback()) {
+    Document d;
+    d.raw = t;
+    Pipeline::standard().run(d);
+    docs.push_back(std::move(d));
+  }
+  S stage;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    Document d = docs[i++ % docs.size()];
+    stage.run(d);
+    benchmark::DoNotOptimize(d);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_Stage<CleanStage>)->Name("BM_Stage/clean");
+BENCHMARK(BM_Stage<LanguageStage>)->Name("BM_Stage/language");
+BENCHMARK(BM_Stage<SentimentStage>)->Name("BM_Stage/sentiment");
+BENCHMARK(BM_Stage<CategoryStage>)->Name("BM_Stage/category");
+BENCHMARK(BM_Stage<ThemesStage>)->Name("BM_Stage/themes");
+BENCHMARK(BM_Stage<SimhashStage>)->Name("BM_Stage/simhash");
+
+void BM_PipelineMegabyteLine(benchmark::State& state) {
+  std::string big;
+  while (big.size() < 1'000'000) big += "The sync is not working again and I really hate it but support was great! ";
+  for (auto _ : state) {
+    Document doc;
+    doc.raw = big;
+    Pipeline::standard().run(doc);
+    benchmark::DoNotOptimize(doc.simhash);
+  }
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(big.size()));
+}
+BENCHMARK(BM_PipelineMegabyteLine)->Unit(benchmark::kMillisecond);
+
+}  // namespace
