@@ -215,6 +215,47 @@ test('a theme opens its quotes and its records', async () => {
   await eventually('the theme\'s records', async () => (await page.locator('article.record').count()) === Math.min(records.length, 25), 10000);
 });
 
+test('"Sync now" follows the sync and reports its failure in words', async () => {
+  // Nothing listens on port 9 (discard), so the sync fails after its retries.
+  const dead = await apiCall(chorus.url, key, 'POST', `/v1/workspaces/${ws}/sources`,
+    { type: 'discourse', name: 'Dead forum', config: { base_url: 'http://127.0.0.1:9' } });
+  await page.goto(`${chorus.url}/#/${ws}/sources`);
+  const card = page.locator(`.card.source[data-source="${dead.id}"]`);
+  await card.locator('text=Sync now').click();
+  const failure = card.locator('.sync-progress .notice.error');
+  await failure.waitFor({ timeout: 30000 });
+  assert.match(await failure.innerText(), /^The sync failed: .*127\.0\.0\.1:9/);
+  await page.reload();
+  await card.locator('.pill', { hasText: 'failed' }).waitFor();
+  assert.match(await card.locator('.notice.error').innerText(), /^Last error: /);
+  await screenshot(page, 'sources-sync-failed');
+  await apiCall(chorus.url, key, 'DELETE', `/v1/workspaces/${ws}/sources/${dead.id}`);
+});
+
+test('emerging issues show as cards with the quotes behind them', async () => {
+  // The insights' emerging list is filled in for this test (the records and quotes are real), so the
+  // cards are checked whether or not this build detects spikes yet.
+  const insights = await api(`/v1/workspaces/${ws}/insights`);
+  const theme = insights.top_themes[0].theme;
+  const start = new Date(Date.now() - 3 * DAY).toISOString().slice(0, 10) + 'T00:00:00Z';
+  const end = new Date(Date.now() + DAY).toISOString().slice(0, 10) + 'T00:00:00Z';
+  const spike = { theme, start, end, count: 4, baseline: 0.5, score: 6.2, sentiment_type: 'negative' };
+  await page.route('**/v1/workspaces/*/insights?**', async (route) => {
+    const response = await route.fetch();
+    const body = await response.json();
+    body.emerging = [spike, ...(body.emerging || [])];
+    await route.fulfill({ response, json: body });
+  });
+  await page.goto(`${chorus.url}/#/${ws}/emerging`);
+  const card = page.locator(`.card.emerging[data-theme="${theme}"]`);
+  await card.locator('blockquote').first().waitFor();
+  assert.match(await card.innerText(), /4\s+items vs a baseline of 0\.5 a day/);
+  const inWindow = (await api(`/v1/workspaces/${ws}/feedback?theme=${encodeURIComponent(theme)}&from=${start}&to=${end}&limit=3`)).items;
+  assert.deepEqual(await card.locator('blockquote p').allInnerTexts(), inWindow.map((r) => r.conversation_attributes.text));
+  await screenshot(page, 'emerging');
+  await page.unroute('**/v1/workspaces/*/insights?**');
+});
+
 test('no script errors on any screen', async () => {
   for (const view of ['emerging', 'sources', 'overview']) {
     await page.click(`nav a[data-view="${view}"]`);
