@@ -16,7 +16,8 @@ namespace chorus::nlp {
 namespace {
 
 constexpr int kMaxGumboDepth = 256;
-constexpr std::size_t kMaxGumboTagBytes = 8192;
+constexpr std::size_t kMaxGumboTagBytes = 65536;  // data: URIs make long tags legitimately
+constexpr std::ptrdiff_t kMaxGumboTagSpaces = 256;  // gumbo checks each attribute against all earlier ones
 
 char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
 bool ascii_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
@@ -46,7 +47,7 @@ bool is_block_tag_name(std::string_view name) {
   return std::find(kBlock.begin(), kBlock.end(), name) != kBlock.end();
 }
 
-// Cheap pre-scan: is this markup shallow and small-tagged enough for gumbo to stay fast?
+// Cheap pre-scan: is this markup shallow enough, with few enough attributes per tag, for gumbo to stay fast?
 bool suits_gumbo(std::string_view s) {
   int depth = 0;
   std::size_t i = 0;
@@ -55,6 +56,7 @@ bool suits_gumbo(std::string_view s) {
     if (close == std::string_view::npos) break;  // no '>' anywhere after: nothing more to count
     if (close - i > kMaxGumboTagBytes) return false;
     std::string_view inside = s.substr(i + 1, close - i - 1);
+    if (std::count(inside.begin(), inside.end(), ' ') > kMaxGumboTagSpaces) return false;
     if (!inside.empty() && inside[0] == '/') {
       depth = std::max(0, depth - 1);
     } else if (!inside.empty() && ascii_alpha(inside[0])) {

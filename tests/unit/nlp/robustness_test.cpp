@@ -62,6 +62,17 @@ TEST(Robustness, PathologicalMarkupFinishesQuickly) {
   }
 }
 
+TEST(Robustness, TagsWithThousandsOfAttributesFinishQuickly) {
+  std::string tag = "<p";
+  for (int i = 0; i < 1500; ++i) tag += " a" + std::to_string(i);
+  tag += ">x</p>";
+  std::string big;
+  while (big.size() < 1'000'000) big += tag;
+  auto t0 = std::chrono::steady_clock::now();
+  expect_valid(run_all(big, TextFormat::html));
+  EXPECT_LT(seconds_since(t0), 2.0);
+}
+
 TEST(Robustness, MegabyteOfProseFinishesQuickly) {
   std::string prose;
   const std::string sentence = "The sync is not working again and I really hate it but support was great! ";
