@@ -302,17 +302,10 @@ std::string_view effective_language(std::string_view language_code) {
 
 }  // namespace
 
-std::vector<std::string> extract_themes(std::string_view text, std::string_view title, std::string_view language_code) {
-  std::string_view lang = effective_language(language_code);
-  const WordSet& stops = stopwords(lang == "un" ? "en" : lang);
-  std::vector<Word> words;
-  std::uint32_t segment = 0;
-  bool elide = !is_english(lang);
-  split_words(title, true, elide, segment, words);
-  split_words(text, false, elide, segment, words);
-  if (is_english(lang)) words = canonicalise(std::move(words));
-  for (Word& w : words) w.delimiter = is_delimiter(w.lower, lang, stops);
+namespace {
 
+// Runs of up to kMaxPhraseWords non-delimiter words within one segment.
+std::vector<Candidate> find_candidates(const std::vector<Word>& words, std::string_view lang) {
   std::vector<Candidate> candidates;
   for (std::size_t i = 0; i < words.size();) {
     if (words[i].delimiter) {
@@ -328,8 +321,12 @@ std::vector<std::string> extract_themes(std::string_view text, std::string_view 
     if (!lone_participle) candidates.push_back(Candidate{i, j - i});
     i = j;
   }
-  if (candidates.empty()) return {};
+  return candidates;
+}
 
+// Groups candidates by stem key and scores them; stems are filled in on the way.
+std::map<std::string, Theme> score_candidates(std::vector<Word>& words, const std::vector<Candidate>& candidates,
+                                              std::string_view lang) {
   // How often each stem occurs across all candidates: a word that recurs lifts every phrase it is in.
   std::unordered_map<std::string, int> stem_frequency;
   for (const Candidate& c : candidates) {
@@ -338,7 +335,6 @@ std::vector<std::string> extract_themes(std::string_view text, std::string_view 
       ++stem_frequency[words[k].stem];
     }
   }
-
   std::map<std::string, Theme> themes;  // key: stems joined by spaces
   for (std::size_t n = 0; n < candidates.size(); ++n) {
     const Candidate& c = candidates[n];
@@ -366,7 +362,11 @@ std::vector<std::string> extract_themes(std::string_view text, std::string_view 
       ++t.forms[k][form];
     }
   }
+  return themes;
+}
 
+// The best kMaxThemes themes by score (earlier first on ties), each shown in its most common form.
+std::vector<std::string> best_themes(const std::map<std::string, Theme>& themes) {
   std::vector<const Theme*> ranked;
   for (const auto& [key, t] : themes) ranked.push_back(&t);
   std::sort(ranked.begin(), ranked.end(), [](const Theme* a, const Theme* b) {
@@ -384,6 +384,23 @@ std::vector<std::string> extract_themes(std::string_view text, std::string_view 
     if (std::find(out.begin(), out.end(), display) == out.end()) out.push_back(std::move(display));
   }
   return out;
+}
+
+}  // namespace
+
+std::vector<std::string> extract_themes(std::string_view text, std::string_view title, std::string_view language_code) {
+  std::string_view lang = effective_language(language_code);
+  const WordSet& stops = stopwords(lang == "un" ? "en" : lang);
+  std::vector<Word> words;
+  std::uint32_t segment = 0;
+  bool elide = !is_english(lang);
+  split_words(title, true, elide, segment, words);
+  split_words(text, false, elide, segment, words);
+  if (is_english(lang)) words = canonicalise(std::move(words));
+  for (Word& w : words) w.delimiter = is_delimiter(w.lower, lang, stops);
+  std::vector<Candidate> candidates = find_candidates(words, lang);
+  if (candidates.empty()) return {};
+  return best_themes(score_candidates(words, candidates, lang));
 }
 
 std::string theme_key(std::string_view phrase, std::string_view language_code) {
