@@ -170,7 +170,8 @@ void add_query_params(json::array& params, Query query) {
   params.push_back(param("from", "query", "Start, inclusive (ISO-8601 UTC)", time));
   params.push_back(param("to", "query", "End, exclusive (ISO-8601 UTC)", time));
   params.push_back(param("source", "query", "Only this source id", string_schema()));
-  params.push_back(param("sentiment", "query", "Only this sentiment", enum_schema({"positive", "negative", "neutral", "mixed"})));
+  params.push_back(
+      param("sentiment", "query", "Only this sentiment", enum_schema({"positive", "negative", "neutral", "mixed"})));
   params.push_back(param("category", "query", "Only this category",
                          enum_schema({"bug", "feature_request", "question", "praise", "complaint", "other"})));
   params.push_back(param("theme", "query", "Only records with this theme", string_schema()));
@@ -182,7 +183,8 @@ void add_query_params(json::array& params, Query query) {
     params.push_back(param("cursor", "query", "next_cursor of the previous page", string_schema()));
   }
   if (query == Query::reports) {
-    params.push_back(param("bucket", "query", "Time bucket (default day)", enum_schema({"hour", "day", "week", "month"})));
+    params.push_back(
+        param("bucket", "query", "Time bucket (default day)", enum_schema({"hour", "day", "week", "month"})));
     params.push_back(param("group_by", "query", "One series per value of this dimension (default: one series)",
                            enum_schema({"source", "sentiment", "category", "theme", "language"})));
   }
@@ -218,17 +220,25 @@ json::object operation(const RouteDoc& r) {
   if (!params.empty()) op["parameters"] = std::move(params);
   if (!r.request.empty()) {
     json::object content{{"application/json", json::object{{"schema", schema_ref(r.request)}}}};
-    if (r.request == "RawItems") content["application/x-ndjson"] = json::object{{"schema", json::object{{"type", "string"}}}};
+    if (r.request == "RawItems")
+      content["application/x-ndjson"] = json::object{{"schema", json::object{{"type", "string"}}}};
     op["requestBody"] = json::object{{"required", true}, {"content", std::move(content)}};
   }
   switch (r.access) {
-    case Access::anyone: op["security"] = json::array{}; break;
-    case Access::admin: op["security"] = json::array{json::object{{"adminKey", json::array{}}}}; break;
-    case Access::customer: op["security"] = json::array{json::object{{"customerKey", json::array{}}}}; break;
+    case Access::anyone:
+      op["security"] = json::array{};
+      break;
+    case Access::admin:
+      op["security"] = json::array{json::object{{"adminKey", json::array{}}}};
+      break;
+    case Access::customer:
+      op["security"] = json::array{json::object{{"customerKey", json::array{}}}};
+      break;
     case Access::signed_webhook:
       op["security"] = json::array{};
-      op["description"] = "Authenticated by the signature scheme configured on the source (webhook.scheme); a bad "
-                          "signature is 401 and nothing is stored.";
+      op["description"] =
+          "Authenticated by the signature scheme configured on the source (webhook.scheme); a bad "
+          "signature is 401 and nothing is stored.";
       break;
   }
   json::object responses{{std::to_string(r.status), success_response(r)}};
@@ -251,9 +261,10 @@ json::object build_document() {
       {"openapi", "3.0.3"},
       {"info", json::object{{"title", "Chorus API"},
                             {"version", "1"},
-                            {"description", "Customer feedback from every channel, read and summarised. JSON in and "
-                                            "out; errors are {\"error\":{\"code\",\"message\"}}; times are ISO-8601 UTC, "
-                                            "from inclusive and to exclusive."}}},
+                            {"description",
+                             "Customer feedback from every channel, read and summarised. JSON in and "
+                             "out; errors are {\"error\":{\"code\",\"message\"}}; times are ISO-8601 UTC, "
+                             "from inclusive and to exclusive."}}},
       {"servers", json::array{json::object{{"url", "/"}}}},
       {"paths", std::move(paths)},
       {"components", json::parse(kComponents).as_object()}};

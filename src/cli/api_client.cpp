@@ -11,15 +11,24 @@ namespace {
 
 ErrorCode code_for_status(int status) {
   switch (status) {
-    case 400: return ErrorCode::bad_request;
-    case 401: return ErrorCode::unauthorized;
-    case 403: return ErrorCode::forbidden;
-    case 404: return ErrorCode::not_found;
-    case 409: return ErrorCode::conflict;
-    case 413: return ErrorCode::too_large;
-    case 429: return ErrorCode::rate_limited;
-    case 503: return ErrorCode::unavailable;
-    default: return ErrorCode::internal;
+    case 400:
+      return ErrorCode::bad_request;
+    case 401:
+      return ErrorCode::unauthorized;
+    case 403:
+      return ErrorCode::forbidden;
+    case 404:
+      return ErrorCode::not_found;
+    case 409:
+      return ErrorCode::conflict;
+    case 413:
+      return ErrorCode::too_large;
+    case 429:
+      return ErrorCode::rate_limited;
+    case 503:
+      return ErrorCode::unavailable;
+    default:
+      return ErrorCode::internal;
   }
 }
 
@@ -37,8 +46,7 @@ void add_api_options(CLI::App& cmd, ApiOptions& o) {
   cmd.add_option("--key", o.key, "Customer API key")->envname("CHORUS_API_KEY");
 }
 
-ApiClient::ApiClient(ApiOptions options)
-    : options_(std::move(options)), http_(std::make_unique<ingest::HttpClient>()) {
+ApiClient::ApiClient(ApiOptions options) : options_(std::move(options)), http_(std::make_unique<ingest::HttpClient>()) {
   while (!options_.server.empty() && options_.server.back() == '/') options_.server.pop_back();
 }
 
@@ -57,8 +65,8 @@ Result<json::value> ApiClient::call(std::string_view method, const std::string& 
   req.timeout = timeout;
   auto res = http_->send(req);
   if (!res)
-    return make_error(ErrorCode::upstream, "cannot reach " + options_.server + ": " + res.error().message +
-                                               " (is `chorus serve` running?)");
+    return make_error(ErrorCode::upstream,
+                      "cannot reach " + options_.server + ": " + res.error().message + " (is `chorus serve` running?)");
   if (res->status < 200 || res->status >= 300) return make_error(code_for_status(res->status), server_message(*res));
   if (res->body.empty()) return json::value(nullptr);
   auto v = parse_json(res->body);

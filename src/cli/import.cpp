@@ -41,9 +41,7 @@ class ProgressBar {
   void finish() {
     if (tty_) std::fputc('\n', stderr);
   }
-  double elapsed() const {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  }
+  double elapsed() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count(); }
 
  private:
   std::uint64_t total_;
@@ -121,12 +119,14 @@ void add_import(CLI::App& app, Commands& commands) {
   auto* cmd = app.add_subcommand("import", "Bulk-load a JSON lines or CSV file into a source");
   auto o = std::make_shared<ImportOptions>();
   cmd->add_option("--workspace", o->workspace, "Workspace id")->required();
-  cmd->add_option("--source", o->source, "Source id (a jsonl or csv source, or any type whose items the file holds)")->required();
+  cmd->add_option("--source", o->source, "Source id (a jsonl or csv source, or any type whose items the file holds)")
+      ->required();
   cmd->add_option("file", o->file, "FILE.jsonl or FILE.csv")->required()->check(CLI::ExistingFile);
   add_api_options(*cmd, o->api);
   cmd->add_option("--batch", o->batch, "Items per request")->capture_default_str()->check(CLI::Range(1, 100000));
-  cmd->footer("\nExamples:\n  CHORUS_API_KEY=chk_... chorus import --workspace 1 --source 2 survey.jsonl\n"
-              "  chorus import --workspace 1 --source 3 --key chk_... reviews.csv");
+  cmd->footer(
+      "\nExamples:\n  CHORUS_API_KEY=chk_... chorus import --workspace 1 --source 2 survey.jsonl\n"
+      "  chorus import --workspace 1 --source 3 --key chk_... reviews.csv");
   cmd->callback([o, &commands] { commands.exit_code = run_import(*o); });
 }
 

@@ -79,6 +79,14 @@ void print_totals(const json::value& insights, TimeMs from, TimeMs to) {
   std::printf("\n");
 }
 
+// "+25%" against the previous period; "new" when the theme was absent then.
+std::string change_since(std::int64_t before, std::int64_t now) {
+  if (before == 0) return "new";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%+.0f%%", 100.0 * static_cast<double>(now - before) / static_cast<double>(before));
+  return buf;
+}
+
 void print_themes(const json::value& insights) {
   const auto* themes = find_path(insights, "top_themes");
   if (!themes || !themes->is_array() || themes->as_array().empty()) return;
@@ -88,11 +96,7 @@ void print_themes(const json::value& insights) {
     if (name.size() > 24) name = name.substr(0, 23) + "~";
     std::int64_t n = get_int(t, "count").value_or(0);
     auto prev = get_int(t, "previous_count");
-    std::string change = !prev ? "" : *prev == 0 ? "new" : ([&] {
-      char buf[32];
-      std::snprintf(buf, sizeof buf, "%+.0f%%", 100.0 * static_cast<double>(n - *prev) / static_cast<double>(*prev));
-      return std::string(buf);
-    })();
+    std::string change = prev ? change_since(*prev, n) : "";
     std::printf("  %-24s %6lld  %6.1f%%  %+9.2f  %9s  %7s\n", name.c_str(), static_cast<long long>(n),
                 get_double(t, "share").value_or(0) * 100, get_double(t, "avg_compound").value_or(0),
                 prev ? std::to_string(*prev).c_str() : "-", change.c_str());
@@ -107,9 +111,9 @@ void print_emerging(const json::value& insights) {
   for (const auto& e : emerging->as_array())
     std::printf("  %-24s %s to %s  %lld items vs a baseline of %.1f a day  (score %.1f, %s)\n",
                 get_string(e, "theme").value_or("?").c_str(), day_of(get_string(e, "start").value_or("")).c_str(),
-                day_of(get_string(e, "end").value_or("")).c_str(), static_cast<long long>(get_int(e, "count").value_or(0)),
-                get_double(e, "baseline").value_or(0), get_double(e, "score").value_or(0),
-                get_string(e, "sentiment_type").value_or("-").c_str());
+                day_of(get_string(e, "end").value_or("")).c_str(),
+                static_cast<long long>(get_int(e, "count").value_or(0)), get_double(e, "baseline").value_or(0),
+                get_double(e, "score").value_or(0), get_string(e, "sentiment_type").value_or("-").c_str());
   std::printf("\n");
 }
 
@@ -212,7 +216,8 @@ void add_report(CLI::App& app, Commands& commands) {
   auto* cmd = app.add_subcommand("report", "Summarise a workspace's feedback over a period");
   auto o = std::make_shared<ReportOptions>();
   cmd->add_option("workspace", o->workspace, "Workspace id")->required();
-  cmd->add_option("--from", o->from, "Start, inclusive: a date (2026-03-01) or ISO time (default: 30 days before --to)");
+  cmd->add_option("--from", o->from,
+                  "Start, inclusive: a date (2026-03-01) or ISO time (default: 30 days before --to)");
   cmd->add_option("--to", o->to, "End, exclusive: a date or ISO time (default: the end of today, UTC)");
   cmd->add_option("--bucket", o->bucket, "Rows of the volume table")
       ->check(CLI::IsMember({"hour", "day", "week", "month"}))
@@ -224,9 +229,10 @@ void add_report(CLI::App& app, Commands& commands) {
   cmd->add_option("--language", o->language, "Only this language code (en, de, ...)");
   cmd->add_flag("--json", o->json, "Print {\"insights\": ..., \"report\": ...} as the API returns them, for scripts");
   add_api_options(*cmd, o->api);
-  cmd->footer("\nExamples:\n  CHORUS_API_KEY=chk_... chorus report 1\n"
-              "  chorus report 1 --from 2026-03-01 --to 2026-04-01 --bucket week --group-by source\n"
-              "  chorus report 1 --from 2026-03-01 --json | jq '.insights.top_themes[0]'");
+  cmd->footer(
+      "\nExamples:\n  CHORUS_API_KEY=chk_... chorus report 1\n"
+      "  chorus report 1 --from 2026-03-01 --to 2026-04-01 --bucket week --group-by source\n"
+      "  chorus report 1 --from 2026-03-01 --json | jq '.insights.top_themes[0]'");
   cmd->callback([o, &commands] { commands.exit_code = run_report(*o); });
 }
 

@@ -112,11 +112,15 @@ void add_sync(CLI::App& app, Commands& commands) {
   cmd->add_option("workspace", o->workspace, "Workspace id")->required();
   cmd->add_option("source", o->source, "Source id")->required();
   cmd->add_flag("--follow,-f", o->follow, "Wait for the sync, showing its progress; exit 1 if it fails");
-  cmd->add_option("--interval", o->interval, "Seconds between progress checks")->capture_default_str()->check(CLI::Range(0.1, 60.0));
-  cmd->add_option("--timeout", o->timeout, "Give up following after this many seconds (0: never)")->capture_default_str();
+  cmd->add_option("--interval", o->interval, "Seconds between progress checks")
+      ->capture_default_str()
+      ->check(CLI::Range(0.1, 60.0));
+  cmd->add_option("--timeout", o->timeout, "Give up following after this many seconds (0: never)")
+      ->capture_default_str();
   add_api_options(*cmd, o->api);
-  cmd->footer("\nExamples:\n  CHORUS_API_KEY=chk_... chorus sync 1 2 --follow\n"
-              "  chorus sync 1 2 --server http://chorus.internal:8080 --key chk_...   # start it and return");
+  cmd->footer(
+      "\nExamples:\n  CHORUS_API_KEY=chk_... chorus sync 1 2 --follow\n"
+      "  chorus sync 1 2 --server http://chorus.internal:8080 --key chk_...   # start it and return");
   cmd->callback([o, &commands] { commands.exit_code = run_sync(*o); });
 }
 
