@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <span>
 #include <string>
@@ -44,7 +45,8 @@ class Consumer {
   // group's committed position), waiting up to `wait` when none are ready. An empty vector is not an error.
   virtual Result<std::vector<Message>> poll(std::size_t max, std::chrono::milliseconds wait) = 0;
   // Records that the group is done with `last` and every message before it in its partition.
-  // Call only after the work for those messages is durable.
+  // Call only after the work for those messages is durable. (The Kafka consumer also commits, in every
+  // other partition, what this consumer returned before `last`: a handled batch is committed whole.)
   virtual Status commit(const Message& last) = 0;
 };
 
@@ -66,5 +68,36 @@ class Bus {
 
 // The embedded bus: a SQLite database in WAL mode at <data_dir>/bus.db.
 Result<std::unique_ptr<Bus>> open_embedded_bus(const std::filesystem::path& data_dir);
+
+// The scale-out bus: Apache Kafka through librdkafka.
+struct KafkaOptions {
+  std::string brokers;       // bootstrap servers, host:port,...
+  std::string topic_prefix;  // prepended to every topic and consumer group ("prod." -> "prod.raw.items")
+  // librdkafka properties applied after Chorus's own. A key prefixed "producer.", "consumer." or
+  // "admin." applies to that client only (e.g. consumer.session.timeout.ms); any other key to all.
+  std::map<std::string, std::string> config;
+};
+
+// Idempotent producer with acks=all: publish returns once every message is acknowledged by the
+// in-sync replicas. One consumer group per role name; offsets are committed only by Consumer::commit.
+// Topic auto-creation is off: create the topics first (create_kafka_topics, `chorus kafka init-topics`).
+Result<std::unique_ptr<Bus>> open_kafka_bus(const KafkaOptions& options);
+
+// Parses "key=value,key=value" (CHORUS_KAFKA_CONFIG) into KafkaOptions::config.
+Result<std::map<std::string, std::string>> parse_kafka_config(std::string_view text);
+
+// Every topic Chorus uses, without prefix.
+inline constexpr std::string_view kAllTopics[] = {kFetchRequests, kRawItems, kFeedbackRecords, kDeadLetters};
+
+struct TopicReport {
+  std::string name;  // with the prefix
+  int partitions = 0;
+  bool created = false;  // false: it existed already
+  std::string note;      // set when the cluster did not honour the requested partitions
+};
+
+// Creates the topics of kAllTopics that do not exist yet, with `partitions` partitions and the given
+// replication factor; existing topics are left as they are. Idempotent.
+Result<std::vector<TopicReport>> create_kafka_topics(const KafkaOptions& options, int partitions, int replication);
 
 }  // namespace chorus::bus

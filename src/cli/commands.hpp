@@ -13,6 +13,8 @@ const char* version_string();
 void add_serve(CLI::App& app, Commands& commands);
 void add_analyze(CLI::App& app, Commands& commands);
 void add_import(CLI::App& app, Commands& commands);
+void add_kafka(CLI::App& app, Commands& commands);
+void add_dev_cluster(CLI::App& app, Commands& commands);
 void add_sync(CLI::App& app, Commands& commands);
 void add_report(CLI::App& app, Commands& commands);
 

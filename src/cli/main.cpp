@@ -21,6 +21,8 @@ int main(int argc, char** argv) {
   chorus::cli::add_serve(app, commands);
   chorus::cli::add_analyze(app, commands);
   chorus::cli::add_import(app, commands);
+  chorus::cli::add_kafka(app, commands);
+  chorus::cli::add_dev_cluster(app, commands);
   chorus::cli::add_sync(app, commands);
   chorus::cli::add_report(app, commands);
   auto* version = app.add_subcommand("version", "Print the version and exit");
