@@ -52,16 +52,20 @@ const char* state_name(CircuitBreaker::State state) {
   return "closed";
 }
 
+SourceBreakers::Entry& SourceBreakers::entry(Id source) {
+  return breakers_.try_emplace(source, Entry{CircuitBreaker(policy_), {}}).first->second;
+}
+
 SourceBreakers::Admission SourceBreakers::admit(Id source, TimeMs now) {
   std::lock_guard lock(mu_);
-  auto it = breakers_.try_emplace(source, policy_).first;
-  CircuitBreaker& b = it->second;
-  bool was_open = b.state(now) != CircuitBreaker::State::closed;
+  Entry& e = entry(source);
+  bool was_open = e.breaker.state(now) != CircuitBreaker::State::closed;
   Admission a;
-  a.allowed = b.allow(now);
+  a.allowed = e.breaker.allow(now);
   a.probe = a.allowed && was_open;
-  a.failures = b.consecutive_failures();
-  a.retry_at = b.retry_at();
+  a.failures = e.breaker.consecutive_failures();
+  a.retry_at = e.breaker.retry_at();
+  a.last_error = e.last_error;
   return a;
 }
 
@@ -71,9 +75,11 @@ void SourceBreakers::succeeded(Id source) {
   breakers_.erase(source);
 }
 
-void SourceBreakers::failed(Id source, TimeMs now) {
+void SourceBreakers::failed(Id source, TimeMs now, std::string why) {
   std::lock_guard lock(mu_);
-  breakers_.try_emplace(source, policy_).first->second.record_failure(now);
+  Entry& e = entry(source);
+  e.breaker.record_failure(now);
+  e.last_error = std::move(why);
 }
 
 void SourceBreakers::forget(Id source) {
@@ -81,10 +87,16 @@ void SourceBreakers::forget(Id source) {
   breakers_.erase(source);
 }
 
+CircuitBreaker::State SourceBreakers::state(Id source, TimeMs now) const {
+  std::lock_guard lock(mu_);
+  auto it = breakers_.find(source);
+  return it == breakers_.end() ? CircuitBreaker::State::closed : it->second.breaker.state(now);
+}
+
 std::size_t SourceBreakers::open_count(TimeMs now) const {
   std::lock_guard lock(mu_);
   return static_cast<std::size_t>(std::count_if(breakers_.begin(), breakers_.end(), [&](const auto& kv) {
-    return kv.second.state(now) != CircuitBreaker::State::closed;
+    return kv.second.breaker.state(now) != CircuitBreaker::State::closed;
   }));
 }
 

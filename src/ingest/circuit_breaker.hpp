@@ -55,21 +55,30 @@ class SourceBreakers {
 
   struct Admission {
     bool allowed = true;
-    bool probe = false;   // the one call let through a half-open breaker
-    int failures = 0;     // consecutive failures so far
-    TimeMs retry_at = 0;  // when refused: when the next probe may go
+    bool probe = false;      // the one call let through a half-open breaker
+    int failures = 0;        // consecutive failures so far
+    TimeMs retry_at = 0;     // when refused: when the next probe may go
+    std::string last_error;  // what the last failure said
   };
   Admission admit(Id source, TimeMs now);
   void succeeded(Id source);
-  void failed(Id source, TimeMs now);
+  void failed(Id source, TimeMs now, std::string why = {});
   void forget(Id source);
+  // Without side effects (admit() may start a probe): closed for a source never seen.
+  CircuitBreaker::State state(Id source, TimeMs now) const;
   // How many breakers are not closed (for health).
   std::size_t open_count(TimeMs now) const;
 
  private:
+  struct Entry {
+    CircuitBreaker breaker;
+    std::string last_error;
+  };
+  Entry& entry(Id source);
+
   BreakerPolicy policy_;
   mutable std::mutex mu_;
-  std::map<Id, CircuitBreaker> breakers_;
+  std::map<Id, Entry> breakers_;
 };
 
 }  // namespace chorus::ingest

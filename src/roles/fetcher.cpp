@@ -72,7 +72,8 @@ class PageForwarder final : public connectors::PageSink {
 FetcherRole::FetcherRole(RoleDeps deps, FetcherOptions options)
     : deps_(deps), options_(options),
       loop_("fetcher", deps.bus, std::string(bus::kFetchRequests), "fetcher", 16,
-            [this](std::span<const bus::Message> b) { return accept(b); }) {}
+            [this](std::span<const bus::Message> b) { return accept(b); }),
+      breakers_(options.breaker), stale_(options.stale_after_intervals) {}
 
 FetcherRole::~FetcherRole() { stop(); }
 
@@ -102,6 +103,7 @@ json::object FetcherRole::health() const {
   h["queued"] = queue_.size();
   h["syncs_done"] = syncs_done_;
   h["syncs_failed"] = syncs_failed_;
+  h["paused_sources"] = breakers_.open_count(now_ms());
   return h;
 }
 
@@ -157,11 +159,25 @@ void FetcherRole::schedule() {
     for (const auto& s : *sources) {
       TimeMs every = *s.schedule_every_s * 1000;
       TimeMs last = s.status.last_sync_at.value_or(0);
+      mark_if_stale(s, every, now);
       if (s.status.state == "queued" || s.status.state == "running" || now - last < every) continue;
+      // A paused source gets no scheduled syncs until its cool-down ends and a probe may go.
+      if (breakers_.state(s.id, now) == ingest::CircuitBreaker::State::open) continue;
       if (auto r = api::request_sync(deps_.store, deps_.bus, s); !r)
         spdlog::warn("fetcher: cannot queue the scheduled sync of source {}: {}", s.id, r.error().message);
     }
   }
+}
+
+// Syncs that succeed but bring nothing, interval after interval, hide a problem no error shows (a
+// renamed repository, a query that no longer matches): such a source's status reads "stale".
+void FetcherRole::mark_if_stale(const store::Source& source, TimeMs every, TimeMs now) {
+  bool quiet = stale_.observe(source.id, source.status.items_total, every, now);
+  if (!quiet || source.status.state != "ok") return;
+  spdlog::info("fetcher: source {} brought no new items for {} intervals; marking it stale", source.id,
+               options_.stale_after_intervals);
+  if (auto s = deps_.store.set_source_state(source.id, "stale", std::nullopt); !s)
+    spdlog::warn("fetcher: cannot mark source {} stale: {}", source.id, s.error().message);
 }
 
 void FetcherRole::run_sync(const bus::FetchRequest& req) {
@@ -180,6 +196,12 @@ void FetcherRole::run_sync(const bus::FetchRequest& req) {
   if (!connector) return fail("source type " + source->type + " is not available in this build");
   auto secrets = api::open_source_secrets(*source, deps_.secrets);
   if (!secrets) return fail(secrets.error().message);
+  TimeMs started = now_ms();
+  auto admission = breakers_.admit(source->id, started);
+  if (!admission.allowed) {
+    return fail("paused after " + std::to_string(admission.failures) + " failed syncs in a row; the next attempt goes "
+                "ahead after " + format_time(admission.retry_at) + " (last error: " + admission.last_error + ")");
+  }
   (void)deps_.store.update_sync(req.sync_id, "running", std::nullopt);
 
   auto settings = api::source_settings(*source, std::move(secrets->credentials));
@@ -196,8 +218,10 @@ void FetcherRole::run_sync(const bus::FetchRequest& req) {
   }
   if (!cursor) {
     (void)forward.abandon();
+    breakers_.failed(source->id, now_ms(), cursor.error().message);
     return fail(cursor.error().message);
   }
+  breakers_.succeeded(source->id);
   std::optional<std::string> final_cursor;
   if (!cursor->empty()) final_cursor = *cursor;
   if (auto s = forward.finish(final_cursor); !s) return fail("could not hand the last page on: " + s.error().message);

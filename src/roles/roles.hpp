@@ -15,6 +15,8 @@
 #include "bus/bus.hpp"
 #include "bus/messages.hpp"
 #include "core/secrets.hpp"
+#include "ingest/circuit_breaker.hpp"
+#include "ingest/source_health.hpp"
 #include "roles/consumer_loop.hpp"
 #include "store/store.hpp"
 
@@ -59,6 +61,8 @@ class ReportsRole {
 struct FetcherOptions {
   std::size_t workers = 4;                         // syncs running at once
   std::chrono::milliseconds schedule_tick{1000};   // how often schedules are checked
+  ingest::BreakerPolicy breaker;                   // when a failing source is paused, and for how long
+  int stale_after_intervals = 3;                   // a scheduled source quiet this many intervals is stale
 };
 
 // fetcher: fetch.requests and schedules -> connector syncs -> raw.items pages.
@@ -76,6 +80,7 @@ class FetcherRole {
   void work();
   void schedule();
   void run_sync(const bus::FetchRequest& request);
+  void mark_if_stale(const store::Source& source, TimeMs every, TimeMs now);
 
   RoleDeps deps_;
   FetcherOptions options_;
@@ -88,6 +93,8 @@ class FetcherRole {
   std::vector<std::thread> workers_;
   std::thread scheduler_;
   std::int64_t syncs_done_ = 0, syncs_failed_ = 0;
+  ingest::SourceBreakers breakers_;  // per source, in memory: a restart gives every source a fresh start
+  ingest::StaleWatch stale_;
 };
 
 }  // namespace chorus::roles

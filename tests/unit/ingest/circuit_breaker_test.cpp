@@ -99,6 +99,21 @@ TEST(SourceBreakers, EachSourceHasItsOwn) {
   EXPECT_EQ(table.open_count(1001), 0u);
 }
 
+TEST(SourceBreakers, RemembersTheLastErrorAndReportsStateWithoutProbing) {
+  SourceBreakers table(policy());
+  EXPECT_EQ(table.state(5, 0), State::closed);
+  table.failed(5, 0, "GET /x answered 500");
+  table.failed(5, 0, "GET /x answered 502");
+  table.failed(5, 0, "GET /x answered 503");
+  EXPECT_EQ(table.state(5, 10), State::open);
+  EXPECT_EQ(table.state(5, 1000), State::half_open);
+  EXPECT_EQ(table.state(5, 1000), State::half_open);  // asking twice starts no probe
+  auto a = table.admit(5, 1000);
+  EXPECT_TRUE(a.allowed);
+  EXPECT_TRUE(a.probe);
+  EXPECT_EQ(a.last_error, "GET /x answered 503");
+}
+
 TEST(SourceBreakers, ForgetClosesABreaker) {
   SourceBreakers table(policy());
   for (int i = 0; i < 3; ++i) table.failed(4, 0);
