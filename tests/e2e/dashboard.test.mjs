@@ -68,13 +68,17 @@ const api = (path) => apiCall(chorus.url, key, 'GET', path);
 let ws;
 let src;
 
-test('a wrong key is refused in words, the right one signs in', async () => {
+test('a wrong key and the admin key are refused in words, a customer key signs in', async () => {
   await page.goto(`${chorus.url}/`);
   await page.fill('#api-key', 'chk_not_a_real_key');
   await page.click('button[type=submit]');
   await page.locator('.notice.error').waitFor();
   assert.match(await page.locator('.notice.error').innerText(), /key was not accepted/i);
   await screenshot(page, 'signin-refused');
+  await page.fill('#api-key', chorus.adminKey);
+  await page.click('button[type=submit]');
+  await page.locator('.notice.error', { hasText: 'Not allowed' }).waitFor();
+  assert.match(await page.locator('.notice.error').innerText(), /admin key manages customers only/);
   await page.fill('#api-key', key);
   await page.click('button[type=submit]');
   await page.locator('#workspace-name').waitFor();

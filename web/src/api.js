@@ -17,11 +17,11 @@ export class ApiError extends Error {
 
 // What a person should read for a failed call: the server's own message, framed by what the status means.
 function humanMessage(status, body) {
-  const detail = body?.error?.message;
+  const detail = body?.error?.message?.replace(/[.\s]+$/, '');
   switch (status) {
     case 400: return detail ? `That was not accepted: ${detail}.` : 'The request was not accepted.';
     case 401: return 'Your API key was not accepted. Sign in again with a valid key.';
-    case 403: return 'This key may not do that.';
+    case 403: return detail ? `Not allowed: ${detail}.` : 'This key may not do that.';
     case 404: return detail ? `Not found: ${detail}.` : 'Not found.';
     case 409: return detail ? `Conflict: ${detail}.` : 'That conflicts with something that already exists.';
     case 413: return detail ? `Too large: ${detail}.` : 'That is too large for the server.';
