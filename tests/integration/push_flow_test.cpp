@@ -1,0 +1,305 @@
+// End to end over real HTTP for push sources: a jsonl source fed with JSON lines and arrays, a CSV file
+// loaded with the real `chorus import`, and Standard Webhooks and shared-token deliveries, stored once,
+// with forgeries refused and nothing stored from them.
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "core/secrets.hpp"
+#include "core/time.hpp"
+#include "integration/harness.hpp"
+
+namespace chorus::testing {
+namespace {
+
+const std::string kStandardSecret = "whsec_" + base64_encode("push-flow-key-0123456789");
+constexpr const char* kToken = "tok_push_flow_5b2e";
+
+struct Run {
+  int status = -1;
+  std::string output;
+};
+
+// Runs a command line, stdout and stderr together.
+Run run(const std::string& command) {
+  Run out;
+  FILE* p = popen((command + " 2>&1").c_str(), "r");
+  if (!p) return out;
+  char buf[512];
+  while (std::fgets(buf, sizeof buf, p)) out.output += buf;
+  int status = pclose(p);
+  out.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return out;
+}
+
+class PushFlow : public ChorusFixture {
+ protected:
+  void SetUp() override {
+    ChorusFixture::SetUp();
+    key_ = customer("Acme");
+    auto ws = api().post("/v1/workspaces", key_, json::object{{"name", "Feedback inbox"}, {"sources", json::array{}}});
+    ASSERT_EQ(ws.status, 201) << ws.raw;
+    ws_ = str(ws.body, "id");
+  }
+
+  std::string add_source(json::object spec) {
+    auto r = api().post("/v1/workspaces/" + ws_ + "/sources", key_, spec);
+    EXPECT_EQ(r.status, 201) << r.raw;
+    return str(r.body, "id");
+  }
+
+  std::string survey_source(json::object webhook) {
+    return add_source(json::object{{"type", "jsonl"},
+                                   {"name", "Survey export"},
+                                   {"config", json::object{{"fields", json::object{{"id", "id"},
+                                                                                   {"text", "answers.comment"},
+                                                                                   {"timestamp", "submitted"},
+                                                                                   {"author", "respondent.name"},
+                                                                                   {"rating", "answers.score"},
+                                                                                   {"url", "link"},
+                                                                                   {"email", "respondent.email"},
+                                                                                   {"user_id", "respondent.id"}}},
+                                                           {"metadata", json::object{{"plan", "plan"}}}}},
+                                   {"webhook", std::move(webhook)}});
+  }
+
+  std::vector<json::value> feedback(const std::string& source = "") {
+    std::string path = "/v1/workspaces/" + ws_ + "/feedback?limit=500" + (source.empty() ? "" : "&source=" + source);
+    auto r = api().get(path, key_);
+    EXPECT_EQ(r.status, 200) << r.raw;
+    std::vector<json::value> out;
+    if (const auto* items = find_path(r.body, "items"); items && items->is_array())
+      for (const auto& it : items->as_array()) out.push_back(it);
+    return out;
+  }
+
+  json::value record(const std::string& external_id, const std::string& source = "") {
+    for (auto& r : feedback(source))
+      if (str(r, "metadata_attributes.external_id") == external_id) return r;
+    return nullptr;
+  }
+
+  bool count_becomes(std::size_t n, const std::string& source = "") {
+    return eventually([&] { return feedback(source).size() == n; });
+  }
+
+  // Waits a moment, then checks that nothing more arrived (for deliveries that must not be stored).
+  void expect_still(std::size_t n, const std::string& source = "") {
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));
+    EXPECT_EQ(feedback(source).size(), n);
+  }
+
+  Reply push(const std::string& src, const std::string& body) {
+    return api().call("POST", "/v1/workspaces/" + ws_ + "/sources/" + src + "/items", key_, body,
+                      {{"content-type", "application/x-ndjson"}});
+  }
+
+  Reply hook(const std::string& src, const std::string& body, const http::Headers& headers) {
+    std::vector<std::pair<std::string, std::string>> h;
+    for (const auto& kv : headers.items) h.push_back(kv);
+    return api().call("POST", "/v1/hooks/" + src, "", body, h);
+  }
+
+  static http::Headers standard_headers(const std::string& body, const std::string& id, TimeMs at = now_ms(),
+                                        const std::string& secret = kStandardSecret) {
+    std::string key = base64_decode(secret.substr(6)).value();
+    std::string ts = std::to_string(at / 1000);
+    http::Headers h;
+    h.set("webhook-id", id);
+    h.set("webhook-timestamp", ts);
+    h.set("webhook-signature", "v1," + base64_encode(hmac_sha256_raw(key, id + "." + ts + "." + body)));
+    return h;
+  }
+
+  std::string key_, ws_;
+};
+
+TEST_F(PushFlow, JsonLinesAndArraysAreMappedByTheDeclaredFields) {
+  std::string src = survey_source(json::object{{"scheme", "standard"}, {"secret", kStandardSecret}});
+  std::string lines =
+      R"({"id":"s-101","answers":{"comment":"Sync lost my edits twice this week. Really frustrating.","score":2},"submitted":"2026-03-02T08:14:03Z","respondent":{"name":"Ines Duarte","email":"ines.duarte@example.com","id":1001},"plan":"pro","link":"https://surveys.acme.example/r/s-101"})"
+      "\n"
+      R"({"id":"s-102","answers":{"comment":"Love the new editor, it is fast and beautiful.","score":5},"submitted":1772449200,"respondent":{"name":"Tom Becker","id":1002},"plan":"free"})"
+      "\n\n"
+      R"({"id":103,"answers":{"comment":"","score":3},"submitted":"2026-03-03T07:02:10Z","respondent":{"name":"Priya Raman"}})"
+      "\n";
+  auto lines_reply = push(src, lines);
+  ASSERT_EQ(lines_reply.status, 202) << lines_reply.raw;
+  EXPECT_EQ(num(lines_reply.body, "accepted"), 3);
+  auto array_reply = api().call(
+      "POST", "/v1/workspaces/" + ws_ + "/sources/" + src + "/items", key_,
+      R"([{"id":"s-104","answers":{"comment":"Search should look inside attached PDFs."},"submitted":"2026-03-04T09:12:45Z"},
+                     {"id":"s-105","answers":{"comment":"Charged twice this month, please refund.","score":1},"submitted":"2026-03-05T18:05:00Z"}])");
+  ASSERT_EQ(array_reply.status, 202) << array_reply.raw;
+  EXPECT_EQ(num(array_reply.body, "accepted"), 2);
+  ASSERT_TRUE(count_becomes(5)) << feedback().size();
+
+  json::value r = record("s-101");
+  ASSERT_FALSE(r.is_null());
+  EXPECT_EQ(str(r, "core_attributes.source_info"), "JsonlItem");
+  EXPECT_EQ(str(r, "source_id"), src);
+  EXPECT_EQ(str(r, "conversation_attributes.text"), "Sync lost my edits twice this week. Really frustrating.");
+  EXPECT_EQ(str(r, "conversation_attributes.sentiment_type"), "negative");
+  EXPECT_EQ(num(r, "review_attributes.rating"), 2);
+  EXPECT_EQ(str(r, "user_attributes.username"), "Ines Duarte");
+  EXPECT_EQ(str(r, "user_attributes.email"), "ines.duarte@example.com");
+  EXPECT_EQ(str(r, "user_attributes.feedback_platform_user_id"), "1001");
+  EXPECT_EQ(str(r, "metadata_attributes.url"), "https://surveys.acme.example/r/s-101");
+  EXPECT_EQ(str(r, "context_info.timestamp"), "2026-03-02T08:14:03Z");
+  EXPECT_EQ(str(record("s-102"), "context_info.timestamp"), "2026-03-02T11:00:00Z");
+  EXPECT_EQ(num(record("103"), "review_attributes.rating"), 3);
+
+  // The same item pushed again with new words is the same record, updated.
+  auto again = push(src, R"({"id":"s-102","answers":{"comment":"Editor is fast, but export is broken.","score":3}})");
+  ASSERT_EQ(again.status, 202) << again.raw;
+  ASSERT_TRUE(eventually(
+      [&] { return str(record("s-102"), "conversation_attributes.text") == "Editor is fast, but export is broken."; }));
+  EXPECT_EQ(feedback().size(), 5u);
+}
+
+TEST_F(PushFlow, AnItemThatDoesNotMapRefusesTheWholeUploadAndSaysWhich) {
+  std::string src = survey_source(json::object{{"scheme", "standard"}, {"secret", kStandardSecret}});
+  auto bad = push(src, R"({"id":"ok-1","answers":{"comment":"fine"}})"
+                       "\n"
+                       R"({"id":"bad-2","answers":{"score":"five"}})"
+                       "\n");
+  EXPECT_EQ(bad.status, 400) << bad.raw;
+  EXPECT_EQ(str(bad.body, "error.code"), "bad_request");
+  EXPECT_EQ(str(bad.body, "error.message"),
+            "item 1: item bad-2 has no text at \"answers.comment\" (config.fields.text)");
+  auto wrong_type = push(src, R"([{"id":"x","answers":{"comment":"ok","score":"five"}}])");
+  EXPECT_EQ(wrong_type.status, 400);
+  EXPECT_EQ(str(wrong_type.body, "error.message"),
+            "item 0: the rating at \"answers.score\" must be a number (got \"five\")");
+  expect_still(0);
+}
+
+TEST_F(PushFlow, InvalidFieldMappingsAreRefusedNamingTheField) {
+  auto r = api().post("/v1/workspaces/" + ws_ + "/sources", key_,
+                      json::object{{"type", "csv"}, {"config", json::object{{"fields", json::object{{"id", "ID"}}}}}});
+  EXPECT_EQ(r.status, 400) << r.raw;
+  EXPECT_EQ(str(r.body, "error.message"), "config.fields.text is required: the path of each item's text");
+  auto scheme = api().post("/v1/workspaces/" + ws_ + "/sources", key_,
+                           json::object{{"type", "jsonl"},
+                                        {"config", json::object{{"fields", json::object{{"id", "id"}, {"text", "t"}}}}},
+                                        {"webhook", json::object{{"scheme", "github"}, {"secret", "x"}}}});
+  EXPECT_EQ(scheme.status, 400);
+  EXPECT_NE(str(scheme.body, "error.message").find("webhook.scheme must be one of: standard, token"), std::string::npos)
+      << scheme.raw;
+  auto sync = api().post("/v1/workspaces/" + ws_ + "/sources/" +
+                             survey_source(json::object{{"scheme", "token"}, {"secret", kToken}}) + "/sync",
+                         key_, json::object{});
+  EXPECT_EQ(sync.status, 400);
+  EXPECT_NE(str(sync.body, "error.message").find("push-only"), std::string::npos);
+}
+
+TEST_F(PushFlow, CsvFileIsImportedWithTheChorusBinary) {
+  std::string src =
+      add_source(json::object{{"type", "csv"},
+                              {"name", "NPS export"},
+                              {"config", json::object{{"fields", json::object{{"id", "Response ID"},
+                                                                              {"text", "What could we do better?"},
+                                                                              {"timestamp", "Submitted At"},
+                                                                              {"author", "Name"},
+                                                                              {"rating", "Score"}}},
+                                                      {"metadata", json::object{{"region", "Region"}}}}}});
+  auto file = dir_ / "nps.csv";
+  {
+    std::ofstream out(file, std::ios::binary);
+    out << "\xEF\xBB\xBFResponse ID,Submitted At,Name,Score,What could we do better?,Region\r\n"
+        << "R_1,2026-03-02T08:14:03Z,Ines Duarte,2,\"Sync is broken, I lost edits.\",EU\r\n"
+        << "R_2,1772449200,Tom Becker,5,\"Great app.\nThe editor is \"\"fast\"\".\",US\r\n"
+        << "R_3,2026-03-03T07:02:10Z,,4,Reminders arrive late,\r\n";
+  }
+  auto result = run(std::string(CHORUS_BINARY) + " import --server " + api().base() + " --key " + key_ +
+                    " --workspace " + ws_ + " --source " + src + " " + file.string());
+  ASSERT_EQ(result.status, 0) << result.output;
+  EXPECT_NE(result.output.find("Imported 3 items"), std::string::npos) << result.output;
+  ASSERT_TRUE(count_becomes(3));
+
+  json::value r1 = record("R_1");
+  EXPECT_EQ(str(r1, "core_attributes.source_info"), "CsvRow");
+  EXPECT_EQ(str(r1, "conversation_attributes.text"), "Sync is broken, I lost edits.");
+  EXPECT_EQ(num(r1, "review_attributes.rating"), 2);
+  EXPECT_EQ(str(r1, "user_attributes.username"), "Ines Duarte");
+  EXPECT_EQ(str(r1, "metadata_attributes.region"), "EU");
+  json::value r2 = record("R_2");
+  EXPECT_EQ(str(r2, "conversation_attributes.text"), "Great app.\nThe editor is \"fast\".");
+  EXPECT_EQ(str(r2, "context_info.timestamp"), "2026-03-02T11:00:00Z");
+  EXPECT_EQ(str(record("R_3"), "user_attributes.username"), "null");
+
+  // A file with a bad cell fails with the server's reason and stores nothing from its batch.
+  auto bad = dir_ / "bad.csv";
+  {
+    std::ofstream out(bad, std::ios::binary);
+    out << "Response ID,Score,What could we do better?\nR_9,four,Too slow\n";
+  }
+  auto failed = run(std::string(CHORUS_BINARY) + " import --server " + api().base() + " --key " + key_ +
+                    " --workspace " + ws_ + " --source " + src + " " + bad.string());
+  EXPECT_EQ(failed.status, 1) << failed.output;
+  EXPECT_NE(failed.output.find("the rating at \"Score\" must be a number (got \"four\")"), std::string::npos)
+      << failed.output;
+  expect_still(3);
+}
+
+TEST_F(PushFlow, SignedStandardWebhookIsStoredOnceAndForgeriesAreRefused) {
+  std::string src = survey_source(json::object{{"scheme", "standard"}, {"secret", kStandardSecret}});
+  auto source = api().get("/v1/workspaces/" + ws_ + "/sources/" + src, key_);
+  EXPECT_EQ(str(source.body, "webhook_url"), "/v1/hooks/" + src);
+  EXPECT_EQ(source.raw.find(kStandardSecret), std::string::npos) << "the secret is never returned";
+
+  std::string body = R"({"id":"w-1","answers":{"comment":"The checkout button does nothing on Safari.","score":2}})";
+  // Unsigned, signed with another key, signed over other bytes, and replayed long after: all 401.
+  EXPECT_EQ(hook(src, body, http::Headers{}).status, 401);
+  std::string other = "whsec_" + base64_encode("another-key-for-signing!");
+  auto forged = hook(src, body, standard_headers(body, "msg_1", now_ms(), other));
+  EXPECT_EQ(forged.status, 401);
+  EXPECT_EQ(str(forged.body, "error.code"), "unauthorized");
+  EXPECT_EQ(hook(src, body + " ", standard_headers(body, "msg_1")).status, 401);
+  auto late = hook(src, body, standard_headers(body, "msg_1", now_ms() - 10 * 60 * 1000));
+  EXPECT_EQ(late.status, 401);
+  EXPECT_NE(str(late.body, "error.message").find("tolerance"), std::string::npos) << late.raw;
+  expect_still(0);
+
+  // Delivered, then retried by the sender: one record.
+  auto ok = hook(src, body, standard_headers(body, "msg_1"));
+  EXPECT_EQ(ok.status, 202) << ok.raw;
+  EXPECT_EQ(hook(src, body, standard_headers(body, "msg_1")).status, 202);
+  ASSERT_TRUE(count_becomes(1));
+  json::value r = record("w-1");
+  EXPECT_EQ(str(r, "conversation_attributes.text"), "The checkout button does nothing on Safari.");
+  EXPECT_EQ(num(r, "review_attributes.rating"), 2);
+
+  // A batch in an envelope.
+  std::string batch = R"({"type":"feedback.batch","items":[{"id":"w-2","answers":{"comment":"Fast delivery, thanks!"}},
+                           {"id":"w-3","answers":{"comment":"Box arrived damaged."}}]})";
+  EXPECT_EQ(hook(src, batch, standard_headers(batch, "msg_2")).status, 202);
+  ASSERT_TRUE(count_becomes(3));
+  expect_still(3);
+}
+
+TEST_F(PushFlow, TokenWebhookIsStoredOnceAndWrongTokensAreRefused) {
+  std::string src =
+      add_source(json::object{{"type", "csv"},
+                              {"name", "Form builder"},
+                              {"config", json::object{{"fields", json::object{{"id", "entry"}, {"text", "message"}}}}},
+                              {"webhook", json::object{{"scheme", "token"}, {"secret", kToken}}}});
+  std::string body = R"([{"entry":"f-1","message":"Please add a dark theme to the form."}])";
+  http::Headers none;
+  EXPECT_EQ(hook(src, body, none).status, 401);
+  http::Headers wrong;
+  wrong.set("X-Webhook-Token", "tok_guess");
+  EXPECT_EQ(hook(src, body, wrong).status, 401);
+  expect_still(0);
+  http::Headers right;
+  right.set("X-Webhook-Token", kToken);
+  EXPECT_EQ(hook(src, body, right).status, 202);
+  EXPECT_EQ(hook(src, body, right).status, 202);
+  ASSERT_TRUE(count_becomes(1));
+  expect_still(1);
+  EXPECT_EQ(str(record("f-1"), "core_attributes.source_info"), "CsvRow");
+}
+
+}  // namespace
+}  // namespace chorus::testing
