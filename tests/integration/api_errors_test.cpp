@@ -25,7 +25,9 @@ class ApiErrors : public ChorusFixture {
     EXPECT_EQ(r.status, status) << r.raw;
     EXPECT_EQ(str(r.body, "error.code"), code) << r.raw;
     EXPECT_FALSE(str(r.body, "error.message").empty()) << r.raw;
-    if (!mentions.empty()) EXPECT_NE(str(r.body, "error.message").find(mentions), std::string::npos) << r.raw;
+    if (!mentions.empty()) {
+      EXPECT_NE(str(r.body, "error.message").find(mentions), std::string::npos) << r.raw;
+    }
   }
 
   std::string alice_, bob_, ws_, src_;
