@@ -108,8 +108,10 @@ int run_import(const ImportOptions& o) {
   if (!send()) return 1;
   bar.update(total, sent);
   bar.finish();
-  std::fprintf(stderr, "Imported %llu items into source %s in %.1fs\n", static_cast<unsigned long long>(sent),
-               o.source.c_str(), bar.elapsed());
+  double secs = bar.elapsed();
+  std::fprintf(
+      stderr, "Imported %llu items into source %s in %.1fs (%.0f items/s); they are analysed in the background\n",
+      static_cast<unsigned long long>(sent), o.source.c_str(), secs, secs > 0 ? static_cast<double>(sent) / secs : 0.0);
   return 0;
 }
 

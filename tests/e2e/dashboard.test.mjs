@@ -19,7 +19,7 @@ const TEXTS = [
   ['The app crashes every time I open the settings page.', 1],
   ['Support was friendly and fixed my billing problem quickly. Great service!', 5],
 ];
-const COUNT = 24;
+const COUNT = 30;  // more than one explorer page (25)
 const DAY = 86400000;
 
 // One item per line in the shape a jsonl source maps with FIELDS below, or Discourse's post shape.
@@ -172,9 +172,16 @@ test('the overview charts show the imported totals', async () => {
   await screenshot(page, 'overview');
 });
 
-test('the explorer filters by sentiment and by text', async () => {
+test('the explorer pages through every record, and filters by sentiment and by text', async () => {
   await page.click('nav a[data-view="feedback"]');
-  await page.locator('#filter-sentiment').waitFor();
+  await page.locator('#load-more').waitFor();
+  assert.equal(await page.locator('article.record').count(), 25);
+  assert.equal(await page.locator('#result-count').innerText(), `${COUNT} matching records, newest first`);
+  await page.click('#load-more');
+  await eventually('the second page', async () => (await page.locator('article.record').count()) === COUNT, 10000);
+  const uids = await page.locator('article.record').evaluateAll((nodes) => nodes.map((n) => n.dataset.uid));
+  assert.equal(new Set(uids).size, COUNT);
+  assert.equal(await page.locator('#load-more').count(), 0);
   await page.selectOption('#filter-sentiment', 'negative');
   await page.waitForURL(/sentiment=negative/);
   const negative = (await api(`/v1/workspaces/${ws}/feedback?sentiment=negative&limit=100`)).items;
