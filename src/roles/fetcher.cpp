@@ -205,7 +205,10 @@ void FetcherRole::run_sync(const bus::FetchRequest& req) {
   (void)deps_.store.update_sync(req.sync_id, "running", std::nullopt);
 
   auto settings = api::source_settings(*source, std::move(secrets->credentials));
-  ingest::HttpClient client;
+  // Connectors bound their own parallelism (config.concurrency, at most 32); the client must not cap it lower.
+  ingest::HttpClientOptions client_options;
+  client_options.max_concurrency = 32;
+  ingest::HttpClient client(client_options);
   ingest::Fetcher fetcher(client);
   connectors::SyncContext ctx{settings, source->status.cursor, fetcher, [this] { return !running_.load(); }};
   PageForwarder forward(deps_.bus, *source, req.sync_id);
