@@ -3,13 +3,16 @@
 
 #include <array>
 
+#include "connectors/common_fields.hpp"
+
 namespace chorus::connectors::intercom {
 
 namespace {
 
 const std::array<FieldSpec, 7> kConfig{{
-    {"base_url", "string", false, "\"https://api.intercom.io\"",
-     "The API's address: https://api.eu.intercom.io or https://api.au.intercom.io for workspaces hosted there."},
+    base_url_field("https://api.intercom.io",
+                   "workspaces hosted in the EU (https://api.eu.intercom.io) or Australia "
+                   "(https://api.au.intercom.io)"),
     {"app_id", "string", false, "",
      "Your workspace (app) id, used to link each record to the conversation in the Intercom inbox."},
     {"include_parts", "boolean", false, "false",
@@ -19,8 +22,7 @@ const std::array<FieldSpec, 7> kConfig{{
      "Where the first sync starts (ISO-8601, by the conversation's last update); later syncs continue from the "
      "newest update already collected."},
     {"per_page", "integer", false, "50", "Conversations per search page (1 to 150)."},
-    {"max_pages", "integer", false, "100",
-     "Most search pages read in one sync (oldest update first); the next sync carries on from there."},
+    max_pages_field(100, "up to per_page conversations, oldest update first; the next sync carries on from there"),
     {"api_version", "string", false, "\"2.11\"", "Sent as the Intercom-Version header."},
 }};
 
@@ -45,18 +47,11 @@ std::span<const FieldSpec> IntercomConnector::credential_fields() const { return
 std::span<const std::string_view> IntercomConnector::webhook_schemes() const { return kSchemes; }
 
 Status IntercomConnector::check_settings(const json::object& config, const json::object& /*credentials*/) const {
-  if (auto it = config.find("base_url"); it != config.end() && it->value().is_string()) {
-    std::string_view url = it->value().get_string();
-    if (!url.starts_with("http://") && !url.starts_with("https://"))
-      return make_error(ErrorCode::bad_request,
-                        "config.base_url must be an http:// or https:// address, e.g. https://api.intercom.io");
-  }
+  if (auto st = check_common_fields(config); !st) return st;
   if (auto it = config.find("per_page"); it != config.end()) {
     double n = it->value().to_number<double>();
     if (n < 1 || n > 150) return make_error(ErrorCode::bad_request, "config.per_page must be between 1 and 150");
   }
-  if (auto it = config.find("max_pages"); it != config.end() && it->value().to_number<double>() < 1)
-    return make_error(ErrorCode::bad_request, "config.max_pages must be at least 1");
   return {};
 }
 
@@ -104,7 +99,7 @@ Result<WebhookItems> IntercomConnector::from_webhook(const http::Headers& /*head
   } else {
     out.fetch = true;
   }
-  if (get_bool(json::value(source.config), "include_parts").value_or(false)) {
+  if (setting_bool(source, "include_parts", false)) {
     for (auto& part : customer_parts(*item)) out.items.push_back(std::move(part));
   }
   return out;
@@ -115,11 +110,6 @@ const Connector& connector() {
   return instance;
 }
 
-std::string base_url(const SourceSettings& source) {
-  std::string url = get_string(json::value(source.config), "base_url").value_or("");
-  if (url.empty()) url = "https://api.intercom.io";
-  while (!url.empty() && url.back() == '/') url.pop_back();
-  return url;
-}
+std::string base_url(const SourceSettings& source) { return setting_base_url(source, "https://api.intercom.io"); }
 
 }  // namespace chorus::connectors::intercom

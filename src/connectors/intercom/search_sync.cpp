@@ -4,7 +4,9 @@
 #include <algorithm>
 #include <charconv>
 
+#include "connectors/common_fields.hpp"
 #include "connectors/intercom/intercom_connector.hpp"
+#include "connectors/page_emitter.hpp"
 #include "core/time.hpp"
 #include "ingest/fetcher.hpp"
 #include "ingest/page_request.hpp"
@@ -18,7 +20,7 @@ constexpr const char* kSearchPath = "/conversations/search";
 
 class SearchSync {
  public:
-  SearchSync(SyncContext& ctx, PageSink& sink) : ctx_(ctx), sink_(sink) {}
+  SearchSync(SyncContext& ctx, PageSink& sink) : ctx_(ctx), emitter_(sink) {}
 
   Result<std::string> run() {
     if (auto st = read_settings(); !st) return st.error();
@@ -33,27 +35,22 @@ class SearchSync {
     }
     // Oldest update first: when max_pages stops the sync early, everything up to the newest update read
     // was read, and the next sync carries on after it.
-    std::string cursor = std::to_string(std::max(after_, newest_.value_or(after_)));
-    RawPage last = held_ ? std::move(*held_) : RawPage{};
-    last.cursor = cursor;
-    if (auto st = sink_.emit(std::move(last)); !st) return st.error();
-    return cursor;
+    return emitter_.finish(std::to_string(std::max(after_, newest_.value_or(after_))));
   }
 
  private:
   Status read_settings() {
-    const json::value config(ctx_.source.config);
     base_ = base_url(ctx_.source);
-    per_page_ = std::clamp<std::int64_t>(get_int(config, "per_page").value_or(50), 1, 150);
-    max_pages_ = static_cast<int>(std::clamp<std::int64_t>(get_int(config, "max_pages").value_or(100), 1, 100000));
-    include_parts_ = get_bool(config, "include_parts").value_or(false);
-    auto token = get_string(json::value(ctx_.source.credentials), "access_token").value_or("");
+    per_page_ = std::clamp<std::int64_t>(setting_int(ctx_.source, "per_page", 50), 1, 150);
+    max_pages_ = static_cast<int>(std::clamp<std::int64_t>(setting_int(ctx_.source, "max_pages", 100), 1, 100000));
+    include_parts_ = setting_bool(ctx_.source, "include_parts", false);
+    std::string token = credential(ctx_.source, "access_token");
     if (token.empty())
       return make_error(ErrorCode::bad_request,
                         "credentials.access_token is needed to read conversations from Intercom");
     headers_.set("Authorization", "Bearer " + token);
     headers_.set("Accept", "application/json");
-    headers_.set("Intercom-Version", get_string(config, "api_version").value_or("2.11"));
+    headers_.set("Intercom-Version", setting_string(ctx_.source, "api_version", "2.11"));
 
     if (!ctx_.cursor.empty()) {
       std::int64_t seconds = 0;
@@ -62,10 +59,10 @@ class SearchSync {
         return make_error(ErrorCode::bad_request,
                           "intercom cursor \"" + ctx_.cursor + "\" is not a time in epoch seconds");
       after_ = seconds;
-    } else if (auto since = get_string(config, "since"); since && !since->empty()) {
-      auto t = parse_time(*since);
-      if (!t) return make_error(ErrorCode::bad_request, "config.since must be an ISO-8601 time");
-      after_ = *t / 1000 - 1;  // since is inclusive, the search's > is not
+    } else if (!setting_string(ctx_.source, "since").empty()) {
+      auto since = backfill_since(ctx_.source);
+      if (!since) return make_error(ErrorCode::bad_request, "config.since must be an ISO-8601 time");
+      after_ = *since / 1000 - 1;  // since is inclusive, the search's > is not
     }
     return {};
   }
@@ -111,10 +108,7 @@ class SearchSync {
     if (include_parts_) {
       if (auto st = add_parts(ids, items); !st) return st.error();
     }
-    if (held_ && !held_->items.empty()) {
-      if (auto st = sink_.emit(std::move(*held_)); !st) return st.error();
-    }
-    held_ = RawPage{std::move(items), std::nullopt};
+    if (auto st = emitter_.push(std::move(items)); !st) return st.error();
 
     const json::value* next = find_path(body, "pages.next.starting_after");
     if (!next || next->is_null()) return std::optional<std::string>();
@@ -147,7 +141,7 @@ class SearchSync {
   }
 
   SyncContext& ctx_;
-  PageSink& sink_;
+  PageEmitter emitter_;  // pages go on one behind, so that only the last carries the cursor
   std::string base_;
   std::int64_t per_page_ = 50;
   int max_pages_ = 100;
@@ -155,7 +149,6 @@ class SearchSync {
   std::int64_t after_ = 0;
   std::optional<std::int64_t> newest_;
   http::Headers headers_;
-  std::optional<RawPage> held_;
 };
 
 }  // namespace

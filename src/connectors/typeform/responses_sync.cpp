@@ -2,6 +2,8 @@
 // of the page's last response> until a short page. The cursor is the newest submitted_at collected.
 #include <algorithm>
 
+#include "connectors/common_fields.hpp"
+#include "connectors/page_emitter.hpp"
 #include "connectors/typeform/typeform_connector.hpp"
 #include "core/time.hpp"
 #include "ingest/fetcher.hpp"
@@ -17,7 +19,7 @@ constexpr int kMaxPages = 100000;
 
 class ResponsesSync {
  public:
-  ResponsesSync(SyncContext& ctx, PageSink& sink) : ctx_(ctx), sink_(sink) {}
+  ResponsesSync(SyncContext& ctx, PageSink& sink) : ctx_(ctx), emitter_(sink) {}
 
   Result<std::string> run() {
     if (auto st = read_settings(); !st) return st.error();
@@ -30,21 +32,16 @@ class ResponsesSync {
       if (!advanced) return ingest::malformed_page(where, advanced.error().message);
       more = *advanced;
     }
-    std::string cursor = newest_ ? format_time(*newest_) : ctx_.cursor;
-    RawPage last = held_ ? std::move(*held_) : RawPage{};
-    if (!cursor.empty()) last.cursor = cursor;
-    if (auto st = sink_.emit(std::move(last)); !st) return st.error();
-    return cursor;
+    return emitter_.finish(newest_ ? format_time(*newest_) : ctx_.cursor);
   }
 
  private:
   Status read_settings() {
-    const json::value config(ctx_.source.config);
-    form_id_ = get_string(config, "form_id").value_or("");
+    form_id_ = setting_string(ctx_.source, "form_id");
     if (form_id_.empty()) return make_error(ErrorCode::bad_request, "config.form_id is required");
     path_ = "/forms/" + http::percent_encode(form_id_) + "/responses";
-    page_size_ = std::clamp<std::int64_t>(get_int(config, "page_size").value_or(200), 1, 1000);
-    auto token = get_string(json::value(ctx_.source.credentials), "access_token").value_or("");
+    page_size_ = std::clamp<std::int64_t>(setting_int(ctx_.source, "page_size", 200), 1, 1000);
+    std::string token = credential(ctx_.source, "access_token");
     if (token.empty())
       return make_error(ErrorCode::bad_request, "credentials.access_token is needed to read responses from Typeform");
     headers_.set("Authorization", "Bearer " + token);
@@ -53,10 +50,10 @@ class ResponsesSync {
     if (!ctx_.cursor.empty()) {
       after_ = parse_time(ctx_.cursor);
       if (!after_) return make_error(ErrorCode::bad_request, "typeform cursor \"" + ctx_.cursor + "\" is not a time");
-    } else if (auto since = get_string(config, "since"); since && !since->empty()) {
-      auto t = parse_time(*since);
-      if (!t) return make_error(ErrorCode::bad_request, "config.since must be an ISO-8601 time");
-      after_ = *t - 1;  // since is inclusive
+    } else if (!setting_string(ctx_.source, "since").empty()) {
+      auto since = backfill_since(ctx_.source);
+      if (!since) return make_error(ErrorCode::bad_request, "config.since must be an ISO-8601 time");
+      after_ = *since - 1;  // since is inclusive
     }
     return {};
   }
@@ -98,10 +95,7 @@ class ResponsesSync {
       newest_ = std::max(newest_.value_or(*submitted), *submitted);
       if (has_feedback(responses[i])) items.push_back(responses[i]);
     }
-    if (held_ && !held_->items.empty()) {
-      if (auto st = sink_.emit(std::move(*held_)); !st) return st.error();
-    }
-    held_ = RawPage{std::move(items), std::nullopt};
+    if (auto st = emitter_.push(std::move(items)); !st) return st.error();
 
     // Newest first: a short page is the last, and a page that reached collected responses ends the sync.
     if (reached_old || responses.empty() || static_cast<std::int64_t>(responses.size()) < page_size_)
@@ -110,14 +104,13 @@ class ResponsesSync {
   }
 
   SyncContext& ctx_;
-  PageSink& sink_;
+  PageEmitter emitter_;  // pages go on one behind, so that only the last carries the cursor
   std::string form_id_;
   std::string path_;
   std::int64_t page_size_ = 200;
   std::optional<TimeMs> after_;   // responses submitted at or before this were collected already
   std::optional<TimeMs> newest_;  // the newest submitted_at collected, the next cursor
   http::Headers headers_;
-  std::optional<RawPage> held_;
 };
 
 }  // namespace

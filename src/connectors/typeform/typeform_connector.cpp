@@ -3,14 +3,15 @@
 
 #include <array>
 
+#include "connectors/common_fields.hpp"
+
 namespace chorus::connectors::typeform {
 
 namespace {
 
 const std::array<FieldSpec, 4> kConfig{{
     {"form_id", "string", true, "", "The form's id, as in https://admin.typeform.com/form/{form_id}/results."},
-    {"base_url", "string", false, "\"https://api.typeform.com\"",
-     "The API's address: https://api.eu.typeform.com for accounts in the EU data center."},
+    base_url_field("https://api.typeform.com", "accounts in the EU data center (https://api.eu.typeform.com)"),
     {"since", "time", false, "",
      "Where the first sync starts (ISO-8601, by submission time); later syncs continue from the newest response "
      "already collected."},
@@ -43,12 +44,7 @@ Status TypeformConnector::check_settings(const json::object& config, const json:
                           "config.form_id must be the form's id alone (e.g. lT4Z3j), not its URL");
     }
   }
-  if (auto it = config.find("base_url"); it != config.end() && it->value().is_string()) {
-    std::string_view url = it->value().get_string();
-    if (!url.starts_with("http://") && !url.starts_with("https://"))
-      return make_error(ErrorCode::bad_request,
-                        "config.base_url must be an http:// or https:// address, e.g. https://api.typeform.com");
-  }
+  if (auto st = check_common_fields(config); !st) return st;
   if (auto it = config.find("page_size"); it != config.end()) {
     double n = it->value().to_number<double>();
     if (n < 1 || n > 1000) return make_error(ErrorCode::bad_request, "config.page_size must be between 1 and 1000");
@@ -79,11 +75,6 @@ const Connector& connector() {
   return instance;
 }
 
-std::string base_url(const SourceSettings& source) {
-  std::string url = get_string(json::value(source.config), "base_url").value_or("");
-  if (url.empty()) url = "https://api.typeform.com";
-  while (!url.empty() && url.back() == '/') url.pop_back();
-  return url;
-}
+std::string base_url(const SourceSettings& source) { return setting_base_url(source, "https://api.typeform.com"); }
 
 }  // namespace chorus::connectors::typeform

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <map>
 
+#include "connectors/common_fields.hpp"
+#include "connectors/page_emitter.hpp"
 #include "connectors/zendesk/zendesk_connector.hpp"
 #include "core/secrets.hpp"
 #include "core/time.hpp"
@@ -31,7 +33,7 @@ struct Position {
 
 class ExportSync {
  public:
-  ExportSync(SyncContext& ctx, PageSink& sink) : ctx_(ctx), sink_(sink) {}
+  ExportSync(SyncContext& ctx, PageSink& sink) : ctx_(ctx), emitter_(sink) {}
 
   Result<std::string> run() {
     if (auto st = read_settings(); !st) return st.error();
@@ -39,22 +41,18 @@ class ExportSync {
     if (ratings_) {
       if (auto st = collect_ratings(); !st) return st.error();
     }
-    std::string cursor = encode(pos_);
-    if (auto st = flush(cursor); !st) return st.error();
-    return cursor;
+    return emitter_.finish(encode(pos_));
   }
 
  private:
   Status read_settings() {
-    const json::value config(ctx_.source.config);
-    const json::value creds(ctx_.source.credentials);
     base_ = base_url(ctx_.source);
     if (base_.empty()) return make_error(ErrorCode::bad_request, "config.subdomain is required");
-    ratings_ = get_bool(config, "include_satisfaction_ratings").value_or(true);
-    max_pages_ = std::max<std::int64_t>(1, get_int(config, "max_pages").value_or(50));
+    ratings_ = setting_bool(ctx_.source, "include_satisfaction_ratings", true);
+    max_pages_ = std::max<std::int64_t>(1, setting_int(ctx_.source, "max_pages", 50));
 
-    auto email = get_string(creds, "email").value_or("");
-    auto token = get_string(creds, "api_token").value_or("");
+    std::string email = credential(ctx_.source, "email");
+    std::string token = credential(ctx_.source, "api_token");
     if (email.empty() || token.empty())
       return make_error(ErrorCode::bad_request,
                         "credentials.email and credentials.api_token are needed to read tickets from Zendesk");
@@ -62,11 +60,11 @@ class ExportSync {
     headers_.set("Accept", "application/json");
 
     if (!ctx_.cursor.empty()) return decode(ctx_.cursor);
-    if (auto since = get_string(config, "since"); since && !since->empty()) {
-      auto t = parse_time(*since);
-      if (!t) return make_error(ErrorCode::bad_request, "config.since must be an ISO-8601 time");
-      pos_.start_time = *t / 1000;
-      pos_.ratings_after = *t / 1000;
+    if (!setting_string(ctx_.source, "since").empty()) {
+      auto since = backfill_since(ctx_.source);
+      if (!since) return make_error(ErrorCode::bad_request, "config.since must be an ISO-8601 time");
+      pos_.start_time = *since / 1000;
+      pos_.ratings_after = *since / 1000;
     }
     return {};
   }
@@ -97,22 +95,6 @@ class ExportSync {
     req.url = std::move(url);
     req.headers = headers_;
     return req;
-  }
-
-  // Pages are handed on one step behind, so that the last one can carry the cursor.
-  Status hold(std::vector<json::value> items) {
-    if (held_ && !held_->items.empty()) {
-      if (auto st = sink_.emit(std::move(*held_)); !st) return st;
-    }
-    held_ = RawPage{std::move(items), std::nullopt};
-    return {};
-  }
-
-  Status flush(const std::string& cursor) {
-    RawPage page = held_ ? std::move(*held_) : RawPage{};
-    held_.reset();
-    page.cursor = cursor;
-    return sink_.emit(std::move(page));
   }
 
   Result<json::object> fetch_page(const std::string& url, const std::string& where) {
@@ -175,7 +157,7 @@ class ExportSync {
         }
         items.push_back(std::move(ticket));
       }
-      if (auto st = hold(std::move(items)); !st) return st;
+      if (auto st = emitter_.push(std::move(items)); !st) return st;
       if (after && !after->empty()) pos_.tickets = *after;
       if (end->get_bool()) return {};
       if (!after || after->empty())
@@ -216,7 +198,7 @@ class ExportSync {
         if (rating_of_score(get_string(list[i], "score").value_or("")) && comment && !comment->empty())
           items.push_back(list[i]);
       }
-      if (auto st = hold(std::move(items)); !st) return st;
+      if (auto st = emitter_.push(std::move(items)); !st) return st;
 
       const json::value page_value(std::move(*page));
       const json::value* has_more = find_path(page_value, "meta.has_more");
@@ -239,13 +221,12 @@ class ExportSync {
   }
 
   SyncContext& ctx_;
-  PageSink& sink_;
+  PageEmitter emitter_;  // pages go on one behind, so that only the last carries the cursor
   std::string base_;
   bool ratings_ = true;
   std::int64_t max_pages_ = 50;
   http::Headers headers_;
   Position pos_;
-  std::optional<RawPage> held_;
 };
 
 }  // namespace

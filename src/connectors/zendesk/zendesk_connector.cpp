@@ -3,6 +3,8 @@
 
 #include <array>
 
+#include "connectors/common_fields.hpp"
+
 namespace chorus::connectors::zendesk {
 
 namespace {
@@ -68,13 +70,7 @@ Status ZendeskConnector::check_settings(const json::object& config, const json::
                         "config.subdomain must be the subdomain alone (letters, digits and hyphens), e.g. acme for "
                         "acme.zendesk.com");
   }
-  if (auto it = config.find("base_url"); it != config.end() && it->value().is_string()) {
-    std::string_view url = it->value().get_string();
-    if (!url.starts_with("http://") && !url.starts_with("https://"))
-      return make_error(ErrorCode::bad_request, "config.base_url must be an http:// or https:// address");
-  }
-  if (auto it = config.find("max_pages"); it != config.end() && it->value().to_number<double>() < 1)
-    return make_error(ErrorCode::bad_request, "config.max_pages must be at least 1");
+  if (auto st = check_common_fields(config); !st) return st;
   bool email = non_empty_string(credentials, "email");
   bool token = non_empty_string(credentials, "api_token");
   if (email && !token)
@@ -118,15 +114,8 @@ const Connector& connector() {
 }
 
 std::string base_url(const SourceSettings& source) {
-  const json::value config(source.config);
-  std::string url = get_string(config, "base_url").value_or("");
-  if (url.empty()) {
-    auto sub = get_string(config, "subdomain");
-    if (!sub || sub->empty()) return "";
-    url = "https://" + *sub + ".zendesk.com";
-  }
-  while (!url.empty() && url.back() == '/') url.pop_back();
-  return url;
+  std::string subdomain = setting_string(source, "subdomain");
+  return setting_base_url(source, subdomain.empty() ? "" : "https://" + subdomain + ".zendesk.com");
 }
 
 bool is_satisfaction_rating(const json::value& raw) {
