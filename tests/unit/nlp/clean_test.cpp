@@ -156,8 +156,7 @@ TEST(CleanStackTraces, OrdinaryTextIsNotATrace) {
 }
 
 TEST(CleanUtf8, InvalidBytesBecomeReplacementCharacters) {
-  Document d =
-      clean(std::string("bad \xC3\x28 byte \xFF\xFE and \xED\xA0\x80 surrogate \xF0\x9F\x98", 42), TextFormat::plain);
+  Document d = clean("bad \xC3\x28 byte \xFF\xFE and \xED\xA0\x80 surrogate \xF0\x9F\x98", TextFormat::plain);
   EXPECT_TRUE(testing::is_valid_utf8(d.text));
   EXPECT_TRUE(testing::is_valid_utf8(d.analysis_text));
   EXPECT_TRUE(has(d.text, "\xEF\xBF\xBD"));
@@ -166,11 +165,8 @@ TEST(CleanUtf8, InvalidBytesBecomeReplacementCharacters) {
 }
 
 TEST(CleanUtf8, NulAndControlBytesAreRemoved) {
-  Document d = clean(std::string("a\0b\x01"
-                                 "c\x7F"
-                                 "d",
-                                 8),
-                     TextFormat::plain);
+  using namespace std::string_literals;
+  Document d = clean("a\0b\x01"s + "c\x7F"s + "d", TextFormat::plain);
   EXPECT_EQ(d.text, "ab c d");
 }
 
