@@ -171,6 +171,19 @@ class Store {
 
 Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& data_dir);
 
+struct PostgresOptions {
+  // automatic: records and rollups become TimescaleDB hypertables when `CREATE EXTENSION timescaledb`
+  // succeeds, else records are range-partitioned by month. The choice is made once, when the schema
+  // is created, and kept.
+  enum class Timescale { automatic, off, required };
+  Timescale timescale = Timescale::automatic;
+  std::size_t pool_size = 8;  // connections per process
+};
+
+// The scale-out store. Migrations are applied at open, under an advisory lock, so any number of
+// processes may start at once. A lost connection is `unavailable` and is replaced on the next call.
+Result<std::unique_ptr<Store>> open_postgres_store(const std::string& url, const PostgresOptions& options = {});
+
 // Bucket arithmetic shared by both backends: the start of the bucket that contains t (UTC;
 // weeks start on Monday).
 TimeMs bucket_start(TimeMs t, Bucket bucket);

@@ -1,0 +1,508 @@
+// PostgreSQL store: records (upsert, queries, near-duplicate lookup) and rollups, with the same
+// semantics as the SQLite store. Rows are locked in (workspace, uid) order so that two parsers or two
+// reports processes never deadlock on the same records.
+#include <algorithm>
+#include <bit>
+#include <charconv>
+#include <map>
+#include <numeric>
+#include <variant>
+
+#include "store/postgres/postgres_store.hpp"
+
+namespace chorus::store {
+
+namespace {
+
+TimeMs hour_of(TimeMs t) { return bucket_start(t, Bucket::hour); }
+
+std::vector<std::string> unique_themes(std::vector<std::string> themes) {
+  std::vector<std::string> out;
+  for (auto& t : themes)
+    if (std::find(out.begin(), out.end(), t) == out.end()) out.push_back(std::move(t));
+  return out;
+}
+
+std::string like_pattern(const std::string& q) {
+  std::string out = "%";
+  for (char c : q) {
+    if (c == '%' || c == '_' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "%";
+}
+
+// A WHERE clause and its parameters; each '?' in an added clause becomes the next $n.
+struct SqlFilter {
+  std::string where;
+  pg::Params params;
+  int next = 1;
+  template <class T>
+  void add(std::string_view clause, const T& arg) {
+    where += " AND ";
+    append(clause);
+    params.add(arg);
+  }
+  template <class T>
+  std::string placeholder(const T& arg) {
+    params.add(arg);
+    std::string out(1, '$');  // built in place: GCC 12 warns falsely on "$" + std::string
+    out += std::to_string(next++);
+    return out;
+  }
+  void append(std::string_view clause) {
+    for (char c : clause) {
+      if (c == '?') {
+        where += '$';
+        where += std::to_string(next++);
+      } else {
+        where += c;
+      }
+    }
+  }
+};
+
+SqlFilter record_filter(const FeedbackFilter& f, bool themes_joined) {
+  SqlFilter s;
+  s.append("r.workspace_id = ?");
+  s.params.add(f.workspace_id);
+  if (f.from) s.add("r.ts >= ?", *f.from);
+  if (f.to) s.add("r.ts < ?", *f.to);
+  if (f.source_id) s.add("r.source_id = ?", *f.source_id);
+  if (f.sentiment) s.add("r.sentiment = ?", *f.sentiment);
+  if (f.category) s.add("r.category = ?", *f.category);
+  if (f.language) s.add("r.language = ?", *f.language);
+  // ILIKE folds ASCII only in the C collation the way SQLite's LIKE does.
+  if (f.q) s.add("r.search_text ILIKE ? ESCAPE '\\'", like_pattern(*f.q));
+  if (f.theme) {
+    if (themes_joined)
+      s.add("t.theme = ?", *f.theme);
+    else
+      s.add("EXISTS (SELECT 1 FROM record_themes x WHERE x.workspace_id = r.workspace_id AND x.uid = r.uid AND "
+            "x.theme = ?)",
+            *f.theme);
+  }
+  return s;
+}
+
+SqlFilter rollup_filter(const FeedbackFilter& f, std::string_view time_column) {
+  SqlFilter s;
+  std::string t = "u." + std::string(time_column);
+  s.append("u.workspace_id = ?");
+  s.params.add(f.workspace_id);
+  if (f.from) s.add(t + " >= ?", *f.from);
+  if (f.to) s.add(t + " < ?", *f.to);
+  if (f.source_id) s.add("u.source_id = ?", *f.source_id);
+  if (f.sentiment) s.add("u.sentiment = ?", *f.sentiment);
+  if (f.category) s.add("u.category = ?", *f.category);
+  if (f.language) s.add("u.language = ?", *f.language);
+  if (f.theme) s.add("u.theme = ?", *f.theme);
+  return s;
+}
+
+bool aligned(const std::optional<TimeMs>& t, Bucket b) { return !t || bucket_start(*t, b) == *t; }
+
+bool rollups_can_answer(const FeedbackFilter& f) {
+  return !f.q && aligned(f.from, Bucket::hour) && aligned(f.to, Bucket::hour);
+}
+
+const char* key_column(GroupBy g, bool rollup) {
+  switch (g) {
+    case GroupBy::none: return "''";
+    case GroupBy::source: return rollup ? "u.source_id::text" : "r.source_id::text";
+    case GroupBy::sentiment: return rollup ? "u.sentiment" : "r.sentiment";
+    case GroupBy::category: return rollup ? "u.category" : "r.category";
+    case GroupBy::language: return rollup ? "u.language" : "r.language";
+    case GroupBy::theme: return rollup ? "u.theme" : "t.theme";
+  }
+  return "''";
+}
+
+std::optional<std::pair<TimeMs, std::int64_t>> parse_cursor(const std::string& c) {
+  auto colon = c.find(':');
+  if (colon == std::string::npos) return std::nullopt;
+  TimeMs ts = 0;
+  std::int64_t uid = 0;
+  auto a = std::from_chars(c.data(), c.data() + colon, ts);
+  auto b = std::from_chars(c.data() + colon + 1, c.data() + c.size(), uid);
+  if (a.ec != std::errc() || a.ptr != c.data() + colon || b.ec != std::errc() || b.ptr != c.data() + c.size())
+    return std::nullopt;
+  return std::make_pair(ts, uid);
+}
+
+double average(double sum, std::int64_t n) { return n ? sum / static_cast<double>(n) : 0.0; }
+
+// Indices of `records` in (workspace, uid) order; equal keys keep their order.
+template <class R>
+std::vector<std::size_t> lock_order(const std::vector<R>& records) {
+  std::vector<std::size_t> order(records.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return std::make_pair(records[a].workspace_id, records[a].unique_identifier) <
+           std::make_pair(records[b].workspace_id, records[b].unique_identifier);
+  });
+  return order;
+}
+
+}  // namespace
+
+struct PostgresStore::AggRow {
+  TimeMs hour;
+  std::string key;
+  std::int64_t count;
+  double sum;
+};
+
+Result<FeedbackRecord> PostgresStore::upsert_record(pg::Connection& conn, const FeedbackRecord& in, bool& existed) {
+  FeedbackRecord r = in;
+  r.themes = unique_themes(std::move(r.themes));  // a theme counts once per record
+  const auto simhash = static_cast<std::int64_t>(r.simhash);
+  // The key row is the lock and the revision counter; prev_ts says where the old version lives.
+  auto key = conn.exec(
+      "INSERT INTO record_keys AS k(workspace_id, uid, ts, prev_ts, revision, received_at, simhash) "
+      "VALUES($1, $2, $3, NULL, 1, $4, $5) ON CONFLICT (workspace_id, uid) DO UPDATE SET prev_ts = k.ts, "
+      "ts = EXCLUDED.ts, revision = k.revision + 1, simhash = EXCLUDED.simhash "
+      "RETURNING revision, received_at, prev_ts",
+      pg::Params().add(r.workspace_id).add(r.unique_identifier).add(r.timestamp).add(r.received_at).add(simhash));
+  if (!key) return key.error();
+  r.revision = key->int64(0, 0);
+  r.received_at = key->int64(0, 1);  // first seen stays first seen
+  existed = r.revision > 1;
+  auto prev_ts = key->opt_int64(0, 2);
+  if (existed && prev_ts && *prev_ts != r.timestamp) {
+    auto moved = conn.exec("DELETE FROM records WHERE workspace_id = $1 AND uid = $2 AND ts = $3",
+                           pg::Params().add(r.workspace_id).add(r.unique_identifier).add(*prev_ts));
+    if (!moved) return moved.error();
+  }
+  std::string search = r.title ? *r.title + "\n" + r.text : r.text;
+  auto up = conn.exec(
+      "INSERT INTO records(workspace_id, uid, source_id, ts, received_at, sentiment, compound, category, language, "
+      "revision, search_text, body) VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) "
+      "ON CONFLICT (workspace_id, uid, ts) DO UPDATE SET source_id = EXCLUDED.source_id, "
+      "received_at = EXCLUDED.received_at, sentiment = EXCLUDED.sentiment, compound = EXCLUDED.compound, "
+      "category = EXCLUDED.category, language = EXCLUDED.language, revision = EXCLUDED.revision, "
+      "search_text = EXCLUDED.search_text, body = EXCLUDED.body",
+      pg::Params()
+          .add(r.workspace_id)
+          .add(r.unique_identifier)
+          .add(r.source_id)
+          .add(r.timestamp)
+          .add(r.received_at)
+          .add(r.sentiment_type)
+          .add(r.sentiment_compound)
+          .add(r.category)
+          .add(r.language_code)
+          .add(r.revision)
+          .add(search)
+          .add(to_json_string(record_to_json(r))));
+  if (!up) return up.error();
+
+  pg::Params id = pg::Params().add(r.workspace_id).add(r.unique_identifier);
+  if (auto s = conn.exec("DELETE FROM record_themes WHERE workspace_id = $1 AND uid = $2", id); !s) return s.error();
+  if (!r.themes.empty()) {
+    auto ins = conn.exec(
+        "INSERT INTO record_themes(workspace_id, uid, theme) SELECT $1::bigint, $2::bigint, unnest($3::text[]) "
+        "ON CONFLICT DO NOTHING",
+        pg::Params().add(r.workspace_id).add(r.unique_identifier).add_array(r.themes));
+    if (!ins) return ins.error();
+  }
+  // Four 16-bit bands of the SimHash: any two fingerprints within 3 bits share at least one band.
+  if (auto s = conn.exec("DELETE FROM record_bands WHERE workspace_id = $1 AND uid = $2", id); !s) return s.error();
+  if (r.simhash != 0) {
+    pg::Params bands = pg::Params().add(r.workspace_id).add(r.unique_identifier);
+    for (int band = 0; band < 4; ++band) bands.add(static_cast<std::int64_t>((r.simhash >> (16 * band)) & 0xffff));
+    auto ins = conn.exec(
+        "INSERT INTO record_bands(workspace_id, band, value, uid) VALUES($1, 0, $3, $2), ($1, 1, $4, $2), "
+        "($1, 2, $5, $2), ($1, 3, $6, $2) ON CONFLICT DO NOTHING",
+        bands);
+    if (!ins) return ins.error();
+  }
+  return r;
+}
+
+Result<std::vector<FeedbackRecord>> PostgresStore::commit_page(const PageCommit& page) {
+  if (auto s = ensure_partitions(page.records); !s) return s.error();
+  auto conn = pool_.acquire();
+  if (!conn) return conn.error();
+  pg::Transaction tx(**conn);
+  if (auto s = tx.begin(); !s) return s.error();
+  std::vector<std::optional<FeedbackRecord>> stored(page.records.size());
+  std::int64_t fresh = 0;
+  for (std::size_t i : lock_order(page.records)) {
+    bool existed = false;
+    auto r = upsert_record(**conn, page.records[i], existed);
+    if (!r) return r.error();
+    stored[i] = std::move(r).value();
+    fresh += existed ? 0 : 1;
+  }
+  auto src = (*conn)->exec("UPDATE sources SET items_total = items_total + $1, cursor = COALESCE($2, cursor) WHERE id = $3",
+                           pg::Params().add(fresh).add(page.cursor).add(page.source_id));
+  if (!src) return src.error();
+  if (page.sync_id) {
+    auto sy = (*conn)->exec(
+        "UPDATE syncs SET items = items + $1, new_items = new_items + $2, updated_at = $3, "
+        "state = CASE WHEN $4::boolean THEN 'done' ELSE state END WHERE id = $5",
+        pg::Params()
+            .add(static_cast<std::int64_t>(page.records.size()))
+            .add(fresh)
+            .add(now_ms())
+            .add(page.sync_finished)
+            .add(*page.sync_id));
+    if (!sy) return sy.error();
+  }
+  if (page.sync_finished) {
+    auto st = (*conn)->exec("UPDATE sources SET state = 'ok', last_error = NULL, last_sync_at = $1 WHERE id = $2",
+                            pg::Params().add(now_ms()).add(page.source_id));
+    if (!st) return st.error();
+  }
+  if (auto s = tx.commit(); !s) return s.error();
+  std::vector<FeedbackRecord> out;
+  out.reserve(stored.size());
+  for (auto& r : stored) out.push_back(std::move(*r));
+  return out;
+}
+
+Result<FeedbackRecord> PostgresStore::get_record(Id workspace_id, std::int64_t uid) {
+  // The key row names the time, so only one partition is read.
+  auto rows = pool_.read(
+      "SELECT r.body FROM records r WHERE r.workspace_id = $1 AND r.uid = $2 AND "
+      "r.ts = (SELECT k.ts FROM record_keys k WHERE k.workspace_id = $1 AND k.uid = $2)",
+      pg::Params().add(workspace_id).add(uid));
+  if (!rows) return rows.error();
+  if (rows->empty()) return make_error(ErrorCode::not_found, "feedback " + std::to_string(uid) + " does not exist");
+  auto body = parse_json(rows->text(0, 0));
+  if (!body) return make_error(ErrorCode::internal, "stored record " + std::to_string(uid) + " is corrupt");
+  return record_from_json(*body);
+}
+
+Result<FeedbackPage> PostgresStore::query_feedback(const FeedbackFilter& filter, std::size_t limit,
+                                                   const std::optional<std::string>& cursor) {
+  SqlFilter f = record_filter(filter, false);
+  if (cursor) {
+    auto c = parse_cursor(*cursor);
+    if (!c) return make_error(ErrorCode::bad_request, "cursor is not one this server issued; start without it");
+    std::string ts = f.placeholder(c->first);
+    std::string uid = f.placeholder(c->second);
+    f.where += " AND (r.ts < " + ts + " OR (r.ts = " + ts + " AND r.uid < " + uid + "))";
+  }
+  std::string lim = f.placeholder(static_cast<std::int64_t>(limit + 1));
+  auto rows = pool_.read("SELECT r.body, r.ts, r.uid FROM records r WHERE " + f.where +
+                             " ORDER BY r.ts DESC, r.uid DESC LIMIT " + lim,
+                         f.params);
+  if (!rows) return rows.error();
+  FeedbackPage page;
+  TimeMs last_ts = 0;
+  std::int64_t last_uid = 0;
+  for (int i = 0; i < rows->size(); ++i) {
+    if (page.items.size() == limit) {
+      page.next_cursor = std::to_string(last_ts) + ":" + std::to_string(last_uid);
+      break;
+    }
+    auto body = parse_json(rows->text(i, 0));
+    if (!body) continue;
+    auto rec = record_from_json(*body);
+    if (!rec) continue;
+    page.items.push_back(std::move(rec).value());
+    last_ts = rows->int64(i, 1);
+    last_uid = rows->int64(i, 2);
+  }
+  return page;
+}
+
+Result<std::optional<std::int64_t>> PostgresStore::find_near_duplicate(Id workspace_id, std::uint64_t simhash,
+                                                                       int max_distance, std::int64_t self,
+                                                                       TimeMs self_ts) {
+  if (simhash == 0) return std::optional<std::int64_t>{};
+  pg::Params params = pg::Params().add(workspace_id).add(self);
+  for (int band = 0; band < 4; ++band) params.add(static_cast<std::int64_t>((simhash >> (16 * band)) & 0xffff));
+  auto rows = pool_.read(
+      "SELECT DISTINCT k.uid, k.simhash, k.ts FROM record_bands b JOIN record_keys k ON k.workspace_id = "
+      "b.workspace_id AND k.uid = b.uid WHERE b.workspace_id = $1 AND b.uid <> $2 AND ((b.band = 0 AND b.value = $3) "
+      "OR (b.band = 1 AND b.value = $4) OR (b.band = 2 AND b.value = $5) OR (b.band = 3 AND b.value = $6))",
+      params);
+  if (!rows) return rows.error();
+  std::optional<std::pair<TimeMs, std::int64_t>> best;
+  for (int i = 0; i < rows->size(); ++i) {
+    auto other = static_cast<std::uint64_t>(rows->int64(i, 1));
+    if (std::popcount(other ^ simhash) > max_distance) continue;
+    std::pair<TimeMs, std::int64_t> cand{rows->int64(i, 2), rows->int64(i, 0)};
+    if (!(cand < std::make_pair(self_ts, self))) continue;
+    if (!best || cand < *best) best = cand;
+  }
+  if (!best) return std::optional<std::int64_t>{};
+  return std::optional<std::int64_t>{best->second};
+}
+
+Status PostgresStore::fold_rollup(pg::Connection& conn, Id workspace_id, TimeMs hour, Id source_id,
+                                  const std::string& sentiment, const std::string& category,
+                                  const std::string& language, double compound, const std::vector<std::string>& themes,
+                                  int sign) {
+  double c = sign * compound;
+  auto up = conn.exec(
+      "INSERT INTO rollup AS u(workspace_id, hour, source_id, sentiment, category, language, count, sum_compound) "
+      "VALUES($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (workspace_id, hour, source_id, sentiment, category, "
+      "language) DO UPDATE SET count = u.count + EXCLUDED.count, sum_compound = u.sum_compound + EXCLUDED.sum_compound",
+      pg::Params().add(workspace_id).add(hour).add(source_id).add(sentiment).add(category).add(language).add(sign).add(c));
+  if (!up) return up.error();
+  if (themes.empty()) return {};
+  auto th = conn.exec(
+      "INSERT INTO rollup_themes AS u(workspace_id, theme, hour, source_id, sentiment, category, language, count, "
+      "sum_compound) SELECT $1::bigint, t, $3::bigint, $4::bigint, $5::text, $6::text, $7::text, $8::bigint, "
+      "$9::double precision FROM unnest($2::text[]) AS t "
+      "ON CONFLICT (workspace_id, theme, hour, source_id, sentiment, category, language) DO UPDATE SET "
+      "count = u.count + EXCLUDED.count, sum_compound = u.sum_compound + EXCLUDED.sum_compound",
+      pg::Params()
+          .add(workspace_id)
+          .add_array(unique_themes(themes))
+          .add(hour)
+          .add(source_id)
+          .add(sentiment)
+          .add(category)
+          .add(language)
+          .add(sign)
+          .add(c));
+  if (!th) return th.error();
+  return {};
+}
+
+Status PostgresStore::apply_rollups(const std::vector<FeedbackRecord>& records) {
+  if (records.empty()) return {};
+  TimeMs lo = INT64_MAX, hi = INT64_MIN;
+  {
+    auto conn = pool_.acquire();
+    if (!conn) return conn.error();
+    pg::Transaction tx(**conn);
+    if (auto s = tx.begin(); !s) return s;
+    for (std::size_t i : lock_order(records)) {
+      const FeedbackRecord& r = records[i];
+      TimeMs hour = hour_of(r.timestamp);
+      std::vector<std::string> themes = unique_themes(r.themes);
+      // One statement claims the revision: it returns nothing when this revision (or a newer one) is
+      // already counted, and otherwise the contribution it replaces (prev_revision 0: none).
+      auto claimed = (*conn)->exec(
+          "INSERT INTO rollup_applied AS a(workspace_id, uid, revision, hour, source_id, sentiment, category, "
+          "language, compound, themes) VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text[]) "
+          "ON CONFLICT (workspace_id, uid) DO UPDATE SET prev_revision = a.revision, prev_hour = a.hour, "
+          "prev_source_id = a.source_id, prev_sentiment = a.sentiment, prev_category = a.category, "
+          "prev_language = a.language, prev_compound = a.compound, prev_themes = a.themes, "
+          "revision = EXCLUDED.revision, hour = EXCLUDED.hour, source_id = EXCLUDED.source_id, "
+          "sentiment = EXCLUDED.sentiment, category = EXCLUDED.category, language = EXCLUDED.language, "
+          "compound = EXCLUDED.compound, themes = EXCLUDED.themes WHERE a.revision < EXCLUDED.revision "
+          "RETURNING prev_revision, prev_hour, prev_source_id, prev_sentiment, prev_category, prev_language, "
+          "prev_compound, prev_themes",
+          pg::Params()
+              .add(r.workspace_id)
+              .add(r.unique_identifier)
+              .add(r.revision)
+              .add(hour)
+              .add(r.source_id)
+              .add(r.sentiment_type)
+              .add(r.category)
+              .add(r.language_code)
+              .add(r.sentiment_compound)
+              .add_array(themes));
+      if (!claimed) return claimed.error();
+      lo = std::min(lo, hour);
+      hi = std::max(hi, hour);
+      if (claimed->empty()) continue;
+      if (claimed->int64(0, 0) > 0) {
+        TimeMs old_hour = claimed->int64(0, 1);
+        lo = std::min(lo, old_hour);
+        hi = std::max(hi, old_hour);
+        if (auto s = fold_rollup(**conn, r.workspace_id, old_hour, claimed->int64(0, 2), claimed->text(0, 3),
+                                 claimed->text(0, 4), claimed->text(0, 5), claimed->real(0, 6),
+                                 pg::parse_text_array(claimed->text(0, 7)), -1);
+            !s)
+          return s;
+      }
+      if (auto s = fold_rollup(**conn, r.workspace_id, hour, r.source_id, r.sentiment_type, r.category,
+                               r.language_code, r.sentiment_compound, themes, +1);
+          !s)
+        return s;
+    }
+    if (auto s = tx.commit(); !s) return s;
+  }
+  // The daily continuous aggregate follows at once, so reports never lag the rollup (Timescale only).
+  return refresh_daily_rollup(lo, hi);
+}
+
+// Hour x key aggregates: from the daily aggregate or the hourly rollups when they can answer the
+// filter, else from the records.
+Result<std::vector<PostgresStore::AggRow>> PostgresStore::aggregate(const FeedbackFilter& filter, GroupBy group_by,
+                                                                    bool by_hour, std::optional<Bucket> bucket) {
+  bool rollup = rollups_can_answer(filter);
+  bool themes = group_by == GroupBy::theme || filter.theme;
+  bool daily = rollup && !themes && layout_ == PostgresLayout::timescale && (!bucket || *bucket != Bucket::hour) &&
+               aligned(filter.from, Bucket::day) && aligned(filter.to, Bucket::day);
+  std::string sql;
+  SqlFilter f;
+  if (rollup) {
+    std::string time = daily ? "day" : "hour";
+    f = rollup_filter(filter, time);
+    std::string table = daily ? "rollup_daily" : themes ? "rollup_themes" : "rollup";
+    sql = "SELECT " + (by_hour ? "u." + time : std::string("0")) + ", " + key_column(group_by, true) +
+          ", sum(u.count)::bigint, sum(u.sum_compound)::double precision FROM " + table + " u WHERE " + f.where +
+          " GROUP BY 1, 2 HAVING sum(u.count) > 0";
+  } else {
+    f = record_filter(filter, themes);
+    std::string hour = by_hour ? "(r.ts - (((r.ts % 3600000) + 3600000) % 3600000))" : "0";
+    sql = "SELECT " + hour + ", " + key_column(group_by, false) + ", count(*), sum(r.compound) FROM records r " +
+          (themes ? "JOIN record_themes t ON t.workspace_id = r.workspace_id AND t.uid = r.uid " : "") + "WHERE " +
+          f.where + " GROUP BY 1, 2";
+  }
+  auto rows = pool_.read(sql, f.params);
+  if (!rows) return rows.error();
+  std::vector<AggRow> out;
+  out.reserve(rows->size());
+  for (int i = 0; i < rows->size(); ++i)
+    out.push_back(AggRow{rows->int64(i, 0), rows->text(i, 1), rows->int64(i, 2), rows->real(i, 3)});
+  return out;
+}
+
+Result<std::vector<ReportSeries>> PostgresStore::report(const FeedbackFilter& filter, Bucket bucket,
+                                                        GroupBy group_by) {
+  auto rows = aggregate(filter, group_by, true, bucket);
+  if (!rows) return rows.error();
+  std::map<std::string, std::map<TimeMs, std::pair<std::int64_t, double>>> folded;
+  for (const auto& row : *rows) {
+    auto& cell = folded[group_by == GroupBy::none ? "all" : row.key][bucket_start(row.hour, bucket)];
+    cell.first += row.count;
+    cell.second += row.sum;
+  }
+  std::vector<ReportSeries> out;
+  for (auto& [key, points] : folded) {
+    ReportSeries s{key, {}};
+    for (auto& [t, cell] : points) s.points.push_back(ReportPoint{t, cell.first, average(cell.second, cell.first)});
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+Result<Totals> PostgresStore::totals(const FeedbackFilter& filter) {
+  auto rows = aggregate(filter, GroupBy::sentiment, false, std::nullopt);
+  if (!rows) return rows.error();
+  Totals t;
+  for (const char* s : {"positive", "negative", "neutral", "mixed"}) t.by_sentiment[s] = 0;
+  double sum = 0;
+  for (const auto& row : *rows) {
+    t.count += row.count;
+    t.by_sentiment[row.key] += row.count;
+    sum += row.sum;
+  }
+  t.avg_compound = average(sum, t.count);
+  return t;
+}
+
+Result<std::vector<ThemeStat>> PostgresStore::top_themes(const FeedbackFilter& filter, std::size_t limit) {
+  auto rows = aggregate(filter, GroupBy::theme, false, std::nullopt);
+  if (!rows) return rows.error();
+  std::vector<ThemeStat> out;
+  for (const auto& row : *rows) out.push_back(ThemeStat{row.key, row.count, average(row.sum, row.count)});
+  std::sort(out.begin(), out.end(), [](const ThemeStat& a, const ThemeStat& b) {
+    return a.count != b.count ? a.count > b.count : a.theme < b.theme;
+  });
+  if (out.size() > limit) out.resize(limit);
+  return out;
+}
+
+}  // namespace chorus::store

@@ -1,0 +1,81 @@
+// The scale-out store: PostgreSQL through a small pool of libpq connections. Records are range-
+// partitioned by month, or a TimescaleDB hypertable where the extension is installed.
+#pragma once
+
+#include <mutex>
+#include <set>
+
+#include "store/postgres/pg_connection.hpp"
+#include "store/store.hpp"
+
+namespace chorus::store {
+
+// How the records and rollups are laid out, decided when the schema is first created.
+enum class PostgresLayout { partitioned, timescale };
+
+class PostgresStore final : public Store {
+ public:
+  static Result<std::unique_ptr<PostgresStore>> open(const std::string& url, const PostgresOptions& options);
+
+  std::string_view kind() const override { return "postgres"; }
+  PostgresLayout layout() const { return layout_; }
+
+  Result<Customer> create_customer(const std::string& name, const std::string& key_hash) override;
+  Result<std::optional<Id>> customer_for_key_hash(const std::string& key_hash) override;
+  Result<Workspace> create_workspace(Id customer_id, const std::string& name) override;
+  Result<std::vector<Workspace>> list_workspaces(Id customer_id) override;
+  Result<Workspace> get_workspace(Id customer_id, Id workspace_id) override;
+
+  Result<Source> create_source(const Source& source) override;
+  Result<std::vector<Source>> list_sources(Id workspace_id) override;
+  Result<Source> get_source(Id workspace_id, Id source_id) override;
+  Result<Source> get_source_by_id(Id source_id) override;
+  Status delete_source(Id workspace_id, Id source_id) override;
+  Result<std::vector<Source>> list_scheduled_sources() override;
+  Status set_source_state(Id source_id, const std::string& state, const std::optional<std::string>& error) override;
+
+  Result<Sync> create_sync(Id workspace_id, Id source_id) override;
+  Result<Sync> get_sync(Id workspace_id, Id sync_id) override;
+  Status update_sync(Id sync_id, const std::string& state, const std::optional<std::string>& error) override;
+  Result<std::optional<Sync>> active_sync(Id source_id) override;
+  Result<std::vector<Sync>> list_unfinished_syncs() override;
+
+  Result<std::vector<FeedbackRecord>> commit_page(const PageCommit& page) override;
+  Result<FeedbackRecord> get_record(Id workspace_id, std::int64_t unique_identifier) override;
+  Result<FeedbackPage> query_feedback(const FeedbackFilter& filter, std::size_t limit,
+                                      const std::optional<std::string>& cursor) override;
+  Result<std::optional<std::int64_t>> find_near_duplicate(Id workspace_id, std::uint64_t simhash, int max_distance,
+                                                          std::int64_t self, TimeMs self_ts) override;
+
+  Status apply_rollups(const std::vector<FeedbackRecord>& records) override;
+  Result<std::vector<ReportSeries>> report(const FeedbackFilter& filter, Bucket bucket, GroupBy group_by) override;
+  Result<Totals> totals(const FeedbackFilter& filter) override;
+  Result<std::vector<ThemeStat>> top_themes(const FeedbackFilter& filter, std::size_t limit) override;
+
+  Status add_dead_letter(Id workspace_id, Id source_id, const std::string& payload, const std::string& error) override;
+  Result<std::int64_t> count_dead_letters(Id workspace_id) override;
+
+  json::object health() override;
+
+ private:
+  PostgresStore(std::string url, const PostgresOptions& options);
+  Status migrate(const PostgresOptions& options);
+  Result<std::vector<Source>> load_sources(std::string_view where, const pg::Params& params);
+  // Creates the monthly partitions these timestamps fall in (partitioned layout only).
+  Status ensure_partitions(const std::vector<FeedbackRecord>& records);
+  Result<FeedbackRecord> upsert_record(pg::Connection& conn, const FeedbackRecord& r, bool& existed);
+  Status fold_rollup(pg::Connection& conn, Id workspace_id, TimeMs hour, Id source_id, const std::string& sentiment,
+                     const std::string& category, const std::string& language, double compound,
+                     const std::vector<std::string>& themes, int sign);
+  Status refresh_daily_rollup(TimeMs from_hour, TimeMs to_hour);
+  struct AggRow;
+  Result<std::vector<AggRow>> aggregate(const FeedbackFilter& filter, GroupBy group_by, bool by_hour,
+                                        std::optional<Bucket> bucket);
+
+  pg::Pool pool_;
+  PostgresLayout layout_ = PostgresLayout::partitioned;
+  std::mutex partitions_mu_;
+  std::set<TimeMs> partitions_;  // month starts known to exist
+};
+
+}  // namespace chorus::store
