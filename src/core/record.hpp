@@ -75,6 +75,9 @@ struct FeedbackRecord {
 
   // Near-duplicate fingerprint (not part of the public shape).
   std::uint64_t simhash = 0;
+  // The raw item as the source sent it (JSON text), stored beside the record so that its payload stays
+  // retrievable whatever the bus keeps; not part of record_to_json.
+  std::string raw_item;
 };
 
 // The contract's stable id: a 64-bit FNV-1a hash of (workspace, source type, external id), as signed.

@@ -79,6 +79,8 @@ struct FeedbackFilter {
   std::optional<Id> source_id;
   std::optional<std::string> sentiment, category, theme, language;
   std::optional<std::string> q;  // case-insensitive substring of text or title
+  // Aggregate from the records themselves even where rollups could answer: recounts and benchmarks.
+  bool from_records = false;
 };
 
 struct FeedbackPage {
@@ -109,6 +111,13 @@ struct ThemeStat {
   std::string theme;
   std::int64_t count = 0;
   double avg_compound = 0.0;
+};
+
+// How many matching records of one source carry one rating value (review_attributes.rating).
+struct RatingCount {
+  Id source_id = 0;
+  double rating = 0.0;
+  std::int64_t count = 0;
 };
 
 class Store {
@@ -144,6 +153,7 @@ class Store {
   // Upserts by (workspace, unique_identifier) and applies the cursor and sync bookkeeping atomically.
   // Returns the records as stored: revision bumped, first-seen received_at kept.
   virtual Result<std::vector<FeedbackRecord>> commit_page(const PageCommit& page) = 0;
+  // One record, with the raw item it was made from (raw_item) where the store kept it.
   virtual Result<FeedbackRecord> get_record(Id workspace_id, std::int64_t unique_identifier) = 0;
   // Newest first (timestamp, then id); cursor is opaque.
   virtual Result<FeedbackPage> query_feedback(const FeedbackFilter& filter, std::size_t limit,
@@ -161,6 +171,10 @@ class Store {
   virtual Result<std::vector<ReportSeries>> report(const FeedbackFilter& filter, Bucket bucket, GroupBy group_by) = 0;
   virtual Result<Totals> totals(const FeedbackFilter& filter) = 0;
   virtual Result<std::vector<ThemeStat>> top_themes(const FeedbackFilter& filter, std::size_t limit) = 0;
+  // Ratings of the matching records per source and value, in (source, rating) order: what NPS and CSAT
+  // are computed from. This default pages through query_feedback; a backend overrides it with an
+  // aggregate (the SQLite store answers it from rating rollups).
+  virtual Result<std::vector<RatingCount>> rating_counts(const FeedbackFilter& filter);
 
   // Raw items that failed to map, kept with their error for replay.
   virtual Status add_dead_letter(Id workspace_id, Id source_id, const std::string& payload, const std::string& error) = 0;

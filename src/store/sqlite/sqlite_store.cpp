@@ -7,7 +7,9 @@ namespace chorus::store {
 
 namespace {
 
-constexpr int kSchemaVersion = 1;
+// 1: the first schema. 2: ratings and raw items on records, theme rows carry their record's time, daily
+// and rating rollups, compound sums in whole ten-thousandths.
+constexpr int kSchemaVersion = 2;
 
 constexpr std::string_view kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS customers(
@@ -34,12 +36,12 @@ CREATE TABLE IF NOT EXISTS records(
   workspace_id INTEGER NOT NULL, uid INTEGER NOT NULL, source_id INTEGER NOT NULL, ts INTEGER NOT NULL,
   received_at INTEGER NOT NULL, sentiment TEXT NOT NULL, compound REAL NOT NULL, category TEXT NOT NULL,
   language TEXT NOT NULL, simhash INTEGER NOT NULL, revision INTEGER NOT NULL, search_text TEXT NOT NULL,
-  body TEXT NOT NULL, PRIMARY KEY(workspace_id, uid));
+  body TEXT NOT NULL, rating REAL, raw TEXT, PRIMARY KEY(workspace_id, uid));
 CREATE INDEX IF NOT EXISTS records_by_time ON records(workspace_id, ts, uid);
 CREATE TABLE IF NOT EXISTS record_themes(
-  workspace_id INTEGER NOT NULL, uid INTEGER NOT NULL, theme TEXT NOT NULL,
+  workspace_id INTEGER NOT NULL, uid INTEGER NOT NULL, theme TEXT NOT NULL, ts INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY(workspace_id, uid, theme));
-CREATE INDEX IF NOT EXISTS record_themes_by_theme ON record_themes(workspace_id, theme);
+CREATE INDEX IF NOT EXISTS record_themes_by_time ON record_themes(workspace_id, theme, ts, uid);
 CREATE TABLE IF NOT EXISTS record_bands(
   workspace_id INTEGER NOT NULL, band INTEGER NOT NULL, value INTEGER NOT NULL, uid INTEGER NOT NULL,
   PRIMARY KEY(workspace_id, band, value, uid));
@@ -53,14 +55,45 @@ CREATE TABLE IF NOT EXISTS rollup_themes(
   sum_compound REAL NOT NULL,
   PRIMARY KEY(workspace_id, theme, hour, source_id, sentiment, category, language));
 CREATE INDEX IF NOT EXISTS rollup_themes_by_hour ON rollup_themes(workspace_id, hour);
+CREATE TABLE IF NOT EXISTS rollup_day(
+  workspace_id INTEGER NOT NULL, day INTEGER NOT NULL, source_id INTEGER NOT NULL, sentiment TEXT NOT NULL,
+  category TEXT NOT NULL, language TEXT NOT NULL, count INTEGER NOT NULL, sum_compound REAL NOT NULL,
+  PRIMARY KEY(workspace_id, day, source_id, sentiment, category, language)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS rollup_day_themes(
+  workspace_id INTEGER NOT NULL, theme TEXT NOT NULL, day INTEGER NOT NULL, source_id INTEGER NOT NULL,
+  sentiment TEXT NOT NULL, count INTEGER NOT NULL, sum_compound REAL NOT NULL,
+  PRIMARY KEY(workspace_id, theme, day, source_id, sentiment)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS rollup_day_themes_by_day ON rollup_day_themes(workspace_id, day);
+CREATE TABLE IF NOT EXISTS rollup_ratings(
+  workspace_id INTEGER NOT NULL, hour INTEGER NOT NULL, source_id INTEGER NOT NULL, sentiment TEXT NOT NULL,
+  category TEXT NOT NULL, language TEXT NOT NULL, rating REAL NOT NULL, count INTEGER NOT NULL,
+  PRIMARY KEY(workspace_id, hour, source_id, sentiment, category, language, rating)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS rollup_day_ratings(
+  workspace_id INTEGER NOT NULL, day INTEGER NOT NULL, source_id INTEGER NOT NULL, sentiment TEXT NOT NULL,
+  rating REAL NOT NULL, count INTEGER NOT NULL,
+  PRIMARY KEY(workspace_id, day, source_id, sentiment, rating)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS rollup_applied(
   workspace_id INTEGER NOT NULL, uid INTEGER NOT NULL, revision INTEGER NOT NULL, hour INTEGER NOT NULL,
   source_id INTEGER NOT NULL, sentiment TEXT NOT NULL, category TEXT NOT NULL, language TEXT NOT NULL,
-  compound REAL NOT NULL, themes TEXT NOT NULL, PRIMARY KEY(workspace_id, uid));
+  compound REAL NOT NULL, themes TEXT NOT NULL, rating REAL, PRIMARY KEY(workspace_id, uid));
 CREATE TABLE IF NOT EXISTS dead_letters(
   id INTEGER PRIMARY KEY, workspace_id INTEGER NOT NULL, source_id INTEGER NOT NULL, payload TEXT NOT NULL,
   error TEXT NOT NULL, created_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL);
+)sql";
+
+// Version 1 to 2, before kSchema adds the new tables; the rollups are then refolded from rollup_applied.
+constexpr std::string_view kUpgradeFromV1 = R"sql(
+ALTER TABLE records ADD COLUMN rating REAL;
+ALTER TABLE records ADD COLUMN raw TEXT;
+UPDATE records SET rating = json_extract(body, '$.review_attributes.rating');
+ALTER TABLE record_themes ADD COLUMN ts INTEGER NOT NULL DEFAULT 0;
+UPDATE record_themes SET ts = COALESCE((SELECT r.ts FROM records r WHERE r.workspace_id = record_themes.workspace_id
+  AND r.uid = record_themes.uid), 0);
+DROP INDEX IF EXISTS record_themes_by_theme;
+ALTER TABLE rollup_applied ADD COLUMN rating REAL;
+UPDATE rollup_applied SET rating = (SELECT r.rating FROM records r WHERE r.workspace_id = rollup_applied.workspace_id
+  AND r.uid = rollup_applied.uid);
 )sql";
 
 // ?1 state, ?2 error, ?3 now; the caller appends the WHERE clause with ?4.
@@ -141,15 +174,25 @@ Status SqliteStore::migrate() {
   std::lock_guard lock(mu_);
   sqlite::Transaction tx(db_);
   if (auto s = tx.begin(); !s) return s;
-  if (auto s = db_.exec(kSchema); !s) return s;
-  auto q = db_.prepare("SELECT max(version) FROM schema_version");
-  if (!q) return q.error();
-  auto row = q->step();
-  if (!row) return row.error();
-  auto have = q->opt_int64(0).value_or(0);
+  auto known = db_.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'");
+  if (!known) return known.error();
+  if (auto row = known->step(); !row) return row.error();
+  std::int64_t have = 0;
+  if (known->int64(0) > 0) {
+    auto q = db_.prepare("SELECT max(version) FROM schema_version");
+    if (!q) return q.error();
+    if (auto row = q->step(); !row) return row.error();
+    have = q->opt_int64(0).value_or(0);
+  }
+  known->reset();
   if (have > kSchemaVersion)
     return make_error(ErrorCode::internal, "the data dir was written by a newer Chorus (schema " +
                                                std::to_string(have) + "); upgrade the binary");
+  if (have == 1)
+    if (auto s = db_.exec(kUpgradeFromV1); !s) return s;
+  if (auto s = db_.exec(kSchema); !s) return s;
+  if (have == 1)
+    if (auto s = rebuild_rollups(); !s) return s;
   if (have < kSchemaVersion) {
     auto ins = db_.prepare("INSERT INTO schema_version(version) VALUES(?)");
     if (!ins) return ins.error();

@@ -46,6 +46,7 @@ class SqliteStore final : public Store {
   Result<std::vector<ReportSeries>> report(const FeedbackFilter& filter, Bucket bucket, GroupBy group_by) override;
   Result<Totals> totals(const FeedbackFilter& filter) override;
   Result<std::vector<ThemeStat>> top_themes(const FeedbackFilter& filter, std::size_t limit) override;
+  Result<std::vector<RatingCount>> rating_counts(const FeedbackFilter& filter) override;
 
   Status add_dead_letter(Id workspace_id, Id source_id, const std::string& payload, const std::string& error) override;
   Result<std::int64_t> count_dead_letters(Id workspace_id) override;
@@ -56,8 +57,12 @@ class SqliteStore final : public Store {
   explicit SqliteStore(sqlite::Database db, std::filesystem::path path);
   Status migrate();
   Result<Source> load_source(std::string_view where, Id a, Id b);
-  Result<FeedbackRecord> upsert_record(const FeedbackRecord& r, bool& existed);
-  Status fold_rollup(const FeedbackRecord& r, int sign);
+  struct RecordStatements;
+  struct RollupStatements;
+  Result<FeedbackRecord> upsert_record(RecordStatements& st, const FeedbackRecord& r, bool& existed);
+  Status fold_rollup(RollupStatements& st, const FeedbackRecord& r, int sign);
+  static FeedbackRecord applied_contribution(const sqlite::Statement& row, int first, Id workspace_id);
+  Status rebuild_rollups();  // refolds every cube from rollup_applied (schema upgrades)
 
   std::mutex mu_;  // one connection, serialised: simple and fast enough for the embedded default
   sqlite::Database db_;

@@ -1,0 +1,63 @@
+// Pieces of SQL shared by the SQLite store's record and rollup files: filter clauses with their
+// arguments, theme lists in one column, and the fixed-point unit of compound sums.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/sqlite.hpp"
+#include "store/store.hpp"
+
+namespace chorus::store::sqlite_sql {
+
+constexpr TimeMs kHour = 3600000;
+constexpr TimeMs kDay = 24 * kHour;
+
+// Compound scores are summed as whole ten-thousandths (the precision the analyser reports), so that
+// adding and later removing a record leaves a rollup exactly as it was, and a sum over rollups equals
+// the same sum over records bit for bit.
+constexpr double kCompoundUnit = 10000.0;
+inline std::int64_t compound_units(double compound) { return std::llround(compound * kCompoundUnit); }
+
+inline TimeMs floor_to(TimeMs t, TimeMs unit) {
+  TimeMs r = t % unit;
+  if (r < 0) r += unit;
+  return t - r;
+}
+inline TimeMs ceil_to(TimeMs t, TimeMs unit) {
+  TimeMs f = floor_to(t, unit);
+  return f == t ? t : f + unit;
+}
+
+// Themes of one record in one column, separated by the ASCII unit separator.
+std::string join_themes(const std::vector<std::string>& themes);
+std::vector<std::string> split_themes(const std::string& s);
+
+using SqlArg = std::variant<std::int64_t, std::string>;
+
+struct SqlFilter {
+  std::string where;
+  std::vector<SqlArg> args;
+  // Arguments are built in place: moving a variant of a string trips GCC 12's -Wmaybe-uninitialized.
+  void arg(std::int64_t v) { args.emplace_back(std::in_place_type<std::int64_t>, v); }
+  void arg(std::string v) { args.emplace_back(std::in_place_type<std::string>, std::move(v)); }
+  void add(const std::string& clause, std::int64_t v) {
+    where += " AND " + clause;
+    arg(v);
+  }
+  void add(const std::string& clause, std::string v) {
+    where += " AND " + clause;
+    arg(std::move(v));
+  }
+};
+
+void bind_all(sqlite::Statement& st, const std::vector<SqlArg>& args, int first = 1);
+
+// Filters on the records table (alias r). With `themes_joined`, record_themes is joined as t and the
+// theme and time conditions go to t, whose (workspace, theme, ts) index then serves the query.
+SqlFilter record_filter(const FeedbackFilter& f, bool themes_joined);
+
+}  // namespace chorus::store::sqlite_sql
