@@ -89,7 +89,8 @@ inline http::Headers standard_signed(std::string_view secret, std::string_view b
   h.set("Content-Type", "application/json");
   h.set("webhook-id", id);
   h.set("webhook-timestamp", timestamp);
-  h.set("webhook-signature", "v1," + base64_encode(hmac_sha256_raw(key, id + "." + timestamp + "." + std::string(body))));
+  h.set("webhook-signature",
+        "v1," + base64_encode(hmac_sha256_raw(key, id + "." + timestamp + "." + std::string(body))));
   return h;
 }
 
