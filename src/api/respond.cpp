@@ -24,7 +24,7 @@ int http_status(ErrorCode code) {
 http::Response json_response(int status, const json::value& body) {
   http::Response r;
   r.status = status;
-  r.body = json::serialize(body);
+  r.body = to_json_string(body);
   return r;
 }
 

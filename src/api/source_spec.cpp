@@ -97,7 +97,7 @@ Result<store::Source> parse_source_spec(const json::object& spec, const std::str
     webhook_secret = *secret;
   }
   json::object sealed{{"credentials", std::move(*credentials)}, {"webhook_secret", webhook_secret}};
-  src.sealed_secrets = ctx.secrets.seal(json::serialize(sealed));
+  src.sealed_secrets = ctx.secrets.seal(to_json_string(sealed));
   return src;
 }
 

@@ -15,7 +15,7 @@ const char* kind_name(RawItems::Kind k) {
 }  // namespace
 
 std::string encode(const FetchRequest& m) {
-  return json::serialize(json::object{
+  return to_json_string(json::object{
       {"workspace_id", m.workspace_id}, {"source_id", m.source_id}, {"sync_id", m.sync_id}});
 }
 
@@ -47,7 +47,7 @@ std::string encode(const RawItems& m) {
   } else {
     o["items"] = m.items;
   }
-  return json::serialize(o);
+  return to_json_string(o);
 }
 
 Result<RawItems> decode_raw_items(std::string_view payload) {

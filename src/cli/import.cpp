@@ -95,7 +95,7 @@ int run_import(const ImportOptions& o) {
       if (!row) return fail(o.file + ": " + row.error().message);
       if (!*row) break;
       ++line_no;
-      body += json::serialize(**row);
+      body += to_json_string(**row);
     } else {
       if (!std::getline(in, line)) break;
       ++line_no;

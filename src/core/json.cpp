@@ -111,6 +111,60 @@ std::optional<bool> get_bool(const json::value& obj, std::string_view key) {
   return std::nullopt;
 }
 
-std::string to_json_string(const json::value& v) { return json::serialize(v); }
+namespace {
+
+void append_double(std::string& out, double d) {
+  if (!std::isfinite(d)) {
+    out += "null";
+    return;
+  }
+  if (d == 0.0) d = 0.0;  // no "-0"
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d);
+  out.append(buf, ec == std::errc() ? end : buf);
+}
+
+void append_value(std::string& out, const json::value& v) {
+  switch (v.kind()) {
+    case json::kind::object: {
+      out.push_back('{');
+      bool first = true;
+      for (const auto& [key, value] : v.get_object()) {
+        if (!first) out.push_back(',');
+        first = false;
+        out += json::serialize(json::string(key));
+        out.push_back(':');
+        append_value(out, value);
+      }
+      out.push_back('}');
+      break;
+    }
+    case json::kind::array: {
+      out.push_back('[');
+      bool first = true;
+      for (const auto& value : v.get_array()) {
+        if (!first) out.push_back(',');
+        first = false;
+        append_value(out, value);
+      }
+      out.push_back(']');
+      break;
+    }
+    case json::kind::double_:
+      append_double(out, v.get_double());
+      break;
+    default:
+      out += json::serialize(v);
+      break;
+  }
+}
+
+}  // namespace
+
+std::string to_json_string(const json::value& v) {
+  std::string out;
+  append_value(out, v);
+  return out;
+}
 
 }  // namespace chorus

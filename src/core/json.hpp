@@ -30,6 +30,8 @@ std::optional<bool> get_bool(const json::value& obj, std::string_view key);
 // null, objects and arrays.
 std::optional<std::string> scalar_to_string(const json::value& v);
 
+// Compact JSON with numbers in their shortest round-trip form ("-0.5423", never "-5.423E-1").
+// Use it for everything Chorus writes.
 std::string to_json_string(const json::value& v);
 
 }  // namespace chorus

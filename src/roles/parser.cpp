@@ -125,7 +125,7 @@ Status ParserRole::process(const bus::Message& message) {
     auto mapped = connector->map(item, settings);
     if (!mapped) {
       deps_.metrics.add("chorus_dead_letters_total");
-      if (auto s = deps_.store.add_dead_letter(m.workspace_id, m.source_id, json::serialize(item), mapped.error().message); !s)
+      if (auto s = deps_.store.add_dead_letter(m.workspace_id, m.source_id, to_json_string(item), mapped.error().message); !s)
         return s;
       continue;
     }
@@ -148,7 +148,7 @@ Status ParserRole::process(const bus::Message& message) {
   if (stored->empty()) return {};
   std::vector<bus::OutgoingMessage> out;
   out.reserve(stored->size());
-  for (const auto& r : *stored) out.push_back({bus::workspace_key(r.workspace_id), json::serialize(record_to_json(r))});
+  for (const auto& r : *stored) out.push_back({bus::workspace_key(r.workspace_id), to_json_string(record_to_json(r))});
   return deps_.bus.publish(bus::kFeedbackRecords, out);
 }
 

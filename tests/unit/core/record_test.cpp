@@ -1,0 +1,107 @@
+// Core values: the record's stable id, its JSON shape, time parsing and the JSON writer.
+#include <gtest/gtest.h>
+
+#include "core/json.hpp"
+#include "core/record.hpp"
+#include "core/time.hpp"
+
+namespace chorus {
+namespace {
+
+TEST(UniqueIdentifier, IsStableAndSeparatesItsParts) {
+  auto id = make_unique_identifier(1, "discourse", "872227");
+  EXPECT_EQ(id, make_unique_identifier(1, "discourse", "872227"));
+  // FNV-1a 64 of "1\x1f" "discourse\x1f" "872227", as a signed decimal: a fixed value across builds.
+  std::uint64_t h = 14695981039346656037ULL;
+  for (unsigned char c : std::string("1\x1f" "discourse\x1f" "872227")) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  EXPECT_EQ(id, static_cast<std::int64_t>(h));
+  EXPECT_NE(id, make_unique_identifier(2, "discourse", "872227"));
+  EXPECT_NE(id, make_unique_identifier(1, "github", "872227"));
+  EXPECT_NE(id, make_unique_identifier(1, "discourse", "872228"));
+  // The separator keeps ("1", "2x") and ("12", "x") apart.
+  EXPECT_NE(make_unique_identifier(1, "2x", "y"), make_unique_identifier(12, "x", "y"));
+}
+
+TEST(RecordJson, RoundTripsEveryFieldGroup) {
+  FeedbackRecord r;
+  r.unique_identifier = -3161350398033114604;
+  r.workspace_id = 1;
+  r.source_id = 3;
+  r.customer_id = 9;
+  r.source_type = "discourse";
+  r.language = "English";
+  r.language_code = "en";
+  r.source_info = "DiscoursePost";
+  r.rating = 4.5;
+  r.title = "Bounces";
+  r.text = "I've set up email feedback forwarding";
+  r.sentiment_type = "negative";
+  r.sentiment_score = -3;
+  r.sentiment_compound = -0.31;
+  r.category = "question";
+  r.category_confidence = 0.7;
+  r.themes = {"bounce notifications"};
+  r.duplicate_of = 42;
+  r.external_id = "872227";
+  r.url = "https://meta.discourse.org/t/45343/173";
+  r.raw_ref = "raw.items/0/17";
+  r.extra["topic_id"] = 45343;
+  r.platform_user_id = "79907";
+  r.username = "taher1";
+  r.timestamp = *parse_time("2021-01-11T03:24:05.977Z");
+  r.received_at = *parse_time("2026-03-01T00:00:00Z");
+  r.nlp_version = "clean@1";
+  r.revision = 2;
+  json::value v = record_to_json(r);
+  EXPECT_EQ(find_path(v, "unique_identifier")->as_string(), "-3161350398033114604");
+  EXPECT_EQ(find_path(v, "core_attributes.tenant_info")->as_string(), "9");
+  EXPECT_EQ(find_path(v, "context_info.timestamp")->as_string(), "2021-01-11T03:24:05.977Z");
+  EXPECT_TRUE(find_path(v, "user_attributes.email")->is_null());
+  auto back = record_from_json(parse_json(to_json_string(v)).value());
+  ASSERT_TRUE(back);
+  EXPECT_EQ(to_json_string(record_to_json(*back)), to_json_string(v));
+  EXPECT_FALSE(record_from_json(json::value("nope")));
+  EXPECT_FALSE(record_from_json(json::object{{"workspace_id", "1"}}));
+}
+
+TEST(Time, ParsesIsoFormsAndEpochs) {
+  EXPECT_EQ(parse_time("1970-01-01T00:00:00Z"), 0);
+  EXPECT_EQ(parse_time("2026-03-10T01:00:00+01:00"), parse_time("2026-03-10T00:00:00Z"));
+  EXPECT_EQ(parse_time("2026-03-10"), parse_time("2026-03-10T00:00:00Z"));
+  EXPECT_EQ(parse_time("1700000000"), 1700000000000);
+  EXPECT_EQ(parse_time("1700000000123"), 1700000000123);
+  EXPECT_EQ(format_time(*parse_time("2021-01-11T03:24:05.977Z")), "2021-01-11T03:24:05.977Z");
+  EXPECT_EQ(format_time(*parse_time("2024-02-29T23:59:59Z")), "2024-02-29T23:59:59Z");
+  for (const char* bad : {"", "yesterday", "2026-13-01", "2026-03-10T25:00:00Z", "2026-03-10T00:00:00Q"})
+    EXPECT_FALSE(parse_time(bad)) << bad;
+}
+
+TEST(JsonWriter, WritesShortNumbersAndEscapes) {
+  json::object o{{"c", -0.5423}, {"n", 3}, {"s", "a\"b\n"}, {"z", -0.0}, {"a", json::array{1.5, nullptr}}};
+  EXPECT_EQ(to_json_string(o), R"({"c":-0.5423,"n":3,"s":"a\"b\n","z":0,"a":[1.5,null]})");
+  EXPECT_EQ(parse_json(to_json_string(o)).value(), json::value(json::object{{"c", -0.5423},
+                                                                            {"n", 3},
+                                                                            {"s", "a\"b\n"},
+                                                                            {"z", 0},
+                                                                            {"a", json::array{1.5, nullptr}}}));
+  EXPECT_FALSE(parse_json("{\"a\":"));
+  auto deep = std::string(200, '[') + std::string(200, ']');
+  EXPECT_FALSE(parse_json(deep)) << "nesting deeper than 64 is refused";
+}
+
+TEST(JsonPath, FindsDottedPathsThroughObjectsAndArrays) {
+  auto v = parse_json(R"({"user":{"name":"ana"},"answers":[{"text":"hi"}]})").value();
+  EXPECT_EQ(find_path(v, "user.name")->as_string(), "ana");
+  EXPECT_EQ(find_path(v, "answers.0.text")->as_string(), "hi");
+  EXPECT_EQ(find_path(v, "answers.1.text"), nullptr);
+  EXPECT_EQ(find_path(v, "user.name.first"), nullptr);
+  EXPECT_EQ(get_int(json::object{{"n", "42"}}, "n"), 42);
+  EXPECT_EQ(get_string(json::object{{"n", 42}}, "n"), "42");
+  EXPECT_FALSE(get_bool(json::object{{"b", "yes"}}, "b"));
+}
+
+}  // namespace
+}  // namespace chorus
