@@ -1,6 +1,8 @@
 // The parser role.
 #include <spdlog/spdlog.h>
 
+#include <cmath>
+
 #include "api/source_spec.hpp"
 #include "api/sync_request.hpp"
 #include "connectors/connector.hpp"
@@ -45,7 +47,7 @@ FeedbackRecord analyse(const MappedItem& item, const store::Source& source, Time
   r.text = doc.text;
   r.sentiment_type = doc.sentiment_type;
   r.sentiment_score = doc.sentiment_score;
-  r.sentiment_compound = doc.sentiment_compound;
+  r.sentiment_compound = std::round(doc.sentiment_compound * 10000.0) / 10000.0;  // as `chorus analyze` prints it
   r.category = doc.category;
   r.category_confidence = doc.category_confidence;
   r.themes = doc.themes;
