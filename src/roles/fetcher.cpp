@@ -124,7 +124,9 @@ void FetcherRole::enqueue(const bus::FetchRequest& request) {
   std::lock_guard lock(mu_);
   if (!pending_syncs_.insert(request.sync_id).second) return;
   queue_.push_back(request);
-  cv_.notify_one();
+  // The scheduler waits on the same condition variable: notify_one could wake it instead of a worker and
+  // leave the sync queued until the next enqueue.
+  cv_.notify_all();
 }
 
 void FetcherRole::work() {
