@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <charconv>
+#include <cstdlib>
 #include <set>
 #include <sstream>
 
@@ -41,6 +42,28 @@ Result<std::pair<std::string, std::uint16_t>> parse_listen(const std::string& li
   std::string host = listen.substr(0, colon);
   if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
   return std::make_pair(host, static_cast<std::uint16_t>(port));
+}
+
+Result<std::unique_ptr<store::Store>> open_store(const ServeConfig& config) {
+  if (config.store == "sqlite") return store::open_sqlite_store(config.data_dir);
+  if (config.store == "postgres") return store::open_postgres_store(config.postgres_url);
+  return make_error(ErrorCode::bad_request, "--store must be sqlite or postgres, not '" + config.store + "'");
+}
+
+// Kafka's topic prefix and client settings come from CHORUS_KAFKA_TOPIC_PREFIX and CHORUS_KAFKA_CONFIG.
+Result<std::unique_ptr<bus::Bus>> open_bus(const ServeConfig& config) {
+  if (config.bus == "embedded") return bus::open_embedded_bus(config.data_dir);
+  if (config.bus != "kafka")
+    return make_error(ErrorCode::bad_request, "--bus must be embedded or kafka, not '" + config.bus + "'");
+  bus::KafkaOptions options;
+  options.brokers = config.kafka_brokers;
+  if (const char* prefix = std::getenv("CHORUS_KAFKA_TOPIC_PREFIX")) options.topic_prefix = prefix;
+  if (const char* extra = std::getenv("CHORUS_KAFKA_CONFIG")) {
+    auto parsed = bus::parse_kafka_config(extra);
+    if (!parsed) return make_error(ErrorCode::bad_request, "CHORUS_KAFKA_CONFIG: " + parsed.error().message);
+    options.config = std::move(parsed).value();
+  }
+  return bus::open_kafka_bus(options);
 }
 
 }  // namespace
@@ -87,15 +110,11 @@ Result<std::unique_ptr<ChorusProcess>> ChorusProcess::start(const ServeConfig& c
   if (!roles) return roles.error();
   impl->roles = *roles;
 
-  if (config.store != "sqlite")
-    return make_error(ErrorCode::bad_request, "--store " + config.store + " is not available; use sqlite");
-  auto store = store::open_sqlite_store(config.data_dir);
+  auto store = open_store(config);
   if (!store) return store.error();
   impl->store = std::move(store.value());
 
-  if (config.bus != "embedded")
-    return make_error(ErrorCode::bad_request, "--bus " + config.bus + " is not available; use embedded");
-  auto bus = bus::open_embedded_bus(config.data_dir);
+  auto bus = open_bus(config);
   if (!bus) return bus.error();
   impl->bus = std::move(bus.value());
 

@@ -118,8 +118,9 @@ Result<PostgresLayout> choose_layout(pg::Connection& conn, PostgresOptions::Time
   if (auto s = conn.exec_script("ROLLBACK TO SAVEPOINT timescale"); !s) return s.error();
   if (want == PostgresOptions::Timescale::required)
     return make_error(ErrorCode::unavailable, "TimescaleDB is required but unavailable: " + created.error().message);
+  const std::string& why = created.error().message;
   spdlog::info("postgres: TimescaleDB is not available ({}); records are partitioned by month",
-               created.error().message);
+               why.substr(0, why.find('\n')));
   return PostgresLayout::partitioned;
 }
 
