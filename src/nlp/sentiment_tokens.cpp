@@ -129,6 +129,7 @@ class Tokenizer {
         i = j;
       }
       auto v = emoji_valence(cp);
+      if (!v) v = ranked_emoji_valence(cp);
       std::string text;
       append_utf8(text, cp);
       emit(std::move(text), v ? *v : 0.0f, false, false);
@@ -156,7 +157,11 @@ class Tokenizer {
     while (e > b && !is_word_before(run, e)) e = prev_index(run, e);
     std::string_view core = run.substr(b, e - b);
     std::string_view trailing = run.substr(e);
-    if (!core.empty()) add_word(core);
+    if (!core.empty() && vocab_ && vocab_->segment_length() > 0) {
+      segment(core);
+    } else if (!core.empty()) {
+      add_word(core);
+    }
     // An emoticon glued to a word ("great:)") or standing after punctuation ("ok!:(").
     for (std::size_t len : {3u, 2u}) {
       if (trailing.size() >= len && emoticon(trailing.substr(trailing.size() - len))) break;
@@ -210,6 +215,35 @@ class Tokenizer {
     }
     if (vocab_) lower = resolve_word(std::move(lower), *vocab_);
     emit(std::move(lower), 0.0f, upper >= 2 && lowers == 0, lowers > 0);
+  }
+
+  // Scripts without spaces: at each position the longest word the vocabulary knows becomes a token, and the
+  // unknown stretches between known words become tokens of their own (so negation windows still count).
+  void segment(std::string_view core) {
+    std::vector<std::size_t> at;  // byte offset of each code point, then the end
+    for (std::size_t i = 0; i < core.size();) {
+      at.push_back(i);
+      next_code_point(core, i);
+    }
+    at.push_back(core.size());
+    const std::size_t n = at.size() - 1;
+    std::size_t unknown = 0;  // start of the pending unknown stretch, in code points
+    for (std::size_t k = 0; k < n;) {
+      std::size_t len = std::min(vocab_->segment_length(), n - k);
+      for (; len > 0; --len) {
+        std::string_view piece = core.substr(at[k], at[k + len] - at[k]);
+        if (vocab_->valence(piece) || vocab_->negates(piece)) break;
+      }
+      if (len == 0) {
+        ++k;
+        continue;
+      }
+      if (unknown < k) add_word(core.substr(at[unknown], at[k] - at[unknown]));
+      add_word(core.substr(at[k], at[k + len] - at[k]));
+      k += len;
+      unknown = k;
+    }
+    if (unknown < n) add_word(core.substr(at[unknown]));
   }
 
   static bool is_word_at(std::string_view s, std::size_t i) {

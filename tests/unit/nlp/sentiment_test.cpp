@@ -158,10 +158,52 @@ TEST(Sentiment, OtherLanguagesUseTheirOwnWords) {
   EXPECT_EQ(analyze_sentiment("Excelente, pero muy lenta", "es").type, "mixed");
 }
 
+TEST(Sentiment, MultilangWordListsScoreLanguagesWithoutAHandMadeList) {
+  EXPECT_EQ(analyze_sentiment("Aplikacja jest okropna", "pl").type, "negative");
+  EXPECT_EQ(analyze_sentiment("Отличное приложение, очень удобно", "ru").type, "positive");
+  EXPECT_EQ(analyze_sentiment("Appen är dålig", "sv").type, "negative");
+  EXPECT_EQ(analyze_sentiment("Harika bir uygulama", "tr").type, "positive");
+  // Words the lists have no opinion on stay neutral.
+  EXPECT_EQ(analyze_sentiment("Aplikacja ma niebieski kolor", "pl").compound, 0.0);
+}
+
+TEST(Sentiment, MultilangNegatorsFlipTheWordAfterThem) {
+  EXPECT_GT(analyze_sentiment("приложение хорошее", "ru").compound, 0.0);
+  EXPECT_LT(analyze_sentiment("приложение не хорошее", "ru").compound, 0.0);
+  EXPECT_LT(analyze_sentiment("appen är inte bra", "sv").compound, 0.0);
+}
+
+TEST(Sentiment, InflectedFormsMatchTheListByStem) {
+  // The Polish list has "dobry" and "okropny"; feedback writes "dobra", "okropna".
+  EXPECT_GT(analyze_sentiment("dobra", "pl").compound, 0.0);
+  EXPECT_LT(analyze_sentiment("okropna", "pl").compound, 0.0);
+}
+
+TEST(Sentiment, MachineTranslatedPriceWordsAreCorrected) {
+  // AFINN's "dear" (+2) became "dyrt" and "drogo", which mean expensive in feedback.
+  EXPECT_LT(analyze_sentiment("Alldeles för dyrt", "sv").compound, 0.0);
+  EXPECT_LT(analyze_sentiment("Za drogo", "pl").compound, 0.0);
+}
+
+TEST(Sentiment, UnspacedScriptsAreSegmentedByTheWordList) {
+  EXPECT_EQ(analyze_sentiment("このアプリは素晴らしいです", "ja").type, "positive");
+  EXPECT_EQ(analyze_sentiment("このアプリは最悪です", "ja").type, "negative");
+  EXPECT_EQ(analyze_sentiment("这个应用让我很失望", "zh").type, "negative");
+  EXPECT_EQ(analyze_sentiment("我喜欢这个应用", "zh").type, "positive");
+}
+
+TEST(Sentiment, EmojiRankingCoversEmojiBeyondTheHandMadeTable) {
+  EXPECT_GT(compound("new release \xF0\x9F\x8E\xB6"), 0.0);  // U+1F3B6 multiple musical notes
+  EXPECT_LT(compound("new release \xF0\x9F\x91\xBF"), 0.0);  // U+1F47F imp
+  // The hand-made table still decides the emoji it lists: U+1F602 is +1.5 there (amused), where the ranking,
+  // which also counts its sarcastic uses, would give it +0.88.
+  EXPECT_NEAR(compound("\xF0\x9F\x98\x82"), 1.5 / std::sqrt(1.5 * 1.5 + 15.0), 1e-4);
+}
+
 TEST(Sentiment, LanguagesWithoutAWordListOnlyCountEmoji) {
-  EXPECT_EQ(analyze_sentiment("Aplikacja jest bardzo dobra", "pl").compound, 0.0);
-  EXPECT_GT(analyze_sentiment("Aplikacja \xF0\x9F\x98\x80", "pl").compound, 0.0);
-  EXPECT_LT(analyze_sentiment("Aplikacja :(", "pl").compound, 0.0);
+  EXPECT_EQ(analyze_sentiment("Rakendus on väga hea", "et").compound, 0.0);
+  EXPECT_GT(analyze_sentiment("Rakendus \xF0\x9F\x98\x80", "et").compound, 0.0);
+  EXPECT_LT(analyze_sentiment("Rakendus :(", "et").compound, 0.0);
 }
 
 }  // namespace
