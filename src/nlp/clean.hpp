@@ -40,6 +40,11 @@ CleanText plain_to_text(std::string_view plain);
 // from analysis text; sets found_trace when any trace line was seen.
 std::string strip_urls_and_traces(std::string_view analysis, bool& found_trace);
 
+// Removes what surrounds the writer's own words: quoted replies ("> ..." lines, "On ... wrote:" and what
+// follows), signatures ("-- ", "Sent from my iPhone") and sign-offs with a name ("Kind regards, Laura"),
+// whether on lines of their own or at the end of a one-line message.
+std::string strip_replies_and_signatures(std::string_view text);
+
 // Runs of spaces become one space, lines are trimmed, blank-line runs become one blank line (or none when
 // keep_paragraphs is false).
 std::string collapse_whitespace(std::string_view s, bool keep_paragraphs);
@@ -47,7 +52,7 @@ std::string collapse_whitespace(std::string_view s, bool keep_paragraphs);
 class CleanStage final : public Stage {
  public:
   std::string_view name() const override { return "clean"; }
-  std::string_view version() const override { return "1"; }
+  std::string_view version() const override { return "2"; }
   void run(Document& doc) const override;
 };
 

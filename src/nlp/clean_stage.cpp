@@ -253,7 +253,7 @@ void CleanStage::run(Document& doc) const {
       break;
   }
   bool found_trace = false;
-  std::string analysis = strip_urls_and_traces(converted.analysis, found_trace);
+  std::string analysis = strip_urls_and_traces(strip_replies_and_signatures(converted.analysis), found_trace);
   doc.text = collapse_whitespace(converted.text, true);
   doc.analysis_text = collapse_whitespace(analysis, false);
   doc.has_stack_trace = found_trace;
