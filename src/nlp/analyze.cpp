@@ -6,6 +6,8 @@
 #include <exception>
 #include <optional>
 
+#include "nlp/category.hpp"
+
 namespace chorus::nlp {
 
 namespace {
@@ -145,6 +147,28 @@ json::object analysis_to_json(const Document& doc) {
 }
 
 std::string analyze_line(std::string_view line, bool jsonl, std::size_t line_number) {
+  return analyze_line(line, AnalyzeOptions{jsonl, false}, line_number);
+}
+
+namespace {
+
+// The explain fields: the fingerprint and the category model's features.
+void add_explanation(json::object& o, const Document& doc) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex(16, '0');
+  for (int i = 0; i < 16; ++i) hex[15 - i] = kHex[(doc.simhash >> (4 * i)) & 0xf];
+  o["simhash"] = hex;
+  json::object features;
+  for (const auto& [name, value] : category_features(
+           {doc.analysis_text, doc.title, doc.sentiment_compound, doc.has_stack_trace}))
+    features[name] = static_cast<double>(value);
+  o["category_features"] = std::move(features);
+}
+
+}  // namespace
+
+std::string analyze_line(std::string_view line, const AnalyzeOptions& options, std::size_t line_number) {
+  const bool jsonl = options.jsonl;
   try {
     while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.remove_suffix(1);
     if (is_blank(line)) return error_line(line_number, "empty line");
@@ -167,7 +191,9 @@ std::string analyze_line(std::string_view line, bool jsonl, std::size_t line_num
     }
     Pipeline::standard().run(doc);
     if (doc.text.empty()) return error_line(line_number, "no text left to analyse");
-    return to_compact_json(analysis_to_json(doc));
+    json::object o = analysis_to_json(doc);
+    if (options.explain) add_explanation(o, doc);
+    return to_compact_json(o);
   } catch (const std::exception& e) {
     return error_line(line_number, std::string("analysis failed: ") + e.what());
   }

@@ -21,6 +21,15 @@ json::object analysis_to_json(const Document& doc);
 // the "line N: " prefix. Thread-safe.
 std::string analyze_line(std::string_view line, bool jsonl, std::size_t line_number = 0);
 
+// With explain, the object also carries "simhash" (the near-duplicate fingerprint, 16 hex digits) and
+// "category_features" ({name: value}, what the category model read), for the accuracy report and the
+// category trainer (bench/nlp/).
+struct AnalyzeOptions {
+  bool jsonl = false;
+  bool explain = false;
+};
+std::string analyze_line(std::string_view line, const AnalyzeOptions& options, std::size_t line_number = 0);
+
 // Serialises like json::serialize, but writes doubles in plain decimal ("-0.5423", not "-5.423E-1").
 std::string to_compact_json(const json::value& v);
 

@@ -1,5 +1,6 @@
-// Rule-based feedback categories. Every signal is a word or phrase with a weight, listed here in full, so a
-// surprising label can always be traced to the words that caused it.
+// Rule-based category evidence. Every signal is a word or phrase with a weight, listed here in full, so a
+// surprising label can always be traced to the words that caused it. The category model reads these sums as
+// features next to the words themselves.
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -16,6 +17,7 @@ namespace chorus::nlp {
 namespace {
 
 enum Cat { kBug, kFeature, kQuestion, kComplaint, kPraise, kCategories };
+static_assert(kCategories == RuleEvidence::kRuleCategories);
 constexpr std::array<std::string_view, kCategories> kNames{"bug", "feature_request", "question", "complaint", "praise"};
 
 constexpr std::size_t kMaxWords = 5000;  // categories show early; long texts need not be read to the end
@@ -337,7 +339,7 @@ double confidence_of(double top, double second) {
 
 }  // namespace
 
-CategoryResult categorize(const CategoryInput& in) {
+RuleEvidence rule_evidence(const CategoryInput& in) {
   std::vector<std::string> words;
   append_words(in.title, words);
   append_words(in.text, words);
@@ -351,12 +353,19 @@ CategoryResult categorize(const CategoryInput& in) {
       if (!found[ref.index] && starts_with_words(words, i + 1, ref.rest)) found[ref.index] = true;
     }
   }
-  std::array<double, kCategories> score{};
+  RuleEvidence e;
   for (std::size_t k = 0; k < found.size(); ++k) {
-    if (found[k]) score[kSignals[k].cat] += kSignals[k].weight;  // each signal counts once
+    if (found[k]) e.signals[kSignals[k].cat] += kSignals[k].weight;  // each signal counts once
   }
+  e.question_form = question_form(in.text, in.title);
+  return e;
+}
+
+CategoryResult categorize_by_rules(const CategoryInput& in) {
+  RuleEvidence e = rule_evidence(in);
+  std::array<double, kCategories> score = e.signals;
   if (in.has_stack_trace) score[kBug] += 3.0;
-  score[kQuestion] += question_form(in.text, in.title);
+  score[kQuestion] += e.question_form;
 
   double c = in.sentiment_compound;
   if (c >= kPositive && score[kPraise] > 0.0) {  // praise needs a word of praise and positive sentiment
@@ -389,12 +398,6 @@ CategoryResult categorize(const CategoryInput& in) {
   r.category = kNames[best];
   r.confidence = std::round(confidence_of(score[best], second) * 100.0) / 100.0;
   return r;
-}
-
-void CategoryStage::run(Document& doc) const {
-  CategoryResult r = categorize({doc.analysis_text, doc.title, doc.sentiment_compound, doc.has_stack_trace});
-  doc.category = std::string(r.category);
-  doc.category_confidence = r.confidence;
 }
 
 }  // namespace chorus::nlp

@@ -1,0 +1,127 @@
+// The category model: features from the words and the rule evidence, scored by weights learned from the
+// labelled set (bench/nlp/train_category.py writes category_weights.inc; nothing here is tuned by hand).
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <map>
+#include <unordered_map>
+
+#include "nlp/category.hpp"
+#include "nlp/utf8.hpp"
+
+namespace chorus::nlp {
+
+namespace {
+
+constexpr std::size_t kModelClasses = 6;
+
+struct ModelWeight {
+  std::string_view feature;
+  std::array<float, kModelClasses> weights;
+};
+
+#include "nlp/category_weights.inc"
+
+constexpr std::size_t kMaxWords = 300;  // categories show early; long texts need not be read to the end
+constexpr std::size_t kShortText = 5;
+constexpr std::size_t kLongText = 40;
+constexpr double kEvidenceScale = 3.0;
+constexpr double kTraceEvidence = 3.0;  // rule sums are on a 0..~10 scale; features stay near 0..2
+constexpr std::array<std::string_view, RuleEvidence::kRuleCategories> kRuleNames = {
+    "r:bug", "r:feature_request", "r:question", "r:complaint", "r:praise"};
+
+// Lowercase words with straightened apostrophes, punctuation dropped.
+void append_words(std::string_view text, std::vector<std::string>& out) {
+  std::string cur;
+  std::size_t i = 0;
+  auto flush = [&] {
+    if (!cur.empty() && out.size() < kMaxWords) out.push_back(std::move(cur));
+    cur.clear();
+  };
+  while (i < text.size() && out.size() < kMaxWords) {
+    char32_t cp = next_code_point(text, i);
+    if (cp == 0x2019) cp = '\'';
+    if (is_word_code_point(cp) || (cp == '\'' && !cur.empty())) {
+      append_utf8(cur, to_lower(cp));
+    } else {
+      flush();
+    }
+  }
+  flush();
+}
+
+std::string_view trim_end(std::string_view s) {
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\n')) s.remove_suffix(1);
+  return s;
+}
+
+using WeightIndex = std::unordered_map<std::string_view, const std::array<float, kModelClasses>*>;
+
+const WeightIndex& weight_index() {
+  static const WeightIndex index = [] {
+    WeightIndex idx;
+    for (const ModelWeight& w : kCategoryWeights) idx.emplace(w.feature, &w.weights);
+    return idx;
+  }();
+  return index;
+}
+
+}  // namespace
+
+CategoryFeatures category_features(const CategoryInput& in) {
+  std::map<std::string, float> f;
+  std::vector<std::string> words;
+  append_words(in.title, words);
+  append_words(in.text, words);
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    f["w:" + words[i]] = 1.0f;
+    if (i + 1 < words.size()) f["b:" + words[i] + " " + words[i + 1]] = 1.0f;
+  }
+  if (!words.empty()) f["first:" + words.front()] = 1.0f;
+  if (words.size() <= kShortText) f["len:short"] = 1.0f;
+  if (words.size() > kLongText) f["len:long"] = 1.0f;
+
+  RuleEvidence e = rule_evidence(in);
+  if (in.has_stack_trace) e.signals[0] += kTraceEvidence;  // as the rules weigh it: a strong bug signal
+  for (std::size_t k = 0; k < kRuleNames.size(); ++k) {
+    if (e.signals[k] != 0.0)
+      f[std::string(kRuleNames[k])] = static_cast<float>(std::clamp(e.signals[k], -6.0, 6.0) / kEvidenceScale);
+  }
+  if (e.question_form > 0.0) f["r:question_form"] = static_cast<float>(e.question_form / kEvidenceScale);
+  if (in.has_stack_trace) f["trace"] = 1.0f;
+  if (in.sentiment_compound > 0.0) f["sent:positive"] = static_cast<float>(in.sentiment_compound);
+  if (in.sentiment_compound < 0.0) f["sent:negative"] = static_cast<float>(-in.sentiment_compound);
+  std::string_view body = trim_end(in.text);
+  if (!body.empty() && body.back() == '?') f["end:question"] = 1.0f;
+  if (in.text.find('!') != std::string_view::npos) f["has:exclamation"] = 1.0f;
+  return CategoryFeatures(f.begin(), f.end());
+}
+
+CategoryResult categorize(const CategoryInput& in) {
+  std::array<double, kModelClasses> z{};
+  for (std::size_t c = 0; c < kModelClasses; ++c) z[c] = kCategoryBias[c];
+  const WeightIndex& index = weight_index();
+  for (const auto& [name, value] : category_features(in)) {
+    auto it = index.find(name);
+    if (it == index.end()) continue;
+    for (std::size_t c = 0; c < kModelClasses; ++c) z[c] += value * (*it->second)[c];
+  }
+  std::size_t best = 0;
+  for (std::size_t c = 1; c < kModelClasses; ++c) {
+    if (z[c] > z[best]) best = c;  // strict: ties keep the earlier class
+  }
+  double total = 0.0;
+  for (double v : z) total += std::exp(v - z[best]);
+  CategoryResult r;
+  r.category = kCategoryClasses[best];
+  r.confidence = std::round(100.0 / total) / 100.0;
+  return r;
+}
+
+void CategoryStage::run(Document& doc) const {
+  CategoryResult r = categorize({doc.analysis_text, doc.title, doc.sentiment_compound, doc.has_stack_trace});
+  doc.category = std::string(r.category);
+  doc.category_confidence = r.confidence;
+}
+
+}  // namespace chorus::nlp
