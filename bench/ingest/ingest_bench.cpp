@@ -104,12 +104,8 @@ void BM_SyncOverSlowApi(benchmark::State& state) {
   SlowSearch api;
   connectors::SourceSettings source;
   source.type = "hackernews";
-  source.config = json::object{{"query", "tallybook"},
-                               {"tags", "comment"},
-                               {"base_url", api.base_url()},
-                               {"hits_per_page", kPerPage},
-                               {"max_pages", kPages},
-                               {"concurrency", concurrency}};
+  source.config = json::object{{"query", "tallybook"},      {"tags", "comment"},   {"base_url", api.base_url()},
+                               {"hits_per_page", kPerPage}, {"max_pages", kPages}, {"concurrency", concurrency}};
   ingest::HttpClientOptions client_options;
   client_options.max_concurrency = 32;
   ingest::HttpClient client(client_options);

@@ -30,8 +30,8 @@ Status check_common_fields(const json::object& config) {
     if (!url.starts_with("http://") && !url.starts_with("https://"))
       return make_error(ErrorCode::bad_request, "config.base_url must be an http:// or https:// address");
   }
-  if (auto it = config.find("max_pages"); it != config.end() && it->value().is_number() &&
-                                          it->value().to_number<double>() < 1)
+  if (auto it = config.find("max_pages");
+      it != config.end() && it->value().is_number() && it->value().to_number<double>() < 1)
     return make_error(ErrorCode::bad_request, "config.max_pages must be at least 1");
   if (auto it = config.find("concurrency"); it != config.end() && it->value().is_number()) {
     double n = it->value().to_number<double>();

@@ -45,9 +45,12 @@ CircuitBreaker::State CircuitBreaker::state(TimeMs now) const {
 
 const char* state_name(CircuitBreaker::State state) {
   switch (state) {
-    case CircuitBreaker::State::closed: return "closed";
-    case CircuitBreaker::State::open: return "open";
-    case CircuitBreaker::State::half_open: return "half_open";
+    case CircuitBreaker::State::closed:
+      return "closed";
+    case CircuitBreaker::State::open:
+      return "open";
+    case CircuitBreaker::State::half_open:
+      return "half_open";
   }
   return "closed";
 }

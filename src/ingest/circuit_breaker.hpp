@@ -14,8 +14,8 @@
 namespace chorus::ingest {
 
 struct BreakerPolicy {
-  int failure_threshold = 5;                     // consecutive failures that open the breaker
-  std::chrono::milliseconds cool_down{300000};   // first wait before a probe
+  int failure_threshold = 5;                         // consecutive failures that open the breaker
+  std::chrono::milliseconds cool_down{300000};       // first wait before a probe
   std::chrono::milliseconds max_cool_down{3600000};  // each failed probe doubles the wait, up to this
 };
 

@@ -23,8 +23,10 @@ class LinkReader {
     while (true) {
       skip_separators();
       if (done()) break;
-      if (auto link = read_link()) out.push_back(std::move(*link));
-      else skip_to_next_link();
+      if (auto link = read_link())
+        out.push_back(std::move(*link));
+      else
+        skip_to_next_link();
     }
     return out;
   }
@@ -45,8 +47,10 @@ class LinkReader {
     for (; !done(); ++i_) {
       char c = peek();
       if (quoted) {
-        if (c == '\\') ++i_;
-        else if (c == '"') quoted = false;
+        if (c == '\\')
+          ++i_;
+        else if (c == '"')
+          quoted = false;
       } else if (bracketed) {
         if (c == '>') bracketed = false;
       } else if (c == '"') {

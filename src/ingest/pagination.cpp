@@ -48,13 +48,27 @@ Result<bool> LinkPages::advance(const http::Headers& response_headers) {
   if (!next || next->empty()) return false;
   std::string resolved = resolve_link(url_, *next);
   if (url_origin(resolved) != origin_)
-    return make_error(ErrorCode::upstream, "the next-page link points to " + url_origin(resolved) + ", not " +
-                                               origin_ + "; refusing to follow it");
+    return make_error(ErrorCode::upstream, "the next-page link points to " + url_origin(resolved) + ", not " + origin_ +
+                                               "; refusing to follow it");
   if (read_ >= max_pages_) {
     truncated_ = true;
     return false;
   }
   url_ = std::move(resolved);
+  return true;
+}
+
+BeforeIdPages::BeforeIdPages(int max_pages) : max_pages_(std::max(1, max_pages)) {}
+
+bool BeforeIdPages::advance(std::optional<std::int64_t> lowest_on_page) {
+  ++read_;
+  if (!lowest_on_page) return false;
+  if (before_ && *lowest_on_page >= *before_) return false;
+  if (read_ >= max_pages_) {
+    truncated_ = true;
+    return false;
+  }
+  before_ = lowest_on_page;
   return true;
 }
 

@@ -77,6 +77,26 @@ class LinkPages {
   bool truncated_ = false;
 };
 
+// before=<id> paging (Discourse's /posts.json?before=, any "older than this id" listing): each page
+// continues below the lowest id of the page before; ends on an empty page, when ids stop going down
+// (a server that ignores `before`), or after max_pages.
+class BeforeIdPages {
+ public:
+  explicit BeforeIdPages(int max_pages);
+  // The id to ask below; nullopt for the first page.
+  std::optional<std::int64_t> before() const { return before_; }
+  int pages_read() const { return read_; }
+  // Records the lowest id on the page just read (nullopt for an empty page). False at the end.
+  bool advance(std::optional<std::int64_t> lowest_on_page);
+  bool truncated() const { return truncated_; }
+
+ private:
+  std::optional<std::int64_t> before_;
+  int max_pages_;
+  int read_ = 0;
+  bool truncated_ = false;
+};
+
 // A known range of numbered pages read `concurrency` at a time, handed on strictly in page order.
 struct NumberedPages {
   int first = 1;

@@ -47,9 +47,9 @@ class PullFlow : public ChorusFixture {
     std::vector<json::value> out;
     std::string cursor;
     do {
-      auto r = api().get("/v1/workspaces/" + ws_ + "/feedback?limit=100&source=" + src +
-                             (cursor.empty() ? "" : "&cursor=" + cursor),
-                         key_);
+      auto r = api().get(
+          "/v1/workspaces/" + ws_ + "/feedback?limit=100&source=" + src + (cursor.empty() ? "" : "&cursor=" + cursor),
+          key_);
       EXPECT_EQ(r.status, 200) << r.raw;
       for (const auto& it : r.body.at("items").as_array()) out.push_back(it);
       cursor = str(r.body, "next_cursor");
@@ -86,11 +86,12 @@ TEST_F(PullFlow, GitHubIssuesAndCommentsThenASignedWebhook) {
   FakeGitHub github(kFixtures / "github");
   github.require_token("ghp_flowtoken");
   const std::string secret = "gh-webhook-secret";
-  std::string src = add_source(json::object{{"type", "github"},
-                                            {"name", "App issues"},
-                                            {"config", json::object{{"repo", "octo-org/octo-app"}, {"base_url", github.base_url()}}},
-                                            {"credentials", json::object{{"token", "ghp_flowtoken"}}},
-                                            {"webhook", json::object{{"scheme", "github"}, {"secret", secret}}}});
+  std::string src =
+      add_source(json::object{{"type", "github"},
+                              {"name", "App issues"},
+                              {"config", json::object{{"repo", "octo-org/octo-app"}, {"base_url", github.base_url()}}},
+                              {"credentials", json::object{{"token", "ghp_flowtoken"}}},
+                              {"webhook", json::object{{"scheme", "github"}, {"secret", secret}}}});
   sync_twice(src, 12);
   auto all = records(src);
   const json::value* issue = record(all, "issue:2101000101");
@@ -110,8 +111,9 @@ TEST_F(PullFlow, GitHubIssuesAndCommentsThenASignedWebhook) {
   payload.as_object()["comment"].as_object()["body"] = "Edited: fixed for me in 3.2.1.";
   std::string body = json::serialize(payload);
   auto hook = [&](const std::string& signature) {
-    return api().call("POST", "/v1/hooks/" + src, "", body,
-                      {{"X-GitHub-Event", "issue_comment"}, {"X-GitHub-Delivery", "d1"}, {"X-Hub-Signature-256", signature}});
+    return api().call(
+        "POST", "/v1/hooks/" + src, "", body,
+        {{"X-GitHub-Event", "issue_comment"}, {"X-GitHub-Delivery", "d1"}, {"X-Hub-Signature-256", signature}});
   };
   EXPECT_EQ(hook("sha256=" + std::string(64, '0')).status, 401);
   EXPECT_EQ(hook("sha256=" + to_hex(hmac_sha256_raw(secret, body))).status, 202);
@@ -127,9 +129,10 @@ TEST_F(PullFlow, GitHubIssuesAndCommentsThenASignedWebhook) {
 
 TEST_F(PullFlow, HackerNewsSearch) {
   FakeAlgolia hn(kFixtures / "hackernews");
-  std::string src = add_source(json::object{{"type", "hackernews"},
-                                            {"name", "HN mentions"},
-                                            {"config", json::object{{"query", "tallybook"}, {"base_url", hn.base_url()}}}});
+  std::string src =
+      add_source(json::object{{"type", "hackernews"},
+                              {"name", "HN mentions"},
+                              {"config", json::object{{"query", "tallybook"}, {"base_url", hn.base_url()}}}});
   sync_twice(src, 12);
   auto all = records(src);
   const json::value* c = record(all, "43100017");
@@ -144,12 +147,11 @@ TEST_F(PullFlow, HackerNewsSearch) {
 
 TEST_F(PullFlow, RedditPostsAndComments) {
   FakeReddit reddit(kFixtures / "reddit");
-  std::string src = add_source(json::object{{"type", "reddit"},
-                                            {"name", "r/tallybook"},
-                                            {"config", json::object{{"subreddit", "tallybook"},
-                                                                    {"include_comments", true},
-                                                                    {"base_url", reddit.base_url()}}},
-                                            {"credentials", json::object{{"access_token", "reddit-token-0001"}}}});
+  std::string src = add_source(json::object{
+      {"type", "reddit"},
+      {"name", "r/tallybook"},
+      {"config", json::object{{"subreddit", "tallybook"}, {"include_comments", true}, {"base_url", reddit.base_url()}}},
+      {"credentials", json::object{{"access_token", "reddit-token-0001"}}}});
   sync_twice(src, 14);
   auto all = records(src);
   const json::value* post = record(all, "t3_1t0a001");
@@ -164,14 +166,15 @@ TEST_F(PullFlow, RedditPostsAndComments) {
 TEST_F(PullFlow, AppStoreAndGooglePlayReviewsCarryRatings) {
   FakeAppStore appstore(kFixtures / "appstore");
   FakeGooglePlay play(kFixtures / "googleplay");
-  std::string ios = add_source(json::object{{"type", "appstore"},
-                                            {"name", "iOS reviews"},
-                                            {"config", json::object{{"app_id", "1404176564"}, {"base_url", appstore.base_url()}}}});
-  std::string android = add_source(json::object{{"type", "googleplay"},
-                                                {"name", "Android reviews"},
-                                                {"config", json::object{{"package_name", "com.tallybook.app"},
-                                                                        {"base_url", play.base_url()}}},
-                                                {"credentials", json::object{{"access_token", FakeGooglePlay::kToken}}}});
+  std::string ios =
+      add_source(json::object{{"type", "appstore"},
+                              {"name", "iOS reviews"},
+                              {"config", json::object{{"app_id", "1404176564"}, {"base_url", appstore.base_url()}}}});
+  std::string android = add_source(
+      json::object{{"type", "googleplay"},
+                   {"name", "Android reviews"},
+                   {"config", json::object{{"package_name", "com.tallybook.app"}, {"base_url", play.base_url()}}},
+                   {"credentials", json::object{{"access_token", FakeGooglePlay::kToken}}}});
   sync_twice(ios, 10);
   sync_twice(android, 8);
   auto ios_records = records(ios);

@@ -163,8 +163,8 @@ class FakeAlgolia {
                                         {"query", query},
                                         {"params", params},
                                         {"processingTimeMS", 2},
-                                        {"processingTimingsMS", json::object{{"_request", json::object{{"roundTrip", 14}}},
-                                                                             {"total", 2}}},
+                                        {"processingTimingsMS",
+                                         json::object{{"_request", json::object{{"roundTrip", 14}}}, {"total", 2}}},
                                         {"serverTimeMS", 3}});
   }
 

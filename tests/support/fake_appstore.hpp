@@ -48,8 +48,9 @@ class FakeAppStore {
 
   json::object link(const std::string& rel, const std::string& cc, const std::string& app, int page) const {
     // Like the real feed, the paging links point at the XML form, with the JSON path tucked in urlDesc.
-    std::string href = "https://itunes.apple.com/" + cc + "/rss/customerreviews/page=" + std::to_string(page) + "/id=" +
-                       app + "/sortby=mostrecent/xml?urlDesc=/customerreviews/id=" + app + "/sortBy=mostRecent/json";
+    std::string href = "https://itunes.apple.com/" + cc + "/rss/customerreviews/page=" + std::to_string(page) +
+                       "/id=" + app + "/sortby=mostrecent/xml?urlDesc=/customerreviews/id=" + app +
+                       "/sortBy=mostRecent/json";
     return json::object{{"attributes", json::object{{"rel", rel}, {"href", href}}}};
   }
 
@@ -82,21 +83,28 @@ class FakeAppStore {
     for (std::size_t i = (page - 1) * page_size_; i < sorted.size() && i < page * page_size_; ++i)
       entries.push_back(*sorted[i]);
 
-    json::object f{{"author", json::object{{"name", label("iTunes Store")}, {"uri", label("http://www.apple.com/" + cc + "/itunes/")}}},
-                   {"updated", label("2026-02-20T02:11:09-07:00")},
-                   {"rights", label("Copyright 2008 Apple Inc.")},
-                   {"title", label("iTunes Store: Customer Reviews")},
-                   {"icon", label("http://itunes.apple.com/favicon.ico")},
-                   {"link", json::array{json::object{{"attributes", json::object{{"rel", "alternate"},
-                                                                                 {"type", "text/html"},
-                                                                                 {"href", "https://apps.apple.com/WebObjects/MZStore.woa/wa/viewGrouping?cc=" + cc + "&id=" + app}}}},
-                                        link("self", cc, app, page), link("first", cc, app, 1), link("last", cc, app, last),
-                                        link("previous", cc, app, std::max(1, page - 1)),
-                                        link("next", cc, app, std::min(last, page + 1))}},
-                   {"id", label("https://itunes.apple.com/" + cc + "/rss/customerreviews/page=" + std::to_string(page) +
-                                "/id=" + app + "/sortby=mostrecent/json")}};
-    if (entries.size() == 1) f["entry"] = entries[0];  // one entry is written as an object
-    else if (!entries.empty()) f["entry"] = std::move(entries);
+    json::object f{
+        {"author",
+         json::object{{"name", label("iTunes Store")}, {"uri", label("http://www.apple.com/" + cc + "/itunes/")}}},
+        {"updated", label("2026-02-20T02:11:09-07:00")},
+        {"rights", label("Copyright 2008 Apple Inc.")},
+        {"title", label("iTunes Store: Customer Reviews")},
+        {"icon", label("http://itunes.apple.com/favicon.ico")},
+        {"link",
+         json::array{
+             json::object{{"attributes",
+                           json::object{{"rel", "alternate"},
+                                        {"type", "text/html"},
+                                        {"href", "https://apps.apple.com/WebObjects/MZStore.woa/wa/viewGrouping?cc=" +
+                                                     cc + "&id=" + app}}}},
+             link("self", cc, app, page), link("first", cc, app, 1), link("last", cc, app, last),
+             link("previous", cc, app, std::max(1, page - 1)), link("next", cc, app, std::min(last, page + 1))}},
+        {"id", label("https://itunes.apple.com/" + cc + "/rss/customerreviews/page=" + std::to_string(page) +
+                     "/id=" + app + "/sortby=mostrecent/json")}};
+    if (entries.size() == 1)
+      f["entry"] = entries[0];  // one entry is written as an object
+    else if (!entries.empty())
+      f["entry"] = std::move(entries);
     return json_reply(200, json::object{{"feed", std::move(f)}});
   }
 

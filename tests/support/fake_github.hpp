@@ -25,7 +25,8 @@ class FakeGitHub {
     for (const auto& c : comments.as_array()) put(comments_, c.as_object());
     for (std::string prefix : {std::string("/repos/") + kRepo, std::string("/repositories/") + kRepoId}) {
       service_.route("GET", prefix + "/issues", [this](http::Request& r) { return list(r, issues_, true); });
-      service_.route("GET", prefix + "/issues/comments", [this](http::Request& r) { return list(r, comments_, false); });
+      service_.route("GET", prefix + "/issues/comments",
+                     [this](http::Request& r) { return list(r, comments_, false); });
     }
     service_.route("GET", "/repos/{owner}/{name}/issues", [](http::Request&) { return not_found(); });
     service_.route("GET", "/repos/{owner}/{name}/issues/comments", [](http::Request&) { return not_found(); });
@@ -57,12 +58,14 @@ class FakeGitHub {
   // GitHub's secondary rate limit: 403, a Retry-After, quota still left, and its message.
   void secondary_rate_limit_next(const std::string& path, int retry_after_seconds) {
     http::Response res = json_reply(
-        403, json::object{{"message", "You have exceeded a secondary rate limit. Please wait a few minutes before you "
-                                      "try again. If you reach out to GitHub Support for help, please include the "
-                                      "request ID 9A1E:2B3C:4D5E6F:7A8B9C:65F0A1B2."},
-                          {"documentation_url",
-                           "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"},
-                          {"status", "403"}});
+        403,
+        json::object{{"message",
+                      "You have exceeded a secondary rate limit. Please wait a few minutes before you "
+                      "try again. If you reach out to GitHub Support for help, please include the "
+                      "request ID 9A1E:2B3C:4D5E6F:7A8B9C:65F0A1B2."},
+                     {"documentation_url",
+                      "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"},
+                     {"status", "403"}});
     res.headers.set("Retry-After", std::to_string(retry_after_seconds));
     res.headers.set("X-RateLimit-Remaining", "4321");
     res.headers.set("X-RateLimit-Reset", std::to_string(now_ms() / 1000 + 3000));
@@ -75,9 +78,10 @@ class FakeGitHub {
   static void put(Items& items, json::object o) { items[o.at("id").to_number<std::int64_t>()] = std::move(o); }
 
   static http::Response not_found() {
-    return json_reply(404, json::object{{"message", "Not Found"},
-                                        {"documentation_url", "https://docs.github.com/rest/issues/issues#list-repository-issues"},
-                                        {"status", "404"}});
+    return json_reply(
+        404, json::object{{"message", "Not Found"},
+                          {"documentation_url", "https://docs.github.com/rest/issues/issues#list-repository-issues"},
+                          {"status", "404"}});
   }
 
   void add_rate_headers(http::Response& res) {

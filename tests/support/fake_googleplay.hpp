@@ -20,12 +20,14 @@ class FakeGooglePlay {
   explicit FakeGooglePlay(const std::filesystem::path& fixtures) {
     json::value reviews = read_fixture(fixtures / "reviews.json");
     for (const auto& r : reviews.as_array()) reviews_.push_back(r.as_object());
-    service_.route("GET", "/androidpublisher/v3/applications/{package}/reviews", [this](http::Request& r) { return list(r); });
-    service_.require_header("Authorization", std::string("Bearer ") + kToken,
-                            google_error(401,
-                                         "Request had invalid authentication credentials. Expected OAuth 2 access token, "
-                                         "login cookie or other valid authentication credential.",
-                                         "UNAUTHENTICATED"));
+    service_.route("GET", "/androidpublisher/v3/applications/{package}/reviews",
+                   [this](http::Request& r) { return list(r); });
+    service_.require_header(
+        "Authorization", std::string("Bearer ") + kToken,
+        google_error(401,
+                     "Request had invalid authentication credentials. Expected OAuth 2 access token, "
+                     "login cookie or other valid authentication credential.",
+                     "UNAUTHENTICATED"));
     service_.start();
   }
 
@@ -43,13 +45,15 @@ class FakeGooglePlay {
   static std::string token_for(std::size_t index) { return "Eg0KCwi" + std::to_string(index * 7919 + 13) + "Qx"; }
 
   static http::Response google_error(int code, const std::string& message, const std::string& status) {
-    return json_reply(code, json::object{{"error", json::object{{"code", code}, {"message", message}, {"status", status}}}});
+    return json_reply(code,
+                      json::object{{"error", json::object{{"code", code}, {"message", message}, {"status", status}}}});
   }
   static http::Response quota_exceeded(int retry_after) {
-    http::Response res = google_error(429,
-                                      "Quota exceeded for quota metric 'Queries' and limit 'Queries per minute' of service "
-                                      "'androidpublisher.googleapis.com'.",
-                                      "RESOURCE_EXHAUSTED");
+    http::Response res =
+        google_error(429,
+                     "Quota exceeded for quota metric 'Queries' and limit 'Queries per minute' of service "
+                     "'androidpublisher.googleapis.com'.",
+                     "RESOURCE_EXHAUSTED");
     res.headers.set("Retry-After", std::to_string(retry_after));
     return res;
   }
@@ -57,7 +61,8 @@ class FakeGooglePlay {
  private:
   static std::int64_t modified(const json::object& r) {
     const json::object& lm = r.at("comments").at(0).at("userComment").at("lastModified").as_object();
-    return std::atoll(std::string(lm.at("seconds").as_string()).c_str()) * 1000 + lm.at("nanos").to_number<std::int64_t>() / 1000000;
+    return std::atoll(std::string(lm.at("seconds").as_string()).c_str()) * 1000 +
+           lm.at("nanos").to_number<std::int64_t>() / 1000000;
   }
 
   http::Response list(http::Request& req) {
@@ -78,11 +83,13 @@ class FakeGooglePlay {
       if (!found) return google_error(400, "Invalid pagination token.", "INVALID_ARGUMENT");
     }
     json::array page;
-    for (std::size_t i = start; i < sorted.size() && page.size() < static_cast<std::size_t>(max); ++i) page.push_back(*sorted[i]);
+    for (std::size_t i = start; i < sorted.size() && page.size() < static_cast<std::size_t>(max); ++i)
+      page.push_back(*sorted[i]);
     json::object body;
     std::size_t count = page.size();
     if (!page.empty()) body["reviews"] = std::move(page);  // Google leaves empty lists out
-    if (start + count < sorted.size()) body["tokenPagination"] = json::object{{"nextPageToken", token_for(start + count)}};
+    if (start + count < sorted.size())
+      body["tokenPagination"] = json::object{{"nextPageToken", token_for(start + count)}};
     body["pageInfo"] = json::object{{"totalResults", sorted.size()}, {"resultPerPage", max}, {"startIndex", start}};
     return json_reply(200, body);
   }

@@ -54,10 +54,14 @@ class FakeReddit {
   static std::string legacy_escape(std::string_view s) {
     std::string out;
     for (char c : s) {
-      if (c == '&') out += "&amp;";
-      else if (c == '<') out += "&lt;";
-      else if (c == '>') out += "&gt;";
-      else out.push_back(c);
+      if (c == '&')
+        out += "&amp;";
+      else if (c == '<')
+        out += "&lt;";
+      else if (c == '>')
+        out += "&gt;";
+      else
+        out.push_back(c);
     }
     return out;
   }

@@ -11,8 +11,10 @@ namespace chorus::connectors::appstore {
 namespace {
 
 const std::array<FieldSpec, 6> kConfig{{
-    {"app_id", "string", true, "", "The app's numeric App Store id, e.g. 1404176564 from apps.apple.com/us/app/.../id1404176564."},
-    {"country", "string", false, "\"us\"", "The storefront's two-letter country code; each country has its own reviews."},
+    {"app_id", "string", true, "",
+     "The app's numeric App Store id, e.g. 1404176564 from apps.apple.com/us/app/.../id1404176564."},
+    {"country", "string", false, "\"us\"",
+     "The storefront's two-letter country code; each country has its own reviews."},
     since_field(),
     base_url_field(kPublicApi, "a proxy"),
     max_pages_field(kFeedPageLimit, "about 50 reviews; the feed stops at 10"),
@@ -49,7 +51,8 @@ Status AppStoreConnector::check_settings(const json::object& config, const json:
   }
   if (auto it = config.find("country"); it != config.end() && it->value().is_string()) {
     std::string_view cc = it->value().get_string();
-    if (cc.size() != 2 || !std::isalpha(static_cast<unsigned char>(cc[0])) || !std::isalpha(static_cast<unsigned char>(cc[1])))
+    if (cc.size() != 2 || !std::isalpha(static_cast<unsigned char>(cc[0])) ||
+        !std::isalpha(static_cast<unsigned char>(cc[1])))
       return make_error(ErrorCode::bad_request, "config.country must be a two-letter country code, e.g. us or gb");
   }
   return check_common_fields(config);
@@ -69,8 +72,8 @@ Result<MappedItem> AppStoreConnector::map(const json::value& raw, const SourceSe
   m.title = label_of(raw, "title");
   m.text = label_of(raw, "content").value_or("");
   auto type = find_path(raw, "content.attributes.type");
-  m.format = type && type->is_string() && type->get_string() == "html" ? MappedItem::Format::html
-                                                                       : MappedItem::Format::plain;
+  m.format =
+      type && type->is_string() && type->get_string() == "html" ? MappedItem::Format::html : MappedItem::Format::plain;
   if (m.text.empty() && m.title) m.text = *m.title;
   if (const json::value* author = find_path(raw, "author"); author && author->is_object()) {
     m.username = label_of(*author, "name");

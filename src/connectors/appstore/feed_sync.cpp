@@ -28,7 +28,8 @@ std::optional<int> last_page(const json::value& feed) {
   auto check = [](const json::value& link) -> std::optional<int> {
     const json::value* rel = find_path(link, "attributes.rel");
     const json::value* href = find_path(link, "attributes.href");
-    if (rel && rel->is_string() && rel->get_string() == "last" && href && href->is_string()) return page_in(href->get_string());
+    if (rel && rel->is_string() && rel->get_string() == "last" && href && href->is_string())
+      return page_in(href->get_string());
     return std::nullopt;
   };
   if (links->is_object()) return check(*links);
@@ -72,7 +73,8 @@ class FeedSync {
     if (app_id_.empty()) return make_error(ErrorCode::bad_request, "config.app_id is required");
     country_ = setting_string(source, "country", "us");
     std::transform(country_.begin(), country_.end(), country_.begin(), [](unsigned char c) { return std::tolower(c); });
-    max_pages_ = static_cast<int>(std::clamp<std::int64_t>(setting_int(source, "max_pages", kFeedPageLimit), 1, kFeedPageLimit));
+    max_pages_ =
+        static_cast<int>(std::clamp<std::int64_t>(setting_int(source, "max_pages", kFeedPageLimit), 1, kFeedPageLimit));
     concurrency_ = static_cast<std::size_t>(std::clamp<std::int64_t>(setting_int(source, "concurrency", 4), 1, 32));
     since_ = backfill_since(source);
     auto mark = ingest::NewestId::decode(ctx_.cursor);
@@ -115,7 +117,8 @@ class FeedSync {
       if (!label_of(entry, "im:rating")) continue;
       auto id = label_of(entry, "id");
       std::int64_t n = id ? std::atoll(id->c_str()) : 0;
-      if (n <= 0) return ingest::malformed_page(label(number), "entry[" + std::to_string(i) + "] has no numeric id.label");
+      if (n <= 0)
+        return ingest::malformed_page(label(number), "entry[" + std::to_string(i) + "] has no numeric id.label");
       TimeMs updated = 0;
       auto updated_label = label_of(entry, "updated");
       bool dated = updated_label && parse_time(*updated_label);
@@ -145,6 +148,8 @@ class FeedSync {
 
 }  // namespace
 
-Result<std::string> AppStoreConnector::sync(SyncContext& ctx, PageSink& sink) const { return FeedSync(ctx, sink).run(); }
+Result<std::string> AppStoreConnector::sync(SyncContext& ctx, PageSink& sink) const {
+  return FeedSync(ctx, sink).run();
+}
 
 }  // namespace chorus::connectors::appstore

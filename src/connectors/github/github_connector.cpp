@@ -30,8 +30,8 @@ const std::array<std::string_view, 1> kSchemes{"github"};
 bool valid_repo_part(std::string_view s) {
   if (s.empty() || s == "." || s == "..") return false;
   for (char c : s) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-              c == '.';
+    bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
     if (!ok) return false;
   }
   return true;
@@ -104,8 +104,7 @@ Result<WebhookItems> GitHubConnector::from_webhook(const http::Headers& headers,
     if (!setting_bool(source, "include_comments", true)) return out;
     const json::object* comment = object_at(payload, "comment");
     if (!comment) return make_error(ErrorCode::bad_request, "github issue_comment event has no \"comment\" object");
-    if (!get_string(json::value(*comment), "id"))
-      return make_error(ErrorCode::bad_request, "github comment has no id");
+    if (!get_string(json::value(*comment), "id")) return make_error(ErrorCode::bad_request, "github comment has no id");
     const json::object* issue = object_at(payload, "issue");
     if (!pulls && ((issue && on_pull_request(*issue)) || on_pull_request(*comment))) return out;
     out.items.emplace_back(*comment);

@@ -20,7 +20,7 @@ class GitHubConnector final : public Connector {
   Result<std::string> sync(SyncContext& ctx, PageSink& sink) const override;
   Result<MappedItem> map(const json::value& raw, const SourceSettings& source) const override;
   Result<WebhookItems> from_webhook(const http::Headers& headers, const json::value& body,
-                                   const SourceSettings& source) const override;
+                                    const SourceSettings& source) const override;
   Status check_settings(const json::object& config, const json::object& credentials) const override;
 };
 

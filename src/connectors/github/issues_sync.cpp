@@ -13,9 +13,9 @@ namespace {
 
 // One listing (issues, or comments) and its own mark, so that neither can skip the other's gaps.
 struct Listing {
-  std::string key;       // the cursor's key: "issues" | "comments"
-  std::string path;      // "/repos/o/r/issues"
-  std::string id_prefix; // "issue:" | "issue_comment:"
+  std::string key;        // the cursor's key: "issues" | "comments"
+  std::string path;       // "/repos/o/r/issues"
+  std::string id_prefix;  // "issue:" | "issue_comment:"
   ingest::Watermark mark;
 };
 
@@ -62,7 +62,8 @@ class IssuesSync {
 
     headers_.set("Accept", "application/vnd.github+json");
     headers_.set("X-GitHub-Api-Version", "2022-11-28");
-    if (std::string token = credential(source, "token"); !token.empty()) headers_.set("Authorization", "Bearer " + token);
+    if (std::string token = credential(source, "token"); !token.empty())
+      headers_.set("Authorization", "Bearer " + token);
     return {};
   }
 
@@ -122,6 +123,8 @@ class IssuesSync {
 
 }  // namespace
 
-Result<std::string> GitHubConnector::sync(SyncContext& ctx, PageSink& sink) const { return IssuesSync(ctx, sink).run(); }
+Result<std::string> GitHubConnector::sync(SyncContext& ctx, PageSink& sink) const {
+  return IssuesSync(ctx, sink).run();
+}
 
 }  // namespace chorus::connectors::github

@@ -101,8 +101,10 @@ Result<MappedItem> GitHubConnector::map(const json::value& raw, const SourceSett
     json::array names;
     for (const json::value& label : labels->get_array()) {
       // Labels are objects in the REST API and plain names in some older payloads.
-      if (label.is_string()) names.push_back(label);
-      else if (auto name = get_string(label, "name")) names.emplace_back(*name);
+      if (label.is_string())
+        names.push_back(label);
+      else if (auto name = get_string(label, "name"))
+        names.emplace_back(*name);
     }
     m.extra["labels"] = std::move(names);
   }

@@ -70,8 +70,8 @@ std::span<const FieldSpec> GooglePlayConnector::config_fields() const { return k
 std::span<const FieldSpec> GooglePlayConnector::credential_fields() const { return kCredentials; }
 
 Status GooglePlayConnector::check_settings(const json::object& config, const json::object& /*credentials*/) const {
-  if (auto it = config.find("package_name"); it != config.end() && it->value().is_string() &&
-                                              !valid_package(it->value().get_string()))
+  if (auto it = config.find("package_name");
+      it != config.end() && it->value().is_string() && !valid_package(it->value().get_string()))
     return make_error(ErrorCode::bad_request, "config.package_name must be a package name such as com.tallybook.app");
   if (auto it = config.find("max_results"); it != config.end() && it->value().is_number()) {
     double n = it->value().to_number<double>();

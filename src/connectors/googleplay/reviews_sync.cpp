@@ -36,7 +36,8 @@ class ReviewsSync {
           const json::value* comment = user_comment(list[i]);
           auto t = comment ? last_modified(*comment) : std::nullopt;
           if (!id || !t)
-            return ingest::malformed_page(label, "reviews[" + std::to_string(i) + "] has no reviewId or userComment.lastModified");
+            return ingest::malformed_page(
+                label, "reviews[" + std::to_string(i) + "] has no reviewId or userComment.lastModified");
           if (old.covers(*t, *id) || (since_ && *t < *since_)) {
             if (old.before(*t) || (since_ && *t < *since_)) reached_old = true;
             continue;

@@ -10,8 +10,9 @@ namespace chorus::connectors::hackernews {
 namespace {
 
 const std::array<FieldSpec, 7> kConfig{{
-    {"query", "string", true, "", "Search terms, e.g. the product's name; Algolia matches them in titles, story "
-                                  "texts and comments."},
+    {"query", "string", true, "",
+     "Search terms, e.g. the product's name; Algolia matches them in titles, story "
+     "texts and comments."},
     {"tags", "string", false, "\"(story,comment)\"",
      "Algolia tag filter: comma means AND, parentheses OR, e.g. comment, (story,comment), ask_hn, author_pg."},
     since_field(),
@@ -53,7 +54,8 @@ Status HackerNewsConnector::check_settings(const json::object& config, const jso
 }
 
 Result<MappedItem> HackerNewsConnector::map(const json::value& raw, const SourceSettings& /*source*/) const {
-  if (!raw.is_object()) return make_error(ErrorCode::bad_request, "hackernews item must be a JSON object (an Algolia hit)");
+  if (!raw.is_object())
+    return make_error(ErrorCode::bad_request, "hackernews item must be a JSON object (an Algolia hit)");
   auto id = non_empty(raw, "objectID");
   if (!id) return make_error(ErrorCode::bad_request, "hackernews hit has no objectID");
   const bool comment = has_tag(raw, "comment") || non_empty(raw, "comment_text");

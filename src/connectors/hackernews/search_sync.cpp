@@ -119,13 +119,14 @@ class SearchSync {
     numbered.concurrency = concurrency_;
     numbered.request = [&](int page) { return request(page, window); };
     numbered.label = label;
-    auto st = ingest::fetch_numbered_pages(ctx_.fetcher, numbered, [&](int page, ingest::JsonPage body) -> Result<bool> {
-      if (ctx_.cancelled()) return make_error(ErrorCode::unavailable, "hackernews sync cancelled");
-      --budget_;
-      auto n = take(body, page, pass);
-      if (!n) return n.error();
-      return *n > 0;
-    });
+    auto st =
+        ingest::fetch_numbered_pages(ctx_.fetcher, numbered, [&](int page, ingest::JsonPage body) -> Result<bool> {
+          if (ctx_.cancelled()) return make_error(ErrorCode::unavailable, "hackernews sync cancelled");
+          --budget_;
+          auto n = take(body, page, pass);
+          if (!n) return n.error();
+          return *n > 0;
+        });
     if (!st) return st.error();
     if (last < pages - 1) pass.capped = true;  // the page budget ran out: no further pass either
     return pass;

@@ -61,7 +61,8 @@ class ListingSync {
     std::string token = credential(source, "access_token");
     if (token.empty()) return make_error(ErrorCode::bad_request, "credentials.access_token is required");
     headers_.set("Authorization", "Bearer " + token);
-    headers_.set("User-Agent", setting_string(source, "user_agent", "server:chorus-feedback:0.1 (feedback aggregation)"));
+    headers_.set("User-Agent",
+                 setting_string(source, "user_agent", "server:chorus-feedback:0.1 (feedback aggregation)"));
     headers_.set("Accept", "application/json");
     return {};
   }
@@ -98,7 +99,8 @@ class ListingSync {
         auto name = data ? get_string(*data, "name") : std::nullopt;
         const json::value* created = data ? data->get_object().if_contains("created_utc") : nullptr;
         if (!name || !created || !created->is_number())
-          return ingest::malformed_page(label, "children[" + std::to_string(i) + "] has no data.name or data.created_utc");
+          return ingest::malformed_page(label,
+                                        "children[" + std::to_string(i) + "] has no data.name or data.created_utc");
         TimeMs t = static_cast<TimeMs>(created->to_number<double>() * 1000.0);
         if (old.covers(t, *name) || (since_ && t < *since_)) {
           // Newest first: anything strictly older than the mark (or the backfill start) ends the stream.
@@ -131,6 +133,8 @@ class ListingSync {
 
 }  // namespace
 
-Result<std::string> RedditConnector::sync(SyncContext& ctx, PageSink& sink) const { return ListingSync(ctx, sink).run(); }
+Result<std::string> RedditConnector::sync(SyncContext& ctx, PageSink& sink) const {
+  return ListingSync(ctx, sink).run();
+}
 
 }  // namespace chorus::connectors::reddit

@@ -68,7 +68,8 @@ Status RedditConnector::check_settings(const json::object& config, const json::o
 }
 
 Result<MappedItem> RedditConnector::map(const json::value& raw, const SourceSettings& /*source*/) const {
-  if (!raw.is_object()) return make_error(ErrorCode::bad_request, "reddit item must be a JSON object (a listing child)");
+  if (!raw.is_object())
+    return make_error(ErrorCode::bad_request, "reddit item must be a JSON object (a listing child)");
   // A listing child {"kind","data"}, or its data alone.
   const json::value* data = raw.get_object().if_contains("data");
   if (!data || !data->is_object()) data = &raw;

@@ -41,7 +41,8 @@ TEST(ReadmePullExamples, EveryExampleValidates) {
     ASSERT_NE(c, nullptr) << type;
     types.insert(type);
     json::object config = find_path(*spec, "config") ? find_path(*spec, "config")->as_object() : json::object{};
-    json::object creds = find_path(*spec, "credentials") ? find_path(*spec, "credentials")->as_object() : json::object{};
+    json::object creds =
+        find_path(*spec, "credentials") ? find_path(*spec, "credentials")->as_object() : json::object{};
     auto st = validate_fields(*c, config, creds);
     EXPECT_TRUE(st) << type << ": " << (st ? "" : st.error().message);
     if (auto scheme = find_path(*spec, "webhook.scheme")) {

@@ -23,8 +23,9 @@ TEST(LinkHeader, GitHubsFourRelations) {
 }
 
 TEST(LinkHeader, NoNextOnTheLastPage) {
-  const char* header = "<https://api.github.com/r/1/issues?page=1>; rel=\"first\", "
-                       "<https://api.github.com/r/1/issues?page=3>; rel=\"prev\"";
+  const char* header =
+      "<https://api.github.com/r/1/issues?page=1>; rel=\"first\", "
+      "<https://api.github.com/r/1/issues?page=3>; rel=\"prev\"";
   EXPECT_FALSE(find_link(header, "next"));
   EXPECT_FALSE(find_link("", "next"));
 }

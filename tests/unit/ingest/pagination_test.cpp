@@ -70,6 +70,27 @@ TEST(PageTokens, MaxPagesTruncates) {
   EXPECT_TRUE(pages.truncated());
 }
 
+TEST(BeforeIdPages, WalksDownByTheLowestId) {
+  BeforeIdPages pages(10);
+  EXPECT_FALSE(pages.before());
+  EXPECT_TRUE(pages.advance(48250));
+  EXPECT_EQ(pages.before(), 48250);
+  EXPECT_TRUE(pages.advance(48201));
+  EXPECT_EQ(pages.before(), 48201);
+  EXPECT_FALSE(pages.advance(std::nullopt));  // an empty page
+  EXPECT_FALSE(pages.truncated());
+}
+
+TEST(BeforeIdPages, StopsWhenIdsDoNotGoDownOrAtMaxPages) {
+  BeforeIdPages ignored(10);
+  ASSERT_TRUE(ignored.advance(500));
+  EXPECT_FALSE(ignored.advance(500));  // the server ignored before=500
+  BeforeIdPages bounded(2);
+  ASSERT_TRUE(bounded.advance(900));
+  EXPECT_FALSE(bounded.advance(800));
+  EXPECT_TRUE(bounded.truncated());
+}
+
 http::Headers link(std::string value) {
   http::Headers h;
   h.set("link", std::move(value));
@@ -203,11 +224,12 @@ TEST(FetchNumberedPages, ConcurrentButHandedOnInOrder) {
   HttpClient client;
   Fetcher fetcher(client, quick(), [](milliseconds) {});
   std::vector<int> order;
-  auto st = fetch_numbered_pages(fetcher, numbered(slow.server, 2, 11, 4), [&](int page, JsonPage body) -> Result<bool> {
-    EXPECT_EQ(get_int(body.body, "page"), page);
-    order.push_back(page);
-    return true;
-  });
+  auto st =
+      fetch_numbered_pages(fetcher, numbered(slow.server, 2, 11, 4), [&](int page, JsonPage body) -> Result<bool> {
+        EXPECT_EQ(get_int(body.body, "page"), page);
+        order.push_back(page);
+        return true;
+      });
   ASSERT_TRUE(st) << st.error().message;
   EXPECT_EQ(order, (std::vector<int>{2, 3, 4, 5, 6, 7, 8, 9, 10, 11}));
   EXPECT_GE(slow.peak.load(), 2);  // several in flight at once

@@ -46,11 +46,11 @@ TEST(RateLimits, GitHubSecondaryWithRetryAfter) {
   LocalServer server;
   // Quota is left (remaining 4990), so the reset an hour away must not be what we wait for.
   std::string reset = std::to_string(now_ms() / 1000 + 3600);
-  server.script("/repos/a/b/issues", {LocalServer::answer(403, kSecondary,
-                                                          {{"Retry-After", "30"},
-                                                           {"X-RateLimit-Remaining", "4990"},
-                                                           {"X-RateLimit-Reset", reset}}),
-                                      LocalServer::answer(200, "[]")});
+  server.script(
+      "/repos/a/b/issues",
+      {LocalServer::answer(403, kSecondary,
+                           {{"Retry-After", "30"}, {"X-RateLimit-Remaining", "4990"}, {"X-RateLimit-Reset", reset}}),
+       LocalServer::answer(200, "[]")});
   HttpClient client;
   Sleeps sleeps;
   Fetcher fetcher(client, policy(), sleeps.fn());
@@ -116,11 +116,11 @@ TEST(RateLimits, ForbiddenWithQuotaLeftAndNoMessageIsNotARateLimit) {
 TEST(RateLimits, RedditResetCountsSecondsFromNow) {
   LocalServer server;
   // Reddit's headers, floats included; the reset is the seconds left in the 10-minute window.
-  server.script("/r/x/new.json", {LocalServer::answer(429, R"({"message": "Too Many Requests", "error": 429})",
-                                                      {{"X-Ratelimit-Used", "100"},
-                                                       {"X-Ratelimit-Remaining", "0.0"},
-                                                       {"X-Ratelimit-Reset", "42"}}),
-                                  LocalServer::answer(200, "{}")});
+  server.script("/r/x/new.json",
+                {LocalServer::answer(
+                     429, R"({"message": "Too Many Requests", "error": 429})",
+                     {{"X-Ratelimit-Used", "100"}, {"X-Ratelimit-Remaining", "0.0"}, {"X-Ratelimit-Reset", "42"}}),
+                 LocalServer::answer(200, "{}")});
   HttpClient client;
   Sleeps sleeps;
   RetryPolicy p = policy();
@@ -134,8 +134,9 @@ TEST(RateLimits, RedditStyleResetReadAsAnEpochWouldNotWait) {
   // The same answer under the epoch reading: 42 is long past, so there is nothing to wait for. This is
   // why the Reddit connector switches the policy.
   LocalServer server;
-  server.script("/r/x/new.json", {LocalServer::answer(429, "", {{"X-Ratelimit-Remaining", "0"}, {"X-Ratelimit-Reset", "42"}}),
-                                  LocalServer::answer(200, "{}")});
+  server.script("/r/x/new.json",
+                {LocalServer::answer(429, "", {{"X-Ratelimit-Remaining", "0"}, {"X-Ratelimit-Reset", "42"}}),
+                 LocalServer::answer(200, "{}")});
   HttpClient client;
   Sleeps sleeps;
   Fetcher fetcher(client, policy(), sleeps.fn());

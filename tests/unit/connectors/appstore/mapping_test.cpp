@@ -61,7 +61,8 @@ TEST(AppStoreSettings, AppIdAndCountry) {
   json::object with_id{{"app_id", "id1404176564"}};
   EXPECT_TRUE(validate_fields(c, with_id, creds));
   json::object name{{"app_id", "tallybook"}};
-  EXPECT_EQ(validate_fields(c, name, creds).error().message, "config.app_id must be the app's numeric id, e.g. 1404176564");
+  EXPECT_EQ(validate_fields(c, name, creds).error().message,
+            "config.app_id must be the app's numeric id, e.g. 1404176564");
   json::object country{{"app_id", "1"}, {"country", "usa"}};
   EXPECT_NE(validate_fields(c, country, creds).error().message.find("config.country"), std::string::npos);
   json::object number{{"app_id", 1404176564}};

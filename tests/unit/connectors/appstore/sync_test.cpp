@@ -59,7 +59,8 @@ TEST_F(AppStoreSync, SecondSyncStopsAtTheNewestIdCollected) {
   json::object fresh = reviews.as_array()[1].as_object();
   fresh["id"] = json::object{{"label", "11020300315"}};
   fresh["title"] = json::object{{"label", "Widgets gone"}};
-  fresh["content"] = json::object{{"label", "The home screen widgets vanished after 2.1.1."}, {"attributes", json::object{{"type", "text"}}}};
+  fresh["content"] = json::object{{"label", "The home screen widgets vanished after 2.1.1."},
+                                  {"attributes", json::object{{"type", "text"}}}};
   fake.add_review(fresh);
 
   testing::RecordingSink next;
@@ -85,7 +86,8 @@ TEST_F(AppStoreSync, NothingNewKeepsTheCursor) {
 TEST_F(AppStoreSync, SinceEndsTheFirstSync) {
   auto h = harness(json::object{{"since", "2026-02-16T00:00:00Z"}});
   ASSERT_TRUE(h.sync());
-  EXPECT_EQ(ids_of(h.sink.items()), (std::vector<std::string>{"11020300299", "11020300271", "11020300255", "11020300230"}));
+  EXPECT_EQ(ids_of(h.sink.items()),
+            (std::vector<std::string>{"11020300299", "11020300271", "11020300255", "11020300230"}));
 }
 
 TEST_F(AppStoreSync, TheAppEntryIsNotAReview) {
@@ -129,7 +131,8 @@ TEST_F(AppStoreSync, ServerErrorThenRecovery) {
 }
 
 TEST_F(AppStoreSync, MalformedPageFailsAndTheCursorStays) {
-  fake.service().truncate_next(FakeAppStore::path(3), R"({"feed":{"author":{"name":{"label":"iTunes Store"}},"entry":[{"author":)", 5);
+  fake.service().truncate_next(FakeAppStore::path(3),
+                               R"({"feed":{"author":{"name":{"label":"iTunes Store"}},"entry":[{"author":)", 5);
   auto h = harness();
   auto r = h.sync("11020300101");
   ASSERT_FALSE(r);

@@ -72,10 +72,9 @@ TEST_F(GitHubSync, FirstSyncFollowsLinksThroughEveryPage) {
   }
 
   // Pull requests and the comment on one are left out by default; oldest update first.
-  EXPECT_EQ(ids_of(h.sink.items()),
-            (std::vector<std::string>{"2101000101", "2101000102", "2101000104", "2101000105", "2101000106",
-                                      "2101000108", "3300000201", "3300000202", "3300000203", "3300000205",
-                                      "3300000206", "3300000207"}));
+  EXPECT_EQ(ids_of(h.sink.items()), (std::vector<std::string>{"2101000101", "2101000102", "2101000104", "2101000105",
+                                                              "2101000106", "2101000108", "3300000201", "3300000202",
+                                                              "3300000203", "3300000205", "3300000206", "3300000207"}));
   // The cursor rides on the last page only, and marks each listing separately.
   ASSERT_GE(h.sink.pages.size(), 2u);
   for (std::size_t i = 0; i + 1 < h.sink.pages.size(); ++i) EXPECT_FALSE(h.sink.pages[i].cursor);
@@ -202,7 +201,8 @@ TEST_F(GitHubSync, ServerErrorOnAPageThenRecovery) {
 }
 
 TEST_F(GitHubSync, MalformedPageFailsAndTheCursorStays) {
-  fake.page_faults().add_truncated("page", "2", R"([{"url":"https://api.github.com/repos/octo-org/octo-app/issues/105","id":)");
+  fake.page_faults().add_truncated("page", "2",
+                                   R"([{"url":"https://api.github.com/repos/octo-org/octo-app/issues/105","id":)");
   auto h = harness();
   auto r = h.sync("{\"issues\":\"2026-01-01T00:00:00Z\"}");
   ASSERT_FALSE(r);

@@ -22,7 +22,8 @@ class GitHubWebhook : public ::testing::Test {
  protected:
   GitHubWebhook() {
     source.type = "github";
-    source.config = json::object{{"repo", "octo-org/octo-app"}, {"include_comments", true}, {"include_pull_requests", false}};
+    source.config =
+        json::object{{"repo", "octo-org/octo-app"}, {"include_comments", true}, {"include_pull_requests", false}};
   }
   SourceSettings source;
   const Connector& connector = github::connector();

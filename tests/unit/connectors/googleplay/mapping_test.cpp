@@ -49,7 +49,8 @@ TEST_F(GooglePlayMapping, LeadingTabAndNanos) {
 }
 
 TEST_F(GooglePlayMapping, RejectsReviewsWithoutIdOrComment) {
-  EXPECT_EQ(connector.map(json::object{{"authorName", "x"}}, source).error().message, "googleplay review has no reviewId");
+  EXPECT_EQ(connector.map(json::object{{"authorName", "x"}}, source).error().message,
+            "googleplay review has no reviewId");
   auto no_comment = connector.map(json::object{{"reviewId", "gp:1"}, {"comments", json::array{}}}, source);
   ASSERT_FALSE(no_comment);
   EXPECT_NE(no_comment.error().message.find("userComment"), std::string::npos);

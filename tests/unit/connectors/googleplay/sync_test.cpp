@@ -62,7 +62,8 @@ TEST_F(GooglePlaySync, FirstSyncFollowsPageTokens) {
   EXPECT_EQ(reqs[0].query.count("token"), 0u);
   EXPECT_EQ(reqs[1].query.at("token"), FakeGooglePlay::token_for(3));
   EXPECT_EQ(reqs[2].query.at("token"), FakeGooglePlay::token_for(6));
-  for (const auto& req : reqs) EXPECT_EQ(req.headers.get("Authorization"), std::string("Bearer ") + FakeGooglePlay::kToken);
+  for (const auto& req : reqs)
+    EXPECT_EQ(req.headers.get("Authorization"), std::string("Bearer ") + FakeGooglePlay::kToken);
   // Two reviews share the newest second; the mark names both.
   EXPECT_EQ(*r, format_time((kT + 21600) * 1000) + "|gp%3AAOqpTOGm1xKc0g7,gp%3AAOqpTOGm1xKc0h8");
   EXPECT_EQ(h.sink.cursors(), (std::vector<std::string>{*r}));
@@ -98,7 +99,11 @@ TEST_F(GooglePlaySync, NothingNewKeepsTheCursor) {
 }
 
 TEST_F(GooglePlaySync, AnEmptyPageHasNoReviewsKey) {
-  fake.page_faults().add("token", "", testing::json_reply(200, json::object{{"pageInfo", json::object{{"totalResults", 0}, {"resultPerPage", 100}, {"startIndex", 0}}}}));
+  fake.page_faults().add(
+      "token", "",
+      testing::json_reply(
+          200,
+          json::object{{"pageInfo", json::object{{"totalResults", 0}, {"resultPerPage", 100}, {"startIndex", 0}}}}));
   auto h = harness();
   auto r = h.sync();
   ASSERT_TRUE(r) << r.error().message;
@@ -110,8 +115,8 @@ TEST_F(GooglePlaySync, AnEmptyPageHasNoReviewsKey) {
 TEST_F(GooglePlaySync, SinceEndsTheFirstSync) {
   auto h = harness(json::object{{"since", format_time((kT + 14400) * 1000)}});
   ASSERT_TRUE(h.sync());
-  EXPECT_EQ(ids_of(h.sink.items()),
-            (std::vector<std::string>{"gp:AOqpTOGm1xKc0g7", "gp:AOqpTOGm1xKc0h8", "gp:AOqpTOGm1xKc0f6", "gp:AOqpTOGm1xKc0e5"}));
+  EXPECT_EQ(ids_of(h.sink.items()), (std::vector<std::string>{"gp:AOqpTOGm1xKc0g7", "gp:AOqpTOGm1xKc0h8",
+                                                              "gp:AOqpTOGm1xKc0f6", "gp:AOqpTOGm1xKc0e5"}));
 }
 
 TEST_F(GooglePlaySync, TranslationLanguageIsSent) {
@@ -138,17 +143,21 @@ TEST_F(GooglePlaySync, ServerErrorThenRecovery) {
 }
 
 TEST_F(GooglePlaySync, MalformedPageFailsAndTheCursorStays) {
-  fake.page_faults().add_truncated("token", FakeGooglePlay::token_for(3), R"({"reviews":[{"reviewId":"gp:AOqpTOGm1xKc0e5","authorName":)");
+  fake.page_faults().add_truncated("token", FakeGooglePlay::token_for(3),
+                                   R"({"reviews":[{"reviewId":"gp:AOqpTOGm1xKc0e5","authorName":)");
   auto h = harness();
   auto r = h.sync();
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, ErrorCode::upstream);
-  EXPECT_TRUE(r.error().message.starts_with("GET " + FakeGooglePlay::path() + " page 2: malformed JSON")) << r.error().message;
+  EXPECT_TRUE(r.error().message.starts_with("GET " + FakeGooglePlay::path() + " page 2: malformed JSON"))
+      << r.error().message;
   EXPECT_TRUE(h.sink.cursors().empty());
 }
 
 TEST_F(GooglePlaySync, AReviewWithoutItsCommentIsMalformed) {
-  fake.page_faults().add("token", "", testing::json_reply(200, json::object{{"reviews", json::array{json::object{{"reviewId", "gp:x"}}}}}));
+  fake.page_faults().add(
+      "token", "",
+      testing::json_reply(200, json::object{{"reviews", json::array{json::object{{"reviewId", "gp:x"}}}}}));
   auto h = harness();
   auto r = h.sync();
   ASSERT_FALSE(r);
@@ -169,7 +178,8 @@ TEST_F(GooglePlaySync, GoogleErrorsNameTheRequest) {
   auto missing = other.sync();
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().code, ErrorCode::not_found);
-  EXPECT_TRUE(missing.error().message.starts_with("GET /androidpublisher/v3/applications/com.example.unknown/reviews page 1: "))
+  EXPECT_TRUE(
+      missing.error().message.starts_with("GET /androidpublisher/v3/applications/com.example.unknown/reviews page 1: "))
       << missing.error().message;
 }
 

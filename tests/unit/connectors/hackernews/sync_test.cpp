@@ -23,9 +23,8 @@ std::vector<std::string> ids_of(const std::vector<json::value>& items) {
   return out;
 }
 
-const std::vector<std::string> kAllNewestFirst{"43100210", "43100200", "43100130", "43100115",
-                                               "43100100", "43100070", "43100061", "43100052",
-                                               "43100040", "43100017", "43100010", "43100001"};
+const std::vector<std::string> kAllNewestFirst{"43100210", "43100200", "43100130", "43100115", "43100100", "43100070",
+                                               "43100061", "43100052", "43100040", "43100017", "43100010", "43100001"};
 
 class HackerNewsSync : public ::testing::Test {
  protected:
@@ -67,14 +66,15 @@ TEST_F(HackerNewsSync, TagsNarrowTheSearch) {
   ASSERT_TRUE(h.sync());
   EXPECT_EQ(requests()[0].query.at("tags"), "comment");
   EXPECT_EQ(ids_of(h.sink.items()), (std::vector<std::string>{"43100210", "43100130", "43100115", "43100070",
-                                                               "43100061", "43100052", "43100017", "43100010"}));
+                                                              "43100061", "43100052", "43100017", "43100010"}));
 }
 
 TEST_F(HackerNewsSync, SinceBecomesANumericFilter) {
   auto h = harness(json::object{{"since", "2026-02-25T10:00:00Z"}});
   ASSERT_TRUE(h.sync());
   EXPECT_EQ(requests()[0].query.at("numericFilters"), "created_at_i>" + std::to_string(kT + 86400 - 1));
-  EXPECT_EQ(ids_of(h.sink.items()), (std::vector<std::string>{"43100210", "43100200", "43100130", "43100115", "43100100"}));
+  EXPECT_EQ(ids_of(h.sink.items()),
+            (std::vector<std::string>{"43100210", "43100200", "43100130", "43100115", "43100100"}));
 }
 
 TEST_F(HackerNewsSync, SecondSyncFetchesOnlyWhatIsNew) {
@@ -129,9 +129,9 @@ TEST_F(HackerNewsSync, WindowsKeepTheCursorAsTheirLowerBound) {
   fake.set_pagination_limit(5);
   auto h = harness();
   ASSERT_TRUE(h.sync(std::to_string(kT + 3600)));
-  EXPECT_EQ(ids_of(h.sink.items()), (std::vector<std::string>{"43100210", "43100200", "43100130", "43100115",
-                                                               "43100100", "43100070", "43100061", "43100052",
-                                                               "43100040"}));
+  EXPECT_EQ(ids_of(h.sink.items()),
+            (std::vector<std::string>{"43100210", "43100200", "43100130", "43100115", "43100100", "43100070",
+                                      "43100061", "43100052", "43100040"}));
   EXPECT_EQ(requests()[1].query.at("numericFilters"),
             "created_at_i>" + std::to_string(kT + 3600) + ",created_at_i<=" + std::to_string(kT + 86400));
 }
@@ -174,9 +174,10 @@ TEST_F(HackerNewsSync, MalformedPageFailsAndTheCursorStays) {
 }
 
 TEST_F(HackerNewsSync, AHitWithoutAnIdIsMalformed) {
-  fake.page_faults().add("page", "0", testing::json_reply(200, json::object{{"hits", json::array{json::object{{"title", "x"}}}},
-                                                                            {"nbHits", 1},
-                                                                            {"nbPages", 1}}));
+  fake.page_faults().add(
+      "page", "0",
+      testing::json_reply(
+          200, json::object{{"hits", json::array{json::object{{"title", "x"}}}}, {"nbHits", 1}, {"nbPages", 1}}));
   auto h = harness();
   auto r = h.sync();
   ASSERT_FALSE(r);

@@ -116,9 +116,28 @@ TEST_F(RedditSync, NothingNewKeepsTheCursor) {
 TEST_F(RedditSync, SinceEndsTheFirstSync) {
   auto h = harness(json::object{{"since", format_time(kT + 10'800'000)}});
   ASSERT_TRUE(h.sync());
-  EXPECT_EQ(names_of(h.sink.items()), (std::vector<std::string>{"t3_1t0a009", "t3_1t0a008", "t3_1t0a007",
-                                                                 "t3_1t0a006", "t3_1t0a005", "t3_1t0a004"}));
+  EXPECT_EQ(names_of(h.sink.items()), (std::vector<std::string>{"t3_1t0a009", "t3_1t0a008", "t3_1t0a007", "t3_1t0a006",
+                                                                "t3_1t0a005", "t3_1t0a004"}));
   EXPECT_EQ(requests().size(), 2u);
+}
+
+TEST_F(RedditSync, AnEmptyListingEndsTheSyncWithoutACursor) {
+  fake.page_faults().add("after", "",
+                         testing::json_reply(200, json::object{{"kind", "Listing"},
+                                                               {"data", json::object{{"after", nullptr},
+                                                                                     {"dist", 0},
+                                                                                     {"modhash", ""},
+                                                                                     {"geo_filter", nullptr},
+                                                                                     {"children", json::array{}},
+                                                                                     {"before", nullptr}}}}));
+  auto h = harness();
+  auto r = h.sync();
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(*r, "");
+  ASSERT_EQ(h.sink.pages.size(), 1u);
+  EXPECT_TRUE(h.sink.pages[0].items.empty());
+  EXPECT_FALSE(h.sink.pages[0].cursor);
+  EXPECT_EQ(requests().size(), 1u);
 }
 
 TEST_F(RedditSync, QuotaSpentWaitsTheSecondsRedditGives) {
@@ -148,7 +167,9 @@ TEST_F(RedditSync, ServerErrorThenRecovery) {
 }
 
 TEST_F(RedditSync, MalformedPageFailsAndTheCursorStays) {
-  fake.page_faults().add_truncated("after", "t3_1t0a006", R"({"kind": "Listing", "data": {"after": "t3_1t0a002", "children": [{"kind": "t3", "data": {"subreddit": )");
+  fake.page_faults().add_truncated(
+      "after", "t3_1t0a006",
+      R"({"kind": "Listing", "data": {"after": "t3_1t0a002", "children": [{"kind": "t3", "data": {"subreddit": )");
   auto h = harness();
   auto r = h.sync();
   ASSERT_FALSE(r);
