@@ -9,7 +9,7 @@
 #include "nlp/clean.hpp"
 #include "nlp/language.hpp"
 #include "nlp/sentiment.hpp"
-#include "nlp/simhash.hpp"
+#include "nlp/fingerprint.hpp"
 #include "nlp/stage.hpp"
 #include "nlp/themes.hpp"
 
@@ -99,7 +99,7 @@ BENCHMARK(BM_Stage<LanguageStage>)->Name("BM_Stage/language");
 BENCHMARK(BM_Stage<SentimentStage>)->Name("BM_Stage/sentiment");
 BENCHMARK(BM_Stage<CategoryStage>)->Name("BM_Stage/category");
 BENCHMARK(BM_Stage<ThemesStage>)->Name("BM_Stage/themes");
-BENCHMARK(BM_Stage<SimhashStage>)->Name("BM_Stage/simhash");
+BENCHMARK(BM_Stage<FingerprintStage>)->Name("BM_Stage/fingerprint");
 
 void BM_PipelineMegabyteLine(benchmark::State& state) {
   std::string big;

@@ -3,7 +3,7 @@
 #include "nlp/clean.hpp"
 #include "nlp/language.hpp"
 #include "nlp/sentiment.hpp"
-#include "nlp/simhash.hpp"
+#include "nlp/fingerprint.hpp"
 #include "nlp/stage.hpp"
 #include "nlp/themes.hpp"
 
@@ -37,7 +37,7 @@ const Pipeline& Pipeline::standard() {
     stages.push_back(std::make_unique<SentimentStage>());
     stages.push_back(std::make_unique<CategoryStage>());
     stages.push_back(std::make_unique<ThemesStage>());
-    stages.push_back(std::make_unique<SimhashStage>());
+    stages.push_back(std::make_unique<FingerprintStage>());
     return Pipeline(std::move(stages));
   }();
   return pipeline;

@@ -38,7 +38,8 @@ struct Document {
   // Themes stage
   std::vector<std::string> themes;  // 0-5 short lowercase key phrases, normalised
 
-  // Near-duplicate fingerprint (64-bit SimHash over word shingles of analysis_text)
+  // Near-duplicate fingerprint of analysis_text (fingerprint_of: four 16-bit MinHash bands); named after the
+  // record field it fills
   std::uint64_t simhash = 0;
 };
 
