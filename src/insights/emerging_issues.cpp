@@ -1,0 +1,172 @@
+// Emerging issues from the store: daily theme series per source (one for the theme's whole volume, one
+// for its negative records), each source watched from the day after it was connected, through the
+// spike detector; then each spike's tone from the window's own sentiment mix.
+#include <algorithm>
+#include <charconv>
+#include <limits>
+#include <set>
+
+#include "insights/insight_report.hpp"
+
+namespace chorus::insights {
+
+namespace {
+
+constexpr std::string_view kNegative = "negative";
+
+TimeMs ceil_day(TimeMs t) {
+  TimeMs r = ((t % kDayMs) + kDayMs) % kDayMs;
+  return r == 0 ? t : t - r + kDayMs;
+}
+
+struct WatchedSource {
+  Id id = 0;
+  TimeMs watched_from = 0;
+};
+
+// The sources with records in the span, each with the day its history starts to count: the first whole
+// day after it was connected, and not before the first day it delivered anything (a source that was
+// silent until some day has no history before it). A deleted source is no longer listed; its records
+// are history all the same.
+Result<std::vector<WatchedSource>> watched_sources(store::Store& store, const store::FeedbackFilter& span) {
+  auto present = store.report(span, store::Bucket::day, store::GroupBy::source);
+  if (!present) return present.error();
+  auto before = span;
+  before.from.reset();
+  before.to = span.from;
+  auto earlier = store.report(before, store::Bucket::month, store::GroupBy::source);
+  if (!earlier) return earlier.error();
+  auto listed = store.list_sources(span.workspace_id);
+  if (!listed) return listed.error();
+  std::vector<WatchedSource> out;
+  for (const auto& series : *present) {
+    Id id = 0;
+    auto [p, ec] = std::from_chars(series.key.data(), series.key.data() + series.key.size(), id);
+    if (ec != std::errc() || p != series.key.data() + series.key.size() || series.points.empty()) continue;
+    WatchedSource w{id, std::numeric_limits<TimeMs>::min() / 2};
+    for (const auto& s : *listed)
+      if (s.id == id) w.watched_from = ceil_day(s.created_at);
+    bool delivered_before = std::any_of(earlier->begin(), earlier->end(),
+                                        [&](const store::ReportSeries& e) { return e.key == series.key; });
+    if (!delivered_before) w.watched_from = std::max(w.watched_from, series.points.front().t);
+    out.push_back(w);
+  }
+  return out;
+}
+
+// theme -> its daily series, one SourceSeries per watched source (zeros where it said nothing).
+Result<std::map<std::string, DailySeries>> theme_series(store::Store& store, const store::FeedbackFilter& span,
+                                                        const std::vector<WatchedSource>& sources,
+                                                        const std::optional<std::string>& sentiment) {
+  const TimeMs first = *span.from;
+  const auto days = static_cast<std::size_t>((ceil_day(*span.to) - first) / kDayMs);
+  std::map<std::string, DailySeries> out;
+  for (std::size_t i = 0; i < sources.size(); ++i) {
+    auto f = span;
+    f.source_id = sources[i].id;
+    if (sentiment) f.sentiment = sentiment;
+    auto series = store.report(f, store::Bucket::day, store::GroupBy::theme);
+    if (!series) return series.error();
+    for (const auto& s : *series) {
+      auto& daily = out[s.key];
+      if (daily.sources.empty()) {
+        daily.first_day = first;
+        daily.sources.resize(sources.size());
+        for (std::size_t k = 0; k < sources.size(); ++k) {
+          daily.sources[k].watched_from = sources[k].watched_from;
+          daily.sources[k].counts.assign(days, 0);
+        }
+      }
+      for (const auto& p : s.points) {
+        auto index = (p.t - first) / kDayMs;
+        if (index >= 0 && static_cast<std::size_t>(index) < days)
+          daily.sources[i].counts[static_cast<std::size_t>(index)] += p.count;
+      }
+    }
+  }
+  return out;
+}
+
+std::int64_t count_in(const DailySeries& s, TimeMs from, TimeMs to) {
+  std::int64_t n = 0;
+  for (const auto& src : s.sources)
+    for (std::size_t i = 0; i < src.counts.size(); ++i) {
+      TimeMs day = s.first_day + static_cast<TimeMs>(i) * kDayMs;
+      if (day >= from && day < to) n += src.counts[i];
+    }
+  return n;
+}
+
+bool overlaps(const Spike& a, const Spike& b) { return a.start < b.end && b.start < a.end; }
+
+}  // namespace
+
+Result<std::vector<EmergingIssue>> find_emerging(store::Store& store, const store::FeedbackFilter& filter,
+                                                 TimeMs from_day, TimeMs to, const InsightOptions& options) {
+  const auto& detector = options.detector;
+  store::FeedbackFilter span = filter;
+  span.from = from_day - static_cast<TimeMs>(detector.baseline_days) * kDayMs;
+  span.to = to;
+  if (*span.from >= to) return std::vector<EmergingIssue>{};
+  auto sources = watched_sources(store, span);
+  if (!sources) return sources.error();
+
+  // The theme's whole volume, and its negative records alone (a theme can turn sour without growing).
+  std::vector<std::optional<std::string>> slices;
+  if (filter.sentiment)
+    slices.push_back(filter.sentiment);
+  else
+    slices = {std::nullopt, std::string(kNegative)};
+  std::vector<EmergingIssue> found;
+  for (const auto& slice : slices) {
+    auto series = theme_series(store, span, *sources, slice);
+    if (!series) return series.error();
+    for (const auto& [theme, daily] : *series) {
+      if (count_in(daily, from_day, to) < detector.min_count) continue;
+      for (const auto& spike : detect_spikes(daily, from_day, ceil_day(to), detector)) {
+        EmergingIssue issue;
+        issue.theme = theme;
+        issue.spike = spike;
+        issue.slice = slice ? *slice : "all";
+        found.push_back(std::move(issue));
+      }
+    }
+  }
+
+  // Each spike's tone: the slice's sentiment, or the most common one in the window.
+  for (auto& issue : found) {
+    auto f = filter;
+    f.theme = issue.theme;
+    f.from = issue.spike.start;
+    f.to = std::min(issue.spike.end, to);
+    if (issue.slice != "all") f.sentiment = issue.slice;
+    auto t = store.totals(f);
+    if (!t) return t.error();
+    issue.avg_compound = t->avg_compound;
+    issue.sentiment_type = issue.slice != "all" ? issue.slice : "neutral";
+    if (issue.slice == "all") {
+      std::int64_t best = -1;
+      for (const auto& [s, n] : t->by_sentiment)
+        if (n > best) best = n, issue.sentiment_type = s;
+    }
+  }
+  // A negative spike inside a volume spike that is itself mostly negative says the same thing twice.
+  std::vector<EmergingIssue> out;
+  for (const auto& issue : found) {
+    bool repeated =
+        issue.slice == kNegative && std::any_of(found.begin(), found.end(), [&](const EmergingIssue& other) {
+          return other.slice == "all" && other.theme == issue.theme && other.sentiment_type == kNegative &&
+                 overlaps(other.spike, issue.spike);
+        });
+    if (!repeated) out.push_back(issue);
+  }
+  std::stable_sort(out.begin(), out.end(), [](const EmergingIssue& a, const EmergingIssue& b) {
+    if (a.spike.score != b.spike.score) return a.spike.score > b.spike.score;
+    if (a.spike.start != b.spike.start) return a.spike.start > b.spike.start;
+    return a.theme < b.theme;
+  });
+  if (out.size() > options.max_emerging) out.resize(options.max_emerging);
+  return out;
+}
+
+}  // namespace chorus::insights

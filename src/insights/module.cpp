@@ -1,1 +1,0 @@
-// Placeholder so the insights module links while it is being written.
