@@ -11,12 +11,13 @@ Result<store::Sync> request_sync(store::Store& store, bus::Bus& bus, const store
   if (*active) return **active;
   auto sync = store.create_sync(source.workspace_id, source.id);
   if (!sync) return sync.error();
+  // Marked queued before the request is out: a fetcher may settle the sync before publish returns.
+  (void)store.set_source_state(source.id, "queued", std::nullopt);
   bus::FetchRequest req{source.workspace_id, source.id, sync->id};
   if (auto s = bus.publish(bus::kFetchRequests, bus::workspace_key(source.workspace_id), bus::encode(req)); !s) {
     (void)store.update_sync(sync->id, "failed", "could not queue the sync: " + s.error().message);
     return s.error();
   }
-  (void)store.set_source_state(source.id, "queued", std::nullopt);
   return sync;
 }
 
