@@ -223,6 +223,8 @@ http::Response push_items(http::Request& req, AppContext& ctx) {
 
 }  // namespace
 
+void add_reanalyze_routes(http::Router& router, AppContext& ctx);  // routes_reanalyze.cpp
+
 void add_api_routes(http::Router& router, AppContext& ctx) {
   auto bind = [&ctx](http::Response (*fn)(http::Request&, AppContext&)) {
     return [fn, &ctx](http::Request& req) { return fn(req, ctx); };
@@ -240,6 +242,7 @@ void add_api_routes(http::Router& router, AppContext& ctx) {
   router.add("GET", "/v1/workspaces/{ws}/syncs/{sync}", bind(get_sync));
   router.add("POST", "/v1/workspaces/{ws}/sources/{src}/items", bind(push_items));
   add_query_routes(router, ctx);
+  add_reanalyze_routes(router, ctx);
 }
 
 }  // namespace chorus::api

@@ -1,0 +1,272 @@
+// Re-analysis: POST /v1/workspaces/{ws}/reanalyze starts a background job that runs the current NLP engine
+// over the workspace's stored records; GET /v1/workspaces/{ws}/reanalyze/{job} reports its progress.
+//
+// Jobs run one at a time on a worker of the api process and are kept in memory (the latest few per
+// process): a restart forgets them, and a job cut short by one is simply started again, since re-analysis
+// is idempotent. Records are read oldest first, re-analysed from the text they keep, checked for
+// near-duplicates among the records before them, upserted a page at a time (each upsert bumps the
+// revision) and published on feedback.records, where the reports role replaces each record's earlier
+// contribution to the rollups.
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "api/auth.hpp"
+#include "api/context.hpp"
+#include "api/respond.hpp"
+#include "bus/messages.hpp"
+#include "core/secrets.hpp"
+#include "nlp/fingerprint.hpp"
+#include "nlp/record_analysis.hpp"
+
+namespace chorus::api {
+
+namespace {
+
+constexpr std::size_t kScanPage = 500;     // records per query while listing the workspace
+constexpr std::size_t kCommitPage = 100;   // records per upsert transaction and bus publish
+constexpr std::size_t kKeptJobs = 200;     // finished jobs remembered for their progress route
+
+struct Job {
+  std::string id;
+  Id workspace_id = 0;
+  TimeMs created_at = 0;
+  std::atomic<std::int64_t> done{0}, total{0};
+  mutable std::mutex mu;
+  std::string state = "queued";  // queued | running | done | failed
+  std::optional<std::string> error;
+
+  bool active() const {
+    std::lock_guard lock(mu);
+    return state == "queued" || state == "running";
+  }
+  void set_state(std::string s, std::optional<std::string> e = std::nullopt) {
+    std::lock_guard lock(mu);
+    state = std::move(s);
+    error = std::move(e);
+  }
+  json::object view() const {
+    std::lock_guard lock(mu);
+    json::object o{{"job_id", id},         {"workspace_id", std::to_string(workspace_id)},
+                   {"state", state},       {"done", done.load()},
+                   {"total", total.load()}, {"created_at", format_time(created_at)}};
+    o["error"] = error ? json::value(*error) : json::value(nullptr);
+    return o;
+  }
+};
+
+// The fingerprints of the records re-analysed so far, by band, to find each record's earliest
+// near-duplicate among those before it (the same rule as the stores' find_near_duplicate).
+class DuplicateIndex {
+ public:
+  std::optional<std::int64_t> earliest_match(std::uint64_t fp) const {
+    if (fp == 0) return std::nullopt;
+    std::optional<std::size_t> best;
+    for (int band = 0; band < 4; ++band) {
+      auto it = bands_.find(key(band, fp));
+      if (it == bands_.end()) continue;
+      for (std::size_t i : it->second) {
+        if (nlp::hamming_distance(entries_[i].fp, fp) <= nlp::kNearDuplicateBits && (!best || i < *best)) best = i;
+      }
+    }
+    if (!best) return std::nullopt;
+    return entries_[*best].uid;
+  }
+  // Records must be added in (timestamp, unique_identifier) order, so a lower index is an earlier record.
+  void add(std::int64_t uid, std::uint64_t fp) {
+    if (fp == 0) return;
+    entries_.push_back({uid, fp});
+    for (int band = 0; band < 4; ++band) bands_[key(band, fp)].push_back(entries_.size() - 1);
+  }
+
+ private:
+  static std::uint64_t key(int band, std::uint64_t fp) {
+    return (static_cast<std::uint64_t>(band) << 16) | ((fp >> (16 * band)) & 0xffff);
+  }
+  struct Entry {
+    std::int64_t uid;
+    std::uint64_t fp;
+  };
+  std::vector<Entry> entries_;
+  std::unordered_map<std::uint64_t, std::vector<std::size_t>> bands_;
+};
+
+class ReanalysisJobs {
+ public:
+  ReanalysisJobs(store::Store& store, bus::Bus& bus) : store_(store), bus_(bus), worker_([this] { work(); }) {}
+  ~ReanalysisJobs() {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    worker_.join();
+  }
+
+  // The workspace's queued or running job if there is one, else a new queued job.
+  std::shared_ptr<Job> start(Id workspace_id) {
+    std::lock_guard lock(mu_);
+    for (const auto& [id, job] : jobs_) {
+      if (job->workspace_id == workspace_id && job->active()) return job;
+    }
+    auto job = std::make_shared<Job>();
+    job->id = "ra_" + random_token(12);
+    job->workspace_id = workspace_id;
+    job->created_at = now_ms();
+    jobs_[job->id] = job;
+    order_.push_back(job->id);
+    queue_.push_back(job);
+    forget_old_jobs();
+    cv_.notify_all();
+    return job;
+  }
+
+  std::shared_ptr<Job> find(Id workspace_id, const std::string& id) const {
+    std::lock_guard lock(mu_);
+    auto it = jobs_.find(id);
+    if (it == jobs_.end() || it->second->workspace_id != workspace_id) return nullptr;
+    return it->second;
+  }
+
+ private:
+  void forget_old_jobs() {
+    while (order_.size() > kKeptJobs) {
+      auto it = jobs_.find(order_.front());
+      if (it != jobs_.end() && !it->second->active()) jobs_.erase(it);
+      order_.pop_front();
+    }
+  }
+
+  void work() {
+    for (;;) {
+      std::shared_ptr<Job> job;
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+        if (stopping_) return;
+        job = queue_.front();
+        queue_.pop_front();
+      }
+      job->set_state("running");
+      Status s = run(*job);
+      if (s) {
+        job->set_state("done");
+      } else {
+        spdlog::warn("reanalysis {} of workspace {} failed: {}", job->id, job->workspace_id, s.error().message);
+        job->set_state("failed", s.error().message);
+      }
+    }
+  }
+
+  bool stopping() {
+    std::lock_guard lock(mu_);
+    return stopping_;
+  }
+
+  // Every record of the workspace as (timestamp, unique_identifier), oldest first.
+  Result<std::vector<std::pair<TimeMs, std::int64_t>>> list_records(Id workspace_id) {
+    std::vector<std::pair<TimeMs, std::int64_t>> ids;
+    store::FeedbackFilter filter;
+    filter.workspace_id = workspace_id;
+    std::optional<std::string> cursor;
+    do {
+      auto page = store_.query_feedback(filter, kScanPage, cursor);
+      if (!page) return page.error();
+      for (const auto& r : page->items) ids.emplace_back(r.timestamp, r.unique_identifier);
+      cursor = page->next_cursor;
+    } while (cursor && !stopping());
+    std::sort(ids.begin(), ids.end());
+    return ids;
+  }
+
+  Status commit(Id workspace_id, std::vector<FeedbackRecord>& records) {
+    if (records.empty()) return {};
+    store::PageCommit page;
+    page.workspace_id = workspace_id;
+    page.records = std::move(records);
+    records.clear();
+    auto stored = store_.commit_page(page);
+    if (!stored) return stored.error();
+    std::vector<bus::OutgoingMessage> out;
+    out.reserve(stored->size());
+    for (const auto& r : *stored) out.push_back({bus::workspace_key(r.workspace_id), to_json_string(record_to_json(r))});
+    return bus_.publish(bus::kFeedbackRecords, out);
+  }
+
+  Status run(Job& job) {
+    auto ids = list_records(job.workspace_id);
+    if (!ids) return ids.error();
+    job.total = static_cast<std::int64_t>(ids->size());
+    DuplicateIndex index;
+    std::vector<FeedbackRecord> batch;
+    for (const auto& [ts, uid] : *ids) {
+      if (stopping()) return make_error(ErrorCode::unavailable, "the server stopped during re-analysis; start it again");
+      auto record = store_.get_record(job.workspace_id, uid);
+      if (!record) {
+        if (record.error().code == ErrorCode::not_found) continue;  // deleted meanwhile
+        return record.error();
+      }
+      FeedbackRecord r = std::move(record.value());
+      nlp::reanalyse_record(r);
+      r.duplicate_of = index.earliest_match(r.simhash);
+      index.add(r.unique_identifier, r.simhash);
+      batch.push_back(std::move(r));
+      if (batch.size() == kCommitPage) {
+        if (auto s = commit(job.workspace_id, batch); !s) return s;
+        job.done += static_cast<std::int64_t>(kCommitPage);
+      }
+    }
+    std::int64_t rest = static_cast<std::int64_t>(batch.size());
+    if (auto s = commit(job.workspace_id, batch); !s) return s;
+    job.done += rest;
+    job.done = std::min(job.done.load(), job.total.load());
+    return {};
+  }
+
+  store::Store& store_;
+  bus::Bus& bus_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  std::map<std::string, std::shared_ptr<Job>> jobs_;
+  std::deque<std::string> order_;
+  std::deque<std::shared_ptr<Job>> queue_;
+  std::thread worker_;  // last: starts once everything above exists
+};
+
+Result<store::Workspace> caller_workspace(const http::Request& req, AppContext& ctx) {
+  auto customer = require_customer(req, ctx);
+  if (!customer) return customer.error();
+  auto ws = path_id(req, "ws", "workspace");
+  if (!ws) return ws.error();
+  return ctx.store.get_workspace(*customer, *ws);
+}
+
+}  // namespace
+
+void add_reanalyze_routes(http::Router& router, AppContext& ctx) {
+  auto jobs = std::make_shared<ReanalysisJobs>(ctx.store, ctx.bus);
+  router.add("POST", "/v1/workspaces/{ws}/reanalyze", [jobs, &ctx](http::Request& req) {
+    auto ws = caller_workspace(req, ctx);
+    if (!ws) return error_response(ws.error());
+    return json_response(202, jobs->start(ws->id)->view());
+  });
+  router.add("GET", "/v1/workspaces/{ws}/reanalyze/{job}", [jobs, &ctx](http::Request& req) {
+    auto ws = caller_workspace(req, ctx);
+    if (!ws) return error_response(ws.error());
+    std::string id = req.params.count("job") ? req.params.at("job") : "";
+    auto job = jobs->find(ws->id, id);
+    if (!job) return error_response(ErrorCode::not_found, "re-analysis job " + id + " does not exist");
+    return json_response(200, job->view());
+  });
+}
+
+}  // namespace chorus::api

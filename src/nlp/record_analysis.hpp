@@ -1,0 +1,15 @@
+// Re-analysis of a stored record: the current engine over the text the record keeps.
+#pragma once
+
+#include "core/record.hpp"
+#include "nlp/stage.hpp"
+
+namespace chorus::nlp {
+
+// Runs the pipeline over the record's stored text (plain text, already cleaned for display) and title, and
+// replaces every field the engine derives: language, sentiment, category and its confidence, themes, the
+// near-duplicate fingerprint and nlp_version. The text itself and everything the source said are kept;
+// duplicate_of is left to the caller, which knows the other records.
+void reanalyse_record(FeedbackRecord& record, const Pipeline& pipeline = Pipeline::standard());
+
+}  // namespace chorus::nlp
