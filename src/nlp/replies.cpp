@@ -92,6 +92,20 @@ bool is_name(std::string_view s) {
   return true;
 }
 
+constexpr std::array<std::string_view, 12> kClosingSentences = {
+    "thanks",          "thank you",     "thanks in advance", "thank you in advance", "thanks a lot", "many thanks",
+    "thanks so much", "thank you so much", "cheers",         "tia",                  "thx",          "regards"};
+
+// "... attachment. Thanks!" : a closing that is a sentence of its own at the end of the line.
+bool is_closing_sentence(std::string_view rest) {
+  rest = trim(rest);
+  while (!rest.empty() && (rest.back() == '.' || rest.back() == '!' || rest.back() == ' ')) rest.remove_suffix(1);
+  for (std::string_view c : kClosingSentences) {
+    if (rest.size() == c.size() && starts_with_ci(rest, c)) return true;
+  }
+  return false;
+}
+
 // Where the signature starts within one line ("... thanks a lot. Kind regards, Laura"), or npos. Only the
 // line's end is searched: a signature closes a message.
 std::size_t inline_signature(std::string_view line) {
@@ -101,6 +115,8 @@ std::size_t inline_signature(std::string_view line) {
     if (before != ' ' && before != '.' && before != '!') continue;
     std::string_view rest = line.substr(p);
     if (starts_with_ci(rest, "sent from my ") && word_count(rest) <= 6) return p;
+    bool after_sentence = before == ' ' && p >= 2 && (line[p - 2] == '.' || line[p - 2] == '!' || line[p - 2] == '?');
+    if (after_sentence && is_closing_sentence(rest)) return p;
     if (rest.starts_with("-- ") && is_name(rest.substr(3, rest.find(',') - 3))) return p;
     for (std::string_view c : kClosings) {
       if (!starts_with_ci(rest, c) || rest.size() <= c.size() || rest[c.size()] != ',') continue;

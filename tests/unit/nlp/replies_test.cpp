@@ -51,6 +51,16 @@ TEST(CleanSignatures, SignOffWithANameLeavesAnalysis) {
   EXPECT_EQ(clean("Could you add a calendar view? Thanks, Ben").analysis_text, "Could you add a calendar view?");
 }
 
+TEST(CleanSignatures, AClosingSentenceAtTheEndLeavesAnalysis) {
+  EXPECT_EQ(clean("The app crashes when I open a PDF. Thanks").analysis_text, "The app crashes when I open a PDF.");
+  EXPECT_EQ(clean("Search is broken! Thanks in advance.").analysis_text, "Search is broken!");
+  // A bug report that closes politely is not "mixed".
+  EXPECT_EQ(analyze_sentiment(clean("Hi team, the app crashes every time I open a PDF. Thanks").analysis_text).type,
+            "negative");
+  // Thanks inside the sentence is what the writer says.
+  EXPECT_EQ(clean("Works now, thanks").analysis_text, "Works now, thanks");
+}
+
 TEST(CleanSignatures, OrdinaryWordsAreNotSignatures) {
   // Thanks that carries the message, a dash inside a sentence, "best" as an adjective.
   EXPECT_EQ(clean("Thanks for the quick fix!").analysis_text, "Thanks for the quick fix!");
