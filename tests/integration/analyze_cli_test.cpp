@@ -1,0 +1,135 @@
+// `chorus analyze` as a user runs it: any bytes on stdin (empty lines, invalid UTF-8, megabyte lines, binary
+// junk) give exactly one JSON object per input line, in order, and exit status 0 (CONTRACT section 2).
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "core/json.hpp"
+
+namespace chorus::testing {
+namespace {
+
+struct CliRun {
+  int status = -1;
+  std::vector<std::string> lines;
+};
+
+// Writes input to a file, runs `chorus analyze <flags> < file`, and splits stdout into lines.
+CliRun analyze(const std::string& input, const std::string& flags = "") {
+  auto dir = std::filesystem::temp_directory_path();
+  auto in = dir / ("chorus-analyze-" + std::to_string(std::random_device{}()) + ".txt");
+  std::ofstream(in, std::ios::binary) << input;
+  std::string command = std::string(CHORUS_BINARY) + " analyze " + flags + " < " + in.string();
+  CliRun run;
+  FILE* p = popen(command.c_str(), "r");
+  std::string out;
+  char buf[65536];
+  for (std::size_t n; p && (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+  int status = p ? pclose(p) : -1;
+  run.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::filesystem::remove(in);
+  std::istringstream ss(out);
+  for (std::string line; std::getline(ss, line);) run.lines.push_back(line);
+  return run;
+}
+
+std::size_t count_lines(const std::string& input) {
+  std::size_t n = 0;
+  for (char c : input) n += c == '\n' ? 1 : 0;
+  return n + (!input.empty() && input.back() != '\n' ? 1 : 0);
+}
+
+// Every output line is an object that either names an error or carries every field of the contract.
+void expect_contract_objects(const std::vector<std::string>& lines) {
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    auto v = parse_json(lines[i]);
+    ASSERT_TRUE(v && v->is_object()) << "line " << i + 1 << ": " << lines[i].substr(0, 200);
+    const auto& o = v->get_object();
+    if (o.contains("error")) continue;
+    for (const char* field : {"language_code", "language", "sentiment_type", "sentiment_compound", "sentiment_score",
+                              "category", "themes"})
+      EXPECT_TRUE(o.contains(field)) << "line " << i + 1 << " lacks " << field;
+    double c = o.at("sentiment_compound").to_number<double>();
+    EXPECT_GE(c, -1.0);
+    EXPECT_LE(c, 1.0);
+    EXPECT_LE(o.at("themes").get_array().size(), 5u);
+  }
+}
+
+TEST(AnalyzeCli, HostileInputGivesOneAlignedLineEach) {
+  std::string input;
+  input += "The app crashes every time I open a PDF. Please fix!\n";  // 1
+  input += "\n";                                                     // 2: empty
+  input += "   \t \n";                                               // 3: blank
+  input += "caf\xC3 \xFF\xFE broken \xE2\x82 UTF-8\n";               // 4: invalid UTF-8
+  input += std::string(1 << 20, 'a') + " sync is broken\n";          // 5: a megabyte line
+  std::mt19937 rng(7);
+  std::string junk;
+  for (int i = 0; i < 4096; ++i) {
+    char c = static_cast<char>(rng() & 0xff);
+    junk.push_back(c == '\n' ? ' ' : c);
+  }
+  input += junk + "\n";                                              // 6: binary junk, NUL bytes included
+  input += "<div><p>Love it &amp; <b>thanks</b></p></div>\r\n";      // 7: HTML with CRLF
+  input += "I love this app, it is wonderful";                      // 8: no final newline
+
+  CliRun run = analyze(input);
+  EXPECT_EQ(run.status, 0);
+  ASSERT_EQ(run.lines.size(), count_lines(input));
+  expect_contract_objects(run.lines);
+
+  auto line = [&](std::size_t n) { return parse_json(run.lines[n - 1]).value().get_object(); };
+  EXPECT_EQ(line(1).at("category"), "bug");
+  EXPECT_EQ(line(1).at("sentiment_type"), "negative");
+  EXPECT_TRUE(line(2).contains("error"));
+  EXPECT_TRUE(line(3).contains("error"));
+  EXPECT_FALSE(line(5).contains("error"));
+  EXPECT_EQ(line(7).at("sentiment_type"), "positive");
+  EXPECT_EQ(line(8).at("sentiment_type"), "positive");
+}
+
+TEST(AnalyzeCli, JsonlModeReportsBadLinesInPlace) {
+  std::string input =
+      "{\"text\":\"Please add a dark mode\"}\n"
+      "{not json\n"
+      "{\"body\":\"no text field\"}\n"
+      "\n"
+      "[1,2,3]\n"
+      "{\"text\":\"<p>Sync is broken</p>\",\"format\":\"html\"}\n";
+  CliRun run = analyze(input, "--jsonl");
+  EXPECT_EQ(run.status, 0);
+  ASSERT_EQ(run.lines.size(), 6u);
+  expect_contract_objects(run.lines);
+  for (std::size_t n : {2u, 3u, 4u, 5u}) {
+    auto v = parse_json(run.lines[n - 1]).value();
+    EXPECT_NE(json::serialize(v).find("line " + std::to_string(n)), std::string::npos) << run.lines[n - 1];
+  }
+  EXPECT_EQ(parse_json(run.lines[0]).value().at("category"), "feature_request");
+  EXPECT_EQ(parse_json(run.lines[5]).value().at("sentiment_type"), "negative");
+}
+
+TEST(AnalyzeCli, ManyLinesAcrossThreadsStayInOrder) {
+  // More lines than one chunk, numbered so that any reordering shows.
+  std::string input;
+  const int n = 9000;
+  for (int i = 0; i < n; ++i)
+    input += (i % 3 == 0 ? "I love it " : (i % 3 == 1 ? "It crashes " : "")) + std::to_string(i) + "\n";
+  CliRun run = analyze(input, "--threads 2");
+  EXPECT_EQ(run.status, 0);
+  ASSERT_EQ(run.lines.size(), static_cast<std::size_t>(n));
+  for (int i = 0; i < n; i += 997) {
+    auto o = parse_json(run.lines[i]).value().get_object();
+    std::string expected = i % 3 == 0 ? "positive" : (i % 3 == 1 ? "negative" : "neutral");
+    EXPECT_EQ(json::value_to<std::string>(o.at("sentiment_type")), expected) << "line " << i + 1;
+  }
+}
+
+}  // namespace
+}  // namespace chorus::testing
