@@ -16,52 +16,6 @@ constexpr std::string_view kNeedTextField = "expected a JSON object with a strin
 
 bool is_blank(std::string_view s) { return s.find_first_not_of(" \t\r\n") == std::string_view::npos; }
 
-void append_double(std::string& out, double d) {
-  if (!std::isfinite(d)) {
-    out += "null";
-    return;
-  }
-  if (d == 0.0) d = 0.0;  // no "-0"
-  char buf[32];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d);
-  out.append(buf, ec == std::errc() ? end : buf);
-}
-
-void append_value(std::string& out, const json::value& v) {
-  switch (v.kind()) {
-    case json::kind::object: {
-      out.push_back('{');
-      bool first = true;
-      for (const auto& [key, value] : v.get_object()) {
-        if (!first) out.push_back(',');
-        first = false;
-        out += json::serialize(json::string(key));
-        out.push_back(':');
-        append_value(out, value);
-      }
-      out.push_back('}');
-      break;
-    }
-    case json::kind::array: {
-      out.push_back('[');
-      bool first = true;
-      for (const auto& value : v.get_array()) {
-        if (!first) out.push_back(',');
-        first = false;
-        append_value(out, value);
-      }
-      out.push_back(']');
-      break;
-    }
-    case json::kind::double_:
-      append_double(out, v.get_double());
-      break;
-    default:
-      out += json::serialize(v);
-      break;
-  }
-}
-
 bool is_html_tag_name(std::string_view name) {
   static constexpr std::string_view kTags[] = {
       "p",  "br",    "div", "span", "a",          "img",     "b",    "i",     "em",      "strong",  "ul",
@@ -91,11 +45,7 @@ std::optional<TextFormat> format_named(std::string_view name) {
 
 }  // namespace
 
-std::string to_compact_json(const json::value& v) {
-  std::string out;
-  append_value(out, v);
-  return out;
-}
+std::string to_compact_json(const json::value& v) { return to_json_string(v); }
 
 // Fenced code, inline links, or lines opening with a quote or heading marker.
 bool looks_like_markdown(std::string_view text) {
