@@ -294,11 +294,10 @@ Result<Source> SqliteStore::load_source(std::string_view where, Id a, Id b) {
   return read_source(*q);
 }
 
-Result<std::vector<Source>> SqliteStore::list_sources(Id workspace_id) {
-  std::lock_guard lock(mu_);
-  auto q = db_.prepare(std::string(kSourceColumns) + "WHERE s.workspace_id = ? AND s.deleted = 0 ORDER BY s.id");
+Result<std::vector<Source>> SqliteStore::load_sources(std::string_view where, std::optional<Id> arg) {
+  auto q = db_.prepare(std::string(kSourceColumns) + std::string(where));
   if (!q) return q.error();
-  q->bind(1, workspace_id);
+  if (arg) q->bind(1, *arg);
   std::vector<Source> out;
   for (;;) {
     auto row = q->step();
@@ -309,6 +308,11 @@ Result<std::vector<Source>> SqliteStore::list_sources(Id workspace_id) {
     out.push_back(std::move(s.value()));
   }
   return out;
+}
+
+Result<std::vector<Source>> SqliteStore::list_sources(Id workspace_id) {
+  std::lock_guard lock(mu_);
+  return load_sources("WHERE s.workspace_id = ? AND s.deleted = 0 ORDER BY s.id", workspace_id);
 }
 
 Result<Source> SqliteStore::get_source(Id workspace_id, Id source_id) {
@@ -334,18 +338,7 @@ Status SqliteStore::delete_source(Id workspace_id, Id source_id) {
 
 Result<std::vector<Source>> SqliteStore::list_scheduled_sources() {
   std::lock_guard lock(mu_);
-  auto q = db_.prepare(std::string(kSourceColumns) + "WHERE s.deleted = 0 AND s.schedule_every_s IS NOT NULL ORDER BY s.id");
-  if (!q) return q.error();
-  std::vector<Source> out;
-  for (;;) {
-    auto row = q->step();
-    if (!row) return row.error();
-    if (!*row) break;
-    auto s = read_source(*q);
-    if (!s) return s.error();
-    out.push_back(std::move(s.value()));
-  }
-  return out;
+  return load_sources("WHERE s.deleted = 0 AND s.schedule_every_s IS NOT NULL ORDER BY s.id", std::nullopt);
 }
 
 Status SqliteStore::set_source_state(Id source_id, const std::string& state, const std::optional<std::string>& error) {

@@ -57,6 +57,7 @@ class SqliteStore final : public Store {
   explicit SqliteStore(sqlite::Database db, std::filesystem::path path);
   Status migrate();
   Result<Source> load_source(std::string_view where, Id a, Id b);
+  Result<std::vector<Source>> load_sources(std::string_view where, std::optional<Id> arg);
   struct RecordStatements;
   struct RollupStatements;
   Result<FeedbackRecord> upsert_record(RecordStatements& st, const FeedbackRecord& r, bool& existed);
