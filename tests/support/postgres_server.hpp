@@ -100,6 +100,12 @@ class PostgresServer {
 
   // True when `CREATE EXTENSION timescaledb` can work here (its library is installed and preloaded).
   bool has_timescale() const { return !preload_.empty(); }
+  // Whether the TimescaleDB library is installed, without starting a server.
+  static bool timescale_installed() {
+    std::string bindir = find_bindir();
+    return !bindir.empty() &&
+           std::filesystem::exists(std::filesystem::path(bindir).parent_path() / "lib" / "timescaledb.so");
+  }
 
  private:
   PostgresServer() = default;

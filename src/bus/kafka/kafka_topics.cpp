@@ -33,6 +33,9 @@ Result<std::map<std::string, rd_kafka_resp_err_t>> create_with_admin_api(rd_kafk
     if (!t) return make_error(ErrorCode::bad_request, "topic " + name + ": " + err);
     owned.emplace_back(t);
     topics.push_back(t);
+    // With acks=all, a write is acknowledged by min.insync.replicas copies: two of three survive one
+    // broker's loss without refusing writes.
+    if (replication >= 3) rd_kafka_NewTopic_set_config(t, "min.insync.replicas", "2");
   }
   std::unique_ptr<rd_kafka_AdminOptions_t, DestroyAdminOptions> options(
       rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS));

@@ -40,9 +40,8 @@ std::unique_ptr<StoreBackend> partitioned(std::string&) {
 }
 
 std::unique_ptr<StoreBackend> timescale(std::string& skip) {
-  auto* server = PostgresServer::shared();
-  if (!server) return nullptr;
-  if (!server->has_timescale()) {
+  auto* server = PostgresServer::timescale_installed() ? PostgresServer::shared() : nullptr;
+  if (!server || !server->has_timescale()) {
     skip = "TimescaleDB is not installed here (it is not a Debian 12 package), so the hypertable and continuous "
            "aggregate layout is not exercised; the monthly-partition layout ran instead";
     return nullptr;

@@ -29,6 +29,7 @@ struct BackendFactory {
 };
 
 inline std::string backend_name(const ::testing::TestParamInfo<BackendFactory>& info) { return info.param.name; }
+inline void PrintTo(const BackendFactory& backend, std::ostream* os) { *os << backend.name; }
 
 class StoreSpec : public ::testing::TestWithParam<BackendFactory> {
  protected:
