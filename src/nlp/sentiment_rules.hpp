@@ -26,6 +26,11 @@ inline constexpr double kBeforeBut = 0.5;
 inline constexpr double kAfterBut = 1.5;
 inline constexpr double kNormalisation = 15.0;  // compound = x / sqrt(x^2 + 15)
 
+// Product feedback beyond the paper: praise words in a wish ("it would be great if", "I'd love") or in a
+// question ("is there a good way to...?") ask for something rather than judge it, so they count for less.
+inline constexpr double kHypotheticalPositive = 0.15;
+inline constexpr double kQuestionPositive = 0.3;
+
 // +kBoosterStep for intensifiers, -kBoosterStep for dampeners, 0 otherwise.
 double degree_modifier(std::string_view word);
 bool is_negator(std::string_view word);

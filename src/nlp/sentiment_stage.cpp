@@ -20,6 +20,7 @@ constexpr std::size_t kMaxTokens = 20000;
 constexpr double kClearClause = 0.5;   // a clause this far from zero has a clear polarity
 constexpr double kMixedCeiling = 0.5;  // above this |compound| one side clearly wins
 constexpr double kPolarThreshold = 0.05;
+constexpr std::size_t kRequestReach = 8;  // words back a "would" or "wish" makes a praise word a request
 
 double sign(double v) { return v > 0 ? 1.0 : (v < 0 ? -1.0 : 0.0); }
 
@@ -93,6 +94,20 @@ double apply_modifiers(const Scoring& s, std::size_t i, double v, bool self_nega
   return v;
 }
 
+// "would", "could", "I'd", "wish", "hope" earlier in the clause make a praise word part of a request; a
+// question asks rather than judges. 1 when neither applies.
+double request_damping(const std::vector<Token>& t, std::size_t i) {
+  double factor = t[i].question ? kQuestionPositive : 1.0;
+  std::size_t reach = i > kRequestReach ? i - kRequestReach : 0;
+  for (std::size_t j = i; j-- > reach && t[j].clause == t[i].clause;) {
+    const std::string& w = t[j].word;
+    if (w == "would" || w == "could" || w == "wish" || w == "hope" || w == "wouldn't" ||
+        (w.size() > 2 && w.ends_with("'d")) || w == "id" || w == "itd" || w == "wed")
+      return factor * kHypotheticalPositive;
+  }
+  return factor;
+}
+
 // Valence of every token after phrases, capitals and modifiers, before "but" weighting. Without a
 // vocabulary only emoji and emoticons carry valence.
 std::vector<double> score_tokens(const std::vector<Token>& t, const Vocabulary* vocab) {
@@ -118,7 +133,9 @@ std::vector<double> score_tokens(const std::vector<Token>& t, const Vocabulary* 
     }
     if (v == 0.0) continue;
     if (t[i].caps && s.mixed_case) v += sign(v) * kCapsEmphasis;
-    out[i] = apply_modifiers(s, i, v, self_negating);
+    v = apply_modifiers(s, i, v, self_negating);
+    if (v > 0.0 && vocab->is_english()) v *= request_damping(t, i);
+    out[i] = v;
   }
   return out;
 }

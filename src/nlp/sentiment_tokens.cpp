@@ -98,6 +98,11 @@ class Tokenizer {
   std::uint32_t sentence_ = 0, clause_ = 0;
   bool sentence_open_ = false, clause_open_ = false;
 
+  // Marks the tokens of the sentence now ending as part of a question.
+  void mark_question() {
+    for (auto it = tokens.rbegin(); it != tokens.rend() && it->sentence == sentence_; ++it) it->question = true;
+  }
+
   void end_sentence() {
     if (sentence_open_) ++sentence_;
     end_clause();
@@ -168,6 +173,7 @@ class Tokenizer {
     }
     for (char ch : trailing) {
       if (ch == '.' || ch == '!' || ch == '?') {
+        if (ch == '?' || trailing.find('?') != std::string_view::npos) mark_question();
         end_sentence();
         break;
       }

@@ -17,6 +17,7 @@ struct SentimentToken {
   bool has_lower = false;  // has at least one lowercase letter
   std::uint32_t sentence = 0;
   std::uint32_t clause = 0;  // clauses end at , ; : and before contrast words ("but", "aber")
+  bool question = false;     // its sentence ends with '?'
 };
 
 struct SentimentTokens {

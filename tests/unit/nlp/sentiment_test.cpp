@@ -121,6 +121,34 @@ TEST(Sentiment, PoliteFixRequestsAreMildlyNegative) {
   EXPECT_EQ(type_of("please fix the export"), "negative");
 }
 
+TEST(Sentiment, RequestWordsAreNotPraise) {
+  // "please" and "free" are positive in a general lexicon; in feedback they ask and name a plan.
+  EXPECT_EQ(compound("Please add an audit log for admin actions"), 0.0);
+  EXPECT_EQ(compound("Does the free plan include the mobile app"), 0.0);
+}
+
+TEST(Sentiment, PraiseWordsInAWishCountForLess) {
+  double wish = compound("It would be great to have a pause button");
+  double judgement = compound("It is great to have a pause button");
+  EXPECT_GT(wish, 0.0);
+  EXPECT_LT(wish, 0.5 * judgement);
+  EXPECT_LT(compound("I'd love a dark mode"), 0.5 * compound("I love the dark mode"));
+  EXPECT_EQ(type_of("Would be nice to have keyboard shortcuts"), "positive") << "still leaning positive";
+}
+
+TEST(Sentiment, PraiseWordsInAQuestionCountForLess) {
+  EXPECT_LT(compound("Is it safe to delete the cache folder?"), 0.5 * compound("It is safe to delete the cache folder."));
+  // Complaints put as questions stay complaints.
+  EXPECT_EQ(type_of("Why is the app so slow and buggy?"), "negative");
+}
+
+TEST(Sentiment, ProductProblemsWithoutOpinionWordsAreNegative) {
+  EXPECT_EQ(type_of("Recurring meetings created on desktop don't show up in the mobile app"), "negative");
+  EXPECT_EQ(type_of("Too many clicks to do anything simple"), "negative");
+  EXPECT_EQ(type_of("The app hangs on a blank screen"), "negative");
+  EXPECT_EQ(type_of("The new pricing model is a cash grab"), "negative");
+}
+
 TEST(Sentiment, MixedWhenClearlyPositiveAndNegativeClausesBalance) {
   EXPECT_EQ(type_of("I love the new design but sync is broken"), "mixed");
   EXPECT_EQ(type_of("Great editor. Terrible support."), "mixed");
