@@ -9,7 +9,7 @@
 
 #include "cli/api_client.hpp"
 #include "cli/commands.hpp"
-#include "cli/csv.hpp"
+#include "ingest/csv_reader.hpp"
 #include "core/json.hpp"
 
 namespace chorus::cli {
@@ -65,7 +65,7 @@ int run_import(const ImportOptions& o) {
   std::uint64_t sent = 0, line_no = 0;
   std::string body;
   std::size_t in_batch = 0;
-  std::optional<CsvReader> reader;
+  std::optional<ingest::CsvReader> reader;
   if (csv) {
     reader.emplace(in);
     if (auto h = reader->read_header(); !h) return fail(o.file + ": " + h.error().message);

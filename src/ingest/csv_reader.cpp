@@ -1,7 +1,7 @@
 // RFC 4180 CSV reading.
-#include "cli/csv.hpp"
+#include "ingest/csv_reader.hpp"
 
-namespace chorus::cli {
+namespace chorus::ingest {
 
 Result<std::optional<std::vector<std::string>>> CsvReader::read_row() {
   std::vector<std::string> fields;
@@ -75,4 +75,4 @@ Result<std::optional<json::object>> CsvReader::next() {
   }
 }
 
-}  // namespace chorus::cli
+}  // namespace chorus::ingest

@@ -9,7 +9,7 @@
 
 #include "core/json.hpp"
 
-namespace chorus::cli {
+namespace chorus::ingest {
 
 class CsvReader {
  public:
@@ -25,4 +25,4 @@ class CsvReader {
   std::size_t row_ = 0;
 };
 
-}  // namespace chorus::cli
+}  // namespace chorus::ingest
