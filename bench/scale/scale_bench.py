@@ -387,7 +387,7 @@ def report(results, args):
     spread = next((r["spread"] for r in results if "spread" in r), None)
     if spread:
         lines += ["", f"Workspaces per partition (the key decides): {spread}. Two parsers split the 4 partitions "
-                      f"two and two, so the busier parser has {max(sum(spread[:2]), sum(spread[2:]))} of "
+                      f"two and two (range assignor: 0+1 and 2+3), so the busier parser has {max(sum(spread[:2]), sum(spread[2:]))} of "
                       f"{sum(spread)} workspaces: that share caps what a second parser can add."]
     lines += ["", "CPU per process over each window (100% = one core; the window's length in brackets):", ""]
     for r in results:
