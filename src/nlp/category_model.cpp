@@ -55,12 +55,51 @@ std::string_view trim_end(std::string_view s) {
   return s;
 }
 
-using WeightIndex = std::unordered_map<std::string_view, const std::array<float, kModelClasses>*>;
+// Features are named by up to three parts ("b:" + "please" + " add"); inference hashes the parts without
+// building the name, training reads the names. One visitor serves both, so they cannot disagree.
+template <class Visit>
+void visit_features(const CategoryInput& in, Visit&& visit) {
+  std::vector<std::string> words;
+  append_words(in.title, words);
+  append_words(in.text, words);
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    visit("w:", words[i], "", "", 1.0f);
+    if (i + 1 < words.size()) visit("b:", words[i], " ", words[i + 1], 1.0f);
+  }
+  if (!words.empty()) visit("first:", words.front(), "", "", 1.0f);
+  if (words.size() <= kShortText) visit("len:short", "", "", "", 1.0f);
+  if (words.size() > kLongText) visit("len:long", "", "", "", 1.0f);
+
+  RuleEvidence e = rule_evidence(in);
+  if (in.has_stack_trace) e.signals[0] += kTraceEvidence;  // as the rules weigh it: a strong bug signal
+  for (std::size_t k = 0; k < kRuleNames.size(); ++k) {
+    if (e.signals[k] != 0.0)
+      visit(kRuleNames[k], "", "", "", static_cast<float>(std::clamp(e.signals[k], -6.0, 6.0) / kEvidenceScale));
+  }
+  if (e.question_form > 0.0) visit("r:question_form", "", "", "", static_cast<float>(e.question_form / kEvidenceScale));
+  if (in.has_stack_trace) visit("trace", "", "", "", 1.0f);
+  if (in.sentiment_compound > 0.0) visit("sent:positive", "", "", "", static_cast<float>(in.sentiment_compound));
+  if (in.sentiment_compound < 0.0) visit("sent:negative", "", "", "", static_cast<float>(-in.sentiment_compound));
+  std::string_view body = trim_end(in.text);
+  if (!body.empty() && body.back() == '?') visit("end:question", "", "", "", 1.0f);
+  if (in.text.find('!') != std::string_view::npos) visit("has:exclamation", "", "", "", 1.0f);
+}
+
+std::uint64_t fnv1a(std::string_view s, std::uint64_t h = 0xcbf29ce484222325ULL) {
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+// Weights by the 64-bit hash of the feature name.
+using WeightIndex = std::unordered_map<std::uint64_t, const std::array<float, kModelClasses>*>;
 
 const WeightIndex& weight_index() {
   static const WeightIndex index = [] {
     WeightIndex idx;
-    for (const ModelWeight& w : kCategoryWeights) idx.emplace(w.feature, &w.weights);
+    for (const ModelWeight& w : kCategoryWeights) idx.emplace(fnv1a(w.feature), &w.weights);
     return idx;
   }();
   return index;
@@ -70,39 +109,31 @@ const WeightIndex& weight_index() {
 
 CategoryFeatures category_features(const CategoryInput& in) {
   std::map<std::string, float> f;
-  std::vector<std::string> words;
-  append_words(in.title, words);
-  append_words(in.text, words);
-  for (std::size_t i = 0; i < words.size(); ++i) {
-    f["w:" + words[i]] = 1.0f;
-    if (i + 1 < words.size()) f["b:" + words[i] + " " + words[i + 1]] = 1.0f;
-  }
-  if (!words.empty()) f["first:" + words.front()] = 1.0f;
-  if (words.size() <= kShortText) f["len:short"] = 1.0f;
-  if (words.size() > kLongText) f["len:long"] = 1.0f;
-
-  RuleEvidence e = rule_evidence(in);
-  if (in.has_stack_trace) e.signals[0] += kTraceEvidence;  // as the rules weigh it: a strong bug signal
-  for (std::size_t k = 0; k < kRuleNames.size(); ++k) {
-    if (e.signals[k] != 0.0)
-      f[std::string(kRuleNames[k])] = static_cast<float>(std::clamp(e.signals[k], -6.0, 6.0) / kEvidenceScale);
-  }
-  if (e.question_form > 0.0) f["r:question_form"] = static_cast<float>(e.question_form / kEvidenceScale);
-  if (in.has_stack_trace) f["trace"] = 1.0f;
-  if (in.sentiment_compound > 0.0) f["sent:positive"] = static_cast<float>(in.sentiment_compound);
-  if (in.sentiment_compound < 0.0) f["sent:negative"] = static_cast<float>(-in.sentiment_compound);
-  std::string_view body = trim_end(in.text);
-  if (!body.empty() && body.back() == '?') f["end:question"] = 1.0f;
-  if (in.text.find('!') != std::string_view::npos) f["has:exclamation"] = 1.0f;
+  visit_features(in, [&](std::string_view a, std::string_view b, std::string_view c, std::string_view d, float v) {
+    std::string name;
+    name.reserve(a.size() + b.size() + c.size() + d.size());
+    name.append(a).append(b).append(c).append(d);
+    f[std::move(name)] = v;
+  });
   return CategoryFeatures(f.begin(), f.end());
 }
 
 CategoryResult categorize(const CategoryInput& in) {
+  std::vector<std::pair<std::uint64_t, float>> features;
+  features.reserve(64);
+  visit_features(in, [&](std::string_view a, std::string_view b, std::string_view c, std::string_view d, float v) {
+    features.emplace_back(fnv1a(d, fnv1a(c, fnv1a(b, fnv1a(a)))), v);
+  });
+  // A repeated word is one feature, as in category_features.
+  std::sort(features.begin(), features.end());
+  features.erase(std::unique(features.begin(), features.end(),
+                             [](const auto& x, const auto& y) { return x.first == y.first; }),
+                 features.end());
   std::array<double, kModelClasses> z{};
   for (std::size_t c = 0; c < kModelClasses; ++c) z[c] = kCategoryBias[c];
   const WeightIndex& index = weight_index();
-  for (const auto& [name, value] : category_features(in)) {
-    auto it = index.find(name);
+  for (const auto& [hash, value] : features) {
+    auto it = index.find(hash);
     if (it == index.end()) continue;
     for (std::size_t c = 0; c < kModelClasses; ++c) z[c] += value * (*it->second)[c];
   }

@@ -321,11 +321,16 @@ double question_form(std::string_view text, std::string_view title) {
   } else if (body.find('?') != std::string_view::npos) {
     score += 1.0;
   }
+  static const std::vector<std::vector<std::string>> interrogatives = [] {
+    std::vector<std::vector<std::string>> out;
+    for (std::string_view q : kInterrogatives) out.push_back(split_pattern(q));
+    return out;
+  }();
   for (std::string_view opening : {title, text}) {
     std::vector<std::string> start;
     append_words(opening.substr(0, 64), start);
-    for (std::string_view q : kInterrogatives) {
-      if (starts_with_words(start, 0, split_pattern(q))) return score + 1.0;
+    for (const auto& q : interrogatives) {
+      if (starts_with_words(start, 0, q)) return score + 1.0;
     }
   }
   return score;
