@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <optional>
+#include <unordered_map>
 
 #include "nlp/lexicons.hpp"
 #include "nlp/utf8.hpp"
@@ -49,7 +50,7 @@ std::vector<std::string> base_forms(std::string_view w) {
 
 // "soooo goooood" -> "so good" (letter runs collapsed to two, then one), then inflections; the first
 // form the tables know wins, and unknown words stay as they are.
-std::string resolve_word(std::string word, const Vocabulary& vocab) {
+std::string resolve_uncached(std::string word, const Vocabulary& vocab) {
   if (vocab.knows(word)) return word;
   for (std::size_t keep : {2u, 1u}) {
     std::string squeezed;
@@ -65,6 +66,19 @@ std::string resolve_word(std::string word, const Vocabulary& vocab) {
     if (vocab.valence(base)) return base;
   }
   return word;
+}
+
+// resolve_uncached behind a per-thread memo: feedback repeats its words ("app", "sync", "export"), and an
+// unknown word costs a dozen lookups of its possible base forms.
+std::string resolve_word(std::string word, const Vocabulary& vocab) {
+  constexpr std::size_t kMaxMemo = 1 << 16;
+  thread_local std::unordered_map<const Vocabulary*, std::unordered_map<std::string, std::string>> memo;
+  auto& mine = memo[&vocab];
+  if (auto it = mine.find(word); it != mine.end()) return it->second;
+  if (mine.size() >= kMaxMemo) mine.clear();
+  std::string resolved = resolve_uncached(word, vocab);
+  if (word.size() <= 32) mine.emplace(std::move(word), resolved);
+  return resolved;
 }
 
 // Splits text into tokens: whitespace-delimited words with edge punctuation removed, emoticons kept whole,

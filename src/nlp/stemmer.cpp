@@ -3,7 +3,7 @@
 
 #include <libstemmer.h>
 
-#include <map>
+#include <array>
 #include <memory>
 #include <utility>
 
@@ -26,15 +26,14 @@ struct StemmerDeleter {
 using StemmerPtr = std::unique_ptr<sb_stemmer, StemmerDeleter>;
 
 sb_stemmer* stemmer_for(std::string_view language_code) {
-  const char* algorithm = nullptr;
-  for (const auto& [code, name] : kAlgorithms) {
-    if (code == language_code) algorithm = name;
-  }
-  if (!algorithm) return nullptr;
-  thread_local std::map<std::string, StemmerPtr, std::less<>> cache;
-  auto it = cache.find(algorithm);
-  if (it == cache.end()) it = cache.emplace(algorithm, StemmerPtr(sb_stemmer_new(algorithm, "UTF_8"))).first;
-  return it->second.get();
+  constexpr std::size_t kCount = std::size(kAlgorithms);
+  std::size_t k = 0;
+  while (k < kCount && kAlgorithms[k].first != language_code) ++k;
+  if (k == kCount) return nullptr;
+  // One stemmer per algorithm and thread, made on first use (a word's stem is looked up per word).
+  thread_local std::array<StemmerPtr, kCount> cache;
+  if (!cache[k]) cache[k] = StemmerPtr(sb_stemmer_new(kAlgorithms[k].second, "UTF_8"));
+  return cache[k].get();
 }
 
 }  // namespace

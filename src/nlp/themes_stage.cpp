@@ -170,9 +170,18 @@ std::vector<Word> canonicalise(std::vector<Word> words) {
   std::uint32_t next_segment = kFirstCanonicalSegment;
   std::vector<Word> out;
   out.reserve(words.size());
+  // The rewrites by their first word, so each word is compared with only the rewrites it can start.
+  static const auto by_first = [] {
+    std::unordered_map<std::string_view, std::vector<const CanonicalPhrase*>> index;
+    for (const auto& c : kCanonical) index[c.words.substr(0, c.words.find(' '))].push_back(&c);
+    return index;
+  }();
+  static const std::vector<const CanonicalPhrase*> none;
   for (std::size_t i = 0; i < words.size();) {
     bool rewritten = false;
-    for (const auto& c : kCanonical) {
+    auto hit = by_first.find(words[i].lower);
+    for (const CanonicalPhrase* cp : hit == by_first.end() ? none : hit->second) {
+      const CanonicalPhrase& c = *cp;
       std::size_t n = 0, pos = 0;
       bool match = true;
       while (match && pos < c.words.size()) {
