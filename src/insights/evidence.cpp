@@ -78,10 +78,44 @@ IssueInsight describe_issue(const IssueCluster& c, std::span<const FeedbackRecor
   auto picked = pick_quotes(members, out.sentiment_type, one);
   if (!picked.empty()) out.quote = quote_of(members[picked.front()]);
   for (const auto& e : emerging)
-    if (std::find(c.key_phrases.begin(), c.key_phrases.end(), e.theme) != c.key_phrases.end() &&
-        c.first_seen < e.spike.end && c.last_seen >= e.spike.start)
-      out.emerging = true;
+    for (std::size_t i : c.members)
+      if (records[i].timestamp >= e.spike.start && records[i].timestamp < e.spike.end &&
+          std::find(records[i].themes.begin(), records[i].themes.end(), e.theme) != records[i].themes.end())
+        out.emerging = true;
   return out;
+}
+
+// Themes that spike together on the same records are one issue told by several key phrases ("checkout"
+// and "payment page" of the same crash reports): the smaller folds into the larger as a related theme.
+void fold_related(std::vector<EmergingIssue>& issues, const std::vector<std::set<std::int64_t>>& sampled) {
+  constexpr double kShared = 0.6;
+  std::vector<std::size_t> order(issues.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return issues[a].spike.count > issues[b].spike.count; });
+  std::vector<bool> folded(issues.size(), false);
+  for (std::size_t x = 0; x < order.size(); ++x) {
+    std::size_t big = order[x];
+    if (folded[big]) continue;
+    for (std::size_t y = x + 1; y < order.size(); ++y) {
+      std::size_t small = order[y];
+      const auto& a = issues[big].spike;
+      const auto& b = issues[small].spike;
+      if (folded[small] || sampled[small].empty() || !(a.start < b.end && b.start < a.end)) continue;
+      std::size_t shared = 0;
+      for (auto id : sampled[small]) shared += sampled[big].count(id);
+      if (static_cast<double>(shared) < kShared * static_cast<double>(sampled[small].size())) continue;
+      folded[small] = true;
+      auto& related = issues[big].related_themes;
+      if (std::find(related.begin(), related.end(), issues[small].theme) == related.end() &&
+          issues[small].theme != issues[big].theme)
+        related.push_back(issues[small].theme);
+    }
+  }
+  std::vector<EmergingIssue> kept;
+  for (std::size_t i = 0; i < issues.size(); ++i)
+    if (!folded[i]) kept.push_back(std::move(issues[i]));
+  issues = std::move(kept);
 }
 
 }  // namespace
@@ -103,6 +137,7 @@ Status gather_evidence(store::Store& store, const store::FeedbackFilter& filter,
     report.quotes[t.theme] = quotes_from(*records, std::nullopt, options.quotes);
     add_to_pool(*records);
   }
+  std::vector<std::set<std::int64_t>> sampled;
   for (auto& issue : report.emerging) {
     auto f = filter;
     f.theme = issue.theme;
@@ -117,17 +152,29 @@ Status gather_evidence(store::Store& store, const store::FeedbackFilter& filter,
     for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
     issue.people = count_people(*records, all);
     std::set<Id> sources;
-    for (const auto& r : *records) sources.insert(r.source_id);
+    std::set<std::int64_t> ids;
+    for (const auto& r : *records) {
+      sources.insert(r.source_id);
+      ids.insert(r.unique_identifier);
+    }
     issue.sources.assign(sources.begin(), sources.end());
-    if (!report.quotes.contains(issue.theme)) report.quotes[issue.theme] = issue.quotes;
+    sampled.push_back(std::move(ids));
     add_to_pool(*records);
   }
+  fold_related(report.emerging, sampled);
+  for (const auto& issue : report.emerging)
+    if (!report.quotes.contains(issue.theme)) report.quotes[issue.theme] = issue.quotes;
 
   std::sort(pool.begin(), pool.end(), [](const FeedbackRecord& a, const FeedbackRecord& b) {
     return a.timestamp != b.timestamp ? a.timestamp > b.timestamp : a.unique_identifier > b.unique_identifier;
   });
   if (pool.size() > kClusterSample) pool.resize(kClusterSample);
-  for (const auto& c : link_issues(pool)) {
+  std::vector<Episode> episodes;
+  for (const auto& e : report.emerging) {
+    episodes.push_back(Episode{e.theme, e.spike.start, e.spike.end});
+    for (const auto& t : e.related_themes) episodes.push_back(Episode{t, e.spike.start, e.spike.end});
+  }
+  for (const auto& c : link_issues(pool, episodes)) {
     if (report.issues.size() == options.max_issues) break;
     report.issues.push_back(describe_issue(c, pool, report.emerging, options.quotes));
   }

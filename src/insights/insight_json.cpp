@@ -19,6 +19,12 @@ json::array ids(const std::vector<Id>& v) {
   return out;
 }
 
+json::array strings(const std::vector<std::string>& v) {
+  json::array out;
+  for (const auto& s : v) out.emplace_back(s);
+  return out;
+}
+
 json::object quote_json(const Quote& q) {
   return json::object{{"unique_identifier", std::to_string(q.unique_identifier)},
                       {"text", q.text},
@@ -63,6 +69,7 @@ json::object emerging_json(const EmergingIssue& e) {
                       {"avg_compound", round4(e.avg_compound)},
                       {"people", e.people},
                       {"sources", ids(e.sources)},
+                      {"related_themes", strings(e.related_themes)},
                       {"quotes", quotes_json(e.quotes)}};
 }
 

@@ -42,8 +42,9 @@ struct EmergingIssue {
   std::string sentiment_type;  // the slice's sentiment, or the window's most common one
   double avg_compound = 0.0;   // of the window's records in the slice
   std::vector<Quote> quotes;
-  std::int64_t people = 0;  // distinct people among the records sampled from the window
-  std::vector<Id> sources;  // sources of those records
+  std::int64_t people = 0;                  // distinct people among the records sampled from the window
+  std::vector<Id> sources;                  // sources of those records
+  std::vector<std::string> related_themes;  // themes that spiked on mostly the same records, folded in here
 };
 
 struct IssueSource {

@@ -5,6 +5,7 @@
 #include <cctype>
 #include <map>
 #include <numeric>
+#include <optional>
 #include <set>
 #include <unordered_map>
 
@@ -78,7 +79,8 @@ void describe(IssueCluster& c, std::span<const FeedbackRecord> records) {
 
 }  // namespace
 
-std::vector<IssueCluster> link_issues(std::span<const FeedbackRecord> records, const ClusterOptions& options) {
+std::vector<IssueCluster> link_issues(std::span<const FeedbackRecord> records, std::span<const Episode> episodes,
+                                      const ClusterOptions& options) {
   std::vector<std::vector<std::string>> words;
   words.reserve(records.size());
   for (const auto& r : records) words.push_back(content_words(r.title ? *r.title + " " + r.text : r.text));
@@ -103,6 +105,19 @@ std::vector<IssueCluster> link_issues(std::span<const FeedbackRecord> records, c
         linked = sim >= options.same_text || (shared >= 1 && sim >= options.shared_theme_text);
       }
       if (linked) sets.join(i, j);
+    }
+  }
+  for (const auto& e : episodes) {
+    std::optional<std::size_t> first;
+    for (std::size_t i = 0; i < records.size(); ++i) {
+      const auto& r = records[i];
+      if (r.timestamp < e.start || r.timestamp >= e.end ||
+          std::find(r.themes.begin(), r.themes.end(), e.theme) == r.themes.end())
+        continue;
+      if (first)
+        sets.join(*first, i);
+      else
+        first = i;
     }
   }
   std::map<std::size_t, IssueCluster> groups;

@@ -12,9 +12,15 @@ namespace chorus::insights {
 
 struct ClusterOptions {
   double same_text = 0.35;           // TF-IDF cosine at which two texts describe the same problem
-  double shared_theme_text = 0.2;    // the lower bar for two records that also share a theme
+  double shared_theme_text = 0.15;   // the lower bar for two records that also share a theme
   TimeMs max_gap = 14 * 86400000LL;  // records further apart in time are not linked directly
   std::size_t min_records = 2;
+};
+
+// A theme's emerging episode: the records that carry the theme inside the window are one issue.
+struct Episode {
+  std::string theme;
+  TimeMs start = 0, end = 0;
 };
 
 struct IssueCluster {
@@ -27,9 +33,11 @@ struct IssueCluster {
 };
 
 // Links records that are near-duplicates, that say the same thing in similar words, or that share two
-// themes (or one theme and somewhat similar words) within `max_gap` of each other; the connected groups
-// of at least `min_records` records, the widest (most sources, then people) first.
-std::vector<IssueCluster> link_issues(std::span<const FeedbackRecord> records, const ClusterOptions& options = {});
+// themes (or one theme and somewhat similar words) within `max_gap` of each other, and the records of
+// one episode; the connected groups of at least `min_records` records, the widest (most sources, then
+// people) first.
+std::vector<IssueCluster> link_issues(std::span<const FeedbackRecord> records, std::span<const Episode> episodes = {},
+                                      const ClusterOptions& options = {});
 
 // Distinct people among `members`: records sharing an email (case-insensitively), or the same platform
 // user id or username on one source type, are one person, and one record carrying both an email and a

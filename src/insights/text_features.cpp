@@ -27,13 +27,41 @@ const std::unordered_set<std::string_view>& function_words() {
   return words;
 }
 
+bool ends_with(const std::string& w, std::string_view suffix) {
+  return w.size() >= suffix.size() && w.compare(w.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// English inflections off, so that "crashes", "crashed" and "crashing" meet, and "update" meets
+// "updating": -ing, -ed, -es and -s go, a doubled consonant they leave is undoubled, and a final e goes.
+// Crude, and enough for comparing short texts with each other.
+std::string light_stem(std::string w) {
+  bool suffix = false;
+  if (w.size() > 5 && ends_with(w, "ing")) {
+    w.resize(w.size() - 3);
+    suffix = true;
+  } else if (w.size() > 4 && ends_with(w, "ed")) {
+    w.resize(w.size() - 2);
+    suffix = true;
+  } else if (w.size() > 4 && (ends_with(w, "ches") || ends_with(w, "shes") || ends_with(w, "sses"))) {
+    w.resize(w.size() - 2);
+  } else if (w.size() > 3 && ends_with(w, "s") && !ends_with(w, "ss")) {
+    w.resize(w.size() - 1);
+  }
+  auto n = w.size();
+  if (suffix && n > 3 && w[n - 1] == w[n - 2] && std::string_view("lsz").find(w[n - 1]) == std::string_view::npos &&
+      std::string_view("aeiou").find(w[n - 1]) == std::string_view::npos)
+    w.pop_back();
+  if (w.size() > 4 && w.back() == 'e') w.pop_back();
+  return w;
+}
+
 }  // namespace
 
 std::vector<std::string> content_words(std::string_view text) {
   std::vector<std::string> out;
   std::string word;
   auto flush = [&] {
-    if (word.size() >= 3 && !function_words().contains(word)) out.push_back(word);
+    if (word.size() >= 3 && !function_words().contains(word)) out.push_back(light_stem(word));
     word.clear();
   };
   for (char c : text) {

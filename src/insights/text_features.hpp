@@ -11,7 +11,8 @@
 namespace chorus::insights {
 
 // Words of three or more characters, ASCII lower-cased (other UTF-8 bytes kept as letters), without
-// the most common English, German, French and Spanish function words.
+// the most common English, German, French and Spanish function words, and with English inflections
+// (-s, -es, -ed, -ing) cut off.
 std::vector<std::string> content_words(std::string_view text);
 
 // Unit-length TF-IDF vectors over a set of documents.

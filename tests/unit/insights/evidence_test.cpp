@@ -111,6 +111,23 @@ TEST(IssueClusters, OneProblemAcrossThreeSourcesIsOneIssueWithItsPeople) {
   EXPECT_EQ(std::count_if(split.begin(), split.end(), [](const auto& c) { return c.theme == "billing"; }), 0);
 }
 
+TEST(IssueClusters, TheRecordsOfAnEmergingEpisodeAreOneIssue) {
+  // Different words, one theme, one burst: linked through the episode only.
+  std::vector<FeedbackRecord> rs{
+      rec(1, 1, "The app crashes at checkout when I tap pay", "negative", -0.5, {"checkout", "tap pay"}),
+      rec(2, 2, "Checkout keeps crashing since the update, cannot buy anything", "negative", -0.6,
+          {"checkout", "update"}),
+      rec(3, 3, "Payment page closes itself at checkout", "negative", -0.4, {"checkout", "payment page"}),
+      rec(4, 1, "Checkout was quick and pleasant", "positive", 0.6, {"checkout"}, kT0 + 30 * 24 * kHour),
+  };
+  EXPECT_TRUE(link_issues(rs).empty() || link_issues(rs).front().members.size() < 3);
+  std::vector<Episode> episode{{"checkout", kT0, kT0 + 3 * 24 * kHour}};
+  auto clusters = link_issues(rs, episode);
+  ASSERT_FALSE(clusters.empty());
+  EXPECT_EQ(clusters.front().members.size(), 3u);
+  EXPECT_EQ(clusters.front().sources, (std::vector<Id>{1, 2, 3}));
+}
+
 TEST(People, IdentitiesAcrossSourcesAndAnonymousRecords) {
   std::vector<FeedbackRecord> rs{rec(1, 1, "a", "neutral", 0), rec(2, 2, "b", "neutral", 0),
                                  rec(3, 2, "c", "neutral", 0), rec(4, 1, "d", "neutral", 0),
