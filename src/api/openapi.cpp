@@ -11,7 +11,7 @@ namespace chorus::api {
 namespace {
 
 enum class Access { anyone, admin, customer, signed_webhook };
-enum class Query { none, filters, feedback, reports, insights_legacy };
+enum class Query { none, filters, feedback, record, reports, insights_legacy };
 
 struct RouteDoc {
   std::string_view method, path, tag, summary;
@@ -44,7 +44,7 @@ constexpr std::array kRoutes{
   RouteDoc{"POST", "/v1/workspaces/{ws}/sources/{src}/items", "sources", "Push raw items of the source's type (a JSON array or JSON lines)", Access::customer, Query::none, "RawItems", 202, "Accepted"},
   RouteDoc{"POST", "/v1/hooks/{src}", "webhooks", "Webhook ingress, authenticated by the source's signing scheme", Access::signed_webhook, Query::none, "object", 202, "Accepted"},
   RouteDoc{"GET", "/v1/workspaces/{ws}/feedback", "feedback", "Feedback records, newest first, a page at a time", Access::customer, Query::feedback, "", 200, "FeedbackPage"},
-  RouteDoc{"GET", "/v1/workspaces/{ws}/feedback/{id}", "feedback", "One feedback record", Access::customer, Query::none, "", 200, "Record"},
+  RouteDoc{"GET", "/v1/workspaces/{ws}/feedback/{id}", "feedback", "One feedback record", Access::customer, Query::record, "", 200, "Record"},
   RouteDoc{"GET", "/v1/workspaces/{ws}/reports", "insights", "Counts and average sentiment per time bucket, optionally grouped", Access::customer, Query::reports, "", 200, "Report"},
   RouteDoc{"GET", "/v1/workspaces/{ws}/insights", "insights", "Totals, top themes, emerging issues and quotes", Access::customer, Query::filters, "", 200, "Insights"},
   RouteDoc{"POST", "/v1/workspaces/{ws}/reanalyze", "feedback", "Re-run the current NLP engine over the stored records, in the background", Access::customer, Query::none, "", 202, "ReanalysisJob"},
@@ -129,16 +129,40 @@ constexpr std::string_view kComponents = R"json({
   "Report": {"type": "object", "properties": {"bucket": {"type": "string"}, "series": {"type": "array", "items": {"type": "object",
     "properties": {"key": {"type": "string"}, "points": {"type": "array", "items": {"type": "object", "properties": {
       "t": {"type": "string", "format": "date-time"}, "count": {"type": "integer"}, "avg_compound": {"type": "number"}}}}}}}}},
+  "Quote": {"type": "object", "properties": {"unique_identifier": {"type": "string"}, "text": {"type": "string"},
+    "url": {"type": "string", "nullable": true}, "sentiment_type": {"type": "string"}, "sentiment_compound": {"type": "number"},
+    "source_id": {"type": "string"}, "timestamp": {"type": "string", "format": "date-time"}}},
   "Insights": {"type": "object", "properties": {
     "totals": {"type": "object", "properties": {"count": {"type": "integer"}, "by_sentiment": {"type": "object", "additionalProperties": {"type": "integer"}},
       "avg_compound": {"type": "number"}}},
+    "ratings": {"type": "object", "description": "a source rating 0-10 counts toward NPS (promoters 9-10, detractors 0-6), one rating 1-5 toward CSAT (share of 4 and 5)",
+      "properties": {"count": {"type": "integer"},
+      "nps": {"type": "object", "nullable": true, "properties": {"score": {"type": "number"}, "count": {"type": "integer"}, "average": {"type": "number"},
+        "promoters": {"type": "integer"}, "passives": {"type": "integer"}, "detractors": {"type": "integer"}, "sources": {"type": "array", "items": {"type": "string"}}}},
+      "csat": {"type": "object", "nullable": true, "properties": {"score": {"type": "number"}, "count": {"type": "integer"}, "average": {"type": "number"},
+        "satisfied": {"type": "integer"}, "neutral": {"type": "integer"}, "dissatisfied": {"type": "integer"}, "sources": {"type": "array", "items": {"type": "string"}}}}}},
     "top_themes": {"type": "array", "items": {"type": "object", "properties": {"theme": {"type": "string"}, "count": {"type": "integer"},
-      "share": {"type": "number"}, "avg_compound": {"type": "number"}, "previous_count": {"type": "integer", "nullable": true}}}},
+      "share": {"type": "number"}, "avg_compound": {"type": "number"}, "previous_count": {"type": "integer", "nullable": true},
+      "trend": {"type": "string", "nullable": true, "enum": ["new", "growing", "fading", "steady"]}}}},
     "emerging": {"type": "array", "items": {"type": "object", "properties": {"theme": {"type": "string"},
       "start": {"type": "string", "format": "date-time"}, "end": {"type": "string", "format": "date-time"}, "count": {"type": "integer"},
-      "baseline": {"type": "number"}, "score": {"type": "number"}, "sentiment_type": {"type": "string"}}}},
-    "quotes": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "object", "properties": {
-      "unique_identifier": {"type": "string"}, "text": {"type": "string"}, "url": {"type": "string", "nullable": true}}}}}}}
+      "baseline": {"type": "number", "description": "expected items per day from the trailing baseline"},
+      "score": {"type": "number", "description": "-log10 of the count's tail probability under the baseline"},
+      "sentiment_type": {"type": "string"}, "slice": {"type": "string", "description": "all, or the sentiment whose volume spiked"},
+      "expected": {"type": "number"}, "ratio": {"type": "number"}, "days": {"type": "integer"}, "avg_compound": {"type": "number"},
+      "people": {"type": "integer"}, "sources": {"type": "array", "items": {"type": "string"}},
+      "related_themes": {"type": "array", "items": {"type": "string"}, "description": "themes that spiked on mostly the same records"},
+      "quotes": {"type": "array", "items": {"$ref": "#/components/schemas/Quote"}}}}},
+    "quotes": {"type": "object", "additionalProperties": {"type": "array", "items": {"$ref": "#/components/schemas/Quote"}}},
+    "issues": {"type": "array", "description": "records from any source linked as one problem, with the distinct people behind them",
+      "items": {"type": "object", "properties": {"id": {"type": "string"}, "theme": {"type": "string"},
+      "key_phrases": {"type": "array", "items": {"type": "string"}},
+      "sources": {"type": "array", "items": {"type": "object", "properties": {"source_id": {"type": "string"}, "records": {"type": "integer"}}}},
+      "records": {"type": "integer"}, "people": {"type": "integer"}, "first_seen": {"type": "string", "format": "date-time"},
+      "last_seen": {"type": "string", "format": "date-time"}, "avg_compound": {"type": "number"}, "sentiment_type": {"type": "string"},
+      "record_ids": {"type": "array", "items": {"type": "string"}}, "quote": {"$ref": "#/components/schemas/Quote"}, "emerging": {"type": "boolean"}}}},
+    "detection": {"type": "object", "properties": {"from": {"type": "string", "format": "date-time"}, "to": {"type": "string", "format": "date-time"},
+      "baseline_days": {"type": "integer"}, "window_days": {"type": "array", "items": {"type": "integer"}}}}}}
  }
 })json";
 
@@ -171,6 +195,11 @@ std::string_view path_param_description(std::string_view name) {
 
 void add_query_params(json::array& params, Query query) {
   if (query == Query::none) return;
+  if (query == Query::record) {
+    params.push_back(param("include", "query", "raw: add the item as the source sent it (raw, null where not kept)",
+                           enum_schema({"raw"})));
+    return;
+  }
   if (query == Query::insights_legacy)
     params.push_back(param("workspace_id", "query", "Workspace id", string_schema(), true));
   json::object time{{"type", "string"}, {"format", "date-time"}};
@@ -188,6 +217,10 @@ void add_query_params(json::array& params, Query query) {
     params.push_back(param("limit", "query", "Records per page, 1 to 500 (default 50)",
                            json::object{{"type", "integer"}, {"minimum", 1}, {"maximum", 500}}));
     params.push_back(param("cursor", "query", "next_cursor of the previous page", string_schema()));
+    params.push_back(param("format", "query",
+                           "jsonl or csv: every matching record, all pages, as JSON lines or CSV (limit and cursor "
+                           "do not apply)",
+                           enum_schema({"jsonl", "csv"})));
   }
   if (query == Query::reports) {
     params.push_back(
@@ -213,6 +246,11 @@ json::object success_response(const RouteDoc& r) {
                             ? json::object{{"type", "string"}}
                             : schema_ref(r.response);
   res["content"] = json::object{{type, json::object{{"schema", std::move(schema)}}}};
+  if (r.query == Query::feedback) {
+    json::object text{{"schema", json::object{{"type", "string"}}}};
+    res["content"].as_object()["application/x-ndjson"] = text;
+    res["content"].as_object()["text/csv"] = text;
+  }
   return res;
 }
 

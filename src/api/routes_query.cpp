@@ -4,7 +4,9 @@
 
 #include "api/auth.hpp"
 #include "api/context.hpp"
+#include "api/feedback_export.hpp"
 #include "api/respond.hpp"
+#include "insights/insight_report.hpp"
 
 namespace chorus::api {
 
@@ -71,6 +73,14 @@ http::Response list_feedback(http::Request& req, AppContext& ctx) {
   if (!ws) return error_response(ws.error());
   auto filter = parse_filter(req, ws->id);
   if (!filter) return error_response(filter.error());
+  // ?format=jsonl|csv: every matching record, all pages, in one download.
+  if (auto format = req.query_param("format"); format && !format->empty()) {
+    auto parsed = parse_export_format(*format);
+    if (!parsed) return error_response(ErrorCode::bad_request, "format must be one of: jsonl, csv");
+    auto res = export_feedback(ctx.store, *filter, *parsed);
+    if (!res) return error_response(res.error());
+    return std::move(res.value());
+  }
   std::size_t limit = kDefaultLimit;
   if (auto l = req.query_param("limit"); l && !l->empty()) {
     auto [p, ec] = std::from_chars(l->data(), l->data() + l->size(), limit);
@@ -98,7 +108,18 @@ http::Response get_feedback(http::Request& req, AppContext& ctx) {
     return error_response(ErrorCode::not_found, "feedback " + raw + " does not exist");
   auto rec = ctx.store.get_record(ws->id, uid);
   if (!rec) return error_response(rec.error());
-  return json_response(200, record_to_json(*rec));
+  json::object out = record_to_json(*rec);
+  // ?include=raw: the item as the source sent it (null where it was not kept).
+  if (auto include = req.query_param("include"); include && !include->empty()) {
+    if (*include != "raw") return error_response(ErrorCode::bad_request, "include must be: raw");
+    json::value raw = nullptr;
+    if (!rec->raw_item.empty()) {
+      auto parsed = parse_json(rec->raw_item);
+      raw = parsed ? std::move(parsed.value()) : json::value(rec->raw_item);
+    }
+    out["raw"] = std::move(raw);
+  }
+  return json_response(200, out);
 }
 
 const char* bucket_name(store::Bucket b) {
@@ -136,67 +157,18 @@ http::Response reports(http::Request& req, AppContext& ctx) {
   return json_response(200, json::object{{"bucket", bucket_name(*bucket)}, {"series", std::move(out)}});
 }
 
-constexpr std::size_t kTopThemes = 10;
-constexpr std::size_t kQuotesPerTheme = 3;
-
 http::Response insights_for(http::Request& req, AppContext& ctx, std::optional<std::string> raw_ws) {
   auto ws = workspace_for(req, ctx, std::move(raw_ws));
   if (!ws) return error_response(ws.error());
   auto filter = parse_filter(req, ws->id);
   if (!filter) return error_response(filter.error());
-  auto totals = ctx.store.totals(*filter);
-  if (!totals) return error_response(totals.error());
-  json::object by_sentiment;
-  for (const auto& [k, v] : totals->by_sentiment) by_sentiment[k] = v;
-
-  auto themes = ctx.store.top_themes(*filter, kTopThemes);
-  if (!themes) return error_response(themes.error());
-  // The previous period of equal length, when the window is bounded.
-  std::optional<store::FeedbackFilter> previous;
-  if (filter->from && filter->to) {
-    previous = *filter;
-    previous->to = filter->from;
-    previous->from = *filter->from - (*filter->to - *filter->from);
-  }
-  json::array top;
-  json::object quotes;
-  for (const auto& t : *themes) {
-    json::value prev_count = nullptr;
-    if (previous) {
-      auto p = *previous;
-      p.theme = t.theme;
-      auto pt = ctx.store.totals(p);
-      if (!pt) return error_response(pt.error());
-      prev_count = pt->count;
-    }
-    double share = totals->count ? static_cast<double>(t.count) / static_cast<double>(totals->count) : 0.0;
-    top.push_back(json::object{{"theme", t.theme},
-                               {"count", t.count},
-                               {"share", round4(share)},
-                               {"avg_compound", round4(t.avg_compound)},
-                               {"previous_count", prev_count}});
-    auto qf = *filter;
-    qf.theme = t.theme;
-    auto page = ctx.store.query_feedback(qf, kQuotesPerTheme, std::nullopt);
-    if (!page) return error_response(page.error());
-    json::array q;
-    for (const auto& r : page->items)
-      q.push_back(json::object{{"unique_identifier", std::to_string(r.unique_identifier)},
-                               {"text", r.text.substr(0, 500)},
-                               {"url", r.url ? json::value(*r.url) : json::value(nullptr)},
-                               {"sentiment_type", r.sentiment_type}});
-    quotes[t.theme] = std::move(q);
-  }
-  return json_response(
-      200, json::object{{"workspace_id", std::to_string(ws->id)},
-                        {"from", filter->from ? json::value(format_time(*filter->from)) : json::value(nullptr)},
-                        {"to", filter->to ? json::value(format_time(*filter->to)) : json::value(nullptr)},
-                        {"totals", json::object{{"count", totals->count},
-                                                {"by_sentiment", std::move(by_sentiment)},
-                                                {"avg_compound", round4(totals->avg_compound)}}},
-                        {"top_themes", std::move(top)},
-                        {"emerging", json::array{}},
-                        {"quotes", std::move(quotes)}});
+  auto report = insights::build_insights(ctx.store, *filter);
+  if (!report) return error_response(report.error());
+  json::object out{{"workspace_id", std::to_string(ws->id)},
+                   {"from", filter->from ? json::value(format_time(*filter->from)) : json::value(nullptr)},
+                   {"to", filter->to ? json::value(format_time(*filter->to)) : json::value(nullptr)}};
+  for (auto& kv : insights::insights_to_json(*report)) out[kv.key()] = std::move(kv.value());
+  return json_response(200, out);
 }
 
 }  // namespace

@@ -132,6 +132,7 @@ Status ParserRole::process(const bus::Message& message) {
       continue;
     }
     FeedbackRecord r = analyse(*mapped, *source, received, raw_ref);
+    r.raw_item = to_json_string(item);  // kept beside the record: ?include=raw outlives the bus's retention
     // The earliest record that says the same thing: first among those stored, then within this page.
     auto dup = deps_.store.find_near_duplicate(r.workspace_id, r.simhash, kNearDuplicateBits, r.unique_identifier, r.timestamp);
     if (!dup) return dup.error();
