@@ -31,9 +31,9 @@ namespace chorus::api {
 
 namespace {
 
-constexpr std::size_t kScanPage = 500;     // records per query while listing the workspace
-constexpr std::size_t kCommitPage = 100;   // records per upsert transaction and bus publish
-constexpr std::size_t kKeptJobs = 200;     // finished jobs remembered for their progress route
+constexpr std::size_t kScanPage = 500;    // records per query while listing the workspace
+constexpr std::size_t kCommitPage = 100;  // records per upsert transaction and bus publish
+constexpr std::size_t kKeptJobs = 200;    // finished jobs remembered for their progress route
 
 struct Job {
   std::string id;
@@ -55,8 +55,8 @@ struct Job {
   }
   json::object view() const {
     std::lock_guard lock(mu);
-    json::object o{{"job_id", id},         {"workspace_id", std::to_string(workspace_id)},
-                   {"state", state},       {"done", done.load()},
+    json::object o{{"job_id", id},          {"workspace_id", std::to_string(workspace_id)},
+                   {"state", state},        {"done", done.load()},
                    {"total", total.load()}, {"created_at", format_time(created_at)}};
     o["error"] = error ? json::value(*error) : json::value(nullptr);
     return o;
@@ -197,7 +197,8 @@ class ReanalysisJobs {
     if (!stored) return stored.error();
     std::vector<bus::OutgoingMessage> out;
     out.reserve(stored->size());
-    for (const auto& r : *stored) out.push_back({bus::workspace_key(r.workspace_id), to_json_string(record_to_json(r))});
+    for (const auto& r : *stored)
+      out.push_back({bus::workspace_key(r.workspace_id), to_json_string(record_to_json(r))});
     return bus_.publish(bus::kFeedbackRecords, out);
   }
 
@@ -208,7 +209,8 @@ class ReanalysisJobs {
     DuplicateIndex index;
     std::vector<FeedbackRecord> batch;
     for (const auto& [ts, uid] : *ids) {
-      if (stopping()) return make_error(ErrorCode::unavailable, "the server stopped during re-analysis; start it again");
+      if (stopping())
+        return make_error(ErrorCode::unavailable, "the server stopped during re-analysis; start it again");
       auto record = store_.get_record(job.workspace_id, uid);
       if (!record) {
         if (record.error().code == ErrorCode::not_found) continue;  // deleted meanwhile

@@ -109,8 +109,8 @@ void add_explanation(json::object& o, const Document& doc) {
   for (int i = 0; i < 16; ++i) hex[15 - i] = kHex[(doc.simhash >> (4 * i)) & 0xf];
   o["simhash"] = hex;
   json::object features;
-  for (const auto& [name, value] : category_features(
-           {doc.analysis_text, doc.title, doc.sentiment_compound, doc.has_stack_trace}))
+  for (const auto& [name, value] :
+       category_features({doc.analysis_text, doc.title, doc.sentiment_compound, doc.has_stack_trace}))
     features[name] = static_cast<double>(value);
   o["category_features"] = std::move(features);
 }

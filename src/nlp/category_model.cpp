@@ -126,9 +126,9 @@ CategoryResult categorize(const CategoryInput& in) {
   });
   // A repeated word is one feature, as in category_features.
   std::sort(features.begin(), features.end());
-  features.erase(std::unique(features.begin(), features.end(),
-                             [](const auto& x, const auto& y) { return x.first == y.first; }),
-                 features.end());
+  features.erase(
+      std::unique(features.begin(), features.end(), [](const auto& x, const auto& y) { return x.first == y.first; }),
+      features.end());
   std::array<double, kModelClasses> z{};
   for (std::size_t c = 0; c < kModelClasses; ++c) z[c] = kCategoryBias[c];
   const WeightIndex& index = weight_index();

@@ -16,8 +16,8 @@ namespace chorus::nlp {
 namespace {
 
 constexpr float kAfinnToLexicon = 0.75f;  // AFINN's +3 ("great") sits near the lexicon's +2.2
-constexpr int kMinEmojiUses = 50;     // rarer emoji have too few uses to say much
-constexpr float kEmojiPrior = 20.0f;  // uses of no sentiment added to each, shrinking small counts
+constexpr int kMinEmojiUses = 50;         // rarer emoji have too few uses to say much
+constexpr float kEmojiPrior = 20.0f;      // uses of no sentiment added to each, shrinking small counts
 constexpr float kMinEmojiValence = 0.3f;
 
 // The package names a few languages by withdrawn codes.
@@ -140,9 +140,8 @@ const WordValence* multilang_words(std::string_view language_code) {
   auto it = table.find(package_code(language_code));
   if (it == table.end()) return nullptr;
   WordListSlot& slot = *it->second;
-  std::call_once(slot.once, [&] {
-    slot.words = std::make_unique<WordValence>(parse_words(*slot.source->json, language_code));
-  });
+  std::call_once(slot.once,
+                 [&] { slot.words = std::make_unique<WordValence>(parse_words(*slot.source->json, language_code)); });
   return slot.words.get();
 }
 

@@ -71,8 +71,8 @@ bool opens_signature(std::string_view line) {
 bool opens_quote(std::string_view line) {
   std::string_view t = trim(line);
   if (t.size() > 300) return false;
-  bool on = starts_with_ci(t, "on ") || starts_with_ci(t, "am ") || starts_with_ci(t, "le ") ||
-            starts_with_ci(t, "el ");
+  bool on =
+      starts_with_ci(t, "on ") || starts_with_ci(t, "am ") || starts_with_ci(t, "le ") || starts_with_ci(t, "el ");
   bool wrote = t.ends_with("wrote:") || t.ends_with("schrieb:") || t.ends_with("a écrit :") ||
                t.ends_with("a écrit:") || t.ends_with("escribió:");
   return (on && wrote) || (starts_with_ci(t, "from: ") && t.find('@') != std::string_view::npos);
@@ -92,9 +92,18 @@ bool is_name(std::string_view s) {
   return true;
 }
 
-constexpr std::array<std::string_view, 12> kClosingSentences = {
-    "thanks",          "thank you",     "thanks in advance", "thank you in advance", "thanks a lot", "many thanks",
-    "thanks so much", "thank you so much", "cheers",         "tia",                  "thx",          "regards"};
+constexpr std::array<std::string_view, 12> kClosingSentences = {"thanks",
+                                                                "thank you",
+                                                                "thanks in advance",
+                                                                "thank you in advance",
+                                                                "thanks a lot",
+                                                                "many thanks",
+                                                                "thanks so much",
+                                                                "thank you so much",
+                                                                "cheers",
+                                                                "tia",
+                                                                "thx",
+                                                                "regards"};
 
 // "... attachment. Thanks!" : a closing that is a sentence of its own at the end of the line.
 bool is_closing_sentence(std::string_view rest) {

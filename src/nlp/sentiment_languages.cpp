@@ -139,10 +139,10 @@ constexpr std::string_view kEnglishContrasts[] = {"but", "however", "although", 
 
 // "But" in languages with no hand-made table, so the later clause weighs more there too.
 constexpr std::pair<std::string_view, std::string_view> kButWords[] = {
-    {"ar", "لكن"}, {"ca", "però"},  {"cs", "ale"},   {"da", "men"},   {"el", "αλλά"}, {"fi", "mutta"},
-    {"he", "אבל"}, {"hi", "लेकिन"}, {"hr", "ali"},   {"hu", "de"},    {"id", "tapi"}, {"ms", "tetapi"},
-    {"no", "men"}, {"pl", "ale"},   {"ro", "dar"},   {"ru", "но"},    {"sk", "ale"},  {"sv", "men"},
-    {"tl", "pero"}, {"tr", "ama"},  {"uk", "але"},   {"vi", "nhưng"},
+    {"ar", "لكن"},  {"ca", "però"}, {"cs", "ale"}, {"da", "men"},   {"el", "αλλά"}, {"fi", "mutta"},
+    {"he", "אבל"},  {"hi", "लेकिन"}, {"hr", "ali"}, {"hu", "de"},    {"id", "tapi"}, {"ms", "tetapi"},
+    {"no", "men"},  {"pl", "ale"},  {"ro", "dar"}, {"ru", "но"},    {"sk", "ale"},  {"sv", "men"},
+    {"tl", "pero"}, {"tr", "ama"},  {"uk", "але"}, {"vi", "nhưng"},
 };
 
 constexpr std::size_t kMinStemmedWord = 5;  // shorter words are matched exactly
@@ -154,11 +154,11 @@ struct LanguageWord {
   float valence;
 };
 constexpr LanguageWord kFeedbackWords[] = {
-    {"sv", "dyrt", -1.2f},    {"sv", "dyr", -1.2f},      {"da", "dyrt", -1.2f},     {"da", "dyr", -1.2f},
-    {"no", "dyrt", -1.2f},    {"no", "dyr", -1.2f},      {"pl", "drogo", -1.2f},    {"pl", "drogi", -1.2f},
-    {"pl", "drogie", -1.2f},  {"cs", "drahé", -1.2f},    {"cs", "drahý", -1.2f},    {"ru", "дорого", -1.2f},
-    {"ru", "дорогой", -1.2f}, {"ru", "дорогая", -1.2f},  {"uk", "дорого", -1.2f},   {"tr", "pahalı", -1.2f},
-    {"fi", "kallis", -1.2f},  {"hu", "drága", -1.2f},    {"ro", "scump", -1.2f},    {"ca", "car", -1.2f},
+    {"sv", "dyrt", -1.2f},    {"sv", "dyr", -1.2f},     {"da", "dyrt", -1.2f},   {"da", "dyr", -1.2f},
+    {"no", "dyrt", -1.2f},    {"no", "dyr", -1.2f},     {"pl", "drogo", -1.2f},  {"pl", "drogi", -1.2f},
+    {"pl", "drogie", -1.2f},  {"cs", "drahé", -1.2f},   {"cs", "drahý", -1.2f},  {"ru", "дорого", -1.2f},
+    {"ru", "дорогой", -1.2f}, {"ru", "дорогая", -1.2f}, {"uk", "дорого", -1.2f}, {"tr", "pahalı", -1.2f},
+    {"fi", "kallis", -1.2f},  {"hu", "drága", -1.2f},   {"ro", "scump", -1.2f},  {"ca", "car", -1.2f},
 };
 
 bool is_unspaced_language(std::string_view code) { return code == "ja" || code == "zh" || code == "th"; }

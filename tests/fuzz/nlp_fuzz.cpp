@@ -54,11 +54,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // The first byte picks the mode, so one corpus reaches every entry point.
   std::string_view bytes(reinterpret_cast<const char*>(data) + 1, size - 1);
   switch (data[0] % 6) {
-    case 0: check_line(bytes, false); break;
-    case 1: check_line(bytes, true); break;
-    case 2: check_converters(bytes); break;
-    case 3: check_pipeline(bytes, TextFormat::plain); break;
-    case 4: check_pipeline(bytes, TextFormat::html); break;
+    case 0:
+      check_line(bytes, false);
+      break;
+    case 1:
+      check_line(bytes, true);
+      break;
+    case 2:
+      check_converters(bytes);
+      break;
+    case 3:
+      check_pipeline(bytes, TextFormat::plain);
+      break;
+    case 4:
+      check_pipeline(bytes, TextFormat::html);
+      break;
     default:
       check_pipeline(bytes, TextFormat::markdown);
       analyze_sentiment(sanitize_utf8(bytes), std::string_view(bytes.substr(0, 2)));

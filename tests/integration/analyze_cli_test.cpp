@@ -53,8 +53,8 @@ void expect_contract_objects(const std::vector<std::string>& lines) {
     ASSERT_TRUE(v && v->is_object()) << "line " << i + 1 << ": " << lines[i].substr(0, 200);
     const auto& o = v->get_object();
     if (o.contains("error")) continue;
-    for (const char* field : {"language_code", "language", "sentiment_type", "sentiment_compound", "sentiment_score",
-                              "category", "themes"})
+    for (const char* field :
+         {"language_code", "language", "sentiment_type", "sentiment_compound", "sentiment_score", "category", "themes"})
       EXPECT_TRUE(o.contains(field)) << "line " << i + 1 << " lacks " << field;
     double c = o.at("sentiment_compound").to_number<double>();
     EXPECT_GE(c, -1.0);
@@ -66,19 +66,19 @@ void expect_contract_objects(const std::vector<std::string>& lines) {
 TEST(AnalyzeCli, HostileInputGivesOneAlignedLineEach) {
   std::string input;
   input += "The app crashes every time I open a PDF. Please fix!\n";  // 1
-  input += "\n";                                                     // 2: empty
-  input += "   \t \n";                                               // 3: blank
-  input += "caf\xC3 \xFF\xFE broken \xE2\x82 UTF-8\n";               // 4: invalid UTF-8
-  input += std::string(1 << 20, 'a') + " sync is broken\n";          // 5: a megabyte line
+  input += "\n";                                                      // 2: empty
+  input += "   \t \n";                                                // 3: blank
+  input += "caf\xC3 \xFF\xFE broken \xE2\x82 UTF-8\n";                // 4: invalid UTF-8
+  input += std::string(1 << 20, 'a') + " sync is broken\n";           // 5: a megabyte line
   std::mt19937 rng(7);
   std::string junk;
   for (int i = 0; i < 4096; ++i) {
     char c = static_cast<char>(rng() & 0xff);
     junk.push_back(c == '\n' ? ' ' : c);
   }
-  input += junk + "\n";                                              // 6: binary junk, NUL bytes included
-  input += "<div><p>Love it &amp; <b>thanks</b></p></div>\r\n";      // 7: HTML with CRLF
-  input += "I love this app, it is wonderful";                      // 8: no final newline
+  input += junk + "\n";                                          // 6: binary junk, NUL bytes included
+  input += "<div><p>Love it &amp; <b>thanks</b></p></div>\r\n";  // 7: HTML with CRLF
+  input += "I love this app, it is wonderful";                   // 8: no final newline
 
   CliRun run = analyze(input);
   EXPECT_EQ(run.status, 0);

@@ -34,14 +34,14 @@ class ReanalyzeFlow : public ChorusFixture {
     ChorusFixture::SetUp();
     key_ = customer("Acme");
     other_key_ = customer("Globex");
-    auto ws = api().post("/v1/workspaces", key_,
-                         json::object{{"name", "Inbox"},
-                                      {"sources", json::array{json::object{
-                                                      {"type", "jsonl"},
-                                                      {"name", "Survey"},
-                                                      {"config", json::object{{"fields", json::object{
-                                                                                             {"id", "id"},
-                                                                                             {"text", "text"}}}}}}}}});
+    auto ws = api().post(
+        "/v1/workspaces", key_,
+        json::object{
+            {"name", "Inbox"},
+            {"sources", json::array{json::object{
+                            {"type", "jsonl"},
+                            {"name", "Survey"},
+                            {"config", json::object{{"fields", json::object{{"id", "id"}, {"text", "text"}}}}}}}}});
     ASSERT_EQ(ws.status, 201) << ws.raw;
     ws_ = str(ws.body, "id");
     source_ = str(ws.body, "sources.0.id");
@@ -142,7 +142,8 @@ TEST_F(ReanalyzeFlow, ReanalysisIsTenantScoped) {
   EXPECT_EQ(api().get("/v1/workspaces/" + other_ws_ + "/reanalyze/" + job, key_).status, 404);
   EXPECT_EQ(api().get("/v1/workspaces/" + ws_ + "/reanalyze/ra_nope", key_).status, 404);
   EXPECT_EQ(api().call("POST", "/v1/workspaces/" + ws_ + "/reanalyze").status, 401);
-  ASSERT_TRUE(eventually([&] { return str(api().get("/v1/workspaces/" + ws_ + "/reanalyze/" + job, key_).body, "state") == "done"; }));
+  ASSERT_TRUE(eventually(
+      [&] { return str(api().get("/v1/workspaces/" + ws_ + "/reanalyze/" + job, key_).body, "state") == "done"; }));
 }
 
 }  // namespace

@@ -28,7 +28,8 @@ TEST(Fingerprint, CasePunctuationHyphensAndApostrophesDoNotMatter) {
   for (char& c : shouted) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   EXPECT_EQ(fingerprint_of(kReport), fingerprint_of(shouted));
   EXPECT_EQ(fingerprint_of("the sync, it stopped!"), fingerprint_of("The sync it stopped"));
-  EXPECT_EQ(fingerprint_of("Too many pop-ups; can't read the e-mail"), fingerprint_of("Too many popups, cant read the email"));
+  EXPECT_EQ(fingerprint_of("Too many pop-ups; can't read the e-mail"),
+            fingerprint_of("Too many popups, cant read the email"));
 }
 
 TEST(Fingerprint, GreetingsAndSignOffsAreIgnored) {
@@ -69,7 +70,8 @@ TEST(Fingerprint, UnrelatedTextsAreFarApart) {
   std::uint64_t b = fingerprint_of(
       "Please add an option to export invoices as CSV files with custom columns so our accountant can import them "
       "straight into the bookkeeping tool without retyping every single line by hand");
-  std::uint64_t c = fingerprint_of("Love the new dark theme, the colours are easy on the eyes and the fonts look great");
+  std::uint64_t c =
+      fingerprint_of("Love the new dark theme, the colours are easy on the eyes and the fonts look great");
   EXPECT_GT(hamming_distance(a, b), 12);
   EXPECT_GT(hamming_distance(a, c), 12);
   EXPECT_GT(hamming_distance(b, c), 12);
@@ -78,8 +80,8 @@ TEST(Fingerprint, UnrelatedTextsAreFarApart) {
 TEST(Fingerprint, SameSentencePatternWithAnotherSubjectIsNotADuplicate) {
   EXPECT_FALSE(near("The app crashes every time I try to open a PDF attachment.",
                     "The app crashes every time I try to open the camera."));
-  EXPECT_FALSE(near("How do I change the email address on my account?",
-                    "How do I change the billing address on my invoices?"));
+  EXPECT_FALSE(
+      near("How do I change the email address on my account?", "How do I change the billing address on my invoices?"));
 }
 
 TEST(Fingerprint, ShortTextsUseWordPairs) {

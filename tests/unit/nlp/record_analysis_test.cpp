@@ -48,8 +48,8 @@ TEST(RecordAnalysis, KeepsTheTextAndWhatTheSourceSaid) {
   EXPECT_EQ(r.title, stale().title);
   EXPECT_EQ(r.rating, stale().rating);
   EXPECT_EQ(r.external_id, "ext-1");
-  EXPECT_EQ(r.revision, 3);         // the store bumps it on upsert
-  EXPECT_EQ(r.duplicate_of, 9);     // the caller knows the other records
+  EXPECT_EQ(r.revision, 3);      // the store bumps it on upsert
+  EXPECT_EQ(r.duplicate_of, 9);  // the caller knows the other records
 }
 
 TEST(RecordAnalysis, IsIdempotent) {

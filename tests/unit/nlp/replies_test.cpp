@@ -22,8 +22,9 @@ TEST(CleanReplies, PlainTextQuotedLinesLeaveAnalysis) {
 }
 
 TEST(CleanReplies, EverythingAfterOnWroteIsTheQuotedMessage) {
-  Document d = clean("Thanks, that fixed it!\n\nOn Tue, 5 Mar 2024 at 10:02, Ann <ann@example.com> wrote:\nThe export "
-                     "is terrible and crashes");
+  Document d = clean(
+      "Thanks, that fixed it!\n\nOn Tue, 5 Mar 2024 at 10:02, Ann <ann@example.com> wrote:\nThe export "
+      "is terrible and crashes");
   EXPECT_EQ(d.analysis_text, "Thanks, that fixed it!");
   Document inline_quote = clean("Works now, thank you. On Mon, Jan 8, 2024 Support wrote: sorry for the crash");
   EXPECT_EQ(inline_quote.analysis_text, "Works now, thank you.");
