@@ -79,6 +79,11 @@ void add_serve(CLI::App& app, Commands& commands) {
       ->capture_default_str();
   cmd->add_option("--bus", config->bus, "embedded or kafka")->envname("CHORUS_BUS")->capture_default_str();
   cmd->add_option("--kafka-brokers", config->kafka_brokers, "host:port,... for --bus kafka")->envname("CHORUS_KAFKA_BROKERS");
+  cmd->add_option("--kafka-topic-prefix", config->kafka_topic_prefix, "Prefix for every topic and consumer group")
+      ->envname("CHORUS_KAFKA_TOPIC_PREFIX");
+  cmd->add_option("--kafka-config", config->kafka_config,
+                  "librdkafka settings key=value,...; producer./consumer./admin. prefixes pick one client")
+      ->envname("CHORUS_KAFKA_CONFIG");
   cmd->add_option("--store", config->store, "sqlite or postgres")->envname("CHORUS_STORE")->capture_default_str();
   cmd->add_option("--postgres-url", config->postgres_url, "postgresql://... for --store postgres")
       ->envname("CHORUS_POSTGRES_URL");

@@ -50,17 +50,16 @@ Result<std::unique_ptr<store::Store>> open_store(const ServeConfig& config) {
   return make_error(ErrorCode::bad_request, "--store must be sqlite or postgres, not '" + config.store + "'");
 }
 
-// Kafka's topic prefix and client settings come from CHORUS_KAFKA_TOPIC_PREFIX and CHORUS_KAFKA_CONFIG.
 Result<std::unique_ptr<bus::Bus>> open_bus(const ServeConfig& config) {
   if (config.bus == "embedded") return bus::open_embedded_bus(config.data_dir);
   if (config.bus != "kafka")
     return make_error(ErrorCode::bad_request, "--bus must be embedded or kafka, not '" + config.bus + "'");
   bus::KafkaOptions options;
   options.brokers = config.kafka_brokers;
-  if (const char* prefix = std::getenv("CHORUS_KAFKA_TOPIC_PREFIX")) options.topic_prefix = prefix;
-  if (const char* extra = std::getenv("CHORUS_KAFKA_CONFIG")) {
-    auto parsed = bus::parse_kafka_config(extra);
-    if (!parsed) return make_error(ErrorCode::bad_request, "CHORUS_KAFKA_CONFIG: " + parsed.error().message);
+  options.topic_prefix = config.kafka_topic_prefix;
+  if (!config.kafka_config.empty()) {
+    auto parsed = bus::parse_kafka_config(config.kafka_config);
+    if (!parsed) return make_error(ErrorCode::bad_request, "--kafka-config: " + parsed.error().message);
     options.config = std::move(parsed).value();
   }
   return bus::open_kafka_bus(options);

@@ -16,6 +16,8 @@ struct ServeConfig {
   std::string roles = "all";  // all | comma list of api,webhook,fetcher,parser,reports
   std::string bus = "embedded";
   std::string kafka_brokers;
+  std::string kafka_topic_prefix;  // e.g. "staging." before every topic and consumer group
+  std::string kafka_config;        // librdkafka settings "key=value,..."; producer./consumer./admin. prefixes
   std::string store = "sqlite";
   std::string postgres_url;
   std::size_t http_threads = 8;

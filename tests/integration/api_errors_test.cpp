@@ -5,7 +5,7 @@
 namespace chorus::testing {
 namespace {
 
-class ApiErrors : public ChorusFixture {
+class ApiErrorsBase : public ChorusFixture {
  protected:
   void SetUp() override {
     ChorusFixture::SetUp();
@@ -33,7 +33,11 @@ class ApiErrors : public ChorusFixture {
   std::string alice_, bob_, ws_, src_;
 };
 
-TEST_F(ApiErrors, KeysAreRequiredAndChecked) {
+using ApiErrors = OnEveryBackend<ApiErrorsBase>;
+INSTANTIATE_TEST_SUITE_P(Backends, ApiErrors, ::testing::Values(Backend::embedded, Backend::kafka_postgres),
+                         backend_name);
+
+TEST_P(ApiErrors, KeysAreRequiredAndChecked) {
   expect_error(api().get("/v1/workspaces", ""), 401, "unauthorized", "Authorization");
   expect_error(api().get("/v1/workspaces", "chk_not-a-real-key"), 401, "unauthorized");
   expect_error(api().call("GET", "/v1/workspaces", "", "", {{"authorization", "Basic abc"}}), 401, "unauthorized");
@@ -41,7 +45,7 @@ TEST_F(ApiErrors, KeysAreRequiredAndChecked) {
   expect_error(api().get("/v1/workspaces", process_->admin_key()), 403, "forbidden");
 }
 
-TEST_F(ApiErrors, AnotherTenantsIdsAreNotFound) {
+TEST_P(ApiErrors, AnotherTenantsIdsAreNotFound) {
   const std::string base = "/v1/workspaces/" + ws_;
   expect_error(api().get(base, bob_), 404, "not_found");
   expect_error(api().get(base + "/sources/" + src_, bob_), 404, "not_found");
@@ -57,7 +61,7 @@ TEST_F(ApiErrors, AnotherTenantsIdsAreNotFound) {
   EXPECT_EQ(api().get(base + "/sources/" + src_, alice_).status, 200);
 }
 
-TEST_F(ApiErrors, UnknownIdsAreNotFound) {
+TEST_P(ApiErrors, UnknownIdsAreNotFound) {
   expect_error(api().get("/v1/workspaces/999", alice_), 404, "not_found", "999");
   expect_error(api().get("/v1/workspaces/abc", alice_), 404, "not_found");
   expect_error(api().get("/v1/workspaces/" + ws_ + "/sources/999", alice_), 404, "not_found");
@@ -67,7 +71,7 @@ TEST_F(ApiErrors, UnknownIdsAreNotFound) {
   expect_error(api().get("/v1/nothing-here", alice_), 404, "not_found");
 }
 
-TEST_F(ApiErrors, MalformedAndMistypedBodiesAreRefused) {
+TEST_P(ApiErrors, MalformedAndMistypedBodiesAreRefused) {
   expect_error(api().call("POST", "/v1/workspaces", alice_, "{\"name\": "), 400, "bad_request", "JSON");
   expect_error(api().call("POST", "/v1/workspaces", alice_, "[1,2]"), 400, "bad_request", "object");
   expect_error(api().post("/v1/workspaces", alice_, json::object{{"name", 42}}), 400, "bad_request", "name");
@@ -100,7 +104,7 @@ TEST_F(ApiErrors, MalformedAndMistypedBodiesAreRefused) {
   EXPECT_EQ(api().get("/v1/workspaces", alice_).body.at("items").as_array().size(), before);
 }
 
-TEST_F(ApiErrors, BadQueryParametersAreRefused) {
+TEST_P(ApiErrors, BadQueryParametersAreRefused) {
   const std::string base = "/v1/workspaces/" + ws_;
   expect_error(api().get(base + "/feedback?from=yesterday", alice_), 400, "bad_request", "from");
   expect_error(api().get(base + "/feedback?limit=0", alice_), 400, "bad_request", "limit");
@@ -112,7 +116,7 @@ TEST_F(ApiErrors, BadQueryParametersAreRefused) {
                "bad_request", "earlier");
 }
 
-TEST_F(ApiErrors, OversizeBodiesAre413AndStoreNothing) {
+TEST_P(ApiErrors, OversizeBodiesAre413AndStoreNothing) {
   std::string big = "[" + std::string(2 * 1024 * 1024, ' ') + "]";
   auto r = api().call("POST", "/v1/workspaces/" + ws_ + "/sources/" + src_ + "/items", alice_, big);
   EXPECT_EQ(r.status, 413) << r.raw.substr(0, 200);
@@ -120,7 +124,7 @@ TEST_F(ApiErrors, OversizeBodiesAre413AndStoreNothing) {
   EXPECT_EQ(api().get("/v1/workspaces/" + ws_ + "/feedback", alice_).body.at("items").as_array().size(), 0u);
 }
 
-TEST_F(ApiErrors, PushedItemsAreValidatedBeforeAnyIsAccepted) {
+TEST_P(ApiErrors, PushedItemsAreValidatedBeforeAnyIsAccepted) {
   const std::string path = "/v1/workspaces/" + ws_ + "/sources/" + src_ + "/items";
   expect_error(api().call("POST", path, alice_, "{\"id\":1}\n{oops\n"), 400, "bad_request", "line 2");
   expect_error(api().call("POST", path, alice_, R"([{"id":7,"cooked":"<p>ok</p>"},{"cooked":"no id"}])"), 400,
@@ -135,14 +139,14 @@ TEST_F(ApiErrors, PushedItemsAreValidatedBeforeAnyIsAccepted) {
   }));
 }
 
-TEST_F(ApiErrors, DeletedSourcesDisappear) {
+TEST_P(ApiErrors, DeletedSourcesDisappear) {
   auto del = api().call("DELETE", "/v1/workspaces/" + ws_ + "/sources/" + src_, alice_);
   EXPECT_EQ(del.status, 204);
   expect_error(api().get("/v1/workspaces/" + ws_ + "/sources/" + src_, alice_), 404, "not_found");
   expect_error(api().call("DELETE", "/v1/workspaces/" + ws_ + "/sources/" + src_, alice_), 404, "not_found");
 }
 
-TEST_F(ApiErrors, HealthMetricsAndConnectorsAreOpen) {
+TEST_P(ApiErrors, HealthMetricsAndConnectorsAreOpen) {
   auto h = api().get("/healthz", "");
   EXPECT_EQ(h.status, 200) << h.raw;
   EXPECT_EQ(str(h.body, "status"), "ok");
@@ -158,7 +162,7 @@ TEST_F(ApiErrors, HealthMetricsAndConnectorsAreOpen) {
   EXPECT_TRUE(discourse);
 }
 
-TEST_F(ApiErrors, CreateWorkspaceAliasWorks) {
+TEST_P(ApiErrors, CreateWorkspaceAliasWorks) {
   auto r = api().post("/CreateWorkspace", alice_, json::object{{"name", "via alias"}});
   EXPECT_EQ(r.status, 201) << r.raw;
   EXPECT_EQ(str(r.body, "name"), "via alias");

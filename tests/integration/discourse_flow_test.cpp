@@ -14,7 +14,7 @@ namespace {
 
 constexpr int kFixturePosts = 12;
 
-class DiscourseFlow : public ChorusFixture {
+class DiscourseFlowBase : public ChorusFixture {
  protected:
   void SetUp() override {
     ChorusFixture::SetUp();
@@ -69,7 +69,11 @@ class DiscourseFlow : public ChorusFixture {
   std::string key_;
 };
 
-TEST_F(DiscourseFlow, SyncTurnsForumPostsIntoAnalysedRecords) {
+using DiscourseFlow = OnEveryBackend<DiscourseFlowBase>;
+INSTANTIATE_TEST_SUITE_P(Backends, DiscourseFlow, ::testing::Values(Backend::embedded, Backend::kafka_postgres),
+                         backend_name);
+
+TEST_P(DiscourseFlow, SyncTurnsForumPostsIntoAnalysedRecords) {
   forum_->require_credentials("forum-secret-key-123", "system");
   auto [ws, src] = workspace_with_forum();
   auto sync = sync_and_wait(ws, src);
@@ -108,7 +112,7 @@ TEST_F(DiscourseFlow, SyncTurnsForumPostsIntoAnalysedRecords) {
   EXPECT_EQ(str(source.body, "status.cursor"), "2026-03-06T09:30:00.250Z");
 }
 
-TEST_F(DiscourseFlow, EntitiesAreDecodedAndEnglishIsDetected) {
+TEST_P(DiscourseFlow, EntitiesAreDecodedAndEnglishIsDetected) {
   auto [ws, src] = workspace_with_forum();
   ASSERT_EQ(str(sync_and_wait(ws, src), "state"), "done");
   bool found = false;
@@ -123,7 +127,7 @@ TEST_F(DiscourseFlow, EntitiesAreDecodedAndEnglishIsDetected) {
   EXPECT_TRUE(found);
 }
 
-TEST_F(DiscourseFlow, ResyncAddsNothing) {
+TEST_P(DiscourseFlow, ResyncAddsNothing) {
   auto [ws, src] = workspace_with_forum();
   ASSERT_EQ(str(sync_and_wait(ws, src), "state"), "done");
   int posts_fetched = forum_->count_prefix("/posts/");
@@ -134,7 +138,7 @@ TEST_F(DiscourseFlow, ResyncAddsNothing) {
   EXPECT_EQ(feedback(ws).size(), static_cast<std::size_t>(kFixturePosts));
 }
 
-TEST_F(DiscourseFlow, WeeklyReportAndInsightsCountTheRecords) {
+TEST_P(DiscourseFlow, WeeklyReportAndInsightsCountTheRecords) {
   auto [ws, src] = workspace_with_forum();
   ASSERT_EQ(str(sync_and_wait(ws, src), "state"), "done");
   std::string path = "/v1/workspaces/" + ws + "/reports?bucket=week&group_by=sentiment&from=2026-03-01T00:00:00Z&to=2026-04-01T00:00:00Z";
@@ -162,7 +166,7 @@ TEST_F(DiscourseFlow, WeeklyReportAndInsightsCountTheRecords) {
   EXPECT_EQ(num(alias.body, "totals.count"), kFixturePosts);
 }
 
-TEST_F(DiscourseFlow, SignedWebhookIsStoredOnceAndForgeriesAreRefused) {
+TEST_P(DiscourseFlow, SignedWebhookIsStoredOnceAndForgeriesAreRefused) {
   auto [ws, src] = workspace_with_forum();
   ASSERT_EQ(str(sync_and_wait(ws, src), "state"), "done");
   std::string body = R"({"post":{"id":48300,"username":"maya","user_id":512,"created_at":"2026-03-07T10:00:00.000Z",
@@ -202,7 +206,7 @@ TEST_F(DiscourseFlow, SignedWebhookIsStoredOnceAndForgeriesAreRefused) {
   EXPECT_EQ(feedback(ws).size(), static_cast<std::size_t>(kFixturePosts + 1));
 }
 
-TEST_F(DiscourseFlow, SecretsAreNeverReturnedAndEncryptedAtRest) {
+TEST_P(DiscourseFlow, SecretsAreNeverReturnedAndEncryptedAtRest) {
   auto [ws, src] = workspace_with_forum();
   for (const auto& path : {"/v1/workspaces/" + ws, "/v1/workspaces/" + ws + "/sources/" + src, std::string("/v1/workspaces")}) {
     auto r = api().get(path, key_);
@@ -211,11 +215,18 @@ TEST_F(DiscourseFlow, SecretsAreNeverReturnedAndEncryptedAtRest) {
     EXPECT_EQ(r.raw.find(kSecret), std::string::npos) << path;
     EXPECT_EQ(r.raw.find("credentials"), std::string::npos) << path;
   }
-  std::ifstream db(dir_ / "chorus.db", std::ios::binary);
-  std::stringstream bytes;
-  bytes << db.rdbuf();
-  EXPECT_EQ(bytes.str().find("forum-secret-key-123"), std::string::npos);
-  EXPECT_EQ(bytes.str().find(kSecret), std::string::npos);
+  std::string stored;
+  if (backend() == Backend::embedded) {
+    std::ifstream db(dir_ / "chorus.db", std::ios::binary);
+    std::stringstream bytes;
+    bytes << db.rdbuf();
+    stored = bytes.str();
+  } else {
+    stored = PostgresServer::shared()->scalar(postgres_url_, "SELECT string_agg(sealed_secrets, ',') FROM sources");
+  }
+  EXPECT_FALSE(stored.empty());
+  EXPECT_EQ(stored.find("forum-secret-key-123"), std::string::npos);
+  EXPECT_EQ(stored.find(kSecret), std::string::npos);
   struct stat st {};
   ASSERT_EQ(stat((dir_ / "master.key").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600);
@@ -223,14 +234,14 @@ TEST_F(DiscourseFlow, SecretsAreNeverReturnedAndEncryptedAtRest) {
   EXPECT_EQ(st.st_mode & 0777, 0600);
 }
 
-TEST_F(DiscourseFlow, ScheduledSourcesSyncByThemselves) {
+TEST_P(DiscourseFlow, ScheduledSourcesSyncByThemselves) {
   auto [ws, src] = workspace_with_forum(json::object{{"schedule", json::object{{"every", "15m"}}}});
   ASSERT_TRUE(eventually([&] { return feedback(ws).size() == kFixturePosts; }));
   auto source = api().get("/v1/workspaces/" + ws + "/sources/" + src, key_);
   EXPECT_EQ(str(source.body, "schedule.every"), "15m");
 }
 
-TEST_F(DiscourseFlow, OneFailingSourceDoesNotStopAnother) {
+TEST_P(DiscourseFlow, OneFailingSourceDoesNotStopAnother) {
   auto [ws, good] = workspace_with_forum();
   auto bad = api().post("/v1/workspaces/" + ws + "/sources", key_,
                         json::object{{"type", "discourse"}, {"config", json::object{{"base_url", "http://127.0.0.1:1"}}}});
@@ -245,7 +256,7 @@ TEST_F(DiscourseFlow, OneFailingSourceDoesNotStopAnother) {
   EXPECT_NE(str(status.body, "status.last_error"), "null");
 }
 
-TEST_F(DiscourseFlow, RestartKeepsRecordsAndCursor) {
+TEST_P(DiscourseFlow, RestartKeepsRecordsAndCursor) {
   auto [ws, src] = workspace_with_forum();
   ASSERT_EQ(str(sync_and_wait(ws, src), "state"), "done");
   restart();

@@ -16,6 +16,8 @@
 #include "core/json.hpp"
 #include "ingest/http_client.hpp"
 #include "roles/process.hpp"
+#include "support/mock_cluster.hpp"
+#include "support/postgres_server.hpp"
 
 namespace chorus::testing {
 
@@ -91,11 +93,36 @@ inline std::int64_t num(const json::value& v, std::string_view path) {
   return p && p->is_number() ? p->to_number<std::int64_t>() : -1;
 }
 
-// A running Chorus with a fresh data dir; restartable on the same dir.
+// The two deployments the suite runs against: everything embedded (SQLite and the embedded log), and
+// the scale-out pair (Kafka, here librdkafka's mock cluster on loopback, and a real PostgreSQL).
+enum class Backend { embedded, kafka_postgres };
+
+inline std::string backend_name(const ::testing::TestParamInfo<Backend>& info) {
+  return info.param == Backend::embedded ? "EmbeddedSqlite" : "KafkaPostgres";
+}
+
+inline MockCluster& shared_mock_cluster() {
+  static MockCluster cluster(3);
+  return cluster;
+}
+
+// A running Chorus with a fresh data dir (and, on the scale-out pair, its own topics and database);
+// restartable on the same state.
 class ChorusFixture : public ::testing::Test {
  protected:
+  virtual Backend backend() const { return Backend::embedded; }
+
   void SetUp() override {
     dir_ = temp_dir("it");
+    if (backend() == Backend::kafka_postgres) {
+      std::random_device rd;
+      std::string tag = "t" + std::to_string(rd());
+      auto* pg = PostgresServer::shared();
+      ASSERT_NE(pg, nullptr);
+      postgres_url_ = pg->create_database(tag);
+      kafka_prefix_ = tag + ".";
+      shared_mock_cluster().create_topics(kafka_prefix_, 2);
+    }
     start();
   }
   void TearDown() override {
@@ -110,6 +137,14 @@ class ChorusFixture : public ::testing::Test {
     config.http_threads = 4;
     config.schedule_tick_ms = 100;
     config.body_limit = body_limit_;
+    if (backend() == Backend::kafka_postgres) {
+      config.bus = "kafka";
+      config.kafka_brokers = shared_mock_cluster().bootstraps();
+      config.kafka_topic_prefix = kafka_prefix_;
+      config.kafka_config = "consumer.session.timeout.ms=3000,consumer.heartbeat.interval.ms=500";
+      config.store = "postgres";
+      config.postgres_url = postgres_url_;
+    }
     auto p = roles::ChorusProcess::start(config);
     ASSERT_TRUE(p) << p.error().message;
     process_ = std::move(p.value());
@@ -131,9 +166,18 @@ class ChorusFixture : public ::testing::Test {
   Api& api() { return *api_; }
 
   std::filesystem::path dir_;
+  std::string postgres_url_, kafka_prefix_;
   std::size_t body_limit_ = 1024 * 1024;
   std::unique_ptr<roles::ChorusProcess> process_;
   std::unique_ptr<Api> api_;
+};
+
+// Runs a fixture's TEST_P cases on both deployments: INSTANTIATE_TEST_SUITE_P(Backends, X,
+// ::testing::Values(Backend::embedded, Backend::kafka_postgres), backend_name).
+template <class Fixture>
+class OnEveryBackend : public Fixture, public ::testing::WithParamInterface<Backend> {
+ protected:
+  Backend backend() const override { return this->GetParam(); }
 };
 
 }  // namespace chorus::testing
