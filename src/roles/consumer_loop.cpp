@@ -40,7 +40,28 @@ json::object ConsumerLoop::health() const {
                       {"topic", topic_},
                       {"processed", processed_},
                       {"failures", failures_},
+                      {"dead_lettered", dead_lettered_},
                       {"last_error", last_error_.empty() ? json::value(nullptr) : json::value(last_error_)}};
+}
+
+Status ConsumerLoop::isolate_poison(std::span<const bus::Message> batch) {
+  for (const auto& m : batch) {
+    Status one = handler_(std::span<const bus::Message>(&m, 1));
+    if (one || one.error().code == ErrorCode::unavailable) {
+      if (!one) return one;
+      continue;
+    }
+    json::object letter{{"role", role_},     {"topic", m.topic},         {"partition", m.partition},
+                        {"offset", m.offset}, {"key", m.key},             {"payload", m.payload},
+                        {"error", one.error().message}, {"failed_at", format_time(now_ms())}};
+    if (auto s = bus_.publish(bus::kDeadLetters, m.key, to_json_string(letter)); !s) return s;
+    spdlog::error("{}: moved {}/{}/{} to {} after repeated failures: {}", role_, m.topic, m.partition, m.offset,
+                  bus::kDeadLetters, one.error().message);
+    std::lock_guard lock(mu_);
+    ++dead_lettered_;
+  }
+  failed_runs_ = 0;
+  return {};
 }
 
 void ConsumerLoop::run() {
@@ -66,6 +87,13 @@ void ConsumerLoop::run() {
     }
     if (batch->empty()) continue;
     Status done = handler_(*batch);
+    if (!done && done.error().code != ErrorCode::unavailable) {
+      // Not a dependency being down: the same batch failed before, so one message in it is poison.
+      std::pair<std::int32_t, std::int64_t> at{batch->front().partition, batch->front().offset};
+      failed_runs_ = at == failed_at_ ? failed_runs_ + 1 : 1;
+      failed_at_ = at;
+      if (failed_runs_ >= kPoisonAfter) done = isolate_poison(*batch);
+    }
     if (done) done = consumer->commit(batch->back());
     if (done) {
       std::lock_guard lock(mu_);

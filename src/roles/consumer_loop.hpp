@@ -1,6 +1,8 @@
 // ConsumerLoop: one thread that polls a topic for its role's consumer group, hands each batch to the
 // role, and commits only after the role reports the batch durable. A failing batch is retried from the
-// committed position with backoff, so nothing is lost and nothing blocks shutdown.
+// committed position with backoff, so nothing is lost and nothing blocks shutdown. A batch that keeps
+// failing for a reason other than an unavailable dependency is retried message by message, and the
+// message that still fails goes to the dead-letter topic with its error, so it never stalls a partition.
 #pragma once
 
 #include <atomic>
@@ -31,6 +33,9 @@ class ConsumerLoop {
  private:
   void run();
   void pause(std::chrono::milliseconds d);
+  Status isolate_poison(std::span<const bus::Message> batch);
+
+  static constexpr int kPoisonAfter = 3;  // failed runs of the same batch before it is taken apart
 
   std::string role_, topic_, group_;
   bus::Bus& bus_;
@@ -44,6 +49,9 @@ class ConsumerLoop {
   std::string last_error_;
   std::int64_t processed_ = 0;
   std::int64_t failures_ = 0;
+  std::int64_t dead_lettered_ = 0;
+  std::pair<std::int32_t, std::int64_t> failed_at_{-1, -1};  // first message of the batch that failed
+  int failed_runs_ = 0;
 };
 
 }  // namespace chorus::roles

@@ -1,0 +1,99 @@
+// ConsumerLoop over the embedded bus: at-least-once retries while a dependency is down, and poison
+// messages moved to the dead-letter topic without stalling the messages behind them.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include "roles/consumer_loop.hpp"
+
+namespace chorus::roles {
+namespace {
+
+class ConsumerLoopTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::random_device rd;
+    dir_ = std::filesystem::temp_directory_path() / ("chorus-loop-" + std::to_string(rd()));
+    auto b = bus::open_embedded_bus(dir_);
+    ASSERT_TRUE(b) << b.error().message;
+    bus_ = std::move(b.value());
+  }
+  void TearDown() override {
+    bus_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  void publish(const std::string& payload) { ASSERT_TRUE(bus_->publish("work", "k", payload)); }
+
+  static bool eventually(const std::function<bool()>& done) {
+    for (int i = 0; i < 400 && !done(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    return done();
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<bus::Bus> bus_;
+};
+
+TEST_F(ConsumerLoopTest, PoisonGoesToDeadLettersAndTheRestIsProcessed) {
+  std::mutex mu;
+  std::vector<std::string> done;
+  ConsumerLoop loop("test", *bus_, "work", "g", 8, [&](std::span<const bus::Message> batch) -> Status {
+    for (const auto& m : batch)
+      if (m.payload == "poison") return make_error(ErrorCode::bad_request, "cannot read message " + m.payload);
+    std::lock_guard lock(mu);
+    for (const auto& m : batch) done.push_back(m.payload);
+    return {};
+  });
+  for (auto p : {"a", "b", "poison", "c"}) publish(p);
+  loop.start();
+  ASSERT_TRUE(eventually([&] {
+    std::lock_guard lock(mu);
+    return std::find(done.begin(), done.end(), "c") != done.end();
+  }));
+  loop.stop();
+  {
+    std::lock_guard lock(mu);
+    EXPECT_EQ(std::count(done.begin(), done.end(), "poison"), 0);
+    for (auto p : {"a", "b", "c"}) EXPECT_NE(std::find(done.begin(), done.end(), p), done.end()) << p;
+  }
+  EXPECT_EQ(get_int(json::value(loop.health()), "dead_lettered"), 1);
+  auto dead = bus_->subscribe(bus::kDeadLetters, "inspect");
+  ASSERT_TRUE(dead);
+  auto letters = (*dead)->poll(10, std::chrono::milliseconds(500));
+  ASSERT_TRUE(letters);
+  ASSERT_EQ(letters->size(), 1u);
+  auto v = parse_json(letters->front().payload);
+  ASSERT_TRUE(v);
+  EXPECT_EQ(get_string(*v, "payload"), "poison");
+  EXPECT_EQ(get_string(*v, "topic"), "work");
+  EXPECT_EQ(get_string(*v, "error"), "cannot read message poison");
+}
+
+TEST_F(ConsumerLoopTest, AnUnavailableDependencyIsRetriedUntilItRecovers) {
+  std::atomic<int> calls{0};
+  std::atomic<bool> store_up{false};
+  std::atomic<int> processed{0};
+  ConsumerLoop loop("test", *bus_, "work", "g", 8, [&](std::span<const bus::Message> batch) -> Status {
+    ++calls;
+    if (!store_up) return make_error(ErrorCode::unavailable, "store is down");
+    processed += static_cast<int>(batch.size());
+    return {};
+  });
+  publish("x");
+  publish("y");
+  loop.start();
+  ASSERT_TRUE(eventually([&] { return calls >= 4; }));
+  EXPECT_EQ(get_string(json::value(loop.health()), "state"), "retrying");
+  store_up = true;
+  ASSERT_TRUE(eventually([&] { return processed == 2; }));
+  loop.stop();
+  EXPECT_EQ(get_int(json::value(loop.health()), "dead_lettered"), 0);
+  auto dead = bus_->subscribe(bus::kDeadLetters, "inspect");
+  EXPECT_TRUE((*dead)->poll(10, std::chrono::milliseconds(100))->empty());
+}
+
+}  // namespace
+}  // namespace chorus::roles
