@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/commands.hpp"
+#include "cli/config_file.hpp"
 #include "roles/process.hpp"
 
 namespace chorus::cli {
@@ -69,7 +70,10 @@ void add_serve(CLI::App& app, Commands& commands) {
   auto config = std::make_shared<roles::ServeConfig>();
   std::string data_dir = "./var";
   auto data_dir_ptr = std::make_shared<std::string>(data_dir);
-  cmd->set_config("--config", "", "TOML file with any of these flags as keys (listen = \"127.0.0.1:8080\")");
+  auto config_file = std::make_shared<std::string>();
+  cmd->add_option("--config", *config_file, "TOML file with any of these flags as keys: listen = \"0.0.0.0:9000\"")
+      ->envname("CHORUS_CONFIG")
+      ->check(CLI::ExistingFile);
   cmd->add_option("--listen", config->listen, "Address to listen on")->envname("CHORUS_LISTEN")->capture_default_str();
   cmd->add_option("--data-dir", *data_dir_ptr, "Where SQLite, the embedded bus and the keys live")
       ->envname("CHORUS_DATA_DIR")
@@ -92,7 +96,13 @@ void add_serve(CLI::App& app, Commands& commands) {
   cmd->add_option("--web-root", config->web_root, "Directory with the built dashboard")->envname("CHORUS_WEB_ROOT");
   cmd->footer("\nExamples:\n  chorus serve\n  chorus serve --listen 0.0.0.0:9000 --data-dir /srv/chorus\n"
               "  CHORUS_ADMIN_KEY=... chorus serve --roles api,webhook");
-  cmd->callback([config, data_dir_ptr, &commands] {
+  cmd->callback([cmd, config, config_file, data_dir_ptr, &commands] {
+    if (!config_file->empty()) {
+      if (auto s = apply_config_file(*cmd, *config_file); !s) {
+        commands.exit_code = fail(s.error().message, 2);
+        return;
+      }
+    }
     config->data_dir = *data_dir_ptr;
     if (const char* k = std::getenv("CHORUS_ADMIN_KEY")) config->admin_key = k;
     if (const char* k = std::getenv("CHORUS_MASTER_KEY")) config->master_key = k;

@@ -90,6 +90,32 @@ TEST(ServeBinary, AdminKeyFromEnvironment) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(ServeBinary, ConfigFileSetsFlagsAndTheCommandLineWins) {
+  auto dir = temp_dir("cfg");
+  auto file = dir / "chorus.toml";
+  {
+    std::ofstream out(file);
+    out << "listen = \"127.0.0.1:1\"\ndata-dir = \"" << (dir / "data").string() << "\"\nhttp-threads = 2\n";
+  }
+  // The file's listen address would fail (port 1 is privileged); the flag overrides it.
+  auto child = spawn({CHORUS_BINARY, "serve", "--config", file.string(), "--listen", "127.0.0.1:0"});
+  std::string url = read_url(child.out);
+  ASSERT_FALSE(url.empty());
+  EXPECT_TRUE(std::filesystem::exists(dir / "data" / "admin.key")) << "data-dir from the file";
+  kill(child.pid, SIGTERM);
+  EXPECT_EQ(wait_exit(child.pid), 0);
+  std::fclose(child.out);
+
+  {
+    std::ofstream out(file);
+    out << "lisen = \"127.0.0.1:0\"\n";
+  }
+  auto bad = spawn({CHORUS_BINARY, "serve", "--config", file.string()});
+  EXPECT_EQ(wait_exit(bad.pid), 2) << "an unknown key is bad usage";
+  std::fclose(bad.out);
+  std::filesystem::remove_all(dir);
+}
+
 TEST(ServeBinary, BadUsageExitsTwo) {
   auto child = spawn({CHORUS_BINARY, "serve", "--roles", "parser,teleporter", "--data-dir", temp_dir("bad").string()});
   EXPECT_EQ(wait_exit(child.pid), 2);
