@@ -22,15 +22,13 @@ const TEXTS = [
 const COUNT = 30;  // more than one explorer page (25)
 const DAY = 86400000;
 
-// One item per line in the shape a jsonl source maps with FIELDS below, or Discourse's post shape.
-function makeItems(type) {
+// One item per line in the shape a jsonl source maps with FIELDS below.
+function makeItems() {
   const now = Date.now();
   return Array.from({ length: COUNT }, (_, i) => {
     const [text, rating] = TEXTS[i % TEXTS.length];
     const at = new Date(now - (i % 6) * DAY - 2 * 3600000 - i * 60000).toISOString();
-    return type === 'jsonl'
-      ? { id: `r-${i}`, text, created_at: at, user: { name: `user${i % 5}` }, rating, url: `https://example.com/r/${i}` }
-      : { id: 5000 + i, cooked: `<p>${text}</p>`, created_at: at, username: `user${i % 5}`, topic_id: 7, post_number: i + 1 };
+    return { id: `r-${i}`, text, created_at: at, user: { name: `user${i % 5}` }, rating, url: `https://example.com/r/${i}` };
   });
 }
 const FIELDS = { id: 'id', text: 'text', timestamp: 'created_at', author: 'user.name', rating: 'rating', url: 'url' };
@@ -39,7 +37,6 @@ let chorus;
 let browser;
 let page;
 let key;
-let sourceType;
 const pageErrors = [];
 
 before(async () => {
@@ -49,11 +46,8 @@ before(async () => {
   }).then((r) => r.json());
   key = customer.api_key;
   assert.match(key, /^chk_/);
-  // The generic jsonl source is what this flow is about; until a build has it, the same flow runs on
-  // Discourse posts so the dashboard stays covered.
   const { items } = await apiCall(chorus.url, key, 'GET', '/v1/connectors');
-  sourceType = items.some((c) => c.type === 'jsonl') ? 'jsonl' : 'discourse';
-  if (sourceType !== 'jsonl') console.log('# the jsonl connector is not registered in this build: running the flow on a discourse source');
+  assert.ok(items.some((c) => c.type === 'jsonl'), 'GET /v1/connectors must list the jsonl connector');
   browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
   page.on('pageerror', (e) => pageErrors.push(e.message));
@@ -92,46 +86,37 @@ test('create a workspace and add a source through the generated form', async () 
   await page.waitForURL(/#\/\d+\/sources/);
   ws = /#\/(\d+)\//.exec(page.url())[1];
   await page.locator('#source-type').waitFor();
-  await page.selectOption('#source-type', sourceType);
+  await page.selectOption('#source-type', 'jsonl');
   await page.fill('#source-name', 'Survey export');
-  if (sourceType === 'jsonl') await page.fill('#config-fields', JSON.stringify(FIELDS, null, 2));
-  else await page.fill('#config-base_url', 'http://127.0.0.1:9');
+  await page.fill('#config-fields', JSON.stringify(FIELDS, null, 2));
   await page.click('#add-source-submit');
   const card = page.locator('.card.source', { hasText: 'Survey export' });
   await card.waitFor();
   const { sources } = await api(`/v1/workspaces/${ws}`);
   assert.equal(sources.length, 1);
-  assert.equal(sources[0].type, sourceType);
+  assert.equal(sources[0].type, 'jsonl');
   assert.equal(sources[0].name, 'Survey export');
   src = sources[0].id;
-  if (sourceType === 'jsonl') {
-    assert.deepEqual(sources[0].config.fields, FIELDS);
-    assert.match(await page.inputValue(`#push-${src}`), new RegExp(`/v1/workspaces/${ws}/sources/${src}/items$`));
-  }
+  assert.deepEqual(sources[0].config.fields, FIELDS);
+  assert.match(await page.inputValue(`#push-${src}`), new RegExp(`/v1/workspaces/${ws}/sources/${src}/items$`));
   await screenshot(page, 'sources');
 });
 
 test('a bad source spec shows the server\'s reason', async () => {
-  await page.selectOption('#source-type', sourceType);
+  await page.selectOption('#source-type', 'jsonl');
   await page.fill('#source-name', 'Broken');
-  if (sourceType === 'jsonl') {
-    await page.fill('#config-fields', '{"text": "text"}');
-  } else {
-    await page.fill('#config-base_url', 'http://127.0.0.1:9');
-    await page.fill('#schedule-every', 'soon');
-  }
+  await page.fill('#config-fields', '{"text": "text"}');
   await page.click('#add-source-submit');
   const err = page.locator('#add-source .notice.error');
   await err.waitFor();
-  assert.match(await err.innerText(), sourceType === 'jsonl' ? /not accepted: config\.fields\.id is required/i
-    : /not accepted: schedule\.every must be a duration/i);
+  assert.match(await err.innerText(), /not accepted: config\.fields\.id is required/i);
   assert.equal((await api(`/v1/workspaces/${ws}`)).sources.length, 1, 'nothing half-made');
   await screenshot(page, 'source-refused');
 });
 
 test('chorus import loads the file', async () => {
   const file = join(chorus.dir, 'feedback.jsonl');
-  writeFileSync(file, makeItems(sourceType).map((x) => JSON.stringify(x)).join('\n') + '\n');
+  writeFileSync(file, makeItems().map((x) => JSON.stringify(x)).join('\n') + '\n');
   const { stderr } = await promisify(execFile)(chorusBinary(), ['import', '--workspace', ws, '--source', src, file], {
     env: { ...process.env, CHORUS_SERVER: chorus.url, CHORUS_API_KEY: key },
   });
@@ -159,12 +144,10 @@ test('the overview charts show the imported totals', async () => {
   assert.ok(drawn.line >= 6, `the average sentiment line has a point per day with feedback (${drawn.line})`);
   const expected = Object.fromEntries(Object.entries(insights.totals.by_sentiment).filter(([, n]) => n > 0));
   assert.deepEqual(drawn.mix, expected);
-  if (sourceType === 'jsonl') {
-    const ratings = makeItems('jsonl').map((x) => x.rating);
-    const csat = Math.round((ratings.filter((r) => r >= 4).length / ratings.length) * 100);
-    await page.locator('#csat .value').waitFor();
-    assert.equal(await page.locator('#csat .value').innerText(), `${csat}%`);
-  }
+  const ratings = makeItems().map((x) => x.rating);
+  const csat = Math.round((ratings.filter((r) => r >= 4).length / ratings.length) * 100);
+  await page.locator('#csat .value').waitFor();
+  assert.equal(await page.locator('#csat .value').innerText(), `${csat}%`);
   await page.click('[data-period="7d"]');
   await page.waitForURL(/period=7d/);
   await page.locator('#total-count .value').waitFor();
@@ -198,8 +181,7 @@ test('the explorer pages through every record, and filters by sentiment and by t
   assert.ok(matching.length > 0);
   await eventually('the searched records', async () => (await page.locator('article.record').count()) === matching.length, 10000);
   for (const text of await page.locator('article.record .text').allInnerTexts()) assert.match(text, /export/i);
-  if (sourceType === 'jsonl')
-    assert.match(await page.locator('article.record a.original').first().getAttribute('href'), /^https:\/\/example\.com\/r\/\d+$/);
+  assert.match(await page.locator('article.record a.original').first().getAttribute('href'), /^https:\/\/example\.com\/r\/\d+$/);
   await screenshot(page, 'explorer');
 });
 
