@@ -136,8 +136,10 @@ Result<std::unique_ptr<ChorusProcess>> ChorusProcess::start(const ServeConfig& c
   }
 
   Impl* raw = impl.get();
-  impl->app.reset(new api::AppContext{*impl->store, *impl->bus, *impl->box, impl->admin_key, impl->metrics,
-                                      [raw] { return raw->role_health(); }, config.web_root});
+  impl->app = std::make_unique<api::AppContext>(api::AppContext{*impl->store, *impl->bus, *impl->box,
+                                                                impl->admin_key, impl->metrics,
+                                                                [raw] { return raw->role_health(); },
+                                                                config.web_root});
   bool listens = impl->roles.contains("api") || impl->roles.contains("webhook");
   if (listens) {
     api::add_system_routes(impl->router, *impl->app);
@@ -160,14 +162,15 @@ Result<std::unique_ptr<ChorusProcess>> ChorusProcess::start(const ServeConfig& c
   if (impl->reports) impl->reports->start();
   if (impl->parser) impl->parser->start();
   if (impl->fetcher) impl->fetcher->start();
-  if (impl->server) {
-    if (auto s = impl->server->start(); !s) {
-      std::unique_ptr<ChorusProcess> p(new ChorusProcess(std::move(impl)));
-      p->stop();
+  // The constructor is private: only start() makes a process, and only with everything opened.
+  std::unique_ptr<ChorusProcess> process(new ChorusProcess(std::move(impl)));
+  if (process->impl_->server) {
+    if (auto s = process->impl_->server->start(); !s) {
+      process->stop();
       return s.error();
     }
   }
-  return std::unique_ptr<ChorusProcess>(new ChorusProcess(std::move(impl)));
+  return process;
 }
 
 std::uint16_t ChorusProcess::port() const { return impl_->server ? impl_->server->port() : 0; }
