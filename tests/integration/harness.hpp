@@ -172,6 +172,40 @@ class ChorusFixture : public ::testing::Test {
   std::unique_ptr<Api> api_;
 };
 
+// A customer with an empty workspace, and the calls most flows need.
+class WorkspaceFixture : public ChorusFixture {
+ protected:
+  void SetUp() override {
+    ChorusFixture::SetUp();
+    key_ = customer("Acme");
+    auto r = api().post("/v1/workspaces", key_, json::object{{"name", "Feedback"}, {"sources", json::array{}}});
+    ASSERT_EQ(r.status, 201) << r.raw;
+    ws_ = str(r.body, "id");
+  }
+
+  // Adds a source from a SourceSpec; returns its id.
+  std::string add_source(json::object spec) {
+    auto r = api().post("/v1/workspaces/" + ws_ + "/sources", key_, spec);
+    EXPECT_EQ(r.status, 201) << r.raw;
+    return str(r.body, "id");
+  }
+
+  // Triggers a sync and waits until it is done or failed; returns the sync.
+  json::value sync_and_wait(const std::string& src) {
+    auto r = api().post("/v1/workspaces/" + ws_ + "/sources/" + src + "/sync", key_, json::object{});
+    EXPECT_EQ(r.status, 202) << r.raw;
+    std::string sync_id = str(r.body, "sync_id");
+    json::value last;
+    EXPECT_TRUE(eventually([&] {
+      last = api().get("/v1/workspaces/" + ws_ + "/syncs/" + sync_id, key_).body;
+      return str(last, "state") == "done" || str(last, "state") == "failed";
+    })) << json::serialize(last) << "\nhealth: " << api().get("/healthz", "").raw;
+    return last;
+  }
+
+  std::string key_, ws_;
+};
+
 // Runs a fixture's TEST_P cases on both deployments: INSTANTIATE_TEST_SUITE_P(Backends, X,
 // ::testing::Values(Backend::embedded, Backend::kafka_postgres), backend_name).
 template <class Fixture>

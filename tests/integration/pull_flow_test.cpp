@@ -14,34 +14,9 @@ namespace {
 
 const std::filesystem::path kFixtures = std::filesystem::path(CHORUS_FIXTURES);
 
-class PullFlow : public ChorusFixture {
+class PullFlow : public WorkspaceFixture {
  protected:
-  void SetUp() override {
-    ChorusFixture::SetUp();
-    key_ = customer("Tallybook Labs");
-    auto r = api().post("/v1/workspaces", key_, json::object{{"name", "Tallybook"}, {"sources", json::array{}}});
-    ASSERT_EQ(r.status, 201) << r.raw;
-    ws_ = str(r.body, "id");
-  }
 
-  std::string add_source(json::object spec) {
-    auto r = api().post("/v1/workspaces/" + ws_ + "/sources", key_, spec);
-    EXPECT_EQ(r.status, 201) << r.raw;
-    return str(r.body, "id");
-  }
-
-  json::value sync_and_wait(const std::string& src) {
-    auto r = api().post("/v1/workspaces/" + ws_ + "/sources/" + src + "/sync", key_, json::object{});
-    EXPECT_EQ(r.status, 202) << r.raw;
-    std::string sync_id = str(r.body, "sync_id");
-    json::value last;
-    EXPECT_TRUE(eventually([&] {
-      last = api().get("/v1/workspaces/" + ws_ + "/syncs/" + sync_id, key_).body;
-      std::string state = str(last, "state");
-      return state == "done" || state == "failed";
-    })) << json::serialize(last);
-    return last;
-  }
 
   std::vector<json::value> records(const std::string& src) {
     std::vector<json::value> out;
@@ -79,7 +54,7 @@ class PullFlow : public ChorusFixture {
     EXPECT_NE(str(source.body, "status.cursor"), "null");
   }
 
-  std::string key_, ws_;
+
 };
 
 TEST_F(PullFlow, GitHubIssuesAndCommentsThenASignedWebhook) {

@@ -33,21 +33,8 @@ Run run(const std::string& command) {
   return out;
 }
 
-class PushFlow : public ChorusFixture {
+class PushFlow : public WorkspaceFixture {
  protected:
-  void SetUp() override {
-    ChorusFixture::SetUp();
-    key_ = customer("Acme");
-    auto ws = api().post("/v1/workspaces", key_, json::object{{"name", "Feedback inbox"}, {"sources", json::array{}}});
-    ASSERT_EQ(ws.status, 201) << ws.raw;
-    ws_ = str(ws.body, "id");
-  }
-
-  std::string add_source(json::object spec) {
-    auto r = api().post("/v1/workspaces/" + ws_ + "/sources", key_, spec);
-    EXPECT_EQ(r.status, 201) << r.raw;
-    return str(r.body, "id");
-  }
 
   std::string survey_source(json::object webhook) {
     return add_source(json::object{{"type", "jsonl"},
@@ -112,7 +99,7 @@ class PushFlow : public ChorusFixture {
     return h;
   }
 
-  std::string key_, ws_;
+
 };
 
 TEST_F(PushFlow, JsonLinesAndArraysAreMappedByTheDeclaredFields) {

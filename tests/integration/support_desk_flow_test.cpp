@@ -15,33 +15,9 @@ namespace {
 
 const std::filesystem::path kFixtures = std::filesystem::path(CHORUS_FIXTURES);
 
-class SupportDeskFlow : public ChorusFixture {
+class SupportDeskFlow : public WorkspaceFixture {
  protected:
-  void SetUp() override {
-    ChorusFixture::SetUp();
-    key_ = customer("Acme");
-    auto ws = api().post("/v1/workspaces", key_, json::object{{"name", "Support"}, {"sources", json::array{}}});
-    ASSERT_EQ(ws.status, 201) << ws.raw;
-    ws_ = str(ws.body, "id");
-  }
 
-  std::string add_source(json::object spec) {
-    auto r = api().post("/v1/workspaces/" + ws_ + "/sources", key_, spec);
-    EXPECT_EQ(r.status, 201) << r.raw;
-    return str(r.body, "id");
-  }
-
-  json::value sync_and_wait(const std::string& src) {
-    auto r = api().post("/v1/workspaces/" + ws_ + "/sources/" + src + "/sync", key_, json::object{});
-    EXPECT_EQ(r.status, 202) << r.raw;
-    std::string sync_id = str(r.body, "sync_id");
-    json::value last;
-    EXPECT_TRUE(eventually([&] {
-      last = api().get("/v1/workspaces/" + ws_ + "/syncs/" + sync_id, key_).body;
-      return str(last, "state") == "done" || str(last, "state") == "failed";
-    })) << json::serialize(last);
-    return last;
-  }
 
   std::vector<json::value> feedback(const std::string& src) {
     auto r = api().get("/v1/workspaces/" + ws_ + "/feedback?limit=500&source=" + src, key_);
@@ -66,7 +42,7 @@ class SupportDeskFlow : public ChorusFixture {
 
   static std::string fixture_text(const std::string& path) { return json::serialize(read_fixture(kFixtures / path)); }
 
-  std::string key_, ws_;
+
 };
 
 TEST_F(SupportDeskFlow, ZendeskSyncsAndANoticeWebhookQueuesTheNextSync) {
