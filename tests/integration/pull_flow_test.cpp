@@ -17,7 +17,6 @@ const std::filesystem::path kFixtures = std::filesystem::path(CHORUS_FIXTURES);
 class PullFlow : public WorkspaceFixture {
  protected:
 
-
   std::vector<json::value> records(const std::string& src) {
     std::vector<json::value> out;
     std::string cursor;
@@ -53,8 +52,6 @@ class PullFlow : public WorkspaceFixture {
     EXPECT_EQ(num(source.body, "status.items_total"), static_cast<std::int64_t>(expected));
     EXPECT_NE(str(source.body, "status.cursor"), "null");
   }
-
-
 };
 
 TEST_F(PullFlow, GitHubIssuesAndCommentsThenASignedWebhook) {

@@ -35,7 +35,6 @@ Run run(const std::string& command) {
 
 class PushFlow : public WorkspaceFixture {
  protected:
-
   std::string survey_source(json::object webhook) {
     return add_source(json::object{{"type", "jsonl"},
                                    {"name", "Survey export"},
@@ -98,8 +97,6 @@ class PushFlow : public WorkspaceFixture {
     h.set("webhook-signature", "v1," + base64_encode(hmac_sha256_raw(key, id + "." + ts + "." + body)));
     return h;
   }
-
-
 };
 
 TEST_F(PushFlow, JsonLinesAndArraysAreMappedByTheDeclaredFields) {

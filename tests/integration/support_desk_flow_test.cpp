@@ -18,7 +18,6 @@ const std::filesystem::path kFixtures = std::filesystem::path(CHORUS_FIXTURES);
 class SupportDeskFlow : public WorkspaceFixture {
  protected:
 
-
   std::vector<json::value> feedback(const std::string& src) {
     auto r = api().get("/v1/workspaces/" + ws_ + "/feedback?limit=500&source=" + src, key_);
     EXPECT_EQ(r.status, 200) << r.raw;
@@ -41,8 +40,6 @@ class SupportDeskFlow : public WorkspaceFixture {
   }
 
   static std::string fixture_text(const std::string& path) { return json::serialize(read_fixture(kFixtures / path)); }
-
-
 };
 
 TEST_F(SupportDeskFlow, ZendeskSyncsAndANoticeWebhookQueuesTheNextSync) {
