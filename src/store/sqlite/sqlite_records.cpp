@@ -157,8 +157,13 @@ Result<FeedbackRecord> SqliteStore::upsert_record(RecordStatements& st, const Fe
     up.bind(15, r.raw_item);
   if (auto s = up.run(); !s) return s.error();
 
-  st.delete_themes.reset();
-  if (auto s = st.delete_themes.bind(1, r.workspace_id).bind(2, r.unique_identifier).run(); !s) return s.error();
+  // A new record has no theme rows or bands to replace.
+  if (existed) {
+    st.delete_themes.reset();
+    if (auto s = st.delete_themes.bind(1, r.workspace_id).bind(2, r.unique_identifier).run(); !s) return s.error();
+    st.delete_bands.reset();
+    if (auto s = st.delete_bands.bind(1, r.workspace_id).bind(2, r.unique_identifier).run(); !s) return s.error();
+  }
   for (const auto& t : r.themes) {
     st.insert_theme.reset();
     st.insert_theme.bind(1, r.workspace_id).bind(2, r.unique_identifier).bind(3, t).bind(4, r.timestamp);
@@ -166,8 +171,6 @@ Result<FeedbackRecord> SqliteStore::upsert_record(RecordStatements& st, const Fe
   }
 
   // Four 16-bit bands of the SimHash: any two fingerprints within 3 bits share at least one band.
-  st.delete_bands.reset();
-  if (auto s = st.delete_bands.bind(1, r.workspace_id).bind(2, r.unique_identifier).run(); !s) return s.error();
   if (r.simhash != 0) {
     for (int band = 0; band < 4; ++band) {
       st.insert_band.reset();

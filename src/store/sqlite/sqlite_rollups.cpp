@@ -1,78 +1,59 @@
 // SQLite store: rollups, kept exactly once per record revision by the reports role, and the aggregate
 // queries (report, totals, top themes, ratings) answered from them.
 //
-// Rollups come in two grains. Hourly cubes keep every filter dimension; daily cubes keep the few that
-// long reports slice by (source, sentiment, and category and language where there is no theme), so a
-// year at day buckets reads a few hundred rows per series. A query range is cut into its whole days,
-// the whole hours at its edges and the minutes beyond them: each piece is read from the coarsest cube
-// that can answer it, and only the minutes at unaligned edges (or a text filter) touch the records.
+// Rollups are cubes of three grains (sqlite_cubes.cpp). A query range is cut into whole months, whole
+// days at its edges, whole hours beyond those and the minutes beyond them: each piece is read from the
+// smallest cube of the coarsest grain that carries every dimension the query filters or groups on, and
+// only the minutes at unaligned edges (or a text filter) touch the records.
+#include <bit>
 #include <map>
 
+#include "store/sqlite/sqlite_cubes.hpp"
 #include "store/sqlite/sqlite_sql.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
 namespace chorus::store {
 
 using namespace sqlite_sql;
+using cubes::Family;
+using cubes::Grain;
 
 namespace {
 
-enum Dim : unsigned { kSource = 1, kSentiment = 2, kCategory = 4, kLanguage = 8, kTheme = 16 };
-enum class Family { counts, themes, ratings };
-enum class Level { records, hour, day };
+enum class Level { records, hour, day, month };
 
-struct Cube {
-  const char* table;
-  const char* time_column;
-  unsigned dims;
-};
-
-Cube cube(Family family, Level level) {
-  const bool day = level == Level::day;
-  switch (family) {
-    case Family::counts:
-      return day ? Cube{"rollup_day", "day", kSource | kSentiment | kCategory | kLanguage}
-                 : Cube{"rollup", "hour", kSource | kSentiment | kCategory | kLanguage};
-    case Family::themes:
-      return day ? Cube{"rollup_day_themes", "day", kTheme | kSource | kSentiment}
-                 : Cube{"rollup_themes", "hour", kTheme | kSource | kSentiment | kCategory | kLanguage};
-    case Family::ratings:
-      return day ? Cube{"rollup_day_ratings", "day", kSource | kSentiment}
-                 : Cube{"rollup_ratings", "hour", kSource | kSentiment | kCategory | kLanguage};
-  }
-  return Cube{"rollup", "hour", 0};
-}
+Grain grain_of(Level l) { return l == Level::month ? Grain::month : l == Level::day ? Grain::day : Grain::hour; }
+Level finer(Level l) { return l == Level::month ? Level::day : l == Level::day ? Level::hour : Level::records; }
 
 unsigned dim_of(GroupBy g) {
   switch (g) {
     case GroupBy::none:
       return 0;
     case GroupBy::source:
-      return kSource;
+      return cubes::kSource;
     case GroupBy::sentiment:
-      return kSentiment;
+      return cubes::kSentiment;
     case GroupBy::category:
-      return kCategory;
+      return cubes::kCategory;
     case GroupBy::language:
-      return kLanguage;
+      return cubes::kLanguage;
     case GroupBy::theme:
-      return kTheme;
+      return cubes::kTheme;
   }
   return 0;
 }
 
 unsigned dims_of(const FeedbackFilter& f) {
   unsigned d = 0;
-  if (f.source_id) d |= kSource;
-  if (f.sentiment) d |= kSentiment;
-  if (f.category) d |= kCategory;
-  if (f.language) d |= kLanguage;
-  if (f.theme) d |= kTheme;
+  if (f.source_id) d |= cubes::kSource;
+  if (f.sentiment) d |= cubes::kSentiment;
+  if (f.category) d |= cubes::kCategory;
+  if (f.language) d |= cubes::kLanguage;
+  if (f.theme) d |= cubes::kTheme;
   return d;
 }
 
-const char* key_column(GroupBy g, Level level) {
-  const bool rollup = level != Level::records;
+const char* key_column(GroupBy g, bool rollup) {
   switch (g) {
     case GroupBy::none:
       return "''";
@@ -96,17 +77,20 @@ struct Question {
   Family family;
   GroupBy group_by;  // ratings always group by source and rating
   bool by_time;
-  std::optional<Bucket> bucket;  // the report's bucket; day cubes serve only buckets of a day or more
+  std::optional<Bucket> bucket;  // the report's bucket: the grain read must divide it
+  unsigned need() const {
+    return dims_of(filter) | dim_of(group_by) | (family == Family::ratings ? cubes::kSource | cubes::kRating : 0);
+  }
 };
 
-// The coarsest level whose cubes carry every dimension the question filters or groups on.
+// The coarsest level whose cubes carry every dimension the question needs and whose grain fits the bucket.
 Level coarsest_level(const Question& q) {
   if (q.filter.from_records || q.filter.q) return Level::records;
-  unsigned need = dims_of(q.filter) | dim_of(q.group_by);
-  if (q.family == Family::ratings && (need & kTheme)) return Level::records;
-  auto fits = [&](Level l) { return (need & ~cube(q.family, l).dims) == 0; };
-  if (fits(Level::day) && (!q.bucket || *q.bucket != Bucket::hour)) return Level::day;
-  if (fits(Level::hour)) return Level::hour;
+  for (Level l : {Level::month, Level::day, Level::hour}) {
+    if (l == Level::month && q.by_time && q.bucket != Bucket::month) continue;
+    if (l == Level::day && q.by_time && q.bucket == Bucket::hour) continue;
+    if (cubes::covering(q.family, grain_of(l), q.need())) return l;
+  }
   return Level::records;
 }
 
@@ -115,23 +99,34 @@ struct Segment {
   Level level;
 };
 
+TimeMs next_start(TimeMs t, Level l) {
+  TimeMs s = cubes::grain_start(t, grain_of(l));
+  if (s == t) return t;
+  switch (l) {
+    case Level::hour:
+      return s + kHour;
+    case Level::day:
+      return s + kDay;
+    default:
+      return cubes::grain_start(s + 32 * kDay, Grain::month);
+  }
+}
+
 // Cuts [from, to) into whole units of `level` and, at unaligned edges, pieces for the finer levels.
 void plan(std::optional<TimeMs> from, std::optional<TimeMs> to, Level level, std::vector<Segment>& out) {
   if (level == Level::records) {
     out.push_back({from, to, level});
     return;
   }
-  const TimeMs unit = level == Level::day ? kDay : kHour;
-  const Level finer = level == Level::day ? Level::hour : Level::records;
-  std::optional<TimeMs> a = from ? std::optional<TimeMs>(ceil_to(*from, unit)) : std::nullopt;
-  std::optional<TimeMs> b = to ? std::optional<TimeMs>(floor_to(*to, unit)) : std::nullopt;
+  std::optional<TimeMs> a = from ? std::optional<TimeMs>(next_start(*from, level)) : std::nullopt;
+  std::optional<TimeMs> b = to ? std::optional<TimeMs>(cubes::grain_start(*to, grain_of(level))) : std::nullopt;
   if (a && b && *a >= *b) {
-    plan(from, to, finer, out);
+    plan(from, to, finer(level), out);
     return;
   }
-  if (from && *a > *from) plan(from, a, finer, out);
+  if (from && *a > *from) plan(from, a, finer(level), out);
   out.push_back({a, b, level});
-  if (to && *to > *b) plan(b, to, finer, out);
+  if (to && *to > *b) plan(b, to, finer(level), out);
 }
 
 struct AggRow {
@@ -156,12 +151,12 @@ std::string segment_sql(const Question& q, const Segment& seg, SqlFilter& f) {
     if (ratings)
       return "SELECT " + t + ", CAST(r.source_id AS TEXT), r.rating, count(*), 0 FROM " + from + " WHERE " + f.where +
              " AND r.rating IS NOT NULL GROUP BY 1, 2, 3";
-    return "SELECT " + t + ", " + key_column(q.group_by, seg.level) + ", 0, count(*), sum(round(r.compound * " +
+    return "SELECT " + t + ", " + key_column(q.group_by, false) + ", 0, count(*), sum(round(r.compound * " +
            std::to_string(static_cast<int>(kCompoundUnit)) + ")) FROM " + from + " WHERE " + f.where +
            " GROUP BY 1, 2, 3";
   }
-  Cube c = cube(q.family, seg.level);
-  std::string time = std::string("u.") + c.time_column;
+  const cubes::Cube& c = *cubes::covering(q.family, grain_of(seg.level), q.need());
+  std::string time = std::string("u.") + cubes::time_column(c.grain);
   f.where = "u.workspace_id = ?";
   f.args.clear();
   f.arg(bounded.workspace_id);
@@ -176,7 +171,7 @@ std::string segment_sql(const Question& q, const Segment& seg, SqlFilter& f) {
   if (ratings)
     return "SELECT " + t + ", CAST(u.source_id AS TEXT), u.rating, sum(u.count), 0 FROM " + c.table + " u WHERE " +
            f.where + " GROUP BY 1, 2, 3 HAVING sum(u.count) > 0";
-  return "SELECT " + t + ", " + key_column(q.group_by, seg.level) + ", 0, sum(u.count), sum(u.sum_compound) FROM " +
+  return "SELECT " + t + ", " + key_column(q.group_by, true) + ", 0, sum(u.count), sum(u.sum_compound) FROM " +
          c.table + " u WHERE " + f.where + " GROUP BY 1, 2, 3 HAVING sum(u.count) > 0";
 }
 
@@ -209,82 +204,7 @@ Family family_for(const FeedbackFilter& f, GroupBy g) {
 
 }  // namespace
 
-// The upserts of one fold, prepared once per batch.
-struct SqliteStore::RollupStatements {
-  sqlite::Statement hour, day, theme_hour, theme_day, rating_hour, rating_day;
-
-  static Result<RollupStatements> prepare(sqlite::Database& db) {
-    RollupStatements s;
-    const std::pair<sqlite::Statement*, std::string_view> sql[] = {
-        {&s.hour,
-         "INSERT INTO rollup(workspace_id, hour, source_id, sentiment, category, language, count, sum_compound) "
-         "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(workspace_id, hour, source_id, sentiment, category, "
-         "language) DO UPDATE SET count = count + ?7, sum_compound = sum_compound + ?8"},
-        {&s.day,
-         "INSERT INTO rollup_day(workspace_id, day, source_id, sentiment, category, language, count, sum_compound) "
-         "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(workspace_id, day, source_id, sentiment, category, "
-         "language) DO UPDATE SET count = count + ?7, sum_compound = sum_compound + ?8"},
-        {&s.theme_hour,
-         "INSERT INTO rollup_themes(workspace_id, theme, hour, source_id, sentiment, category, language, count, "
-         "sum_compound) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT(workspace_id, theme, hour, "
-         "source_id, sentiment, category, language) DO UPDATE SET count = count + ?8, sum_compound = sum_compound "
-         "+ ?9"},
-        {&s.theme_day,
-         "INSERT INTO rollup_day_themes(workspace_id, theme, day, source_id, sentiment, count, sum_compound) "
-         "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(workspace_id, theme, day, source_id, sentiment) DO UPDATE "
-         "SET count = count + ?6, sum_compound = sum_compound + ?7"},
-        {&s.rating_hour,
-         "INSERT INTO rollup_ratings(workspace_id, hour, source_id, sentiment, category, language, rating, count) "
-         "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(workspace_id, hour, source_id, sentiment, category, "
-         "language, rating) DO UPDATE SET count = count + ?8"},
-        {&s.rating_day,
-         "INSERT INTO rollup_day_ratings(workspace_id, day, source_id, sentiment, rating, count) "
-         "VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(workspace_id, day, source_id, sentiment, rating) DO UPDATE "
-         "SET count = count + ?6"},
-    };
-    for (const auto& [stmt, text] : sql) {
-      auto p = db.prepare(text);
-      if (!p) return p.error();
-      *stmt = std::move(p.value());
-    }
-    return s;
-  }
-};
-
-Status SqliteStore::fold_rollup(RollupStatements& st, const FeedbackRecord& r, int sign) {
-  const TimeMs hour = floor_to(r.timestamp, kHour);
-  const TimeMs day = floor_to(r.timestamp, kDay);
-  const std::int64_t units = sign * compound_units(r.sentiment_compound);
-  for (auto [stmt, t] : {std::pair{&st.hour, hour}, std::pair{&st.day, day}}) {
-    stmt->reset();
-    stmt->bind(1, r.workspace_id).bind(2, t).bind(3, r.source_id).bind(4, r.sentiment_type).bind(5, r.category);
-    stmt->bind(6, r.language_code).bind(7, sign).bind(8, units);
-    if (auto s = stmt->run(); !s) return s;
-  }
-  for (const auto& theme : r.themes) {
-    st.theme_hour.reset();
-    st.theme_hour.bind(1, r.workspace_id).bind(2, theme).bind(3, hour).bind(4, r.source_id).bind(5, r.sentiment_type);
-    st.theme_hour.bind(6, r.category).bind(7, r.language_code).bind(8, sign).bind(9, units);
-    if (auto s = st.theme_hour.run(); !s) return s;
-    st.theme_day.reset();
-    st.theme_day.bind(1, r.workspace_id).bind(2, theme).bind(3, day).bind(4, r.source_id).bind(5, r.sentiment_type);
-    st.theme_day.bind(6, sign).bind(7, units);
-    if (auto s = st.theme_day.run(); !s) return s;
-  }
-  if (r.rating) {
-    st.rating_hour.reset();
-    st.rating_hour.bind(1, r.workspace_id).bind(2, hour).bind(3, r.source_id).bind(4, r.sentiment_type);
-    st.rating_hour.bind(5, r.category).bind(6, r.language_code).bind(7, *r.rating).bind(8, sign);
-    if (auto s = st.rating_hour.run(); !s) return s;
-    st.rating_day.reset();
-    st.rating_day.bind(1, r.workspace_id).bind(2, day).bind(3, r.source_id).bind(4, r.sentiment_type);
-    st.rating_day.bind(5, *r.rating).bind(6, sign);
-    if (auto s = st.rating_day.run(); !s) return s;
-  }
-  return {};
-}
-
-// The contribution of a record as rollup_applied remembers it (column order of kAppliedColumns).
+// The contribution of a record as rollup_applied remembers it (column order of the selects below).
 FeedbackRecord SqliteStore::applied_contribution(const sqlite::Statement& row, int first, Id workspace_id) {
   FeedbackRecord old;
   old.workspace_id = workspace_id;
@@ -303,8 +223,6 @@ Status SqliteStore::apply_rollups(const std::vector<FeedbackRecord>& records) {
   std::lock_guard lock(mu_);
   sqlite::Transaction tx(db_);
   if (auto s = tx.begin(); !s) return s;
-  auto folds = RollupStatements::prepare(db_);
-  if (!folds) return folds.error();
   auto sel = db_.prepare(
       "SELECT revision, hour, source_id, sentiment, category, language, compound, themes, rating FROM "
       "rollup_applied WHERE workspace_id = ? AND uid = ?");
@@ -313,6 +231,9 @@ Status SqliteStore::apply_rollups(const std::vector<FeedbackRecord>& records) {
       "language, compound, themes, rating) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   if (!sel) return sel.error();
   if (!put) return put.error();
+  cubes::Fold fold;
+  // A batch may carry several revisions of one record: each is compared with the one applied before it,
+  // which rollup_applied already holds.
   for (const auto& r : records) {
     sel->reset();
     sel->bind(1, r.workspace_id).bind(2, r.unique_identifier);
@@ -320,36 +241,38 @@ Status SqliteStore::apply_rollups(const std::vector<FeedbackRecord>& records) {
     if (!row) return row.error();
     if (*row) {
       if (sel->int64(0) >= r.revision) continue;  // this revision (or a newer one) is already counted
-      if (auto s = fold_rollup(*folds, applied_contribution(*sel, 1, r.workspace_id), -1); !s) return s;
+      fold.add(applied_contribution(*sel, 1, r.workspace_id), -1);
     }
     sel->reset();
-    if (auto s = fold_rollup(*folds, r, +1); !s) return s;
+    fold.add(r, +1);
     put->reset();
     put->bind(1, r.workspace_id).bind(2, r.unique_identifier).bind(3, r.revision).bind(4, floor_to(r.timestamp, kHour));
     put->bind(5, r.source_id).bind(6, r.sentiment_type).bind(7, r.category).bind(8, r.language_code);
     put->bind(9, r.sentiment_compound).bind(10, join_themes(r.themes)).bind(11, r.rating);
     if (auto s = put->run(); !s) return s;
   }
+  if (auto s = fold.write(db_); !s) return s;
   return tx.commit();
 }
 
 Status SqliteStore::rebuild_rollups() {
-  for (const char* table :
-       {"rollup", "rollup_day", "rollup_themes", "rollup_day_themes", "rollup_ratings", "rollup_day_ratings"})
-    if (auto s = db_.exec(std::string("DELETE FROM ") + table); !s) return s;
-  auto folds = RollupStatements::prepare(db_);
-  if (!folds) return folds.error();
+  for (const auto& c : cubes::all())
+    if (auto s = db_.exec(std::string("DELETE FROM ") + c.table); !s) return s;
   auto all = db_.prepare(
       "SELECT workspace_id, hour, source_id, sentiment, category, language, compound, themes, rating FROM "
       "rollup_applied");
   if (!all) return all.error();
+  cubes::Fold fold;
+  std::size_t n = 0;
   for (;;) {
     auto row = all->step();
     if (!row) return row.error();
     if (!*row) break;
-    if (auto s = fold_rollup(*folds, applied_contribution(*all, 1, all->int64(0)), +1); !s) return s;
+    fold.add(applied_contribution(*all, 1, all->int64(0)), +1);
+    if (++n % 10000 == 0)
+      if (auto s = fold.write(db_); !s) return s;
   }
-  return {};
+  return fold.write(db_);
 }
 
 Result<std::vector<ReportSeries>> SqliteStore::report(const FeedbackFilter& filter, Bucket bucket, GroupBy group_by) {

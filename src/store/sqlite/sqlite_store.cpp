@@ -1,15 +1,18 @@
 // SQLite store: schema, tenancy, workspaces, sources and syncs.
 #include "store/sqlite/sqlite_store.hpp"
 
+#include <set>
 #include <system_error>
+
+#include "store/sqlite/sqlite_cubes.hpp"
 
 namespace chorus::store {
 
 namespace {
 
 // 1: the first schema. 2: ratings and raw items on records, theme rows carry their record's time, daily
-// and rating rollups, compound sums in whole ten-thousandths.
-constexpr int kSchemaVersion = 2;
+// and rating rollups, compound sums in whole ten-thousandths. 3: the rollup cubes of sqlite_cubes.cpp.
+constexpr int kSchemaVersion = 3;
 
 constexpr std::string_view kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS customers(
@@ -45,33 +48,6 @@ CREATE INDEX IF NOT EXISTS record_themes_by_time ON record_themes(workspace_id, 
 CREATE TABLE IF NOT EXISTS record_bands(
   workspace_id INTEGER NOT NULL, band INTEGER NOT NULL, value INTEGER NOT NULL, uid INTEGER NOT NULL,
   PRIMARY KEY(workspace_id, band, value, uid));
-CREATE TABLE IF NOT EXISTS rollup(
-  workspace_id INTEGER NOT NULL, hour INTEGER NOT NULL, source_id INTEGER NOT NULL, sentiment TEXT NOT NULL,
-  category TEXT NOT NULL, language TEXT NOT NULL, count INTEGER NOT NULL, sum_compound REAL NOT NULL,
-  PRIMARY KEY(workspace_id, hour, source_id, sentiment, category, language));
-CREATE TABLE IF NOT EXISTS rollup_themes(
-  workspace_id INTEGER NOT NULL, theme TEXT NOT NULL, hour INTEGER NOT NULL, source_id INTEGER NOT NULL,
-  sentiment TEXT NOT NULL, category TEXT NOT NULL, language TEXT NOT NULL, count INTEGER NOT NULL,
-  sum_compound REAL NOT NULL,
-  PRIMARY KEY(workspace_id, theme, hour, source_id, sentiment, category, language));
-CREATE INDEX IF NOT EXISTS rollup_themes_by_hour ON rollup_themes(workspace_id, hour);
-CREATE TABLE IF NOT EXISTS rollup_day(
-  workspace_id INTEGER NOT NULL, day INTEGER NOT NULL, source_id INTEGER NOT NULL, sentiment TEXT NOT NULL,
-  category TEXT NOT NULL, language TEXT NOT NULL, count INTEGER NOT NULL, sum_compound REAL NOT NULL,
-  PRIMARY KEY(workspace_id, day, source_id, sentiment, category, language)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS rollup_day_themes(
-  workspace_id INTEGER NOT NULL, theme TEXT NOT NULL, day INTEGER NOT NULL, source_id INTEGER NOT NULL,
-  sentiment TEXT NOT NULL, count INTEGER NOT NULL, sum_compound REAL NOT NULL,
-  PRIMARY KEY(workspace_id, theme, day, source_id, sentiment)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS rollup_day_themes_by_day ON rollup_day_themes(workspace_id, day);
-CREATE TABLE IF NOT EXISTS rollup_ratings(
-  workspace_id INTEGER NOT NULL, hour INTEGER NOT NULL, source_id INTEGER NOT NULL, sentiment TEXT NOT NULL,
-  category TEXT NOT NULL, language TEXT NOT NULL, rating REAL NOT NULL, count INTEGER NOT NULL,
-  PRIMARY KEY(workspace_id, hour, source_id, sentiment, category, language, rating)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS rollup_day_ratings(
-  workspace_id INTEGER NOT NULL, day INTEGER NOT NULL, source_id INTEGER NOT NULL, sentiment TEXT NOT NULL,
-  rating REAL NOT NULL, count INTEGER NOT NULL,
-  PRIMARY KEY(workspace_id, day, source_id, sentiment, rating)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS rollup_applied(
   workspace_id INTEGER NOT NULL, uid INTEGER NOT NULL, revision INTEGER NOT NULL, hour INTEGER NOT NULL,
   source_id INTEGER NOT NULL, sentiment TEXT NOT NULL, category TEXT NOT NULL, language TEXT NOT NULL,
@@ -80,9 +56,10 @@ CREATE TABLE IF NOT EXISTS dead_letters(
   id INTEGER PRIMARY KEY, workspace_id INTEGER NOT NULL, source_id INTEGER NOT NULL, payload TEXT NOT NULL,
   error TEXT NOT NULL, created_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS rollup_cubes(name TEXT PRIMARY KEY);
 )sql";
 
-// Version 1 to 2, before kSchema adds the new tables; the rollups are then refolded from rollup_applied.
+// Version 1 to 2, before the schema adds the new tables; the rollups are then refolded from rollup_applied.
 constexpr std::string_view kUpgradeFromV1 = R"sql(
 ALTER TABLE records ADD COLUMN rating REAL;
 ALTER TABLE records ADD COLUMN raw TEXT;
@@ -158,13 +135,16 @@ SqliteStore::SqliteStore(sqlite::Database db, std::filesystem::path path)
 Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::filesystem::path& data_dir) {
   std::error_code ec;
   std::filesystem::create_directories(data_dir, ec);
-  if (ec) return make_error(ErrorCode::unavailable, "cannot create data dir " + data_dir.string() + ": " + ec.message());
+  if (ec)
+    return make_error(ErrorCode::unavailable, "cannot create data dir " + data_dir.string() + ": " + ec.message());
   auto path = data_dir / "chorus.db";
   sqlite::OpenOptions options;
   options.synchronous = sqlite::Synchronous::normal;
   options.foreign_keys = true;
   auto db = sqlite::Database::open(path, options);
   if (!db) return db.error();
+  // 64 MiB of page cache (the default is 2): upserts into large record and rollup indexes stay in memory.
+  if (auto s = db->exec("PRAGMA cache_size = -65536"); !s) return s.error();
   std::unique_ptr<SqliteStore> store(new SqliteStore(std::move(db.value()), path));
   if (auto m = store->migrate(); !m) return m.error();
   return store;
@@ -191,14 +171,44 @@ Status SqliteStore::migrate() {
   if (have == 1)
     if (auto s = db_.exec(kUpgradeFromV1); !s) return s;
   if (auto s = db_.exec(kSchema); !s) return s;
-  if (have == 1)
-    if (auto s = rebuild_rollups(); !s) return s;
+  if (auto s = refold_new_cubes(); !s) return s;
   if (have < kSchemaVersion) {
     auto ins = db_.prepare("INSERT INTO schema_version(version) VALUES(?)");
     if (!ins) return ins.error();
     if (auto s = ins->bind(1, kSchemaVersion).run(); !s) return s;
   }
   return tx.commit();
+}
+
+// The cubes the rollups were folded into are listed in rollup_cubes. When the list changes (an upgrade
+// adds a cube or changes one), the cube tables are made anew and refolded from rollup_applied, so every
+// cube starts complete. Version 1 and 2 data dirs, which have no list, are refolded the same way.
+Status SqliteStore::refold_new_cubes() {
+  std::set<std::string> folded;
+  auto q = db_.prepare("SELECT name FROM rollup_cubes");
+  if (!q) return q.error();
+  for (;;) {
+    auto row = q->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    folded.insert(q->text(0));
+  }
+  std::set<std::string> current;
+  for (const auto& c : cubes::all()) current.insert(c.table);
+  if (folded == current) return db_.exec(cubes::schema());
+  for (const auto& name : folded) current.insert(name);
+  for (const auto& name : current)
+    if (auto s = db_.exec("DROP TABLE IF EXISTS " + name); !s) return s;
+  if (auto s = db_.exec(cubes::schema()); !s) return s;
+  if (auto s = rebuild_rollups(); !s) return s;
+  if (auto s = db_.exec("DELETE FROM rollup_cubes"); !s) return s;
+  auto ins = db_.prepare("INSERT INTO rollup_cubes(name) VALUES(?)");
+  if (!ins) return ins.error();
+  for (const auto& c : cubes::all()) {
+    ins->reset();
+    if (auto s = ins->bind(1, c.table).run(); !s) return s;
+  }
+  return {};
 }
 
 Result<Customer> SqliteStore::create_customer(const std::string& name, const std::string& key_hash) {
@@ -332,7 +342,8 @@ Status SqliteStore::delete_source(Id workspace_id, Id source_id) {
   auto q = db_.prepare("UPDATE sources SET deleted = 1 WHERE workspace_id = ? AND id = ? AND deleted = 0");
   if (!q) return q.error();
   if (auto s = q->bind(1, workspace_id).bind(2, source_id).run(); !s) return s;
-  if (db_.changes() == 0) return make_error(ErrorCode::not_found, "source " + std::to_string(source_id) + " does not exist");
+  if (db_.changes() == 0)
+    return make_error(ErrorCode::not_found, "source " + std::to_string(source_id) + " does not exist");
   return {};
 }
 
@@ -415,7 +426,8 @@ Result<std::vector<Sync>> SqliteStore::list_unfinished_syncs() {
   return out;
 }
 
-Status SqliteStore::add_dead_letter(Id workspace_id, Id source_id, const std::string& payload, const std::string& error) {
+Status SqliteStore::add_dead_letter(Id workspace_id, Id source_id, const std::string& payload,
+                                    const std::string& error) {
   std::lock_guard lock(mu_);
   auto q = db_.prepare(
       "INSERT INTO dead_letters(workspace_id, source_id, payload, error, created_at) VALUES(?, ?, ?, ?, ?)");

@@ -59,11 +59,10 @@ class SqliteStore final : public Store {
   Result<Source> load_source(std::string_view where, Id a, Id b);
   Result<std::vector<Source>> load_sources(std::string_view where, std::optional<Id> arg);
   struct RecordStatements;
-  struct RollupStatements;
   Result<FeedbackRecord> upsert_record(RecordStatements& st, const FeedbackRecord& r, bool& existed);
-  Status fold_rollup(RollupStatements& st, const FeedbackRecord& r, int sign);
   static FeedbackRecord applied_contribution(const sqlite::Statement& row, int first, Id workspace_id);
   Status rebuild_rollups();  // refolds every cube from rollup_applied (schema upgrades)
+  Status refold_new_cubes();
 
   std::mutex mu_;  // one connection, serialised: simple and fast enough for the embedded default
   sqlite::Database db_;

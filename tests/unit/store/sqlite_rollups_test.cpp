@@ -216,6 +216,8 @@ TEST_F(SqliteRollups, EveryFilterBucketAndGroupMatchesABruteForceRecountThroughR
       {kJan + 10 * kDay + 5 * kHour + 1234567, kJan + 40 * kDay + 17 * kHour + 999},  // mid-hour edges
       {kJan + 3 * kDay + 1, kJan + 3 * kDay + 2 * kHour},                             // inside one day, unaligned start
       {std::nullopt, kJan + 20 * kDay + 30 * 60000},
+      {kJan, kJan + 59 * kDay},                                           // whole months (January, February)
+      {kJan + 14 * kDay + 10 * kHour + 5, kJan + 61 * kDay + 3 * kHour},  // a whole month inside, days and hours around
   };
   int checked = 0;
   bool averages_exact = true;
