@@ -54,36 +54,62 @@ Result<std::vector<WatchedSource>> watched_sources(store::Store& store, const st
   return out;
 }
 
-// theme -> its daily series, one SourceSeries per watched source (zeros where it said nothing).
+// Daily counts per theme over the span, into series[theme].sources[slot] (zero-filled as needed).
+Status add_counts(store::Store& store, const store::FeedbackFilter& f, std::size_t slot,
+                  std::map<std::string, DailySeries>& out, const std::vector<TimeMs>& watched) {
+  auto series = store.report(f, store::Bucket::day, store::GroupBy::theme);
+  if (!series) return series.error();
+  const TimeMs first = *f.from;
+  const auto days = static_cast<std::size_t>((ceil_day(*f.to) - first) / kDayMs);
+  for (const auto& s : *series) {
+    auto& daily = out[s.key];
+    if (daily.sources.empty()) {
+      daily.first_day = first;
+      daily.sources.resize(watched.size());
+      for (std::size_t k = 0; k < watched.size(); ++k) {
+        daily.sources[k].watched_from = watched[k];
+        daily.sources[k].counts.assign(days, 0);
+      }
+    }
+    for (const auto& p : s.points) {
+      auto index = (p.t - first) / kDayMs;
+      if (index >= 0 && static_cast<std::size_t>(index) < days)
+        daily.sources[slot].counts[static_cast<std::size_t>(index)] += p.count;
+    }
+  }
+  return {};
+}
+
+// theme -> its daily series. Sources whose history starts on the same day (in particular all those
+// watched through the whole span) are judged together, as one series; the largest such group is read
+// as all sources less the others, so a workspace whose sources are all long connected costs one query.
 Result<std::map<std::string, DailySeries>> theme_series(store::Store& store, const store::FeedbackFilter& span,
                                                         const std::vector<WatchedSource>& sources,
                                                         const std::optional<std::string>& sentiment) {
-  const TimeMs first = *span.from;
-  const auto days = static_cast<std::size_t>((ceil_day(*span.to) - first) / kDayMs);
-  std::map<std::string, DailySeries> out;
-  for (std::size_t i = 0; i < sources.size(); ++i) {
-    auto f = span;
-    f.source_id = sources[i].id;
-    if (sentiment) f.sentiment = sentiment;
-    auto series = store.report(f, store::Bucket::day, store::GroupBy::theme);
-    if (!series) return series.error();
-    for (const auto& s : *series) {
-      auto& daily = out[s.key];
-      if (daily.sources.empty()) {
-        daily.first_day = first;
-        daily.sources.resize(sources.size());
-        for (std::size_t k = 0; k < sources.size(); ++k) {
-          daily.sources[k].watched_from = sources[k].watched_from;
-          daily.sources[k].counts.assign(days, 0);
-        }
-      }
-      for (const auto& p : s.points) {
-        auto index = (p.t - first) / kDayMs;
-        if (index >= 0 && static_cast<std::size_t>(index) < days)
-          daily.sources[i].counts[static_cast<std::size_t>(index)] += p.count;
-      }
-    }
+  auto base = span;
+  if (sentiment) base.sentiment = sentiment;
+  std::map<TimeMs, std::vector<Id>> groups;
+  for (const auto& s : sources) groups[std::max(s.watched_from, *span.from)].push_back(s.id);
+  auto largest = std::max_element(groups.begin(), groups.end(),
+                                  [](const auto& a, const auto& b) { return a.second.size() < b.second.size(); });
+  std::vector<TimeMs> watched{largest == groups.end() ? ceil_day(*span.to) : largest->first};
+  std::vector<std::pair<std::size_t, Id>> separate;  // (slot, source)
+  for (auto it = groups.begin(); it != groups.end(); ++it) {
+    if (it == largest) continue;
+    watched.push_back(it->first);
+    for (Id id : it->second) separate.emplace_back(watched.size() - 1, id);
   }
+  std::map<std::string, DailySeries> out;
+  if (auto s = add_counts(store, base, 0, out, watched); !s) return s.error();
+  for (const auto& [slot, id] : separate) {
+    auto f = base;
+    f.source_id = id;
+    if (auto s = add_counts(store, f, slot, out, watched); !s) return s.error();
+  }
+  for (auto& [theme, daily] : out)
+    for (std::size_t k = 1; k < daily.sources.size(); ++k)
+      for (std::size_t d = 0; d < daily.sources[0].counts.size(); ++d)
+        daily.sources[0].counts[d] -= daily.sources[k].counts[d];
   return out;
 }
 
