@@ -105,7 +105,20 @@ struct Migration {
 // Append only: a released migration never changes; a new schema change is a new version.
 constexpr Migration kMigrations[] = {
     {1, "tenancy, sources, syncs, records, rollups, dead letters"},
+    {2, "raw items kept beside records"},
 };
+
+// The raw item a record was made from (GET .../feedback/{id}?include=raw), in its own table so that the
+// records' partitions or hypertable stay as they are.
+constexpr std::string_view kRawItems = R"sql(
+CREATE TABLE record_raw(workspace_id BIGINT NOT NULL, uid BIGINT NOT NULL, raw TEXT NOT NULL,
+  PRIMARY KEY(workspace_id, uid));
+)sql";
+
+Status apply_v2(pg::Connection& conn) {
+  if (auto s = conn.exec_script(kRawItems); !s) return s.error();
+  return {};
+}
 
 Result<PostgresLayout> choose_layout(pg::Connection& conn, PostgresOptions::Timescale want) {
   if (want == PostgresOptions::Timescale::off) return PostgresLayout::partitioned;
@@ -164,7 +177,9 @@ Status PostgresStore::migrate(const PostgresOptions& options) {
                                                std::to_string(current) + "); upgrade the binary");
   for (const Migration& m : kMigrations) {
     if (m.version <= current) continue;
-    Status applied = m.version == 1 ? apply_v1(**conn, options.timescale) : Status{};
+    Status applied = m.version == 1   ? apply_v1(**conn, options.timescale)
+                     : m.version == 2 ? apply_v2(**conn)
+                                      : Status{};
     if (!applied) return make_error(applied.error().code, "schema migration " + std::to_string(m.version) + " (" +
                                                               m.description + "): " + applied.error().message);
     auto noted = (*conn)->exec("INSERT INTO schema_version(version, description, applied_at) VALUES($1, $2, $3)",

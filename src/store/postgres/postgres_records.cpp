@@ -144,6 +144,17 @@ std::vector<std::size_t> lock_order(const std::vector<R>& records) {
   return order;
 }
 
+// The raw item beside the record; a re-analysis that does not carry it keeps the one stored before.
+Status keep_raw_item(pg::Connection& conn, const FeedbackRecord& r) {
+  if (r.raw_item.empty()) return {};
+  auto put = conn.exec(
+      "INSERT INTO record_raw(workspace_id, uid, raw) VALUES($1, $2, $3) ON CONFLICT (workspace_id, uid) DO UPDATE "
+      "SET raw = EXCLUDED.raw",
+      pg::Params().add(r.workspace_id).add(r.unique_identifier).add(r.raw_item));
+  if (!put) return put.error();
+  return {};
+}
+
 }  // namespace
 
 struct PostgresStore::AggRow {
@@ -196,6 +207,7 @@ Result<FeedbackRecord> PostgresStore::upsert_record(pg::Connection& conn, const 
           .add(search)
           .add(to_json_string(record_to_json(r))));
   if (!up) return up.error();
+  if (auto s = keep_raw_item(conn, r); !s) return s.error();
 
   pg::Params id = pg::Params().add(r.workspace_id).add(r.unique_identifier);
   if (auto s = conn.exec("DELETE FROM record_themes WHERE workspace_id = $1 AND uid = $2", id); !s) return s.error();
@@ -272,7 +284,13 @@ Result<FeedbackRecord> PostgresStore::get_record(Id workspace_id, std::int64_t u
   if (rows->empty()) return make_error(ErrorCode::not_found, "feedback " + std::to_string(uid) + " does not exist");
   auto body = parse_json(rows->text(0, 0));
   if (!body) return make_error(ErrorCode::internal, "stored record " + std::to_string(uid) + " is corrupt");
-  return record_from_json(*body);
+  auto rec = record_from_json(*body);
+  if (!rec) return rec.error();
+  auto raw = pool_.read("SELECT raw FROM record_raw WHERE workspace_id = $1 AND uid = $2",
+                        pg::Params().add(workspace_id).add(uid));
+  if (!raw) return raw.error();
+  if (!raw->empty()) rec->raw_item = raw->text(0, 0);
+  return rec;
 }
 
 Result<FeedbackPage> PostgresStore::query_feedback(const FeedbackFilter& filter, std::size_t limit,

@@ -285,6 +285,45 @@ TEST_P(StoreSpec, NearDuplicateIsTheEarliestSimilarRecord) {
   EXPECT_FALSE(store_->find_near_duplicate(ws_, c.simhash, 3, 3, c.timestamp)->has_value());
 }
 
+// The raw item a record was made from is kept beside it (GET .../feedback/{id}?include=raw), and a
+// re-analysis that does not carry it keeps the one stored before.
+TEST_P(StoreSpec, RawItemIsKeptBesideTheRecord) {
+  auto r = record(11, kMar2, "negative", -0.4, {"sync"});
+  r.raw_item = R"({"id":11,"body":"<p>sync broke</p>","tags":["a"]})";
+  commit({r});
+  EXPECT_EQ(store_->get_record(ws_, 11)->raw_item, r.raw_item);
+  auto again = record(11, kMar2, "positive", 0.4, {"sync"});
+  commit({again});
+  auto got = store_->get_record(ws_, 11);
+  ASSERT_TRUE(got) << got.error().message;
+  EXPECT_EQ(got->sentiment_type, "positive");
+  EXPECT_EQ(got->raw_item, r.raw_item);
+}
+
+// Ratings per source and value, for NPS and CSAT, as a recount of the records gives them.
+TEST_P(StoreSpec, RatingCountsMatchTheRecords) {
+  std::vector<FeedbackRecord> rs;
+  for (int i = 0; i < 30; ++i) {
+    auto r = record(200 + i, kMar2 + i * 3600000LL, i % 3 ? "positive" : "negative", 0.1, {"sync"});
+    if (i % 5) r.rating = static_cast<double>(i % 5);
+    rs.push_back(r);
+  }
+  commit(rs);
+  FeedbackFilter f;
+  f.workspace_id = ws_;
+  f.sentiment = "positive";
+  auto counts = store_->rating_counts(f);
+  ASSERT_TRUE(counts) << counts.error().message;
+  std::map<double, std::int64_t> want, got;
+  for (const auto& r : rs)
+    if (r.rating && r.sentiment_type == "positive") ++want[*r.rating];
+  for (const auto& c : *counts) {
+    EXPECT_EQ(c.source_id, source_);
+    got[c.rating] += c.count;
+  }
+  EXPECT_EQ(got, want);
+}
+
 TEST_P(StoreSpec, DataSurvivesReopening) {
   commit({record(5, kMar2, "positive", 0.7, {"sync"})});
   store_.reset();
