@@ -13,6 +13,7 @@ namespace chorus::insights {
 namespace {
 
 constexpr std::string_view kNegative = "negative";
+constexpr double kToneTurn = 1.5;  // negatives growing this much faster than the volume are news of their own
 
 TimeMs ceil_day(TimeMs t) {
   TimeMs r = ((t % kDayMs) + kDayMs) % kDayMs;
@@ -176,13 +177,16 @@ Result<std::vector<EmergingIssue>> find_emerging(store::Store& store, const stor
         if (n > best) best = n, issue.sentiment_type = s;
     }
   }
-  // A negative spike inside a volume spike that is itself mostly negative says the same thing twice.
+  // A negative spike inside a volume spike of the same theme says the same thing twice, unless the
+  // negative records grew much faster than the volume (the tone turned as well) and the volume spike
+  // is not itself mostly negative.
+  auto ratio = [](const Spike& s) { return s.expected > 0 ? static_cast<double>(s.count) / s.expected : 0.0; };
   std::vector<EmergingIssue> out;
   for (const auto& issue : found) {
     bool repeated =
         issue.slice == kNegative && std::any_of(found.begin(), found.end(), [&](const EmergingIssue& other) {
-          return other.slice == "all" && other.theme == issue.theme && other.sentiment_type == kNegative &&
-                 overlaps(other.spike, issue.spike);
+          return other.slice == "all" && other.theme == issue.theme && overlaps(other.spike, issue.spike) &&
+                 (other.sentiment_type == kNegative || ratio(issue.spike) < kToneTurn * ratio(other.spike));
         });
     if (!repeated) out.push_back(issue);
   }

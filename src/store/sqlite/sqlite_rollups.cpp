@@ -5,7 +5,6 @@
 // days at its edges, whole hours beyond those and the minutes beyond them: each piece is read from the
 // smallest cube of the coarsest grain that carries every dimension the query filters or groups on, and
 // only the minutes at unaligned edges (or a text filter) touch the records.
-#include <bit>
 #include <map>
 
 #include "store/sqlite/sqlite_cubes.hpp"

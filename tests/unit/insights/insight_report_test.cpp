@@ -153,6 +153,10 @@ class InsightReportTest : public ::testing::Test {
       if (d >= 220 && d < 223)  // billing turns sour without growing much: double charges
         add(sources_[0], d, "billing", 8.0, 1.0);
       if (d >= 300 && d < 304) add(sources_[1], d, "dark mode", 9.0, 0.1);  // a new request
+      // Sync volume jumps for two days with its usual tone: one issue, not a second one for its
+      // negative records, which only grew with the volume.
+      if (d >= 160 && d < 162)
+        for (Id s : {sources_[0], sources_[1]}) add(s, d, "sync", 25.0, 0.3);
       // The app store lists its newest reviews in full and only a few older ones: at connection ten
       // dense days arrive, heavy on login, after a sparse history.
       if (d < 240) add(sources_[2], d, "login", 0.3, 0.5);
@@ -213,7 +217,15 @@ TEST_F(InsightReportTest, AYearOfFeedbackTellsWhatIsNewGrowingAndHowCustomersFee
   EXPECT_TRUE(has_spike(r, "checkout crash", 100, 103, "all")) << describe(r);
   EXPECT_TRUE(has_spike(r, "dark mode", 300, 304, "all")) << describe(r);
   EXPECT_TRUE(has_spike(r, "billing", 220, 223, "negative")) << describe(r);
-  EXPECT_EQ(r.emerging.size(), 3u) << describe(r);
+  EXPECT_TRUE(has_spike(r, "sync", 160, 162, "all")) << describe(r);
+  EXPECT_EQ(r.emerging.size(), 4u) << describe(r);
+  // The same with small samples, where the negative records of the sync jump are not all among the
+  // records sampled for the volume spike: still one issue.
+  InsightOptions small = options;
+  small.candidates_per_theme = 3;
+  auto sampled = build_insights(*store_, year(), small);
+  ASSERT_TRUE(sampled);
+  EXPECT_EQ(sampled->emerging.size(), 4u) << describe(*sampled);
   for (const auto& e : r.emerging) {
     EXPECT_GE(e.spike.score, 6.0);
     EXPECT_FALSE(e.quotes.empty()) << e.theme;
