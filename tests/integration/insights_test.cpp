@@ -14,6 +14,17 @@ namespace chorus::testing {
 namespace {
 
 const TimeMs kJan1 = *parse_time("2025-01-01T00:00:00Z");
+
+// "f3-1", "member7": built by appending (GCC 12 warns falsely about literal + to_string chains).
+std::string name(std::string_view prefix, int a, int b = -1) {
+  std::string out(prefix);
+  out += std::to_string(a);
+  if (b >= 0) {
+    out += '-';
+    out += std::to_string(b);
+  }
+  return out;
+}
 constexpr TimeMs kDay = 86400000;
 
 const std::vector<std::string> kBackground{
@@ -95,26 +106,24 @@ class InsightsFlow : public ChorusFixture {
       for (int i = 0; i < 3; ++i) {
         TimeMs at = kJan1 + d * kDay + static_cast<TimeMs>(rng() % kDay);
         int score = 1 + static_cast<int>(rng() % 5);
-        forum.push_back(item("f" + std::to_string(d) + "-" + std::to_string(i), kBackground[rng() % kBackground.size()],
-                             at, "member" + std::to_string(rng() % 50), score));
+        forum.push_back(item(name("f", d, i), kBackground[rng() % kBackground.size()], at,
+                             name("member", static_cast<int>(rng() % 50)), score));
         forum_scores_.push_back(score);
       }
       for (int i = 0; i < 2; ++i) {
         TimeMs at = kJan1 + d * kDay + static_cast<TimeMs>(rng() % kDay);
         int score = static_cast<int>(rng() % 11);
-        tickets.push_back(item("t" + std::to_string(d) + "-" + std::to_string(i),
-                               kBackground[rng() % kBackground.size()], at, "customer" + std::to_string(rng() % 50),
-                               score));
+        tickets.push_back(item(name("t", d, i), kBackground[rng() % kBackground.size()], at,
+                               name("customer", static_cast<int>(rng() % 50)), score));
         ticket_scores_.push_back(score);
       }
     }
     for (int d = 68; d < 71; ++d)
       for (int i = 0; i < 10; ++i) {
         TimeMs at = kJan1 + d * kDay + static_cast<TimeMs>(rng() % kDay);
-        std::string person = "shopper" + std::to_string(rng() % 12);
+        std::string person = name("shopper", static_cast<int>(rng() % 12));
         auto& to = i % 2 ? tickets : forum;
-        to.push_back(
-            item("crash-" + std::to_string(d) + "-" + std::to_string(i), kCrash[rng() % kCrash.size()], at, person));
+        to.push_back(item(name("crash-", d, i), kCrash[rng() % kCrash.size()], at, person));
         crash_people_.insert(person);
       }
     push(forum_, forum);
@@ -145,8 +154,8 @@ TEST_F(InsightsFlow, TheBurstIsFoundWithItsWindowQuotesPeopleAndOneCrossSourceIs
   std::string store_reviews = add_source("App store");
   std::vector<json::object> backfill;
   for (int i = 0; i < 60; ++i)
-    backfill.push_back(item("r" + std::to_string(i), "Login with Google fails sometimes",
-                            kJan1 + (80 + i / 10) * kDay + i * 60000, "reviewer" + std::to_string(i), 1));
+    backfill.push_back(item(name("r", i), "Login with Google fails sometimes", kJan1 + (80 + i / 10) * kDay + i * 60000,
+                            name("reviewer", i), 1));
   push(store_reviews, backfill);
   ASSERT_TRUE(stored(pushed_));
 
