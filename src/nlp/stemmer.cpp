@@ -7,6 +7,8 @@
 #include <memory>
 #include <utility>
 
+#include "nlp/word_memo.hpp"
+
 namespace chorus::nlp {
 
 namespace {
@@ -25,26 +27,36 @@ struct StemmerDeleter {
 };
 using StemmerPtr = std::unique_ptr<sb_stemmer, StemmerDeleter>;
 
-sb_stemmer* stemmer_for(std::string_view language_code) {
-  constexpr std::size_t kCount = std::size(kAlgorithms);
+constexpr std::size_t kCount = std::size(kAlgorithms);
+
+// One stemmer per algorithm and thread, made on first use, with a memo of the stems it gave.
+struct Slot {
+  StemmerPtr stemmer;
+  WordMemo<std::string> stems;
+};
+
+Slot* slot_for(std::string_view language_code) {
   std::size_t k = 0;
   while (k < kCount && kAlgorithms[k].first != language_code) ++k;
   if (k == kCount) return nullptr;
-  // One stemmer per algorithm and thread, made on first use (a word's stem is looked up per word).
-  thread_local std::array<StemmerPtr, kCount> cache;
-  if (!cache[k]) cache[k] = StemmerPtr(sb_stemmer_new(kAlgorithms[k].second, "UTF_8"));
-  return cache[k].get();
+  thread_local std::array<Slot, kCount> slots;
+  Slot& slot = slots[k];
+  if (!slot.stemmer) slot.stemmer = StemmerPtr(sb_stemmer_new(kAlgorithms[k].second, "UTF_8"));
+  return slot.stemmer ? &slot : nullptr;
 }
 
 }  // namespace
 
 std::string stem_word(std::string_view word, std::string_view language_code) {
-  sb_stemmer* stemmer = stemmer_for(language_code);
-  if (!stemmer || word.empty() || word.size() > 256) return std::string(word);
-  const sb_symbol* out =
-      sb_stemmer_stem(stemmer, reinterpret_cast<const sb_symbol*>(word.data()), static_cast<int>(word.size()));
-  if (!out) return std::string(word);
-  return std::string(reinterpret_cast<const char*>(out), static_cast<std::size_t>(sb_stemmer_length(stemmer)));
+  Slot* slot = slot_for(language_code);
+  if (!slot || word.empty() || word.size() > 256) return std::string(word);
+  return slot->stems.get(word, [&](std::string_view w) {
+    sb_stemmer* stemmer = slot->stemmer.get();
+    const sb_symbol* out =
+        sb_stemmer_stem(stemmer, reinterpret_cast<const sb_symbol*>(w.data()), static_cast<int>(w.size()));
+    if (!out) return std::string(w);
+    return std::string(reinterpret_cast<const char*>(out), static_cast<std::size_t>(sb_stemmer_length(stemmer)));
+  });
 }
 
 }  // namespace chorus::nlp

@@ -13,6 +13,7 @@
 #include "nlp/stemmer.hpp"
 #include "nlp/themes.hpp"
 #include "nlp/utf8.hpp"
+#include "nlp/word_memo.hpp"
 
 namespace chorus::nlp {
 
@@ -218,7 +219,7 @@ bool is_topic_despite_valence(std::string_view w) {
   return false;
 }
 
-bool is_delimiter(const std::string& w, std::string_view lang, const WordSet& stops) {
+bool is_delimiter_uncached(std::string_view w, std::string_view lang, const WordSet& stops) {
   if (w.size() > kMaxWordBytes) return true;
   int letters = 0, digits = 0;
   std::size_t i = 0;
@@ -248,6 +249,14 @@ bool is_delimiter(const std::string& w, std::string_view lang, const WordSet& st
   const auto& lex = vader_lexicon();
   auto it = lex.find(w);
   return it != lex.end() && std::fabs(it->second) >= kOpinionValence;
+}
+
+// is_delimiter_uncached behind a per-thread memo for each language.
+bool is_delimiter(std::string_view w, std::string_view lang, const WordSet& stops) {
+  thread_local std::unordered_map<std::string, WordMemo<bool>, StringHash, std::equal_to<>> memos;
+  auto it = memos.find(lang);
+  if (it == memos.end()) it = memos.emplace(std::string(lang), WordMemo<bool>()).first;
+  return it->second.get(w, [&](std::string_view word) { return is_delimiter_uncached(word, lang, stops); });
 }
 
 bool ends_with(std::string_view s, std::string_view suffix) {

@@ -74,12 +74,10 @@ std::string sanitize_utf8(std::string_view in) {
   return out;
 }
 
-char32_t next_code_point(std::string_view s, std::size_t& i) {
+namespace detail {
+
+char32_t next_code_point_multibyte(std::string_view s, std::size_t& i) {
   unsigned char b0 = static_cast<unsigned char>(s[i]);
-  if (b0 < 0x80) {
-    ++i;
-    return b0;
-  }
   std::size_t n = b0 >= 0xF0 ? 4 : b0 >= 0xE0 ? 3 : b0 >= 0xC0 ? 2 : 0;
   if (n == 0 || i + n > s.size()) {
     ++i;
@@ -98,7 +96,7 @@ char32_t next_code_point(std::string_view s, std::size_t& i) {
   return cp;
 }
 
-void append_utf8(std::string& out, char32_t cp) {
+void append_utf8_multibyte(std::string& out, char32_t cp) {
   if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = kReplacement;
   if (cp < 0x80) {
     out.push_back(static_cast<char>(cp));
@@ -117,7 +115,7 @@ void append_utf8(std::string& out, char32_t cp) {
   }
 }
 
-bool is_emoji_code_point(char32_t cp) {
+bool is_emoji_code_point_non_ascii(char32_t cp) {
   return (cp >= 0x1F300 && cp <= 0x1FAFF) ||  // pictographs, emoticons, transport, supplemental symbols
          (cp >= 0x2600 && cp <= 0x27BF) ||    // miscellaneous symbols and dingbats
          (cp >= 0x1F000 && cp <= 0x1F2FF) ||  // mahjong, cards, enclosed alphanumerics
@@ -126,12 +124,12 @@ bool is_emoji_code_point(char32_t cp) {
          (cp >= 0x2190 && cp <= 0x21FF) || (cp >= 0x2300 && cp <= 0x23FF) || cp == 0x3030 || cp == 0x303D;
 }
 
-bool is_emoji_modifier(char32_t cp) {
+bool is_emoji_modifier_non_ascii(char32_t cp) {
   return cp == 0x200D || (cp >= 0xFE00 && cp <= 0xFE0F) || (cp >= 0x1F3FB && cp <= 0x1F3FF) || cp == 0x20E3 ||
          (cp >= 0xE0020 && cp <= 0xE007F);
 }
 
-bool is_unspaced_script(char32_t cp) {
+bool is_unspaced_script_non_ascii(char32_t cp) {
   return (cp >= 0x3040 && cp <= 0x30FF) ||                                    // Hiragana, Katakana
          (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x4E00 && cp <= 0x9FFF) ||  // Han
          (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x2FFFF) || (cp >= 0xAC00 && cp <= 0xD7AF) ||
@@ -140,10 +138,7 @@ bool is_unspaced_script(char32_t cp) {
          (cp >= 0xFF66 && cp <= 0xFF9F);    // half-width Katakana
 }
 
-bool is_word_code_point(char32_t cp) {
-  if (cp < 0x80) {
-    return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9');
-  }
+bool is_word_code_point_non_ascii(char32_t cp) {
   if (cp <= 0xBF) return cp == 0xAA || cp == 0xB5 || cp == 0xBA;  // Latin-1 punctuation and symbols
   if (cp == 0xD7 || cp == 0xF7) return false;                     // multiplication and division signs
   if (cp >= 0x2000 && cp <= 0x2BFF) return false;                 // punctuation, symbols, arrows, boxes
@@ -160,8 +155,7 @@ bool is_word_code_point(char32_t cp) {
   return true;
 }
 
-char32_t to_lower(char32_t cp) {
-  if (cp < 0x80) return (cp >= 'A' && cp <= 'Z') ? cp + 32 : cp;
+char32_t to_lower_non_ascii(char32_t cp) {
   if (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7) return cp + 32;
   if (cp >= 0x100 && cp <= 0x137) return cp | 1;
   if (cp >= 0x139 && cp <= 0x148) return (cp & 1) ? cp + 1 : cp;
@@ -173,6 +167,8 @@ char32_t to_lower(char32_t cp) {
   if (cp >= 0x400 && cp <= 0x40F) return cp + 80;
   return cp;
 }
+
+}  // namespace detail
 
 std::string to_lower_utf8(std::string_view s) {
   std::string out;

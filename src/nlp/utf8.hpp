@@ -11,24 +11,56 @@ namespace chorus::nlp {
 // characters become spaces, CR and CRLF become LF. Overlong forms and surrogates count as invalid.
 std::string sanitize_utf8(std::string_view in);
 
+namespace detail {
+char32_t next_code_point_multibyte(std::string_view s, std::size_t& i);
+void append_utf8_multibyte(std::string& out, char32_t cp);
+bool is_word_code_point_non_ascii(char32_t cp);
+bool is_emoji_code_point_non_ascii(char32_t cp);
+bool is_emoji_modifier_non_ascii(char32_t cp);
+bool is_unspaced_script_non_ascii(char32_t cp);
+char32_t to_lower_non_ascii(char32_t cp);
+}  // namespace detail
+
+// The helpers below run once or more per character in every stage, so ASCII is decided inline and only
+// other code points take a call.
+
 // Decodes the code point at s[i] and advances i. Input must be valid UTF-8 (see sanitize_utf8); a stray
 // byte still advances by one and yields U+FFFD, so loops always terminate.
-char32_t next_code_point(std::string_view s, std::size_t& i);
+inline char32_t next_code_point(std::string_view s, std::size_t& i) {
+  unsigned char b0 = static_cast<unsigned char>(s[i]);
+  if (b0 < 0x80) {
+    ++i;
+    return b0;
+  }
+  return detail::next_code_point_multibyte(s, i);
+}
 
-void append_utf8(std::string& out, char32_t cp);
+inline void append_utf8(std::string& out, char32_t cp) {
+  if (cp < 0x80) {
+    out.push_back(static_cast<char>(cp));
+  } else {
+    detail::append_utf8_multibyte(out, cp);
+  }
+}
 
 // Letters and digits of any script (approximate: every non-ASCII code point outside the punctuation,
 // symbol and emoji blocks counts as a letter).
-bool is_word_code_point(char32_t cp);
+inline bool is_word_code_point(char32_t cp) {
+  if (cp < 0x80) return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9');
+  return detail::is_word_code_point_non_ascii(cp);
+}
 // Pictographic emoji and the symbols commonly used as emoji (hearts, stars, check marks).
-bool is_emoji_code_point(char32_t cp);
+inline bool is_emoji_code_point(char32_t cp) { return cp >= 0x2000 && detail::is_emoji_code_point_non_ascii(cp); }
 // Variation selectors, zero-width joiners and skin-tone modifiers that decorate emoji.
-bool is_emoji_modifier(char32_t cp);
+inline bool is_emoji_modifier(char32_t cp) { return cp >= 0x200D && detail::is_emoji_modifier_non_ascii(cp); }
 // Han, Hiragana, Katakana, Hangul and Thai: scripts written without spaces between words.
-bool is_unspaced_script(char32_t cp);
+inline bool is_unspaced_script(char32_t cp) { return cp >= 0x0E00 && detail::is_unspaced_script_non_ascii(cp); }
 
 // Simple case folding for ASCII, Latin-1, Latin Extended-A, Greek and Cyrillic.
-char32_t to_lower(char32_t cp);
+inline char32_t to_lower(char32_t cp) {
+  if (cp < 0x80) return (cp >= 'A' && cp <= 'Z') ? cp + 32 : cp;
+  return detail::to_lower_non_ascii(cp);
+}
 std::string to_lower_utf8(std::string_view s);
 
 }  // namespace chorus::nlp
