@@ -111,9 +111,7 @@ std::optional<bool> get_bool(const json::value& obj, std::string_view key) {
   return std::nullopt;
 }
 
-namespace {
-
-void append_double(std::string& out, double d) {
+void append_json_number(std::string& out, double d) {
   if (!std::isfinite(d)) {
     out += "null";
     return;
@@ -124,6 +122,20 @@ void append_double(std::string& out, double d) {
   out.append(buf, ec == std::errc() ? end : buf);
 }
 
+void append_json_string(std::string& out, std::string_view s) {
+  for (char c : s) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == '"' || c == '\\') {
+      out += json::serialize(json::string_view(s));  // escapes as every other string Chorus writes
+      return;
+    }
+  }
+  out.push_back('"');
+  out.append(s);
+  out.push_back('"');
+}
+
+namespace {
+
 void append_value(std::string& out, const json::value& v) {
   switch (v.kind()) {
     case json::kind::object: {
@@ -132,7 +144,7 @@ void append_value(std::string& out, const json::value& v) {
       for (const auto& [key, value] : v.get_object()) {
         if (!first) out.push_back(',');
         first = false;
-        out += json::serialize(json::string(key));
+        append_json_string(out, key);
         out.push_back(':');
         append_value(out, value);
       }
@@ -151,7 +163,10 @@ void append_value(std::string& out, const json::value& v) {
       break;
     }
     case json::kind::double_:
-      append_double(out, v.get_double());
+      append_json_number(out, v.get_double());
+      break;
+    case json::kind::string:
+      append_json_string(out, v.get_string());
       break;
     default:
       out += json::serialize(v);

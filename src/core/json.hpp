@@ -34,4 +34,9 @@ std::optional<std::string> scalar_to_string(const json::value& v);
 // Use it for everything Chorus writes.
 std::string to_json_string(const json::value& v);
 
+// The pieces of to_json_string, for writers that build a line without a json::value: a number as it
+// writes doubles, and a string quoted and escaped as it writes strings.
+void append_json_number(std::string& out, double d);
+void append_json_string(std::string& out, std::string_view s);
+
 }  // namespace chorus

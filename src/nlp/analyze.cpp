@@ -96,6 +96,40 @@ json::object analysis_to_json(const Document& doc) {
   return o;
 }
 
+// The same object as analysis_to_json, written straight into the line: the fields in the same order, the
+// numbers and strings as to_compact_json writes them.
+std::string analysis_json_line(const Document& doc) {
+  std::string out;
+  out.reserve(192);
+  auto field = [&](std::string_view name) {
+    out.push_back(out.empty() ? '{' : ',');
+    append_json_string(out, name);
+    out.push_back(':');
+  };
+  field("language_code");
+  append_json_string(out, doc.language_code);
+  field("language");
+  append_json_string(out, doc.language);
+  field("sentiment_type");
+  append_json_string(out, doc.sentiment_type);
+  field("sentiment_compound");
+  append_json_number(out, std::round(doc.sentiment_compound * 10000.0) / 10000.0);
+  field("sentiment_score");
+  out += std::to_string(doc.sentiment_score);
+  field("category");
+  append_json_string(out, doc.category);
+  field("category_confidence");
+  append_json_number(out, doc.category_confidence);
+  field("themes");
+  out.push_back('[');
+  for (std::size_t i = 0; i < doc.themes.size(); ++i) {
+    if (i) out.push_back(',');
+    append_json_string(out, doc.themes[i]);
+  }
+  out += "]}";
+  return out;
+}
+
 std::string analyze_line(std::string_view line, bool jsonl, std::size_t line_number) {
   return analyze_line(line, AnalyzeOptions{jsonl, false}, line_number);
 }
@@ -141,8 +175,9 @@ std::string analyze_line(std::string_view line, const AnalyzeOptions& options, s
     }
     Pipeline::standard().run(doc);
     if (doc.text.empty()) return error_line(line_number, "no text left to analyse");
+    if (!options.explain) return analysis_json_line(doc);
     json::object o = analysis_to_json(doc);
-    if (options.explain) add_explanation(o, doc);
+    add_explanation(o, doc);
     return to_compact_json(o);
   } catch (const std::exception& e) {
     return error_line(line_number, std::string("analysis failed: ") + e.what());

@@ -114,6 +114,23 @@ TEST(AnalysisToJson, SerialisesAnalysedDocument) {
             R"("sentiment_score":-1,"category":"bug","category_confidence":0.5,"themes":["sync","data loss"]})");
 }
 
+TEST(AnalysisToJson, DirectLineEqualsTheObjectSerialised) {
+  Document doc;
+  doc.language_code = "ja";
+  doc.language = "Japanese";
+  doc.sentiment_type = "negative";
+  doc.sentiment_compound = -0.99999;
+  doc.sentiment_score = -10;
+  doc.category = "complaint";
+  doc.category_confidence = 0.3333333333;
+  EXPECT_EQ(analysis_json_line(doc), to_compact_json(analysis_to_json(doc)));  // no themes
+  doc.themes = {"say \"hi\"", "back\\slash", "tab\there", "同期", "don't"};
+  doc.sentiment_compound = 1e-7;
+  doc.category_confidence = 1.0;
+  EXPECT_EQ(analysis_json_line(doc), to_compact_json(analysis_to_json(doc)));
+  EXPECT_NE(analysis_json_line(doc).find(R"("say \"hi\"")"), std::string::npos);
+}
+
 TEST(GuessFormat, RecognisesHtmlTagsOnly) {
   EXPECT_EQ(guess_format("<p>hello</p>"), TextFormat::html);
   EXPECT_EQ(guess_format("line<br>break"), TextFormat::html);
