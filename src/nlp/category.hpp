@@ -33,6 +33,13 @@ struct RuleEvidence {
   double question_form = 0.0;
 };
 RuleEvidence rule_evidence(const CategoryInput& in);
+// The same from the words of the title and text as category_words gives them (the model reads them too).
+RuleEvidence rule_evidence(const CategoryInput& in, const std::vector<std::string>& words);
+
+// The words both the rules and the model read: lowercase, apostrophes straightened, punctuation dropped,
+// the title's then the text's, at most kMaxCategoryWords.
+constexpr std::size_t kMaxCategoryWords = 5000;  // categories show early; long texts need not be read to the end
+std::vector<std::string> category_words(const CategoryInput& in);
 
 // The rules alone: praise needs a word of praise and positive sentiment, complaint negative sentiment
 // without clear bug signals; the highest sum wins, and below 1.0 everything is "other". Kept as a baseline

@@ -30,26 +30,6 @@ constexpr double kTraceEvidence = 3.0;  // rule sums are on a 0..~10 scale; feat
 constexpr std::array<std::string_view, RuleEvidence::kRuleCategories> kRuleNames = {
     "r:bug", "r:feature_request", "r:question", "r:complaint", "r:praise"};
 
-// Lowercase words with straightened apostrophes, punctuation dropped.
-void append_words(std::string_view text, std::vector<std::string>& out) {
-  std::string cur;
-  std::size_t i = 0;
-  auto flush = [&] {
-    if (!cur.empty() && out.size() < kMaxWords) out.push_back(std::move(cur));
-    cur.clear();
-  };
-  while (i < text.size() && out.size() < kMaxWords) {
-    char32_t cp = next_code_point(text, i);
-    if (cp == 0x2019) cp = '\'';
-    if (is_word_code_point(cp) || (cp == '\'' && !cur.empty())) {
-      append_utf8(cur, to_lower(cp));
-    } else {
-      flush();
-    }
-  }
-  flush();
-}
-
 std::string_view trim_end(std::string_view s) {
   while (!s.empty() && (s.back() == ' ' || s.back() == '\n')) s.remove_suffix(1);
   return s;
@@ -59,18 +39,18 @@ std::string_view trim_end(std::string_view s) {
 // building the name, training reads the names. One visitor serves both, so they cannot disagree.
 template <class Visit>
 void visit_features(const CategoryInput& in, Visit&& visit) {
-  std::vector<std::string> words;
-  append_words(in.title, words);
-  append_words(in.text, words);
-  for (std::size_t i = 0; i < words.size(); ++i) {
+  const std::vector<std::string> all_words = category_words(in);
+  const std::size_t n = std::min(all_words.size(), kMaxWords);  // the model reads the first kMaxWords
+  const std::vector<std::string>& words = all_words;
+  for (std::size_t i = 0; i < n; ++i) {
     visit("w:", words[i], "", "", 1.0f);
-    if (i + 1 < words.size()) visit("b:", words[i], " ", words[i + 1], 1.0f);
+    if (i + 1 < n) visit("b:", words[i], " ", words[i + 1], 1.0f);
   }
-  if (!words.empty()) visit("first:", words.front(), "", "", 1.0f);
-  if (words.size() <= kShortText) visit("len:short", "", "", "", 1.0f);
-  if (words.size() > kLongText) visit("len:long", "", "", "", 1.0f);
+  if (n > 0) visit("first:", words.front(), "", "", 1.0f);
+  if (n <= kShortText) visit("len:short", "", "", "", 1.0f);
+  if (n > kLongText) visit("len:long", "", "", "", 1.0f);
 
-  RuleEvidence e = rule_evidence(in);
+  RuleEvidence e = rule_evidence(in, all_words);
   if (in.has_stack_trace) e.signals[0] += kTraceEvidence;  // as the rules weigh it: a strong bug signal
   for (std::size_t k = 0; k < kRuleNames.size(); ++k) {
     if (e.signals[k] != 0.0)

@@ -20,7 +20,6 @@ enum Cat { kBug, kFeature, kQuestion, kComplaint, kPraise, kCategories };
 static_assert(kCategories == RuleEvidence::kRuleCategories);
 constexpr std::array<std::string_view, kCategories> kNames{"bug", "feature_request", "question", "complaint", "praise"};
 
-constexpr std::size_t kMaxWords = 5000;  // categories show early; long texts need not be read to the end
 constexpr double kMinScore = 1.0;
 constexpr double kClearBug = 1.5;
 constexpr double kPositive = 0.05;
@@ -255,15 +254,15 @@ constexpr std::string_view kInterrogatives[] = {"how",      "what",      "why", 
                                                 "could i",  "could you", "does",      "do i",  "do you", "is it",
                                                 "should i", "will",      "any way",   "anyone"};
 
-// Lowercase words with straightened apostrophes, punctuation dropped, at most kMaxWords in total.
+// Lowercase words with straightened apostrophes, punctuation dropped, at most kMaxCategoryWords in total.
 void append_words(std::string_view text, std::vector<std::string>& out) {
   std::string cur;
   std::size_t i = 0;
   auto flush = [&] {
-    if (!cur.empty() && out.size() < kMaxWords) out.push_back(std::move(cur));
+    if (!cur.empty() && out.size() < kMaxCategoryWords) out.push_back(std::move(cur));
     cur.clear();
   };
-  while (i < text.size() && out.size() < kMaxWords) {
+  while (i < text.size() && out.size() < kMaxCategoryWords) {
     char32_t cp = next_code_point(text, i);
     if (cp == 0x2019) cp = '\'';
     if (is_word_code_point(cp) || (cp == '\'' && !cur.empty())) {
@@ -344,11 +343,16 @@ double confidence_of(double top, double second) {
 
 }  // namespace
 
-RuleEvidence rule_evidence(const CategoryInput& in) {
+std::vector<std::string> category_words(const CategoryInput& in) {
   std::vector<std::string> words;
   append_words(in.title, words);
   append_words(in.text, words);
+  return words;
+}
 
+RuleEvidence rule_evidence(const CategoryInput& in) { return rule_evidence(in, category_words(in)); }
+
+RuleEvidence rule_evidence(const CategoryInput& in, const std::vector<std::string>& words) {
   std::vector<bool> found(std::size(kSignals), false);
   const SignalIndex& index = signal_index();
   for (std::size_t i = 0; i < words.size(); ++i) {

@@ -209,8 +209,26 @@ std::string collapse_whitespace(std::string_view s, bool keep_paragraphs) {
   bool pending_space = false;
   int pending_newlines = 0;
   std::size_t i = 0;
+  auto separate = [&] {
+    if (!out.empty()) {
+      if (pending_newlines > 0) {
+        out.append(pending_newlines > 1 && keep_paragraphs ? "\n\n" : "\n");
+      } else if (pending_space) {
+        out.push_back(' ');
+      }
+    }
+    pending_space = false;
+    pending_newlines = 0;
+  };
+  auto ordinary_ascii = [](unsigned char b) { return b < 0x80 && b != ' ' && b != '\t' && b != '\n'; };
   while (i < s.size()) {
     std::size_t start = i;
+    if (ordinary_ascii(static_cast<unsigned char>(s[i]))) {  // a run of ASCII copies in one piece
+      while (i < s.size() && ordinary_ascii(static_cast<unsigned char>(s[i]))) ++i;
+      separate();
+      out.append(s.substr(start, i - start));
+      continue;
+    }
     char32_t cp = next_code_point(s, i);
     if (cp == ' ' || cp == '\t' || is_unicode_space(cp)) {
       pending_space = true;
@@ -222,15 +240,7 @@ std::string collapse_whitespace(std::string_view s, bool keep_paragraphs) {
       continue;
     }
     if (cp == 0x200B || cp == 0xFEFF) continue;  // zero-width space, stray byte-order mark
-    if (!out.empty()) {
-      if (pending_newlines > 0) {
-        out.append(pending_newlines > 1 && keep_paragraphs ? "\n\n" : "\n");
-      } else if (pending_space) {
-        out.push_back(' ');
-      }
-    }
-    pending_space = false;
-    pending_newlines = 0;
+    separate();
     out.append(s.substr(start, i - start));
   }
   return out;
