@@ -1,7 +1,11 @@
 // chorus analyze: the NLP pipeline over stdin, one JSON result line per input line, in order.
 #include <algorithm>
+#include <condition_variable>
+#include <deque>
 #include <cstdio>
 #include <iostream>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -13,44 +17,102 @@ namespace chorus::cli {
 
 namespace {
 
-constexpr std::size_t kChunk = 4096;               // lines analysed together, split across the cores
-constexpr std::size_t kChunkBytes = 32u << 20;     // ... or fewer, when the lines are long
+constexpr std::size_t kChunkLines = 512;          // lines handed to a worker at a time
+constexpr std::size_t kChunkBytes = 8u << 20;     // ... or fewer, when the lines are long
+constexpr std::size_t kChunksPerWorker = 4;       // read-ahead: chunks waiting or in work per worker
 
+struct Chunk {
+  std::size_t first_line = 0;  // 0-based number of its first line
+  std::vector<std::string> lines;
+  std::vector<std::string> results;
+  bool done = false;
+};
+
+// Workers analyse chunks while this thread reads the next ones and writes finished ones in input order, so
+// reading, analysing and writing overlap and the workers live for the whole run.
 int analyze(nlp::AnalyzeOptions options, unsigned threads) {
   std::ios::sync_with_stdio(false);
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-  std::vector<std::string> lines, results;
-  lines.reserve(kChunk);
-  std::size_t line_no = 0;
-  auto flush = [&] {
-    results.assign(lines.size(), {});
-    std::vector<std::thread> pool;
-    std::size_t per = (lines.size() + threads - 1) / threads;
-    for (unsigned t = 0; t < threads && t * per < lines.size(); ++t)
-      pool.emplace_back([&, t] {
-        for (std::size_t i = t * per; i < std::min(lines.size(), (t + 1) * per); ++i)
-          results[i] = nlp::analyze_line(lines[i], options, line_no + i + 1);
-      });
-    for (auto& th : pool) th.join();
-    for (const auto& r : results) {
-      std::fwrite(r.data(), 1, r.size(), stdout);
-      std::fputc('\n', stdout);
+  std::mutex mu;
+  std::condition_variable work_ready, chunk_done;
+  std::deque<std::shared_ptr<Chunk>> in_flight;  // in input order, oldest first
+  std::deque<std::shared_ptr<Chunk>> queue;      // not yet taken by a worker
+  bool input_over = false;
+
+  std::vector<std::thread> workers;
+  for (unsigned t = 0; t < threads; ++t)
+    workers.emplace_back([&] {
+      for (;;) {
+        std::shared_ptr<Chunk> chunk;
+        {
+          std::unique_lock lock(mu);
+          work_ready.wait(lock, [&] { return !queue.empty() || input_over; });
+          if (queue.empty()) return;
+          chunk = std::move(queue.front());
+          queue.pop_front();
+        }
+        chunk->results.resize(chunk->lines.size());
+        for (std::size_t i = 0; i < chunk->lines.size(); ++i)
+          chunk->results[i] = nlp::analyze_line(chunk->lines[i], options, chunk->first_line + i + 1);
+        {
+          std::lock_guard lock(mu);
+          chunk->done = true;
+        }
+        chunk_done.notify_all();
+      }
+    });
+
+  // Writes the finished chunks at the head of the line; with wait, also waits until `keep` or fewer remain.
+  auto write_finished = [&](std::size_t keep) {
+    for (;;) {
+      std::shared_ptr<Chunk> head;
+      {
+        std::unique_lock lock(mu);
+        if (in_flight.empty()) return;
+        if (in_flight.size() > keep) chunk_done.wait(lock, [&] { return in_flight.front()->done; });
+        if (!in_flight.front()->done) return;
+        head = std::move(in_flight.front());
+        in_flight.pop_front();
+      }
+      for (const auto& r : head->results) {
+        std::fwrite(r.data(), 1, r.size(), stdout);
+        std::fputc('\n', stdout);
+      }
     }
-    line_no += lines.size();
-    lines.clear();
+  };
+
+  const std::size_t max_in_flight = kChunksPerWorker * threads;
+  std::size_t line_no = 0;
+  auto chunk = std::make_shared<Chunk>();
+  std::size_t bytes = 0;
+  auto submit = [&] {
+    chunk->first_line = line_no;
+    line_no += chunk->lines.size();
+    {
+      std::lock_guard lock(mu);
+      in_flight.push_back(chunk);
+      queue.push_back(chunk);
+    }
+    work_ready.notify_one();
+    chunk = std::make_shared<Chunk>();
+    bytes = 0;
+    write_finished(max_in_flight - 1);
   };
   std::string line;
-  std::size_t bytes = 0;
   while (std::getline(std::cin, line)) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     bytes += line.size();
-    lines.push_back(std::move(line));
-    if (lines.size() == kChunk || bytes >= kChunkBytes) {
-      flush();
-      bytes = 0;
-    }
+    chunk->lines.push_back(std::move(line));
+    if (chunk->lines.size() == kChunkLines || bytes >= kChunkBytes) submit();
   }
-  if (!lines.empty()) flush();
+  if (!chunk->lines.empty()) submit();
+  {
+    std::lock_guard lock(mu);
+    input_over = true;
+  }
+  work_ready.notify_all();
+  write_finished(0);
+  for (auto& w : workers) w.join();
   std::fflush(stdout);
   return 0;
 }
