@@ -255,14 +255,14 @@ constexpr std::string_view kInterrogatives[] = {"how",      "what",      "why", 
                                                 "should i", "will",      "any way",   "anyone"};
 
 // Lowercase words with straightened apostrophes, punctuation dropped, at most kMaxCategoryWords in total.
-void append_words(std::string_view text, std::vector<std::string>& out) {
+void append_words(std::string_view text, std::vector<std::string>& out, std::size_t max_words = kMaxCategoryWords) {
   std::string cur;
   std::size_t i = 0;
   auto flush = [&] {
-    if (!cur.empty() && out.size() < kMaxCategoryWords) out.push_back(std::move(cur));
+    if (!cur.empty() && out.size() < max_words) out.push_back(std::move(cur));
     cur.clear();
   };
-  while (i < text.size() && out.size() < kMaxCategoryWords) {
+  while (i < text.size() && out.size() < max_words) {
     char32_t cp = next_code_point(text, i);
     if (cp == 0x2019) cp = '\'';
     if (is_word_code_point(cp) || (cp == '\'' && !cur.empty())) {
@@ -325,9 +325,14 @@ double question_form(std::string_view text, std::string_view title) {
     for (std::string_view q : kInterrogatives) out.push_back(split_pattern(q));
     return out;
   }();
+  static const std::size_t longest = [] {
+    std::size_t n = 0;
+    for (const auto& q : interrogatives) n = std::max(n, q.size());
+    return n;
+  }();
   for (std::string_view opening : {title, text}) {
     std::vector<std::string> start;
-    append_words(opening.substr(0, 64), start);
+    append_words(opening.substr(0, 64), start, longest);  // only the opening words are compared
     for (const auto& q : interrogatives) {
       if (starts_with_words(start, 0, q)) return score + 1.0;
     }

@@ -8,6 +8,7 @@
 
 #include "nlp/sentiment_rules.hpp"
 #include "nlp/stemmer.hpp"
+#include "nlp/word_memo.hpp"
 
 namespace chorus::nlp::sentiment_rules {
 
@@ -206,7 +207,8 @@ Vocabulary::Vocabulary(std::string_view code, const Table& t) : code_(code) {
   for (std::size_t k = 0; k < t.contrast_count; ++k) contrasts_.emplace_back(t.contrasts[k]);
   std::vector<PhraseSpec> phrases(t.phrases, t.phrases + t.phrase_count);
   if (const WordValence* extra = multilang_words(code)) add_word_list(*extra, phrases);
-  phrases_ = index_phrases(phrases.data(), phrases.size(), [this](std::string_view w) { return negates(w); });
+  phrases_ =
+      index_phrases(phrases.data(), phrases.size(), [this](std::string_view w) { return negates_uncached(w); });
   for (const auto& [first, bucket] : phrases_) {
     for (const Phrase& p : bucket) expression_words_.insert(p.words.begin(), p.words.end());
   }
@@ -266,7 +268,7 @@ const Vocabulary* Vocabulary::for_language(std::string_view code) {
   return generic_vocabulary(code);
 }
 
-std::optional<float> Vocabulary::valence(std::string_view word) const {
+std::optional<float> Vocabulary::valence_uncached(std::string_view word) const {
   if (english_) {
     if (auto v = product_word_valence(word)) return v;
     const auto& lex = vader_lexicon();
@@ -282,11 +284,40 @@ std::optional<float> Vocabulary::valence(std::string_view word) const {
   return st->second;
 }
 
-double Vocabulary::degree(std::string_view word) const { return english_ ? degree_modifier(word) : 0.0; }
-
-bool Vocabulary::negates(std::string_view word) const {
+bool Vocabulary::negates_uncached(std::string_view word) const {
   return english_ ? is_negator(word) : negators_.find(word) != negators_.end();
 }
+
+Vocabulary::Facts Vocabulary::facts_uncached(std::string_view word) const {
+  Facts f;
+  f.valence = valence_uncached(word);
+  f.degree = english_ ? degree_modifier(word) : 0.0;
+  f.negates = negates_uncached(word);
+  if (english_) {
+    f.phrases = phrases_starting_with(word);
+  } else if (auto it = phrases_.find(word); it != phrases_.end()) {
+    f.phrases = &it->second;
+  }
+  return f;
+}
+
+// Vocabularies are built once and never change, so what a word is can be remembered per thread.
+Vocabulary::Facts Vocabulary::facts(std::string_view word) const {
+  thread_local std::unordered_map<const Vocabulary*, WordMemo<Facts>> memos;
+  thread_local const Vocabulary* last = nullptr;
+  thread_local WordMemo<Facts>* memo = nullptr;
+  if (last != this) {
+    memo = &memos[this];
+    last = this;
+  }
+  return memo->get(word, [this](std::string_view w) { return facts_uncached(w); });
+}
+
+std::optional<float> Vocabulary::valence(std::string_view word) const { return facts(word).valence; }
+
+double Vocabulary::degree(std::string_view word) const { return english_ ? facts(word).degree : 0.0; }
+
+bool Vocabulary::negates(std::string_view word) const { return facts(word).negates; }
 
 bool Vocabulary::is_but(std::string_view word) const { return !contrasts_.empty() && contrasts_.front() == word; }
 
@@ -294,12 +325,11 @@ bool Vocabulary::opens_clause(std::string_view word) const {
   return std::find(contrasts_.begin(), contrasts_.end(), word) != contrasts_.end();
 }
 
-const std::vector<Phrase>* Vocabulary::phrases(std::string_view first) const {
-  if (english_) return phrases_starting_with(first);
-  auto it = phrases_.find(first);
-  return it == phrases_.end() ? nullptr : &it->second;
-}
+const std::vector<Phrase>* Vocabulary::phrases(std::string_view first) const { return facts(first).phrases; }
 
-bool Vocabulary::knows(std::string_view word) const { return valence(word) || degree(word) != 0.0 || negates(word); }
+bool Vocabulary::knows(std::string_view word) const {
+  Facts f = facts(word);
+  return f.valence || f.degree != 0.0 || f.negates;
+}
 
 }  // namespace chorus::nlp::sentiment_rules

@@ -100,6 +100,18 @@ class Vocabulary {
   Vocabulary();  // English
 
  private:
+  // Everything the analyser asks of one word, answered by one lookup in a per-thread memo.
+  struct Facts {
+    std::optional<float> valence;
+    double degree = 0.0;
+    bool negates = false;
+    const std::vector<Phrase>* phrases = nullptr;
+  };
+  Facts facts(std::string_view word) const;
+  Facts facts_uncached(std::string_view word) const;
+  std::optional<float> valence_uncached(std::string_view word) const;
+  bool negates_uncached(std::string_view word) const;
+
   void add_word_list(const WordValence& words, std::vector<PhraseSpec>& phrases);
   std::string stem(std::string_view word) const;
 
