@@ -218,9 +218,12 @@ Vocabulary::Vocabulary(std::string_view code, const Table& t) : code_(code) {
     segment_length_ = std::min<std::size_t>(segment_length_, 8);
     return;
   }
+  // Words sharing a stem: the alphabetically first gives the stem its valence, whatever the hash order.
+  std::map<std::string_view, float> sorted;
   for (const auto& [word, v] : words_) {
-    if (code_points(word) >= kMinStemmedWord) stems_.try_emplace(stem(word), v);
+    if (code_points(word) >= kMinStemmedWord) sorted.emplace(word, v);
   }
+  for (const auto& [word, v] : sorted) stems_.try_emplace(stem(word), v);
 }
 
 // Snowball's stem where it has the language; else the word less its last letters, which catches the
