@@ -254,9 +254,15 @@ bool is_delimiter_uncached(std::string_view w, std::string_view lang, const Word
 // is_delimiter_uncached behind a per-thread memo for each language.
 bool is_delimiter(std::string_view w, std::string_view lang, const WordSet& stops) {
   thread_local std::unordered_map<std::string, WordMemo<bool>, StringHash, std::equal_to<>> memos;
-  auto it = memos.find(lang);
-  if (it == memos.end()) it = memos.emplace(std::string(lang), WordMemo<bool>()).first;
-  return it->second.get(w, [&](std::string_view word) { return is_delimiter_uncached(word, lang, stops); });
+  thread_local std::string last_lang;
+  thread_local WordMemo<bool>* memo = nullptr;
+  if (!memo || lang != last_lang) {  // documents mostly come in runs of one language
+    auto it = memos.find(lang);
+    if (it == memos.end()) it = memos.emplace(std::string(lang), WordMemo<bool>()).first;
+    memo = &it->second;
+    last_lang = lang;
+  }
+  return memo->get(w, [&](std::string_view word) { return is_delimiter_uncached(word, lang, stops); });
 }
 
 bool ends_with(std::string_view s, std::string_view suffix) {
@@ -296,22 +302,30 @@ struct Candidate {
   std::size_t length;
 };
 
-struct Theme {
-  double score = 0.0;
-  std::size_t first_seen = 0;
-  std::vector<std::map<std::string, int>> forms;  // per word position: display form -> count
+// One display form of a theme's word and how often the text used it.
+struct Form {
+  std::string text;
+  int count = 0;
 };
 
-std::string pick_form(const std::map<std::string, int>& forms) {
-  const std::string* best = nullptr;
-  int best_count = 0;
-  for (const auto& [form, count] : forms) {  // map order makes ties deterministic
-    if (!best || count > best_count || (count == best_count && form.size() < best->size())) {
-      best = &form;
-      best_count = count;
-    }
+struct Theme {
+  std::string key;  // the stems joined by spaces
+  double score = 0.0;
+  std::size_t first_seen = 0;
+  std::vector<std::vector<Form>> forms;  // per word position
+};
+
+// The most used form; ties go to the shorter, then the alphabetically first.
+const std::string& pick_form(const std::vector<Form>& forms) {
+  static const std::string none;
+  const Form* best = nullptr;
+  for (const Form& f : forms) {
+    if (!best || f.count > best->count ||
+        (f.count == best->count && (f.text.size() < best->text.size() ||
+                                    (f.text.size() == best->text.size() && f.text < best->text))))
+      best = &f;
   }
-  return best ? *best : std::string();
+  return best ? best->text : none;
 }
 
 std::string_view effective_language(std::string_view language_code) {
@@ -342,33 +356,49 @@ std::vector<Candidate> find_candidates(const std::vector<Word>& words, std::stri
   return candidates;
 }
 
-// Groups candidates by stem key and scores them; stems are filled in on the way.
-std::map<std::string, Theme> score_candidates(std::vector<Word>& words, const std::vector<Candidate>& candidates,
-                                              std::string_view lang) {
+// Groups candidates by stem key and scores them; stems are filled in on the way. Themes come out in the
+// order they were first seen.
+std::vector<Theme> score_candidates(std::vector<Word>& words, const std::vector<Candidate>& candidates,
+                                    std::string_view lang) {
   // How often each stem occurs across all candidates: a word that recurs lifts every phrase it is in.
-  std::unordered_map<std::string, int> stem_frequency;
+  std::vector<std::string_view> all_stems;
   for (const Candidate& c : candidates) {
     for (std::size_t k = c.first; k < c.first + c.length; ++k) {
       if (words[k].stem.empty()) words[k].stem = stem_word(words[k].lower, lang);
-      ++stem_frequency[words[k].stem];
+      all_stems.push_back(words[k].stem);
     }
   }
-  std::map<std::string, Theme> themes;  // key: stems joined by spaces
+  std::sort(all_stems.begin(), all_stems.end());
+  auto stem_frequency = [&](std::string_view stem) {
+    auto [lo, hi] = std::equal_range(all_stems.begin(), all_stems.end(), stem);
+    return static_cast<int>(hi - lo);
+  };
+
+  std::vector<Theme> themes;
+  std::unordered_map<std::string_view, std::size_t> by_key;  // into themes; keys live in the themes
+  themes.reserve(candidates.size());
+  by_key.reserve(candidates.size());
+  std::string key;
   for (std::size_t n = 0; n < candidates.size(); ++n) {
     const Candidate& c = candidates[n];
-    std::string key;
+    key.clear();
     for (std::size_t k = c.first; k < c.first + c.length; ++k) {
       if (!key.empty()) key.push_back(' ');
       key += words[k].stem;
     }
-    Theme& t = themes[key];
-    if (t.forms.empty()) {
+    auto found = by_key.find(key);
+    if (found == by_key.end()) {
+      Theme t;
+      t.key = key;
       t.first_seen = n;
       t.forms.resize(c.length);
       for (std::size_t k = c.first; k < c.first + c.length; ++k) {
-        t.score += kRecurrenceWeight * (stem_frequency[words[k].stem] - 1);
+        t.score += kRecurrenceWeight * (stem_frequency(words[k].stem) - 1);
       }
+      themes.push_back(std::move(t));
+      found = by_key.emplace(themes.back().key, themes.size() - 1).first;
     }
+    Theme& t = themes[found->second];
     double position = words[c.first].in_title ? kTitleWeight : 1.0 + 0.5 / (1.0 + static_cast<double>(n) / 10.0);
     t.score += position * kLengthWeight[c.length - 1];
     for (std::size_t k = 0; k < c.length; ++k) {
@@ -377,16 +407,23 @@ std::map<std::string, Theme> score_candidates(std::vector<Word>& words, const st
       // "reporting dashboards" -> "reporting dashboard", "email forwarding" stays.
       bool head = k + 1 == c.length;
       std::string form = is_english(lang) && head ? english_display(w.lower, w.stem, lang, c.length == 1) : w.lower;
-      ++t.forms[k][form];
+      auto& forms = t.forms[k];
+      auto same = std::find_if(forms.begin(), forms.end(), [&](const Form& f) { return f.text == form; });
+      if (same == forms.end()) {
+        forms.push_back(Form{std::move(form), 1});
+      } else {
+        ++same->count;
+      }
     }
   }
   return themes;
 }
 
 // The best kMaxThemes themes by score (earlier first on ties), each shown in its most common form.
-std::vector<std::string> best_themes(const std::map<std::string, Theme>& themes) {
+std::vector<std::string> best_themes(const std::vector<Theme>& themes) {
   std::vector<const Theme*> ranked;
-  for (const auto& [key, t] : themes) ranked.push_back(&t);
+  ranked.reserve(themes.size());
+  for (const Theme& t : themes) ranked.push_back(&t);
   std::sort(ranked.begin(), ranked.end(), [](const Theme* a, const Theme* b) {
     if (a->score != b->score) return a->score > b->score;
     return a->first_seen < b->first_seen;
