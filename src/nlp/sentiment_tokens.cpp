@@ -8,6 +8,7 @@
 
 #include "nlp/lexicons.hpp"
 #include "nlp/utf8.hpp"
+#include "nlp/word_memo.hpp"
 
 namespace chorus::nlp {
 
@@ -71,13 +72,16 @@ std::string resolve_uncached(std::string word, const Vocabulary& vocab) {
 // resolve_uncached behind a per-thread memo: feedback repeats its words ("app", "sync", "export"), and an
 // unknown word costs a dozen lookups of its possible base forms.
 std::string resolve_word(std::string word, const Vocabulary& vocab) {
-  constexpr std::size_t kMaxMemo = 1 << 16;
-  thread_local std::unordered_map<const Vocabulary*, std::unordered_map<std::string, std::string>> memo;
-  auto& mine = memo[&vocab];
-  if (auto it = mine.find(word); it != mine.end()) return it->second;
-  if (mine.size() >= kMaxMemo) mine.clear();
+  thread_local std::unordered_map<const Vocabulary*, WordMemo<std::string>> memos;
+  thread_local const Vocabulary* last = nullptr;
+  thread_local WordMemo<std::string>* memo = nullptr;
+  if (last != &vocab) {
+    memo = &memos[&vocab];
+    last = &vocab;
+  }
+  if (const std::string* known = memo->find(word)) return *known;
   std::string resolved = resolve_uncached(word, vocab);
-  if (word.size() <= 32) mine.emplace(std::move(word), resolved);
+  memo->put(word, resolved);
   return resolved;
 }
 
@@ -286,6 +290,7 @@ class Tokenizer {
 
 SentimentTokens tokenize_for_sentiment(std::string_view text, const Vocabulary* vocab, std::size_t max_tokens) {
   Tokenizer tz(vocab, max_tokens);
+  tz.tokens.reserve(std::min(max_tokens, text.size() / 5 + 4));  // about one token per five bytes
   tz.feed(text);
   return SentimentTokens{std::move(tz.tokens), tz.exclamations, tz.questions};
 }
