@@ -101,27 +101,21 @@ json::object analysis_to_json(const Document& doc) {
 std::string analysis_json_line(const Document& doc) {
   std::string out;
   out.reserve(192);
-  auto field = [&](std::string_view name) {
-    out.push_back(out.empty() ? '{' : ',');
-    append_json_string(out, name);
-    out.push_back(':');
-  };
-  field("language_code");
+  out += R"({"language_code":)";
   append_json_string(out, doc.language_code);
-  field("language");
+  out += R"(,"language":)";
   append_json_string(out, doc.language);
-  field("sentiment_type");
+  out += R"(,"sentiment_type":)";
   append_json_string(out, doc.sentiment_type);
-  field("sentiment_compound");
+  out += R"(,"sentiment_compound":)";
   append_json_number(out, std::round(doc.sentiment_compound * 10000.0) / 10000.0);
-  field("sentiment_score");
+  out += R"(,"sentiment_score":)";
   out += std::to_string(doc.sentiment_score);
-  field("category");
+  out += R"(,"category":)";
   append_json_string(out, doc.category);
-  field("category_confidence");
+  out += R"(,"category_confidence":)";
   append_json_number(out, doc.category_confidence);
-  field("themes");
-  out.push_back('[');
+  out += R"(,"themes":[)";
   for (std::size_t i = 0; i < doc.themes.size(); ++i) {
     if (i) out.push_back(',');
     append_json_string(out, doc.themes[i]);
