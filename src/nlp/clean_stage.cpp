@@ -204,6 +204,13 @@ std::string strip_urls_and_traces(std::string_view analysis, bool& found_trace) 
 }
 
 std::string collapse_whitespace(std::string_view s, bool keep_paragraphs) {
+  // ASCII with single spaces between words and none at the ends is already collapsed.
+  bool collapsed = s.empty() || (s.front() != ' ' && s.back() != ' ');
+  for (std::size_t i = 0; i < s.size() && collapsed; ++i) {
+    unsigned char b = static_cast<unsigned char>(s[i]);
+    collapsed = b < 0x80 && b != '\t' && b != '\n' && !(b == ' ' && s[i + 1] == ' ');
+  }
+  if (collapsed) return std::string(s);
   std::string out;
   out.reserve(s.size());
   bool pending_space = false;

@@ -115,18 +115,43 @@ bool is_closing_sentence(std::string_view rest) {
   return false;
 }
 
+constexpr std::string_view kSentFrom = "sent from my ";
+constexpr std::string_view kDashes = "-- ";
+
+// The characters a signature can start with (the first letters of the closings, either case, and the
+// dashes), so most positions are passed over without comparing every closing.
+const std::array<bool, 256>& signature_starts() {
+  static const std::array<bool, 256> table = [] {
+    std::array<bool, 256> t{};
+    auto mark = [&](std::string_view s) {
+      unsigned char c = static_cast<unsigned char>(s.front());
+      t[c] = true;
+      if (c >= 'a' && c <= 'z') t[c - 32] = true;
+    };
+    for (std::string_view c : kClosings) mark(c);
+    for (std::string_view c : kClosingSentences) mark(c);
+    mark(kSentFrom);
+    mark(kDashes);
+    t[static_cast<unsigned char>(' ')] = t[static_cast<unsigned char>('\t')] = true;  // trimmed before comparing
+    return t;
+  }();
+  return table;
+}
+
 // Where the signature starts within one line ("... thanks a lot. Kind regards, Laura"), or npos. Only the
 // line's end is searched: a signature closes a message.
 std::size_t inline_signature(std::string_view line) {
   std::size_t from = line.size() > kInlineTail ? line.size() - kInlineTail : 0;
+  const auto& starts = signature_starts();
   for (std::size_t p = from + 1; p < line.size(); ++p) {
     char before = line[p - 1];
     if (before != ' ' && before != '.' && before != '!') continue;
+    if (!starts[static_cast<unsigned char>(line[p])]) continue;
     std::string_view rest = line.substr(p);
-    if (starts_with_ci(rest, "sent from my ") && word_count(rest) <= 6) return p;
+    if (starts_with_ci(rest, kSentFrom) && word_count(rest) <= 6) return p;
     bool after_sentence = before == ' ' && p >= 2 && (line[p - 2] == '.' || line[p - 2] == '!' || line[p - 2] == '?');
     if (after_sentence && is_closing_sentence(rest)) return p;
-    if (rest.starts_with("-- ") && is_name(rest.substr(3, rest.find(',') - 3))) return p;
+    if (rest.starts_with(kDashes) && is_name(rest.substr(3, rest.find(',') - 3))) return p;
     for (std::string_view c : kClosings) {
       if (!starts_with_ci(rest, c) || rest.size() <= c.size() || rest[c.size()] != ',') continue;
       if (is_name(rest.substr(c.size() + 1))) return p;

@@ -39,6 +39,10 @@ std::size_t valid_sequence_length(std::string_view s, std::size_t i) {
 }  // namespace
 
 std::string sanitize_utf8(std::string_view in) {
+  // Most feedback is printable ASCII already: one pass to see that, one copy.
+  bool clean = true;
+  for (char c : in) clean &= (c >= 0x20 && c <= 0x7E) || c == '\n';
+  if (clean) return std::string(in);
   std::string out;
   out.reserve(in.size());
   std::size_t i = 0;
