@@ -1,33 +1,54 @@
-// A per-thread memo of word -> result for the stages' per-word work (stems, base forms, delimiter tests).
-// Feedback repeats its vocabulary, so after the first few thousand documents almost every word is a hit.
+// A per-thread memo of word -> result for the stages' per-word work (stems, base forms, delimiter tests,
+// what a vocabulary knows of a word). Feedback repeats its vocabulary, so after the first few thousand
+// documents almost every word is a hit.
 #pragma once
 
 #include <cstddef>
-#include <string>
+#include <cstdint>
+#include <cstring>
 #include <string_view>
-#include <unordered_map>
+#include <vector>
 
 #include "nlp/lexicons.hpp"
 
 namespace chorus::nlp {
 
+// Open addressing over a power-of-two table with the word stored in its slot, so a hit costs one hash, one
+// or two probes and one short compare, with no allocation.
 template <class Value>
 class WordMemo {
  public:
-  // The memo forgets everything when it holds this many words, so a stream of unique tokens (ids, hashes)
-  // cannot grow it without bound; words longer than kMaxWordBytes are never kept.
-  static constexpr std::size_t kMaxWords = 1 << 16;
+  // Words longer than this are never kept (they are rare and usually unique: ids, hashes, URLs' remains).
   static constexpr std::size_t kMaxWordBytes = 32;
+  // The table starts small and doubles while it is three quarters full; at its largest it forgets
+  // everything instead, so a stream of unique tokens cannot grow it without bound.
+  static constexpr std::size_t kFirstSlots = 1 << 10;
+  static constexpr std::size_t kMaxSlots = 1 << 15;
 
   const Value* find(std::string_view word) const {
-    auto it = map_.find(word);
-    return it == map_.end() ? nullptr : &it->second;
+    if (word.size() > kMaxWordBytes || slots_.empty()) return nullptr;
+    const std::uint64_t h = word_hash(word);
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+      const Slot& s = slots_[i];
+      if (!s.used) return nullptr;
+      if (s.hash == h && s.length == word.size() && std::memcmp(s.word, word.data(), word.size()) == 0)
+        return &s.value;
+    }
   }
 
   void put(std::string_view word, const Value& value) {
     if (word.size() > kMaxWordBytes) return;
-    if (map_.size() >= kMaxWords) map_.clear();
-    map_.emplace(std::string(word), value);
+    if (slots_.empty()) slots_.resize(kFirstSlots);
+    if (count_ >= slots_.size() / 4 * 3) {
+      if (slots_.size() < kMaxSlots) {
+        grow();
+      } else {
+        for (Slot& s : slots_) s = Slot();
+        count_ = 0;
+      }
+    }
+    insert(word_hash(word), word, value);
   }
 
   // The memoised value of compute(word), computing and keeping it on a miss.
@@ -40,7 +61,39 @@ class WordMemo {
   }
 
  private:
-  std::unordered_map<std::string, Value, StringHash, std::equal_to<>> map_;
+  void insert(std::uint64_t h, std::string_view word, const Value& value) {
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+      Slot& s = slots_[i];
+      if (s.used && !(s.hash == h && s.length == word.size() && std::memcmp(s.word, word.data(), word.size()) == 0))
+        continue;
+      if (!s.used) ++count_;
+      s.used = true;
+      s.hash = h;
+      s.length = static_cast<std::uint8_t>(word.size());
+      std::memcpy(s.word, word.data(), word.size());
+      s.value = value;
+      return;
+    }
+  }
+
+  void grow() {
+    std::vector<Slot> old(slots_.size() * 2);
+    old.swap(slots_);
+    count_ = 0;
+    for (const Slot& s : old)
+      if (s.used) insert(s.hash, std::string_view(s.word, s.length), s.value);
+  }
+
+  struct Slot {
+    std::uint64_t hash = 0;
+    bool used = false;
+    std::uint8_t length = 0;
+    char word[kMaxWordBytes];
+    Value value{};
+  };
+  std::vector<Slot> slots_;  // allocated on first use
+  std::size_t count_ = 0;
 };
 
 }  // namespace chorus::nlp

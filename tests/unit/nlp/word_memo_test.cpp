@@ -1,0 +1,67 @@
+#include "nlp/word_memo.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace chorus::nlp {
+namespace {
+
+TEST(WordMemo, ComputesEachWordOnceAndKeepsItsValue) {
+  WordMemo<std::string> memo;
+  int calls = 0;
+  auto upper = [&](std::string_view w) {
+    ++calls;
+    std::string s(w);
+    for (char& c : s) c = static_cast<char>(c - 32);
+    return s;
+  };
+  EXPECT_EQ(memo.get("sync", upper), "SYNC");
+  EXPECT_EQ(memo.get("sync", upper), "SYNC");
+  EXPECT_EQ(memo.get("sink", upper), "SINK");
+  EXPECT_EQ(calls, 2);
+  ASSERT_NE(memo.find("sync"), nullptr);
+  EXPECT_EQ(*memo.find("sync"), "SYNC");
+  EXPECT_EQ(memo.find("syn"), nullptr);    // a prefix is another word
+  EXPECT_EQ(memo.find("syncs"), nullptr);  // and so is a longer one
+  EXPECT_EQ(memo.find(""), nullptr);
+}
+
+TEST(WordMemo, KeepsEveryWordThroughGrowth) {
+  WordMemo<int> memo;
+  const int n = static_cast<int>(WordMemo<int>::kMaxSlots / 2);  // several doublings, never the reset
+  for (int i = 0; i < n; ++i) memo.put("w" + std::to_string(i), i);
+  for (int i = 0; i < n; ++i) {
+    const int* v = memo.find("w" + std::to_string(i));
+    ASSERT_NE(v, nullptr) << i;
+    EXPECT_EQ(*v, i);
+  }
+}
+
+TEST(WordMemo, ForgetsWhenFullInsteadOfGrowingWithoutBound) {
+  WordMemo<int> memo;
+  const int n = static_cast<int>(WordMemo<int>::kMaxSlots);  // more than three quarters of the largest table
+  for (int i = 0; i < n; ++i) memo.put("token" + std::to_string(i), i);
+  int kept = 0;
+  for (int i = 0; i < n; ++i) kept += memo.find("token" + std::to_string(i)) != nullptr;
+  EXPECT_LT(kept, n);  // the earliest were forgotten
+  const int* last = memo.find("token" + std::to_string(n - 1));
+  ASSERT_NE(last, nullptr);  // the latest are still answered
+  EXPECT_EQ(*last, n - 1);
+}
+
+TEST(WordMemo, LongWordsAreComputedButNotKept) {
+  WordMemo<int> memo;
+  std::string long_word(WordMemo<int>::kMaxWordBytes + 1, 'a');
+  int calls = 0;
+  auto count = [&](std::string_view) { return ++calls; };
+  EXPECT_EQ(memo.get(long_word, count), 1);
+  EXPECT_EQ(memo.get(long_word, count), 2);
+  EXPECT_EQ(memo.find(long_word), nullptr);
+  std::string at_limit(WordMemo<int>::kMaxWordBytes, 'b');
+  EXPECT_EQ(memo.get(at_limit, count), 3);
+  EXPECT_EQ(memo.get(at_limit, count), 3);
+}
+
+}  // namespace
+}  // namespace chorus::nlp
