@@ -167,6 +167,17 @@ Result<Statement> Database::prepare(std::string_view sql) {
   return Statement(raw, what_);
 }
 
+Result<Statement*> Database::cached(std::string_view sql) {
+  auto it = cached_.find(std::string(sql));
+  if (it == cached_.end()) {
+    auto st = prepare(sql);
+    if (!st) return st.error();
+    it = cached_.emplace(std::string(sql), std::make_unique<Statement>(std::move(st.value()))).first;
+  }
+  it->second->reset();
+  return it->second.get();
+}
+
 Transaction::~Transaction() {
   if (open_) (void)db_.exec("ROLLBACK");
 }

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <string_view>
 
 #include "core/result.hpp"
@@ -98,6 +99,10 @@ class Database {
   Status exec(std::string_view sql);
   // Statements are prepared as long-lived (SQLITE_PREPARE_PERSISTENT); short-lived ones work as well.
   Result<Statement> prepare(std::string_view sql);
+  // A statement prepared on first use and kept by the connection for its lifetime, reset and unbound: for
+  // hot paths that would otherwise parse the same SQL on every call. Valid until the Database is destroyed;
+  // callers serialise access as they do for the connection, and reset it when done (ResetOnExit).
+  Result<Statement*> cached(std::string_view sql);
   std::int64_t last_insert_id() const { return sqlite3_last_insert_rowid(db_.get()); }
   int changes() const { return sqlite3_changes(db_.get()); }
   sqlite3* get() const { return db_.get(); }
@@ -110,6 +115,7 @@ class Database {
   };
   std::unique_ptr<sqlite3, Close> db_;
   std::string what_;
+  std::unordered_map<std::string, std::unique_ptr<Statement>> cached_;  // after db_: finalised first
 };
 
 // BEGIN IMMEDIATE on begin(); rolls back unless committed.

@@ -106,6 +106,7 @@ struct Migration {
 constexpr Migration kMigrations[] = {
     {1, "tenancy, sources, syncs, records, rollups, dead letters"},
     {2, "raw items kept beside records"},
+    {3, "record bands indexed by record, so an upsert replaces its bands without a scan"},
 };
 
 // The raw item a record was made from (GET .../feedback/{id}?include=raw), in its own table so that the
@@ -117,6 +118,12 @@ CREATE TABLE record_raw(workspace_id BIGINT NOT NULL, uid BIGINT NOT NULL, raw T
 
 Status apply_v2(pg::Connection& conn) {
   if (auto s = conn.exec_script(kRawItems); !s) return s.error();
+  return {};
+}
+
+Status apply_v3(pg::Connection& conn) {
+  if (auto s = conn.exec_script("CREATE INDEX record_bands_by_record ON record_bands(workspace_id, uid)"); !s)
+    return s.error();
   return {};
 }
 
@@ -179,6 +186,7 @@ Status PostgresStore::migrate(const PostgresOptions& options) {
     if (m.version <= current) continue;
     Status applied = m.version == 1   ? apply_v1(**conn, options.timescale)
                      : m.version == 2 ? apply_v2(**conn)
+                     : m.version == 3 ? apply_v3(**conn)
                                       : Status{};
     if (!applied) return make_error(applied.error().code, "schema migration " + std::to_string(m.version) + " (" +
                                                               m.description + "): " + applied.error().message);

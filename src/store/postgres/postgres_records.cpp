@@ -334,9 +334,11 @@ Result<std::optional<std::int64_t>> PostgresStore::find_near_duplicate(Id worksp
   pg::Params params = pg::Params().add(workspace_id).add(self);
   for (int band = 0; band < 4; ++band) params.add(static_cast<std::int64_t>((simhash >> (16 * band)) & 0xffff));
   auto rows = pool_.read(
-      "SELECT DISTINCT k.uid, k.simhash, k.ts FROM record_bands b JOIN record_keys k ON k.workspace_id = "
-      "b.workspace_id AND k.uid = b.uid WHERE b.workspace_id = $1 AND b.uid <> $2 AND ((b.band = 0 AND b.value = $3) "
-      "OR (b.band = 1 AND b.value = $4) OR (b.band = 2 AND b.value = $5) OR (b.band = 3 AND b.value = $6))",
+      "SELECT k.uid, k.simhash, k.ts FROM record_keys k WHERE k.workspace_id = $1 AND k.uid <> $2 AND k.uid IN ("
+      "SELECT uid FROM record_bands WHERE workspace_id = $1 AND band = 0 AND value = $3 UNION ALL "
+      "SELECT uid FROM record_bands WHERE workspace_id = $1 AND band = 1 AND value = $4 UNION ALL "
+      "SELECT uid FROM record_bands WHERE workspace_id = $1 AND band = 2 AND value = $5 UNION ALL "
+      "SELECT uid FROM record_bands WHERE workspace_id = $1 AND band = 3 AND value = $6)",
       params);
   if (!rows) return rows.error();
   std::optional<std::pair<TimeMs, std::int64_t>> best;

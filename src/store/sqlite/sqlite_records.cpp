@@ -294,21 +294,26 @@ Result<std::optional<std::int64_t>> SqliteStore::find_near_duplicate(Id workspac
                                                                      TimeMs self_ts) {
   if (simhash == 0) return std::optional<std::int64_t>{};
   std::lock_guard lock(mu_);
-  auto q = db_.prepare(
-      "SELECT DISTINCT r.uid, r.simhash, r.ts FROM record_bands b JOIN records r ON r.workspace_id = b.workspace_id "
-      "AND r.uid = b.uid WHERE b.workspace_id = ?1 AND b.uid != ?2 AND ((b.band = 0 AND b.value = ?3) OR "
-      "(b.band = 1 AND b.value = ?4) OR (b.band = 2 AND b.value = ?5) OR (b.band = 3 AND b.value = ?6))");
+  // One index search per band (an OR of the four would make SQLite read every band of the workspace).
+  auto q = db_.cached(
+      "SELECT r.uid, r.simhash, r.ts FROM records r WHERE r.workspace_id = ?1 AND r.uid != ?2 AND r.uid IN ("
+      "SELECT uid FROM record_bands WHERE workspace_id = ?1 AND band = 0 AND value = ?3 UNION ALL "
+      "SELECT uid FROM record_bands WHERE workspace_id = ?1 AND band = 1 AND value = ?4 UNION ALL "
+      "SELECT uid FROM record_bands WHERE workspace_id = ?1 AND band = 2 AND value = ?5 UNION ALL "
+      "SELECT uid FROM record_bands WHERE workspace_id = ?1 AND band = 3 AND value = ?6)");
   if (!q) return q.error();
-  q->bind(1, workspace_id).bind(2, self);
-  for (int band = 0; band < 4; ++band) q->bind(3 + band, static_cast<std::int64_t>((simhash >> (16 * band)) & 0xffff));
+  sqlite::Statement& st = **q;
+  sqlite::ResetOnExit done(st);
+  st.bind(1, workspace_id).bind(2, self);
+  for (int band = 0; band < 4; ++band) st.bind(3 + band, static_cast<std::int64_t>((simhash >> (16 * band)) & 0xffff));
   std::optional<std::pair<TimeMs, std::int64_t>> best;
   for (;;) {
-    auto row = q->step();
+    auto row = st.step();
     if (!row) return row.error();
     if (!*row) break;
-    auto other = static_cast<std::uint64_t>(q->int64(1));
+    auto other = static_cast<std::uint64_t>(st.int64(1));
     if (std::popcount(other ^ simhash) > max_distance) continue;
-    std::pair<TimeMs, std::int64_t> cand{q->int64(2), q->int64(0)};
+    std::pair<TimeMs, std::int64_t> cand{st.int64(2), st.int64(0)};
     if (!(cand < std::make_pair(self_ts, self))) continue;
     if (!best || cand < *best) best = cand;
   }

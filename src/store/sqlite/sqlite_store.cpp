@@ -48,6 +48,7 @@ CREATE INDEX IF NOT EXISTS record_themes_by_time ON record_themes(workspace_id, 
 CREATE TABLE IF NOT EXISTS record_bands(
   workspace_id INTEGER NOT NULL, band INTEGER NOT NULL, value INTEGER NOT NULL, uid INTEGER NOT NULL,
   PRIMARY KEY(workspace_id, band, value, uid));
+CREATE INDEX IF NOT EXISTS record_bands_by_record ON record_bands(workspace_id, uid);
 CREATE TABLE IF NOT EXISTS rollup_applied(
   workspace_id INTEGER NOT NULL, uid INTEGER NOT NULL, revision INTEGER NOT NULL, hour INTEGER NOT NULL,
   source_id INTEGER NOT NULL, sentiment TEXT NOT NULL, category TEXT NOT NULL, language TEXT NOT NULL,

@@ -132,8 +132,9 @@ TEST_F(PostgresStoreTest, MigrationsAreVersionedAndAppliedOnce) {
   first.reset();
   auto second = open(off);  // opening again changes nothing and loses nothing
   ASSERT_NE(second, nullptr);
-  EXPECT_EQ(scalar("SELECT count(*) FROM schema_version"), "2");
-  EXPECT_EQ(scalar("SELECT max(version) FROM schema_version"), "2");
+  EXPECT_EQ(scalar("SELECT count(*) FROM schema_version"), "3");
+  EXPECT_EQ(scalar("SELECT max(version) FROM schema_version"), "3");
+  EXPECT_EQ(scalar("SELECT count(*) FROM pg_indexes WHERE indexname = 'record_bands_by_record'"), "1");
   EXPECT_EQ(scalar("SELECT value FROM store_settings WHERE name = 'layout'"), "partitioned");
   EXPECT_TRUE(second->get_workspace(tenant.customer, tenant.workspace));
   EXPECT_EQ(second->health().at("layout").as_string(), "partitioned");
@@ -159,7 +160,7 @@ TEST_F(PostgresStoreTest, ProcessesStartingTogetherMigrateOnce) {
     });
   for (auto& t : starters) t.join();
   EXPECT_EQ(failures.load(), 0);
-  EXPECT_EQ(scalar("SELECT count(*) FROM schema_version"), "2");
+  EXPECT_EQ(scalar("SELECT count(*) FROM schema_version"), "3");
 }
 
 TEST_F(PostgresStoreTest, RecordsLandInMonthlyPartitions) {
