@@ -106,7 +106,7 @@ struct Migration {
 constexpr Migration kMigrations[] = {
     {1, "tenancy, sources, syncs, records, rollups, dead letters"},
     {2, "raw items kept beside records"},
-    {3, "record bands indexed by record, so an upsert replaces its bands without a scan"},
+    {3, "record bands carry their record's fingerprint and time and are indexed by record"},
 };
 
 // The raw item a record was made from (GET .../feedback/{id}?include=raw), in its own table so that the
@@ -121,9 +121,16 @@ Status apply_v2(pg::Connection& conn) {
   return {};
 }
 
+// A near-duplicate lookup reads band rows alone, and an upsert replaces its record's rows by index.
+constexpr std::string_view kBandsV3 = R"sql(
+ALTER TABLE record_bands ADD COLUMN simhash BIGINT NOT NULL DEFAULT 0, ADD COLUMN ts BIGINT NOT NULL DEFAULT 0;
+UPDATE record_bands b SET simhash = k.simhash, ts = k.ts FROM record_keys k
+  WHERE k.workspace_id = b.workspace_id AND k.uid = b.uid;
+CREATE INDEX record_bands_by_record ON record_bands(workspace_id, uid);
+)sql";
+
 Status apply_v3(pg::Connection& conn) {
-  if (auto s = conn.exec_script("CREATE INDEX record_bands_by_record ON record_bands(workspace_id, uid)"); !s)
-    return s.error();
+  if (auto s = conn.exec_script(kBandsV3); !s) return s.error();
   return {};
 }
 

@@ -223,9 +223,10 @@ Result<FeedbackRecord> PostgresStore::upsert_record(pg::Connection& conn, const 
   if (r.simhash != 0) {
     pg::Params bands = pg::Params().add(r.workspace_id).add(r.unique_identifier);
     for (int band = 0; band < 4; ++band) bands.add(static_cast<std::int64_t>((r.simhash >> (16 * band)) & 0xffff));
+    bands.add(simhash).add(r.timestamp);
     auto ins = conn.exec(
-        "INSERT INTO record_bands(workspace_id, band, value, uid) VALUES($1, 0, $3, $2), ($1, 1, $4, $2), "
-        "($1, 2, $5, $2), ($1, 3, $6, $2) ON CONFLICT DO NOTHING",
+        "INSERT INTO record_bands(workspace_id, band, value, uid, simhash, ts) VALUES($1, 0, $3, $2, $7, $8), "
+        "($1, 1, $4, $2, $7, $8), ($1, 2, $5, $2, $7, $8), ($1, 3, $6, $2, $7, $8) ON CONFLICT DO NOTHING",
         bands);
     if (!ins) return ins.error();
   }
@@ -334,11 +335,11 @@ Result<std::optional<std::int64_t>> PostgresStore::find_near_duplicate(Id worksp
   pg::Params params = pg::Params().add(workspace_id).add(self);
   for (int band = 0; band < 4; ++band) params.add(static_cast<std::int64_t>((simhash >> (16 * band)) & 0xffff));
   auto rows = pool_.read(
-      "SELECT k.uid, k.simhash, k.ts FROM record_keys k WHERE k.workspace_id = $1 AND k.uid <> $2 AND k.uid IN ("
-      "SELECT uid FROM record_bands WHERE workspace_id = $1 AND band = 0 AND value = $3 UNION ALL "
-      "SELECT uid FROM record_bands WHERE workspace_id = $1 AND band = 1 AND value = $4 UNION ALL "
-      "SELECT uid FROM record_bands WHERE workspace_id = $1 AND band = 2 AND value = $5 UNION ALL "
-      "SELECT uid FROM record_bands WHERE workspace_id = $1 AND band = 3 AND value = $6)",
+      "SELECT uid, simhash, ts FROM record_bands WHERE workspace_id = $1 AND band = 0 AND value = $3 AND uid <> $2 "
+      "UNION ALL SELECT uid, simhash, ts FROM record_bands WHERE workspace_id = $1 AND band = 1 AND value = $4 "
+      "AND uid <> $2 UNION ALL SELECT uid, simhash, ts FROM record_bands WHERE workspace_id = $1 AND band = 2 "
+      "AND value = $5 AND uid <> $2 UNION ALL SELECT uid, simhash, ts FROM record_bands WHERE workspace_id = $1 "
+      "AND band = 3 AND value = $6 AND uid <> $2",
       params);
   if (!rows) return rows.error();
   std::optional<std::pair<TimeMs, std::int64_t>> best;

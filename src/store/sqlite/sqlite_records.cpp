@@ -114,7 +114,8 @@ struct SqliteStore::RecordStatements {
         {&s.delete_themes, "DELETE FROM record_themes WHERE workspace_id = ? AND uid = ?"},
         {&s.insert_theme, "INSERT OR IGNORE INTO record_themes(workspace_id, uid, theme, ts) VALUES(?, ?, ?, ?)"},
         {&s.delete_bands, "DELETE FROM record_bands WHERE workspace_id = ? AND uid = ?"},
-        {&s.insert_band, "INSERT OR IGNORE INTO record_bands(workspace_id, band, value, uid) VALUES(?, ?, ?, ?)"},
+        {&s.insert_band,
+         "INSERT OR IGNORE INTO record_bands(workspace_id, band, value, uid, simhash, ts) VALUES(?, ?, ?, ?, ?, ?)"},
     };
     for (const auto& [stmt, text] : sql) {
       auto p = db.prepare(text);
@@ -176,6 +177,7 @@ Result<FeedbackRecord> SqliteStore::upsert_record(RecordStatements& st, const Fe
       st.insert_band.reset();
       auto value = static_cast<std::int64_t>((r.simhash >> (16 * band)) & 0xffff);
       st.insert_band.bind(1, r.workspace_id).bind(2, band).bind(3, value).bind(4, r.unique_identifier);
+      st.insert_band.bind(5, static_cast<std::int64_t>(r.simhash)).bind(6, r.timestamp);
       if (auto s = st.insert_band.run(); !s) return s.error();
     }
   }
@@ -294,13 +296,15 @@ Result<std::optional<std::int64_t>> SqliteStore::find_near_duplicate(Id workspac
                                                                      TimeMs self_ts) {
   if (simhash == 0) return std::optional<std::int64_t>{};
   std::lock_guard lock(mu_);
-  // One index search per band (an OR of the four would make SQLite read every band of the workspace).
+  // One range of the band key per band (an OR of the four would make SQLite read every band of the
+  // workspace); the rows carry the fingerprint and time, so no record is read. A record matching in several
+  // bands comes once per band, which the minimum below does not mind.
   auto q = db_.cached(
-      "SELECT r.uid, r.simhash, r.ts FROM records r WHERE r.workspace_id = ?1 AND r.uid != ?2 AND r.uid IN ("
-      "SELECT uid FROM record_bands WHERE workspace_id = ?1 AND band = 0 AND value = ?3 UNION ALL "
-      "SELECT uid FROM record_bands WHERE workspace_id = ?1 AND band = 1 AND value = ?4 UNION ALL "
-      "SELECT uid FROM record_bands WHERE workspace_id = ?1 AND band = 2 AND value = ?5 UNION ALL "
-      "SELECT uid FROM record_bands WHERE workspace_id = ?1 AND band = 3 AND value = ?6)");
+      "SELECT uid, simhash, ts FROM record_bands WHERE workspace_id = ?1 AND band = 0 AND value = ?3 AND uid != ?2 "
+      "UNION ALL SELECT uid, simhash, ts FROM record_bands WHERE workspace_id = ?1 AND band = 1 AND value = ?4 "
+      "AND uid != ?2 UNION ALL SELECT uid, simhash, ts FROM record_bands WHERE workspace_id = ?1 AND band = 2 "
+      "AND value = ?5 AND uid != ?2 UNION ALL SELECT uid, simhash, ts FROM record_bands WHERE workspace_id = ?1 "
+      "AND band = 3 AND value = ?6 AND uid != ?2");
   if (!q) return q.error();
   sqlite::Statement& st = **q;
   sqlite::ResetOnExit done(st);

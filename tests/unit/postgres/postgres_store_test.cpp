@@ -146,6 +146,32 @@ TEST_F(PostgresStoreTest, MigrationsAreVersionedAndAppliedOnce) {
   EXPECT_NE(newer.error().message.find("newer"), std::string::npos) << newer.error().message;
 }
 
+// Migration 3 fills the band rows of records stored before it with their fingerprint and time.
+TEST_F(PostgresStoreTest, MigrationThreeFillsExistingBands) {
+  PostgresOptions off;
+  off.timescale = PostgresOptions::Timescale::off;
+  auto store = open(off);
+  ASSERT_NE(store, nullptr);
+  auto t = make_tenant(*store);
+  const TimeMs jan = *parse_time("2026-01-05T00:00:00Z");
+  auto a = record(t, 1, jan);
+  a.simhash = 0x0123456789ABCDEFULL;
+  ASSERT_TRUE(store->commit_page(page(t, {a})));
+  store.reset();
+  // Back to the version 2 layout: band rows without fingerprint or time.
+  ASSERT_TRUE(server_->exec(url_, "DROP INDEX record_bands_by_record; ALTER TABLE record_bands DROP COLUMN simhash, "
+                                  "DROP COLUMN ts; DELETE FROM schema_version WHERE version = 3"));
+  store = open(off);
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(scalar("SELECT max(version) FROM schema_version"), "3");
+  EXPECT_EQ(scalar("SELECT count(*) FROM record_bands WHERE simhash = " +
+                   std::to_string(static_cast<std::int64_t>(a.simhash)) + " AND ts = " + std::to_string(jan)),
+            "4");
+  auto dup = store->find_near_duplicate(t.workspace, a.simhash ^ 0x1, 3, 2, jan + 86400000);
+  ASSERT_TRUE(dup) << dup.error().message;
+  EXPECT_EQ(*dup, std::optional<std::int64_t>(1));
+}
+
 TEST_F(PostgresStoreTest, ProcessesStartingTogetherMigrateOnce) {
   constexpr int kStarters = 6;
   std::atomic<int> failures{0};

@@ -398,13 +398,16 @@ CREATE TABLE rollup_applied(
   workspace_id INTEGER NOT NULL, uid INTEGER NOT NULL, revision INTEGER NOT NULL, hour INTEGER NOT NULL,
   source_id INTEGER NOT NULL, sentiment TEXT NOT NULL, category TEXT NOT NULL, language TEXT NOT NULL,
   compound REAL NOT NULL, themes TEXT NOT NULL, PRIMARY KEY(workspace_id, uid));
+CREATE TABLE record_bands(workspace_id INTEGER NOT NULL, band INTEGER NOT NULL, value INTEGER NOT NULL,
+  uid INTEGER NOT NULL, PRIMARY KEY(workspace_id, band, value, uid));
 CREATE TABLE schema_version(version INTEGER NOT NULL);
 INSERT INTO schema_version VALUES(1);
 INSERT INTO customers VALUES(1, 'acme', 0);
 INSERT INTO workspaces VALUES(1, 1, 'app', 0);
-INSERT INTO records VALUES(1, 7, 3, 1767225600000, 0, 'negative', -0.25, 'bug', 'en', 0, 1, 'slow sync',
+INSERT INTO records VALUES(1, 7, 3, 1767225600000, 0, 'negative', -0.25, 'bug', 'en', 281483566841860, 1, 'slow sync',
   '{"unique_identifier":"7","workspace_id":"1","source_id":"3","review_attributes":{"rating":2},"conversation_attributes":{"text":"slow sync","sentiment_type":"negative","sentiment_compound":-0.25,"category":"bug","themes":["sync"]},"context_info":{"timestamp":"2026-01-01T00:00:00Z"}}');
 INSERT INTO record_themes VALUES(1, 7, 'sync');
+INSERT INTO record_bands VALUES(1, 0, 4, 7), (1, 1, 3, 7), (1, 2, 2, 7), (1, 3, 1, 7);
 INSERT INTO rollup VALUES(1, 1767225600000, 3, 'negative', 'bug', 'en', 1, -0.25);
 INSERT INTO rollup_themes VALUES(1, 'sync', 1767225600000, 3, 'negative', 'bug', 'en', 1, -0.25);
 INSERT INTO rollup_applied VALUES(1, 7, 1, 1767225600000, 3, 'negative', 'bug', 'en', -0.25, 'sync');
@@ -432,9 +435,16 @@ INSERT INTO rollup_applied VALUES(1, 7, 1, 1767225600000, 3, 'negative', 'bug', 
   ASSERT_TRUE(series);
   ASSERT_EQ(series->size(), 1u);
   EXPECT_EQ(series->front().points.at(0).count, 1);
+  // The record's bands now carry its fingerprint (0x0001000200030004) and time: a later record one bit
+  // away finds it, an earlier one does not.
+  auto dup = store_->find_near_duplicate(1, 0x0001000200030005ULL, 3, 8, kJan + kDay);
+  ASSERT_TRUE(dup) << dup.error().message;
+  EXPECT_EQ(*dup, std::optional<std::int64_t>(7));
+  EXPECT_FALSE(store_->find_near_duplicate(1, 0x0001000200030005ULL, 3, 8, kJan - kDay)->has_value());
   // Opening again changes nothing.
   open();
   EXPECT_EQ(store_->totals(f)->count, 1);
+  EXPECT_EQ(*store_->find_near_duplicate(1, 0x0001000200030005ULL, 3, 8, kJan + kDay), std::optional<std::int64_t>(7));
 }
 
 }  // namespace

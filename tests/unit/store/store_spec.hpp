@@ -285,6 +285,27 @@ TEST_P(StoreSpec, NearDuplicateIsTheEarliestSimilarRecord) {
   EXPECT_FALSE(store_->find_near_duplicate(ws_, c.simhash, 3, 3, c.timestamp)->has_value());
 }
 
+// A record's bands follow it: a new time or a new fingerprint (a re-analysis) is what lookups see next.
+TEST_P(StoreSpec, NearDuplicateLookupsFollowUpdatedRecords) {
+  auto a = record(1, kMar2, "neutral", 0);
+  a.simhash = 0x0123456789ABCDEFULL;
+  auto b = record(2, kMar2 + kDay, "neutral", 0);
+  b.simhash = a.simhash ^ 0x3;
+  commit({a, b});
+  EXPECT_EQ(*store_->find_near_duplicate(ws_, b.simhash, 3, 2, b.timestamp), std::optional<std::int64_t>(1));
+
+  a.timestamp = kMar2 + 2 * kDay;  // a now comes after b
+  commit({a});
+  EXPECT_FALSE(store_->find_near_duplicate(ws_, b.simhash, 3, 2, b.timestamp)->has_value());
+  EXPECT_EQ(*store_->find_near_duplicate(ws_, a.simhash, 3, 1, a.timestamp), std::optional<std::int64_t>(2));
+
+  b.simhash = ~a.simhash;  // b re-analysed into something else: its old bands must not answer
+  commit({b});
+  EXPECT_FALSE(store_->find_near_duplicate(ws_, a.simhash, 3, 1, a.timestamp)->has_value());
+  EXPECT_EQ(*store_->find_near_duplicate(ws_, b.simhash ^ 0x1, 3, 9, kMar2 + 5 * kDay),
+            std::optional<std::int64_t>(2));
+}
+
 // The raw item a record was made from is kept beside it (GET .../feedback/{id}?include=raw), and a
 // re-analysis that does not carry it keeps the one stored before.
 TEST_P(StoreSpec, RawItemIsKeptBesideTheRecord) {
