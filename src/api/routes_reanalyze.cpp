@@ -23,6 +23,7 @@
 #include "api/context.hpp"
 #include "api/respond.hpp"
 #include "bus/messages.hpp"
+#include "core/near_duplicate_keys.hpp"
 #include "core/secrets.hpp"
 #include "nlp/fingerprint.hpp"
 #include "nlp/record_analysis.hpp"
@@ -63,16 +64,16 @@ struct Job {
   }
 };
 
-// The fingerprints of the records re-analysed so far, by band, to find each record's earliest
-// near-duplicate among those before it (the same rule as the stores' find_near_duplicate).
+// The fingerprints of the records re-analysed so far, by near-duplicate key, to find each record's earliest
+// near-duplicate among those before it (the same rule and keys as the stores' find_near_duplicate).
 class DuplicateIndex {
  public:
   std::optional<std::int64_t> earliest_match(std::uint64_t fp) const {
     if (fp == 0) return std::nullopt;
     std::optional<std::size_t> best;
-    for (int band = 0; band < 4; ++band) {
-      auto it = bands_.find(key(band, fp));
-      if (it == bands_.end()) continue;
+    for (const NearDuplicateKey& k : near_duplicate_keys(fp)) {
+      auto it = keys_.find(slot(k));
+      if (it == keys_.end()) continue;
       for (std::size_t i : it->second) {
         if (nlp::hamming_distance(entries_[i].fp, fp) <= nlp::kNearDuplicateBits && (!best || i < *best)) best = i;
       }
@@ -84,19 +85,19 @@ class DuplicateIndex {
   void add(std::int64_t uid, std::uint64_t fp) {
     if (fp == 0) return;
     entries_.push_back({uid, fp});
-    for (int band = 0; band < 4; ++band) bands_[key(band, fp)].push_back(entries_.size() - 1);
+    for (const NearDuplicateKey& k : near_duplicate_keys(fp)) keys_[slot(k)].push_back(entries_.size() - 1);
   }
 
  private:
-  static std::uint64_t key(int band, std::uint64_t fp) {
-    return (static_cast<std::uint64_t>(band) << 16) | ((fp >> (16 * band)) & 0xffff);
+  static std::uint64_t slot(const NearDuplicateKey& k) {
+    return (static_cast<std::uint64_t>(k.index) << 32) | static_cast<std::uint64_t>(k.value);
   }
   struct Entry {
     std::int64_t uid;
     std::uint64_t fp;
   };
   std::vector<Entry> entries_;
-  std::unordered_map<std::uint64_t, std::vector<std::size_t>> bands_;
+  std::unordered_map<std::uint64_t, std::vector<std::size_t>> keys_;
 };
 
 class ReanalysisJobs {

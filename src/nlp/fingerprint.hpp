@@ -5,13 +5,15 @@
 #include <cstdint>
 #include <string_view>
 
+#include "core/near_duplicate_keys.hpp"
 #include "nlp/stage.hpp"
 
 namespace chorus::nlp {
 
-// Fingerprints within this many bits are near-duplicates. The stores find candidates by the four 16-bit
-// bands (two fingerprints this close share at least one band exactly) and then compare all 64 bits.
+// Fingerprints within this many bits are near-duplicates. The stores find candidates by the keys of
+// core/near_duplicate_keys.hpp (two fingerprints this close share at least one) and then compare all 64 bits.
 inline constexpr int kNearDuplicateBits = 3;
+static_assert(kNearDuplicateBits <= kNearDuplicateKeyBits, "the stores' keys would miss near-duplicates");
 
 // The features are the distinct stems of the text's content words: lowercased, hyphens and apostrophes
 // dropped ("e-mail" = "email"), opening greetings and closing thanks removed, stop words of the language

@@ -6,6 +6,7 @@
 #include "api/source_spec.hpp"
 #include "api/sync_request.hpp"
 #include "connectors/connector.hpp"
+#include "nlp/fingerprint.hpp"
 #include "nlp/stage.hpp"
 #include "roles/roles.hpp"
 
@@ -13,7 +14,7 @@ namespace chorus::roles {
 
 namespace {
 
-constexpr int kNearDuplicateBits = 3;
+using nlp::kNearDuplicateBits;
 
 nlp::TextFormat text_format(MappedItem::Format f) {
   switch (f) {

@@ -159,7 +159,8 @@ class Store {
   virtual Result<FeedbackPage> query_feedback(const FeedbackFilter& filter, std::size_t limit,
                                               const std::optional<std::string>& cursor) = 0;
   // The earliest record in the workspace, older than (self_ts, self), whose SimHash is within
-  // `max_distance` bits.
+  // `max_distance` bits. Found through the keys of core/near_duplicate_keys.hpp, so max_distance is at
+  // most kNearDuplicateKeyBits (3); more is a bad_request.
   virtual Result<std::optional<std::int64_t>> find_near_duplicate(Id workspace_id, std::uint64_t simhash,
                                                                   int max_distance, std::int64_t self, TimeMs self_ts) = 0;
 

@@ -2,6 +2,7 @@
 // and the monthly partitions of the records table.
 #include <spdlog/spdlog.h>
 
+#include "core/near_duplicate_keys.hpp"
 #include "store/postgres/postgres_store.hpp"
 
 namespace chorus::store {
@@ -106,7 +107,7 @@ struct Migration {
 constexpr Migration kMigrations[] = {
     {1, "tenancy, sources, syncs, records, rollups, dead letters"},
     {2, "raw items kept beside records"},
-    {3, "record bands carry their record's fingerprint and time and are indexed by record"},
+    {3, "record bands become pair keys carrying their record's fingerprint and time, indexed by record"},
 };
 
 // The raw item a record was made from (GET .../feedback/{id}?include=raw), in its own table so that the
@@ -121,16 +122,20 @@ Status apply_v2(pg::Connection& conn) {
   return {};
 }
 
-// A near-duplicate lookup reads band rows alone, and an upsert replaces its record's rows by index.
-constexpr std::string_view kBandsV3 = R"sql(
-ALTER TABLE record_bands ADD COLUMN simhash BIGINT NOT NULL DEFAULT 0, ADD COLUMN ts BIGINT NOT NULL DEFAULT 0;
-UPDATE record_bands b SET simhash = k.simhash, ts = k.ts FROM record_keys k
-  WHERE k.workspace_id = b.workspace_id AND k.uid = b.uid;
-CREATE INDEX record_bands_by_record ON record_bands(workspace_id, uid);
-)sql";
-
+// The band rows become the near-duplicate keys of core/near_duplicate_keys.hpp, made anew from the records'
+// fingerprints, and carry the fingerprint and time: a lookup reads exact key ranges and no record, and an
+// upsert replaces its record's rows by index.
 Status apply_v3(pg::Connection& conn) {
-  if (auto s = conn.exec_script(kBandsV3); !s) return s.error();
+  std::string sql =
+      "ALTER TABLE record_bands ADD COLUMN simhash BIGINT NOT NULL DEFAULT 0, "
+      "ADD COLUMN ts BIGINT NOT NULL DEFAULT 0;\n"
+      "DELETE FROM record_bands;\n";
+  for (int k = 0; k < kNearDuplicateKeys; ++k)
+    sql += "INSERT INTO record_bands(workspace_id, band, value, uid, simhash, ts) SELECT workspace_id, " +
+           std::to_string(k) + ", " + near_duplicate_key_sql(k, "simhash") +
+           ", uid, simhash, ts FROM record_keys WHERE simhash <> 0 ON CONFLICT DO NOTHING;\n";
+  sql += "CREATE INDEX record_bands_by_record ON record_bands(workspace_id, uid);\n";
+  if (auto s = conn.exec_script(sql); !s) return s.error();
   return {};
 }
 

@@ -8,6 +8,7 @@
 #include <numeric>
 #include <variant>
 
+#include "core/near_duplicate_keys.hpp"
 #include "store/postgres/postgres_store.hpp"
 
 namespace chorus::store {
@@ -218,16 +219,20 @@ Result<FeedbackRecord> PostgresStore::upsert_record(pg::Connection& conn, const 
         pg::Params().add(r.workspace_id).add(r.unique_identifier).add_array(r.themes));
     if (!ins) return ins.error();
   }
-  // Four 16-bit bands of the SimHash: any two fingerprints within 3 bits share at least one band.
+  // The fingerprint under its near-duplicate keys: any two fingerprints within 3 bits share one.
   if (auto s = conn.exec("DELETE FROM record_bands WHERE workspace_id = $1 AND uid = $2", id); !s) return s.error();
   if (r.simhash != 0) {
-    pg::Params bands = pg::Params().add(r.workspace_id).add(r.unique_identifier);
-    for (int band = 0; band < 4; ++band) bands.add(static_cast<std::int64_t>((r.simhash >> (16 * band)) & 0xffff));
-    bands.add(simhash).add(r.timestamp);
-    auto ins = conn.exec(
-        "INSERT INTO record_bands(workspace_id, band, value, uid, simhash, ts) VALUES($1, 0, $3, $2, $7, $8), "
-        "($1, 1, $4, $2, $7, $8), ($1, 2, $5, $2, $7, $8), ($1, 3, $6, $2, $7, $8) ON CONFLICT DO NOTHING",
-        bands);
+    // Parameters: 1 workspace, 2 uid, 3 fingerprint, 4 time, 5.. the key values in index order.
+    static const std::string sql = [] {
+      std::string q = "INSERT INTO record_bands(workspace_id, band, value, uid, simhash, ts) VALUES";
+      for (int k = 0; k < kNearDuplicateKeys; ++k)
+        q += std::string(k ? ", " : " ") + "($1, " + std::to_string(k) + ", $" + std::to_string(5 + k) +
+             ", $2, $3, $4)";
+      return q + " ON CONFLICT DO NOTHING";
+    }();
+    pg::Params bands = pg::Params().add(r.workspace_id).add(r.unique_identifier).add(simhash).add(r.timestamp);
+    for (const NearDuplicateKey& key : near_duplicate_keys(r.simhash)) bands.add(key.value);
+    auto ins = conn.exec(sql, bands);
     if (!ins) return ins.error();
   }
   return r;
@@ -331,16 +336,15 @@ Result<FeedbackPage> PostgresStore::query_feedback(const FeedbackFilter& filter,
 Result<std::optional<std::int64_t>> PostgresStore::find_near_duplicate(Id workspace_id, std::uint64_t simhash,
                                                                        int max_distance, std::int64_t self,
                                                                        TimeMs self_ts) {
+  if (max_distance > kNearDuplicateKeyBits)
+    return make_error(ErrorCode::bad_request, "near-duplicate lookups reach at most " +
+                                                  std::to_string(kNearDuplicateKeyBits) + " bits");
   if (simhash == 0) return std::optional<std::int64_t>{};
   pg::Params params = pg::Params().add(workspace_id).add(self);
-  for (int band = 0; band < 4; ++band) params.add(static_cast<std::int64_t>((simhash >> (16 * band)) & 0xffff));
-  auto rows = pool_.read(
-      "SELECT uid, simhash, ts FROM record_bands WHERE workspace_id = $1 AND band = 0 AND value = $3 AND uid <> $2 "
-      "UNION ALL SELECT uid, simhash, ts FROM record_bands WHERE workspace_id = $1 AND band = 1 AND value = $4 "
-      "AND uid <> $2 UNION ALL SELECT uid, simhash, ts FROM record_bands WHERE workspace_id = $1 AND band = 2 "
-      "AND value = $5 AND uid <> $2 UNION ALL SELECT uid, simhash, ts FROM record_bands WHERE workspace_id = $1 "
-      "AND band = 3 AND value = $6 AND uid <> $2",
-      params);
+  for (const NearDuplicateKey& key : near_duplicate_keys(simhash)) params.add(key.value);
+  // One exact range per key; the band rows carry the fingerprint and time, so no record is read.
+  static const std::string sql = near_duplicate_lookup_sql('$');
+  auto rows = pool_.read(sql, params);
   if (!rows) return rows.error();
   std::optional<std::pair<TimeMs, std::int64_t>> best;
   for (int i = 0; i < rows->size(); ++i) {

@@ -3,6 +3,7 @@
 #include <bit>
 #include <charconv>
 
+#include "core/near_duplicate_keys.hpp"
 #include "store/sqlite/sqlite_sql.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
@@ -171,12 +172,11 @@ Result<FeedbackRecord> SqliteStore::upsert_record(RecordStatements& st, const Fe
     if (auto s = st.insert_theme.run(); !s) return s.error();
   }
 
-  // Four 16-bit bands of the SimHash: any two fingerprints within 3 bits share at least one band.
+  // The fingerprint under its near-duplicate keys: any two fingerprints within 3 bits share one.
   if (r.simhash != 0) {
-    for (int band = 0; band < 4; ++band) {
+    for (const NearDuplicateKey& key : near_duplicate_keys(r.simhash)) {
       st.insert_band.reset();
-      auto value = static_cast<std::int64_t>((r.simhash >> (16 * band)) & 0xffff);
-      st.insert_band.bind(1, r.workspace_id).bind(2, band).bind(3, value).bind(4, r.unique_identifier);
+      st.insert_band.bind(1, r.workspace_id).bind(2, key.index).bind(3, key.value).bind(4, r.unique_identifier);
       st.insert_band.bind(5, static_cast<std::int64_t>(r.simhash)).bind(6, r.timestamp);
       if (auto s = st.insert_band.run(); !s) return s.error();
     }
@@ -294,22 +294,20 @@ Result<FeedbackPage> SqliteStore::query_feedback(const FeedbackFilter& filter, s
 Result<std::optional<std::int64_t>> SqliteStore::find_near_duplicate(Id workspace_id, std::uint64_t simhash,
                                                                      int max_distance, std::int64_t self,
                                                                      TimeMs self_ts) {
+  if (max_distance > kNearDuplicateKeyBits)
+    return make_error(ErrorCode::bad_request, "near-duplicate lookups reach at most " +
+                                                  std::to_string(kNearDuplicateKeyBits) + " bits");
   if (simhash == 0) return std::optional<std::int64_t>{};
   std::lock_guard lock(mu_);
-  // One range of the band key per band (an OR of the four would make SQLite read every band of the
-  // workspace); the rows carry the fingerprint and time, so no record is read. A record matching in several
-  // bands comes once per band, which the minimum below does not mind.
-  auto q = db_.cached(
-      "SELECT uid, simhash, ts FROM record_bands WHERE workspace_id = ?1 AND band = 0 AND value = ?3 AND uid != ?2 "
-      "UNION ALL SELECT uid, simhash, ts FROM record_bands WHERE workspace_id = ?1 AND band = 1 AND value = ?4 "
-      "AND uid != ?2 UNION ALL SELECT uid, simhash, ts FROM record_bands WHERE workspace_id = ?1 AND band = 2 "
-      "AND value = ?5 AND uid != ?2 UNION ALL SELECT uid, simhash, ts FROM record_bands WHERE workspace_id = ?1 "
-      "AND band = 3 AND value = ?6 AND uid != ?2");
+  // One exact range per key (an OR of them would make SQLite read every band row of the workspace); the
+  // rows carry the fingerprint and time, so no record is read.
+  static const std::string sql = near_duplicate_lookup_sql('?');
+  auto q = db_.cached(sql);
   if (!q) return q.error();
   sqlite::Statement& st = **q;
   sqlite::ResetOnExit done(st);
   st.bind(1, workspace_id).bind(2, self);
-  for (int band = 0; band < 4; ++band) st.bind(3 + band, static_cast<std::int64_t>((simhash >> (16 * band)) & 0xffff));
+  for (const NearDuplicateKey& key : near_duplicate_keys(simhash)) st.bind(3 + key.index, key.value);
   std::optional<std::pair<TimeMs, std::int64_t>> best;
   for (;;) {
     auto row = st.step();

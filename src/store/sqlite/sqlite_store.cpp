@@ -4,6 +4,7 @@
 #include <set>
 #include <system_error>
 
+#include "core/near_duplicate_keys.hpp"
 #include "store/sqlite/sqlite_cubes.hpp"
 
 namespace chorus::store {
@@ -12,7 +13,8 @@ namespace {
 
 // 1: the first schema. 2: ratings and raw items on records, theme rows carry their record's time, daily
 // and rating rollups, compound sums in whole ten-thousandths. 3: the rollup cubes of sqlite_cubes.cpp.
-// 4: band rows carry their record's fingerprint and time, so a near-duplicate lookup reads bands only.
+// 4: band rows are the near-duplicate keys of core/near_duplicate_keys.hpp and carry their record's
+// fingerprint and time, so a near-duplicate lookup reads exact key ranges and no record.
 constexpr int kSchemaVersion = 4;
 
 constexpr std::string_view kSchema = R"sql(
@@ -75,17 +77,21 @@ UPDATE rollup_applied SET rating = (SELECT r.rating FROM records r WHERE r.works
   AND r.uid = rollup_applied.uid);
 )sql";
 
-// Versions 1 to 3, before the schema: band rows take their record's fingerprint and time.
-constexpr std::string_view kUpgradeBands = R"sql(
+// Versions 1 to 3, before the schema: the band rows are made anew from the records, under the keys of
+// core/near_duplicate_keys.hpp and with the record's fingerprint and time.
+std::string upgrade_bands_sql() {
+  std::string sql = R"sql(
 CREATE TABLE record_bands_v4(
   workspace_id INTEGER NOT NULL, band INTEGER NOT NULL, value INTEGER NOT NULL, uid INTEGER NOT NULL,
   simhash INTEGER NOT NULL, ts INTEGER NOT NULL, PRIMARY KEY(workspace_id, band, value, uid)) WITHOUT ROWID;
-INSERT INTO record_bands_v4(workspace_id, band, value, uid, simhash, ts)
-  SELECT b.workspace_id, b.band, b.value, b.uid, r.simhash, r.ts FROM record_bands b
-  JOIN records r ON r.workspace_id = b.workspace_id AND r.uid = b.uid;
-DROP TABLE record_bands;
-ALTER TABLE record_bands_v4 RENAME TO record_bands;
 )sql";
+  for (int k = 0; k < kNearDuplicateKeys; ++k)
+    sql += "INSERT OR IGNORE INTO record_bands_v4(workspace_id, band, value, uid, simhash, ts) SELECT workspace_id, " +
+           std::to_string(k) + ", " + near_duplicate_key_sql(k, "simhash") +
+           ", uid, simhash, ts FROM records WHERE simhash != 0;\n";
+  sql += "DROP TABLE IF EXISTS record_bands;\nALTER TABLE record_bands_v4 RENAME TO record_bands;\n";
+  return sql;
+}
 
 // ?1 state, ?2 error, ?3 now; the caller appends the WHERE clause with ?4.
 constexpr std::string_view kSetSourceState =
@@ -184,17 +190,8 @@ Status SqliteStore::migrate() {
                                                std::to_string(have) + "); upgrade the binary");
   if (have == 1)
     if (auto s = db_.exec(kUpgradeFromV1); !s) return s;
-  if (have >= 1 && have < 4) {
-    auto old_bands = db_.prepare(
-        "SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'record_bands'), "
-        "(SELECT count(*) FROM pragma_table_info('record_bands') WHERE name = 'simhash')");
-    if (!old_bands) return old_bands.error();
-    if (auto row = old_bands->step(); !row) return row.error();
-    const bool upgrade = old_bands->int64(0) == 1 && old_bands->int64(1) == 0;
-    old_bands->reset();  // a statement still reading would keep the table from being dropped
-    if (upgrade)
-      if (auto s = db_.exec(kUpgradeBands); !s) return s;
-  }
+  if (have >= 1 && have < 4)
+    if (auto s = db_.exec(upgrade_bands_sql()); !s) return s;
   if (auto s = db_.exec(kSchema); !s) return s;
   if (auto s = refold_new_cubes(); !s) return s;
   if (have < kSchemaVersion) {

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <thread>
 
+#include "core/near_duplicate_keys.hpp"
 #include "store/postgres/postgres_store.hpp"
 #include "support/postgres_server.hpp"
 #include "unit/store/store_spec.hpp"
@@ -146,7 +147,7 @@ TEST_F(PostgresStoreTest, MigrationsAreVersionedAndAppliedOnce) {
   EXPECT_NE(newer.error().message.find("newer"), std::string::npos) << newer.error().message;
 }
 
-// Migration 3 fills the band rows of records stored before it with their fingerprint and time.
+// Migration 3 makes the band rows of records stored before it anew: their keys, fingerprint and time.
 TEST_F(PostgresStoreTest, MigrationThreeFillsExistingBands) {
   PostgresOptions off;
   off.timescale = PostgresOptions::Timescale::off;
@@ -158,15 +159,16 @@ TEST_F(PostgresStoreTest, MigrationThreeFillsExistingBands) {
   a.simhash = 0x0123456789ABCDEFULL;
   ASSERT_TRUE(store->commit_page(page(t, {a})));
   store.reset();
-  // Back to the version 2 layout: band rows without fingerprint or time.
+  // Back to the version 2 layout: four 16-bit bands per record, without fingerprint or time.
   ASSERT_TRUE(server_->exec(url_, "DROP INDEX record_bands_by_record; ALTER TABLE record_bands DROP COLUMN simhash, "
-                                  "DROP COLUMN ts; DELETE FROM schema_version WHERE version = 3"));
+                                  "DROP COLUMN ts; DELETE FROM record_bands; INSERT INTO record_bands VALUES (" +
+                                  std::to_string(t.workspace) + ", 0, 1, 1); DELETE FROM schema_version WHERE version = 3"));
   store = open(off);
   ASSERT_NE(store, nullptr);
   EXPECT_EQ(scalar("SELECT max(version) FROM schema_version"), "3");
   EXPECT_EQ(scalar("SELECT count(*) FROM record_bands WHERE simhash = " +
                    std::to_string(static_cast<std::int64_t>(a.simhash)) + " AND ts = " + std::to_string(jan)),
-            "4");
+            std::to_string(kNearDuplicateKeys));
   auto dup = store->find_near_duplicate(t.workspace, a.simhash ^ 0x1, 3, 2, jan + 86400000);
   ASSERT_TRUE(dup) << dup.error().message;
   EXPECT_EQ(*dup, std::optional<std::int64_t>(1));

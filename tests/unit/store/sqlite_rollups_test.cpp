@@ -435,8 +435,8 @@ INSERT INTO rollup_applied VALUES(1, 7, 1, 1767225600000, 3, 'negative', 'bug', 
   ASSERT_TRUE(series);
   ASSERT_EQ(series->size(), 1u);
   EXPECT_EQ(series->front().points.at(0).count, 1);
-  // The record's bands now carry its fingerprint (0x0001000200030004) and time: a later record one bit
-  // away finds it, an earlier one does not.
+  // The record's bands are made anew from its fingerprint (0x0001000200030004) and time: a later record one
+  // bit away finds it, an earlier one does not.
   auto dup = store_->find_near_duplicate(1, 0x0001000200030005ULL, 3, 8, kJan + kDay);
   ASSERT_TRUE(dup) << dup.error().message;
   EXPECT_EQ(*dup, std::optional<std::int64_t>(7));

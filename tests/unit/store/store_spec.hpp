@@ -304,6 +304,13 @@ TEST_P(StoreSpec, NearDuplicateLookupsFollowUpdatedRecords) {
   EXPECT_FALSE(store_->find_near_duplicate(ws_, a.simhash, 3, 1, a.timestamp)->has_value());
   EXPECT_EQ(*store_->find_near_duplicate(ws_, b.simhash ^ 0x1, 3, 9, kMar2 + 5 * kDay),
             std::optional<std::int64_t>(2));
+  // Three bits apart, spread over three of the key blocks, is still found; more than the keys reach is refused.
+  EXPECT_EQ(*store_->find_near_duplicate(ws_, b.simhash ^ (1ULL << 5) ^ (1ULL << 30) ^ (1ULL << 60), 3, 9,
+                                         kMar2 + 5 * kDay),
+            std::optional<std::int64_t>(2));
+  auto too_far = store_->find_near_duplicate(ws_, b.simhash, 4, 9, kMar2 + 5 * kDay);
+  ASSERT_FALSE(too_far);
+  EXPECT_EQ(too_far.error().code, ErrorCode::bad_request);
 }
 
 // The raw item a record was made from is kept beside it (GET .../feedback/{id}?include=raw), and a
