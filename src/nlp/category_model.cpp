@@ -39,9 +39,8 @@ std::string_view trim_end(std::string_view s) {
 // building the name, training reads the names. One visitor serves both, so they cannot disagree.
 template <class Visit>
 void visit_features(const CategoryInput& in, Visit&& visit) {
-  const std::vector<std::string> all_words = category_words(in);
-  const std::size_t n = std::min(all_words.size(), kMaxWords);  // the model reads the first kMaxWords
-  const std::vector<std::string>& words = all_words;
+  const std::vector<std::string> words = category_words(in);
+  const std::size_t n = std::min(words.size(), kMaxWords);  // the model reads the first kMaxWords
   for (std::size_t i = 0; i < n; ++i) {
     visit("w:", words[i], "", "", 1.0f);
     if (i + 1 < n) visit("b:", words[i], " ", words[i + 1], 1.0f);
@@ -50,7 +49,7 @@ void visit_features(const CategoryInput& in, Visit&& visit) {
   if (n <= kShortText) visit("len:short", "", "", "", 1.0f);
   if (n > kLongText) visit("len:long", "", "", "", 1.0f);
 
-  RuleEvidence e = rule_evidence(in, all_words);
+  RuleEvidence e = rule_evidence(in, words);
   if (in.has_stack_trace) e.signals[0] += kTraceEvidence;  // as the rules weigh it: a strong bug signal
   for (std::size_t k = 0; k < kRuleNames.size(); ++k) {
     if (e.signals[k] != 0.0)
