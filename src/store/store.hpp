@@ -205,4 +205,9 @@ TimeMs bucket_start(TimeMs t, Bucket bucket);
 std::optional<Bucket> parse_bucket(std::string_view s);
 std::optional<GroupBy> parse_group_by(std::string_view s);
 
+// The cursor of a feedback page after the record (ts, uid), and back; a cursor this server did not issue
+// is a bad_request that says to start without it.
+std::string feedback_cursor(TimeMs ts, std::int64_t uid);
+Result<std::pair<TimeMs, std::int64_t>> parse_feedback_cursor(const std::string& cursor);
+
 }  // namespace chorus::store

@@ -3,7 +3,6 @@
 // reports processes never deadlock on the same records.
 #include <algorithm>
 #include <bit>
-#include <charconv>
 #include <map>
 #include <numeric>
 #include <variant>
@@ -117,18 +116,6 @@ const char* key_column(GroupBy g, bool rollup) {
     case GroupBy::theme: return rollup ? "u.theme" : "t.theme";
   }
   return "''";
-}
-
-std::optional<std::pair<TimeMs, std::int64_t>> parse_cursor(const std::string& c) {
-  auto colon = c.find(':');
-  if (colon == std::string::npos) return std::nullopt;
-  TimeMs ts = 0;
-  std::int64_t uid = 0;
-  auto a = std::from_chars(c.data(), c.data() + colon, ts);
-  auto b = std::from_chars(c.data() + colon + 1, c.data() + c.size(), uid);
-  if (a.ec != std::errc() || a.ptr != c.data() + colon || b.ec != std::errc() || b.ptr != c.data() + c.size())
-    return std::nullopt;
-  return std::make_pair(ts, uid);
 }
 
 double average(double sum, std::int64_t n) { return n ? sum / static_cast<double>(n) : 0.0; }
@@ -303,8 +290,8 @@ Result<FeedbackPage> PostgresStore::query_feedback(const FeedbackFilter& filter,
                                                    const std::optional<std::string>& cursor) {
   SqlFilter f = record_filter(filter, false);
   if (cursor) {
-    auto c = parse_cursor(*cursor);
-    if (!c) return make_error(ErrorCode::bad_request, "cursor is not one this server issued; start without it");
+    auto c = parse_feedback_cursor(*cursor);
+    if (!c) return c.error();
     std::string ts = f.placeholder(c->first);
     std::string uid = f.placeholder(c->second);
     f.where += " AND (r.ts < " + ts + " OR (r.ts = " + ts + " AND r.uid < " + uid + "))";
@@ -319,7 +306,7 @@ Result<FeedbackPage> PostgresStore::query_feedback(const FeedbackFilter& filter,
   std::int64_t last_uid = 0;
   for (int i = 0; i < rows->size(); ++i) {
     if (page.items.size() == limit) {
-      page.next_cursor = std::to_string(last_ts) + ":" + std::to_string(last_uid);
+      page.next_cursor = feedback_cursor(last_ts, last_uid);
       break;
     }
     auto body = parse_json(rows->text(i, 0));

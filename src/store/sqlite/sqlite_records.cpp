@@ -1,7 +1,6 @@
 // SQLite store: records (upsert with the raw item, queries, near-duplicate lookup).
 #include <algorithm>
 #include <bit>
-#include <charconv>
 
 #include "core/near_duplicate_keys.hpp"
 #include "store/sqlite/sqlite_sql.hpp"
@@ -81,22 +80,6 @@ SqlFilter record_filter(const FeedbackFilter& f, bool themes_joined) {
 }  // namespace sqlite_sql
 
 using namespace sqlite_sql;
-
-namespace {
-
-std::optional<std::pair<TimeMs, std::int64_t>> parse_cursor(const std::string& c) {
-  auto colon = c.find(':');
-  if (colon == std::string::npos) return std::nullopt;
-  TimeMs ts = 0;
-  std::int64_t uid = 0;
-  auto a = std::from_chars(c.data(), c.data() + colon, ts);
-  auto b = std::from_chars(c.data() + colon + 1, c.data() + c.size(), uid);
-  if (a.ec != std::errc() || a.ptr != c.data() + colon || b.ec != std::errc() || b.ptr != c.data() + c.size())
-    return std::nullopt;
-  return std::make_pair(ts, uid);
-}
-
-}  // namespace
 
 // The statements of one upsert, prepared once per page.
 struct SqliteStore::RecordStatements {
@@ -254,8 +237,8 @@ Result<FeedbackPage> SqliteStore::query_feedback(const FeedbackFilter& filter, s
   const std::string ts = by_theme ? "t.ts" : "r.ts";
   const std::string uid = by_theme ? "t.uid" : "r.uid";
   if (cursor) {
-    auto c = parse_cursor(*cursor);
-    if (!c) return make_error(ErrorCode::bad_request, "cursor is not one this server issued; start without it");
+    auto c = parse_feedback_cursor(*cursor);
+    if (!c) return c.error();
     f.where += " AND (" + ts + " < ? OR (" + ts + " = ? AND " + uid + " < ?))";
     f.arg(c->first);
     f.arg(c->first);
@@ -277,7 +260,7 @@ Result<FeedbackPage> SqliteStore::query_feedback(const FeedbackFilter& filter, s
     if (!row) return row.error();
     if (!*row) break;
     if (page.items.size() == limit) {
-      page.next_cursor = std::to_string(last_ts) + ":" + std::to_string(last_uid);
+      page.next_cursor = feedback_cursor(last_ts, last_uid);
       break;
     }
     last_ts = q->int64(1);
