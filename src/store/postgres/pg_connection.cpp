@@ -189,6 +189,16 @@ Error Connection::error_from(const PGresult* r, std::string_view sql) const {
                                              statement + (sql.size() > 80 ? "...)" : ")"));
 }
 
+Result<Rows> Connection::rows_or_error(PGresult* raw, std::string_view sql) const {
+  auto status = raw ? PQresultStatus(raw) : PGRES_FATAL_ERROR;
+  if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
+    Error e = error_from(raw, sql);
+    PQclear(raw);
+    return e;
+  }
+  return Rows(raw);
+}
+
 Result<Rows> Connection::exec(std::string_view sql, const Params& params) {
   std::string key(sql);
   auto it = prepared_.find(key);
@@ -201,25 +211,13 @@ Result<Rows> Connection::exec(std::string_view sql, const Params& params) {
   }
   auto values = params.pointers();
   PGresult* raw = PQexecPrepared(conn_, it->second.c_str(), params.size(), values.data(), nullptr, nullptr, 0);
-  auto status = raw ? PQresultStatus(raw) : PGRES_FATAL_ERROR;
-  if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
-    Error e = error_from(raw, sql);
-    PQclear(raw);
-    return e;
-  }
-  return Rows(raw);
+  return rows_or_error(raw, sql);
 }
 
 Result<Rows> Connection::exec_script(std::string_view sql) {
   std::string text(sql);
   PGresult* raw = PQexec(conn_, text.c_str());
-  auto status = raw ? PQresultStatus(raw) : PGRES_FATAL_ERROR;
-  if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
-    Error e = error_from(raw, sql);
-    PQclear(raw);
-    return e;
-  }
-  return Rows(raw);
+  return rows_or_error(raw, sql);
 }
 
 Lease::~Lease() {

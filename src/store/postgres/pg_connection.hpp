@@ -91,6 +91,8 @@ class Connection {
  private:
   explicit Connection(PGconn* conn) : conn_(conn) {}
   Error error_from(const PGresult* r, std::string_view sql) const;
+  // The rows of a finished statement, or its error (the result is freed then).
+  Result<Rows> rows_or_error(PGresult* raw, std::string_view sql) const;
 
   PGconn* conn_;
   std::unordered_map<std::string, std::string> prepared_;  // SQL text -> statement name
