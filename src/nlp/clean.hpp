@@ -31,6 +31,23 @@ class TextSink {
   CleanText out_;
 };
 
+// Line helpers shared by the cleaning passes. Spaces and tabs off both ends:
+inline std::string_view trim_blanks(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+// s starts with `lowercase` in any ASCII case ("HTTPS://", "Sent from my").
+inline bool starts_with_ascii_ci(std::string_view s, std::string_view lowercase) {
+  if (s.size() < lowercase.size()) return false;
+  for (std::size_t i = 0; i < lowercase.size(); ++i) {
+    char c = s[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+    if (c != lowercase[i]) return false;
+  }
+  return true;
+}
+
 // Converters. Input must already be valid UTF-8 (sanitize_utf8). Never throw; linear in the input size.
 CleanText html_to_text(std::string_view html);
 CleanText markdown_to_text(std::string_view markdown);

@@ -23,12 +23,6 @@ bool is_ident(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '_' || c == '$' || c == '.';
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 // ":12" or ":12:5" at the end of s.
 bool ends_with_line_number(std::string_view s) {
   std::size_t n = s.size(), digits = 0;
@@ -99,16 +93,8 @@ bool is_exception_line(std::string_view t) {
 }
 
 bool is_url_start(std::string_view tok) {
-  auto lower_prefix = [&](std::string_view p) {
-    if (tok.size() < p.size()) return false;
-    for (std::size_t i = 0; i < p.size(); ++i) {
-      char c = tok[i];
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-      if (c != p[i]) return false;
-    }
-    return true;
-  };
-  return lower_prefix("http://") || lower_prefix("https://") || lower_prefix("ftp://") || lower_prefix("www.");
+  return starts_with_ascii_ci(tok, "http://") || starts_with_ascii_ci(tok, "https://") ||
+         starts_with_ascii_ci(tok, "ftp://") || starts_with_ascii_ci(tok, "www.");
 }
 
 // Drops URL tokens and inline "at pkg.Class.method(File.java:12)" frames from one line.
@@ -177,7 +163,7 @@ std::string strip_urls_and_traces(std::string_view analysis, bool& found_trace) 
   }
   std::vector<bool> trace(lines.size(), false);
   for (std::size_t i = 0; i < lines.size(); ++i) {
-    std::string_view t = trim(lines[i]);
+    std::string_view t = trim_blanks(lines[i]);
     if (!is_trace_line(t)) continue;
     trace[i] = true;
     // A Python frame is followed by its indented source line.
@@ -188,7 +174,7 @@ std::string strip_urls_and_traces(std::string_view analysis, bool& found_trace) 
   for (std::size_t i = 0; i < lines.size(); ++i) {
     if (trace[i]) continue;
     bool next_to_trace = (i > 0 && trace[i - 1]) || (i + 1 < lines.size() && trace[i + 1]);
-    if (next_to_trace && is_exception_line(trim(lines[i]))) trace[i] = true;
+    if (next_to_trace && is_exception_line(trim_blanks(lines[i]))) trace[i] = true;
   }
   std::string out;
   out.reserve(analysis.size());

@@ -16,22 +16,6 @@ constexpr std::size_t kMaxSignatureWords = 8;
 constexpr std::size_t kMaxNameWords = 3;
 constexpr std::size_t kInlineTail = 160;  // bytes at the end of a line searched for a signature
 
-bool starts_with_ci(std::string_view s, std::string_view prefix) {
-  if (s.size() < prefix.size()) return false;
-  for (std::size_t i = 0; i < prefix.size(); ++i) {
-    char c = s[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-    if (c != prefix[i]) return false;
-  }
-  return true;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 std::size_t word_count(std::string_view s) {
   std::size_t n = 0;
   bool in = false;
@@ -49,38 +33,38 @@ constexpr std::array<std::string_view, 14> kClosings = {
 
 // "Best regards," / "Thanks," alone on a line: a sign-off, with at most a name or two after it.
 bool is_sign_off(std::string_view line) {
-  std::string_view t = trim(line);
+  std::string_view t = trim_blanks(line);
   while (!t.empty() && (t.back() == ',' || t.back() == '.' || t.back() == '!')) t.remove_suffix(1);
   for (std::string_view c : kClosings) {
-    if (t.size() == c.size() && starts_with_ci(t, c)) return true;
+    if (t.size() == c.size() && starts_with_ascii_ci(t, c)) return true;
   }
   return false;
 }
 
 // "Sent from my iPhone", "Get Outlook for Android", "-- " and "-----Original Message-----".
 bool opens_signature(std::string_view line) {
-  std::string_view t = trim(line);
+  std::string_view t = trim_blanks(line);
   if (t == "--" || t == "-- " || t == "—" || t == "__") return true;
-  if (starts_with_ci(t, "sent from my ") && word_count(t) <= 6) return true;
-  if (starts_with_ci(t, "get outlook for ") && word_count(t) <= 5) return true;
-  if (starts_with_ci(t, "-----original message")) return true;
+  if (starts_with_ascii_ci(t, "sent from my ") && word_count(t) <= 6) return true;
+  if (starts_with_ascii_ci(t, "get outlook for ") && word_count(t) <= 5) return true;
+  if (starts_with_ascii_ci(t, "-----original message")) return true;
   return false;
 }
 
 // "On Tue, 5 Mar 2024 at 10:02, Ann <ann@example.com> wrote:" opens the quoted message below it.
 bool opens_quote(std::string_view line) {
-  std::string_view t = trim(line);
+  std::string_view t = trim_blanks(line);
   if (t.size() > 300) return false;
   bool on =
-      starts_with_ci(t, "on ") || starts_with_ci(t, "am ") || starts_with_ci(t, "le ") || starts_with_ci(t, "el ");
+      starts_with_ascii_ci(t, "on ") || starts_with_ascii_ci(t, "am ") || starts_with_ascii_ci(t, "le ") || starts_with_ascii_ci(t, "el ");
   bool wrote = t.ends_with("wrote:") || t.ends_with("schrieb:") || t.ends_with("a écrit :") ||
                t.ends_with("a écrit:") || t.ends_with("escribió:");
-  return (on && wrote) || (starts_with_ci(t, "from: ") && t.find('@') != std::string_view::npos);
+  return (on && wrote) || (starts_with_ascii_ci(t, "from: ") && t.find('@') != std::string_view::npos);
 }
 
 // A name after a closing on the same line: up to three words, each capitalised ("Laura", "Mark Jensen").
 bool is_name(std::string_view s) {
-  s = trim(s);
+  s = trim_blanks(s);
   while (!s.empty() && (s.back() == '.' || s.back() == '!')) s.remove_suffix(1);
   std::size_t words = word_count(s);
   if (words == 0 || words > kMaxNameWords) return false;
@@ -107,10 +91,10 @@ constexpr std::array<std::string_view, 12> kClosingSentences = {"thanks",
 
 // "... attachment. Thanks!" : a closing that is a sentence of its own at the end of the line.
 bool is_closing_sentence(std::string_view rest) {
-  rest = trim(rest);
+  rest = trim_blanks(rest);
   while (!rest.empty() && (rest.back() == '.' || rest.back() == '!' || rest.back() == ' ')) rest.remove_suffix(1);
   for (std::string_view c : kClosingSentences) {
-    if (rest.size() == c.size() && starts_with_ci(rest, c)) return true;
+    if (rest.size() == c.size() && starts_with_ascii_ci(rest, c)) return true;
   }
   return false;
 }
@@ -148,12 +132,12 @@ std::size_t inline_signature(std::string_view line) {
     if (before != ' ' && before != '.' && before != '!') continue;
     if (!starts[static_cast<unsigned char>(line[p])]) continue;
     std::string_view rest = line.substr(p);
-    if (starts_with_ci(rest, kSentFrom) && word_count(rest) <= 6) return p;
+    if (starts_with_ascii_ci(rest, kSentFrom) && word_count(rest) <= 6) return p;
     bool after_sentence = before == ' ' && p >= 2 && (line[p - 2] == '.' || line[p - 2] == '!' || line[p - 2] == '?');
     if (after_sentence && is_closing_sentence(rest)) return p;
     if (rest.starts_with(kDashes) && is_name(rest.substr(3, rest.find(',') - 3))) return p;
     for (std::string_view c : kClosings) {
-      if (!starts_with_ci(rest, c) || rest.size() <= c.size() || rest[c.size()] != ',') continue;
+      if (!starts_with_ascii_ci(rest, c) || rest.size() <= c.size() || rest[c.size()] != ',') continue;
       if (is_name(rest.substr(c.size() + 1))) return p;
     }
   }
@@ -167,7 +151,7 @@ std::size_t inline_quote(std::string_view line) {
   if (wrote == std::string_view::npos) return std::string_view::npos;
   std::size_t window = wrote > 200 ? wrote - 200 : 0;
   for (std::size_t p = wrote; p-- > window;) {
-    if ((p == 0 || line[p - 1] == ' ') && starts_with_ci(line.substr(p), "on ")) return p;
+    if ((p == 0 || line[p - 1] == ' ') && starts_with_ascii_ci(line.substr(p), "on ")) return p;
   }
   return std::string_view::npos;
 }
@@ -182,7 +166,7 @@ std::string strip_replies_and_signatures(std::string_view text) {
     if (nl == std::string_view::npos) nl = text.size();
     std::string_view line = text.substr(pos, nl - pos);
     pos = nl + 1;
-    std::string_view t = trim(line);
+    std::string_view t = trim_blanks(line);
     if (t.starts_with(">")) continue;  // a quoted line of a plain-text reply
     if (opens_quote(line) || opens_signature(line)) break;
     if (is_sign_off(line) && !kept.empty()) {
