@@ -312,14 +312,8 @@ std::uint64_t Vocabulary::next_id() {
 
 // A vocabulary never changes once built, so what a word is can be remembered per thread.
 Vocabulary::Facts Vocabulary::facts(std::string_view word) const {
-  thread_local std::unordered_map<std::uint64_t, WordMemo<Facts>> memos;
-  thread_local std::uint64_t last = 0;
-  thread_local WordMemo<Facts>* memo = nullptr;
-  if (last != id_) {
-    memo = &memos[id_];
-    last = id_;
-  }
-  return memo->get(word, [this](std::string_view w) { return facts_uncached(w); });
+  thread_local WordMemos<std::uint64_t, Facts> memos;
+  return memos.of(id_).get(word, [this](std::string_view w) { return facts_uncached(w); });
 }
 
 std::optional<float> Vocabulary::valence(std::string_view word) const { return facts(word).valence; }

@@ -71,18 +71,9 @@ std::string resolve_uncached(std::string word, const Vocabulary& vocab) {
 
 // resolve_uncached behind a per-thread memo: feedback repeats its words ("app", "sync", "export"), and an
 // unknown word costs a dozen lookups of its possible base forms.
-std::string resolve_word(std::string word, const Vocabulary& vocab) {
-  thread_local std::unordered_map<std::uint64_t, WordMemo<std::string>> memos;
-  thread_local std::uint64_t last = 0;
-  thread_local WordMemo<std::string>* memo = nullptr;
-  if (last != vocab.id()) {
-    memo = &memos[vocab.id()];
-    last = vocab.id();
-  }
-  if (const std::string* known = memo->find(word)) return *known;
-  std::string resolved = resolve_uncached(word, vocab);
-  memo->put(word, resolved);
-  return resolved;
+std::string resolve_word(std::string_view word, const Vocabulary& vocab) {
+  thread_local WordMemos<std::uint64_t, std::string> memos;
+  return memos.of(vocab.id()).get(word, [&](std::string_view w) { return resolve_uncached(std::string(w), vocab); });
 }
 
 // Splits text into tokens: whitespace-delimited words with edge punctuation removed, emoticons kept whole,
@@ -237,7 +228,7 @@ class Tokenizer {
       }
       append_utf8(lower, lc);
     }
-    if (vocab_) lower = resolve_word(std::move(lower), *vocab_);
+    if (vocab_) lower = resolve_word(lower, *vocab_);
     emit(std::move(lower), 0.0f, upper >= 2 && lowers == 0, lowers > 0);
   }
 

@@ -253,16 +253,8 @@ bool is_delimiter_uncached(std::string_view w, std::string_view lang, const Word
 
 // is_delimiter_uncached behind a per-thread memo for each language.
 bool is_delimiter(std::string_view w, std::string_view lang, const WordSet& stops) {
-  thread_local std::unordered_map<std::string, WordMemo<bool>, StringHash, std::equal_to<>> memos;
-  thread_local std::string last_lang;
-  thread_local WordMemo<bool>* memo = nullptr;
-  if (!memo || lang != last_lang) {  // documents mostly come in runs of one language
-    auto it = memos.find(lang);
-    if (it == memos.end()) it = memos.emplace(std::string(lang), WordMemo<bool>()).first;
-    memo = &it->second;
-    last_lang = lang;
-  }
-  return memo->get(w, [&](std::string_view word) { return is_delimiter_uncached(word, lang, stops); });
+  thread_local WordMemos<std::string, bool> memos;
+  return memos.of(lang).get(w, [&](std::string_view word) { return is_delimiter_uncached(word, lang, stops); });
 }
 
 bool ends_with(std::string_view s, std::string_view suffix) {

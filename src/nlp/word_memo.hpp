@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <functional>
+#include <map>
 #include <string_view>
 #include <vector>
 
@@ -94,6 +96,27 @@ class WordMemo {
   };
   std::vector<Slot> slots_;  // allocated on first use
   std::size_t count_ = 0;
+};
+
+// One WordMemo per owner (a vocabulary by its id, a language by its code), kept per thread by the caller;
+// the owner asked for last is remembered, since documents come in runs of one language.
+template <class Key, class Value>
+class WordMemos {
+ public:
+  template <class K>
+  WordMemo<Value>& of(const K& key) {
+    if (last_ && last_key_ == key) return *last_;
+    auto it = memos_.find(key);
+    if (it == memos_.end()) it = memos_.emplace(Key(key), WordMemo<Value>()).first;
+    last_key_ = Key(key);
+    last_ = &it->second;
+    return *last_;
+  }
+
+ private:
+  std::map<Key, WordMemo<Value>, std::less<>> memos_;  // node-based: a memo stays where it is
+  Key last_key_{};
+  WordMemo<Value>* last_ = nullptr;
 };
 
 }  // namespace chorus::nlp

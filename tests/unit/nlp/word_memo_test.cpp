@@ -63,5 +63,20 @@ TEST(WordMemo, LongWordsAreComputedButNotKept) {
   EXPECT_EQ(memo.get(at_limit, count), 3);
 }
 
+TEST(WordMemos, EachOwnerKeepsItsOwnMemoAcrossSwitches) {
+  WordMemos<std::string, int> by_language;
+  by_language.of(std::string_view("en")).put("sync", 1);
+  by_language.of(std::string_view("de")).put("sync", 2);
+  EXPECT_EQ(*by_language.of(std::string_view("en")).find("sync"), 1);  // back to the first owner
+  EXPECT_EQ(*by_language.of(std::string_view("de")).find("sync"), 2);
+  EXPECT_EQ(&by_language.of(std::string_view("de")), &by_language.of(std::string_view("de")));
+  EXPECT_EQ(by_language.of(std::string_view("fr")).find("sync"), nullptr);
+
+  WordMemos<std::uint64_t, int> by_id;
+  by_id.of(std::uint64_t{7}).put("a", 7);
+  EXPECT_EQ(by_id.of(std::uint64_t{8}).find("a"), nullptr);
+  EXPECT_EQ(*by_id.of(std::uint64_t{7}).find("a"), 7);
+}
+
 }  // namespace
 }  // namespace chorus::nlp
