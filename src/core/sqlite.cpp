@@ -168,7 +168,7 @@ Result<Statement> Database::prepare(std::string_view sql) {
 }
 
 Result<Statement*> Database::cached(std::string_view sql) {
-  auto it = cached_.find(std::string(sql));
+  auto it = cached_.find(sql);
   if (it == cached_.end()) {
     auto st = prepare(sql);
     if (!st) return st.error();

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -115,7 +116,12 @@ class Database {
   };
   std::unique_ptr<sqlite3, Close> db_;
   std::string what_;
-  std::unordered_map<std::string, std::unique_ptr<Statement>> cached_;  // after db_: finalised first
+  struct SqlHash {  // lets cached() look up by string_view, without building a key string per call
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, std::unique_ptr<Statement>, SqlHash, std::equal_to<>>
+      cached_;  // after db_: finalised first
 };
 
 // BEGIN IMMEDIATE on begin(); rolls back unless committed.
