@@ -82,22 +82,11 @@ TextFormat guess_format(std::string_view text) {
 }
 
 json::object analysis_to_json(const Document& doc) {
-  json::object o;
-  o["language_code"] = doc.language_code;
-  o["language"] = doc.language;
-  o["sentiment_type"] = doc.sentiment_type;
-  o["sentiment_compound"] = std::round(doc.sentiment_compound * 10000.0) / 10000.0;
-  o["sentiment_score"] = doc.sentiment_score;
-  o["category"] = doc.category;
-  o["category_confidence"] = doc.category_confidence;
-  json::array themes;
-  for (const auto& t : doc.themes) themes.emplace_back(t);
-  o["themes"] = std::move(themes);
-  return o;
+  // The line is the one definition of the fields; it is always a JSON object.
+  return parse_json(analysis_json_line(doc))->get_object();
 }
 
-// The same object as analysis_to_json, written straight into the line: the fields in the same order, the
-// numbers and strings as to_compact_json writes them.
+// The result line, written straight into a string: numbers and strings as to_compact_json writes them.
 std::string analysis_json_line(const Document& doc) {
   std::string out;
   out.reserve(192);

@@ -13,7 +13,8 @@ namespace chorus::nlp {
 // {language_code, language, sentiment_type, sentiment_compound (4 decimals), sentiment_score, category,
 //  category_confidence, themes} of an analysed document.
 json::object analysis_to_json(const Document& doc);
-// The same, serialised as to_compact_json would, without building the object (the hot path of analyze).
+// The same, serialised as to_compact_json would, without building the object (the hot path of analyze;
+// analysis_to_json is parsed from it).
 std::string analysis_json_line(const Document& doc);
 
 // Analyses one input line with Pipeline::standard() and returns one JSON object, without a trailing newline.
