@@ -1,9 +1,11 @@
 // Emerging issues from the store: daily theme series per source (one for the theme's whole volume, one
-// for its negative records), each source watched from the day after it was connected, through the
-// spike detector; then each spike's tone from the window's own sentiment mix.
+// for its negative records), each source watched from the first day it has items for (item time, so
+// imported history counts like live feedback), through the spike detector; then each spike's tone from
+// the window's own sentiment mix.
 #include <algorithm>
 #include <charconv>
 #include <limits>
+#include <optional>
 #include <set>
 
 #include "insights/insight_report.hpp"
@@ -25,10 +27,43 @@ struct WatchedSource {
   TimeMs watched_from = 0;
 };
 
-// The sources with records in the span, each with the day its history starts to count: the first whole
-// day after it was connected, and not before the first day it delivered anything (a source that was
-// silent until some day has no history before it). A deleted source is no longer listed; its records
-// are history all the same.
+// A truncated backfill: many APIs list only their newest items, so a source connected on day C brings a
+// dense stretch just before C after a sparse (or empty) history. Judged in item time, that stretch would
+// look like a burst "now". Returns the first day of such a stretch (it then starts the source's history,
+// so it is baseline, never a window), or nothing when the history before C is as dense as the stretch, as a
+// full import of last year's tickets is.
+std::optional<TimeMs> truncated_backfill_start(const store::ReportSeries& daily, TimeMs connected_day) {
+  constexpr int kLookBackDays = 60;
+  constexpr int kMinHistoryDays = 28;
+  constexpr double kDensityJump = 4.0;
+  constexpr double kMinStretch = 20.0;
+  if (daily.points.empty() || daily.points.front().t >= connected_day) return std::nullopt;
+  const TimeMs first = daily.points.front().t;
+  auto sum_between = [&](TimeMs from, TimeMs to) {
+    double n = 0;
+    for (const auto& p : daily.points)
+      if (p.t >= from && p.t < to) n += static_cast<double>(p.count);
+    return n;
+  };
+  // The stretch that stands out most against the history before it.
+  std::optional<TimeMs> best;
+  double best_jump = kDensityJump;
+  for (TimeMs d = std::max(first, connected_day - kLookBackDays * kDayMs); d < connected_day; d += kDayMs) {
+    double history_days = static_cast<double>(d - first) / kDayMs;
+    double stretch_days = static_cast<double>(connected_day - d) / kDayMs;
+    double stretch = sum_between(d, connected_day);
+    if (history_days < kMinHistoryDays || stretch < kMinStretch) continue;
+    double before = std::max(sum_between(first, d) / history_days, 0.1);
+    double jump = stretch / stretch_days / before;
+    if (jump >= best_jump) best = d, best_jump = jump;
+  }
+  return best;
+}
+
+// The sources with records in the span, each with the day its history starts to count: the first day it
+// delivered anything, in item time, so a workspace that imports last year's tickets on its first day sees
+// last spring's bursts as it would have then (alerts, not reports, are where the time of arrival counts).
+// The one use of a source's connection time is to recognise a truncated backfill (above).
 Result<std::vector<WatchedSource>> watched_sources(store::Store& store, const store::FeedbackFilter& span) {
   auto present = store.report(span, store::Bucket::day, store::GroupBy::source);
   if (!present) return present.error();
@@ -45,11 +80,14 @@ Result<std::vector<WatchedSource>> watched_sources(store::Store& store, const st
     auto [p, ec] = std::from_chars(series.key.data(), series.key.data() + series.key.size(), id);
     if (ec != std::errc() || p != series.key.data() + series.key.size() || series.points.empty()) continue;
     WatchedSource w{id, std::numeric_limits<TimeMs>::min() / 2};
-    for (const auto& s : *listed)
-      if (s.id == id) w.watched_from = ceil_day(s.created_at);
     bool delivered_before = std::any_of(earlier->begin(), earlier->end(),
                                         [&](const store::ReportSeries& e) { return e.key == series.key; });
-    if (!delivered_before) w.watched_from = std::max(w.watched_from, series.points.front().t);
+    if (!delivered_before) w.watched_from = series.points.front().t;
+    for (const auto& s : *listed) {
+      if (s.id != id) continue;
+      if (auto start = truncated_backfill_start(series, ceil_day(s.created_at)))
+        w.watched_from = std::max(w.watched_from, *start);
+    }
     out.push_back(w);
   }
   return out;

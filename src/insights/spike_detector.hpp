@@ -4,11 +4,11 @@
 // more than chance), so themes that are noisy by nature need a larger jump. Pure functions over
 // series; the insight report feeds them from rollups.
 //
-// Ingestion-aware by construction: the series are bucketed by the items' own timestamps (so a connector
-// catching up after an outage fills the days it missed instead of piling onto the day it recovered),
-// and each source is judged only on days it was being watched. Items a newly connected source
-// backfilled from before its connection count neither in a window nor in a baseline, so a backfill,
-// however lopsided its history, cannot look like a spike.
+// The series are bucketed by the items' own timestamps (so a connector catching up after an outage fills
+// the days it missed instead of piling onto the day it recovered, and imported history is judged as if it
+// had been live), and each source is judged only from the first day of its history: the first day it has
+// items for, or the start of a truncated backfill's dense stretch (emerging_issues.cpp), so the newest
+// items an API lists at connection cannot look like a spike.
 #pragma once
 
 #include <cstdint>
@@ -23,7 +23,7 @@ constexpr TimeMs kDayMs = 86400000;
 
 // One source's daily counts for one theme (or theme and sentiment).
 struct SourceSeries {
-  TimeMs watched_from = 0;           // the first whole day the source was connected: its history counts from here
+  TimeMs watched_from = 0;           // the first day of the source's history: it counts from here
   std::vector<std::int64_t> counts;  // counts[i] is the day first_day + i * kDayMs
 };
 

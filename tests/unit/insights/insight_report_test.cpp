@@ -274,6 +274,35 @@ TEST_F(InsightReportTest, AYearOfFeedbackTellsWhatIsNewGrowingAndHowCustomersFee
   EXPECT_TRUE(linked) << issues;
 }
 
+// A workspace connected today imports a year of history from the forum and GitHub: what spiked last
+// spring is reported for its period, as it would have been live; the app store's truncated backfill still
+// is not a burst, and nothing is reported for "now".
+TEST_F(InsightReportTest, ImportedHistoryIsJudgedInItemTime) {
+  generate_year();
+  connect(sources_[0], day(400));
+  connect(sources_[1], day(400));
+  InsightOptions options;
+  options.now = day(400);
+  auto report = build_insights(*store_, year(), options);
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_TRUE(has_spike(*report, "checkout crash", 100, 103, "all")) << describe(*report);
+  EXPECT_TRUE(has_spike(*report, "dark mode", 300, 304, "all")) << describe(*report);
+  EXPECT_TRUE(has_spike(*report, "billing", 220, 223, "negative")) << describe(*report);
+  EXPECT_TRUE(has_spike(*report, "sync", 160, 162, "all")) << describe(*report);
+  EXPECT_EQ(report->emerging.size(), 4u) << describe(*report);
+  for (const auto& e : report->emerging) {
+    if (e.theme != "checkout crash") continue;
+    EXPECT_GE(e.spike.count, 60);  // the burst's items, not a share of them
+  }
+
+  // Nothing in the days just before the import: a backfill does not make "now" a spike.
+  auto recent = year();
+  recent.from = day(335);
+  auto now = build_insights(*store_, recent, options);
+  ASSERT_TRUE(now);
+  EXPECT_TRUE(now->emerging.empty()) << describe(*now);
+}
+
 TEST_F(InsightReportTest, TheBackfillIsASpikeOnlyWhenASourceIsJudgedBeforeItWasConnected) {
   generate_year();
   connect(sources_[2], day(-400));  // as if the app store had been watched all along
