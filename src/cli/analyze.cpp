@@ -125,7 +125,7 @@ void add_analyze(CLI::App& app, Commands& commands) {
   auto threads = std::make_shared<unsigned>(0);
   auto explain = std::make_shared<bool>(false);
   cmd->add_flag("--jsonl", *jsonl, "Each input line is a JSON object with a \"text\" field");
-  cmd->add_flag("--explain", *explain, "Add the near-duplicate fingerprint and the category model's features");
+  cmd->add_flag("--explain", *explain, "Add the near-duplicate fingerprint and the features the models read");
   cmd->add_option("--threads", *threads, "Worker threads (default: one per core)");
   cmd->footer("\nExamples:\n  echo 'Sync is broken again!' | chorus analyze\n"
               "  chorus analyze --jsonl < feedback.jsonl > analysed.jsonl");

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   chorus::cli::Commands commands;
   chorus::cli::add_serve(app, commands);
   chorus::cli::add_analyze(app, commands);
+  chorus::cli::add_train(app, commands);
   chorus::cli::add_import(app, commands);
   chorus::cli::add_kafka(app, commands);
   chorus::cli::add_dev_cluster(app, commands);

@@ -44,6 +44,8 @@ const json::object* sub(const json::object& o, std::string_view key) {
 json::object record_to_json(const FeedbackRecord& r) {
   json::array themes;
   for (const auto& t : r.themes) themes.emplace_back(t);
+  json::array sub_themes;
+  for (const auto& [theme, phrase] : r.sub_themes) sub_themes.emplace_back(json::object{{"theme", theme}, {"phrase", phrase}});
   json::object metadata{{"external_id", r.external_id}, {"url", opt(r.url)}, {"raw_ref", r.raw_ref}};
   for (const auto& kv : r.extra) metadata[kv.key()] = kv.value();
   return json::object{
@@ -64,7 +66,10 @@ json::object record_to_json(const FeedbackRecord& r) {
                     {"sentiment_compound", r.sentiment_compound},
                     {"category", r.category},
                     {"category_confidence", r.category_confidence},
+                    {"sentiment_confidence", r.sentiment_confidence},
+                    {"evidence", r.evidence},
                     {"themes", std::move(themes)},
+                    {"sub_themes", std::move(sub_themes)},
                     {"duplicate_of", r.duplicate_of ? json::value(std::to_string(*r.duplicate_of))
                                                     : json::value(nullptr)}}},
       {"metadata_attributes", std::move(metadata)},
@@ -76,6 +81,7 @@ json::object record_to_json(const FeedbackRecord& r) {
        json::object{{"timestamp", format_time(r.timestamp)},
                     {"received_at", format_time(r.received_at)},
                     {"nlp_version", r.nlp_version},
+                    {"taxonomy_version", r.taxonomy_version},
                     {"revision", r.revision}}},
   };
 }
@@ -114,9 +120,20 @@ Result<FeedbackRecord> record_from_json(const json::value& v) {
     r.sentiment_compound = get_double(cv, "sentiment_compound").value_or(0.0);
     r.category = get_string(cv, "category").value_or("other");
     r.category_confidence = get_double(cv, "category_confidence").value_or(0.0);
+    r.sentiment_confidence = get_double(cv, "sentiment_confidence").value_or(0.0);
+    if (auto it = c->find("evidence"); it != c->end() && it->value().is_object()) r.evidence = it->value().get_object();
     if (auto it = c->find("themes"); it != c->end() && it->value().is_array())
       for (const auto& t : it->value().get_array())
         if (t.is_string()) r.themes.emplace_back(t.get_string());
+    if (auto it = c->find("sub_themes"); it != c->end() && it->value().is_array()) {
+      for (const auto& t : it->value().get_array()) {
+        if (!t.is_object()) continue;
+        json::value tv(t);
+        auto theme = get_string(tv, "theme");
+        auto phrase = get_string(tv, "phrase");
+        if (theme && phrase) r.sub_themes.emplace_back(*theme, *phrase);
+      }
+    }
     if (auto d = get_string(cv, "duplicate_of")) r.duplicate_of = parse_i64(*d);
   }
   if (const auto* c = sub(o, "metadata_attributes")) {
@@ -138,6 +155,7 @@ Result<FeedbackRecord> record_from_json(const json::value& v) {
     if (auto t = get_string(cv, "timestamp")) r.timestamp = parse_time(*t).value_or(0);
     if (auto t = get_string(cv, "received_at")) r.received_at = parse_time(*t).value_or(0);
     r.nlp_version = get_string(cv, "nlp_version").value_or("");
+    r.taxonomy_version = get_int(cv, "taxonomy_version").value_or(0);
     r.revision = get_int(cv, "revision").value_or(0);
   }
   return r;

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/json.hpp"
@@ -53,7 +54,11 @@ struct FeedbackRecord {
   double sentiment_compound = 0.0;
   std::string category = "other";
   double category_confidence = 0.0;
+  double sentiment_confidence = 0.0;
+  json::object evidence;  // {"sentiment":[{term, weight}], "category":[...]}: what moved each label
   std::vector<std::string> themes;
+  // Level-2 themes: (level-1 theme, key phrase beneath it).
+  std::vector<std::pair<std::string, std::string>> sub_themes;
   std::optional<std::int64_t> duplicate_of;
 
   // metadata_attributes
@@ -71,6 +76,7 @@ struct FeedbackRecord {
   TimeMs timestamp = 0;
   TimeMs received_at = 0;
   std::string nlp_version;
+  std::int64_t taxonomy_version = 0;  // the workspace taxonomy the themes were assigned under
   std::int64_t revision = 0;  // bumped by the store on every upsert; rollups apply each revision once
 
   // Near-duplicate fingerprint (not part of the public shape).

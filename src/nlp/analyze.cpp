@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "nlp/category.hpp"
+#include "nlp/feedback_features.hpp"
 
 namespace chorus::nlp {
 
@@ -104,13 +105,47 @@ std::string analysis_json_line(const Document& doc) {
   append_json_string(out, doc.category);
   out += R"(,"category_confidence":)";
   append_json_number(out, doc.category_confidence);
+  out += R"(,"sentiment_confidence":)";
+  append_json_number(out, doc.sentiment_confidence);
   out += R"(,"themes":[)";
   for (std::size_t i = 0; i < doc.themes.size(); ++i) {
     if (i) out.push_back(',');
     append_json_string(out, doc.themes[i]);
   }
-  out += "]}";
+  out += R"(],"sub_themes":[)";
+  for (std::size_t i = 0; i < doc.sub_themes.size(); ++i) {
+    if (i) out.push_back(',');
+    out += R"({"theme":)";
+    append_json_string(out, doc.sub_themes[i].first);
+    out += R"(,"phrase":)";
+    append_json_string(out, doc.sub_themes[i].second);
+    out.push_back('}');
+  }
+  out += R"(],"evidence":)";
+  append_evidence_json(out, doc.sentiment_evidence, doc.category_evidence);
+  out += "}";
   return out;
+}
+
+void append_evidence_json(std::string& out, const std::vector<Evidence>& sentiment,
+                          const std::vector<Evidence>& category) {
+  auto list = [&](const std::vector<Evidence>& items) {
+    out.push_back('[');
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      if (i) out.push_back(',');
+      out += R"({"term":)";
+      append_json_string(out, items[i].term);
+      out += R"(,"weight":)";
+      append_json_number(out, items[i].weight);
+      out.push_back('}');
+    }
+    out.push_back(']');
+  };
+  out += R"({"sentiment":)";
+  list(sentiment);
+  out += R"(,"category":)";
+  list(category);
+  out.push_back('}');
 }
 
 std::string analyze_line(std::string_view line, bool jsonl, std::size_t line_number) {
@@ -119,17 +154,17 @@ std::string analyze_line(std::string_view line, bool jsonl, std::size_t line_num
 
 namespace {
 
-// The explain fields: the fingerprint and the category model's features.
+// The explain fields: the fingerprint and what the trained models read.
 void add_explanation(json::object& o, const Document& doc) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string hex(16, '0');
   for (int i = 0; i < 16; ++i) hex[15 - i] = kHex[(doc.simhash >> (4 * i)) & 0xf];
   o["simhash"] = hex;
   json::object features;
-  for (const auto& [name, value] :
-       category_features({doc.analysis_text, doc.title, doc.sentiment_compound, doc.has_stack_trace}))
-    features[name] = static_cast<double>(value);
-  o["category_features"] = std::move(features);
+  if (doc.features) {
+    for (const Feature& f : doc.features->features) features[f.name.str()] = static_cast<double>(f.value);
+  }
+  o["features"] = std::move(features);
 }
 
 }  // namespace
@@ -149,6 +184,10 @@ std::string analyze_line(std::string_view line, const AnalyzeOptions& options, s
       doc.raw = std::string(text->get_string());
       if (auto title = v.get_object().if_contains("title"); title && title->is_string())
         doc.title = std::string(title->get_string());
+      if (auto rating = v.get_object().if_contains("rating"); rating && (rating->is_int64() || rating->is_double())) {
+        double stars = rating->is_int64() ? static_cast<double>(rating->get_int64()) : rating->get_double();
+        if (stars >= 1.0 && stars <= 5.0) doc.rating = static_cast<int>(std::lround(stars));
+      }
       std::optional<TextFormat> format;
       if (auto f = v.get_object().if_contains("format"); f && f->is_string()) format = format_named(f->get_string());
       doc.format = format ? *format : guess_format(doc.raw);

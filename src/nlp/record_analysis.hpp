@@ -12,4 +12,8 @@ namespace chorus::nlp {
 // duplicate_of is left to the caller, which knows the other records.
 void reanalyse_record(FeedbackRecord& record, const Pipeline& pipeline = Pipeline::standard());
 
+// Copies what the pipeline derived from an analysed document into the record (the one list of those
+// fields, used by the parser and by re-analysis).
+void apply_analysis(FeedbackRecord& record, const Document& doc, const Pipeline& pipeline);
+
 }  // namespace chorus::nlp

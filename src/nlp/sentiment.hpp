@@ -1,5 +1,6 @@
-// Sentiment stage: a lexicon-and-rules analyser in the manner of VADER (Hutto & Gilbert, ICWSM 2014),
-// extended with product-feedback vocabulary and a "mixed" verdict.
+// Sentiment: a lexicon-and-rules analyser in the manner of VADER (Hutto & Gilbert, ICWSM 2014), extended
+// with product-feedback vocabulary and a "mixed" verdict; the stage feeds its verdict, with the words, to
+// the trained sentiment model (feedback_models.hpp), which decides the label.
 #pragma once
 
 #include <string_view>
@@ -24,7 +25,7 @@ SentimentResult analyze_sentiment(std::string_view text, std::string_view langua
 class SentimentStage final : public Stage {
  public:
   std::string_view name() const override { return "sentiment"; }
-  std::string_view version() const override { return "3"; }
+  std::string_view version() const override { return "4"; }
   void run(Document& doc) const override;
 };
 

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "nlp/feedback_models.hpp"
 #include "nlp/sentiment.hpp"
 #include "nlp/sentiment_rules.hpp"
 #include "nlp/sentiment_tokens.hpp"
@@ -210,10 +211,23 @@ SentimentResult analyze_sentiment(std::string_view text, std::string_view langua
 }
 
 void SentimentStage::run(Document& doc) const {
-  SentimentResult r = analyze_sentiment(doc.analysis_text, doc.language_code);
-  doc.sentiment_compound = r.compound;
-  doc.sentiment_score = r.score;
-  doc.sentiment_type = std::string(r.type);
+  SentimentResult lexicon = lexicon_sentiment(doc);
+  auto features = std::make_shared<const FeatureSet>(document_features(doc, lexicon));
+  doc.features = features;
+  const LinearModel* model = sentiment_model();
+  double compound = lexicon.compound;
+  doc.sentiment_type = std::string(lexicon.type);
+  doc.sentiment_confidence = 0.0;
+  doc.sentiment_evidence.clear();
+  if (model && !features->tokens.empty()) {
+    Prediction p = model->predict(*features, kEvidenceTerms);
+    doc.sentiment_type = model->classes()[p.best];
+    doc.sentiment_confidence = std::round(p.probabilities[p.best] * 100.0) / 100.0;
+    doc.sentiment_evidence = std::move(p.evidence);
+    compound = blended_compound(lexicon.compound, model->classes(), p.probabilities);
+  }
+  doc.sentiment_compound = compound;
+  doc.sentiment_score = std::clamp(static_cast<int>(std::lround(compound * 10.0)), -10, 10);
 }
 
 }  // namespace chorus::nlp

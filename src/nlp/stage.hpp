@@ -3,11 +3,22 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace chorus::nlp {
+
+struct FeatureSet;  // nlp/feedback_features.hpp
+
+// What moved a model's decision: a word or feature as a reader would say it ("crash", "not working",
+// "rating 1★") and its pull towards the chosen label against the average of the others.
+struct Evidence {
+  std::string term;
+  double weight = 0.0;
+};
 
 enum class TextFormat { plain, html, markdown };
 
@@ -15,7 +26,8 @@ struct Document {
   // Input
   std::string raw;  // as the source gave it
   TextFormat format = TextFormat::plain;
-  std::string title;  // optional; contributes to themes and category, not to the stored text
+  std::string title;  // optional; read by sentiment, category and themes, not part of the stored text
+  std::optional<int> rating;  // 1-5 stars where the source carries them; read by the models
 
   // Clean text stage
   std::string text;              // plain text for display and storage: HTML/markdown stripped, entities decoded
@@ -30,13 +42,21 @@ struct Document {
   std::string sentiment_type = "neutral";  // positive | negative | neutral | mixed
   double sentiment_compound = 0.0;         // [-1, 1]
   int sentiment_score = 0;                 // [-10, 10], compound x 10 rounded
+  double sentiment_confidence = 0.0;       // the model's probability of sentiment_type, two decimals
+  std::vector<Evidence> sentiment_evidence;
+  // What the trained models read (set by the sentiment stage, reused by the category stage).
+  std::shared_ptr<const FeatureSet> features;
 
   // Category stage
   std::string category = "other";  // bug | feature_request | question | praise | complaint | other
   double category_confidence = 0.0;
+  std::vector<Evidence> category_evidence;
 
   // Themes stage
-  std::vector<std::string> themes;  // 0-5 short lowercase key phrases, normalised
+  // Level 1: the taxonomy's aspects the text is about, then key phrases that fit no aspect (0-5 short
+  // lowercase names). Level 2: the key phrases under each aspect, as (aspect, phrase).
+  std::vector<std::string> themes;
+  std::vector<std::pair<std::string, std::string>> sub_themes;
 
   // Near-duplicate fingerprint of analysis_text (fingerprint_of: four 16-bit MinHash bands); named after the
   // record field it fills

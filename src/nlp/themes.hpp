@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "nlp/stage.hpp"
@@ -20,10 +21,19 @@ std::vector<std::string> extract_themes(std::string_view text, std::string_view 
 // dropped. Two themes with the same key are the same theme. Empty when nothing specific remains.
 std::string theme_key(std::string_view phrase, std::string_view language_code);
 
+// Level-1 and level-2 themes of a text: the aspects of the built-in taxonomy it mentions (at most three,
+// first mentioned first) and its key phrases, each filed under the aspect whose term it contains, else under
+// the text's first aspect; with no aspect at all, the key phrases are the themes.
+struct ThemeLevels {
+  std::vector<std::string> themes;
+  std::vector<std::pair<std::string, std::string>> sub_themes;
+};
+ThemeLevels extract_theme_levels(std::string_view text, std::string_view title, std::string_view language_code);
+
 class ThemesStage final : public Stage {
  public:
   std::string_view name() const override { return "themes"; }
-  std::string_view version() const override { return "1"; }
+  std::string_view version() const override { return "2"; }
   void run(Document& doc) const override;
 };
 

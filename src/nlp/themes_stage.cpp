@@ -11,6 +11,7 @@
 #include "nlp/lexicons.hpp"
 #include "nlp/sentiment_rules.hpp"
 #include "nlp/stemmer.hpp"
+#include "nlp/taxonomy.hpp"
 #include "nlp/themes.hpp"
 #include "nlp/utf8.hpp"
 #include "nlp/word_memo.hpp"
@@ -465,8 +466,39 @@ std::string theme_key(std::string_view phrase, std::string_view language_code) {
   return key;
 }
 
+ThemeLevels extract_theme_levels(std::string_view text, std::string_view title, std::string_view language_code) {
+  constexpr std::size_t kMaxAspects = 3;
+  const Taxonomy& taxonomy = Taxonomy::builtin();
+  std::string both;
+  both.reserve(title.size() + text.size() + 2);
+  both.append(title).append("\n").append(text);
+  std::vector<std::size_t> aspects = taxonomy.match(PhraseMatcher::Text(both), language_code, kMaxAspects);
+  ThemeLevels out;
+  for (std::size_t a : aspects) out.themes.push_back(taxonomy.aspects()[a].id);
+  for (std::string& phrase : extract_themes(text, title, language_code)) {
+    std::vector<std::size_t> own = taxonomy.match(PhraseMatcher::Text(phrase), language_code, kMaxAspects);
+    if (!own.empty()) {
+      // A phrase that is no more than an aspect's term ("price", "sync") adds nothing beneath it.
+      const Aspect& parent = taxonomy.aspects()[own.front()];
+      if (phrase.find(' ') == std::string::npos || phrase == parent.id || phrase == parent.name) continue;
+      if (std::find(out.themes.begin(), out.themes.end(), parent.id) == out.themes.end()) {
+        if (out.themes.size() < kMaxAspects) out.themes.push_back(parent.id);
+      }
+      out.sub_themes.emplace_back(parent.id, std::move(phrase));
+    } else if (!aspects.empty()) {
+      out.sub_themes.emplace_back(taxonomy.aspects()[aspects.front()].id, std::move(phrase));
+    } else if (out.themes.size() < kMaxThemes) {
+      out.themes.push_back(std::move(phrase));
+    }
+  }
+  if (out.sub_themes.size() > kMaxThemes) out.sub_themes.resize(kMaxThemes);
+  return out;
+}
+
 void ThemesStage::run(Document& doc) const {
-  doc.themes = extract_themes(doc.analysis_text, doc.title, doc.language_code);
+  ThemeLevels levels = extract_theme_levels(doc.analysis_text, doc.title, doc.language_code);
+  doc.themes = std::move(levels.themes);
+  doc.sub_themes = std::move(levels.sub_themes);
 }
 
 }  // namespace chorus::nlp

@@ -7,6 +7,7 @@
 #include "api/sync_request.hpp"
 #include "connectors/connector.hpp"
 #include "nlp/fingerprint.hpp"
+#include "nlp/record_analysis.hpp"
 #include "nlp/stage.hpp"
 #include "roles/roles.hpp"
 
@@ -31,6 +32,7 @@ FeedbackRecord analyse(const MappedItem& item, const store::Source& source, Time
   doc.raw = item.text;
   doc.format = text_format(item.format);
   doc.title = item.title.value_or("");
+  if (item.rating) doc.rating = static_cast<int>(std::lround(*item.rating));
   const auto& pipeline = nlp::Pipeline::standard();
   pipeline.run(doc);
 
@@ -40,18 +42,11 @@ FeedbackRecord analyse(const MappedItem& item, const store::Source& source, Time
   r.source_id = source.id;
   r.customer_id = source.customer_id;
   r.source_type = source.type;
-  r.language = doc.language;
-  r.language_code = doc.language_code;
   r.source_info = item.source_info;
   r.rating = item.rating;
   r.title = item.title;
   r.text = doc.text;
-  r.sentiment_type = doc.sentiment_type;
-  r.sentiment_score = doc.sentiment_score;
-  r.sentiment_compound = std::round(doc.sentiment_compound * 10000.0) / 10000.0;  // as `chorus analyze` prints it
-  r.category = doc.category;
-  r.category_confidence = doc.category_confidence;
-  r.themes = doc.themes;
+  nlp::apply_analysis(r, doc, pipeline);
   r.external_id = item.external_id;
   r.url = item.url;
   r.raw_ref = raw_ref;
@@ -61,8 +56,6 @@ FeedbackRecord analyse(const MappedItem& item, const store::Source& source, Time
   r.username = item.username;
   r.received_at = received_at;
   r.timestamp = item.timestamp.value_or(received_at);
-  r.nlp_version = pipeline.version();
-  r.simhash = doc.simhash;
   return r;
 }
 

@@ -25,7 +25,8 @@ TEST(AnalyzeLine, PlainLineHasExactlyTheContractFields) {
   std::vector<std::string> keys;
   for (const auto& kv : o) keys.emplace_back(kv.key());
   EXPECT_EQ(keys, (std::vector<std::string>{"language_code", "language", "sentiment_type", "sentiment_compound",
-                                            "sentiment_score", "category", "category_confidence", "themes"}));
+                                            "sentiment_score", "category", "category_confidence",
+                                            "sentiment_confidence", "themes", "sub_themes", "evidence"}));
   EXPECT_EQ(o["language_code"], "en");
   EXPECT_EQ(o["language"], "English");
   EXPECT_EQ(o["sentiment_type"], "negative");
@@ -109,9 +110,15 @@ TEST(AnalysisToJson, SerialisesAnalysedDocument) {
   doc.category = "bug";
   doc.category_confidence = 0.5;
   doc.themes = {"sync", "data loss"};
+  doc.sub_themes = {{"sync", "sync server"}};
+  doc.sentiment_confidence = 0.61;
+  doc.sentiment_evidence = {{"verloren", 1.25}, {"aber", 0.5}};
+  doc.category_evidence = {{"sync \"fehler\"", 0.8}};
   EXPECT_EQ(to_compact_json(analysis_to_json(doc)),
             R"({"language_code":"de","language":"German","sentiment_type":"mixed","sentiment_compound":-0.1235,)"
-            R"("sentiment_score":-1,"category":"bug","category_confidence":0.5,"themes":["sync","data loss"]})");
+            R"("sentiment_score":-1,"category":"bug","category_confidence":0.5,"sentiment_confidence":0.61,)"
+            R"("themes":["sync","data loss"],"sub_themes":[{"theme":"sync","phrase":"sync server"}],"evidence":{"sentiment":[{"term":"verloren","weight":1.25},)"
+            R"({"term":"aber","weight":0.5}],"category":[{"term":"sync \"fehler\"","weight":0.8}]}})");
 }
 
 TEST(AnalysisToJson, DirectLineEqualsTheObjectSerialised) {

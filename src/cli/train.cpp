@@ -1,0 +1,92 @@
+// `chorus train`: builds the sentiment and category models from the labelled corpus, checks that the
+// committed models are what the corpus gives, and evaluates leave-one-domain-out.
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <set>
+#include <sstream>
+
+#include "cli/commands.hpp"
+#include "nlp/corpus_training.hpp"
+
+namespace chorus::cli {
+
+namespace {
+
+struct TrainOptions {
+  std::string corpus = "data/corpus";
+  std::string out = "data/models";
+  bool check = false;
+  std::string lodo;  // write leave-one-domain-out predictions here
+};
+
+std::string read_file(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+int train(const TrainOptions& o) {
+  auto corpus = nlp::read_corpus(o.corpus);
+  if (!corpus.ok()) return fail(corpus.error().message);
+  std::set<std::string> domains;
+  for (const auto& it : *corpus) domains.insert(it.domain);
+  std::cerr << "chorus train: " << corpus->size() << " items in " << domains.size() << " domains\n";
+  std::vector<nlp::PreparedItem> prepared = nlp::prepare_corpus(*corpus);
+
+  if (!o.lodo.empty()) {
+    std::size_t fold = 0;
+    auto lines = nlp::leave_one_domain_out(prepared, [&](const std::string& d) {
+      std::cerr << "\r  leave-one-domain-out: fold " << ++fold << "/" << domains.size() << " (" << d << ")      "
+                << std::flush;
+    });
+    std::cerr << "\n";
+    std::ofstream out(o.lodo, std::ios::binary);
+    for (const auto& l : lines) out << l << '\n';
+    if (!out) return fail("cannot write " + o.lodo);
+    std::cerr << "chorus train: " << lines.size() << " held-out predictions in " << o.lodo
+              << " (bench/nlp/lodo_report.py summarises them)\n";
+    return 0;
+  }
+
+  std::vector<const nlp::PreparedItem*> all;
+  for (const auto& p : prepared) all.push_back(&p);
+  int mismatches = 0;
+  for (const nlp::ModelTask& task : {nlp::sentiment_task(), nlp::category_task()}) {
+    nlp::FittedModel fitted = nlp::fit_model(task, all);
+    std::string text = nlp::model_file(task, fitted, corpus->size(), domains.size());
+    auto path = std::filesystem::path(o.out) / (task.name + ".model");
+    if (o.check) {
+      if (read_file(path) != text) {
+        std::cerr << "chorus train: " << path.string() << " is not what the corpus gives; run `chorus train` and commit it\n";
+        ++mismatches;
+      } else {
+        std::cerr << "chorus train: " << path.string() << " matches the corpus\n";
+      }
+      continue;
+    }
+    std::ofstream out(path, std::ios::binary);
+    out << text;
+    if (!out) return fail("cannot write " + path.string());
+    std::cerr << "chorus train: wrote " << path.string() << " (" << fitted.feature_names.size() << " features)\n";
+  }
+  return mismatches ? 1 : 0;
+}
+
+}  // namespace
+
+void add_train(CLI::App& app, Commands& commands) {
+  auto* cmd = app.add_subcommand("train", "Build the sentiment and category models from the labelled corpus");
+  auto o = std::make_shared<TrainOptions>();
+  cmd->add_option("--corpus", o->corpus, "Directory of labelled .jsonl files (docs/labelling.md)")->capture_default_str();
+  cmd->add_option("--out", o->out, "Where the model files go")->capture_default_str();
+  cmd->add_flag("--check", o->check, "Retrain and compare with the model files in --out instead of writing them");
+  cmd->add_option("--lodo", o->lodo, "Evaluate leave-one-domain-out and write held-out predictions to this file");
+  cmd->footer("\nThe models are built into the binary: after `chorus train`, rebuild.\n"
+              "Examples:\n  build/chorus train && make build\n"
+              "  build/chorus train --lodo /tmp/lodo.jsonl && bench/nlp/lodo_report.py /tmp/lodo.jsonl");
+  cmd->callback([o, &commands] { commands.exit_code = train(*o); });
+}
+
+}  // namespace chorus::cli

@@ -1,0 +1,69 @@
+// The embedded models and the document-to-features step shared by the stages and `chorus train`.
+#include "nlp/feedback_models.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "nlp/embedded_data.hpp"
+
+namespace chorus::nlp {
+
+namespace {
+
+constexpr double kLexiconShare = 0.5;  // of the stored compound; the rest is the model's polarity
+
+const LinearModel* load(std::string_view text, const char* what) {
+  auto parsed = LinearModel::parse(text);
+  if (!parsed.ok()) {
+    // Only a broken build can get here (the model files are checked by tests); say so once and go on with
+    // the fallbacks rather than refusing to analyse.
+    std::fprintf(stderr, "chorus: the embedded %s model is unreadable (%s); using the lexicon and rules\n", what,
+                 parsed.error().message.c_str());
+    return nullptr;
+  }
+  if (parsed->feature_count() == 0) return nullptr;
+  return new LinearModel(std::move(parsed).value());  // lives for the process
+}
+
+}  // namespace
+
+const LinearModel* sentiment_model() {
+  static const LinearModel* model = load(embedded::sentiment_model, "sentiment");
+  return model;
+}
+
+const LinearModel* category_model() {
+  static const LinearModel* model = load(embedded::category_model, "category");
+  return model;
+}
+
+SentimentResult lexicon_sentiment(const Document& doc) {
+  if (doc.title.empty()) return analyze_sentiment(doc.analysis_text, doc.language_code);
+  std::string both;
+  both.reserve(doc.title.size() + doc.analysis_text.size() + 2);
+  both.append(doc.title).append(".\n").append(doc.analysis_text);
+  return analyze_sentiment(both, doc.language_code);
+}
+
+FeatureSet document_features(const Document& doc, const SentimentResult& lexicon) {
+  FeedbackInput in;
+  in.text = doc.analysis_text;
+  in.title = doc.title;
+  in.language_code = doc.language_code;
+  if (doc.rating && *doc.rating >= 1 && *doc.rating <= 5) in.rating = doc.rating;
+  in.has_stack_trace = doc.has_stack_trace;
+  in.lexicon = lexicon;
+  return feedback_features(in);
+}
+
+double blended_compound(double lexicon_compound, const std::vector<std::string>& classes,
+                        const std::vector<double>& probabilities) {
+  double polarity = 0.0;
+  for (std::size_t c = 0; c < classes.size() && c < probabilities.size(); ++c) {
+    if (classes[c] == "positive") polarity += probabilities[c];
+    if (classes[c] == "negative") polarity -= probabilities[c];
+  }
+  return std::clamp(kLexiconShare * lexicon_compound + (1.0 - kLexiconShare) * polarity, -1.0, 1.0);
+}
+
+}  // namespace chorus::nlp

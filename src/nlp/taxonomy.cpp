@@ -1,0 +1,170 @@
+// The aspect taxonomy and its phrase matcher (see taxonomy.hpp).
+#include "nlp/taxonomy.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "core/json.hpp"
+#include "nlp/embedded_data.hpp"
+#include "nlp/stemmer.hpp"
+#include "nlp/utf8.hpp"
+
+namespace chorus::nlp {
+
+namespace {
+
+constexpr std::size_t kMaxTextBytes = 64 * 1024;  // aspects show early; a megabyte line is not searched whole
+
+std::string_view stem_language(std::string_view code) { return code == "un" || code.empty() ? "en" : code; }
+
+}  // namespace
+
+std::vector<std::string> matcher_words(std::string_view text) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (std::size_t i = 0; i < text.size();) {
+    char32_t cp = next_code_point(text, i);
+    bool apostrophe = (cp == '\'' || cp == 0x2019) && !cur.empty() && i < text.size();
+    if (apostrophe) {
+      std::size_t j = i;
+      apostrophe = is_word_code_point(next_code_point(text, j));
+    }
+    if (is_word_code_point(cp) || apostrophe) {
+      append_utf8(cur, apostrophe ? U'\'' : to_lower(cp));
+    } else if (!cur.empty()) {
+      out.push_back(std::move(cur));
+      cur.clear();
+    }
+  }
+  if (!cur.empty()) out.push_back(std::move(cur));
+  return out;
+}
+
+bool matches_by_substring(std::string_view code) { return code == "ja" || code == "zh" || code == "ko" || code == "th"; }
+
+PhraseMatcher::Text::Text(std::string_view text)
+    : lower(to_lower_utf8(text.substr(0, std::min(text.size(), kMaxTextBytes)))), words(matcher_words(lower)) {}
+
+const std::vector<std::string>& PhraseMatcher::Text::stems_in(std::string_view code) const {
+  std::string key(stem_language(code));
+  auto it = stems.find(key);
+  if (it != stems.end()) return it->second;
+  std::vector<std::string> s;
+  s.reserve(words.size());
+  for (const std::string& w : words) s.push_back(stem_word(w, key));
+  return stems.emplace(key, std::move(s)).first->second;
+}
+
+void PhraseMatcher::add(std::string_view code, std::string_view phrase, std::size_t tag) {
+  Language& lang = by_language_[std::string(stem_language(code))];
+  if (matches_by_substring(code)) {
+    std::string lower = to_lower_utf8(phrase);
+    if (!lower.empty()) lang.substrings.push_back({{}, std::move(lower), tag});
+    return;
+  }
+  Entry e{{}, {}, tag};
+  for (const std::string& w : matcher_words(phrase)) e.stems.push_back(stem_word(w, stem_language(code)));
+  if (e.stems.empty()) return;
+  auto& bucket = lang.by_first_stem[e.stems.front()];
+  // Longest first, so a longer phrase is tried before its prefix.
+  bucket.push_back(std::move(e));
+  std::stable_sort(bucket.begin(), bucket.end(),
+                   [](const Entry& a, const Entry& b) { return a.stems.size() > b.stems.size(); });
+}
+
+std::vector<std::size_t> PhraseMatcher::find(const Text& text, const std::vector<std::string_view>& languages) const {
+  std::vector<std::pair<std::size_t, std::size_t>> hits;  // (position, tag)
+  for (std::string_view code : languages) {
+    auto it = by_language_.find(std::string(stem_language(code)));
+    if (it == by_language_.end()) continue;
+    const Language& lang = it->second;
+    for (const Entry& e : lang.substrings) {
+      std::size_t pos = text.lower.find(e.substring);
+      if (pos != std::string::npos) hits.emplace_back(pos, e.tag);
+    }
+    if (lang.by_first_stem.empty()) continue;
+    const std::vector<std::string>& stems = text.stems_in(code);
+    // Positions of spaced matches are word indices scaled to stay comparable with byte offsets' order.
+    for (std::size_t i = 0; i < stems.size(); ++i) {
+      auto b = lang.by_first_stem.find(stems[i]);
+      if (b == lang.by_first_stem.end()) continue;
+      for (const Entry& e : b->second) {
+        if (i + e.stems.size() > stems.size()) continue;
+        if (std::equal(e.stems.begin() + 1, e.stems.end(), stems.begin() + static_cast<std::ptrdiff_t>(i) + 1))
+          hits.emplace_back(i * 8, e.tag);
+      }
+    }
+  }
+  std::stable_sort(hits.begin(), hits.end());
+  std::vector<std::size_t> tags;
+  for (const auto& [pos, tag] : hits) {
+    if (std::find(tags.begin(), tags.end(), tag) == tags.end()) tags.push_back(tag);
+  }
+  return tags;
+}
+
+Result<Taxonomy> Taxonomy::parse(std::string_view text) {
+  auto parsed = parse_json(text);
+  if (!parsed.ok() || !parsed->is_object()) return make_error(ErrorCode::bad_request, "taxonomy is not a JSON object");
+  const json::object& root = parsed->get_object();
+  Taxonomy t;
+  if (auto* v = root.if_contains("version"); v && v->is_int64()) t.version_ = static_cast<int>(v->get_int64());
+  const json::value* aspects = root.if_contains("aspects");
+  if (!aspects || !aspects->is_array()) return make_error(ErrorCode::bad_request, "taxonomy has no \"aspects\" list");
+  for (const json::value& a : aspects->get_array()) {
+    if (!a.is_object()) return make_error(ErrorCode::bad_request, "an aspect is not an object");
+    const json::object& o = a.get_object();
+    auto str = [&](std::string_view key) {
+      const json::value* v = o.if_contains(key);
+      return v && v->is_string() ? std::string(v->get_string()) : std::string();
+    };
+    Aspect aspect{str("id"), str("name"), str("description")};
+    if (aspect.id.empty()) return make_error(ErrorCode::bad_request, "an aspect has no id");
+    if (t.find(aspect.id)) return make_error(ErrorCode::bad_request, "aspect " + aspect.id + " is listed twice");
+    if (aspect.name.empty()) aspect.name = aspect.id;
+    std::size_t index = t.aspects_.size();
+    auto add_all = [&](std::string_view key, PhraseMatcher& into) {
+      const json::value* v = o.if_contains(key);
+      if (!v || !v->is_object()) return;
+      for (const auto& [lang, list] : v->get_object()) {
+        if (!list.is_array()) continue;
+        for (const json::value& term : list.get_array())
+          if (term.is_string()) into.add(lang, term.get_string(), index);
+      }
+    };
+    add_all("terms", t.terms_);
+    add_all("none", t.exclusions_);
+    t.aspects_.push_back(std::move(aspect));
+  }
+  return t;
+}
+
+const Taxonomy& Taxonomy::builtin() {
+  static const Taxonomy taxonomy = [] {
+    auto parsed = parse(embedded::aspects_taxonomy);
+    if (parsed.ok()) return std::move(parsed).value();
+    std::fprintf(stderr, "chorus: the embedded taxonomy is unreadable (%s); no aspects\n", parsed.error().message.c_str());
+    return Taxonomy();
+  }();
+  return taxonomy;
+}
+
+std::optional<std::size_t> Taxonomy::find(std::string_view id) const {
+  for (std::size_t i = 0; i < aspects_.size(); ++i)
+    if (aspects_[i].id == id) return i;
+  return std::nullopt;
+}
+
+std::vector<std::size_t> Taxonomy::match(const PhraseMatcher::Text& text, std::string_view code, std::size_t max) const {
+  std::vector<std::string_view> languages{stem_language(code)};
+  if (languages.front() != "en") languages.push_back("en");
+  std::vector<std::size_t> found = terms_.find(text, languages);
+  if (!exclusions_.empty() && !found.empty()) {
+    std::vector<std::size_t> excluded = exclusions_.find(text, languages);
+    std::erase_if(found, [&](std::size_t a) { return std::find(excluded.begin(), excluded.end(), a) != excluded.end(); });
+  }
+  if (found.size() > max) found.resize(max);
+  return found;
+}
+
+}  // namespace chorus::nlp

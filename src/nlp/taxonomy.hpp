@@ -1,0 +1,86 @@
+// The built-in taxonomy of feedback aspects (data/taxonomy/aspects.json, carried in the binary) and the
+// phrase matcher behind it, which workspaces' own rule themes use too. A phrase matches a run of words
+// compared by Snowball stems in the text's language ("crashes" matches "crash"; "log-in" matches "log in"),
+// or, in Japanese, Chinese, Korean and Thai, as a substring of the lowercased text.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/result.hpp"
+
+namespace chorus::nlp {
+
+// Words of a text as the matcher compares them: lowercase, split at anything but letters, digits and
+// inner apostrophes (hyphens split, so "sign-in" is "sign in").
+std::vector<std::string> matcher_words(std::string_view text);
+
+// True for languages matched by substring (written without spaces, or agglutinative without a stemmer).
+bool matches_by_substring(std::string_view language_code);
+
+// Phrases per language, each tagged with a number (an aspect, a rule); finds which tags a text mentions.
+class PhraseMatcher {
+ public:
+  void add(std::string_view language_code, std::string_view phrase, std::size_t tag);
+  bool empty() const { return by_language_.empty(); }
+
+  // The lowercased text and its words, stemmed per language on demand; shared by the matchers asked.
+  struct Text {
+    explicit Text(std::string_view text);
+    std::string lower;
+    std::vector<std::string> words;
+    mutable std::unordered_map<std::string, std::vector<std::string>> stems;  // language -> stems of words
+    const std::vector<std::string>& stems_in(std::string_view language_code) const;
+  };
+
+  // Tags whose phrases in any of the languages occur in the text, each once, in order of first occurrence
+  // (the position of the earliest match).
+  std::vector<std::size_t> find(const Text& text, const std::vector<std::string_view>& languages) const;
+
+ private:
+  struct Entry {
+    std::vector<std::string> stems;  // spaced languages
+    std::string substring;           // substring languages
+    std::size_t tag;
+  };
+  struct Language {
+    std::unordered_map<std::string, std::vector<Entry>> by_first_stem;
+    std::vector<Entry> substrings;
+  };
+  std::unordered_map<std::string, Language> by_language_;
+};
+
+struct Aspect {
+  std::string id;    // also the theme name records carry ("pricing", "data loss")
+  std::string name;  // display name
+  std::string description;
+};
+
+class Taxonomy {
+ public:
+  // The embedded taxonomy; an empty one if the data is broken (tests check it is not).
+  static const Taxonomy& builtin();
+  // {"version":N, "aspects":[{"id","name","description","terms":{lang:[...]},"none":{lang:[...]}}]}
+  static Result<Taxonomy> parse(std::string_view json);
+
+  int version() const { return version_; }
+  const std::vector<Aspect>& aspects() const { return aspects_; }
+  std::optional<std::size_t> find(std::string_view id) const;
+
+  // Aspects the text mentions, in the text's language and in English (loanwords like "login" and "update"
+  // are everywhere), by first mention, at most max; an aspect with a "none" phrase in the text is left out.
+  std::vector<std::size_t> match(const PhraseMatcher::Text& text, std::string_view language_code,
+                                 std::size_t max) const;
+
+ private:
+  int version_ = 0;
+  std::vector<Aspect> aspects_;
+  PhraseMatcher terms_;
+  PhraseMatcher exclusions_;
+};
+
+}  // namespace chorus::nlp

@@ -1,0 +1,107 @@
+// What the trained models read: tokens, negation marks, unspaced scripts, dense features, hashing.
+#include "nlp/feedback_features.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+namespace chorus::nlp {
+namespace {
+
+FeedbackInput input(std::string_view text, std::string_view lang = "en") {
+  FeedbackInput in;
+  in.text = text;
+  in.language_code = lang;
+  in.lexicon = analyze_sentiment(text, lang);
+  return in;
+}
+
+bool has(const FeatureSet& set, std::string_view name) {
+  return std::any_of(set.features.begin(), set.features.end(), [&](const Feature& f) { return f.name.str() == name; });
+}
+
+TEST(FeedbackFeatures, NegatorMarksTheNextWordsUntilPunctuation) {
+  auto tokens = feature_tokens(input("It does not work well, great support"));
+  std::vector<std::pair<std::string, bool>> got;
+  for (const auto& t : tokens) got.emplace_back(t.text, t.negated);
+  std::vector<std::pair<std::string, bool>> want = {{"it", false},  {"does", false}, {"not", false},
+                                                    {"work", true}, {"well", true},  {"great", false},
+                                                    {"support", false}};
+  EXPECT_EQ(got, want);
+}
+
+TEST(FeedbackFeatures, NegationReachIsThreeWords) {
+  auto tokens = feature_tokens(input("never ever gonna use this again"));
+  ASSERT_EQ(tokens.size(), 6u);
+  EXPECT_TRUE(tokens[1].negated);
+  EXPECT_TRUE(tokens[3].negated);
+  EXPECT_FALSE(tokens[4].negated);
+}
+
+TEST(FeedbackFeatures, OtherLanguagesUseTheirNegators) {
+  auto tokens = feature_tokens(input("Die App funktioniert nicht mehr richtig", "de"));
+  auto it = std::find_if(tokens.begin(), tokens.end(), [](const FeatureToken& t) { return t.text == "mehr"; });
+  ASSERT_NE(it, tokens.end());
+  EXPECT_TRUE(it->negated);
+}
+
+TEST(FeedbackFeatures, UnspacedScriptsBecomeCharactersAndPairs) {
+  FeatureSet set = feedback_features(input("应用很慢", "zh"));
+  ASSERT_EQ(set.tokens.size(), 4u);
+  EXPECT_TRUE(set.tokens[0].unspaced);
+  EXPECT_TRUE(has(set, "w:慢"));
+  EXPECT_TRUE(has(set, "b:很 慢"));
+}
+
+TEST(FeedbackFeatures, NumbersAreOneTokenAndCaseIsFolded) {
+  auto tokens = feature_tokens(input("Charged 49 EUR twice"));
+  ASSERT_EQ(tokens.size(), 4u);
+  EXPECT_EQ(tokens[1].text, "0");
+  EXPECT_EQ(tokens[2].text, "eur");
+}
+
+TEST(FeedbackFeatures, TitleWordsAreMarkedAndNotPairedAcrossTheBoundary) {
+  FeedbackInput in = input("the app crashes");
+  in.title = "Crash";
+  FeatureSet set = feedback_features(in);
+  EXPECT_TRUE(has(set, "t:crash"));
+  EXPECT_TRUE(has(set, "b:the app"));
+  EXPECT_FALSE(has(set, "b:crash the"));
+}
+
+TEST(FeedbackFeatures, RatingLexiconAndFormAreDense) {
+  FeedbackInput in = input("WHY IS THIS SO SLOW?");
+  in.rating = 1;
+  FeatureSet set = feedback_features(in);
+  EXPECT_TRUE(has(set, "rating:1"));
+  EXPECT_TRUE(has(set, "form:ends_question"));
+  EXPECT_TRUE(has(set, "form:shouting"));
+  EXPECT_TRUE(has(set, "bias:any"));
+  EXPECT_FALSE(has(set, "rating:5"));
+}
+
+TEST(FeedbackFeatures, EachFeatureOnceSortedByHash) {
+  FeatureSet set = feedback_features(input("bad bad bad bad"));
+  EXPECT_TRUE(std::is_sorted(set.features.begin(), set.features.end(),
+                             [](const Feature& a, const Feature& b) { return a.hash < b.hash; }));
+  EXPECT_EQ(std::count_if(set.features.begin(), set.features.end(), [](const Feature& f) { return f.name.str() == "w:bad"; }), 1);
+}
+
+TEST(FeedbackFeatures, HashOfPartsEqualsHashOfTheJoinedName) {
+  EXPECT_EQ(feature_hash("b:", "not", "working"), feature_hash("b:not working", "", ""));
+  EXPECT_NE(feature_hash("w:", "crash", ""), feature_hash("n:", "crash", ""));
+}
+
+TEST(FeedbackFeatures, WordCountIsBounded) {
+  std::string long_text;
+  for (int i = 0; i < 5000; ++i) long_text += "word" + std::to_string(i % 50) + " ";
+  EXPECT_EQ(feature_tokens(input(long_text)).size(), kMaxFeatureWords);
+}
+
+TEST(FeedbackFeatures, PrefixNeverSplitsAUtf8Sequence) {
+  FeatureSet set = feedback_features(input("Überweisungen dauern ewig", "de"));
+  EXPECT_TRUE(has(set, "p:über"));  // "über" is five bytes
+}
+
+}  // namespace
+}  // namespace chorus::nlp

@@ -1,0 +1,130 @@
+// The trained models' file format, scoring, evidence and the trainer behind them.
+#include "nlp/linear_model.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "nlp/model_training.hpp"
+
+namespace chorus::nlp {
+namespace {
+
+constexpr std::string_view kModel =
+    "# a comment\n"
+    "model toy 1\n"
+    "classes good bad\n"
+    "bias 0 0.1\n"
+    "w:great\t2 -2\n"
+    "w:broken\t-1.5 1.5\n"
+    "n:great\t-1 1\n"
+    "rating:1\t-0.5 0.5\n";
+
+FeatureSet features_of(std::string_view text, std::optional<int> rating = std::nullopt) {
+  FeedbackInput in;
+  in.text = text;
+  in.language_code = "en";
+  in.rating = rating;
+  return feedback_features(in);
+}
+
+TEST(LinearModel, ParsesAndScores) {
+  auto m = LinearModel::parse(kModel);
+  ASSERT_TRUE(m.ok()) << m.error().message;
+  EXPECT_EQ(m->name(), "toy");
+  EXPECT_EQ(m->feature_count(), 4u);
+  Prediction p = m->predict(features_of("great product"), 3);
+  EXPECT_EQ(m->classes()[p.best], "good");
+  EXPECT_NEAR(p.probabilities[0] + p.probabilities[1], 1.0, 1e-9);
+  ASSERT_FALSE(p.evidence.empty());
+  EXPECT_EQ(p.evidence[0].term, "great");
+  EXPECT_EQ(m->classes()[m->predict(features_of("not great")).best], "bad");
+}
+
+TEST(LinearModel, EvidenceNamesRatingsAndNegationsReadably) {
+  auto m = LinearModel::parse(kModel);
+  ASSERT_TRUE(m.ok());
+  Prediction p = m->predict(features_of("not great, broken", 1), 3);
+  ASSERT_EQ(p.evidence.size(), 3u);
+  EXPECT_EQ(p.evidence[0].term, "broken");
+  EXPECT_EQ(p.evidence[1].term, "not great");
+  EXPECT_EQ(p.evidence[2].term, "rating 1★");
+  EXPECT_GE(p.evidence[0].weight, p.evidence[1].weight);
+}
+
+TEST(LinearModel, UnknownFeaturesLeaveTheBias) {
+  auto m = LinearModel::parse(kModel);
+  ASSERT_TRUE(m.ok());
+  Prediction p = m->predict(features_of("lorem ipsum"), 3);
+  EXPECT_EQ(m->classes()[p.best], "bad");  // bias 0.1
+  EXPECT_TRUE(p.evidence.empty());
+}
+
+TEST(LinearModel, RejectsBrokenFiles) {
+  EXPECT_FALSE(LinearModel::parse("").ok());
+  EXPECT_FALSE(LinearModel::parse("model toy 2\nclasses a b\nbias 0 0\n").ok());
+  EXPECT_FALSE(LinearModel::parse("model toy 1\nclasses a\nbias 0\n").ok());
+  EXPECT_FALSE(LinearModel::parse("model toy 1\nclasses a b\nbias 0\n").ok());
+  EXPECT_FALSE(LinearModel::parse("model toy 1\nclasses a b\nbias 0 0\nw:x\t1\n").ok());
+  EXPECT_FALSE(LinearModel::parse("model toy 1\nclasses a b\nbias 0 0\nw:x 1 2\n").ok());
+  EXPECT_FALSE(LinearModel::parse("model toy 1\nclasses a b\nbias 0 0\nw:x\t1 nan\n").ok());
+  auto dup = LinearModel::parse("model toy 1\nclasses a b\nbias 0 0\nw:x\t1 2\nw:x\t1 2\n");
+  ASSERT_FALSE(dup.ok());
+  EXPECT_NE(dup.error().message.find("line 5"), std::string::npos);
+}
+
+TEST(LinearModel, SerializeRoundTrips) {
+  std::vector<std::string> classes = {"a", "b"};
+  std::vector<double> bias = {0.25, -0.123456};
+  std::vector<std::pair<std::string, std::vector<double>>> rows = {{"b:not working", {1.0, -0.00001}},
+                                                                   {"w:x", {0.5, 2.0}}};
+  std::string text = LinearModel::serialize("t", classes, bias, rows, "line one\nline two");
+  EXPECT_EQ(text,
+            "# line one\n# line two\nmodel t 1\nclasses a b\nbias 0.25 -0.1235\nb:not working\t1 0\nw:x\t0.5 2\n");
+  auto m = LinearModel::parse(text);
+  ASSERT_TRUE(m.ok()) << m.error().message;
+  EXPECT_EQ(m->feature_count(), 2u);
+  EXPECT_EQ(m->classes()[m->predict(features_of("not working")).best], "a");
+}
+
+TEST(ModelTraining, LearnsASeparableProblemTheSameWayTwice) {
+  // Feature 0 means class 0, feature 1 class 1, feature 2 is noise present everywhere.
+  std::vector<TrainingExample> ex;
+  for (int i = 0; i < 40; ++i) {
+    ex.push_back({{{0, 1.0f}, {2, 1.0f}}, 0, 1.0});
+    ex.push_back({{{1, 1.0f}, {2, 1.0f}}, 1, 1.0});
+  }
+  TrainingOptions o;
+  o.epochs = 100;
+  TrainedModel a = train_logistic(ex, 3, 2, o);
+  TrainedModel b = train_logistic(ex, 3, 2, o);
+  EXPECT_EQ(a.weights, b.weights);
+  EXPECT_EQ(a.bias, b.bias);
+  EXPECT_GT(predict_probabilities(a, {{{0, 1.0f}}, 0, 1.0})[0], 0.9);
+  EXPECT_GT(predict_probabilities(a, {{{1, 1.0f}}, 1, 1.0})[1], 0.9);
+  EXPECT_NEAR(a.weights[2][0], a.weights[2][1], 0.05);
+}
+
+TEST(ModelTraining, RegularisationShrinksWeights) {
+  std::vector<TrainingExample> ex = {{{{0, 1.0f}}, 0, 1.0}, {{{1, 1.0f}}, 1, 1.0}};
+  TrainingOptions weak, strong;
+  weak.l2 = 1e-4;
+  strong.l2 = 1.0;
+  EXPECT_GT(std::fabs(train_logistic(ex, 2, 2, weak).weights[0][0]),
+            std::fabs(train_logistic(ex, 2, 2, strong).weights[0][0]));
+}
+
+TEST(ModelTraining, BalancedClassesLiftTheRareOne) {
+  std::vector<TrainingExample> ex;
+  for (int i = 0; i < 90; ++i) ex.push_back({{{0, 1.0f}}, 0, 1.0});
+  for (int i = 0; i < 10; ++i) ex.push_back({{{0, 1.0f}}, 1, 1.0});
+  TrainingOptions plain, balanced;
+  balanced.balance_classes = true;
+  double p_plain = predict_probabilities(train_logistic(ex, 1, 2, plain), {{{0, 1.0f}}, 0, 1.0})[1];
+  double p_balanced = predict_probabilities(train_logistic(ex, 1, 2, balanced), {{{0, 1.0f}}, 0, 1.0})[1];
+  EXPECT_LT(p_plain, 0.2);
+  EXPECT_GT(p_balanced, 0.4);
+}
+
+}  // namespace
+}  // namespace chorus::nlp
