@@ -173,6 +173,20 @@ Result<std::vector<EmergingIssue>> find_emerging(store::Store& store, const stor
   span.from = from_day - static_cast<TimeMs>(detector.baseline_days) * kDayMs;
   span.to = to;
   if (*span.from >= to) return std::vector<EmergingIssue>{};
+  // Only the months that hold records can hold a spike, and every source's history starts with its first
+  // record: a range of a century costs what its data costs, not 36,500 empty days per theme.
+  auto months = store.report(span, store::Bucket::month, store::GroupBy::none);
+  if (!months) return months.error();
+  TimeMs first = std::numeric_limits<TimeMs>::max(), last = std::numeric_limits<TimeMs>::min();
+  for (const auto& series : *months)
+    for (const auto& p : series.points)
+      if (p.count > 0) first = std::min(first, p.t), last = std::max(last, p.t);
+  if (first > last) return std::vector<EmergingIssue>{};
+  constexpr TimeMs kLongestMonth = 31 * kDayMs;
+  span.from = std::max(*span.from, first);
+  to = std::min(to, ceil_day(last + kLongestMonth));
+  from_day = std::max(from_day, first);
+  if (from_day >= to) return std::vector<EmergingIssue>{};
   auto sources = watched_sources(store, span);
   if (!sources) return sources.error();
 

@@ -303,6 +303,22 @@ TEST_F(InsightReportTest, ImportedHistoryIsJudgedInItemTime) {
   EXPECT_TRUE(now->emerging.empty()) << describe(*now);
 }
 
+// A range of a century finds what the data's own year holds: the empty days around it add nothing.
+TEST_F(InsightReportTest, ACenturyRangeFindsWhatTheDataHolds) {
+  generate_year();
+  InsightOptions options;
+  options.now = day(400);
+  auto century = year();
+  century.from = parse_time("2000-01-01T00:00:00Z").value();
+  century.to = parse_time("2100-01-01T00:00:00Z").value();
+  auto report = build_insights(*store_, century, options);
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_TRUE(has_spike(*report, "checkout crash", 100, 103, "all")) << describe(*report);
+  EXPECT_TRUE(has_spike(*report, "dark mode", 300, 304, "all")) << describe(*report);
+  EXPECT_EQ(report->emerging.size(), 4u) << describe(*report);
+  EXPECT_EQ(report->totals.count, total_);
+}
+
 TEST_F(InsightReportTest, TheBackfillIsASpikeOnlyWhenASourceIsJudgedBeforeItWasConnected) {
   generate_year();
   connect(sources_[2], day(-400));  // as if the app store had been watched all along

@@ -1,0 +1,61 @@
+// Workspace-aware theme names: the product's name, its core noun and people's names are not themes, and
+// variants merge.
+#include "insights/theme_naming.hpp"
+
+#include <gtest/gtest.h>
+
+namespace chorus::insights {
+namespace {
+
+FeedbackRecord record(std::string text, std::optional<std::string> username = std::nullopt) {
+  FeedbackRecord r;
+  r.text = std::move(text);
+  r.username = std::move(username);
+  return r;
+}
+
+TEST(ThemeNaming, WordsInMostRecordsAndNamesAreHidden) {
+  std::vector<FeedbackRecord> sample;
+  for (int i = 0; i < 30; ++i) sample.push_back(record("Notely keeps my notes safe, thanks " + std::to_string(i)));
+  for (int i = 0; i < 8; ++i) sample.push_back(record("The export button does nothing on my phone " + std::to_string(i)));
+  for (int i = 0; i < 12; ++i) sample.push_back(record("Search is slow on my phone " + std::to_string(i)));
+  sample.push_back(record("As Pettit said in the other thread, the export is slow", "markus_k"));
+  sample.push_back(record("I agree with Pettit about the export"));
+  sample.push_back(record("Pettit is right, export needs work"));
+  WorkspaceVocabulary v(sample);
+  EXPECT_TRUE(v.hides("notely"));         // the product's name, in 30 of 53 records
+  EXPECT_TRUE(v.hides("notes"));          // its core noun
+  EXPECT_TRUE(v.hides("pettit compared"));  // a person, capitalised inside sentences
+  EXPECT_TRUE(v.hides("markus_k reply"));   // a username
+  EXPECT_FALSE(v.hides("export button"));   // 11 of 53 records: a topic, not the workspace's vocabulary
+}
+
+TEST(ThemeNaming, BuiltInAspectsAreNeverHidden) {
+  std::vector<FeedbackRecord> sample;
+  for (int i = 0; i < 10; ++i) sample.push_back(record("sync is slow " + std::to_string(i)));
+  WorkspaceVocabulary v(sample);
+  EXPECT_TRUE(v.hides("sync server"));
+  EXPECT_FALSE(v.hides("sync"));
+}
+
+TEST(ThemeNaming, AcronymsAndSentenceStartsAreNotNames) {
+  std::vector<FeedbackRecord> sample;
+  for (int i = 0; i < 40; ++i) sample.push_back(record("filler text number " + std::to_string(i)));
+  sample.push_back(record("The API times out. Webhooks too."));
+  sample.push_back(record("API limits are low. Webhooks fail."));
+  sample.push_back(record("Webhooks are late, the API is slow"));
+  WorkspaceVocabulary v(sample);
+  EXPECT_FALSE(v.hides("api limits"));
+  EXPECT_FALSE(v.hides("webhooks"));
+}
+
+TEST(ThemeNaming, VariantsShareAMergeKey) {
+  EXPECT_EQ(theme_merge_key("log in"), theme_merge_key("login"));
+  EXPECT_EQ(theme_merge_key("log-in"), theme_merge_key("login"));
+  EXPECT_EQ(theme_merge_key("sync issue"), theme_merge_key("syncing"));
+  EXPECT_EQ(theme_merge_key("export buttons"), theme_merge_key("export button"));
+  EXPECT_NE(theme_merge_key("export button"), theme_merge_key("export"));
+}
+
+}  // namespace
+}  // namespace chorus::insights
