@@ -185,6 +185,28 @@ test('the explorer pages through every record, and filters by sentiment and by t
   await screenshot(page, 'explorer');
 });
 
+test('hovering a label in the explorer says how sure the model is and which words moved it', async () => {
+  await page.click('nav a[data-view="feedback"]');
+  const card = page.locator('article.record').first();
+  await card.waitFor();
+  const uid = await card.getAttribute('data-uid');
+  const record = await api(`/v1/workspaces/${ws}/feedback/${uid}`);
+  const c = record.conversation_attributes;
+  assert.ok(c.sentiment_confidence > 0 && c.sentiment_confidence <= 1);
+  assert.ok(c.evidence.sentiment.length > 0, JSON.stringify(c.evidence));
+  const why = card.locator('.why-sentiment');
+  assert.equal(await why.isVisible(), false);
+  await card.locator('.explained-sentiment .pill').hover();
+  await why.waitFor({ state: 'visible' });
+  const text = await why.innerText();
+  assert.match(text, new RegExp(`^${c.sentiment_type} · ${Math.round(c.sentiment_confidence * 100)}% sure`));
+  for (const e of c.evidence.sentiment) assert.ok(text.includes(e.term), `${text} lacks ${e.term}`);
+  await card.locator('.explained-category .tag').hover();
+  await card.locator('.why-category').waitFor({ state: 'visible' });
+  assert.match(await card.locator('.why-category').innerText(), /% sure/);
+  await screenshot(page, 'explorer-evidence');
+});
+
 test('a theme opens its quotes and its records', async () => {
   const insights = await api(`/v1/workspaces/${ws}/insights`);
   assert.ok(insights.top_themes.length > 0, 'the analysed feedback has themes');
