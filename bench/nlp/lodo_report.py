@@ -163,6 +163,23 @@ def main():
             vals["vader_acc"] = accuracy(gs, [vader_label(vader[r["id"]]) for r in rs])
         print("| %s | %d | %s |" % (lang, len(rs), " | ".join(fmt(vals[c]) for c in lang_cols)))
 
+    print("\n### aspects (the taxonomy's terms; nothing is trained, so every fold is the same)\n")
+    print("Micro-averaged over (item, aspect) pairs: precision = found aspects that are labelled, recall =")
+    print("labelled aspects that are found.\n")
+    print("| language | items | labelled | found | precision | recall |")
+    print("|---|---|---|---|---|---|")
+    for lang, rs in [("all", rows)] + groups:
+        tp = fp = fn = 0
+        for r in rs:
+            gold = set(r["gold"].get("aspects", []))
+            pred = set(r["pred"].get("aspects", []))
+            tp += len(gold & pred)
+            fp += len(pred - gold)
+            fn += len(gold - pred)
+        prec = tp / (tp + fp) if tp + fp else 0.0
+        rec = tp / (tp + fn) if tp + fn else 0.0
+        print("| %s | %d | %d | %d | %s | %s |" % (lang, len(rs), tp + fn, tp + fp, fmt(prec), fmt(rec)))
+
     tags = collections.defaultdict(list)
     for r in rows:
         for t in r.get("tags", []):
