@@ -18,7 +18,17 @@ struct TrainOptions {
   std::string out = "data/models";
   bool check = false;
   std::string lodo;  // write leave-one-domain-out predictions here
+  // Overrides of the training settings, for experiments; 0 keeps the task's own.
+  double l2 = 0, l2_dense = 0;
+  std::size_t epochs = 0;
 };
+
+nlp::ModelTask with_overrides(nlp::ModelTask task, const TrainOptions& o) {
+  if (o.l2 > 0) task.options.l2 = o.l2;
+  if (o.l2_dense > 0) task.options.l2_dense = o.l2_dense;
+  if (o.epochs > 0) task.options.epochs = o.epochs;
+  return task;
+}
 
 std::string read_file(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -37,10 +47,13 @@ int train(const TrainOptions& o) {
 
   if (!o.lodo.empty()) {
     std::size_t fold = 0;
-    auto lines = nlp::leave_one_domain_out(prepared, [&](const std::string& d) {
-      std::cerr << "\r  leave-one-domain-out: fold " << ++fold << "/" << domains.size() << " (" << d << ")      "
-                << std::flush;
-    });
+    auto lines = nlp::leave_one_domain_out(
+        prepared,
+        [&](const std::string& d) {
+          std::cerr << "\r  leave-one-domain-out: fold " << ++fold << "/" << domains.size() << " (" << d << ")      "
+                    << std::flush;
+        },
+        with_overrides(nlp::sentiment_task(), o), with_overrides(nlp::category_task(), o));
     std::cerr << "\n";
     std::ofstream out(o.lodo, std::ios::binary);
     for (const auto& l : lines) out << l << '\n';
@@ -53,7 +66,7 @@ int train(const TrainOptions& o) {
   std::vector<const nlp::PreparedItem*> all;
   for (const auto& p : prepared) all.push_back(&p);
   int mismatches = 0;
-  for (const nlp::ModelTask& task : {nlp::sentiment_task(), nlp::category_task()}) {
+  for (const nlp::ModelTask& task : {with_overrides(nlp::sentiment_task(), o), with_overrides(nlp::category_task(), o)}) {
     nlp::FittedModel fitted = nlp::fit_model(task, all);
     std::string text = nlp::model_file(task, fitted, corpus->size(), domains.size());
     auto path = std::filesystem::path(o.out) / (task.name + ".model");
@@ -83,6 +96,9 @@ void add_train(CLI::App& app, Commands& commands) {
   cmd->add_option("--out", o->out, "Where the model files go")->capture_default_str();
   cmd->add_flag("--check", o->check, "Retrain and compare with the model files in --out instead of writing them");
   cmd->add_option("--lodo", o->lodo, "Evaluate leave-one-domain-out and write held-out predictions to this file");
+  cmd->add_option("--l2", o->l2, "L2 regularisation on word features (experiments; default: the committed models')");
+  cmd->add_option("--l2-dense", o->l2_dense, "L2 regularisation on dense features (experiments)");
+  cmd->add_option("--epochs", o->epochs, "Training epochs (experiments)");
   cmd->footer("\nThe models are built into the binary: after `chorus train`, rebuild.\n"
               "Examples:\n  build/chorus train && make build\n"
               "  build/chorus train --lodo /tmp/lodo.jsonl && bench/nlp/lodo_report.py /tmp/lodo.jsonl");

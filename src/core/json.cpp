@@ -117,6 +117,27 @@ void append_json_number(std::string& out, double d) {
     return;
   }
   if (d == 0.0) d = 0.0;  // no "-0"
+  // Most numbers Chorus writes are rounded to four decimals or fewer (scores, shares, confidences): those
+  // are written directly, digit for digit what the shortest round-trip form below gives. A decimal of at
+  // most four places is the shortest string that reads back as that double, and between 0.001 and 1e5
+  // the fixed form is never longer than the exponent form (to_chars prefers fixed on a tie).
+  if (const double a = std::fabs(d); a >= 0.001 && a < 1e5) {
+    double scaled = std::round(d * 10000.0);
+    if (scaled / 10000.0 == d) {
+      auto n = static_cast<long long>(std::fabs(scaled));
+      if (d < 0) out.push_back('-');
+      out += std::to_string(n / 10000);
+      if (long long frac = n % 10000; frac != 0) {
+        char digits[5] = {static_cast<char>('0' + frac / 1000), static_cast<char>('0' + frac / 100 % 10),
+                          static_cast<char>('0' + frac / 10 % 10), static_cast<char>('0' + frac % 10), 0};
+        std::size_t len = 4;
+        while (digits[len - 1] == '0') --len;
+        out.push_back('.');
+        out.append(digits, len);
+      }
+      return;
+    }
+  }
   char buf[32];
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d);
   out.append(buf, ec == std::errc() ? end : buf);

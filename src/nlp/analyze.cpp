@@ -165,6 +165,8 @@ void add_explanation(json::object& o, const Document& doc) {
     for (const Feature& f : doc.features->features) features[f.name.str()] = static_cast<double>(f.value);
   }
   o["features"] = std::move(features);
+  o["lexicon_compound"] = std::round(doc.lexicon_compound * 10000.0) / 10000.0;
+  o["sentiment_polarity"] = std::round(doc.sentiment_polarity * 10000.0) / 10000.0;
 }
 
 }  // namespace

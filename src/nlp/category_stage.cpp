@@ -33,6 +33,7 @@ CategoryResult categorize(const CategoryInput& in) {
 }
 
 void CategoryStage::run(Document& doc) const {
+  if (doc.category_decided) return;  // the sentiment stage scored both models at once
   if (!category_model()) {
     CategoryResult r = categorize_by_rules({doc.analysis_text, doc.title, doc.sentiment_compound, doc.has_stack_trace});
     doc.category = std::string(r.category);

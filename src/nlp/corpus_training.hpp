@@ -32,6 +32,7 @@ struct PreparedItem {
   double lexicon_compound = 0.0;
   std::string lexicon_type;
   FeatureSet features;
+  std::vector<std::string> aspects;  // the built-in aspects the themes stage finds
 };
 std::vector<PreparedItem> prepare_corpus(const std::vector<CorpusItem>& items);
 
@@ -45,6 +46,8 @@ struct ModelTask {
   const std::vector<std::string>* classes;
   TrainingOptions options;
 };
+// The tasks with the settings the committed models were trained with; `chorus train` can override them
+// for experiments (the model file records what it was trained with).
 ModelTask sentiment_task();
 ModelTask category_task();
 
@@ -68,6 +71,8 @@ std::string model_file(const ModelTask& task, const FittedModel& fitted, std::si
 // One JSON line per item: id, domain, language, register, tags, the gold labels, the predictions with
 // their confidences, the lexicon's verdict and the stored compound.
 std::vector<std::string> leave_one_domain_out(const std::vector<PreparedItem>& prepared,
-                                              const std::function<void(const std::string&)>& progress);
+                                              const std::function<void(const std::string&)>& progress,
+                                              const ModelTask& sentiment = sentiment_task(),
+                                              const ModelTask& category = category_task());
 
 }  // namespace chorus::nlp

@@ -79,6 +79,53 @@ struct Tokenizer {
   }
 };
 
+bool is_quote_mark(char32_t cp) {
+  switch (cp) {
+    case '"': case '\'': case 0x2018: case 0x2019: case 0x201C: case 0x201D: case 0x201E: case 0x00AB: case 0x00BB:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// A word or three in quotation marks inside a longer text ("the 'quick' transfer", "thanks for
+// 'improving' it") is how irony is usually marked in writing. Apostrophes inside words do not count.
+bool has_scare_quotes(std::string_view text) {
+  constexpr std::size_t kMaxQuotedWords = 3;
+  constexpr std::size_t kMaxQuotedBytes = 40;
+  std::size_t i = 0;
+  char32_t prev = ' ';
+  while (i < text.size()) {
+    std::size_t at = i;
+    char32_t cp = next_code_point(text, i);
+    bool opens = is_quote_mark(cp) && !is_word_code_point(prev);
+    prev = cp;
+    if (!opens) continue;
+    std::size_t j = i, words = 0;
+    bool in_word = false;
+    while (j < text.size() && j - i <= kMaxQuotedBytes) {
+      char32_t c = next_code_point(text, j);
+      if (is_quote_mark(c) && in_word) {
+        std::size_t k = j;
+        char32_t after = k < text.size() ? next_code_point(text, k) : U' ';
+        if (!is_word_code_point(after)) {
+          bool whole_text = at == 0 && j >= text.size();
+          if (words <= kMaxQuotedWords && !whole_text) return true;
+          break;
+        }
+      }
+      if (is_word_code_point(c)) {
+        if (!in_word) ++words;
+        in_word = true;
+      } else {
+        in_word = false;
+        if (c == '\n') break;
+      }
+    }
+  }
+  return false;
+}
+
 float clamp_unit(double v) { return static_cast<float>(std::clamp(v, -1.0, 1.0)); }
 
 std::string_view rating_name(int stars) {
@@ -190,6 +237,7 @@ std::vector<DenseFeature> dense_features(const FeedbackInput& in) {
   if (body.find('?') != std::string_view::npos) d.push_back({"form:question", 1.0f});
   if (exclamations > 0) d.push_back({"form:exclamation", std::min(1.0f, static_cast<float>(exclamations) / 3.0f)});
   if (caps_words >= 2 && caps_words * 4 >= words) d.push_back({"form:shouting", 1.0f});
+  if (has_scare_quotes(in.text) || has_scare_quotes(in.title)) d.push_back({"form:scare_quotes", 1.0f});
   return d;
 }
 
@@ -202,21 +250,15 @@ FeatureSet feedback_features(const FeedbackInput& in) {
   auto add = [&](std::string_view prefix, std::string_view a, std::string_view b, float v) {
     f.push_back({feature_hash(prefix, a, b), {prefix, a, b}, v});
   };
-  constexpr std::size_t kPrefixLength = 5;  // bytes, cut back to a whole UTF-8 sequence
   for (std::size_t i = 0; i < tokens.size(); ++i) {
     const FeatureToken& t = tokens[i];
     add(t.negated ? "n:" : "w:", t.text, {}, 1.0f);
     if (t.title) add("t:", t.text, {}, 1.0f);
-    if (!t.unspaced && t.text.size() > kPrefixLength + 1) {
-      std::size_t cut = kPrefixLength;
-      while (cut > 0 && (static_cast<unsigned char>(t.text[cut]) & 0xC0) == 0x80) --cut;
-      add(t.negated ? "np:" : "p:", std::string_view(t.text).substr(0, cut), {}, 1.0f);
-    }
     if (i + 1 < tokens.size() && t.title == tokens[i + 1].title) add("b:", t.text, tokens[i + 1].text, 1.0f);
   }
   for (const DenseFeature& d : dense_features(in)) add(d.name, {}, {}, d.value);
-  // Each feature once (the first value wins; only words repeat, and their value is always 1).
-  std::stable_sort(f.begin(), f.end(), [](const Feature& x, const Feature& y) { return x.hash < y.hash; });
+  // Each feature once (only words repeat, and their value is always 1, so which copy stays is moot).
+  std::sort(f.begin(), f.end(), [](const Feature& x, const Feature& y) { return x.hash < y.hash; });
   f.erase(std::unique(f.begin(), f.end(), [](const Feature& x, const Feature& y) { return x.hash == y.hash; }),
           f.end());
   return set;

@@ -37,12 +37,28 @@ const LinearModel* category_model() {
   return model;
 }
 
+const ModelSet* feedback_models() {
+  static const ModelSet* models = sentiment_model() && category_model()
+                                      ? new ModelSet({sentiment_model(), category_model()})  // lives for the process
+                                      : nullptr;
+  return models;
+}
+
 SentimentResult lexicon_sentiment(const Document& doc) {
-  if (doc.title.empty()) return analyze_sentiment(doc.analysis_text, doc.language_code);
   std::string both;
-  both.reserve(doc.title.size() + doc.analysis_text.size() + 2);
-  both.append(doc.title).append(".\n").append(doc.analysis_text);
-  return analyze_sentiment(both, doc.language_code);
+  if (!doc.title.empty()) {
+    both.reserve(doc.title.size() + doc.analysis_text.size() + 2);
+    both.append(doc.title).append(".\n").append(doc.analysis_text);
+  }
+  std::string_view text = doc.title.empty() ? std::string_view(doc.analysis_text) : std::string_view(both);
+  SentimentResult r = analyze_sentiment(text, doc.language_code);
+  // Language detection errs on short informal texts ("Oh man! I love 'em!" reads as Portuguese): when the
+  // detected language's words find no sentiment at all, English gets its turn.
+  if (r.compound == 0.0 && doc.language_code != "en" && doc.language_code != "un") {
+    SentimentResult english = analyze_sentiment(text, "en");
+    if (english.compound != 0.0) return english;
+  }
+  return r;
 }
 
 FeatureSet document_features(const Document& doc, const SentimentResult& lexicon) {
@@ -63,7 +79,10 @@ double blended_compound(double lexicon_compound, const std::vector<std::string>&
     if (classes[c] == "positive") polarity += probabilities[c];
     if (classes[c] == "negative") polarity -= probabilities[c];
   }
-  return std::clamp(kLexiconShare * lexicon_compound + (1.0 - kLexiconShare) * polarity, -1.0, 1.0);
+  // The model decides the sign (it reads sarcasm, ratings and context the word lists cannot); the lexicon
+  // adds its sense of intensity only when it agrees.
+  bool agrees = (lexicon_compound > 0.0 && polarity > 0.0) || (lexicon_compound < 0.0 && polarity < 0.0);
+  return std::clamp((1.0 - kLexiconShare) * polarity + (agrees ? kLexiconShare * lexicon_compound : 0.0), -1.0, 1.0);
 }
 
 }  // namespace chorus::nlp

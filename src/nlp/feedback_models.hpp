@@ -13,6 +13,8 @@ namespace chorus::nlp {
 // stages fall back to the lexicon's label and the category rules.
 const LinearModel* sentiment_model();
 const LinearModel* category_model();
+// Both, looked up together (sentiment first, category second); nullptr unless both are trained.
+const ModelSet* feedback_models();
 
 // The lexicon analyser over the title and the analysis text together.
 SentimentResult lexicon_sentiment(const Document& doc);
@@ -23,8 +25,8 @@ FeatureSet document_features(const Document& doc, const SentimentResult& lexicon
 // How many evidence terms each decision carries.
 constexpr std::size_t kEvidenceTerms = 3;
 
-// The compound score stored with a record: the lexicon's intensity, moved towards the model's verdict so
-// that a record labelled negative never shows a clearly positive score (and the reverse).
+// The compound score stored with a record: half the model's polarity (P(positive) - P(negative)), plus half
+// the lexicon's compound where the two agree in sign. Its sign is always the model's.
 double blended_compound(double lexicon_compound, const std::vector<std::string>& classes,
                         const std::vector<double>& probabilities);
 

@@ -2,6 +2,8 @@
 #include "nlp/linear_model.hpp"
 
 #include <algorithm>
+#include <array>
+#include <span>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -84,29 +86,74 @@ Result<LinearModel> LinearModel::parse(std::string_view text) {
       if (tab == std::string_view::npos || tab == 0) return fail("expected a feature name, a tab and weights");
       auto row = static_cast<std::uint32_t>(m.weights_.size());
       if (!parse_floats(line.substr(tab + 1), m.classes_.size(), m.weights_)) return fail("bad weights");
-      if (!m.rows_.emplace(name_hash(line.substr(0, tab)), row).second) return fail("feature listed twice");
+      if (!m.insert(name_hash(line.substr(0, tab)), row)) return fail("feature listed twice");
     }
   }
   if (m.bias_.empty()) return make_error(ErrorCode::bad_request, "model is incomplete: no bias line");
   return m;
 }
 
-Prediction LinearModel::predict(const FeatureSet& set, std::size_t evidence) const {
-  const std::size_t k = classes_.size();
-  std::vector<double> z(bias_.begin(), bias_.end());
-  struct Hit {
-    const Feature* feature;
-    const float* w;
-  };
-  std::vector<Hit> hits;
-  hits.reserve(set.features.size());
-  for (const Feature& f : set.features) {
-    auto it = rows_.find(f.hash);
-    if (it == rows_.end()) continue;
-    const float* w = &weights_[it->second];
-    for (std::size_t c = 0; c < k; ++c) z[c] += f.value * w[c];
-    hits.push_back({&f, w});
+void LinearModel::grow() {
+  std::vector<Slot> old = std::move(slots_);
+  slots_.assign(old.empty() ? 1024 : old.size() * 2, Slot{});
+  rows_ = 0;
+  for (const Slot& s : old)
+    if (s.row != kEmpty) insert(s.hash, s.row);
+}
+
+bool LinearModel::insert(std::uint64_t hash, std::uint32_t row) {
+  if ((rows_ + 1) * 2 > slots_.size()) grow();
+  std::size_t mask = slots_.size() - 1;
+  for (std::size_t i = static_cast<std::size_t>(hash) & mask;; i = (i + 1) & mask) {
+    if (slots_[i].row == kEmpty) {
+      slots_[i] = {hash, row};
+      ++rows_;
+      return true;
+    }
+    if (slots_[i].hash == hash) return false;
   }
+}
+
+const float* LinearModel::find(std::uint64_t hash) const {
+  if (slots_.empty()) return nullptr;
+  std::size_t mask = slots_.size() - 1;
+  for (std::size_t i = static_cast<std::size_t>(hash) & mask;; i = (i + 1) & mask) {
+    if (slots_[i].row == kEmpty) return nullptr;
+    if (slots_[i].hash == hash) return &weights_[slots_[i].row];
+  }
+}
+
+namespace {
+
+struct Hit {
+  const Feature* feature;
+  const float* w;
+};
+
+// The strongest few pulls, kept in place as they come (no allocation, no sort of them all).
+class StrongestPulls {
+ public:
+  static constexpr std::size_t kKept = 9;  // a few more than asked: two features can read alike
+  void offer(double pull, const Feature* f) {
+    if (n_ == kKept && !(pull > items_[n_ - 1].first || (pull == items_[n_ - 1].first && f->hash < items_[n_ - 1].second->hash)))
+      return;
+    std::size_t i = n_ < kKept ? n_++ : kKept - 1;
+    while (i > 0 && (pull > items_[i - 1].first || (pull == items_[i - 1].first && f->hash < items_[i - 1].second->hash))) {
+      items_[i] = items_[i - 1];
+      --i;
+    }
+    items_[i] = {pull, f};
+  }
+  std::span<const std::pair<double, const Feature*>> items() const { return {items_.data(), n_}; }
+
+ private:
+  std::array<std::pair<double, const Feature*>, kKept> items_{};
+  std::size_t n_ = 0;
+};
+
+// The class with the highest score, the probabilities, and the features that pulled hardest towards it
+// against the average of the other classes: w[best] - (sum - w[best]) / (k - 1).
+Prediction decide(const double* z, std::size_t k, const std::vector<Hit>& hits, std::size_t evidence) {
   Prediction p;
   for (std::size_t c = 1; c < k; ++c) {
     if (z[c] > z[p.best]) p.best = c;  // strict: ties keep the earlier class
@@ -117,24 +164,99 @@ Prediction LinearModel::predict(const FeatureSet& set, std::size_t evidence) con
   for (double& v : p.probabilities) v /= total;
   if (evidence == 0) return p;
 
-  std::vector<std::pair<double, const Feature*>> pulls;
+  StrongestPulls strongest;
+  const double others = static_cast<double>(k - 1);
   for (const Hit& h : hits) {
-    if (h.feature->name.prefix == "bias:any") continue;
-    double others = 0.0;
-    for (std::size_t c = 0; c < k; ++c) others += c == p.best ? 0.0 : h.w[c];
-    double pull = h.feature->value * (h.w[p.best] - others / static_cast<double>(k - 1));
-    if (pull > 0.05) pulls.emplace_back(pull, h.feature);
+    double sum = 0.0;
+    for (std::size_t c = 0; c < k; ++c) sum += h.w[c];
+    double pull = h.feature->value * (h.w[p.best] - (sum - h.w[p.best]) / others);
+    if (pull > 0.05 && !(h.feature->name.prefix == "bias:any")) strongest.offer(pull, h.feature);
   }
-  std::sort(pulls.begin(), pulls.end(), [](const auto& a, const auto& b) {
-    return a.first != b.first ? a.first > b.first : a.second->hash < b.second->hash;
-  });
-  for (const auto& [pull, f] : pulls) {
+  for (const auto& [pull, f] : strongest.items()) {
     if (p.evidence.size() == evidence) break;
     std::string term = readable_feature(f->name);
     bool repeated = std::any_of(p.evidence.begin(), p.evidence.end(), [&](const Evidence& e) { return e.term == term; });
     if (!repeated) p.evidence.push_back({std::move(term), std::round(pull * 100.0) / 100.0});
   }
   return p;
+}
+
+}  // namespace
+
+Prediction LinearModel::predict(const FeatureSet& set, std::size_t evidence) const {
+  const std::size_t k = classes_.size();
+  std::vector<double> z(bias_.begin(), bias_.end());
+  std::vector<Hit> hits;
+  hits.reserve(set.features.size());
+  for (const Feature& f : set.features) {
+    const float* w = find(f.hash);
+    if (!w) continue;
+    for (std::size_t c = 0; c < k; ++c) z[c] += f.value * w[c];
+    hits.push_back({&f, w});
+  }
+  return decide(z.data(), k, hits, evidence);
+}
+
+ModelSet::ModelSet(std::vector<const LinearModel*> models) : models_(std::move(models)) {
+  std::size_t features = 0;
+  for (const LinearModel* m : models_) {
+    offsets_.push_back(stride_);
+    stride_ += m->classes().size();
+    features += m->feature_count();
+  }
+  std::size_t slots = 1024;
+  while (slots < features * 2) slots *= 2;  // at most half full, before the overlap between models
+  slots_.assign(slots, Slot{});
+  rows_.reserve(features * stride_);
+  const std::size_t mask = slots - 1;
+  for (std::size_t m = 0; m < models_.size(); ++m) {
+    const std::size_t k = models_[m]->classes().size();
+    models_[m]->for_each_feature([&](std::uint64_t hash, const float* w) {
+      std::uint64_t key = hash == kNoKey ? 1 : hash;  // one hash in 2^64 shares a slot with another
+      std::size_t i = static_cast<std::size_t>(key) & mask;
+      while (slots_[i].key != kNoKey && slots_[i].key != key) i = (i + 1) & mask;
+      if (slots_[i].key == kNoKey) {
+        slots_[i] = {key, static_cast<std::uint32_t>(rows_.size())};
+        rows_.resize(rows_.size() + stride_, 0.0f);
+      }
+      std::copy(w, w + k, rows_.begin() + static_cast<std::ptrdiff_t>(slots_[i].row + offsets_[m]));
+    });
+  }
+}
+
+const float* ModelSet::find(std::uint64_t hash) const {
+  std::uint64_t key = hash == kNoKey ? 1 : hash;
+  const std::size_t mask = slots_.size() - 1;
+  for (std::size_t i = static_cast<std::size_t>(key) & mask;; i = (i + 1) & mask) {
+    if (slots_[i].key == key) return &rows_[slots_[i].row];
+    if (slots_[i].key == kNoKey) return nullptr;
+  }
+}
+
+std::vector<Prediction> ModelSet::predict(const FeatureSet& set, std::size_t evidence) const {
+  // Scores of every model side by side, as the rows hold the weights.
+  std::vector<double> z(stride_);
+  for (std::size_t m = 0; m < models_.size(); ++m)
+    std::copy(models_[m]->bias().begin(), models_[m]->bias().end(), z.begin() + static_cast<std::ptrdiff_t>(offsets_[m]));
+  std::vector<Hit> hits;  // the row of each feature found; each model reads its columns
+  hits.reserve(set.features.size());
+  for (const Feature& f : set.features) {
+    const float* row = find(f.hash);
+    if (!row) continue;
+    for (std::size_t c = 0; c < stride_; ++c) z[c] += f.value * row[c];
+    hits.push_back({&f, row});
+  }
+  std::vector<Prediction> out;
+  out.reserve(models_.size());
+  std::vector<Hit> columns;
+  for (std::size_t m = 0; m < models_.size(); ++m) {
+    if (evidence) {
+      columns.clear();
+      for (const Hit& h : hits) columns.push_back({h.feature, h.w + offsets_[m]});
+    }
+    out.push_back(decide(z.data() + offsets_[m], models_[m]->classes().size(), columns, evidence));
+  }
+  return out;
 }
 
 std::string LinearModel::serialize(std::string_view name, std::span<const std::string> classes,
@@ -176,9 +298,7 @@ std::string readable_feature(const FeatureName& n) {
     return s;
   };
   if (p == "w:" || p == "t:" || p == "b:") return joined();
-  if (p == "p:") return std::string(n.a) + "…";
   if (p == "n:") return "not " + std::string(n.a);
-  if (p == "np:") return "not " + std::string(n.a) + "…";
   if (p.starts_with("rating:")) return "rating " + std::string(p.substr(7)) + "★";
   if (p == "lex:positive" || p == "lex:is_positive") return "positive words";
   if (p == "lex:negative" || p == "lex:is_negative") return "negative words";
@@ -195,6 +315,7 @@ std::string readable_feature(const FeatureName& n) {
   if (p == "form:exclamation") return "exclamation marks";
   if (p == "form:shouting") return "capitals";
   if (p == "form:stack_trace") return "a stack trace";
+  if (p == "form:scare_quotes") return "words in scare quotes";
   if (p == "len:tiny") return "very short";
   if (p == "len:short") return "short";
   if (p == "len:long") return "long";

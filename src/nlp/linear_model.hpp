@@ -7,7 +7,6 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "core/result.hpp"
@@ -34,10 +33,17 @@ class LinearModel {
 
   const std::string& name() const { return name_; }
   const std::vector<std::string>& classes() const { return classes_; }
-  std::size_t feature_count() const { return rows_.size(); }
+  std::size_t feature_count() const { return rows_; }
 
   // Scores a document's features; with evidence > 0, also the strongest features for the chosen class.
   Prediction predict(const FeatureSet& features, std::size_t evidence = 0) const;
+  // Every feature with its weights (classes().size() per feature), for ModelSet.
+  template <class Visit>
+  void for_each_feature(Visit&& visit) const {
+    for (const Slot& s : slots_)
+      if (s.row != kEmpty) visit(s.hash, &weights_[s.row]);
+  }
+  const std::vector<float>& bias() const { return bias_; }
 
   // The text format of a trained model; parse(serialize(...)) reproduces the weights to 4 decimals.
   static std::string serialize(std::string_view name, std::span<const std::string> classes,
@@ -46,11 +52,47 @@ class LinearModel {
                                std::string_view comment);
 
  private:
+  // Open addressing over feature hashes (linear probing, at most half full): a lookup is one or two reads
+  // of adjacent slots, where a node-based map costs a pointer chase per feature.
+  struct Slot {
+    std::uint64_t hash = 0;
+    std::uint32_t row = kEmpty;
+  };
+  static constexpr std::uint32_t kEmpty = 0xffffffffu;
+  const float* find(std::uint64_t hash) const;
+  bool insert(std::uint64_t hash, std::uint32_t row);
+  void grow();
+
   std::string name_;
   std::vector<std::string> classes_;
   std::vector<float> bias_;
-  std::unordered_map<std::uint64_t, std::uint32_t> rows_;  // feature hash -> first weight in weights_
-  std::vector<float> weights_;                             // classes_.size() per feature
+  std::vector<Slot> slots_;     // size a power of two
+  std::size_t rows_ = 0;
+  std::vector<float> weights_;  // classes_.size() per feature
+};
+
+// Several models over the same features, looked up together: one probe per feature finds the weights of
+// every model side by side, where separate models would each pay a cache miss for it.
+class ModelSet {
+ public:
+  explicit ModelSet(std::vector<const LinearModel*> models);
+  std::size_t size() const { return models_.size(); }
+  const LinearModel& model(std::size_t i) const { return *models_[i]; }
+  // One prediction per model, in the order given; each with up to `evidence` terms.
+  std::vector<Prediction> predict(const FeatureSet& features, std::size_t evidence = 0) const;
+
+ private:
+  std::vector<const LinearModel*> models_;
+  std::vector<std::size_t> offsets_;  // each model's first column in a row
+  std::size_t stride_ = 0;            // columns per row: every model's classes
+  static constexpr std::uint64_t kNoKey = 0;
+  struct Slot {
+    std::uint64_t key = kNoKey;
+    std::uint32_t row = 0;  // first float of the feature's row in rows_
+  };
+  std::vector<Slot> slots_;  // open addressing, linear probing, at most half full
+  std::vector<float> rows_;  // stride_ floats per feature, packed
+  const float* find(std::uint64_t hash) const;
 };
 
 // How a reader would say a feature's name: "w:crash" -> "crash", "n:good" -> "not good", "b:not working"

@@ -34,7 +34,9 @@ double base_valence(const std::vector<Token>& t, std::size_t i, const Vocabulary
   if (vocab.is_english()) {
     bool has_next_in_clause = i + 1 < t.size() && t[i + 1].clause == tok.clause;
     if ((w == "kind" || w == "sort") && has_next_in_clause && t[i + 1].word == "of") return 0.0;
-    if (w == "no" && has_next_in_clause) return 0.0;  // "no" before a word negates it rather than scoring
+    // "no" before a sentiment word negates it rather than scoring ("no good"); before anything else it is
+    // its own verdict ("no perks", "no electricity"), as in VADER.
+    if (w == "no" && has_next_in_clause && vocab.valence(t[i + 1].word).value_or(0.0f) != 0.0f) return 0.0;
   }
   return vocab.valence(w).value_or(0.0f);
 }
@@ -214,17 +216,27 @@ void SentimentStage::run(Document& doc) const {
   SentimentResult lexicon = lexicon_sentiment(doc);
   auto features = std::make_shared<const FeatureSet>(document_features(doc, lexicon));
   doc.features = features;
-  const LinearModel* model = sentiment_model();
   double compound = lexicon.compound;
   doc.sentiment_type = std::string(lexicon.type);
   doc.sentiment_confidence = 0.0;
   doc.sentiment_evidence.clear();
-  if (model && !features->tokens.empty()) {
-    Prediction p = model->predict(*features, kEvidenceTerms);
-    doc.sentiment_type = model->classes()[p.best];
-    doc.sentiment_confidence = std::round(p.probabilities[p.best] * 100.0) / 100.0;
-    doc.sentiment_evidence = std::move(p.evidence);
-    compound = blended_compound(lexicon.compound, model->classes(), p.probabilities);
+  doc.lexicon_compound = lexicon.compound;
+  doc.sentiment_polarity = 0.0;
+  doc.category_decided = false;
+  const ModelSet* models = feedback_models();
+  if (models && !features->tokens.empty()) {
+    std::vector<Prediction> p = models->predict(*features, kEvidenceTerms);
+    const LinearModel& sentiment = models->model(0);
+    const LinearModel& category = models->model(1);
+    doc.sentiment_type = sentiment.classes()[p[0].best];
+    doc.sentiment_confidence = std::round(p[0].probabilities[p[0].best] * 100.0) / 100.0;
+    doc.sentiment_evidence = std::move(p[0].evidence);
+    compound = blended_compound(lexicon.compound, sentiment.classes(), p[0].probabilities);
+    doc.sentiment_polarity = p[0].probabilities[0] - p[0].probabilities[1];  // the classes start positive, negative
+    doc.category = category.classes()[p[1].best];
+    doc.category_confidence = std::round(p[1].probabilities[p[1].best] * 100.0) / 100.0;
+    doc.category_evidence = std::move(p[1].evidence);
+    doc.category_decided = true;
   }
   doc.sentiment_compound = compound;
   doc.sentiment_score = std::clamp(static_cast<int>(std::lround(compound * 10.0)), -10, 10);

@@ -43,9 +43,14 @@ struct Document {
   double sentiment_compound = 0.0;         // [-1, 1]
   int sentiment_score = 0;                 // [-10, 10], compound x 10 rounded
   double sentiment_confidence = 0.0;       // the model's probability of sentiment_type, two decimals
+  double lexicon_compound = 0.0;           // the lexicon analyser's own compound (before the model)
+  double sentiment_polarity = 0.0;         // the model's P(positive) - P(negative)
   std::vector<Evidence> sentiment_evidence;
   // What the trained models read (set by the sentiment stage, reused by the category stage).
   std::shared_ptr<const FeatureSet> features;
+  // The sentiment stage scores both trained models in one pass over the features and fills in the
+  // category too; the category stage then has nothing left to do.
+  bool category_decided = false;
 
   // Category stage
   std::string category = "other";  // bug | feature_request | question | praise | complaint | other

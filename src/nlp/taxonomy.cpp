@@ -46,17 +46,31 @@ PhraseMatcher::Text::Text(std::string_view text)
     : lower(to_lower_utf8(text.substr(0, std::min(text.size(), kMaxTextBytes)))), words(matcher_words(lower)) {}
 
 const std::vector<std::string>& PhraseMatcher::Text::stems_in(std::string_view code) const {
-  std::string key(stem_language(code));
-  auto it = stems.find(key);
-  if (it != stems.end()) return it->second;
+  std::string_view key = stem_language(code);
+  for (const auto& [language, s] : stems)
+    if (language == key) return s;
   std::vector<std::string> s;
   s.reserve(words.size());
   for (const std::string& w : words) s.push_back(stem_word(w, key));
-  return stems.emplace(key, std::move(s)).first->second;
+  stems.emplace_back(std::string(key), std::move(s));
+  return stems.back().second;
+}
+
+PhraseMatcher::Language& PhraseMatcher::language(std::string_view code) {
+  for (auto& [c, lang] : by_language_)
+    if (c == code) return lang;
+  by_language_.emplace_back(std::string(code), Language{});
+  return by_language_.back().second;
+}
+
+const PhraseMatcher::Language* PhraseMatcher::find_language(std::string_view code) const {
+  for (const auto& [c, lang] : by_language_)
+    if (c == code) return &lang;
+  return nullptr;
 }
 
 void PhraseMatcher::add(std::string_view code, std::string_view phrase, std::size_t tag) {
-  Language& lang = by_language_[std::string(stem_language(code))];
+  Language& lang = language(stem_language(code));
   if (matches_by_substring(code)) {
     std::string lower = to_lower_utf8(phrase);
     if (!lower.empty()) lang.substrings.push_back({{}, std::move(lower), tag});
@@ -75,9 +89,9 @@ void PhraseMatcher::add(std::string_view code, std::string_view phrase, std::siz
 std::vector<std::size_t> PhraseMatcher::find(const Text& text, const std::vector<std::string_view>& languages) const {
   std::vector<std::pair<std::size_t, std::size_t>> hits;  // (position, tag)
   for (std::string_view code : languages) {
-    auto it = by_language_.find(std::string(stem_language(code)));
-    if (it == by_language_.end()) continue;
-    const Language& lang = it->second;
+    const Language* found = find_language(stem_language(code));
+    if (!found) continue;
+    const Language& lang = *found;
     for (const Entry& e : lang.substrings) {
       std::size_t pos = text.lower.find(e.substring);
       if (pos != std::string::npos) hits.emplace_back(pos, e.tag);
@@ -101,6 +115,33 @@ std::vector<std::size_t> PhraseMatcher::find(const Text& text, const std::vector
     if (std::find(tags.begin(), tags.end(), tag) == tags.end()) tags.push_back(tag);
   }
   return tags;
+}
+
+std::optional<std::size_t> PhraseMatcher::find_in_phrase(std::string_view phrase, std::string_view code) const {
+  const Language* lang = find_language(stem_language(code));
+  if (!lang) return std::nullopt;
+  for (const Entry& e : lang->substrings)
+    if (phrase.find(e.substring) != std::string_view::npos) return e.tag;
+  if (lang->by_first_stem.empty()) return std::nullopt;
+  std::string_view words[8];
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < phrase.size() && n < std::size(words);) {
+    std::size_t j = phrase.find_first_of(" -", i);
+    if (j == std::string_view::npos) j = phrase.size();
+    if (j > i) words[n++] = phrase.substr(i, j - i);
+    i = j + 1;
+  }
+  std::string stems[8];
+  for (std::size_t i = 0; i < n; ++i) stems[i] = stem_word(words[i], stem_language(code));
+  for (std::size_t i = 0; i < n; ++i) {
+    auto b = lang->by_first_stem.find(stems[i]);
+    if (b == lang->by_first_stem.end()) continue;
+    for (const Entry& e : b->second) {
+      if (i + e.stems.size() > n) continue;
+      if (std::equal(e.stems.begin() + 1, e.stems.end(), stems + i + 1)) return e.tag;
+    }
+  }
+  return std::nullopt;
 }
 
 Result<Taxonomy> Taxonomy::parse(std::string_view text) {
@@ -153,6 +194,13 @@ std::optional<std::size_t> Taxonomy::find(std::string_view id) const {
   for (std::size_t i = 0; i < aspects_.size(); ++i)
     if (aspects_[i].id == id) return i;
   return std::nullopt;
+}
+
+std::optional<std::size_t> Taxonomy::aspect_of_phrase(std::string_view phrase, std::string_view code) const {
+  std::string_view lang = stem_language(code);
+  std::optional<std::size_t> found = terms_.find_in_phrase(phrase, lang);
+  if (!found && lang != "en") found = terms_.find_in_phrase(phrase, "en");
+  return found;
 }
 
 std::vector<std::size_t> Taxonomy::match(const PhraseMatcher::Text& text, std::string_view code, std::size_t max) const {

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "core/result.hpp"
@@ -33,13 +34,16 @@ class PhraseMatcher {
     explicit Text(std::string_view text);
     std::string lower;
     std::vector<std::string> words;
-    mutable std::unordered_map<std::string, std::vector<std::string>> stems;  // language -> stems of words
+    mutable std::vector<std::pair<std::string, std::vector<std::string>>> stems;  // (language, stems of words)
     const std::vector<std::string>& stems_in(std::string_view language_code) const;
   };
 
   // Tags whose phrases in any of the languages occur in the text, each once, in order of first occurrence
   // (the position of the earliest match).
   std::vector<std::size_t> find(const Text& text, const std::vector<std::string_view>& languages) const;
+  // The first tag whose phrase occurs in a short lowercase phrase of spaced words (a key phrase), without
+  // building a Text: stems come from the per-thread memo.
+  std::optional<std::size_t> find_in_phrase(std::string_view phrase, std::string_view language_code) const;
 
  private:
   struct Entry {
@@ -51,7 +55,10 @@ class PhraseMatcher {
     std::unordered_map<std::string, std::vector<Entry>> by_first_stem;
     std::vector<Entry> substrings;
   };
-  std::unordered_map<std::string, Language> by_language_;
+  // A handful of languages: a list searched in place costs less than hashing a key per lookup.
+  std::vector<std::pair<std::string, Language>> by_language_;
+  Language& language(std::string_view code);
+  const Language* find_language(std::string_view code) const;
 };
 
 struct Aspect {
@@ -75,6 +82,8 @@ class Taxonomy {
   // are everywhere), by first mention, at most max; an aspect with a "none" phrase in the text is left out.
   std::vector<std::size_t> match(const PhraseMatcher::Text& text, std::string_view language_code,
                                  std::size_t max) const;
+  // The aspect a key phrase belongs to (it contains one of the aspect's terms), if any.
+  std::optional<std::size_t> aspect_of_phrase(std::string_view phrase, std::string_view language_code) const;
 
  private:
   int version_ = 0;

@@ -469,17 +469,21 @@ std::string theme_key(std::string_view phrase, std::string_view language_code) {
 ThemeLevels extract_theme_levels(std::string_view text, std::string_view title, std::string_view language_code) {
   constexpr std::size_t kMaxAspects = 3;
   const Taxonomy& taxonomy = Taxonomy::builtin();
-  std::string both;
-  both.reserve(title.size() + text.size() + 2);
-  both.append(title).append("\n").append(text);
-  std::vector<std::size_t> aspects = taxonomy.match(PhraseMatcher::Text(both), language_code, kMaxAspects);
+  std::vector<std::size_t> aspects;
+  if (title.empty()) {
+    aspects = taxonomy.match(PhraseMatcher::Text(text), language_code, kMaxAspects);
+  } else {
+    std::string both;
+    both.reserve(title.size() + text.size() + 2);
+    both.append(title).append("\n").append(text);
+    aspects = taxonomy.match(PhraseMatcher::Text(both), language_code, kMaxAspects);
+  }
   ThemeLevels out;
   for (std::size_t a : aspects) out.themes.push_back(taxonomy.aspects()[a].id);
   for (std::string& phrase : extract_themes(text, title, language_code)) {
-    std::vector<std::size_t> own = taxonomy.match(PhraseMatcher::Text(phrase), language_code, kMaxAspects);
-    if (!own.empty()) {
+    if (std::optional<std::size_t> own = taxonomy.aspect_of_phrase(phrase, language_code)) {
       // A phrase that is no more than an aspect's term ("price", "sync") adds nothing beneath it.
-      const Aspect& parent = taxonomy.aspects()[own.front()];
+      const Aspect& parent = taxonomy.aspects()[*own];
       if (phrase.find(' ') == std::string::npos || phrase == parent.id || phrase == parent.name) continue;
       if (std::find(out.themes.begin(), out.themes.end(), parent.id) == out.themes.end()) {
         if (out.themes.size() < kMaxAspects) out.themes.push_back(parent.id);

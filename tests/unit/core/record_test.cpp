@@ -1,6 +1,8 @@
 // Core values: the record's stable id, its JSON shape, time parsing and the JSON writer.
 #include <gtest/gtest.h>
 
+#include <charconv>
+
 #include "core/json.hpp"
 #include "core/record.hpp"
 #include "core/time.hpp"
@@ -82,6 +84,18 @@ TEST(Time, ParsesIsoFormsAndEpochs) {
 TEST(JsonWriter, WritesShortNumbersAndEscapes) {
   json::object o{{"c", -0.5423}, {"n", 3}, {"s", "a\"b\n"}, {"z", -0.0}, {"a", json::array{1.5, nullptr}}};
   EXPECT_EQ(to_json_string(o), R"({"c":-0.5423,"n":3,"s":"a\"b\n","z":0,"a":[1.5,null]})");
+  // Numbers written directly agree with the shortest round-trip form for every magnitude and rounding.
+  for (double d : {0.001, 0.0015, 0.002, 0.01, 0.1, 0.25, 0.5, 0.9999, 1.0, 2.5, 10.0, 99.99, 12345.6789, 50000.0,
+                   99999.9999, 1e-4, 5e-4, 1e5, 1e6, 123456.7, 0.12345, 1.0 / 3.0, 1e-9, 3e20}) {
+    for (double v : {d, -d}) {
+      std::string fast;
+      append_json_number(fast, v);
+      char buf[32];
+      auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+      ASSERT_EQ(ec, std::errc());
+      EXPECT_EQ(fast, std::string(buf, end)) << v;
+    }
+  }
   EXPECT_EQ(parse_json(to_json_string(o)).value(), json::value(json::object{{"c", -0.5423},
                                                                             {"n", 3},
                                                                             {"s", "a\"b\n"},

@@ -97,7 +97,7 @@ TEST(Corpus, LeaveOneDomainOutPredictsEveryItemOnce) {
   auto lines = leave_one_domain_out(prepare_corpus(*c), nullptr);
   ASSERT_EQ(lines.size(), 4u);
   EXPECT_NE(lines[0].find(R"("id":"a-0001")"), std::string::npos);
-  EXPECT_NE(lines[0].find(R"("gold":{"sentiment":"positive","category":"praise"})"), std::string::npos);
+  EXPECT_NE(lines[0].find(R"("gold":{"sentiment":"positive","category":"praise","aspects":[]})"), std::string::npos);
 }
 
 }  // namespace

@@ -80,6 +80,15 @@ TEST(FeedbackFeatures, RatingLexiconAndFormAreDense) {
   EXPECT_FALSE(has(set, "rating:5"));
 }
 
+TEST(FeedbackFeatures, ScareQuotesMarkIrony) {
+  auto quoted = [](std::string_view text) { return has(feedback_features(input(text)), "form:scare_quotes"); };
+  EXPECT_TRUE(quoted("so glad the 'quick' transfer took three days"));
+  EXPECT_TRUE(quoted("thanks for \u201cimproving\u201d the sidebar"));
+  EXPECT_FALSE(quoted("I don't think it's working"));
+  EXPECT_FALSE(quoted("\"The whole review is quoted\""));
+  EXPECT_FALSE(quoted("he said 'this is a much longer sentence in quotes than irony uses' today"));
+}
+
 TEST(FeedbackFeatures, EachFeatureOnceSortedByHash) {
   FeatureSet set = feedback_features(input("bad bad bad bad"));
   EXPECT_TRUE(std::is_sorted(set.features.begin(), set.features.end(),
@@ -96,11 +105,6 @@ TEST(FeedbackFeatures, WordCountIsBounded) {
   std::string long_text;
   for (int i = 0; i < 5000; ++i) long_text += "word" + std::to_string(i % 50) + " ";
   EXPECT_EQ(feature_tokens(input(long_text)).size(), kMaxFeatureWords);
-}
-
-TEST(FeedbackFeatures, PrefixNeverSplitsAUtf8Sequence) {
-  FeatureSet set = feedback_features(input("Überweisungen dauern ewig", "de"));
-  EXPECT_TRUE(has(set, "p:über"));  // "über" is five bytes
 }
 
 }  // namespace

@@ -1,0 +1,93 @@
+// The aspect taxonomy: its file, the phrase matcher in spaced and unspaced scripts, and the built-in data.
+#include "nlp/taxonomy.hpp"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "nlp/themes.hpp"
+
+namespace chorus::nlp {
+namespace {
+
+constexpr std::string_view kTaxonomy = R"({"version": 3, "aspects": [
+  {"id": "pricing", "name": "pricing", "terms": {"en": ["price", "too expensive", "price increase"], "de": ["Preis", "zu teuer"], "ja": ["値段"]}},
+  {"id": "login", "name": "login", "terms": {"en": ["log in", "login", "sign in", "password"]}},
+  {"id": "battery", "name": "battery", "terms": {"en": ["battery", "charging port"]}, "none": {"en": ["battery of tests"]}}
+]})";
+
+std::vector<std::string> aspects_of(const Taxonomy& t, std::string_view text, std::string_view lang, std::size_t max = 3) {
+  std::vector<std::string> out;
+  for (std::size_t a : t.match(PhraseMatcher::Text(text), lang, max)) out.push_back(t.aspects()[a].id);
+  return out;
+}
+
+TEST(Taxonomy, ParsesAndMatchesByStemsInOrderOfMention) {
+  auto t = Taxonomy::parse(kTaxonomy);
+  ASSERT_TRUE(t.ok()) << t.error().message;
+  EXPECT_EQ(t->version(), 3);
+  EXPECT_EQ(aspects_of(*t, "Can't log-in since the PRICES went up", "en"), (std::vector<std::string>{"login", "pricing"}));
+  EXPECT_EQ(aspects_of(*t, "Logging in fails", "en"), (std::vector<std::string>{"login"}));
+  EXPECT_EQ(aspects_of(*t, "It is way too expensive", "en"), (std::vector<std::string>{"pricing"}));
+  EXPECT_TRUE(aspects_of(*t, "expensive, but worth it", "en").empty());  // "too expensive" is the term
+  EXPECT_EQ(aspects_of(*t, "price login battery", "en", 2).size(), 2u);
+}
+
+TEST(Taxonomy, OtherLanguagesAlsoMatchEnglishTerms) {
+  auto t = Taxonomy::parse(kTaxonomy);
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(aspects_of(*t, "Die Preise sind zu hoch", "de"), (std::vector<std::string>{"pricing"}));
+  EXPECT_EQ(aspects_of(*t, "Das Login geht nicht", "de"), (std::vector<std::string>{"login"}));
+  EXPECT_EQ(aspects_of(*t, "この値段は高すぎる", "ja"), (std::vector<std::string>{"pricing"}));
+}
+
+TEST(Taxonomy, NonePhrasesCancelTheirAspect) {
+  auto t = Taxonomy::parse(kTaxonomy);
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(aspects_of(*t, "The battery dies by noon", "en"), (std::vector<std::string>{"battery"}));
+  EXPECT_TRUE(aspects_of(*t, "We ran a battery of tests", "en").empty());
+}
+
+TEST(Taxonomy, RejectsBrokenFiles) {
+  EXPECT_FALSE(Taxonomy::parse("not json").ok());
+  EXPECT_FALSE(Taxonomy::parse(R"({"aspects": 3})").ok());
+  EXPECT_FALSE(Taxonomy::parse(R"({"aspects": [{"name": "x"}]})").ok());
+  auto dup = Taxonomy::parse(R"({"aspects": [{"id": "x"}, {"id": "x"}]})");
+  ASSERT_FALSE(dup.ok());
+  EXPECT_NE(dup.error().message.find("twice"), std::string::npos);
+}
+
+TEST(Taxonomy, MatcherWordsSplitHyphensAndKeepApostrophes) {
+  EXPECT_EQ(matcher_words("Sign-in doesn't WORK!"), (std::vector<std::string>{"sign", "in", "doesn't", "work"}));
+}
+
+// The built-in taxonomy as shipped: every aspect of the labelling guide, each with terms in at least ten
+// languages, and the common ways of saying the common aspects found.
+TEST(BuiltinTaxonomy, HasEveryAspectInTenLanguages) {
+  const Taxonomy& t = Taxonomy::builtin();
+  EXPECT_GE(t.aspects().size(), 40u);
+  for (std::string_view id : {"pricing", "billing", "refunds", "login", "performance", "crashes", "sync", "data loss",
+                              "notifications", "search", "ui design", "customer support", "delivery", "privacy",
+                              "security", "ads", "battery", "onboarding", "integrations", "export", "accessibility",
+                              "localization"})
+    EXPECT_TRUE(t.find(id).has_value()) << id;
+  EXPECT_EQ(aspects_of(t, "The app keeps crashing when I open a note", "en"), (std::vector<std::string>{"crashes"}));
+  EXPECT_EQ(aspects_of(t, "I was charged twice this month", "en"), (std::vector<std::string>{"billing"}));
+  EXPECT_EQ(aspects_of(t, "Die App stürzt ständig ab", "de"), (std::vector<std::string>{"crashes"}));
+  EXPECT_EQ(aspects_of(t, "La synchronisation ne fonctionne plus", "fr"), (std::vector<std::string>{"sync"}));
+}
+
+TEST(ThemeLevels, AspectsFirstAndKeyPhrasesBeneathThem) {
+  ThemeLevels l = extract_theme_levels("The price increase on the free plan is steep", "", "en");
+  ASSERT_FALSE(l.themes.empty());
+  EXPECT_EQ(l.themes.front(), "pricing");
+  std::set<std::string> parents;
+  for (const auto& [parent, phrase] : l.sub_themes) parents.insert(parent);
+  EXPECT_EQ(parents, std::set<std::string>{"pricing"});
+  ThemeLevels none = extract_theme_levels("Quarterly roadmap webinar recording", "", "en");
+  EXPECT_TRUE(none.sub_themes.empty());
+  EXPECT_FALSE(none.themes.empty());  // key phrases stand on their own where no aspect fits
+}
+
+}  // namespace
+}  // namespace chorus::nlp
