@@ -243,6 +243,7 @@ void add_api_routes(http::Router& router, AppContext& ctx) {
   add_query_routes(router, ctx);
   auto jobs = make_reanalysis_jobs(ctx.store, ctx.bus);
   add_reanalyze_routes(router, ctx, jobs);
+  add_theme_routes(router, ctx, jobs);
 }
 
 }  // namespace chorus::api
