@@ -162,7 +162,8 @@ Result<ThemePatch> parse_patch(const json::object& body) {
   ThemePatch p;
   for (const auto& kv : body)
     if (kv.key() != "name" && kv.key() != "hidden" && kv.key() != "merge_into")
-      return make_error(ErrorCode::bad_request, std::string(kv.key()) + " cannot be changed; send name, hidden or merge_into");
+      return make_error(ErrorCode::bad_request,
+                        std::string(kv.key()) + " cannot be changed; send name, hidden or merge_into");
   if (const json::value* v = body.if_contains("name")) {
     if (!v->is_string()) return make_error(ErrorCode::bad_request, "name must be a string");
     p.name = nlp::normalise_theme_name(v->get_string());
@@ -174,7 +175,8 @@ Result<ThemePatch> parse_patch(const json::object& body) {
   if (const json::value* v = body.if_contains("merge_into")) {
     if (!v->is_string() && !v->is_null())
       return make_error(ErrorCode::bad_request, "merge_into must be a theme id, or null to undo a merge");
-    p.merge_into = v->is_null() ? std::optional<std::string>{} : std::optional<std::string>{std::string(v->get_string())};
+    p.merge_into =
+        v->is_null() ? std::optional<std::string>{} : std::optional<std::string>{std::string(v->get_string())};
   }
   if (!p.name && !p.hidden && !p.merge_into)
     return make_error(ErrorCode::bad_request, "nothing to change; send name, hidden or merge_into");
@@ -193,21 +195,25 @@ http::Response patch(http::Request& req, AppContext& ctx, ReanalysisJobs& jobs) 
     auto theme = find_theme(ctx, ws->id, t, id);
     if (!theme) return theme.error();
     if (p->name) {
-      if (auto* c = t.find_custom(id)) c->name = *p->name;
-      else if (*p->name == id) t.renamed.erase(id);  // back to its own name
-      else t.renamed[id] = *p->name;
+      if (auto* c = t.find_custom(id))
+        c->name = *p->name;
+      else if (*p->name == id)
+        t.renamed.erase(id);  // back to its own name
+      else
+        t.renamed[id] = *p->name;
     }
     if (p->hidden) {
-      if (*p->hidden) t.hidden.insert(id);
-      else t.hidden.erase(id);
+      if (*p->hidden)
+        t.hidden.insert(id);
+      else
+        t.hidden.erase(id);
     }
     if (p->merge_into) {
       if (!*p->merge_into) {
         t.merged.erase(id);
       } else {
         auto into = find_theme(ctx, ws->id, t, **p->merge_into);
-        if (!into)
-          return make_error(into.error().code, "merge_into: " + into.error().message);
+        if (!into) return make_error(into.error().code, "merge_into: " + into.error().message);
         t.merged[id] = into->id;
       }
     }
@@ -225,11 +231,14 @@ http::Response remove(http::Request& req, AppContext& ctx, ReanalysisJobs& jobs)
     auto theme = find_theme(ctx, ws->id, t, id);
     if (!theme) return theme.error();
     if (theme->kind == ThemeKind::aspect)
-      return make_error(ErrorCode::bad_request, "\"" + id + "\" is a built-in aspect and cannot be deleted; hide it "
-                                                "instead (PATCH with {\"hidden\":true}) or merge it into another theme");
+      return make_error(ErrorCode::bad_request,
+                        "\"" + id +
+                            "\" is a built-in aspect and cannot be deleted; hide it "
+                            "instead (PATCH with {\"hidden\":true}) or merge it into another theme");
     if (theme->kind == ThemeKind::discovered)
-      return make_error(ErrorCode::bad_request, "\"" + id + "\" is discovered in the feedback itself and cannot be "
-                                                "deleted; hide it instead (PATCH with {\"hidden\":true})");
+      return make_error(ErrorCode::bad_request, "\"" + id +
+                                                    "\" is discovered in the feedback itself and cannot be "
+                                                    "deleted; hide it instead (PATCH with {\"hidden\":true})");
     std::erase_if(t.custom, [&](const nlp::CustomTheme& c) { return c.id == id; });
     t.renamed.erase(id);
     t.hidden.erase(id);

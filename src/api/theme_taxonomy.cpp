@@ -15,9 +15,12 @@ constexpr std::size_t kSamplePage = 500;
 
 const char* kind_name(ThemeKind k) {
   switch (k) {
-    case ThemeKind::aspect: return "aspect";
-    case ThemeKind::custom: return "custom";
-    case ThemeKind::discovered: return "discovered";
+    case ThemeKind::aspect:
+      return "aspect";
+    case ThemeKind::custom:
+      return "custom";
+    case ThemeKind::discovered:
+      return "discovered";
   }
   return "discovered";
 }
@@ -143,8 +146,10 @@ Result<std::vector<ThemeItem>> list_themes(store::Store& store, const nlp::Works
   // Records carry display names; those not re-analysed since a change may still carry a theme's id.
   for (const auto& s : *stats) {
     std::optional<std::size_t> known;
-    if (auto n = by_name.find(s.theme); n != by_name.end()) known = n->second;
-    else if (auto d = by_id.find(s.theme); d != by_id.end()) known = d->second;
+    if (auto n = by_name.find(s.theme); n != by_name.end())
+      known = n->second;
+    else if (auto d = by_id.find(s.theme); d != by_id.end())
+      known = d->second;
     if (known) {
       items[*known].count += s.count;
       continue;

@@ -57,8 +57,8 @@ Status validate_name(std::string_view name, std::string_view what) {
   if (name.empty()) return make_error(ErrorCode::bad_request, std::string(what) + " is empty; give the theme a name");
   if (std::size_t n = code_points(name); n > kMaxThemeNameChars)
     return make_error(ErrorCode::bad_request, std::string(what) + " " + quoted(name) + " is " + std::to_string(n) +
-                                                  " characters long; keep it to " +
-                                                  std::to_string(kMaxThemeNameChars) + " at most");
+                                                  " characters long; keep it to " + std::to_string(kMaxThemeNameChars) +
+                                                  " at most");
   return {};
 }
 
@@ -99,14 +99,15 @@ Status validate_rules(const CustomTheme& t) {
 Status validate_merges(const WorkspaceTaxonomy& t) {
   for (const auto& [from, into] : t.merged) {
     std::string from_name = t.display_name(from), into_name = t.display_name(into);
-    if (from == into) return make_error(ErrorCode::bad_request, "a theme cannot be merged into itself (" + from_name + ")");
+    if (from == into)
+      return make_error(ErrorCode::bad_request, "a theme cannot be merged into itself (" + from_name + ")");
     if (t.hidden.contains(into))
       return make_error(ErrorCode::bad_request, "cannot merge " + quoted(from_name) + " into " + quoted(into_name) +
                                                     ": it is hidden; show it again first or merge into another theme");
     if (auto it = t.merged.find(into); it != t.merged.end())
       return make_error(ErrorCode::bad_request, "cannot merge " + quoted(from_name) + " into " + quoted(into_name) +
-                                                    ": it is itself merged into " +
-                                                    quoted(t.display_name(it->second)) + "; merge into that theme");
+                                                    ": it is itself merged into " + quoted(t.display_name(it->second)) +
+                                                    "; merge into that theme");
   }
   return {};
 }
@@ -162,7 +163,8 @@ Result<WorkspaceTaxonomy> parse_workspace_taxonomy(std::string_view body, std::i
   auto fail = [](const Error& e) { return make_error(ErrorCode::internal, "the stored taxonomy: " + e.message); };
   if (const json::value* list = o.if_contains("custom"); list && list->is_array()) {
     for (const auto& item : list->get_array()) {
-      if (!item.is_object()) return make_error(ErrorCode::internal, "the stored taxonomy: a custom theme is not an object");
+      if (!item.is_object())
+        return make_error(ErrorCode::internal, "the stored taxonomy: a custom theme is not an object");
       CustomTheme c;
       c.id = get_string(item, "id").value_or("");
       c.name = get_string(item, "name").value_or("");

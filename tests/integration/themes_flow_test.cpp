@@ -1,12 +1,13 @@
 // A workspace's taxonomy end to end over real HTTP: new records pushed through the parser get the custom rule
 // themes and the merged and renamed names at once; existing records follow a change through the re-analysis
-// it starts, and the theme list's counts follow the rollups (a merged theme's count becomes the sum).
+// it starts, and the theme list's counts follow the rollups (a merged theme's count becomes the sum). On both
+// deployments: SQLite with the embedded log, PostgreSQL with Kafka.
 #include "integration/harness.hpp"
 
 namespace chorus::testing {
 namespace {
 
-class ThemesFlow : public WorkspaceFixture {
+class ThemesFlow : public OnEveryBackend<WorkspaceFixture> {
  protected:
   void SetUp() override {
     WorkspaceFixture::SetUp();
@@ -70,7 +71,7 @@ class ThemesFlow : public WorkspaceFixture {
 
 using Themes = std::vector<std::string>;
 
-TEST_F(ThemesFlow, NewRecordsGetCustomThemesAndMergedAndRenamedNames) {
+TEST_P(ThemesFlow, NewRecordsGetCustomThemesAndMergedAndRenamedNames) {
   auto created = api().post(
       "/v1/workspaces/" + ws_ + "/themes", key_,
       json::object{{"name", "Invoices"}, {"rules", json::object{{"any", json::array{"invoice", "receipt"}}}}});
@@ -102,7 +103,7 @@ TEST_F(ThemesFlow, NewRecordsGetCustomThemesAndMergedAndRenamedNames) {
   EXPECT_EQ(std::count(t4.begin(), t4.end(), "invoices"), 0);
 }
 
-TEST_F(ThemesFlow, ExistingRecordsFollowAMergeAndTheCountsAddUp) {
+TEST_P(ThemesFlow, ExistingRecordsFollowAMergeAndTheCountsAddUp) {
   push({{"1", "The price is too expensive for a small team."},
         {"2", "Pricing changed and it is expensive now."},
         {"3", "Way too expensive, the price doubled."},
@@ -126,6 +127,9 @@ TEST_F(ThemesFlow, ExistingRecordsFollowAMergeAndTheCountsAddUp) {
   ASSERT_TRUE(eventually([&] { return count_of("pricing") == 3 && count_of("sync") == 2; }))
       << "pricing " << count_of("pricing") << ", sync " << count_of("sync");
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, ThemesFlow, ::testing::Values(Backend::embedded, Backend::kafka_postgres),
+                         backend_name);
 
 }  // namespace
 }  // namespace chorus::testing

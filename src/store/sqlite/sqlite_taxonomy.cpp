@@ -18,10 +18,12 @@ Result<std::int64_t> SqliteStore::put_taxonomy(Id workspace_id, std::int64_t exp
   std::lock_guard lock(mu_);
   // One statement either way, so the version check and the write cannot be split by another writer.
   auto q = expected_version == 0
-               ? db_.prepare("INSERT INTO workspace_taxonomies(workspace_id, version, body, updated_at) "
-                             "VALUES(?1, 1, ?3, ?4) ON CONFLICT(workspace_id) DO NOTHING")
-               : db_.prepare("UPDATE workspace_taxonomies SET version = version + 1, body = ?3, updated_at = ?4 "
-                             "WHERE workspace_id = ?1 AND version = ?2");
+               ? db_.prepare(
+                     "INSERT INTO workspace_taxonomies(workspace_id, version, body, updated_at) "
+                     "VALUES(?1, 1, ?3, ?4) ON CONFLICT(workspace_id) DO NOTHING")
+               : db_.prepare(
+                     "UPDATE workspace_taxonomies SET version = version + 1, body = ?3, updated_at = ?4 "
+                     "WHERE workspace_id = ?1 AND version = ?2");
   if (!q) return q.error();
   q->bind(1, workspace_id).bind(3, body).bind(4, now_ms());
   if (expected_version != 0) q->bind(2, expected_version);

@@ -165,7 +165,8 @@ TEST_F(ThemeRoutes, CreatesARuleThemeAndBumpsTheVersion) {
   // The change starts a re-analysis of the stored records, whose progress has its own route.
   std::string job(r.body.at("reanalysis").at("job_id").as_string());
   EXPECT_EQ(call("GET", "/v1/workspaces/" + ws_ + "/reanalyze/" + job).status, 200);
-  auto second = call("POST", themes(), R"({"name":"refunds","parent":")" + aspect_ + R"(","rules":{"any":["refund"]}})");
+  auto second =
+      call("POST", themes(), R"({"name":"refunds","parent":")" + aspect_ + R"(","rules":{"any":["refund"]}})");
   ASSERT_EQ(second.status, 201) << second.raw;
   EXPECT_EQ(second.body.at("id").as_string(), "c2");
   EXPECT_EQ(second.body.at("parent").as_string(), aspect_);

@@ -51,8 +51,8 @@ TEST(WorkspaceTaxonomy, AllNoneAndLanguagesNarrowTheMatch) {
   WorkspaceTaxonomy t;
   t.custom.push_back(rule_theme("c1", "dark mode on ios", {{}, {"dark mode", "iphone"}, {"android"}, {"en"}}));
   EXPECT_EQ(themes_after(t, record("Dark mode on my iPhone is broken")), (Themes{"dark mode on ios"}));
-  EXPECT_EQ(themes_after(t, record("Dark mode is broken")), Themes{});                        // not every phrase
-  EXPECT_EQ(themes_after(t, record("Dark mode on iPhone and Android")), Themes{});            // a "none" phrase
+  EXPECT_EQ(themes_after(t, record("Dark mode is broken")), Themes{});                         // not every phrase
+  EXPECT_EQ(themes_after(t, record("Dark mode on iPhone and Android")), Themes{});             // a "none" phrase
   EXPECT_EQ(themes_after(t, record("Dark mode on my iPhone is broken", {}, "de")), Themes{});  // another language
 }
 

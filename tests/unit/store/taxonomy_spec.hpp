@@ -47,8 +47,10 @@ TEST_P(StoreSpec, ConcurrentTaxonomyWritersOnTheSameVersionHaveOneWinner) {
   for (int i = 0; i < 6; ++i)
     writers.emplace_back([&, i] {
       auto r = store_->put_taxonomy(ws_, 1, "{\"writer\":" + std::to_string(i) + "}");
-      if (r) ++won;
-      else if (r.error().code == ErrorCode::conflict) ++conflicts;
+      if (r)
+        ++won;
+      else if (r.error().code == ErrorCode::conflict)
+        ++conflicts;
     });
   for (auto& t : writers) t.join();
   EXPECT_EQ(won.load(), 1);
