@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <map>
+#include <thread>
 
 #include "api/auth.hpp"
 #include "api/context.hpp"
@@ -53,9 +55,9 @@ class ThemeRoutes : public ::testing::Test {
     aspect_ = nlp::Taxonomy::builtin().aspects().at(0).id;
     other_aspect_ = nlp::Taxonomy::builtin().aspects().at(1).id;
     // Records as the NLP left them: two carry a discovered theme with a space in it.
-    seed(1, {aspect_, "login loop"});
+    seed(1, {aspect_, "login loop"}, {{aspect_, "calendar"}, {aspect_, "export"}});
     seed(2, {"login loop"});
-    seed(3, {other_aspect_});
+    seed(3, {other_aspect_}, {{other_aspect_, "calendar"}});
   }
   void TearDown() override {
     router_ = http::Router();  // the re-analysis worker stops before the store it uses
@@ -66,7 +68,8 @@ class ThemeRoutes : public ::testing::Test {
     fs::remove_all(dir_, ec);
   }
 
-  void seed(std::int64_t uid, std::vector<std::string> themes) {
+  void seed(std::int64_t uid, std::vector<std::string> themes,
+            std::vector<std::pair<std::string, std::string>> sub_themes = {}) {
     FeedbackRecord r;
     r.unique_identifier = uid;
     r.workspace_id = std::stoll(ws_);
@@ -77,6 +80,7 @@ class ThemeRoutes : public ::testing::Test {
     r.text = "text " + std::to_string(uid);
     r.timestamp = r.received_at = *parse_time("2026-03-10T00:00:00Z") + uid;
     r.themes = std::move(themes);
+    r.sub_themes = std::move(sub_themes);
     store::PageCommit page;
     page.workspace_id = r.workspace_id;
     page.source_id = source_;
@@ -152,6 +156,55 @@ TEST_F(ThemeRoutes, ListsAspectsAndDiscoveredThemesWithCounts) {
   // Outside the records' period nothing counts.
   EXPECT_EQ(item(aspect_, 1, "?from=2026-04-01T00:00:00Z").at("count").as_int64(), 0);
   EXPECT_EQ(call("GET", themes() + "?from=yesterday").status, 400);
+}
+
+TEST_F(ThemeRoutes, ListsLevelTwoPhrasesUnderTheirTheme) {
+  json::array level2;
+  auto listed = call("GET", themes());
+  for (const auto& i : listed.body.at("items").as_array())
+    if (i.at("level").as_int64() == 2) level2.push_back(i);
+  ASSERT_EQ(level2.size(), 3u) << json::serialize(level2);
+  std::map<std::pair<std::string, std::string>, std::int64_t> counts;
+  for (const auto& i : level2)
+    counts[{std::string(i.at("parent").as_string()), std::string(i.at("id").as_string())}] = i.at("count").as_int64();
+  EXPECT_EQ((counts[{aspect_, "calendar"}]), 1);
+  EXPECT_EQ((counts[{aspect_, "export"}]), 1);
+  EXPECT_EQ((counts[{other_aspect_, "calendar"}]), 1);
+  // Level 1 comes first.
+  EXPECT_EQ(call("GET", themes()).body.at("items").as_array().back().at("level").as_int64(), 2);
+}
+
+TEST_F(ThemeRoutes, RecordsNotYetReanalysedStillCountForTheRenamedTheme) {
+  ASSERT_EQ(call("PATCH", theme("login loop"), R"({"name":"login problems"})").status, 200);
+  auto renamed = item("login loop");
+  ASSERT_TRUE(renamed.is_object());
+  EXPECT_EQ(renamed.at("name").as_string(), "login problems");
+  EXPECT_EQ(renamed.at("count").as_int64(), 2);  // the rollups still say "login loop"
+  EXPECT_TRUE(item("login problems").is_null());  // and it is listed once, under its id
+}
+
+TEST_F(ThemeRoutes, ConcurrentChangesAreAllKeptOrRefusedAsConflicts) {
+  constexpr int kWriters = 8;
+  std::vector<int> status(kWriters);
+  std::vector<std::thread> writers;
+  for (int i = 0; i < kWriters; ++i)
+    writers.emplace_back([&, i] {
+      std::string body = R"({"name":"theme )" + std::to_string(i) + R"(","rules":{"any":["word)" + std::to_string(i) +
+                         R"("]}})";
+      status[i] = call("POST", themes(), body).status;
+    });
+  for (auto& t : writers) t.join();
+  int created = 0;
+  for (int s : status) {
+    EXPECT_TRUE(s == 201 || s == 409) << s;
+    created += s == 201;
+  }
+  EXPECT_GE(created, 2);  // a lost race is retried once before it is a conflict
+  EXPECT_EQ(version(), created);
+  int custom = 0;
+  auto listed = call("GET", themes());
+  for (const auto& i : listed.body.at("items").as_array()) custom += i.at("custom").as_bool();
+  EXPECT_EQ(custom, created);
 }
 
 TEST_F(ThemeRoutes, CreatesARuleThemeAndBumpsTheVersion) {
