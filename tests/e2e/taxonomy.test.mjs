@@ -87,11 +87,31 @@ test('merging sync into pricing re-analyses the records and adds the counts', as
 test('a rule theme added in the form shows with its count', async () => {
   await page.fill('#new-theme-name', 'Invoices');
   await page.fill('#new-theme-any', 'invoice, receipt');
+  await page.selectOption('#new-theme-parent', 'pricing');
   await page.click('#add-theme-submit');
   await eventually('the new theme with its record', async () =>
     (await row('c1').count()) === 1 && (await row('c1').locator('.count').innerText()).trim() === '1');
   assert.match(await row('c1').innerText(), /invoices/);
   assert.match(await row('c1').innerText(), /rule/);
+  assert.match(await row('c1').innerText(), /under pricing/);
+  const c1 = (await themes()).items.find((t) => t.id === 'c1');
+  assert.equal(c1.parent, 'pricing');
+  assert.equal(c1.custom, true);
+});
+
+test('rename and hide change the taxonomy', async () => {
+  await row('sync').locator('button.rename').click();
+  await row('sync').locator('input.rename-input').fill('Syncing');
+  await row('sync').locator('button[type=submit]').click();
+  await eventually('the new name in the list', async () => /syncing/.test(await row('sync').innerText()));
+  await row('c1').locator('button.hide').click();
+  await eventually('the hidden theme marked', async () => /hidden/.test(await row('c1').innerText()));
+  const items = (await themes()).items;
+  assert.equal(items.find((t) => t.id === 'sync').name, 'syncing');
+  assert.equal(items.find((t) => t.id === 'c1').hidden, true);
+  assert.ok(!(await row('pricing').locator('select.merge-into option').allInnerTexts()).includes('invoices'),
+    'a hidden theme is not offered as a merge target');
+  await screenshot(page, 'taxonomy-edited');
 });
 
 test('a name already in use is refused in words', async () => {

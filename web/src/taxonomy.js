@@ -31,6 +31,7 @@ async function refresh(state) {
     state.items = data.items;
     state.version = data.taxonomy_version;
     clear(state.list, table(state));
+    fillParents(state);
   } catch (err) {
     if (ctx.isCurrent()) clear(state.list, errorBox(err));
   }
@@ -59,6 +60,7 @@ function row(state, t, visible, subs) {
   const nameCell = el('td', { class: 'theme-name' },
     el('strong', {}, t.name), ' ', el('span', { class: `pill kind ${kindLabel(t)}` }, kindLabel(t)),
     t.name !== t.id && !t.custom ? el('span', { class: 'muted' }, ` (was ${t.id})`) : null,
+    t.custom && t.parent ? el('span', { class: 'muted' }, ` under ${nameOf(state, t.parent)}`) : null,
     t.hidden ? el('span', { class: 'pill hidden-theme' }, 'hidden') : null,
     t.merged_into ? el('span', { class: 'muted merged' }, ` → merged into ${nameOf(state, t.merged_into)}`) : null,
     subs.length ? el('div', { class: 'muted sub-themes' },
@@ -164,6 +166,14 @@ async function followJob(state, job) {
   }
 }
 
+// The built-in aspects a new theme may sit under, kept in step with the list.
+function fillParents(state) {
+  const chosen = state.parent.value;
+  clear(state.parent, el('option', { value: '' }, 'No parent'),
+    state.items.filter((t) => t.level === 1 && t.kind === 'aspect')
+      .map((t) => el('option', { value: t.id, selected: t.id === chosen }, t.name)));
+}
+
 function addThemeForm(state) {
   const { ctx } = state;
   const name = el('input', { id: 'new-theme-name', placeholder: 'e.g. invoices', maxlength: 60, required: true });
@@ -171,6 +181,7 @@ function addThemeForm(state) {
   const all = el('input', { id: 'new-theme-all', placeholder: 'optional: every one of these' });
   const none = el('input', { id: 'new-theme-none', placeholder: 'optional: none of these' });
   const languages = el('input', { id: 'new-theme-languages', placeholder: 'optional: en, de' });
+  state.parent = el('select', { id: 'new-theme-parent' }, el('option', { value: '' }, 'No parent'));
   const status = el('div', { class: 'form-status' });
   const list = (input) => input.value.split(',').map((s) => s.trim()).filter(Boolean);
   const field = (label, input) => el('label', {}, label, input);
@@ -181,7 +192,8 @@ function addThemeForm(state) {
       clear(status, loading('Adding…'));
       try {
         const item = await api.post(`/v1/workspaces/${ctx.ws}/themes`, {
-          name: name.value, rules: { any: list(any), all: list(all), none: list(none), languages: list(languages) },
+          name: name.value, parent: state.parent.value || null,
+          rules: { any: list(any), all: list(all), none: list(none), languages: list(languages) },
         });
         clear(status);
         e.target.reset();
@@ -196,6 +208,6 @@ function addThemeForm(state) {
   el('p', { class: 'muted' }, 'Feedback whose title or text mentions the phrases gets this theme. Words match in any form (“invoices” matches “invoice”); write plain words, not patterns.'),
   el('div', { class: 'add-theme-fields' },
     field('Name', name), field('Any of these phrases', any), field('All of these', all),
-    field('None of these', none), field('Languages', languages)),
+    field('None of these', none), field('Languages', languages), field('Under the aspect', state.parent)),
   el('button', { type: 'submit', class: 'primary', id: 'add-theme-submit' }, 'Add theme'), status);
 }
