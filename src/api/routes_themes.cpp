@@ -98,15 +98,16 @@ http::Response changed(AppContext& ctx, ReanalysisJobs& jobs, Id ws, const nlp::
     item.emplace();
     item->id = item->name = id;
   }
+  // The change is stored: the re-analysis starts whatever else happens, and a count that cannot be read is 0.
+  json::object job = start_reanalysis(jobs, ws);
   store::FeedbackFilter all;
   all.workspace_id = ws;
-  auto stats = ctx.store.top_themes(all, 10000);
-  if (!stats) return error_response(stats.error());
-  for (const auto& s : *stats)
-    if (s.theme == item->name) item->count = s.count;
+  if (auto stats = ctx.store.top_themes(all, 10000))
+    for (const auto& s : *stats)
+      if (s.theme == item->name) item->count = s.count;
   json::object out = theme_item_json(*item);
   out["taxonomy_version"] = t.version;
-  out["reanalysis"] = start_reanalysis(jobs, ws);
+  out["reanalysis"] = std::move(job);
   return json_response(status, out);
 }
 
@@ -142,7 +143,8 @@ http::Response create(http::Request& req, AppContext& ctx, ReanalysisJobs& jobs)
   std::string id;
   auto t = change_taxonomy(ctx.store, ws->id, [&](nlp::WorkspaceTaxonomy& t) -> Status {
     nlp::CustomTheme c = *theme;
-    c.id = "c" + std::to_string(t.next_custom++);
+    c.id = "c";
+    c.id += std::to_string(t.next_custom++);
     id = c.id;
     t.custom.push_back(std::move(c));
     return {};
