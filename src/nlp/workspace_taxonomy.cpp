@@ -21,7 +21,14 @@ std::size_t code_points(std::string_view s) {
   return n;
 }
 
-std::string quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
+std::string quoted(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  out += '"';
+  out += s;
+  out += '"';
+  return out;
+}
 
 Result<std::vector<std::string>> string_list(const json::object& o, std::string_view key) {
   std::vector<std::string> out;
@@ -102,12 +109,14 @@ Status validate_merges(const WorkspaceTaxonomy& t) {
     if (from == into)
       return make_error(ErrorCode::bad_request, "a theme cannot be merged into itself (" + from_name + ")");
     if (t.hidden.contains(into))
-      return make_error(ErrorCode::bad_request, "cannot merge " + quoted(from_name) + " into " + quoted(into_name) +
-                                                    ": it is hidden; show it again first or merge into another theme");
+      return make_error(ErrorCode::bad_request, quoted(from_name) + " would be merged into " + quoted(into_name) +
+                                                    ", which is hidden: show " + quoted(into_name) +
+                                                    " again, or merge " + quoted(from_name) + " into another theme");
     if (auto it = t.merged.find(into); it != t.merged.end())
-      return make_error(ErrorCode::bad_request, "cannot merge " + quoted(from_name) + " into " + quoted(into_name) +
-                                                    ": it is itself merged into " + quoted(t.display_name(it->second)) +
-                                                    "; merge into that theme");
+      return make_error(ErrorCode::bad_request,
+                        quoted(from_name) + " would be merged into " + quoted(into_name) +
+                            ", which is itself merged into " + quoted(t.display_name(it->second)) + ": merge " +
+                            quoted(from_name) + " into " + quoted(t.display_name(it->second)) + " instead");
   }
   return {};
 }
