@@ -11,7 +11,7 @@ namespace chorus::api {
 namespace {
 
 enum class Access { anyone, admin, customer, signed_webhook };
-enum class Query { none, filters, feedback, record, reports, insights_legacy };
+enum class Query { none, filters, feedback, record, reports, insights_legacy, period };
 
 struct RouteDoc {
   std::string_view method, path, tag, summary;
@@ -49,6 +49,10 @@ constexpr std::array kRoutes{
   RouteDoc{"GET", "/v1/workspaces/{ws}/insights", "insights", "Totals, top themes, emerging issues and quotes", Access::customer, Query::filters, "", 200, "Insights"},
   RouteDoc{"POST", "/v1/workspaces/{ws}/reanalyze", "feedback", "Re-run the current NLP engine over the stored records, in the background", Access::customer, Query::none, "", 202, "ReanalysisJob"},
   RouteDoc{"GET", "/v1/workspaces/{ws}/reanalyze/{job}", "feedback", "A re-analysis job's progress", Access::customer, Query::none, "", 200, "ReanalysisJob"},
+  RouteDoc{"GET", "/v1/workspaces/{ws}/themes", "themes", "The workspace's taxonomy: every theme with its count in the period, level 1 then level 2", Access::customer, Query::period, "", 200, "ThemeList"},
+  RouteDoc{"POST", "/v1/workspaces/{ws}/themes", "themes", "Add a custom theme assigned by phrase rules; existing records are re-analysed", Access::customer, Query::none, "NewTheme", 201, "Theme"},
+  RouteDoc{"PATCH", "/v1/workspaces/{ws}/themes/{id}", "themes", "Rename, hide or merge a theme; existing records are re-analysed", Access::customer, Query::none, "ThemeChange", 200, "Theme"},
+  RouteDoc{"DELETE", "/v1/workspaces/{ws}/themes/{id}", "themes", "Delete a custom theme (built-in aspects and discovered themes can only be hidden)", Access::customer, Query::none, "", 204, ""},
   RouteDoc{"GET", "/GetInsightReports", "insights", "Insights (original name of GET /v1/workspaces/{ws}/insights)", Access::customer, Query::insights_legacy, "", 200, "Insights"},
 };
 // clang-format on
@@ -106,6 +110,21 @@ constexpr std::string_view kComponents = R"json({
     "state": {"type": "string", "enum": ["queued", "running", "done", "failed"]}, "done": {"type": "integer"},
     "total": {"type": "integer"}, "error": {"type": "string", "nullable": true},
     "created_at": {"type": "string", "format": "date-time"}}},
+  "Theme": {"type": "object", "properties": {"id": {"type": "string", "description": "an aspect id, c<N> for a custom theme, or a discovered theme's text"},
+    "name": {"type": "string", "description": "the name records carry"}, "level": {"type": "integer", "enum": [1, 2]},
+    "parent": {"type": "string", "nullable": true}, "count": {"type": "integer"}, "custom": {"type": "boolean"},
+    "kind": {"type": "string", "enum": ["aspect", "custom", "discovered"]}, "hidden": {"type": "boolean"},
+    "merged_into": {"type": "string", "nullable": true}, "taxonomy_version": {"type": "integer"},
+    "reanalysis": {"$ref": "#/components/schemas/ReanalysisJob"}}},
+  "ThemeList": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Theme"}},
+    "taxonomy_version": {"type": "integer"}}},
+  "ThemeRules": {"type": "object", "description": "phrases matched by word stems in the record's title and text",
+    "properties": {"any": {"type": "array", "items": {"type": "string"}}, "all": {"type": "array", "items": {"type": "string"}},
+    "none": {"type": "array", "items": {"type": "string"}}, "languages": {"type": "array", "items": {"type": "string"}}}},
+  "NewTheme": {"type": "object", "required": ["name", "rules"], "properties": {"name": {"type": "string", "maxLength": 60},
+    "parent": {"type": "string", "nullable": true}, "rules": {"$ref": "#/components/schemas/ThemeRules"}}},
+  "ThemeChange": {"type": "object", "properties": {"name": {"type": "string", "maxLength": 60}, "hidden": {"type": "boolean"},
+    "merge_into": {"type": "string", "nullable": true, "description": "a theme id; null undoes the merge"}}},
   "RawItems": {"description": "a JSON array of the source type's raw items, or JSON lines",
     "oneOf": [{"type": "array", "items": {"type": "object"}}, {"type": "string"}]},
   "Accepted": {"type": "object", "properties": {"accepted": {"type": "integer"}}},
@@ -123,7 +142,8 @@ constexpr std::string_view kComponents = R"json({
     "user_attributes": {"type": "object", "properties": {"email": {"type": "string", "nullable": true},
       "feedback_platform_user_id": {"type": "string", "nullable": true}, "username": {"type": "string", "nullable": true}}},
     "context_info": {"type": "object", "properties": {"timestamp": {"type": "string", "format": "date-time"},
-      "received_at": {"type": "string", "format": "date-time"}, "nlp_version": {"type": "string"}}}}},
+      "received_at": {"type": "string", "format": "date-time"}, "nlp_version": {"type": "string"},
+      "taxonomy_version": {"type": "integer", "description": "the workspace taxonomy the themes were assigned under"}}}}},
   "FeedbackPage": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Record"}},
     "next_cursor": {"type": "string", "nullable": true}}},
   "Report": {"type": "object", "properties": {"bucket": {"type": "string"}, "series": {"type": "array", "items": {"type": "object",
@@ -183,7 +203,9 @@ json::object enum_schema(std::initializer_list<std::string_view> values) {
   return json::object{{"type", "string"}, {"enum", std::move(e)}};
 }
 
-std::string_view path_param_description(std::string_view name) {
+std::string_view path_param_description(std::string_view path, std::string_view name) {
+  if (name == "id" && path.find("/themes/") != std::string_view::npos)
+    return "A theme id: an aspect id, c<N> for a custom theme, or a discovered theme's text (URL-encoded)";
   if (name == "ws") return "Workspace id";
   if (name == "src") return "Source id";
   if (name == "sync") return "Sync id";
@@ -195,6 +217,12 @@ std::string_view path_param_description(std::string_view name) {
 
 void add_query_params(json::array& params, Query query) {
   if (query == Query::none) return;
+  if (query == Query::period) {
+    json::object time{{"type", "string"}, {"format", "date-time"}};
+    params.push_back(param("from", "query", "Start, inclusive (ISO-8601 UTC)", time));
+    params.push_back(param("to", "query", "End, exclusive (ISO-8601 UTC)", time));
+    return;
+  }
   if (query == Query::record) {
     params.push_back(param("include", "query", "raw: add the item as the source sent it (raw, null where not kept)",
                            enum_schema({"raw"})));
@@ -259,7 +287,7 @@ json::object operation(const RouteDoc& r) {
   json::array params;
   for (std::size_t open = r.path.find('{'); open != std::string_view::npos; open = r.path.find('{', open + 1)) {
     auto name = r.path.substr(open + 1, r.path.find('}', open) - open - 1);
-    params.push_back(param(name, "path", path_param_description(name), string_schema(), true));
+    params.push_back(param(name, "path", path_param_description(r.path, name), string_schema(), true));
   }
   add_query_params(params, r.query);
   if (!params.empty()) op["parameters"] = std::move(params);

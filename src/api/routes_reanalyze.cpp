@@ -21,7 +21,9 @@
 
 #include "api/auth.hpp"
 #include "api/context.hpp"
+#include "api/reanalysis.hpp"
 #include "api/respond.hpp"
+#include "api/theme_taxonomy.hpp"
 #include "bus/messages.hpp"
 #include "core/near_duplicate_keys.hpp"
 #include "core/secrets.hpp"
@@ -36,7 +38,9 @@ constexpr std::size_t kScanPage = 500;    // records per query while listing the
 constexpr std::size_t kCommitPage = 100;  // records per upsert transaction and bus publish
 constexpr std::size_t kKeptJobs = 200;    // finished jobs remembered for their progress route
 
-struct Job {
+}  // namespace
+
+struct ReanalysisJob {
   std::string id;
   Id workspace_id = 0;
   TimeMs created_at = 0;
@@ -66,7 +70,7 @@ struct Job {
 
 // The fingerprints of the records re-analysed so far, by near-duplicate key, to find each record's earliest
 // near-duplicate among those before it (the same rule and keys as the stores' find_near_duplicate).
-class DuplicateIndex {
+class ReanalysisDuplicateIndex {
  public:
   std::optional<std::int64_t> earliest_match(std::uint64_t fp) const {
     if (fp == 0) return std::nullopt;
@@ -112,13 +116,17 @@ class ReanalysisJobs {
     worker_.join();
   }
 
-  // The workspace's queued or running job if there is one, else a new queued job.
-  std::shared_ptr<Job> start(Id workspace_id) {
+  // The workspace's queued or running job if there is one, else a new queued job. With `after_change`, a
+  // running job (which may have read the workspace's taxonomy before the change) is not joined: a new job is
+  // queued behind it unless one is queued already.
+  std::shared_ptr<ReanalysisJob> start(Id workspace_id, bool after_change = false) {
     std::lock_guard lock(mu_);
+    for (const auto& job : queue_)
+      if (job->workspace_id == workspace_id) return job;
     for (const auto& [id, job] : jobs_) {
-      if (job->workspace_id == workspace_id && job->active()) return job;
+      if (job->workspace_id == workspace_id && job->active() && !after_change) return job;
     }
-    auto job = std::make_shared<Job>();
+    auto job = std::make_shared<ReanalysisJob>();
     job->id = "ra_" + random_token(12);
     job->workspace_id = workspace_id;
     job->created_at = now_ms();
@@ -130,7 +138,7 @@ class ReanalysisJobs {
     return job;
   }
 
-  std::shared_ptr<Job> find(Id workspace_id, const std::string& id) const {
+  std::shared_ptr<ReanalysisJob> find(Id workspace_id, const std::string& id) const {
     std::lock_guard lock(mu_);
     auto it = jobs_.find(id);
     if (it == jobs_.end() || it->second->workspace_id != workspace_id) return nullptr;
@@ -148,7 +156,7 @@ class ReanalysisJobs {
 
   void work() {
     for (;;) {
-      std::shared_ptr<Job> job;
+      std::shared_ptr<ReanalysisJob> job;
       {
         std::unique_lock lock(mu_);
         cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
@@ -203,11 +211,15 @@ class ReanalysisJobs {
     return bus_.publish(bus::kFeedbackRecords, out);
   }
 
-  Status run(Job& job) {
+  Status run(ReanalysisJob& job) {
+    // The workspace's taxonomy as it is when the job starts; a later change queues another job.
+    auto taxonomy = load_taxonomy(store_, job.workspace_id);
+    if (!taxonomy) return taxonomy.error();
+    nlp::TaxonomyApplier applier(std::move(*taxonomy));
     auto ids = list_records(job.workspace_id);
     if (!ids) return ids.error();
     job.total = static_cast<std::int64_t>(ids->size());
-    DuplicateIndex index;
+    ReanalysisDuplicateIndex index;
     std::vector<FeedbackRecord> batch;
     for (const auto& [ts, uid] : *ids) {
       if (stopping())
@@ -219,6 +231,7 @@ class ReanalysisJobs {
       }
       FeedbackRecord r = std::move(record.value());
       nlp::reanalyse_record(r);
+      applier.apply(r);
       r.duplicate_of = index.earliest_match(r.simhash);
       index.add(r.unique_identifier, r.simhash);
       batch.push_back(std::move(r));
@@ -239,11 +252,13 @@ class ReanalysisJobs {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;
-  std::map<std::string, std::shared_ptr<Job>> jobs_;
+  std::map<std::string, std::shared_ptr<ReanalysisJob>> jobs_;
   std::deque<std::string> order_;
-  std::deque<std::shared_ptr<Job>> queue_;
+  std::deque<std::shared_ptr<ReanalysisJob>> queue_;
   std::thread worker_;  // last: starts once everything above exists
 };
+
+namespace {
 
 Result<store::Workspace> caller_workspace(const http::Request& req, AppContext& ctx) {
   auto customer = require_customer(req, ctx);
@@ -255,8 +270,13 @@ Result<store::Workspace> caller_workspace(const http::Request& req, AppContext& 
 
 }  // namespace
 
-void add_reanalyze_routes(http::Router& router, AppContext& ctx) {
-  auto jobs = std::make_shared<ReanalysisJobs>(ctx.store, ctx.bus);
+std::shared_ptr<ReanalysisJobs> make_reanalysis_jobs(store::Store& store, bus::Bus& bus) {
+  return std::make_shared<ReanalysisJobs>(store, bus);
+}
+
+json::object start_reanalysis(ReanalysisJobs& jobs, Id workspace_id) { return jobs.start(workspace_id, true)->view(); }
+
+void add_reanalyze_routes(http::Router& router, AppContext& ctx, std::shared_ptr<ReanalysisJobs> jobs) {
   router.add("POST", "/v1/workspaces/{ws}/reanalyze", [jobs, &ctx](http::Request& req) {
     auto ws = caller_workspace(req, ctx);
     if (!ws) return error_response(ws.error());

@@ -3,6 +3,7 @@
 
 #include "api/auth.hpp"
 #include "api/context.hpp"
+#include "api/reanalysis.hpp"
 #include "api/respond.hpp"
 #include "api/source_spec.hpp"
 #include "api/sync_request.hpp"
@@ -223,8 +224,6 @@ http::Response push_items(http::Request& req, AppContext& ctx) {
 
 }  // namespace
 
-void add_reanalyze_routes(http::Router& router, AppContext& ctx);  // routes_reanalyze.cpp
-
 void add_api_routes(http::Router& router, AppContext& ctx) {
   auto bind = [&ctx](http::Response (*fn)(http::Request&, AppContext&)) {
     return [fn, &ctx](http::Request& req) { return fn(req, ctx); };
@@ -242,7 +241,9 @@ void add_api_routes(http::Router& router, AppContext& ctx) {
   router.add("GET", "/v1/workspaces/{ws}/syncs/{sync}", bind(get_sync));
   router.add("POST", "/v1/workspaces/{ws}/sources/{src}/items", bind(push_items));
   add_query_routes(router, ctx);
-  add_reanalyze_routes(router, ctx);
+  auto jobs = make_reanalysis_jobs(ctx.store, ctx.bus);
+  add_reanalyze_routes(router, ctx, jobs);
+  add_theme_routes(router, ctx, jobs);
 }
 
 }  // namespace chorus::api

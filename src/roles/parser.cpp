@@ -9,6 +9,7 @@
 #include "nlp/fingerprint.hpp"
 #include "nlp/record_analysis.hpp"
 #include "nlp/stage.hpp"
+#include "nlp/workspace_taxonomy.hpp"
 #include "roles/roles.hpp"
 
 namespace chorus::roles {
@@ -68,12 +69,18 @@ ParserRole::ParserRole(RoleDeps deps)
                          [this](std::span<const bus::Message> b) { return process_batch(b); }) {}
 
 Status ParserRole::process_batch(std::span<const bus::Message> batch) {
+  Taxonomies taxonomies;
   for (const auto& m : batch)
-    if (auto s = process(m); !s) return s;
+    if (auto s = process(m, taxonomies); !s) return s;
   return {};
 }
 
 Status ParserRole::process(const bus::Message& message) {
+  Taxonomies taxonomies;
+  return process(message, taxonomies);
+}
+
+Status ParserRole::process(const bus::Message& message, Taxonomies& taxonomies) {
   std::string raw_ref = message.topic + "/" + std::to_string(message.partition) + "/" + std::to_string(message.offset);
   auto decoded = bus::decode_raw_items(message.payload);
   if (!decoded) {
@@ -92,6 +99,19 @@ Status ParserRole::process(const bus::Message& message) {
   const auto* connector = connectors::find_connector(source->type);
   if (!connector) return deps_.store.add_dead_letter(m.workspace_id, m.source_id, message.payload, "unknown source type");
   auto settings = api::source_settings(*source, {});
+  auto& taxonomy = taxonomies[source->workspace_id];
+  if (!taxonomy) {
+    auto doc = deps_.store.get_taxonomy(source->workspace_id);
+    if (!doc) return doc.error();  // store down: retry the batch
+    auto loaded = nlp::parse_workspace_taxonomy(doc->body, doc->version);
+    if (!loaded) {
+      // A document this server cannot read must not stop the pipeline: the NLP's own themes, unedited.
+      spdlog::warn("parser: the taxonomy of workspace {} is unreadable ({}); records keep the NLP's themes",
+                   source->workspace_id, loaded.error().message);
+      loaded = nlp::WorkspaceTaxonomy{};
+    }
+    taxonomy = std::make_shared<nlp::TaxonomyApplier>(std::move(*loaded));
+  }
 
   json::array items = std::move(m.items);
   if (m.kind == bus::RawItems::Kind::webhook) {
@@ -126,6 +146,7 @@ Status ParserRole::process(const bus::Message& message) {
       continue;
     }
     FeedbackRecord r = analyse(*mapped, *source, received, raw_ref);
+    taxonomy->apply(r);
     r.raw_item = to_json_string(item);  // kept beside the record: ?include=raw outlives the bus's retention
     // The earliest record that says the same thing: first among those stored, then within this page.
     auto dup = deps_.store.find_near_duplicate(r.workspace_id, r.simhash, kNearDuplicateBits, r.unique_identifier, r.timestamp);

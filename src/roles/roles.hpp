@@ -9,6 +9,7 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "api/metrics.hpp"
@@ -17,6 +18,7 @@
 #include "core/secrets.hpp"
 #include "ingest/circuit_breaker.hpp"
 #include "ingest/source_health.hpp"
+#include "nlp/workspace_taxonomy.hpp"
 #include "roles/consumer_loop.hpp"
 #include "store/store.hpp"
 
@@ -40,7 +42,11 @@ class ParserRole {
   Status process(const bus::Message& message);
 
  private:
+  // The taxonomies of the workspaces seen in one batch: read once per batch, so a change applies from the
+  // next batch on.
+  using Taxonomies = std::unordered_map<Id, std::shared_ptr<nlp::TaxonomyApplier>>;
   Status process_batch(std::span<const bus::Message> batch);
+  Status process(const bus::Message& message, Taxonomies& taxonomies);
   RoleDeps deps_;
   ConsumerLoop loop_;
 };

@@ -113,6 +113,13 @@ struct ThemeStat {
   double avg_compound = 0.0;
 };
 
+// A workspace's own edits to its theme taxonomy (nlp/workspace_taxonomy.hpp) as one JSON document, and the
+// version every change bumps; records say under which version their themes were assigned.
+struct WorkspaceTaxonomyDoc {
+  std::int64_t version = 0;
+  std::string body;
+};
+
 // How many matching records of one source carry one rating value (review_attributes.rating).
 struct RatingCount {
   Id source_id = 0;
@@ -176,6 +183,12 @@ class Store {
   // are computed from. This default pages through query_feedback; a backend overrides it with an
   // aggregate (the SQLite store answers it from rating rollups).
   virtual Result<std::vector<RatingCount>> rating_counts(const FeedbackFilter& filter);
+
+  // The workspace's taxonomy document: version 0 and "{}" when it has none yet.
+  virtual Result<WorkspaceTaxonomyDoc> get_taxonomy(Id workspace_id) = 0;
+  // Compare-and-set: replaces the document if its version is still expected_version (0: none yet) and returns
+  // the new version; a conflict when another change came first (read again and retry).
+  virtual Result<std::int64_t> put_taxonomy(Id workspace_id, std::int64_t expected_version, std::string body) = 0;
 
   // Raw items that failed to map, kept with their error for replay.
   virtual Status add_dead_letter(Id workspace_id, Id source_id, const std::string& payload, const std::string& error) = 0;

@@ -60,5 +60,6 @@ export async function request(method, path, { query, body, headers } = {}) {
 export const api = {
   get: (path, query) => request('GET', path, { query }),
   post: (path, body, headers) => request('POST', path, { body, headers }),
+  patch: (path, body) => request('PATCH', path, { body }),
   del: (path) => request('DELETE', path),
 };

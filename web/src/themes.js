@@ -1,12 +1,23 @@
 // Themes: the top themes of the period with count, share, sentiment, change against the previous period
-// of equal length and a daily sparkline; a theme opens its quotes and its records.
+// of equal length and a daily sparkline; a theme opens its quotes and its records. Below them, the
+// workspace's taxonomy, where themes are renamed, hidden, merged and added.
 import { api } from './api.js';
 import { el, clear, emptyState, errorBox, loading } from './dom.js';
 import { sparkline, countsPerBucket } from './charts.js';
 import { count, percent, signed, sentimentWord, shortDate, SENTIMENT_COLORS } from './format.js';
 import { recordRow } from './records.js';
+import { taxonomyPanel } from './taxonomy.js';
 
 export async function render(container, ctx) {
+  const top = el('div', { class: 'top-themes' });
+  // After a taxonomy change has reached the records, the top themes are read again too.
+  const refreshTop = () => renderTop(top, ctx).catch((err) => ctx.isCurrent() && clear(top, errorBox(err)));
+  const panel = taxonomyPanel(ctx, { onSettled: refreshTop });
+  await renderTop(top, ctx);
+  if (ctx.isCurrent()) clear(container, top, panel);
+}
+
+async function renderTop(container, ctx) {
   const { ws, range, params } = ctx;
   const filters = { source: params.get('source'), language: params.get('language') };
   const insights = await api.get(`/v1/workspaces/${ws}/insights`, { from: range.from, to: range.to, ...filters });

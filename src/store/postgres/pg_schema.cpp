@@ -108,6 +108,7 @@ constexpr Migration kMigrations[] = {
     {1, "tenancy, sources, syncs, records, rollups, dead letters"},
     {2, "raw items kept beside records"},
     {3, "record bands become pair keys carrying their record's fingerprint and time, indexed by record"},
+    {4, "workspace taxonomies"},
 };
 
 // The raw item a record was made from (GET .../feedback/{id}?include=raw), in its own table so that the
@@ -136,6 +137,17 @@ Status apply_v3(pg::Connection& conn) {
            ", uid, simhash, ts FROM record_keys WHERE simhash <> 0 ON CONFLICT DO NOTHING;\n";
   sql += "CREATE INDEX record_bands_by_record ON record_bands(workspace_id, uid);\n";
   if (auto s = conn.exec_script(sql); !s) return s.error();
+  return {};
+}
+
+// Each workspace's own theme taxonomy: one JSON document, versioned for compare-and-set.
+constexpr std::string_view kWorkspaceTaxonomies = R"sql(
+CREATE TABLE workspace_taxonomies(workspace_id BIGINT PRIMARY KEY REFERENCES workspaces(id),
+  version BIGINT NOT NULL, body TEXT NOT NULL, updated_at BIGINT NOT NULL);
+)sql";
+
+Status apply_v4(pg::Connection& conn) {
+  if (auto s = conn.exec_script(kWorkspaceTaxonomies); !s) return s.error();
   return {};
 }
 
@@ -199,6 +211,7 @@ Status PostgresStore::migrate(const PostgresOptions& options) {
     Status applied = m.version == 1   ? apply_v1(**conn, options.timescale)
                      : m.version == 2 ? apply_v2(**conn)
                      : m.version == 3 ? apply_v3(**conn)
+                     : m.version == 4 ? apply_v4(**conn)
                                       : Status{};
     if (!applied) return make_error(applied.error().code, "schema migration " + std::to_string(m.version) + " (" +
                                                               m.description + "): " + applied.error().message);

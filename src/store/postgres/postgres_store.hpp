@@ -52,6 +52,9 @@ class PostgresStore final : public Store {
   Result<Totals> totals(const FeedbackFilter& filter) override;
   Result<std::vector<ThemeStat>> top_themes(const FeedbackFilter& filter, std::size_t limit) override;
 
+  Result<WorkspaceTaxonomyDoc> get_taxonomy(Id workspace_id) override;
+  Result<std::int64_t> put_taxonomy(Id workspace_id, std::int64_t expected_version, std::string body) override;
+
   Status add_dead_letter(Id workspace_id, Id source_id, const std::string& payload, const std::string& error) override;
   Result<std::int64_t> count_dead_letters(Id workspace_id) override;
 

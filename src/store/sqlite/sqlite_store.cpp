@@ -14,8 +14,9 @@ namespace {
 // 1: the first schema. 2: ratings and raw items on records, theme rows carry their record's time, daily
 // and rating rollups, compound sums in whole ten-thousandths. 3: the rollup cubes of sqlite_cubes.cpp.
 // 4: band rows are the near-duplicate keys of core/near_duplicate_keys.hpp and carry their record's
-// fingerprint and time, so a near-duplicate lookup reads exact key ranges and no record.
-constexpr int kSchemaVersion = 4;
+// fingerprint and time, so a near-duplicate lookup reads exact key ranges and no record. 5: workspace
+// taxonomies (a versioned JSON document per workspace).
+constexpr int kSchemaVersion = 5;
 
 constexpr std::string_view kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS customers(
@@ -59,6 +60,9 @@ CREATE TABLE IF NOT EXISTS rollup_applied(
 CREATE TABLE IF NOT EXISTS dead_letters(
   id INTEGER PRIMARY KEY, workspace_id INTEGER NOT NULL, source_id INTEGER NOT NULL, payload TEXT NOT NULL,
   error TEXT NOT NULL, created_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS workspace_taxonomies(
+  workspace_id INTEGER PRIMARY KEY REFERENCES workspaces(id), version INTEGER NOT NULL, body TEXT NOT NULL,
+  updated_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS rollup_cubes(name TEXT PRIMARY KEY);
 )sql";

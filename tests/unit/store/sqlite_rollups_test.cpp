@@ -441,9 +441,13 @@ INSERT INTO rollup_applied VALUES(1, 7, 1, 1767225600000, 3, 'negative', 'bug', 
   ASSERT_TRUE(dup) << dup.error().message;
   EXPECT_EQ(*dup, std::optional<std::int64_t>(7));
   EXPECT_FALSE(store_->find_near_duplicate(1, 0x0001000200030005ULL, 3, 8, kJan - kDay)->has_value());
+  // The upgrade adds workspace taxonomies.
+  EXPECT_EQ(store_->get_taxonomy(1)->version, 0);
+  EXPECT_EQ(*store_->put_taxonomy(1, 0, "{}"), 1);
   // Opening again changes nothing.
   open();
   EXPECT_EQ(store_->totals(f)->count, 1);
+  EXPECT_EQ(store_->get_taxonomy(1)->version, 1);
   EXPECT_EQ(*store_->find_near_duplicate(1, 0x0001000200030005ULL, 3, 8, kJan + kDay), std::optional<std::int64_t>(7));
 }
 

@@ -3,6 +3,7 @@
 #include <random>
 
 #include "unit/store/store_spec.hpp"
+#include "unit/store/taxonomy_spec.hpp"
 
 namespace chorus::store {
 namespace {
