@@ -163,22 +163,29 @@ def main():
             vals["vader_acc"] = accuracy(gs, [vader_label(vader[r["id"]]) for r in rs])
         print("| %s | %d | %s |" % (lang, len(rs), " | ".join(fmt(vals[c]) for c in lang_cols)))
 
-    print("\n### aspects (the taxonomy's terms; nothing is trained, so every fold is the same)\n")
+    print("\n### aspects: the aspect model (trained per fold) and the taxonomy's terms alone\n")
     print("Micro-averaged over (item, aspect) pairs: precision = found aspects that are labelled, recall =")
-    print("labelled aspects that are found.\n")
-    print("| language | items | labelled | found | precision | recall |")
-    print("|---|---|---|---|---|---|")
-    for lang, rs in [("all", rows)] + groups:
+    print("labelled aspects that are found. At most three per item, as labelled.\n")
+    print("| language | items | labelled | model found | model precision | model recall | terms precision | terms recall |")
+    print("|---|---|---|---|---|---|---|---|")
+    def pr(rs, key):
         tp = fp = fn = 0
         for r in rs:
             gold = set(r["gold"].get("aspects", []))
-            pred = set(r["pred"].get("aspects", []))
+            pred = set(r["pred"].get(key, []))
             tp += len(gold & pred)
             fp += len(pred - gold)
             fn += len(gold - pred)
-        prec = tp / (tp + fp) if tp + fp else 0.0
-        rec = tp / (tp + fn) if tp + fn else 0.0
-        print("| %s | %d | %d | %d | %s | %s |" % (lang, len(rs), tp + fn, tp + fp, fmt(prec), fmt(rec)))
+        return tp, fp, fn
+    for lang, rs in [("all", rows)] + groups:
+        tp, fp, fn = pr(rs, "aspects")
+        ttp, tfp, tfn = pr(rs, "term_aspects")
+        print("| %s | %d | %d | %d | %s | %s | %s | %s |" % (
+            lang, len(rs), tp + fn, tp + fp, fmt(tp / (tp + fp) if tp + fp else 0), fmt(tp / (tp + fn) if tp + fn else 0),
+            fmt(ttp / (ttp + tfp) if ttp + tfp else 0), fmt(ttp / (ttp + tfn) if ttp + tfn else 0)))
+    print("\nPer held-out domain (model): " + ", ".join(
+        "%s P %.2f R %.2f" % ((d,) + (lambda t: (t[0] / (t[0] + t[1]) if t[0] + t[1] else 0, t[0] / (t[0] + t[2]) if t[0] + t[2] else 0))(
+            pr([r for r in rows if r["domain"] == d], "aspects"))) for d in sorted({r["domain"] for r in rows})))
 
     tags = collections.defaultdict(list)
     for r in rows:

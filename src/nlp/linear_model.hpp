@@ -44,6 +44,8 @@ class LinearModel {
       if (s.row != kEmpty) visit(s.hash, &weights_[s.row]);
   }
   const std::vector<float>& bias() const { return bias_; }
+  // The weights of one feature (classes().size() of them), or nullptr when the model does not read it.
+  const float* weights_of(std::uint64_t hash) const { return find(hash); }
 
   // The text format of a trained model; parse(serialize(...)) reproduces the weights to 4 decimals.
   static std::string serialize(std::string_view name, std::span<const std::string> classes,
