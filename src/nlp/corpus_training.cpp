@@ -132,7 +132,7 @@ ModelTask sentiment_task() {
   o.epochs = 150;
   o.step = 0.5;
   o.l2 = 1e-4;
-  o.l2_dense = 3e-5;
+  o.l2_dense = 3e-4;
   return {"sentiment", &kSentimentClasses, o};
 }
 
@@ -141,7 +141,7 @@ ModelTask category_task() {
   o.epochs = 150;
   o.step = 0.5;
   o.l2 = 1e-4;
-  o.l2_dense = 3e-5;
+  o.l2_dense = 3e-4;
   o.balance_classes = true;  // macro-F1 counts the rare classes as much as the common ones
   return {"category", &kCategoryClasses, o};
 }

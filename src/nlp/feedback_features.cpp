@@ -195,6 +195,8 @@ std::vector<DenseFeature> dense_features(const FeedbackInput& in) {
   // The category rules' sums of signal words, scaled to about 0..2.
   CategoryInput ci{in.text, in.title, lx.compound, in.has_stack_trace};
   RuleEvidence e = rule_evidence(ci);
+  constexpr double kTraceEvidence = 3.0;  // a stack trace is bug evidence as strong as a crash word or two
+  if (in.has_stack_trace) e.signals[0] += kTraceEvidence;
   static constexpr std::array<std::string_view, RuleEvidence::kRuleCategories> kRules = {
       "rule:bug", "rule:feature_request", "rule:question", "rule:complaint", "rule:praise"};
   for (std::size_t k = 0; k < kRules.size(); ++k) {
@@ -231,10 +233,14 @@ std::vector<DenseFeature> dense_features(const FeedbackInput& in) {
   if (words <= 3) d.push_back({"len:tiny", 1.0f});
   else if (words <= 12) d.push_back({"len:short", 1.0f});
   else if (words > 80) d.push_back({"len:long", 1.0f});
-  std::string_view body = in.text;
-  while (!body.empty() && (body.back() == ' ' || body.back() == '\n')) body.remove_suffix(1);
-  if (!body.empty() && body.back() == '?') d.push_back({"form:ends_question", 1.0f});
-  if (body.find('?') != std::string_view::npos) d.push_back({"form:question", 1.0f});
+  // A question in the title counts as one in the text (issue titles often ask what the body describes).
+  auto ends_with_question = [](std::string_view s) {
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\n')) s.remove_suffix(1);
+    return !s.empty() && s.back() == '?';
+  };
+  if (ends_with_question(in.text) || ends_with_question(in.title)) d.push_back({"form:ends_question", 1.0f});
+  if (in.text.find('?') != std::string_view::npos || in.title.find('?') != std::string_view::npos)
+    d.push_back({"form:question", 1.0f});
   if (exclamations > 0) d.push_back({"form:exclamation", std::min(1.0f, static_cast<float>(exclamations) / 3.0f)});
   if (caps_words >= 2 && caps_words * 4 >= words) d.push_back({"form:shouting", 1.0f});
   if (has_scare_quotes(in.text) || has_scare_quotes(in.title)) d.push_back({"form:scare_quotes", 1.0f});

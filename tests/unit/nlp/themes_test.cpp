@@ -96,7 +96,9 @@ TEST(Themes, StageUsesTitleAndLanguage) {
   doc.language_code = "en";
   ThemesStage().run(doc);
   ASSERT_FALSE(doc.themes.empty());
-  EXPECT_EQ(doc.themes.front(), "pdf export");
+  EXPECT_EQ(doc.themes.front(), "export");  // the aspect; the title's phrase, weighted first, beneath it
+  ASSERT_FALSE(doc.sub_themes.empty());
+  EXPECT_EQ(doc.sub_themes.front(), (std::pair<std::string, std::string>{"export", "pdf export"}));
 }
 
 }  // namespace
