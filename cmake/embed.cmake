@@ -24,7 +24,6 @@ function(chorus_embed_assets target)
   chorus_embed_multilang(${target})
   chorus_embed_file(${target} sentiment_model ${CMAKE_SOURCE_DIR}/data/models/sentiment.model)
   chorus_embed_file(${target} category_model ${CMAKE_SOURCE_DIR}/data/models/category.model)
-  chorus_embed_file(${target} aspect_model ${CMAKE_SOURCE_DIR}/data/models/aspects.model)
   chorus_embed_file(${target} aspects_taxonomy ${CMAKE_SOURCE_DIR}/data/taxonomy/aspects.json)
 endfunction()
 

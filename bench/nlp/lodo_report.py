@@ -5,8 +5,9 @@
     build/chorus train --lodo /tmp/lodo.jsonl
     bench/nlp/lodo_report.py /tmp/lodo.jsonl [--corpus data/corpus] [--no-vader] [--markdown]
 
-Sentiment: 4-class accuracy (positive, negative, neutral, mixed) and polarity (the items labelled positive
-or negative, scored right when the sign of the stored compound agrees; 0 counts as wrong). Category:
+Sentiment: 4-class accuracy (positive, negative, neutral, mixed) and polarity: of the items labelled
+positive or negative, the share the model puts on the right side (P(positive) against P(negative));
+score_sign is the same judged by the sign of the stored compound score (0 counts as wrong). Category:
 accuracy and macro-F1 over the six classes. Each per held-out domain, then the mean over domains; per class
 precision/recall/F1; per language. vader-sentiment has no 'mixed' and no category: its 4-class label is
 positive >= 0.05, negative <= -0.05, neutral otherwise, as its authors suggest.
@@ -45,6 +46,11 @@ def macro_f1(gold, pred, classes):
 
 def accuracy(gold, pred):
     return sum(1 for g, p in zip(gold, pred) if g == p) / len(gold) if gold else 0.0
+
+
+def label_side(rows):
+    """P(positive) - P(negative) of the model: which side of the fence it puts each item."""
+    return [r["pred"]["polarity"] for r in rows]
 
 
 def polarity(gold, compound):
@@ -89,7 +95,8 @@ def summarise(rows, vader):
         row = {
             "domain": d, "n": len(rs),
             "sent_acc": accuracy(gs, [r["pred"]["sentiment"] for r in rs]),
-            "polarity": polarity(gs, [r["pred"]["compound"] for r in rs]),
+            "polarity": polarity(gs, label_side(rs)),
+            "score_sign": polarity(gs, [r["pred"]["compound"] for r in rs]),
             "cat_acc": accuracy(gc, [r["pred"]["category"] for r in rs]),
             "cat_f1": macro_f1(gc, [r["pred"]["category"] for r in rs], CATEGORIES),
             "lex_acc": accuracy(gs, [r["lexicon"]["sentiment"] for r in rs]),
@@ -122,7 +129,7 @@ def main():
         vader = dict(zip(ids, vader_scores([texts[i] for i in ids])))
 
     table = summarise(rows, vader)
-    cols = ["sent_acc", "polarity", "cat_acc", "cat_f1", "lex_acc"] + (["vader_acc", "vader_polarity"] if vader else [])
+    cols = ["sent_acc", "polarity", "score_sign", "cat_acc", "cat_f1", "lex_acc"] + (["vader_acc", "vader_polarity"] if vader else [])
     print("## Leave-one-domain-out (%d items, %d domains)\n" % (len(rows), len(table)))
     print("| held-out domain | n | " + " | ".join(cols) + " |")
     print("|---|---|" + "---|" * len(cols))
@@ -155,7 +162,7 @@ def main():
         gc = [r["gold"]["category"] for r in rs]
         vals = {
             "sent_acc": accuracy(gs, [r["pred"]["sentiment"] for r in rs]),
-            "polarity": polarity(gs, [r["pred"]["compound"] for r in rs]),
+            "polarity": polarity(gs, label_side(rs)),
             "cat_acc": accuracy(gc, [r["pred"]["category"] for r in rs]),
             "cat_f1": macro_f1(gc, [r["pred"]["category"] for r in rs], CATEGORIES),
         }
@@ -163,29 +170,21 @@ def main():
             vals["vader_acc"] = accuracy(gs, [vader_label(vader[r["id"]]) for r in rs])
         print("| %s | %d | %s |" % (lang, len(rs), " | ".join(fmt(vals[c]) for c in lang_cols)))
 
-    print("\n### aspects: the aspect model (trained per fold) and the taxonomy's terms alone\n")
+    print("\n### aspects (the taxonomy's terms; nothing is trained, so every fold is the same)\n")
     print("Micro-averaged over (item, aspect) pairs: precision = found aspects that are labelled, recall =")
     print("labelled aspects that are found. At most three per item, as labelled.\n")
-    print("| language | items | labelled | model found | model precision | model recall | terms precision | terms recall |")
-    print("|---|---|---|---|---|---|---|---|")
-    def pr(rs, key):
+    print("| language | items | labelled | found | precision | recall |")
+    print("|---|---|---|---|---|---|")
+    for lang, rs in [("all", rows)] + groups:
         tp = fp = fn = 0
         for r in rs:
             gold = set(r["gold"].get("aspects", []))
-            pred = set(r["pred"].get(key, []))
+            pred = set(r["pred"].get("aspects", []))
             tp += len(gold & pred)
             fp += len(pred - gold)
             fn += len(gold - pred)
-        return tp, fp, fn
-    for lang, rs in [("all", rows)] + groups:
-        tp, fp, fn = pr(rs, "aspects")
-        ttp, tfp, tfn = pr(rs, "term_aspects")
-        print("| %s | %d | %d | %d | %s | %s | %s | %s |" % (
-            lang, len(rs), tp + fn, tp + fp, fmt(tp / (tp + fp) if tp + fp else 0), fmt(tp / (tp + fn) if tp + fn else 0),
-            fmt(ttp / (ttp + tfp) if ttp + tfp else 0), fmt(ttp / (ttp + tfn) if ttp + tfn else 0)))
-    print("\nPer held-out domain (model): " + ", ".join(
-        "%s P %.2f R %.2f" % ((d,) + (lambda t: (t[0] / (t[0] + t[1]) if t[0] + t[1] else 0, t[0] / (t[0] + t[2]) if t[0] + t[2] else 0))(
-            pr([r for r in rows if r["domain"] == d], "aspects"))) for d in sorted({r["domain"] for r in rows})))
+        print("| %s | %d | %d | %d | %s | %s |" % (lang, len(rs), tp + fn, tp + fp, fmt(tp / (tp + fp) if tp + fp else 0),
+                                                  fmt(tp / (tp + fn) if tp + fn else 0)))
 
     tags = collections.defaultdict(list)
     for r in rows:

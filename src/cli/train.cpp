@@ -84,29 +84,13 @@ int train(const TrainOptions& o) {
     if (!out) return fail("cannot write " + path.string());
     std::cerr << "chorus train: wrote " << path.string() << " (" << fitted.feature_names.size() << " features)\n";
   }
-  {
-    nlp::FittedModel aspects = nlp::fit_aspect_model(all);
-    std::string text = nlp::aspect_model_file(aspects, corpus->size(), domains.size());
-    auto path = std::filesystem::path(o.out) / "aspects.model";
-    if (o.check) {
-      bool same = read_file(path) == text;
-      std::cerr << "chorus train: " << path.string()
-                << (same ? " matches the corpus\n" : " is not what the corpus gives; run `chorus train` and commit it\n");
-      mismatches += same ? 0 : 1;
-    } else {
-      std::ofstream out(path, std::ios::binary);
-      out << text;
-      if (!out) return fail("cannot write " + path.string());
-      std::cerr << "chorus train: wrote " << path.string() << " (" << aspects.feature_names.size() << " features)\n";
-    }
-  }
   return mismatches ? 1 : 0;
 }
 
 }  // namespace
 
 void add_train(CLI::App& app, Commands& commands) {
-  auto* cmd = app.add_subcommand("train", "Build the sentiment, category and aspect models from the labelled corpus");
+  auto* cmd = app.add_subcommand("train", "Build the sentiment and category models from the labelled corpus");
   auto o = std::make_shared<TrainOptions>();
   cmd->add_option("--corpus", o->corpus, "Directory of labelled .jsonl files (docs/labelling.md)")->capture_default_str();
   cmd->add_option("--out", o->out, "Where the model files go")->capture_default_str();

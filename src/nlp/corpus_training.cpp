@@ -13,7 +13,6 @@
 #include "nlp/clean.hpp"
 #include "nlp/feedback_models.hpp"
 #include "nlp/language.hpp"
-#include "nlp/aspect_model.hpp"
 #include "nlp/linear_model.hpp"
 #include "nlp/taxonomy.hpp"
 #include "nlp/themes.hpp"
@@ -23,6 +22,9 @@ namespace chorus::nlp {
 namespace {
 
 constexpr std::size_t kMinDocuments = 2;  // a word feature must occur in this many training items
+// A feature none of whose weights reaches this moves no decision: it is dropped from the model (in
+// evaluation too), which keeps the tables small enough to stay in cache.
+constexpr double kMinRowWeight = 0.05;
 
 std::vector<std::string> string_list(const json::object& o, std::string_view key) {
   std::vector<std::string> out;
@@ -118,8 +120,9 @@ std::vector<PreparedItem> prepare_corpus(const std::vector<CorpusItem>& items) {
     p.lexicon_compound = lexicon.compound;
     p.lexicon_type = std::string(lexicon.type);
     p.features = document_features(doc, lexicon);
-    std::string both = doc.title.empty() ? doc.analysis_text : doc.title + "\n" + doc.analysis_text;
-    p.term_aspects = Taxonomy::builtin().match(PhraseMatcher::Text(both), doc.language_code, 64);
+    // The aspects come from the taxonomy's terms, which no fold trains: one answer serves every fold.
+    for (const std::string& theme : extract_theme_levels(doc.analysis_text, doc.title, doc.language_code).themes)
+      if (Taxonomy::builtin().find(theme)) p.aspects.push_back(theme);
     out.push_back(std::move(p));
   }
   return out;
@@ -195,131 +198,17 @@ FittedModel fit_model(const ModelTask& task, const std::vector<const PreparedIte
   TrainingOptions options = task.options;
   options.dense_features = dense.size();
   fitted.model = train_logistic(examples, fitted.feature_names.size(), task.classes->size(), options);
-  return fitted;
-}
-
-namespace {
-
-constexpr std::size_t kAspectMinDocuments = 5;
-constexpr double kAspectMinWeight = 0.05;
-constexpr std::size_t kAspectEpochs = 12;
-constexpr double kAspectStep = 0.3;
-constexpr double kAspectL2 = 1e-4;
-constexpr std::size_t kMaxAspects = 3;
-constexpr double kAspectThreshold = 0.0;  // a score above it is a probability above one half
-
-// What the aspect model reads of an item: its word features and its taxonomy term matches, by name.
-template <class Visit>
-void visit_aspect_inputs(const PreparedItem& p, Visit&& visit) {
-  for (const Feature& f : p.features.features)
-    if (is_aspect_feature(f.name)) visit(f.name.str(), f.hash, f.value);
-  for (std::size_t a : p.term_aspects) {
-    std::string name = aspect_term_feature(Taxonomy::builtin().aspects()[a].id);
-    std::uint64_t hash = feature_hash(name, {}, {});
-    visit(std::move(name), hash, 1.0f);
-  }
-}
-
-}  // namespace
-
-FittedModel fit_aspect_model(const std::vector<const PreparedItem*>& training) {
-  const Taxonomy& taxonomy = Taxonomy::builtin();
-  std::map<std::string, std::pair<std::size_t, std::uint64_t>> seen;
-  for (const PreparedItem* p : training)
-    visit_aspect_inputs(*p, [&](std::string name, std::uint64_t hash, float) {
-      auto& e = seen[std::move(name)];
-      ++e.first;
-      e.second = hash;
-    });
-  FittedModel fitted;
-  std::vector<std::pair<std::uint64_t, std::uint32_t>> index;
-  for (const auto& [name, e] : seen) {
-    if (e.first < kAspectMinDocuments && !name.starts_with("term:")) continue;
-    index.emplace_back(e.second, static_cast<std::uint32_t>(fitted.feature_names.size()));
-    fitted.feature_names.push_back(name);
-  }
-  std::sort(index.begin(), index.end());
-  fitted.index_ = std::move(index);
-  std::vector<AspectExample> examples;
-  for (const PreparedItem* p : training) {
-    AspectExample ex;
-    visit_aspect_inputs(*p, [&](const std::string&, std::uint64_t hash, float v) {
-      auto it = std::lower_bound(fitted.index_.begin(), fitted.index_.end(), std::make_pair(hash, std::uint32_t{0}));
-      if (it != fitted.index_.end() && it->first == hash) ex.features.emplace_back(it->second, v);
-    });
-    for (const std::string& a : p->item->aspects)
-      if (auto i = taxonomy.find(a)) ex.labels.push_back(*i);
-    examples.push_back(std::move(ex));
-  }
-  fitted.model = train_one_vs_rest(examples, fitted.feature_names.size(), taxonomy.aspects().size(), kAspectEpochs,
-                                   kAspectStep, kAspectL2);
-  // Fifty-two columns a feature: the small weights are dropped here, where evaluation sees it too, so the
-  // file stays small and what is measured is what ships.
   for (auto& row : fitted.model.weights)
-    for (double& w : row)
-      if (std::fabs(w) < kAspectMinWeight) w = 0.0;
+    if (std::none_of(row.begin(), row.end(), [](double w) { return std::fabs(w) >= kMinRowWeight; }))
+      std::fill(row.begin(), row.end(), 0.0);
   return fitted;
-}
-
-std::vector<std::pair<std::string, double>> aspect_scores(const FittedModel& fitted, const PreparedItem& p,
-                                                          double floor) {
-  const Taxonomy& taxonomy = Taxonomy::builtin();
-  std::vector<double> z = fitted.model.bias;
-  visit_aspect_inputs(p, [&](const std::string&, std::uint64_t hash, float v) {
-    auto it = std::lower_bound(fitted.index_.begin(), fitted.index_.end(), std::make_pair(hash, std::uint32_t{0}));
-    if (it == fitted.index_.end() || it->first != hash) return;
-    const auto& w = fitted.model.weights[it->second];
-    for (std::size_t c = 0; c < z.size(); ++c) z[c] += v * w[c];
-  });
-  std::vector<std::pair<double, std::size_t>> found;
-  for (std::size_t c = 0; c < z.size(); ++c)
-    if (z[c] > floor) found.emplace_back(z[c], c);
-  std::sort(found.begin(), found.end(), [](const auto& x, const auto& y) {
-    return x.first != y.first ? x.first > y.first : x.second < y.second;
-  });
-  std::vector<std::pair<std::string, double>> out;
-  for (const auto& [score, c] : found) {
-    if (out.size() == kMaxAspects) break;
-    out.emplace_back(taxonomy.aspects()[c].id, std::round(score * 1000.0) / 1000.0);
-  }
-  return out;
-}
-
-std::vector<std::string> predicted_aspects(const FittedModel& fitted, const PreparedItem& p) {
-  // As the themes stage decides: the model's confident aspects first, then the terms' (combine_aspects).
-  const Taxonomy& taxonomy = Taxonomy::builtin();
-  std::vector<std::size_t> model;
-  for (const auto& [id, score] : aspect_scores(fitted, p, kAspectThreshold))
-    if (auto a = taxonomy.find(id)) model.push_back(*a);
-  std::vector<std::string> out;
-  for (std::size_t a : combine_aspects(model, p.term_aspects)) out.push_back(taxonomy.aspects()[a].id);
-  return out;
-}
-
-std::string aspect_model_file(const FittedModel& fitted, std::size_t items, std::size_t domains) {
-  std::vector<std::pair<std::string, std::vector<double>>> rows;
-  for (std::size_t j = 0; j < fitted.feature_names.size(); ++j) {
-    const std::vector<double>& w = fitted.model.weights[j];
-    if (std::none_of(w.begin(), w.end(), [](double v) { return v != 0.0; })) continue;
-    rows.emplace_back(fitted.feature_names[j], w);
-  }
-  std::sort(rows.begin(), rows.end());
-  std::vector<std::string> classes;
-  for (const Aspect& a : Taxonomy::builtin().aspects()) classes.push_back(aspect_class_name(a.id));
-  std::ostringstream comment;
-  comment << "The aspect model of Chorus: built by `chorus train` from " << items << " items in " << domains
-          << " domains of data/corpus; do not edit.\n"
-          << "One-vs-rest logistic regression, " << kAspectEpochs << " epochs of AdaGrad (step " << kAspectStep
-          << ", L2 " << kAspectL2 << "); features in " << kAspectMinDocuments
-          << "+ items; weights under " << kAspectMinWeight << " are 0.";
-  return LinearModel::serialize("aspects", classes, fitted.model.bias, rows, comment.str());
 }
 
 std::string model_file(const ModelTask& task, const FittedModel& fitted, std::size_t items, std::size_t domains) {
   std::vector<std::pair<std::string, std::vector<double>>> rows;
   for (std::size_t j = 0; j < fitted.feature_names.size(); ++j) {
     const std::vector<double>& w = fitted.model.weights[j];
-    if (std::none_of(w.begin(), w.end(), [](double v) { return std::fabs(v) >= 0.00005; })) continue;
+    if (std::none_of(w.begin(), w.end(), [](double v) { return v != 0.0; })) continue;
     rows.emplace_back(fitted.feature_names[j], w);
   }
   std::sort(rows.begin(), rows.end());
@@ -348,7 +237,6 @@ std::vector<std::string> leave_one_domain_out(const std::vector<PreparedItem>& p
       if (p.item->domain != held_out) training.push_back(&p);
     FittedModel sentiment = fit_model(tasks[0], training);
     FittedModel category = fit_model(tasks[1], training);
-    FittedModel aspect = fit_aspect_model(training);
     for (const auto& p : prepared) {
       if (p.item->domain != held_out) continue;
       const CorpusItem& it = *p.item;
@@ -356,16 +244,10 @@ std::vector<std::string> leave_one_domain_out(const std::vector<PreparedItem>& p
       std::vector<double> pc = category.predict(p.features);
       std::size_t bs = static_cast<std::size_t>(std::max_element(ps.begin(), ps.end()) - ps.begin());
       std::size_t bc = static_cast<std::size_t>(std::max_element(pc.begin(), pc.end()) - pc.begin());
-      json::array tags, gold_aspects, aspects, term_aspects;
+      json::array tags, gold_aspects, aspects;
       for (const auto& t : it.tags) tags.emplace_back(t);
       for (const auto& a : it.aspects) gold_aspects.emplace_back(a);
-      json::array scored;
-      for (const auto& [a, z] : aspect_scores(aspect, p, -4.0)) scored.emplace_back(json::array{json::value(a), json::value(z)});
-      for (const auto& a : predicted_aspects(aspect, p)) aspects.emplace_back(a);
-      for (std::size_t a : p.term_aspects) {
-        if (term_aspects.size() == kMaxAspects) break;
-        term_aspects.emplace_back(Taxonomy::builtin().aspects()[a].id);
-      }
+      for (const auto& a : p.aspects) aspects.emplace_back(a);
       json::object o{
           {"id", it.id},
           {"domain", it.domain},
@@ -380,8 +262,6 @@ std::vector<std::string> leave_one_domain_out(const std::vector<PreparedItem>& p
                                 {"category_confidence", round2(pc[bc])},
                                 {"compound", std::round(blended_compound(p.lexicon_compound, kSentimentClasses, ps) * 10000.0) / 10000.0},
                                 {"aspects", std::move(aspects)},
-                                {"term_aspects", std::move(term_aspects)},
-                                {"aspect_scores", std::move(scored)},
                                 {"polarity", std::round((ps[0] - ps[1]) * 10000.0) / 10000.0}}},
           {"lexicon", json::object{{"sentiment", p.lexicon_type},
                                    {"compound", std::round(p.lexicon_compound * 10000.0) / 10000.0}}},

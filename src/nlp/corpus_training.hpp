@@ -32,7 +32,7 @@ struct PreparedItem {
   double lexicon_compound = 0.0;
   std::string lexicon_type;
   FeatureSet features;
-  std::vector<std::size_t> term_aspects;  // the built-in aspects whose terms occur (Taxonomy::builtin indices)
+  std::vector<std::string> aspects;  // the built-in aspects the themes stage finds
 };
 std::vector<PreparedItem> prepare_corpus(const std::vector<CorpusItem>& items);
 
@@ -60,20 +60,9 @@ struct FittedModel {
 
  private:
   friend FittedModel fit_model(const ModelTask&, const std::vector<const PreparedItem*>&);
-  friend FittedModel fit_aspect_model(const std::vector<const PreparedItem*>&);
-  friend std::vector<std::pair<std::string, double>> aspect_scores(const FittedModel&, const PreparedItem&, double);
   std::vector<std::pair<std::uint64_t, std::uint32_t>> index_;  // hash -> feature index, sorted
 };
 FittedModel fit_model(const ModelTask& task, const std::vector<const PreparedItem*>& training);
-
-// The aspect model fitted on some items: one-vs-rest over their labelled aspects.
-FittedModel fit_aspect_model(const std::vector<const PreparedItem*>& training);
-// The aspects a fitted aspect model finds for an item (ids), strongest first, at most three.
-std::vector<std::string> predicted_aspects(const FittedModel& fitted, const PreparedItem& item);
-// The three best-scoring aspects above a floor, with their scores (log-odds), strongest first.
-std::vector<std::pair<std::string, double>> aspect_scores(const FittedModel& fitted, const PreparedItem& item,
-                                                          double floor);
-std::string aspect_model_file(const FittedModel& fitted, std::size_t items, std::size_t domains);
 
 // The model file `chorus train` writes (LinearModel's text format), weights that round to 0 left out.
 std::string model_file(const ModelTask& task, const FittedModel& fitted, std::size_t items, std::size_t domains);

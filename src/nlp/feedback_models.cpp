@@ -10,7 +10,10 @@ namespace chorus::nlp {
 
 namespace {
 
-constexpr double kLexiconShare = 0.5;  // of the stored compound; the rest is the model's polarity
+// The stored compound is mostly the lexicon's: its sense of intensity is what correlates with how strongly
+// people feel (the public human-rated sets), while the model is better at which side a text is on.
+constexpr double kLexiconShare = 0.7;
+constexpr double kSureOfSide = 0.8;
 
 const LinearModel* load(std::string_view text, const char* what) {
   auto parsed = LinearModel::parse(text);
@@ -75,14 +78,20 @@ FeatureSet document_features(const Document& doc, const SentimentResult& lexicon
 double blended_compound(double lexicon_compound, const std::vector<std::string>& classes,
                         const std::vector<double>& probabilities) {
   double polarity = 0.0;
+  std::size_t best = 0;
   for (std::size_t c = 0; c < classes.size() && c < probabilities.size(); ++c) {
     if (classes[c] == "positive") polarity += probabilities[c];
     if (classes[c] == "negative") polarity -= probabilities[c];
+    if (probabilities[c] > probabilities[best]) best = c;
   }
-  // The model decides the sign (it reads sarcasm, ratings and context the word lists cannot); the lexicon
-  // adds its sense of intensity only when it agrees.
-  bool agrees = (lexicon_compound > 0.0 && polarity > 0.0) || (lexicon_compound < 0.0 && polarity < 0.0);
-  return std::clamp((1.0 - kLexiconShare) * polarity + (agrees ? kLexiconShare * lexicon_compound : 0.0), -1.0, 1.0);
+  double compound = std::clamp(kLexiconShare * lexicon_compound + (1.0 - kLexiconShare) * polarity, -1.0, 1.0);
+  // A confident positive or negative label and a score of the other sign would contradict each other on
+  // the same record: the label's side wins, with the model's own intensity.
+  if (best < classes.size() && probabilities[best] >= kSureOfSide) {
+    bool positive = classes[best] == "positive", negative = classes[best] == "negative";
+    if ((positive && compound <= 0.0) || (negative && compound >= 0.0)) compound = (1.0 - kLexiconShare) * polarity;
+  }
+  return compound;
 }
 
 }  // namespace chorus::nlp

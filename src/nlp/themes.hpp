@@ -21,16 +21,14 @@ std::vector<std::string> extract_themes(std::string_view text, std::string_view 
 // dropped. Two themes with the same key are the same theme. Empty when nothing specific remains.
 std::string theme_key(std::string_view phrase, std::string_view language_code);
 
-// Level-1 and level-2 themes of a text: the aspects of the built-in taxonomy it is about (at most three) and its key phrases, each filed under the aspect whose term it contains, else under
+// Level-1 and level-2 themes of a text: the aspects of the built-in taxonomy it mentions (at most three,
+// first mentioned first) and its key phrases, each filed under the aspect whose term it contains, else under
 // the text's first aspect; with no aspect at all, the key phrases are the themes.
 struct ThemeLevels {
   std::vector<std::string> themes;
   std::vector<std::pair<std::string, std::string>> sub_themes;
 };
-// With the document's features (what the sentiment stage computed), the trained aspect model joins the
-// terms in deciding the aspects (aspect_model.hpp).
-ThemeLevels extract_theme_levels(std::string_view text, std::string_view title, std::string_view language_code,
-                                 const FeatureSet* features = nullptr);
+ThemeLevels extract_theme_levels(std::string_view text, std::string_view title, std::string_view language_code);
 
 class ThemesStage final : public Stage {
  public:

@@ -10,7 +10,6 @@
 
 #include "nlp/lexicons.hpp"
 #include "nlp/sentiment_rules.hpp"
-#include "nlp/aspect_model.hpp"
 #include "nlp/stemmer.hpp"
 #include "nlp/taxonomy.hpp"
 #include "nlp/themes.hpp"
@@ -467,24 +466,18 @@ std::string theme_key(std::string_view phrase, std::string_view language_code) {
   return key;
 }
 
-ThemeLevels extract_theme_levels(std::string_view text, std::string_view title, std::string_view language_code,
-                                 const FeatureSet* features) {
-  constexpr std::size_t kMaxAspects = kMaxTextAspects;
-  constexpr std::size_t kAllTerms = 64;
+ThemeLevels extract_theme_levels(std::string_view text, std::string_view title, std::string_view language_code) {
+  constexpr std::size_t kMaxAspects = 3;
   const Taxonomy& taxonomy = Taxonomy::builtin();
   std::vector<std::size_t> aspects;
   if (title.empty()) {
-    aspects = taxonomy.match(PhraseMatcher::Text(text), language_code, kAllTerms);
+    aspects = taxonomy.match(PhraseMatcher::Text(text), language_code, kMaxAspects);
   } else {
     std::string both;
     both.reserve(title.size() + text.size() + 2);
     both.append(title).append("\n").append(text);
-    aspects = taxonomy.match(PhraseMatcher::Text(both), language_code, kAllTerms);
+    aspects = taxonomy.match(PhraseMatcher::Text(both), language_code, kMaxAspects);
   }
-  if (const LinearModel* model = aspect_model(); model && features)
-    aspects = combine_aspects(predict_aspects(*model, *features, aspects, kModelAspects), aspects);
-  else if (aspects.size() > kMaxAspects)
-    aspects.resize(kMaxAspects);
   ThemeLevels out;
   for (std::size_t a : aspects) out.themes.push_back(taxonomy.aspects()[a].id);
   for (std::string& phrase : extract_themes(text, title, language_code)) {
@@ -507,7 +500,7 @@ ThemeLevels extract_theme_levels(std::string_view text, std::string_view title, 
 }
 
 void ThemesStage::run(Document& doc) const {
-  ThemeLevels levels = extract_theme_levels(doc.analysis_text, doc.title, doc.language_code, doc.features.get());
+  ThemeLevels levels = extract_theme_levels(doc.analysis_text, doc.title, doc.language_code);
   doc.themes = std::move(levels.themes);
   doc.sub_themes = std::move(levels.sub_themes);
 }

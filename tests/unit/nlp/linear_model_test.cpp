@@ -73,6 +73,21 @@ TEST(LinearModel, RejectsBrokenFiles) {
   EXPECT_NE(dup.error().message.find("line 5"), std::string::npos);
 }
 
+TEST(LinearModel, WeightsReadExactlyAsWritten) {
+  // The fast reader of plain decimals agrees with the general one to the last bit, and refuses junk.
+  for (std::string w : {"0", "-0", "1", "0.5", "-0.1235", "2.0001", "123.4567", "1e-3", "7.123456789"}) {
+    auto m = LinearModel::parse("model t 1\nclasses a b\nbias 0 0\nw:x\t" + w + " 0\n");
+    ASSERT_TRUE(m.ok()) << w;
+    FeedbackInput in;
+    in.text = "x";
+    Prediction p = m->predict(feedback_features(in));
+    double z = std::log(p.probabilities[0] / p.probabilities[1]);
+    EXPECT_NEAR(z, static_cast<float>(std::stod(w)), 1e-6) << w;
+  }
+  for (std::string bad : {"1.2.3", "--1", "1-", "", ".", "abc", "0x10"})
+    EXPECT_FALSE(LinearModel::parse("model t 1\nclasses a b\nbias 0 0\nw:x\t" + bad + " 0\n").ok()) << bad;
+}
+
 TEST(LinearModel, SerializeRoundTrips) {
   std::vector<std::string> classes = {"a", "b"};
   std::vector<double> bias = {0.25, -0.123456};
