@@ -8,8 +8,13 @@ namespace chorus::insights {
 
 namespace {
 
-double round_to(double v, double unit) { return std::round(v / unit) * unit; }
-double round4(double v) { return round_to(v, 0.0001); }
+// Rounded to `decimals` places as the double nearest that decimal (dividing by an exact power of ten),
+// so it prints short ("-0.0127", not "-0.012700000000000001") and reads back the same in any parser.
+double round_to(double v, int decimals) {
+  const double scale = std::pow(10.0, decimals);
+  return std::round(v * scale) / scale;
+}
+double round4(double v) { return round_to(v, 4); }
 
 json::value time_or_null(TimeMs t) { return t ? json::value(format_time(t)) : json::value(nullptr); }
 
@@ -43,7 +48,7 @@ json::array quotes_json(const std::vector<Quote>& quotes) {
 
 json::value scale_json(const std::optional<ScaleSummary>& s, bool nps) {
   if (!s) return nullptr;
-  return json::object{{"score", round_to(s->score, 0.1)},
+  return json::object{{"score", round_to(s->score, 1)},
                       {"count", s->count},
                       {"average", round4(s->average)},
                       {nps ? "promoters" : "satisfied", s->favourable},
@@ -60,11 +65,11 @@ json::object emerging_json(const EmergingIssue& e) {
                       {"end", format_time(s.end)},
                       {"count", s.count},
                       {"baseline", round4(s.baseline)},
-                      {"score", round_to(s.score, 0.01)},
+                      {"score", round_to(s.score, 2)},
                       {"sentiment_type", e.sentiment_type},
                       {"slice", e.slice},
                       {"expected", round4(s.expected)},
-                      {"ratio", s.expected > 0 ? round_to(static_cast<double>(s.count) / s.expected, 0.01) : 0.0},
+                      {"ratio", s.expected > 0 ? round_to(static_cast<double>(s.count) / s.expected, 2) : 0.0},
                       {"days", days},
                       {"avg_compound", round4(e.avg_compound)},
                       {"people", e.people},

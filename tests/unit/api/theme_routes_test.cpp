@@ -219,7 +219,7 @@ TEST_F(ThemeRoutes, CreatesARuleThemeAndBumpsTheVersion) {
   std::string job(r.body.at("reanalysis").at("job_id").as_string());
   EXPECT_EQ(call("GET", "/v1/workspaces/" + ws_ + "/reanalyze/" + job).status, 200);
   auto second =
-      call("POST", themes(), R"({"name":"refunds","parent":")" + aspect_ + R"(","rules":{"any":["refund"]}})");
+      call("POST", themes(), R"({"name":"partial refunds","parent":")" + aspect_ + R"(","rules":{"any":["partial refund"]}})");
   ASSERT_EQ(second.status, 201) << second.raw;
   EXPECT_EQ(second.body.at("id").as_string(), "c2");
   EXPECT_EQ(second.body.at("parent").as_string(), aspect_);
