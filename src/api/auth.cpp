@@ -1,6 +1,8 @@
 // Bearer-key authentication.
 #include "api/auth.hpp"
 
+#include "api/respond.hpp"
+
 namespace chorus::api {
 
 std::string hash_api_key(std::string_view key) { return sha256_hex(key); }
@@ -28,6 +30,14 @@ Result<Id> require_customer(const http::Request& req, AppContext& ctx) {
     return make_error(ErrorCode::forbidden,
                       "the admin key manages customers only; use a customer's API key (POST /v1/customers issues one)");
   return caller->customer_id;
+}
+
+Result<store::Workspace> caller_workspace(const http::Request& req, AppContext& ctx, const std::string& param) {
+  auto customer = require_customer(req, ctx);
+  if (!customer) return customer.error();
+  auto ws = path_id(req, param, "workspace");
+  if (!ws) return ws.error();
+  return ctx.store.get_workspace(*customer, *ws);
 }
 
 Status require_admin(const http::Request& req, AppContext& ctx) {

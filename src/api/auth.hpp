@@ -16,6 +16,9 @@ Result<Caller> authenticate(const http::Request& req, AppContext& ctx);
 // A customer key is required (the admin key is refused with 403 and a hint).
 Result<Id> require_customer(const http::Request& req, AppContext& ctx);
 Status require_admin(const http::Request& req, AppContext& ctx);
+// The workspace named by the path parameter, if it belongs to the calling customer (another customer's
+// is not found, as the contract says).
+Result<store::Workspace> caller_workspace(const http::Request& req, AppContext& ctx, const std::string& param = "ws");
 
 // The form in which keys are stored: never the key itself.
 std::string hash_api_key(std::string_view key);

@@ -260,14 +260,6 @@ class ReanalysisJobs {
 
 namespace {
 
-Result<store::Workspace> caller_workspace(const http::Request& req, AppContext& ctx) {
-  auto customer = require_customer(req, ctx);
-  if (!customer) return customer.error();
-  auto ws = path_id(req, "ws", "workspace");
-  if (!ws) return ws.error();
-  return ctx.store.get_workspace(*customer, *ws);
-}
-
 }  // namespace
 
 std::shared_ptr<ReanalysisJobs> make_reanalysis_jobs(store::Store& store, bus::Bus& bus) {

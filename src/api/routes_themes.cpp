@@ -12,14 +12,6 @@ namespace {
 
 constexpr std::size_t kMaxThemeBody = 64 * 1024;
 
-Result<store::Workspace> caller_workspace(const http::Request& req, AppContext& ctx) {
-  auto customer = require_customer(req, ctx);
-  if (!customer) return customer.error();
-  auto ws = path_id(req, "ws", "workspace");
-  if (!ws) return ws.error();
-  return ctx.store.get_workspace(*customer, *ws);
-}
-
 Result<json::object> theme_body(const http::Request& req) {
   if (req.body.size() > kMaxThemeBody)
     return make_error(ErrorCode::too_large, "a theme change is at most " + std::to_string(kMaxThemeBody / 1024) +

@@ -16,14 +16,6 @@ namespace {
 constexpr std::size_t kPushChunk = 500;  // items per raw.items message
 constexpr std::size_t kMaxPushItems = 100000;
 
-Result<store::Workspace> caller_workspace(const http::Request& req, AppContext& ctx, const std::string& param = "ws") {
-  auto customer = require_customer(req, ctx);
-  if (!customer) return customer.error();
-  auto ws = path_id(req, param, "workspace");
-  if (!ws) return ws.error();
-  return ctx.store.get_workspace(*customer, *ws);
-}
-
 Result<store::Source> caller_source(const http::Request& req, AppContext& ctx) {
   auto ws = caller_workspace(req, ctx);
   if (!ws) return ws.error();
