@@ -23,13 +23,12 @@ CategoryResult predict_category(const FeatureSet& features, std::vector<Evidence
 
 CategoryResult categorize(const CategoryInput& in) {
   if (!category_model()) return categorize_by_rules(in);
-  FeedbackInput f;
-  f.text = in.text;
-  f.title = in.title;
-  f.language_code = "en";
-  f.has_stack_trace = in.has_stack_trace;
-  f.lexicon = analyze_sentiment(in.title.empty() ? std::string(in.text) : std::string(in.title) + ".\n" + std::string(in.text));
-  return predict_category(feedback_features(f), nullptr);
+  Document doc;
+  doc.analysis_text = std::string(in.text);
+  doc.title = std::string(in.title);
+  doc.language_code = "en";
+  doc.has_stack_trace = in.has_stack_trace;
+  return predict_category(document_features(doc, lexicon_sentiment(doc)), nullptr);
 }
 
 void CategoryStage::run(Document& doc) const {
