@@ -11,7 +11,7 @@ namespace chorus::insights {
 namespace {
 
 constexpr std::int64_t kNewThemeMinimum = 5;
-constexpr std::size_t kVocabularySample = 2000;  // records read to learn what a workspace always says
+constexpr std::size_t kVocabularySample = 1000;  // records read to learn what a workspace always says
 constexpr double kTrendZ = 3.0;
 constexpr double kTrendRatio = 1.5;
 
