@@ -2,57 +2,29 @@
 #include "api/openapi.hpp"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
 #include <functional>
 #include <set>
 
 #include "api/context.hpp"
 #include "bus/bus.hpp"
 #include "store/store.hpp"
+#include "unit/api/wired_api.hpp"
 
 namespace chorus::api {
 namespace {
 
-namespace fs = std::filesystem;
 
 using RouteSet = std::set<std::pair<std::string, std::string>>;
 
 // A router wired exactly as `chorus serve --roles all` wires it, over a throwaway data dir.
-class WiredRouter : public ::testing::Test {
+class WiredRouter : public WiredApi {
  protected:
-  void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / "chorus-openapi-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-    auto store = store::open_sqlite_store(dir_);
-    ASSERT_TRUE(store) << store.error().message;
-    store_ = std::move(store.value());
-    auto bus = bus::open_embedded_bus(dir_);
-    ASSERT_TRUE(bus) << bus.error().message;
-    bus_ = std::move(bus.value());
-    box_.emplace(SecretBox::from_raw_key(std::string(32, 'k')));
-    ctx_.reset(new AppContext{*store_, *bus_, *box_, "admin-key", metrics_, nullptr, ""});
-    add_system_routes(router_, *ctx_);
-    add_api_routes(router_, *ctx_);
-    add_webhook_routes(router_, *ctx_);
+  void wire(http::Router& router, AppContext& ctx) override {
+    add_system_routes(router, ctx);
+    add_api_routes(router, ctx);
+    add_webhook_routes(router, ctx);
   }
-  void TearDown() override {
-    ctx_.reset();
-    bus_.reset();
-    store_.reset();
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-
-  fs::path dir_;
-  std::unique_ptr<store::Store> store_;
-  std::unique_ptr<bus::Bus> bus_;
-  std::optional<SecretBox> box_;
-  Metrics metrics_;
-  std::unique_ptr<AppContext> ctx_;
-  http::Router router_;
 };
 
 RouteSet documented(const json::object& doc) {

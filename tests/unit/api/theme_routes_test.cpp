@@ -2,9 +2,7 @@
 // hiding, merging and deleting themes, every bad input with its status and message, tenant scoping, and the
 // version and re-analysis job every change starts.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
 #include <map>
 #include <thread>
 
@@ -13,11 +11,11 @@
 #include "bus/bus.hpp"
 #include "nlp/taxonomy.hpp"
 #include "store/store.hpp"
+#include "unit/api/wired_api.hpp"
 
 namespace chorus::api {
 namespace {
 
-namespace fs = std::filesystem;
 
 struct Reply {
   int status = 0;
@@ -25,22 +23,13 @@ struct Reply {
   std::string raw;
 };
 
-class ThemeRoutes : public ::testing::Test {
+class ThemeRoutes : public WiredApi {
  protected:
-  void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / "chorus-themes-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-    auto store = store::open_sqlite_store(dir_);
-    ASSERT_TRUE(store) << store.error().message;
-    store_ = std::move(store.value());
-    auto bus = bus::open_embedded_bus(dir_);
-    ASSERT_TRUE(bus) << bus.error().message;
-    bus_ = std::move(bus.value());
-    box_.emplace(SecretBox::from_raw_key(std::string(32, 'k')));
-    ctx_.reset(new AppContext{*store_, *bus_, *box_, "admin-key", metrics_, nullptr, ""});
-    add_api_routes(router_, *ctx_);
+  void wire(http::Router& router, AppContext& ctx) override { add_api_routes(router, ctx); }
 
+  void SetUp() override {
+    WiredApi::SetUp();
+    if (HasFatalFailure()) return;
     auto acme = store_->create_customer("acme", hash_api_key("key-acme"));
     auto globex = store_->create_customer("globex", hash_api_key("key-globex"));
     ASSERT_TRUE(acme && globex);
@@ -59,15 +48,6 @@ class ThemeRoutes : public ::testing::Test {
     seed(2, {"login loop"});
     seed(3, {other_aspect_}, {{other_aspect_, "calendar"}});
   }
-  void TearDown() override {
-    router_ = http::Router();  // the re-analysis worker stops before the store it uses
-    ctx_.reset();
-    bus_.reset();
-    store_.reset();
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-
   void seed(std::int64_t uid, std::vector<std::string> themes,
             std::vector<std::pair<std::string, std::string>> sub_themes = {}) {
     FeedbackRecord r;
@@ -123,13 +103,6 @@ class ThemeRoutes : public ::testing::Test {
     return m && m->is_string() ? std::string(m->as_string()) : r.raw;
   }
 
-  fs::path dir_;
-  std::unique_ptr<store::Store> store_;
-  std::unique_ptr<bus::Bus> bus_;
-  std::optional<SecretBox> box_;
-  Metrics metrics_;
-  std::unique_ptr<AppContext> ctx_;
-  http::Router router_;
   std::string ws_, other_ws_, aspect_, other_aspect_;
   Id source_ = 0;
 };
