@@ -174,6 +174,9 @@ test('the explorer pages through every record, and filters by sentiment and by t
 
   await page.selectOption('#filter-sentiment', '');
   await page.waitForURL((u) => !/sentiment=/.test(u.hash));
+  // The view renders anew after the URL changes; typing before that would go into the old form.
+  await eventually('the unfiltered view', async () =>
+    (await page.locator('#result-count').innerText()) === `${COUNT} matching records, newest first`, 10000);
   await page.fill('#filter-q', 'export');
   await page.click('.explorer-filters button[type=submit]');
   await page.waitForURL(/q=export/);
