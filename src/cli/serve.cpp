@@ -93,6 +93,9 @@ void add_serve(CLI::App& app, Commands& commands) {
       ->envname("CHORUS_POSTGRES_URL");
   cmd->add_option("--http-threads", config->http_threads, "HTTP worker threads")->envname("CHORUS_HTTP_THREADS")->capture_default_str();
   cmd->add_option("--fetch-workers", config->fetch_workers, "Syncs that may run at once")->envname("CHORUS_FETCH_WORKERS")->capture_default_str();
+  cmd->add_option("--egress-allow", config->egress_allow,
+                  "Address ranges sources may reach although private or loopback (10.0.0.0/8,...)")
+      ->envname("CHORUS_EGRESS_ALLOW");
   cmd->add_option("--web-root", config->web_root, "Directory with the built dashboard")->envname("CHORUS_WEB_ROOT");
   cmd->footer("\nExamples:\n  chorus serve\n  chorus serve --listen 0.0.0.0:9000 --data-dir /srv/chorus\n"
               "  CHORUS_ADMIN_KEY=... chorus serve --roles api,webhook");

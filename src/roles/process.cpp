@@ -108,6 +108,8 @@ Result<std::unique_ptr<ChorusProcess>> ChorusProcess::start(const ServeConfig& c
   auto roles = parse_roles(config.roles);
   if (!roles) return roles.error();
   impl->roles = *roles;
+  auto egress = ingest::EgressPolicy::with_allowed(config.egress_allow);
+  if (!egress) return egress.error();
 
   auto store = open_store(config);
   if (!store) return store.error();
@@ -130,6 +132,7 @@ Result<std::unique_ptr<ChorusProcess>> ChorusProcess::start(const ServeConfig& c
   if (impl->roles.contains("parser")) impl->parser = std::make_unique<ParserRole>(deps);
   if (impl->roles.contains("fetcher")) {
     FetcherOptions fo;
+    fo.egress = *egress;
     fo.workers = config.fetch_workers;
     fo.schedule_tick = std::chrono::milliseconds(config.schedule_tick_ms);
     impl->fetcher = std::make_unique<FetcherRole>(deps, fo);

@@ -27,6 +27,8 @@ struct ServeConfig {
   std::string admin_key;     // CHORUS_ADMIN_KEY
   std::string master_key;    // CHORUS_MASTER_KEY
   int schedule_tick_ms = 1000;
+  // Address ranges outbound requests may reach although private, loopback or link-local ("10.0.0.0/8,...").
+  std::string egress_allow;  // CHORUS_EGRESS_ALLOW
 };
 
 class ChorusProcess {

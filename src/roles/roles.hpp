@@ -17,6 +17,7 @@
 #include "bus/messages.hpp"
 #include "core/secrets.hpp"
 #include "ingest/circuit_breaker.hpp"
+#include "ingest/egress.hpp"
 #include "ingest/source_health.hpp"
 #include "nlp/workspace_taxonomy.hpp"
 #include "roles/consumer_loop.hpp"
@@ -69,6 +70,7 @@ struct FetcherOptions {
   std::chrono::milliseconds schedule_tick{1000};   // how often schedules are checked
   ingest::BreakerPolicy breaker;                   // when a failing source is paused, and for how long
   int stale_after_intervals = 3;                   // a scheduled source quiet this many intervals is stale
+  ingest::EgressPolicy egress;                     // where syncs may connect (private ranges refused)
 };
 
 // fetcher: fetch.requests and schedules -> connector syncs -> raw.items pages.

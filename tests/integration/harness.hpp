@@ -137,6 +137,7 @@ class ChorusFixture : public ::testing::Test {
     config.http_threads = 4;
     config.schedule_tick_ms = 100;
     config.body_limit = body_limit_;
+    config.egress_allow = "127.0.0.0/8";  // the fake services are on loopback
     if (backend() == Backend::kafka_postgres) {
       config.bus = "kafka";
       config.kafka_brokers = shared_mock_cluster().bootstraps();
