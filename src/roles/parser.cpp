@@ -1,6 +1,7 @@
 // The parser role.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "api/source_spec.hpp"
@@ -60,58 +61,111 @@ FeedbackRecord analyse(const MappedItem& item, const store::Source& source, Time
   return r;
 }
 
-int hamming(std::uint64_t a, std::uint64_t b) { return __builtin_popcountll(a ^ b); }
-
 }  // namespace
 
-ParserRole::ParserRole(RoleDeps deps)
-    : deps_(deps), loop_("parser", deps.bus, std::string(bus::kRawItems), "parser", 32,
-                         [this](std::span<const bus::Message> b) { return process_batch(b); }) {}
-
-Status ParserRole::process_batch(std::span<const bus::Message> batch) {
-  Taxonomies taxonomies;
-  for (const auto& m : batch)
-    if (auto s = process(m, taxonomies); !s) return s;
-  return {};
-}
+ParserRole::ParserRole(RoleDeps deps, ParserOptions options)
+    : deps_(deps), options_(options),
+      loop_("parser", deps.bus, std::string(bus::kRawItems), "parser", std::max<std::size_t>(1, options.batch_messages),
+            [this](std::span<const bus::Message> b) { return process_batch(b); }) {}
 
 Status ParserRole::process(const bus::Message& message) {
-  Taxonomies taxonomies;
-  return process(message, taxonomies);
+  return process_batch(std::span<const bus::Message>(&message, 1));
 }
 
-Status ParserRole::process(const bus::Message& message, Taxonomies& taxonomies) {
+// Every message of a batch is mapped and analysed first; then the pages are stored in one transaction and
+// the records published at once. The store finds near-duplicates page after page inside that transaction,
+// so every record comes out as it would from one message at a time.
+Status ParserRole::process_batch(std::span<const bus::Message> batch) {
+  BatchState state;
+  std::vector<store::PageCommit> pages;
+  std::size_t records = 0;
+  for (const auto& message : batch) {
+    auto page = prepare(message, state);
+    if (!page) return page.error();
+    if (!*page) continue;
+    records += (*page)->records.size();
+    pages.push_back(std::move(**page));
+    if (records >= options_.batch_records) {
+      if (auto s = store_and_publish(pages); !s) return s;
+      pages.clear();
+      records = 0;
+    }
+  }
+  return store_and_publish(pages);
+}
+
+Status ParserRole::store_and_publish(std::vector<store::PageCommit>& pages) {
+  if (pages.empty()) return {};
+  auto stored = deps_.store.commit_pages(pages);
+  if (!stored) return stored.error();
+  deps_.metrics.add("chorus_records_upserted_total", static_cast<std::int64_t>(stored->size()));
+  if (stored->empty()) return {};
+  std::vector<bus::OutgoingMessage> out;
+  out.reserve(stored->size());
+  for (const auto& r : *stored) out.push_back({bus::workspace_key(r.workspace_id), to_json_string(record_to_json(r))});
+  return deps_.bus.publish(bus::kFeedbackRecords, out);
+}
+
+Result<std::optional<store::Source>> ParserRole::source_of(Id source_id, BatchState& state) {
+  if (auto it = state.sources.find(source_id); it != state.sources.end()) return it->second;
+  auto source = deps_.store.get_source_by_id(source_id);
+  if (!source) {
+    if (source.error().code != ErrorCode::not_found) return source.error();  // store down: retry the batch
+    state.sources.emplace(source_id, std::nullopt);
+    return std::optional<store::Source>{};
+  }
+  state.sources.emplace(source_id, *source);
+  return std::optional<store::Source>{std::move(source).value()};
+}
+
+Result<std::shared_ptr<nlp::TaxonomyApplier>> ParserRole::taxonomy_of(Id workspace_id, BatchState& state) {
+  auto& taxonomy = state.taxonomies[workspace_id];
+  if (taxonomy) return taxonomy;
+  auto doc = deps_.store.get_taxonomy(workspace_id);
+  if (!doc) return doc.error();  // store down: retry the batch
+  auto loaded = nlp::parse_workspace_taxonomy(doc->body, doc->version);
+  if (!loaded) {
+    // A document this server cannot read must not stop the pipeline: the NLP's own themes, unedited.
+    spdlog::warn("parser: the taxonomy of workspace {} is unreadable ({}); records keep the NLP's themes",
+                 workspace_id, loaded.error().message);
+    loaded = nlp::WorkspaceTaxonomy{};
+  }
+  taxonomy = std::make_shared<nlp::TaxonomyApplier>(std::move(*loaded));
+  return taxonomy;
+}
+
+Result<std::optional<store::PageCommit>> ParserRole::prepare(const bus::Message& message, BatchState& state) {
+  using NoPage = std::optional<store::PageCommit>;
   std::string raw_ref = message.topic + "/" + std::to_string(message.partition) + "/" + std::to_string(message.offset);
   auto decoded = bus::decode_raw_items(message.payload);
   if (!decoded) {
     // A message we cannot read is kept for inspection and never blocks the ones behind it.
     deps_.metrics.add("chorus_dead_letters_total");
-    return deps_.store.add_dead_letter(0, 0, message.payload, decoded.error().message);
+    if (auto s = deps_.store.add_dead_letter(0, 0, message.payload, decoded.error().message); !s) return s.error();
+    return NoPage{};
   }
   auto& m = *decoded;
-  auto source = deps_.store.get_source_by_id(m.source_id);
-  if (!source) {
-    if (source.error().code != ErrorCode::not_found) return source.error();  // store down: retry the batch
+  auto found = source_of(m.source_id, state);
+  if (!found) return found.error();
+  if (!*found) {
     deps_.metrics.add("chorus_dead_letters_total");
-    return deps_.store.add_dead_letter(m.workspace_id, m.source_id, message.payload,
-                                       "source " + std::to_string(m.source_id) + " was deleted before its items were parsed");
+    if (auto s = deps_.store.add_dead_letter(
+            m.workspace_id, m.source_id, message.payload,
+            "source " + std::to_string(m.source_id) + " was deleted before its items were parsed");
+        !s)
+      return s.error();
+    return NoPage{};
   }
-  const auto* connector = connectors::find_connector(source->type);
-  if (!connector) return deps_.store.add_dead_letter(m.workspace_id, m.source_id, message.payload, "unknown source type");
-  auto settings = api::source_settings(*source, {});
-  auto& taxonomy = taxonomies[source->workspace_id];
-  if (!taxonomy) {
-    auto doc = deps_.store.get_taxonomy(source->workspace_id);
-    if (!doc) return doc.error();  // store down: retry the batch
-    auto loaded = nlp::parse_workspace_taxonomy(doc->body, doc->version);
-    if (!loaded) {
-      // A document this server cannot read must not stop the pipeline: the NLP's own themes, unedited.
-      spdlog::warn("parser: the taxonomy of workspace {} is unreadable ({}); records keep the NLP's themes",
-                   source->workspace_id, loaded.error().message);
-      loaded = nlp::WorkspaceTaxonomy{};
-    }
-    taxonomy = std::make_shared<nlp::TaxonomyApplier>(std::move(*loaded));
+  const store::Source& source = **found;
+  const auto* connector = connectors::find_connector(source.type);
+  if (!connector) {
+    if (auto s = deps_.store.add_dead_letter(m.workspace_id, m.source_id, message.payload, "unknown source type"); !s)
+      return s.error();
+    return NoPage{};
   }
+  auto settings = api::source_settings(source, {});
+  auto taxonomy = taxonomy_of(source.workspace_id, state);
+  if (!taxonomy) return taxonomy.error();
 
   json::array items = std::move(m.items);
   if (m.kind == bus::RawItems::Kind::webhook) {
@@ -122,11 +176,13 @@ Status ParserRole::process(const bus::Message& message, Taxonomies& taxonomies) 
     auto split = body ? connector->from_webhook(headers, *body, settings) : Result<connectors::WebhookItems>(body.error());
     if (!split) {
       deps_.metrics.add("chorus_dead_letters_total");
-      return deps_.store.add_dead_letter(m.workspace_id, m.source_id, m.body, split.error().message);
+      if (auto s = deps_.store.add_dead_letter(m.workspace_id, m.source_id, m.body, split.error().message); !s)
+        return s.error();
+      return NoPage{};
     }
     for (auto& it : split->items) items.push_back(std::move(it));
     if (split->fetch && connector->pulls()) {
-      if (auto s = api::request_sync(deps_.store, deps_.bus, *source); !s) return s.error();
+      if (auto s = api::request_sync(deps_.store, deps_.bus, source); !s) return s.error();
     }
   }
 
@@ -136,38 +192,23 @@ Status ParserRole::process(const bus::Message& message, Taxonomies& taxonomies) 
   page.sync_id = m.sync_id;
   page.sync_finished = m.kind == bus::RawItems::Kind::page && m.final;
   if (page.sync_finished) page.cursor = m.cursor;
+  page.near_duplicate_bits = kNearDuplicateBits;
   TimeMs received = m.received_at ? m.received_at : message.appended_at;
+  page.records.reserve(items.size());
   for (const auto& item : items) {
     auto mapped = connector->map(item, settings);
     if (!mapped) {
       deps_.metrics.add("chorus_dead_letters_total");
       if (auto s = deps_.store.add_dead_letter(m.workspace_id, m.source_id, to_json_string(item), mapped.error().message); !s)
-        return s;
+        return s.error();
       continue;
     }
-    FeedbackRecord r = analyse(*mapped, *source, received, raw_ref);
-    taxonomy->apply(r);
+    FeedbackRecord r = analyse(*mapped, source, received, raw_ref);
+    (*taxonomy)->apply(r);
     r.raw_item = to_json_string(item);  // kept beside the record: ?include=raw outlives the bus's retention
-    // The earliest record that says the same thing: first among those stored, then within this page.
-    auto dup = deps_.store.find_near_duplicate(r.workspace_id, r.simhash, kNearDuplicateBits, r.unique_identifier, r.timestamp);
-    if (!dup) return dup.error();
-    r.duplicate_of = *dup;
-    if (r.simhash != 0)
-      for (const auto& earlier : page.records)
-        if (earlier.unique_identifier != r.unique_identifier && hamming(earlier.simhash, r.simhash) <= kNearDuplicateBits &&
-            std::make_pair(earlier.timestamp, earlier.unique_identifier) < std::make_pair(r.timestamp, r.unique_identifier) &&
-            !r.duplicate_of)
-          r.duplicate_of = earlier.duplicate_of.value_or(earlier.unique_identifier);
     page.records.push_back(std::move(r));
   }
-  auto stored = deps_.store.commit_page(page);
-  if (!stored) return stored.error();
-  deps_.metrics.add("chorus_records_upserted_total", static_cast<std::int64_t>(stored->size()));
-  if (stored->empty()) return {};
-  std::vector<bus::OutgoingMessage> out;
-  out.reserve(stored->size());
-  for (const auto& r : *stored) out.push_back({bus::workspace_key(r.workspace_id), to_json_string(record_to_json(r))});
-  return deps_.bus.publish(bus::kFeedbackRecords, out);
+  return std::optional<store::PageCommit>{std::move(page)};
 }
 
 ReportsRole::ReportsRole(RoleDeps deps)

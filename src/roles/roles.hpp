@@ -31,23 +31,38 @@ struct RoleDeps {
   api::Metrics& metrics;
 };
 
-// parser: raw.items -> connector mapping -> NLP -> near-duplicates -> upsert -> feedback.records.
+struct ParserOptions {
+  std::size_t batch_messages = 256;  // raw.items messages taken from the bus at once
+  std::size_t batch_records = 4096;  // records per store transaction and publish (whole messages, at least one)
+};
+
+// parser: raw.items -> connector mapping -> NLP -> near-duplicates -> upsert -> feedback.records, a bus batch
+// at a time: one store transaction and one publish per batch.
 class ParserRole {
  public:
-  explicit ParserRole(RoleDeps deps);
+  explicit ParserRole(RoleDeps deps, ParserOptions options = {});
   void start() { loop_.start(); }
   void stop() { loop_.stop(); }
   json::object health() const { return loop_.health(); }
   // One raw.items message, exposed for tests: durable when it returns ok.
   Status process(const bus::Message& message);
+  // A batch of raw.items messages as the consumer hands them over: durable when it returns ok.
+  Status process_batch(std::span<const bus::Message> batch);
 
  private:
-  // The taxonomies of the workspaces seen in one batch: read once per batch, so a change applies from the
-  // next batch on.
-  using Taxonomies = std::unordered_map<Id, std::shared_ptr<nlp::TaxonomyApplier>>;
-  Status process_batch(std::span<const bus::Message> batch);
-  Status process(const bus::Message& message, Taxonomies& taxonomies);
+  // What one batch reads once: the sources, and the workspaces' taxonomies (so a change applies from the
+  // next batch on).
+  struct BatchState {
+    std::unordered_map<Id, std::optional<store::Source>> sources;  // nullopt: deleted
+    std::unordered_map<Id, std::shared_ptr<nlp::TaxonomyApplier>> taxonomies;
+  };
+  // The analysed page of one message, or nothing when the message went to the dead letters.
+  Result<std::optional<store::PageCommit>> prepare(const bus::Message& message, BatchState& state);
+  Result<std::optional<store::Source>> source_of(Id source_id, BatchState& state);
+  Result<std::shared_ptr<nlp::TaxonomyApplier>> taxonomy_of(Id workspace_id, BatchState& state);
+  Status store_and_publish(std::vector<store::PageCommit>& pages);
   RoleDeps deps_;
+  ParserOptions options_;
   ConsumerLoop loop_;
 };
 

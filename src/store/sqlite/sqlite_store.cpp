@@ -15,8 +15,10 @@ namespace {
 // and rating rollups, compound sums in whole ten-thousandths. 3: the rollup cubes of sqlite_cubes.cpp.
 // 4: band rows are the near-duplicate keys of core/near_duplicate_keys.hpp and carry their record's
 // fingerprint and time, so a near-duplicate lookup reads exact key ranges and no record. 5: workspace
-// taxonomies (a versioned JSON document per workspace).
-constexpr int kSchemaVersion = 5;
+// taxonomies (a versioned JSON document per workspace). 6: near-duplicate keys per distinct fingerprint
+// (fingerprint_keys) and each record's fingerprint by time (record_fingerprints) replace the band rows, so a
+// lookup costs the same however many records share a text.
+constexpr int kSchemaVersion = 6;
 
 constexpr std::string_view kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS customers(
@@ -49,10 +51,12 @@ CREATE TABLE IF NOT EXISTS record_themes(
   workspace_id INTEGER NOT NULL, uid INTEGER NOT NULL, theme TEXT NOT NULL, ts INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY(workspace_id, uid, theme));
 CREATE INDEX IF NOT EXISTS record_themes_by_time ON record_themes(workspace_id, theme, ts, uid);
-CREATE TABLE IF NOT EXISTS record_bands(
-  workspace_id INTEGER NOT NULL, band INTEGER NOT NULL, value INTEGER NOT NULL, uid INTEGER NOT NULL,
-  simhash INTEGER NOT NULL, ts INTEGER NOT NULL, PRIMARY KEY(workspace_id, band, value, uid)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS record_bands_by_record ON record_bands(workspace_id, uid);
+CREATE TABLE IF NOT EXISTS record_fingerprints(
+  workspace_id INTEGER NOT NULL, simhash INTEGER NOT NULL, ts INTEGER NOT NULL, uid INTEGER NOT NULL,
+  PRIMARY KEY(workspace_id, simhash, ts, uid)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS fingerprint_keys(
+  workspace_id INTEGER NOT NULL, band INTEGER NOT NULL, value INTEGER NOT NULL, simhash INTEGER NOT NULL,
+  PRIMARY KEY(workspace_id, band, value, simhash)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS rollup_applied(
   workspace_id INTEGER NOT NULL, uid INTEGER NOT NULL, revision INTEGER NOT NULL, hour INTEGER NOT NULL,
   source_id INTEGER NOT NULL, sentiment TEXT NOT NULL, category TEXT NOT NULL, language TEXT NOT NULL,
@@ -81,19 +85,17 @@ UPDATE rollup_applied SET rating = (SELECT r.rating FROM records r WHERE r.works
   AND r.uid = rollup_applied.uid);
 )sql";
 
-// Versions 1 to 3, before the schema: the band rows are made anew from the records, under the keys of
-// core/near_duplicate_keys.hpp and with the record's fingerprint and time.
-std::string upgrade_bands_sql() {
-  std::string sql = R"sql(
-CREATE TABLE record_bands_v4(
-  workspace_id INTEGER NOT NULL, band INTEGER NOT NULL, value INTEGER NOT NULL, uid INTEGER NOT NULL,
-  simhash INTEGER NOT NULL, ts INTEGER NOT NULL, PRIMARY KEY(workspace_id, band, value, uid)) WITHOUT ROWID;
-)sql";
+// Versions 1 to 5, after the schema: the fingerprint index is made from the records, and the band rows
+// (one per record and key) go.
+std::string upgrade_fingerprints_sql() {
+  std::string sql =
+      "DROP TABLE IF EXISTS record_bands;\n"
+      "INSERT OR IGNORE INTO record_fingerprints(workspace_id, simhash, ts, uid) SELECT workspace_id, simhash, ts, "
+      "uid FROM records WHERE simhash != 0;\n";
   for (int k = 0; k < kNearDuplicateKeys; ++k)
-    sql += "INSERT OR IGNORE INTO record_bands_v4(workspace_id, band, value, uid, simhash, ts) SELECT workspace_id, " +
+    sql += "INSERT OR IGNORE INTO fingerprint_keys(workspace_id, band, value, simhash) SELECT DISTINCT workspace_id, " +
            std::to_string(k) + ", " + near_duplicate_key_sql(k, "simhash") +
-           ", uid, simhash, ts FROM records WHERE simhash != 0;\n";
-  sql += "DROP TABLE IF EXISTS record_bands;\nALTER TABLE record_bands_v4 RENAME TO record_bands;\n";
+           ", simhash FROM record_fingerprints;\n";
   return sql;
 }
 
@@ -194,9 +196,9 @@ Status SqliteStore::migrate() {
                                                std::to_string(have) + "); upgrade the binary");
   if (have == 1)
     if (auto s = db_.exec(kUpgradeFromV1); !s) return s;
-  if (have >= 1 && have < 4)
-    if (auto s = db_.exec(upgrade_bands_sql()); !s) return s;
   if (auto s = db_.exec(kSchema); !s) return s;
+  if (have >= 1 && have < 6)
+    if (auto s = db_.exec(upgrade_fingerprints_sql()); !s) return s;
   if (auto s = refold_new_cubes(); !s) return s;
   if (have < kSchemaVersion) {
     auto ins = db_.prepare("INSERT INTO schema_version(version) VALUES(?)");
