@@ -27,6 +27,9 @@ struct ServeConfig {
   std::string admin_key;     // CHORUS_ADMIN_KEY
   std::string master_key;    // CHORUS_MASTER_KEY
   int schedule_tick_ms = 1000;
+  std::size_t parser_batch = 256;           // raw.items messages the parser takes per store transaction
+  std::int64_t webhook_max_backlog = 100000;  // raw.items messages the parser may be behind before the
+                                              // webhook role answers 503 with Retry-After; 0: no bound
 };
 
 class ChorusProcess {
