@@ -64,7 +64,7 @@ FeedbackRecord analyse(const MappedItem& item, const store::Source& source, Time
 }  // namespace
 
 ParserRole::ParserRole(RoleDeps deps, ParserOptions options)
-    : deps_(deps), options_(options),
+    : deps_(deps), options_(options), pool_(options.analysis_threads > 1 ? options.analysis_threads - 1 : 0),
       loop_("parser", deps.bus, std::string(bus::kRawItems), "parser", std::max<std::size_t>(1, options.batch_messages),
             [this](std::span<const bus::Message> b) { return process_batch(b); }) {}
 
@@ -86,15 +86,29 @@ Status ParserRole::process_batch(std::span<const bus::Message> batch) {
     records += (*page)->records.size();
     pages.push_back(std::move(**page));
     if (records >= options_.batch_records) {
-      if (auto s = store_and_publish(pages); !s) return s;
+      if (auto s = store_and_publish(pages, state); !s) return s;
       pages.clear();
       records = 0;
     }
   }
-  return store_and_publish(pages);
+  return store_and_publish(pages, state);
 }
 
-Status ParserRole::store_and_publish(std::vector<store::PageCommit>& pages) {
+void ParserRole::analyse_pending(std::vector<store::PageCommit>& pages, BatchState& state) {
+  pool_.run(state.pending.size(), [&](std::size_t i) {
+    PendingAnalysis& job = state.pending[i];
+    FeedbackRecord& r = pages[job.page].records[job.index];
+    r = analyse(job.mapped, *job.source, job.received_at, job.raw_ref);
+    r.raw_item = to_json_string(job.item);  // kept beside the record: ?include=raw outlives the bus's retention
+  });
+  // A workspace's taxonomy caches its matchers as it goes: applied on this thread only, in order.
+  for (const PendingAnalysis& job : state.pending) job.taxonomy->apply(pages[job.page].records[job.index]);
+  state.pending.clear();
+  state.pages_prepared = 0;
+}
+
+Status ParserRole::store_and_publish(std::vector<store::PageCommit>& pages, BatchState& state) {
+  analyse_pending(pages, state);
   if (pages.empty()) return {};
   auto stored = deps_.store.commit_pages(pages);
   if (!stored) return stored.error();
@@ -106,16 +120,16 @@ Status ParserRole::store_and_publish(std::vector<store::PageCommit>& pages) {
   return deps_.bus.publish(bus::kFeedbackRecords, out);
 }
 
-Result<std::optional<store::Source>> ParserRole::source_of(Id source_id, BatchState& state) {
-  if (auto it = state.sources.find(source_id); it != state.sources.end()) return it->second;
+Result<const store::Source*> ParserRole::source_of(Id source_id, BatchState& state) {
+  if (auto it = state.sources.find(source_id); it != state.sources.end()) return it->second ? &*it->second : nullptr;
   auto source = deps_.store.get_source_by_id(source_id);
   if (!source) {
     if (source.error().code != ErrorCode::not_found) return source.error();  // store down: retry the batch
     state.sources.emplace(source_id, std::nullopt);
-    return std::optional<store::Source>{};
+    return static_cast<const store::Source*>(nullptr);
   }
-  state.sources.emplace(source_id, *source);
-  return std::optional<store::Source>{std::move(source).value()};
+  auto& kept = state.sources.emplace(source_id, std::move(source).value()).first->second;
+  return &*kept;
 }
 
 Result<std::shared_ptr<nlp::TaxonomyApplier>> ParserRole::taxonomy_of(Id workspace_id, BatchState& state) {
@@ -156,7 +170,7 @@ Result<std::optional<store::PageCommit>> ParserRole::prepare(const bus::Message&
       return s.error();
     return NoPage{};
   }
-  const store::Source& source = **found;
+  const store::Source& source = **found;  // lives in state.sources for the whole batch
   const auto* connector = connectors::find_connector(source.type);
   if (!connector) {
     if (auto s = deps_.store.add_dead_letter(m.workspace_id, m.source_id, message.payload, "unknown source type"); !s)
@@ -195,7 +209,7 @@ Result<std::optional<store::PageCommit>> ParserRole::prepare(const bus::Message&
   page.near_duplicate_bits = kNearDuplicateBits;
   TimeMs received = m.received_at ? m.received_at : message.appended_at;
   page.records.reserve(items.size());
-  for (const auto& item : items) {
+  for (auto& item : items) {
     auto mapped = connector->map(item, settings);
     if (!mapped) {
       deps_.metrics.add("chorus_dead_letters_total");
@@ -203,16 +217,17 @@ Result<std::optional<store::PageCommit>> ParserRole::prepare(const bus::Message&
         return s.error();
       continue;
     }
-    FeedbackRecord r = analyse(*mapped, source, received, raw_ref);
-    (*taxonomy)->apply(r);
-    r.raw_item = to_json_string(item);  // kept beside the record: ?include=raw outlives the bus's retention
-    page.records.push_back(std::move(r));
+    // Analysed later with the rest of the batch, on every core; the record keeps its place in the page.
+    state.pending.push_back(PendingAnalysis{std::move(*mapped), std::move(item), &source, received, raw_ref,
+                                            taxonomy->get(), state.pages_prepared, page.records.size()});
+    page.records.emplace_back();
   }
+  ++state.pages_prepared;
   return std::optional<store::PageCommit>{std::move(page)};
 }
 
 ReportsRole::ReportsRole(RoleDeps deps)
-    : deps_(deps), loop_("reports", deps.bus, std::string(bus::kFeedbackRecords), "reports", 256,
+    : deps_(deps), loop_("reports", deps.bus, std::string(bus::kFeedbackRecords), "reports", 2048,
                          [this](std::span<const bus::Message> batch) -> Status {
                            std::vector<FeedbackRecord> records;
                            records.reserve(batch.size());

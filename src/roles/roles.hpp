@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <set>
+#include <algorithm>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -19,6 +20,7 @@
 #include "ingest/circuit_breaker.hpp"
 #include "ingest/source_health.hpp"
 #include "nlp/workspace_taxonomy.hpp"
+#include "roles/analysis_pool.hpp"
 #include "roles/consumer_loop.hpp"
 #include "store/store.hpp"
 
@@ -34,6 +36,7 @@ struct RoleDeps {
 struct ParserOptions {
   std::size_t batch_messages = 256;  // raw.items messages taken from the bus at once
   std::size_t batch_records = 4096;  // records per store transaction and publish (whole messages, at least one)
+  std::size_t analysis_threads = std::max(1u, std::thread::hardware_concurrency());  // NLP, the parser's included
 };
 
 // parser: raw.items -> connector mapping -> NLP -> near-duplicates -> upsert -> feedback.records, a bus batch
@@ -52,17 +55,32 @@ class ParserRole {
  private:
   // What one batch reads once: the sources, and the workspaces' taxonomies (so a change applies from the
   // next batch on).
+  // An item mapped and waiting for the NLP, and where its record goes.
+  struct PendingAnalysis {
+    MappedItem mapped;
+    json::value item;
+    const store::Source* source;
+    TimeMs received_at;
+    std::string raw_ref;
+    nlp::TaxonomyApplier* taxonomy;
+    std::size_t page, index;
+  };
   struct BatchState {
     std::unordered_map<Id, std::optional<store::Source>> sources;  // nullopt: deleted
     std::unordered_map<Id, std::shared_ptr<nlp::TaxonomyApplier>> taxonomies;
+    std::vector<PendingAnalysis> pending;  // of the pages prepared since the last store
+    std::size_t pages_prepared = 0;
   };
   // The analysed page of one message, or nothing when the message went to the dead letters.
   Result<std::optional<store::PageCommit>> prepare(const bus::Message& message, BatchState& state);
-  Result<std::optional<store::Source>> source_of(Id source_id, BatchState& state);
+  // The batch's copy of a source (the pointer stays valid for the batch), or null when it was deleted.
+  Result<const store::Source*> source_of(Id source_id, BatchState& state);
   Result<std::shared_ptr<nlp::TaxonomyApplier>> taxonomy_of(Id workspace_id, BatchState& state);
-  Status store_and_publish(std::vector<store::PageCommit>& pages);
+  void analyse_pending(std::vector<store::PageCommit>& pages, BatchState& state);
+  Status store_and_publish(std::vector<store::PageCommit>& pages, BatchState& state);
   RoleDeps deps_;
   ParserOptions options_;
+  AnalysisPool pool_;  // before loop_: the loop's thread uses it until the loop is destroyed
   ConsumerLoop loop_;
 };
 

@@ -1,0 +1,42 @@
+// AnalysisPool: a few threads that work through one list of independent jobs at a time with the calling
+// thread, so the parser's NLP stages use every core while the store and bus work stays on one thread.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstddef>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace chorus::roles {
+
+class AnalysisPool {
+ public:
+  // `helpers` threads besides the caller (0: the caller does everything).
+  explicit AnalysisPool(std::size_t helpers);
+  ~AnalysisPool();
+  AnalysisPool(const AnalysisPool&) = delete;
+  AnalysisPool& operator=(const AnalysisPool&) = delete;
+
+  // Calls job(i) once for every i in [0, n), spread over the helpers and the caller; returns when all are done.
+  // One run at a time (the parser's own thread).
+  void run(std::size_t n, const std::function<void(std::size_t)>& job);
+
+ private:
+  void help();
+  void work_through();
+
+  std::mutex mu_;
+  std::condition_variable started_, finished_;
+  const std::function<void(std::size_t)>* job_ = nullptr;
+  std::size_t n_ = 0;
+  std::atomic<std::size_t> next_{0};
+  std::size_t busy_ = 0;  // helpers still inside the current run
+  std::uint64_t generation_ = 0;
+  bool stopping_ = false;
+  std::vector<std::thread> helpers_;
+};
+
+}  // namespace chorus::roles
