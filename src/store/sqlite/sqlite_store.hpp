@@ -76,6 +76,10 @@ class SqliteStore final : public Store {
 
   std::mutex mu_;  // one connection, serialised: simple and fast enough for the embedded default
   sqlite::Database db_;
+  // A second, read-only connection for what every webhook request reads (its source): WAL lets it read
+  // the last commit while a parser's batch transaction holds db_, so a delivery never waits for a batch.
+  std::mutex read_mu_;
+  sqlite::Database reader_;
   std::filesystem::path path_;
 };
 
