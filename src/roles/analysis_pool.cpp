@@ -17,7 +17,7 @@ AnalysisPool::~AnalysisPool() {
 }
 
 void AnalysisPool::work_through() {
-  for (std::size_t i = next_.fetch_add(1); i < n_; i = next_.fetch_add(1)) (*job_)(i);
+  for (std::size_t i = next_.fetch_add(1); i < n_; i = next_.fetch_add(1)) job_(i);
 }
 
 void AnalysisPool::help() {
@@ -38,26 +38,26 @@ void AnalysisPool::help() {
   }
 }
 
-void AnalysisPool::run(std::size_t n, const std::function<void(std::size_t)>& job) {
-  if (n == 0) return;
-  if (helpers_.empty() || n == 1) {
-    for (std::size_t i = 0; i < n; ++i) job(i);
-    return;
-  }
+void AnalysisPool::start(std::size_t n, std::function<void(std::size_t)> job) {
+  const bool helped = n > 1 && !helpers_.empty();
   {
     std::lock_guard lock(mu_);
-    job_ = &job;
+    job_ = std::move(job);
     n_ = n;
     next_ = 0;
-    busy_ = helpers_.size();
-    ++generation_;
+    busy_ = helped ? helpers_.size() : 0;
+    if (helped) ++generation_;
   }
-  started_.notify_all();
+  if (helped) started_.notify_all();
+}
+
+void AnalysisPool::finish() {
   work_through();
-  // Every helper leaves the run before the job goes out of scope.
+  // Every helper leaves the run before the job is replaced or destroyed.
   std::unique_lock lock(mu_);
   finished_.wait(lock, [&] { return busy_ == 0; });
   job_ = nullptr;
+  n_ = 0;
 }
 
 }  // namespace chorus::roles

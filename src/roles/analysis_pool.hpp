@@ -22,7 +22,15 @@ class AnalysisPool {
 
   // Calls job(i) once for every i in [0, n), spread over the helpers and the caller; returns when all are done.
   // One run at a time (the parser's own thread).
-  void run(std::size_t n, const std::function<void(std::size_t)>& job);
+  void run(std::size_t n, std::function<void(std::size_t)> job) {
+    start(n, std::move(job));
+    finish();
+  }
+  // The same in two steps: start hands the jobs to the helpers and returns at once, so the caller can do
+  // other work meanwhile (the parser stores the previous chunk); finish joins in and waits for the rest.
+  // Without helpers, finish does all the jobs.
+  void start(std::size_t n, std::function<void(std::size_t)> job);
+  void finish();
 
  private:
   void help();
@@ -30,7 +38,7 @@ class AnalysisPool {
 
   std::mutex mu_;
   std::condition_variable started_, finished_;
-  const std::function<void(std::size_t)>* job_ = nullptr;
+  std::function<void(std::size_t)> job_;
   std::size_t n_ = 0;
   std::atomic<std::size_t> next_{0};
   std::size_t busy_ = 0;  // helpers still inside the current run

@@ -72,43 +72,61 @@ Status ParserRole::process(const bus::Message& message) {
   return process_batch(std::span<const bus::Message>(&message, 1));
 }
 
-// Every message of a batch is mapped and analysed first; then the pages are stored in one transaction and
-// the records published at once. The store finds near-duplicates page after page inside that transaction,
-// so every record comes out as it would from one message at a time.
+// A batch goes through in chunks of about batch_records records: each chunk's messages are mapped, its NLP
+// runs on the pool while the chunk before it is stored (one transaction) and published (one publish). The
+// store finds near-duplicates page after page inside its transaction, so every record comes out as it would
+// from one message at a time.
 Status ParserRole::process_batch(std::span<const bus::Message> batch) {
   BatchState state;
-  std::vector<store::PageCommit> pages;
-  std::size_t records = 0;
-  for (const auto& message : batch) {
-    auto page = prepare(message, state);
-    if (!page) return page.error();
-    if (!*page) continue;
-    records += (*page)->records.size();
-    pages.push_back(std::move(**page));
-    if (records >= options_.batch_records) {
-      if (auto s = store_and_publish(pages, state); !s) return s;
-      pages.clear();
-      records = 0;
+  Chunk analysing;
+  // An early return must not leave the pool working on this frame's chunk.
+  struct FinishOnExit {
+    AnalysisPool& pool;
+    Chunk& chunk;
+    ~FinishOnExit() {
+      if (chunk.started) pool.finish();
     }
+  } guard{pool_, analysing};
+  for (const auto& message : batch) {
+    if (auto s = prepare(message, state); !s) return s;
+    if (state.filling.records >= options_.batch_records)
+      if (auto s = advance(state, analysing); !s) return s;
   }
-  return store_and_publish(pages, state);
+  if (!state.filling.pages.empty())
+    if (auto s = advance(state, analysing); !s) return s;
+  finish_analysis(analysing);
+  return store_and_publish(analysing.pages);
 }
 
-void ParserRole::analyse_pending(std::vector<store::PageCommit>& pages, BatchState& state) {
-  pool_.run(state.pending.size(), [&](std::size_t i) {
-    PendingAnalysis& job = state.pending[i];
-    FeedbackRecord& r = pages[job.page].records[job.index];
+Status ParserRole::advance(BatchState& state, Chunk& analysing) {
+  finish_analysis(analysing);
+  Chunk previous = std::move(analysing);
+  analysing = std::move(state.filling);
+  state.filling = Chunk{};
+  start_analysis(analysing);
+  return store_and_publish(previous.pages);
+}
+
+void ParserRole::start_analysis(Chunk& chunk) {
+  chunk.started = true;
+  pool_.start(chunk.pending.size(), [&chunk](std::size_t i) {
+    PendingAnalysis& job = chunk.pending[i];
+    FeedbackRecord& r = chunk.pages[job.page].records[job.index];
     r = analyse(job.mapped, *job.source, job.received_at, job.raw_ref);
     r.raw_item = to_json_string(job.item);  // kept beside the record: ?include=raw outlives the bus's retention
   });
-  // A workspace's taxonomy caches its matchers as it goes: applied on this thread only, in order.
-  for (const PendingAnalysis& job : state.pending) job.taxonomy->apply(pages[job.page].records[job.index]);
-  state.pending.clear();
-  state.pages_prepared = 0;
 }
 
-Status ParserRole::store_and_publish(std::vector<store::PageCommit>& pages, BatchState& state) {
-  analyse_pending(pages, state);
+void ParserRole::finish_analysis(Chunk& chunk) {
+  if (!chunk.started) return;
+  pool_.finish();
+  chunk.started = false;
+  // A workspace's taxonomy caches its matchers as it goes: applied on this thread only, in order.
+  for (const PendingAnalysis& job : chunk.pending) job.taxonomy->apply(chunk.pages[job.page].records[job.index]);
+  chunk.pending.clear();
+}
+
+Status ParserRole::store_and_publish(std::vector<store::PageCommit>& pages) {
   if (pages.empty()) return {};
   auto stored = deps_.store.commit_pages(pages);
   if (!stored) return stored.error();
@@ -148,15 +166,15 @@ Result<std::shared_ptr<nlp::TaxonomyApplier>> ParserRole::taxonomy_of(Id workspa
   return taxonomy;
 }
 
-Result<std::optional<store::PageCommit>> ParserRole::prepare(const bus::Message& message, BatchState& state) {
-  using NoPage = std::optional<store::PageCommit>;
+// A message that goes to the dead letters adds nothing to the chunk and returns ok.
+Status ParserRole::prepare(const bus::Message& message, BatchState& state) {
   std::string raw_ref = message.topic + "/" + std::to_string(message.partition) + "/" + std::to_string(message.offset);
   auto decoded = bus::decode_raw_items(message.payload);
   if (!decoded) {
     // A message we cannot read is kept for inspection and never blocks the ones behind it.
     deps_.metrics.add("chorus_dead_letters_total");
-    if (auto s = deps_.store.add_dead_letter(0, 0, message.payload, decoded.error().message); !s) return s.error();
-    return NoPage{};
+    if (auto s = deps_.store.add_dead_letter(0, 0, message.payload, decoded.error().message); !s) return s;
+    return {};
   }
   auto& m = *decoded;
   auto found = source_of(m.source_id, state);
@@ -167,15 +185,15 @@ Result<std::optional<store::PageCommit>> ParserRole::prepare(const bus::Message&
             m.workspace_id, m.source_id, message.payload,
             "source " + std::to_string(m.source_id) + " was deleted before its items were parsed");
         !s)
-      return s.error();
-    return NoPage{};
+      return s;
+    return {};
   }
   const store::Source& source = **found;  // lives in state.sources for the whole batch
   const auto* connector = connectors::find_connector(source.type);
   if (!connector) {
     if (auto s = deps_.store.add_dead_letter(m.workspace_id, m.source_id, message.payload, "unknown source type"); !s)
-      return s.error();
-    return NoPage{};
+      return s;
+    return {};
   }
   auto settings = api::source_settings(source, {});
   auto taxonomy = taxonomy_of(source.workspace_id, state);
@@ -191,8 +209,8 @@ Result<std::optional<store::PageCommit>> ParserRole::prepare(const bus::Message&
     if (!split) {
       deps_.metrics.add("chorus_dead_letters_total");
       if (auto s = deps_.store.add_dead_letter(m.workspace_id, m.source_id, m.body, split.error().message); !s)
-        return s.error();
-      return NoPage{};
+        return s;
+      return {};
     }
     for (auto& it : split->items) items.push_back(std::move(it));
     if (split->fetch && connector->pulls()) {
@@ -214,16 +232,17 @@ Result<std::optional<store::PageCommit>> ParserRole::prepare(const bus::Message&
     if (!mapped) {
       deps_.metrics.add("chorus_dead_letters_total");
       if (auto s = deps_.store.add_dead_letter(m.workspace_id, m.source_id, to_json_string(item), mapped.error().message); !s)
-        return s.error();
+        return s;
       continue;
     }
-    // Analysed later with the rest of the batch, on every core; the record keeps its place in the page.
-    state.pending.push_back(PendingAnalysis{std::move(*mapped), std::move(item), &source, received, raw_ref,
-                                            taxonomy->get(), state.pages_prepared, page.records.size()});
+    // Analysed later with the rest of its chunk, on every core; the record keeps its place in the page.
+    state.filling.pending.push_back(PendingAnalysis{std::move(*mapped), std::move(item), &source, received, raw_ref,
+                                                    taxonomy->get(), state.filling.pages.size(), page.records.size()});
     page.records.emplace_back();
   }
-  ++state.pages_prepared;
-  return std::optional<store::PageCommit>{std::move(page)};
+  state.filling.records += page.records.size();
+  state.filling.pages.push_back(std::move(page));
+  return {};
 }
 
 ReportsRole::ReportsRole(RoleDeps deps)

@@ -20,7 +20,8 @@ struct ServeConfig {
   std::string kafka_config;        // librdkafka settings "key=value,..."; producer./consumer./admin. prefixes
   std::string store = "sqlite";
   std::string postgres_url;
-  std::size_t http_threads = 8;
+  // A webhook request holds its thread until its group commit is durable: more threads, bigger groups.
+  std::size_t http_threads = 64;
   std::size_t fetch_workers = 4;
   std::size_t body_limit = 8 * 1024 * 1024;
   std::string web_root;      // dashboard assets; defaults to web/dist beside the binary's source tree

@@ -53,8 +53,6 @@ class ParserRole {
   Status process_batch(std::span<const bus::Message> batch);
 
  private:
-  // What one batch reads once: the sources, and the workspaces' taxonomies (so a change applies from the
-  // next batch on).
   // An item mapped and waiting for the NLP, and where its record goes.
   struct PendingAnalysis {
     MappedItem mapped;
@@ -65,19 +63,30 @@ class ParserRole {
     nlp::TaxonomyApplier* taxonomy;
     std::size_t page, index;
   };
+  // Pages whose items wait for (or are in) the NLP, and those items.
+  struct Chunk {
+    std::vector<store::PageCommit> pages;
+    std::vector<PendingAnalysis> pending;
+    std::size_t records = 0;
+    bool started = false;  // its analysis is running on the pool
+  };
+  // What one batch reads once: the sources, and the workspaces' taxonomies (so a change applies from the
+  // next batch on).
   struct BatchState {
     std::unordered_map<Id, std::optional<store::Source>> sources;  // nullopt: deleted
     std::unordered_map<Id, std::shared_ptr<nlp::TaxonomyApplier>> taxonomies;
-    std::vector<PendingAnalysis> pending;  // of the pages prepared since the last store
-    std::size_t pages_prepared = 0;
+    Chunk filling;  // the messages mapped since the last chunk was handed to the pool
   };
-  // The analysed page of one message, or nothing when the message went to the dead letters.
-  Result<std::optional<store::PageCommit>> prepare(const bus::Message& message, BatchState& state);
+  // Maps one message into state.filling (its items await the NLP), or sends it to the dead letters.
+  Status prepare(const bus::Message& message, BatchState& state);
   // The batch's copy of a source (the pointer stays valid for the batch), or null when it was deleted.
   Result<const store::Source*> source_of(Id source_id, BatchState& state);
   Result<std::shared_ptr<nlp::TaxonomyApplier>> taxonomy_of(Id workspace_id, BatchState& state);
-  void analyse_pending(std::vector<store::PageCommit>& pages, BatchState& state);
-  Status store_and_publish(std::vector<store::PageCommit>& pages, BatchState& state);
+  // Hands the filled chunk to the pool and stores the chunk analysed before it meanwhile.
+  Status advance(BatchState& state, Chunk& analysing);
+  void start_analysis(Chunk& chunk);
+  void finish_analysis(Chunk& chunk);
+  Status store_and_publish(std::vector<store::PageCommit>& pages);
   RoleDeps deps_;
   ParserOptions options_;
   AnalysisPool pool_;  // before loop_: the loop's thread uses it until the loop is destroyed

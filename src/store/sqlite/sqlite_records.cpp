@@ -84,8 +84,7 @@ using namespace sqlite_sql;
 
 // The statements of one upsert, prepared once per commit.
 struct SqliteStore::RecordStatements {
-  sqlite::Statement select, upsert, delete_themes, insert_theme, delete_fingerprint, has_fingerprint,
-      insert_fingerprint, insert_key, delete_key;
+  sqlite::Statement select, upsert, delete_themes, insert_theme, insert_key, delete_key;
 
   static Result<RecordStatements> prepare(sqlite::Database& db) {
     RecordStatements s;
@@ -99,14 +98,12 @@ struct SqliteStore::RecordStatements {
          "search_text = ?12, body = ?13, rating = ?14, raw = COALESCE(?15, raw)"},
         {&s.delete_themes, "DELETE FROM record_themes WHERE workspace_id = ? AND uid = ?"},
         {&s.insert_theme, "INSERT OR IGNORE INTO record_themes(workspace_id, uid, theme, ts) VALUES(?, ?, ?, ?)"},
-        {&s.delete_fingerprint,
-         "DELETE FROM record_fingerprints WHERE workspace_id = ? AND simhash = ? AND ts = ? AND uid = ?"},
-        {&s.has_fingerprint, "SELECT 1 FROM record_fingerprints WHERE workspace_id = ? AND simhash = ? LIMIT 1"},
-        {&s.insert_fingerprint,
-         "INSERT OR IGNORE INTO record_fingerprints(workspace_id, simhash, ts, uid) VALUES(?, ?, ?, ?)"},
         {&s.insert_key,
-         "INSERT OR IGNORE INTO fingerprint_keys(workspace_id, band, value, simhash) VALUES(?, ?, ?, ?)"},
-        {&s.delete_key, "DELETE FROM fingerprint_keys WHERE workspace_id = ? AND band = ? AND value = ? AND simhash = ?"},
+         "INSERT OR IGNORE INTO near_duplicate_keys(workspace_id, band, value, ts, uid, simhash) "
+         "VALUES(?1, ?2, ?3, ?4, ?5, ?6)"},
+        {&s.delete_key,
+         "DELETE FROM near_duplicate_keys WHERE workspace_id = ?1 AND band = ?2 AND value = ?3 AND ts = ?4 AND "
+         "uid = ?5"},
     };
     for (const auto& [stmt, text] : sql) {
       auto p = db.prepare(text);
@@ -117,48 +114,16 @@ struct SqliteStore::RecordStatements {
   }
 };
 
-namespace {
-
-Result<bool> fingerprint_in_use(sqlite::Statement& has, Id workspace_id, std::uint64_t simhash) {
-  sqlite::ResetOnExit done(has);
-  has.bind(1, workspace_id).bind(2, static_cast<std::int64_t>(simhash));
-  return has.step();
-}
-
-}  // namespace
-
-// A record's fingerprint row; a fingerprint new to the workspace also gets its ten near-duplicate keys (any
-// two fingerprints within 3 bits share one). Keys are per distinct fingerprint, so a thousand copies of one
-// text are one key row each, and a lookup reads the copies' earliest row straight from the index.
-Status SqliteStore::index_fingerprint(RecordStatements& st, const FeedbackRecord& r) {
-  auto known = fingerprint_in_use(st.has_fingerprint, r.workspace_id, r.simhash);
-  if (!known) return known.error();
-  const auto fp = static_cast<std::int64_t>(r.simhash);
-  st.insert_fingerprint.reset();
-  st.insert_fingerprint.bind(1, r.workspace_id).bind(2, fp).bind(3, r.timestamp).bind(4, r.unique_identifier);
-  if (auto s = st.insert_fingerprint.run(); !s) return s;
-  if (*known) return {};
-  for (const NearDuplicateKey& key : near_duplicate_keys(r.simhash)) {
-    st.insert_key.reset();
-    st.insert_key.bind(1, r.workspace_id).bind(2, key.index).bind(3, key.value).bind(4, fp);
-    if (auto s = st.insert_key.run(); !s) return s;
-  }
-  return {};
-}
-
-Status SqliteStore::unindex_fingerprint(RecordStatements& st, Id workspace_id, std::int64_t uid, std::uint64_t simhash,
-                                        TimeMs ts) {
-  const auto fp = static_cast<std::int64_t>(simhash);
-  st.delete_fingerprint.reset();
-  st.delete_fingerprint.bind(1, workspace_id).bind(2, fp).bind(3, ts).bind(4, uid);
-  if (auto s = st.delete_fingerprint.run(); !s) return s;
-  auto still = fingerprint_in_use(st.has_fingerprint, workspace_id, simhash);
-  if (!still) return still.error();
-  if (*still) return {};
+// A record sits under its ten near-duplicate keys (any two fingerprints within 3 bits share one), ordered by
+// time within each key: a lookup reads a key's rows oldest first and stops at the first match.
+Status SqliteStore::write_keys(RecordStatements& st, Id workspace_id, std::int64_t uid, std::uint64_t simhash,
+                               TimeMs ts, int sign) {
+  sqlite::Statement& stmt = sign > 0 ? st.insert_key : st.delete_key;
   for (const NearDuplicateKey& key : near_duplicate_keys(simhash)) {
-    st.delete_key.reset();
-    st.delete_key.bind(1, workspace_id).bind(2, key.index).bind(3, key.value).bind(4, fp);
-    if (auto s = st.delete_key.run(); !s) return s;
+    sqlite::ResetOnExit done(stmt);
+    stmt.bind(1, workspace_id).bind(2, key.index).bind(3, key.value).bind(4, ts).bind(5, uid);
+    if (sign > 0) stmt.bind(6, static_cast<std::int64_t>(simhash));
+    if (auto s = stmt.run(); !s) return s;
   }
   return {};
 }
@@ -199,22 +164,21 @@ Result<FeedbackRecord> SqliteStore::upsert_record(RecordStatements& st, const Fe
     up.bind(15, r.raw_item);
   if (auto s = up.run(); !s) return s.error();
 
-  // A new record has no theme rows or fingerprint to replace; an update keeps an unchanged fingerprint row.
-  const bool same_fingerprint = existed && old_simhash == r.simhash && old_ts == r.timestamp;
+  // A new record has no theme rows or keys to replace; an update with the same fingerprint and time keeps its keys.
+  const bool same_keys = existed && old_simhash == r.simhash && old_ts == r.timestamp;
   if (existed) {
     st.delete_themes.reset();
     if (auto s = st.delete_themes.bind(1, r.workspace_id).bind(2, r.unique_identifier).run(); !s) return s.error();
-    if (old_simhash != 0 && !same_fingerprint)
-      if (auto s = unindex_fingerprint(st, r.workspace_id, r.unique_identifier, old_simhash, old_ts); !s)
-        return s.error();
+    if (old_simhash != 0 && !same_keys)
+      if (auto s = write_keys(st, r.workspace_id, r.unique_identifier, old_simhash, old_ts, -1); !s) return s.error();
   }
   for (const auto& t : r.themes) {
     st.insert_theme.reset();
     st.insert_theme.bind(1, r.workspace_id).bind(2, r.unique_identifier).bind(3, t).bind(4, r.timestamp);
     if (auto s = st.insert_theme.run(); !s) return s.error();
   }
-  if (r.simhash != 0 && !same_fingerprint)
-    if (auto s = index_fingerprint(st, r); !s) return s.error();
+  if (r.simhash != 0 && !same_keys)
+    if (auto s = write_keys(st, r.workspace_id, r.unique_identifier, r.simhash, r.timestamp, +1); !s) return s.error();
   return r;
 }
 
@@ -365,53 +329,33 @@ Result<std::optional<std::int64_t>> SqliteStore::lookup_near_duplicate(Id worksp
     return make_error(ErrorCode::bad_request, "near-duplicate lookups reach at most " +
                                                   std::to_string(kNearDuplicateKeyBits) + " bits");
   if (simhash == 0) return std::optional<std::int64_t>{};
-  // The distinct fingerprints that share a key with this one (one exact range per key: an OR of them would
-  // make SQLite read every key row of the workspace), however many records carry each.
-  static const std::string candidates_sql = [] {
-    std::string sql;
-    for (int k = 0; k < kNearDuplicateKeys; ++k) {
-      if (k) sql += " UNION ALL ";
-      sql += "SELECT simhash FROM fingerprint_keys WHERE workspace_id = ?1 AND band = " + std::to_string(k) +
-             " AND value = ?" + std::to_string(2 + k);
-    }
-    return sql;
-  }();
-  auto q = db_.cached(candidates_sql);
+  // Each key's rows oldest first: the first row within max_distance bits is that key's earliest match, and
+  // no row at or after the best match so far (or this record) can improve on it. Identical and near-identical
+  // texts match at once, so a lookup reads about one row per key however many of them are stored.
+  auto q = db_.cached(
+      "SELECT ts, uid, simhash FROM near_duplicate_keys WHERE workspace_id = ?1 AND band = ?2 AND value = ?3 "
+      "ORDER BY ts, uid");
   if (!q) return q.error();
-  std::vector<std::uint64_t> near;
-  {
-    sqlite::Statement& st = **q;
+  sqlite::Statement& st = **q;
+  std::pair<TimeMs, std::int64_t> bound{self_ts, self};  // a match must come before this
+  std::optional<std::int64_t> best;
+  for (const NearDuplicateKey& key : near_duplicate_keys(simhash)) {
     sqlite::ResetOnExit done(st);
-    st.bind(1, workspace_id);
-    for (const NearDuplicateKey& key : near_duplicate_keys(simhash)) st.bind(2 + key.index, key.value);
+    st.bind(1, workspace_id).bind(2, key.index).bind(3, key.value);
     for (;;) {
       auto row = st.step();
       if (!row) return row.error();
       if (!*row) break;
-      auto other = static_cast<std::uint64_t>(st.int64(0));
-      if (std::popcount(other ^ simhash) > max_distance) continue;
-      if (std::find(near.begin(), near.end(), other) == near.end()) near.push_back(other);
+      std::pair<TimeMs, std::int64_t> at{st.int64(0), st.int64(1)};
+      if (!(at < bound)) break;
+      if (at.second == self) continue;
+      if (std::popcount(static_cast<std::uint64_t>(st.int64(2)) ^ simhash) > max_distance) continue;
+      bound = at;
+      best = at.second;
+      break;
     }
   }
-  // Each fingerprint's earliest record other than this one is the first row of its index range.
-  auto first = db_.cached(
-      "SELECT ts, uid FROM record_fingerprints WHERE workspace_id = ?1 AND simhash = ?2 AND uid <> ?3 "
-      "ORDER BY ts, uid LIMIT 1");
-  if (!first) return first.error();
-  sqlite::Statement& st = **first;
-  std::optional<std::pair<TimeMs, std::int64_t>> best;
-  for (std::uint64_t fp : near) {
-    sqlite::ResetOnExit done(st);
-    st.bind(1, workspace_id).bind(2, static_cast<std::int64_t>(fp)).bind(3, self);
-    auto row = st.step();
-    if (!row) return row.error();
-    if (!*row) continue;
-    std::pair<TimeMs, std::int64_t> cand{st.int64(0), st.int64(1)};
-    if (!(cand < std::make_pair(self_ts, self))) continue;
-    if (!best || cand < *best) best = cand;
-  }
-  if (!best) return std::optional<std::int64_t>{};
-  return std::optional<std::int64_t>{best->second};
+  return best;
 }
 
 }  // namespace chorus::store

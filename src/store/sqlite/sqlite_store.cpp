@@ -15,9 +15,9 @@ namespace {
 // and rating rollups, compound sums in whole ten-thousandths. 3: the rollup cubes of sqlite_cubes.cpp.
 // 4: band rows are the near-duplicate keys of core/near_duplicate_keys.hpp and carry their record's
 // fingerprint and time, so a near-duplicate lookup reads exact key ranges and no record. 5: workspace
-// taxonomies (a versioned JSON document per workspace). 6: near-duplicate keys per distinct fingerprint
-// (fingerprint_keys) and each record's fingerprint by time (record_fingerprints) replace the band rows, so a
-// lookup costs the same however many records share a text.
+// taxonomies (a versioned JSON document per workspace). 6: the key rows are ordered by time within each key
+// (near_duplicate_keys), so a lookup reads each key's rows oldest first and stops at the first match: its cost
+// no longer grows with the records that share a text, identical or nearly.
 constexpr int kSchemaVersion = 6;
 
 constexpr std::string_view kSchema = R"sql(
@@ -51,12 +51,9 @@ CREATE TABLE IF NOT EXISTS record_themes(
   workspace_id INTEGER NOT NULL, uid INTEGER NOT NULL, theme TEXT NOT NULL, ts INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY(workspace_id, uid, theme));
 CREATE INDEX IF NOT EXISTS record_themes_by_time ON record_themes(workspace_id, theme, ts, uid);
-CREATE TABLE IF NOT EXISTS record_fingerprints(
-  workspace_id INTEGER NOT NULL, simhash INTEGER NOT NULL, ts INTEGER NOT NULL, uid INTEGER NOT NULL,
-  PRIMARY KEY(workspace_id, simhash, ts, uid)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS fingerprint_keys(
-  workspace_id INTEGER NOT NULL, band INTEGER NOT NULL, value INTEGER NOT NULL, simhash INTEGER NOT NULL,
-  PRIMARY KEY(workspace_id, band, value, simhash)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS near_duplicate_keys(
+  workspace_id INTEGER NOT NULL, band INTEGER NOT NULL, value INTEGER NOT NULL, ts INTEGER NOT NULL,
+  uid INTEGER NOT NULL, simhash INTEGER NOT NULL, PRIMARY KEY(workspace_id, band, value, ts, uid)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS rollup_applied(
   workspace_id INTEGER NOT NULL, uid INTEGER NOT NULL, revision INTEGER NOT NULL, hour INTEGER NOT NULL,
   source_id INTEGER NOT NULL, sentiment TEXT NOT NULL, category TEXT NOT NULL, language TEXT NOT NULL,
@@ -85,17 +82,14 @@ UPDATE rollup_applied SET rating = (SELECT r.rating FROM records r WHERE r.works
   AND r.uid = rollup_applied.uid);
 )sql";
 
-// Versions 1 to 5, after the schema: the fingerprint index is made from the records, and the band rows
-// (one per record and key) go.
-std::string upgrade_fingerprints_sql() {
-  std::string sql =
-      "DROP TABLE IF EXISTS record_bands;\n"
-      "INSERT OR IGNORE INTO record_fingerprints(workspace_id, simhash, ts, uid) SELECT workspace_id, simhash, ts, "
-      "uid FROM records WHERE simhash != 0;\n";
+// Versions 1 to 5, after the schema: the key rows are made anew from the records, ordered by time, and the
+// band rows they replace go.
+std::string upgrade_near_duplicate_keys_sql() {
+  std::string sql = "DROP TABLE IF EXISTS record_bands;\n";
   for (int k = 0; k < kNearDuplicateKeys; ++k)
-    sql += "INSERT OR IGNORE INTO fingerprint_keys(workspace_id, band, value, simhash) SELECT DISTINCT workspace_id, " +
-           std::to_string(k) + ", " + near_duplicate_key_sql(k, "simhash") +
-           ", simhash FROM record_fingerprints;\n";
+    sql += "INSERT OR IGNORE INTO near_duplicate_keys(workspace_id, band, value, ts, uid, simhash) SELECT "
+           "workspace_id, " + std::to_string(k) + ", " + near_duplicate_key_sql(k, "simhash") +
+           ", ts, uid, simhash FROM records WHERE simhash != 0;\n";
   return sql;
 }
 
@@ -205,7 +199,7 @@ Status SqliteStore::migrate() {
     if (auto s = db_.exec(kUpgradeFromV1); !s) return s;
   if (auto s = db_.exec(kSchema); !s) return s;
   if (have >= 1 && have < 6)
-    if (auto s = db_.exec(upgrade_fingerprints_sql()); !s) return s;
+    if (auto s = db_.exec(upgrade_near_duplicate_keys_sql()); !s) return s;
   if (auto s = refold_new_cubes(); !s) return s;
   if (have < kSchemaVersion) {
     auto ins = db_.prepare("INSERT INTO schema_version(version) VALUES(?)");

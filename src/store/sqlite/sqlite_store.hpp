@@ -68,8 +68,8 @@ class SqliteStore final : public Store {
   Status write_page(RecordStatements& st, PageCommit& page, std::vector<FeedbackRecord>& stored);
   Result<std::optional<std::int64_t>> lookup_near_duplicate(Id workspace_id, std::uint64_t simhash, int max_distance,
                                                             std::int64_t self, TimeMs self_ts);
-  Status index_fingerprint(RecordStatements& st, const FeedbackRecord& r);
-  Status unindex_fingerprint(RecordStatements& st, Id workspace_id, std::int64_t uid, std::uint64_t simhash, TimeMs ts);
+  // Writes (sign +1) or deletes (-1) a record's ten near-duplicate key rows.
+  Status write_keys(RecordStatements& st, Id workspace_id, std::int64_t uid, std::uint64_t simhash, TimeMs ts, int sign);
   static FeedbackRecord applied_contribution(const sqlite::Statement& row, int first, Id workspace_id);
   Status rebuild_rollups();  // refolds every cube from rollup_applied (schema upgrades)
   Status refold_new_cubes();
