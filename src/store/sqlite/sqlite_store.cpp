@@ -256,15 +256,17 @@ Result<Customer> SqliteStore::create_customer(const std::string& name, const std
   return c;
 }
 
+// Every API request starts here: read on the reader connection, never behind a parser's batch.
 Result<std::optional<Id>> SqliteStore::customer_for_key_hash(const std::string& key_hash) {
-  std::lock_guard lock(mu_);
-  auto q = db_.prepare("SELECT customer_id FROM api_keys WHERE key_hash = ?");
+  std::lock_guard lock(read_mu_);
+  auto q = reader_.cached("SELECT customer_id FROM api_keys WHERE key_hash = ?");
   if (!q) return q.error();
-  q->bind(1, key_hash);
-  auto row = q->step();
+  sqlite::ResetOnExit done(**q);
+  (*q)->bind(1, key_hash);
+  auto row = (*q)->step();
   if (!row) return row.error();
   if (!*row) return std::optional<Id>{};
-  return std::optional<Id>{q->int64(0)};
+  return std::optional<Id>{(*q)->int64(0)};
 }
 
 Result<Workspace> SqliteStore::create_workspace(Id customer_id, const std::string& name) {
@@ -293,14 +295,15 @@ Result<std::vector<Workspace>> SqliteStore::list_workspaces(Id customer_id) {
 }
 
 Result<Workspace> SqliteStore::get_workspace(Id customer_id, Id workspace_id) {
-  std::lock_guard lock(mu_);
-  auto q = db_.prepare("SELECT id, customer_id, name, created_at FROM workspaces WHERE id = ? AND customer_id = ?");
+  std::lock_guard lock(read_mu_);
+  auto q = reader_.cached("SELECT id, customer_id, name, created_at FROM workspaces WHERE id = ? AND customer_id = ?");
   if (!q) return q.error();
-  q->bind(1, workspace_id).bind(2, customer_id);
-  auto row = q->step();
+  sqlite::ResetOnExit done(**q);
+  (*q)->bind(1, workspace_id).bind(2, customer_id);
+  auto row = (*q)->step();
   if (!row) return row.error();
   if (!*row) return make_error(ErrorCode::not_found, "workspace " + std::to_string(workspace_id) + " does not exist");
-  return Workspace{q->int64(0), q->int64(1), q->text(2), q->int64(3)};
+  return Workspace{(*q)->int64(0), (*q)->int64(1), (*q)->text(2), (*q)->int64(3)};
 }
 
 Result<Source> SqliteStore::create_source(const Source& src) {
@@ -319,17 +322,6 @@ Result<Source> SqliteStore::create_source(const Source& src) {
   q->bind(1, id);
   auto row = q->step();
   if (!row) return row.error();
-  return read_source(*q);
-}
-
-Result<Source> SqliteStore::load_source(std::string_view where, Id a, Id b) {
-  auto q = db_.prepare(std::string(kSourceColumns) + std::string(where));
-  if (!q) return q.error();
-  q->bind(1, a);
-  if (b) q->bind(2, b);
-  auto row = q->step();
-  if (!row) return row.error();
-  if (!*row) return make_error(ErrorCode::not_found, "source " + std::to_string(b ? b : a) + " does not exist");
   return read_source(*q);
 }
 
@@ -355,8 +347,16 @@ Result<std::vector<Source>> SqliteStore::list_sources(Id workspace_id) {
 }
 
 Result<Source> SqliteStore::get_source(Id workspace_id, Id source_id) {
-  std::lock_guard lock(mu_);
-  return load_source("WHERE s.workspace_id = ? AND s.id = ? AND s.deleted = 0", workspace_id, source_id);
+  std::lock_guard lock(read_mu_);
+  static const std::string sql = std::string(kSourceColumns) + "WHERE s.workspace_id = ? AND s.id = ? AND s.deleted = 0";
+  auto q = reader_.cached(sql);
+  if (!q) return q.error();
+  sqlite::ResetOnExit done(**q);
+  (*q)->bind(1, workspace_id).bind(2, source_id);
+  auto row = (*q)->step();
+  if (!row) return row.error();
+  if (!*row) return make_error(ErrorCode::not_found, "source " + std::to_string(source_id) + " does not exist");
+  return read_source(**q);
 }
 
 Result<Source> SqliteStore::get_source_by_id(Id source_id) {

@@ -60,7 +60,6 @@ class SqliteStore final : public Store {
  private:
   explicit SqliteStore(sqlite::Database db, std::filesystem::path path);
   Status migrate();
-  Result<Source> load_source(std::string_view where, Id a, Id b);
   Result<std::vector<Source>> load_sources(std::string_view where, std::optional<Id> arg);
   struct RecordStatements;
   Result<FeedbackRecord> upsert_record(RecordStatements& st, const FeedbackRecord& r, bool& existed);
@@ -76,8 +75,9 @@ class SqliteStore final : public Store {
 
   std::mutex mu_;  // one connection, serialised: simple and fast enough for the embedded default
   sqlite::Database db_;
-  // A second, read-only connection for what every webhook request reads (its source): WAL lets it read
-  // the last commit while a parser's batch transaction holds db_, so a delivery never waits for a batch.
+  // A second, read-only connection for what every request reads first (its key, workspace and source): WAL
+  // lets it read the last commit while a parser's batch transaction holds db_, so a request never waits for a
+  // batch. Writes are committed before they return, so a read that follows one sees it.
   std::mutex read_mu_;
   sqlite::Database reader_;
   std::filesystem::path path_;
