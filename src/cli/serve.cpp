@@ -96,6 +96,16 @@ void add_serve(CLI::App& app, Commands& commands) {
   cmd->add_option("--egress-allow", config->egress_allow,
                   "Address ranges sources may reach although private or loopback (10.0.0.0/8,...)")
       ->envname("CHORUS_EGRESS_ALLOW");
+  cmd->add_option("--parser-batch", config->parser_batch,
+                  "raw.items messages the parser stores in one transaction and publishes at once")
+      ->envname("CHORUS_PARSER_BATCH")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  cmd->add_option("--webhook-max-backlog", config->webhook_max_backlog,
+                  "Deliveries the parser may be behind before webhooks get 503 with Retry-After (0: no bound)")
+      ->envname("CHORUS_WEBHOOK_MAX_BACKLOG")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--web-root", config->web_root, "Directory with the built dashboard")->envname("CHORUS_WEB_ROOT");
   cmd->footer("\nExamples:\n  chorus serve\n  chorus serve --listen 0.0.0.0:9000 --data-dir /srv/chorus\n"
               "  CHORUS_ADMIN_KEY=... chorus serve --roles api,webhook");

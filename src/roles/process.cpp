@@ -76,6 +76,7 @@ struct ChorusProcess::Impl {
   std::string admin_key;
   std::filesystem::path admin_key_file;
   api::Metrics metrics;
+  std::unique_ptr<api::IngressBacklog> webhook_backlog;
   std::unique_ptr<api::AppContext> app;
   http::Router router;
   std::unique_ptr<http::Server> server;
@@ -88,7 +89,11 @@ struct ChorusProcess::Impl {
     json::object h;
     if (server) {
       if (roles.contains("api")) h["api"] = json::object{{"state", "running"}};
-      if (roles.contains("webhook")) h["webhook"] = json::object{{"state", "running"}};
+      if (roles.contains("webhook")) {
+        json::object w{{"state", "running"}};
+        if (webhook_backlog) w["backpressure"] = webhook_backlog->health();
+        h["webhook"] = std::move(w);
+      }
     }
     if (fetcher) h["fetcher"] = fetcher->health();
     if (parser) h["parser"] = parser->health();
@@ -129,7 +134,13 @@ Result<std::unique_ptr<ChorusProcess>> ChorusProcess::start(const ServeConfig& c
 
   RoleDeps deps{*impl->store, *impl->bus, *impl->box, impl->metrics};
   if (impl->roles.contains("reports")) impl->reports = std::make_unique<ReportsRole>(deps);
-  if (impl->roles.contains("parser")) impl->parser = std::make_unique<ParserRole>(deps);
+  if (impl->roles.contains("parser")) {
+    ParserOptions po;
+    po.batch_messages = config.parser_batch;
+    impl->parser = std::make_unique<ParserRole>(deps, po);
+  }
+  if (impl->roles.contains("webhook") && config.webhook_max_backlog > 0)
+    impl->webhook_backlog = std::make_unique<api::IngressBacklog>(*impl->bus, api::BacklogPolicy{config.webhook_max_backlog});
   if (impl->roles.contains("fetcher")) {
     FetcherOptions fo;
     fo.egress = *egress;
@@ -142,7 +153,7 @@ Result<std::unique_ptr<ChorusProcess>> ChorusProcess::start(const ServeConfig& c
   impl->app = std::make_unique<api::AppContext>(api::AppContext{*impl->store, *impl->bus, *impl->box,
                                                                 impl->admin_key, impl->metrics,
                                                                 [raw] { return raw->role_health(); },
-                                                                config.web_root});
+                                                                config.web_root, impl->webhook_backlog.get()});
   bool listens = impl->roles.contains("api") || impl->roles.contains("webhook");
   if (listens) {
     api::add_system_routes(impl->router, *impl->app);
