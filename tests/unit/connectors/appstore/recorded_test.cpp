@@ -26,14 +26,14 @@ TEST(AppStoreRecorded, EveryEntryOfARealFeedPageMaps) {
     EXPECT_GE(*m->rating, 1.0);
     EXPECT_LE(*m->rating, 5.0);
     EXPECT_TRUE(m->title);
-    EXPECT_FALSE(m->text.empty());
+    EXPECT_TRUE(m->text.starts_with(*m->title)) << m->text;
   }
   auto first = connector.map(entries[0], source);
   EXPECT_EQ(first->external_id, "6290024630");
   EXPECT_EQ(first->rating, 4.0);
   EXPECT_EQ(first->title, "神アプリ");
   EXPECT_EQ(first->username, "ヤミ。");
-  EXPECT_EQ(first->text.rfind("とにかく周りの人皆んなが暖かく", 0), 0u);
+  EXPECT_EQ(first->text.rfind("神アプリ\n\nとにかく周りの人皆んなが暖かく", 0), 0u);
   EXPECT_NE(first->text.find("\n面白い人がたくさんいる"), std::string::npos);
   EXPECT_EQ(first->extra.at("app_version"), json::value("3.4.3"));
 }
