@@ -4,6 +4,7 @@
 
 #include "unit/store/store_spec.hpp"
 #include "unit/store/taxonomy_spec.hpp"
+#include "unit/store/alert_spec.hpp"
 
 namespace chorus::store {
 namespace {
