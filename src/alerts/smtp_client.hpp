@@ -1,0 +1,36 @@
+// Sending one e-mail over SMTP through libcurl: STARTTLS (required when asked for), implicit TLS on port
+// 465, AUTH when a user is set.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace chorus::alerts {
+
+struct MailMessage {
+  std::string host;
+  int port = 587;
+  bool starttls = true;
+  std::string user, password;  // no AUTH when user is empty
+  std::string from;
+  std::vector<std::string> to;
+  std::string subject;
+  std::string text;  // plain text, UTF-8
+  std::string message_id;
+  std::chrono::milliseconds timeout{30000};
+};
+
+struct MailResult {
+  bool sent = false;
+  std::int64_t code = 0;  // the server's last reply code, 0 when none came
+  std::string error;      // in words, never the password
+};
+
+MailResult send_mail(const MailMessage& message);
+
+// The RFC 5322 message as sent (headers and body, CRLF line ends): exposed for tests.
+std::string format_mail(const MailMessage& message, std::int64_t now_s);
+
+}  // namespace chorus::alerts
