@@ -27,6 +27,12 @@ struct ServeConfig {
   std::string admin_key;     // CHORUS_ADMIN_KEY
   std::string master_key;    // CHORUS_MASTER_KEY
   int schedule_tick_ms = 1000;
+  // Alerts (run with the reports role): where message links point (empty: this server's own URL), how
+  // often live items are judged, how long a fired alert settles before it is sent, the first retry's wait.
+  std::string public_url;
+  int alerts_evaluate_ms = 5000;
+  int alerts_settle_ms = 20000;
+  int alerts_retry_base_ms = 30000;
 };
 
 class ChorusProcess {

@@ -137,6 +137,10 @@ class ChorusFixture : public ::testing::Test {
     config.http_threads = 4;
     config.schedule_tick_ms = 100;
     config.body_limit = body_limit_;
+    // Alerts judged and sent quickly, so flows need not wait out production pacing.
+    config.alerts_evaluate_ms = 200;
+    config.alerts_settle_ms = 600;
+    config.alerts_retry_base_ms = 300;
     if (backend() == Backend::kafka_postgres) {
       config.bus = "kafka";
       config.kafka_brokers = shared_mock_cluster().bootstraps();
