@@ -130,6 +130,9 @@ class ScaleOutCluster {
   const std::string& postgres_url() const { return postgres_url_; }
   const std::filesystem::path& dir() const { return dir_; }
 
+  // An environment variable every role process started from now on gets.
+  void set_env(const std::string& name, const std::string& value) { extra_env_[name] = value; }
+
   // Starts `chorus serve --roles <roles>` as its own process and waits until it runs; `name` keys it.
   ChildProcess& start(const std::string& name, const std::string& roles) {
     auto data = dir_ / ("data-" + name);
@@ -140,11 +143,7 @@ class ScaleOutCluster {
         std::vector<std::string>{CHORUS_BINARY, "serve", "--roles", roles, "--listen", "127.0.0.1:0", "--data-dir",
                                  data.string(), "--bus", "kafka", "--kafka-brokers", brokers_, "--store", "postgres",
                                  "--postgres-url", postgres_url_, "--http-threads", "4"},
-        std::map<std::string, std::string>{
-            {"CHORUS_ADMIN_KEY", kAdminKey},
-            {"CHORUS_MASTER_KEY", master_key_},
-            {"CHORUS_KAFKA_CONFIG", "consumer.session.timeout.ms=3000,consumer.heartbeat.interval.ms=500"}},
-        log);
+        role_env(), log);
     auto& ref = *child;
     roles_[name] = std::move(child);
     std::string url = ref.wait_for(R"(Chorus is (?:listening on (http://127\.0\.0\.1:\d+)|running))");
@@ -152,6 +151,14 @@ class ScaleOutCluster {
     return ref;
   }
   ChildProcess& role(const std::string& name) { return *roles_.at(name); }
+  std::map<std::string, std::string> role_env() const {
+    std::map<std::string, std::string> env{
+        {"CHORUS_ADMIN_KEY", kAdminKey},
+        {"CHORUS_MASTER_KEY", master_key_},
+        {"CHORUS_KAFKA_CONFIG", "consumer.session.timeout.ms=3000,consumer.heartbeat.interval.ms=500"}};
+    for (const auto& [k, v] : extra_env_) env[k] = v;
+    return env;
+  }
   // Stops a role with SIGTERM (it drains) and returns its exit code.
   int stop(const std::string& name) {
     auto& p = *roles_.at(name);
@@ -206,6 +213,7 @@ class ScaleOutCluster {
   std::map<std::string, std::unique_ptr<ChildProcess>> roles_;
   std::map<std::string, std::string> urls_;
   std::map<std::string, int> generations_;
+  std::map<std::string, std::string> extra_env_;
 };
 
 // A Discourse forum pushing signed `post_created` webhooks to a source of a fresh customer.
