@@ -32,6 +32,10 @@ const std::vector<RuleKind>& kinds() {
       {"source_stale",
        "a source fails, or brings nothing for its expected interval",
        {{"sources", "string[]", 0, 0, "[]", false, "the source ids to watch; empty watches every source"}}},
+      {"weekly_digest",
+       "every Monday, the digest of the week that ended: volume, sentiment, top themes, movers, new themes, "
+       "emerging issues",
+       {{"hour_utc", "integer", 0, 23, "8", false, "the hour (UTC) on Monday after which it is sent"}}},
   };
   return all;
 }

@@ -8,6 +8,7 @@
 #include "alerts/alert_rule.hpp"
 #include "alerts/live_items.hpp"
 #include "insights/statistics.hpp"
+#include "insights/weekly_digest.hpp"
 
 namespace chorus::alerts {
 
@@ -237,11 +238,49 @@ Result<std::vector<AlertEvaluator::Firing>> AlertEvaluator::judge_source_stale(c
   return out;
 }
 
+// Once a week, after the rule's hour on Monday: the digest of the week that just ended.
+Result<std::vector<AlertEvaluator::Firing>> AlertEvaluator::judge_weekly_digest(const store::AlertRule& rule, TimeMs now) {
+  std::vector<Firing> out;
+  const TimeMs this_monday = *insights::parse_iso_week(insights::iso_week_of(now));
+  const TimeMs send_after = this_monday + static_cast<TimeMs>(param_number(rule, "hour_utc", 8)) * kHourMs;
+  if (now < send_after) return out;
+  const TimeMs week = this_monday - 7 * kDayMs;
+  auto digest = insights::build_weekly_digest(store_, rule.workspace_id, week);
+  if (!digest) return digest.error();
+  Firing f;
+  f.subject = "digest";
+  f.window_end = send_after + 7 * kDayMs;  // the next one is next week's
+  f.window_key = insights::iso_week_of(week);
+  AlertEvent& e = f.event = base_event(rule, now);
+  e.type = "digest.weekly";
+  e.subject = "digest";
+  const json::value v = *digest;
+  e.count = find_path(v, "volume.count")->to_number<std::int64_t>();
+  e.baseline = find_path(v, "volume.previous_count")->to_number<double>();
+  e.window_start = week;
+  e.window_end = this_monday;
+  e.title = "Weekly digest " + f.window_key + ": " + std::to_string(e.count) + " items (previous week " +
+            std::to_string(static_cast<std::int64_t>(*e.baseline)) + ")";
+  e.summary = insights::digest_text(*digest);
+  e.details = std::move(*digest);
+  if (const auto* top = find_path(v, "top_themes"); top && top->is_array() && !top->as_array().empty()) {
+    e.theme = get_string(top->as_array()[0], "theme");
+    if (const auto* qs = find_path(top->as_array()[0], "quotes"); qs && qs->is_array())
+      for (const auto& q : qs->as_array())
+        e.quotes.push_back(AlertQuote{get_string(q, "unique_identifier").value_or(""), get_string(q, "text").value_or(""),
+                                      get_string(q, "url"), get_string(q, "sentiment_type").value_or("")});
+  }
+  e.dashboard_url = options_.dashboard_base + "/#/" + std::to_string(rule.workspace_id) + "/overview";
+  out.push_back(std::move(f));
+  return out;
+}
+
 Result<std::vector<AlertEvaluator::Firing>> AlertEvaluator::judge(const store::AlertRule& rule, TimeMs now) {
   if (rule.kind == "emerging") return judge_emerging(rule, now);
   if (rule.kind == "negative_share") return judge_negative_share(rule, now);
   if (rule.kind == "new_theme") return judge_new_theme(rule, now);
   if (rule.kind == "source_stale") return judge_source_stale(rule, now);
+  if (rule.kind == "weekly_digest") return judge_weekly_digest(rule, now);
   return std::vector<Firing>{};
 }
 

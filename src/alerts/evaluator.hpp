@@ -38,6 +38,7 @@ class AlertEvaluator {
   Result<std::vector<Firing>> judge_negative_share(const store::AlertRule& rule, TimeMs now);
   Result<std::vector<Firing>> judge_new_theme(const store::AlertRule& rule, TimeMs now);
   Result<std::vector<Firing>> judge_source_stale(const store::AlertRule& rule, TimeMs now);
+  Result<std::vector<Firing>> judge_weekly_digest(const store::AlertRule& rule, TimeMs now);
   Status add_quotes(AlertEvent& event, const store::LiveWindow& window, const std::string& theme);
   AlertEvent base_event(const store::AlertRule& rule, TimeMs now);
   Result<bool> put(const store::AlertRule& rule, Firing firing, TimeMs now);

@@ -10,6 +10,7 @@
 #include "api/auth.hpp"
 #include "api/respond.hpp"
 #include "core/secrets.hpp"
+#include "insights/weekly_digest.hpp"
 
 namespace chorus::api {
 
@@ -161,6 +162,24 @@ http::Response deliveries(http::Request& req, AppContext& ctx) {
   return json_response(200, json::object{{"items", std::move(items)}});
 }
 
+// GET /v1/workspaces/{ws}/digest?week=2026-W10: the weekly digest (default: the last complete week).
+http::Response digest(http::Request& req, AppContext& ctx) {
+  auto ws = caller_workspace(req, ctx);
+  if (!ws) return error_response(ws.error());
+  TimeMs now = now_ms();
+  TimeMs start = 0;
+  if (auto week = req.query_param("week")) {
+    auto parsed = insights::parse_iso_week(*week);
+    if (!parsed) return error_response(ErrorCode::bad_request, "week must be an ISO week such as 2026-W10");
+    start = *parsed;
+  } else {
+    start = *insights::parse_iso_week(insights::iso_week_of(now)) - 7 * 86400000LL;
+  }
+  auto d = insights::build_weekly_digest(ctx.store, ws->id, start);
+  if (!d) return error_response(d.error());
+  return json_response(200, *d);
+}
+
 }  // namespace
 
 void add_alert_routes(http::Router& router, AppContext& ctx) {
@@ -174,6 +193,7 @@ void add_alert_routes(http::Router& router, AppContext& ctx) {
   router.add("DELETE", "/v1/workspaces/{ws}/alerts/{id}", bind(remove));
   router.add("POST", "/v1/workspaces/{ws}/alerts/{id}/test", bind(test));
   router.add("GET", "/v1/workspaces/{ws}/alerts/{id}/deliveries", bind(deliveries));
+  router.add("GET", "/v1/workspaces/{ws}/digest", bind(digest));
 }
 
 }  // namespace chorus::api

@@ -77,7 +77,8 @@ Status AlertsRole::evaluate_once(TimeMs now) {
     if (!fresh) return fresh.error();
     std::set<Id> ws(fresh->begin(), fresh->end());
     for (auto& r : *rules)
-      if (ws.contains(r.workspace_id) && r.kind != "source_stale") chosen.push_back(std::move(r));
+      if (ws.contains(r.workspace_id) && r.kind != "source_stale" && r.kind != "weekly_digest")
+        chosen.push_back(std::move(r));
   }
   last_pass_ = now;
   auto fired = evaluator_.evaluate(chosen, now);

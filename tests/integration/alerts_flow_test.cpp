@@ -8,12 +8,15 @@
 
 #include <atomic>
 
+#include "insights/weekly_digest.hpp"
 #include "integration/harness.hpp"
 #include "support/fake_http_service.hpp"
 #include "support/smtp_sink.hpp"
 
 namespace chorus::testing {
 namespace {
+
+std::string insights_week(TimeMs t) { return insights::iso_week_of(t); }
 
 const char* kBurst[] = {
     "The checkout page crashes every time I try to pay with my card",
@@ -220,6 +223,36 @@ TEST_F(AlertsFlow, DeadEndpointIsRetriedAndLoggedWhileIngestionContinues) {
   auto start = std::chrono::steady_clock::now();
   push_burst(std::chrono::minutes(1), "more-", 1);
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+}
+
+std::pair<int, std::string> run(const std::string& command) {
+  FILE* p = popen((command + " 2>&1").c_str(), "r");
+  std::string out;
+  char buf[4096];
+  while (std::size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+  int status = pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+TEST_F(AlertsFlow, DigestPrintsTheWeekInTheTerminalAndAsJson) {
+  push_burst(std::chrono::hours(24 * 7), "last-week-");
+  std::string week = insights_week(now_ms() - 7LL * 86400000);
+  std::string base = std::string(CHORUS_BINARY) + " digest " + ws_ + " --server " + api().base() + " --key " + key_;
+  auto [code, text] = run(base + " --week " + week);
+  EXPECT_EQ(code, 0) << text;
+  EXPECT_NE(text.find("Weekly digest " + week), std::string::npos) << text;
+  EXPECT_NE(text.find("payments"), std::string::npos) << text;
+  auto [jcode, json_text] = run(base + " --week " + week + " --json");
+  EXPECT_EQ(jcode, 0) << json_text;
+  auto parsed = parse_json(json_text);
+  ASSERT_TRUE(parsed) << json_text;
+  EXPECT_EQ(str(*parsed, "week"), week);
+  EXPECT_GE(num(*parsed, "volume.count"), 1);
+  auto [bad, message] = run(base + " --week 2026-10");
+  EXPECT_EQ(bad, 2) << message;
+  EXPECT_NE(message.find("ISO week"), std::string::npos) << message;
+  auto r = api().get("/v1/workspaces/" + ws_ + "/digest?week=W10", key_);
+  EXPECT_EQ(r.status, 400) << r.raw;
 }
 
 // Standard Webhooks, written from the specification and independent of src/alerts: the key is the base64

@@ -158,5 +158,23 @@ TEST_F(Evaluator, StaleOrFailingSourcesFireOncePerEpisode) {
   EXPECT_NE(e->summary.find("HTTP 500"), std::string::npos) << e->summary;
 }
 
+TEST_F(Evaluator, TheWeeklyDigestIsSentOnceAfterItsHourOnMonday) {
+  auto r = rule("weekly_digest", json::object{{"hour_utc", 8}});
+  AlertEvaluator ev(*store_, EvaluatorOptions{});
+  const TimeMs monday = *parse_time("2026-03-09T00:00:00Z");
+  add(4, "payments", kNow - (monday + 8 * 3600000 - 2 * 86400000));  // stamped the Saturday before
+  EXPECT_EQ(*ev.evaluate({r}, monday + 7 * 3600000), 0u) << "before its hour";
+  EXPECT_EQ(*ev.evaluate({r}, monday + 9 * 3600000), 1u);
+  EXPECT_EQ(*ev.evaluate({r}, monday + 30 * 3600000), 0u) << "once a week";
+  auto sent = outbox(r.id);
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].dedup_key, "weekly_digest:digest:2026-W10");
+  auto e = event_from_json(sent[0].payload);
+  EXPECT_EQ(e->type, "digest.weekly");
+  EXPECT_EQ(e->count, 4);
+  EXPECT_NE(e->summary.find("Top themes\n  payments: 4"), std::string::npos) << e->summary;
+  EXPECT_EQ(*ev.evaluate({r}, monday + 7 * 86400000 + 9 * 3600000), 1u) << "and again the next Monday";
+}
+
 }  // namespace
 }  // namespace chorus::alerts

@@ -48,7 +48,7 @@ json::object blocks_of(const AlertEvent& e) {
   json::array fields;
   if (e.theme) fields.push_back(mrkdwn("*Theme*\n" + escape(*e.theme)));
   std::string count = std::to_string(e.count) + " items";
-  if (e.baseline) count += " (baseline " + number(*e.baseline) + ")";
+  if (e.baseline) count += (e.type == "digest.weekly" ? " (previous week " : " (baseline ") + number(*e.baseline) + ")";
   fields.push_back(mrkdwn("*Count*\n" + count));
   if (!e.sentiment_type.empty()) fields.push_back(mrkdwn("*Sentiment*\n" + escape(e.sentiment_type)));
   if (e.share) fields.push_back(mrkdwn("*Negative share*\n" + number(*e.share * 100) + "%"));
