@@ -1,6 +1,7 @@
 // The alert event as JSON (the outbox payload and the webhook channel's body) and as plain text.
 #include "alerts/alert_event.hpp"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 
@@ -12,6 +13,21 @@ std::string fixed(double v, int decimals) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
   return buf;
+}
+
+// An id as the event writes it (a decimal string); anything else reads as 0.
+Id id_of(const json::value& parent) {
+  auto text = get_string(parent, "id").value_or("");
+  Id id = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  return ec == std::errc() && p == text.data() + text.size() ? id : 0;
+}
+
+// Times from 1970 to 9999 only: what format_time writes and parse_time reads back alike.
+TimeMs time_of(const json::value* v) {
+  if (!v || !v->is_string()) return 0;
+  auto t = parse_time(v->get_string());
+  return t && *t > 0 && *t < 253402300800000 ? *t : 0;
 }
 
 }  // namespace
@@ -53,12 +69,12 @@ Result<AlertEvent> event_from_json(std::string_view text) {
   AlertEvent e;
   e.type = get_string(o, "type").value_or("alert.fired");
   if (const auto* r = find_path(o, "rule")) {
-    e.rule_id = std::stoll(get_string(*r, "id").value_or("0"));
+    e.rule_id = id_of(*r);
     e.rule_name = get_string(*r, "name").value_or("");
     e.kind = get_string(*r, "kind").value_or("");
   }
   if (const auto* w = find_path(o, "workspace")) {
-    e.workspace_id = std::stoll(get_string(*w, "id").value_or("0"));
+    e.workspace_id = id_of(*w);
     e.workspace_name = get_string(*w, "name").value_or("");
   }
   e.subject = get_string(o, "subject").value_or("");
@@ -70,14 +86,14 @@ Result<AlertEvent> event_from_json(std::string_view text) {
   e.score = get_double(o, "score");
   e.share = get_double(o, "share");
   e.sentiment_type = get_string(o, "sentiment_type").value_or("");
-  if (auto s = find_path(o, "window.start"); s && s->is_string()) e.window_start = parse_time(s->get_string()).value_or(0);
-  if (auto s = find_path(o, "window.end"); s && s->is_string()) e.window_end = parse_time(s->get_string()).value_or(0);
+  e.window_start = time_of(find_path(o, "window.start"));
+  e.window_end = time_of(find_path(o, "window.end"));
   if (const auto* qs = find_path(o, "quotes"); qs && qs->is_array())
     for (const auto& q : qs->get_array())
       e.quotes.push_back(AlertQuote{get_string(q, "unique_identifier").value_or(""), get_string(q, "text").value_or(""),
                                     get_string(q, "url"), get_string(q, "sentiment_type").value_or("")});
   e.dashboard_url = get_string(o, "dashboard_url").value_or("");
-  e.fired_at = parse_time(get_string(o, "fired_at").value_or("")).value_or(0);
+  e.fired_at = time_of(find_path(o, "fired_at"));
   if (const auto* d = find_path(o, "details"); d && d->is_object()) e.details = d->get_object();
   return e;
 }
