@@ -14,7 +14,7 @@ namespace chorus::alerts {
 struct EvaluatorOptions {
   std::string dashboard_base = "http://127.0.0.1:8080";  // links in messages point here
   // A fired alert waits this long before it is sent: a burst still growing folds into the one message.
-  TimeMs settle_ms = 20000;
+  TimeMs settle_ms = 10000;
 };
 
 class AlertEvaluator {

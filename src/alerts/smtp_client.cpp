@@ -123,7 +123,8 @@ MailResult send_mail(const MailMessage& m) {
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-  if (m.starttls && m.port != 465) curl_easy_setopt(c, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
+  if (m.port != 465 && m.tls != MailTls::off)
+    curl_easy_setopt(c, CURLOPT_USE_SSL, static_cast<long>(m.tls == MailTls::required ? CURLUSESSL_ALL : CURLUSESSL_TRY));
   if (!m.user.empty()) {
     curl_easy_setopt(c, CURLOPT_USERNAME, m.user.c_str());
     curl_easy_setopt(c, CURLOPT_PASSWORD, m.password.c_str());

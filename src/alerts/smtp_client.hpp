@@ -9,10 +9,13 @@
 
 namespace chorus::alerts {
 
+// STARTTLS: refuse to send without it, use it when the server offers it, or never.
+enum class MailTls { required, when_offered, off };
+
 struct MailMessage {
   std::string host;
   int port = 587;
-  bool starttls = true;
+  MailTls tls = MailTls::required;  // port 465 is implicit TLS whatever this says
   std::string user, password;  // no AUTH when user is empty
   std::string from;
   std::vector<std::string> to;

@@ -198,7 +198,7 @@ constexpr std::string_view kComponents = R"json({
       "record_ids": {"type": "array", "items": {"type": "string"}}, "quote": {"$ref": "#/components/schemas/Quote"}, "emerging": {"type": "boolean"}}}},
     "detection": {"type": "object", "properties": {"from": {"type": "string", "format": "date-time"}, "to": {"type": "string", "format": "date-time"},
       "baseline_days": {"type": "integer"}, "window_days": {"type": "array", "items": {"type": "integer"}}}}}},
-  "AlertChannel": {"type": "object", "required": ["type"], "description": "slack: url (secret). webhook: url, secret (whsec_..., made and shown once when left out). email: host, port (587), starttls (true), user, password (secret), from, to",
+  "AlertChannel": {"type": "object", "required": ["type"], "description": "slack: url (secret). webhook: url, secret (whsec_..., made and shown once when left out). email: host, port (587), starttls (true requires it, false never uses it; left out, it is required when a user logs in and used when offered otherwise), user, password (secret), from, to",
     "properties": {"type": {"type": "string", "enum": ["slack", "webhook", "email"]}, "url": {"type": "string", "format": "uri"},
       "secret": {"type": "string"}, "host": {"type": "string"}, "port": {"type": "integer", "minimum": 1, "maximum": 65535},
       "starttls": {"type": "boolean"}, "user": {"type": "string"}, "password": {"type": "string"}, "from": {"type": "string"},

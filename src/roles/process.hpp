@@ -31,7 +31,7 @@ struct ServeConfig {
   // often live items are judged, how long a fired alert settles before it is sent, the first retry's wait.
   std::string public_url;
   int alerts_evaluate_ms = 5000;
-  int alerts_settle_ms = 20000;
+  int alerts_settle_ms = 10000;
   int alerts_retry_base_ms = 30000;
 };
 

@@ -109,12 +109,11 @@ class AlertsFlow : public WorkspaceFixture {
 };
 
 TEST_F(AlertsFlow, LiveBurstSendsOneSlackMessageAndOneEmailWithThemeAndQuotes) {
-  SmtpSink smtp;
+  SmtpSink smtp;  // offers no STARTTLS: without a login, e-mail uses it only when offered
   std::string slack_rule = create(emerging_rule(json::object{{"type", "slack"}, {"url", slack_url()}}));
   std::string mail_rule = create(emerging_rule(json::object{{"type", "email"},
                                                             {"host", "127.0.0.1"},
                                                             {"port", smtp.port()},
-                                                            {"starttls", false},
                                                             {"from", "chorus@example.com"},
                                                             {"to", json::array{"product@example.com"}}}));
   push_burst(std::chrono::minutes(30), "live-");

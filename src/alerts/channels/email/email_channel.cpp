@@ -10,7 +10,8 @@ namespace {
 const ChannelField kFields[] = {
     {"host", "string", true, false, "", "the SMTP server"},
     {"port", "integer", false, false, "587", "its port, 1 to 65535 (465 is implicit TLS)"},
-    {"starttls", "boolean", false, false, "true", "require STARTTLS before sending"},
+    {"starttls", "boolean", false, false, "",
+     "true: require STARTTLS; false: plain SMTP; left out: required when logging in, used when offered otherwise"},
     {"user", "string", false, false, "", "the user to log in as; no login when empty"},
     {"password", "string", false, true, "", "that user's password"},
     {"from", "string", true, false, "", "the sender address"},
@@ -57,9 +58,10 @@ class EmailChannel final : public Channel {
     MailMessage m;
     m.host = text_of(s.config, "host");
     m.port = static_cast<int>(s.config.at("port").as_int64());
-    const auto* starttls = s.config.if_contains("starttls");
-    m.starttls = !starttls || !starttls->is_bool() || starttls->as_bool();
     m.user = text_of(s.config, "user");
+    const auto* starttls = s.config.if_contains("starttls");
+    m.tls = starttls && starttls->is_bool() ? (starttls->as_bool() ? MailTls::required : MailTls::off)
+                                            : (m.user.empty() ? MailTls::when_offered : MailTls::required);
     m.password = text_of(s.secrets, "password");
     m.from = text_of(s.config, "from");
     for (const auto& r : s.config.at("to").get_array()) m.to.emplace_back(r.get_string());
