@@ -10,6 +10,7 @@
 
 #include "insights/weekly_digest.hpp"
 #include "integration/harness.hpp"
+#include "support/fake_algolia.hpp"
 #include "support/fake_http_service.hpp"
 #include "support/smtp_sink.hpp"
 
@@ -177,6 +178,36 @@ TEST_F(AlertsFlow, BackfillAndCatchUpAfterAnOutageSendNothing) {
   // The same rules do fire for live items: the silence above was the lag, not a broken rule.
   push_burst(std::chrono::minutes(5), "live-");
   EXPECT_TRUE(eventually([&] { return slack_posts_ >= 1; }, std::chrono::seconds(30)));
+}
+
+// The fetcher path: a Hacker News source synced before an outage, then catching up on ten hours of
+// comments it could not fetch; they are history. Comments made just now, fetched the same way, are live.
+TEST_F(AlertsFlow, AFetcherCatchingUpAfterAnOutageSendsNothing) {
+  FakeAlgolia hn;
+  auto hit = [](const std::string& id, TimeMs at, const std::string& text) {
+    return json::object{{"objectID", id},          {"created_at_i", at / 1000}, {"created_at", format_time(at)},
+                        {"author", "user" + id},   {"comment_text", text},      {"story_id", 1},
+                        {"story_title", "Shop"},   {"points", nullptr},         {"title", nullptr},
+                        {"_tags", json::array{"comment", "author_user" + id, "story_1"}}};
+  };
+  hn.add_hit(hit("100", now_ms() - 11 * 3600000LL, "I bought a lamp at checkout, delivery was fine"));
+  std::string hn_src = add_source(json::object{
+      {"type", "hackernews"}, {"name", "HN"}, {"config", json::object{{"query", "checkout"}, {"base_url", hn.base_url()}}}});
+  std::string id = create(emerging_rule(json::object{{"type", "slack"}, {"url", slack_url()}}));
+  EXPECT_EQ(str(sync_and_wait(hn_src), "state"), "done");
+  // The outage: nothing could be fetched while these were written, ten hours ago and after.
+  for (int i = 0; i < static_cast<int>(std::size(kBurst)); ++i)
+    hn.add_hit(hit(std::to_string(200 + i), now_ms() - 10 * 3600000LL + i * 60000, kBurst[i]));
+  auto caught_up = sync_and_wait(hn_src);
+  EXPECT_EQ(str(caught_up, "state"), "done") << json::serialize(caught_up);
+  EXPECT_EQ(num(caught_up, "items"), static_cast<std::int64_t>(std::size(kBurst)));
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  EXPECT_EQ(slack_posts_.load(), 0);
+  EXPECT_TRUE(deliveries(id).empty());
+  for (int i = 0; i < static_cast<int>(std::size(kBurst)); ++i)
+    hn.add_hit(hit(std::to_string(300 + i), now_ms() - 2 * 60000 + i * 1000, kBurst[i]));
+  EXPECT_EQ(str(sync_and_wait(hn_src), "state"), "done");
+  EXPECT_TRUE(eventually([&] { return slack_posts_ >= 1; }, std::chrono::seconds(30))) << "live comments did alert";
 }
 
 TEST_F(AlertsFlow, SlackAnswering410DisablesTheRuleWithAReason) {
