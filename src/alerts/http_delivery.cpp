@@ -1,6 +1,7 @@
 // HTTP deliveries through the one outbound HTTP client.
 #include "alerts/http_delivery.hpp"
 
+#include "alerts/outbound_url.hpp"
 #include "ingest/http_client.hpp"
 
 namespace chorus::alerts {
@@ -31,6 +32,11 @@ DeliveryOutcome post_json(const std::string& url, const std::string& body,
   req.headers.set("content-type", "application/json");
   for (const auto& [k, v] : headers) req.headers.set(k, v);
   DeliveryOutcome out;
+  if (auto allowed = check_resolved_host(url_host(url)); !allowed) {
+    out.error = std::string(what) + ": " + allowed.error().message;
+    out.permanent = true;
+    return out;
+  }
   auto res = client.send(req);
   // The URL itself may be the secret (Slack's incoming webhooks): errors name only its host and path.
   const std::string where = std::string(what) + " at " + endpoint_origin(url);

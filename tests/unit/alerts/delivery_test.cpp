@@ -51,11 +51,18 @@ TEST(OutboundUrl, RefusesWhatAlertsMayNotReach) {
   EXPECT_TRUE(check_outbound_url("https://10.1.2.3/x", "url"));
   for (const char* bad : {"file:///etc/passwd", "ftp://example.com/", "http://169.254.169.254/", "http://[fe80::1]/",
                           "http://0.0.0.0/", "http://224.0.0.1/", "http://[ff02::1]/", "https://u:p@example.com/",
-                          "http:///nohost", "", "javascript:alert(1)", "http://metadata.google.internal/"})
+                          "http:///nohost", "", "javascript:alert(1)", "http://metadata.google.internal/",
+                          "http://2852039166/", "http://0xa9fea9fe/", "http://169.254.43518/", "http://0/"})
     EXPECT_FALSE(check_outbound_url(bad, "url")) << bad;
   EXPECT_FALSE(check_outbound_host("169.254.0.1", "host"));
   EXPECT_TRUE(check_outbound_host("smtp.example.com", "host"));
   EXPECT_FALSE(check_outbound_host("smtp example com", "host"));
+  EXPECT_FALSE(check_outbound_host("2852039166", "host"));
+  // At send time, what a name resolves to counts.
+  EXPECT_TRUE(check_resolved_host("localhost"));
+  EXPECT_TRUE(check_resolved_host("127.0.0.1"));
+  EXPECT_EQ(check_resolved_host("169.254.169.254").error().code, ErrorCode::forbidden);
+  EXPECT_EQ(url_host("http://[fe80::1]:8080/x"), "fe80::1");
 }
 
 }  // namespace

@@ -68,8 +68,13 @@ class EmailChannel final : public Channel {
     m.subject = "[Chorus] " + e.title;
     m.text = event_text(e);
     m.message_id = message_id + "@chorus";
-    auto sent = send_mail(m);
     DeliveryOutcome out;
+    if (auto allowed = check_resolved_host(m.host); !allowed) {
+      out.error = "SMTP: " + allowed.error().message;
+      out.permanent = true;
+      return out;
+    }
+    auto sent = send_mail(m);
     out.delivered = sent.sent;
     if (sent.code) out.status = sent.code;
     out.error = sent.error;
