@@ -255,6 +255,27 @@ TEST_F(AlertsFlow, DeadEndpointIsRetriedAndLoggedWhileIngestionContinues) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
 }
 
+// The live burst and the backfill on both deployments: SQLite with the embedded log, PostgreSQL with Kafka.
+class AlertsOnEveryBackend : public OnEveryBackend<AlertsFlow> {};
+
+TEST_P(AlertsOnEveryBackend, LiveBurstAlertsOnceAndABackfillNever) {
+  std::string id = create(emerging_rule(json::object{{"type", "slack"}, {"url", slack_url()}}));
+  push_burst(std::chrono::hours(24 * 3), "import-");
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  EXPECT_EQ(slack_posts_.load(), 0);
+  push_burst(std::chrono::minutes(15), "live-");
+  ASSERT_TRUE(eventually([&] { return slack_posts_ >= 1; }, std::chrono::seconds(40)));
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  EXPECT_EQ(slack_posts_.load(), 1);
+  auto log = deliveries(id);
+  ASSERT_EQ(log.size(), 1u);
+  EXPECT_EQ(str(log[0], "state"), "delivered");
+  EXPECT_EQ(str(log[0], "theme"), "payments");
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, AlertsOnEveryBackend,
+                         ::testing::Values(Backend::embedded, Backend::kafka_postgres), backend_name);
+
 std::pair<int, std::string> run(const std::string& command) {
   FILE* p = popen((command + " 2>&1").c_str(), "r");
   std::string out;
