@@ -46,8 +46,9 @@ json::object event_to_json(const AlertEvent& e) {
   o["score"] = e.score ? json::value(*e.score) : json::value(nullptr);
   o["share"] = e.share ? json::value(*e.share) : json::value(nullptr);
   o["sentiment_type"] = e.sentiment_type;
-  o["window"] = json::object{{"start", e.window_start ? json::value(format_time(e.window_start)) : json::value(nullptr)},
-                             {"end", e.window_end ? json::value(format_time(e.window_end)) : json::value(nullptr)}};
+  o["window"] =
+      json::object{{"start", e.window_start ? json::value(format_time(e.window_start)) : json::value(nullptr)},
+                   {"end", e.window_end ? json::value(format_time(e.window_end)) : json::value(nullptr)}};
   json::array quotes;
   for (const auto& q : e.quotes)
     quotes.push_back(json::object{{"unique_identifier", q.unique_identifier},

@@ -26,15 +26,15 @@ struct AlertEvent {
   std::string kind;
   Id workspace_id = 0;
   std::string workspace_name;
-  std::string subject;                // theme, or "source:<id>", or "workspace"
-  std::optional<std::string> theme;   // emerging, new_theme
-  std::string title;                  // one line: what happened
-  std::string summary;                // a sentence or two with the numbers
-  std::int64_t count = 0;             // items in the window
-  std::optional<double> baseline;     // expected in such a window
+  std::string subject;               // theme, or "source:<id>", or "workspace"
+  std::optional<std::string> theme;  // emerging, new_theme
+  std::string title;                 // one line: what happened
+  std::string summary;               // a sentence or two with the numbers
+  std::int64_t count = 0;            // items in the window
+  std::optional<double> baseline;    // expected in such a window
   std::optional<double> score;
-  std::optional<double> share;        // negative_share
-  std::string sentiment_type;         // the window's prevailing tone
+  std::optional<double> share;  // negative_share
+  std::string sentiment_type;   // the window's prevailing tone
   TimeMs window_start = 0, window_end = 0;
   std::vector<AlertQuote> quotes;
   std::string dashboard_url;

@@ -7,7 +7,12 @@ namespace chorus::alerts {
 
 namespace {
 
-const ParamSpec kLag{"live_lag_hours", "number", 0.25, 168, "6", false,
+const ParamSpec kLag{"live_lag_hours",
+                     "number",
+                     0.25,
+                     168,
+                     "6",
+                     false,
                      "an item that arrives more than this long after its own time is history: it never triggers"};
 const ParamSpec kWindow{"window_hours", "integer", 1, 168, "24", false, "the window items are counted over"};
 
@@ -18,17 +23,20 @@ const std::vector<RuleKind>& kinds() {
        {{"themes", "string[]", 0, 0, "[]", false, "the themes to watch; empty watches every theme"},
         {"min_score", "number", 0.5, 300, "6", false, "how surprising the count must be: -log10 of its chance"},
         {"min_count", "integer", 1, 1000000, "8", false, "live items the burst needs at least"},
-        kWindow, kLag}},
+        kWindow,
+        kLag}},
       {"negative_share",
        "the share of negative feedback among live items over the window rises above a threshold",
        {{"threshold", "number", 0.01, 1, "", false, "the share, from 0.01 to 1, such as 0.4"},
         {"min_items", "integer", 1, 1000000, "20", false, "live items the window needs before the share counts"},
-        kWindow, kLag}},
+        kWindow,
+        kLag}},
       {"new_theme",
        "a theme not seen in the trailing days reaches a number of live items",
        {{"min_count", "integer", 1, 1000000, "5", false, "live items the new theme needs"},
         {"lookback_days", "integer", 1, 365, "28", false, "how far back the theme must be unseen"},
-        kWindow, kLag}},
+        kWindow,
+        kLag}},
       {"source_stale",
        "a source fails, or brings nothing for its expected interval",
        {{"sources", "string[]", 0, 0, "[]", false, "the source ids to watch; empty watches every source"}}},
@@ -83,8 +91,9 @@ Result<json::object> parse_params(const RuleKind& kind, const json::object* give
       out[p.name] = std::move(cleaned);
       continue;
     }
-    if (!value.is_number()) return bad(what + " must be a number from " + json::serialize(json::value(p.min)) +
-                                       " to " + json::serialize(json::value(p.max)));
+    if (!value.is_number())
+      return bad(what + " must be a number from " + json::serialize(json::value(p.min)) + " to " +
+                 json::serialize(json::value(p.max)));
     double d = value.to_number<double>();
     if (!std::isfinite(d) || d < p.min || d > p.max || (p.type == "integer" && d != std::floor(d)))
       return bad(what + " must be " + (p.type == "integer" ? "a whole number" : "a number") + " from " +
@@ -98,7 +107,8 @@ Result<json::object> parse_params(const RuleKind& kind, const json::object* give
 }
 
 // Splits a channel body into settings (defaults applied) and secrets, refusing unknown names and wrong types.
-Result<ChannelSettings> parse_channel(const Channel& channel, const json::object& body, const ChannelSettings* previous) {
+Result<ChannelSettings> parse_channel(const Channel& channel, const json::object& body,
+                                      const ChannelSettings* previous) {
   ChannelSettings s;
   for (const auto& kv : body) {
     if (kv.key() == "type") continue;
@@ -141,9 +151,12 @@ Result<ChannelSettings> parse_channel(const Channel& channel, const json::object
       target[f.name] = *v;
     } else if (f.type == "string[]") {
       json::array list;
-      if (v->is_string()) list.push_back(*v);
-      else if (v->is_array()) list = v->get_array();
-      else return bad(what + " must be a list of strings");
+      if (v->is_string())
+        list.push_back(*v);
+      else if (v->is_array())
+        list = v->get_array();
+      else
+        return bad(what + " must be a list of strings");
       for (const auto& x : list)
         if (!x.is_string()) return bad(what + " must be a list of strings");
       target[f.name] = std::move(list);
@@ -175,6 +188,44 @@ Status check_sources(store::Store& store, Id workspace_id, const json::object& p
   return {};
 }
 
+// The channel of a POST, or of a PATCH that sends one: its settings validated, secrets sealed, secrets the
+// channel made kept for the one response that shows them.
+Status apply_channel(const json::object& body, const SecretBox& box, const std::optional<store::AlertRule>& existing,
+                     RuleChange& change) {
+  store::AlertRule& rule = change.rule;
+  const json::value* channel_v = body.if_contains("channel");
+  if (channel_v && !channel_v->is_null()) {
+    if (!channel_v->is_object()) return bad("channel must be an object such as {\"type\":\"slack\",\"url\":\"...\"}");
+    const auto& ch = channel_v->get_object();
+    std::string types;
+    for (const Channel* c : all_channels()) types += (types.empty() ? "" : ", ") + std::string(c->type());
+    const auto* type_v = ch.if_contains("type");
+    std::string type =
+        type_v && type_v->is_string() ? std::string(type_v->get_string()) : (existing ? existing->channel_type : "");
+    if (type.empty()) return bad("channel.type is required: one of " + types);
+    const Channel* channel = find_channel(type);
+    if (!channel) return bad("channel.type \"" + type + "\" is not a channel; use one of " + types);
+    std::optional<ChannelSettings> previous;
+    if (existing && existing->channel_type == type) {
+      auto opened = open_channel(*existing, box);
+      if (!opened) return opened.error();
+      previous = std::move(*opened);
+    }
+    auto settings = parse_channel(*channel, ch, previous ? &*previous : nullptr);
+    if (!settings) return settings.error();
+    for (const auto& name : channel->complete(*settings)) change.shown_once[name] = settings->secrets.at(name);
+    if (auto s = channel->validate(*settings); !s) return s.error();
+    rule.channel_type = type;
+    rule.channel = settings->config;
+    rule.sealed_secrets = settings->secrets.empty() ? "" : box.seal(to_json_string(settings->secrets));
+  } else if (!existing) {
+    return bad(
+        "channel is required: {\"type\":\"slack\",\"url\":...}, {\"type\":\"webhook\",\"url\":...} or "
+        "{\"type\":\"email\",\"host\":...,\"from\":...,\"to\":[...]}");
+  }
+  return {};
+}
+
 }  // namespace
 
 std::span<const RuleKind> rule_kinds() { return kinds(); }
@@ -190,11 +241,12 @@ Result<ChannelSettings> open_channel(const store::AlertRule& rule, const SecretB
   s.config = rule.channel;
   if (rule.sealed_secrets.empty()) return s;
   auto opened = box.open(rule.sealed_secrets);
-  if (!opened) return make_error(ErrorCode::internal, "the secrets of alert " + std::to_string(rule.id) +
-                                                          " cannot be opened with this server's master key");
+  if (!opened)
+    return make_error(ErrorCode::internal, "the secrets of alert " + std::to_string(rule.id) +
+                                               " cannot be opened with this server's master key");
   auto v = parse_json(*opened);
-  if (!v || !v->is_object()) return make_error(ErrorCode::internal, "the secrets of alert " + std::to_string(rule.id) +
-                                                                        " are unreadable");
+  if (!v || !v->is_object())
+    return make_error(ErrorCode::internal, "the secrets of alert " + std::to_string(rule.id) + " are unreadable");
   s.secrets = v->get_object();
   return s;
 }
@@ -205,7 +257,8 @@ Result<RuleChange> rule_from_body(const json::object& body, const SecretBox& box
   for (const auto& kv : body) {
     bool known = false;
     for (const char* k : kTop) known = known || kv.key() == k;
-    if (!known) return bad(std::string(kv.key()) + " is not a field of an alert; send name, kind, params, channel and enabled");
+    if (!known)
+      return bad(std::string(kv.key()) + " is not a field of an alert; send name, kind, params, channel and enabled");
   }
   RuleChange change;
   store::AlertRule& rule = change.rule;
@@ -221,8 +274,7 @@ Result<RuleChange> rule_from_body(const json::object& body, const SecretBox& box
   }
 
   const json::value* kind_v = body.if_contains("kind");
-  if (existing && kind_v && !kind_v->is_null() &&
-      (!kind_v->is_string() || kind_v->get_string() != existing->kind))
+  if (existing && kind_v && !kind_v->is_null() && (!kind_v->is_string() || kind_v->get_string() != existing->kind))
     return bad("kind cannot change; create a new alert instead");
   if (!existing) {
     std::string known;
@@ -242,40 +294,15 @@ Result<RuleChange> rule_from_body(const json::object& body, const SecretBox& box
   if (auto s = check_sources(store, workspace_id, *params); !s) return s.error();
   rule.params = std::move(*params);
 
-  const json::value* channel_v = body.if_contains("channel");
-  if (channel_v && !channel_v->is_null()) {
-    if (!channel_v->is_object()) return bad("channel must be an object such as {\"type\":\"slack\",\"url\":\"...\"}");
-    const auto& ch = channel_v->get_object();
-    std::string types;
-    for (const Channel* c : all_channels()) types += (types.empty() ? "" : ", ") + std::string(c->type());
-    const auto* type_v = ch.if_contains("type");
-    std::string type = type_v && type_v->is_string() ? std::string(type_v->get_string()) : (existing ? existing->channel_type : "");
-    if (type.empty()) return bad("channel.type is required: one of " + types);
-    const Channel* channel = find_channel(type);
-    if (!channel) return bad("channel.type \"" + type + "\" is not a channel; use one of " + types);
-    std::optional<ChannelSettings> previous;
-    if (existing && existing->channel_type == type) {
-      auto opened = open_channel(*existing, box);
-      if (!opened) return opened.error();
-      previous = std::move(*opened);
-    }
-    auto settings = parse_channel(*channel, ch, previous ? &*previous : nullptr);
-    if (!settings) return settings.error();
-    for (const auto& name : channel->complete(*settings)) change.shown_once[name] = settings->secrets.at(name);
-    if (auto s = channel->validate(*settings); !s) return s.error();
-    rule.channel_type = type;
-    rule.channel = settings->config;
-    rule.sealed_secrets = settings->secrets.empty() ? "" : box.seal(to_json_string(settings->secrets));
-  } else if (!existing) {
-    return bad("channel is required: {\"type\":\"slack\",\"url\":...}, {\"type\":\"webhook\",\"url\":...} or "
-               "{\"type\":\"email\",\"host\":...,\"from\":...,\"to\":[...]}");
-  }
+  if (auto s = apply_channel(body, box, existing, change); !s) return s.error();
 
   if (const auto* enabled = body.if_contains("enabled"); enabled && !enabled->is_null()) {
     if (!enabled->is_bool()) return bad("enabled must be true or false");
     rule.enabled = enabled->as_bool();
-    if (rule.enabled) rule.disabled_reason.reset();
-    else if (!rule.disabled_reason) rule.disabled_reason = "disabled through the API";
+    if (rule.enabled)
+      rule.disabled_reason.reset();
+    else if (!rule.disabled_reason)
+      rule.disabled_reason = "disabled through the API";
   } else if (!existing) {
     rule.enabled = true;
   }
@@ -291,17 +318,18 @@ json::object rule_to_json(const store::AlertRule& rule) {
       if (f.secret && !rule.sealed_secrets.empty()) secrets_set.emplace_back(f.name);
   channel["secrets_set"] = std::move(secrets_set);
   std::string base = "/v1/workspaces/" + std::to_string(rule.workspace_id) + "/alerts/" + std::to_string(rule.id);
-  return json::object{{"id", std::to_string(rule.id)},
-                      {"workspace_id", std::to_string(rule.workspace_id)},
-                      {"name", rule.name},
-                      {"kind", rule.kind},
-                      {"params", rule.params},
-                      {"channel", std::move(channel)},
-                      {"enabled", rule.enabled},
-                      {"disabled_reason", rule.disabled_reason ? json::value(*rule.disabled_reason) : json::value(nullptr)},
-                      {"created_at", format_time(rule.created_at)},
-                      {"updated_at", format_time(rule.updated_at)},
-                      {"deliveries_url", base + "/deliveries"}};
+  return json::object{
+      {"id", std::to_string(rule.id)},
+      {"workspace_id", std::to_string(rule.workspace_id)},
+      {"name", rule.name},
+      {"kind", rule.kind},
+      {"params", rule.params},
+      {"channel", std::move(channel)},
+      {"enabled", rule.enabled},
+      {"disabled_reason", rule.disabled_reason ? json::value(*rule.disabled_reason) : json::value(nullptr)},
+      {"created_at", format_time(rule.created_at)},
+      {"updated_at", format_time(rule.updated_at)},
+      {"deliveries_url", base + "/deliveries"}};
 }
 
 double param_number(const store::AlertRule& rule, std::string_view name, double fallback) {

@@ -16,7 +16,7 @@ namespace chorus::alerts {
 
 struct ParamSpec {
   std::string name;
-  std::string type;  // "number" | "integer" | "string[]"
+  std::string type;           // "number" | "integer" | "string[]"
   double min = 0, max = 0;    // numbers: the allowed range, inclusive
   std::string default_value;  // JSON text, empty for none (then required unless `optional`)
   bool optional = false;

@@ -33,9 +33,9 @@ struct ChannelSettings {
 // What one attempt came to.
 struct DeliveryOutcome {
   bool delivered = false;
-  std::optional<std::int64_t> status;  // the endpoint's HTTP status, or the SMTP reply code
-  std::string error;                   // in words, without secrets
-  bool permanent = false;              // retrying cannot help (a 4xx other than 408/429)
+  std::optional<std::int64_t> status;       // the endpoint's HTTP status, or the SMTP reply code
+  std::string error;                        // in words, without secrets
+  bool permanent = false;                   // retrying cannot help (a 4xx other than 408/429)
   std::optional<std::string> disable_rule;  // the endpoint says it is gone: the rule is disabled for this reason
 };
 

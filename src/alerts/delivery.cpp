@@ -12,7 +12,8 @@
 namespace chorus::alerts {
 
 TimeMs retry_delay(const DeliveryOptions& o, std::int64_t attempts, std::mt19937_64& random) {
-  double full = static_cast<double>(o.retry_base_ms) * std::pow(2.0, static_cast<double>(std::max<std::int64_t>(attempts, 1) - 1));
+  double full = static_cast<double>(o.retry_base_ms) *
+                std::pow(2.0, static_cast<double>(std::max<std::int64_t>(attempts, 1) - 1));
   full = std::min(full, static_cast<double>(o.retry_max_ms));
   std::uniform_real_distribution<double> jitter(0.5, 1.0);
   return std::max<TimeMs>(1, static_cast<TimeMs>(full * jitter(random)));
@@ -28,7 +29,8 @@ Result<store::AlertDelivery> DeliverySender::attempt(store::AlertDelivery d, Tim
     const bool expired = now + options_.retry_base_ms - d.created_at > options_.give_up_after_ms;
     if (final || !retry || expired) {
       d.state = "failed";
-      if (expired && !final && retry) d.last_error = "gave up after 24 hours of retries; the last attempt: " + *d.last_error;
+      if (expired && !final && retry)
+        d.last_error = "gave up after 24 hours of retries; the last attempt: " + *d.last_error;
     } else {
       d.state = "pending";
       d.next_attempt_at = now + retry_delay(options_, d.attempts, random_);
@@ -45,8 +47,9 @@ Result<store::AlertDelivery> DeliverySender::attempt(store::AlertDelivery d, Tim
     auto settings = open_channel(*rule, box_);
     auto event = event_from_json(d.payload);
     if (!channel || !settings || !event) {
-      fail(!channel ? "the alert's channel type is unknown"
-                    : !settings ? settings.error().message : "the message is unreadable: " + event.error().message,
+      fail(!channel    ? "the alert's channel type is unknown"
+           : !settings ? settings.error().message
+                       : "the message is unreadable: " + event.error().message,
            true);
     } else {
       // webhook-id: one per message, the same on every retry, so receivers can drop a repeat.
@@ -60,7 +63,8 @@ Result<store::AlertDelivery> DeliverySender::attempt(store::AlertDelivery d, Tim
         fail(outcome.error, outcome.permanent);
         if (outcome.disable_rule) {
           if (auto s = store_.disable_alert_rule(rule->id, *outcome.disable_rule); !s) return s.error();
-          spdlog::warn("alerts: alert {} of workspace {} disabled: {}", rule->id, rule->workspace_id, *outcome.disable_rule);
+          spdlog::warn("alerts: alert {} of workspace {} disabled: {}", rule->id, rule->workspace_id,
+                       *outcome.disable_rule);
         }
       }
     }
@@ -83,17 +87,18 @@ Result<std::size_t> DeliverySender::run_once(TimeMs now) {
 }
 
 json::object delivery_to_json(const store::AlertDelivery& d) {
-  json::object o{{"id", std::to_string(d.id)},
-                 {"alert_id", std::to_string(d.rule_id)},
-                 {"subject", d.subject},
-                 {"state", d.state},
-                 {"attempts", d.attempts},
-                 {"created_at", format_time(d.created_at)},
-                 {"updated_at", format_time(d.updated_at)},
-                 {"delivered_at", d.delivered_at ? json::value(format_time(*d.delivered_at)) : json::value(nullptr)},
-                 {"next_attempt_at", d.state == "pending" ? json::value(format_time(d.next_attempt_at)) : json::value(nullptr)},
-                 {"status", d.last_status ? json::value(*d.last_status) : json::value(nullptr)},
-                 {"error", d.last_error ? json::value(*d.last_error) : json::value(nullptr)}};
+  json::object o{
+      {"id", std::to_string(d.id)},
+      {"alert_id", std::to_string(d.rule_id)},
+      {"subject", d.subject},
+      {"state", d.state},
+      {"attempts", d.attempts},
+      {"created_at", format_time(d.created_at)},
+      {"updated_at", format_time(d.updated_at)},
+      {"delivered_at", d.delivered_at ? json::value(format_time(*d.delivered_at)) : json::value(nullptr)},
+      {"next_attempt_at", d.state == "pending" ? json::value(format_time(d.next_attempt_at)) : json::value(nullptr)},
+      {"status", d.last_status ? json::value(*d.last_status) : json::value(nullptr)},
+      {"error", d.last_error ? json::value(*d.last_error) : json::value(nullptr)}};
   if (auto e = event_from_json(d.payload)) {
     o["type"] = e->type;
     o["title"] = e->title;

@@ -15,10 +15,10 @@ namespace chorus::alerts {
 namespace {
 
 constexpr TimeMs kDayMs = 24 * kHourMs;
-constexpr TimeMs kClockSkew = 5 * 60000;  // items stamped a little in the future still count
+constexpr TimeMs kClockSkew = 5 * 60000;       // items stamped a little in the future still count
 constexpr TimeMs kSourceEpisode = 15 * 60000;  // a bad source stays one episode while seen bad this often
-constexpr double kRateFloorPerDay = 0.1;  // a theme never seen is expected this often (as the detector does)
-constexpr double kMinVariation = 0.25;    // day-to-day variation assumed at least, as a fraction of the rate
+constexpr double kRateFloorPerDay = 0.1;       // a theme never seen is expected this often (as the detector does)
+constexpr double kMinVariation = 0.25;         // day-to-day variation assumed at least, as a fraction of the rate
 
 std::string fixed(double v, int decimals) {
   char buf[64];
@@ -30,8 +30,10 @@ std::string percent_encode(std::string_view s) {
   static const char* hex = "0123456789ABCDEF";
   std::string out;
   for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') out += static_cast<char>(c);
-    else out += '%', out += hex[c >> 4], out += hex[c & 15];
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~')
+      out += static_cast<char>(c);
+    else
+      out += '%', out += hex[c >> 4], out += hex[c & 15];
   }
   return out;
 }
@@ -128,8 +130,8 @@ Result<std::vector<AlertEvaluator::Firing>> AlertEvaluator::judge_emerging(const
     e.window_end = now;
     e.title = "Emerging: \"" + c.theme + "\" is spiking";
     e.summary = std::to_string(c.count) + " live items about \"" + c.theme + "\" in the last " + hours(length) +
-                ", against " + fixed(expected, 1) + " expected from the 28 days before; " +
-                std::to_string(c.negative) + " of them negative.";
+                ", against " + fixed(expected, 1) + " expected from the 28 days before; " + std::to_string(c.negative) +
+                " of them negative.";
     e.dashboard_url = dashboard_link(options_.dashboard_base, rule.workspace_id, c.theme);
     if (auto s = add_quotes(e, window, c.theme); !s) return s.error();
     out.push_back(std::move(f));
@@ -209,7 +211,8 @@ Result<std::vector<AlertEvaluator::Firing>> AlertEvaluator::judge_new_theme(cons
   return out;
 }
 
-Result<std::vector<AlertEvaluator::Firing>> AlertEvaluator::judge_source_stale(const store::AlertRule& rule, TimeMs now) {
+Result<std::vector<AlertEvaluator::Firing>> AlertEvaluator::judge_source_stale(const store::AlertRule& rule,
+                                                                               TimeMs now) {
   std::vector<Firing> out;
   auto sources = store_.list_sources(rule.workspace_id);
   if (!sources) return sources.error();
@@ -239,7 +242,8 @@ Result<std::vector<AlertEvaluator::Firing>> AlertEvaluator::judge_source_stale(c
 }
 
 // Once a week, after the rule's hour on Monday: the digest of the week that just ended.
-Result<std::vector<AlertEvaluator::Firing>> AlertEvaluator::judge_weekly_digest(const store::AlertRule& rule, TimeMs now) {
+Result<std::vector<AlertEvaluator::Firing>> AlertEvaluator::judge_weekly_digest(const store::AlertRule& rule,
+                                                                                TimeMs now) {
   std::vector<Firing> out;
   const TimeMs this_monday = *insights::parse_iso_week(insights::iso_week_of(now));
   const TimeMs send_after = this_monday + static_cast<TimeMs>(param_number(rule, "hour_utc", 8)) * kHourMs;
@@ -267,8 +271,9 @@ Result<std::vector<AlertEvaluator::Firing>> AlertEvaluator::judge_weekly_digest(
     e.theme = get_string(top->as_array()[0], "theme");
     if (const auto* qs = find_path(top->as_array()[0], "quotes"); qs && qs->is_array())
       for (const auto& q : qs->as_array())
-        e.quotes.push_back(AlertQuote{get_string(q, "unique_identifier").value_or(""), get_string(q, "text").value_or(""),
-                                      get_string(q, "url"), get_string(q, "sentiment_type").value_or("")});
+        e.quotes.push_back(AlertQuote{get_string(q, "unique_identifier").value_or(""),
+                                      get_string(q, "text").value_or(""), get_string(q, "url"),
+                                      get_string(q, "sentiment_type").value_or("")});
   }
   e.dashboard_url = options_.dashboard_base + "/#/" + std::to_string(rule.workspace_id) + "/overview";
   out.push_back(std::move(f));
@@ -338,7 +343,8 @@ Result<AlertEvent> AlertEvaluator::sample_event(const store::AlertRule& rule, Ti
     e.quotes.push_back(AlertQuote{std::to_string(r.unique_identifier), r.text.substr(0, 400), r.url, r.sentiment_type});
   }
   if (e.quotes.empty())
-    e.quotes.push_back(AlertQuote{"0", "This is what a customer's words will look like here.", std::nullopt, "neutral"});
+    e.quotes.push_back(
+        AlertQuote{"0", "This is what a customer's words will look like here.", std::nullopt, "neutral"});
   e.theme = theme;
   e.count = 12;
   e.baseline = 1.5;
@@ -346,7 +352,8 @@ Result<AlertEvent> AlertEvaluator::sample_event(const store::AlertRule& rule, Ti
   e.window_start = now - 24 * kHourMs;
   e.window_end = now;
   e.title = "Test of \"" + rule.name + "\": this is how its alerts will look";
-  e.summary = "A sample " + rule.kind + " alert, sent on request; the numbers are made up and the quotes are the "
+  e.summary = "A sample " + rule.kind +
+              " alert, sent on request; the numbers are made up and the quotes are the "
               "workspace's newest feedback.";
   e.dashboard_url = dashboard_link(options_.dashboard_base, rule.workspace_id, std::nullopt);
   return e;

@@ -18,7 +18,8 @@ namespace {
 
 std::string lower(std::string_view s) {
   std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return out;
 }
 
@@ -36,8 +37,8 @@ std::string refused_ipv6(const std::array<unsigned char, 16>& a) {
   if (a == zero) return "the unspecified address (::)";
   if (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) return "a link-local address (fe80::/10)";
   if (a[0] == 0xff) return "a multicast address";
-  bool mapped = std::all_of(a.begin(), a.begin() + 10, [](unsigned char c) { return c == 0; }) && a[10] == 0xff &&
-                a[11] == 0xff;
+  bool mapped =
+      std::all_of(a.begin(), a.begin() + 10, [](unsigned char c) { return c == 0; }) && a[10] == 0xff && a[11] == 0xff;
   if (mapped) return refused_ipv4({a[12], a[13], a[14], a[15]});
   return "";
 }
@@ -105,7 +106,8 @@ Status check_resolved_host(const std::string& host) {
     }
   }
   freeaddrinfo(found);
-  if (!why.empty()) return make_error(ErrorCode::forbidden, host + " resolves to " + why + ", which alerts may not reach");
+  if (!why.empty())
+    return make_error(ErrorCode::forbidden, host + " resolves to " + why + ", which alerts may not reach");
   return {};
 }
 

@@ -37,8 +37,10 @@ std::string crlf(std::string_view text) {
   out.reserve(text.size() + text.size() / 40);
   for (std::size_t i = 0; i < text.size(); ++i) {
     if (text[i] == '\r') continue;
-    if (text[i] == '\n') out += "\r\n";
-    else out += text[i];
+    if (text[i] == '\n')
+      out += "\r\n";
+    else
+      out += text[i];
   }
   if (!out.ends_with("\r\n")) out += "\r\n";
   return out;
@@ -104,7 +106,8 @@ MailResult send_mail(const MailMessage& m) {
     result.error = "cannot start an SMTP transfer";
     return result;
   }
-  std::string host = m.host.find(':') != std::string::npos && m.host.front() != '[' ? enclosed('[', m.host, ']') : m.host;
+  std::string host =
+      m.host.find(':') != std::string::npos && m.host.front() != '[' ? enclosed('[', m.host, ']') : m.host;
   std::string url = (m.port == 465 ? "smtps://" : "smtp://") + host + ":" + std::to_string(m.port);
   Upload upload{format_mail(m, static_cast<std::int64_t>(std::time(nullptr))), 0};
   std::unique_ptr<curl_slist, ListDeleter> rcpt;
@@ -124,7 +127,8 @@ MailResult send_mail(const MailMessage& m) {
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
   if (m.port != 465 && m.tls != MailTls::off)
-    curl_easy_setopt(c, CURLOPT_USE_SSL, static_cast<long>(m.tls == MailTls::required ? CURLUSESSL_ALL : CURLUSESSL_TRY));
+    curl_easy_setopt(c, CURLOPT_USE_SSL,
+                     static_cast<long>(m.tls == MailTls::required ? CURLUSESSL_ALL : CURLUSESSL_TRY));
   if (!m.user.empty()) {
     curl_easy_setopt(c, CURLOPT_USERNAME, m.user.c_str());
     curl_easy_setopt(c, CURLOPT_PASSWORD, m.password.c_str());

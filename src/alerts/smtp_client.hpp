@@ -16,7 +16,7 @@ struct MailMessage {
   std::string host;
   int port = 587;
   MailTls tls = MailTls::required;  // port 465 is implicit TLS whatever this says
-  std::string user, password;  // no AUTH when user is empty
+  std::string user, password;       // no AUTH when user is empty
   std::string from;
   std::vector<std::string> to;
   std::string subject;

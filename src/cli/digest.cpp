@@ -36,14 +36,16 @@ int run_digest(const DigestOptions& o) {
 }  // namespace
 
 void add_digest(CLI::App& app, Commands& commands) {
-  auto* cmd = app.add_subcommand("digest", "A workspace's weekly digest: volume, sentiment, themes, movers, new and emerging");
+  auto* cmd =
+      app.add_subcommand("digest", "A workspace's weekly digest: volume, sentiment, themes, movers, new and emerging");
   auto o = std::make_shared<DigestOptions>();
   cmd->add_option("workspace", o->workspace, "Workspace id")->required();
   cmd->add_option("--week", o->week, "An ISO week such as 2026-W10 (default: the last complete week)");
   cmd->add_flag("--json", o->json, "Print the digest as the API returns it, for scripts");
   add_api_options(*cmd, o->api);
-  cmd->footer("\nExamples:\n  CHORUS_API_KEY=chk_... chorus digest 1 --week 2026-W10\n"
-              "  chorus digest 1 --json | jq '.movers.up'");
+  cmd->footer(
+      "\nExamples:\n  CHORUS_API_KEY=chk_... chorus digest 1 --week 2026-W10\n"
+      "  chorus digest 1 --json | jq '.movers.up'");
   cmd->callback([o, &commands] { commands.exit_code = run_digest(*o); });
 }
 

@@ -65,7 +65,63 @@ Result<json::array> theme_quotes(store::Store& store, const store::FeedbackFilte
 json::object totals_json(const store::Totals& t) {
   json::object by;
   for (const auto& [k, v] : t.by_sentiment) by[k] = v;
-  return json::object{{"count", t.count}, {"avg_compound", std::round(t.avg_compound * 10000) / 10000}, {"by_sentiment", by}};
+  return json::object{
+      {"count", t.count}, {"avg_compound", std::round(t.avg_compound * 10000) / 10000}, {"by_sentiment", by}};
+}
+
+// Movers up and down (every theme of either week, by the change in its count) and the themes new this week
+// (seen in it and not in the 28 days before).
+Result<std::pair<json::object, json::array>> movers_json(store::Store& store, const store::FeedbackFilter& week,
+                                                         const store::FeedbackFilter& previous,
+                                                         const InsightReport& report, const DigestOptions& options) {
+  const TimeMs week_start = *week.from;
+  auto now_counts = store.top_themes(week, 500);
+  if (!now_counts) return now_counts.error();
+  auto prev_counts = store.top_themes(previous, 500);
+  if (!prev_counts) return prev_counts.error();
+  std::map<std::string, std::pair<std::int64_t, std::int64_t>> both;
+  for (const auto& t : *now_counts) both[t.theme].first = t.count;
+  for (const auto& t : *prev_counts) both[t.theme].second = t.count;
+  std::vector<std::pair<std::string, std::pair<std::int64_t, std::int64_t>>> moves(both.begin(), both.end());
+  auto delta = [](const auto& m) { return m.second.first - m.second.second; };
+  std::stable_sort(moves.begin(), moves.end(), [&](const auto& a, const auto& b) { return delta(a) > delta(b); });
+  auto entry = [&](const auto& m) -> Result<json::object> {
+    auto q = theme_quotes(store, week, report, m.first, options.quotes);
+    if (!q) return q.error();
+    return json::object{{"theme", m.first},
+                        {"count", m.second.first},
+                        {"previous_count", m.second.second},
+                        {"change", delta(m)},
+                        {"quotes", std::move(*q)}};
+  };
+  json::array up, down;
+  for (const auto& m : moves)
+    if (delta(m) > 0 && m.second.second > 0 && up.size() < options.movers) {
+      auto e = entry(m);
+      if (!e) return e.error();
+      up.push_back(std::move(*e));
+    }
+  for (auto it = moves.rbegin(); it != moves.rend(); ++it)
+    if (delta(*it) < 0 && down.size() < options.movers) {
+      auto e = entry(*it);
+      if (!e) return e.error();
+      down.push_back(std::move(*e));
+    }
+  json::array fresh;
+  for (const auto& t : *now_counts) {
+    if (fresh.size() >= options.movers || t.count < 2) break;
+    store::FeedbackFilter earlier = week;
+    earlier.theme = t.theme;
+    earlier.from = week_start - 28 * kDayMs;
+    earlier.to = week_start;
+    auto seen = store.totals(earlier);
+    if (!seen) return seen.error();
+    if (seen->count > 0) continue;
+    auto q = theme_quotes(store, week, report, t.theme, options.quotes);
+    if (!q) return q.error();
+    fresh.push_back(json::object{{"theme", t.theme}, {"count", t.count}, {"quotes", std::move(*q)}});
+  }
+  return std::make_pair(json::object{{"up", std::move(up)}, {"down", std::move(down)}}, std::move(fresh));
 }
 
 }  // namespace
@@ -123,10 +179,13 @@ Result<json::object> build_weekly_digest(store::Store& store, Id workspace_id, T
   digest["complete"] = now >= week_start + kWeek;
   json::object volume{{"count", report->totals.count}, {"previous_count", before->count}};
   volume["change"] = before->count ? json::value(std::round(1000.0 * (static_cast<double>(report->totals.count) /
-                                                                      static_cast<double>(before->count) - 1.0)) / 1000.0)
+                                                                          static_cast<double>(before->count) -
+                                                                      1.0)) /
+                                                 1000.0)
                                    : json::value(nullptr);
   digest["volume"] = std::move(volume);
-  digest["sentiment"] = json::object{{"this_week", totals_json(report->totals)}, {"previous_week", totals_json(*before)}};
+  digest["sentiment"] =
+      json::object{{"this_week", totals_json(report->totals)}, {"previous_week", totals_json(*before)}};
 
   json::array top;
   for (const auto& t : report->top_themes) {
@@ -141,50 +200,10 @@ Result<json::object> build_weekly_digest(store::Store& store, Id workspace_id, T
   }
   digest["top_themes"] = std::move(top);
 
-  // Movers: every theme of either week, by the change in its count.
-  auto now_counts = store.top_themes(week, 500);
-  if (!now_counts) return now_counts.error();
-  auto prev_counts = store.top_themes(previous, 500);
-  if (!prev_counts) return prev_counts.error();
-  std::map<std::string, std::pair<std::int64_t, std::int64_t>> both;
-  for (const auto& t : *now_counts) both[t.theme].first = t.count;
-  for (const auto& t : *prev_counts) both[t.theme].second = t.count;
-  std::vector<std::pair<std::string, std::pair<std::int64_t, std::int64_t>>> moves(both.begin(), both.end());
-  auto delta = [](const auto& m) { return m.second.first - m.second.second; };
-  std::stable_sort(moves.begin(), moves.end(), [&](const auto& a, const auto& b) { return delta(a) > delta(b); });
-  json::array up, down;
-  for (const auto& m : moves)
-    if (delta(m) > 0 && m.second.second > 0 && up.size() < options.movers) {
-      auto q = theme_quotes(store, week, *report, m.first, options.quotes);
-      if (!q) return q.error();
-      up.push_back(json::object{{"theme", m.first}, {"count", m.second.first}, {"previous_count", m.second.second},
-                                {"change", delta(m)}, {"quotes", std::move(*q)}});
-    }
-  for (auto it = moves.rbegin(); it != moves.rend(); ++it)
-    if (delta(*it) < 0 && down.size() < options.movers) {
-      auto q = theme_quotes(store, week, *report, it->first, options.quotes);
-      if (!q) return q.error();
-      down.push_back(json::object{{"theme", it->first}, {"count", it->second.first},
-                                  {"previous_count", it->second.second}, {"change", delta(*it)}, {"quotes", std::move(*q)}});
-    }
-  digest["movers"] = json::object{{"up", std::move(up)}, {"down", std::move(down)}};
-
-  // New: seen this week and not in the 28 days before it.
-  json::array fresh;
-  for (const auto& t : *now_counts) {
-    if (fresh.size() >= options.movers || t.count < 2) break;
-    store::FeedbackFilter earlier = week;
-    earlier.theme = t.theme;
-    earlier.from = week_start - 28 * kDayMs;
-    earlier.to = week_start;
-    auto seen = store.totals(earlier);
-    if (!seen) return seen.error();
-    if (seen->count > 0) continue;
-    auto q = theme_quotes(store, week, *report, t.theme, options.quotes);
-    if (!q) return q.error();
-    fresh.push_back(json::object{{"theme", t.theme}, {"count", t.count}, {"quotes", std::move(*q)}});
-  }
-  digest["new_themes"] = std::move(fresh);
+  auto movers = movers_json(store, week, previous, *report, options);
+  if (!movers) return movers.error();
+  digest["movers"] = std::move(movers->first);
+  digest["new_themes"] = std::move(movers->second);
 
   json::array emerging;
   for (const auto& e : report->emerging) {
@@ -249,7 +268,8 @@ std::string digest_text(const json::object& d) {
   out += "Average sentiment: " + fixed(avg, 2) + " (previous week " + fixed(pavg, 2) + ")\n";
   if (const auto* by = find_path(v, "sentiment.this_week.by_sentiment"); by && by->is_object()) {
     out += "Sentiment mix:";
-    for (const auto& kv : by->as_object()) out.append(" ").append(kv.key()).append(" ").append(json::serialize(kv.value()));
+    for (const auto& kv : by->as_object())
+      out.append(" ").append(kv.key()).append(" ").append(json::serialize(kv.value()));
     out += "\n";
   }
   out += "\n";

@@ -33,8 +33,8 @@ struct AlertDelivery {
   Id rule_id = 0;
   Id workspace_id = 0;
   std::string dedup_key;
-  std::string subject;  // the theme, "source:<id>", "workspace", "test"
-  std::string payload;  // the alert event as JSON
+  std::string subject;            // the theme, "source:<id>", "workspace", "test"
+  std::string payload;            // the alert event as JSON
   std::string state = "pending";  // pending | sending | delivered | failed
   std::int64_t attempts = 0;
   TimeMs created_at = 0;

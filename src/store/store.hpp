@@ -208,7 +208,8 @@ class Store {
   // The outbox. Adding a delivery whose (rule, dedup_key) exists adds nothing and returns nullopt.
   virtual Result<std::optional<AlertDelivery>> add_alert_delivery(const AlertDelivery& delivery) = 0;
   // The newest delivery of the rule for the subject whose episode is still open at `now` (window_end > now).
-  virtual Result<std::optional<AlertDelivery>> open_alert_episode(Id rule_id, const std::string& subject, TimeMs now) = 0;
+  virtual Result<std::optional<AlertDelivery>> open_alert_episode(Id rule_id, const std::string& subject,
+                                                                  TimeMs now) = 0;
   // Extends an episode; a delivery not yet sent also takes the newer payload (a growing burst sends one message).
   virtual Status extend_alert_episode(Id delivery_id, TimeMs window_end, const std::optional<std::string>& payload) = 0;
   // Due deliveries (pending, or sending with a lapsed claim), marked sending until now + claim_ms: each is
@@ -224,7 +225,7 @@ class Store {
   virtual Result<std::vector<LiveThemeCount>> live_theme_counts(const LiveWindow& window) = 0;
   // The most negative live items of a theme in the window (uids), for quotes.
   virtual Result<std::vector<std::int64_t>> live_items_of_theme(const LiveWindow& window, const std::string& theme,
-                                                               std::size_t limit) = 0;
+                                                                std::size_t limit) = 0;
   // Workspaces with live items added at or after `since` (by the clock of the process that added them).
   virtual Result<std::vector<Id>> workspaces_with_new_live_items(TimeMs since) = 0;
   virtual Status prune_live_items(TimeMs timestamp_before) = 0;

@@ -20,7 +20,8 @@ struct Fixture {
   chorus::Id ws = 0;
   Fixture() {
     chorus::init_crypto();
-    std::string dir = (std::filesystem::temp_directory_path() / ("chorus-alerts-fuzz-" + std::to_string(getpid()))).string();
+    std::string dir =
+        (std::filesystem::temp_directory_path() / ("chorus-alerts-fuzz-" + std::to_string(getpid()))).string();
     store = std::move(chorus::store::open_sqlite_store(dir).value());
     auto c = store->create_customer("fuzz", "hash-" + std::to_string(getpid()));
     ws = store->create_workspace(c->id, "fuzz")->id;

@@ -53,7 +53,8 @@ class AlertsFlow : public WorkspaceFixture {
     src_ = add_source(json::object{
         {"type", "jsonl"},
         {"name", "survey"},
-        {"config", json::object{{"fields", json::object{{"id", "id"}, {"text", "text"}, {"timestamp", "at"}, {"url", "url"}}}}}});
+        {"config",
+         json::object{{"fields", json::object{{"id", "id"}, {"text", "text"}, {"timestamp", "at"}, {"url", "url"}}}}}});
   }
 
   std::string alerts() { return "/v1/workspaces/" + ws_ + "/alerts"; }
@@ -185,14 +186,22 @@ TEST_F(AlertsFlow, BackfillAndCatchUpAfterAnOutageSendNothing) {
 TEST_F(AlertsFlow, AFetcherCatchingUpAfterAnOutageSendsNothing) {
   FakeAlgolia hn;
   auto hit = [](const std::string& id, TimeMs at, const std::string& text) {
-    return json::object{{"objectID", id},          {"created_at_i", at / 1000}, {"created_at", format_time(at)},
-                        {"author", "user" + id},   {"comment_text", text},      {"story_id", 1},
-                        {"story_title", "Shop"},   {"points", nullptr},         {"title", nullptr},
+    return json::object{{"objectID", id},
+                        {"created_at_i", at / 1000},
+                        {"created_at", format_time(at)},
+                        {"author", "user" + id},
+                        {"comment_text", text},
+                        {"story_id", 1},
+                        {"story_title", "Shop"},
+                        {"points", nullptr},
+                        {"title", nullptr},
                         {"_tags", json::array{"comment", "author_user" + id, "story_1"}}};
   };
   hn.add_hit(hit("100", now_ms() - 11 * 3600000LL, "I bought a lamp at checkout, delivery was fine"));
-  std::string hn_src = add_source(json::object{
-      {"type", "hackernews"}, {"name", "HN"}, {"config", json::object{{"query", "checkout"}, {"base_url", hn.base_url()}}}});
+  std::string hn_src =
+      add_source(json::object{{"type", "hackernews"},
+                              {"name", "HN"},
+                              {"config", json::object{{"query", "checkout"}, {"base_url", hn.base_url()}}}});
   std::string id = create(emerging_rule(json::object{{"type", "slack"}, {"url", slack_url()}}));
   EXPECT_EQ(str(sync_and_wait(hn_src), "state"), "done");
   // The outage: nothing could be fetched while these were written, ten hours ago and after.
@@ -215,10 +224,13 @@ TEST_F(AlertsFlow, SlackAnswering410DisablesTheRuleWithAReason) {
   std::string id = create(emerging_rule(json::object{{"type", "slack"}, {"url", slack_url()}}));
   push_burst(std::chrono::minutes(10), "live-");
   json::value rule;
-  ASSERT_TRUE(eventually([&] {
-    rule = api().get(alerts() + "/" + id, key_).body;
-    return find_path(rule, "enabled") && !find_path(rule, "enabled")->as_bool();
-  }, std::chrono::seconds(30))) << json::serialize(rule);
+  ASSERT_TRUE(eventually(
+      [&] {
+        rule = api().get(alerts() + "/" + id, key_).body;
+        return find_path(rule, "enabled") && !find_path(rule, "enabled")->as_bool();
+      },
+      std::chrono::seconds(30)))
+      << json::serialize(rule);
   EXPECT_NE(str(rule, "disabled_reason").find("410"), std::string::npos) << json::serialize(rule);
   auto log = deliveries(id);
   ASSERT_EQ(log.size(), 1u);
@@ -242,10 +254,13 @@ TEST_F(AlertsFlow, DeadEndpointIsRetriedAndLoggedWhileIngestionContinues) {
   std::string id = create(emerging_rule(json::object{{"type", "webhook"}, {"url", dead_url}}));
   push_burst(std::chrono::minutes(10), "live-");
   json::array log;
-  ASSERT_TRUE(eventually([&] {
-    log = deliveries(id);
-    return !log.empty() && num(log[0], "attempts") >= 3;
-  }, std::chrono::seconds(30))) << json::serialize(log);
+  ASSERT_TRUE(eventually(
+      [&] {
+        log = deliveries(id);
+        return !log.empty() && num(log[0], "attempts") >= 3;
+      },
+      std::chrono::seconds(30)))
+      << json::serialize(log);
   // Between attempts it waits (pending), or is in the middle of one (sending): never given up on so soon.
   EXPECT_TRUE(str(log[0], "state") == "pending" || str(log[0], "state") == "sending") << json::serialize(log);
   EXPECT_NE(str(log[0], "error").find("could not be reached"), std::string::npos) << json::serialize(log);
@@ -273,8 +288,8 @@ TEST_P(AlertsOnEveryBackend, LiveBurstAlertsOnceAndABackfillNever) {
   EXPECT_EQ(str(log[0], "theme"), "payments");
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, AlertsOnEveryBackend,
-                         ::testing::Values(Backend::embedded, Backend::kafka_postgres), backend_name);
+INSTANTIATE_TEST_SUITE_P(Backends, AlertsOnEveryBackend, ::testing::Values(Backend::embedded, Backend::kafka_postgres),
+                         backend_name);
 
 std::pair<int, std::string> run(const std::string& command) {
   FILE* p = popen((command + " 2>&1").c_str(), "r");
@@ -316,8 +331,8 @@ std::string b64(const unsigned char* data, int len) {
 }
 std::string unb64(const std::string& text) {
   std::string out(text.size(), '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()), reinterpret_cast<const unsigned char*>(text.data()),
-                          static_cast<int>(text.size()));
+  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
   if (n < 0) return "";
   std::size_t pad = text.ends_with("==") ? 2 : text.ends_with("=") ? 1 : 0;
   out.resize(static_cast<std::size_t>(n) - pad);
@@ -341,7 +356,8 @@ bool verify_standard_webhook(const std::string& secret, const std::string& id, c
 }
 
 TEST_F(AlertsFlow, WebhookSignaturesVerifyWithTheStandardWebhooksAlgorithm) {
-  std::string id = create(emerging_rule(json::object{{"type", "webhook"}, {"url", slack_.base_url() + "/hooks/receiver"}}));
+  std::string id =
+      create(emerging_rule(json::object{{"type", "webhook"}, {"url", slack_.base_url() + "/hooks/receiver"}}));
   std::string secret = str(created_, "channel.secret");
   ASSERT_TRUE(secret.starts_with("whsec_")) << json::serialize(created_);
   auto t = api().post(alerts() + "/" + id + "/test", key_, json::object{});

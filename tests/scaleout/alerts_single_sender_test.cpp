@@ -40,21 +40,24 @@ TEST(AlertsScaleOut, TwoReportsProcessesSendEachAlertOnce) {
   auto customer = api.post("/v1/customers", ScaleOutCluster::kAdminKey, json::object{{"name", "Acme"}});
   ASSERT_EQ(customer.status, 201) << customer.raw;
   std::string key = str(customer.body, "api_key");
-  auto ws = api.post("/v1/workspaces", key,
-                     json::object{{"name", "app"},
-                                  {"sources", json::array{json::object{
-                                                  {"type", "jsonl"},
-                                                  {"name", "survey"},
-                                                  {"config", json::object{{"fields", json::object{{"id", "id"},
-                                                                                                  {"text", "text"},
-                                                                                                  {"timestamp", "at"}}}}}}}}});
+  auto ws = api.post(
+      "/v1/workspaces", key,
+      json::object{
+          {"name", "app"},
+          {"sources",
+           json::array{json::object{
+               {"type", "jsonl"},
+               {"name", "survey"},
+               {"config",
+                json::object{{"fields", json::object{{"id", "id"}, {"text", "text"}, {"timestamp", "at"}}}}}}}}});
   ASSERT_EQ(ws.status, 201) << ws.raw;
   std::string w = str(ws.body, "id"), src = str(ws.body, "sources.0.id");
-  auto rule = api.post("/v1/workspaces/" + w + "/alerts", key,
-                       json::object{{"name", "Checkout"},
-                                    {"kind", "new_theme"},
-                                    {"params", json::object{{"min_count", 5}}},
-                                    {"channel", json::object{{"type", "slack"}, {"url", slack.base_url() + "/services/T/B/X"}}}});
+  auto rule = api.post(
+      "/v1/workspaces/" + w + "/alerts", key,
+      json::object{{"name", "Checkout"},
+                   {"kind", "new_theme"},
+                   {"params", json::object{{"min_count", 5}}},
+                   {"channel", json::object{{"type", "slack"}, {"url", slack.base_url() + "/services/T/B/X"}}}});
   ASSERT_EQ(rule.status, 201) << rule.raw;
 
   // Several pushes spread over the workspace's partitions' consumers.
@@ -62,10 +65,10 @@ TEST(AlertsScaleOut, TwoReportsProcessesSendEachAlertOnce) {
   for (int push = 0; push < 4; ++push) {
     json::array items;
     for (int i = 0; i < 3; ++i)
-      items.push_back(json::object{{"id", "p" + std::to_string(push) + "-" + std::to_string(i)},
-                                   {"text", "Checkout payment fails with an error when I pay by card, attempt " +
-                                                std::to_string(push * 3 + i)},
-                                   {"at", format_time(at + push * 1000 + i)}});
+      items.push_back(json::object{
+          {"id", "p" + std::to_string(push) + "-" + std::to_string(i)},
+          {"text", "Checkout payment fails with an error when I pay by card, attempt " + std::to_string(push * 3 + i)},
+          {"at", format_time(at + push * 1000 + i)}});
     auto r = api.post("/v1/workspaces/" + w + "/sources/" + src + "/items", key, items);
     ASSERT_EQ(r.status, 202) << r.raw;
   }

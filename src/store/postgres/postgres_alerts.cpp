@@ -63,7 +63,9 @@ std::vector<T> read_all(const pg::Rows& rows, Read read) {
   return out;
 }
 
-Error rule_not_found(Id id) { return make_error(ErrorCode::not_found, "alert " + std::to_string(id) + " does not exist"); }
+Error rule_not_found(Id id) {
+  return make_error(ErrorCode::not_found, "alert " + std::to_string(id) + " does not exist");
+}
 
 }  // namespace
 
@@ -91,21 +93,24 @@ Result<AlertRule> PostgresStore::create_alert_rule(const AlertRule& rule) {
 }
 
 Result<std::vector<AlertRule>> PostgresStore::list_alert_rules(Id workspace_id) {
-  auto rows = pool_.read("SELECT " + std::string(kRuleColumns) + " FROM alert_rules WHERE workspace_id = $1 ORDER BY id",
-                         pg::Params().add(workspace_id));
+  auto rows =
+      pool_.read("SELECT " + std::string(kRuleColumns) + " FROM alert_rules WHERE workspace_id = $1 ORDER BY id",
+                 pg::Params().add(workspace_id));
   if (!rows) return rows.error();
   return read_all<AlertRule>(*rows, read_rule);
 }
 
 Result<std::vector<AlertRule>> PostgresStore::list_enabled_alert_rules() {
-  auto rows = pool_.read("SELECT " + std::string(kRuleColumns) + " FROM alert_rules WHERE enabled ORDER BY workspace_id, id");
+  auto rows =
+      pool_.read("SELECT " + std::string(kRuleColumns) + " FROM alert_rules WHERE enabled ORDER BY workspace_id, id");
   if (!rows) return rows.error();
   return read_all<AlertRule>(*rows, read_rule);
 }
 
 Result<AlertRule> PostgresStore::get_alert_rule(Id workspace_id, Id rule_id) {
-  auto rows = pool_.read("SELECT " + std::string(kRuleColumns) + " FROM alert_rules WHERE id = $1 AND workspace_id = $2",
-                         pg::Params().add(rule_id).add(workspace_id));
+  auto rows =
+      pool_.read("SELECT " + std::string(kRuleColumns) + " FROM alert_rules WHERE id = $1 AND workspace_id = $2",
+                 pg::Params().add(rule_id).add(workspace_id));
   if (!rows) return rows.error();
   if (rows->empty()) return rule_not_found(rule_id);
   return read_rule(*rows, 0);
@@ -195,7 +200,8 @@ Result<std::optional<AlertDelivery>> PostgresStore::open_alert_episode(Id rule_i
   return std::optional<AlertDelivery>{read_delivery(*rows, 0)};
 }
 
-Status PostgresStore::extend_alert_episode(Id delivery_id, TimeMs window_end, const std::optional<std::string>& payload) {
+Status PostgresStore::extend_alert_episode(Id delivery_id, TimeMs window_end,
+                                           const std::optional<std::string>& payload) {
   auto rows = pool_.write(
       "UPDATE alert_deliveries SET window_end = greatest(window_end, $2), payload = CASE WHEN $3::text IS NOT NULL "
       "AND state = 'pending' THEN $3::text ELSE payload END, updated_at = $4 WHERE id = $1",
@@ -204,7 +210,8 @@ Status PostgresStore::extend_alert_episode(Id delivery_id, TimeMs window_end, co
   return {};
 }
 
-Result<std::vector<AlertDelivery>> PostgresStore::claim_alert_deliveries(TimeMs now, std::size_t limit, TimeMs claim_ms) {
+Result<std::vector<AlertDelivery>> PostgresStore::claim_alert_deliveries(TimeMs now, std::size_t limit,
+                                                                         TimeMs claim_ms) {
   // SKIP LOCKED: two senders asking at once each get different rows.
   auto rows = pool_.write(
       "UPDATE alert_deliveries SET state = 'sending', next_attempt_at = $2, updated_at = $1 WHERE id IN ("
@@ -233,10 +240,12 @@ Status PostgresStore::finish_alert_delivery(const AlertDelivery& d) {
   return {};
 }
 
-Result<std::vector<AlertDelivery>> PostgresStore::list_alert_deliveries(Id workspace_id, Id rule_id, std::size_t limit) {
-  auto rows = pool_.read("SELECT " + std::string(kDeliveryColumns) +
-                             " FROM alert_deliveries WHERE workspace_id = $1 AND rule_id = $2 ORDER BY id DESC LIMIT $3",
-                         pg::Params().add(workspace_id).add(rule_id).add(static_cast<std::int64_t>(limit)));
+Result<std::vector<AlertDelivery>> PostgresStore::list_alert_deliveries(Id workspace_id, Id rule_id,
+                                                                        std::size_t limit) {
+  auto rows =
+      pool_.read("SELECT " + std::string(kDeliveryColumns) +
+                     " FROM alert_deliveries WHERE workspace_id = $1 AND rule_id = $2 ORDER BY id DESC LIMIT $3",
+                 pg::Params().add(workspace_id).add(rule_id).add(static_cast<std::int64_t>(limit)));
   if (!rows) return rows.error();
   return read_all<AlertDelivery>(*rows, read_delivery);
 }
@@ -281,19 +290,25 @@ Result<std::vector<LiveThemeCount>> PostgresStore::live_theme_counts(const LiveW
 }
 
 Result<std::vector<std::int64_t>> PostgresStore::live_items_of_theme(const LiveWindow& w, const std::string& theme,
-                                                                    std::size_t limit) {
+                                                                     std::size_t limit) {
   auto rows = pool_.read(
       "SELECT uid FROM alert_live_items WHERE workspace_id = $1 AND theme = $2 AND ts >= $3 AND ts < $4 AND "
       "received_at - ts <= $5 ORDER BY compound, ts DESC, uid LIMIT $6",
-      pg::Params().add(w.workspace_id).add(theme).add(w.from).add(w.to).add(w.max_lag).add(
-          static_cast<std::int64_t>(limit)));
+      pg::Params()
+          .add(w.workspace_id)
+          .add(theme)
+          .add(w.from)
+          .add(w.to)
+          .add(w.max_lag)
+          .add(static_cast<std::int64_t>(limit)));
   if (!rows) return rows.error();
   return read_all<std::int64_t>(*rows, [](const pg::Rows& r, int i) { return r.int64(i, 0); });
 }
 
 Result<std::vector<Id>> PostgresStore::workspaces_with_new_live_items(TimeMs since) {
-  auto rows = pool_.read("SELECT DISTINCT workspace_id FROM alert_live_items WHERE added_at >= $1 ORDER BY workspace_id",
-                         pg::Params().add(since));
+  auto rows =
+      pool_.read("SELECT DISTINCT workspace_id FROM alert_live_items WHERE added_at >= $1 ORDER BY workspace_id",
+                 pg::Params().add(since));
   if (!rows) return rows.error();
   return read_all<Id>(*rows, [](const pg::Rows& r, int i) { return r.int64(i, 0); });
 }

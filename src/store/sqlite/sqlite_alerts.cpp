@@ -67,7 +67,9 @@ Result<std::vector<T>> read_all(sqlite::Statement& q, Read read) {
   return out;
 }
 
-Error rule_not_found(Id id) { return make_error(ErrorCode::not_found, "alert " + std::to_string(id) + " does not exist"); }
+Error rule_not_found(Id id) {
+  return make_error(ErrorCode::not_found, "alert " + std::to_string(id) + " does not exist");
+}
 
 }  // namespace
 
@@ -205,7 +207,8 @@ Result<std::vector<AlertDelivery>> SqliteStore::claim_alert_deliveries(TimeMs no
   auto due = read_all<AlertDelivery>(*q, read_delivery);
   if (!due) return due.error();
   q->reset();
-  auto up = db_.prepare("UPDATE alert_deliveries SET state = 'sending', next_attempt_at = ?, updated_at = ? WHERE id = ?");
+  auto up =
+      db_.prepare("UPDATE alert_deliveries SET state = 'sending', next_attempt_at = ?, updated_at = ? WHERE id = ?");
   if (!up) return up.error();
   for (auto& d : *due) {
     up->reset();
@@ -230,7 +233,8 @@ Status SqliteStore::finish_alert_delivery(const AlertDelivery& d) {
 
 Result<std::vector<AlertDelivery>> SqliteStore::list_alert_deliveries(Id workspace_id, Id rule_id, std::size_t limit) {
   std::lock_guard lock(mu_);
-  auto q = db_.prepare(std::string(kDeliveryColumns) + "WHERE workspace_id = ? AND rule_id = ? ORDER BY id DESC LIMIT ?");
+  auto q =
+      db_.prepare(std::string(kDeliveryColumns) + "WHERE workspace_id = ? AND rule_id = ? ORDER BY id DESC LIMIT ?");
   if (!q) return q.error();
   q->bind(1, workspace_id).bind(2, rule_id).bind(3, static_cast<std::int64_t>(limit));
   return read_all<AlertDelivery>(*q, read_delivery);
@@ -272,7 +276,7 @@ Result<std::vector<LiveThemeCount>> SqliteStore::live_theme_counts(const LiveWin
 }
 
 Result<std::vector<std::int64_t>> SqliteStore::live_items_of_theme(const LiveWindow& w, const std::string& theme,
-                                                                  std::size_t limit) {
+                                                                   std::size_t limit) {
   std::lock_guard lock(mu_);
   auto q = db_.prepare(
       "SELECT uid FROM alert_live_items WHERE workspace_id = ? AND theme = ? AND ts >= ? AND ts < ? AND "

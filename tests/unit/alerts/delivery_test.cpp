@@ -1,12 +1,13 @@
 // Outbox delivery against loopback endpoints: retries back off exponentially with jitter and give up after
 // 24 hours; 410 disables the rule; claims hand each message to one sender; signatures and Slack's blocks.
+#include "alerts/delivery.hpp"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
 
 #include "alerts/channel.hpp"
-#include "alerts/delivery.hpp"
 #include "alerts/outbound_url.hpp"
 #include "alerts/standard_webhooks.hpp"
 #include "core/secrets.hpp"
@@ -35,8 +36,7 @@ TEST(StandardWebhooks, KnownVector) {
   // The example of the Standard Webhooks specification's reference libraries.
   auto key = webhook_secret_key("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
   ASSERT_TRUE(key);
-  EXPECT_EQ(standard_webhook_signature(*key, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330,
-                                       R"({"test": 2432232314})"),
+  EXPECT_EQ(standard_webhook_signature(*key, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, R"({"test": 2432232314})"),
             "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
   EXPECT_FALSE(webhook_secret_key("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"));
   EXPECT_FALSE(webhook_secret_key("whsec_%%%"));

@@ -1,13 +1,14 @@
 // The evaluator over a real SQLite store at a fixed clock: live bursts fire once per rule, theme and
 // episode, a growing burst updates the one pending message, history (items that arrived long after their
 // own time) never fires, and two evaluators on one store add one message.
+#include "alerts/evaluator.hpp"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
 
 #include "alerts/alert_event.hpp"
-#include "alerts/evaluator.hpp"
 #include "alerts/live_items.hpp"
 #include "store/store.hpp"
 
@@ -93,7 +94,8 @@ class Evaluator : public ::testing::Test {
 };
 
 TEST_F(Evaluator, LiveBurstFiresOnceWithQuotesAndAGrowingBurstUpdatesTheOneMessage) {
-  auto r = rule("emerging", json::object{{"min_count", 8}, {"min_score", 6}, {"window_hours", 24}, {"live_lag_hours", 6}});
+  auto r =
+      rule("emerging", json::object{{"min_count", 8}, {"min_score", 6}, {"window_hours", 24}, {"live_lag_hours", 6}});
   AlertEvaluator ev(*store_, EvaluatorOptions{"https://chorus.example.com", 20000});
   add(5, "checkout", 30 * kMinute);
   EXPECT_EQ(*ev.evaluate({r}, kNow), 0u) << "five items are below min_count";
@@ -118,9 +120,10 @@ TEST_F(Evaluator, LiveBurstFiresOnceWithQuotesAndAGrowingBurstUpdatesTheOneMessa
 }
 
 TEST_F(Evaluator, HistoryNeverFiresButTeachesTheBaseline) {
-  auto r = rule("emerging", json::object{{"min_count", 8}, {"min_score", 6}, {"window_hours", 24}, {"live_lag_hours", 6}});
+  auto r =
+      rule("emerging", json::object{{"min_count", 8}, {"min_score", 6}, {"window_hours", 24}, {"live_lag_hours", 6}});
   AlertEvaluator ev(*store_, EvaluatorOptions{});
-  add(30, "refunds", 10 * 60 * kMinute);  // arrived 10 hours after their time: a fetcher catching up
+  add(30, "refunds", 10 * 60 * kMinute);       // arrived 10 hours after their time: a fetcher catching up
   add(30, "refunds", 20 * 24 * 60 * kMinute);  // last month, imported today
   EXPECT_EQ(*ev.evaluate({r}, kNow), 0u);
   EXPECT_TRUE(outbox(r.id).empty());
@@ -131,8 +134,10 @@ TEST_F(Evaluator, HistoryNeverFiresButTeachesTheBaseline) {
 }
 
 TEST_F(Evaluator, NegativeShareAndNewThemeAndTwoEvaluatorsAddOneMessage) {
-  auto share = rule("negative_share", json::object{{"threshold", 0.5}, {"min_items", 10}, {"window_hours", 24}, {"live_lag_hours", 6}});
-  auto fresh = rule("new_theme", json::object{{"min_count", 5}, {"lookback_days", 28}, {"window_hours", 24}, {"live_lag_hours", 6}});
+  auto share = rule("negative_share",
+                    json::object{{"threshold", 0.5}, {"min_items", 10}, {"window_hours", 24}, {"live_lag_hours", 6}});
+  auto fresh = rule("new_theme",
+                    json::object{{"min_count", 5}, {"lookback_days", 28}, {"window_hours", 24}, {"live_lag_hours", 6}});
   add(3, "dark mode", 30 * kMinute, "positive");
   add(9, "invoices", 30 * kMinute, "negative");
   AlertEvaluator a(*store_, EvaluatorOptions{}), b(*store_, EvaluatorOptions{});

@@ -123,7 +123,8 @@ TEST_F(AlertRoutes, RefusesBadInputAndStoresNothing) {
     std::string body, expected;
   };
   const std::vector<Case> cases{
-      {R"({"name":"x","kind":"volcano","channel":{"type":"slack","url":"https://hooks.slack.com/x"}})", "not an alert kind"},
+      {R"({"name":"x","kind":"volcano","channel":{"type":"slack","url":"https://hooks.slack.com/x"}})",
+       "not an alert kind"},
       {R"({"name":"x","kind":"emerging","channel":{"type":"pager","url":"https://example.com"}})", "not a channel"},
       {slack_rule("file:///etc/passwd"), "http or https"},
       {slack_rule("http://169.254.169.254/latest/meta-data"), "link-local"},
@@ -133,19 +134,32 @@ TEST_F(AlertRoutes, RefusesBadInputAndStoresNothing) {
       {slack_rule("gopher://example.com/x"), "http or https"},
       {slack_rule("not a url"), "URL"},
       {slack_rule("https://user:pw@example.com/x"), "password"},
-      {R"({"name":"x","kind":"emerging","channel":{"type":"webhook","url":"http://metadata.google.internal/x"}})", "metadata"},
-      {R"({"name":"x","kind":"emerging","channel":{"type":"webhook","url":"https://example.com","secret":"nope"}})", "whsec_"},
-      {R"({"name":"x","kind":"emerging","channel":{"type":"email","host":"smtp.example.com","port":70000,"from":"a@example.com","to":["b@example.com"]}})", "65535"},
-      {R"({"name":"x","kind":"emerging","channel":{"type":"email","host":"smtp.example.com","port":0,"from":"a@example.com","to":["b@example.com"]}})", "65535"},
-      {R"({"name":"x","kind":"emerging","channel":{"type":"email","host":"169.254.1.1","from":"a@example.com","to":["b@example.com"]}})", "link-local"},
-      {R"({"name":"x","kind":"emerging","channel":{"type":"email","host":"smtp.example.com","from":"nobody","to":["b@example.com"]}})", "e-mail address"},
-      {R"({"name":"x","kind":"emerging","channel":{"type":"email","host":"smtp.example.com","from":"a@example.com","to":[]}})", "at least one"},
-      {R"({"name":"x","kind":"emerging","channel":{"type":"slack","url":"https://hooks.slack.com/x","colour":"red"}})", "not a setting"},
-      {R"({"name":"x","kind":"emerging","params":{"min_score":-1},"channel":{"type":"slack","url":"https://hooks.slack.com/x"}})", "min_score"},
-      {R"({"name":"x","kind":"emerging","params":{"bogus":1},"channel":{"type":"slack","url":"https://hooks.slack.com/x"}})", "not a setting of emerging"},
-      {R"({"name":"x","kind":"negative_share","channel":{"type":"slack","url":"https://hooks.slack.com/x"}})", "threshold is required"},
-      {R"({"name":"x","kind":"negative_share","params":{"threshold":1.5},"channel":{"type":"slack","url":"https://hooks.slack.com/x"}})", "threshold"},
-      {R"({"name":"x","kind":"source_stale","params":{"sources":["THEIRS"]},"channel":{"type":"slack","url":"https://hooks.slack.com/x"}})", "does not exist in this workspace"},
+      {R"({"name":"x","kind":"emerging","channel":{"type":"webhook","url":"http://metadata.google.internal/x"}})",
+       "metadata"},
+      {R"({"name":"x","kind":"emerging","channel":{"type":"webhook","url":"https://example.com","secret":"nope"}})",
+       "whsec_"},
+      {R"({"name":"x","kind":"emerging","channel":{"type":"email","host":"smtp.example.com","port":70000,"from":"a@example.com","to":["b@example.com"]}})",
+       "65535"},
+      {R"({"name":"x","kind":"emerging","channel":{"type":"email","host":"smtp.example.com","port":0,"from":"a@example.com","to":["b@example.com"]}})",
+       "65535"},
+      {R"({"name":"x","kind":"emerging","channel":{"type":"email","host":"169.254.1.1","from":"a@example.com","to":["b@example.com"]}})",
+       "link-local"},
+      {R"({"name":"x","kind":"emerging","channel":{"type":"email","host":"smtp.example.com","from":"nobody","to":["b@example.com"]}})",
+       "e-mail address"},
+      {R"({"name":"x","kind":"emerging","channel":{"type":"email","host":"smtp.example.com","from":"a@example.com","to":[]}})",
+       "at least one"},
+      {R"({"name":"x","kind":"emerging","channel":{"type":"slack","url":"https://hooks.slack.com/x","colour":"red"}})",
+       "not a setting"},
+      {R"({"name":"x","kind":"emerging","params":{"min_score":-1},"channel":{"type":"slack","url":"https://hooks.slack.com/x"}})",
+       "min_score"},
+      {R"({"name":"x","kind":"emerging","params":{"bogus":1},"channel":{"type":"slack","url":"https://hooks.slack.com/x"}})",
+       "not a setting of emerging"},
+      {R"({"name":"x","kind":"negative_share","channel":{"type":"slack","url":"https://hooks.slack.com/x"}})",
+       "threshold is required"},
+      {R"({"name":"x","kind":"negative_share","params":{"threshold":1.5},"channel":{"type":"slack","url":"https://hooks.slack.com/x"}})",
+       "threshold"},
+      {R"({"name":"x","kind":"source_stale","params":{"sources":["THEIRS"]},"channel":{"type":"slack","url":"https://hooks.slack.com/x"}})",
+       "does not exist in this workspace"},
       {R"({"kind":"emerging","channel":{"type":"slack","url":"https://hooks.slack.com/x"}})", "name is required"},
       {R"({"name":"x","kind":"emerging"})", "channel is required"},
       {R"([1,2])", "JSON object"},
@@ -215,7 +229,8 @@ TEST_F(AlertRoutes, SourceStaleTakesTheWorkspacesOwnSources) {
 
 TEST_F(AlertRoutes, TestSendToAnUnreachableEndpointIsLoggedAsFailed) {
   // Port 9 on loopback (discard) has nothing listening in the test environment.
-  auto r = call("POST", alerts(), R"({"name":"Hook","kind":"emerging","channel":{"type":"webhook","url":"http://127.0.0.1:9/x"}})");
+  auto r = call("POST", alerts(),
+                R"({"name":"Hook","kind":"emerging","channel":{"type":"webhook","url":"http://127.0.0.1:9/x"}})");
   ASSERT_EQ(r.status, 201) << r.raw;
   std::string id = *get_string(r.body, "id");
   auto t = call("POST", alerts() + "/" + id + "/test");

@@ -1,11 +1,12 @@
 // The weekly digest: ISO weeks read and written, and one week against the one before over a real SQLite
 // store — volume, sentiment, top themes with quotes, movers up and down, and themes new this week.
+#include "insights/weekly_digest.hpp"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
 
-#include "insights/weekly_digest.hpp"
 #include "store/store.hpp"
 
 namespace chorus::insights {
@@ -16,7 +17,8 @@ TEST(IsoWeek, ParsesAndNamesWeeks) {
   EXPECT_EQ(*parse_iso_week("2026-W01"), *parse_time("2025-12-29T00:00:00Z"));
   EXPECT_EQ(*parse_iso_week("2026-W53"), *parse_time("2026-12-28T00:00:00Z"));  // 2026 starts on a Thursday
   EXPECT_FALSE(parse_iso_week("2025-W53"));
-  for (const char* bad : {"2026-W00", "2026-10", "2026W10", "2026-W1x", "", "abcd-W10"}) EXPECT_FALSE(parse_iso_week(bad)) << bad;
+  for (const char* bad : {"2026-W00", "2026-10", "2026W10", "2026-W1x", "", "abcd-W10"})
+    EXPECT_FALSE(parse_iso_week(bad)) << bad;
   EXPECT_EQ(iso_week_of(*parse_time("2026-03-08T23:59:59Z")), "2026-W10");
   EXPECT_EQ(iso_week_of(*parse_time("2026-03-09T00:00:00Z")), "2026-W11");
   EXPECT_EQ(iso_week_of(*parse_time("2027-01-01T12:00:00Z")), "2026-W53");
@@ -55,11 +57,11 @@ class WeeklyDigest : public ::testing::Test {
       r.customer_id = 1;
       r.source_type = "jsonl";
       r.external_id = std::to_string(uid_);
-      static const char* kWords[] = {"checkout broke while paying",   "refund never arrived today",
-                                     "card declined twice already",   "login screen froze on start",
-                                     "invoice totals look wrong",     "support answered slowly again",
-                                     "mobile app crashed at launch",  "export button does nothing",
-                                     "password reset mail missing",   "prices went up without notice"};
+      static const char* kWords[] = {"checkout broke while paying",  "refund never arrived today",
+                                     "card declined twice already",  "login screen froze on start",
+                                     "invoice totals look wrong",    "support answered slowly again",
+                                     "mobile app crashed at launch", "export button does nothing",
+                                     "password reset mail missing",  "prices went up without notice"};
       r.text = std::string(kWords[uid_ % 10]) + " (" + theme + ")";
       r.sentiment_type = sentiment;
       r.sentiment_compound = compound;

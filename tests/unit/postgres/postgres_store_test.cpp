@@ -7,9 +7,9 @@
 #include "core/near_duplicate_keys.hpp"
 #include "store/postgres/postgres_store.hpp"
 #include "support/postgres_server.hpp"
+#include "unit/store/alert_spec.hpp"
 #include "unit/store/store_spec.hpp"
 #include "unit/store/taxonomy_spec.hpp"
-#include "unit/store/alert_spec.hpp"
 
 namespace chorus::store {
 namespace {

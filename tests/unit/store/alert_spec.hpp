@@ -68,7 +68,8 @@ TEST_P(StoreSpec, OutboxKeepsOneMessagePerDedupKeyAndHandsEachToOneSender) {
   auto again = store_->add_alert_delivery(spec_delivery(rule, "emerging:payments:w1", now));
   ASSERT_TRUE(again);
   EXPECT_FALSE(again->has_value()) << "the same rule, subject and window is one message";
-  for (int i = 0; i < 19; ++i) ASSERT_TRUE(store_->add_alert_delivery(spec_delivery(rule, "k" + std::to_string(i), now)));
+  for (int i = 0; i < 19; ++i)
+    ASSERT_TRUE(store_->add_alert_delivery(spec_delivery(rule, "k" + std::to_string(i), now)));
   ASSERT_TRUE(store_->add_alert_delivery(spec_delivery(rule, "later", now + 60000)));
 
   auto open = store_->open_alert_episode(rule.id, "payments", now);
@@ -124,7 +125,8 @@ TEST_P(StoreSpec, LiveItemsCountWithinTheLagAndOnce) {
   const TimeMs now = 1772000000000, hour = 3600000;
   std::vector<LiveItem> items;
   for (int i = 0; i < 5; ++i)
-    items.push_back(LiveItem{ws_, 100 + i, source_, now - hour, now, i < 3 ? "negative" : "positive", -0.1 * i, {"sync"}});
+    items.push_back(
+        LiveItem{ws_, 100 + i, source_, now - hour, now, i < 3 ? "negative" : "positive", -0.1 * i, {"sync"}});
   items.push_back(LiveItem{ws_, 200, source_, now - 10 * hour, now, "negative", -0.9, {"sync"}});  // arrived late
   ASSERT_TRUE(store_->add_live_items(items));
   ASSERT_TRUE(store_->add_live_items(items));  // redelivered: counted once

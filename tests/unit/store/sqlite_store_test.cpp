@@ -2,9 +2,9 @@
 #include <filesystem>
 #include <random>
 
+#include "unit/store/alert_spec.hpp"
 #include "unit/store/store_spec.hpp"
 #include "unit/store/taxonomy_spec.hpp"
-#include "unit/store/alert_spec.hpp"
 
 namespace chorus::store {
 namespace {

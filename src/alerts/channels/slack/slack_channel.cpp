@@ -18,10 +18,14 @@ const ChannelField kFields[] = {
 std::string escape(std::string_view s) {
   std::string out;
   for (char c : s) {
-    if (c == '&') out += "&amp;";
-    else if (c == '<') out += "&lt;";
-    else if (c == '>') out += "&gt;";
-    else out += c;
+    if (c == '&')
+      out += "&amp;";
+    else if (c == '<')
+      out += "&lt;";
+    else if (c == '>')
+      out += "&gt;";
+    else
+      out += c;
   }
   return out;
 }
@@ -43,8 +47,8 @@ json::object mrkdwn(std::string text) { return json::object{{"type", "mrkdwn"}, 
 
 json::object blocks_of(const AlertEvent& e) {
   json::array blocks;
-  blocks.push_back(json::object{{"type", "header"},
-                                {"text", json::object{{"type", "plain_text"}, {"text", clip(e.title, 140)}}}});
+  blocks.push_back(
+      json::object{{"type", "header"}, {"text", json::object{{"type", "plain_text"}, {"text", clip(e.title, 140)}}}});
   json::array fields;
   if (e.theme) fields.push_back(mrkdwn("*Theme*\n" + escape(*e.theme)));
   std::string count = std::to_string(e.count) + " items";
@@ -70,10 +74,9 @@ json::object blocks_of(const AlertEvent& e) {
                         {"url", e.dashboard_url}};
     blocks.push_back(json::object{{"type", "actions"}, {"elements", json::array{button}}});
   }
-  blocks.push_back(json::object{
-      {"type", "context"},
-      {"elements", json::array{mrkdwn("Chorus alert *" + escape(e.rule_name) + "* (" + e.kind + ") in " +
-                                      escape(e.workspace_name))}}});
+  blocks.push_back(json::object{{"type", "context"},
+                                {"elements", json::array{mrkdwn("Chorus alert *" + escape(e.rule_name) + "* (" +
+                                                                e.kind + ") in " + escape(e.workspace_name))}}});
   return json::object{{"text", clip(e.title, 300)}, {"blocks", std::move(blocks)}};
 }
 
