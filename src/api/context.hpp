@@ -28,6 +28,8 @@ struct AppContext {
 void add_api_routes(http::Router& router, AppContext& ctx);
 // Feedback, reports and insights (part of the api role).
 void add_query_routes(http::Router& router, AppContext& ctx);
+// Alert rules, their test sends and delivery logs (part of the api role).
+void add_alert_routes(http::Router& router, AppContext& ctx);
 // POST /v1/hooks/{src} (the webhook role).
 void add_webhook_routes(http::Router& router, AppContext& ctx);
 // /healthz, /metrics and GET /v1/connectors, served by every role that listens.
