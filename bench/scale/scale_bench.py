@@ -156,7 +156,8 @@ class Deployment:
     def start(self, name, roles):
         data = f"{self.dir}/data-{name}"
         os.makedirs(data, exist_ok=True)
-        args = [self.chorus, "serve", "--roles", roles, "--listen", "127.0.0.1:0", "--data-dir", data]
+        args = [self.chorus, "serve", "--roles", roles, "--egress-allow", "127.0.0.0/8", "--listen", "127.0.0.1:0",
+                "--data-dir", data]
         if self.bus == "kafka":
             args += ["--bus", "kafka", "--kafka-brokers", self.brokers, "--store", "postgres",
                      "--postgres-url", self.store_url]

@@ -34,6 +34,16 @@ std::optional<std::string> url_verification_challenge(const store::Source& sourc
 http::Response receive(http::Request& req, AppContext& ctx) {
   auto id = path_id(req, "src", "webhook endpoint");
   if (!id) return error_response(id.error());
+  // Refused before any work while the parser is too far behind: the sender retries later, and the log
+  // stops growing without end.
+  if (ctx.webhook_backlog)
+    if (auto wait = ctx.webhook_backlog->refuse()) {
+      ctx.metrics.add("chorus_webhook_refused_total");
+      auto res = error_response(ErrorCode::unavailable, "the ingest backlog is over its bound; retry after " +
+                                                            std::to_string(*wait) + " s");
+      res.headers.set("retry-after", std::to_string(*wait));
+      return res;
+    }
   auto source = ctx.store.get_source_by_id(*id);
   if (!source) {
     if (source.error().code == ErrorCode::not_found)

@@ -1,5 +1,6 @@
 // Liveness, metrics, the connector catalogue, the OpenAPI document and the dashboard's static files.
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "api/context.hpp"
@@ -11,8 +12,37 @@ namespace chorus::api {
 
 namespace {
 
+// The lag of each group on each topic, from the bus's health document: {topic: {group: lag}}.
+std::map<std::string, std::map<std::string, std::int64_t>> bus_lags(const json::object& bus) {
+  std::map<std::string, std::map<std::string, std::int64_t>> out;
+  const auto* topics = bus.if_contains("topics");
+  if (!topics || !topics->is_object()) return out;
+  for (const auto& t : topics->as_object()) {
+    const auto* groups = t.value().is_object() ? t.value().as_object().if_contains("groups") : nullptr;
+    if (!groups || !groups->is_object()) continue;
+    for (const auto& g : groups->as_object())
+      if (g.value().is_object())
+        if (const auto* lag = g.value().as_object().if_contains("lag"); lag && lag->is_int64())
+          out[std::string(t.key())][std::string(g.key())] = lag->as_int64();
+  }
+  return out;
+}
+
 http::Response healthz(AppContext& ctx) {
   json::object roles = ctx.role_health ? ctx.role_health() : json::object{};
+  json::object bus = ctx.bus.health();
+  // Each consuming role says how far behind its topic it is (messages appended and not yet done).
+  auto lags = bus_lags(bus);
+  for (auto& kv : roles) {
+    if (!kv.value().is_object()) continue;
+    auto& role = kv.value().as_object();
+    auto topic = get_string(kv.value(), "topic");
+    auto group = get_string(kv.value(), "group");
+    if (!topic || !group) continue;
+    auto t = lags.find(*topic);
+    if (t == lags.end()) continue;
+    if (auto g = t->second.find(*group); g != t->second.end()) role["lag"] = g->second;
+  }
   bool ok = true;
   for (const auto& kv : roles)
     if (kv.value().is_object())
@@ -22,13 +52,18 @@ http::Response healthz(AppContext& ctx) {
   return json_response(ok ? 200 : 503, json::object{{"status", ok ? "ok" : "degraded"},
                                                     {"roles", std::move(roles)},
                                                     {"store", std::move(store)},
-                                                    {"bus", ctx.bus.health()}});
+                                                    {"bus", std::move(bus)}});
 }
 
 http::Response metrics(AppContext& ctx) {
   http::Response r;
   r.content_type = "text/plain; version=0.0.4";
   r.body = ctx.metrics.render();
+  // Gauges read when scraped: each consumer group's lag per topic (a role's group has the role's name).
+  r.body += "# TYPE chorus_bus_lag gauge\n";
+  for (const auto& [topic, groups] : bus_lags(ctx.bus.health()))
+    for (const auto& [group, lag] : groups)
+      r.body += "chorus_bus_lag{topic=\"" + topic + "\",group=\"" + group + "\"} " + std::to_string(lag) + "\n";
   return r;
 }
 

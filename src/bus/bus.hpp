@@ -50,6 +50,12 @@ class Consumer {
   virtual Status commit(const Message& last) = 0;
 };
 
+// Where a consumer group stands on a topic (summed over partitions).
+struct GroupPosition {
+  std::int64_t committed = 0;  // messages the group is done with
+  std::int64_t lag = 0;        // messages appended and not yet done
+};
+
 class Bus {
  public:
   virtual ~Bus() = default;
@@ -63,6 +69,9 @@ class Bus {
   virtual Result<std::unique_ptr<Consumer>> subscribe(std::string_view topic, std::string_view group) = 0;
   // Lag and state for /healthz and /metrics.
   virtual json::object health() = 0;
+  // How far a group is behind on a topic, read from health() (topics.<topic>.groups.<group>); not_found when
+  // the bus does not know the group (the Kafka bus knows only the groups consumed in this process).
+  virtual Result<GroupPosition> group_position(std::string_view topic, std::string_view group);
   virtual std::string_view kind() const = 0;
 };
 

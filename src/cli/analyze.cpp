@@ -12,6 +12,7 @@
 
 #include "cli/commands.hpp"
 #include "nlp/analyze.hpp"
+#include "nlp/stage.hpp"
 
 namespace chorus::cli {
 
@@ -41,7 +42,8 @@ int analyze(nlp::AnalyzeOptions options, unsigned threads) {
 
   std::vector<std::thread> workers;
   for (unsigned t = 0; t < threads; ++t)
-    workers.emplace_back([&] {
+    workers.emplace_back([&, t] {
+      nlp::Pipeline::prepare(t, threads);
       for (;;) {
         std::shared_ptr<Chunk> chunk;
         {

@@ -93,6 +93,19 @@ void add_serve(CLI::App& app, Commands& commands) {
       ->envname("CHORUS_POSTGRES_URL");
   cmd->add_option("--http-threads", config->http_threads, "HTTP worker threads")->envname("CHORUS_HTTP_THREADS")->capture_default_str();
   cmd->add_option("--fetch-workers", config->fetch_workers, "Syncs that may run at once")->envname("CHORUS_FETCH_WORKERS")->capture_default_str();
+  cmd->add_option("--egress-allow", config->egress_allow,
+                  "Address ranges sources may reach although private or loopback (10.0.0.0/8,...)")
+      ->envname("CHORUS_EGRESS_ALLOW");
+  cmd->add_option("--parser-batch", config->parser_batch,
+                  "raw.items messages the parser stores in one transaction and publishes at once")
+      ->envname("CHORUS_PARSER_BATCH")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  cmd->add_option("--webhook-max-backlog", config->webhook_max_backlog,
+                  "Deliveries the parser may be behind before webhooks get 503 with Retry-After (0: no bound)")
+      ->envname("CHORUS_WEBHOOK_MAX_BACKLOG")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--web-root", config->web_root, "Directory with the built dashboard")->envname("CHORUS_WEB_ROOT");
   cmd->add_option("--public-url", config->public_url, "The dashboard's address as alert messages link to it")
       ->envname("CHORUS_PUBLIC_URL");

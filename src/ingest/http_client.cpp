@@ -4,6 +4,7 @@
 #include "ingest/http_client.hpp"
 
 #include <curl/curl.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <array>
@@ -48,7 +49,23 @@ struct Transfer {
   SlistPtr header_list;
   OutboundResponse response;
   bool body_too_large = false;
+  const EgressPolicy* egress = nullptr;
+  std::string egress_refusal;  // why a connection was refused, if one was
 };
+
+// Opens each connection's socket, after DNS and on every redirect, once the policy allows the address.
+curl_socket_t open_socket(void* user, curlsocktype purpose, curl_sockaddr* address) {
+  auto* t = static_cast<Transfer*>(user);
+  if (purpose == CURLSOCKTYPE_IPCXN && t->egress) {
+    std::optional<IpAddress> ip = IpAddress::from_sockaddr(&address->addr);
+    std::optional<std::string> why = ip ? t->egress->refusal(*ip) : std::string("the address family is not IP");
+    if (why) {
+      t->egress_refusal = std::move(*why);
+      return CURL_SOCKET_BAD;
+    }
+  }
+  return ::socket(address->family, address->socktype, address->protocol);
+}
 
 std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) {
   auto* t = static_cast<Transfer*>(user);
@@ -173,6 +190,9 @@ bool HttpClient::Impl::prepare(Transfer& t) {
   curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &on_header);
   curl_easy_setopt(h, CURLOPT_HEADERDATA, &t);
   curl_easy_setopt(h, CURLOPT_PRIVATE, &t);
+  t.egress = &options.egress;
+  curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, &open_socket);
+  curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, &t);
 
   if (req.method == "GET") {
     curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
@@ -211,6 +231,11 @@ Result<OutboundResponse> HttpClient::Impl::finish(Transfer& t, CURLcode code) {
   if ((code == CURLE_WRITE_ERROR && t.body_too_large) || code == CURLE_FILESIZE_EXCEEDED) {
     return make_error(ErrorCode::upstream,
                       transfer_error(req, "response body exceeds " + std::to_string(t.max_body) + " bytes"));
+  }
+  if (code != CURLE_OK && !t.egress_refusal.empty()) {
+    return make_error(ErrorCode::upstream,
+                      transfer_error(req, "refused by the egress policy: " + t.egress_refusal +
+                                              " (an operator can allow its range with --egress-allow)"));
   }
   if (code != CURLE_OK) return make_error(ErrorCode::upstream, transfer_error(req, curl_easy_strerror(code)));
   long status = 0;

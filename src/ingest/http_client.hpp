@@ -11,6 +11,7 @@
 
 #include "core/result.hpp"
 #include "http/message.hpp"
+#include "ingest/egress.hpp"
 
 namespace chorus::ingest {
 
@@ -33,6 +34,9 @@ struct HttpClientOptions {
   std::size_t max_concurrency = 8;  // transfers in flight at once for one client
   std::string user_agent = "Chorus/0.1 (+https://github.com/chorus-feedback/chorus)";
   std::size_t max_body = 64 * 1024 * 1024;
+  // Checked on every connection opened, redirects included. Clients whose URLs come from customers (the
+  // fetcher's connectors, alert channels) pass the operator's policy; the default allows everything.
+  EgressPolicy egress = EgressPolicy::unrestricted();
 };
 
 // The URL as it may appear in logs and error messages: without query, fragment or user info, which can

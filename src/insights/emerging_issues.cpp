@@ -185,6 +185,7 @@ Result<std::vector<EmergingIssue>> find_emerging(store::Store& store, const stor
   constexpr TimeMs kLongestMonth = 31 * kDayMs;
   span.from = std::max(*span.from, first);
   to = std::min(to, ceil_day(last + kLongestMonth));
+  span.to = to;
   from_day = std::max(from_day, first);
   if (from_day >= to) return std::vector<EmergingIssue>{};
   auto sources = watched_sources(store, span);

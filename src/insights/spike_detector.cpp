@@ -112,6 +112,11 @@ std::vector<Spike> detect_spikes(const DailySeries& series, TimeMs from_day, Tim
   for (int length : options.window_days) {
     const TimeMs span = static_cast<TimeMs>(length) * kDayMs;
     for (TimeMs s = from_day; s + span <= to_day; s += kDayMs) {
+      // Most windows of most themes hold too few records to fire: that is known from the counts alone,
+      // before the baseline and its surprise are worked out.
+      std::int64_t count = 0;
+      for (const auto& prefix : p.prefixes) count += prefix.sum(p.index(s), p.index(s + span));
+      if (count < options.min_count) continue;
       auto ev = evaluate(p, s, s, s + span, options);
       if (fires(ev, options)) firing.push_back(spike_of(s, s + span, ev));
     }

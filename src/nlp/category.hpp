@@ -17,6 +17,7 @@ struct CategoryInput {
   std::string_view title;  // optional
   double sentiment_compound = 0.0;
   bool has_stack_trace = false;
+  std::string_view language_code = "en";  // adds that language's signal words to English's
 };
 
 struct CategoryResult {
@@ -35,6 +36,8 @@ struct RuleEvidence {
 RuleEvidence rule_evidence(const CategoryInput& in);
 // The same from the words of the title and text as category_words gives them (the model reads them too).
 RuleEvidence rule_evidence(const CategoryInput& in, const std::vector<std::string>& words);
+// Reads the signal lists (English's in the code, the other languages' from data/intent/signals.json).
+void prepare_category_rules();
 
 // The words both the rules and the model read: lowercase, apostrophes straightened, punctuation dropped,
 // the title's then the text's, at most kMaxCategoryWords.
@@ -53,7 +56,7 @@ CategoryResult categorize(const CategoryInput& in);
 class CategoryStage final : public Stage {
  public:
   std::string_view name() const override { return "category"; }
-  std::string_view version() const override { return "4"; }
+  std::string_view version() const override { return "5"; }
   void run(Document& doc) const override;
 };
 

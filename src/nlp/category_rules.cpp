@@ -4,11 +4,15 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdint>
+#include <cstdio>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "core/json.hpp"
 #include "nlp/category.hpp"
+#include "nlp/embedded_data.hpp"
 #include "nlp/lexicons.hpp"
 #include "nlp/utf8.hpp"
 
@@ -280,25 +284,104 @@ std::vector<std::string> split_pattern(std::string_view pattern) {
   return words;
 }
 
-// Signals by their first word, so one pass over the text finds every signal.
+// The signals of one language (English's always included), by first word so one pass over the words finds
+// every signal. Scripts written without spaces (Japanese, Chinese, Korean) are matched as substrings.
 struct SignalRef {
   std::vector<std::string> rest;  // the words after the first
-  std::size_t index;              // into kSignals
+  std::uint32_t entry;            // into SignalTable::entries
 };
-using SignalIndex = std::unordered_map<std::string, std::vector<SignalRef>, StringHash, std::equal_to<>>;
+struct SignalEntry {
+  Cat cat;
+  double weight;
+};
+struct SignalTable {
+  std::vector<SignalEntry> entries;
+  std::unordered_map<std::string, std::vector<SignalRef>, StringHash, std::equal_to<>> by_first;
+  std::vector<std::pair<std::string, std::uint32_t>> substrings;
+  std::vector<std::vector<std::string>> openers;  // words that open a question
+  std::vector<std::string> opener_substrings;
+  std::size_t longest_opener = 0;
 
-const SignalIndex& signal_index() {
-  static const SignalIndex index = [] {
-    SignalIndex idx;
-    for (std::size_t k = 0; k < std::size(kSignals); ++k) {
-      std::vector<std::string> words = split_pattern(kSignals[k].pattern);
-      std::string first = words.front();
-      words.erase(words.begin());
-      idx[first].push_back(SignalRef{std::move(words), k});
+  void add_signal(Cat cat, std::string_view pattern, double weight, bool unspaced) {
+    auto entry = static_cast<std::uint32_t>(entries.size());
+    if (unspaced) {
+      if (pattern.empty()) return;
+      entries.push_back({cat, weight});
+      substrings.emplace_back(std::string(pattern), entry);
+      return;
     }
-    return idx;
-  }();
-  return index;
+    std::vector<std::string> words = split_pattern(pattern);
+    if (words.empty()) return;
+    entries.push_back({cat, weight});
+    std::string first = std::move(words.front());
+    words.erase(words.begin());
+    by_first[first].push_back(SignalRef{std::move(words), entry});
+  }
+  void add_opener(std::string_view opener, bool unspaced) {
+    if (unspaced) {
+      if (!opener.empty()) opener_substrings.emplace_back(opener);
+      return;
+    }
+    std::vector<std::string> words = split_pattern(opener);
+    if (words.empty()) return;
+    longest_opener = std::max(longest_opener, words.size());
+    openers.push_back(std::move(words));
+  }
+};
+
+SignalTable english_signals() {
+  SignalTable t;
+  for (const Signal& s : kSignals) t.add_signal(s.cat, s.pattern, s.weight, false);
+  for (std::string_view q : kInterrogatives) t.add_opener(q, false);
+  return t;
+}
+
+bool is_unspaced_code(std::string_view code) { return code == "ja" || code == "zh" || code == "ko" || code == "th"; }
+
+// English, and English with each language of data/intent/signals.json added.
+using SignalTables = std::unordered_map<std::string, SignalTable, StringHash, std::equal_to<>>;
+SignalTables build_signal_tables() {
+  SignalTables tables;
+  tables.emplace("en", english_signals());
+  auto parsed = parse_json(embedded::intent_signals);
+  const json::object* languages = nullptr;
+  if (parsed.ok() && parsed.value().is_object()) {
+    if (const json::value* l = parsed.value().as_object().if_contains("languages"); l && l->is_object())
+      languages = &l->as_object();
+  }
+  if (!languages) {
+    std::fprintf(stderr, "chorus: the embedded intent signals are unreadable; English signals only\n");
+    return tables;
+  }
+  for (const auto& [code, spec] : *languages) {
+    if (!spec.is_object()) continue;
+    SignalTable t = english_signals();
+    bool unspaced = is_unspaced_code(code);
+    for (std::size_t k = 0; k < kCategories; ++k) {
+      const json::value* list = spec.as_object().if_contains(kNames[k]);
+      if (!list || !list->is_array()) continue;
+      for (const json::value& item : list->as_array()) {
+        if (!item.is_array() || item.as_array().size() != 2 || !item.as_array()[0].is_string() ||
+            !item.as_array()[1].is_number())
+          continue;
+        t.add_signal(static_cast<Cat>(k), item.as_array()[0].get_string(), item.as_array()[1].to_number<double>(),
+                     unspaced);
+      }
+    }
+    if (const json::value* openers = spec.as_object().if_contains("question_openers"); openers && openers->is_array()) {
+      for (const json::value& o : openers->as_array())
+        if (o.is_string()) t.add_opener(o.get_string(), unspaced);
+    }
+    tables.emplace(std::string(code), std::move(t));
+  }
+  return tables;
+}
+
+const SignalTable& signal_table(std::string_view language_code) {
+  static const SignalTables tables = build_signal_tables();
+  auto it = tables.find(language_code);
+  if (it == tables.end()) it = tables.find("en");
+  return it->second;
 }
 
 bool starts_with_words(const std::vector<std::string>& words, std::size_t at, const std::vector<std::string>& seq) {
@@ -307,7 +390,7 @@ bool starts_with_words(const std::vector<std::string>& words, std::size_t at, co
 }
 
 // The first sentence's opening and the text's close decide whether it is phrased as a question.
-double question_form(std::string_view text, std::string_view title) {
+double question_form(std::string_view text, std::string_view title, const SignalTable& table) {
   auto trimmed_end = [](std::string_view s) {
     while (!s.empty() && (s.back() == ' ' || s.back() == '\n')) s.remove_suffix(1);
     return s;
@@ -315,26 +398,24 @@ double question_form(std::string_view text, std::string_view title) {
   double score = 0.0;
   std::string_view body = trimmed_end(text);
   std::string_view head = trimmed_end(title);
-  if ((!body.empty() && body.back() == '?') || (!head.empty() && head.back() == '?')) {
+  auto ends_with = [](std::string_view s, std::string_view tail) {
+    return s.size() >= tail.size() && s.substr(s.size() - tail.size()) == tail;
+  };
+  constexpr std::string_view kFullWidthQuestion = "\xEF\xBC\x9F";  // U+FF1F, as Chinese and Japanese write it
+  if ((!body.empty() && (body.back() == '?' || ends_with(body, kFullWidthQuestion))) ||
+      (!head.empty() && (head.back() == '?' || ends_with(head, kFullWidthQuestion)))) {
     score += 2.0;
-  } else if (body.find('?') != std::string_view::npos) {
+  } else if (body.find('?') != std::string_view::npos || body.find(kFullWidthQuestion) != std::string_view::npos) {
     score += 1.0;
   }
-  static const std::vector<std::vector<std::string>> interrogatives = [] {
-    std::vector<std::vector<std::string>> out;
-    for (std::string_view q : kInterrogatives) out.push_back(split_pattern(q));
-    return out;
-  }();
-  static const std::size_t longest = [] {
-    std::size_t n = 0;
-    for (const auto& q : interrogatives) n = std::max(n, q.size());
-    return n;
-  }();
   for (std::string_view opening : {title, text}) {
     std::vector<std::string> start;
-    append_words(opening.substr(0, 64), start, longest);  // only the opening words are compared
-    for (const auto& q : interrogatives) {
+    append_words(opening.substr(0, 64), start, table.longest_opener);  // only the opening words are compared
+    for (const auto& q : table.openers) {
       if (starts_with_words(start, 0, q)) return score + 1.0;
+    }
+    for (const std::string& q : table.opener_substrings) {
+      if (opening.substr(0, 64).find(q) != std::string_view::npos) return score + 1.0;
     }
   }
   return score;
@@ -358,22 +439,29 @@ std::vector<std::string> category_words(const CategoryInput& in) {
 RuleEvidence rule_evidence(const CategoryInput& in) { return rule_evidence(in, category_words(in)); }
 
 RuleEvidence rule_evidence(const CategoryInput& in, const std::vector<std::string>& words) {
-  std::vector<bool> found(std::size(kSignals), false);
-  const SignalIndex& index = signal_index();
+  const SignalTable& table = signal_table(in.language_code);
+  std::vector<std::uint32_t> found;  // each signal counts once
+  auto note = [&](std::uint32_t entry) {
+    if (std::find(found.begin(), found.end(), entry) == found.end()) found.push_back(entry);
+  };
   for (std::size_t i = 0; i < words.size(); ++i) {
-    auto it = index.find(words[i]);
-    if (it == index.end()) continue;
+    auto it = table.by_first.find(words[i]);
+    if (it == table.by_first.end()) continue;
     for (const SignalRef& ref : it->second) {
-      if (!found[ref.index] && starts_with_words(words, i + 1, ref.rest)) found[ref.index] = true;
+      if (starts_with_words(words, i + 1, ref.rest)) note(ref.entry);
     }
   }
-  RuleEvidence e;
-  for (std::size_t k = 0; k < found.size(); ++k) {
-    if (found[k]) e.signals[kSignals[k].cat] += kSignals[k].weight;  // each signal counts once
+  for (const auto& [pattern, entry] : table.substrings) {
+    if (in.title.find(pattern) != std::string_view::npos || in.text.find(pattern) != std::string_view::npos)
+      note(entry);
   }
-  e.question_form = question_form(in.text, in.title);
+  RuleEvidence e;
+  for (std::uint32_t k : found) e.signals[table.entries[k].cat] += table.entries[k].weight;
+  e.question_form = question_form(in.text, in.title, table);
   return e;
 }
+
+void prepare_category_rules() { signal_table("en"); }
 
 CategoryResult categorize_by_rules(const CategoryInput& in) {
   RuleEvidence e = rule_evidence(in);

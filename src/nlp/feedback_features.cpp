@@ -193,7 +193,7 @@ std::vector<DenseFeature> dense_features(const FeedbackInput& in) {
     if (lx.type == type) d.push_back({name, 1.0f});
   }
   // The category rules' sums of signal words, scaled to about 0..2.
-  CategoryInput ci{in.text, in.title, lx.compound, in.has_stack_trace};
+  CategoryInput ci{in.text, in.title, lx.compound, in.has_stack_trace, in.language_code};
   RuleEvidence e = rule_evidence(ci);
   constexpr double kTraceEvidence = 3.0;  // a stack trace is bug evidence as strong as a crash word or two
   if (in.has_stack_trace) e.signals[0] += kTraceEvidence;

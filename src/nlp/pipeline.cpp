@@ -3,8 +3,12 @@
 #include "nlp/clean.hpp"
 #include "nlp/language.hpp"
 #include "nlp/sentiment.hpp"
+#include "nlp/feedback_models.hpp"
 #include "nlp/fingerprint.hpp"
+#include "nlp/lexicons.hpp"
+#include "nlp/sentiment_rules.hpp"
 #include "nlp/stage.hpp"
+#include "nlp/taxonomy.hpp"
 #include "nlp/themes.hpp"
 
 namespace chorus::nlp {
@@ -27,6 +31,21 @@ void Pipeline::run(Document& doc) const {
       // that stage's defaults rather than failing the batch it belongs to.
     }
   }
+}
+
+void Pipeline::prepare(unsigned share, unsigned shares) {
+  // Two parts of about equal cost: the sentiment vocabularies, then the taxonomy and the models.
+  auto part = [&](unsigned k) { return shares <= 1 || share % 2 == k; };
+  if (part(0)) {
+    sentiment_rules::Vocabulary::for_language("en");
+    vader_lexicon();
+  }
+  if (part(1)) {
+    Taxonomy::builtin();
+    feedback_models();
+    prepare_category_rules();
+  }
+  standard();
 }
 
 const Pipeline& Pipeline::standard() {

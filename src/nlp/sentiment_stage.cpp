@@ -136,7 +136,9 @@ std::vector<double> score_tokens(const std::vector<Token>& t, const Vocabulary* 
     }
     if (v == 0.0) continue;
     if (t[i].caps && s.mixed_case) v += sign(v) * kCapsEmphasis;
-    v = apply_modifiers(s, i, v, self_negating);
+    // An emoji or emoticon says how the writer feels about the whole message, not about the words before
+    // it: "Nope :-)" and "not bad at all :)" smile; only words are negated or boosted.
+    if (t[i].preset == 0.0f) v = apply_modifiers(s, i, v, self_negating);
     if (v > 0.0 && vocab->is_english()) v *= request_damping(t, i);
     out[i] = v;
   }

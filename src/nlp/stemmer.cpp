@@ -36,13 +36,20 @@ struct Slot {
 };
 
 Slot* slot_for(std::string_view language_code) {
+  // Documents come in runs of one language: the last one asked for is remembered.
+  thread_local std::string_view last_code;
+  thread_local Slot* last_slot = nullptr;
+  if (last_slot && language_code == last_code) return last_slot;
   std::size_t k = 0;
   while (k < kCount && kAlgorithms[k].first != language_code) ++k;
   if (k == kCount) return nullptr;
   thread_local std::array<Slot, kCount> slots;
   Slot& slot = slots[k];
   if (!slot.stemmer) slot.stemmer = StemmerPtr(sb_stemmer_new(kAlgorithms[k].second, "UTF_8"));
-  return slot.stemmer ? &slot : nullptr;
+  if (!slot.stemmer) return nullptr;
+  last_code = kAlgorithms[k].first;  // static storage, unlike the caller's view
+  last_slot = &slot;
+  return &slot;
 }
 
 }  // namespace

@@ -57,7 +57,8 @@ const WordSet& generic_words() {
           "freeze", "freezes", "freezing", "froze", "frozen", "hang", "hangs", "hanging", "stuck", "missing", "gone",
           "twice", "broke", "breaks", "breaking", "slow", "slower", "slowly", "faster", "quick", "quickly", "fast",
           "tiny", "huge", "little", "easy", "easier", "hard", "harder", "simple", "whole", "current", "previous",
-          "latest", "real", "multiple", "single", "able", "enough",
+          "latest", "real", "multiple", "single", "able", "enough", "fine", "okay", "ok", "decent", "nice",
+          "good", "great", "bad", "cool", "solid", "ok-ish", "meh",
           // Verbs of reporting and everyday actions.
           "arrive", "arrives", "arrived", "appear", "appears", "appeared", "show", "shows", "showing", "shown", "open",
           "opens", "opening", "opened", "click", "clicked", "clicking", "set", "sets", "guess", "mean", "means",
@@ -90,6 +91,28 @@ const WordSet& english_keep() {
 }
 
 bool is_english(std::string_view lang) { return lang == "en" || lang == "un"; }
+
+// The product itself and the feedback about it, in the languages feedback most often comes in: never a
+// theme in any language (English's are in generic_words).
+const WordSet& generic_words_any_language() {
+  static const WordSet words = [] {
+    WordSet w;
+    for (std::string_view s :
+         {"app", "apps", "application", "applications", "appli", "aplicación", "aplicacion", "aplicaciones",
+          "aplicativo", "aplicação", "aplicacao", "applicazione", "applicazioni", "anwendung", "programm",
+          "applicatie", "appen", "appar", "appi", "aplikace", "aplikacja", "aplikację", "aplikacji", "uygulama",
+          "uygulaması", "uygulamayı", "приложение", "приложения", "приложении", "приложением", "программа",
+          "problème", "problèmes", "problema", "problemas", "problemi", "problem", "probleme", "problemen",
+          "bug", "bugs", "fehler", "erreur", "error", "errore", "erro", "ошибка", "ошибки", "proszę",
+          "bitte", "merci", "danke", "gracias", "obrigado", "obrigada", "grazie", "bedankt", "tack", "спасибо",
+          "dziękuję", "teşekkürler", "super", "génial", "géniale", "genial", "geweldig", "fantastisch",
+          "toll", "bien", "bueno", "buena", "bom", "boa", "buono", "goed", "bra", "хорошо", "dobrze", "güzel"}) {
+      w.emplace(s);
+    }
+    return w;
+  }();
+  return words;
+}
 
 // Nouns that only make sense in the plural, so they are never singularised for display.
 bool is_plural_noun(std::string_view w) {
@@ -235,6 +258,7 @@ bool is_delimiter_uncached(std::string_view w, std::string_view lang, const Word
   if (letters < 2 || digits >= letters) return true;  // "42", "x", "10mb"; "2fa" and "mp3" stay
   bool english = is_english(lang);
   if (stops.find(w) != stops.end() && !(english && english_keep().find(w) != english_keep().end())) return true;
+  if (generic_words_any_language().find(w) != generic_words_any_language().end()) return true;
   if (!english) {
     // Opinion words, negators and the words of fixed expressions of the language's sentiment vocabulary.
     const auto* vocab = sentiment_rules::Vocabulary::for_language(lang);

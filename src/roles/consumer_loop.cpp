@@ -38,6 +38,7 @@ json::object ConsumerLoop::health() const {
   std::lock_guard lock(mu_);
   return json::object{{"state", state_},
                       {"topic", topic_},
+                      {"group", group_},
                       {"processed", processed_},
                       {"failures", failures_},
                       {"dead_lettered", dead_lettered_},

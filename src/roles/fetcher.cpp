@@ -210,6 +210,7 @@ void FetcherRole::run_sync(const bus::FetchRequest& req) {
   // Connectors bound their own parallelism (config.concurrency, at most 32); the client must not cap it lower.
   ingest::HttpClientOptions client_options;
   client_options.max_concurrency = 32;
+  client_options.egress = options_.egress;
   ingest::HttpClient client(client_options);
   ingest::Fetcher fetcher(client);
   connectors::SyncContext ctx{settings, source->status.cursor, fetcher, [this] { return !running_.load(); }};

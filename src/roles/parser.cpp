@@ -1,6 +1,7 @@
 // The parser role.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "api/source_spec.hpp"
@@ -60,58 +61,143 @@ FeedbackRecord analyse(const MappedItem& item, const store::Source& source, Time
   return r;
 }
 
-int hamming(std::uint64_t a, std::uint64_t b) { return __builtin_popcountll(a ^ b); }
-
 }  // namespace
 
-ParserRole::ParserRole(RoleDeps deps)
-    : deps_(deps), loop_("parser", deps.bus, std::string(bus::kRawItems), "parser", 32,
-                         [this](std::span<const bus::Message> b) { return process_batch(b); }) {}
-
-Status ParserRole::process_batch(std::span<const bus::Message> batch) {
-  Taxonomies taxonomies;
-  for (const auto& m : batch)
-    if (auto s = process(m, taxonomies); !s) return s;
-  return {};
-}
+ParserRole::ParserRole(RoleDeps deps, ParserOptions options)
+    : deps_(deps), options_(options), pool_(options.analysis_threads > 1 ? options.analysis_threads - 1 : 0),
+      loop_("parser", deps.bus, std::string(bus::kRawItems), "parser", std::max<std::size_t>(1, options.batch_messages),
+            [this](std::span<const bus::Message> b) { return process_batch(b); }) {}
 
 Status ParserRole::process(const bus::Message& message) {
-  Taxonomies taxonomies;
-  return process(message, taxonomies);
+  return process_batch(std::span<const bus::Message>(&message, 1));
 }
 
-Status ParserRole::process(const bus::Message& message, Taxonomies& taxonomies) {
+// A batch goes through in chunks of about batch_records records: each chunk's messages are mapped, its NLP
+// runs on the pool while the chunk before it is stored (one transaction) and published (one publish). The
+// store finds near-duplicates page after page inside its transaction, so every record comes out as it would
+// from one message at a time.
+Status ParserRole::process_batch(std::span<const bus::Message> batch) {
+  BatchState state;
+  Chunk analysing;
+  // An early return must not leave the pool working on this frame's chunk.
+  struct FinishOnExit {
+    AnalysisPool& pool;
+    Chunk& chunk;
+    ~FinishOnExit() {
+      if (chunk.started) pool.finish();
+    }
+  } guard{pool_, analysing};
+  for (const auto& message : batch) {
+    if (auto s = prepare(message, state); !s) return s;
+    if (state.filling.records >= options_.batch_records)
+      if (auto s = advance(state, analysing); !s) return s;
+  }
+  if (!state.filling.pages.empty())
+    if (auto s = advance(state, analysing); !s) return s;
+  finish_analysis(analysing);
+  return store_and_publish(analysing.pages);
+}
+
+Status ParserRole::advance(BatchState& state, Chunk& analysing) {
+  finish_analysis(analysing);
+  Chunk previous = std::move(analysing);
+  analysing = std::move(state.filling);
+  state.filling = Chunk{};
+  start_analysis(analysing);
+  return store_and_publish(previous.pages);
+}
+
+void ParserRole::start_analysis(Chunk& chunk) {
+  chunk.started = true;
+  pool_.start(chunk.pending.size(), [&chunk](std::size_t i) {
+    PendingAnalysis& job = chunk.pending[i];
+    FeedbackRecord& r = chunk.pages[job.page].records[job.index];
+    r = analyse(job.mapped, *job.source, job.received_at, job.raw_ref);
+    r.raw_item = to_json_string(job.item);  // kept beside the record: ?include=raw outlives the bus's retention
+  });
+}
+
+void ParserRole::finish_analysis(Chunk& chunk) {
+  if (!chunk.started) return;
+  pool_.finish();
+  chunk.started = false;
+  // A workspace's taxonomy caches its matchers as it goes: applied on this thread only, in order.
+  for (const PendingAnalysis& job : chunk.pending) job.taxonomy->apply(chunk.pages[job.page].records[job.index]);
+  chunk.pending.clear();
+}
+
+Status ParserRole::store_and_publish(std::vector<store::PageCommit>& pages) {
+  if (pages.empty()) return {};
+  auto stored = deps_.store.commit_pages(pages);
+  if (!stored) return stored.error();
+  deps_.metrics.add("chorus_records_upserted_total", static_cast<std::int64_t>(stored->size()));
+  if (stored->empty()) return {};
+  std::vector<bus::OutgoingMessage> out;
+  out.reserve(stored->size());
+  for (const auto& r : *stored) out.push_back({bus::workspace_key(r.workspace_id), to_json_string(record_to_json(r))});
+  return deps_.bus.publish(bus::kFeedbackRecords, out);
+}
+
+Result<const store::Source*> ParserRole::source_of(Id source_id, BatchState& state) {
+  if (auto it = state.sources.find(source_id); it != state.sources.end()) return it->second ? &*it->second : nullptr;
+  auto source = deps_.store.get_source_by_id(source_id);
+  if (!source) {
+    if (source.error().code != ErrorCode::not_found) return source.error();  // store down: retry the batch
+    state.sources.emplace(source_id, std::nullopt);
+    return static_cast<const store::Source*>(nullptr);
+  }
+  auto& kept = state.sources.emplace(source_id, std::move(source).value()).first->second;
+  return &*kept;
+}
+
+Result<std::shared_ptr<nlp::TaxonomyApplier>> ParserRole::taxonomy_of(Id workspace_id, BatchState& state) {
+  auto& taxonomy = state.taxonomies[workspace_id];
+  if (taxonomy) return taxonomy;
+  auto doc = deps_.store.get_taxonomy(workspace_id);
+  if (!doc) return doc.error();  // store down: retry the batch
+  auto loaded = nlp::parse_workspace_taxonomy(doc->body, doc->version);
+  if (!loaded) {
+    // A document this server cannot read must not stop the pipeline: the NLP's own themes, unedited.
+    spdlog::warn("parser: the taxonomy of workspace {} is unreadable ({}); records keep the NLP's themes",
+                 workspace_id, loaded.error().message);
+    loaded = nlp::WorkspaceTaxonomy{};
+  }
+  taxonomy = std::make_shared<nlp::TaxonomyApplier>(std::move(*loaded));
+  return taxonomy;
+}
+
+// A message that goes to the dead letters adds nothing to the chunk and returns ok.
+Status ParserRole::prepare(const bus::Message& message, BatchState& state) {
   std::string raw_ref = message.topic + "/" + std::to_string(message.partition) + "/" + std::to_string(message.offset);
   auto decoded = bus::decode_raw_items(message.payload);
   if (!decoded) {
     // A message we cannot read is kept for inspection and never blocks the ones behind it.
     deps_.metrics.add("chorus_dead_letters_total");
-    return deps_.store.add_dead_letter(0, 0, message.payload, decoded.error().message);
+    if (auto s = deps_.store.add_dead_letter(0, 0, message.payload, decoded.error().message); !s) return s;
+    return {};
   }
   auto& m = *decoded;
-  auto source = deps_.store.get_source_by_id(m.source_id);
-  if (!source) {
-    if (source.error().code != ErrorCode::not_found) return source.error();  // store down: retry the batch
+  auto found = source_of(m.source_id, state);
+  if (!found) return found.error();
+  if (!*found) {
     deps_.metrics.add("chorus_dead_letters_total");
-    return deps_.store.add_dead_letter(m.workspace_id, m.source_id, message.payload,
-                                       "source " + std::to_string(m.source_id) + " was deleted before its items were parsed");
+    if (auto s = deps_.store.add_dead_letter(
+            m.workspace_id, m.source_id, message.payload,
+            "source " + std::to_string(m.source_id) + " was deleted before its items were parsed");
+        !s)
+      return s;
+    return {};
   }
-  const auto* connector = connectors::find_connector(source->type);
-  if (!connector) return deps_.store.add_dead_letter(m.workspace_id, m.source_id, message.payload, "unknown source type");
-  auto settings = api::source_settings(*source, {});
-  auto& taxonomy = taxonomies[source->workspace_id];
-  if (!taxonomy) {
-    auto doc = deps_.store.get_taxonomy(source->workspace_id);
-    if (!doc) return doc.error();  // store down: retry the batch
-    auto loaded = nlp::parse_workspace_taxonomy(doc->body, doc->version);
-    if (!loaded) {
-      // A document this server cannot read must not stop the pipeline: the NLP's own themes, unedited.
-      spdlog::warn("parser: the taxonomy of workspace {} is unreadable ({}); records keep the NLP's themes",
-                   source->workspace_id, loaded.error().message);
-      loaded = nlp::WorkspaceTaxonomy{};
-    }
-    taxonomy = std::make_shared<nlp::TaxonomyApplier>(std::move(*loaded));
+  const store::Source& source = **found;  // lives in state.sources for the whole batch
+  const auto* connector = connectors::find_connector(source.type);
+  if (!connector) {
+    if (auto s = deps_.store.add_dead_letter(m.workspace_id, m.source_id, message.payload, "unknown source type"); !s)
+      return s;
+    return {};
   }
+  auto settings = api::source_settings(source, {});
+  auto taxonomy = taxonomy_of(source.workspace_id, state);
+  if (!taxonomy) return taxonomy.error();
 
   json::array items = std::move(m.items);
   if (m.kind == bus::RawItems::Kind::webhook) {
@@ -122,11 +208,13 @@ Status ParserRole::process(const bus::Message& message, Taxonomies& taxonomies) 
     auto split = body ? connector->from_webhook(headers, *body, settings) : Result<connectors::WebhookItems>(body.error());
     if (!split) {
       deps_.metrics.add("chorus_dead_letters_total");
-      return deps_.store.add_dead_letter(m.workspace_id, m.source_id, m.body, split.error().message);
+      if (auto s = deps_.store.add_dead_letter(m.workspace_id, m.source_id, m.body, split.error().message); !s)
+        return s;
+      return {};
     }
     for (auto& it : split->items) items.push_back(std::move(it));
     if (split->fetch && connector->pulls()) {
-      if (auto s = api::request_sync(deps_.store, deps_.bus, *source); !s) return s.error();
+      if (auto s = api::request_sync(deps_.store, deps_.bus, source); !s) return s.error();
     }
   }
 
@@ -136,8 +224,10 @@ Status ParserRole::process(const bus::Message& message, Taxonomies& taxonomies) 
   page.sync_id = m.sync_id;
   page.sync_finished = m.kind == bus::RawItems::Kind::page && m.final;
   if (page.sync_finished) page.cursor = m.cursor;
+  page.near_duplicate_bits = kNearDuplicateBits;
   TimeMs received = m.received_at ? m.received_at : message.appended_at;
-  for (const auto& item : items) {
+  page.records.reserve(items.size());
+  for (auto& item : items) {
     auto mapped = connector->map(item, settings);
     if (!mapped) {
       deps_.metrics.add("chorus_dead_letters_total");
@@ -145,33 +235,18 @@ Status ParserRole::process(const bus::Message& message, Taxonomies& taxonomies) 
         return s;
       continue;
     }
-    FeedbackRecord r = analyse(*mapped, *source, received, raw_ref);
-    taxonomy->apply(r);
-    r.raw_item = to_json_string(item);  // kept beside the record: ?include=raw outlives the bus's retention
-    // The earliest record that says the same thing: first among those stored, then within this page.
-    auto dup = deps_.store.find_near_duplicate(r.workspace_id, r.simhash, kNearDuplicateBits, r.unique_identifier, r.timestamp);
-    if (!dup) return dup.error();
-    r.duplicate_of = *dup;
-    if (r.simhash != 0)
-      for (const auto& earlier : page.records)
-        if (earlier.unique_identifier != r.unique_identifier && hamming(earlier.simhash, r.simhash) <= kNearDuplicateBits &&
-            std::make_pair(earlier.timestamp, earlier.unique_identifier) < std::make_pair(r.timestamp, r.unique_identifier) &&
-            !r.duplicate_of)
-          r.duplicate_of = earlier.duplicate_of.value_or(earlier.unique_identifier);
-    page.records.push_back(std::move(r));
+    // Analysed later with the rest of its chunk, on every core; the record keeps its place in the page.
+    state.filling.pending.push_back(PendingAnalysis{std::move(*mapped), std::move(item), &source, received, raw_ref,
+                                                    taxonomy->get(), state.filling.pages.size(), page.records.size()});
+    page.records.emplace_back();
   }
-  auto stored = deps_.store.commit_page(page);
-  if (!stored) return stored.error();
-  deps_.metrics.add("chorus_records_upserted_total", static_cast<std::int64_t>(stored->size()));
-  if (stored->empty()) return {};
-  std::vector<bus::OutgoingMessage> out;
-  out.reserve(stored->size());
-  for (const auto& r : *stored) out.push_back({bus::workspace_key(r.workspace_id), to_json_string(record_to_json(r))});
-  return deps_.bus.publish(bus::kFeedbackRecords, out);
+  state.filling.records += page.records.size();
+  state.filling.pages.push_back(std::move(page));
+  return {};
 }
 
 ReportsRole::ReportsRole(RoleDeps deps)
-    : deps_(deps), loop_("reports", deps.bus, std::string(bus::kFeedbackRecords), "reports", 256,
+    : deps_(deps), loop_("reports", deps.bus, std::string(bus::kFeedbackRecords), "reports", 2048,
                          [this](std::span<const bus::Message> batch) -> Status {
                            std::vector<FeedbackRecord> records;
                            records.reserve(batch.size());

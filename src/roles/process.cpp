@@ -77,6 +77,7 @@ struct ChorusProcess::Impl {
   std::string admin_key;
   std::filesystem::path admin_key_file;
   api::Metrics metrics;
+  std::unique_ptr<api::IngressBacklog> webhook_backlog;
   std::unique_ptr<api::AppContext> app;
   http::Router router;
   std::unique_ptr<http::Server> server;
@@ -90,7 +91,11 @@ struct ChorusProcess::Impl {
     json::object h;
     if (server) {
       if (roles.contains("api")) h["api"] = json::object{{"state", "running"}};
-      if (roles.contains("webhook")) h["webhook"] = json::object{{"state", "running"}};
+      if (roles.contains("webhook")) {
+        json::object w{{"state", "running"}};
+        if (webhook_backlog) w["backpressure"] = webhook_backlog->health();
+        h["webhook"] = std::move(w);
+      }
     }
     if (fetcher) h["fetcher"] = fetcher->health();
     if (parser) h["parser"] = parser->health();
@@ -111,6 +116,8 @@ Result<std::unique_ptr<ChorusProcess>> ChorusProcess::start(const ServeConfig& c
   auto roles = parse_roles(config.roles);
   if (!roles) return roles.error();
   impl->roles = *roles;
+  auto egress = ingest::EgressPolicy::with_allowed(config.egress_allow);
+  if (!egress) return egress.error();
 
   auto store = open_store(config);
   if (!store) return store.error();
@@ -130,9 +137,16 @@ Result<std::unique_ptr<ChorusProcess>> ChorusProcess::start(const ServeConfig& c
 
   RoleDeps deps{*impl->store, *impl->bus, *impl->box, impl->metrics};
   if (impl->roles.contains("reports")) impl->reports = std::make_unique<ReportsRole>(deps);
-  if (impl->roles.contains("parser")) impl->parser = std::make_unique<ParserRole>(deps);
+  if (impl->roles.contains("parser")) {
+    ParserOptions po;
+    po.batch_messages = config.parser_batch;
+    impl->parser = std::make_unique<ParserRole>(deps, po);
+  }
+  if (impl->roles.contains("webhook") && config.webhook_max_backlog > 0)
+    impl->webhook_backlog = std::make_unique<api::IngressBacklog>(*impl->bus, api::BacklogPolicy{config.webhook_max_backlog});
   if (impl->roles.contains("fetcher")) {
     FetcherOptions fo;
+    fo.egress = *egress;
     fo.workers = config.fetch_workers;
     fo.schedule_tick = std::chrono::milliseconds(config.schedule_tick_ms);
     impl->fetcher = std::make_unique<FetcherRole>(deps, fo);
@@ -142,7 +156,8 @@ Result<std::unique_ptr<ChorusProcess>> ChorusProcess::start(const ServeConfig& c
   impl->app = std::make_unique<api::AppContext>(api::AppContext{*impl->store, *impl->bus, *impl->box,
                                                                 impl->admin_key, impl->metrics,
                                                                 [raw] { return raw->role_health(); },
-                                                                config.web_root});
+                                                                config.web_root, impl->webhook_backlog.get()});
+  impl->app->egress = *egress;
   bool listens = impl->roles.contains("api") || impl->roles.contains("webhook");
   if (listens) {
     api::add_system_routes(impl->router, *impl->app);
@@ -179,6 +194,7 @@ Result<std::unique_ptr<ChorusProcess>> ChorusProcess::start(const ServeConfig& c
     ao.evaluate_every = std::chrono::milliseconds(config.alerts_evaluate_ms);
     ao.evaluator.settle_ms = config.alerts_settle_ms;
     ao.delivery.retry_base_ms = config.alerts_retry_base_ms;
+    ao.delivery.egress = im.app->egress;
     ao.evaluator.dashboard_base = !config.public_url.empty() ? config.public_url
                                   : im.server                ? process->base_url()
                                                              : "http://127.0.0.1:8080";

@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <set>
+#include <algorithm>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -17,8 +18,10 @@
 #include "bus/messages.hpp"
 #include "core/secrets.hpp"
 #include "ingest/circuit_breaker.hpp"
+#include "ingest/egress.hpp"
 #include "ingest/source_health.hpp"
 #include "nlp/workspace_taxonomy.hpp"
+#include "roles/analysis_pool.hpp"
 #include "roles/consumer_loop.hpp"
 #include "store/store.hpp"
 
@@ -31,23 +34,63 @@ struct RoleDeps {
   api::Metrics& metrics;
 };
 
-// parser: raw.items -> connector mapping -> NLP -> near-duplicates -> upsert -> feedback.records.
+struct ParserOptions {
+  std::size_t batch_messages = 256;  // raw.items messages taken from the bus at once
+  std::size_t batch_records = 4096;  // records per store transaction and publish (whole messages, at least one)
+  std::size_t analysis_threads = std::max(1u, std::thread::hardware_concurrency());  // NLP, the parser's included
+};
+
+// parser: raw.items -> connector mapping -> NLP -> near-duplicates -> upsert -> feedback.records, a bus batch
+// at a time: one store transaction and one publish per batch.
 class ParserRole {
  public:
-  explicit ParserRole(RoleDeps deps);
+  explicit ParserRole(RoleDeps deps, ParserOptions options = {});
   void start() { loop_.start(); }
   void stop() { loop_.stop(); }
   json::object health() const { return loop_.health(); }
   // One raw.items message, exposed for tests: durable when it returns ok.
   Status process(const bus::Message& message);
+  // A batch of raw.items messages as the consumer hands them over: durable when it returns ok.
+  Status process_batch(std::span<const bus::Message> batch);
 
  private:
-  // The taxonomies of the workspaces seen in one batch: read once per batch, so a change applies from the
-  // next batch on.
-  using Taxonomies = std::unordered_map<Id, std::shared_ptr<nlp::TaxonomyApplier>>;
-  Status process_batch(std::span<const bus::Message> batch);
-  Status process(const bus::Message& message, Taxonomies& taxonomies);
+  // An item mapped and waiting for the NLP, and where its record goes.
+  struct PendingAnalysis {
+    MappedItem mapped;
+    json::value item;
+    const store::Source* source;
+    TimeMs received_at;
+    std::string raw_ref;
+    nlp::TaxonomyApplier* taxonomy;
+    std::size_t page, index;
+  };
+  // Pages whose items wait for (or are in) the NLP, and those items.
+  struct Chunk {
+    std::vector<store::PageCommit> pages;
+    std::vector<PendingAnalysis> pending;
+    std::size_t records = 0;
+    bool started = false;  // its analysis is running on the pool
+  };
+  // What one batch reads once: the sources, and the workspaces' taxonomies (so a change applies from the
+  // next batch on).
+  struct BatchState {
+    std::unordered_map<Id, std::optional<store::Source>> sources;  // nullopt: deleted
+    std::unordered_map<Id, std::shared_ptr<nlp::TaxonomyApplier>> taxonomies;
+    Chunk filling;  // the messages mapped since the last chunk was handed to the pool
+  };
+  // Maps one message into state.filling (its items await the NLP), or sends it to the dead letters.
+  Status prepare(const bus::Message& message, BatchState& state);
+  // The batch's copy of a source (the pointer stays valid for the batch), or null when it was deleted.
+  Result<const store::Source*> source_of(Id source_id, BatchState& state);
+  Result<std::shared_ptr<nlp::TaxonomyApplier>> taxonomy_of(Id workspace_id, BatchState& state);
+  // Hands the filled chunk to the pool and stores the chunk analysed before it meanwhile.
+  Status advance(BatchState& state, Chunk& analysing);
+  void start_analysis(Chunk& chunk);
+  void finish_analysis(Chunk& chunk);
+  Status store_and_publish(std::vector<store::PageCommit>& pages);
   RoleDeps deps_;
+  ParserOptions options_;
+  AnalysisPool pool_;  // before loop_: the loop's thread uses it until the loop is destroyed
   ConsumerLoop loop_;
 };
 
@@ -69,6 +112,7 @@ struct FetcherOptions {
   std::chrono::milliseconds schedule_tick{1000};   // how often schedules are checked
   ingest::BreakerPolicy breaker;                   // when a failing source is paused, and for how long
   int stale_after_intervals = 3;                   // a scheduled source quiet this many intervals is stale
+  ingest::EgressPolicy egress;                     // where syncs may connect (private ranges refused)
 };
 
 // fetcher: fetch.requests and schedules -> connector syncs -> raw.items pages.

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -72,6 +73,10 @@ struct PageCommit {
   std::optional<std::string> cursor;  // new source cursor, stored in the same transaction
   std::optional<Id> sync_id;          // adds records.size() to the sync's items
   bool sync_finished = false;         // marks the sync done and the source ok
+  // When set, commit_pages sets each record's duplicate_of: the earliest stored record within this many bits
+  // (find_near_duplicate), else the first earlier record of this page within them (or what that one
+  // duplicates), exactly as if the pages before it had been committed one by one.
+  std::optional<int> near_duplicate_bits;
 };
 
 struct FeedbackFilter {
@@ -161,6 +166,11 @@ class Store {
   // Upserts by (workspace, unique_identifier) and applies the cursor and sync bookkeeping atomically.
   // Returns the records as stored: revision bumped, first-seen received_at kept.
   virtual Result<std::vector<FeedbackRecord>> commit_page(const PageCommit& page) = 0;
+  // Commits the pages in order, with what commit_page does for each, and returns the records as stored,
+  // page after page. Records come out the same as from one commit_page per page (near-duplicates included:
+  // a page sees the pages before it). This default commits page by page; a backend overrides it to commit
+  // all the pages in one transaction (the parser's one commit per bus batch).
+  virtual Result<std::vector<FeedbackRecord>> commit_pages(std::span<PageCommit> pages);
   // One record, with the raw item it was made from (raw_item) where the store kept it.
   virtual Result<FeedbackRecord> get_record(Id workspace_id, std::int64_t unique_identifier) = 0;
   // Newest first (timestamp, then id); cursor is opaque.

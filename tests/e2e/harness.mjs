@@ -24,7 +24,8 @@ export async function startChorus() {
   const webRoot = join(dir, 'web');
   execFileSync(process.execPath, [join(repoRoot, 'web', 'build.mjs'), '--out', webRoot], { stdio: 'pipe' });
   const adminKey = `chadm_${randomBytes(16).toString('hex')}`;
-  const child = spawn(chorusBinary(), ['serve', '--listen', '127.0.0.1:0', '--data-dir', join(dir, 'var'), '--web-root', webRoot],
+  const child = spawn(chorusBinary(), ['serve', '--listen', '127.0.0.1:0', '--data-dir', join(dir, 'var'), '--web-root', webRoot,
+    '--egress-allow', '127.0.0.0/8'],
     { env: { ...process.env, CHORUS_ADMIN_KEY: adminKey }, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   const url = await new Promise((ok, fail) => {

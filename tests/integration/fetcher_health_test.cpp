@@ -45,7 +45,9 @@ class FetcherHealth : public ::testing::Test {
     std::filesystem::remove_all(dir_, ec);
   }
 
-  void start_roles(roles::FetcherOptions options) {
+  // The fake forum is on loopback, which the fetcher refuses unless told otherwise.
+  void start_roles(roles::FetcherOptions options, std::string_view egress_allow = "127.0.0.0/8") {
+    options.egress = ingest::EgressPolicy::with_allowed(egress_allow).value();
     roles::RoleDeps deps{*store_, *bus_, box_, metrics_};
     parser_ = std::make_unique<roles::ParserRole>(deps);
     fetcher_ = std::make_unique<roles::FetcherRole>(deps, options);
@@ -128,6 +130,21 @@ TEST_F(FetcherHealth, RepeatedFailuresPauseTheSourceUntilAProbeSucceeds) {
   EXPECT_EQ(forum.count("/search.json"), 3);
   EXPECT_EQ(fetcher_->health().at("paused_sources"), json::value(0));
   EXPECT_EQ(sync_and_wait(source).state, "done");
+}
+
+// A customer's source aimed at the server's own neighbourhood: by default the sync fails with the reason
+// and the forum never hears of it.
+TEST_F(FetcherHealth, ASourceOnLoopbackIsRefusedByDefault) {
+  FakeDiscourse forum;
+  start_roles(roles::FetcherOptions{}, "");
+  store::Source source = forum_source(forum.base_url());
+  auto s = sync_and_wait(source);
+  EXPECT_EQ(s.state, "failed");
+  std::string why = s.error.value_or("");
+  EXPECT_NE(why.find("refused by the egress policy: 127.0.0.1 is a loopback address"), std::string::npos) << why;
+  EXPECT_NE(why.find("--egress-allow"), std::string::npos) << why;
+  EXPECT_EQ(why.find("forum-key-1"), std::string::npos) << "no credentials in the reason";
+  EXPECT_EQ(forum.count("/search.json"), 0);
 }
 
 TEST_F(FetcherHealth, AScheduledSourceThatBringsNothingBecomesStale) {

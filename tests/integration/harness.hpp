@@ -137,6 +137,9 @@ class ChorusFixture : public ::testing::Test {
     config.http_threads = 4;
     config.schedule_tick_ms = 100;
     config.body_limit = body_limit_;
+    config.egress_allow = "127.0.0.0/8";  // the fake services are on loopback
+    config.roles = roles_;
+    config.webhook_max_backlog = webhook_max_backlog_;
     // Alerts judged and sent quickly, so flows need not wait out production pacing.
     config.alerts_evaluate_ms = 200;
     config.alerts_settle_ms = 600;
@@ -172,6 +175,8 @@ class ChorusFixture : public ::testing::Test {
   std::filesystem::path dir_;
   std::string postgres_url_, kafka_prefix_;
   std::size_t body_limit_ = 1024 * 1024;
+  std::string roles_ = "all";
+  std::int64_t webhook_max_backlog_ = 100000;
   std::unique_ptr<roles::ChorusProcess> process_;
   std::unique_ptr<Api> api_;
 };

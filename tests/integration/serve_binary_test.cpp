@@ -120,6 +120,10 @@ TEST(ServeBinary, BadUsageExitsTwo) {
   auto child = spawn({CHORUS_BINARY, "serve", "--roles", "parser,teleporter", "--data-dir", temp_dir("bad").string()});
   EXPECT_EQ(wait_exit(child.pid), 2);
   std::fclose(child.out);
+  auto egress = spawn({CHORUS_BINARY, "serve", "--egress-allow", "10.0.0.0/33", "--listen", "127.0.0.1:0",
+                       "--data-dir", temp_dir("bad-egress").string()});
+  EXPECT_EQ(wait_exit(egress.pid), 2) << "a malformed range is bad usage";
+  std::fclose(egress.out);
   auto none = spawn({CHORUS_BINARY, "frobnicate"});
   EXPECT_EQ(wait_exit(none.pid), 2);
   std::fclose(none.out);

@@ -140,8 +140,8 @@ class ScaleOutCluster {
     int generation = ++generations_[name];
     auto log = dir_ / (name + "-" + std::to_string(generation) + ".log");
     auto child = std::make_unique<ChildProcess>(
-        std::vector<std::string>{CHORUS_BINARY, "serve", "--roles", roles, "--listen", "127.0.0.1:0", "--data-dir",
-                                 data.string(), "--bus", "kafka", "--kafka-brokers", brokers_, "--store", "postgres",
+        std::vector<std::string>{CHORUS_BINARY, "serve", "--roles", roles, "--egress-allow", "127.0.0.0/8", "--listen",
+                                 "127.0.0.1:0", "--data-dir", data.string(), "--bus", "kafka", "--kafka-brokers", brokers_, "--store", "postgres",
                                  "--postgres-url", postgres_url_, "--http-threads", "4"},
         role_env(), log);
     auto& ref = *child;

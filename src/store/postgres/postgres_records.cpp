@@ -3,11 +3,13 @@
 // reports processes never deadlock on the same records.
 #include <algorithm>
 #include <bit>
+#include <functional>
 #include <map>
 #include <numeric>
 #include <variant>
 
 #include "core/near_duplicate_keys.hpp"
+#include "store/page_batch.hpp"
 #include "store/postgres/postgres_store.hpp"
 
 namespace chorus::store {
@@ -225,26 +227,21 @@ Result<FeedbackRecord> PostgresStore::upsert_record(pg::Connection& conn, const 
   return r;
 }
 
-Result<std::vector<FeedbackRecord>> PostgresStore::commit_page(const PageCommit& page) {
-  if (auto s = ensure_partitions(page.records); !s) return s.error();
-  auto conn = pool_.acquire();
-  if (!conn) return conn.error();
-  pg::Transaction tx(**conn);
-  if (auto s = tx.begin(); !s) return s.error();
+Status PostgresStore::write_page(pg::Connection& conn, const PageCommit& page, std::vector<FeedbackRecord>& out) {
   std::vector<std::optional<FeedbackRecord>> stored(page.records.size());
   std::int64_t fresh = 0;
   for (std::size_t i : lock_order(page.records)) {
     bool existed = false;
-    auto r = upsert_record(**conn, page.records[i], existed);
+    auto r = upsert_record(conn, page.records[i], existed);
     if (!r) return r.error();
     stored[i] = std::move(r).value();
     fresh += existed ? 0 : 1;
   }
-  auto src = (*conn)->exec("UPDATE sources SET items_total = items_total + $1, cursor = COALESCE($2, cursor) WHERE id = $3",
-                           pg::Params().add(fresh).add(page.cursor).add(page.source_id));
+  auto src = conn.exec("UPDATE sources SET items_total = items_total + $1, cursor = COALESCE($2, cursor) WHERE id = $3",
+                       pg::Params().add(fresh).add(page.cursor).add(page.source_id));
   if (!src) return src.error();
   if (page.sync_id) {
-    auto sy = (*conn)->exec(
+    auto sy = conn.exec(
         "UPDATE syncs SET items = items + $1, new_items = new_items + $2, updated_at = $3, "
         "state = CASE WHEN $4::boolean THEN 'done' ELSE state END WHERE id = $5",
         pg::Params()
@@ -256,14 +253,49 @@ Result<std::vector<FeedbackRecord>> PostgresStore::commit_page(const PageCommit&
     if (!sy) return sy.error();
   }
   if (page.sync_finished) {
-    auto st = (*conn)->exec("UPDATE sources SET state = 'ok', last_error = NULL, last_sync_at = $1 WHERE id = $2",
-                            pg::Params().add(now_ms()).add(page.source_id));
+    auto st = conn.exec("UPDATE sources SET state = 'ok', last_error = NULL, last_sync_at = $1 WHERE id = $2",
+                        pg::Params().add(now_ms()).add(page.source_id));
     if (!st) return st.error();
   }
-  if (auto s = tx.commit(); !s) return s.error();
-  std::vector<FeedbackRecord> out;
-  out.reserve(stored.size());
   for (auto& r : stored) out.push_back(std::move(*r));
+  return {};
+}
+
+Result<std::vector<FeedbackRecord>> PostgresStore::commit_page(const PageCommit& page) {
+  if (auto s = ensure_partitions(page.records); !s) return s.error();
+  auto conn = pool_.acquire();
+  if (!conn) return conn.error();
+  pg::Transaction tx(**conn);
+  if (auto s = tx.begin(); !s) return s.error();
+  std::vector<FeedbackRecord> out;
+  out.reserve(page.records.size());
+  if (auto s = write_page(**conn, page, out); !s) return s.error();
+  if (auto s = tx.commit(); !s) return s.error();
+  return out;
+}
+
+// One transaction for all the pages. Each page's near-duplicates are looked up on the transaction's own
+// connection, so they see the pages before it as one commit per page would. (Rows are locked in order
+// within a page; two parsers share no workspace, since a workspace is one partition.)
+Result<std::vector<FeedbackRecord>> PostgresStore::commit_pages(std::span<PageCommit> pages) {
+  for (const auto& page : pages)
+    if (auto s = ensure_partitions(page.records); !s) return s.error();
+  auto conn = pool_.acquire();
+  if (!conn) return conn.error();
+  pg::Transaction tx(**conn);
+  if (auto s = tx.begin(); !s) return s.error();
+  std::vector<FeedbackRecord> out;
+  for (PageCommit& page : pages) {
+    if (page.near_duplicate_bits) {
+      auto marked = mark_near_duplicates(page.records, *page.near_duplicate_bits, [&](const FeedbackRecord& r) {
+        return lookup_near_duplicate(**conn, r.workspace_id, r.simhash, *page.near_duplicate_bits, r.unique_identifier,
+                                     r.timestamp);
+      });
+      if (!marked) return marked.error();
+    }
+    if (auto s = write_page(**conn, page, out); !s) return s.error();
+  }
+  if (auto s = tx.commit(); !s) return s.error();
   return out;
 }
 
@@ -320,18 +352,21 @@ Result<FeedbackPage> PostgresStore::query_feedback(const FeedbackFilter& filter,
   return page;
 }
 
-Result<std::optional<std::int64_t>> PostgresStore::find_near_duplicate(Id workspace_id, std::uint64_t simhash,
-                                                                       int max_distance, std::int64_t self,
-                                                                       TimeMs self_ts) {
+namespace {
+
+// The near-duplicate query (one exact range per key: the band rows carry the fingerprint and time, so no
+// record is read) and the earliest of its rows within max_distance bits that comes before the record.
+Result<std::optional<std::int64_t>> earliest_near_duplicate(
+    const std::function<Result<pg::Rows>(const std::string&, const pg::Params&)>& query, Id workspace_id,
+    std::uint64_t simhash, int max_distance, std::int64_t self, TimeMs self_ts) {
   if (max_distance > kNearDuplicateKeyBits)
     return make_error(ErrorCode::bad_request, "near-duplicate lookups reach at most " +
                                                   std::to_string(kNearDuplicateKeyBits) + " bits");
   if (simhash == 0) return std::optional<std::int64_t>{};
   pg::Params params = pg::Params().add(workspace_id).add(self);
   for (const NearDuplicateKey& key : near_duplicate_keys(simhash)) params.add(key.value);
-  // One exact range per key; the band rows carry the fingerprint and time, so no record is read.
   static const std::string sql = near_duplicate_lookup_sql('$');
-  auto rows = pool_.read(sql, params);
+  auto rows = query(sql, params);
   if (!rows) return rows.error();
   std::optional<std::pair<TimeMs, std::int64_t>> best;
   for (int i = 0; i < rows->size(); ++i) {
@@ -343,6 +378,22 @@ Result<std::optional<std::int64_t>> PostgresStore::find_near_duplicate(Id worksp
   }
   if (!best) return std::optional<std::int64_t>{};
   return std::optional<std::int64_t>{best->second};
+}
+
+}  // namespace
+
+Result<std::optional<std::int64_t>> PostgresStore::find_near_duplicate(Id workspace_id, std::uint64_t simhash,
+                                                                       int max_distance, std::int64_t self,
+                                                                       TimeMs self_ts) {
+  return earliest_near_duplicate([&](const std::string& sql, const pg::Params& p) { return pool_.read(sql, p); },
+                                 workspace_id, simhash, max_distance, self, self_ts);
+}
+
+Result<std::optional<std::int64_t>> PostgresStore::lookup_near_duplicate(pg::Connection& conn, Id workspace_id,
+                                                                         std::uint64_t simhash, int max_distance,
+                                                                         std::int64_t self, TimeMs self_ts) {
+  return earliest_near_duplicate([&](const std::string& sql, const pg::Params& p) { return conn.exec(sql, p); },
+                                 workspace_id, simhash, max_distance, self, self_ts);
 }
 
 Status PostgresStore::fold_rollup(pg::Connection& conn, Id workspace_id, TimeMs hour, Id source_id,

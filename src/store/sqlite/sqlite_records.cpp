@@ -3,6 +3,7 @@
 #include <bit>
 
 #include "core/near_duplicate_keys.hpp"
+#include "store/page_batch.hpp"
 #include "store/sqlite/sqlite_sql.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
@@ -81,14 +82,14 @@ SqlFilter record_filter(const FeedbackFilter& f, bool themes_joined) {
 
 using namespace sqlite_sql;
 
-// The statements of one upsert, prepared once per page.
+// The statements of one upsert, prepared once per commit.
 struct SqliteStore::RecordStatements {
-  sqlite::Statement select, upsert, delete_themes, insert_theme, delete_bands, insert_band;
+  sqlite::Statement select, upsert, delete_themes, insert_theme, insert_key, delete_key;
 
   static Result<RecordStatements> prepare(sqlite::Database& db) {
     RecordStatements s;
     const std::pair<sqlite::Statement*, std::string_view> sql[] = {
-        {&s.select, "SELECT revision, received_at FROM records WHERE workspace_id = ? AND uid = ?"},
+        {&s.select, "SELECT revision, received_at, simhash, ts FROM records WHERE workspace_id = ? AND uid = ?"},
         {&s.upsert,
          "INSERT INTO records(workspace_id, uid, source_id, ts, received_at, sentiment, compound, category, "
          "language, simhash, revision, search_text, body, rating, raw) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
@@ -97,9 +98,12 @@ struct SqliteStore::RecordStatements {
          "search_text = ?12, body = ?13, rating = ?14, raw = COALESCE(?15, raw)"},
         {&s.delete_themes, "DELETE FROM record_themes WHERE workspace_id = ? AND uid = ?"},
         {&s.insert_theme, "INSERT OR IGNORE INTO record_themes(workspace_id, uid, theme, ts) VALUES(?, ?, ?, ?)"},
-        {&s.delete_bands, "DELETE FROM record_bands WHERE workspace_id = ? AND uid = ?"},
-        {&s.insert_band,
-         "INSERT OR IGNORE INTO record_bands(workspace_id, band, value, uid, simhash, ts) VALUES(?, ?, ?, ?, ?, ?)"},
+        {&s.insert_key,
+         "INSERT OR IGNORE INTO near_duplicate_keys(workspace_id, band, value, ts, uid, simhash) "
+         "VALUES(?1, ?2, ?3, ?4, ?5, ?6)"},
+        {&s.delete_key,
+         "DELETE FROM near_duplicate_keys WHERE workspace_id = ?1 AND band = ?2 AND value = ?3 AND ts = ?4 AND "
+         "uid = ?5"},
     };
     for (const auto& [stmt, text] : sql) {
       auto p = db.prepare(text);
@@ -109,6 +113,20 @@ struct SqliteStore::RecordStatements {
     return s;
   }
 };
+
+// A record sits under its ten near-duplicate keys (any two fingerprints within 3 bits share one), ordered by
+// time within each key: a lookup reads a key's rows oldest first and stops at the first match.
+Status SqliteStore::write_keys(RecordStatements& st, Id workspace_id, std::int64_t uid, std::uint64_t simhash,
+                               TimeMs ts, int sign) {
+  sqlite::Statement& stmt = sign > 0 ? st.insert_key : st.delete_key;
+  for (const NearDuplicateKey& key : near_duplicate_keys(simhash)) {
+    sqlite::ResetOnExit done(stmt);
+    stmt.bind(1, workspace_id).bind(2, key.index).bind(3, key.value).bind(4, ts).bind(5, uid);
+    if (sign > 0) stmt.bind(6, static_cast<std::int64_t>(simhash));
+    if (auto s = stmt.run(); !s) return s;
+  }
+  return {};
+}
 
 Result<FeedbackRecord> SqliteStore::upsert_record(RecordStatements& st, const FeedbackRecord& in, bool& existed) {
   st.select.reset();
@@ -123,9 +141,13 @@ Result<FeedbackRecord> SqliteStore::upsert_record(RecordStatements& st, const Fe
     if (std::find(unique.begin(), unique.end(), t) == unique.end()) unique.push_back(std::move(t));
   r.themes = std::move(unique);
   existed = *row;
+  std::uint64_t old_simhash = 0;
+  TimeMs old_ts = 0;
   if (*row) {
     r.revision = st.select.int64(0) + 1;
     r.received_at = st.select.int64(1);  // first seen stays first seen
+    old_simhash = static_cast<std::uint64_t>(st.select.int64(2));
+    old_ts = st.select.int64(3);
   }
   st.select.reset();
   std::string search = r.title ? *r.title + "\n" + r.text : r.text;
@@ -142,71 +164,90 @@ Result<FeedbackRecord> SqliteStore::upsert_record(RecordStatements& st, const Fe
     up.bind(15, r.raw_item);
   if (auto s = up.run(); !s) return s.error();
 
-  // A new record has no theme rows or bands to replace.
+  // A new record has no theme rows or keys to replace; an update with the same fingerprint and time keeps its keys.
+  const bool same_keys = existed && old_simhash == r.simhash && old_ts == r.timestamp;
   if (existed) {
     st.delete_themes.reset();
     if (auto s = st.delete_themes.bind(1, r.workspace_id).bind(2, r.unique_identifier).run(); !s) return s.error();
-    st.delete_bands.reset();
-    if (auto s = st.delete_bands.bind(1, r.workspace_id).bind(2, r.unique_identifier).run(); !s) return s.error();
+    if (old_simhash != 0 && !same_keys)
+      if (auto s = write_keys(st, r.workspace_id, r.unique_identifier, old_simhash, old_ts, -1); !s) return s.error();
   }
   for (const auto& t : r.themes) {
     st.insert_theme.reset();
     st.insert_theme.bind(1, r.workspace_id).bind(2, r.unique_identifier).bind(3, t).bind(4, r.timestamp);
     if (auto s = st.insert_theme.run(); !s) return s.error();
   }
-
-  // The fingerprint under its near-duplicate keys: any two fingerprints within 3 bits share one.
-  if (r.simhash != 0) {
-    for (const NearDuplicateKey& key : near_duplicate_keys(r.simhash)) {
-      st.insert_band.reset();
-      st.insert_band.bind(1, r.workspace_id).bind(2, key.index).bind(3, key.value).bind(4, r.unique_identifier);
-      st.insert_band.bind(5, static_cast<std::int64_t>(r.simhash)).bind(6, r.timestamp);
-      if (auto s = st.insert_band.run(); !s) return s.error();
-    }
-  }
+  if (r.simhash != 0 && !same_keys)
+    if (auto s = write_keys(st, r.workspace_id, r.unique_identifier, r.simhash, r.timestamp, +1); !s) return s.error();
   return r;
 }
 
-Result<std::vector<FeedbackRecord>> SqliteStore::commit_page(const PageCommit& page) {
-  std::lock_guard lock(mu_);
-  sqlite::Transaction tx(db_);
-  if (auto s = tx.begin(); !s) return s.error();
-  auto statements = RecordStatements::prepare(db_);
-  if (!statements) return statements.error();
-  std::vector<FeedbackRecord> stored;
-  stored.reserve(page.records.size());
+Status SqliteStore::write_page(RecordStatements& statements, PageCommit& page, std::vector<FeedbackRecord>& stored) {
+  if (page.near_duplicate_bits) {
+    // Looked up before the page's own records are written: each sees the store as it was before the page.
+    auto marked = mark_near_duplicates(page.records, *page.near_duplicate_bits, [&](const FeedbackRecord& r) {
+      return lookup_near_duplicate(r.workspace_id, r.simhash, *page.near_duplicate_bits, r.unique_identifier,
+                                   r.timestamp);
+    });
+    if (!marked) return marked;
+  }
   std::int64_t fresh = 0;
   for (const auto& r : page.records) {
     bool existed = false;
-    auto s = upsert_record(*statements, r, existed);
+    auto s = upsert_record(statements, r, existed);
     if (!s) return s.error();
     stored.push_back(std::move(s.value()));
     fresh += existed ? 0 : 1;
   }
   auto src =
-      db_.prepare("UPDATE sources SET items_total = items_total + ?1, cursor = COALESCE(?2, cursor) WHERE id = ?3");
+      db_.cached("UPDATE sources SET items_total = items_total + ?1, cursor = COALESCE(?2, cursor) WHERE id = ?3");
   if (!src) return src.error();
-  if (auto s = src->bind(1, fresh).bind(2, page.cursor).bind(3, page.source_id).run(); !s) return s.error();
+  {
+    sqlite::ResetOnExit done(**src);
+    if (auto s = (*src)->bind(1, fresh).bind(2, page.cursor).bind(3, page.source_id).run(); !s) return s;
+  }
   if (page.sync_id) {
-    auto sy = db_.prepare(
+    auto sy = db_.cached(
         "UPDATE syncs SET items = items + ?1, new_items = new_items + ?2, updated_at = ?3, "
         "state = CASE WHEN ?4 THEN 'done' ELSE state END WHERE id = ?5");
     if (!sy) return sy.error();
+    sqlite::ResetOnExit done(**sy);
     std::int64_t n = static_cast<std::int64_t>(page.records.size());
-    if (auto s = sy->bind(1, n)
+    if (auto s = (*sy)->bind(1, n)
                      .bind(2, fresh)
                      .bind(3, now_ms())
                      .bind(4, page.sync_finished ? 1 : 0)
                      .bind(5, *page.sync_id)
                      .run();
         !s)
-      return s.error();
+      return s;
   }
   if (page.sync_finished) {
-    auto st = db_.prepare("UPDATE sources SET state = 'ok', last_error = NULL, last_sync_at = ? WHERE id = ?");
+    auto st = db_.cached("UPDATE sources SET state = 'ok', last_error = NULL, last_sync_at = ? WHERE id = ?");
     if (!st) return st.error();
-    if (auto s = st->bind(1, now_ms()).bind(2, page.source_id).run(); !s) return s.error();
+    sqlite::ResetOnExit done(**st);
+    if (auto s = (*st)->bind(1, now_ms()).bind(2, page.source_id).run(); !s) return s;
   }
+  return {};
+}
+
+Result<std::vector<FeedbackRecord>> SqliteStore::commit_page(const PageCommit& page) {
+  PageCommit copy = page;
+  return commit_pages(std::span<PageCommit>(&copy, 1));
+}
+
+Result<std::vector<FeedbackRecord>> SqliteStore::commit_pages(std::span<PageCommit> pages) {
+  std::lock_guard lock(mu_);
+  sqlite::Transaction tx(db_);
+  if (auto s = tx.begin(); !s) return s.error();
+  auto statements = RecordStatements::prepare(db_);
+  if (!statements) return statements.error();
+  std::vector<FeedbackRecord> stored;
+  std::size_t total = 0;
+  for (const auto& page : pages) total += page.records.size();
+  stored.reserve(total);
+  for (PageCommit& page : pages)
+    if (auto s = write_page(*statements, page, stored); !s) return s.error();
   if (auto s = tx.commit(); !s) return s.error();
   // The raw items were stored; the copies handed on (to the bus, to rollups) need not carry them.
   for (auto& r : stored) r.raw_item.clear();
@@ -277,33 +318,44 @@ Result<FeedbackPage> SqliteStore::query_feedback(const FeedbackFilter& filter, s
 Result<std::optional<std::int64_t>> SqliteStore::find_near_duplicate(Id workspace_id, std::uint64_t simhash,
                                                                      int max_distance, std::int64_t self,
                                                                      TimeMs self_ts) {
+  std::lock_guard lock(mu_);
+  return lookup_near_duplicate(workspace_id, simhash, max_distance, self, self_ts);
+}
+
+Result<std::optional<std::int64_t>> SqliteStore::lookup_near_duplicate(Id workspace_id, std::uint64_t simhash,
+                                                                       int max_distance, std::int64_t self,
+                                                                       TimeMs self_ts) {
   if (max_distance > kNearDuplicateKeyBits)
     return make_error(ErrorCode::bad_request, "near-duplicate lookups reach at most " +
                                                   std::to_string(kNearDuplicateKeyBits) + " bits");
   if (simhash == 0) return std::optional<std::int64_t>{};
-  std::lock_guard lock(mu_);
-  // One exact range per key (an OR of them would make SQLite read every band row of the workspace); the
-  // rows carry the fingerprint and time, so no record is read.
-  static const std::string sql = near_duplicate_lookup_sql('?');
-  auto q = db_.cached(sql);
+  // Each key's rows oldest first: the first row within max_distance bits is that key's earliest match, and
+  // no row at or after the best match so far (or this record) can improve on it. Identical and near-identical
+  // texts match at once, so a lookup reads about one row per key however many of them are stored.
+  auto q = db_.cached(
+      "SELECT ts, uid, simhash FROM near_duplicate_keys WHERE workspace_id = ?1 AND band = ?2 AND value = ?3 "
+      "ORDER BY ts, uid");
   if (!q) return q.error();
   sqlite::Statement& st = **q;
-  sqlite::ResetOnExit done(st);
-  st.bind(1, workspace_id).bind(2, self);
-  for (const NearDuplicateKey& key : near_duplicate_keys(simhash)) st.bind(3 + key.index, key.value);
-  std::optional<std::pair<TimeMs, std::int64_t>> best;
-  for (;;) {
-    auto row = st.step();
-    if (!row) return row.error();
-    if (!*row) break;
-    auto other = static_cast<std::uint64_t>(st.int64(1));
-    if (std::popcount(other ^ simhash) > max_distance) continue;
-    std::pair<TimeMs, std::int64_t> cand{st.int64(2), st.int64(0)};
-    if (!(cand < std::make_pair(self_ts, self))) continue;
-    if (!best || cand < *best) best = cand;
+  std::pair<TimeMs, std::int64_t> bound{self_ts, self};  // a match must come before this
+  std::optional<std::int64_t> best;
+  for (const NearDuplicateKey& key : near_duplicate_keys(simhash)) {
+    sqlite::ResetOnExit done(st);
+    st.bind(1, workspace_id).bind(2, key.index).bind(3, key.value);
+    for (;;) {
+      auto row = st.step();
+      if (!row) return row.error();
+      if (!*row) break;
+      std::pair<TimeMs, std::int64_t> at{st.int64(0), st.int64(1)};
+      if (!(at < bound)) break;
+      if (at.second == self) continue;
+      if (std::popcount(static_cast<std::uint64_t>(st.int64(2)) ^ simhash) > max_distance) continue;
+      bound = at;
+      best = at.second;
+      break;
+    }
   }
-  if (!best) return std::optional<std::int64_t>{};
-  return std::optional<std::int64_t>{best->second};
+  return best;
 }
 
 }  // namespace chorus::store

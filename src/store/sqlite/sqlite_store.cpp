@@ -15,9 +15,11 @@ namespace {
 // and rating rollups, compound sums in whole ten-thousandths. 3: the rollup cubes of sqlite_cubes.cpp.
 // 4: band rows are the near-duplicate keys of core/near_duplicate_keys.hpp and carry their record's
 // fingerprint and time, so a near-duplicate lookup reads exact key ranges and no record. 5: workspace
-// taxonomies (a versioned JSON document per workspace). 6: alert rules, the alert outbox, live items and
-// leases (new tables only).
-constexpr int kSchemaVersion = 6;
+// taxonomies (a versioned JSON document per workspace). 6: the key rows are ordered by time within each key
+// (near_duplicate_keys), so a lookup reads each key's rows oldest first and stops at the first match: its cost
+// no longer grows with the records that share a text, identical or nearly. 7: alert rules, the alert outbox,
+// live items and leases (new tables only).
+constexpr int kSchemaVersion = 7;
 
 constexpr std::string_view kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS customers(
@@ -50,10 +52,9 @@ CREATE TABLE IF NOT EXISTS record_themes(
   workspace_id INTEGER NOT NULL, uid INTEGER NOT NULL, theme TEXT NOT NULL, ts INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY(workspace_id, uid, theme));
 CREATE INDEX IF NOT EXISTS record_themes_by_time ON record_themes(workspace_id, theme, ts, uid);
-CREATE TABLE IF NOT EXISTS record_bands(
-  workspace_id INTEGER NOT NULL, band INTEGER NOT NULL, value INTEGER NOT NULL, uid INTEGER NOT NULL,
-  simhash INTEGER NOT NULL, ts INTEGER NOT NULL, PRIMARY KEY(workspace_id, band, value, uid)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS record_bands_by_record ON record_bands(workspace_id, uid);
+CREATE TABLE IF NOT EXISTS near_duplicate_keys(
+  workspace_id INTEGER NOT NULL, band INTEGER NOT NULL, value INTEGER NOT NULL, ts INTEGER NOT NULL,
+  uid INTEGER NOT NULL, simhash INTEGER NOT NULL, PRIMARY KEY(workspace_id, band, value, ts, uid)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS rollup_applied(
   workspace_id INTEGER NOT NULL, uid INTEGER NOT NULL, revision INTEGER NOT NULL, hour INTEGER NOT NULL,
   source_id INTEGER NOT NULL, sentiment TEXT NOT NULL, category TEXT NOT NULL, language TEXT NOT NULL,
@@ -103,19 +104,14 @@ UPDATE rollup_applied SET rating = (SELECT r.rating FROM records r WHERE r.works
   AND r.uid = rollup_applied.uid);
 )sql";
 
-// Versions 1 to 3, before the schema: the band rows are made anew from the records, under the keys of
-// core/near_duplicate_keys.hpp and with the record's fingerprint and time.
-std::string upgrade_bands_sql() {
-  std::string sql = R"sql(
-CREATE TABLE record_bands_v4(
-  workspace_id INTEGER NOT NULL, band INTEGER NOT NULL, value INTEGER NOT NULL, uid INTEGER NOT NULL,
-  simhash INTEGER NOT NULL, ts INTEGER NOT NULL, PRIMARY KEY(workspace_id, band, value, uid)) WITHOUT ROWID;
-)sql";
+// Versions 1 to 5, after the schema: the key rows are made anew from the records, ordered by time, and the
+// band rows they replace go.
+std::string upgrade_near_duplicate_keys_sql() {
+  std::string sql = "DROP TABLE IF EXISTS record_bands;\n";
   for (int k = 0; k < kNearDuplicateKeys; ++k)
-    sql += "INSERT OR IGNORE INTO record_bands_v4(workspace_id, band, value, uid, simhash, ts) SELECT workspace_id, " +
-           std::to_string(k) + ", " + near_duplicate_key_sql(k, "simhash") +
-           ", uid, simhash, ts FROM records WHERE simhash != 0;\n";
-  sql += "DROP TABLE IF EXISTS record_bands;\nALTER TABLE record_bands_v4 RENAME TO record_bands;\n";
+    sql += "INSERT OR IGNORE INTO near_duplicate_keys(workspace_id, band, value, ts, uid, simhash) SELECT "
+           "workspace_id, " + std::to_string(k) + ", " + near_duplicate_key_sql(k, "simhash") +
+           ", ts, uid, simhash FROM records WHERE simhash != 0;\n";
   return sql;
 }
 
@@ -191,8 +187,15 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::filesystem::pa
   if (!db) return db.error();
   // 64 MiB of page cache (the default is 2): upserts into large record and rollup indexes stay in memory.
   if (auto s = db->exec("PRAGMA cache_size = -65536"); !s) return s.error();
+  // Checkpoints every 8,000 pages (32 MiB of WAL) rather than 1,000: a page that every batch dirties (the top
+  // of each index) is copied back once per checkpoint, and a batch of thousands of records dirties thousands.
+  if (auto s = db->exec("PRAGMA wal_autocheckpoint = 8000"); !s) return s.error();
   std::unique_ptr<SqliteStore> store(new SqliteStore(std::move(db.value()), path));
   if (auto m = store->migrate(); !m) return m.error();
+  auto reader = sqlite::Database::open(path, sqlite::OpenOptions{.what = "", .wal = false});  // WAL: the writer set it
+  if (!reader) return reader.error();
+  if (auto s = reader->exec("PRAGMA query_only = 1"); !s) return s.error();
+  store->reader_ = std::move(reader.value());
   return store;
 }
 
@@ -216,9 +219,9 @@ Status SqliteStore::migrate() {
                                                std::to_string(have) + "); upgrade the binary");
   if (have == 1)
     if (auto s = db_.exec(kUpgradeFromV1); !s) return s;
-  if (have >= 1 && have < 4)
-    if (auto s = db_.exec(upgrade_bands_sql()); !s) return s;
   if (auto s = db_.exec(kSchema); !s) return s;
+  if (have >= 1 && have < 6)
+    if (auto s = db_.exec(upgrade_near_duplicate_keys_sql()); !s) return s;
   if (auto s = refold_new_cubes(); !s) return s;
   if (have < kSchemaVersion) {
     auto ins = db_.prepare("INSERT INTO schema_version(version) VALUES(?)");
@@ -275,15 +278,17 @@ Result<Customer> SqliteStore::create_customer(const std::string& name, const std
   return c;
 }
 
+// Every API request starts here: read on the reader connection, never behind a parser's batch.
 Result<std::optional<Id>> SqliteStore::customer_for_key_hash(const std::string& key_hash) {
-  std::lock_guard lock(mu_);
-  auto q = db_.prepare("SELECT customer_id FROM api_keys WHERE key_hash = ?");
+  std::lock_guard lock(read_mu_);
+  auto q = reader_.cached("SELECT customer_id FROM api_keys WHERE key_hash = ?");
   if (!q) return q.error();
-  q->bind(1, key_hash);
-  auto row = q->step();
+  sqlite::ResetOnExit done(**q);
+  (*q)->bind(1, key_hash);
+  auto row = (*q)->step();
   if (!row) return row.error();
   if (!*row) return std::optional<Id>{};
-  return std::optional<Id>{q->int64(0)};
+  return std::optional<Id>{(*q)->int64(0)};
 }
 
 Result<Workspace> SqliteStore::create_workspace(Id customer_id, const std::string& name) {
@@ -312,14 +317,15 @@ Result<std::vector<Workspace>> SqliteStore::list_workspaces(Id customer_id) {
 }
 
 Result<Workspace> SqliteStore::get_workspace(Id customer_id, Id workspace_id) {
-  std::lock_guard lock(mu_);
-  auto q = db_.prepare("SELECT id, customer_id, name, created_at FROM workspaces WHERE id = ? AND customer_id = ?");
+  std::lock_guard lock(read_mu_);
+  auto q = reader_.cached("SELECT id, customer_id, name, created_at FROM workspaces WHERE id = ? AND customer_id = ?");
   if (!q) return q.error();
-  q->bind(1, workspace_id).bind(2, customer_id);
-  auto row = q->step();
+  sqlite::ResetOnExit done(**q);
+  (*q)->bind(1, workspace_id).bind(2, customer_id);
+  auto row = (*q)->step();
   if (!row) return row.error();
   if (!*row) return make_error(ErrorCode::not_found, "workspace " + std::to_string(workspace_id) + " does not exist");
-  return Workspace{q->int64(0), q->int64(1), q->text(2), q->int64(3)};
+  return Workspace{(*q)->int64(0), (*q)->int64(1), (*q)->text(2), (*q)->int64(3)};
 }
 
 Result<Source> SqliteStore::create_source(const Source& src) {
@@ -338,17 +344,6 @@ Result<Source> SqliteStore::create_source(const Source& src) {
   q->bind(1, id);
   auto row = q->step();
   if (!row) return row.error();
-  return read_source(*q);
-}
-
-Result<Source> SqliteStore::load_source(std::string_view where, Id a, Id b) {
-  auto q = db_.prepare(std::string(kSourceColumns) + std::string(where));
-  if (!q) return q.error();
-  q->bind(1, a);
-  if (b) q->bind(2, b);
-  auto row = q->step();
-  if (!row) return row.error();
-  if (!*row) return make_error(ErrorCode::not_found, "source " + std::to_string(b ? b : a) + " does not exist");
   return read_source(*q);
 }
 
@@ -374,13 +369,29 @@ Result<std::vector<Source>> SqliteStore::list_sources(Id workspace_id) {
 }
 
 Result<Source> SqliteStore::get_source(Id workspace_id, Id source_id) {
-  std::lock_guard lock(mu_);
-  return load_source("WHERE s.workspace_id = ? AND s.id = ? AND s.deleted = 0", workspace_id, source_id);
+  std::lock_guard lock(read_mu_);
+  static const std::string sql = std::string(kSourceColumns) + "WHERE s.workspace_id = ? AND s.id = ? AND s.deleted = 0";
+  auto q = reader_.cached(sql);
+  if (!q) return q.error();
+  sqlite::ResetOnExit done(**q);
+  (*q)->bind(1, workspace_id).bind(2, source_id);
+  auto row = (*q)->step();
+  if (!row) return row.error();
+  if (!*row) return make_error(ErrorCode::not_found, "source " + std::to_string(source_id) + " does not exist");
+  return read_source(**q);
 }
 
 Result<Source> SqliteStore::get_source_by_id(Id source_id) {
-  std::lock_guard lock(mu_);
-  return load_source("WHERE s.id = ? AND s.deleted = 0", source_id, 0);
+  std::lock_guard lock(read_mu_);
+  static const std::string sql = std::string(kSourceColumns) + "WHERE s.id = ? AND s.deleted = 0";
+  auto q = reader_.cached(sql);
+  if (!q) return q.error();
+  sqlite::ResetOnExit done(**q);
+  (*q)->bind(1, source_id);
+  auto row = (*q)->step();
+  if (!row) return row.error();
+  if (!*row) return make_error(ErrorCode::not_found, "source " + std::to_string(source_id) + " does not exist");
+  return read_source(**q);
 }
 
 Status SqliteStore::delete_source(Id workspace_id, Id source_id) {

@@ -36,6 +36,7 @@ class SqliteStore final : public Store {
   Result<std::vector<Sync>> list_unfinished_syncs() override;
 
   Result<std::vector<FeedbackRecord>> commit_page(const PageCommit& page) override;
+  Result<std::vector<FeedbackRecord>> commit_pages(std::span<PageCommit> pages) override;
   Result<FeedbackRecord> get_record(Id workspace_id, std::int64_t unique_identifier) override;
   Result<FeedbackPage> query_feedback(const FeedbackFilter& filter, std::size_t limit,
                                       const std::optional<std::string>& cursor) override;
@@ -80,16 +81,26 @@ class SqliteStore final : public Store {
  private:
   explicit SqliteStore(sqlite::Database db, std::filesystem::path path);
   Status migrate();
-  Result<Source> load_source(std::string_view where, Id a, Id b);
   Result<std::vector<Source>> load_sources(std::string_view where, std::optional<Id> arg);
   struct RecordStatements;
   Result<FeedbackRecord> upsert_record(RecordStatements& st, const FeedbackRecord& r, bool& existed);
+  // One page inside the caller's transaction, mu_ held.
+  Status write_page(RecordStatements& st, PageCommit& page, std::vector<FeedbackRecord>& stored);
+  Result<std::optional<std::int64_t>> lookup_near_duplicate(Id workspace_id, std::uint64_t simhash, int max_distance,
+                                                            std::int64_t self, TimeMs self_ts);
+  // Writes (sign +1) or deletes (-1) a record's ten near-duplicate key rows.
+  Status write_keys(RecordStatements& st, Id workspace_id, std::int64_t uid, std::uint64_t simhash, TimeMs ts, int sign);
   static FeedbackRecord applied_contribution(const sqlite::Statement& row, int first, Id workspace_id);
   Status rebuild_rollups();  // refolds every cube from rollup_applied (schema upgrades)
   Status refold_new_cubes();
 
   std::mutex mu_;  // one connection, serialised: simple and fast enough for the embedded default
   sqlite::Database db_;
+  // A second, read-only connection for what every request reads first (its key, workspace and source): WAL
+  // lets it read the last commit while a parser's batch transaction holds db_, so a request never waits for a
+  // batch. Writes are committed before they return, so a read that follows one sees it.
+  std::mutex read_mu_;
+  sqlite::Database reader_;
   std::filesystem::path path_;
 };
 

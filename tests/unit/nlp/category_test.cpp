@@ -119,5 +119,49 @@ TEST(Category, StageReadsSentimentAndTrace) {
   EXPECT_GT(doc.category_confidence, 0.5);
 }
 
+// The rule signals of the text's language join English's: a German crash report carries bug evidence that
+// the English list alone does not see, and an English loanword still counts in a German text.
+TEST(CategoryRules, TheTextsLanguageAddsItsSignalWords) {
+  CategoryInput german{"Die App stürzt ab, sobald ich ein Foto hochlade.", "", -0.5, false, "de"};
+  RuleEvidence de = rule_evidence(german);
+  CategoryInput as_english = german;
+  as_english.language_code = "en";
+  RuleEvidence en = rule_evidence(as_english);
+  EXPECT_GE(de.signals[0], 2.0) << "bug";
+  EXPECT_EQ(en.signals[0], 0.0) << "no English signal in the German text";
+
+  CategoryInput loanword{"Der Bug ist immer noch da", "", -0.3, false, "de"};
+  EXPECT_GT(rule_evidence(loanword).signals[0], 0.0) << "English 'bug' counts in German too";
+}
+
+TEST(CategoryRules, UnspacedScriptsMatchBySubstring) {
+  CategoryInput japanese{"アプリがすぐに落ちます。", "", -0.4, false, "ja"};
+  EXPECT_GE(rule_evidence(japanese).signals[0], 2.0);
+  CategoryInput question{"どうやってデータを書き出しますか", "", 0.0, false, "ja"};
+  EXPECT_GE(rule_evidence(question).question_form, 1.0) << "an opening interrogative";
+}
+
+TEST(CategoryRules, QuestionOpenersAndFullWidthQuestionMarksCount) {
+  CategoryInput german{"Wie kann ich meine Rechnungen herunterladen", "", 0.0, false, "de"};
+  EXPECT_EQ(rule_evidence(german).question_form, 1.0) << "an opener without a question mark";
+  CategoryInput chinese{"可以导出数据吗？", "", 0.0, false, "zh"};
+  EXPECT_GE(rule_evidence(chinese).question_form, 2.0) << "a closing full-width question mark";
+}
+
+TEST(CategoryRules, UnknownLanguagesUseTheEnglishList) {
+  CategoryInput swahili{"The app crashes on start", "", -0.5, false, "sw"};
+  CategoryInput english = swahili;
+  english.language_code = "en";
+  EXPECT_EQ(rule_evidence(swahili).signals, rule_evidence(english).signals);
+  EXPECT_GT(rule_evidence(swahili).signals[0], 0.0);
+}
+
+// Each signal counts once however often it occurs, as in English.
+TEST(CategoryRules, ARepeatedSignalCountsOnce) {
+  CategoryInput once{"Absturz beim Start.", "", -0.5, false, "de"};
+  CategoryInput thrice{"Absturz beim Start. Absturz beim Speichern. Absturz beim Teilen.", "", -0.5, false, "de"};
+  EXPECT_EQ(rule_evidence(once).signals[0], rule_evidence(thrice).signals[0]);
+}
+
 }  // namespace
 }  // namespace chorus::nlp

@@ -25,6 +25,14 @@ TEST(Sentiment, NegationFlipsWithinThreeWords) {
   EXPECT_GT(compound("not that I ever thought it good"), 0.0);
 }
 
+// Emoji and emoticons carry the writer's mood, whatever words stand before them.
+TEST(Sentiment, EmojiAndEmoticonsAreNeverNegated) {
+  EXPECT_GT(compound("Nope :-)"), 0.0);
+  EXPECT_GT(compound("not today \xF0\x9F\x98\x8A"), 0.0);  // U+1F60A smiling face
+  EXPECT_LT(compound("no :("), 0.0);
+  EXPECT_LT(compound("not good :)"), compound("good :)")) << "the word is still negated";
+}
+
 TEST(Sentiment, NegationScopeEndsAtAnEarlierSentimentWord) {
   // Each "care" is negated by its own "don't", not flipped back by the previous one.
   EXPECT_LT(compound("DON'T CARE DON'T CARE DON'T CARE about the wedding"), 0.0);

@@ -313,6 +313,69 @@ TEST_P(StoreSpec, NearDuplicateLookupsFollowUpdatedRecords) {
   EXPECT_EQ(too_far.error().code, ErrorCode::bad_request);
 }
 
+// Many records with one fingerprint (one text posted a thousand times): the earliest other one answers,
+// whichever copy asks, and moving or changing the earliest copy hands the answer to the next.
+TEST_P(StoreSpec, NearDuplicateAmongIdenticalCopiesIsTheEarliestOther) {
+  const std::uint64_t fp = 0x5A5A00FF12345678ULL;
+  std::vector<FeedbackRecord> copies;
+  for (int i = 0; i < 300; ++i) {
+    auto r = record(1000 + i, kMar2 + (300 - i) * 60000, "positive", 0.5);  // later ids are earlier in time
+    r.simhash = fp;
+    copies.push_back(r);
+  }
+  commit(copies);
+  const std::int64_t earliest = 1299, second = 1298;
+  EXPECT_EQ(*store_->find_near_duplicate(ws_, fp, 3, 1000, kMar2 + 300 * 60000), std::optional<std::int64_t>(earliest));
+  EXPECT_EQ(*store_->find_near_duplicate(ws_, fp ^ 0x100, 3, 5000, kMar2 + kDay), std::optional<std::int64_t>(earliest));
+  EXPECT_EQ(*store_->find_near_duplicate(ws_, fp, 3, earliest, kMar2 + 60000), std::nullopt);
+  EXPECT_EQ(*store_->find_near_duplicate(ws_, fp, 3, second, kMar2 + 2 * 60000), std::optional<std::int64_t>(earliest));
+  // Same time, lower id first.
+  EXPECT_EQ(*store_->find_near_duplicate(ws_, fp, 3, 1, kMar2 + 60000), std::nullopt);
+  EXPECT_EQ(*store_->find_near_duplicate(ws_, fp, 3, 2000, kMar2 + 60000), std::optional<std::int64_t>(earliest));
+
+  auto moved = copies.back();  // the earliest copy is re-analysed into another text
+  moved.simhash = ~fp;
+  commit({moved});
+  EXPECT_EQ(*store_->find_near_duplicate(ws_, fp, 3, 1000, kMar2 + 300 * 60000), std::optional<std::int64_t>(second));
+  EXPECT_EQ(*store_->find_near_duplicate(ws_, ~fp, 3, 7000, kMar2 + kDay), std::optional<std::int64_t>(earliest));
+}
+
+// commit_pages marks near-duplicates page after page: a page sees the pages before it as stored, and within
+// a page an earlier record counts (through to what it duplicates) when nothing stored does.
+TEST_P(StoreSpec, CommitPagesMarksNearDuplicatesAsPageByPage) {
+  auto a = record(1, kMar2 + kDay, "neutral", 0);
+  a.simhash = 0x0F0F0F0F0F0F0F0FULL;
+  std::vector<PageCommit> pages(3);
+  for (auto& p : pages) {
+    p.workspace_id = ws_;
+    p.source_id = source_;
+    p.near_duplicate_bits = 3;
+  }
+  auto b = record(2, kMar2 + 2 * kDay, "neutral", 0);
+  b.simhash = a.simhash ^ 0x1;
+  auto c = record(3, kMar2 + 3 * kDay, "neutral", 0);
+  c.simhash = b.simhash ^ 0x6;  // 2 bits from b, 3 from a
+  pages[0].records = {a};
+  auto early = record(4, kMar2, "neutral", 0);  // earlier than a: in page 2, a is stored and later than it
+  early.simhash = a.simhash;
+  pages[1].records = {b, c, early};
+  auto d = record(5, kMar2 + 4 * kDay, "neutral", 0);
+  d.simhash = c.simhash ^ (1ULL << 40);  // 1 bit from c, 3 from b, 4 from a
+  pages[2].records = {d};
+  auto stored = store_->commit_pages(pages);
+  ASSERT_TRUE(stored) << stored.error().message;
+  ASSERT_EQ(stored->size(), 5u);
+  EXPECT_EQ(pages[0].records[0].duplicate_of, std::nullopt);
+  EXPECT_EQ(pages[1].records[0].duplicate_of, std::optional<std::int64_t>(1));  // a, stored by page 1
+  EXPECT_EQ(pages[1].records[1].duplicate_of, std::optional<std::int64_t>(1));
+  EXPECT_EQ(pages[1].records[2].duplicate_of, std::nullopt);  // the earliest of all
+  EXPECT_EQ(pages[2].records[0].duplicate_of, std::optional<std::int64_t>(2));  // b: the earliest within 3 bits
+  EXPECT_EQ((*stored)[4].duplicate_of, std::optional<std::int64_t>(2));
+  auto got = store_->get_record(ws_, 5);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->duplicate_of, std::optional<std::int64_t>(2));
+}
+
 // The raw item a record was made from is kept beside it (GET .../feedback/{id}?include=raw), and a
 // re-analysis that does not carry it keeps the one stored before.
 TEST_P(StoreSpec, RawItemIsKeptBesideTheRecord) {

@@ -1,0 +1,20 @@
+// Shared by the stores' commit_pages: how a page's records get their duplicate_of.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include "store/store.hpp"
+
+namespace chorus::store {
+
+// The store's answer for one record: its earliest near-duplicate among the records stored so far.
+using NearDuplicateLookup = std::function<Result<std::optional<std::int64_t>>(const FeedbackRecord&)>;
+
+// Sets duplicate_of on each record of a page, in order: the stored near-duplicate when there is one, else
+// the first earlier record of the page within max_distance bits that is also earlier in (timestamp, id)
+// order, through to what that record duplicates. Every lookup sees the store as it was before the page.
+Status mark_near_duplicates(std::vector<FeedbackRecord>& records, int max_distance, const NearDuplicateLookup& stored);
+
+}  // namespace chorus::store

@@ -1,0 +1,91 @@
+// Backpressure over real loopback HTTP: while the parser is too far behind on raw.items, webhook deliveries
+// get 503 with Retry-After and nothing is appended; /healthz and /metrics show each group's lag; once a
+// parser drains the backlog, deliveries are accepted again and every accepted one is stored once.
+#include "integration/harness.hpp"
+
+namespace chorus::testing {
+namespace {
+
+constexpr const char* kToken = "backpressure-token-123";
+
+class Backpressure : public WorkspaceFixture {
+ protected:
+  void SetUp() override {
+    roles_ = "api,webhook";  // no parser: the backlog only grows
+    webhook_max_backlog_ = 5;
+    WorkspaceFixture::SetUp();
+    src_ = add_source(json::object{{"type", "jsonl"},
+                                   {"name", "hooks"},
+                                   {"webhook", json::object{{"scheme", "token"}, {"secret", kToken}}},
+                                   {"config", json::object{{"fields", json::object{{"id", "id"}, {"text", "text"}}}}}});
+  }
+  Reply hook(int i) {
+    std::string body = R"({"id":"h)" + std::to_string(i) + R"(","text":"Great app!"})";
+    return api().call("POST", "/v1/hooks/" + src_, "", body, {{"x-webhook-token", kToken}});
+  }
+  std::int64_t stored() {
+    return num(api().get("/v1/workspaces/" + ws_ + "/sources/" + src_, key_).body, "status.items_total");
+  }
+  std::string src_;
+};
+
+TEST_F(Backpressure, OverTheBoundWebhooksAreRefusedWithRetryAfterUntilTheParserCatchesUp) {
+  int accepted = 0;
+  for (int i = 0; i < 6; ++i) {
+    auto r = hook(i);
+    ASSERT_EQ(r.status, 202) << r.raw;
+    ++accepted;
+  }
+  // The lag is read at most every 250 ms: refusals start once it shows 6 > 5.
+  Reply refused;
+  int next = 100;
+  ASSERT_TRUE(eventually([&] {
+    refused = hook(next++);
+    if (refused.status == 202) ++accepted;
+    return refused.status == 503;
+  })) << refused.raw;
+  const std::string refused_id = "h" + std::to_string(next - 1);
+  EXPECT_EQ(str(refused.body, "error.code"), "unavailable") << refused.raw;
+  auto retry = refused.headers.get("retry-after");
+  ASSERT_TRUE(retry.has_value());
+  int seconds = std::stoi(*retry);
+  EXPECT_GE(seconds, 1);
+  EXPECT_LE(seconds, 60);
+  EXPECT_EQ(hook(next - 1).status, 503);
+
+  auto health = api().get("/healthz", "");
+  EXPECT_EQ(health.status, 200) << health.raw;  // refusing is the webhook working as configured, not a fault
+  EXPECT_EQ(str(health.body, "roles.webhook.backpressure.refusing"), "true") << health.raw;
+  EXPECT_EQ(num(health.body, "roles.webhook.backpressure.backlog"), accepted) << health.raw;
+  EXPECT_EQ(num(health.body, "roles.webhook.backpressure.max_backlog"), 5);
+  auto metrics = api().get("/metrics", "");
+  EXPECT_NE(metrics.raw.find("chorus_webhook_refused_total 2\n"), std::string::npos) << metrics.raw;
+  EXPECT_NE(metrics.raw.find("# TYPE chorus_bus_lag gauge\n"), std::string::npos) << metrics.raw;
+
+  // A parser on the same data dir drains the backlog; the role reports its lag, and deliveries flow again.
+  roles_ = "all";
+  restart();
+  ASSERT_TRUE(eventually([&] { return stored() == accepted; })) << stored();
+  // The offsets are committed just after the records: the lag reaches 0 a moment later.
+  EXPECT_TRUE(eventually([&] {
+    health = api().get("/healthz", "");
+    return num(health.body, "roles.parser.lag") == 0;
+  })) << health.raw;
+  EXPECT_EQ(str(health.body, "roles.parser.group"), "parser") << health.raw;
+  metrics = api().get("/metrics", "");
+  EXPECT_NE(metrics.raw.find("chorus_bus_lag{topic=\"raw.items\",group=\"parser\"} 0\n"), std::string::npos)
+      << metrics.raw;
+  Reply again;
+  ASSERT_TRUE(eventually([&] {
+    again = hook(200);
+    return again.status == 202;
+  })) << again.raw;
+  EXPECT_TRUE(eventually([&] { return stored() == accepted + 1; })) << stored();
+  // Refused deliveries were never appended: none of them is stored.
+  auto refused_item = api().get("/v1/workspaces/" + ws_ + "/feedback?q=Great&limit=100", key_);
+  for (const auto& item : refused_item.body.at("items").as_array())
+    EXPECT_NE(str(item, "metadata_attributes.external_id"), refused_id);
+}
+
+}  // namespace
+}  // namespace chorus::testing

@@ -1,0 +1,143 @@
+// The parser's batches: a bus batch stored in one transaction and published at once gives the same records,
+// byte for byte (near-duplicates included), and the same dead letters as the same messages one at a time.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <random>
+
+#include "api/metrics.hpp"
+#include "bus/messages.hpp"
+#include "core/secrets.hpp"
+#include "roles/roles.hpp"
+
+namespace chorus::roles {
+namespace {
+
+// One data dir with a real SQLite store and embedded bus, a customer, a workspace and a jsonl source.
+struct Deployment {
+  explicit Deployment(const std::string& name) {
+    std::random_device rd;
+    dir = std::filesystem::temp_directory_path() / ("chorus-parser-batch-" + name + "-" + std::to_string(rd()));
+    store = std::move(store::open_sqlite_store(dir).value());
+    bus = std::move(bus::open_embedded_bus(dir).value());
+    auto customer = store->create_customer("acme", "hash-" + name);
+    auto ws = store->create_workspace(customer->id, "app");
+    workspace = ws->id;
+    store::Source s;
+    s.workspace_id = workspace;
+    s.customer_id = customer->id;
+    s.type = "jsonl";
+    s.name = "survey";
+    s.config = json::object{{"fields", json::object{{"id", "id"}, {"text", "text"}, {"timestamp", "at"}}}};
+    s.sealed_secrets = box.seal("{}");
+    source = store->create_source(s)->id;
+  }
+  ~Deployment() {
+    bus.reset();
+    store.reset();
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
+  RoleDeps deps() { return RoleDeps{*store, *bus, box, metrics}; }
+
+  // Every record as stored, in (time, id) order, and what went to feedback.records.
+  std::vector<std::string> records() {
+    store::FeedbackFilter f;
+    f.workspace_id = workspace;
+    std::vector<std::string> out;
+    auto page = store->query_feedback(f, 100000, std::nullopt);
+    EXPECT_TRUE(page) << page.error().message;
+    for (const auto& r : page->items) out.push_back(to_json_string(record_to_json(r)));
+    return out;
+  }
+  std::vector<std::string> published() {
+    auto consumer = bus->subscribe(bus::kFeedbackRecords, "test");
+    std::vector<std::string> out;
+    for (;;) {
+      auto batch = (*consumer)->poll(1000, std::chrono::milliseconds(50));
+      EXPECT_TRUE(batch);
+      if (!batch || batch->empty()) break;
+      for (const auto& m : *batch) out.push_back(m.payload);
+    }
+    return out;
+  }
+
+  std::filesystem::path dir;
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<bus::Bus> bus;
+  SecretBox box = SecretBox::from_raw_key(std::string(32, 'k'));
+  api::Metrics metrics;
+  Id workspace = 0, source = 0;
+};
+
+json::object item(const std::string& id, const std::string& text, int day) {
+  char at[32];
+  std::snprintf(at, sizeof at, "2026-03-%02dT10:00:00Z", day);
+  return json::object{{"id", id}, {"text", text}, {"at", at}};
+}
+
+// Pushes and webhooks-like single items: identical texts, near-identical ones, an item sent again with new
+// words, items older than those before them, and items that cannot be mapped (no id).
+std::vector<bus::Message> messages(Id workspace, Id source) {
+  const std::vector<std::vector<json::object>> pages = {
+      {item("a1", "Great app!", 10), item("a2", "Great app!", 9), item("a3", "The sync keeps failing on my phone", 12)},
+      {item("b1", "Great app!", 8)},
+      {item("b2", "The sync keeps failing on my phone!!", 11), json::object{{"text", "no id here"}}},
+      {item("a3", "Now the export crashes every time I open it", 12), item("c1", "Great app!", 9)},
+      {item("c2", "the sync keeps failing on my phone", 7), item("c3", "Love the new dark mode, thanks", 13)},
+      {item("c4", "Great app!", 9), item("c4", "Great app!", 9), item("c5", "Now the export crashes every time I open it", 1)},
+  };
+  std::vector<bus::Message> out;
+  std::int64_t offset = 0;
+  for (const auto& items : pages) {
+    bus::RawItems m;
+    m.kind = bus::RawItems::Kind::push;
+    m.workspace_id = workspace;
+    m.source_id = source;
+    m.source_type = "jsonl";
+    for (const auto& it : items) m.items.push_back(it);
+    m.received_at = 1773000000000 + offset;
+    out.push_back(bus::Message{std::string(bus::kRawItems), std::to_string(workspace), bus::encode(m), 0, offset, 0});
+    ++offset;
+  }
+  out.push_back(bus::Message{std::string(bus::kRawItems), std::to_string(workspace), "not json", 0, offset, 0});
+  return out;
+}
+
+TEST(ParserBatch, OneTransactionPerBatchStoresWhatOneMessageAtATimeStores) {
+  Deployment one("one"), batched("batched"), chunked("chunked");
+  ASSERT_EQ(one.source, batched.source);
+  auto input = messages(one.workspace, one.source);
+
+  ParserRole one_parser(one.deps());
+  for (const auto& m : input) ASSERT_TRUE(one_parser.process(m));
+  ParserRole batched_parser(batched.deps());
+  ASSERT_TRUE(batched_parser.process_batch(input));
+  // Two records per transaction: a batch split in the middle of the messages gives the same again.
+  ParserRole chunked_parser(chunked.deps(), ParserOptions{256, 2});
+  ASSERT_TRUE(chunked_parser.process_batch(input));
+
+  auto expected = one.records();
+  ASSERT_EQ(expected.size(), 10u);
+  EXPECT_EQ(batched.records(), expected);
+  EXPECT_EQ(chunked.records(), expected);
+  auto published = one.published();
+  EXPECT_EQ(published.size(), 12u);  // a3 and c4 twice
+  EXPECT_EQ(batched.published(), published);
+  EXPECT_EQ(chunked.published(), published);
+  // The item without an id and the unreadable message, one dead letter each.
+  EXPECT_EQ(*one.store->count_dead_letters(one.workspace), 1);
+  EXPECT_EQ(*batched.store->count_dead_letters(batched.workspace), 1);
+  EXPECT_EQ(one.metrics.get("chorus_dead_letters_total"), 2);
+  EXPECT_EQ(batched.metrics.get("chorus_dead_letters_total"), 2);
+
+  // The near-duplicates are really there: the earliest "Great app!" (b1, day 8) is what the later copies name.
+  auto b1 = make_unique_identifier(one.workspace, "jsonl", "b1");
+  int naming_b1 = 0;
+  for (const auto& body : expected)
+    if (body.find("\"duplicate_of\":\"" + std::to_string(b1) + "\"") != std::string::npos) ++naming_b1;
+  EXPECT_GE(naming_b1, 2);
+}
+
+}  // namespace
+}  // namespace chorus::roles
