@@ -11,6 +11,7 @@
 #include "alerts/alert_event.hpp"
 #include "core/json.hpp"
 #include "core/result.hpp"
+#include "ingest/egress.hpp"
 
 namespace chorus::alerts {
 
@@ -49,9 +50,10 @@ class Channel {
   virtual Status validate(const ChannelSettings& settings) const = 0;
   // Fills secrets the channel makes itself when the caller gave none; returns their names (shown once).
   virtual std::vector<std::string> complete(ChannelSettings& /*settings*/) const { return {}; }
-  // Sends one event. `message_id` is stable across retries of one delivery.
-  virtual DeliveryOutcome deliver(const AlertEvent& event, const ChannelSettings& settings,
-                                  const std::string& message_id) const = 0;
+  // Sends one event. `message_id` is stable across retries of one delivery; every connection opened goes
+  // through the operator's egress policy (--egress-allow).
+  virtual DeliveryOutcome deliver(const AlertEvent& event, const ChannelSettings& settings, const std::string& message_id,
+                                  const ingest::EgressPolicy& egress) const = 0;
 };
 
 const Channel* find_channel(std::string_view type);

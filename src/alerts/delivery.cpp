@@ -53,7 +53,7 @@ Result<store::AlertDelivery> DeliverySender::attempt(store::AlertDelivery d, Tim
            true);
     } else {
       // webhook-id: one per message, the same on every retry, so receivers can drop a repeat.
-      auto outcome = channel->deliver(*event, *settings, "msg_chorus_" + std::to_string(d.id));
+      auto outcome = channel->deliver(*event, *settings, "msg_chorus_" + std::to_string(d.id), options_.egress);
       d.last_status = outcome.status;
       if (outcome.delivered) {
         d.state = "delivered";

@@ -7,6 +7,7 @@
 
 #include "alerts/alert_event.hpp"
 #include "core/secrets.hpp"
+#include "ingest/egress.hpp"
 #include "store/store.hpp"
 
 namespace chorus::alerts {
@@ -17,6 +18,7 @@ struct DeliveryOptions {
   TimeMs give_up_after_ms = 86400000;  // a message still undelivered this long after it fired fails for good
   TimeMs claim_ms = 120000;            // a sender that dies mid-send releases its claim after this
   std::size_t batch = 16;
+  ingest::EgressPolicy egress;  // where channels may connect (private, loopback and link-local refused)
 };
 
 // The wait before attempt `attempts + 1`, from base x 2^(attempts-1) capped at max, with equal jitter

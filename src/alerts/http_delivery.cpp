@@ -19,10 +19,12 @@ std::string endpoint_origin(std::string_view url) {
 }  // namespace
 
 DeliveryOutcome post_json(const std::string& url, const std::string& body,
-                          const std::vector<std::pair<std::string, std::string>>& headers, std::string_view what) {
+                          const std::vector<std::pair<std::string, std::string>>& headers, std::string_view what,
+                          const ingest::EgressPolicy& egress) {
   ingest::HttpClientOptions options;
   options.max_concurrency = 1;
   options.max_body = 64 * 1024;
+  options.egress = egress;
   ingest::HttpClient client(options);
   ingest::OutboundRequest req;
   req.method = "POST";
@@ -32,11 +34,6 @@ DeliveryOutcome post_json(const std::string& url, const std::string& body,
   req.headers.set("content-type", "application/json");
   for (const auto& [k, v] : headers) req.headers.set(k, v);
   DeliveryOutcome out;
-  if (auto allowed = check_resolved_host(url_host(url)); !allowed) {
-    out.error = std::string(what) + ": " + allowed.error().message;
-    out.permanent = true;
-    return out;
-  }
   auto res = client.send(req);
   // The URL itself may be the secret (Slack's incoming webhooks): errors name only its host and path.
   const std::string where = std::string(what) + " at " + endpoint_origin(url);

@@ -10,6 +10,7 @@
 namespace chorus::alerts {
 
 DeliveryOutcome post_json(const std::string& url, const std::string& body,
-                          const std::vector<std::pair<std::string, std::string>>& headers, std::string_view what);
+                          const std::vector<std::pair<std::string, std::string>>& headers, std::string_view what,
+                          const ingest::EgressPolicy& egress);
 
 }  // namespace chorus::alerts

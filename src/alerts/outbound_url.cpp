@@ -2,9 +2,7 @@
 #include "alerts/outbound_url.hpp"
 
 #include <arpa/inet.h>
-#include <netdb.h>
 #include <netinet/in.h>
-#include <sys/socket.h>
 
 #include <algorithm>
 #include <array>
@@ -86,37 +84,6 @@ Status check_outbound_url(std::string_view url, std::string_view field) {
     if (port == 0) return make_error(ErrorCode::bad_request, name + " has an invalid port");
   }
   return {};
-}
-
-Status check_resolved_host(const std::string& host) {
-  addrinfo hints{};
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* found = nullptr;
-  if (getaddrinfo(host.c_str(), nullptr, &hints, &found) != 0 || !found) return {};  // the transfer reports it
-  std::string why;
-  for (addrinfo* a = found; a && why.empty(); a = a->ai_next) {
-    if (a->ai_family == AF_INET) {
-      std::array<unsigned char, 4> v4{};
-      std::memcpy(v4.data(), &reinterpret_cast<sockaddr_in*>(a->ai_addr)->sin_addr, 4);
-      why = refused_ipv4(v4);
-    } else if (a->ai_family == AF_INET6) {
-      std::array<unsigned char, 16> v6{};
-      std::memcpy(v6.data(), &reinterpret_cast<sockaddr_in6*>(a->ai_addr)->sin6_addr, 16);
-      why = refused_ipv6(v6);
-    }
-  }
-  freeaddrinfo(found);
-  if (!why.empty())
-    return make_error(ErrorCode::forbidden, host + " resolves to " + why + ", which alerts may not reach");
-  return {};
-}
-
-std::string url_host(std::string_view url) {
-  auto parsed = boost::urls::parse_absolute_uri(url);
-  if (!parsed) return "";
-  std::string host(parsed->encoded_host_address());
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  return host;
 }
 
 Status check_outbound_host(std::string_view host, std::string_view field) {

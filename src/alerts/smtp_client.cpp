@@ -6,6 +6,8 @@
 #include <cstring>
 #include <ctime>
 #include <memory>
+#include <optional>
+#include <sys/socket.h>
 
 #include "core/secrets.hpp"
 
@@ -70,6 +72,25 @@ std::size_t read_upload(char* buffer, std::size_t size, std::size_t n, void* use
   return take;
 }
 
+struct EgressCheck {
+  const ingest::EgressPolicy* policy = nullptr;
+  std::string refusal;
+};
+
+// Opens the connection's socket once the policy allows the address (after DNS), as the HTTP client does.
+curl_socket_t open_socket(void* user, curlsocktype purpose, curl_sockaddr* address) {
+  auto* check = static_cast<EgressCheck*>(user);
+  if (purpose == CURLSOCKTYPE_IPCXN) {
+    auto ip = ingest::IpAddress::from_sockaddr(&address->addr);
+    auto why = ip ? check->policy->refusal(*ip) : std::optional<std::string>("the address family is not IP");
+    if (why) {
+      check->refusal = std::move(*why);
+      return CURL_SOCKET_BAD;
+    }
+  }
+  return ::socket(address->family, address->socktype, address->protocol);
+}
+
 struct EasyDeleter {
   void operator()(CURL* c) const { curl_easy_cleanup(c); }
 };
@@ -99,7 +120,7 @@ std::string format_mail(const MailMessage& m, std::int64_t now_s) {
   return out;
 }
 
-MailResult send_mail(const MailMessage& m) {
+MailResult send_mail(const MailMessage& m, const ingest::EgressPolicy& egress) {
   MailResult result;
   std::unique_ptr<CURL, EasyDeleter> curl(curl_easy_init());
   if (!curl) {
@@ -126,6 +147,9 @@ MailResult send_mail(const MailMessage& m) {
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+  EgressCheck check{&egress, {}};
+  curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, &open_socket);
+  curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, &check);
   if (m.port != 465 && m.tls != MailTls::off)
     curl_easy_setopt(c, CURLOPT_USE_SSL,
                      static_cast<long>(m.tls == MailTls::required ? CURLUSESSL_ALL : CURLUSESSL_TRY));
@@ -139,6 +163,11 @@ MailResult send_mail(const MailMessage& m) {
   result.code = code;
   if (rc == CURLE_OK) {
     result.sent = true;
+    return result;
+  }
+  if (!check.refusal.empty()) {
+    result.error = "SMTP " + m.host + ":" + std::to_string(m.port) + ": refused by the egress policy: " +
+                   check.refusal + " (an operator can allow its range with --egress-allow)";
     return result;
   }
   result.error = "SMTP " + m.host + ":" + std::to_string(m.port) + ": " + (errbuf[0] ? errbuf : curl_easy_strerror(rc));

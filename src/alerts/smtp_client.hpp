@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "ingest/egress.hpp"
+
 namespace chorus::alerts {
 
 // STARTTLS: refuse to send without it, use it when the server offers it, or never.
@@ -31,7 +33,8 @@ struct MailResult {
   std::string error;      // in words, never the password
 };
 
-MailResult send_mail(const MailMessage& message);
+// Every connection opened goes through `egress` first.
+MailResult send_mail(const MailMessage& message, const ingest::EgressPolicy& egress);
 
 // The RFC 5322 message as sent (headers and body, CRLF line ends): exposed for tests.
 std::string format_mail(const MailMessage& message, std::int64_t now_s);

@@ -8,6 +8,7 @@
 #include "api/metrics.hpp"
 #include "bus/bus.hpp"
 #include "core/secrets.hpp"
+#include "ingest/egress.hpp"
 #include "http/router.hpp"
 #include "store/store.hpp"
 
@@ -22,6 +23,7 @@ struct AppContext {
   std::function<json::object()> role_health;  // each role's state, for /healthz
   std::string web_root;                        // built dashboard assets; empty serves the built-in page
   IngressBacklog* webhook_backlog = nullptr;   // the webhook role's backpressure; null: no bound
+  ingest::EgressPolicy egress;                 // where alert test sends may connect (--egress-allow)
 };
 
 // Customer, workspace, source, sync, push, feedback, report and insight routes (the api role).

@@ -134,7 +134,9 @@ http::Response test(http::Request& req, AppContext& ctx) {
   auto added = ctx.store.add_alert_delivery(d);
   if (!added) return error_response(added.error());
   if (!*added) return error_response(ErrorCode::conflict, "a test of this alert is already being sent");
-  alerts::DeliverySender sender(ctx.store, ctx.secrets);
+  alerts::DeliveryOptions options;
+  options.egress = ctx.egress;
+  alerts::DeliverySender sender(ctx.store, ctx.secrets, options);
   auto done = sender.attempt(**added, now, false);
   if (!done) return error_response(done.error());
   auto after = ctx.store.get_alert_rule(ws, rule->id);

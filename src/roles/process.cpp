@@ -157,6 +157,7 @@ Result<std::unique_ptr<ChorusProcess>> ChorusProcess::start(const ServeConfig& c
                                                                 impl->admin_key, impl->metrics,
                                                                 [raw] { return raw->role_health(); },
                                                                 config.web_root, impl->webhook_backlog.get()});
+  impl->app->egress = *egress;
   bool listens = impl->roles.contains("api") || impl->roles.contains("webhook");
   if (listens) {
     api::add_system_routes(impl->router, *impl->app);
@@ -193,6 +194,7 @@ Result<std::unique_ptr<ChorusProcess>> ChorusProcess::start(const ServeConfig& c
     ao.evaluate_every = std::chrono::milliseconds(config.alerts_evaluate_ms);
     ao.evaluator.settle_ms = config.alerts_settle_ms;
     ao.delivery.retry_base_ms = config.alerts_retry_base_ms;
+    ao.delivery.egress = im.app->egress;
     ao.evaluator.dashboard_base = !config.public_url.empty() ? config.public_url
                                   : im.server                ? process->base_url()
                                                              : "http://127.0.0.1:8080";

@@ -17,8 +17,8 @@ namespace {
 // fingerprint and time, so a near-duplicate lookup reads exact key ranges and no record. 5: workspace
 // taxonomies (a versioned JSON document per workspace). 6: the key rows are ordered by time within each key
 // (near_duplicate_keys), so a lookup reads each key's rows oldest first and stops at the first match: its cost
-// no longer grows with the records that share a text, identical or nearly.
-// 7: alert rules, the alert outbox, live items and leases (new tables only).
+// no longer grows with the records that share a text, identical or nearly. 7: alert rules, the alert outbox,
+// live items and leases (new tables only).
 constexpr int kSchemaVersion = 7;
 
 constexpr std::string_view kSchema = R"sql(

@@ -227,22 +227,29 @@ TEST_F(AlertRoutes, SourceStaleTakesTheWorkspacesOwnSources) {
   EXPECT_EQ(r.status, 201) << r.raw;
 }
 
-TEST_F(AlertRoutes, TestSendToAnUnreachableEndpointIsLoggedAsFailed) {
-  // Port 9 on loopback (discard) has nothing listening in the test environment.
-  auto r = call("POST", alerts(),
-                R"({"name":"Hook","kind":"emerging","channel":{"type":"webhook","url":"http://127.0.0.1:9/x"}})");
+TEST_F(AlertRoutes, TestSendsGoThroughTheEgressPolicyAndFailuresAreLogged) {
+  auto r = call("POST", alerts(), R"({"name":"Hook","kind":"emerging","channel":{"type":"webhook","url":"http://127.0.0.1:9/x"}})");
   ASSERT_EQ(r.status, 201) << r.raw;
   std::string id = *get_string(r.body, "id");
+  auto deliveries = [&] { return find_path(call("GET", alerts() + "/" + id + "/deliveries").body, "items")->as_array(); };
+  // Loopback is refused unless the operator allows it.
+  auto refused = call("POST", alerts() + "/" + id + "/test");
+  ASSERT_EQ(refused.status, 200) << refused.raw;
+  EXPECT_FALSE(find_path(refused.body, "delivered")->as_bool());
+  EXPECT_EQ(*get_string(*find_path(refused.body, "delivery"), "state"), "failed");
+  auto err = get_string(deliveries()[0], "error");
+  ASSERT_TRUE(err);
+  EXPECT_NE(err->find("egress policy"), std::string::npos) << *err;
+  // Allowed, the port with nothing listening is what fails, in words.
+  ctx_->egress = *ingest::EgressPolicy::with_allowed("127.0.0.0/8");
   auto t = call("POST", alerts() + "/" + id + "/test");
   ASSERT_EQ(t.status, 200) << t.raw;
   EXPECT_FALSE(find_path(t.body, "delivered")->as_bool());
-  EXPECT_EQ(*get_string(*find_path(t.body, "delivery"), "state"), "failed");
-  auto log = call("GET", alerts() + "/" + id + "/deliveries");
-  ASSERT_EQ(log.status, 200);
-  ASSERT_EQ(find_path(log.body, "items")->as_array().size(), 1u);
-  auto err = get_string(find_path(log.body, "items")->as_array()[0], "error");
-  ASSERT_TRUE(err);
-  EXPECT_NE(err->find("could not be reached"), std::string::npos) << *err;
+  auto log = deliveries();
+  ASSERT_EQ(log.size(), 2u);
+  auto unreachable = get_string(log[0], "error");
+  ASSERT_TRUE(unreachable);
+  EXPECT_NE(unreachable->find("could not be reached"), std::string::npos) << *unreachable;
   EXPECT_EQ(call("GET", alerts() + "/" + id + "/deliveries?limit=0").status, 400);
 }
 

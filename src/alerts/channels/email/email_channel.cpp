@@ -54,7 +54,8 @@ class EmailChannel final : public Channel {
                           "channel.to: \"" + std::string(r.get_string()) + "\" is not an e-mail address");
     return {};
   }
-  DeliveryOutcome deliver(const AlertEvent& e, const ChannelSettings& s, const std::string& message_id) const override {
+  DeliveryOutcome deliver(const AlertEvent& e, const ChannelSettings& s, const std::string& message_id,
+                          const ingest::EgressPolicy& egress) const override {
     MailMessage m;
     m.host = text_of(s.config, "host");
     m.port = static_cast<int>(s.config.at("port").as_int64());
@@ -69,12 +70,7 @@ class EmailChannel final : public Channel {
     m.text = event_text(e);
     m.message_id = message_id + "@chorus";
     DeliveryOutcome out;
-    if (auto allowed = check_resolved_host(m.host); !allowed) {
-      out.error = "SMTP: " + allowed.error().message;
-      out.permanent = true;
-      return out;
-    }
-    auto sent = send_mail(m);
+    auto sent = send_mail(m, egress);
     out.delivered = sent.sent;
     if (sent.code) out.status = sent.code;
     out.error = sent.error;

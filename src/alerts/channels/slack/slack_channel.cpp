@@ -89,10 +89,11 @@ class SlackChannel final : public Channel {
     const auto* url = s.secrets.if_contains("url");
     return check_outbound_url(url && url->is_string() ? std::string_view(url->get_string()) : "", "channel.url");
   }
-  DeliveryOutcome deliver(const AlertEvent& e, const ChannelSettings& s, const std::string&) const override {
+  DeliveryOutcome deliver(const AlertEvent& e, const ChannelSettings& s, const std::string&,
+                          const ingest::EgressPolicy& egress) const override {
     const auto* url = s.secrets.if_contains("url");
     if (!url || !url->is_string()) return DeliveryOutcome{false, std::nullopt, "the channel has no URL", true, {}};
-    return post_json(std::string(url->get_string()), to_json_string(blocks_of(e)), {}, "Slack");
+    return post_json(std::string(url->get_string()), to_json_string(blocks_of(e)), {}, "Slack", egress);
   }
 };
 

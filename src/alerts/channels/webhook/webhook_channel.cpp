@@ -39,7 +39,8 @@ class WebhookChannel final : public Channel {
     s.secrets["secret"] = generate_webhook_secret();
     return {"secret"};
   }
-  DeliveryOutcome deliver(const AlertEvent& e, const ChannelSettings& s, const std::string& message_id) const override {
+  DeliveryOutcome deliver(const AlertEvent& e, const ChannelSettings& s, const std::string& message_id,
+                          const ingest::EgressPolicy& egress) const override {
     const auto* url = s.config.if_contains("url");
     const auto* secret = s.secrets.if_contains("secret");
     if (!url || !url->is_string() || !secret || !secret->is_string())
@@ -52,7 +53,7 @@ class WebhookChannel final : public Channel {
                      {{"webhook-id", message_id},
                       {"webhook-timestamp", std::to_string(ts)},
                       {"webhook-signature", standard_webhook_signature(*key, message_id, ts, body)}},
-                     "the webhook");
+                     "the webhook", egress);
   }
 };
 
