@@ -5,6 +5,7 @@
 #include "alerts/channel.hpp"
 #include "alerts/http_delivery.hpp"
 #include "alerts/outbound_url.hpp"
+#include "core/text_escape.hpp"
 
 namespace chorus::alerts {
 
@@ -13,22 +14,6 @@ namespace {
 const ChannelField kFields[] = {
     {"url", "url", true, true, "", "the incoming-webhook URL Slack gave (https://hooks.slack.com/services/...)"},
 };
-
-// Slack's mrkdwn treats these three as control characters.
-std::string escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '&')
-      out += "&amp;";
-    else if (c == '<')
-      out += "&lt;";
-    else if (c == '>')
-      out += "&gt;";
-    else
-      out += c;
-  }
-  return out;
-}
 
 std::string clip(std::string_view s, std::size_t n) {
   if (s.size() <= n) return std::string(s);
@@ -50,19 +35,19 @@ json::object blocks_of(const AlertEvent& e) {
   blocks.push_back(
       json::object{{"type", "header"}, {"text", json::object{{"type", "plain_text"}, {"text", clip(e.title, 140)}}}});
   json::array fields;
-  if (e.theme) fields.push_back(mrkdwn("*Theme*\n" + escape(*e.theme)));
+  if (e.theme) fields.push_back(mrkdwn("*Theme*\n" + escape_markup_text(*e.theme)));
   std::string count = std::to_string(e.count) + " items";
   if (e.baseline) count += (e.type == "digest.weekly" ? " (previous week " : " (baseline ") + number(*e.baseline) + ")";
   fields.push_back(mrkdwn("*Count*\n" + count));
-  if (!e.sentiment_type.empty()) fields.push_back(mrkdwn("*Sentiment*\n" + escape(e.sentiment_type)));
+  if (!e.sentiment_type.empty()) fields.push_back(mrkdwn("*Sentiment*\n" + escape_markup_text(e.sentiment_type)));
   if (e.share) fields.push_back(mrkdwn("*Negative share*\n" + number(*e.share * 100) + "%"));
-  json::object section{{"type", "section"}, {"text", mrkdwn(escape(clip(e.summary, 2900)))}};
+  json::object section{{"type", "section"}, {"text", mrkdwn(escape_markup_text(clip(e.summary, 2900)))}};
   section["fields"] = std::move(fields);
   blocks.push_back(std::move(section));
   if (!e.quotes.empty()) {
     blocks.push_back(json::object{{"type", "divider"}});
     for (const auto& q : e.quotes) {
-      std::string text = "> " + escape(clip(q.text, 280));
+      std::string text = "> " + escape_markup_text(clip(q.text, 280));
       for (std::size_t p = 0; (p = text.find('\n', p)) != std::string::npos; p += 3) text.replace(p, 1, "\n> ");
       if (q.url) text += "\n<" + *q.url + "|View the original>";
       blocks.push_back(json::object{{"type", "section"}, {"text", mrkdwn(std::move(text))}});
@@ -74,9 +59,10 @@ json::object blocks_of(const AlertEvent& e) {
                         {"url", e.dashboard_url}};
     blocks.push_back(json::object{{"type", "actions"}, {"elements", json::array{button}}});
   }
-  blocks.push_back(json::object{{"type", "context"},
-                                {"elements", json::array{mrkdwn("Chorus alert *" + escape(e.rule_name) + "* (" +
-                                                                e.kind + ") in " + escape(e.workspace_name))}}});
+  blocks.push_back(
+      json::object{{"type", "context"},
+                   {"elements", json::array{mrkdwn("Chorus alert *" + escape_markup_text(e.rule_name) + "* (" + e.kind +
+                                                   ") in " + escape_markup_text(e.workspace_name))}}});
   return json::object{{"text", clip(e.title, 300)}, {"blocks", std::move(blocks)}};
 }
 
