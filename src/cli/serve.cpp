@@ -97,7 +97,8 @@ void add_serve(CLI::App& app, Commands& commands) {
                   "Address ranges sources may reach although private or loopback (10.0.0.0/8,...)")
       ->envname("CHORUS_EGRESS_ALLOW");
   cmd->add_option("--parser-batch", config->parser_batch,
-                  "raw.items messages the parser stores in one transaction and publishes at once")
+                  "raw.items messages a parser takes at once (stored in transactions of about 4,096 records, "
+                  "each published at once)")
       ->envname("CHORUS_PARSER_BATCH")
       ->capture_default_str()
       ->check(CLI::Range(1, 100000));
@@ -105,7 +106,7 @@ void add_serve(CLI::App& app, Commands& commands) {
                   "Deliveries the parser may be behind before webhooks get 503 with Retry-After (0: no bound)")
       ->envname("CHORUS_WEBHOOK_MAX_BACKLOG")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{1'000'000'000}));
   cmd->add_option("--web-root", config->web_root, "Directory with the built dashboard")->envname("CHORUS_WEB_ROOT");
   cmd->footer("\nExamples:\n  chorus serve\n  chorus serve --listen 0.0.0.0:9000 --data-dir /srv/chorus\n"
               "  CHORUS_ADMIN_KEY=... chorus serve --roles api,webhook");

@@ -95,6 +95,21 @@ bool is_empty(const json::value& v) {
   return false;
 }
 
+// "plain, html or markdown"
+std::string list_of(const std::vector<std::string>& choices) {
+  std::string out;
+  for (std::size_t i = 0; i < choices.size(); ++i)
+    out += (i == 0 ? "" : i + 1 == choices.size() ? " or " : ", ") + choices[i];
+  return out;
+}
+
+Status check_choice(const FieldSpec& spec, const json::value& v, const std::string& name) {
+  if (spec.choices.empty() || !v.is_string()) return {};
+  for (const std::string& c : spec.choices)
+    if (v.get_string() == c) return {};
+  return make_error(ErrorCode::bad_request, name + " must be " + list_of(spec.choices));
+}
+
 Status validate_group(std::span<const FieldSpec> specs, json::object& values, const char* group) {
   for (const FieldSpec& spec : specs) {
     std::string name = std::string(group) + "." + spec.name;
@@ -113,6 +128,7 @@ Status validate_group(std::span<const FieldSpec> specs, json::object& values, co
       continue;
     }
     if (auto st = check_type(spec, it->value(), name); !st) return st;
+    if (auto st = check_choice(spec, it->value(), name); !st) return st;
     if (spec.required && is_empty(it->value()))
       return make_error(ErrorCode::bad_request, name + (it->value().is_string() ? " is required" : " must not be empty"));
   }
@@ -126,11 +142,17 @@ json::array describe_fields(std::span<const FieldSpec> specs) {
     if (!spec.default_value.empty()) {
       if (auto parsed = parse_json(spec.default_value)) def = std::move(parsed.value());
     }
-    out.push_back(json::object{{"name", spec.name},
-                               {"type", spec.type},
-                               {"required", spec.required},
-                               {"default", std::move(def)},
-                               {"description", spec.description}});
+    json::object field{{"name", spec.name},
+                       {"type", spec.type},
+                       {"required", spec.required},
+                       {"default", std::move(def)},
+                       {"description", spec.description}};
+    if (!spec.choices.empty()) {
+      json::array values;
+      for (const std::string& c : spec.choices) values.emplace_back(c);
+      field["enum"] = std::move(values);
+    }
+    out.push_back(std::move(field));
   }
   return out;
 }

@@ -27,6 +27,8 @@ struct FieldSpec {
   bool required = false;
   std::string default_value;  // JSON text of the default, empty for none
   std::string description;
+  // The values an enum field may take (listed as "enum" by GET /v1/connectors); empty for a free field.
+  std::vector<std::string> choices = {};
 };
 
 // What a connector sees of one configured source.

@@ -131,7 +131,8 @@ class ScaleOutCluster {
   const std::filesystem::path& dir() const { return dir_; }
 
   // Starts `chorus serve --roles <roles>` as its own process and waits until it runs; `name` keys it.
-  ChildProcess& start(const std::string& name, const std::string& roles) {
+  // `kafka_config` adds librdkafka settings ("producer.linger.ms=300") to the suite's own.
+  ChildProcess& start(const std::string& name, const std::string& roles, const std::string& kafka_config = "") {
     auto data = dir_ / ("data-" + name);
     std::filesystem::create_directories(data);
     int generation = ++generations_[name];
@@ -143,7 +144,8 @@ class ScaleOutCluster {
         std::map<std::string, std::string>{
             {"CHORUS_ADMIN_KEY", kAdminKey},
             {"CHORUS_MASTER_KEY", master_key_},
-            {"CHORUS_KAFKA_CONFIG", "consumer.session.timeout.ms=3000,consumer.heartbeat.interval.ms=500"}},
+            {"CHORUS_KAFKA_CONFIG", "consumer.session.timeout.ms=3000,consumer.heartbeat.interval.ms=500" +
+                                        (kafka_config.empty() ? "" : "," + kafka_config)}},
         log);
     auto& ref = *child;
     roles_[name] = std::move(child);

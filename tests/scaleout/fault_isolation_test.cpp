@@ -73,14 +73,17 @@ TEST_F(FaultIsolation, AParserKilledMidBatchLosesAndDuplicatesNothing) {
   constexpr int kPosts = 80;
   post_all(0, kPosts);
   // SIGKILL a parser as soon as it has stored something new. "Mid-batch" means items are stored whose
-  // offsets are not committed (Kafka's committed offset says so); until a kill lands there, again.
+  // offsets are not committed (Kafka's committed offset says so); until a kill lands there, again. A parser
+  // stores a whole batch in one transaction, then publishes it and commits its offsets: its producer lingers
+  // 300 ms here, so the publish, and with it the window between the store and the offsets, is long enough
+  // for the kill to land in.
   std::size_t stored = 0;
   std::int64_t committed = 0;
   int kills = 0;
   for (; kills < 6; ++kills) {
     const std::size_t before = tenant_->stored_count();
     ASSERT_LT(before, static_cast<std::size_t>(kPosts)) << "the parsers finished before one could be killed mid-batch";
-    cluster_->start("parser", "parser");
+    cluster_->start("parser", "parser", "producer.linger.ms=300");
     ASSERT_TRUE(eventually([&] { return tenant_->stored_count() > before; }, 60s));
     EXPECT_EQ(cluster_->kill9("parser"), 128 + SIGKILL);
     stored = tenant_->stored_count();

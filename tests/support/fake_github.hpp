@@ -18,12 +18,14 @@ class FakeGitHub {
   static constexpr const char* kRepo = "octo-org/octo-app";
   static constexpr const char* kRepoId = "733100221";
 
-  explicit FakeGitHub(const std::filesystem::path& fixtures) {
+  // Serves the issues.json and comments.json of `fixtures` as the repository `repo` (numeric id `repo_id`).
+  explicit FakeGitHub(const std::filesystem::path& fixtures, std::string repo = kRepo, std::string repo_id = kRepoId)
+      : repo_id_(std::move(repo_id)) {
     json::value issues = read_fixture(fixtures / "issues.json");
     json::value comments = read_fixture(fixtures / "comments.json");
     for (const auto& i : issues.as_array()) put(issues_, i.as_object());
     for (const auto& c : comments.as_array()) put(comments_, c.as_object());
-    for (std::string prefix : {std::string("/repos/") + kRepo, std::string("/repositories/") + kRepoId}) {
+    for (std::string prefix : {"/repos/" + repo, "/repositories/" + repo_id_}) {
       service_.route("GET", prefix + "/issues", [this](http::Request& r) { return list(r, issues_, true); });
       service_.route("GET", prefix + "/issues/comments",
                      [this](http::Request& r) { return list(r, comments_, false); });
@@ -74,6 +76,8 @@ class FakeGitHub {
 
  private:
   using Items = std::map<std::int64_t, json::object>;
+
+  std::string repo_id_;
 
   static void put(Items& items, json::object o) { items[o.at("id").to_number<std::int64_t>()] = std::move(o); }
 
@@ -131,7 +135,7 @@ class FakeGitHub {
 
   // Like GitHub: absolute links on /repositories/{id}/..., the request's own parameters, page last.
   std::string links(const http::Request& req, bool issues, int page, int last) const {
-    std::string path = std::string("/repositories/") + kRepoId + (issues ? "/issues" : "/issues/comments");
+    std::string path = "/repositories/" + repo_id_ + (issues ? "/issues" : "/issues/comments");
     auto url = [&](int p) {
       std::string q;
       for (const auto& [k, v] : req.query) {

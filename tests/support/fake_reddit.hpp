@@ -16,7 +16,8 @@ class FakeReddit {
  public:
   static constexpr const char* kSub = "tallybook";
 
-  explicit FakeReddit(const std::filesystem::path& fixtures) {
+  // Serves the posts.json and comments.json of `fixtures` (arrays of listing children) as r/`sub`.
+  explicit FakeReddit(const std::filesystem::path& fixtures, std::string sub = kSub) : sub_(std::move(sub)) {
     json::value posts = read_fixture(fixtures / "posts.json");
     json::value comments = read_fixture(fixtures / "comments.json");
     for (const auto& p : posts.as_array()) posts_.push_back(p.as_object());
@@ -78,7 +79,7 @@ class FakeReddit {
     const std::string& sub = req.params.at("sub");
     if (sub == "secretclub")
       return json_reply(403, json::object{{"reason", "private"}, {"message", "Forbidden"}, {"error", 403}});
-    if (sub != kSub) return json_reply(404, json::object{{"message", "Not Found"}, {"error", 404}});
+    if (sub != sub_) return json_reply(404, json::object{{"message", "Not Found"}, {"error", 404}});
     int limit = std::clamp(std::atoi(req.query_param("limit").value_or("25").c_str()), 1, 100);
     limit = std::min(limit, max_limit_);
     bool raw = req.query_param("raw_json") == "1";
@@ -122,6 +123,7 @@ class FakeReddit {
   }
 
   std::vector<json::object> posts_, comments_;
+  std::string sub_;
   int max_limit_ = 100;
   int used_ = 0;
   PageFaults page_faults_;

@@ -58,6 +58,26 @@ Status AppStoreConnector::check_settings(const json::object& config, const json:
   return check_common_fields(config);
 }
 
+namespace {
+
+// A plain-text title set before an HTML body.
+std::string html_escape(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '&')
+      out += "&amp;";
+    else if (c == '<')
+      out += "&lt;";
+    else if (c == '>')
+      out += "&gt;";
+    else
+      out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
 Result<MappedItem> AppStoreConnector::map(const json::value& raw, const SourceSettings& source) const {
   if (!raw.is_object()) return make_error(ErrorCode::bad_request, "appstore item must be a JSON object (a feed entry)");
   auto id = label_of(raw, "id");
@@ -74,7 +94,11 @@ Result<MappedItem> AppStoreConnector::map(const json::value& raw, const SourceSe
   auto type = find_path(raw, "content.attributes.type");
   m.format =
       type && type->is_string() && type->get_string() == "html" ? MappedItem::Format::html : MappedItem::Format::plain;
-  if (m.text.empty() && m.title) m.text = *m.title;
+  // A review's title is part of what it says ("Sync broke after update"), so it is read with the text.
+  if (m.title && !m.text.starts_with(*m.title)) {
+    std::string lead = m.format == MappedItem::Format::html ? "<p>" + html_escape(*m.title) + "</p>" : *m.title + "\n\n";
+    m.text = m.text.empty() ? *m.title : lead + m.text;
+  }
   if (const json::value* author = find_path(raw, "author"); author && author->is_object()) {
     m.username = label_of(*author, "name");
     // "https://itunes.apple.com/us/reviews/id781200117" -> "781200117"

@@ -91,9 +91,12 @@ Result<WebhookItems> DiscourseConnector::from_webhook(const http::Headers& heade
       return make_error(ErrorCode::bad_request, "discourse post webhook has no \"post\" object");
     const json::value& post = it->value();
     if (!get_string(post, "id")) return make_error(ErrorCode::bad_request, "discourse post has no id");
-    out.items.push_back(post);
-    // Some forums trim the body from webhook payloads; a sync then brings the post's text.
-    if (!post.as_object().contains("cooked") && !post.as_object().contains("raw")) out.fetch = true;
+    // Discourse often sends posts without `cooked` or `raw`: such a delivery is only a notice, and the
+    // sync it asks for brings the post with its text. Stored as it came, it would be an empty record.
+    if (!post.as_object().contains("cooked") && !post.as_object().contains("raw"))
+      out.fetch = true;
+    else
+      out.items.push_back(post);
   } else if (type == "topic") {
     out.fetch = event != "topic_destroyed";
   }

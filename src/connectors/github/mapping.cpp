@@ -42,6 +42,13 @@ const json::value* unwrap(const json::value& raw) {
   return &raw;
 }
 
+// What is analysed of an issue: its title, then its body. The title is often the one sentence that says
+// what is wrong ("Rendering completely broken on macos 10.14" above a bare forum link).
+std::string title_and_body(const std::string& title, const std::string& body) {
+  if (body.empty() || body.starts_with(title)) return body.empty() ? title : body;
+  return title + "\n\n" + body;
+}
+
 void copy_if_present(const json::object& from, std::string_view key, json::object& to, std::string_view as) {
   if (const json::value* v = from.if_contains(key); v && !v->is_null()) to[as] = *v;
 }
@@ -70,8 +77,7 @@ Result<MappedItem> GitHubConnector::map(const json::value& raw, const SourceSett
   m.text = non_empty(*item, "body").value_or("");
   if (!comment) {
     m.title = non_empty(*item, "title");
-    // An issue with only a title still says something.
-    if (m.text.empty() && m.title) m.text = *m.title;
+    if (m.title) m.text = title_and_body(*m.title, m.text);
   }
   m.url = non_empty(*item, "html_url");
   add_user(*item, m);

@@ -32,6 +32,22 @@ void set_author(const json::value& message, MappedItem& m) {
   if (auto type = non_empty(*author, "type")) m.extra["author_type"] = *type;
 }
 
+// A plain-text subject set before the HTML body.
+std::string escape_html(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '&')
+      out += "&amp;";
+    else if (c == '<')
+      out += "&lt;";
+    else if (c == '>')
+      out += "&gt;";
+    else
+      out += c;
+  }
+  return out;
+}
+
 Result<MappedItem> map_conversation(const json::value& conversation, const SourceSettings& source) {
   auto id = non_empty(conversation, "id");
   if (!id) return make_error(ErrorCode::bad_request, "intercom conversation has no id");
@@ -49,6 +65,8 @@ Result<MappedItem> map_conversation(const json::value& conversation, const Sourc
   m.format = MappedItem::Format::html;
   m.title = non_empty(conversation, "title");
   if (!m.title) m.title = non_empty(*opening, "subject");
+  // The subject (of an e-mail conversation) is read with the opening message, as its first paragraph.
+  if (m.title) m.text = "<p>" + escape_html(*m.title) + "</p>" + m.text;
   m.timestamp = epoch_seconds(conversation, "created_at");
   m.url = inbox_url(source, *id);
   set_author(*opening, m);

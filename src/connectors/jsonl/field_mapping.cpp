@@ -22,7 +22,8 @@ const std::array<FieldSpec, 4> kConfig{{
      "Other item fields to keep as filterable metadata, name -> dotted path, e.g. {\"plan\": \"account.plan\"}."},
     {"source_info", "string", false, "",
      "What the records' core_attributes.source_info says (default JsonlItem / CsvRow)."},
-    {"format", "string", false, "\"plain\"", "How the text is written: plain, html or markdown."},
+    {"format", "string", false, "\"plain\"", "How the text is written: plain, html or markdown.",
+     {"plain", "html", "markdown"}},
 }};
 
 const std::array<std::string_view, 2> kSchemes{"standard", "token"};

@@ -88,7 +88,8 @@ Result<MappedItem> RedditConnector::map(const json::value& raw, const SourceSett
   if (removed(body)) body.clear();
   if (!comment) {
     m.title = non_empty(*data, "title");
-    if (body.empty() && m.title) body = *m.title;  // link posts and removed texts still have their title
+    // The title is read with the text; link posts and removed texts have only their title.
+    if (m.title && !body.starts_with(*m.title)) body = body.empty() ? *m.title : *m.title + "\n\n" + body;
   }
   m.text = std::move(body);
   if (auto permalink = non_empty(*data, "permalink")) m.url = "https://www.reddit.com" + *permalink;

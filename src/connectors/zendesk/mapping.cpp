@@ -47,6 +47,8 @@ Result<MappedItem> map_ticket(const json::value& ticket, const SourceSettings& s
   }
   m.format = MappedItem::Format::plain;
   m.title = non_empty(ticket, "subject");
+  // The subject is read with the description: often it alone names the problem.
+  if (m.title && !m.text.starts_with(*m.title)) m.text = *m.title + "\n\n" + m.text;
   if (auto base = base_url(source); !base.empty()) m.url = base + "/agent/tickets/" + *id;
   if (auto created = non_empty(ticket, "created_at")) m.timestamp = parse_time(*created);
 

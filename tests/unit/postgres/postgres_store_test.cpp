@@ -1,6 +1,7 @@
-// The PostgreSQL store held to the shared store spec on both layouts (monthly partitions; TimescaleDB
-// where installed), plus what only a server shows: migrations, partitions, concurrent writers from
-// several processes' worth of connections, invalid text, and a server restart.
+// The PostgreSQL store held to the shared store spec on the monthly-partition layout (the TimescaleDB
+// layout has its own binary, tests/unit/timescale/), plus what only a server shows: migrations,
+// partitions, concurrent writers from several processes' worth of connections, invalid text, and a
+// server restart.
 #include <atomic>
 #include <thread>
 
@@ -41,21 +42,8 @@ std::unique_ptr<StoreBackend> partitioned(std::string&) {
   return std::make_unique<PostgresBackend>(*server, o);
 }
 
-std::unique_ptr<StoreBackend> timescale(std::string& skip) {
-  auto* server = PostgresServer::timescale_installed() ? PostgresServer::shared() : nullptr;
-  if (!server || !server->has_timescale()) {
-    skip = "TimescaleDB is not installed here (it is not a Debian 12 package), so the hypertable and continuous "
-           "aggregate layout is not exercised; the monthly-partition layout ran instead";
-    return nullptr;
-  }
-  PostgresOptions o;
-  o.timescale = PostgresOptions::Timescale::required;
-  return std::make_unique<PostgresBackend>(*server, o);
-}
-
-INSTANTIATE_TEST_SUITE_P(Postgres, StoreSpec,
-                         ::testing::Values(BackendFactory{"partitioned", partitioned},
-                                           BackendFactory{"timescale", timescale}),
+// The TimescaleDB layout runs on the suite's TimescaleDB stand-in, in tests/unit/timescale/.
+INSTANTIATE_TEST_SUITE_P(Postgres, StoreSpec, ::testing::Values(BackendFactory{"partitioned", partitioned}),
                          backend_name);
 
 class PostgresStoreTest : public ::testing::Test {

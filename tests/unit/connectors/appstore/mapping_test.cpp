@@ -19,7 +19,7 @@ TEST(AppStoreMapping, Review) {
   EXPECT_EQ(m->source_info, "AppStoreReview");
   EXPECT_EQ(m->rating, 2.0);
   EXPECT_EQ(m->title, "Sync broke after update");
-  EXPECT_TRUE(m->text.starts_with("Since 2.0 my iPad"));
+  EXPECT_TRUE(m->text.starts_with("Sync broke after update\n\nSince 2.0 my iPad")) << m->text;  // title read too
   EXPECT_EQ(m->format, MappedItem::Format::plain);
   EXPECT_EQ(m->username, "Kiki B.");
   EXPECT_EQ(m->user_id, "781200117");

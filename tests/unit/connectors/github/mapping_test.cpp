@@ -32,6 +32,7 @@ TEST_F(GitHubMapping, Issue) {
   EXPECT_EQ(m->title, "Sync stops after the 3.2 update");
   EXPECT_EQ(m->format, MappedItem::Format::markdown);
   EXPECT_NE(m->text.find("**3.2**"), std::string::npos);
+  EXPECT_TRUE(m->text.starts_with("Sync stops after the 3.2 update\n\n")) << m->text;  // the title is read too
   EXPECT_EQ(m->url, "https://github.com/octo-org/octo-app/issues/101");
   EXPECT_EQ(m->username, "mara-k");
   EXPECT_EQ(m->user_id, "4410021");

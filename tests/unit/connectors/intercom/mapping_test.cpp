@@ -31,7 +31,8 @@ TEST_F(IntercomMapping, ConversationBecomesARecordOfItsOpeningMessage) {
   EXPECT_EQ(m->external_id, "215471234567802");
   EXPECT_EQ(m->source_info, "IntercomConversation");
   EXPECT_EQ(m->format, MappedItem::Format::html);
-  EXPECT_EQ(m->text, "<p>Is there a way to export every notebook to PDF at once?</p>");
+  // The subject is read as the message's first paragraph.
+  EXPECT_EQ(m->text, "<p>Bulk export</p><p>Is there a way to export every notebook to PDF at once?</p>");
   EXPECT_EQ(m->title, "Bulk export");
   EXPECT_EQ(m->rating, 4.0);
   EXPECT_EQ(m->timestamp, std::int64_t{1772449200} * 1000);  // 2026-03-02T11:00:00Z

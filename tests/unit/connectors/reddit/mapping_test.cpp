@@ -23,7 +23,8 @@ TEST_F(RedditMapping, Post) {
   EXPECT_EQ(m->external_id, "t3_1t0a002");
   EXPECT_EQ(m->source_info, "RedditPost");
   EXPECT_EQ(m->title, "Feature request: shared budgets with my partner");
-  EXPECT_TRUE(m->text.starts_with("It would be great to share one budget"));
+  EXPECT_TRUE(m->text.starts_with("Feature request: shared budgets with my partner\n\nIt would be great to share one budget"))
+      << m->text;  // the title is read with the text
   EXPECT_EQ(m->format, MappedItem::Format::markdown);
   EXPECT_EQ(m->url, "https://www.reddit.com/r/tallybook/comments/1t0a002/feature_request_shared_budgets_with_my/");
   EXPECT_EQ(m->username, "budget_nerd");

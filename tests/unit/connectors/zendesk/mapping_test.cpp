@@ -43,7 +43,7 @@ TEST_F(ZendeskMapping, TicketBecomesARecordWithItsFilterableFields) {
   EXPECT_EQ(m->source_info, "ZendeskTicket");
   EXPECT_EQ(m->format, MappedItem::Format::plain);
   EXPECT_EQ(m->title, "Notes stop syncing after the 3.2 update");
-  EXPECT_TRUE(m->text.starts_with("Since updating to 3.2 yesterday"));
+  EXPECT_TRUE(m->text.starts_with("Notes stop syncing after the 3.2 update\n\nSince updating to 3.2 yesterday"));
   EXPECT_EQ(m->url, "https://acme.zendesk.com/agent/tickets/48101");  // from the subdomain
   EXPECT_EQ(m->timestamp, parse_time("2026-03-02T08:14:03Z"));
   EXPECT_EQ(m->user_id, "9001");

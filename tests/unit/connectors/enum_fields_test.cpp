@@ -1,0 +1,71 @@
+// Enum fields: GET /v1/connectors lists the values each one may take, and validation holds sources to them.
+#include <gtest/gtest.h>
+
+#include "connectors/connector.hpp"
+
+namespace chorus::connectors {
+namespace {
+
+const json::object* field_named(const json::object& described, std::string_view group, std::string_view name) {
+  for (const auto& f : described.at(group).as_array())
+    if (f.as_object().at("name").as_string() == name) return &f.as_object();
+  return nullptr;
+}
+
+TEST(EnumFields, EveryDeclaredChoiceIsListedAndEveryDefaultIsOneOfThem) {
+  int enums = 0;
+  for (const Connector* c : all_connectors()) {
+    json::object described = describe_connector(*c);
+    for (auto [group, specs] : {std::pair{"config", c->config_fields()}, std::pair{"credentials", c->credential_fields()}})
+      for (const FieldSpec& spec : specs) {
+        const json::object* f = field_named(described, group, spec.name);
+        ASSERT_NE(f, nullptr) << c->type() << " " << spec.name;
+        if (spec.choices.empty()) {
+          EXPECT_FALSE(f->contains("enum")) << c->type() << " " << spec.name;
+          continue;
+        }
+        ++enums;
+        json::array want;
+        for (const auto& choice : spec.choices) want.emplace_back(choice);
+        EXPECT_EQ(f->at("enum"), json::value(want)) << c->type() << " " << spec.name;
+        if (!spec.default_value.empty()) {
+          auto def = parse_json(spec.default_value);
+          ASSERT_TRUE(def && def->is_string()) << c->type() << " " << spec.name;
+          EXPECT_NE(std::find(spec.choices.begin(), spec.choices.end(), std::string(def->get_string())),
+                    spec.choices.end())
+              << c->type() << " " << spec.name << " defaults to " << spec.default_value;
+        }
+      }
+  }
+  EXPECT_GE(enums, 2);  // jsonl and csv format, at least
+}
+
+TEST(EnumFields, TheGenericSourcesListTheirTextFormats) {
+  for (const char* type : {"jsonl", "csv"}) {
+    const Connector* c = find_connector(type);
+    ASSERT_NE(c, nullptr);
+    const json::object described = describe_connector(*c);
+    const json::object* format = field_named(described, "config", "format");
+    ASSERT_NE(format, nullptr) << type;
+    EXPECT_EQ(format->at("enum"), (json::value(json::array{"plain", "html", "markdown"}))) << type;
+  }
+}
+
+TEST(EnumFields, AValueOutsideTheChoicesIsRefusedByName) {
+  const Connector& jsonl = *find_connector("jsonl");
+  json::object fields{{"id", "id"}, {"text", "body"}};
+  json::object creds;
+  json::object bad{{"fields", fields}, {"format", "rtf"}};
+  auto refused = validate_fields(jsonl, bad, creds);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::bad_request);
+  EXPECT_EQ(refused.error().message, "config.format must be plain, html or markdown");
+  json::object good{{"fields", fields}, {"format", "html"}};
+  EXPECT_TRUE(validate_fields(jsonl, good, creds));
+  json::object defaulted{{"fields", fields}};
+  ASSERT_TRUE(validate_fields(jsonl, defaulted, creds));
+  EXPECT_EQ(defaulted.at("format"), json::value("plain"));
+}
+
+}  // namespace
+}  // namespace chorus::connectors

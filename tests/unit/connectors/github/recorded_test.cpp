@@ -1,0 +1,137 @@
+// GitHub on recorded payloads (tests/fixtures/github/recorded/SOURCE.md): a real issues page with its pull
+// requests synced through the fake API, and real webhook deliveries, mapped as the parser maps them.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "connectors/github/github_connector.hpp"
+#include "support/fake_github.hpp"
+#include "support/sync_harness.hpp"
+
+namespace chorus::connectors {
+namespace {
+
+const std::filesystem::path kRecorded = std::filesystem::path(CHORUS_FIXTURES) / "github" / "recorded";
+constexpr const char* kRepo = "openframeworks/openFrameworks";
+
+http::Headers event(std::string name) {
+  http::Headers h;
+  h.set("X-GitHub-Event", std::move(name));
+  h.set("X-GitHub-Delivery", "d6a5b3c0-7723-11e9-8f9e-2a86e4085a59");
+  return h;
+}
+
+SourceSettings settings(bool pull_requests) {
+  SourceSettings s;
+  s.type = "github";
+  s.config = json::object{{"repo", kRepo}, {"include_comments", true}, {"include_pull_requests", pull_requests}};
+  return s;
+}
+
+std::set<std::string> pulled_numbers(bool pull_requests) {
+  testing::FakeGitHub fake(kRecorded, kRepo, "1106185");
+  fake.set_max_per_page(7);  // several pages, through GitHub's Link headers
+  json::object config{{"repo", kRepo},
+                      {"base_url", fake.base_url()},
+                      {"include_comments", false},
+                      {"include_pull_requests", pull_requests}};
+  json::object creds;
+  if (auto st = validate_fields(github::connector(), config, creds); !st) ADD_FAILURE() << st.error().message;
+  testing::SyncHarness h(github::connector(), std::move(config), std::move(creds));
+  auto r = h.sync();
+  EXPECT_TRUE(r) << r.error().message;
+  std::set<std::string> out;
+  for (const auto& item : h.sink.items()) out.insert(*get_string(item, "number"));
+  return out;
+}
+
+TEST(GitHubRecorded, EveryItemOfARealIssuesPageMaps) {
+  auto page = testing::read_fixture(kRecorded / "issues.json");
+  ASSERT_EQ(page.as_array().size(), 30u);
+  int pulls = 0;
+  for (const auto& item : page.as_array()) {
+    auto m = github::connector().map(item, settings(true));
+    ASSERT_TRUE(m) << m.error().message;
+    EXPECT_EQ(m->external_id, "issue:" + *get_string(item, "id"));
+    EXPECT_EQ(m->extra.at("repository"), json::value(kRepo));
+    EXPECT_TRUE(m->timestamp);
+    EXPECT_TRUE(m->username);
+    EXPECT_FALSE(m->text.empty());
+    pulls += m->extra.at("pull_request").as_bool() ? 1 : 0;
+  }
+  EXPECT_EQ(pulls, 7);
+}
+
+TEST(GitHubRecorded, ALinkOnlyIssueKeepsItsTitle) {
+  auto page = testing::read_fixture(kRecorded / "issues.json");
+  const json::value* link_only = nullptr;
+  for (const auto& item : page.as_array())
+    if (get_string(item, "number") == "6147") link_only = &item;
+  ASSERT_NE(link_only, nullptr);
+  auto m = github::connector().map(*link_only, settings(false));
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->title, "Rendering completely broken on macos 10.14");
+  // What is analysed is the title and the body, not the link alone.
+  EXPECT_EQ(m->text, "Rendering completely broken on macos 10.14\n\n" + *get_string(*link_only, "body"));
+  EXPECT_EQ(m->url, "https://github.com/openframeworks/openFrameworks/issues/6147");
+  EXPECT_EQ(m->timestamp, parse_time("2018-10-06T12:03:12Z"));
+}
+
+TEST(GitHubRecorded, SyncingTheRealPageLeavesPullRequestsOutUnlessAskedFor) {
+  auto without = pulled_numbers(false);
+  auto with = pulled_numbers(true);
+  EXPECT_EQ(without.size(), 23u);
+  EXPECT_EQ(with.size(), 30u);
+  for (const char* pr : {"6155", "6144", "6142", "6140", "6137", "6136", "6128"}) {
+    EXPECT_FALSE(without.contains(pr)) << pr;
+    EXPECT_TRUE(with.contains(pr)) << pr;
+  }
+  EXPECT_TRUE(without.contains("6147"));
+}
+
+TEST(GitHubRecorded, RealIssueAndCommentDeliveriesCarryTheirItems) {
+  auto opened = github::connector().from_webhook(
+      event("issues"), testing::read_fixture(kRecorded / "webhook_issues_opened.json"), settings(false));
+  ASSERT_TRUE(opened) << opened.error().message;
+  ASSERT_EQ(opened->items.size(), 1u);
+  auto issue = github::connector().map(opened->items[0], settings(false));
+  ASSERT_TRUE(issue);
+  EXPECT_EQ(issue->external_id, "issue:444500041");
+  EXPECT_EQ(issue->title, "Spelling error in the README file");
+  EXPECT_TRUE(issue->text.starts_with("Spelling error in the README file\n\nIt looks like you accidently spelled"));
+  EXPECT_EQ(issue->username, "Codertocat");
+  EXPECT_EQ(issue->extra.at("repository"), json::value("Codertocat/Hello-World"));
+
+  auto created = github::connector().from_webhook(
+      event("issue_comment"), testing::read_fixture(kRecorded / "webhook_issue_comment_created.json"),
+      settings(false));
+  ASSERT_TRUE(created) << created.error().message;
+  ASSERT_EQ(created->items.size(), 1u);
+  auto comment = github::connector().map(created->items[0], settings(false));
+  ASSERT_TRUE(comment);
+  EXPECT_EQ(comment->external_id, "issue_comment:492700400");
+  EXPECT_EQ(comment->text, "You are totally right! I'll get this fixed right away.");
+  EXPECT_EQ(comment->url, "https://github.com/Codertocat/Hello-World/issues/1#issuecomment-492700400");
+  EXPECT_EQ(comment->timestamp, parse_time("2019-05-15T15:20:21Z"));
+  EXPECT_EQ(comment->extra.at("issue_number"), json::value(1));
+}
+
+TEST(GitHubRecorded, ARealPullRequestDeliveryFollowsTheSetting) {
+  auto body = testing::read_fixture(kRecorded / "webhook_issues_milestoned_pull_request.json");
+  auto skipped = github::connector().from_webhook(event("issues"), body, settings(false));
+  ASSERT_TRUE(skipped) << skipped.error().message;
+  EXPECT_TRUE(skipped->items.empty());
+  auto kept = github::connector().from_webhook(event("issues"), body, settings(true));
+  ASSERT_TRUE(kept);
+  ASSERT_EQ(kept->items.size(), 1u);
+  EXPECT_EQ(github::connector().map(kept->items[0], settings(true))->extra.at("pull_request"), json::value(true));
+
+  auto ping = github::connector().from_webhook(event("ping"), testing::read_fixture(kRecorded / "webhook_ping.json"),
+                                               settings(false));
+  ASSERT_TRUE(ping);
+  EXPECT_TRUE(ping->items.empty());
+  EXPECT_FALSE(ping->fetch);
+}
+
+}  // namespace
+}  // namespace chorus::connectors
