@@ -84,17 +84,14 @@ Result<std::optional<std::vector<Id>>> parse_workspaces(const json::object& body
     auto id = parse_workspace_id(item);
     if (!id) return id.error();
     if (std::find(ids.begin(), ids.end(), *id) != ids.end()) continue;
-    if (!caller.sees(*id) && caller.workspaces) {
-      // Another customer's workspace, or one of this customer's the key does not see: both look the same.
-      auto own = ctx.store.get_workspace(caller.customer_id, *id);
-      if (own) return make_error(ErrorCode::forbidden, "this key is limited to some workspaces; it cannot grant access to workspace " + std::to_string(*id));
-    }
+    // Another customer's workspace does not exist for this one; one of its own beyond the key's scope is forbidden.
     auto ws = ctx.store.get_workspace(caller.customer_id, *id);
-    if (!ws) {
-      if (ws.error().code == ErrorCode::not_found)
-        return make_error(ErrorCode::bad_request, "workspace " + std::to_string(*id) + " does not exist");
-      return ws.error();
-    }
+    if (!ws && ws.error().code == ErrorCode::not_found)
+      return make_error(ErrorCode::bad_request, "workspace " + std::to_string(*id) + " does not exist");
+    if (!ws) return ws.error();
+    if (!caller.sees(*id))
+      return make_error(ErrorCode::forbidden, "this key is limited to some workspaces; it cannot grant access to workspace " +
+                                                  std::to_string(*id));
     ids.push_back(*id);
   }
   return std::optional<std::vector<Id>>{std::move(ids)};
