@@ -10,6 +10,7 @@
 #include "api/metrics.hpp"
 #include "bus/bus.hpp"
 #include "core/secrets.hpp"
+#include "ingest/egress.hpp"
 #include "http/router.hpp"
 #include "store/store.hpp"
 
@@ -26,6 +27,7 @@ struct AppContext {
   std::function<json::object()> role_health;  // each role's state, for /healthz
   std::string web_root;                        // built dashboard assets; empty serves the built-in page
   IngressBacklog* webhook_backlog = nullptr;   // the webhook role's backpressure; null: no bound
+  ingest::EgressPolicy egress;                 // where alert test sends may connect (--egress-allow)
   std::shared_ptr<KeyCache> keys = make_key_cache();                         // recently checked API keys
   std::shared_ptr<RouteAccessTable> access = std::make_shared<RouteAccessTable>();  // filled by add_route
 
@@ -36,6 +38,8 @@ struct AppContext {
 void add_api_routes(http::Router& router, AppContext& ctx);
 // Feedback, reports and insights (part of the api role).
 void add_query_routes(http::Router& router, AppContext& ctx);
+// Alert rules, their test sends and delivery logs (part of the api role).
+void add_alert_routes(http::Router& router, AppContext& ctx);
 // POST /v1/hooks/{src} (the webhook role).
 void add_webhook_routes(http::Router& router, AppContext& ctx);
 // /v1/keys: create, list, revoke and rotate a customer's API keys.

@@ -59,6 +59,14 @@ constexpr std::array kRoutes{
   RouteDoc{"GET", "/v1/keys/self", "keys", "The key this request is signed with: its role and workspaces", Access::viewer, Query::none, "", 200, "Key"},
   RouteDoc{"DELETE", "/v1/keys/{id}", "keys", "Revoke a key: refused from the next request on", Access::admin, Query::none, "", 204, ""},
   RouteDoc{"POST", "/v1/keys/{id}/rotate", "keys", "A new secret for the key; the old one stays valid for grace_seconds (default 86400, at most 2592000)", Access::admin, Query::none, "KeyRotation", 200, "NewKeySecret"},
+  RouteDoc{"POST", "/v1/workspaces/{ws}/alerts", "alerts", "Create an alert rule (emerging, negative_share, new_theme, source_stale, weekly_digest) with its channel (slack, webhook, email); channel secrets are sealed and never shown", Access::editor, Query::none, "NewAlert", 201, "Alert"},
+  RouteDoc{"GET", "/v1/workspaces/{ws}/alerts", "alerts", "The workspace's alert rules", Access::viewer, Query::none, "", 200, "AlertList"},
+  RouteDoc{"GET", "/v1/workspaces/{ws}/alerts/{id}", "alerts", "One alert rule", Access::viewer, Query::none, "", 200, "Alert"},
+  RouteDoc{"PATCH", "/v1/workspaces/{ws}/alerts/{id}", "alerts", "Change an alert's name, params or channel, or enable and disable it; channel secrets left out are kept", Access::editor, Query::none, "AlertChange", 200, "Alert"},
+  RouteDoc{"DELETE", "/v1/workspaces/{ws}/alerts/{id}", "alerts", "Delete an alert rule with its delivery log", Access::editor, Query::none, "", 204, ""},
+  RouteDoc{"POST", "/v1/workspaces/{ws}/alerts/{id}/test", "alerts", "Send a sample message through the alert's channel now", Access::editor, Query::none, "", 200, "AlertTest"},
+  RouteDoc{"GET", "/v1/workspaces/{ws}/alerts/{id}/deliveries", "alerts", "The alert's delivery log, newest first (?limit, 1 to 500, default 50)", Access::viewer, Query::none, "", 200, "AlertDeliveryList"},
+  RouteDoc{"GET", "/v1/workspaces/{ws}/digest", "alerts", "The weekly digest of an ISO week (?week=2026-W10, default the last complete week): volume and sentiment against the week before, top themes, movers, new themes, emerging issues, quotes", Access::viewer, Query::none, "", 200, "Digest"},
   RouteDoc{"GET", "/GetInsightReports", "insights", "Insights (original name of GET /v1/workspaces/{ws}/insights)", Access::viewer, Query::insights_legacy, "", 200, "Insights"},
 };
 // clang-format on
@@ -212,7 +220,40 @@ constexpr std::string_view kComponents = R"json({
       "last_seen": {"type": "string", "format": "date-time"}, "avg_compound": {"type": "number"}, "sentiment_type": {"type": "string"},
       "record_ids": {"type": "array", "items": {"type": "string"}}, "quote": {"$ref": "#/components/schemas/Quote"}, "emerging": {"type": "boolean"}}}},
     "detection": {"type": "object", "properties": {"from": {"type": "string", "format": "date-time"}, "to": {"type": "string", "format": "date-time"},
-      "baseline_days": {"type": "integer"}, "window_days": {"type": "array", "items": {"type": "integer"}}}}}}
+      "baseline_days": {"type": "integer"}, "window_days": {"type": "array", "items": {"type": "integer"}}}}}},
+  "AlertChannel": {"type": "object", "required": ["type"], "description": "slack: url (secret). webhook: url, secret (whsec_..., made and shown once when left out). email: host, port (587), starttls (true requires it, false never uses it; left out, it is required when a user logs in and used when offered otherwise), user, password (secret), from, to",
+    "properties": {"type": {"type": "string", "enum": ["slack", "webhook", "email"]}, "url": {"type": "string", "format": "uri"},
+      "secret": {"type": "string"}, "host": {"type": "string"}, "port": {"type": "integer", "minimum": 1, "maximum": 65535},
+      "starttls": {"type": "boolean"}, "user": {"type": "string"}, "password": {"type": "string"}, "from": {"type": "string"},
+      "to": {"type": "array", "items": {"type": "string"}},
+      "secrets_set": {"type": "array", "items": {"type": "string"}, "readOnly": true, "description": "which secret settings are stored (their values are never shown)"}}},
+  "NewAlert": {"type": "object", "required": ["name", "kind", "channel"], "properties": {"name": {"type": "string"},
+    "kind": {"type": "string", "enum": ["emerging", "negative_share", "new_theme", "source_stale", "weekly_digest"]},
+    "params": {"type": "object", "description": "emerging: themes, min_score (6), min_count (8), window_hours (24), live_lag_hours (6). negative_share: threshold (required), min_items (20), window_hours, live_lag_hours. new_theme: min_count (5), lookback_days (28), window_hours, live_lag_hours. source_stale: sources. weekly_digest: hour_utc (8), sent each Monday for the week that ended"},
+    "channel": {"$ref": "#/components/schemas/AlertChannel"}, "enabled": {"type": "boolean"}}},
+  "AlertChange": {"type": "object", "properties": {"name": {"type": "string"}, "params": {"type": "object"},
+    "channel": {"$ref": "#/components/schemas/AlertChannel"}, "enabled": {"type": "boolean"}}},
+  "Alert": {"type": "object", "properties": {"id": {"type": "string"}, "workspace_id": {"type": "string"}, "name": {"type": "string"},
+    "kind": {"type": "string"}, "params": {"type": "object"}, "channel": {"$ref": "#/components/schemas/AlertChannel"},
+    "enabled": {"type": "boolean"}, "disabled_reason": {"type": "string", "nullable": true},
+    "created_at": {"type": "string", "format": "date-time"}, "updated_at": {"type": "string", "format": "date-time"},
+    "deliveries_url": {"type": "string"}}},
+  "AlertList": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Alert"}}}},
+  "AlertDelivery": {"type": "object", "properties": {"id": {"type": "string"}, "alert_id": {"type": "string"}, "subject": {"type": "string"},
+    "type": {"type": "string", "enum": ["alert.fired", "alert.test", "digest.weekly"]}, "title": {"type": "string"}, "theme": {"type": "string", "nullable": true},
+    "count": {"type": "integer"}, "state": {"type": "string", "enum": ["pending", "sending", "delivered", "failed"]},
+    "attempts": {"type": "integer"}, "created_at": {"type": "string", "format": "date-time"}, "updated_at": {"type": "string", "format": "date-time"},
+    "delivered_at": {"type": "string", "format": "date-time", "nullable": true}, "next_attempt_at": {"type": "string", "format": "date-time", "nullable": true},
+    "status": {"type": "integer", "nullable": true, "description": "the endpoint's HTTP status or SMTP reply code"},
+    "error": {"type": "string", "nullable": true, "description": "what went wrong, in words"}}},
+  "AlertDeliveryList": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/AlertDelivery"}}}},
+  "Digest": {"type": "object", "properties": {"workspace_id": {"type": "string"}, "week": {"type": "string", "example": "2026-W10"},
+    "from": {"type": "string", "format": "date-time"}, "to": {"type": "string", "format": "date-time"}, "complete": {"type": "boolean"},
+    "volume": {"type": "object"}, "sentiment": {"type": "object"}, "top_themes": {"type": "array", "items": {"type": "object"}},
+    "movers": {"type": "object", "properties": {"up": {"type": "array", "items": {"type": "object"}}, "down": {"type": "array", "items": {"type": "object"}}}},
+    "new_themes": {"type": "array", "items": {"type": "object"}}, "emerging": {"type": "array", "items": {"type": "object"}}}},
+  "AlertTest": {"type": "object", "properties": {"delivered": {"type": "boolean"}, "delivery": {"$ref": "#/components/schemas/AlertDelivery"},
+    "alert": {"$ref": "#/components/schemas/Alert"}}}
  }
 })json";
 
@@ -234,6 +275,7 @@ json::object enum_schema(std::initializer_list<std::string_view> values) {
 }
 
 std::string_view path_param_description(std::string_view path, std::string_view name) {
+  if (name == "id" && path.find("/alerts/") != std::string_view::npos) return "Alert rule id";
   if (name == "id" && path.find("/themes/") != std::string_view::npos)
     return "A theme id: an aspect id, c<N> for a custom theme, or a discovered theme's text (URL-encoded)";
   if (name == "ws") return "Workspace id";

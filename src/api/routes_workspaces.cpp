@@ -246,6 +246,7 @@ void add_api_routes(http::Router& router, AppContext& ctx) {
   auto jobs = make_reanalysis_jobs(ctx.store, ctx.bus);
   add_reanalyze_routes(router, ctx, jobs);
   add_theme_routes(router, ctx, jobs);
+  add_alert_routes(router, ctx);
 }
 
 }  // namespace chorus::api

@@ -108,6 +108,22 @@ void add_serve(CLI::App& app, Commands& commands) {
       ->capture_default_str()
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{1'000'000'000}));
   cmd->add_option("--web-root", config->web_root, "Directory with the built dashboard")->envname("CHORUS_WEB_ROOT");
+  cmd->add_option("--public-url", config->public_url, "The dashboard's address as alert messages link to it")
+      ->envname("CHORUS_PUBLIC_URL");
+  cmd->add_option("--alerts-evaluate-ms", config->alerts_evaluate_ms, "How often alert rules judge new live items")
+      ->envname("CHORUS_ALERTS_EVALUATE_MS")
+      ->check(CLI::Range(100, 60000))
+      ->capture_default_str();
+  cmd->add_option("--alerts-settle-ms", config->alerts_settle_ms,
+                  "How long a fired alert waits for its burst to grow before it is sent")
+      ->envname("CHORUS_ALERTS_SETTLE_MS")
+      ->check(CLI::Range(0, 600000))
+      ->capture_default_str();
+  cmd->add_option("--alerts-retry-base-ms", config->alerts_retry_base_ms,
+                  "The first retry's wait after a failed alert delivery (doubling, with jitter, for 24 h)")
+      ->envname("CHORUS_ALERTS_RETRY_BASE_MS")
+      ->check(CLI::Range(100, 3600000))
+      ->capture_default_str();
   cmd->footer("\nExamples:\n  chorus serve\n  chorus serve --listen 0.0.0.0:9000 --data-dir /srv/chorus\n"
               "  CHORUS_ADMIN_KEY=... chorus serve --roles api,webhook");
   cmd->callback([cmd, config, config_file, data_dir_ptr, &commands] {

@@ -10,6 +10,7 @@
 
 #include "api/context.hpp"
 #include "http/server.hpp"
+#include "roles/alerts_role.hpp"
 #include "roles/roles.hpp"
 
 namespace chorus::roles {
@@ -83,6 +84,7 @@ struct ChorusProcess::Impl {
   std::unique_ptr<ParserRole> parser;
   std::unique_ptr<ReportsRole> reports;
   std::unique_ptr<FetcherRole> fetcher;
+  std::unique_ptr<AlertsRole> alerts;
   bool stopped = false;
 
   json::object role_health() const {
@@ -98,6 +100,7 @@ struct ChorusProcess::Impl {
     if (fetcher) h["fetcher"] = fetcher->health();
     if (parser) h["parser"] = parser->health();
     if (reports) h["reports"] = reports->health();
+    if (alerts) h["alerts"] = alerts->health();
     return h;
   }
 };
@@ -154,6 +157,7 @@ Result<std::unique_ptr<ChorusProcess>> ChorusProcess::start(const ServeConfig& c
                                                                 impl->admin_key, impl->metrics,
                                                                 [raw] { return raw->role_health(); },
                                                                 config.web_root, impl->webhook_backlog.get()});
+  impl->app->egress = *egress;
   bool listens = impl->roles.contains("api") || impl->roles.contains("webhook");
   if (listens) {
     api::add_system_routes(impl->router, *impl->app);
@@ -183,6 +187,19 @@ Result<std::unique_ptr<ChorusProcess>> ChorusProcess::start(const ServeConfig& c
       process->stop();
       return s.error();
     }
+  }
+  // Alerts run with the reports role, started once the server knows its port (for links in messages).
+  if (Impl& im = *process->impl_; im.reports) {
+    AlertsOptions ao;
+    ao.evaluate_every = std::chrono::milliseconds(config.alerts_evaluate_ms);
+    ao.evaluator.settle_ms = config.alerts_settle_ms;
+    ao.delivery.retry_base_ms = config.alerts_retry_base_ms;
+    ao.delivery.egress = im.app->egress;
+    ao.evaluator.dashboard_base = !config.public_url.empty() ? config.public_url
+                                  : im.server                ? process->base_url()
+                                                             : "http://127.0.0.1:8080";
+    im.alerts = std::make_unique<AlertsRole>(RoleDeps{*im.store, *im.bus, *im.box, im.metrics}, ao);
+    im.alerts->start();
   }
   return process;
 }
@@ -215,6 +232,7 @@ void ChorusProcess::stop() {
   if (impl_->fetcher) impl_->fetcher->stop();
   if (impl_->parser) impl_->parser->stop();
   if (impl_->reports) impl_->reports->stop();
+  if (impl_->alerts) impl_->alerts->stop();
 }
 
 }  // namespace chorus::roles

@@ -36,6 +36,12 @@ struct ServeConfig {
   std::size_t parser_batch = 256;           // raw.items messages the parser takes per store transaction
   std::int64_t webhook_max_backlog = 100000;  // raw.items messages the parser may be behind before the
                                               // webhook role answers 503 with Retry-After; 0: no bound
+  // Alerts (run with the reports role): where message links point (empty: this server's own URL), how
+  // often live items are judged, how long a fired alert settles before it is sent, the first retry's wait.
+  std::string public_url;
+  int alerts_evaluate_ms = 5000;
+  int alerts_settle_ms = 10000;
+  int alerts_retry_base_ms = 30000;
 };
 
 class ChorusProcess {

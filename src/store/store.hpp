@@ -14,6 +14,7 @@
 #include "core/record.hpp"
 #include "core/result.hpp"
 #include "core/time.hpp"
+#include "store/alert_types.hpp"
 
 namespace chorus::store {
 
@@ -235,6 +236,44 @@ class Store {
   // Raw items that failed to map, kept with their error for replay.
   virtual Status add_dead_letter(Id workspace_id, Id source_id, const std::string& payload, const std::string& error) = 0;
   virtual Result<std::int64_t> count_dead_letters(Id workspace_id) = 0;
+
+  // Alert rules (src/alerts). A rule of another workspace is not found.
+  virtual Result<AlertRule> create_alert_rule(const AlertRule& rule) = 0;
+  virtual Result<std::vector<AlertRule>> list_alert_rules(Id workspace_id) = 0;
+  virtual Result<std::vector<AlertRule>> list_enabled_alert_rules() = 0;  // every workspace's, for the evaluator
+  virtual Result<AlertRule> get_alert_rule(Id workspace_id, Id rule_id) = 0;
+  // Replaces name, params, channel, secrets and the enabled state; returns the rule as stored.
+  virtual Result<AlertRule> update_alert_rule(const AlertRule& rule) = 0;
+  virtual Status delete_alert_rule(Id workspace_id, Id rule_id) = 0;  // with its deliveries
+  virtual Status disable_alert_rule(Id rule_id, const std::string& reason) = 0;
+
+  // The outbox. Adding a delivery whose (rule, dedup_key) exists adds nothing and returns nullopt.
+  virtual Result<std::optional<AlertDelivery>> add_alert_delivery(const AlertDelivery& delivery) = 0;
+  // The newest delivery of the rule for the subject whose episode is still open at `now` (window_end > now).
+  virtual Result<std::optional<AlertDelivery>> open_alert_episode(Id rule_id, const std::string& subject,
+                                                                  TimeMs now) = 0;
+  // Extends an episode; a delivery not yet sent also takes the newer payload (a growing burst sends one message).
+  virtual Status extend_alert_episode(Id delivery_id, TimeMs window_end, const std::optional<std::string>& payload) = 0;
+  // Due deliveries (pending, or sending with a lapsed claim), marked sending until now + claim_ms: each is
+  // handed to one sender however many processes ask.
+  virtual Result<std::vector<AlertDelivery>> claim_alert_deliveries(TimeMs now, std::size_t limit, TimeMs claim_ms) = 0;
+  // Stores an attempt's outcome: state, attempts, next_attempt_at, delivered_at, last_status, last_error.
+  virtual Status finish_alert_delivery(const AlertDelivery& delivery) = 0;
+  // Newest first.
+  virtual Result<std::vector<AlertDelivery>> list_alert_deliveries(Id workspace_id, Id rule_id, std::size_t limit) = 0;
+
+  // Live items: what rules are judged on. Idempotent per (workspace, uid, theme); the first arrival stays.
+  virtual Status add_live_items(const std::vector<LiveItem>& items) = 0;
+  virtual Result<std::vector<LiveThemeCount>> live_theme_counts(const LiveWindow& window) = 0;
+  // The most negative live items of a theme in the window (uids), for quotes.
+  virtual Result<std::vector<std::int64_t>> live_items_of_theme(const LiveWindow& window, const std::string& theme,
+                                                                std::size_t limit) = 0;
+  // Workspaces with live items added at or after `since` (by the clock of the process that added them).
+  virtual Result<std::vector<Id>> workspaces_with_new_live_items(TimeMs since) = 0;
+  virtual Status prune_live_items(TimeMs timestamp_before) = 0;
+
+  // A named lease held by one owner at a time, taken over once it lapses: one alert evaluator among processes.
+  virtual Result<bool> hold_lease(const std::string& name, const std::string& owner, TimeMs now, TimeMs ttl_ms) = 0;
 
   virtual json::object health() = 0;
 };

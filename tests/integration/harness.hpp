@@ -140,6 +140,10 @@ class ChorusFixture : public ::testing::Test {
     config.egress_allow = "127.0.0.0/8";  // the fake services are on loopback
     config.roles = roles_;
     config.webhook_max_backlog = webhook_max_backlog_;
+    // Alerts judged and sent quickly, so flows need not wait out production pacing.
+    config.alerts_evaluate_ms = 200;
+    config.alerts_settle_ms = 600;
+    config.alerts_retry_base_ms = 300;
     if (backend() == Backend::kafka_postgres) {
       config.bus = "kafka";
       config.kafka_brokers = shared_mock_cluster().bootstraps();

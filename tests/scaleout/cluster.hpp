@@ -130,6 +130,9 @@ class ScaleOutCluster {
   const std::string& postgres_url() const { return postgres_url_; }
   const std::filesystem::path& dir() const { return dir_; }
 
+  // An environment variable every role process started from now on gets.
+  void set_env(const std::string& name, const std::string& value) { extra_env_[name] = value; }
+
   // Starts `chorus serve --roles <roles>` as its own process and waits until it runs; `name` keys it.
   // `kafka_config` adds librdkafka settings ("producer.linger.ms=300") to the suite's own.
   ChildProcess& start(const std::string& name, const std::string& roles, const std::string& kafka_config = "") {
@@ -138,15 +141,11 @@ class ScaleOutCluster {
     int generation = ++generations_[name];
     auto log = dir_ / (name + "-" + std::to_string(generation) + ".log");
     auto child = std::make_unique<ChildProcess>(
-        std::vector<std::string>{CHORUS_BINARY, "serve", "--roles", roles, "--egress-allow", "127.0.0.0/8", "--listen",
-                                 "127.0.0.1:0", "--data-dir", data.string(), "--bus", "kafka", "--kafka-brokers", brokers_, "--store", "postgres",
-                                 "--postgres-url", postgres_url_, "--http-threads", "4"},
-        std::map<std::string, std::string>{
-            {"CHORUS_ADMIN_KEY", kAdminKey},
-            {"CHORUS_MASTER_KEY", master_key_},
-            {"CHORUS_KAFKA_CONFIG", "consumer.session.timeout.ms=3000,consumer.heartbeat.interval.ms=500" +
-                                        (kafka_config.empty() ? "" : "," + kafka_config)}},
-        log);
+        std::vector<std::string>{CHORUS_BINARY, "serve", "--roles", roles, "--egress-allow", "127.0.0.0/8",
+                                 "--listen", "127.0.0.1:0", "--data-dir", data.string(), "--bus", "kafka",
+                                 "--kafka-brokers", brokers_, "--store", "postgres", "--postgres-url", postgres_url_,
+                                 "--http-threads", "4"},
+        role_env(kafka_config), log);
     auto& ref = *child;
     roles_[name] = std::move(child);
     std::string url = ref.wait_for(R"(Chorus is (?:listening on (http://127\.0\.0\.1:\d+)|running))");
@@ -154,6 +153,15 @@ class ScaleOutCluster {
     return ref;
   }
   ChildProcess& role(const std::string& name) { return *roles_.at(name); }
+  std::map<std::string, std::string> role_env(const std::string& kafka_config = "") const {
+    std::map<std::string, std::string> env{
+        {"CHORUS_ADMIN_KEY", kAdminKey},
+        {"CHORUS_MASTER_KEY", master_key_},
+        {"CHORUS_KAFKA_CONFIG", "consumer.session.timeout.ms=3000,consumer.heartbeat.interval.ms=500" +
+                                    (kafka_config.empty() ? "" : "," + kafka_config)}};
+    for (const auto& [k, v] : extra_env_) env[k] = v;
+    return env;
+  }
   // Stops a role with SIGTERM (it drains) and returns its exit code.
   int stop(const std::string& name) {
     auto& p = *roles_.at(name);
@@ -208,6 +216,7 @@ class ScaleOutCluster {
   std::map<std::string, std::unique_ptr<ChildProcess>> roles_;
   std::map<std::string, std::string> urls_;
   std::map<std::string, int> generations_;
+  std::map<std::string, std::string> extra_env_;
 };
 
 // A Discourse forum pushing signed `post_created` webhooks to a source of a fresh customer.

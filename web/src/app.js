@@ -9,14 +9,16 @@ import * as themes from './themes.js';
 import * as emerging from './emerging.js';
 import * as explorer from './explorer.js';
 import * as sources from './sources.js';
+import * as alerts from './alerts.js';
 
-const VIEWS = { overview, themes, emerging, feedback: explorer, sources };
+const VIEWS = { overview, themes, emerging, feedback: explorer, sources, alerts };
 const NAV = [
   ['overview', 'Overview'],
   ['themes', 'Themes'],
   ['emerging', 'Emerging issues'],
   ['feedback', 'Feedback'],
   ['sources', 'Sources'],
+  ['alerts', 'Alerts'],
 ];
 const PERIODS = { '7d': 7, '30d': 30, '90d': 90 };
 const root = document.getElementById('app');
@@ -212,12 +214,12 @@ export async function route() {
       el('div', { class: 'ws-name', title: 'Workspace' }, workspace.name,
         el('a', { href: '#/', class: 'switch' }, 'switch')),
       el('nav', {}, NAV.map(([v, label]) => el('a', {
-        href: `#/${ws}/${v}${v === 'sources' ? '' : keepFilters(params)}`, class: v === view ? 'active' : '', dataset: { view: v },
+        href: `#/${ws}/${v}${v === 'sources' || v === 'alerts' ? '' : keepFilters(params)}`, class: v === view ? 'active' : '', dataset: { view: v },
       }, label))),
       el('div', { class: 'muted key-role', id: 'key-role', title: 'The role of the key you signed in with' }, `Signed in as ${session.role}`),
       el('button', { class: 'link signout', onclick: signOut }, 'Sign out')),
     el('main', {},
-      el('header', { class: 'topbar' }, el('h1', {}, title), view === 'sources' ? null : filterBar(ctx)),
+      el('header', { class: 'topbar' }, el('h1', {}, title), view === 'sources' || view === 'alerts' ? null : filterBar(ctx)),
       content)));
   content.append(loading());
   try {

@@ -17,10 +17,11 @@ namespace {
 // fingerprint and time, so a near-duplicate lookup reads exact key ranges and no record. 5: workspace
 // taxonomies (a versioned JSON document per workspace). 6: the key rows are ordered by time within each key
 // (near_duplicate_keys), so a lookup reads each key's rows oldest first and stops at the first match: its cost
-// no longer grows with the records that share a text, identical or nearly. 7: API keys have an id, a name, a
-// role over all or some workspaces, an expiry, revocation, last use, and the previous hash of a rotation; the
-// keys of earlier versions become admin keys over all their customer's workspaces.
-constexpr int kSchemaVersion = 7;
+// no longer grows with the records that share a text, identical or nearly. 7: alert rules, the alert outbox,
+// live items and leases (new tables only). 8: API keys have an id, a name, a role over all or some workspaces,
+// an expiry, revocation, last use, and the previous hash of a rotation; the keys of earlier versions become
+// admin keys over all their customer's workspaces.
+constexpr int kSchemaVersion = 8;
 
 constexpr std::string_view kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS customers(
@@ -70,6 +71,27 @@ CREATE TABLE IF NOT EXISTS dead_letters(
 CREATE TABLE IF NOT EXISTS workspace_taxonomies(
   workspace_id INTEGER PRIMARY KEY REFERENCES workspaces(id), version INTEGER NOT NULL, body TEXT NOT NULL,
   updated_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS alert_rules(
+  id INTEGER PRIMARY KEY, workspace_id INTEGER NOT NULL REFERENCES workspaces(id), name TEXT NOT NULL,
+  kind TEXT NOT NULL, params TEXT NOT NULL, channel_type TEXT NOT NULL, channel TEXT NOT NULL,
+  sealed_secrets TEXT NOT NULL, enabled INTEGER NOT NULL DEFAULT 1, disabled_reason TEXT,
+  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS alert_rules_by_workspace ON alert_rules(workspace_id);
+CREATE TABLE IF NOT EXISTS alert_deliveries(
+  id INTEGER PRIMARY KEY, rule_id INTEGER NOT NULL, workspace_id INTEGER NOT NULL, dedup_key TEXT NOT NULL,
+  subject TEXT NOT NULL, payload TEXT NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, next_attempt_at INTEGER NOT NULL,
+  window_end INTEGER NOT NULL, delivered_at INTEGER, last_status INTEGER, last_error TEXT,
+  UNIQUE(rule_id, dedup_key));
+CREATE INDEX IF NOT EXISTS alert_deliveries_due ON alert_deliveries(state, next_attempt_at);
+CREATE INDEX IF NOT EXISTS alert_deliveries_by_subject ON alert_deliveries(rule_id, subject, id);
+CREATE TABLE IF NOT EXISTS alert_live_items(
+  workspace_id INTEGER NOT NULL, uid INTEGER NOT NULL, theme TEXT NOT NULL, source_id INTEGER NOT NULL,
+  ts INTEGER NOT NULL, received_at INTEGER NOT NULL, sentiment TEXT NOT NULL, compound REAL NOT NULL,
+  added_at INTEGER NOT NULL, PRIMARY KEY(workspace_id, uid, theme)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS alert_live_items_by_time ON alert_live_items(workspace_id, theme, ts);
+CREATE INDEX IF NOT EXISTS alert_live_items_by_added ON alert_live_items(added_at);
+CREATE TABLE IF NOT EXISTS leases(name TEXT PRIMARY KEY, owner TEXT NOT NULL, until INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS rollup_cubes(name TEXT PRIMARY KEY);
 )sql";

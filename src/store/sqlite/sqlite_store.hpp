@@ -61,6 +61,27 @@ class SqliteStore final : public Store {
   Status add_dead_letter(Id workspace_id, Id source_id, const std::string& payload, const std::string& error) override;
   Result<std::int64_t> count_dead_letters(Id workspace_id) override;
 
+  Result<AlertRule> create_alert_rule(const AlertRule& rule) override;
+  Result<std::vector<AlertRule>> list_alert_rules(Id workspace_id) override;
+  Result<std::vector<AlertRule>> list_enabled_alert_rules() override;
+  Result<AlertRule> get_alert_rule(Id workspace_id, Id rule_id) override;
+  Result<AlertRule> update_alert_rule(const AlertRule& rule) override;
+  Status delete_alert_rule(Id workspace_id, Id rule_id) override;
+  Status disable_alert_rule(Id rule_id, const std::string& reason) override;
+  Result<std::optional<AlertDelivery>> add_alert_delivery(const AlertDelivery& delivery) override;
+  Result<std::optional<AlertDelivery>> open_alert_episode(Id rule_id, const std::string& subject, TimeMs now) override;
+  Status extend_alert_episode(Id delivery_id, TimeMs window_end, const std::optional<std::string>& payload) override;
+  Result<std::vector<AlertDelivery>> claim_alert_deliveries(TimeMs now, std::size_t limit, TimeMs claim_ms) override;
+  Status finish_alert_delivery(const AlertDelivery& delivery) override;
+  Result<std::vector<AlertDelivery>> list_alert_deliveries(Id workspace_id, Id rule_id, std::size_t limit) override;
+  Status add_live_items(const std::vector<LiveItem>& items) override;
+  Result<std::vector<LiveThemeCount>> live_theme_counts(const LiveWindow& window) override;
+  Result<std::vector<std::int64_t>> live_items_of_theme(const LiveWindow& window, const std::string& theme,
+                                                        std::size_t limit) override;
+  Result<std::vector<Id>> workspaces_with_new_live_items(TimeMs since) override;
+  Status prune_live_items(TimeMs timestamp_before) override;
+  Result<bool> hold_lease(const std::string& name, const std::string& owner, TimeMs now, TimeMs ttl_ms) override;
+
   json::object health() override;
 
  private:

@@ -8,6 +8,7 @@
 #include "core/near_duplicate_keys.hpp"
 #include "store/postgres/postgres_store.hpp"
 #include "support/postgres_server.hpp"
+#include "unit/store/alert_spec.hpp"
 #include "unit/store/store_spec.hpp"
 #include "unit/store/taxonomy_spec.hpp"
 
@@ -122,9 +123,10 @@ TEST_F(PostgresStoreTest, MigrationsAreVersionedAndAppliedOnce) {
   first.reset();
   auto second = open(off);  // opening again changes nothing and loses nothing
   ASSERT_NE(second, nullptr);
-  EXPECT_EQ(scalar("SELECT count(*) FROM schema_version"), "5");
-  EXPECT_EQ(scalar("SELECT max(version) FROM schema_version"), "5");
+  EXPECT_EQ(scalar("SELECT count(*) FROM schema_version"), "6");
+  EXPECT_EQ(scalar("SELECT max(version) FROM schema_version"), "6");
   EXPECT_EQ(scalar("SELECT count(*) FROM information_schema.tables WHERE table_name = 'workspace_taxonomies'"), "1");
+  EXPECT_EQ(scalar("SELECT count(*) FROM information_schema.tables WHERE table_name LIKE 'alert_%'"), "3");
   EXPECT_EQ(scalar("SELECT count(*) FROM pg_indexes WHERE indexname = 'record_bands_by_record'"), "1");
   EXPECT_EQ(scalar("SELECT value FROM store_settings WHERE name = 'layout'"), "partitioned");
   EXPECT_TRUE(second->get_workspace(tenant.customer, tenant.workspace));
@@ -153,10 +155,11 @@ TEST_F(PostgresStoreTest, MigrationThreeFillsExistingBands) {
   ASSERT_TRUE(server_->exec(url_, "DROP INDEX record_bands_by_record; ALTER TABLE record_bands DROP COLUMN simhash, "
                                   "DROP COLUMN ts; DELETE FROM record_bands; INSERT INTO record_bands VALUES (" +
                                   std::to_string(t.workspace) + ", 0, 1, 1); DROP TABLE workspace_taxonomies; "
+                                  "DROP TABLE alert_rules, alert_deliveries, alert_live_items, leases; "
                                   "DELETE FROM schema_version WHERE version >= 3"));
   store = open(off);
   ASSERT_NE(store, nullptr);
-  EXPECT_EQ(scalar("SELECT max(version) FROM schema_version"), "5");
+  EXPECT_EQ(scalar("SELECT max(version) FROM schema_version"), "6");
   EXPECT_EQ(scalar("SELECT count(*) FROM record_bands WHERE simhash = " +
                    std::to_string(static_cast<std::int64_t>(a.simhash)) + " AND ts = " + std::to_string(jan)),
             std::to_string(kNearDuplicateKeys));
@@ -179,11 +182,11 @@ TEST_F(PostgresStoreTest, ProcessesStartingTogetherMigrateOnce) {
     });
   for (auto& t : starters) t.join();
   EXPECT_EQ(failures.load(), 0);
-  EXPECT_EQ(scalar("SELECT count(*) FROM schema_version"), "5");
+  EXPECT_EQ(scalar("SELECT count(*) FROM schema_version"), "6");
 }
 
-// Migration 5: a customer key of an earlier version becomes an admin key over all the customer's workspaces.
-TEST_F(PostgresStoreTest, MigrationFiveMakesEarlierKeysAdminKeysOverAllWorkspaces) {
+// Migration 6: a customer key of an earlier version becomes an admin key over all the customer's workspaces.
+TEST_F(PostgresStoreTest, MigrationSixMakesEarlierKeysAdminKeysOverAllWorkspaces) {
   PostgresOptions off;
   off.timescale = PostgresOptions::Timescale::off;
   auto store = open(off);
@@ -193,10 +196,10 @@ TEST_F(PostgresStoreTest, MigrationFiveMakesEarlierKeysAdminKeysOverAllWorkspace
   ASSERT_TRUE(server_->exec(url_, "DROP TABLE api_keys; CREATE TABLE api_keys(key_hash TEXT PRIMARY KEY, "
                                   "customer_id BIGINT NOT NULL REFERENCES customers(id), created_at BIGINT NOT NULL); "
                                   "INSERT INTO api_keys VALUES ('hash-before', " + std::to_string(t.customer) +
-                                  ", 1000); DELETE FROM schema_version WHERE version >= 5"));
+                                  ", 1000); DELETE FROM schema_version WHERE version >= 6"));
   store = open(off);
   ASSERT_NE(store, nullptr);
-  EXPECT_EQ(scalar("SELECT max(version) FROM schema_version"), "5");
+  EXPECT_EQ(scalar("SELECT max(version) FROM schema_version"), "6");
   auto key = store->find_api_key("hash-before", now_ms());
   ASSERT_TRUE(key && key->has_value());
   EXPECT_EQ((*key)->customer_id, t.customer);

@@ -2,6 +2,7 @@
 #include <filesystem>
 #include <random>
 
+#include "unit/store/alert_spec.hpp"
 #include "unit/store/store_spec.hpp"
 #include "unit/store/taxonomy_spec.hpp"
 

@@ -1,0 +1,109 @@
+// The Alerts page in headless Chromium against a real `chorus serve` and a fake Slack endpoint on
+// loopback: a rule added through the form shows without its secret, "Send test" delivers a Block Kit
+// message and the delivery log says so, and a 410 from Slack disables the rule with its reason on the page.
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { after, before, test } from 'node:test';
+import { apiCall, eventually, launchBrowser, screenshot, startChorus } from './harness.mjs';
+
+let chorus;
+let browser;
+let page;
+let key;
+let ws;
+let slack;
+let slackStatus = 200;
+const slackPosts = [];
+const pageErrors = [];
+
+const card = () => page.locator('.card.alert').first();
+
+before(async () => {
+  slack = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => { body += c; });
+    req.on('end', () => {
+      slackPosts.push({ path: req.url, body });
+      res.writeHead(slackStatus, { 'Content-Type': 'text/plain' });
+      res.end(slackStatus === 200 ? 'ok' : 'channel_is_archived');
+    });
+  });
+  await new Promise((ok) => slack.listen(0, '127.0.0.1', ok));
+  chorus = await startChorus();
+  const customer = await fetch(`${chorus.url}/v1/customers`, {
+    method: 'POST', headers: { Authorization: `Bearer ${chorus.adminKey}` }, body: JSON.stringify({ name: 'Alerts Ltd' }),
+  }).then((r) => r.json());
+  key = customer.api_key;
+  const workspace = await apiCall(chorus.url, key, 'POST', '/v1/workspaces', {
+    name: 'Alerts',
+    sources: [{ type: 'jsonl', name: 'Survey', config: { fields: { id: 'id', text: 'text', timestamp: 'at' } } }],
+  });
+  ws = workspace.id;
+  await apiCall(chorus.url, key, 'POST', `/v1/workspaces/${ws}/sources/${workspace.sources[0].id}/items`,
+    [{ id: 'a', text: 'Checkout payment fails every time with my card', at: new Date().toISOString() }]);
+  browser = await launchBrowser();
+  page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.on('dialog', (d) => d.accept());
+  await page.goto(`${chorus.url}/`);
+  await page.fill('#api-key', key);
+  await page.click('button[type=submit]');
+  await page.locator('#workspace-name').waitFor();
+});
+
+after(async () => {
+  await browser?.close();
+  await chorus?.stop();
+  await new Promise((ok) => slack?.close(ok));
+});
+
+test('an alert added through the form is listed without its Slack URL', async () => {
+  await page.goto(`${chorus.url}/#/${ws}/alerts`);
+  await page.locator('#add-alert').waitFor();
+  assert.match(await page.locator('.empty').innerText(), /No alerts yet/);
+  await page.fill('#alert-name', 'Checkout problems');
+  await page.selectOption('#alert-kind', 'emerging');
+  await page.fill('#param-themes', 'payments');
+  await page.selectOption('#alert-channel', 'slack');
+  assert.equal(await page.inputValue('#param-themes'), 'payments', 'choosing a channel keeps the conditions');
+  await page.fill('#channel-url', `http://127.0.0.1:${slack.address().port}/services/T1/B2/secretpart`);
+  await page.click('#add-alert-submit');
+  await card().waitFor();
+  const text = await card().innerText();
+  assert.match(text, /Checkout problems/);
+  assert.match(text, /payments/);
+  assert.match(text, /enabled/);
+  assert.doesNotMatch(await page.content(), /secretpart/, 'the Slack URL is never shown');
+  const { items } = await apiCall(chorus.url, key, 'GET', `/v1/workspaces/${ws}/alerts`);
+  assert.equal(items.length, 1);
+  assert.equal(items[0].kind, 'emerging');
+  assert.deepEqual(items[0].params.themes, ['payments']);
+});
+
+test('"Send test" delivers a Block Kit message and the delivery log shows it', async () => {
+  await card().locator('button.test-alert').click();
+  await card().locator('.test-result .notice.ok').waitFor();
+  assert.equal(slackPosts.length, 1);
+  assert.equal(slackPosts[0].path, '/services/T1/B2/secretpart');
+  const message = JSON.parse(slackPosts[0].body);
+  assert.ok(Array.isArray(message.blocks) && message.blocks.length > 2, slackPosts[0].body);
+  assert.match(message.text, /Test of "Checkout problems"/);
+  const row = card().locator('table.delivery-log tbody tr').first();
+  await row.waitFor();
+  assert.equal(await row.getAttribute('data-state'), 'delivered');
+  assert.match(await row.innerText(), /test/);
+  await screenshot(page, 'alerts');
+});
+
+test('a 410 from Slack disables the rule and the page says why', async () => {
+  slackStatus = 410;
+  await card().locator('button.test-alert').click();
+  await card().locator('.test-result .notice.error').waitFor();
+  assert.match(await card().locator('.test-result').innerText(), /410/);
+  await page.reload();
+  await eventually('the disabled rule on the page', async () => /disabled/.test(await card().locator('.pill').first().innerText()));
+  assert.match(await card().locator('.disabled-reason').innerText(), /410 Gone/);
+  const failed = card().locator('table.delivery-log tbody tr[data-state="failed"]');
+  await failed.first().waitFor();
+  assert.equal(pageErrors.length, 0, pageErrors.join('\n'));
+});
