@@ -8,7 +8,10 @@ namespace chorus::store {
 std::optional<std::string> encode_key_workspaces(const std::optional<std::vector<Id>>& workspaces) {
   if (!workspaces) return std::nullopt;
   std::string out;
-  for (Id id : *workspaces) out += (out.empty() ? "" : ",") + std::to_string(id);
+  for (Id id : *workspaces) {
+    if (!out.empty()) out += ',';
+    out += std::to_string(id);
+  }
   return out;
 }
 
