@@ -2,8 +2,10 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 
+#include "api/access.hpp"
 #include "api/ingress_backlog.hpp"
 #include "api/metrics.hpp"
 #include "bus/bus.hpp"
@@ -14,6 +16,8 @@
 
 namespace chorus::api {
 
+class KeyCache;
+
 struct AppContext {
   store::Store& store;
   bus::Bus& bus;
@@ -23,7 +27,11 @@ struct AppContext {
   std::function<json::object()> role_health;  // each role's state, for /healthz
   std::string web_root;                        // built dashboard assets; empty serves the built-in page
   IngressBacklog* webhook_backlog = nullptr;   // the webhook role's backpressure; null: no bound
-  ingest::EgressPolicy egress;                 // where alert test sends may connect (--egress-allow)
+  ingest::EgressPolicy egress{};               // where alert test sends may connect (--egress-allow)
+  std::shared_ptr<KeyCache> keys = make_key_cache();                         // recently checked API keys
+  std::shared_ptr<RouteAccessTable> access = std::make_shared<RouteAccessTable>();  // filled by add_route
+
+  static std::shared_ptr<KeyCache> make_key_cache();
 };
 
 // Customer, workspace, source, sync, push, feedback, report and insight routes (the api role).
@@ -34,6 +42,8 @@ void add_query_routes(http::Router& router, AppContext& ctx);
 void add_alert_routes(http::Router& router, AppContext& ctx);
 // POST /v1/hooks/{src} (the webhook role).
 void add_webhook_routes(http::Router& router, AppContext& ctx);
+// /v1/keys: create, list, revoke and rotate a customer's API keys.
+void add_key_routes(http::Router& router, AppContext& ctx);
 // /healthz, /metrics and GET /v1/connectors, served by every role that listens.
 void add_system_routes(http::Router& router, AppContext& ctx);
 

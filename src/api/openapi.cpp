@@ -2,6 +2,8 @@
 // schemas written once as JSON.
 #include "api/openapi.hpp"
 
+#include "api/access.hpp"
+
 #include <array>
 #include <cctype>
 #include <string_view>
@@ -10,7 +12,6 @@ namespace chorus::api {
 
 namespace {
 
-enum class Access { anyone, admin, customer, signed_webhook };
 enum class Query { none, filters, feedback, record, reports, insights_legacy, period };
 
 struct RouteDoc {
@@ -30,45 +31,50 @@ constexpr std::array kRoutes{
   RouteDoc{"GET", "/v1/openapi.json", "system", "This document", Access::anyone, Query::none, "", 200, "object"},
   RouteDoc{"GET", "/", "dashboard", "The web dashboard", Access::anyone, Query::none, "", 200, "html"},
   RouteDoc{"GET", "/assets/{file}", "dashboard", "A static asset of the dashboard", Access::anyone, Query::none, "", 200, "asset"},
-  RouteDoc{"POST", "/v1/customers", "customers", "Create a customer and its API key (shown once)", Access::admin, Query::none, "NewCustomer", 201, "Customer"},
-  RouteDoc{"POST", "/v1/workspaces", "workspaces", "Create a workspace, optionally with sources", Access::customer, Query::none, "NewWorkspace", 201, "Workspace"},
-  RouteDoc{"POST", "/CreateWorkspace", "workspaces", "Create a workspace (original name of POST /v1/workspaces)", Access::customer, Query::none, "NewWorkspace", 201, "Workspace"},
-  RouteDoc{"GET", "/v1/workspaces", "workspaces", "The caller's workspaces", Access::customer, Query::none, "", 200, "WorkspaceList"},
-  RouteDoc{"GET", "/v1/workspaces/{ws}", "workspaces", "One workspace with its sources", Access::customer, Query::none, "", 200, "Workspace"},
-  RouteDoc{"POST", "/v1/workspaces/{ws}/sources", "sources", "Add a source", Access::customer, Query::none, "SourceSpec", 201, "Source"},
-  RouteDoc{"GET", "/v1/workspaces/{ws}/sources", "sources", "The workspace's sources", Access::customer, Query::none, "", 200, "SourceList"},
-  RouteDoc{"GET", "/v1/workspaces/{ws}/sources/{src}", "sources", "One source with its status", Access::customer, Query::none, "", 200, "Source"},
-  RouteDoc{"DELETE", "/v1/workspaces/{ws}/sources/{src}", "sources", "Remove a source", Access::customer, Query::none, "", 204, ""},
-  RouteDoc{"POST", "/v1/workspaces/{ws}/sources/{src}/sync", "sources", "Fetch now", Access::customer, Query::none, "", 202, "Sync"},
-  RouteDoc{"GET", "/v1/workspaces/{ws}/syncs/{sync}", "sources", "A sync's progress", Access::customer, Query::none, "", 200, "Sync"},
-  RouteDoc{"POST", "/v1/workspaces/{ws}/sources/{src}/items", "sources", "Push raw items of the source's type (a JSON array or JSON lines)", Access::customer, Query::none, "RawItems", 202, "Accepted"},
+  RouteDoc{"POST", "/v1/customers", "customers", "Create a customer and its API key (shown once)", Access::operator_key, Query::none, "NewCustomer", 201, "Customer"},
+  RouteDoc{"POST", "/v1/workspaces", "workspaces", "Create a workspace, optionally with sources", Access::admin, Query::none, "NewWorkspace", 201, "Workspace"},
+  RouteDoc{"POST", "/CreateWorkspace", "workspaces", "Create a workspace (original name of POST /v1/workspaces)", Access::admin, Query::none, "NewWorkspace", 201, "Workspace"},
+  RouteDoc{"GET", "/v1/workspaces", "workspaces", "The caller's workspaces", Access::viewer, Query::none, "", 200, "WorkspaceList"},
+  RouteDoc{"GET", "/v1/workspaces/{ws}", "workspaces", "One workspace with its sources", Access::viewer, Query::none, "", 200, "Workspace"},
+  RouteDoc{"POST", "/v1/workspaces/{ws}/sources", "sources", "Add a source", Access::editor, Query::none, "SourceSpec", 201, "Source"},
+  RouteDoc{"GET", "/v1/workspaces/{ws}/sources", "sources", "The workspace's sources", Access::viewer, Query::none, "", 200, "SourceList"},
+  RouteDoc{"GET", "/v1/workspaces/{ws}/sources/{src}", "sources", "One source with its status", Access::viewer, Query::none, "", 200, "Source"},
+  RouteDoc{"DELETE", "/v1/workspaces/{ws}/sources/{src}", "sources", "Remove a source", Access::editor, Query::none, "", 204, ""},
+  RouteDoc{"POST", "/v1/workspaces/{ws}/sources/{src}/sync", "sources", "Fetch now", Access::editor, Query::none, "", 202, "Sync"},
+  RouteDoc{"GET", "/v1/workspaces/{ws}/syncs/{sync}", "sources", "A sync's progress", Access::viewer, Query::none, "", 200, "Sync"},
+  RouteDoc{"POST", "/v1/workspaces/{ws}/sources/{src}/items", "sources", "Push raw items of the source's type (a JSON array or JSON lines)", Access::editor, Query::none, "RawItems", 202, "Accepted"},
   RouteDoc{"POST", "/v1/hooks/{src}", "webhooks", "Webhook ingress, authenticated by the source's signing scheme", Access::signed_webhook, Query::none, "object", 202, "Accepted"},
-  RouteDoc{"GET", "/v1/workspaces/{ws}/feedback", "feedback", "Feedback records, newest first, a page at a time", Access::customer, Query::feedback, "", 200, "FeedbackPage"},
-  RouteDoc{"GET", "/v1/workspaces/{ws}/feedback/{id}", "feedback", "One feedback record", Access::customer, Query::record, "", 200, "Record"},
-  RouteDoc{"GET", "/v1/workspaces/{ws}/reports", "insights", "Counts and average sentiment per time bucket, optionally grouped", Access::customer, Query::reports, "", 200, "Report"},
-  RouteDoc{"GET", "/v1/workspaces/{ws}/insights", "insights", "Totals, top themes, emerging issues and quotes", Access::customer, Query::filters, "", 200, "Insights"},
-  RouteDoc{"POST", "/v1/workspaces/{ws}/reanalyze", "feedback", "Re-run the current NLP engine over the stored records, in the background", Access::customer, Query::none, "", 202, "ReanalysisJob"},
-  RouteDoc{"GET", "/v1/workspaces/{ws}/reanalyze/{job}", "feedback", "A re-analysis job's progress", Access::customer, Query::none, "", 200, "ReanalysisJob"},
-  RouteDoc{"GET", "/v1/workspaces/{ws}/themes", "themes", "The workspace's taxonomy: every theme with its count in the period, level 1 then level 2", Access::customer, Query::period, "", 200, "ThemeList"},
-  RouteDoc{"POST", "/v1/workspaces/{ws}/themes", "themes", "Add a custom theme assigned by phrase rules; existing records are re-analysed", Access::customer, Query::none, "NewTheme", 201, "Theme"},
-  RouteDoc{"PATCH", "/v1/workspaces/{ws}/themes/{id}", "themes", "Rename, hide or merge a theme; existing records are re-analysed", Access::customer, Query::none, "ThemeChange", 200, "Theme"},
-  RouteDoc{"DELETE", "/v1/workspaces/{ws}/themes/{id}", "themes", "Delete a custom theme (built-in aspects and discovered themes can only be hidden)", Access::customer, Query::none, "", 204, ""},
-  RouteDoc{"POST", "/v1/workspaces/{ws}/alerts", "alerts", "Create an alert rule (emerging, negative_share, new_theme, source_stale, weekly_digest) with its channel (slack, webhook, email); channel secrets are sealed and never shown", Access::customer, Query::none, "NewAlert", 201, "Alert"},
-  RouteDoc{"GET", "/v1/workspaces/{ws}/alerts", "alerts", "The workspace's alert rules", Access::customer, Query::none, "", 200, "AlertList"},
-  RouteDoc{"GET", "/v1/workspaces/{ws}/alerts/{id}", "alerts", "One alert rule", Access::customer, Query::none, "", 200, "Alert"},
-  RouteDoc{"PATCH", "/v1/workspaces/{ws}/alerts/{id}", "alerts", "Change an alert's name, params or channel, or enable and disable it; channel secrets left out are kept", Access::customer, Query::none, "AlertChange", 200, "Alert"},
-  RouteDoc{"DELETE", "/v1/workspaces/{ws}/alerts/{id}", "alerts", "Delete an alert rule with its delivery log", Access::customer, Query::none, "", 204, ""},
-  RouteDoc{"POST", "/v1/workspaces/{ws}/alerts/{id}/test", "alerts", "Send a sample message through the alert's channel now", Access::customer, Query::none, "", 200, "AlertTest"},
-  RouteDoc{"GET", "/v1/workspaces/{ws}/alerts/{id}/deliveries", "alerts", "The alert's delivery log, newest first (?limit, 1 to 500, default 50)", Access::customer, Query::none, "", 200, "AlertDeliveryList"},
-  RouteDoc{"GET", "/v1/workspaces/{ws}/digest", "alerts", "The weekly digest of an ISO week (?week=2026-W10, default the last complete week): volume and sentiment against the week before, top themes, movers, new themes, emerging issues, quotes", Access::customer, Query::none, "", 200, "Digest"},
-  RouteDoc{"GET", "/GetInsightReports", "insights", "Insights (original name of GET /v1/workspaces/{ws}/insights)", Access::customer, Query::insights_legacy, "", 200, "Insights"},
+  RouteDoc{"GET", "/v1/workspaces/{ws}/feedback", "feedback", "Feedback records, newest first, a page at a time", Access::viewer, Query::feedback, "", 200, "FeedbackPage"},
+  RouteDoc{"GET", "/v1/workspaces/{ws}/feedback/{id}", "feedback", "One feedback record", Access::viewer, Query::record, "", 200, "Record"},
+  RouteDoc{"GET", "/v1/workspaces/{ws}/reports", "insights", "Counts and average sentiment per time bucket, optionally grouped", Access::viewer, Query::reports, "", 200, "Report"},
+  RouteDoc{"GET", "/v1/workspaces/{ws}/insights", "insights", "Totals, top themes, emerging issues and quotes", Access::viewer, Query::filters, "", 200, "Insights"},
+  RouteDoc{"POST", "/v1/workspaces/{ws}/reanalyze", "feedback", "Re-run the current NLP engine over the stored records, in the background", Access::editor, Query::none, "", 202, "ReanalysisJob"},
+  RouteDoc{"GET", "/v1/workspaces/{ws}/reanalyze/{job}", "feedback", "A re-analysis job's progress", Access::viewer, Query::none, "", 200, "ReanalysisJob"},
+  RouteDoc{"GET", "/v1/workspaces/{ws}/themes", "themes", "The workspace's taxonomy: every theme with its count in the period, level 1 then level 2", Access::viewer, Query::period, "", 200, "ThemeList"},
+  RouteDoc{"POST", "/v1/workspaces/{ws}/themes", "themes", "Add a custom theme assigned by phrase rules; existing records are re-analysed", Access::editor, Query::none, "NewTheme", 201, "Theme"},
+  RouteDoc{"PATCH", "/v1/workspaces/{ws}/themes/{id}", "themes", "Rename, hide or merge a theme; existing records are re-analysed", Access::editor, Query::none, "ThemeChange", 200, "Theme"},
+  RouteDoc{"DELETE", "/v1/workspaces/{ws}/themes/{id}", "themes", "Delete a custom theme (built-in aspects and discovered themes can only be hidden)", Access::editor, Query::none, "", 204, ""},
+  RouteDoc{"POST", "/v1/keys", "keys", "Create an API key with a role over all or some workspaces; the secret is shown once", Access::admin, Query::none, "NewKey", 201, "NewKeySecret"},
+  RouteDoc{"GET", "/v1/keys", "keys", "The customer's API keys (never their secrets)", Access::admin, Query::none, "", 200, "KeyList"},
+  RouteDoc{"GET", "/v1/keys/self", "keys", "The key this request is signed with: its role and workspaces", Access::viewer, Query::none, "", 200, "Key"},
+  RouteDoc{"DELETE", "/v1/keys/{id}", "keys", "Revoke a key: refused from the next request on", Access::admin, Query::none, "", 204, ""},
+  RouteDoc{"POST", "/v1/keys/{id}/rotate", "keys", "A new secret for the key; the old one stays valid for grace_seconds (default 86400, at most 2592000)", Access::admin, Query::none, "KeyRotation", 200, "NewKeySecret"},
+  RouteDoc{"POST", "/v1/workspaces/{ws}/alerts", "alerts", "Create an alert rule (emerging, negative_share, new_theme, source_stale, weekly_digest) with its channel (slack, webhook, email); channel secrets are sealed and never shown", Access::editor, Query::none, "NewAlert", 201, "Alert"},
+  RouteDoc{"GET", "/v1/workspaces/{ws}/alerts", "alerts", "The workspace's alert rules", Access::viewer, Query::none, "", 200, "AlertList"},
+  RouteDoc{"GET", "/v1/workspaces/{ws}/alerts/{id}", "alerts", "One alert rule", Access::viewer, Query::none, "", 200, "Alert"},
+  RouteDoc{"PATCH", "/v1/workspaces/{ws}/alerts/{id}", "alerts", "Change an alert's name, params or channel, or enable and disable it; channel secrets left out are kept", Access::editor, Query::none, "AlertChange", 200, "Alert"},
+  RouteDoc{"DELETE", "/v1/workspaces/{ws}/alerts/{id}", "alerts", "Delete an alert rule with its delivery log", Access::editor, Query::none, "", 204, ""},
+  RouteDoc{"POST", "/v1/workspaces/{ws}/alerts/{id}/test", "alerts", "Send a sample message through the alert's channel now", Access::editor, Query::none, "", 200, "AlertTest"},
+  RouteDoc{"GET", "/v1/workspaces/{ws}/alerts/{id}/deliveries", "alerts", "The alert's delivery log, newest first (?limit, 1 to 500, default 50)", Access::viewer, Query::none, "", 200, "AlertDeliveryList"},
+  RouteDoc{"GET", "/v1/workspaces/{ws}/digest", "alerts", "The weekly digest of an ISO week (?week=2026-W10, default the last complete week): volume and sentiment against the week before, top themes, movers, new themes, emerging issues, quotes", Access::viewer, Query::none, "", 200, "Digest"},
+  RouteDoc{"GET", "/GetInsightReports", "insights", "Insights (original name of GET /v1/workspaces/{ws}/insights)", Access::viewer, Query::insights_legacy, "", 200, "Insights"},
 };
 // clang-format on
 
 // Shared schemas and responses, in OpenAPI's own notation.
 constexpr std::string_view kComponents = R"json({
  "securitySchemes": {
-  "customerKey": {"type": "http", "scheme": "bearer", "description": "A customer's API key (chk_...), from POST /v1/customers"},
+  "customerKey": {"type": "http", "scheme": "bearer", "description": "A customer's API key (chk_...), from POST /v1/customers or POST /v1/keys; its role (viewer, editor, admin) must be at least the operation's x-chorus-role"},
   "adminKey": {"type": "http", "scheme": "bearer", "description": "The admin key: CHORUS_ADMIN_KEY or <data-dir>/admin.key"}
  },
  "responses": {
@@ -133,6 +139,23 @@ constexpr std::string_view kComponents = R"json({
     "parent": {"type": "string", "nullable": true}, "rules": {"$ref": "#/components/schemas/ThemeRules"}}},
   "ThemeChange": {"type": "object", "properties": {"name": {"type": "string", "maxLength": 60}, "hidden": {"type": "boolean"},
     "merge_into": {"type": "string", "nullable": true, "description": "a theme id; null undoes the merge"}}},
+  "NewKey": {"type": "object", "required": ["name", "role", "workspaces"], "properties": {"name": {"type": "string", "maxLength": 100},
+    "role": {"type": "string", "enum": ["viewer", "editor", "admin"]},
+    "workspaces": {"description": "\"all\" (every workspace, now and later) or a list of workspace ids",
+      "oneOf": [{"type": "string", "enum": ["all"]}, {"type": "array", "minItems": 1, "items": {"type": "string"}}]},
+    "expires_at": {"type": "string", "format": "date-time", "nullable": true}}},
+  "Key": {"type": "object", "properties": {"id": {"type": "string"}, "name": {"type": "string"},
+    "role": {"type": "string", "enum": ["viewer", "editor", "admin"]},
+    "workspaces": {"oneOf": [{"type": "string", "enum": ["all"]}, {"type": "array", "items": {"type": "string"}}]},
+    "state": {"type": "string", "enum": ["active", "expired", "revoked"]},
+    "created_at": {"type": "string", "format": "date-time"}, "expires_at": {"type": "string", "format": "date-time", "nullable": true},
+    "last_used_at": {"type": "string", "format": "date-time", "nullable": true, "description": "noted at most once a minute"},
+    "revoked_at": {"type": "string", "format": "date-time", "nullable": true},
+    "previous_secret_valid_until": {"type": "string", "format": "date-time", "description": "while the secret before a rotation still works"}}},
+  "NewKeySecret": {"allOf": [{"$ref": "#/components/schemas/Key"}, {"type": "object", "properties": {
+    "api_key": {"type": "string", "description": "the secret, shown only in this answer"}}}]},
+  "KeyList": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Key"}}}},
+  "KeyRotation": {"type": "object", "properties": {"grace_seconds": {"type": "integer", "minimum": 0, "maximum": 2592000, "default": 86400}}},
   "RawItems": {"description": "a JSON array of the source type's raw items, or JSON lines",
     "oneOf": [{"type": "array", "items": {"type": "object"}}, {"type": "string"}]},
   "Accepted": {"type": "object", "properties": {"accepted": {"type": "integer"}}},
@@ -259,6 +282,7 @@ std::string_view path_param_description(std::string_view path, std::string_view 
   if (name == "src") return "Source id";
   if (name == "sync") return "Sync id";
   if (name == "job") return "Re-analysis job id";
+  if (name == "id" && path.starts_with("/v1/keys/")) return "An API key's id";
   if (name == "id") return "A record's unique_identifier";
   if (name == "file") return "File name under the dashboard's assets/";
   return "Path parameter";
@@ -350,10 +374,12 @@ json::object operation(const RouteDoc& r) {
     case Access::anyone:
       op["security"] = json::array{};
       break;
-    case Access::admin:
+    case Access::operator_key:
       op["security"] = json::array{json::object{{"adminKey", json::array{}}}};
       break;
-    case Access::customer:
+    case Access::viewer:
+    case Access::editor:
+    case Access::admin:
       op["security"] = json::array{json::object{{"customerKey", json::array{}}}};
       break;
     case Access::signed_webhook:
@@ -363,6 +389,7 @@ json::object operation(const RouteDoc& r) {
           "signature is 401 and nothing is stored.";
       break;
   }
+  op["x-chorus-role"] = access_name(r.access);
   json::object responses{{std::to_string(r.status), success_response(r)}};
   json::object error_ref{{"$ref", "#/components/responses/Error"}};
   responses["default"] = error_ref;

@@ -188,14 +188,15 @@ void add_alert_routes(http::Router& router, AppContext& ctx) {
   auto bind = [&ctx](http::Response (*h)(http::Request&, AppContext&)) {
     return [h, &ctx](http::Request& r) { return h(r, ctx); };
   };
-  router.add("POST", "/v1/workspaces/{ws}/alerts", bind(create));
-  router.add("GET", "/v1/workspaces/{ws}/alerts", bind(list));
-  router.add("GET", "/v1/workspaces/{ws}/alerts/{id}", bind(get_one));
-  router.add("PATCH", "/v1/workspaces/{ws}/alerts/{id}", bind(patch));
-  router.add("DELETE", "/v1/workspaces/{ws}/alerts/{id}", bind(remove));
-  router.add("POST", "/v1/workspaces/{ws}/alerts/{id}/test", bind(test));
-  router.add("GET", "/v1/workspaces/{ws}/alerts/{id}/deliveries", bind(deliveries));
-  router.add("GET", "/v1/workspaces/{ws}/digest", bind(digest));
+  using enum Access;
+  add_route(router, ctx, "POST", "/v1/workspaces/{ws}/alerts", editor, bind(create));
+  add_route(router, ctx, "GET", "/v1/workspaces/{ws}/alerts", viewer, bind(list));
+  add_route(router, ctx, "GET", "/v1/workspaces/{ws}/alerts/{id}", viewer, bind(get_one));
+  add_route(router, ctx, "PATCH", "/v1/workspaces/{ws}/alerts/{id}", editor, bind(patch));
+  add_route(router, ctx, "DELETE", "/v1/workspaces/{ws}/alerts/{id}", editor, bind(remove));
+  add_route(router, ctx, "POST", "/v1/workspaces/{ws}/alerts/{id}/test", editor, bind(test));
+  add_route(router, ctx, "GET", "/v1/workspaces/{ws}/alerts/{id}/deliveries", viewer, bind(deliveries));
+  add_route(router, ctx, "GET", "/v1/workspaces/{ws}/digest", viewer, bind(digest));
 }
 
 }  // namespace chorus::api

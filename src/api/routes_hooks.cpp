@@ -87,7 +87,7 @@ http::Response receive(http::Request& req, AppContext& ctx) {
 }  // namespace
 
 void add_webhook_routes(http::Router& router, AppContext& ctx) {
-  router.add("POST", "/v1/hooks/{src}", [&ctx](http::Request& r) { return receive(r, ctx); });
+  add_route(router, ctx, "POST", "/v1/hooks/{src}", Access::signed_webhook, [&ctx](http::Request& r) { return receive(r, ctx); });
 }
 
 }  // namespace chorus::api

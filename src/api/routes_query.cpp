@@ -16,14 +16,16 @@ constexpr std::size_t kDefaultLimit = 50;
 constexpr std::size_t kMaxLimit = 500;
 
 Result<store::Workspace> workspace_for(const http::Request& req, AppContext& ctx, std::optional<std::string> raw_ws) {
-  auto customer = require_customer(req, ctx);
-  if (!customer) return customer.error();
+  auto caller = authenticate(req, ctx);
+  if (!caller) return caller.error();
+  if (caller->operator_key)
+    return make_error(ErrorCode::forbidden, "the admin key manages customers only; use a customer's API key");
   Id ws = 0;
   std::string raw = raw_ws.value_or("");
   auto [p, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), ws);
   if (ec != std::errc() || p != raw.data() + raw.size() || ws <= 0)
     return make_error(ErrorCode::not_found, "workspace " + raw + " does not exist");
-  return ctx.store.get_workspace(*customer, ws);
+  return scoped_workspace(*caller, ctx, ws);
 }
 
 Result<std::optional<std::string>> enum_param(const http::Request& req, const std::string& name,
@@ -174,13 +176,13 @@ http::Response insights_for(http::Request& req, AppContext& ctx, std::optional<s
 }  // namespace
 
 void add_query_routes(http::Router& router, AppContext& ctx) {
-  router.add("GET", "/v1/workspaces/{ws}/feedback", [&ctx](http::Request& r) { return list_feedback(r, ctx); });
-  router.add("GET", "/v1/workspaces/{ws}/feedback/{id}", [&ctx](http::Request& r) { return get_feedback(r, ctx); });
-  router.add("GET", "/v1/workspaces/{ws}/reports", [&ctx](http::Request& r) { return reports(r, ctx); });
-  router.add("GET", "/v1/workspaces/{ws}/insights",
-             [&ctx](http::Request& r) { return insights_for(r, ctx, r.params["ws"]); });
-  router.add("GET", "/GetInsightReports",
-             [&ctx](http::Request& r) { return insights_for(r, ctx, r.query_param("workspace_id")); });
+  add_route(router, ctx, "GET", "/v1/workspaces/{ws}/feedback", Access::viewer, [&ctx](http::Request& r) { return list_feedback(r, ctx); });
+  add_route(router, ctx, "GET", "/v1/workspaces/{ws}/feedback/{id}", Access::viewer, [&ctx](http::Request& r) { return get_feedback(r, ctx); });
+  add_route(router, ctx, "GET", "/v1/workspaces/{ws}/reports", Access::viewer, [&ctx](http::Request& r) { return reports(r, ctx); });
+  add_route(router, ctx, "GET", "/v1/workspaces/{ws}/insights", Access::viewer,
+            [&ctx](http::Request& r) { return insights_for(r, ctx, r.params["ws"]); });
+  add_route(router, ctx, "GET", "/GetInsightReports", Access::viewer,
+            [&ctx](http::Request& r) { return insights_for(r, ctx, r.query_param("workspace_id")); });
 }
 
 }  // namespace chorus::api

@@ -269,12 +269,12 @@ std::shared_ptr<ReanalysisJobs> make_reanalysis_jobs(store::Store& store, bus::B
 json::object start_reanalysis(ReanalysisJobs& jobs, Id workspace_id) { return jobs.start(workspace_id, true)->view(); }
 
 void add_reanalyze_routes(http::Router& router, AppContext& ctx, std::shared_ptr<ReanalysisJobs> jobs) {
-  router.add("POST", "/v1/workspaces/{ws}/reanalyze", [jobs, &ctx](http::Request& req) {
+  add_route(router, ctx, "POST", "/v1/workspaces/{ws}/reanalyze", Access::editor, [jobs, &ctx](http::Request& req) {
     auto ws = caller_workspace(req, ctx);
     if (!ws) return error_response(ws.error());
     return json_response(202, jobs->start(ws->id)->view());
   });
-  router.add("GET", "/v1/workspaces/{ws}/reanalyze/{job}", [jobs, &ctx](http::Request& req) {
+  add_route(router, ctx, "GET", "/v1/workspaces/{ws}/reanalyze/{job}", Access::viewer, [jobs, &ctx](http::Request& req) {
     auto ws = caller_workspace(req, ctx);
     if (!ws) return error_response(ws.error());
     std::string id = req.params.count("job") ? req.params.at("job") : "";

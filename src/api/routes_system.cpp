@@ -102,12 +102,12 @@ http::Response static_file(AppContext& ctx, const std::string& path) {
 }  // namespace
 
 void add_system_routes(http::Router& router, AppContext& ctx) {
-  router.add("GET", "/healthz", [&ctx](http::Request&) { return healthz(ctx); });
-  router.add("GET", "/metrics", [&ctx](http::Request&) { return metrics(ctx); });
-  router.add("GET", "/v1/connectors", [](http::Request&) { return connector_catalogue(); });
-  router.add("GET", "/v1/openapi.json", [](http::Request&) { return json_response(200, openapi_document()); });
-  router.add("GET", "/", [&ctx](http::Request& r) { return static_file(ctx, r.path); });
-  router.add("GET", "/assets/{file}", [&ctx](http::Request& r) { return static_file(ctx, r.path); });
+  add_route(router, ctx, "GET", "/healthz", Access::anyone, [&ctx](http::Request&) { return healthz(ctx); });
+  add_route(router, ctx, "GET", "/metrics", Access::anyone, [&ctx](http::Request&) { return metrics(ctx); });
+  add_route(router, ctx, "GET", "/v1/connectors", Access::anyone, [](http::Request&) { return connector_catalogue(); });
+  add_route(router, ctx, "GET", "/v1/openapi.json", Access::anyone, [](http::Request&) { return json_response(200, openapi_document()); });
+  add_route(router, ctx, "GET", "/", Access::anyone, [&ctx](http::Request& r) { return static_file(ctx, r.path); });
+  add_route(router, ctx, "GET", "/assets/{file}", Access::anyone, [&ctx](http::Request& r) { return static_file(ctx, r.path); });
 }
 
 }  // namespace chorus::api

@@ -251,12 +251,12 @@ http::Response remove(http::Request& req, AppContext& ctx, ReanalysisJobs& jobs)
 }  // namespace
 
 void add_theme_routes(http::Router& router, AppContext& ctx, std::shared_ptr<ReanalysisJobs> jobs) {
-  router.add("GET", "/v1/workspaces/{ws}/themes", [&ctx](http::Request& r) { return list(r, ctx); });
-  router.add("POST", "/v1/workspaces/{ws}/themes", [&ctx, jobs](http::Request& r) { return create(r, ctx, *jobs); });
-  router.add("PATCH", "/v1/workspaces/{ws}/themes/{id}",
-             [&ctx, jobs](http::Request& r) { return patch(r, ctx, *jobs); });
-  router.add("DELETE", "/v1/workspaces/{ws}/themes/{id}",
-             [&ctx, jobs](http::Request& r) { return remove(r, ctx, *jobs); });
+  add_route(router, ctx, "GET", "/v1/workspaces/{ws}/themes", Access::viewer, [&ctx](http::Request& r) { return list(r, ctx); });
+  add_route(router, ctx, "POST", "/v1/workspaces/{ws}/themes", Access::editor, [&ctx, jobs](http::Request& r) { return create(r, ctx, *jobs); });
+  add_route(router, ctx, "PATCH", "/v1/workspaces/{ws}/themes/{id}", Access::editor,
+            [&ctx, jobs](http::Request& r) { return patch(r, ctx, *jobs); });
+  add_route(router, ctx, "DELETE", "/v1/workspaces/{ws}/themes/{id}", Access::editor,
+            [&ctx, jobs](http::Request& r) { return remove(r, ctx, *jobs); });
 }
 
 }  // namespace chorus::api

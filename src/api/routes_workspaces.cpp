@@ -38,6 +38,11 @@ http::Response create_customer(http::Request& req, AppContext& ctx) {
 }
 
 http::Response create_workspace(http::Request& req, AppContext& ctx) {
+  auto caller = authenticate(req, ctx);
+  if (!caller) return error_response(caller.error());
+  if (caller->workspaces)
+    return error_response(ErrorCode::forbidden,
+                          "this key is limited to some workspaces; creating one needs an admin key over all workspaces");
   auto customer = require_customer(req, ctx);
   if (!customer) return error_response(customer.error());
   auto body = object_body(req);
@@ -71,12 +76,15 @@ http::Response create_workspace(http::Request& req, AppContext& ctx) {
 }
 
 http::Response list_workspaces(http::Request& req, AppContext& ctx) {
+  auto caller = authenticate(req, ctx);
+  if (!caller) return error_response(caller.error());
   auto customer = require_customer(req, ctx);
   if (!customer) return error_response(customer.error());
   auto list = ctx.store.list_workspaces(*customer);
   if (!list) return error_response(list.error());
   json::array items;
   for (const auto& ws : *list) {
+    if (!caller->sees(ws.id)) continue;
     auto sources = ctx.store.list_sources(ws.id);
     if (!sources) return error_response(sources.error());
     items.push_back(workspace_view(ws, *sources));
@@ -220,18 +228,20 @@ void add_api_routes(http::Router& router, AppContext& ctx) {
   auto bind = [&ctx](http::Response (*fn)(http::Request&, AppContext&)) {
     return [fn, &ctx](http::Request& req) { return fn(req, ctx); };
   };
-  router.add("POST", "/v1/customers", bind(create_customer));
-  router.add("POST", "/v1/workspaces", bind(create_workspace));
-  router.add("POST", "/CreateWorkspace", bind(create_workspace));
-  router.add("GET", "/v1/workspaces", bind(list_workspaces));
-  router.add("GET", "/v1/workspaces/{ws}", bind(get_workspace));
-  router.add("POST", "/v1/workspaces/{ws}/sources", bind(create_source));
-  router.add("GET", "/v1/workspaces/{ws}/sources", bind(list_sources));
-  router.add("GET", "/v1/workspaces/{ws}/sources/{src}", bind(get_source));
-  router.add("DELETE", "/v1/workspaces/{ws}/sources/{src}", bind(delete_source));
-  router.add("POST", "/v1/workspaces/{ws}/sources/{src}/sync", bind(trigger_sync));
-  router.add("GET", "/v1/workspaces/{ws}/syncs/{sync}", bind(get_sync));
-  router.add("POST", "/v1/workspaces/{ws}/sources/{src}/items", bind(push_items));
+  using enum Access;
+  add_route(router, ctx, "POST", "/v1/customers", operator_key, bind(create_customer));
+  add_route(router, ctx, "POST", "/v1/workspaces", admin, bind(create_workspace));
+  add_route(router, ctx, "POST", "/CreateWorkspace", admin, bind(create_workspace));
+  add_route(router, ctx, "GET", "/v1/workspaces", viewer, bind(list_workspaces));
+  add_route(router, ctx, "GET", "/v1/workspaces/{ws}", viewer, bind(get_workspace));
+  add_route(router, ctx, "POST", "/v1/workspaces/{ws}/sources", editor, bind(create_source));
+  add_route(router, ctx, "GET", "/v1/workspaces/{ws}/sources", viewer, bind(list_sources));
+  add_route(router, ctx, "GET", "/v1/workspaces/{ws}/sources/{src}", viewer, bind(get_source));
+  add_route(router, ctx, "DELETE", "/v1/workspaces/{ws}/sources/{src}", editor, bind(delete_source));
+  add_route(router, ctx, "POST", "/v1/workspaces/{ws}/sources/{src}/sync", editor, bind(trigger_sync));
+  add_route(router, ctx, "GET", "/v1/workspaces/{ws}/syncs/{sync}", viewer, bind(get_sync));
+  add_route(router, ctx, "POST", "/v1/workspaces/{ws}/sources/{src}/items", editor, bind(push_items));
+  add_key_routes(router, ctx);
   add_query_routes(router, ctx);
   auto jobs = make_reanalysis_jobs(ctx.store, ctx.bus);
   add_reanalyze_routes(router, ctx, jobs);

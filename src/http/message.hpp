@@ -2,6 +2,7 @@
 // Deliberately free of Boost.Beast so that handler code compiles fast.
 #pragma once
 
+#include <any>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -28,6 +29,7 @@ struct Request {
   std::string body;
   std::string remote;  // peer address "ip:port"
   std::map<std::string, std::string> params;  // path parameters filled by the router ("ws", "src", ...)
+  std::any auth;  // who is calling, once the application has checked (the api's Caller)
 
   std::optional<std::string> query_param(std::string_view name) const;
 };

@@ -217,6 +217,13 @@ std::string ChorusProcess::base_url() const {
 std::filesystem::path ChorusProcess::admin_key_file() const { return impl_->admin_key_file; }
 const std::string& ChorusProcess::admin_key() const { return impl_->admin_key; }
 
+std::vector<std::pair<std::string, std::string>> ChorusProcess::routes() const { return impl_->router.routes(); }
+
+const api::RouteAccessTable& ChorusProcess::route_access() const {
+  static const api::RouteAccessTable none;
+  return impl_->app ? *impl_->app->access : none;
+}
+
 void ChorusProcess::stop() {
   if (!impl_ || impl_->stopped) return;
   impl_->stopped = true;

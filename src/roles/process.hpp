@@ -5,7 +5,10 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
+#include "api/access.hpp"
 #include "core/result.hpp"
 
 namespace chorus::roles {
@@ -52,6 +55,9 @@ class ChorusProcess {
   // Where the admin key lives (empty when it came from the environment).
   std::filesystem::path admin_key_file() const;
   const std::string& admin_key() const;
+  // Every (method, pattern) the router serves, and the access each was registered with (tests walk them).
+  std::vector<std::pair<std::string, std::string>> routes() const;
+  const api::RouteAccessTable& route_access() const;
   // Stops accepting requests, drains in-flight work, and stops every role.
   void stop();
 

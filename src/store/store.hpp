@@ -24,6 +24,24 @@ struct Customer {
   TimeMs created_at = 0;
 };
 
+// A customer's API key as stored: its hash, never the key itself.
+struct ApiKey {
+  Id id = 0;
+  Id customer_id = 0;
+  std::string name;
+  std::string role = "admin";                 // viewer | editor | admin
+  std::optional<std::vector<Id>> workspaces;  // none: every workspace of the customer, now and later
+  std::string key_hash;
+  TimeMs created_at = 0;
+  std::optional<TimeMs> expires_at, last_used_at, revoked_at;
+  // Rotation: the hash the key had before, accepted until previous_valid_until.
+  std::optional<std::string> previous_hash;
+  std::optional<TimeMs> previous_valid_until;
+};
+
+// How often a key's last_used_at is written at most: a busy key costs one write a minute, not one a request.
+inline constexpr TimeMs kKeyUseResolutionMs = 60'000;
+
 struct Workspace {
   Id id = 0;
   Id customer_id = 0;
@@ -138,9 +156,23 @@ class Store {
   virtual ~Store() = default;
   virtual std::string_view kind() const = 0;
 
-  // Tenancy. API keys are stored only as hashes.
+  // Tenancy. API keys are stored only as hashes. A customer is made with one admin key over all its workspaces.
   virtual Result<Customer> create_customer(const std::string& name, const std::string& key_hash) = 0;
-  virtual Result<std::optional<Id>> customer_for_key_hash(const std::string& key_hash) = 0;
+
+  // API keys. create assigns id and created_at (and clears what only use, revocation and rotation set).
+  virtual Result<ApiKey> create_api_key(const ApiKey& key) = 0;
+  // The customer's keys, revoked ones included, oldest first.
+  virtual Result<std::vector<ApiKey>> list_api_keys(Id customer_id) = 0;
+  // The key whose current hash is key_hash, or whose previous hash is and is still valid at `now`.
+  // Revoked and expired keys are returned too, so that the caller can say why they are refused.
+  virtual Result<std::optional<ApiKey>> find_api_key(const std::string& key_hash, TimeMs now) = 0;
+  // not_found unless the key belongs to the customer. Revoking twice keeps the first time.
+  virtual Result<ApiKey> revoke_api_key(Id customer_id, Id key_id, TimeMs at) = 0;
+  // Replaces the hash; the old one stays valid until previous_valid_until. A revoked key is a conflict.
+  virtual Result<ApiKey> rotate_api_key(Id customer_id, Id key_id, const std::string& new_hash,
+                                        TimeMs previous_valid_until) = 0;
+  // Notes a use at `at`, unless one was noted less than kKeyUseResolutionMs before.
+  virtual Status note_api_key_use(Id key_id, TimeMs at) = 0;
 
   virtual Result<Workspace> create_workspace(Id customer_id, const std::string& name) = 0;
   virtual Result<std::vector<Workspace>> list_workspaces(Id customer_id) = 0;
@@ -260,6 +292,10 @@ struct PostgresOptions {
 // The scale-out store. Migrations are applied at open, under an advisory lock, so any number of
 // processes may start at once. A lost connection is `unavailable` and is replaced on the next call.
 Result<std::unique_ptr<Store>> open_postgres_store(const std::string& url, const PostgresOptions& options = {});
+
+// An ApiKey's workspaces as stored in one text column: NULL for all, else ids separated by commas.
+std::optional<std::string> encode_key_workspaces(const std::optional<std::vector<Id>>& workspaces);
+std::optional<std::vector<Id>> decode_key_workspaces(const std::optional<std::string>& text);
 
 // Bucket arithmetic shared by both backends: the start of the bucket that contains t (UTC;
 // weeks start on Monday).

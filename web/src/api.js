@@ -1,11 +1,23 @@
 // The Chorus HTTP API as the dashboard uses it: the key from this browser session, and errors in words.
 
 const KEY = 'chorus.apiKey';
+const ROLE = 'chorus.role';
+const RANK = { viewer: 1, editor: 2, admin: 3 };
 
 export const session = {
   get key() { return sessionStorage.getItem(KEY) || ''; },
   set key(value) { value ? sessionStorage.setItem(KEY, value) : sessionStorage.removeItem(KEY); },
+  // The signed-in key's role (GET /v1/keys/self) and whether it covers every workspace.
+  get role() { return sessionStorage.getItem(ROLE) || ''; },
+  set role(value) { value ? sessionStorage.setItem(ROLE, value) : sessionStorage.removeItem(ROLE); },
+  get allWorkspaces() { return sessionStorage.getItem(`${ROLE}.all`) === '1'; },
+  set allWorkspaces(value) { sessionStorage.setItem(`${ROLE}.all`, value ? '1' : '0'); },
 };
+
+// Whether the signed-in key's role is at least `role`: controls it may not use are not shown at all.
+export function can(role) {
+  return (RANK[session.role] || 0) >= RANK[role];
+}
 
 export class ApiError extends Error {
   constructor(status, code, message) {

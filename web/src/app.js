@@ -1,6 +1,6 @@
 // The dashboard shell: sign-in, workspace choice, navigation, the shared filter bar, and hash routing
 // (#/<workspace>/<view>?period=30d&source=2...), so a reload or a shared link keeps the same view.
-import { api, session, ApiError } from './api.js';
+import { api, session, can, ApiError } from './api.js';
 import { el, clear, errorBox, loading } from './dom.js';
 import { destroyCharts } from './charts.js';
 import { isoDay, languageLabel } from './format.js';
@@ -67,10 +67,11 @@ function signIn(message) {
       session.key = input.value.trim();
       clear(status, loading('Checking the key…'));
       try {
-        await api.get('/v1/workspaces');
+        await loadRole();
         route();
       } catch (err) {
         session.key = '';
+        session.role = '';
         clear(status, errorBox(err));
       }
     },
@@ -90,7 +91,7 @@ async function pickWorkspace() {
   const list = el('div', { class: 'ws-list' }, loading());
   const name = el('input', { id: 'workspace-name', placeholder: 'e.g. Mobile app feedback', required: true });
   const status = el('div', { class: 'form-status' });
-  const create = el('form', {
+  const create = can('admin') && session.allWorkspaces ? el('form', {
     class: 'inline-form',
     onsubmit: async (e) => {
       e.preventDefault();
@@ -102,11 +103,11 @@ async function pickWorkspace() {
         clear(status, errorBox(err));
       }
     },
-  }, name, el('button', { type: 'submit', class: 'primary' }, 'Create workspace'));
+  }, name, el('button', { type: 'submit', class: 'primary' }, 'Create workspace')) : null;
   clear(root, el('div', { class: 'center-page' }, el('div', { class: 'card picker' },
     el('div', { class: 'brand big' }, el('span', { class: 'logo' }), 'Chorus'),
     el('h1', {}, 'Choose a workspace'), list,
-    el('h2', {}, 'New workspace'), create, status,
+    create ? el('h2', {}, 'New workspace') : null, create, status,
     el('button', { class: 'link', onclick: signOut }, 'Sign out'))));
   try {
     const { items } = await api.get('/v1/workspaces');
@@ -120,8 +121,16 @@ async function pickWorkspace() {
   }
 }
 
+// What the signed-in key may do, asked once per sign-in (and after a reload).
+async function loadRole() {
+  const self = await api.get('/v1/keys/self');
+  session.role = self.role;
+  session.allWorkspaces = self.workspaces === 'all';
+}
+
 function signOut() {
   session.key = '';
+  session.role = '';
   location.hash = '';
   signIn();
 }
@@ -179,6 +188,15 @@ export async function route() {
   const token = ++renderToken;
   destroyCharts();
   if (!session.key) return signIn();
+  if (!session.role) {
+    try {
+      await loadRole();
+    } catch (err) {
+      session.key = '';
+      return signIn(err.message);
+    }
+    if (token !== renderToken) return;
+  }
   const { ws, view, params } = parseHash();
   if (!ws) return pickWorkspace();
   const workspace = await loadWorkspace(ws);
@@ -198,6 +216,7 @@ export async function route() {
       el('nav', {}, NAV.map(([v, label]) => el('a', {
         href: `#/${ws}/${v}${v === 'sources' || v === 'alerts' ? '' : keepFilters(params)}`, class: v === view ? 'active' : '', dataset: { view: v },
       }, label))),
+      el('div', { class: 'muted key-role', id: 'key-role', title: 'The role of the key you signed in with' }, `Signed in as ${session.role}`),
       el('button', { class: 'link signout', onclick: signOut }, 'Sign out')),
     el('main', {},
       el('header', { class: 'topbar' }, el('h1', {}, title), view === 'sources' || view === 'alerts' ? null : filterBar(ctx)),

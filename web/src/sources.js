@@ -1,6 +1,6 @@
 // Sources: each source's status, last sync, errors, "Sync now" and its webhook URL; and an add-source
 // form generated from the connector catalogue (GET /v1/connectors), so new source types need no UI work.
-import { api } from './api.js';
+import { api, can } from './api.js';
 import { el, clear, emptyState, errorBox, loading } from './dom.js';
 import { ago, count, dateTime } from './format.js';
 
@@ -15,7 +15,7 @@ export async function render(container, ctx) {
     el('div', { class: 'sources' }, sources.length
       ? sources.map((s) => sourceCard(s, byType[s.type], ctx))
       : emptyState('No sources yet', 'Add the first one below: a forum, an issue tracker, app reviews, or a file of your own.')),
-    addSourceForm(connectors, ctx));
+    can('editor') ? addSourceForm(connectors, ctx) : null);
 }
 
 function copyable(id, text) {
@@ -40,7 +40,7 @@ function sourceCard(s, connector, ctx) {
   const st = s.status || {};
   const progress = el('div', { class: 'sync-progress' });
   const pulls = connector ? connector.pulls !== false : false;
-  const syncButton = pulls ? el('button', { type: 'button', class: 'primary', onclick: () => syncNow(s, ctx, syncButton, progress) }, 'Sync now') : null;
+  const syncButton = pulls && can('editor') ? el('button', { type: 'button', class: 'primary', onclick: () => syncNow(s, ctx, syncButton, progress) }, 'Sync now') : null;
   const pushUrl = `${location.origin}/v1/workspaces/${ctx.ws}/sources/${s.id}/items`;
   return el('div', { class: 'card source', dataset: { source: s.id } },
     el('div', { class: 'panel-head' },

@@ -2,7 +2,7 @@
 // hide and "merge into…" controls, and a form that adds a theme from phrase rules. A change is re-applied to
 // the stored records in the background; the panel shows that job's progress and refreshes the counts until
 // the records (and the rollups behind the counts) have followed.
-import { api } from './api.js';
+import { api, can } from './api.js';
 import { el, clear, errorBox, loading } from './dom.js';
 import { count } from './format.js';
 
@@ -14,7 +14,7 @@ export function taxonomyPanel(ctx, { onSettled } = {}) {
   const panel = el('div', { class: 'panel taxonomy', id: 'taxonomy' });
   const state = { ctx, panel, onSettled, items: [], version: 0, status: el('div', { class: 'taxonomy-status', id: 'taxonomy-status', 'aria-live': 'polite' }) };
   state.list = el('div', { class: 'taxonomy-list' }, loading('Loading the taxonomy…'));
-  state.form = addThemeForm(state);
+  state.form = can('editor') ? addThemeForm(state) : null;
   clear(panel,
     el('div', { class: 'panel-head' }, el('h2', {}, 'Taxonomy'),
       el('span', { class: 'muted' }, 'Rename, hide or merge themes, or add your own from phrases. Existing feedback is re-analysed after each change.')),
@@ -47,7 +47,7 @@ function table(state) {
   // Merge targets: themes that stay on records under their own name.
   const visible = level1.filter((t) => !t.hidden && !t.merged_into);
   return el('table', { class: 'data taxonomy-table', id: 'taxonomy-table' },
-    el('thead', {}, el('tr', {}, el('th', {}, 'Theme'), el('th', { class: 'num' }, 'Count'), el('th', {}, 'Change'))),
+    el('thead', {}, el('tr', {}, el('th', {}, 'Theme'), el('th', { class: 'num' }, 'Count'), can('editor') ? el('th', {}, 'Change') : null)),
     el('tbody', {}, level1.map((t) => row(state, t, visible, subThemes.get(t.id) || []))));
 }
 
@@ -80,7 +80,7 @@ function row(state, t, visible, subs) {
     : null;
   return el('tr', { dataset: { themeId: t.id } }, nameCell,
     el('td', { class: 'num count' }, count(t.count)),
-    el('td', { class: 'actions' }, rename, hide, merge, remove));
+    can('editor') ? el('td', { class: 'actions' }, rename, hide, merge, remove) : null);
 }
 
 function nameOf(state, id) {
@@ -168,6 +168,7 @@ async function followJob(state, job) {
 
 // The built-in aspects a new theme may sit under, kept in step with the list.
 function fillParents(state) {
+  if (!state.parent) return;  // no add-theme form for this key's role
   const chosen = state.parent.value;
   clear(state.parent, el('option', { value: '' }, 'No parent'),
     state.items.filter((t) => t.level === 1 && t.kind === 'aspect')

@@ -86,18 +86,12 @@ Result<Customer> PostgresStore::create_customer(const std::string& name, const s
                            pg::Params().add(name).add(c.created_at));
   if (!ins) return ins.error();
   c.id = ins->int64(0, 0);
-  auto key = (*conn)->exec("INSERT INTO api_keys(key_hash, customer_id, created_at) VALUES($1, $2, $3)",
+  auto key = (*conn)->exec(
+      "INSERT INTO api_keys(key_hash, customer_id, created_at, name, role) VALUES($1, $2, $3, 'customer key', 'admin')",
                            pg::Params().add(key_hash).add(c.id).add(c.created_at));
   if (!key) return key.error();
   if (auto s = tx.commit(); !s) return s.error();
   return c;
-}
-
-Result<std::optional<Id>> PostgresStore::customer_for_key_hash(const std::string& key_hash) {
-  auto rows = pool_.read("SELECT customer_id FROM api_keys WHERE key_hash = $1", pg::Params().add(key_hash));
-  if (!rows) return rows.error();
-  if (rows->empty()) return std::optional<Id>{};
-  return std::optional<Id>{rows->int64(0, 0)};
 }
 
 Result<Workspace> PostgresStore::create_workspace(Id customer_id, const std::string& name) {

@@ -21,7 +21,13 @@ class PostgresStore final : public Store {
   PostgresLayout layout() const { return layout_; }
 
   Result<Customer> create_customer(const std::string& name, const std::string& key_hash) override;
-  Result<std::optional<Id>> customer_for_key_hash(const std::string& key_hash) override;
+  Result<ApiKey> create_api_key(const ApiKey& key) override;
+  Result<std::vector<ApiKey>> list_api_keys(Id customer_id) override;
+  Result<std::optional<ApiKey>> find_api_key(const std::string& key_hash, TimeMs now) override;
+  Result<ApiKey> revoke_api_key(Id customer_id, Id key_id, TimeMs at) override;
+  Result<ApiKey> rotate_api_key(Id customer_id, Id key_id, const std::string& new_hash,
+                                TimeMs previous_valid_until) override;
+  Status note_api_key_use(Id key_id, TimeMs at) override;
   Result<Workspace> create_workspace(Id customer_id, const std::string& name) override;
   Result<std::vector<Workspace>> list_workspaces(Id customer_id) override;
   Result<Workspace> get_workspace(Id customer_id, Id workspace_id) override;

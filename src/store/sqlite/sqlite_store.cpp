@@ -18,14 +18,20 @@ namespace {
 // taxonomies (a versioned JSON document per workspace). 6: the key rows are ordered by time within each key
 // (near_duplicate_keys), so a lookup reads each key's rows oldest first and stops at the first match: its cost
 // no longer grows with the records that share a text, identical or nearly. 7: alert rules, the alert outbox,
-// live items and leases (new tables only).
-constexpr int kSchemaVersion = 7;
+// live items and leases (new tables only). 8: API keys have an id, a name, a role over all or some workspaces,
+// an expiry, revocation, last use, and the previous hash of a rotation; the keys of earlier versions become
+// admin keys over all their customer's workspaces.
+constexpr int kSchemaVersion = 8;
 
 constexpr std::string_view kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS customers(
   id INTEGER PRIMARY KEY, name TEXT NOT NULL, created_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS api_keys(
-  key_hash TEXT PRIMARY KEY, customer_id INTEGER NOT NULL REFERENCES customers(id), created_at INTEGER NOT NULL);
+  id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL REFERENCES customers(id), name TEXT NOT NULL,
+  role TEXT NOT NULL, workspaces TEXT, key_hash TEXT NOT NULL UNIQUE, created_at INTEGER NOT NULL,
+  expires_at INTEGER, last_used_at INTEGER, revoked_at INTEGER, previous_hash TEXT, previous_valid_until INTEGER);
+CREATE INDEX IF NOT EXISTS api_keys_by_customer ON api_keys(customer_id, id);
+CREATE INDEX IF NOT EXISTS api_keys_by_previous_hash ON api_keys(previous_hash) WHERE previous_hash IS NOT NULL;
 CREATE TABLE IF NOT EXISTS workspaces(
   id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL REFERENCES customers(id), name TEXT NOT NULL,
   created_at INTEGER NOT NULL);
@@ -88,6 +94,15 @@ CREATE INDEX IF NOT EXISTS alert_live_items_by_added ON alert_live_items(added_a
 CREATE TABLE IF NOT EXISTS leases(name TEXT PRIMARY KEY, owner TEXT NOT NULL, until INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS rollup_cubes(name TEXT PRIMARY KEY);
+)sql";
+
+// Versions before 7: the old key table is set aside before the schema makes the new one, then copied into it.
+constexpr std::string_view kSetAsideOldKeys = "ALTER TABLE api_keys RENAME TO api_keys_before_roles";
+constexpr std::string_view kCopyOldKeys = R"sql(
+INSERT INTO api_keys(customer_id, name, role, workspaces, key_hash, created_at)
+  SELECT customer_id, 'customer key', 'admin', NULL, key_hash, created_at FROM api_keys_before_roles
+  ORDER BY created_at, rowid;
+DROP TABLE api_keys_before_roles;
 )sql";
 
 // Version 1 to 2, before the schema adds the new tables; the rollups are then refolded from rollup_applied.
@@ -219,7 +234,19 @@ Status SqliteStore::migrate() {
                                                std::to_string(have) + "); upgrade the binary");
   if (have == 1)
     if (auto s = db_.exec(kUpgradeFromV1); !s) return s;
+  // Keys of the layout before version 7 (a table without roles) are carried over as admin keys.
+  auto old_keys = db_.prepare(
+      "SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'api_keys') > 0 AND "
+      "(SELECT count(*) FROM pragma_table_info('api_keys') WHERE name = 'role') = 0");
+  if (!old_keys) return old_keys.error();
+  if (auto row = old_keys->step(); !row) return row.error();
+  const bool carry_keys = old_keys->int64(0) != 0;
+  old_keys->reset();
+  if (carry_keys)
+    if (auto s = db_.exec(kSetAsideOldKeys); !s) return s;
   if (auto s = db_.exec(kSchema); !s) return s;
+  if (carry_keys)
+    if (auto s = db_.exec(kCopyOldKeys); !s) return s;
   if (have >= 1 && have < 6)
     if (auto s = db_.exec(upgrade_near_duplicate_keys_sql()); !s) return s;
   if (auto s = refold_new_cubes(); !s) return s;
@@ -271,24 +298,12 @@ Result<Customer> SqliteStore::create_customer(const std::string& name, const std
   if (!ins) return ins.error();
   if (auto s = ins->bind(1, name).bind(2, c.created_at).run(); !s) return s.error();
   c.id = db_.last_insert_id();
-  auto key = db_.prepare("INSERT INTO api_keys(key_hash, customer_id, created_at) VALUES(?, ?, ?)");
+  auto key = db_.prepare(
+      "INSERT INTO api_keys(key_hash, customer_id, created_at, name, role) VALUES(?, ?, ?, 'customer key', 'admin')");
   if (!key) return key.error();
   if (auto s = key->bind(1, key_hash).bind(2, c.id).bind(3, c.created_at).run(); !s) return s.error();
   if (auto s = tx.commit(); !s) return s.error();
   return c;
-}
-
-// Every API request starts here: read on the reader connection, never behind a parser's batch.
-Result<std::optional<Id>> SqliteStore::customer_for_key_hash(const std::string& key_hash) {
-  std::lock_guard lock(read_mu_);
-  auto q = reader_.cached("SELECT customer_id FROM api_keys WHERE key_hash = ?");
-  if (!q) return q.error();
-  sqlite::ResetOnExit done(**q);
-  (*q)->bind(1, key_hash);
-  auto row = (*q)->step();
-  if (!row) return row.error();
-  if (!*row) return std::optional<Id>{};
-  return std::optional<Id>{(*q)->int64(0)};
 }
 
 Result<Workspace> SqliteStore::create_workspace(Id customer_id, const std::string& name) {

@@ -58,6 +58,24 @@ TEST_F(WiredRouter, DocumentDescribesExactlyTheRoutesTheRouterServes) {
   EXPECT_TRUE(stale.empty()) << "documented routes the router does not serve:\n" << describe(stale);
 }
 
+// The role the document states for each operation is the access the route was registered with.
+TEST_F(WiredRouter, DocumentStatesTheAccessEachRouteEnforces) {
+  const auto& paths = openapi_document().at("paths").as_object();
+  std::size_t compared = 0;
+  for (const auto& [method, pattern] : router_.routes()) {
+    auto it = ctx_->access->find({method, pattern});
+    ASSERT_NE(it, ctx_->access->end()) << method << " " << pattern << " declares no access";
+    std::string lower = method;
+    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const auto* path = paths.if_contains(pattern);
+    if (!path || !path->as_object().contains(lower)) continue;  // the drift test reports it
+    EXPECT_EQ(path->as_object().at(lower).at("x-chorus-role").as_string(), access_name(it->second))
+        << method << " " << pattern;
+    ++compared;
+  }
+  EXPECT_GT(compared, 20u);
+}
+
 TEST_F(WiredRouter, ServesTheDocumentAsJson) {
   http::Request req;
   req.method = "GET";

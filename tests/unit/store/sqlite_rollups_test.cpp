@@ -376,6 +376,8 @@ TEST_F(SqliteRollups, AVersionOneDataDirIsUpgraded) {
     ASSERT_TRUE(db) << db.error().message;
     ASSERT_TRUE(db->exec(R"sql(
 CREATE TABLE customers(id INTEGER PRIMARY KEY, name TEXT NOT NULL, created_at INTEGER NOT NULL);
+CREATE TABLE api_keys(key_hash TEXT PRIMARY KEY, customer_id INTEGER NOT NULL REFERENCES customers(id),
+  created_at INTEGER NOT NULL);
 CREATE TABLE workspaces(id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL, name TEXT NOT NULL,
   created_at INTEGER NOT NULL);
 CREATE TABLE records(
@@ -403,6 +405,7 @@ CREATE TABLE record_bands(workspace_id INTEGER NOT NULL, band INTEGER NOT NULL, 
 CREATE TABLE schema_version(version INTEGER NOT NULL);
 INSERT INTO schema_version VALUES(1);
 INSERT INTO customers VALUES(1, 'acme', 0);
+INSERT INTO api_keys VALUES('hash-acme', 1, 500);
 INSERT INTO workspaces VALUES(1, 1, 'app', 0);
 INSERT INTO records VALUES(1, 7, 3, 1767225600000, 0, 'negative', -0.25, 'bug', 'en', 281483566841860, 1, 'slow sync',
   '{"unique_identifier":"7","workspace_id":"1","source_id":"3","review_attributes":{"rating":2},"conversation_attributes":{"text":"slow sync","sentiment_type":"negative","sentiment_compound":-0.25,"category":"bug","themes":["sync"]},"context_info":{"timestamp":"2026-01-01T00:00:00Z"}}');
@@ -441,6 +444,13 @@ INSERT INTO rollup_applied VALUES(1, 7, 1, 1767225600000, 3, 'negative', 'bug', 
   ASSERT_TRUE(dup) << dup.error().message;
   EXPECT_EQ(*dup, std::optional<std::int64_t>(7));
   EXPECT_FALSE(store_->find_near_duplicate(1, 0x0001000200030005ULL, 3, 8, kJan - kDay)->has_value());
+  // The customer's key of before is an admin key over all its workspaces.
+  auto key = store_->find_api_key("hash-acme", now_ms());
+  ASSERT_TRUE(key && key->has_value());
+  EXPECT_EQ((*key)->customer_id, 1);
+  EXPECT_EQ((*key)->role, "admin");
+  EXPECT_FALSE((*key)->workspaces.has_value());
+  EXPECT_EQ((*key)->created_at, 500);
   // The upgrade adds workspace taxonomies.
   EXPECT_EQ(store_->get_taxonomy(1)->version, 0);
   EXPECT_EQ(*store_->put_taxonomy(1, 0, "{}"), 1);
@@ -448,6 +458,7 @@ INSERT INTO rollup_applied VALUES(1, 7, 1, 1767225600000, 3, 'negative', 'bug', 
   open();
   EXPECT_EQ(store_->totals(f)->count, 1);
   EXPECT_EQ(store_->get_taxonomy(1)->version, 1);
+  EXPECT_EQ(store_->list_api_keys(1)->size(), 1u);
   EXPECT_EQ(*store_->find_near_duplicate(1, 0x0001000200030005ULL, 3, 8, kJan + kDay), std::optional<std::int64_t>(7));
 }
 

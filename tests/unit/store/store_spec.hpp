@@ -112,8 +112,143 @@ TEST_P(StoreSpec, WorkspacesAreScopedToTheirCustomer) {
   auto theirs = store_->get_workspace(other->id, ws_);
   ASSERT_FALSE(theirs);
   EXPECT_EQ(theirs.error().code, ErrorCode::not_found);
-  EXPECT_EQ(*store_->customer_for_key_hash("hash-acme"), customer_);
-  EXPECT_FALSE(store_->customer_for_key_hash("nope")->has_value());
+  auto key = store_->find_api_key("hash-acme", now_ms());
+  ASSERT_TRUE(key && key->has_value());
+  EXPECT_EQ((*key)->customer_id, customer_);
+  EXPECT_EQ((*key)->role, "admin");  // a customer's first key: admin over all its workspaces
+  EXPECT_FALSE((*key)->workspaces.has_value());
+  EXPECT_FALSE(store_->find_api_key("nope", now_ms())->has_value());
+}
+
+TEST_P(StoreSpec, ApiKeysKeepRoleScopeAndExpiryAndAreListedPerCustomer) {
+  auto other = store_->create_customer("other", "hash-other");
+  ASSERT_TRUE(other);
+  ApiKey k;
+  k.customer_id = customer_;
+  k.name = "support team";
+  k.role = "viewer";
+  k.workspaces = std::vector<Id>{ws_, ws_ + 100};
+  k.key_hash = "hash-viewer";
+  k.expires_at = now_ms() + kDay;
+  k.revoked_at = 1;  // ignored: a new key is never revoked
+  auto made = store_->create_api_key(k);
+  ASSERT_TRUE(made) << made.error().message;
+  EXPECT_GT(made->id, 0);
+  EXPECT_GT(made->created_at, 0);
+  EXPECT_FALSE(made->revoked_at);
+
+  auto found = store_->find_api_key("hash-viewer", now_ms());
+  ASSERT_TRUE(found && found->has_value());
+  EXPECT_EQ((*found)->id, made->id);
+  EXPECT_EQ((*found)->name, "support team");
+  EXPECT_EQ((*found)->role, "viewer");
+  EXPECT_EQ((*found)->workspaces, (std::vector<Id>{ws_, ws_ + 100}));
+  EXPECT_EQ((*found)->expires_at, k.expires_at);
+  EXPECT_FALSE((*found)->last_used_at);
+
+  ApiKey none = k;
+  none.key_hash = "hash-none";
+  none.workspaces = std::vector<Id>{};  // a key over no workspace is not a key over all of them
+  ASSERT_TRUE(store_->create_api_key(none));
+  auto found_none = store_->find_api_key("hash-none", now_ms());
+  ASSERT_TRUE(found_none && found_none->has_value());
+  ASSERT_TRUE((*found_none)->workspaces.has_value());
+  EXPECT_TRUE((*found_none)->workspaces->empty());
+
+  auto mine = store_->list_api_keys(customer_);
+  ASSERT_TRUE(mine);
+  ASSERT_EQ(mine->size(), 3u);
+  EXPECT_EQ((*mine)[0].name, "customer key");
+  EXPECT_EQ((*mine)[1].id, made->id);
+  auto theirs = store_->list_api_keys(other->id);
+  ASSERT_TRUE(theirs);
+  EXPECT_EQ(theirs->size(), 1u);
+
+  ApiKey dup = k;  // a hash names one key
+  EXPECT_FALSE(store_->create_api_key(dup));
+}
+
+TEST_P(StoreSpec, RevokedKeysAreFoundWithTheirRevocationAndOnlyByTheirCustomer) {
+  auto other = store_->create_customer("other", "hash-other");
+  ASSERT_TRUE(other);
+  ApiKey k;
+  k.customer_id = customer_;
+  k.name = "ci";
+  k.role = "editor";
+  k.key_hash = "hash-ci";
+  auto made = store_->create_api_key(k);
+  ASSERT_TRUE(made);
+  auto foreign = store_->revoke_api_key(other->id, made->id, 5000);
+  ASSERT_FALSE(foreign);
+  EXPECT_EQ(foreign.error().code, ErrorCode::not_found);
+  EXPECT_FALSE((*store_->find_api_key("hash-ci", now_ms()))->revoked_at);
+
+  auto revoked = store_->revoke_api_key(customer_, made->id, 5000);
+  ASSERT_TRUE(revoked) << revoked.error().message;
+  EXPECT_EQ(revoked->revoked_at, 5000);
+  auto again = store_->revoke_api_key(customer_, made->id, 9000);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->revoked_at, 5000);  // the first revocation stands
+  auto found = store_->find_api_key("hash-ci", now_ms());
+  ASSERT_TRUE(found && found->has_value());
+  EXPECT_EQ((*found)->revoked_at, 5000);
+  auto rotate = store_->rotate_api_key(customer_, made->id, "hash-ci-2", now_ms() + kDay);
+  ASSERT_FALSE(rotate);
+  EXPECT_EQ(rotate.error().code, ErrorCode::conflict);
+  EXPECT_FALSE(store_->revoke_api_key(customer_, made->id + 999, 5000));
+}
+
+TEST_P(StoreSpec, RotatedKeysAcceptThePreviousHashOnlyWithinItsGrace) {
+  ApiKey k;
+  k.customer_id = customer_;
+  k.name = "deploy";
+  k.role = "editor";
+  k.key_hash = "hash-old";
+  auto made = store_->create_api_key(k);
+  ASSERT_TRUE(made);
+  const TimeMs until = 1'000'000;
+  auto other = store_->create_customer("other", "hash-other");
+  ASSERT_TRUE(other);
+  auto foreign = store_->rotate_api_key(other->id, made->id, "hash-x", until);
+  ASSERT_FALSE(foreign);
+  EXPECT_EQ(foreign.error().code, ErrorCode::not_found);
+
+  auto rotated = store_->rotate_api_key(customer_, made->id, "hash-new", until);
+  ASSERT_TRUE(rotated) << rotated.error().message;
+  EXPECT_EQ(rotated->key_hash, "hash-new");
+  EXPECT_EQ(rotated->previous_hash, "hash-old");
+  EXPECT_EQ(rotated->previous_valid_until, until);
+
+  auto by_new = store_->find_api_key("hash-new", until + 1);
+  ASSERT_TRUE(by_new && by_new->has_value());
+  EXPECT_EQ((*by_new)->id, made->id);
+  auto by_old_within = store_->find_api_key("hash-old", until - 1);
+  ASSERT_TRUE(by_old_within && by_old_within->has_value());
+  EXPECT_EQ((*by_old_within)->id, made->id);
+  auto by_old_after = store_->find_api_key("hash-old", until);
+  ASSERT_TRUE(by_old_after);
+  EXPECT_FALSE(by_old_after->has_value());
+
+  // Rotating again ends the first secret's grace at once: only the last one before stays valid.
+  ASSERT_TRUE(store_->rotate_api_key(customer_, made->id, "hash-newer", until));
+  EXPECT_FALSE(store_->find_api_key("hash-old", until - 1)->has_value());
+  EXPECT_TRUE(store_->find_api_key("hash-new", until - 1)->has_value());
+  // Revoking ends the grace too.
+  ASSERT_TRUE(store_->revoke_api_key(customer_, made->id, 7));
+  EXPECT_FALSE(store_->find_api_key("hash-new", until - 1)->has_value());
+}
+
+TEST_P(StoreSpec, KeyUseIsNotedAtMostOncePerResolution) {
+  auto key = store_->find_api_key("hash-acme", now_ms());
+  ASSERT_TRUE(key && key->has_value());
+  const Id id = (*key)->id;
+  const TimeMs t0 = 1'700'000'000'000;
+  ASSERT_TRUE(store_->note_api_key_use(id, t0));
+  EXPECT_EQ((*store_->find_api_key("hash-acme", t0))->last_used_at, t0);
+  ASSERT_TRUE(store_->note_api_key_use(id, t0 + kKeyUseResolutionMs - 1));
+  EXPECT_EQ((*store_->find_api_key("hash-acme", t0))->last_used_at, t0);
+  ASSERT_TRUE(store_->note_api_key_use(id, t0 + kKeyUseResolutionMs));
+  EXPECT_EQ((*store_->find_api_key("hash-acme", t0))->last_used_at, t0 + kKeyUseResolutionMs);
 }
 
 TEST_P(StoreSpec, UpsertBumpsRevisionAndKeepsFirstSeen) {
