@@ -260,8 +260,16 @@ Status SqliteStore::migrate() {
     if (auto s = db_.exec(kCopyOldKeys); !s) return s;
   if (have >= 1 && have < 6)
     if (auto s = db_.exec(upgrade_near_duplicate_keys_sql()); !s) return s;
-  if (have >= 1 && have < 9)
-    if (auto s = db_.exec(kUpgradeSkippedCounts); !s) return s;
+  if (have >= 1 && have < 9) {
+    // Only where an earlier layout made the table without them (a version 1 data dir may lack the table).
+    auto has = db_.prepare("SELECT count(*) FROM pragma_table_info('syncs') WHERE name = 'skipped'");
+    if (!has) return has.error();
+    if (auto row = has->step(); !row) return row.error();
+    const bool present = has->int64(0) > 0;
+    has->reset();
+    if (!present)
+      if (auto s = db_.exec(kUpgradeSkippedCounts); !s) return s;
+  }
   if (auto s = refold_new_cubes(); !s) return s;
   if (have < kSchemaVersion) {
     auto ins = db_.prepare("INSERT INTO schema_version(version) VALUES(?)");
