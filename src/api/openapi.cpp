@@ -125,7 +125,7 @@ constexpr std::string_view kComponents = R"json({
     "skipped_reasons": {"$ref": "#/components/schemas/SkippedReasons"},
     "created_at": {"type": "string", "format": "date-time"}, "updated_at": {"type": "string", "format": "date-time"}}},
   "SkippedReasons": {"type": "object", "additionalProperties": {"type": "integer"},
-    "description": "skipped items by reason: no_text (nothing to analyse once markup, embeds and links are stripped), or the setting that leaves them out (pull_request, bot, channel, deleted, hidden, private, not_customer, other_form, partial)",
+    "description": "skipped items by reason: no_text (nothing to analyse once markup, embeds and links are stripped), or the setting that leaves them out (pull_request, comment, bot, channel, not_a_message, thread_reply, deleted, hidden, private_message, teammate, other_form, partial, tags; docs/connectors.md)",
     "example": {"no_text": 3, "pull_request": 7}},
   "ReanalysisJob": {"type": "object", "properties": {"job_id": {"type": "string"}, "workspace_id": {"type": "string"},
     "state": {"type": "string", "enum": ["queued", "running", "done", "failed"]}, "done": {"type": "integer"},
