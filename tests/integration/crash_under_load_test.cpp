@@ -179,8 +179,8 @@ TEST_F(CrashUnderLoad, EveryAcknowledgedWebhookIsStoredOnceAfterKillNine) {
 TEST_F(CrashUnderLoad, EveryImportedItemIsStoredOnceAfterKillNine) {
   start();
   make_source({});
-  // Sixty requests of a thousand items, as `chorus import` sends them; a third of the texts identical.
-  constexpr int kBatches = 60, kPerBatch = 1000;
+  // Thirty requests of a thousand items, as `chorus import` sends them; a third of the texts identical.
+  constexpr int kBatches = 30, kPerBatch = 1000;
   for (int b = 0; b < kBatches; ++b) {
     std::string body;
     for (int i = b * kPerBatch; i < (b + 1) * kPerBatch; ++i) {

@@ -596,10 +596,14 @@ Result<std::int64_t> SqliteStore::count_dead_letters(Id workspace_id) {
   return q->int64(0);
 }
 
+// On the reader connection: a health check answers at once even while a parser's batch holds the writer.
 json::object SqliteStore::health() {
-  std::lock_guard lock(mu_);
-  auto q = db_.prepare("SELECT 1");
-  bool ok = q && q->step();
+  bool ok = false;
+  {
+    std::lock_guard lock(read_mu_);
+    auto q = reader_.prepare("SELECT 1");
+    ok = q && q->step();
+  }
   std::int64_t checkpoints = 0;
   {
     std::lock_guard c(checkpoint_mu_);
