@@ -1,6 +1,7 @@
 // SQLite store: records (upsert with the raw item, queries, near-duplicate lookup).
 #include <algorithm>
 #include <bit>
+#include <tuple>
 
 #include "core/near_duplicate_keys.hpp"
 #include "store/page_batch.hpp"
@@ -82,9 +83,23 @@ SqlFilter record_filter(const FeedbackFilter& f, bool themes_joined) {
 
 using namespace sqlite_sql;
 
-// The statements of one upsert, prepared once per commit.
+// One near-duplicate key row to write (sign +1) or delete (-1), queued while a page's records are upserted.
+struct KeyWrite {
+  Id workspace_id;
+  int band;
+  std::int64_t value;
+  TimeMs ts;
+  std::int64_t uid;
+  std::uint64_t simhash;
+  std::size_t seq;  // queue order: writes of one row keep it
+  int sign;
+  auto order() const { return std::tie(workspace_id, band, value, ts, uid, seq); }
+};
+
+// The statements of one upsert, prepared once per commit, and the page's queued key writes.
 struct SqliteStore::RecordStatements {
   sqlite::Statement select, upsert, delete_themes, insert_theme, insert_key, delete_key;
+  std::vector<KeyWrite> key_writes;
 
   static Result<RecordStatements> prepare(sqlite::Database& db) {
     RecordStatements s;
@@ -116,15 +131,27 @@ struct SqliteStore::RecordStatements {
 
 // A record sits under its ten near-duplicate keys (any two fingerprints within 3 bits share one), ordered by
 // time within each key: a lookup reads a key's rows oldest first and stops at the first match.
-Status SqliteStore::write_keys(RecordStatements& st, Id workspace_id, std::int64_t uid, std::uint64_t simhash,
-                               TimeMs ts, int sign) {
-  sqlite::Statement& stmt = sign > 0 ? st.insert_key : st.delete_key;
-  for (const NearDuplicateKey& key : near_duplicate_keys(simhash)) {
+void SqliteStore::queue_keys(RecordStatements& st, Id workspace_id, std::int64_t uid, std::uint64_t simhash,
+                             TimeMs ts, int sign) {
+  for (const NearDuplicateKey& key : near_duplicate_keys(simhash))
+    st.key_writes.push_back(
+        KeyWrite{workspace_id, key.index, key.value, ts, uid, simhash, st.key_writes.size(), sign});
+}
+
+// A page's key rows are written in index order rather than record by record: consecutive writes land near
+// each other in the index, so each descends through pages the one before it just read. Writes of one row
+// keep their order; writes of different rows commute.
+Status SqliteStore::write_queued_keys(RecordStatements& st) {
+  std::sort(st.key_writes.begin(), st.key_writes.end(),
+            [](const KeyWrite& a, const KeyWrite& b) { return a.order() < b.order(); });
+  for (const KeyWrite& k : st.key_writes) {
+    sqlite::Statement& stmt = k.sign > 0 ? st.insert_key : st.delete_key;
     sqlite::ResetOnExit done(stmt);
-    stmt.bind(1, workspace_id).bind(2, key.index).bind(3, key.value).bind(4, ts).bind(5, uid);
-    if (sign > 0) stmt.bind(6, static_cast<std::int64_t>(simhash));
+    stmt.bind(1, k.workspace_id).bind(2, k.band).bind(3, k.value).bind(4, k.ts).bind(5, k.uid);
+    if (k.sign > 0) stmt.bind(6, static_cast<std::int64_t>(k.simhash));
     if (auto s = stmt.run(); !s) return s;
   }
+  st.key_writes.clear();
   return {};
 }
 
@@ -170,7 +197,7 @@ Result<FeedbackRecord> SqliteStore::upsert_record(RecordStatements& st, const Fe
     st.delete_themes.reset();
     if (auto s = st.delete_themes.bind(1, r.workspace_id).bind(2, r.unique_identifier).run(); !s) return s.error();
     if (old_simhash != 0 && !same_keys)
-      if (auto s = write_keys(st, r.workspace_id, r.unique_identifier, old_simhash, old_ts, -1); !s) return s.error();
+      queue_keys(st, r.workspace_id, r.unique_identifier, old_simhash, old_ts, -1);
   }
   for (const auto& t : r.themes) {
     st.insert_theme.reset();
@@ -178,7 +205,7 @@ Result<FeedbackRecord> SqliteStore::upsert_record(RecordStatements& st, const Fe
     if (auto s = st.insert_theme.run(); !s) return s.error();
   }
   if (r.simhash != 0 && !same_keys)
-    if (auto s = write_keys(st, r.workspace_id, r.unique_identifier, r.simhash, r.timestamp, +1); !s) return s.error();
+    queue_keys(st, r.workspace_id, r.unique_identifier, r.simhash, r.timestamp, +1);
   return r;
 }
 
@@ -199,6 +226,7 @@ Status SqliteStore::write_page(RecordStatements& statements, PageCommit& page, s
     stored.push_back(std::move(s.value()));
     fresh += existed ? 0 : 1;
   }
+  if (auto s = write_queued_keys(statements); !s) return s;
   auto src =
       db_.cached("UPDATE sources SET items_total = items_total + ?1, cursor = COALESCE(?2, cursor) WHERE id = ?3");
   if (!src) return src.error();
@@ -339,29 +367,25 @@ Result<std::optional<std::int64_t>> SqliteStore::lookup_near_duplicate(Id worksp
   if (simhash == 0) return std::optional<std::int64_t>{};
   // Each key's rows oldest first: the first row within max_distance bits is that key's earliest match, and
   // no row at or after the best match so far (or this record) can improve on it. Identical and near-identical
-  // texts match at once, so a lookup reads about one row per key however many of them are stored.
+  // texts match at once, so a lookup reads about one row per key however many of them are stored. The
+  // distance is compared inside SQLite (chorus_bits_apart), so rows that share a key but not the text are
+  // passed over without coming back one by one.
   auto q = db_.cached(
-      "SELECT ts, uid, simhash FROM near_duplicate_keys WHERE workspace_id = ?1 AND band = ?2 AND value = ?3 "
-      "ORDER BY ts, uid");
+      "SELECT ts, uid FROM near_duplicate_keys WHERE workspace_id = ?1 AND band = ?2 AND value = ?3 AND ts <= ?4 "
+      "AND (ts < ?4 OR uid < ?5) AND uid <> ?6 AND chorus_bits_apart(simhash, ?7) <= ?8 ORDER BY ts, uid LIMIT 1");
   if (!q) return q.error();
   sqlite::Statement& st = **q;
   std::pair<TimeMs, std::int64_t> bound{self_ts, self};  // a match must come before this
   std::optional<std::int64_t> best;
   for (const NearDuplicateKey& key : near_duplicate_keys(simhash)) {
     sqlite::ResetOnExit done(st);
-    st.bind(1, workspace_id).bind(2, key.index).bind(3, key.value);
-    for (;;) {
-      auto row = st.step();
-      if (!row) return row.error();
-      if (!*row) break;
-      std::pair<TimeMs, std::int64_t> at{st.int64(0), st.int64(1)};
-      if (!(at < bound)) break;
-      if (at.second == self) continue;
-      if (std::popcount(static_cast<std::uint64_t>(st.int64(2)) ^ simhash) > max_distance) continue;
-      bound = at;
-      best = at.second;
-      break;
-    }
+    st.bind(1, workspace_id).bind(2, key.index).bind(3, key.value).bind(4, bound.first).bind(5, bound.second);
+    st.bind(6, self).bind(7, static_cast<std::int64_t>(simhash)).bind(8, max_distance);
+    auto row = st.step();
+    if (!row) return row.error();
+    if (!*row) continue;
+    bound = {st.int64(0), st.int64(1)};
+    best = bound.second;
   }
   return best;
 }

@@ -1,6 +1,9 @@
 // SQLite store: schema, tenancy, workspaces, sources and syncs.
 #include "store/sqlite/sqlite_store.hpp"
 
+#include <spdlog/spdlog.h>
+
+#include <bit>
 #include <set>
 #include <system_error>
 
@@ -200,6 +203,71 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& da
 SqliteStore::SqliteStore(sqlite::Database db, std::filesystem::path path)
     : db_(std::move(db)), path_(std::move(path)) {}
 
+SqliteStore::~SqliteStore() {
+  if (db_.get()) sqlite3_wal_hook(db_.get(), nullptr, nullptr);
+  {
+    std::lock_guard lock(checkpoint_mu_);
+    checkpoint_stop_ = true;
+  }
+  checkpoint_cv_.notify_all();
+  if (checkpoint_thread_.joinable()) checkpoint_thread_.join();
+}
+
+// A checkpoint once the WAL holds 8,000 pages (32 MiB) rather than SQLite's 1,000: a page that every batch
+// dirties (the top of each index) is copied back once per checkpoint, and a batch of thousands of records
+// dirties thousands.
+constexpr int kCheckpointFrames = 8000;
+
+int SqliteStore::on_wal_commit(void* self, sqlite3*, const char*, int frames) {
+  if (frames >= kCheckpointFrames) {
+    auto* store = static_cast<SqliteStore*>(self);
+    {
+      std::lock_guard lock(store->checkpoint_mu_);
+      store->checkpoint_due_ = true;
+    }
+    store->checkpoint_cv_.notify_one();
+  }
+  return SQLITE_OK;
+}
+
+// PASSIVE: copies back what no reader still needs and never waits for the writer, which goes on appending
+// meanwhile; the writer starts the WAL over at its next commit once everything has been copied.
+void SqliteStore::checkpoint_loop() {
+  for (;;) {
+    {
+      std::unique_lock lock(checkpoint_mu_);
+      checkpoint_cv_.wait(lock, [&] { return checkpoint_due_ || checkpoint_stop_; });
+      if (checkpoint_stop_) return;
+      checkpoint_due_ = false;
+    }
+    int log = 0, copied = 0;
+    int rc = sqlite3_wal_checkpoint_v2(checkpointer_.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+      spdlog::warn("store: checkpoint of {} failed: {}", path_.string(), sqlite3_errmsg(checkpointer_.get()));
+    std::lock_guard lock(checkpoint_mu_);
+    ++checkpoints_;
+  }
+}
+
+namespace {
+
+// chorus_bits_apart(a, b): how many bits two 64-bit fingerprints differ in.
+void bits_apart(sqlite3_context* ctx, int, sqlite3_value** argv) {
+  auto a = static_cast<std::uint64_t>(sqlite3_value_int64(argv[0]));
+  auto b = static_cast<std::uint64_t>(sqlite3_value_int64(argv[1]));
+  sqlite3_result_int(ctx, std::popcount(a ^ b));
+}
+
+Status register_functions(sqlite::Database& db) {
+  if (sqlite3_create_function_v2(db.get(), "chorus_bits_apart", 2,
+                                 SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nullptr, bits_apart, nullptr,
+                                 nullptr, nullptr) != SQLITE_OK)
+    return sqlite::sqlite_error(db.get(), "", "cannot register chorus_bits_apart");
+  return {};
+}
+
+}  // namespace
+
 Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::filesystem::path& data_dir) {
   std::error_code ec;
   std::filesystem::create_directories(data_dir, ec);
@@ -213,15 +281,24 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::filesystem::pa
   if (!db) return db.error();
   // 64 MiB of page cache (the default is 2): upserts into large record and rollup indexes stay in memory.
   if (auto s = db->exec("PRAGMA cache_size = -65536"); !s) return s.error();
-  // Checkpoints every 8,000 pages (32 MiB of WAL) rather than 1,000: a page that every batch dirties (the top
-  // of each index) is copied back once per checkpoint, and a batch of thousands of records dirties thousands.
-  if (auto s = db->exec("PRAGMA wal_autocheckpoint = 8000"); !s) return s.error();
+  // Reads of the database file through a memory map rather than a read call per page: near-duplicate lookups
+  // and upserts touch pages all over the record and key indexes, and most of them are outside the page cache
+  // once a workspace holds a few hundred thousand records. (Capped by SQLite's own build limit.)
+  if (auto s = db->exec("PRAGMA mmap_size = 4294967296"); !s) return s.error();
+  if (auto s = register_functions(*db); !s) return s.error();
   std::unique_ptr<SqliteStore> store(new SqliteStore(std::move(db.value()), path));
   if (auto m = store->migrate(); !m) return m.error();
   auto reader = sqlite::Database::open(path, sqlite::OpenOptions{.what = "", .wal = false});  // WAL: the writer set it
   if (!reader) return reader.error();
   if (auto s = reader->exec("PRAGMA query_only = 1"); !s) return s.error();
+  if (auto s = reader->exec("PRAGMA mmap_size = 4294967296"); !s) return s.error();
   store->reader_ = std::move(reader.value());
+  auto checkpointer = sqlite::Database::open(path, sqlite::OpenOptions{.what = "", .wal = false});
+  if (!checkpointer) return checkpointer.error();
+  store->checkpointer_ = std::move(checkpointer.value());
+  // Replaces SQLite's automatic checkpoint on the writer (a wal hook and autocheckpoint are one setting).
+  sqlite3_wal_hook(store->db_.get(), &SqliteStore::on_wal_commit, store.get());
+  store->checkpoint_thread_ = std::thread([s = store.get()] { s->checkpoint_loop(); });
   return store;
 }
 
@@ -540,11 +617,20 @@ Result<std::int64_t> SqliteStore::count_dead_letters(Id workspace_id) {
   return q->int64(0);
 }
 
+// On the reader connection: a health check answers at once even while a parser's batch holds the writer.
 json::object SqliteStore::health() {
-  std::lock_guard lock(mu_);
-  auto q = db_.prepare("SELECT 1");
-  bool ok = q && q->step();
-  return json::object{{"kind", "sqlite"}, {"ok", ok}, {"path", path_.string()}};
+  bool ok = false;
+  {
+    std::lock_guard lock(read_mu_);
+    auto q = reader_.prepare("SELECT 1");
+    ok = q && q->step();
+  }
+  std::int64_t checkpoints = 0;
+  {
+    std::lock_guard c(checkpoint_mu_);
+    checkpoints = checkpoints_;
+  }
+  return json::object{{"kind", "sqlite"}, {"ok", ok}, {"path", path_.string()}, {"checkpoints", checkpoints}};
 }
 
 }  // namespace chorus::store

@@ -1,8 +1,10 @@
 // The embedded store: one SQLite database (WAL) at <data-dir>/chorus.db.
 #pragma once
 
+#include <condition_variable>
 #include <filesystem>
 #include <mutex>
+#include <thread>
 
 #include "core/sqlite.hpp"
 #include "store/store.hpp"
@@ -12,6 +14,7 @@ namespace chorus::store {
 class SqliteStore final : public Store {
  public:
   static Result<std::unique_ptr<SqliteStore>> open(const std::filesystem::path& data_dir);
+  ~SqliteStore() override;
 
   std::string_view kind() const override { return "sqlite"; }
 
@@ -94,8 +97,11 @@ class SqliteStore final : public Store {
   Status write_page(RecordStatements& st, PageCommit& page, std::vector<FeedbackRecord>& stored);
   Result<std::optional<std::int64_t>> lookup_near_duplicate(Id workspace_id, std::uint64_t simhash, int max_distance,
                                                             std::int64_t self, TimeMs self_ts);
-  // Writes (sign +1) or deletes (-1) a record's ten near-duplicate key rows.
-  Status write_keys(RecordStatements& st, Id workspace_id, std::int64_t uid, std::uint64_t simhash, TimeMs ts, int sign);
+  // Queues the writes (sign +1) or deletes (-1) of a record's ten near-duplicate key rows; write_queued_keys
+  // carries out the queue in index order.
+  static void queue_keys(RecordStatements& st, Id workspace_id, std::int64_t uid, std::uint64_t simhash, TimeMs ts,
+                         int sign);
+  static Status write_queued_keys(RecordStatements& st);
   static FeedbackRecord applied_contribution(const sqlite::Statement& row, int first, Id workspace_id);
   Status rebuild_rollups();  // refolds every cube from rollup_applied (schema upgrades)
   Status refold_new_cubes();
@@ -108,6 +114,17 @@ class SqliteStore final : public Store {
   std::mutex read_mu_;
   sqlite::Database reader_;
   std::filesystem::path path_;
+
+  // Checkpoints run on a thread of their own with its own connection, so copying the WAL back into the
+  // database and its fsync never hold up the transaction that happens to cross the threshold (a parser's).
+  static int on_wal_commit(void* self, sqlite3* db, const char* name, int frames);
+  void checkpoint_loop();
+  sqlite::Database checkpointer_;
+  std::mutex checkpoint_mu_;
+  std::condition_variable checkpoint_cv_;
+  bool checkpoint_due_ = false, checkpoint_stop_ = false;
+  std::int64_t checkpoints_ = 0;
+  std::thread checkpoint_thread_;
 };
 
 }  // namespace chorus::store

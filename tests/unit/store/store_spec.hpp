@@ -501,6 +501,45 @@ TEST_P(StoreSpec, NearDuplicateAmongIdenticalCopiesIsTheEarliestOther) {
   EXPECT_EQ(*store_->find_near_duplicate(ws_, ~fp, 3, 7000, kMar2 + kDay), std::optional<std::int64_t>(earliest));
 }
 
+// One record changed three times within one page: its key rows are written and replaced in the order of the
+// changes, so only the last version answers lookups, at its own time.
+TEST_P(StoreSpec, NearDuplicateKeysFollowARecordChangedWithinOnePage) {
+  const std::uint64_t fp = 0x0123456789ABCDEFULL;
+  auto first = record(1, kMar2, "neutral", 0);
+  first.simhash = fp;
+  auto second = record(1, kMar2 + kDay, "neutral", 0);
+  second.simhash = ~fp;
+  auto third = record(1, kMar2 + 2 * kDay, "neutral", 0);
+  third.simhash = fp ^ (1ULL << 33);
+  commit({first, second, third});
+  EXPECT_EQ(*store_->find_near_duplicate(ws_, fp, 3, 9, kMar2 + 3 * kDay), std::optional<std::int64_t>(1));
+  EXPECT_EQ(*store_->find_near_duplicate(ws_, fp, 3, 9, kMar2 + kDay), std::nullopt);  // not at its first time
+  EXPECT_EQ(*store_->find_near_duplicate(ws_, ~fp, 3, 9, kMar2 + 3 * kDay), std::nullopt);
+}
+
+// Records that share a key with a text but are more than three bits from it are passed over, however many
+// come first; the earliest within three bits answers.
+TEST_P(StoreSpec, NearDuplicateSkipsRecordsThatOnlyShareAKey) {
+  const std::uint64_t fp = 0x00FF00FF00FF00FFULL;
+  std::vector<FeedbackRecord> page;
+  for (int i = 0; i < 200; ++i) {
+    auto r = record(100 + i, kMar2 + i * 60000, "neutral", 0);
+    // The low 26 bits (the first pair key) as fp's; four or more bits apart above them.
+    r.simhash = fp ^ (std::uint64_t{0xF} << 30) ^ (static_cast<std::uint64_t>(i) << 40);
+    page.push_back(r);
+  }
+  auto near = record(7, kMar2 + 300 * 60000, "neutral", 0);
+  near.simhash = fp ^ (1ULL << 50) ^ (1ULL << 3);
+  page.push_back(near);
+  commit(page);
+  EXPECT_EQ(*store_->find_near_duplicate(ws_, fp, 3, 9, kMar2 + kDay), std::optional<std::int64_t>(7));
+  // At its own time only a lower id comes first.
+  EXPECT_EQ(*store_->find_near_duplicate(ws_, fp, 3, 5, kMar2 + 300 * 60000), std::nullopt);
+  EXPECT_EQ(*store_->find_near_duplicate(ws_, fp, 3, 9, kMar2 + 300 * 60000), std::optional<std::int64_t>(7));
+  EXPECT_EQ(*store_->find_near_duplicate(ws_, fp ^ (std::uint64_t{0xF} << 30), 3, 9, kMar2 + kDay),
+            std::optional<std::int64_t>(100));
+}
+
 // commit_pages marks near-duplicates page after page: a page sees the pages before it as stored, and within
 // a page an earlier record counts (through to what it duplicates) when nothing stored does.
 TEST_P(StoreSpec, CommitPagesMarksNearDuplicatesAsPageByPage) {
