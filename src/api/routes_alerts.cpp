@@ -53,8 +53,15 @@ json::object shown(const store::AlertRule& rule, const json::object& shown_once)
   return out;
 }
 
-void audit_rule(const http::Request& req, AppContext& ctx, std::string action, const store::AlertRule& rule) {
+// The detail is the rule's kind and channel type, and for a change the names of the fields sent.
+void audit_rule(const http::Request& req, AppContext& ctx, std::string action, const store::AlertRule& rule,
+                const json::object* changed = nullptr) {
   std::string detail = rule.kind + " to " + rule.channel_type;
+  if (changed) {
+    std::string fields;
+    for (const auto& kv : *changed) fields += (fields.empty() ? "" : ", ") + std::string(kv.key());
+    detail = fields + "; " + detail;
+  }
   audit(req, ctx, action, {"alert", rule.id, rule.name}, std::move(detail), rule.workspace_id);
 }
 
@@ -105,7 +112,7 @@ http::Response patch(http::Request& req, AppContext& ctx) {
   if (!change) return error_response(change.error());
   auto stored = ctx.store.update_alert_rule(change->rule);
   if (!stored) return error_response(stored.error());
-  audit_rule(req, ctx, "alert.update", *stored);
+  audit_rule(req, ctx, "alert.update", *stored, &*body);
   return json_response(200, shown(*stored, change->shown_once));
 }
 

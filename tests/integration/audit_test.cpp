@@ -160,6 +160,10 @@ TEST_P(Audit, EveryChangeLeavesOneEntryWithTheKeyThatMadeIt) {
   EXPECT_NE(str(updates[0], "detail").find("credentials"), std::string::npos) << json::serialize(updates[0]);
   EXPECT_NE(str(updates[0], "detail").find("paused"), std::string::npos);
   EXPECT_EQ(str(updates[0], "target.name"), "Community");
+  auto alert_change = entries(alice_, "?action=alert.update");
+  ASSERT_EQ(alert_change.size(), 1u);
+  EXPECT_EQ(str(alert_change[0], "detail"), "name; negative_share to webhook");
+  EXPECT_EQ(str(alert_change[0], "target.name"), "Very negative");
   for (const auto& secret : secrets_seen) EXPECT_EQ(all.raw.find(secret), std::string::npos) << secret;
   EXPECT_EQ(all.raw.find("127.0.0.1:9"), std::string::npos) << "no request bodies";
 
