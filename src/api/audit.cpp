@@ -55,7 +55,8 @@ http::Response list(http::Request& req, AppContext& ctx) {
   if (auto l = req.query_param("limit"); l && !l->empty()) {
     auto n = whole_number(*l);
     if (!n || static_cast<std::size_t>(*n) > kMaxLimit)
-      return error_response(ErrorCode::bad_request, "limit must be a whole number from 1 to " + std::to_string(kMaxLimit));
+      return error_response(ErrorCode::bad_request,
+                            "limit must be a whole number from 1 to " + std::to_string(kMaxLimit));
     q.limit = static_cast<std::size_t>(*n);
   }
   if (auto c = req.query_param("cursor"); c && !c->empty()) {
@@ -72,8 +73,10 @@ http::Response list(http::Request& req, AppContext& ctx) {
                             "action must be an action such as key.create, or a family such as key.* or key");
     std::string action = *a;
     // "key.*" and "key" both mean every key action; "key.create" one of them.
-    if (action.ends_with(".*")) action.pop_back();
-    else if (action.find('.') == std::string::npos) action += '.';
+    if (action.ends_with(".*"))
+      action.pop_back();
+    else if (action.find('.') == std::string::npos)
+      action += '.';
     if (action.find('*') != std::string::npos)
       return error_response(ErrorCode::bad_request, "action takes * only at its end, as in key.*");
     q.action = std::move(action);

@@ -308,8 +308,8 @@ std::string_view path_param_description(std::string_view path, std::string_view 
 void add_query_params(json::array& params, Query query) {
   if (query == Query::none) return;
   if (query == Query::audit) {
-    params.push_back(param("action", "query",
-                           "Only this action (key.create), or a family of them (key.* or key)", string_schema()));
+    params.push_back(
+        param("action", "query", "Only this action (key.create), or a family of them (key.* or key)", string_schema()));
     params.push_back(param("workspace", "query", "Only changes in this workspace id", string_schema()));
     params.push_back(param("limit", "query", "Entries per page, 1 to 500 (default 50)",
                            json::object{{"type", "integer"}, {"minimum", 1}, {"maximum", 500}}));

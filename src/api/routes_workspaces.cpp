@@ -171,10 +171,10 @@ http::Response trigger_sync(http::Request& req, AppContext& ctx) {
   auto src = caller_source(req, ctx);
   if (!src) return error_response(src.error());
   if (src->paused)
-    return error_response(ErrorCode::conflict,
-                          "source " + std::to_string(src->id) + " is paused; resume it with PATCH /v1/workspaces/" +
-                              std::to_string(src->workspace_id) + "/sources/" + std::to_string(src->id) +
-                              " {\"paused\": false}");
+    return error_response(ErrorCode::conflict, "source " + std::to_string(src->id) +
+                                                   " is paused; resume it with PATCH /v1/workspaces/" +
+                                                   std::to_string(src->workspace_id) + "/sources/" +
+                                                   std::to_string(src->id) + " {\"paused\": false}");
   const auto* connector = connectors::find_connector(src->type);
   if (!connector || !connector->pulls())
     return error_response(ErrorCode::bad_request,

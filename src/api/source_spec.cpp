@@ -47,8 +47,8 @@ Result<std::int64_t> parse_schedule(const json::object& schedule, const connecto
   auto secs = parse_every(*every);
   if (!secs) return prefixed(secs.error(), where);
   if (!connector.pulls())
-    return make_error(ErrorCode::bad_request, where + "schedule is not available: " + std::string(connector.type()) +
-                                                  " sources are push-only");
+    return make_error(ErrorCode::bad_request,
+                      where + "schedule is not available: " + std::string(connector.type()) + " sources are push-only");
   return *secs;
 }
 
@@ -69,7 +69,8 @@ Result<std::pair<std::string, std::string>> parse_webhook(const json::object& we
                           (allowed.empty() ? "(none for " + std::string(connector.type()) + ")" : allowed));
   auto secret = get_string(wv, "secret");
   if (!secret || secret->empty() || !webhook.at("secret").is_string())
-    return make_error(ErrorCode::bad_request, where + "webhook.secret is required: the shared secret the sender signs with");
+    return make_error(ErrorCode::bad_request,
+                      where + "webhook.secret is required: the shared secret the sender signs with");
   return std::pair{*scheme, *secret};
 }
 
@@ -176,7 +177,8 @@ Result<SourceChange> patch_source(const store::Source& current, const json::obje
     if (v->is_null()) {
       src.schedule_every_s.reset();
     } else if (!v->is_object()) {
-      return make_error(ErrorCode::bad_request, "schedule must be {\"every\": \"15m\"}, or null for syncs on demand only");
+      return make_error(ErrorCode::bad_request,
+                        "schedule must be {\"every\": \"15m\"}, or null for syncs on demand only");
     } else {
       auto secs = parse_schedule(v->get_object(), *connector, "");
       if (!secs) return secs.error();

@@ -75,25 +75,28 @@ TEST_P(Audit, EveryChangeLeavesOneEntryWithTheKeyThatMadeIt) {
        201},
       {"source.create", "source", "Support editor",
        [&] {
-         auto r = api().post(ws_path + "/sources", editor,
-                             json::object{{"type", "discourse"},
-                                          {"name", "Forum"},
-                                          {"config", json::object{{"base_url", "http://127.0.0.1:9"}}},
-                                          {"credentials", json::object{{"api_key", "sekrit-forum-key"}, {"api_username", "system"}}}});
+         auto r = api().post(
+             ws_path + "/sources", editor,
+             json::object{{"type", "discourse"},
+                          {"name", "Forum"},
+                          {"config", json::object{{"base_url", "http://127.0.0.1:9"}}},
+                          {"credentials", json::object{{"api_key", "sekrit-forum-key"}, {"api_username", "system"}}}});
          src = str(r.body, "id");
          return r;
        },
        201},
       {"source.update", "source", "Support editor",
        [&] {
-         return api().call("PATCH", ws_path + "/sources/" + src, editor,
-                           R"({"name": "Community", "paused": true, "credentials": {"api_key": "newer-sekrit-key", "api_username": "system"}})");
+         return api().call(
+             "PATCH", ws_path + "/sources/" + src, editor,
+             R"({"name": "Community", "paused": true, "credentials": {"api_key": "newer-sekrit-key", "api_username": "system"}})");
        },
        200},
       {"taxonomy.create", "theme", "Support editor",
        [&] {
-         auto r = api().post(ws_path + "/themes", editor,
-                             json::object{{"name", "Invoices"}, {"rules", json::object{{"any", json::array{"invoice"}}}}});
+         auto r =
+             api().post(ws_path + "/themes", editor,
+                        json::object{{"name", "Invoices"}, {"rules", json::object{{"any", json::array{"invoice"}}}}});
          theme = str(r.body, "id");
          return r;
        },
@@ -104,11 +107,12 @@ TEST_P(Audit, EveryChangeLeavesOneEntryWithTheKeyThatMadeIt) {
        [&] { return api().call("DELETE", ws_path + "/themes/" + theme, editor); }, 204},
       {"alert.create", "alert", "Support editor",
        [&] {
-         auto r = api().post(ws_path + "/alerts", editor,
-                             json::object{{"name", "Negative"},
-                                          {"kind", "negative_share"},
-                                          {"params", json::object{{"threshold", 0.4}}},
-                                          {"channel", json::object{{"type", "webhook"}, {"url", "http://127.0.0.1:9/hook"}}}});
+         auto r = api().post(
+             ws_path + "/alerts", editor,
+             json::object{{"name", "Negative"},
+                          {"kind", "negative_share"},
+                          {"params", json::object{{"threshold", 0.4}}},
+                          {"channel", json::object{{"type", "webhook"}, {"url", "http://127.0.0.1:9/hook"}}}});
          rule = str(r.body, "id");
          return r;
        },
@@ -121,7 +125,8 @@ TEST_P(Audit, EveryChangeLeavesOneEntryWithTheKeyThatMadeIt) {
        [&] { return api().call("DELETE", ws_path + "/sources/" + src, editor); }, 204},
       {"key.create", "key", "Ops admin",
        [&] {
-         auto r = api().post("/v1/keys", admin, json::object{{"name", "Reader"}, {"role", "viewer"}, {"workspaces", "all"}});
+         auto r =
+             api().post("/v1/keys", admin, json::object{{"name", "Reader"}, {"role", "viewer"}, {"workspaces", "all"}});
          made_key = str(r.body, "id");
          return r;
        },

@@ -20,11 +20,11 @@ class SourceUpdateBase : public WorkspaceFixture {
   }
 
   std::string forum_source() {
-    return add_source(json::object{
-        {"type", "discourse"},
-        {"name", "Forum"},
-        {"config", json::object{{"base_url", forum_->base_url()}, {"query", ""}}},
-        {"credentials", json::object{{"api_key", "first-forum-key-111"}, {"api_username", "system"}}}});
+    return add_source(
+        json::object{{"type", "discourse"},
+                     {"name", "Forum"},
+                     {"config", json::object{{"base_url", forum_->base_url()}, {"query", ""}}},
+                     {"credentials", json::object{{"api_key", "first-forum-key-111"}, {"api_username", "system"}}}});
   }
   std::string path(const std::string& src) { return "/v1/workspaces/" + ws_ + "/sources/" + src; }
   Reply patch(const std::string& src, const std::string& body, const std::string& key = "") {
@@ -65,8 +65,9 @@ TEST_P(SourceUpdate, NameConfigAndCredentialsChangeAndTheNextSyncUsesThem) {
   EXPECT_EQ(str(renamed.body, "name"), "Community forum");
   EXPECT_EQ(str(renamed.body, "status.cursor"), str(before.body, "status.cursor"));  // same config: cursor kept
 
-  auto changed = patch(src, R"({"config": {"base_url": ")" + forum_->base_url() +
-                                R"(", "query": "sync"}, "credentials": {"api_key": "second-forum-key-222", "api_username": "system"}})");
+  auto changed = patch(
+      src, R"({"config": {"base_url": ")" + forum_->base_url() +
+               R"(", "query": "sync"}, "credentials": {"api_key": "second-forum-key-222", "api_username": "system"}})");
   ASSERT_EQ(changed.status, 200) << changed.raw;
   EXPECT_EQ(str(changed.body, "config.query"), "sync");
   EXPECT_EQ(str(changed.body, "name"), "Community forum");
@@ -89,9 +90,8 @@ TEST_P(SourceUpdate, NameConfigAndCredentialsChangeAndTheNextSyncUsesThem) {
 }
 
 TEST_P(SourceUpdate, PausedSourcesAreNotSyncedOnScheduleOrByHand) {
-  std::string src = add_source(json::object{{"type", "discourse"},
-                                            {"name", "Forum"},
-                                            {"config", json::object{{"base_url", forum_->base_url()}}}});
+  std::string src = add_source(json::object{
+      {"type", "discourse"}, {"name", "Forum"}, {"config", json::object{{"base_url", forum_->base_url()}}}});
   auto paused = patch(src, R"({"paused": true})");
   ASSERT_EQ(paused.status, 200) << paused.raw;
   EXPECT_EQ(paused.body.at("paused"), json::value(true));
@@ -190,8 +190,9 @@ TEST_P(SourceUpdate, BadChangesAreRefusedAndChangeNothing) {
   auto theirs = api().post("/v1/workspaces", other, json::object{{"name", "Theirs"}, {"sources", json::array{}}});
   ASSERT_EQ(theirs.status, 201);
   std::string their_ws = str(theirs.body, "id");
-  auto their_src = api().post("/v1/workspaces/" + their_ws + "/sources", other,
-                              json::object{{"type", "discourse"}, {"config", json::object{{"base_url", "https://x.example"}}}});
+  auto their_src =
+      api().post("/v1/workspaces/" + their_ws + "/sources", other,
+                 json::object{{"type", "discourse"}, {"config", json::object{{"base_url", "https://x.example"}}}});
   ASSERT_EQ(their_src.status, 201);
   const std::string their_path = "/v1/workspaces/" + their_ws + "/sources/" + str(their_src.body, "id");
   const std::string their_before = api().get(their_path, other).raw;

@@ -24,7 +24,8 @@ Result<std::vector<AuditEntry>> SqliteStore::list_audit_entries(const AuditQuery
       "at FROM audit_log WHERE customer_id = ?1";
   if (query.before_id) sql += " AND id < ?2";
   if (query.workspace_id) sql += " AND workspace_id = ?3";
-  if (query.action) sql += query.action->ends_with('.') ? " AND substr(action, 1, length(?4)) = ?4" : " AND action = ?4";
+  if (query.action)
+    sql += query.action->ends_with('.') ? " AND substr(action, 1, length(?4)) = ?4" : " AND action = ?4";
   if (query.within) {
     sql += " AND workspace_id IN (";
     for (std::size_t i = 0; i < query.within->size(); ++i) sql += (i ? ", " : "") + std::to_string((*query.within)[i]);

@@ -451,7 +451,8 @@ Result<Source> SqliteStore::update_source(const Source& src, bool reset_cursor) 
   q->bind(5, src.sealed_secrets).bind(6, src.paused ? 1 : 0).bind(7, reset_cursor ? 1 : 0);
   q->bind(8, src.workspace_id).bind(9, src.id);
   if (auto s = q->run(); !s) return s.error();
-  if (db_.changes() == 0) return make_error(ErrorCode::not_found, "source " + std::to_string(src.id) + " does not exist");
+  if (db_.changes() == 0)
+    return make_error(ErrorCode::not_found, "source " + std::to_string(src.id) + " does not exist");
   auto read = db_.prepare(std::string(kSourceColumns) + "WHERE s.id = ?");
   if (!read) return read.error();
   read->bind(1, src.id);

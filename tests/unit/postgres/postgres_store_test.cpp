@@ -227,8 +227,9 @@ TEST_F(PostgresStoreTest, MigrationSevenAddsPausingAndTheAuditLog) {
   ASSERT_NE(store, nullptr);
   auto t = make_tenant(*store);
   store.reset();
-  ASSERT_TRUE(server_->exec(url_, "ALTER TABLE sources DROP COLUMN paused; DROP TABLE audit_log; "
-                                  "DELETE FROM schema_version WHERE version >= 7"));
+  ASSERT_TRUE(server_->exec(url_,
+                            "ALTER TABLE sources DROP COLUMN paused; DROP TABLE audit_log; "
+                            "DELETE FROM schema_version WHERE version >= 7"));
   store = open(off);
   ASSERT_NE(store, nullptr);
   EXPECT_EQ(scalar("SELECT max(version) FROM schema_version"), "7");
