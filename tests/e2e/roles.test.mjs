@@ -158,10 +158,17 @@ test('the customer key is an admin key: it may create workspaces, manage keys an
   const self = await apiCall(chorus.url, secret, 'GET', '/v1/keys/self');
   assert.equal(self.role, 'viewer');
   assert.deepEqual(self.workspaces, [ws]);
-  // Its creation is logged; the filter narrows the log to key changes.
+  // Its creation shows in the log at once; the filter narrows the log to key changes.
+  await page.locator('#audit-table tr[data-action="key.create"]', { hasText: 'Night shift' }).waitFor();
   await page.selectOption('#audit-action', 'key');
   await page.locator('#audit-table tr[data-action="key.create"]', { hasText: 'Night shift' }).waitFor();
   assert.equal(await page.locator('#audit-table tr[data-action="source.update"]').count(), 0);
+  // Revoking it is logged too, and the row says so.
+  page.once('dialog', (d) => d.accept());
+  await page.locator('#keys-table tr', { hasText: 'Night shift' }).locator('.revoke-key').click();
+  await page.locator('#audit-table tr[data-action="key.delete"]', { hasText: 'Night shift' }).waitFor();
+  await page.locator('#keys-table tr', { hasText: 'Night shift' }).locator('.pill', { hasText: 'revoked' }).waitFor();
+  assert.equal((await fetch(`${chorus.url}/v1/keys/self`, { headers: { Authorization: `Bearer ${secret}` } })).status, 401);
   await screenshot(page, 'roles-admin-access');
   await page.close();
   assert.deepEqual(pageErrors, []);

@@ -14,6 +14,8 @@ export async function render(container, ctx) {
   const keysPanel = el('section', { class: 'panel keys-panel', id: 'keys' }, loading('Loading keys…'));
   const auditPanel = el('section', { class: 'panel audit-panel', id: 'audit' }, loading('Loading the audit log…'));
   clear(container, keysPanel, auditPanel);
+  // A change of keys shows up in the log at once, under the filter chosen.
+  ctx.refreshAudit = () => renderAudit(auditPanel, ctx, document.getElementById('audit-action')?.value || '');
   await Promise.all([renderKeys(keysPanel, ctx), renderAudit(auditPanel, ctx, ctx.params.get('action') || '')]);
 }
 
@@ -22,9 +24,10 @@ function scopeLabel(ws) {
 }
 
 // Draws the keys panel; `notice` (a new secret, shown once) goes under the table.
-async function renderKeys(panel, ctx, notice = null) {
+async function renderKeys(panel, ctx, notice = null, changed = false) {
   const { items } = await api.get('/v1/keys');
   if (!ctx.isCurrent()) return;
+  if (changed) ctx.refreshAudit?.();
   const shown = el('div', { class: 'shown-once' }, notice);
   const secretNotice = (what, secret) => el('div', { class: 'notice ok' }, `${what} Copy the key now: it is shown this once. `,
     el('code', { class: 'mono shown-secret' }, secret));
@@ -36,7 +39,7 @@ async function renderKeys(panel, ctx, notice = null) {
         if (!confirm(`Revoke “${k.name}”? Requests with it are refused from now on.`)) return;
         try {
           await api.del(`/v1/keys/${k.id}`);
-          await renderKeys(panel, ctx);
+          await renderKeys(panel, ctx, null, true);
         } catch (err) { clear(shown, errorBox(err)); }
       },
     }, 'Revoke');
@@ -46,7 +49,7 @@ async function renderKeys(panel, ctx, notice = null) {
         try {
           const r = await api.post(`/v1/keys/${k.id}/rotate`, {});
           await renderKeys(panel, ctx, secretNotice(
-            `New secret for “${r.name}”; the old one works until ${dateTime(r.previous_secret_valid_until)}.`, r.api_key));
+            `New secret for “${r.name}”; the old one works until ${dateTime(r.previous_secret_valid_until)}.`, r.api_key), true);
         } catch (err) { clear(shown, errorBox(err)); }
       },
     }, 'Rotate');
@@ -64,7 +67,7 @@ async function renderKeys(panel, ctx, notice = null) {
       el('thead', {}, el('tr', {}, ['Name', 'Role', 'Scope', 'State', 'Last used', ''].map((h) => el('th', {}, h)))),
       el('tbody', {}, rows)),
     shown,
-    addKeyForm(ctx, (made) => renderKeys(panel, ctx, secretNotice(`Added “${made.name}” (${made.role}).`, made.api_key))));
+    addKeyForm(ctx, (made) => renderKeys(panel, ctx, secretNotice(`Added “${made.name}” (${made.role}).`, made.api_key), true)));
 }
 
 function addKeyForm(ctx, done) {
