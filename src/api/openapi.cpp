@@ -12,7 +12,7 @@ namespace chorus::api {
 
 namespace {
 
-enum class Query { none, filters, feedback, record, reports, insights_legacy, period };
+enum class Query { none, filters, feedback, record, reports, insights_legacy, period, audit };
 
 struct RouteDoc {
   std::string_view method, path, tag, summary;
@@ -39,6 +39,7 @@ constexpr std::array kRoutes{
   RouteDoc{"POST", "/v1/workspaces/{ws}/sources", "sources", "Add a source", Access::editor, Query::none, "SourceSpec", 201, "Source"},
   RouteDoc{"GET", "/v1/workspaces/{ws}/sources", "sources", "The workspace's sources", Access::viewer, Query::none, "", 200, "SourceList"},
   RouteDoc{"GET", "/v1/workspaces/{ws}/sources/{src}", "sources", "One source with its status", Access::viewer, Query::none, "", 200, "Source"},
+  RouteDoc{"PATCH", "/v1/workspaces/{ws}/sources/{src}", "sources", "Change a source's name, config, credentials, schedule or webhook, or pause and resume it; the fields sent are checked as on create and nothing changes unless all are valid", Access::editor, Query::none, "SourceChange", 200, "Source"},
   RouteDoc{"DELETE", "/v1/workspaces/{ws}/sources/{src}", "sources", "Remove a source", Access::editor, Query::none, "", 204, ""},
   RouteDoc{"POST", "/v1/workspaces/{ws}/sources/{src}/sync", "sources", "Fetch now", Access::editor, Query::none, "", 202, "Sync"},
   RouteDoc{"GET", "/v1/workspaces/{ws}/syncs/{sync}", "sources", "A sync's progress", Access::viewer, Query::none, "", 200, "Sync"},
@@ -58,6 +59,7 @@ constexpr std::array kRoutes{
   RouteDoc{"GET", "/v1/keys", "keys", "The customer's API keys (never their secrets)", Access::admin, Query::none, "", 200, "KeyList"},
   RouteDoc{"GET", "/v1/keys/self", "keys", "The key this request is signed with: its role and workspaces", Access::viewer, Query::none, "", 200, "Key"},
   RouteDoc{"DELETE", "/v1/keys/{id}", "keys", "Revoke a key: refused from the next request on", Access::admin, Query::none, "", 204, ""},
+  RouteDoc{"GET", "/v1/audit", "audit", "The customer's audit log, newest first: who changed which key, source, theme, alert or workspace, and when (never secrets or request bodies)", Access::admin, Query::audit, "", 200, "AuditPage"},
   RouteDoc{"POST", "/v1/keys/{id}/rotate", "keys", "A new secret for the key; the old one stays valid for grace_seconds (default 86400, at most 2592000)", Access::admin, Query::none, "KeyRotation", 200, "NewKeySecret"},
   RouteDoc{"POST", "/v1/workspaces/{ws}/alerts", "alerts", "Create an alert rule (emerging, negative_share, new_theme, source_stale, weekly_digest) with its channel (slack, webhook, email); channel secrets are sealed and never shown", Access::editor, Query::none, "NewAlert", 201, "Alert"},
   RouteDoc{"GET", "/v1/workspaces/{ws}/alerts", "alerts", "The workspace's alert rules", Access::viewer, Query::none, "", 200, "AlertList"},
@@ -110,8 +112,23 @@ constexpr std::string_view kComponents = R"json({
   "Source": {"type": "object", "description": "never carries credentials or webhook secrets", "properties": {
     "id": {"type": "string"}, "workspace_id": {"type": "string"}, "type": {"type": "string"}, "name": {"type": "string"},
     "config": {"type": "object"}, "schedule": {"type": "object", "nullable": true}, "webhook": {"type": "object", "nullable": true},
-    "webhook_url": {"type": "string", "example": "/v1/hooks/3"}, "created_at": {"type": "string", "format": "date-time"},
+    "webhook_url": {"type": "string", "example": "/v1/hooks/3"}, "paused": {"type": "boolean"}, "created_at": {"type": "string", "format": "date-time"},
     "status": {"$ref": "#/components/schemas/SourceStatus"}}},
+  "SourceChange": {"type": "object", "additionalProperties": false, "minProperties": 1,
+    "description": "Only the fields sent change; config and credentials are each replaced whole and checked together as on create. A changed config clears the cursor, so the next sync starts from the beginning.",
+    "properties": {"name": {"type": "string"}, "config": {"type": "object", "additionalProperties": true},
+    "credentials": {"type": "object", "additionalProperties": true, "description": "sealed at rest, never shown"},
+    "schedule": {"type": "object", "nullable": true, "properties": {"every": {"type": "string", "example": "15m"}}, "description": "null: syncs on demand only"},
+    "webhook": {"type": "object", "nullable": true, "properties": {"scheme": {"type": "string", "description": "default: the current one"}, "secret": {"type": "string"}}, "description": "a new signing secret (sealed, never shown); null turns the webhook off"},
+    "paused": {"type": "boolean", "description": "a paused source is not synced on schedule and a manual sync is 409; webhook deliveries to it are still accepted and stored"}}},
+  "AuditEntry": {"type": "object", "properties": {"id": {"type": "string"}, "at": {"type": "string", "format": "date-time"},
+    "action": {"type": "string", "example": "source.update"},
+    "key": {"type": "object", "properties": {"id": {"type": "string"}, "name": {"type": "string"}}},
+    "workspace_id": {"type": "string", "nullable": true},
+    "target": {"type": "object", "properties": {"type": {"type": "string", "example": "source"}, "id": {"type": "string"}, "name": {"type": "string"}}},
+    "detail": {"type": "string", "nullable": true, "description": "what changed, in words (field names, a role); never values of secrets"}}},
+  "AuditPage": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/AuditEntry"}},
+    "next_cursor": {"type": "string", "nullable": true}}},
   "SourceList": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Source"}}}},
   "NewWorkspace": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"},
     "sources": {"type": "array", "items": {"$ref": "#/components/schemas/SourceSpec"}}}},
@@ -300,6 +317,15 @@ std::string_view path_param_description(std::string_view path, std::string_view 
 
 void add_query_params(json::array& params, Query query) {
   if (query == Query::none) return;
+  if (query == Query::audit) {
+    params.push_back(
+        param("action", "query", "Only this action (key.create), or a family of them (key.* or key)", string_schema()));
+    params.push_back(param("workspace", "query", "Only changes in this workspace id", string_schema()));
+    params.push_back(param("limit", "query", "Entries per page, 1 to 500 (default 50)",
+                           json::object{{"type", "integer"}, {"minimum", 1}, {"maximum", 500}}));
+    params.push_back(param("cursor", "query", "next_cursor of the previous page", string_schema()));
+    return;
+  }
   if (query == Query::period) {
     json::object time{{"type", "string"}, {"format", "date-time"}};
     params.push_back(param("from", "query", "Start, inclusive (ISO-8601 UTC)", time));

@@ -7,6 +7,7 @@
 #include "alerts/alert_rule.hpp"
 #include "alerts/delivery.hpp"
 #include "alerts/evaluator.hpp"
+#include "api/audit.hpp"
 #include "api/auth.hpp"
 #include "api/respond.hpp"
 #include "core/secrets.hpp"
@@ -52,6 +53,18 @@ json::object shown(const store::AlertRule& rule, const json::object& shown_once)
   return out;
 }
 
+// The detail is the rule's kind and channel type, and for a change the names of the fields sent.
+void audit_rule(const http::Request& req, AppContext& ctx, std::string action, const store::AlertRule& rule,
+                const json::object* changed = nullptr) {
+  std::string detail = rule.kind + " to " + rule.channel_type;
+  if (changed) {
+    std::string fields;
+    for (const auto& kv : *changed) fields += (fields.empty() ? "" : ", ") + std::string(kv.key());
+    detail = fields + "; " + detail;
+  }
+  audit(req, ctx, action, {"alert", rule.id, rule.name}, std::move(detail), rule.workspace_id);
+}
+
 http::Response create(http::Request& req, AppContext& ctx) {
   auto ws = caller_workspace(req, ctx);
   if (!ws) return error_response(ws.error());
@@ -66,6 +79,7 @@ http::Response create(http::Request& req, AppContext& ctx) {
                                                    " alerts; delete one first");
   auto stored = ctx.store.create_alert_rule(change->rule);
   if (!stored) return error_response(stored.error());
+  audit_rule(req, ctx, "alert.create", *stored);
   auto res = json_response(201, shown(*stored, change->shown_once));
   res.headers.set("location", "/v1/workspaces/" + std::to_string(ws->id) + "/alerts/" + std::to_string(stored->id));
   return res;
@@ -98,6 +112,7 @@ http::Response patch(http::Request& req, AppContext& ctx) {
   if (!change) return error_response(change.error());
   auto stored = ctx.store.update_alert_rule(change->rule);
   if (!stored) return error_response(stored.error());
+  audit_rule(req, ctx, "alert.update", *stored, &*body);
   return json_response(200, shown(*stored, change->shown_once));
 }
 
@@ -106,6 +121,7 @@ http::Response remove(http::Request& req, AppContext& ctx) {
   auto rule = caller_rule(req, ctx, ws);
   if (!rule) return error_response(rule.error());
   if (auto s = ctx.store.delete_alert_rule(ws, rule->id); !s) return error_response(s.error());
+  audit_rule(req, ctx, "alert.delete", *rule);
   http::Response r;
   r.status = 204;
   r.content_type.clear();

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "api/audit.hpp"
 #include "api/auth.hpp"
 #include "api/context.hpp"
 #include "api/respond.hpp"
@@ -97,6 +98,12 @@ Result<std::optional<std::vector<Id>>> parse_workspaces(const json::object& body
   return std::optional<std::vector<Id>>{std::move(ids)};
 }
 
+// Key changes belong to the customer, not to one workspace.
+void audit_key(const http::Request& req, AppContext& ctx, std::string action, const store::ApiKey& key,
+               std::string detail) {
+  audit(req, ctx, action, {"key", key.id, key.name}, std::move(detail));
+}
+
 std::string new_secret() { return "chk_" + random_token(32); }
 
 http::Response create_key(http::Request& req, AppContext& ctx) {
@@ -129,6 +136,7 @@ http::Response create_key(http::Request& req, AppContext& ctx) {
   key.key_hash = hash_api_key(secret);
   auto made = ctx.store.create_api_key(key);
   if (!made) return error_response(made.error());
+  audit_key(req, ctx, "key.create", *made, "role " + made->role);
   json::object out = key_view(*made, now_ms());
   out["api_key"] = secret;
   return json_response(201, out);
@@ -165,6 +173,7 @@ http::Response revoke_key(http::Request& req, AppContext& ctx) {
   auto revoked = ctx.store.revoke_api_key(caller->customer_id, key->id, now_ms());
   ctx.keys->forget_key(key->id);  // refused from the next request on, in this process
   if (!revoked) return error_response(revoked.error());
+  audit_key(req, ctx, "key.delete", *revoked, "");
   http::Response r;
   r.status = 204;
   r.content_type.clear();
@@ -192,6 +201,7 @@ http::Response rotate_key(http::Request& req, AppContext& ctx) {
   auto rotated = ctx.store.rotate_api_key(caller->customer_id, key->id, hash_api_key(secret), now + grace * 1000);
   ctx.keys->forget_key(key->id);
   if (!rotated) return error_response(rotated.error());
+  audit_key(req, ctx, "key.rotate", *rotated, "old secret valid for " + std::to_string(grace) + " s");
   json::object out = key_view(*rotated, now);
   out["api_key"] = secret;
   out["previous_secret_valid_until"] = format_time(now + grace * 1000);

@@ -1,6 +1,7 @@
 // The workspace's taxonomy of themes: GET/POST /v1/workspaces/{ws}/themes, PATCH/DELETE .../themes/{id}.
 // Every change is a new version of the workspace's taxonomy document, and queues a re-analysis so that the
 // records already stored follow it (new records follow at once: the parser reads the taxonomy per batch).
+#include "api/audit.hpp"
 #include "api/auth.hpp"
 #include "api/reanalysis.hpp"
 #include "api/respond.hpp"
@@ -146,6 +147,7 @@ http::Response create(http::Request& req, AppContext& ctx, ReanalysisJobs& jobs)
     return {};
   });
   if (!t) return error_response(t.error());
+  audit(req, ctx, "taxonomy.create", {"theme", id, theme->name}, "taxonomy version " + std::to_string(t->version));
   return changed(ctx, jobs, ws->id, *t, id, 201);
 }
 
@@ -218,6 +220,9 @@ http::Response patch(http::Request& req, AppContext& ctx, ReanalysisJobs& jobs) 
     return {};
   });
   if (!t) return error_response(t.error());
+  std::string fields;
+  for (const auto& kv : *body) fields += (fields.empty() ? "" : ", ") + std::string(kv.key());
+  audit(req, ctx, "taxonomy.update", {"theme", id}, fields + "; taxonomy version " + std::to_string(t->version));
   return changed(ctx, jobs, ws->id, *t, id, 200);
 }
 
@@ -245,6 +250,7 @@ http::Response remove(http::Request& req, AppContext& ctx, ReanalysisJobs& jobs)
     return {};
   });
   if (!t) return error_response(t.error());
+  audit(req, ctx, "taxonomy.delete", {"theme", id}, "taxonomy version " + std::to_string(t->version));
   start_reanalysis(jobs, ws->id);
   http::Response r;
   r.status = 204;

@@ -2,6 +2,7 @@
 #include <charconv>
 #include <map>
 
+#include "api/audit.hpp"
 #include "api/auth.hpp"
 #include "api/context.hpp"
 #include "api/reanalysis.hpp"
@@ -23,6 +24,11 @@ Result<store::Source> caller_source(const http::Request& req, AppContext& ctx) {
   auto src = path_id(req, "src", "source");
   if (!src) return src.error();
   return ctx.store.get_source(ws->id, *src);
+}
+
+void audit_source(const http::Request& req, AppContext& ctx, std::string action, const store::Source& src,
+                  std::string detail = "") {
+  audit(req, ctx, action, {"source", src.id, src.name}, std::move(detail), src.workspace_id);
 }
 
 http::Response create_customer(http::Request& req, AppContext& ctx) {
@@ -66,11 +72,13 @@ http::Response create_workspace(http::Request& req, AppContext& ctx) {
   }
   auto ws = ctx.store.create_workspace(*customer, std::string(name_it->value().get_string()));
   if (!ws) return error_response(ws.error());
+  audit(req, ctx, "workspace.create", {"workspace", ws->id, ws->name}, "", ws->id);
   std::vector<store::Source> created;
   for (auto& s : specs) {
     s.workspace_id = ws->id;
     auto c = ctx.store.create_source(s);
     if (!c) return error_response(c.error());
+    audit_source(req, ctx, "source.create", *c, c->type);
     created.push_back(std::move(c.value()));
   }
   return json_response(201, workspace_view(*ws, created));
@@ -111,6 +119,7 @@ http::Response create_source(http::Request& req, AppContext& ctx) {
   src->workspace_id = ws->id;
   auto created = ctx.store.create_source(*src);
   if (!created) return error_response(created.error());
+  audit_source(req, ctx, "source.create", *created, created->type);
   return json_response(201, source_view(*created));
 }
 
@@ -134,15 +143,39 @@ http::Response delete_source(http::Request& req, AppContext& ctx) {
   auto src = caller_source(req, ctx);
   if (!src) return error_response(src.error());
   if (auto s = ctx.store.delete_source(src->workspace_id, src->id); !s) return error_response(s.error());
+  audit_source(req, ctx, "source.delete", *src);
   http::Response r;
   r.status = 204;
   r.content_type.clear();
   return r;
 }
 
+// PATCH: the fields sent replace the stored ones, checked as on create; nothing changes unless all are valid.
+http::Response update_source(http::Request& req, AppContext& ctx) {
+  auto src = caller_source(req, ctx);
+  if (!src) return error_response(src.error());
+  auto body = object_body(req);
+  if (!body) return error_response(body.error());
+  auto change = patch_source(*src, *body, ctx);
+  if (!change) return error_response(change.error());
+  auto stored = ctx.store.update_source(change->source, change->reset_cursor);
+  if (!stored) return error_response(stored.error());
+  // The names of the fields sent, with "paused" or "resumed" for the pause flag: never their values.
+  std::string fields;
+  for (const auto& f : change->changed)
+    fields += (fields.empty() ? "" : ", ") + (f == "paused" ? std::string(stored->paused ? "paused" : "resumed") : f);
+  audit_source(req, ctx, "source.update", *stored, fields);
+  return json_response(200, source_view(*stored));
+}
+
 http::Response trigger_sync(http::Request& req, AppContext& ctx) {
   auto src = caller_source(req, ctx);
   if (!src) return error_response(src.error());
+  if (src->paused)
+    return error_response(ErrorCode::conflict, "source " + std::to_string(src->id) +
+                                                   " is paused; resume it with PATCH /v1/workspaces/" +
+                                                   std::to_string(src->workspace_id) + "/sources/" +
+                                                   std::to_string(src->id) + " {\"paused\": false}");
   const auto* connector = connectors::find_connector(src->type);
   if (!connector || !connector->pulls())
     return error_response(ErrorCode::bad_request,
@@ -254,11 +287,13 @@ void add_api_routes(http::Router& router, AppContext& ctx) {
   add_route(router, ctx, "POST", "/v1/workspaces/{ws}/sources", editor, bind(create_source));
   add_route(router, ctx, "GET", "/v1/workspaces/{ws}/sources", viewer, bind(list_sources));
   add_route(router, ctx, "GET", "/v1/workspaces/{ws}/sources/{src}", viewer, bind(get_source));
+  add_route(router, ctx, "PATCH", "/v1/workspaces/{ws}/sources/{src}", editor, bind(update_source));
   add_route(router, ctx, "DELETE", "/v1/workspaces/{ws}/sources/{src}", editor, bind(delete_source));
   add_route(router, ctx, "POST", "/v1/workspaces/{ws}/sources/{src}/sync", editor, bind(trigger_sync));
   add_route(router, ctx, "GET", "/v1/workspaces/{ws}/syncs/{sync}", viewer, bind(get_sync));
   add_route(router, ctx, "POST", "/v1/workspaces/{ws}/sources/{src}/items", editor, bind(push_items));
   add_key_routes(router, ctx);
+  add_audit_routes(router, ctx);
   add_query_routes(router, ctx);
   auto jobs = make_reanalysis_jobs(ctx.store, ctx.bus);
   add_reanalyze_routes(router, ctx, jobs);

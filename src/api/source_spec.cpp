@@ -39,6 +39,41 @@ Error prefixed(const Error& e, const std::string& where) {
   return Error{e.code, where + e.message};
 }
 
+// {"every": "15m"} of a connector that pulls.
+Result<std::int64_t> parse_schedule(const json::object& schedule, const connectors::Connector& connector,
+                                    const std::string& where) {
+  auto every = get_string(json::value(schedule), "every");
+  if (!every) return make_error(ErrorCode::bad_request, where + "schedule.every is required, e.g. \"15m\"");
+  auto secs = parse_every(*every);
+  if (!secs) return prefixed(secs.error(), where);
+  if (!connector.pulls())
+    return make_error(ErrorCode::bad_request,
+                      where + "schedule is not available: " + std::string(connector.type()) + " sources are push-only");
+  return *secs;
+}
+
+// {"scheme", "secret"}: the scheme one of the connector's (the current one when omitted and there is one).
+Result<std::pair<std::string, std::string>> parse_webhook(const json::object& webhook,
+                                                          const connectors::Connector& connector,
+                                                          const std::optional<std::string>& current_scheme,
+                                                          const std::string& where) {
+  json::value wv(webhook);
+  auto scheme = get_string(wv, "scheme");
+  if (!webhook.contains("scheme") && current_scheme) scheme = current_scheme;
+  auto schemes = connector.webhook_schemes();
+  std::string allowed;
+  for (auto s : schemes) allowed += (allowed.empty() ? "" : ", ") + std::string(s);
+  if (!scheme || std::find(schemes.begin(), schemes.end(), *scheme) == schemes.end())
+    return make_error(ErrorCode::bad_request,
+                      where + "webhook.scheme must be one of: " +
+                          (allowed.empty() ? "(none for " + std::string(connector.type()) + ")" : allowed));
+  auto secret = get_string(wv, "secret");
+  if (!secret || secret->empty() || !webhook.at("secret").is_string())
+    return make_error(ErrorCode::bad_request,
+                      where + "webhook.secret is required: the shared secret the sender signs with");
+  return std::pair{*scheme, *secret};
+}
+
 }  // namespace
 
 Result<store::Source> parse_source_spec(const json::object& spec, const std::string& where, AppContext& ctx) {
@@ -68,13 +103,8 @@ Result<store::Source> parse_source_spec(const json::object& spec, const std::str
   auto schedule = optional_object(spec, "schedule", where);
   if (!schedule) return schedule.error();
   if (!schedule->empty()) {
-    auto every = get_string(json::value(*schedule), "every");
-    if (!every) return make_error(ErrorCode::bad_request, where + "schedule.every is required, e.g. \"15m\"");
-    auto secs = parse_every(*every);
-    if (!secs) return prefixed(secs.error(), where);
-    if (!connector->pulls())
-      return make_error(ErrorCode::bad_request,
-                        where + "schedule is not available: " + type + " sources are push-only");
+    auto secs = parse_schedule(*schedule, *connector, where);
+    if (!secs) return secs.error();
     src.schedule_every_s = *secs;
   }
 
@@ -82,23 +112,100 @@ Result<store::Source> parse_source_spec(const json::object& spec, const std::str
   auto webhook = optional_object(spec, "webhook", where);
   if (!webhook) return webhook.error();
   if (!webhook->empty()) {
-    json::value wv(*webhook);
-    auto scheme = get_string(wv, "scheme");
-    auto schemes = connector->webhook_schemes();
-    std::string allowed;
-    for (auto s : schemes) allowed += (allowed.empty() ? "" : ", ") + std::string(s);
-    if (!scheme || std::find(schemes.begin(), schemes.end(), *scheme) == schemes.end())
-      return make_error(ErrorCode::bad_request,
-                        where + "webhook.scheme must be one of: " + (allowed.empty() ? "(none for " + type + ")" : allowed));
-    auto secret = get_string(wv, "secret");
-    if (!secret || secret->empty())
-      return make_error(ErrorCode::bad_request, where + "webhook.secret is required: the shared secret the sender signs with");
-    src.webhook_scheme = *scheme;
-    webhook_secret = *secret;
+    auto w = parse_webhook(*webhook, *connector, std::nullopt, where);
+    if (!w) return w.error();
+    src.webhook_scheme = w->first;
+    webhook_secret = w->second;
   }
   json::object sealed{{"credentials", std::move(*credentials)}, {"webhook_secret", webhook_secret}};
   src.sealed_secrets = ctx.secrets.seal(to_json_string(sealed));
   return src;
+}
+
+Result<SourceChange> patch_source(const store::Source& current, const json::object& body, AppContext& ctx) {
+  static constexpr std::string_view kFields[] = {"name", "config", "credentials", "schedule", "webhook", "paused"};
+  for (const auto& kv : body) {
+    if (kv.key() == "type")
+      return make_error(ErrorCode::bad_request,
+                        "type cannot be changed; create a new source of the other type and delete this one");
+    if (std::find(std::begin(kFields), std::end(kFields), kv.key()) == std::end(kFields))
+      return make_error(ErrorCode::bad_request, std::string(kv.key()) +
+                                                    " cannot be changed; send name, config, credentials, schedule, "
+                                                    "webhook or paused");
+  }
+  if (body.empty())
+    return make_error(ErrorCode::bad_request,
+                      "nothing to change; send one or more of name, config, credentials, schedule, webhook, paused");
+  const auto* connector = connectors::find_connector(current.type);
+  if (!connector) return make_error(ErrorCode::internal, "source type " + current.type + " is not registered");
+  auto secrets = open_source_secrets(current, ctx.secrets);
+  if (!secrets) return secrets.error();
+
+  SourceChange change;
+  change.source = current;
+  store::Source& src = change.source;
+  for (const auto& kv : body) change.changed.emplace_back(kv.key());
+
+  if (const json::value* v = body.if_contains("name")) {
+    if (!v->is_string() || v->get_string().empty())
+      return make_error(ErrorCode::bad_request, "name must be a non-empty string");
+    src.name = std::string(v->get_string());
+  }
+  if (const json::value* v = body.if_contains("paused")) {
+    if (!v->is_bool()) return make_error(ErrorCode::bad_request, "paused must be true or false");
+    src.paused = v->get_bool();
+  }
+  // config and credentials are whole replacements, checked together as on create: a new config is checked
+  // against the stored credentials, new credentials against the stored config.
+  json::object config = current.config;
+  json::object credentials = secrets->credentials;
+  if (const json::value* v = body.if_contains("config")) {
+    if (!v->is_object()) return make_error(ErrorCode::bad_request, "config must be a JSON object");
+    config = v->get_object();
+  }
+  if (const json::value* v = body.if_contains("credentials")) {
+    if (!v->is_object()) return make_error(ErrorCode::bad_request, "credentials must be a JSON object");
+    credentials = v->get_object();
+  }
+  if (body.contains("config") || body.contains("credentials"))
+    if (auto s = connectors::validate_fields(*connector, config, credentials); !s) return s.error();
+  // Another config may name another place to read from: the next sync starts from the beginning there.
+  change.reset_cursor = config != current.config;
+  src.config = std::move(config);
+
+  if (const json::value* v = body.if_contains("schedule")) {
+    if (v->is_null()) {
+      src.schedule_every_s.reset();
+    } else if (!v->is_object()) {
+      return make_error(ErrorCode::bad_request,
+                        "schedule must be {\"every\": \"15m\"}, or null for syncs on demand only");
+    } else {
+      auto secs = parse_schedule(v->get_object(), *connector, "");
+      if (!secs) return secs.error();
+      src.schedule_every_s = *secs;
+    }
+  }
+  std::string webhook_secret = secrets->webhook_secret;
+  if (const json::value* v = body.if_contains("webhook")) {
+    if (v->is_null()) {
+      src.webhook_scheme.reset();
+      webhook_secret.clear();
+    } else if (!v->is_object()) {
+      return make_error(ErrorCode::bad_request, "webhook must be {\"scheme\", \"secret\"}, or null to turn it off");
+    } else {
+      for (const auto& kv : v->get_object())
+        if (kv.key() != "scheme" && kv.key() != "secret")
+          return make_error(ErrorCode::bad_request,
+                            "webhook." + std::string(kv.key()) + " is not a webhook field; send scheme and secret");
+      auto w = parse_webhook(v->get_object(), *connector, current.webhook_scheme, "");
+      if (!w) return w.error();
+      src.webhook_scheme = w->first;
+      webhook_secret = w->second;
+    }
+  }
+  json::object sealed{{"credentials", std::move(credentials)}, {"webhook_secret", webhook_secret}};
+  src.sealed_secrets = ctx.secrets.seal(to_json_string(sealed));
+  return change;
 }
 
 Result<SourceSecrets> open_source_secrets(const store::Source& source, const SecretBox& box) {
@@ -134,6 +241,7 @@ json::object source_view(const store::Source& s) {
                                       : json::value(nullptr)},
       {"webhook", s.webhook_scheme ? json::value(json::object{{"scheme", *s.webhook_scheme}}) : json::value(nullptr)},
       {"webhook_url", "/v1/hooks/" + std::to_string(s.id)},
+      {"paused", s.paused},
       {"created_at", format_time(s.created_at)},
       {"status", std::move(status)},
   };

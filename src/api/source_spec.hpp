@@ -10,6 +10,15 @@ namespace chorus::api {
 // Errors are 400s naming the field, prefixed by `where` ("sources[1].") when the spec is nested.
 Result<store::Source> parse_source_spec(const json::object& spec, const std::string& where, AppContext& ctx);
 
+// A PATCH of a source: the fields sent (name, config, credentials, schedule, webhook, paused) replace the stored
+// ones, validated as on create; anything else is a 400 and nothing changes. Secrets come back sealed.
+struct SourceChange {
+  store::Source source;              // as it is to be stored
+  bool reset_cursor = false;         // the config changed: the next sync starts from the beginning
+  std::vector<std::string> changed;  // the names of the fields sent, for the audit log
+};
+Result<SourceChange> patch_source(const store::Source& current, const json::object& body, AppContext& ctx);
+
 // The public shape: never credentials or webhook secrets.
 json::object source_view(const store::Source& source);
 json::object workspace_view(const store::Workspace& ws, const std::vector<store::Source>& sources);

@@ -194,6 +194,8 @@ void FetcherRole::run_sync(const bus::FetchRequest& req) {
   if (!sync || sync->state == "done" || sync->state == "failed") return;  // already settled
   auto source = deps_.store.get_source(req.workspace_id, req.source_id);
   if (!source) return fail("the source was deleted");
+  // Paused after the sync was queued: it does not run.
+  if (source->paused) return fail("the source was paused before the sync started; resume it to sync");
   const auto* connector = connectors::find_connector(source->type);
   if (!connector) return fail("source type " + source->type + " is not available in this build");
   auto secrets = api::open_source_secrets(*source, deps_.secrets);

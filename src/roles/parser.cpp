@@ -213,7 +213,8 @@ Status ParserRole::prepare(const bus::Message& message, BatchState& state) {
       return {};
     }
     for (auto& it : split->items) items.push_back(std::move(it));
-    if (split->fetch && connector->pulls()) {
+    // A paused source still stores what is delivered to it, but a delivery asking for a fetch starts no sync.
+    if (split->fetch && connector->pulls() && !source.paused) {
       if (auto s = api::request_sync(deps_.store, deps_.bus, source); !s) return s.error();
     }
   }

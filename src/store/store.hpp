@@ -67,6 +67,7 @@ struct Source {
   std::optional<std::int64_t> schedule_every_s;
   std::optional<std::string> webhook_scheme;
   std::string sealed_secrets;  // SecretBox-sealed JSON {"credentials":{...},"webhook_secret":"..."}
+  bool paused = false;         // no scheduled or manual syncs while set; webhook deliveries are still stored
   TimeMs created_at = 0;
   SourceStatus status;
 };
@@ -147,6 +148,32 @@ struct WorkspaceTaxonomyDoc {
   std::string body;
 };
 
+// One change made through the API, by whom and to what: never a secret, never a request body.
+struct AuditEntry {
+  Id id = 0;
+  Id customer_id = 0;
+  std::optional<Id> workspace_id;  // none: a change of the customer's own (its keys)
+  std::optional<Id> key_id;        // the key that made the change
+  std::string key_name;            // its name at the time
+  std::string action;              // "source.update", "key.rotate", ...
+  std::string target_type;         // "source", "key", "theme", "alert", "workspace", ...
+  std::string target_id;
+  std::string target_name;  // the target's name at the time, when it has one
+  std::string detail;       // what changed, in words (field names, a role): never values of secrets
+  TimeMs at = 0;
+};
+
+struct AuditQuery {
+  Id customer_id = 0;
+  std::optional<std::string> action;  // exact, or a prefix when it ends with '.' ("key.")
+  std::optional<Id> workspace_id;
+  // When set, only entries of these workspaces (a key limited to some workspaces sees no others, nor the
+  // customer-wide entries).
+  std::optional<std::vector<Id>> within;
+  std::optional<Id> before_id;  // paging: entries older than this one
+  std::size_t limit = 50;
+};
+
 // How many matching records of one source carry one rating value (review_attributes.rating).
 struct RatingCount {
   Id source_id = 0;
@@ -187,6 +214,10 @@ class Store {
   virtual Result<Source> get_source(Id workspace_id, Id source_id) = 0;
   virtual Result<Source> get_source_by_id(Id source_id) = 0;  // for webhooks and roles
   virtual Status delete_source(Id workspace_id, Id source_id) = 0;
+  // Replaces name, config, schedule, webhook scheme, sealed secrets and the paused flag of the source
+  // (workspace_id, id); reset_cursor also clears its cursor, so the next sync starts from the beginning.
+  // not_found when it does not exist or was deleted. Returns the source as stored.
+  virtual Result<Source> update_source(const Source& source, bool reset_cursor) = 0;
   virtual Result<std::vector<Source>> list_scheduled_sources() = 0;
   virtual Status set_source_state(Id source_id, const std::string& state, const std::optional<std::string>& error) = 0;
 
@@ -274,6 +305,10 @@ class Store {
   // Workspaces with live items added at or after `since` (by the clock of the process that added them).
   virtual Result<std::vector<Id>> workspaces_with_new_live_items(TimeMs since) = 0;
   virtual Status prune_live_items(TimeMs timestamp_before) = 0;
+
+  // The audit log. add assigns id (and `at` when 0); list answers newest first.
+  virtual Result<AuditEntry> add_audit_entry(const AuditEntry& entry) = 0;
+  virtual Result<std::vector<AuditEntry>> list_audit_entries(const AuditQuery& query) = 0;
 
   // A named lease held by one owner at a time, taken over once it lapses: one alert evaluator among processes.
   virtual Result<bool> hold_lease(const std::string& name, const std::string& owner, TimeMs now, TimeMs ttl_ms) = 0;

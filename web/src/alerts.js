@@ -1,6 +1,6 @@
 // Alerts: the workspace's alert rules with their channel and state, a "Send test" button, each rule's
 // delivery log, and a form to add one. Channel secrets are typed in once and never shown again.
-import { api } from './api.js';
+import { api, can } from './api.js';
 import { el, clear, emptyState, errorBox, loading } from './dom.js';
 import { ago, count, dateTime } from './format.js';
 
@@ -47,8 +47,10 @@ export async function render(container, ctx) {
   clear(container,
     el('div', { class: 'alerts' }, items.length
       ? items.map((a) => alertCard(a, ctx))
-      : emptyState('No alerts yet', 'Add one below to hear about bursts, sour moods, new themes and failing sources in Slack, by e-mail or at your own endpoint.')),
-    addAlertForm(ctx));
+      : emptyState('No alerts yet', can('editor')
+        ? 'Add one below to hear about bursts, sour moods, new themes and failing sources in Slack, by e-mail or at your own endpoint.'
+        : 'An editor of this workspace can add alerts.')),
+    can('editor') ? addAlertForm(ctx) : null);
 }
 
 function describeParams(a) {
@@ -120,7 +122,8 @@ function alertCard(a, ctx) {
       el('dt', {}, 'Live items'), el('dd', {}, a.params?.live_lag_hours !== undefined
         ? `arriving within ${a.params.live_lag_hours} h of their own time` : '—')),
     a.disabled_reason ? el('div', { class: 'notice error disabled-reason' }, `Disabled: ${a.disabled_reason}`) : null,
-    el('div', { class: 'actions' }, testButton, toggle, remove),
+    // Viewers read rules and their deliveries; changing or testing them needs an editor key.
+    can('editor') ? el('div', { class: 'actions' }, testButton, toggle, remove) : null,
     result,
     el('h4', {}, 'Deliveries'),
     log);

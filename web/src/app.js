@@ -10,8 +10,9 @@ import * as emerging from './emerging.js';
 import * as explorer from './explorer.js';
 import * as sources from './sources.js';
 import * as alerts from './alerts.js';
+import * as access from './access.js';
 
-const VIEWS = { overview, themes, emerging, feedback: explorer, sources, alerts };
+const VIEWS = { overview, themes, emerging, feedback: explorer, sources, alerts, access };
 const NAV = [
   ['overview', 'Overview'],
   ['themes', 'Themes'],
@@ -19,7 +20,10 @@ const NAV = [
   ['feedback', 'Feedback'],
   ['sources', 'Sources'],
   ['alerts', 'Alerts'],
+  ['access', 'Keys & audit', 'admin'],  // shown to admin keys only
 ];
+// Views without the period and source filters.
+const UNFILTERED = new Set(['sources', 'alerts', 'access']);
 const PERIODS = { '7d': 7, '30d': 30, '90d': 90 };
 const root = document.getElementById('app');
 let renderToken = 0;
@@ -213,13 +217,13 @@ export async function route() {
       el('a', { class: 'brand', href: '#/' }, el('span', { class: 'logo' }), 'Chorus'),
       el('div', { class: 'ws-name', title: 'Workspace' }, workspace.name,
         el('a', { href: '#/', class: 'switch' }, 'switch')),
-      el('nav', {}, NAV.map(([v, label]) => el('a', {
-        href: `#/${ws}/${v}${v === 'sources' || v === 'alerts' ? '' : keepFilters(params)}`, class: v === view ? 'active' : '', dataset: { view: v },
+      el('nav', {}, NAV.filter(([, , role]) => !role || can(role)).map(([v, label]) => el('a', {
+        href: `#/${ws}/${v}${UNFILTERED.has(v) ? '' : keepFilters(params)}`, class: v === view ? 'active' : '', dataset: { view: v },
       }, label))),
       el('div', { class: 'muted key-role', id: 'key-role', title: 'The role of the key you signed in with' }, `Signed in as ${session.role}`),
       el('button', { class: 'link signout', onclick: signOut }, 'Sign out')),
     el('main', {},
-      el('header', { class: 'topbar' }, el('h1', {}, title), view === 'sources' || view === 'alerts' ? null : filterBar(ctx)),
+      el('header', { class: 'topbar' }, el('h1', {}, title), UNFILTERED.has(view) ? null : filterBar(ctx)),
       content)));
   content.append(loading());
   try {

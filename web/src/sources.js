@@ -13,7 +13,7 @@ export async function render(container, ctx) {
   const byType = Object.fromEntries(connectors.map((c) => [c.type, c]));
   clear(container,
     el('div', { class: 'sources' }, sources.length
-      ? sources.map((s) => sourceCard(s, byType[s.type], ctx))
+      ? sources.map((s) => sourceCard(s, byType[s.type], ctx, () => render(container, ctx)))
       : emptyState('No sources yet', 'Add the first one below: a forum, an issue tracker, app reviews, or a file of your own.')),
     can('editor') ? addSourceForm(connectors, ctx) : null);
 }
@@ -36,7 +36,7 @@ function copyable(id, text) {
   return el('div', { class: 'copy' }, input, button);
 }
 
-function sourceCard(s, connector, ctx) {
+function sourceCard(s, connector, ctx, reload) {
   const st = s.status || {};
   const progress = el('div', { class: 'sync-progress' });
   const pulls = connector ? connector.pulls !== false : false;
@@ -45,7 +45,9 @@ function sourceCard(s, connector, ctx) {
   return el('div', { class: 'card source', dataset: { source: s.id } },
     el('div', { class: 'panel-head' },
       el('div', {}, el('h3', {}, s.name), el('span', { class: 'tag' }, s.type), el('span', { class: 'muted' }, ` id ${s.id}`)),
-      el('span', { class: `pill state-${st.state}` }, st.state || 'unknown')),
+      el('span', {},
+        s.paused ? el('span', { class: 'pill state-paused' }, 'paused') : null,
+        el('span', { class: `pill state-${st.state}` }, st.state || 'unknown'))),
     el('dl', { class: 'facts' },
       el('dt', {}, 'Last sync'), el('dd', { title: dateTime(st.last_sync_at) }, ago(st.last_sync_at)),
       el('dt', {}, 'Items'), el('dd', {}, count(st.items_total)),
@@ -55,7 +57,38 @@ function sourceCard(s, connector, ctx) {
       ? el('div', { class: 'field' }, el('label', {}, `Webhook URL (${s.webhook.scheme})`), copyable(`webhook-${s.id}`, location.origin + s.webhook_url))
       : null,
     pulls ? null : el('div', { class: 'field' }, el('label', {}, 'Push items (POST, JSON array or JSON lines)'), copyable(`push-${s.id}`, pushUrl)),
-    el('div', { class: 'actions' }, syncButton, progress));
+    el('div', { class: 'actions' }, s.paused ? null : syncButton, can('editor') ? editControls(s, ctx, progress, reload) : null, progress));
+}
+
+// Pause or resume, rename and delete: editors only (viewers are shown none of them).
+function editControls(s, ctx, progress, reload) {
+  const base = `/v1/workspaces/${ctx.ws}/sources/${s.id}`;
+  const act = async (fn) => {
+    try {
+      await fn();
+      await reload();
+    } catch (err) {
+      clear(progress, errorBox(err));
+    }
+  };
+  return [
+    el('button', { type: 'button', class: 'pause-source', onclick: () => act(() => api.patch(base, { paused: !s.paused })) },
+      s.paused ? 'Resume' : 'Pause'),
+    el('button', {
+      type: 'button', class: 'rename-source',
+      onclick: () => {
+        const name = prompt('New name for this source', s.name);
+        if (name && name.trim() && name.trim() !== s.name) act(() => api.patch(base, { name: name.trim() }));
+      },
+    }, 'Rename'),
+    el('button', {
+      type: 'button', class: 'danger delete-source',
+      onclick: () => {
+        if (confirm(`Remove the source “${s.name}”? Its records stay; it stops syncing and its webhook URL stops accepting.`))
+          act(() => api.del(base));
+      },
+    }, 'Delete'),
+  ];
 }
 
 async function syncNow(s, ctx, button, progress) {

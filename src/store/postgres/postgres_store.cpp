@@ -17,7 +17,7 @@ constexpr std::string_view kSyncColumns =
 
 constexpr std::string_view kSourceColumns =
     "SELECT s.id, s.workspace_id, w.customer_id, s.type, s.name, s.config, s.schedule_every_s, s.webhook_scheme, "
-    "s.sealed_secrets, s.created_at, s.state, s.last_sync_at, s.last_error, s.items_total, s.cursor "
+    "s.sealed_secrets, s.created_at, s.state, s.last_sync_at, s.last_error, s.items_total, s.cursor, s.paused "
     "FROM sources s JOIN workspaces w ON w.id = s.workspace_id ";
 
 Sync read_sync(const pg::Rows& rows, int i) {
@@ -56,6 +56,7 @@ Source read_source(const pg::Rows& rows, int i) {
   src.status.last_error = rows.opt_text(i, 12);
   src.status.items_total = rows.int64(i, 13);
   src.status.cursor = rows.text(i, 14);
+  src.paused = rows.boolean(i, 15);
   return src;
 }
 
@@ -184,7 +185,102 @@ Status PostgresStore::delete_source(Id workspace_id, Id source_id) {
 }
 
 Result<std::vector<Source>> PostgresStore::list_scheduled_sources() {
-  return load_sources("WHERE NOT s.deleted AND s.schedule_every_s IS NOT NULL ORDER BY s.id", pg::Params());
+  return load_sources("WHERE NOT s.deleted AND NOT s.paused AND s.schedule_every_s IS NOT NULL ORDER BY s.id",
+                      pg::Params());
+}
+
+Result<Source> PostgresStore::update_source(const Source& src, bool reset_cursor) {
+  auto rows = pool_.write(
+      "UPDATE sources SET name = $1, config = $2, schedule_every_s = $3, webhook_scheme = $4, sealed_secrets = $5, "
+      "paused = $6, cursor = CASE WHEN $7 THEN '' ELSE cursor END "
+      "WHERE workspace_id = $8 AND id = $9 AND NOT deleted RETURNING id",
+      pg::Params()
+          .add(src.name)
+          .add(to_json_string(src.config))
+          .add(src.schedule_every_s)
+          .add(src.webhook_scheme)
+          .add(src.sealed_secrets)
+          .add(src.paused)
+          .add(reset_cursor)
+          .add(src.workspace_id)
+          .add(src.id));
+  if (!rows) return rows.error();
+  if (rows->empty()) return make_error(ErrorCode::not_found, "source " + std::to_string(src.id) + " does not exist");
+  auto found = load_sources("WHERE s.id = $1", pg::Params().add(src.id));
+  if (!found) return found.error();
+  if (found->empty()) return make_error(ErrorCode::not_found, "source " + std::to_string(src.id) + " does not exist");
+  return std::move(found->front());
+}
+
+Result<AuditEntry> PostgresStore::add_audit_entry(const AuditEntry& entry) {
+  AuditEntry e = entry;
+  if (e.at == 0) e.at = now_ms();
+  auto rows = pool_.write(
+      "INSERT INTO audit_log(customer_id, workspace_id, key_id, key_name, action, target_type, target_id, "
+      "target_name, detail, at) VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+      pg::Params()
+          .add(e.customer_id)
+          .add(e.workspace_id)
+          .add(e.key_id)
+          .add(e.key_name)
+          .add(e.action)
+          .add(e.target_type)
+          .add(e.target_id)
+          .add(e.target_name)
+          .add(e.detail)
+          .add(e.at));
+  if (!rows) return rows.error();
+  e.id = rows->int64(0, 0);
+  return e;
+}
+
+Result<std::vector<AuditEntry>> PostgresStore::list_audit_entries(const AuditQuery& query) {
+  std::string sql =
+      "SELECT id, customer_id, workspace_id, key_id, key_name, action, target_type, target_id, target_name, detail, "
+      "at FROM audit_log WHERE customer_id = $1";
+  pg::Params params;
+  params.add(query.customer_id);
+  int n = 1;
+  if (query.before_id) {
+    sql += " AND id < $" + std::to_string(++n);
+    params.add(*query.before_id);
+  }
+  if (query.workspace_id) {
+    sql += " AND workspace_id = $" + std::to_string(++n);
+    params.add(*query.workspace_id);
+  }
+  if (query.action) {
+    std::string p = "$" + std::to_string(++n);
+    sql += query.action->ends_with('.') ? " AND left(action, length(" + p + "::text)) = " + p + "::text"
+                                        : " AND action = " + p + "::text";
+    params.add(*query.action);
+  }
+  if (query.within) {
+    sql += " AND workspace_id IN (";
+    for (std::size_t i = 0; i < query.within->size(); ++i) sql += (i ? ", " : "") + std::to_string((*query.within)[i]);
+    sql += ")";
+  }
+  sql += " ORDER BY id DESC LIMIT $" + std::to_string(++n);
+  params.add(static_cast<std::int64_t>(query.limit));
+  auto rows = pool_.read(sql, params);
+  if (!rows) return rows.error();
+  std::vector<AuditEntry> out;
+  for (int i = 0; i < rows->size(); ++i) {
+    AuditEntry e;
+    e.id = rows->int64(i, 0);
+    e.customer_id = rows->int64(i, 1);
+    e.workspace_id = rows->opt_int64(i, 2);
+    e.key_id = rows->opt_int64(i, 3);
+    e.key_name = rows->text(i, 4);
+    e.action = rows->text(i, 5);
+    e.target_type = rows->text(i, 6);
+    e.target_id = rows->text(i, 7);
+    e.target_name = rows->text(i, 8);
+    e.detail = rows->text(i, 9);
+    e.at = rows->int64(i, 10);
+    out.push_back(std::move(e));
+  }
+  return out;
 }
 
 Status PostgresStore::set_source_state(Id source_id, const std::string& state, const std::optional<std::string>& error) {

@@ -37,6 +37,7 @@ class PostgresStore final : public Store {
   Result<Source> get_source(Id workspace_id, Id source_id) override;
   Result<Source> get_source_by_id(Id source_id) override;
   Status delete_source(Id workspace_id, Id source_id) override;
+  Result<Source> update_source(const Source& source, bool reset_cursor) override;
   Result<std::vector<Source>> list_scheduled_sources() override;
   Status set_source_state(Id source_id, const std::string& state, const std::optional<std::string>& error) override;
 
@@ -84,6 +85,8 @@ class PostgresStore final : public Store {
                                                         std::size_t limit) override;
   Result<std::vector<Id>> workspaces_with_new_live_items(TimeMs since) override;
   Status prune_live_items(TimeMs timestamp_before) override;
+  Result<AuditEntry> add_audit_entry(const AuditEntry& entry) override;
+  Result<std::vector<AuditEntry>> list_audit_entries(const AuditQuery& query) override;
   Result<bool> hold_lease(const std::string& name, const std::string& owner, TimeMs now, TimeMs ttl_ms) override;
 
   json::object health() override;

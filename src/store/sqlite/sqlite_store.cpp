@@ -24,7 +24,8 @@ namespace {
 // live items and leases (new tables only). 8: API keys have an id, a name, a role over all or some workspaces,
 // an expiry, revocation, last use, and the previous hash of a rotation; the keys of earlier versions become
 // admin keys over all their customer's workspaces. 9: a sync counts the items it skipped, by reason.
-constexpr int kSchemaVersion = 9;
+// 10: sources can be paused; the audit log.
+constexpr int kSchemaVersion = 10;
 
 constexpr std::string_view kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS customers(
@@ -44,7 +45,7 @@ CREATE TABLE IF NOT EXISTS sources(
   name TEXT NOT NULL, config TEXT NOT NULL, schedule_every_s INTEGER, webhook_scheme TEXT,
   sealed_secrets TEXT NOT NULL, created_at INTEGER NOT NULL, deleted INTEGER NOT NULL DEFAULT 0,
   state TEXT NOT NULL DEFAULT 'idle', last_sync_at INTEGER, last_error TEXT,
-  items_total INTEGER NOT NULL DEFAULT 0, cursor TEXT NOT NULL DEFAULT '');
+  items_total INTEGER NOT NULL DEFAULT 0, cursor TEXT NOT NULL DEFAULT '', paused INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS sources_by_workspace ON sources(workspace_id);
 CREATE TABLE IF NOT EXISTS syncs(
   id INTEGER PRIMARY KEY, workspace_id INTEGER NOT NULL, source_id INTEGER NOT NULL, state TEXT NOT NULL,
@@ -95,6 +96,11 @@ CREATE TABLE IF NOT EXISTS alert_live_items(
   added_at INTEGER NOT NULL, PRIMARY KEY(workspace_id, uid, theme)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS alert_live_items_by_time ON alert_live_items(workspace_id, theme, ts);
 CREATE INDEX IF NOT EXISTS alert_live_items_by_added ON alert_live_items(added_at);
+CREATE TABLE IF NOT EXISTS audit_log(
+  id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL, workspace_id INTEGER, key_id INTEGER,
+  key_name TEXT NOT NULL, action TEXT NOT NULL, target_type TEXT NOT NULL, target_id TEXT NOT NULL,
+  target_name TEXT NOT NULL, detail TEXT NOT NULL, at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS audit_log_by_customer ON audit_log(customer_id, id);
 CREATE TABLE IF NOT EXISTS leases(name TEXT PRIMARY KEY, owner TEXT NOT NULL, until INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS rollup_cubes(name TEXT PRIMARY KEY);
@@ -168,7 +174,7 @@ constexpr std::string_view kSyncColumns =
 
 constexpr std::string_view kSourceColumns =
     "SELECT s.id, s.workspace_id, w.customer_id, s.type, s.name, s.config, s.schedule_every_s, s.webhook_scheme, "
-    "s.sealed_secrets, s.created_at, s.state, s.last_sync_at, s.last_error, s.items_total, s.cursor "
+    "s.sealed_secrets, s.created_at, s.state, s.last_sync_at, s.last_error, s.items_total, s.cursor, s.paused "
     "FROM sources s JOIN workspaces w ON w.id = s.workspace_id ";
 
 Result<Source> read_source(const sqlite::Statement& s) {
@@ -189,6 +195,7 @@ Result<Source> read_source(const sqlite::Statement& s) {
   src.status.last_error = s.opt_text(12);
   src.status.items_total = s.int64(13);
   src.status.cursor = s.text(14);
+  src.paused = s.int64(15) != 0;
   return src;
 }
 
@@ -335,6 +342,14 @@ Status SqliteStore::migrate() {
   if (auto s = db_.exec(kSchema); !s) return s;
   if (carry_keys)
     if (auto s = db_.exec(kCopyOldKeys); !s) return s;
+  // Versions before 9 made the sources table without the paused column.
+  auto pausable = db_.prepare("SELECT count(*) FROM pragma_table_info('sources') WHERE name = 'paused'");
+  if (!pausable) return pausable.error();
+  if (auto row = pausable->step(); !row) return row.error();
+  const bool add_paused = pausable->int64(0) == 0;
+  pausable->reset();
+  if (add_paused)
+    if (auto s = db_.exec("ALTER TABLE sources ADD COLUMN paused INTEGER NOT NULL DEFAULT 0"); !s) return s;
   if (have >= 1 && have < 6)
     if (auto s = db_.exec(upgrade_near_duplicate_keys_sql()); !s) return s;
   if (have >= 1 && have < 9) {
@@ -521,7 +536,28 @@ Status SqliteStore::delete_source(Id workspace_id, Id source_id) {
 
 Result<std::vector<Source>> SqliteStore::list_scheduled_sources() {
   std::lock_guard lock(mu_);
-  return load_sources("WHERE s.deleted = 0 AND s.schedule_every_s IS NOT NULL ORDER BY s.id", std::nullopt);
+  return load_sources("WHERE s.deleted = 0 AND s.paused = 0 AND s.schedule_every_s IS NOT NULL ORDER BY s.id",
+                      std::nullopt);
+}
+
+Result<Source> SqliteStore::update_source(const Source& src, bool reset_cursor) {
+  std::lock_guard lock(mu_);
+  auto q = db_.prepare(
+      "UPDATE sources SET name = ?, config = ?, schedule_every_s = ?, webhook_scheme = ?, sealed_secrets = ?, "
+      "paused = ?, cursor = CASE WHEN ? THEN '' ELSE cursor END WHERE workspace_id = ? AND id = ? AND deleted = 0");
+  if (!q) return q.error();
+  q->bind(1, src.name).bind(2, to_json_string(src.config)).bind(3, src.schedule_every_s).bind(4, src.webhook_scheme);
+  q->bind(5, src.sealed_secrets).bind(6, src.paused ? 1 : 0).bind(7, reset_cursor ? 1 : 0);
+  q->bind(8, src.workspace_id).bind(9, src.id);
+  if (auto s = q->run(); !s) return s.error();
+  if (db_.changes() == 0)
+    return make_error(ErrorCode::not_found, "source " + std::to_string(src.id) + " does not exist");
+  auto read = db_.prepare(std::string(kSourceColumns) + "WHERE s.id = ?");
+  if (!read) return read.error();
+  read->bind(1, src.id);
+  auto row = read->step();
+  if (!row) return row.error();
+  return read_source(*read);
 }
 
 Status SqliteStore::set_source_state(Id source_id, const std::string& state, const std::optional<std::string>& error) {

@@ -15,6 +15,8 @@
 namespace chorus::store {
 namespace {
 
+constexpr const char* kLatestMigration = "8";  // the last of kMigrations in src/store/postgres/pg_schema.cpp
+
 using chorus::testing::PostgresServer;
 
 std::string fresh_database(const std::string& what) {
@@ -123,8 +125,8 @@ TEST_F(PostgresStoreTest, MigrationsAreVersionedAndAppliedOnce) {
   first.reset();
   auto second = open(off);  // opening again changes nothing and loses nothing
   ASSERT_NE(second, nullptr);
-  EXPECT_EQ(scalar("SELECT count(*) FROM schema_version"), "7");
-  EXPECT_EQ(scalar("SELECT max(version) FROM schema_version"), "7");
+  EXPECT_EQ(scalar("SELECT count(*) FROM schema_version"), kLatestMigration);
+  EXPECT_EQ(scalar("SELECT max(version) FROM schema_version"), kLatestMigration);
   EXPECT_EQ(scalar("SELECT count(*) FROM information_schema.tables WHERE table_name = 'workspace_taxonomies'"), "1");
   EXPECT_EQ(scalar("SELECT count(*) FROM information_schema.tables WHERE table_name LIKE 'alert_%'"), "3");
   EXPECT_EQ(scalar("SELECT count(*) FROM pg_indexes WHERE indexname = 'record_bands_by_record'"), "1");
@@ -159,7 +161,7 @@ TEST_F(PostgresStoreTest, MigrationThreeFillsExistingBands) {
                                   "DELETE FROM schema_version WHERE version >= 3"));
   store = open(off);
   ASSERT_NE(store, nullptr);
-  EXPECT_EQ(scalar("SELECT max(version) FROM schema_version"), "7");
+  EXPECT_EQ(scalar("SELECT max(version) FROM schema_version"), kLatestMigration);
   EXPECT_EQ(scalar("SELECT count(*) FROM record_bands WHERE simhash = " +
                    std::to_string(static_cast<std::int64_t>(a.simhash)) + " AND ts = " + std::to_string(jan)),
             std::to_string(kNearDuplicateKeys));
@@ -182,7 +184,7 @@ TEST_F(PostgresStoreTest, ProcessesStartingTogetherMigrateOnce) {
     });
   for (auto& t : starters) t.join();
   EXPECT_EQ(failures.load(), 0);
-  EXPECT_EQ(scalar("SELECT count(*) FROM schema_version"), "7");
+  EXPECT_EQ(scalar("SELECT count(*) FROM schema_version"), kLatestMigration);
 }
 
 // Migration 6: a customer key of an earlier version becomes an admin key over all the customer's workspaces.
@@ -199,7 +201,7 @@ TEST_F(PostgresStoreTest, MigrationSixMakesEarlierKeysAdminKeysOverAllWorkspaces
                                   ", 1000); DELETE FROM schema_version WHERE version >= 6"));
   store = open(off);
   ASSERT_NE(store, nullptr);
-  EXPECT_EQ(scalar("SELECT max(version) FROM schema_version"), "7");
+  EXPECT_EQ(scalar("SELECT max(version) FROM schema_version"), kLatestMigration);
   auto key = store->find_api_key("hash-before", now_ms());
   ASSERT_TRUE(key && key->has_value());
   EXPECT_EQ((*key)->customer_id, t.customer);
@@ -215,6 +217,29 @@ TEST_F(PostgresStoreTest, MigrationSixMakesEarlierKeysAdminKeysOverAllWorkspaces
   auto made = store->create_api_key(next);
   ASSERT_TRUE(made) << made.error().message;
   EXPECT_GT(made->id, (*key)->id);
+}
+
+// Migration 8: sources of earlier versions are not paused, and the audit log starts empty.
+TEST_F(PostgresStoreTest, MigrationEightAddsPausingAndTheAuditLog) {
+  PostgresOptions off;
+  off.timescale = PostgresOptions::Timescale::off;
+  auto store = open(off);
+  ASSERT_NE(store, nullptr);
+  auto t = make_tenant(*store);
+  store.reset();
+  ASSERT_TRUE(server_->exec(url_,
+                            "ALTER TABLE sources DROP COLUMN paused; DROP TABLE audit_log; "
+                            "DELETE FROM schema_version WHERE version >= 8"));
+  store = open(off);
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(scalar("SELECT max(version) FROM schema_version"), kLatestMigration);
+  auto src = store->get_source(t.workspace, t.source);
+  ASSERT_TRUE(src) << src.error().message;
+  EXPECT_FALSE(src->paused);
+  EXPECT_EQ(store->list_scheduled_sources()->size(), 0u);
+  AuditQuery q;
+  q.customer_id = t.customer;
+  EXPECT_TRUE(store->list_audit_entries(q)->empty());
 }
 
 TEST_F(PostgresStoreTest, RecordsLandInMonthlyPartitions) {

@@ -749,4 +749,123 @@ TEST_P(StoreSpec, ReportGroupsMatchABruteForceRecount) {
   }
 }
 
+TEST_P(StoreSpec, SourceUpdateReplacesItsFieldsAndPausedSourcesAreNotScheduled) {
+  auto src = store_->get_source(ws_, source_);
+  ASSERT_TRUE(src) << src.error().message;
+  EXPECT_FALSE(src->paused);
+  Source changed = *src;
+  changed.name = "community";
+  changed.config = json::object{{"base_url", "https://forum.example"}};
+  changed.schedule_every_s = 900;
+  changed.webhook_scheme = "discourse";
+  changed.sealed_secrets = "sealed-2";
+  auto stored = store_->update_source(changed, false);
+  ASSERT_TRUE(stored) << stored.error().message;
+  EXPECT_EQ(stored->name, "community");
+  EXPECT_EQ(stored->config, changed.config);
+  EXPECT_EQ(stored->schedule_every_s, std::optional<std::int64_t>(900));
+  EXPECT_EQ(stored->webhook_scheme, std::optional<std::string>("discourse"));
+  EXPECT_EQ(stored->sealed_secrets, "sealed-2");
+  EXPECT_EQ(stored->customer_id, customer_);
+  auto scheduled = store_->list_scheduled_sources();
+  ASSERT_TRUE(scheduled);
+  EXPECT_EQ(scheduled->size(), 1u);
+
+  // Paused: kept as it is, out of the schedule; the cursor stays unless asked to go.
+  PageCommit page;
+  page.workspace_id = ws_;
+  page.source_id = source_;
+  page.cursor = "c-1";
+  ASSERT_TRUE(store_->commit_page(page));
+  changed.paused = true;
+  stored = store_->update_source(changed, false);
+  ASSERT_TRUE(stored) << stored.error().message;
+  EXPECT_TRUE(stored->paused);
+  EXPECT_EQ(stored->status.cursor, "c-1");
+  EXPECT_TRUE(store_->get_source_by_id(source_)->paused);
+  EXPECT_TRUE(store_->list_scheduled_sources()->empty());
+  changed.paused = false;
+  stored = store_->update_source(changed, true);
+  ASSERT_TRUE(stored);
+  EXPECT_FALSE(stored->paused);
+  EXPECT_EQ(stored->status.cursor, "");
+  EXPECT_EQ(store_->list_scheduled_sources()->size(), 1u);
+
+  // Another workspace's id, an unknown id and a deleted source are not found, and nothing changes.
+  auto other_ws = store_->create_workspace(customer_, "other");
+  ASSERT_TRUE(other_ws);
+  Source wrong = changed;
+  wrong.workspace_id = other_ws->id;
+  wrong.name = "moved";
+  EXPECT_EQ(store_->update_source(wrong, false).error().code, ErrorCode::not_found);
+  wrong = changed;
+  wrong.id = 987654;
+  EXPECT_EQ(store_->update_source(wrong, false).error().code, ErrorCode::not_found);
+  EXPECT_EQ(store_->get_source(ws_, source_)->name, "community");
+  ASSERT_TRUE(store_->delete_source(ws_, source_));
+  EXPECT_EQ(store_->update_source(changed, false).error().code, ErrorCode::not_found);
+}
+
+TEST_P(StoreSpec, AuditEntriesAreTheCustomersOwnNewestFirstAndFiltered) {
+  auto other = store_->create_customer("globex", "hash-globex");
+  ASSERT_TRUE(other);
+  auto ws2 = store_->create_workspace(customer_, "web");
+  ASSERT_TRUE(ws2);
+  auto add = [&](Id customer, std::optional<Id> ws, const std::string& action) {
+    AuditEntry e;
+    e.customer_id = customer;
+    e.workspace_id = ws;
+    e.key_id = 1;
+    e.key_name = "ops";
+    e.action = action;
+    e.target_type = action.substr(0, action.find('.'));
+    e.target_id = "7";
+    auto made = store_->add_audit_entry(e);
+    EXPECT_TRUE(made) << made.error().message;
+    EXPECT_GT(made->at, 0);
+    return made->id;
+  };
+  add(customer_, ws_, "source.create");
+  add(customer_, ws2->id, "source.create");
+  add(other->id, std::nullopt, "key.create");
+  add(customer_, std::nullopt, "key.create");
+  Id newest = add(customer_, ws_, "source.update");
+
+  AuditQuery q;
+  q.customer_id = customer_;
+  auto all = store_->list_audit_entries(q);
+  ASSERT_TRUE(all) << all.error().message;
+  ASSERT_EQ(all->size(), 4u);
+  EXPECT_EQ(all->front().id, newest);
+  for (std::size_t i = 1; i < all->size(); ++i) EXPECT_GT((*all)[i - 1].id, (*all)[i].id);
+  for (const auto& e : *all) EXPECT_EQ(e.customer_id, customer_);
+  EXPECT_EQ(all->front().key_name, "ops");
+  EXPECT_EQ(all->front().key_id, std::optional<Id>(1));
+  EXPECT_EQ(all->front().workspace_id, std::optional<Id>(ws_));
+
+  q.limit = 2;
+  auto first = store_->list_audit_entries(q);
+  ASSERT_EQ(first->size(), 2u);
+  q.before_id = first->back().id;
+  auto second = store_->list_audit_entries(q);
+  ASSERT_EQ(second->size(), 2u);
+  EXPECT_LT(second->front().id, first->back().id);
+  q = AuditQuery{};
+  q.customer_id = customer_;
+  q.action = "source.create";
+  EXPECT_EQ(store_->list_audit_entries(q)->size(), 2u);
+  q.action = "source.";
+  EXPECT_EQ(store_->list_audit_entries(q)->size(), 3u);
+  q.workspace_id = ws_;
+  EXPECT_EQ(store_->list_audit_entries(q)->size(), 2u);
+  q = AuditQuery{};
+  q.customer_id = customer_;
+  q.within = std::vector<Id>{ws2->id};
+  auto scoped = store_->list_audit_entries(q);
+  ASSERT_EQ(scoped->size(), 1u);
+  EXPECT_EQ(scoped->front().workspace_id, std::optional<Id>(ws2->id));
+  q.action = "key.";
+  EXPECT_TRUE(store_->list_audit_entries(q)->empty());
+}
+
 }  // namespace chorus::store
