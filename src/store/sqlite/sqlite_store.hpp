@@ -78,6 +78,7 @@ class SqliteStore final : public Store {
   Result<std::vector<LiveThemeCount>> live_theme_counts(const LiveWindow& window) override;
   Result<std::vector<std::int64_t>> live_items_of_theme(const LiveWindow& window, const std::string& theme,
                                                         std::size_t limit) override;
+  Result<SourceArrivals> live_source_arrivals(Id workspace_id, Id source_id, TimeMs since) override;
   Result<std::vector<Id>> workspaces_with_new_live_items(TimeMs since) override;
   Status prune_live_items(TimeMs timestamp_before) override;
   Result<bool> hold_lease(const std::string& name, const std::string& owner, TimeMs now, TimeMs ttl_ms) override;
