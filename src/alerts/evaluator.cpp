@@ -279,10 +279,10 @@ Result<std::optional<AlertEvaluator::Firing>> AlertEvaluator::judge_quiet_source
     expected = static_cast<TimeMs>(given->to_number<double>() * kHourMs);
     why = "the alert's expected_every_hours";
   } else {
-    const auto& hours = arrivals->hours;
-    if (hours.empty() || now - hours.front() < kArrivalLearning) return std::optional<Firing>{};
+    const auto& seen = arrivals->hours;
+    if (seen.empty() || now - seen.front() < kArrivalLearning) return std::optional<Firing>{};
     TimeMs longest = kHourMs;
-    for (std::size_t i = 1; i < hours.size(); ++i) longest = std::max(longest, hours[i] - hours[i - 1]);
+    for (std::size_t i = 1; i < seen.size(); ++i) longest = std::max(longest, seen[i] - seen[i - 1]);
     expected = std::clamp<TimeMs>(longest * 3 / 2, 2 * kHourMs, 7 * kDayMs);
     why = "1.5 times its longest quiet spell of the last 28 days";
   }

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <boost/url/parse.hpp>
+#include <cctype>
 #include <string>
 
 namespace chorus::alerts {
@@ -41,7 +42,7 @@ Status check_outbound_url(std::string_view url, std::string_view field, const in
                       name + " must be an http or https URL; the scheme \"" + scheme + "\" cannot be used");
   if (parsed->has_userinfo())
     return make_error(ErrorCode::bad_request, name + " must not carry a user name or password in the URL");
-  if (auto why = refused_host(parsed->encoded_host_address(), egress); !why.empty())
+  if (auto why = refused_host(std::string(parsed->encoded_host_address()), egress); !why.empty())
     return make_error(ErrorCode::bad_request, name + " " + why);
   if (parsed->has_port() && parsed->port_number() == 0)
     return make_error(ErrorCode::bad_request, name + " has an invalid port");
