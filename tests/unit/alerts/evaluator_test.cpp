@@ -210,7 +210,7 @@ TEST_F(Evaluator, APushSourceIsQuietAfterItsLearntIntervalOrTheOneTheRuleSets) {
   auto e = event_from_json(outbox(learnt.id)[0].payload);
   EXPECT_EQ(e->subject, "source:" + std::to_string(source_));
   EXPECT_EQ(e->title, "Source \"survey\" has gone quiet");
-  EXPECT_NE(e->summary.find("nothing for 7 h"), std::string::npos) << e->summary;
+  EXPECT_NE(e->summary.find("received nothing for 7"), std::string::npos) << e->summary;
   EXPECT_NE(e->summary.find("6 h expected"), std::string::npos) << e->summary;
   EXPECT_EQ(*get_string(e->details, "state"), "quiet");
   EXPECT_EQ(*ev.evaluate({daily}, kNow + 20 * 60 * kMinute), 1u) << "25 hours against the rule's 24";
