@@ -316,6 +316,13 @@ TEST_F(AlertsFlow, DeadEndpointIsRetriedAndLoggedWhileIngestionContinues) {
     gone.start();
     dead_url = gone.base_url() + "/hook";
   }
+  // How long a batch takes to be stored with no alert failing anywhere.
+  auto timed_push = [&](const std::string& tag) {
+    auto start = std::chrono::steady_clock::now();
+    push_burst(std::chrono::minutes(1), tag, 1);
+    return std::chrono::steady_clock::now() - start;
+  };
+  const auto healthy = timed_push("before-");
   std::string id = create(emerging_rule(json::object{{"type", "webhook"}, {"url", dead_url}}));
   push_burst(std::chrono::minutes(10), "live-");
   json::array log;
@@ -329,10 +336,12 @@ TEST_F(AlertsFlow, DeadEndpointIsRetriedAndLoggedWhileIngestionContinues) {
   // Between attempts it waits (pending), or is in the middle of one (sending): never given up on so soon.
   EXPECT_TRUE(str(log[0], "state") == "pending" || str(log[0], "state") == "sending") << json::serialize(log);
   EXPECT_NE(str(log[0], "error").find("could not be reached"), std::string::npos) << json::serialize(log);
-  // Ingestion is not held up: a new batch is stored as fast as ever.
-  auto start = std::chrono::steady_clock::now();
-  push_burst(std::chrono::minutes(1), "more-", 1);
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+  // Ingestion is not held up: while the endpoint is retried, a batch is stored as fast as before it failed
+  // (twice the time at most, with a second's room for a loaded machine).
+  const auto retrying = timed_push("more-");
+  EXPECT_LT(retrying, 2 * healthy + std::chrono::seconds(1))
+      << "healthy " << std::chrono::duration_cast<std::chrono::milliseconds>(healthy).count() << " ms, retrying "
+      << std::chrono::duration_cast<std::chrono::milliseconds>(retrying).count() << " ms";
 }
 
 // The live burst and the backfill on both deployments: SQLite with the embedded log, PostgreSQL with Kafka.
