@@ -43,7 +43,13 @@ std::vector<std::string> matcher_words(std::string_view text) {
 bool matches_by_substring(std::string_view code) { return code == "ja" || code == "zh" || code == "ko" || code == "th"; }
 
 PhraseMatcher::Text::Text(std::string_view text)
-    : lower(to_lower_utf8(text.substr(0, std::min(text.size(), kMaxTextBytes)))), words(matcher_words(lower)) {}
+    : words(matcher_words(text.substr(0, std::min(text.size(), kMaxTextBytes)))),
+      source_(text.substr(0, std::min(text.size(), kMaxTextBytes))) {}
+
+const std::string& PhraseMatcher::Text::lower() const {
+  if (!lower_) lower_ = to_lower_utf8(source_);
+  return *lower_;
+}
 
 const std::vector<std::string>& PhraseMatcher::Text::stems_in(std::string_view code) const {
   std::string_view key = stem_language(code);
@@ -93,7 +99,7 @@ std::vector<std::size_t> PhraseMatcher::find(const Text& text, const std::vector
     if (!found) continue;
     const Language& lang = *found;
     for (const Entry& e : lang.substrings) {
-      std::size_t pos = text.lower.find(e.substring);
+      std::size_t pos = text.lower().find(e.substring);
       if (pos != std::string::npos) hits.emplace_back(pos, e.tag);
     }
     if (lang.by_first_stem.empty()) continue;

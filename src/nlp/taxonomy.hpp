@@ -32,10 +32,15 @@ class PhraseMatcher {
   // The lowercased text and its words, stemmed per language on demand; shared by the matchers asked.
   struct Text {
     explicit Text(std::string_view text);
-    std::string lower;
     std::vector<std::string> words;
     mutable std::vector<std::pair<std::string, std::vector<std::string>>> stems;  // (language, stems of words)
     const std::vector<std::string>& stems_in(std::string_view language_code) const;
+    // The lowercased text, made on first use: only the substring languages read it.
+    const std::string& lower() const;
+
+   private:
+    std::string source_;
+    mutable std::optional<std::string> lower_;
   };
 
   // Tags whose phrases in any of the languages occur in the text, each once, in order of first occurrence
