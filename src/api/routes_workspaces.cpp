@@ -1,5 +1,6 @@
 // Customers, workspaces, sources, sync triggers and pushed items.
 #include <charconv>
+#include <map>
 
 #include "api/auth.hpp"
 #include "api/context.hpp"
@@ -201,10 +202,24 @@ http::Response push_items(http::Request& req, AppContext& ctx) {
   const auto* connector = connectors::find_connector(src->type);
   if (!connector) return error_response(ErrorCode::internal, "source type " + src->type + " is not registered");
   auto settings = source_settings(*src, {});
-  // Every item must map before any is accepted: a bad upload stores nothing.
+  // Every item must map before any is accepted: a bad upload stores nothing. Items the source's settings
+  // leave out, or without text to analyse, are taken as the parser would take them: counted, not sent on.
+  json::array admitted;
+  std::map<std::string, std::int64_t> skipped;
   for (std::size_t i = 0; i < items->size(); ++i) {
-    auto mapped = connector->map((*items)[i], settings);
-    if (!mapped) return error_response(ErrorCode::bad_request, "item " + std::to_string(i) + ": " + mapped.error().message);
+    auto admission = connectors::admit_item(*connector, (*items)[i], settings);
+    if (!admission)
+      return error_response(ErrorCode::bad_request, "item " + std::to_string(i) + ": " + admission.error().message);
+    if (admission->item)
+      admitted.push_back(std::move((*items)[i]));
+    else
+      ++skipped[admission->skipped];
+  }
+  items->swap(admitted);
+  std::int64_t skipped_total = 0;
+  for (const auto& [reason, n] : skipped) {
+    skipped_total += n;
+    ctx.metrics.add("chorus_items_skipped_total{reason=\"" + reason + "\"}", n);
   }
   std::vector<bus::OutgoingMessage> messages;
   for (std::size_t i = 0; i < items->size(); i += kPushChunk) {
@@ -217,9 +232,11 @@ http::Response push_items(http::Request& req, AppContext& ctx) {
     for (std::size_t j = i; j < std::min(items->size(), i + kPushChunk); ++j) m.items.push_back((*items)[j]);
     messages.push_back({bus::workspace_key(src->workspace_id), bus::encode(m)});
   }
-  if (auto s = ctx.bus.publish(bus::kRawItems, messages); !s) return error_response(s.error());
+  if (!messages.empty())
+    if (auto s = ctx.bus.publish(bus::kRawItems, messages); !s) return error_response(s.error());
   ctx.metrics.add("chorus_items_pushed_total", static_cast<std::int64_t>(items->size()));
-  return json_response(202, json::object{{"accepted", items->size()}});
+  return json_response(
+      202, json::object{{"accepted", items->size()}, {"skipped", skipped_total}, {"skipped_reasons", skipped_view(skipped)}});
 }
 
 }  // namespace

@@ -148,12 +148,20 @@ json::object workspace_view(const store::Workspace& ws, const std::vector<store:
                       {"sources", std::move(srcs)}};
 }
 
+json::object skipped_view(const std::map<std::string, std::int64_t>& reasons) {
+  json::object out;
+  for (const auto& [reason, n] : reasons) out[reason] = n;
+  return out;
+}
+
 json::object sync_view(const store::Sync& y) {
   return json::object{{"sync_id", std::to_string(y.id)},
                       {"source_id", std::to_string(y.source_id)},
                       {"state", y.state},
                       {"items", y.items},
                       {"new_items", y.new_items},
+                      {"skipped", y.skipped},
+                      {"skipped_reasons", skipped_view(y.skipped_reasons)},
                       {"error", y.error ? json::value(*y.error) : json::value(nullptr)},
                       {"created_at", format_time(y.created_at)},
                       {"updated_at", format_time(y.updated_at)}};

@@ -14,6 +14,8 @@ Result<store::Source> parse_source_spec(const json::object& spec, const std::str
 json::object source_view(const store::Source& source);
 json::object workspace_view(const store::Workspace& ws, const std::vector<store::Source>& sources);
 json::object sync_view(const store::Sync& sync);
+// Skipped items by reason: {"no_text": 3, "pull_request": 7}.
+json::object skipped_view(const std::map<std::string, std::int64_t>& reasons);
 
 // The decrypted settings the connector sees, and the webhook secret.
 struct SourceSecrets {

@@ -45,23 +45,33 @@ std::set<std::string> mentioned_discovered(const nlp::WorkspaceTaxonomy& t, cons
   return ids;
 }
 
-// Level-2 phrases under their level-1 theme, counted over a sample of the period's newest records.
-Status add_sub_themes(store::Store& store, const store::FeedbackFilter& period,
-                      const std::function<std::string(const std::string&)>& parent_id, std::vector<ThemeItem>& items) {
-  std::map<std::pair<std::string, std::string>, std::int64_t> counts;
+// Visits the period's newest records, at most kSubThemeSample of them, until visit returns true.
+Status visit_sample(store::Store& store, const store::FeedbackFilter& period,
+                    const std::function<bool(const FeedbackRecord&)>& visit) {
   std::optional<std::string> cursor;
   std::size_t seen = 0;
   do {
     auto page = store.query_feedback(period, std::min(kSamplePage, kSubThemeSample - seen), cursor);
     if (!page) return page.error();
-    for (const auto& r : page->items) {
-      std::set<std::pair<std::string, std::string>> mine;
-      for (const auto& [theme, phrase] : r.sub_themes) mine.emplace(parent_id(theme), phrase);
-      for (const auto& key : mine) ++counts[key];
-    }
+    for (const auto& r : page->items)
+      if (visit(r)) return {};
     seen += page->items.size();
     cursor = page->next_cursor;
   } while (cursor && seen < kSubThemeSample);
+  return {};
+}
+
+// Level-2 phrases under their level-1 theme, counted over a sample of the period's newest records.
+Status add_sub_themes(store::Store& store, const store::FeedbackFilter& period,
+                      const std::function<std::string(const std::string&)>& parent_id, std::vector<ThemeItem>& items) {
+  std::map<std::pair<std::string, std::string>, std::int64_t> counts;
+  auto counted = visit_sample(store, period, [&](const FeedbackRecord& r) {
+    std::set<std::pair<std::string, std::string>> mine;
+    for (const auto& [theme, phrase] : r.sub_themes) mine.emplace(parent_id(theme), phrase);
+    for (const auto& key : mine) ++counts[key];
+    return false;
+  });
+  if (!counted) return counted.error();
   for (const auto& [key, count] : counts) {
     ThemeItem item;
     item.id = item.name = key.second;
@@ -78,25 +88,20 @@ Status add_sub_themes(store::Store& store, const store::FeedbackFilter& period,
 Result<std::optional<ThemeItem>> find_sub_theme(store::Store& store, Id workspace_id, const std::string& phrase) {
   store::FeedbackFilter all;
   all.workspace_id = workspace_id;
-  std::optional<std::string> cursor;
-  std::size_t seen = 0;
-  do {
-    auto page = store.query_feedback(all, std::min(kSamplePage, kSubThemeSample - seen), cursor);
-    if (!page) return page.error();
-    for (const auto& r : page->items) {
-      for (const auto& [theme, sub] : r.sub_themes) {
-        if (sub != phrase) continue;
-        ThemeItem item;
-        item.id = item.name = phrase;
-        item.level = 2;
-        item.parent = theme;
-        return std::optional<ThemeItem>(std::move(item));
-      }
+  std::optional<ThemeItem> found;
+  auto searched = visit_sample(store, all, [&](const FeedbackRecord& r) {
+    for (const auto& [theme, sub] : r.sub_themes) {
+      if (sub != phrase) continue;
+      found.emplace();
+      found->id = found->name = phrase;
+      found->level = 2;
+      found->parent = theme;
+      return true;
     }
-    seen += page->items.size();
-    cursor = page->next_cursor;
-  } while (cursor && seen < kSubThemeSample);
-  return std::optional<ThemeItem>();
+    return false;
+  });
+  if (!searched) return searched.error();
+  return found;
 }
 
 Result<nlp::WorkspaceTaxonomy> load_taxonomy(store::Store& store, Id workspace_id) {

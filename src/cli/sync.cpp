@@ -23,13 +23,20 @@ struct SyncOptions {
 
 struct SyncState {
   std::string state;
-  std::int64_t items = 0, new_items = 0;
+  std::int64_t items = 0, new_items = 0, skipped = 0;
   std::string error;
+  std::string skipped_reasons;  // "no_text 3, pull_request 7"
 };
 
 SyncState read_state(const json::value& v) {
-  return SyncState{get_string(v, "state").value_or("unknown"), get_int(v, "items").value_or(0),
-                   get_int(v, "new_items").value_or(0), get_string(v, "error").value_or("")};
+  SyncState s{get_string(v, "state").value_or("unknown"), get_int(v, "items").value_or(0),
+              get_int(v, "new_items").value_or(0), get_int(v, "skipped").value_or(0),
+              get_string(v, "error").value_or(""), ""};
+  if (const json::value* reasons = find_path(v, "skipped_reasons"); reasons && reasons->is_object())
+    for (const auto& kv : reasons->get_object())
+      s.skipped_reasons += (s.skipped_reasons.empty() ? "" : ", ") + std::string(kv.key()) + " " +
+                           std::to_string(kv.value().is_int64() ? kv.value().get_int64() : 0);
+  return s;
 }
 
 // One status line, redrawn in place on a terminal; one line per change of state otherwise (logs, CI).
@@ -101,6 +108,8 @@ int run_sync(const SyncOptions& o) {
                 " items: " + (s.error.empty() ? "no reason given" : s.error));
   std::printf("Sync %s done: %lld items fetched, %lld new, in %.1fs\n", id.c_str(), static_cast<long long>(s.items),
               static_cast<long long>(s.new_items), elapsed());
+  if (s.skipped > 0)
+    std::printf("%lld items skipped (%s)\n", static_cast<long long>(s.skipped), s.skipped_reasons.c_str());
   return 0;
 }
 

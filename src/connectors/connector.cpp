@@ -2,9 +2,11 @@
 // defaults for push-only sources and plain webhook bodies.
 #include "connectors/connector.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/time.hpp"
+#include "nlp/clean.hpp"
 
 namespace chorus::connectors {
 
@@ -25,6 +27,44 @@ Result<WebhookItems> Connector::from_webhook(const http::Headers& /*headers*/, c
   } else {
     return make_error(ErrorCode::bad_request, "webhook body must be a JSON object or an array of objects");
   }
+  return out;
+}
+
+std::optional<std::string> Connector::skip_reason(const json::value& /*raw*/,
+                                                  const SourceSettings& /*source*/) const {
+  return std::nullopt;
+}
+
+bool has_text_to_analyse(const MappedItem& item) {
+  if (item.format == MappedItem::Format::plain) {
+    // Plain text needs no parsing: any character that is not white space is something to read.
+    bool blank = std::all_of(item.text.begin(), item.text.end(),
+                             [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; });
+    if (blank) return false;
+  }
+  nlp::Document doc;
+  doc.raw = item.text;
+  doc.format = item.format == MappedItem::Format::html       ? nlp::TextFormat::html
+               : item.format == MappedItem::Format::markdown ? nlp::TextFormat::markdown
+                                                             : nlp::TextFormat::plain;
+  nlp::CleanStage().run(doc);
+  // Embeds (oneboxes), quotes, code and links are shown but not read; a stack trace is a bug report.
+  return !doc.analysis_text.empty() || doc.has_stack_trace;
+}
+
+Result<Admission> admit_item(const Connector& connector, const json::value& raw, const SourceSettings& source) {
+  Admission out;
+  if (auto reason = connector.skip_reason(raw, source)) {
+    out.skipped = std::move(*reason);
+    return out;
+  }
+  auto mapped = connector.map(raw, source);
+  if (!mapped) return mapped.error();
+  if (!has_text_to_analyse(*mapped)) {
+    out.skipped = kNoText;
+    return out;
+  }
+  out.item = std::move(*mapped);
   return out;
 }
 

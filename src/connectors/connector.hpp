@@ -89,10 +89,33 @@ class Connector {
   virtual Result<WebhookItems> from_webhook(const http::Headers& headers, const json::value& body,
                                            const SourceSettings& source) const;
 
+  // Why an item is left out under the source's settings, or nullopt to keep it: a pull request while
+  // include_pull_requests is off, a bot's message, a channel not listened to, a deleted post. Every path
+  // asks it (sync, push and webhook, through admit_item), so a setting means the same on each. Reasons
+  // are short snake_case words ("pull_request", "bot"), counted by reason in a sync's skipped_reasons.
+  virtual std::optional<std::string> skip_reason(const json::value& raw, const SourceSettings& source) const;
+
   // Rules that span fields or go beyond a type ("credentials.api_username is required with api_key"),
   // run by validate_fields after the declared types and defaults. Default: none.
   virtual Status check_settings(const json::object& config, const json::object& credentials) const;
 };
+
+// What becomes of one raw item: a mapped item to analyse and store, or the reason it is left out.
+struct Admission {
+  std::optional<MappedItem> item;
+  std::string skipped;  // set when item is empty: "no_text", "pull_request", "bot", ...
+};
+
+// The reason every connector shares: after markup is stripped, nothing is left to analyse.
+inline constexpr std::string_view kNoText = "no_text";
+
+// The one way an item is taken in, on every path: the connector's skip_reason, then map(), then the text
+// check (an item whose text is empty once HTML, markdown, embeds, quotes and links are stripped is never a
+// record). An error is an item that cannot be read at all.
+Result<Admission> admit_item(const Connector& connector, const json::value& raw, const SourceSettings& source);
+
+// Whether a mapped item has words to analyse once its markup is stripped.
+bool has_text_to_analyse(const MappedItem& item);
 
 // The registry: one line per connector in registry.cpp.
 const Connector* find_connector(std::string_view type);

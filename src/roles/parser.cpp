@@ -228,17 +228,32 @@ Status ParserRole::prepare(const bus::Message& message, BatchState& state) {
   TimeMs received = m.received_at ? m.received_at : message.appended_at;
   page.records.reserve(items.size());
   for (auto& item : items) {
-    auto mapped = connector->map(item, settings);
-    if (!mapped) {
+    auto admitted = connectors::admit_item(*connector, item, settings);
+    if (!admitted) {
       deps_.metrics.add("chorus_dead_letters_total");
-      if (auto s = deps_.store.add_dead_letter(m.workspace_id, m.source_id, to_json_string(item), mapped.error().message); !s)
+      if (auto s = deps_.store.add_dead_letter(m.workspace_id, m.source_id, to_json_string(item),
+                                               admitted.error().message);
+          !s)
         return s;
       continue;
     }
+    if (!admitted->item) {
+      // Left out by the source's settings or for want of text: counted on the sync, never a record.
+      ++page.skipped[admitted->skipped];
+      deps_.metrics.add("chorus_items_skipped_total{reason=\"" + admitted->skipped + "\"}");
+      continue;
+    }
     // Analysed later with the rest of its chunk, on every core; the record keeps its place in the page.
-    state.filling.pending.push_back(PendingAnalysis{std::move(*mapped), std::move(item), &source, received, raw_ref,
-                                                    taxonomy->get(), state.filling.pages.size(), page.records.size()});
+    state.filling.pending.push_back(PendingAnalysis{std::move(*admitted->item), std::move(item), &source, received,
+                                                    raw_ref, taxonomy->get(), state.filling.pages.size(),
+                                                    page.records.size()});
     page.records.emplace_back();
+  }
+  if (!page.skipped.empty() && m.kind != bus::RawItems::Kind::page) {
+    std::string reasons;
+    for (const auto& [reason, n] : page.skipped) reasons += (reasons.empty() ? "" : ", ") + reason + " " + std::to_string(n);
+    spdlog::info("parser: source {} left out items of {}: {}", m.source_id,
+                 m.kind == bus::RawItems::Kind::webhook ? "a webhook delivery" : "a push", reasons);
   }
   state.filling.records += page.records.size();
   state.filling.pages.push_back(std::move(page));

@@ -78,6 +78,8 @@ struct Sync {
   std::string state = "queued";  // queued | running | done | failed
   std::int64_t items = 0;      // items this sync delivered
   std::int64_t new_items = 0;  // of which were not stored before
+  std::int64_t skipped = 0;    // items it brought that became no record (left out by a setting, or no text)
+  std::map<std::string, std::int64_t> skipped_reasons;  // skipped, by reason ("no_text", "pull_request", ...)
   std::optional<std::string> error;
   TimeMs created_at = 0;
   TimeMs updated_at = 0;
@@ -91,6 +93,7 @@ struct PageCommit {
   std::optional<std::string> cursor;  // new source cursor, stored in the same transaction
   std::optional<Id> sync_id;          // adds records.size() to the sync's items
   bool sync_finished = false;         // marks the sync done and the source ok
+  std::map<std::string, std::int64_t> skipped;  // items of the page that became no record, by reason
   // When set, commit_pages sets each record's duplicate_of: the earliest stored record within this many bits
   // (find_near_duplicate), else the first earlier record of this page within them (or what that one
   // duplicates), exactly as if the pages before it had been committed one by one.

@@ -102,6 +102,26 @@ test('create a workspace and add a source through the generated form', async () 
   await screenshot(page, 'sources');
 });
 
+test('an enum field is a dropdown of the values the connector catalogue lists', async () => {
+  const { items } = await api('/v1/connectors');
+  const jsonl = items.find((c) => c.type === 'jsonl');
+  const format = jsonl.config.find((f) => f.name === 'format');
+  await page.selectOption('#source-type', 'jsonl');
+  const dropdown = page.locator('select#config-format');
+  await dropdown.waitFor();
+  const values = await dropdown.locator('option').evaluateAll((options) => options.map((o) => o.value));
+  assert.deepEqual(values, format.enum);
+  assert.equal(await dropdown.inputValue(), format.default, 'the default is chosen');
+  await page.selectOption('#config-format', 'markdown');
+  await page.fill('#source-name', 'Markdown export');
+  await page.fill('#config-fields', JSON.stringify(FIELDS));
+  await page.click('#add-source-submit');
+  await page.locator('.card.source', { hasText: 'Markdown export' }).waitFor();
+  const created = (await api(`/v1/workspaces/${ws}`)).sources.find((s) => s.name === 'Markdown export');
+  assert.equal(created.config.format, 'markdown');
+  await apiCall(chorus.url, key, 'DELETE', `/v1/workspaces/${ws}/sources/${created.id}`);
+});
+
 test('a bad source spec shows the server\'s reason', async () => {
   await page.selectOption('#source-type', 'jsonl');
   await page.fill('#source-name', 'Broken');

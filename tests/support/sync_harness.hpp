@@ -4,7 +4,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
+#include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "connectors/connector.hpp"
 #include "ingest/fetcher.hpp"
@@ -18,6 +22,19 @@ inline ingest::RetryPolicy quick_retries() {
   p.base_delay = std::chrono::milliseconds(1);
   p.max_delay = std::chrono::milliseconds(5);
   return p;
+}
+
+// The items of a sync that the parser keeps as records (admit_item), in order.
+inline std::vector<json::value> kept_items(const connectors::Connector& connector,
+                                           const connectors::SourceSettings& source,
+                                           const std::vector<json::value>& items) {
+  std::vector<json::value> out;
+  for (const auto& item : items) {
+    auto a = connectors::admit_item(connector, item, source);
+    if (!a) ADD_FAILURE() << a.error().message;
+    if (a && a->item) out.push_back(item);
+  }
+  return out;
 }
 
 class SyncHarness {
@@ -35,6 +52,27 @@ class SyncHarness {
   Result<std::string> sync(std::string cursor = "", RecordingSink* into = nullptr) {
     connectors::SyncContext ctx{source, std::move(cursor), fetcher};
     return connector_.sync(ctx, into ? *into : sink);
+  }
+
+  // What the parser makes of the synced items: those it keeps (mapped), and the reasons of those it skips.
+  struct Admitted {
+    std::vector<json::value> kept;
+    std::map<std::string, int> skipped;
+  };
+  Admitted admitted(const RecordingSink* from = nullptr) const {
+    Admitted out;
+    for (const auto& item : (from ? *from : sink).items()) {
+      auto a = connectors::admit_item(connector_, item, source);
+      if (!a) {
+        ADD_FAILURE() << a.error().message;
+        continue;
+      }
+      if (a->item)
+        out.kept.push_back(item);
+      else
+        ++out.skipped[a->skipped];
+    }
+    return out;
   }
 
   bool slept_at_least(std::chrono::milliseconds d) const {

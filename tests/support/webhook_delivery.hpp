@@ -16,6 +16,7 @@ namespace chorus::testing {
 
 struct Delivered {
   std::vector<MappedItem> items;
+  std::vector<std::string> skipped;  // the reasons of items that become no record
   bool fetch = false;
 };
 
@@ -33,9 +34,12 @@ inline Result<Delivered> deliver_webhook(const connectors::Connector& connector,
   Delivered out;
   out.fetch = split->fetch;
   for (const auto& item : split->items) {
-    auto mapped = connector.map(item, source);
-    if (!mapped) return mapped.error();
-    out.items.push_back(std::move(*mapped));
+    auto admitted = connectors::admit_item(connector, item, source);
+    if (!admitted) return admitted.error();
+    if (admitted->item)
+      out.items.push_back(std::move(*admitted->item));
+    else
+      out.skipped.push_back(admitted->skipped);
   }
   return out;
 }

@@ -92,6 +92,17 @@ function fieldInput(group, f) {
     ? (typeof f.default === 'string' ? f.default : JSON.stringify(f.default)) : '';
   let input;
   let read;
+  if (Array.isArray(f.enum) && f.enum.length) {
+    // An enum field: a dropdown of the values GET /v1/connectors lists, the default chosen.
+    const chosen = typeof f.default === 'string' ? f.default : '';
+    input = el('select', { id, name: id },
+      f.required && !chosen ? el('option', { value: '' }, 'Choose…') : null,
+      !f.required && !chosen ? el('option', { value: '' }, '(not set)') : null,
+      f.enum.map((v) => el('option', { value: v, selected: v === chosen }, v)));
+    read = () => (input.value === '' ? undefined : input.value);
+    if (f.required) input.required = true;
+    return { node: el('div', { class: 'field' }, label, input, hint), read };
+  }
   switch (f.type) {
     case 'boolean':
       input = el('input', { id, name: id, type: 'checkbox', checked: f.default === true });

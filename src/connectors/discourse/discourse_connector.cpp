@@ -103,6 +103,25 @@ Result<WebhookItems> DiscourseConnector::from_webhook(const http::Headers& heade
   return out;
 }
 
+// Posts a reader of the forum no longer sees (deleted by staff or by their author, hidden by flags) and
+// private messages are not the forum's feedback, whichever way they arrive.
+std::optional<std::string> DiscourseConnector::skip_reason(const json::value& raw, const SourceSettings& /*source*/) const {
+  const json::value* post = &raw;
+  if (raw.is_object() && !raw.get_object().contains("id"))
+    if (const json::value* inner = raw.get_object().if_contains("post"); inner && inner->is_object()) post = inner;
+  if (!post->is_object()) return std::nullopt;
+  const json::object& p = post->get_object();
+  if (const json::value* d = p.if_contains("deleted_at"); d && !d->is_null()) return "deleted";
+  if (get_bool(*post, "user_deleted") == true) return "deleted";
+  if (get_bool(*post, "hidden") == true) return "hidden";
+  if (get_string(*post, "topic_archetype") == std::optional<std::string>("private_message") ||
+      get_string(*post, "archetype") == std::optional<std::string>("private_message"))
+    return "private_message";
+  if (const json::value* topic = p.if_contains("topic"); topic && topic->is_object())
+    if (get_string(*topic, "archetype") == std::optional<std::string>("private_message")) return "private_message";
+  return std::nullopt;
+}
+
 const Connector& connector() {
   static const DiscourseConnector instance;
   return instance;

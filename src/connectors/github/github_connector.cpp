@@ -90,7 +90,6 @@ Result<WebhookItems> GitHubConnector::from_webhook(const http::Headers& headers,
   const json::object& payload = body.get_object();
   std::string event = event_name(headers, payload);
   std::string action = get_string(body, "action").value_or("");
-  bool pulls = setting_bool(source, "include_pull_requests", false);
   WebhookItems out;
   if (action == "deleted") return out;
 
@@ -98,18 +97,38 @@ Result<WebhookItems> GitHubConnector::from_webhook(const http::Headers& headers,
     const json::object* issue = object_at(payload, "issue");
     if (!issue) return make_error(ErrorCode::bad_request, "github issues event has no \"issue\" object");
     if (!get_string(json::value(*issue), "id")) return make_error(ErrorCode::bad_request, "github issue has no id");
-    if (!pulls && on_pull_request(*issue)) return out;
     out.items.emplace_back(*issue);
   } else if (event == "issue_comment") {
-    if (!setting_bool(source, "include_comments", true)) return out;
     const json::object* comment = object_at(payload, "comment");
     if (!comment) return make_error(ErrorCode::bad_request, "github issue_comment event has no \"comment\" object");
     if (!get_string(json::value(*comment), "id")) return make_error(ErrorCode::bad_request, "github comment has no id");
+    json::object item = *comment;
+    // The comment alone does not always say it sits on a pull request; the delivery's issue does.
     const json::object* issue = object_at(payload, "issue");
-    if (!pulls && ((issue && on_pull_request(*issue)) || on_pull_request(*comment))) return out;
-    out.items.emplace_back(*comment);
+    if (issue && on_pull_request(*issue) && !item.contains("pull_request")) item["pull_request"] = json::object{};
+    out.items.emplace_back(std::move(item));
   }
   return out;
+}
+
+// include_comments and include_pull_requests, asked of every item on every path: the sync lists them all,
+// a push may carry anything, and deliveries come for both.
+std::optional<std::string> GitHubConnector::skip_reason(const json::value& raw, const SourceSettings& source) const {
+  if (!raw.is_object()) return std::nullopt;
+  const json::object* item = &raw.get_object();
+  const json::object* issue = nullptr;
+  if (!item->contains("id")) {  // a whole delivery, pushed as it came
+    issue = object_at(*item, "issue");
+    if (const json::object* comment = object_at(*item, "comment"))
+      item = comment;
+    else if (issue)
+      item = issue;
+  }
+  if (is_comment(*item) && !setting_bool(source, "include_comments", true)) return "comment";
+  if (!setting_bool(source, "include_pull_requests", false) &&
+      (on_pull_request(*item) || (issue && on_pull_request(*issue))))
+    return "pull_request";
+  return std::nullopt;
 }
 
 const Connector& connector() {

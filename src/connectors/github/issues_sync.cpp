@@ -39,7 +39,6 @@ class IssuesSync {
     base_ = setting_base_url(source, kPublicApi);
     std::string repo = setting_string(source, "repo");
     if (repo.empty()) return make_error(ErrorCode::bad_request, "config.repo is required");
-    pulls_ = setting_bool(source, "include_pull_requests", false);
     max_pages_ = static_cast<int>(std::max<std::int64_t>(1, setting_int(source, "max_pages", 50)));
     since_ = backfill_since(source);
 
@@ -101,7 +100,8 @@ class IssuesSync {
         std::string external = listing.id_prefix + *id;
         if (old.covers(t, external)) continue;
         listing.mark.observe(t, external);
-        if (!pulls_ && on_pull_request(item.get_object())) continue;
+        // Pull requests go on too: the parser leaves them out by the same rule as pushed and delivered
+        // ones, and counts them in the sync's skipped_reasons.
         items.push_back(item);
       }
       if (auto st = emitter_.push(std::move(items)); !st) return st;
@@ -114,7 +114,6 @@ class IssuesSync {
   SyncContext& ctx_;
   PageEmitter emitter_;
   std::string base_;
-  bool pulls_ = false;
   int max_pages_ = 50;
   std::optional<TimeMs> since_;
   std::vector<Listing> listings_;

@@ -4,6 +4,7 @@
 #include <array>
 
 #include "connectors/common_fields.hpp"
+#include "core/text_escape.hpp"
 
 namespace chorus::connectors::hackernews {
 
@@ -68,7 +69,12 @@ Result<MappedItem> HackerNewsConnector::map(const json::value& raw, const Source
     m.text = non_empty(raw, "comment_text").value_or("");
   } else {
     m.title = non_empty(raw, "title");
-    m.text = non_empty(raw, "story_text").value_or(m.title.value_or(""));
+    // The title is read with the text: an Ask HN's question is often all in it.
+    auto body = non_empty(raw, "story_text");
+    if (m.title && body)
+      m.text = "<p>" + escape_markup_text(*m.title) + "</p>" + *body;
+    else
+      m.text = body.value_or(m.title.value_or(""));
   }
   m.url = "https://news.ycombinator.com/item?id=" + *id;
   m.username = non_empty(raw, "author");
@@ -88,6 +94,56 @@ Result<MappedItem> HackerNewsConnector::map(const json::value& raw, const Source
     if (has_tag(raw, tag)) kinds.emplace_back(tag);
   m.extra["tags"] = std::move(kinds);
   return m;
+}
+
+namespace {
+
+// Algolia's tag filter: terms joined by commas must all hold; a parenthesised group holds when any of its
+// tags does. "(story,comment)" is a story or a comment; "story,author_pg" is a story by pg.
+bool matches_tags(const json::value& hit, std::string_view filter) {
+  std::size_t i = 0;
+  while (i < filter.size()) {
+    if (filter[i] == ',' || filter[i] == ' ') {
+      ++i;
+      continue;
+    }
+    bool any = false;
+    if (filter[i] == '(') {
+      std::size_t close = filter.find(')', i);
+      std::string_view group = filter.substr(i + 1, close == std::string_view::npos ? std::string_view::npos : close - i - 1);
+      i = close == std::string_view::npos ? filter.size() : close + 1;
+      std::size_t start = 0;
+      while (start <= group.size()) {
+        std::size_t comma = group.find(',', start);
+        std::string_view tag = group.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+        while (!tag.empty() && tag.front() == ' ') tag.remove_prefix(1);
+        while (!tag.empty() && tag.back() == ' ') tag.remove_suffix(1);
+        if (!tag.empty() && has_tag(hit, tag)) any = true;
+        if (comma == std::string_view::npos) break;
+        start = comma + 1;
+      }
+    } else {
+      std::size_t comma = filter.find(',', i);
+      std::string_view tag = filter.substr(i, comma == std::string_view::npos ? std::string_view::npos : comma - i);
+      i = comma == std::string_view::npos ? filter.size() : comma;
+      while (!tag.empty() && tag.back() == ' ') tag.remove_suffix(1);
+      any = has_tag(hit, tag);
+    }
+    if (!any) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+// config.tags selects what a sync asks Algolia for; a pushed hit meets the same filter. Hits without
+// _tags (hand-made pushes) are taken as they are.
+std::optional<std::string> HackerNewsConnector::skip_reason(const json::value& raw, const SourceSettings& source) const {
+  const json::value* tags = find_path(raw, "_tags");
+  if (!tags || !tags->is_array()) return std::nullopt;
+  std::string filter = setting_string(source, "tags");
+  if (!filter.empty() && !matches_tags(raw, filter)) return "tags";
+  return std::nullopt;
 }
 
 const Connector& connector() {

@@ -23,7 +23,11 @@ const std::array<FieldSpec, 7> kConfig{{
      "newest update already collected."},
     {"per_page", "integer", false, "50", "Conversations per search page (1 to 150)."},
     max_pages_field(100, "up to per_page conversations, oldest update first; the next sync carries on from there"),
-    {"api_version", "string", false, "\"2.11\"", "Sent as the Intercom-Version header."},
+    {"api_version", "string", false, "\"2.11\"",
+     "Sent as the Intercom-Version header: the API version whose answers this connector reads (2.0 and later "
+     "have conversation search).",
+     {"2.0", "2.1", "2.2", "2.3", "2.4", "2.5", "2.6", "2.7", "2.8", "2.9", "2.10", "2.11", "2.12", "2.13", "2.14",
+      "2.15", "2.16", "Unstable"}},
 }};
 
 const std::array<FieldSpec, 1> kCredentials{{
@@ -94,7 +98,7 @@ Result<WebhookItems> IntercomConnector::from_webhook(const http::Headers& /*head
     auto text = get_string(*opening, "body");
     if (!text || text->empty())
       out.fetch = true;
-    else if (written_by_customer(*opening))
+    else
       out.items.push_back(*item);
   } else {
     out.fetch = true;
@@ -103,6 +107,25 @@ Result<WebhookItems> IntercomConnector::from_webhook(const http::Headers& /*head
     for (auto& part : customer_parts(*item)) out.items.push_back(std::move(part));
   }
   return out;
+}
+
+// Conversations a teammate started, and parts a teammate wrote, are not customer feedback; a pushed
+// conversation whose opening message has no words has nothing to read.
+std::optional<std::string> IntercomConnector::skip_reason(const json::value& raw, const SourceSettings& /*source*/) const {
+  if (!raw.is_object()) return std::nullopt;
+  const json::value* message = &raw;
+  if (get_string(raw, "type") != std::optional<std::string>("conversation_part")) {
+    const json::value* conversation = &raw;
+    if (const json::value* item = find_path(raw, "data.item");
+        item && item->is_object() && !raw.get_object().contains("source"))
+      conversation = item;
+    message = find_path(*conversation, "source");
+    if (!message || !message->is_object()) return std::nullopt;  // map() says what is missing
+  }
+  auto body = get_string(*message, "body");
+  if (!body || body->empty()) return std::string(kNoText);
+  if (find_path(*message, "author.type") && !written_by_customer(*message)) return "teammate";
+  return std::nullopt;
 }
 
 const Connector& connector() {

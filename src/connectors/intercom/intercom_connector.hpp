@@ -22,6 +22,7 @@ class IntercomConnector final : public Connector {
   Result<MappedItem> map(const json::value& raw, const SourceSettings& source) const override;
   Result<WebhookItems> from_webhook(const http::Headers& headers, const json::value& body,
                                     const SourceSettings& source) const override;
+  std::optional<std::string> skip_reason(const json::value& raw, const SourceSettings& source) const override;
   Status check_settings(const json::object& config, const json::object& credentials) const override;
 };
 

@@ -101,9 +101,10 @@ class SearchSync {
         return ingest::malformed_page(where, "conversations[" + std::to_string(i) + "] has no id");
       if (auto updated = get_int(list[i], "updated_at")) newest_ = std::max(newest_.value_or(*updated), *updated);
       ids.push_back(*id);
+      // Conversations a teammate started, or without words, go on too: the parser leaves them out by the
+      // rule pushed and delivered ones meet, and counts them in the sync's skipped_reasons.
       const json::value* opening = find_path(list[i], "source");
-      auto text = opening ? get_string(*opening, "body") : std::nullopt;
-      if (opening && text && !text->empty() && written_by_customer(*opening)) items.push_back(list[i]);
+      if (opening && opening->is_object()) items.push_back(list[i]);
     }
     if (include_parts_) {
       if (auto st = add_parts(ids, items); !st) return st.error();

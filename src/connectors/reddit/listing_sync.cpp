@@ -109,9 +109,8 @@ class ListingSync {
         }
         stream.mark.observe(t, *name);
         if (get_string(child, "kind").value_or(stream.kind) != stream.kind) continue;
-        // A comment deleted or removed since has nothing left to say.
-        auto body = get_string(*data, "body");
-        if (stream.kind == "t1" && (body == "[deleted]" || body == "[removed]")) continue;
+        // Deleted and removed comments go on too: the parser leaves them out by the rule pushed ones meet,
+        // and counts them in the sync's skipped_reasons.
         items.push_back(child);
       }
       if (auto st = emitter_.push(std::move(items)); !st) return st;

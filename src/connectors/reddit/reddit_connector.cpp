@@ -118,6 +118,20 @@ Result<MappedItem> RedditConnector::map(const json::value& raw, const SourceSett
   return m;
 }
 
+// Comments belong to a source only with include_comments; a comment deleted or removed since has nothing
+// left to say (a post keeps its title, which is read).
+std::optional<std::string> RedditConnector::skip_reason(const json::value& raw, const SourceSettings& source) const {
+  if (!raw.is_object()) return std::nullopt;
+  const json::value* data = raw.get_object().if_contains("data");
+  if (!data || !data->is_object()) data = &raw;
+  auto name = get_string(*data, "name").value_or("");
+  std::string kind = get_string(raw, "kind").value_or(name.substr(0, 2));
+  if (kind != "t1") return std::nullopt;
+  if (!setting_bool(source, "include_comments", false)) return "comment";
+  if (removed(get_string(*data, "body").value_or(""))) return "deleted";
+  return std::nullopt;
+}
+
 const Connector& connector() {
   static const RedditConnector instance;
   return instance;

@@ -19,6 +19,7 @@ class RedditConnector final : public Connector {
 
   Result<std::string> sync(SyncContext& ctx, PageSink& sink) const override;
   Result<MappedItem> map(const json::value& raw, const SourceSettings& source) const override;
+  std::optional<std::string> skip_reason(const json::value& raw, const SourceSettings& source) const override;
   Status check_settings(const json::object& config, const json::object& credentials) const override;
 };
 

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <array>
 
+#include "connectors/common_fields.hpp"
+
 namespace chorus::connectors::slack {
 
 namespace {
@@ -88,7 +90,7 @@ Result<WebhookItems> SlackConnector::from_webhook(const http::Headers& /*headers
     return make_error(ErrorCode::bad_request, "slack event_callback has no \"event\" object");
   if (get_string(*event, "type") != std::optional<std::string>("message")) return out;
   auto channel = get_string(*event, "channel");
-  if (!channel || !listened_to(source, *channel)) return out;
+  if (!channel) return out;
 
   json::value message = *event;
   auto subtype = get_string(*event, "subtype");
@@ -97,15 +99,9 @@ Result<WebhookItems> SlackConnector::from_webhook(const http::Headers& /*headers
     const json::value* edited = find_path(*event, "message");
     if (!edited || !edited->is_object()) return out;
     message = *edited;
-    subtype = get_string(message, "subtype");
   }
-  if (from_bot(message)) return out;
-  if (subtype && std::find(kPersonSubtypes.begin(), kPersonSubtypes.end(), *subtype) == kPersonSubtypes.end())
-    return out;
-  if (is_thread_reply(message) && !get_bool(json::value(source.config), "include_thread_replies").value_or(true))
-    return out;
-  auto text = get_string(message, "text");
-  if (!get_string(message, "ts") || !text || text->empty()) return out;
+  // Channels, bots, joins and thread replies are the settings' business, judged by skip_reason on every path.
+  if (!get_string(message, "ts")) return out;
 
   json::object& m = message.get_object();
   m["channel"] = *channel;
@@ -114,6 +110,24 @@ Result<WebhookItems> SlackConnector::from_webhook(const http::Headers& /*headers
   }
   out.items.push_back(std::move(message));
   return out;
+}
+
+// The same rules for a delivered, a pushed and a whole pushed delivery ({"event": {...}}).
+std::optional<std::string> SlackConnector::skip_reason(const json::value& raw, const SourceSettings& source) const {
+  const json::value* message = &raw;
+  if (const json::value* event = find_path(raw, "event"); event && event->is_object()) message = event;
+  if (!message->is_object()) return std::nullopt;
+  auto channel = get_string(*message, "channel");
+  if (channel && !listened_to(source, *channel)) return "channel";
+  if (from_bot(*message)) return "bot";
+  auto subtype = get_string(*message, "subtype");
+  if (subtype == std::optional<std::string>("message_deleted")) return "deleted";
+  if (subtype && std::find(kPersonSubtypes.begin(), kPersonSubtypes.end(), *subtype) == kPersonSubtypes.end())
+    return "not_a_message";  // joins, topic changes and the like
+  if (is_thread_reply(*message) && !setting_bool(source, "include_thread_replies", true)) return "thread_reply";
+  auto text = get_string(*message, "text");
+  if (!text || text->empty()) return std::string(kNoText);  // a file or a block without words
+  return std::nullopt;
 }
 
 const Connector& connector() {

@@ -93,7 +93,7 @@ class ResponsesSync {
         continue;
       }
       newest_ = std::max(newest_.value_or(*submitted), *submitted);
-      if (has_feedback(responses[i])) items.push_back(responses[i]);
+      items.push_back(responses[i]);  // one without words is left out, and counted, by the parser
     }
     if (auto st = emitter_.push(std::move(items)); !st) return st.error();
 

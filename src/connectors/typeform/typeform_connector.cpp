@@ -56,18 +56,29 @@ Status TypeformConnector::check_settings(const json::object& config, const json:
 // another form but pointed here is ignored rather than mixed into this source; partial responses
 // (form_response_partial) are ignored until they are submitted.
 Result<WebhookItems> TypeformConnector::from_webhook(const http::Headers& /*headers*/, const json::value& body,
-                                                     const SourceSettings& source) const {
+                                                     const SourceSettings& /*source*/) const {
   if (!body.is_object()) return make_error(ErrorCode::bad_request, "typeform webhook body must be a JSON object");
   WebhookItems out;
   if (get_string(body, "event_type") != std::optional<std::string>("form_response")) return out;
   const json::value* response = find_path(body, "form_response");
   if (!response || !response->is_object())
     return make_error(ErrorCode::bad_request, "typeform form_response delivery has no form_response object");
+  out.items.push_back(*response);  // another form's, or one without words, is left out by skip_reason
+  return out;
+}
+
+// A response to another form (a webhook set up elsewhere but pointed here, or a mixed upload), an
+// unsubmitted one, or one without an open-text answer is not this source's feedback.
+std::optional<std::string> TypeformConnector::skip_reason(const json::value& raw, const SourceSettings& source) const {
+  const json::value* response = &raw;
+  if (const json::value* inner = find_path(raw, "form_response"); inner && inner->is_object()) response = inner;
+  if (!response->is_object()) return std::nullopt;
   auto form = get_string(*response, "form_id");
   auto configured = get_string(json::value(source.config), "form_id");
-  if (form && configured && *form != *configured) return out;
-  if (has_feedback(*response)) out.items.push_back(*response);
-  return out;
+  if (form && configured && *form != *configured) return "other_form";
+  if (auto submitted = get_string(*response, "submitted_at"); !submitted || submitted->empty()) return "partial";
+  if (!has_feedback(*response)) return std::string(kNoText);
+  return std::nullopt;
 }
 
 const Connector& connector() {

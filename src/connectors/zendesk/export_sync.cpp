@@ -149,8 +149,8 @@ class ExportSync {
       for (std::size_t i = 0; i < list.size(); ++i) {
         if (!list[i].is_object() || !get_string(list[i], "id"))
           return ingest::malformed_page(where, "tickets[" + std::to_string(i) + "] has no id");
-        // The export reports deletions too; a deleted ticket is no longer anyone's feedback.
-        if (get_string(list[i], "status") == std::optional<std::string>("deleted")) continue;
+        // The export reports deletions too; they go on to the parser, which leaves them out by the rule
+        // pushed tickets meet and counts them in the sync's skipped_reasons.
         json::value ticket = list[i];
         if (auto requester = get_string(ticket, "requester_id")) {
           if (auto it = users.find(*requester); it != users.end()) ticket.get_object()["requester"] = it->second;

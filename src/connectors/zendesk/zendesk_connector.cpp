@@ -108,6 +108,25 @@ Result<WebhookItems> ZendeskConnector::from_webhook(const http::Headers& /*heade
   return out;
 }
 
+// A deleted ticket is no longer anyone's feedback; a rating without a comment says nothing in words (its
+// verdict is kept on the ticket's record); a ticket with neither description nor subject has no text.
+std::optional<std::string> ZendeskConnector::skip_reason(const json::value& raw, const SourceSettings& /*source*/) const {
+  if (!raw.is_object()) return std::nullopt;
+  if (is_satisfaction_rating(raw)) {
+    auto comment = get_string(raw, "comment");
+    return comment && !comment->empty() ? std::nullopt : std::optional<std::string>(kNoText);
+  }
+  const json::value* ticket = &raw;
+  if (!raw.get_object().contains("id"))
+    if (const json::value* inner = raw.get_object().if_contains("ticket"); inner && inner->is_object()) ticket = inner;
+  if (get_string(*ticket, "status") == std::optional<std::string>("deleted")) return "deleted";
+  auto description = get_string(*ticket, "description");
+  auto subject = get_string(*ticket, "subject");
+  if (get_string(*ticket, "id") && (!description || description->empty()) && (!subject || subject->empty()))
+    return std::string(kNoText);
+  return std::nullopt;
+}
+
 const Connector& connector() {
   static const ZendeskConnector instance;
   return instance;

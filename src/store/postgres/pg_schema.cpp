@@ -111,6 +111,7 @@ constexpr Migration kMigrations[] = {
     {4, "workspace taxonomies"},
     {5, "alert rules, the alert outbox, live items and leases"},
     {6, "API keys with an id, a name, a role over all or some workspaces, expiry, revocation and rotation"},
+    {7, "syncs count the items they skipped, by reason"},
 };
 
 // Keys of earlier versions stay valid as admin keys over all their customer's workspaces.
@@ -213,6 +214,14 @@ Status apply_v6(pg::Connection& conn) {
   return {};
 }
 
+Status apply_v7(pg::Connection& conn) {
+  auto s = conn.exec_script(
+      "ALTER TABLE syncs ADD COLUMN IF NOT EXISTS skipped BIGINT NOT NULL DEFAULT 0;"
+      "ALTER TABLE syncs ADD COLUMN IF NOT EXISTS skipped_reasons TEXT NOT NULL DEFAULT '{}';");
+  if (!s) return s.error();
+  return {};
+}
+
 Result<PostgresLayout> choose_layout(pg::Connection& conn, PostgresOptions::Timescale want) {
   if (want == PostgresOptions::Timescale::off) return PostgresLayout::partitioned;
   if (auto s = conn.exec_script("SAVEPOINT timescale"); !s) return s.error();
@@ -276,6 +285,7 @@ Status PostgresStore::migrate(const PostgresOptions& options) {
                      : m.version == 4 ? apply_v4(**conn)
                      : m.version == 5 ? apply_v5(**conn)
                      : m.version == 6 ? apply_v6(**conn)
+                     : m.version == 7 ? apply_v7(**conn)
                                       : Status{};
     if (!applied) return make_error(applied.error().code, "schema migration " + std::to_string(m.version) + " (" +
                                                               m.description + "): " + applied.error().message);

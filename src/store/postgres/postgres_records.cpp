@@ -251,6 +251,14 @@ Status PostgresStore::write_page(pg::Connection& conn, const PageCommit& page, s
             .add(page.sync_finished)
             .add(*page.sync_id));
     if (!sy) return sy.error();
+    for (const auto& [reason, n] : page.skipped) {
+      auto sk = conn.exec(
+          "UPDATE syncs SET skipped = skipped + $1, skipped_reasons = jsonb_set(skipped_reasons::jsonb, "
+          "ARRAY[$2::text], to_jsonb(coalesce((skipped_reasons::jsonb ->> $2::text)::bigint, 0) + $1))::text "
+          "WHERE id = $3",
+          pg::Params().add(n).add(reason).add(*page.sync_id));
+      if (!sk) return sk.error();
+    }
   }
   if (page.sync_finished) {
     auto st = conn.exec("UPDATE sources SET state = 'ok', last_error = NULL, last_sync_at = $1 WHERE id = $2",

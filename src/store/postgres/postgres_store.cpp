@@ -12,7 +12,8 @@ constexpr std::string_view kSetSourceState =
     "last_sync_at = CASE WHEN $1::text IN ('ok', 'failed') THEN $3::bigint ELSE last_sync_at END ";
 
 constexpr std::string_view kSyncColumns =
-    "SELECT id, workspace_id, source_id, state, items, new_items, error, created_at, updated_at FROM syncs ";
+    "SELECT id, workspace_id, source_id, state, items, new_items, error, created_at, updated_at, skipped, "
+    "skipped_reasons FROM syncs ";
 
 constexpr std::string_view kSourceColumns =
     "SELECT s.id, s.workspace_id, w.customer_id, s.type, s.name, s.config, s.schedule_every_s, s.webhook_scheme, "
@@ -30,6 +31,10 @@ Sync read_sync(const pg::Rows& rows, int i) {
   y.error = rows.opt_text(i, 6);
   y.created_at = rows.int64(i, 7);
   y.updated_at = rows.int64(i, 8);
+  y.skipped = rows.int64(i, 9);
+  if (auto reasons = parse_json(rows.text(i, 10)); reasons && reasons->is_object())
+    for (const auto& kv : reasons->get_object())
+      if (kv.value().is_int64()) y.skipped_reasons[std::string(kv.key())] = kv.value().get_int64();
   return y;
 }
 

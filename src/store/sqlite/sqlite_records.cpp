@@ -221,6 +221,14 @@ Status SqliteStore::write_page(RecordStatements& statements, PageCommit& page, s
                      .run();
         !s)
       return s;
+    for (const auto& [reason, n] : page.skipped) {
+      auto sk = db_.cached(
+          "UPDATE syncs SET skipped = skipped + ?1, skipped_reasons = json_set(skipped_reasons, '$.' || ?2, "
+          "coalesce(json_extract(skipped_reasons, '$.' || ?2), 0) + ?1) WHERE id = ?3");
+      if (!sk) return sk.error();
+      sqlite::ResetOnExit reset(**sk);
+      if (auto s = (*sk)->bind(1, n).bind(2, reason).bind(3, *page.sync_id).run(); !s) return s;
+    }
   }
   if (page.sync_finished) {
     auto st = db_.cached("UPDATE sources SET state = 'ok', last_error = NULL, last_sync_at = ? WHERE id = ?");

@@ -20,8 +20,8 @@ namespace {
 // no longer grows with the records that share a text, identical or nearly. 7: alert rules, the alert outbox,
 // live items and leases (new tables only). 8: API keys have an id, a name, a role over all or some workspaces,
 // an expiry, revocation, last use, and the previous hash of a rotation; the keys of earlier versions become
-// admin keys over all their customer's workspaces.
-constexpr int kSchemaVersion = 8;
+// admin keys over all their customer's workspaces. 9: a sync counts the items it skipped, by reason.
+constexpr int kSchemaVersion = 9;
 
 constexpr std::string_view kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS customers(
@@ -46,7 +46,8 @@ CREATE INDEX IF NOT EXISTS sources_by_workspace ON sources(workspace_id);
 CREATE TABLE IF NOT EXISTS syncs(
   id INTEGER PRIMARY KEY, workspace_id INTEGER NOT NULL, source_id INTEGER NOT NULL, state TEXT NOT NULL,
   items INTEGER NOT NULL DEFAULT 0, new_items INTEGER NOT NULL DEFAULT 0, error TEXT,
-  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, skipped INTEGER NOT NULL DEFAULT 0,
+  skipped_reasons TEXT NOT NULL DEFAULT '{}');
 CREATE INDEX IF NOT EXISTS syncs_by_source ON syncs(source_id, id);
 CREATE TABLE IF NOT EXISTS records(
   workspace_id INTEGER NOT NULL, uid INTEGER NOT NULL, source_id INTEGER NOT NULL, ts INTEGER NOT NULL,
@@ -106,6 +107,11 @@ DROP TABLE api_keys_before_roles;
 )sql";
 
 // Version 1 to 2, before the schema adds the new tables; the rollups are then refolded from rollup_applied.
+constexpr std::string_view kUpgradeSkippedCounts = R"sql(
+ALTER TABLE syncs ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE syncs ADD COLUMN skipped_reasons TEXT NOT NULL DEFAULT '{}';
+)sql";
+
 constexpr std::string_view kUpgradeFromV1 = R"sql(
 ALTER TABLE records ADD COLUMN rating REAL;
 ALTER TABLE records ADD COLUMN raw TEXT;
@@ -146,11 +152,16 @@ Sync read_sync(const sqlite::Statement& s) {
   y.error = s.opt_text(6);
   y.created_at = s.int64(7);
   y.updated_at = s.int64(8);
+  y.skipped = s.int64(9);
+  if (auto reasons = parse_json(s.text(10)); reasons && reasons->is_object())
+    for (const auto& kv : reasons->get_object())
+      if (kv.value().is_int64()) y.skipped_reasons[std::string(kv.key())] = kv.value().get_int64();
   return y;
 }
 
 constexpr std::string_view kSyncColumns =
-    "SELECT id, workspace_id, source_id, state, items, new_items, error, created_at, updated_at FROM syncs ";
+    "SELECT id, workspace_id, source_id, state, items, new_items, error, created_at, updated_at, skipped, "
+    "skipped_reasons FROM syncs ";
 
 constexpr std::string_view kSourceColumns =
     "SELECT s.id, s.workspace_id, w.customer_id, s.type, s.name, s.config, s.schedule_every_s, s.webhook_scheme, "
@@ -249,6 +260,16 @@ Status SqliteStore::migrate() {
     if (auto s = db_.exec(kCopyOldKeys); !s) return s;
   if (have >= 1 && have < 6)
     if (auto s = db_.exec(upgrade_near_duplicate_keys_sql()); !s) return s;
+  if (have >= 1 && have < 9) {
+    // Only where an earlier layout made the table without them (a version 1 data dir may lack the table).
+    auto has = db_.prepare("SELECT count(*) FROM pragma_table_info('syncs') WHERE name = 'skipped'");
+    if (!has) return has.error();
+    if (auto row = has->step(); !row) return row.error();
+    const bool present = has->int64(0) > 0;
+    has->reset();
+    if (!present)
+      if (auto s = db_.exec(kUpgradeSkippedCounts); !s) return s;
+  }
   if (auto s = refold_new_cubes(); !s) return s;
   if (have < kSchemaVersion) {
     auto ins = db_.prepare("INSERT INTO schema_version(version) VALUES(?)");

@@ -106,6 +106,21 @@ TEST(OpenApi, EveryPathParameterIsDeclared) {
   }
 }
 
+// The extensions this document carries beyond the contract: a connector field's enum values, and what a
+// sync or a push skipped, by reason.
+TEST(OpenApi, DescribesEnumFieldsAndSkippedItems) {
+  const json::object& schemas = openapi_document().at("components").at("schemas").as_object();
+  const json::object& field = schemas.at("Field").at("properties").as_object();
+  ASSERT_TRUE(field.contains("enum"));
+  EXPECT_EQ(field.at("enum").at("type"), "array");
+  for (const char* name : {"Sync", "PushAccepted"}) {
+    const json::object& props = schemas.at(name).at("properties").as_object();
+    EXPECT_TRUE(props.contains("skipped")) << name;
+    EXPECT_EQ(props.at("skipped_reasons").at("$ref"), "#/components/schemas/SkippedReasons") << name;
+  }
+  EXPECT_EQ(schemas.at("SkippedReasons").at("additionalProperties").at("type"), "integer");
+}
+
 // Every "$ref" names something under components, so a typo in a schema name cannot ship.
 TEST(OpenApi, EveryReferenceResolves) {
   const json::value doc(openapi_document());

@@ -37,7 +37,7 @@ TEST(EnumFields, EveryDeclaredChoiceIsListedAndEveryDefaultIsOneOfThem) {
         }
       }
   }
-  EXPECT_GE(enums, 2);  // jsonl and csv format, at least
+  EXPECT_GE(enums, 3);  // jsonl and csv format, intercom api_version, at least
 }
 
 TEST(EnumFields, TheGenericSourcesListTheirTextFormats) {
@@ -49,6 +49,22 @@ TEST(EnumFields, TheGenericSourcesListTheirTextFormats) {
     ASSERT_NE(format, nullptr) << type;
     EXPECT_EQ(format->at("enum"), (json::value(json::array{"plain", "html", "markdown"}))) << type;
   }
+}
+
+TEST(EnumFields, IntercomListsTheApiVersionsItCanSpeak) {
+  const json::object described = describe_connector(*find_connector("intercom"));
+  const json::object* version = field_named(described, "config", "api_version");
+  ASSERT_NE(version, nullptr);
+  const json::array& values = version->at("enum").as_array();
+  EXPECT_EQ(values.front(), json::value("2.0"));
+  EXPECT_NE(std::find(values.begin(), values.end(), json::value("2.11")), values.end());
+  EXPECT_EQ(version->at("default"), json::value("2.11"));
+  json::object bad{{"api_version", "1.4"}};
+  json::object creds;
+  auto refused = validate_fields(*find_connector("intercom"), bad, creds);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("config.api_version must be 2.0, 2.1"), std::string::npos)
+      << refused.error().message;
 }
 
 TEST(EnumFields, AValueOutsideTheChoicesIsRefusedByName) {

@@ -291,6 +291,32 @@ TEST_P(StoreSpec, CursorAndSyncCommitWithThePage) {
   EXPECT_TRUE(src->status.last_sync_at.has_value());
 }
 
+// Items a sync brought that became no record are counted on the sync, by reason, page after page; a page
+// of skipped items only still finishes the sync.
+TEST_P(StoreSpec, SkippedItemsAddUpOnTheSyncByReason) {
+  auto sync = store_->create_sync(ws_, source_);
+  ASSERT_TRUE(sync);
+  EXPECT_EQ(sync->skipped, 0);
+  EXPECT_TRUE(sync->skipped_reasons.empty());
+  PageCommit page;
+  page.workspace_id = ws_;
+  page.source_id = source_;
+  page.sync_id = sync->id;
+  page.records = {record(1, kMar2, "neutral", 0)};
+  page.skipped = {{"pull_request", 4}, {"no_text", 1}};
+  ASSERT_TRUE(store_->commit_page(page));
+  page.records.clear();
+  page.skipped = {{"pull_request", 3}, {"no_text", 2}};
+  page.sync_finished = true;
+  ASSERT_TRUE(store_->commit_page(page));
+  auto done = store_->get_sync(ws_, sync->id);
+  ASSERT_TRUE(done);
+  EXPECT_EQ(done->state, "done");
+  EXPECT_EQ(done->items, 1);
+  EXPECT_EQ(done->skipped, 10);
+  EXPECT_EQ(done->skipped_reasons, (std::map<std::string, std::int64_t>{{"no_text", 3}, {"pull_request", 7}}));
+}
+
 TEST_P(StoreSpec, PagingVisitsEveryRecordOnceNewestFirst) {
   std::vector<FeedbackRecord> rs;
   for (int i = 0; i < 23; ++i) rs.push_back(record(1000 + i, kMar2 + (i % 5) * kDay, "neutral", 0));

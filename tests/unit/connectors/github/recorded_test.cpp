@@ -2,6 +2,8 @@
 // requests synced through the fake API, and real webhook deliveries, mapped as the parser maps them.
 #include <gtest/gtest.h>
 
+#include <array>
+#include <map>
 #include <set>
 
 #include "connectors/github/github_connector.hpp"
@@ -28,7 +30,14 @@ SourceSettings settings(bool pull_requests) {
   return s;
 }
 
-std::set<std::string> pulled_numbers(bool pull_requests) {
+// The numbers of the issues a sync of the recorded page leaves as records, and how many it skips, by reason.
+struct Pulled {
+  std::set<std::string> numbers;
+  std::map<std::string, int> skipped;
+  std::size_t listed = 0;
+};
+
+Pulled pulled(bool pull_requests) {
   testing::FakeGitHub fake(kRecorded, kRepo, "1106185");
   fake.set_max_per_page(7);  // several pages, through GitHub's Link headers
   json::object config{{"repo", kRepo},
@@ -40,10 +49,30 @@ std::set<std::string> pulled_numbers(bool pull_requests) {
   testing::SyncHarness h(github::connector(), std::move(config), std::move(creds));
   auto r = h.sync();
   EXPECT_TRUE(r) << r.error().message;
-  std::set<std::string> out;
-  for (const auto& item : h.sink.items()) out.insert(*get_string(item, "number"));
+  Pulled out;
+  out.listed = h.sink.items().size();
+  auto admitted = h.admitted();
+  for (const auto& item : admitted.kept) out.numbers.insert(*get_string(item, "number"));
+  out.skipped = admitted.skipped;
   return out;
 }
+
+// What a push of the same items keeps, as POST .../items admits them.
+Pulled pushed(const json::array& items, bool pull_requests) {
+  Pulled out;
+  out.listed = items.size();
+  for (const auto& item : items) {
+    auto a = admit_item(github::connector(), item, settings(pull_requests));
+    EXPECT_TRUE(a) << a.error().message;
+    if (a && a->item)
+      out.numbers.insert(*get_string(item, "number"));
+    else if (a)
+      ++out.skipped[a->skipped];
+  }
+  return out;
+}
+
+constexpr std::array<const char*, 7> kPullRequests{"6155", "6144", "6142", "6140", "6137", "6136", "6128"};
 
 TEST(GitHubRecorded, EveryItemOfARealIssuesPageMaps) {
   auto page = testing::read_fixture(kRecorded / "issues.json");
@@ -78,15 +107,33 @@ TEST(GitHubRecorded, ALinkOnlyIssueKeepsItsTitle) {
 }
 
 TEST(GitHubRecorded, SyncingTheRealPageLeavesPullRequestsOutUnlessAskedFor) {
-  auto without = pulled_numbers(false);
-  auto with = pulled_numbers(true);
-  EXPECT_EQ(without.size(), 23u);
-  EXPECT_EQ(with.size(), 30u);
-  for (const char* pr : {"6155", "6144", "6142", "6140", "6137", "6136", "6128"}) {
-    EXPECT_FALSE(without.contains(pr)) << pr;
-    EXPECT_TRUE(with.contains(pr)) << pr;
+  auto without = pulled(false);
+  auto with = pulled(true);
+  EXPECT_EQ(without.listed, 30u);  // the sync lists them all; the parser leaves the pull requests out
+  EXPECT_EQ(without.numbers.size(), 23u);
+  EXPECT_EQ(without.skipped, (std::map<std::string, int>{{"pull_request", 7}}));
+  EXPECT_EQ(with.numbers.size(), 30u);
+  EXPECT_TRUE(with.skipped.empty());
+  for (const char* pr : kPullRequests) {
+    EXPECT_FALSE(without.numbers.contains(pr)) << pr;
+    EXPECT_TRUE(with.numbers.contains(pr)) << pr;
   }
-  EXPECT_TRUE(without.contains("6147"));
+  EXPECT_TRUE(without.numbers.contains("6147"));
+}
+
+TEST(GitHubRecorded, PushingTheRealPageMeetsTheSameRule) {
+  const json::array page = testing::read_fixture(kRecorded / "issues.json").as_array();
+  auto without = pushed(page, false);
+  EXPECT_EQ(without.numbers, pulled(false).numbers);
+  EXPECT_EQ(without.skipped, (std::map<std::string, int>{{"pull_request", 7}}));
+  EXPECT_EQ(pushed(page, true).numbers.size(), 30u);
+  // A pull request pushed as the whole webhook payload it came in is the same pull request.
+  auto wrapped = admit_item(github::connector(),
+                            testing::read_fixture(kRecorded / "webhook_issues_milestoned_pull_request.json"),
+                            settings(false));
+  ASSERT_TRUE(wrapped) << wrapped.error().message;
+  EXPECT_FALSE(wrapped->item);
+  EXPECT_EQ(wrapped->skipped, "pull_request");
 }
 
 TEST(GitHubRecorded, RealIssueAndCommentDeliveriesCarryTheirItems) {
@@ -118,13 +165,24 @@ TEST(GitHubRecorded, RealIssueAndCommentDeliveriesCarryTheirItems) {
 
 TEST(GitHubRecorded, ARealPullRequestDeliveryFollowsTheSetting) {
   auto body = testing::read_fixture(kRecorded / "webhook_issues_milestoned_pull_request.json");
-  auto skipped = github::connector().from_webhook(event("issues"), body, settings(false));
-  ASSERT_TRUE(skipped) << skipped.error().message;
-  EXPECT_TRUE(skipped->items.empty());
-  auto kept = github::connector().from_webhook(event("issues"), body, settings(true));
-  ASSERT_TRUE(kept);
-  ASSERT_EQ(kept->items.size(), 1u);
-  EXPECT_EQ(github::connector().map(kept->items[0], settings(true))->extra.at("pull_request"), json::value(true));
+  auto split = github::connector().from_webhook(event("issues"), body, settings(false));
+  ASSERT_TRUE(split) << split.error().message;
+  ASSERT_EQ(split->items.size(), 1u);
+  auto skipped = admit_item(github::connector(), split->items[0], settings(false));
+  ASSERT_TRUE(skipped);
+  EXPECT_FALSE(skipped->item);
+  EXPECT_EQ(skipped->skipped, "pull_request");
+  auto kept = admit_item(github::connector(), split->items[0], settings(true));
+  ASSERT_TRUE(kept && kept->item);
+  EXPECT_EQ(kept->item->extra.at("pull_request"), json::value(true));
+
+  // A comment on a pull request, delivered with its issue: the issue says it is a pull request.
+  auto comment = testing::read_fixture(kRecorded / "webhook_issue_comment_created.json");
+  comment.as_object()["issue"].as_object()["pull_request"] =
+      json::object{{"url", "https://api.github.com/repos/Codertocat/Hello-World/pulls/1"}};
+  auto on_pull = github::connector().from_webhook(event("issue_comment"), comment, settings(false));
+  ASSERT_TRUE(on_pull && on_pull->items.size() == 1u);
+  EXPECT_EQ(admit_item(github::connector(), on_pull->items[0], settings(false))->skipped, "pull_request");
 
   auto ping = github::connector().from_webhook(event("ping"), testing::read_fixture(kRecorded / "webhook_ping.json"),
                                                settings(false));

@@ -2,6 +2,8 @@
 // per-listing marks, the backfill window, and the faults GitHub really answers with.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "connectors/github/github_connector.hpp"
 #include "support/fake_github.hpp"
 #include "support/sync_harness.hpp"
@@ -71,8 +73,11 @@ TEST_F(GitHubSync, FirstSyncFollowsLinksThroughEveryPage) {
     EXPECT_EQ(req.headers.get("X-GitHub-Api-Version"), "2022-11-28");
   }
 
-  // Pull requests and the comment on one are left out by default; oldest update first.
-  EXPECT_EQ(ids_of(h.sink.items()), (std::vector<std::string>{"2101000101", "2101000102", "2101000104", "2101000105",
+  // Pull requests and the comment on one are listed, and left out by default (by the parser, which counts
+  // them); oldest update first.
+  EXPECT_EQ(h.sink.items().size(), 15u);
+  EXPECT_EQ(h.admitted().skipped, (std::map<std::string, int>{{"pull_request", 3}}));
+  EXPECT_EQ(ids_of(h.admitted().kept), (std::vector<std::string>{"2101000101", "2101000102", "2101000104", "2101000105",
                                                               "2101000106", "2101000108", "3300000201", "3300000202",
                                                               "3300000203", "3300000205", "3300000206", "3300000207"}));
   // The cursor rides on the last page only, and marks each listing separately.
@@ -88,7 +93,7 @@ TEST_F(GitHubSync, FirstSyncFollowsLinksThroughEveryPage) {
 TEST_F(GitHubSync, PullRequestsWhenAskedFor) {
   auto h = harness(json::object{{"include_pull_requests", true}});
   ASSERT_TRUE(h.sync());
-  auto ids = ids_of(h.sink.items());
+  auto ids = ids_of(h.admitted().kept);
   EXPECT_EQ(ids.size(), 15u);
   EXPECT_NE(std::find(ids.begin(), ids.end(), "2101000103"), ids.end());
   EXPECT_NE(std::find(ids.begin(), ids.end(), "3300000204"), ids.end());
@@ -99,7 +104,7 @@ TEST_F(GitHubSync, CommentsCanBeLeftOut) {
   auto r = h.sync();
   ASSERT_TRUE(r);
   EXPECT_EQ(requests_to("/issues/comments"), 0);
-  EXPECT_EQ(h.sink.items().size(), 6u);
+  EXPECT_EQ(h.admitted().kept.size(), 6u);
   EXPECT_FALSE(get_string(*parse_json(*r), "comments"));
 }
 
@@ -156,7 +161,7 @@ TEST_F(GitHubSync, SinceStartsTheFirstSync) {
   auto h = harness(json::object{{"since", "2026-02-15T00:00:00Z"}});
   ASSERT_TRUE(h.sync());
   EXPECT_EQ(fake.service().requests()[0].query.at("since"), "2026-02-15T00:00:00Z");
-  EXPECT_EQ(ids_of(h.sink.items()),
+  EXPECT_EQ(ids_of(h.admitted().kept),
             (std::vector<std::string>{"2101000105", "2101000106", "2101000108", "3300000206", "3300000207"}));
 }
 
@@ -178,7 +183,7 @@ TEST_F(GitHubSync, RateLimitedWithRetryAfterThenSucceeds) {
   auto r = h.sync();
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_TRUE(h.slept_at_least(milliseconds(7000)));
-  EXPECT_EQ(h.sink.items().size(), 12u);
+  EXPECT_EQ(h.admitted().kept.size(), 12u);
 }
 
 TEST_F(GitHubSync, SecondaryRateLimitIsWaitedOut) {
@@ -188,7 +193,7 @@ TEST_F(GitHubSync, SecondaryRateLimitIsWaitedOut) {
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_TRUE(h.slept_at_least(milliseconds(30000)));
   EXPECT_FALSE(h.slept_at_least(milliseconds(31000)));  // not the primary window's reset
-  EXPECT_EQ(h.sink.items().size(), 12u);
+  EXPECT_EQ(h.admitted().kept.size(), 12u);
 }
 
 TEST_F(GitHubSync, ServerErrorOnAPageThenRecovery) {
@@ -197,7 +202,7 @@ TEST_F(GitHubSync, ServerErrorOnAPageThenRecovery) {
   auto r = h.sync();
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(requests_to("/issues"), 4);  // page 2 twice
-  EXPECT_EQ(h.sink.items().size(), 12u);
+  EXPECT_EQ(h.admitted().kept.size(), 12u);
 }
 
 TEST_F(GitHubSync, MalformedPageFailsAndTheCursorStays) {
@@ -246,7 +251,7 @@ TEST_F(GitHubSync, MaxPagesStopsAndTheNextSyncResumes) {
   auto h = harness(json::object{{"max_pages", 1}, {"include_comments", false}});
   auto first = h.sync();
   ASSERT_TRUE(first);
-  EXPECT_EQ(ids_of(h.sink.items()), (std::vector<std::string>{"2101000101", "2101000102"}));  // 103 is a PR
+  EXPECT_EQ(ids_of(h.admitted().kept), (std::vector<std::string>{"2101000101", "2101000102"}));  // 103 is a PR
   testing::RecordingSink next;
   auto second = h.sync(*first, &next);
   ASSERT_TRUE(second);

@@ -60,15 +60,21 @@ TEST_F(GitHubWebhook, TheEventIsInferredWithoutItsHeader) {
   EXPECT_EQ(get_string(out->items[0], "id"), "3300000208");
 }
 
+// The delivery carries the comment; whether it becomes a record is the settings' business, asked of the
+// item as of a synced or pushed one (admit_item), and the reason is counted.
 TEST_F(GitHubWebhook, PullRequestCommentsFollowTheSetting) {
   auto body = testing::read_fixture(kFixtures / "webhook_pull_request_comment.json");
-  auto skipped = connector.from_webhook(event("issue_comment"), body, source);
+  auto split = connector.from_webhook(event("issue_comment"), body, source);
+  ASSERT_TRUE(split);
+  ASSERT_EQ(split->items.size(), 1u);
+  auto skipped = admit_item(connector, split->items[0], source);
   ASSERT_TRUE(skipped);
-  EXPECT_TRUE(skipped->items.empty());
+  EXPECT_FALSE(skipped->item);
+  EXPECT_EQ(skipped->skipped, "pull_request");
   source.config["include_pull_requests"] = true;
-  auto kept = connector.from_webhook(event("issue_comment"), body, source);
+  auto kept = admit_item(connector, split->items[0], source);
   ASSERT_TRUE(kept);
-  EXPECT_EQ(kept->items.size(), 1u);
+  EXPECT_TRUE(kept->item);
 }
 
 TEST_F(GitHubWebhook, CommentsOffMeansNoCommentItems) {
@@ -76,7 +82,11 @@ TEST_F(GitHubWebhook, CommentsOffMeansNoCommentItems) {
   auto body = testing::read_fixture(kFixtures / "webhook_issue_comment_created.json");
   auto out = connector.from_webhook(event("issue_comment"), body, source);
   ASSERT_TRUE(out);
-  EXPECT_TRUE(out->items.empty());
+  ASSERT_EQ(out->items.size(), 1u);
+  auto admitted = admit_item(connector, out->items[0], source);
+  ASSERT_TRUE(admitted);
+  EXPECT_FALSE(admitted->item);
+  EXPECT_EQ(admitted->skipped, "comment");
 }
 
 TEST_F(GitHubWebhook, DeletionsPingsAndOtherEventsBringNothing) {

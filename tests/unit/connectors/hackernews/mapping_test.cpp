@@ -43,7 +43,9 @@ TEST(HackerNewsMapping, StoriesWithAndWithoutText) {
   ASSERT_TRUE(ask);
   EXPECT_EQ(ask->source_info, "HackerNewsStory");
   EXPECT_EQ(ask->title, "Ask HN: Anyone else losing data with Tallybook 2.0?");
-  EXPECT_TRUE(ask->text.starts_with("After upgrading"));
+  // The title is read with the story's text, as its first paragraph.
+  EXPECT_TRUE(ask->text.starts_with("<p>Ask HN: Anyone else losing data with Tallybook 2.0?</p>After upgrading"))
+      << ask->text;
   EXPECT_EQ(ask->extra.at("points"), json::value(58));
   EXPECT_EQ(ask->extra.at("num_comments"), json::value(3));
   EXPECT_EQ(ask->extra.at("tags"), json::value(json::array{"story", "ask_hn"}));

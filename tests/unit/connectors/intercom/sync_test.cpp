@@ -8,6 +8,7 @@
 #include "ingest/fetcher.hpp"
 #include "support/fake_intercom.hpp"
 #include "support/recording_sink.hpp"
+#include "support/sync_harness.hpp"
 
 namespace chorus::connectors {
 namespace {
@@ -59,6 +60,10 @@ class IntercomSync : public ::testing::Test {
     SyncContext ctx{source, std::move(cursor), fetcher};
     return connector.sync(ctx, into ? *into : sink);
   }
+  // What the parser keeps of a sync's items as records.
+  std::vector<json::value> kept(const testing::RecordingSink& from) const {
+    return testing::kept_items(connector, source, from.items());
+  }
 
   std::vector<json::value> search_bodies() {
     std::vector<json::value> out;
@@ -81,7 +86,7 @@ TEST_F(IntercomSync, FirstSyncPagesThroughEveryCustomerConversation) {
   ASSERT_TRUE(r) << r.error().message;
   // 7 conversations, at most 3 per page: three pages. 803 was started by a teammate: not feedback.
   EXPECT_EQ(intercom.http().count(kSearch), 3);
-  EXPECT_EQ(ids_of(sink.items()), (std::vector<std::string>{"215471234567801", "215471234567802", "215471234567804",
+  EXPECT_EQ(ids_of(kept(sink)), (std::vector<std::string>{"215471234567801", "215471234567802", "215471234567804",
                                                             "215471234567805", "215471234567806", "215471234567807"}));
   EXPECT_EQ(intercom.http().count_prefix("/conversations/2"), 0) << "no part fetches without include_parts";
 
@@ -106,7 +111,7 @@ TEST_F(IntercomSync, IncludePartsAddsTheCustomersReplies) {
   auto r = sync();
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(intercom.http().count_prefix("/conversations/2"), 7);
-  auto ids = ids_of(sink.items());
+  auto ids = ids_of(kept(sink));
   // Customer replies in 801 (Ines), 803 (Priya, in a conversation a teammate started) and 806 (Léa);
   // the teammates' parts are left out.
   std::vector<std::string> parts;
@@ -116,7 +121,7 @@ TEST_F(IntercomSync, IncludePartsAddsTheCustomersReplies) {
   EXPECT_TRUE(parts[0].starts_with("215471234567801/parts/"));
   EXPECT_TRUE(parts[1].starts_with("215471234567803/parts/"));
   EXPECT_TRUE(parts[2].starts_with("215471234567806/parts/"));
-  for (const auto& item : sink.items()) {
+  for (const auto& item : kept(sink)) {
     auto m = connector.map(item, source);
     ASSERT_TRUE(m) << m.error().message;
   }
@@ -138,7 +143,7 @@ TEST_F(IntercomSync, SecondSyncFetchesOnlyUpdatedConversations) {
   testing::RecordingSink next;
   auto second = sync(*first, &next);
   ASSERT_TRUE(second) << second.error().message;
-  EXPECT_EQ(ids_of(next.items()), (std::vector<std::string>{"215471234567805", "215471234567811"}));
+  EXPECT_EQ(ids_of(kept(next)), (std::vector<std::string>{"215471234567805", "215471234567811"}));
   EXPECT_EQ(find_path(search_bodies().back(), "query.value")->to_number<std::int64_t>(), std::stoll(*first));
   EXPECT_EQ(*second, std::to_string(epoch("2026-03-07T09:00:00Z")));
 
@@ -155,7 +160,7 @@ TEST_F(IntercomSync, SinceStartsTheFirstSearch) {
   source.config["since"] = "2026-03-05T00:00:00Z";
   ASSERT_TRUE(sync());
   EXPECT_EQ(find_path(search_bodies()[0], "query.value")->to_number<std::int64_t>(), epoch("2026-03-05T00:00:00Z") - 1);
-  EXPECT_EQ(ids_of(sink.items()), (std::vector<std::string>{"215471234567806", "215471234567807"}));
+  EXPECT_EQ(ids_of(kept(sink)), (std::vector<std::string>{"215471234567806", "215471234567807"}));
 }
 
 class IntercomEmptyWorkspace : public IntercomSync {
@@ -183,7 +188,7 @@ TEST_F(IntercomSync, RateLimitIsWaitedOut) {
   ASSERT_TRUE(r) << r.error().message;
   ASSERT_FALSE(sleeps.empty());
   EXPECT_EQ(sleeps.front(), milliseconds(3000));
-  EXPECT_EQ(sink.items().size(), 6u);
+  EXPECT_EQ(kept(sink).size(), 6u);
 }
 
 TEST_F(IntercomSync, ServerErrorsAreRetriedUntilTheyRecover) {
@@ -191,7 +196,7 @@ TEST_F(IntercomSync, ServerErrorsAreRetriedUntilTheyRecover) {
   auto r = sync();
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(intercom.http().count(kSearch), 5);
-  EXPECT_EQ(sink.items().size(), 6u);
+  EXPECT_EQ(kept(sink).size(), 6u);
 }
 
 TEST_F(IntercomSync, MalformedPageFailsTheSyncAndKeepsTheCursor) {
@@ -229,11 +234,11 @@ TEST_F(IntercomSync, MaxPagesStopsEarlyAndTheNextSyncCarriesOn) {
   source.config["max_pages"] = 1;
   auto first = sync();
   ASSERT_TRUE(first);
-  EXPECT_EQ(ids_of(sink.items()), (std::vector<std::string>{"215471234567801", "215471234567802"}));
+  EXPECT_EQ(ids_of(kept(sink)), (std::vector<std::string>{"215471234567801", "215471234567802"}));
   EXPECT_EQ(*first, std::to_string(epoch("2026-03-03T10:12:00Z")));
   testing::RecordingSink rest;
   ASSERT_TRUE(sync(*first, &rest));
-  EXPECT_EQ(ids_of(rest.items()), (std::vector<std::string>{"215471234567804", "215471234567805", "215471234567806"}));
+  EXPECT_EQ(ids_of(kept(rest)), (std::vector<std::string>{"215471234567804", "215471234567805", "215471234567806"}));
 }
 
 TEST_F(IntercomSync, AConversationDeletedAfterTheSearchIsSkipped) {
@@ -242,7 +247,7 @@ TEST_F(IntercomSync, AConversationDeletedAfterTheSearchIsSkipped) {
                               FakeIntercom::error_list(404, "not_found", "Resource Not Found"));
   auto r = sync();
   ASSERT_TRUE(r) << r.error().message;
-  auto ids = ids_of(sink.items());
+  auto ids = ids_of(kept(sink));
   EXPECT_EQ(
       std::count_if(ids.begin(), ids.end(), [](const auto& id) { return id.find("/parts/") != std::string::npos; }), 2);
 }

@@ -74,7 +74,7 @@ TEST(RedditRecorded, SyncPagesThroughTheRealListings) {
   auto r = h.sync();
   ASSERT_TRUE(r) << r.error().message;
   std::set<std::string> names;
-  for (const auto& item : h.sink.items()) names.insert(*get_string(*find_path(item, "data"), "name"));
+  for (const auto& item : h.admitted().kept) names.insert(*get_string(*find_path(item, "data"), "name"));
   EXPECT_EQ(names.size(), 50u);
   EXPECT_TRUE(names.contains("t3_48fbm9"));
   EXPECT_TRUE(names.contains("t1_d4y8bdp"));

@@ -43,7 +43,7 @@ TEST_F(RedditSync, FirstSyncPagesWithAfter) {
   auto h = harness();
   auto r = h.sync();
   ASSERT_TRUE(r) << r.error().message;
-  EXPECT_EQ(names_of(h.sink.items()),
+  EXPECT_EQ(names_of(h.admitted().kept),
             (std::vector<std::string>{"t3_1t0a009", "t3_1t0a008", "t3_1t0a007", "t3_1t0a006", "t3_1t0a005",
                                       "t3_1t0a004", "t3_1t0a003", "t3_1t0a002", "t3_1t0a001"}));
   auto reqs = requests();
@@ -67,7 +67,7 @@ TEST_F(RedditSync, CommentsWhenAskedForWithTheirOwnMark) {
   auto h = harness(json::object{{"include_comments", true}});
   auto r = h.sync();
   ASSERT_TRUE(r) << r.error().message;
-  auto names = names_of(h.sink.items());
+  auto names = names_of(h.admitted().kept);
   ASSERT_EQ(names.size(), 14u);  // 9 posts, 5 comments (one was deleted)
   EXPECT_EQ(std::vector<std::string>(names.begin() + 9, names.end()),
             (std::vector<std::string>{"t1_kq0b006", "t1_kq0b005", "t1_kq0b003", "t1_kq0b002", "t1_kq0b001"}));
@@ -116,7 +116,7 @@ TEST_F(RedditSync, NothingNewKeepsTheCursor) {
 TEST_F(RedditSync, SinceEndsTheFirstSync) {
   auto h = harness(json::object{{"since", format_time(kT + 10'800'000)}});
   ASSERT_TRUE(h.sync());
-  EXPECT_EQ(names_of(h.sink.items()), (std::vector<std::string>{"t3_1t0a009", "t3_1t0a008", "t3_1t0a007", "t3_1t0a006",
+  EXPECT_EQ(names_of(h.admitted().kept), (std::vector<std::string>{"t3_1t0a009", "t3_1t0a008", "t3_1t0a007", "t3_1t0a006",
                                                                 "t3_1t0a005", "t3_1t0a004"}));
   EXPECT_EQ(requests().size(), 2u);
 }
@@ -147,7 +147,7 @@ TEST_F(RedditSync, QuotaSpentWaitsTheSecondsRedditGives) {
   ASSERT_TRUE(r) << r.error().message;
   ASSERT_FALSE(h.sleeps.empty());
   EXPECT_EQ(h.sleeps[0], milliseconds(42000));
-  EXPECT_EQ(h.sink.items().size(), 9u);
+  EXPECT_EQ(h.admitted().kept.size(), 9u);
 }
 
 TEST_F(RedditSync, RateLimitedWithRetryAfter) {
@@ -163,7 +163,7 @@ TEST_F(RedditSync, ServerErrorThenRecovery) {
   auto r = h.sync();
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(requests().size(), 4u);
-  EXPECT_EQ(h.sink.items().size(), 9u);
+  EXPECT_EQ(h.admitted().kept.size(), 9u);
 }
 
 TEST_F(RedditSync, MalformedPageFailsAndTheCursorStays) {
@@ -211,7 +211,7 @@ TEST_F(RedditSync, MaxPagesBoundsTheSync) {
   auto h = harness(json::object{{"max_pages", 2}});
   ASSERT_TRUE(h.sync());
   EXPECT_EQ(requests().size(), 2u);
-  EXPECT_EQ(h.sink.items().size(), 8u);
+  EXPECT_EQ(h.admitted().kept.size(), 8u);
 }
 
 }  // namespace

@@ -61,7 +61,7 @@ TEST(ZendeskRecorded, ASyncOfTheRealTicketsLeavesTheDeletedOneOut) {
   auto r = h.sync();
   ASSERT_TRUE(r) << r.error().message;
   std::set<std::string> ids;
-  for (const auto& item : h.sink.items()) ids.insert(*get_string(item, "id"));
+  for (const auto& item : h.admitted().kept) ids.insert(*get_string(item, "id"));
   EXPECT_EQ(ids.size(), 86u);
   EXPECT_FALSE(ids.contains("4034"));  // status "deleted", subject "SCRUBBED"
   EXPECT_TRUE(ids.contains("4037"));
