@@ -59,6 +59,9 @@ json::object event_to_json(const AlertEvent& e) {
   o["dashboard_url"] = e.dashboard_url;
   o["fired_at"] = format_time(e.fired_at);
   if (!e.details.empty()) o["details"] = e.details;
+  if (e.previous_count)
+    o["update"] = json::object{{"previous_count", *e.previous_count},
+                               {"first_fired_at", format_time(e.first_fired_at)}};
   return o;
 }
 
@@ -96,11 +99,18 @@ Result<AlertEvent> event_from_json(std::string_view text) {
   e.dashboard_url = get_string(o, "dashboard_url").value_or("");
   e.fired_at = time_of(find_path(o, "fired_at"));
   if (const auto* d = find_path(o, "details"); d && d->is_object()) e.details = d->get_object();
+  if (const auto* u = find_path(o, "update"); u && u->is_object()) {
+    e.previous_count = get_int(*u, "previous_count");
+    e.first_fired_at = time_of(find_path(*u, "first_fired_at"));
+  }
   return e;
 }
 
 std::string event_text(const AlertEvent& e) {
   std::string out = e.title + "\n\n" + e.summary + "\n";
+  if (e.previous_count)
+    out += "This updates the alert of " + format_time(e.first_fired_at) + ": the count has grown from " +
+           std::to_string(*e.previous_count) + " to " + std::to_string(e.count) + ".\n";
   if (e.baseline) out += "Count " + std::to_string(e.count) + " against a baseline of " + fixed(*e.baseline, 1) + ".\n";
   if (!e.quotes.empty()) {
     out += "\nWhat customers say:\n";

@@ -20,7 +20,7 @@ struct AlertQuote {
 };
 
 struct AlertEvent {
-  std::string type = "alert.fired";  // alert.fired | alert.test | digest.weekly
+  std::string type = "alert.fired";  // alert.fired | alert.updated | alert.test | digest.weekly
   Id rule_id = 0;
   std::string rule_name;
   std::string kind;
@@ -40,6 +40,9 @@ struct AlertEvent {
   std::string dashboard_url;
   TimeMs fired_at = 0;
   json::object details;  // kind-specific extras (the digest's sections)
+  // alert.updated: the one follow-up of an alert whose count grew materially after it was sent.
+  std::optional<std::int64_t> previous_count;  // the count the first message said
+  TimeMs first_fired_at = 0;                   // when the first message fired
 };
 
 json::object event_to_json(const AlertEvent& e);

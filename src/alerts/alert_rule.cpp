@@ -15,6 +15,14 @@ const ParamSpec kLag{"live_lag_hours",
                      false,
                      "an item that arrives more than this long after its own time is history: it never triggers"};
 const ParamSpec kWindow{"window_hours", "integer", 1, 168, "24", false, "the window items are counted over"};
+const ParamSpec kUpdateFactor{"update_factor",
+                              "number",
+                              1.1,
+                              100,
+                              "2",
+                              false,
+                              "after the alert was sent, one update follows when the count reaches this many times "
+                              "the count it sent (2: it doubled); never more than one update per alert"};
 
 const std::vector<RuleKind>& kinds() {
   static const std::vector<RuleKind> all{
@@ -24,22 +32,29 @@ const std::vector<RuleKind>& kinds() {
         {"min_score", "number", 0.5, 300, "6", false, "how surprising the count must be: -log10 of its chance"},
         {"min_count", "integer", 1, 1000000, "8", false, "live items the burst needs at least"},
         kWindow,
-        kLag}},
+        kLag,
+        kUpdateFactor}},
       {"negative_share",
        "the share of negative feedback among live items over the window rises above a threshold",
        {{"threshold", "number", 0.01, 1, "", false, "the share, from 0.01 to 1, such as 0.4"},
         {"min_items", "integer", 1, 1000000, "20", false, "live items the window needs before the share counts"},
         kWindow,
-        kLag}},
+        kLag,
+        kUpdateFactor}},
       {"new_theme",
        "a theme not seen in the trailing days reaches a number of live items",
        {{"min_count", "integer", 1, 1000000, "5", false, "live items the new theme needs"},
         {"lookback_days", "integer", 1, 365, "28", false, "how far back the theme must be unseen"},
         kWindow,
-        kLag}},
+        kLag,
+        kUpdateFactor}},
       {"source_stale",
        "a source fails, or brings nothing for its expected interval",
-       {{"sources", "string[]", 0, 0, "[]", false, "the source ids to watch; empty watches every source"}}},
+       {{"sources", "string[]", 0, 0, "[]", false, "the source ids to watch; empty watches every source"},
+        {"expected_every_hours", "number", 0.25, 720, "", true,
+         "for sources without a schedule (webhook and push sources): how long they may bring nothing; left out, "
+         "1.5 times the longest quiet spell of their last 28 days (at least 2 h, at most 7 days), once they "
+         "have 3 days of history"}}},
       {"weekly_digest",
        "every Monday, the digest of the week that ended: volume, sentiment, top themes, movers, new themes, "
        "emerging issues",
@@ -190,8 +205,8 @@ Status check_sources(store::Store& store, Id workspace_id, const json::object& p
 
 // The channel of a POST, or of a PATCH that sends one: its settings validated, secrets sealed, secrets the
 // channel made kept for the one response that shows them.
-Status apply_channel(const json::object& body, const SecretBox& box, const std::optional<store::AlertRule>& existing,
-                     RuleChange& change) {
+Status apply_channel(const json::object& body, const SecretBox& box, const ingest::EgressPolicy& egress,
+                     const std::optional<store::AlertRule>& existing, RuleChange& change) {
   store::AlertRule& rule = change.rule;
   const json::value* channel_v = body.if_contains("channel");
   if (channel_v && !channel_v->is_null()) {
@@ -214,7 +229,7 @@ Status apply_channel(const json::object& body, const SecretBox& box, const std::
     auto settings = parse_channel(*channel, ch, previous ? &*previous : nullptr);
     if (!settings) return settings.error();
     for (const auto& name : channel->complete(*settings)) change.shown_once[name] = settings->secrets.at(name);
-    if (auto s = channel->validate(*settings); !s) return s.error();
+    if (auto s = channel->validate(*settings, egress); !s) return s.error();
     rule.channel_type = type;
     rule.channel = settings->config;
     rule.sealed_secrets = settings->secrets.empty() ? "" : box.seal(to_json_string(settings->secrets));
@@ -251,7 +266,8 @@ Result<ChannelSettings> open_channel(const store::AlertRule& rule, const SecretB
   return s;
 }
 
-Result<RuleChange> rule_from_body(const json::object& body, const SecretBox& box, store::Store& store, Id workspace_id,
+Result<RuleChange> rule_from_body(const json::object& body, const SecretBox& box, const ingest::EgressPolicy& egress,
+                                  store::Store& store, Id workspace_id,
                                   const std::optional<store::AlertRule>& existing) {
   static const char* kTop[] = {"name", "kind", "params", "channel", "enabled"};
   for (const auto& kv : body) {
@@ -294,7 +310,7 @@ Result<RuleChange> rule_from_body(const json::object& body, const SecretBox& box
   if (auto s = check_sources(store, workspace_id, *params); !s) return s.error();
   rule.params = std::move(*params);
 
-  if (auto s = apply_channel(body, box, existing, change); !s) return s.error();
+  if (auto s = apply_channel(body, box, egress, existing, change); !s) return s.error();
 
   if (const auto* enabled = body.if_contains("enabled"); enabled && !enabled->is_null()) {
     if (!enabled->is_bool()) return bad("enabled must be true or false");

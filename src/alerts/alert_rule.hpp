@@ -33,12 +33,14 @@ std::span<const RuleKind> rule_kinds();
 const RuleKind* find_rule_kind(std::string_view name);
 
 // A rule from a POST body (existing empty) or a PATCH body over an existing rule. `shown_once` holds
-// secrets the server made (a webhook's signing secret), for the one response that may show them.
+// secrets the server made (a webhook's signing secret), for the one response that may show them. Channel
+// destinations are checked against `egress`, the operator's policy.
 struct RuleChange {
   store::AlertRule rule;
   json::object shown_once;
 };
-Result<RuleChange> rule_from_body(const json::object& body, const SecretBox& box, store::Store& store, Id workspace_id,
+Result<RuleChange> rule_from_body(const json::object& body, const SecretBox& box, const ingest::EgressPolicy& egress,
+                                  store::Store& store, Id workspace_id,
                                   const std::optional<store::AlertRule>& existing);
 
 // The rule as the API shows it: never a secret, only which secrets are set.

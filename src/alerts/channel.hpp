@@ -46,8 +46,9 @@ class Channel {
   virtual std::string_view type() const = 0;
   virtual std::string_view description() const = 0;
   virtual std::span<const ChannelField> fields() const = 0;
-  // Checks beyond the declared types (URLs, ports); settings have their defaults applied.
-  virtual Status validate(const ChannelSettings& settings) const = 0;
+  // Checks beyond the declared types (URLs, ports); settings have their defaults applied. Destinations are
+  // checked against the operator's egress policy, as deliver() will meet it.
+  virtual Status validate(const ChannelSettings& settings, const ingest::EgressPolicy& egress) const = 0;
   // Fills secrets the channel makes itself when the caller gave none; returns their names (shown once).
   virtual std::vector<std::string> complete(ChannelSettings& /*settings*/) const { return {}; }
   // Sends one event. `message_id` is stable across retries of one delivery; every connection opened goes

@@ -1,4 +1,5 @@
-// Rule judgement on live items: emerging themes, negative share, new themes and stale sources.
+// Rule judgement on live items: emerging themes, negative share, new themes, stale or quiet sources and the
+// weekly digest; and the outbox entries they make, with one update for a burst that keeps growing.
 #include "alerts/evaluator.hpp"
 
 #include <algorithm>
@@ -17,6 +18,8 @@ namespace {
 constexpr TimeMs kDayMs = 24 * kHourMs;
 constexpr TimeMs kClockSkew = 5 * 60000;       // items stamped a little in the future still count
 constexpr TimeMs kSourceEpisode = 15 * 60000;  // a bad source stays one episode while seen bad this often
+constexpr TimeMs kArrivalHistory = 28 * kDayMs;   // a push source's expected interval is learnt over this
+constexpr TimeMs kArrivalLearning = 3 * kDayMs;   // and only once it has this much history
 constexpr double kRateFloorPerDay = 0.1;       // a theme never seen is expected this often (as the detector does)
 constexpr double kMinVariation = 0.25;         // day-to-day variation assumed at least, as a fraction of the rate
 
@@ -43,6 +46,21 @@ TimeMs floor_to(TimeMs t, TimeMs unit) { return t - ((t % unit) + unit) % unit; 
 std::string hours(TimeMs ms) {
   double h = static_cast<double>(ms) / kHourMs;
   return h == std::floor(h) ? std::to_string(static_cast<std::int64_t>(h)) + " h" : fixed(h, 1) + " h";
+}
+
+// Kinds whose count can grow within an episode, and so may send an update.
+bool updatable(const std::string& kind) {
+  return kind == "emerging" || kind == "negative_share" || kind == "new_theme";
+}
+
+// Makes `e` the update of an alert that said `previous_count` when it fired at `first_fired_at`.
+void make_update(AlertEvent& e, std::int64_t previous_count, TimeMs first_fired_at) {
+  e.type = "alert.updated";
+  e.previous_count = previous_count;
+  e.first_fired_at = first_fired_at;
+  e.title = "Update: " + e.title;
+  e.summary = "Grown from " + std::to_string(previous_count) + " to " + std::to_string(e.count) +
+              " since the alert of " + format_time(first_fired_at) + ". " + e.summary;
 }
 
 store::LiveWindow live_window(const store::AlertRule& rule, TimeMs now) {
@@ -221,7 +239,14 @@ Result<std::vector<AlertEvaluator::Firing>> AlertEvaluator::judge_source_stale(c
     std::string id = std::to_string(s.id);
     if (!watched.empty() && std::find(watched.begin(), watched.end(), id) == watched.end()) continue;
     const std::string& state = s.status.state;
-    if (state != "failed" && state != "stale") continue;
+    if (state != "failed" && state != "stale") {
+      // A scheduled source is marked stale by the fetcher; one without a schedule is judged on its arrivals.
+      if (s.schedule_every_s) continue;
+      auto quiet = judge_quiet_source(rule, s, now);
+      if (!quiet) return quiet.error();
+      if (*quiet) out.push_back(std::move(**quiet));
+      continue;
+    }
     Firing f;
     f.subject = "source:" + id;
     f.window_end = now + kSourceEpisode;
@@ -239,6 +264,46 @@ Result<std::vector<AlertEvaluator::Firing>> AlertEvaluator::judge_source_stale(c
     out.push_back(std::move(f));
   }
   return out;
+}
+
+// A source nobody fetches (webhooks, pushes) is quiet when nothing arrived for its expected interval: the
+// rule's expected_every_hours, or else learnt from its own arrivals as 1.5 times the longest quiet spell of
+// the last 28 days, bounded to 2 hours .. 7 days, once it has 3 days of history. Until then it is not judged.
+Result<std::optional<AlertEvaluator::Firing>> AlertEvaluator::judge_quiet_source(const store::AlertRule& rule,
+                                                                                 const store::Source& s, TimeMs now) {
+  auto arrivals = store_.live_source_arrivals(rule.workspace_id, s.id, now - kArrivalHistory);
+  if (!arrivals) return arrivals.error();
+  TimeMs expected = 0;
+  std::string why;
+  if (const auto* given = rule.params.if_contains("expected_every_hours"); given && given->is_number()) {
+    expected = static_cast<TimeMs>(given->to_number<double>() * kHourMs);
+    why = "the alert's expected_every_hours";
+  } else {
+    const auto& seen = arrivals->hours;
+    if (seen.empty() || now - seen.front() < kArrivalLearning) return std::optional<Firing>{};
+    TimeMs longest = kHourMs;
+    for (std::size_t i = 1; i < seen.size(); ++i) longest = std::max(longest, seen[i] - seen[i - 1]);
+    expected = std::clamp<TimeMs>(longest * 3 / 2, 2 * kHourMs, 7 * kDayMs);
+    why = "1.5 times its longest quiet spell of the last 28 days";
+  }
+  const TimeMs since = arrivals->last.value_or(s.created_at);
+  if (now - since < expected) return std::optional<Firing>{};
+  Firing f;
+  f.subject = "source:" + std::to_string(s.id);
+  f.window_end = now + kSourceEpisode;
+  f.window_key = "quiet@" + format_time(since);
+  AlertEvent& e = f.event = base_event(rule, now);
+  e.subject = f.subject;
+  e.title = "Source \"" + s.name + "\" has gone quiet";
+  e.summary = s.type + " source \"" + s.name + "\" has received nothing for " + hours(now - since) +
+              (arrivals->last ? " (the last item arrived " + format_time(since) + ")" : " (nothing since it was made)") +
+              ", longer than the " + hours(expected) + " expected: " + why + ".";
+  e.details = json::object{{"source_id", std::to_string(s.id)},
+                           {"state", "quiet"},
+                           {"expected_every_hours", static_cast<double>(expected) / kHourMs},
+                           {"last_received_at", arrivals->last ? json::value(format_time(since)) : json::value(nullptr)}};
+  e.dashboard_url = options_.dashboard_base + "/#/" + std::to_string(rule.workspace_id) + "/sources";
+  return std::optional<Firing>{std::move(f)};
 }
 
 // Once a week, after the rule's hour on Monday: the digest of the week that just ended.
@@ -290,24 +355,48 @@ Result<std::vector<AlertEvaluator::Firing>> AlertEvaluator::judge(const store::A
 }
 
 // One message per rule, subject and episode: while an episode is open it is only extended (and a message not
-// yet sent takes the newer numbers); the dedup key keeps a second evaluator from adding the same one.
+// yet sent takes the newer numbers); the dedup key keeps a second evaluator from adding the same one. Once
+// the message has gone out, a count that grows to update_factor times what it said adds one update, the
+// episode's last message.
 Result<bool> AlertEvaluator::put(const store::AlertRule& rule, Firing f, TimeMs now) {
   auto open = store_.open_alert_episode(rule.id, f.subject, now);
   if (!open) return open.error();
-  std::string payload = to_json_string(event_to_json(f.event));
-  if (*open) {
-    auto s = store_.extend_alert_episode((*open)->id, f.window_end, payload);
-    if (!s) return s.error();
-    return false;
-  }
+  if (*open) return follow_up(rule, **open, std::move(f));
   store::AlertDelivery d;
   d.rule_id = rule.id;
   d.workspace_id = rule.workspace_id;
   d.dedup_key = rule.kind + ":" + f.subject + ":" + f.window_key;
   d.subject = f.subject;
-  d.payload = std::move(payload);
+  d.payload = to_json_string(event_to_json(f.event));
   d.state = "pending";
   d.next_attempt_at = now + options_.settle_ms;
+  d.window_end = f.window_end;
+  auto added = store_.add_alert_delivery(d);
+  if (!added) return added.error();
+  return added->has_value();
+}
+
+Result<bool> AlertEvaluator::follow_up(const store::AlertRule& rule, const store::AlertDelivery& last, Firing f) {
+  auto said = event_from_json(last.payload);
+  const bool is_update = said && said->type == "alert.updated";
+  const bool sent = last.state == "sending" || last.state == "delivered";
+  if (is_update) make_update(f.event, said->previous_count.value_or(0), said->first_fired_at);
+  if (last.state == "pending" || is_update || !sent || !said || !updatable(rule.kind) ||
+      static_cast<double>(f.event.count) < param_number(rule, "update_factor", 2) * static_cast<double>(said->count)) {
+    // A message still waiting takes the newer numbers; one already sent stays as it was.
+    auto s = store_.extend_alert_episode(last.id, f.window_end, to_json_string(event_to_json(f.event)));
+    if (!s) return s.error();
+    return false;
+  }
+  make_update(f.event, said->count, said->fired_at);
+  store::AlertDelivery d;
+  d.rule_id = rule.id;
+  d.workspace_id = rule.workspace_id;
+  d.dedup_key = last.dedup_key + ":update";
+  d.subject = f.subject;
+  d.payload = to_json_string(event_to_json(f.event));
+  d.state = "pending";
+  d.next_attempt_at = f.event.fired_at + options_.settle_ms;
   d.window_end = f.window_end;
   auto added = store_.add_alert_delivery(d);
   if (!added) return added.error();

@@ -1,5 +1,5 @@
 // The alert evaluator: judges each enabled rule on live items and puts what fires into the outbox, once
-// per rule, subject and episode. Only one evaluator runs at a time across processes (a store lease), so
+// per rule, subject and episode, with at most one update when a burst grows materially after it was sent. Only one evaluator runs at a time across processes (a store lease), so
 // two reports processes never decide the same alert twice; the outbox's dedup key guards it as well.
 #pragma once
 
@@ -38,10 +38,14 @@ class AlertEvaluator {
   Result<std::vector<Firing>> judge_negative_share(const store::AlertRule& rule, TimeMs now);
   Result<std::vector<Firing>> judge_new_theme(const store::AlertRule& rule, TimeMs now);
   Result<std::vector<Firing>> judge_source_stale(const store::AlertRule& rule, TimeMs now);
+  Result<std::optional<Firing>> judge_quiet_source(const store::AlertRule& rule, const store::Source& source,
+                                                  TimeMs now);
   Result<std::vector<Firing>> judge_weekly_digest(const store::AlertRule& rule, TimeMs now);
   Status add_quotes(AlertEvent& event, const store::LiveWindow& window, const std::string& theme);
   AlertEvent base_event(const store::AlertRule& rule, TimeMs now);
   Result<bool> put(const store::AlertRule& rule, Firing firing, TimeMs now);
+  // The episode is open: extend it, or add its one update when the count grew enough since it was sent.
+  Result<bool> follow_up(const store::AlertRule& rule, const store::AlertDelivery& last, Firing firing);
 
   store::Store& store_;
   EvaluatorOptions options_;

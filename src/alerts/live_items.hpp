@@ -10,7 +10,7 @@
 namespace chorus::alerts {
 
 constexpr TimeMs kHourMs = 3600000;
-constexpr TimeMs kMaxLiveLag = 168 * kHourMs;         // the largest live_lag_hours a rule may set
+constexpr TimeMs kMaxLiveLag = store::kLiveItemMaxLag;  // the largest live_lag_hours a rule may set
 constexpr TimeMs kLiveRetention = 36 * 24 * kHourMs;  // the longest window plus the longest lag, with room
 
 std::optional<store::LiveItem> live_item_of(const FeedbackRecord& record, TimeMs now);

@@ -70,7 +70,7 @@ http::Response create(http::Request& req, AppContext& ctx) {
   if (!ws) return error_response(ws.error());
   auto body = alert_body(req);
   if (!body) return error_response(body.error());
-  auto change = alerts::rule_from_body(*body, ctx.secrets, ctx.store, ws->id, std::nullopt);
+  auto change = alerts::rule_from_body(*body, ctx.secrets, ctx.egress, ctx.store, ws->id, std::nullopt);
   if (!change) return error_response(change.error());
   auto existing = ctx.store.list_alert_rules(ws->id);
   if (!existing) return error_response(existing.error());
@@ -108,7 +108,7 @@ http::Response patch(http::Request& req, AppContext& ctx) {
   if (!rule) return error_response(rule.error());
   auto body = alert_body(req);
   if (!body) return error_response(body.error());
-  auto change = alerts::rule_from_body(*body, ctx.secrets, ctx.store, ws, *rule);
+  auto change = alerts::rule_from_body(*body, ctx.secrets, ctx.egress, ctx.store, ws, *rule);
   if (!change) return error_response(change.error());
   auto stored = ctx.store.update_alert_rule(change->rule);
   if (!stored) return error_response(stored.error());

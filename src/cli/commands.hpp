@@ -18,6 +18,7 @@ void add_dev_cluster(CLI::App& app, Commands& commands);
 void add_sync(CLI::App& app, Commands& commands);
 void add_report(CLI::App& app, Commands& commands);
 void add_digest(CLI::App& app, Commands& commands);
+void add_alerts(CLI::App& app, Commands& commands);
 void add_train(CLI::App& app, Commands& commands);
 
 // One line on stderr, "chorus: <message>", and the exit code to return.

@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   chorus::cli::add_sync(app, commands);
   chorus::cli::add_report(app, commands);
   chorus::cli::add_digest(app, commands);
+  chorus::cli::add_alerts(app, commands);
   auto* version = app.add_subcommand("version", "Print the version and exit");
   version->footer("\nExample:\n  chorus version");
   version->callback([] { std::printf("chorus %s\n", chorus::cli::version_string()); });

@@ -5,6 +5,8 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstring>
 
 namespace chorus::ingest {
@@ -167,6 +169,27 @@ std::optional<std::string> EgressPolicy::refusal(const IpAddress& address) const
   for (const auto& [range, what] : blocked()) {
     if (range.contains(address)) return address.str() + " is " + what;
   }
+  return std::nullopt;
+}
+
+std::optional<std::string> EgressPolicy::host_refusal(std::string_view host_in) const {
+  if (unrestricted_) return std::nullopt;
+  std::string host(host_in);
+  std::transform(host.begin(), host.end(), host.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (auto address = IpAddress::parse(host)) {
+    if (auto why = refusal(*address)) return *why + ", refused unless an operator allows its range with --egress-allow";
+    return std::nullopt;
+  }
+  // inet_aton reads "2130706433", "0x7f.1" and "127.1" as addresses, and so do resolvers: such a "name"
+  // would reach the very address it spells. No one needs to write an address that way.
+  if (in_addr legacy{}; host.size() <= 45 && inet_aton(host.c_str(), &legacy) == 1) {
+    auto spelled = from_v4(reinterpret_cast<const std::uint8_t*>(&legacy.s_addr)).str();
+    return "\"" + host + "\" writes the address " + spelled + " in a legacy numeric form; write " + spelled +
+           " or a host name instead";
+  }
+  if (host == "metadata.google.internal" || host == "metadata" || host == "instance-data")
+    return host + " is a cloud metadata service";
   return std::nullopt;
 }
 

@@ -3,7 +3,8 @@
 // fc00::/7, carrier-grade NAT), link-local addresses (which include the clouds' metadata services at
 // 169.254.169.254 and fd00:ec2::254), "this network" 0.0.0.0/8 and multicast. Operators open ranges with
 // --egress-allow. The check is made on the address a connection is actually opened to, after DNS and on
-// every redirect, so a name that resolves to 127.0.0.1 or a redirect to an internal host is refused too.
+// every redirect, so a name that resolves to 127.0.0.1 or a redirect to an internal host is refused too;
+// destinations a customer types (alert channels) are checked against the same ranges when they are saved.
 #pragma once
 
 #include <array>
@@ -49,6 +50,11 @@ class EgressPolicy {
 
   // Why a connection to this address is refused ("127.0.0.1 is a loopback address"), or nothing if allowed.
   std::optional<std::string> refusal(const IpAddress& address) const;
+  // Why a destination a customer wrote as `host` (a name, an address, "[v6]") is refused before any
+  // connection: an address this policy refuses; an address in one of the legacy numeric forms resolvers
+  // still read ("2130706433", "0x7f.1", "127.1"), refused whatever it spells; a well-known cloud metadata
+  // name. Any other name passes here: the address it resolves to meets refusal() when a connection opens.
+  std::optional<std::string> host_refusal(std::string_view host) const;
   const std::vector<Cidr>& allowed() const { return allowed_; }
 
  private:

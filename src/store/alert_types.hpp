@@ -12,6 +12,9 @@
 
 namespace chorus::store {
 
+// A record is a live item only when it arrived within this long of its own time (a week).
+inline constexpr TimeMs kLiveItemMaxLag = 168 * 3600000LL;
+
 struct AlertRule {
   Id id = 0;
   Id workspace_id = 0;
@@ -64,6 +67,13 @@ struct LiveThemeCount {
   std::int64_t count = 0;
   std::int64_t negative = 0;
   TimeMs first_timestamp = 0;
+};
+
+// When live items of one source arrived: the hours (received_at floored to the hour) that saw any, oldest
+// first, and the newest arrival. A source without a schedule is judged stale on these.
+struct SourceArrivals {
+  std::vector<TimeMs> hours;
+  std::optional<TimeMs> last;
 };
 
 struct LiveWindow {

@@ -303,6 +303,8 @@ class Store {
   virtual Result<std::vector<std::int64_t>> live_items_of_theme(const LiveWindow& window, const std::string& theme,
                                                                 std::size_t limit) = 0;
   // Workspaces with live items added at or after `since` (by the clock of the process that added them).
+  // Arrivals of a source's live items received since `since`.
+  virtual Result<SourceArrivals> live_source_arrivals(Id workspace_id, Id source_id, TimeMs since) = 0;
   virtual Result<std::vector<Id>> workspaces_with_new_live_items(TimeMs since) = 0;
   virtual Status prune_live_items(TimeMs timestamp_before) = 0;
 

@@ -1,9 +1,12 @@
 // The Alerts page in headless Chromium against a real `chorus serve` and a fake Slack endpoint on
 // loopback: a rule added through the form shows without its secret, "Send test" delivers a Block Kit
-// message and the delivery log says so, and a 410 from Slack disables the rule with its reason on the page.
+// message and the delivery log says so, and a 410 from Slack disables the rule with its reason on the page;
+// a source alert takes the interval after which a push source counts as quiet; and a webhook alert's
+// signature verifies with the Standard Webhooks project's own library.
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { after, before, test } from 'node:test';
+import { Webhook } from 'standardwebhooks';
 import { apiCall, eventually, launchBrowser, screenshot, startChorus } from './harness.mjs';
 
 let chorus;
@@ -23,7 +26,7 @@ before(async () => {
     let body = '';
     req.on('data', (c) => { body += c; });
     req.on('end', () => {
-      slackPosts.push({ path: req.url, body });
+      slackPosts.push({ path: req.url, body, headers: req.headers });
       res.writeHead(slackStatus, { 'Content-Type': 'text/plain' });
       res.end(slackStatus === 200 ? 'ok' : 'channel_is_archived');
     });
@@ -106,4 +109,40 @@ test('a 410 from Slack disables the rule and the page says why', async () => {
   const failed = card().locator('table.delivery-log tbody tr[data-state="failed"]');
   await failed.first().waitFor();
   assert.equal(pageErrors.length, 0, pageErrors.join('\n'));
+});
+
+test('a source alert takes how long a push source may stay quiet', async () => {
+  await page.goto(`${chorus.url}/#/${ws}/alerts`);
+  await page.locator('#add-alert').waitFor();
+  await page.fill('#alert-name', 'Quiet webhooks');
+  await page.selectOption('#alert-kind', 'source_stale');
+  await page.fill('#param-expected_every_hours', '12');
+  await page.selectOption('#alert-channel', 'slack');
+  await page.fill('#channel-url', `http://127.0.0.1:${slack.address().port}/services/T1/B2/other`);
+  await page.click('#add-alert-submit');
+  const quiet = page.locator('.card.alert', { hasText: 'Quiet webhooks' });
+  await quiet.waitFor();
+  assert.match(await quiet.innerText(), /push sources quiet after 12 h/);
+  const { items } = await apiCall(chorus.url, key, 'GET', `/v1/workspaces/${ws}/alerts`);
+  assert.equal(items.find((a) => a.name === 'Quiet webhooks').params.expected_every_hours, 12);
+  assert.equal(pageErrors.length, 0, pageErrors.join('\n'));
+});
+
+test('a webhook alert verifies with the Standard Webhooks reference library', async () => {
+  slackStatus = 200;
+  const created = await apiCall(chorus.url, key, 'POST', `/v1/workspaces/${ws}/alerts`, {
+    name: 'Signed', kind: 'new_theme',
+    channel: { type: 'webhook', url: `http://127.0.0.1:${slack.address().port}/hooks/signed` },
+  });
+  assert.match(created.channel.secret, /^whsec_/);
+  const result = await apiCall(chorus.url, key, 'POST', `/v1/workspaces/${ws}/alerts/${created.id}/test`, {});
+  assert.equal(result.delivered, true, JSON.stringify(result));
+  const post = slackPosts.find((p) => p.path === '/hooks/signed');
+  assert.ok(post, 'the webhook was called');
+  const verified = new Webhook(created.channel.secret).verify(post.body, post.headers);
+  assert.equal(verified.type, 'alert.test');
+  assert.equal(verified.rule.id, created.id);
+  assert.throws(() => new Webhook(created.channel.secret).verify(`${post.body} `, post.headers), 'a changed body fails');
+  const other = 'whsec_' + Buffer.from('another secret of 32 bytes......').toString('base64');
+  assert.throws(() => new Webhook(other).verify(post.body, post.headers), 'another secret fails');
 });

@@ -118,7 +118,7 @@ test('sync of a push-only source is refused with the reason', async () => {
 });
 
 test('every command has --help with examples', async () => {
-  for (const cmd of ['serve', 'analyze', 'import', 'sync', 'report', 'version']) {
+  for (const cmd of ['serve', 'analyze', 'import', 'sync', 'report', 'alerts', 'version']) {
     const r = await run([cmd, '--help']);
     assert.equal(r.code, 0, `${cmd} --help: ${r.stderr}`);
     assert.match(r.stdout, new RegExp(`Examples?:\\n(?:  .*\\n)*?  .*chorus ${cmd}`), `${cmd} --help has examples`);
@@ -126,4 +126,35 @@ test('every command has --help with examples', async () => {
   const top = await run(['--help']);
   assert.match(top.stdout, /chorus sync 1 3 --follow/);
   assert.match(top.stdout, /chorus report 1/);
+});
+
+test('alerts: add, list, test, read deliveries, disable and delete a rule; bad rules are refused', async () => {
+  const rule = { name: 'Checkout', kind: 'emerging', params: { themes: ['payments'] },
+    channel: { type: 'webhook', url: 'http://127.0.0.1:9/hook' } };
+  const added = await run(['alerts', 'add', ws, '--body', JSON.stringify(rule)]);
+  assert.equal(added.code, 0, added.stderr);
+  const id = added.stdout.match(/^Alert (\d+) "Checkout" \(emerging, webhook\): enabled/)?.[1];
+  assert.ok(id, added.stdout);
+  assert.match(added.stdout, /Signing secret \(shown this once.*\): whsec_/);
+  const list = await run(['alerts', 'list', ws]);
+  assert.equal(list.code, 0, list.stderr);
+  assert.match(list.stdout, new RegExp(`^${id}\\s+Checkout\\s+emerging\\s+webhook\\s+enabled`, 'm'));
+  const sent = await run(['alerts', 'test', ws, id]);
+  assert.equal(sent.code, 1, 'nothing listens on port 9');
+  assert.match(sent.stdout, /^Not delivered: .*could not be reached/);
+  const log = await run(['alerts', 'deliveries', ws, id, '--json']);
+  assert.equal(log.code, 0, log.stderr);
+  const { items } = JSON.parse(log.stdout);
+  assert.equal(items.length, 1);
+  assert.equal(items[0].state, 'failed');
+  assert.match((await run(['alerts', 'deliveries', ws, id])).stdout, /failed\s+1\s+-\s+test/);
+  assert.match((await run(['alerts', 'disable', ws, id])).stdout, /disabled: disabled through the API/);
+  const refused = await run(['alerts', 'add', ws, '--body', JSON.stringify({ ...rule, channel: { type: 'slack', url: 'file:///etc/passwd' } })]);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /^chorus: channel.url must be an http or https URL/);
+  assert.equal((await run(['alerts', 'add', ws])).code, 2, 'a rule is needed');
+  assert.equal((await run(['alerts', 'delete', ws, id])).code, 0);
+  assert.match((await run(['alerts', 'list', ws])).stdout, /No alerts in this workspace/);
+  const theirs = await run(['alerts', 'list', ws], { CHORUS_API_KEY: chorus.adminKey });
+  assert.notEqual(theirs.code, 0, 'the admin key is not a customer key');
 });

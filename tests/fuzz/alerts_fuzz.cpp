@@ -16,6 +16,7 @@ namespace {
 
 struct Fixture {
   chorus::SecretBox box = chorus::SecretBox::from_raw_key(std::string(32, 'f'));
+  chorus::ingest::EgressPolicy egress;
   std::unique_ptr<chorus::store::Store> store;
   chorus::Id ws = 0;
   Fixture() {
@@ -30,7 +31,7 @@ struct Fixture {
 
 void check_rule(Fixture& f, const chorus::json::object& body) {
   using namespace chorus;
-  auto made = alerts::rule_from_body(body, f.box, *f.store, f.ws, std::nullopt);
+  auto made = alerts::rule_from_body(body, f.box, f.egress, *f.store, f.ws, std::nullopt);
   if (!made) return;
   std::string shown = to_json_string(alerts::rule_to_json(made->rule));
   if (const auto* channel = body.if_contains("channel"); channel && channel->is_object())
@@ -42,7 +43,7 @@ void check_rule(Fixture& f, const chorus::json::object& body) {
           std::abort();  // a secret leaked into the API's view
       }
   // A PATCH with the same body over the rule is accepted too, and keeps the kind.
-  auto again = alerts::rule_from_body(body, f.box, *f.store, f.ws, made->rule);
+  auto again = alerts::rule_from_body(body, f.box, f.egress, *f.store, f.ws, made->rule);
   if (again && again->rule.kind != made->rule.kind) std::abort();
 }
 
@@ -52,8 +53,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   using namespace chorus;
   static Fixture fixture;
   std::string_view input(reinterpret_cast<const char*>(data), size);
-  (void)alerts::check_outbound_url(input, "url");
-  (void)alerts::check_outbound_host(input, "host");
+  (void)alerts::check_outbound_url(input, "url", fixture.egress);
+  (void)alerts::check_outbound_host(input, "host", fixture.egress);
   if (auto week = insights::parse_iso_week(input))
     if (insights::parse_iso_week(insights::iso_week_of(*week)) != week) std::abort();
   if (auto event = alerts::event_from_json(input)) {

@@ -1,6 +1,6 @@
 // Alerts with two reports processes on Kafka and PostgreSQL: both take live items from feedback.records,
 // one evaluates (a store lease) and the outbox hands each message to one sender, so a live burst reaches
-// the fake Slack endpoint exactly once.
+// the fake Slack endpoint exactly once (and so does its update, when there is one).
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -74,11 +74,16 @@ TEST(AlertsScaleOut, TwoReportsProcessesSendEachAlertOnce) {
   }
   ASSERT_TRUE(eventually([&] { return posts.load() >= 1; }, 90s)) << "no alert reached Slack";
   std::this_thread::sleep_for(4s);  // a second sender would have sent by now
-  EXPECT_EQ(posts.load(), 1);
   auto log = api.get("/v1/workspaces/" + w + "/alerts/" + str(rule.body, "id") + "/deliveries", key);
   ASSERT_EQ(log.status, 200) << log.raw;
-  ASSERT_EQ(find_path(log.body, "items")->as_array().size(), 1u) << log.raw;
-  EXPECT_EQ(str(log.body, "items.0.state"), "delivered");
+  // One alert, and its one update if the pushes reached the evaluator slowly enough for the first message to
+  // go out at five or six items: every message in the log reached Slack exactly once.
+  const auto& items = find_path(log.body, "items")->as_array();
+  ASSERT_GE(items.size(), 1u) << log.raw;
+  ASSERT_LE(items.size(), 2u) << log.raw;
+  EXPECT_EQ(static_cast<std::size_t>(posts.load()), items.size()) << log.raw;
+  for (const auto& d : items) EXPECT_EQ(str(d, "state"), "delivered") << log.raw;
+  EXPECT_EQ(str(items.back(), "type"), "alert.fired") << log.raw;
 }
 
 }  // namespace

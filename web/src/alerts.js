@@ -37,7 +37,8 @@ const PARAMS = {
   negative_share: [{ name: 'threshold', label: 'Negative share above (0.01–1)', type: 'number', placeholder: '0.4', required: true },
     { name: 'min_items', label: 'Out of at least this many items', type: 'number', placeholder: '20' }],
   new_theme: [{ name: 'min_count', label: 'At least this many items', type: 'number', placeholder: '5' }],
-  source_stale: [{ name: 'sources', label: 'Source ids (comma separated; empty: every source)', type: 'list' }],
+  source_stale: [{ name: 'sources', label: 'Source ids (comma separated; empty: every source)', type: 'list' },
+    { name: 'expected_every_hours', label: 'Webhook and push sources: quiet after this many hours (empty: learnt from their last 28 days)', type: 'number' }],
   weekly_digest: [{ name: 'hour_utc', label: 'Send on Mondays after this hour (UTC)', type: 'number', placeholder: '8' }],
 };
 
@@ -55,11 +56,13 @@ export async function render(container, ctx) {
 
 function describeParams(a) {
   const p = a.params || {};
+  const update = p.update_factor ? `; one update if it grows ${p.update_factor}×` : '';
   switch (a.kind) {
-    case 'emerging': return `${p.themes?.length ? p.themes.join(', ') : 'any theme'}; at least ${p.min_count} items in ${p.window_hours} h`;
-    case 'negative_share': return `above ${Math.round(p.threshold * 100)}% of at least ${p.min_items} items in ${p.window_hours} h`;
-    case 'new_theme': return `unseen for ${p.lookback_days} days, at least ${p.min_count} items`;
-    case 'source_stale': return p.sources?.length ? `sources ${p.sources.join(', ')}` : 'every source';
+    case 'emerging': return `${p.themes?.length ? p.themes.join(', ') : 'any theme'}; at least ${p.min_count} items in ${p.window_hours} h${update}`;
+    case 'negative_share': return `above ${Math.round(p.threshold * 100)}% of at least ${p.min_items} items in ${p.window_hours} h${update}`;
+    case 'new_theme': return `unseen for ${p.lookback_days} days, at least ${p.min_count} items${update}`;
+    case 'source_stale': return `${p.sources?.length ? `sources ${p.sources.join(', ')}` : 'every source'}; push sources quiet after ${
+      p.expected_every_hours !== undefined ? `${p.expected_every_hours} h` : 'their learnt interval'}`;
     case 'weekly_digest': return `Mondays after ${p.hour_utc}:00 UTC`;
     default: return '';
   }

@@ -305,6 +305,21 @@ Result<std::vector<std::int64_t>> PostgresStore::live_items_of_theme(const LiveW
   return read_all<std::int64_t>(*rows, [](const pg::Rows& r, int i) { return r.int64(i, 0); });
 }
 
+Result<SourceArrivals> PostgresStore::live_source_arrivals(Id workspace_id, Id source_id, TimeMs since) {
+  // A live item arrived within a week of its own time, so the bound on ts lets the index narrow the scan.
+  auto rows = pool_.read(
+      "SELECT received_at - received_at % 3600000, max(received_at) FROM alert_live_items WHERE workspace_id = $1 "
+      "AND theme = '' AND ts >= $2 AND source_id = $3 AND received_at >= $4 GROUP BY 1 ORDER BY 1",
+      pg::Params().add(workspace_id).add(since - kLiveItemMaxLag).add(source_id).add(since));
+  if (!rows) return rows.error();
+  SourceArrivals out;
+  for (int i = 0; i < rows->size(); ++i) {
+    out.hours.push_back(rows->int64(i, 0));
+    out.last = rows->int64(i, 1);
+  }
+  return out;
+}
+
 Result<std::vector<Id>> PostgresStore::workspaces_with_new_live_items(TimeMs since) {
   auto rows =
       pool_.read("SELECT DISTINCT workspace_id FROM alert_live_items WHERE added_at >= $1 ORDER BY workspace_id",

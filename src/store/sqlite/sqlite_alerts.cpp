@@ -287,6 +287,25 @@ Result<std::vector<std::int64_t>> SqliteStore::live_items_of_theme(const LiveWin
   return read_all<std::int64_t>(*q, [](const sqlite::Statement& s) { return s.int64(0); });
 }
 
+Result<SourceArrivals> SqliteStore::live_source_arrivals(Id workspace_id, Id source_id, TimeMs since) {
+  std::lock_guard lock(mu_);
+  // A live item arrived within a week of its own time, so the bound on ts lets the index narrow the scan.
+  auto q = db_.prepare(
+      "SELECT received_at - received_at % 3600000, max(received_at) FROM alert_live_items WHERE workspace_id = ? "
+      "AND theme = '' AND ts >= ? AND source_id = ? AND received_at >= ? GROUP BY 1 ORDER BY 1");
+  if (!q) return q.error();
+  q->bind(1, workspace_id).bind(2, since - kLiveItemMaxLag).bind(3, source_id).bind(4, since);
+  SourceArrivals out;
+  for (;;) {
+    auto row = q->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    out.hours.push_back(q->int64(0));
+    out.last = q->int64(1);
+  }
+  return out;
+}
+
 Result<std::vector<Id>> SqliteStore::workspaces_with_new_live_items(TimeMs since) {
   std::lock_guard lock(mu_);
   auto q = db_.prepare("SELECT DISTINCT workspace_id FROM alert_live_items WHERE added_at >= ? ORDER BY workspace_id");

@@ -82,6 +82,7 @@ class SqliteStore final : public Store {
   Result<std::vector<LiveThemeCount>> live_theme_counts(const LiveWindow& window) override;
   Result<std::vector<std::int64_t>> live_items_of_theme(const LiveWindow& window, const std::string& theme,
                                                         std::size_t limit) override;
+  Result<SourceArrivals> live_source_arrivals(Id workspace_id, Id source_id, TimeMs since) override;
   Result<std::vector<Id>> workspaces_with_new_live_items(TimeMs since) override;
   Status prune_live_items(TimeMs timestamp_before) override;
   Result<AuditEntry> add_audit_entry(const AuditEntry& entry) override;

@@ -45,19 +45,46 @@ TEST(StandardWebhooks, KnownVector) {
   EXPECT_TRUE(webhook_secret_key(made));
 }
 
-TEST(OutboundUrl, RefusesWhatAlertsMayNotReach) {
-  EXPECT_TRUE(check_outbound_url("https://hooks.slack.com/services/T/B/X", "url"));
-  EXPECT_TRUE(check_outbound_url("http://127.0.0.1:8080/x", "url"));
-  EXPECT_TRUE(check_outbound_url("https://10.1.2.3/x", "url"));
+// Which destinations are refused is the egress policy's call (ingest/egress.hpp): the same ranges a
+// connection meets, checked when a channel is saved.
+TEST(OutboundUrl, RefusesWhatTheEgressPolicyRefuses) {
+  const ingest::EgressPolicy strict;
+  EXPECT_TRUE(check_outbound_url("https://hooks.slack.com/services/T/B/X", "url", strict));
+  EXPECT_TRUE(check_outbound_url("http://localhost:8080/x", "url", strict)) << "names meet the policy on connecting";
   for (const char* bad : {"file:///etc/passwd", "ftp://example.com/", "http://169.254.169.254/", "http://[fe80::1]/",
                           "http://0.0.0.0/", "http://224.0.0.1/", "http://[ff02::1]/", "https://u:p@example.com/",
                           "http:///nohost", "", "javascript:alert(1)", "http://metadata.google.internal/",
-                          "http://2852039166/", "http://0xa9fea9fe/", "http://169.254.43518/", "http://0/"})
-    EXPECT_FALSE(check_outbound_url(bad, "url")) << bad;
-  EXPECT_FALSE(check_outbound_host("169.254.0.1", "host"));
-  EXPECT_TRUE(check_outbound_host("smtp.example.com", "host"));
-  EXPECT_FALSE(check_outbound_host("smtp example com", "host"));
-  EXPECT_FALSE(check_outbound_host("2852039166", "host"));
+                          "http://2852039166/", "http://0xa9fea9fe/", "http://169.254.43518/", "http://0/",
+                          "http://127.0.0.1:8080/x", "https://10.1.2.3/x", "http://[::1]/x", "http://[fe80::1%25eth0]/"})
+    EXPECT_FALSE(check_outbound_url(bad, "url", strict)) << bad;
+  auto loopback = check_outbound_url("http://127.0.0.1:8080/x", "channel.url", strict);
+  EXPECT_EQ(loopback.error().message,
+            "channel.url is refused: 127.0.0.1 is a loopback address, refused unless an operator allows its range "
+            "with --egress-allow");
+  EXPECT_NE(check_outbound_url("http://[::ffff:169.254.169.254]/", "url", strict).error().message.find("metadata"),
+            std::string::npos);
+
+  auto opened = ingest::EgressPolicy::with_allowed("127.0.0.0/8,10.0.0.0/8");
+  ASSERT_TRUE(opened);
+  EXPECT_TRUE(check_outbound_url("http://127.0.0.1:8080/x", "url", *opened));
+  EXPECT_TRUE(check_outbound_url("https://10.1.2.3/x", "url", *opened));
+  EXPECT_FALSE(check_outbound_url("http://169.254.169.254/", "url", *opened));
+  // Legacy numeric forms stay refused even where the address they spell is allowed.
+  for (const char* legacy : {"http://2130706433/", "http://0x7f.1/", "http://127.1/", "http://017700000001/"}) {
+    auto r = check_outbound_url(legacy, "channel.url", *opened);
+    ASSERT_FALSE(r) << legacy;
+    EXPECT_NE(r.error().message.find("legacy numeric form"), std::string::npos) << r.error().message;
+    EXPECT_NE(r.error().message.find("127.0.0.1"), std::string::npos) << r.error().message;
+  }
+
+  EXPECT_FALSE(check_outbound_host("169.254.0.1", "host", strict));
+  EXPECT_FALSE(check_outbound_host("127.0.0.1", "host", strict));
+  EXPECT_TRUE(check_outbound_host("127.0.0.1", "host", *opened));
+  EXPECT_TRUE(check_outbound_host("smtp.example.com", "host", strict));
+  EXPECT_FALSE(check_outbound_host("smtp example com", "host", strict));
+  EXPECT_FALSE(check_outbound_host("2852039166", "host", *opened));
+  EXPECT_EQ(check_outbound_host("metadata", "channel.host", *opened).error().message,
+            "channel.host is refused: metadata is a cloud metadata service");
 }
 
 }  // namespace

@@ -6,35 +6,18 @@
 #include <map>
 #include <thread>
 
-#include "api/auth.hpp"
-#include "api/context.hpp"
 #include "bus/bus.hpp"
 #include "nlp/taxonomy.hpp"
-#include "store/store.hpp"
 #include "unit/api/wired_api.hpp"
 
 namespace chorus::api {
 namespace {
 
-
-struct Reply {
-  int status = 0;
-  json::value body;
-  std::string raw;
-};
-
-class ThemeRoutes : public WiredApi {
+class ThemeRoutes : public TwoTenantApi {
  protected:
-  void wire(http::Router& router, AppContext& ctx) override { add_api_routes(router, ctx); }
-
   void SetUp() override {
-    WiredApi::SetUp();
+    TwoTenantApi::SetUp();
     if (HasFatalFailure()) return;
-    auto acme = store_->create_customer("acme", hash_api_key("key-acme"));
-    auto globex = store_->create_customer("globex", hash_api_key("key-globex"));
-    ASSERT_TRUE(acme && globex);
-    ws_ = std::to_string(store_->create_workspace(acme->id, "app")->id);
-    other_ws_ = std::to_string(store_->create_workspace(globex->id, "theirs")->id);
     store::Source src;
     src.workspace_id = std::stoll(ws_);
     src.type = "jsonl";
@@ -70,21 +53,6 @@ class ThemeRoutes : public WiredApi {
     ASSERT_TRUE(store_->apply_rollups(*stored));
   }
 
-  Reply call(const std::string& method, const std::string& target, const std::string& body = "",
-             const std::string& key = "key-acme") {
-    http::Request req;
-    req.method = method;
-    req.target = target;
-    auto q = target.find('?');
-    req.path = http::percent_decode(target.substr(0, q), false);
-    if (q != std::string::npos) req.query = http::parse_query(target.substr(q + 1));
-    if (!key.empty()) req.headers.set("authorization", "Bearer " + key);
-    req.body = body;
-    auto res = router_.dispatch(req);
-    Reply out{res.status, nullptr, res.body};
-    if (auto v = parse_json(res.body)) out.body = std::move(*v);
-    return out;
-  }
   std::string themes() { return "/v1/workspaces/" + ws_ + "/themes"; }
   std::string theme(const std::string& id) { return themes() + "/" + http::percent_encode(id); }
 
@@ -98,12 +66,7 @@ class ThemeRoutes : public WiredApi {
     return nullptr;
   }
   std::int64_t version() { return call("GET", themes()).body.at("taxonomy_version").as_int64(); }
-  std::string message(const Reply& r) {
-    const auto* m = find_path(r.body, "error.message");
-    return m && m->is_string() ? std::string(m->as_string()) : r.raw;
-  }
-
-  std::string ws_, other_ws_, aspect_, other_aspect_;
+  std::string aspect_, other_aspect_;
   Id source_ = 0;
 };
 

@@ -66,6 +66,26 @@ TEST(Egress, RangesAreNormalisedAndMalformedOnesNamed) {
   EXPECT_TRUE(EgressPolicy::with_allowed("")) << "nothing more allowed";
 }
 
+TEST(Egress, HostsAreRefusedByTheirAddressesLegacyFormsAndMetadataNames) {
+  EgressPolicy policy;
+  EXPECT_FALSE(policy.host_refusal("hooks.slack.com"));
+  EXPECT_FALSE(policy.host_refusal("8.8.8.8"));
+  EXPECT_FALSE(policy.host_refusal("[2606:4700::1111]"));
+  EXPECT_NE(policy.host_refusal("127.0.0.1")->find("loopback"), std::string::npos);
+  EXPECT_NE(policy.host_refusal("[FE80::1]")->find("link-local"), std::string::npos);
+  EXPECT_NE(policy.host_refusal("Metadata.Google.Internal")->find("metadata"), std::string::npos);
+  auto opened = EgressPolicy::with_allowed("127.0.0.0/8");
+  ASSERT_TRUE(opened);
+  EXPECT_FALSE(opened->host_refusal("127.0.0.1"));
+  for (std::string_view legacy : {"2130706433", "0x7f.1", "127.1", "0x7f000001", "017700000001"}) {
+    auto why = opened->host_refusal(legacy);
+    ASSERT_TRUE(why) << legacy;
+    EXPECT_NE(why->find("legacy numeric form"), std::string::npos) << *why;
+    EXPECT_NE(why->find("127.0.0.1"), std::string::npos) << *why;
+  }
+  EXPECT_FALSE(EgressPolicy::unrestricted().host_refusal("2130706433"));
+}
+
 TEST(Egress, UnrestrictedAllowsEverything) {
   EXPECT_FALSE(EgressPolicy::unrestricted().refusal(ip("127.0.0.1")));
   EXPECT_FALSE(EgressPolicy::unrestricted().refusal(ip("169.254.169.254")));

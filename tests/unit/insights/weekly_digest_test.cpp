@@ -3,11 +3,8 @@
 #include "insights/weekly_digest.hpp"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
-
-#include "store/store.hpp"
+#include "support/store_workspace.hpp"
 
 namespace chorus::insights {
 namespace {
@@ -25,63 +22,21 @@ TEST(IsoWeek, ParsesAndNamesWeeks) {
   EXPECT_EQ(iso_week_of(*parse_time("2025-12-30T00:00:00Z")), "2026-W01");
 }
 
-class WeeklyDigest : public ::testing::Test {
+class WeeklyDigest : public testing::StoreWorkspace {
  protected:
-  void SetUp() override {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "chorus-digest-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-    auto s = store::open_sqlite_store(dir_);
-    ASSERT_TRUE(s) << s.error().message;
-    store_ = std::move(s.value());
-    auto c = store_->create_customer("acme", "hash");
-    ws_ = store_->create_workspace(c->id, "app")->id;
-    store::Source src;
-    src.workspace_id = ws_;
-    src.type = "jsonl";
-    src.name = "survey";
-    source_ = store_->create_source(src)->id;
-  }
-  void TearDown() override {
-    store_.reset();
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
   void add(int n, const std::string& theme, TimeMs at, const std::string& sentiment, double compound) {
+    static const char* kWords[] = {"checkout broke while paying",  "refund never arrived today",
+                                   "card declined twice already",  "login screen froze on start",
+                                   "invoice totals look wrong",    "support answered slowly again",
+                                   "mobile app crashed at launch", "export button does nothing",
+                                   "password reset mail missing",  "prices went up without notice"};
     std::vector<FeedbackRecord> records;
     for (int i = 0; i < n; ++i) {
-      FeedbackRecord r;
-      r.unique_identifier = ++uid_;
-      r.workspace_id = ws_;
-      r.source_id = source_;
-      r.customer_id = 1;
-      r.source_type = "jsonl";
-      r.external_id = std::to_string(uid_);
-      static const char* kWords[] = {"checkout broke while paying",  "refund never arrived today",
-                                     "card declined twice already",  "login screen froze on start",
-                                     "invoice totals look wrong",    "support answered slowly again",
-                                     "mobile app crashed at launch", "export button does nothing",
-                                     "password reset mail missing",  "prices went up without notice"};
-      r.text = std::string(kWords[uid_ % 10]) + " (" + theme + ")";
-      r.sentiment_type = sentiment;
-      r.sentiment_compound = compound;
-      r.themes = {theme};
-      r.timestamp = r.received_at = at + i * 60000;
-      records.push_back(r);
+      records.push_back(record(theme, at + i * 60000, sentiment, compound));
+      records.back().text = std::string(kWords[uid_ % 10]) + " (" + theme + ")";
     }
-    store::PageCommit page;
-    page.workspace_id = ws_;
-    page.source_id = source_;
-    page.records = records;
-    auto stored = store_->commit_page(page);
-    ASSERT_TRUE(stored) << stored.error().message;
-    ASSERT_TRUE(store_->apply_rollups(*stored));
+    commit(std::move(records));
   }
-
-  std::filesystem::path dir_;
-  std::unique_ptr<store::Store> store_;
-  Id ws_ = 0, source_ = 0;
-  std::int64_t uid_ = 0;
 };
 
 TEST_F(WeeklyDigest, ComparesTheWeekWithTheOneBefore) {

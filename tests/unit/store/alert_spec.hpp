@@ -1,6 +1,6 @@
 // What every Store backend owes alerts: rules scoped to their workspace, one outbox message per rule and
 // dedup key, claims that hand each due message to one sender however many ask, live items counted within
-// their lag, and a lease held by one owner at a time. Included after store_spec.hpp by each backend's test binary.
+// their lag, a source's arrivals, and a lease held by one owner at a time. Included after store_spec.hpp by each backend's test binary.
 #pragma once
 
 #include <atomic>
@@ -146,6 +146,30 @@ TEST_P(StoreSpec, LiveItemsCountWithinTheLagAndOnce) {
   EXPECT_EQ(*fresh, std::vector<Id>{ws_});
   ASSERT_TRUE(store_->prune_live_items(now));
   EXPECT_TRUE(store_->live_theme_counts(LiveWindow{ws_, 0, now * 2, 100 * hour})->empty());
+}
+
+TEST_P(StoreSpec, ASourcesArrivalsAreItsHoursWithLiveItemsAndTheNewest) {
+  const TimeMs now = 1772000000000, hour = 3600000;
+  const TimeMs base = now - now % hour;
+  auto other = store_->create_workspace(customer_, "second");
+  ASSERT_TRUE(other);
+  std::vector<LiveItem> items{
+      LiveItem{ws_, 1, source_, base - 30 * hour, base - 30 * hour + 5, "neutral", 0, {"a", "b"}},
+      LiveItem{ws_, 2, source_, base - 30 * hour, base - 30 * hour + 900000, "neutral", 0, {}},
+      LiveItem{ws_, 3, source_, base - 100 * hour, base - 2 * hour + 60000, "neutral", 0, {"a"}},  // four days late
+      LiveItem{ws_, 4, source_ + 1, base - hour, base - hour, "neutral", 0, {}},                     // another source
+      LiveItem{other->id, 5, source_, base - hour, base - hour, "neutral", 0, {}},                   // another workspace
+      LiveItem{ws_, 6, source_, base - 50 * hour, base - 50 * hour, "neutral", 0, {}},               // before `since`
+  };
+  ASSERT_TRUE(store_->add_live_items(items));
+  auto got = store_->live_source_arrivals(ws_, source_, base - 40 * hour);
+  ASSERT_TRUE(got) << got.error().message;
+  EXPECT_EQ(got->hours, (std::vector<TimeMs>{base - 30 * hour, base - 2 * hour}));
+  EXPECT_EQ(got->last, base - 2 * hour + 60000);
+  auto none = store_->live_source_arrivals(ws_, source_ + 7, base - 40 * hour);
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->hours.empty());
+  EXPECT_FALSE(none->last);
 }
 
 TEST_P(StoreSpec, ALeaseHasOneHolderUntilItLapses) {

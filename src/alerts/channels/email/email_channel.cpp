@@ -36,10 +36,10 @@ class EmailChannel final : public Channel {
   std::string_view type() const override { return "email"; }
   std::string_view description() const override { return "e-mail through an SMTP server"; }
   std::span<const ChannelField> fields() const override { return kFields; }
-  Status validate(const ChannelSettings& s) const override {
+  Status validate(const ChannelSettings& s, const ingest::EgressPolicy& egress) const override {
     std::string host = text_of(s.config, "host");
     if (host.empty()) return make_error(ErrorCode::bad_request, "channel.host is required: the SMTP server");
-    if (auto st = check_outbound_host(host, "channel.host"); !st) return st;
+    if (auto st = check_outbound_host(host, "channel.host", egress); !st) return st;
     const auto* port = s.config.if_contains("port");
     if (!port || !port->is_int64() || port->as_int64() < 1 || port->as_int64() > 65535)
       return make_error(ErrorCode::bad_request, "channel.port must be a whole number from 1 to 65535");

@@ -1,5 +1,6 @@
 // Slack: an incoming-webhook URL (the URL is the secret) and a Block Kit message: theme, count against
-// baseline, sentiment, three quotes with links, and a button to the dashboard view.
+// baseline, sentiment, three quotes with links, and a button to the dashboard view. An update of an alert
+// says so in its header and gives the new count beside the one first sent.
 #include <cstdio>
 
 #include "alerts/channel.hpp"
@@ -38,7 +39,8 @@ json::object blocks_of(const AlertEvent& e) {
   if (e.theme) fields.push_back(mrkdwn("*Theme*\n" + escape_markup_text(*e.theme)));
   std::string count = std::to_string(e.count) + " items";
   if (e.baseline) count += (e.type == "digest.weekly" ? " (previous week " : " (baseline ") + number(*e.baseline) + ")";
-  fields.push_back(mrkdwn("*Count*\n" + count));
+  if (e.previous_count) count += ", up from " + std::to_string(*e.previous_count) + " in the first alert";
+  fields.push_back(mrkdwn((e.previous_count ? "*Count, updated*\n" : "*Count*\n") + count));
   if (!e.sentiment_type.empty()) fields.push_back(mrkdwn("*Sentiment*\n" + escape_markup_text(e.sentiment_type)));
   if (e.share) fields.push_back(mrkdwn("*Negative share*\n" + number(*e.share * 100) + "%"));
   json::object section{{"type", "section"}, {"text", mrkdwn(escape_markup_text(clip(e.summary, 2900)))}};
@@ -71,9 +73,10 @@ class SlackChannel final : public Channel {
   std::string_view type() const override { return "slack"; }
   std::string_view description() const override { return "a Slack channel, through an incoming webhook"; }
   std::span<const ChannelField> fields() const override { return kFields; }
-  Status validate(const ChannelSettings& s) const override {
+  Status validate(const ChannelSettings& s, const ingest::EgressPolicy& egress) const override {
     const auto* url = s.secrets.if_contains("url");
-    return check_outbound_url(url && url->is_string() ? std::string_view(url->get_string()) : "", "channel.url");
+    return check_outbound_url(url && url->is_string() ? std::string_view(url->get_string()) : "", "channel.url",
+                              egress);
   }
   DeliveryOutcome deliver(const AlertEvent& e, const ChannelSettings& s, const std::string&,
                           const ingest::EgressPolicy& egress) const override {

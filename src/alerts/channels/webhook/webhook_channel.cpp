@@ -23,9 +23,10 @@ class WebhookChannel final : public Channel {
     return "a JSON POST signed with Standard Webhooks headers (webhook-id, webhook-timestamp, webhook-signature)";
   }
   std::span<const ChannelField> fields() const override { return kFields; }
-  Status validate(const ChannelSettings& s) const override {
+  Status validate(const ChannelSettings& s, const ingest::EgressPolicy& egress) const override {
     const auto* url = s.config.if_contains("url");
-    if (auto st = check_outbound_url(url && url->is_string() ? std::string_view(url->get_string()) : "", "channel.url");
+    if (auto st = check_outbound_url(url && url->is_string() ? std::string_view(url->get_string()) : "", "channel.url",
+                                   egress);
         !st)
       return st;
     const auto* secret = s.secrets.if_contains("secret");
