@@ -142,8 +142,8 @@ TEST_F(PostgresStoreTest, MigrationsAreVersionedAndAppliedOnce) {
   first.reset();
   auto second = open(off);  // opening again changes nothing and loses nothing
   ASSERT_NE(second, nullptr);
-  EXPECT_EQ(scalar("SELECT count(*) FROM schema_version"), "6");
-  EXPECT_EQ(scalar("SELECT max(version) FROM schema_version"), "6");
+  EXPECT_EQ(scalar("SELECT count(*) FROM schema_version"), "7");
+  EXPECT_EQ(scalar("SELECT max(version) FROM schema_version"), "7");
   EXPECT_EQ(scalar("SELECT count(*) FROM information_schema.tables WHERE table_name = 'workspace_taxonomies'"), "1");
   EXPECT_EQ(scalar("SELECT count(*) FROM information_schema.tables WHERE table_name LIKE 'alert_%'"), "3");
   EXPECT_EQ(scalar("SELECT count(*) FROM pg_indexes WHERE indexname = 'record_bands_by_record'"), "1");
@@ -178,7 +178,7 @@ TEST_F(PostgresStoreTest, MigrationThreeFillsExistingBands) {
                                   "DELETE FROM schema_version WHERE version >= 3"));
   store = open(off);
   ASSERT_NE(store, nullptr);
-  EXPECT_EQ(scalar("SELECT max(version) FROM schema_version"), "6");
+  EXPECT_EQ(scalar("SELECT max(version) FROM schema_version"), "7");
   EXPECT_EQ(scalar("SELECT count(*) FROM record_bands WHERE simhash = " +
                    std::to_string(static_cast<std::int64_t>(a.simhash)) + " AND ts = " + std::to_string(jan)),
             std::to_string(kNearDuplicateKeys));
@@ -218,7 +218,7 @@ TEST_F(PostgresStoreTest, MigrationSixMakesEarlierKeysAdminKeysOverAllWorkspaces
                                   ", 1000); DELETE FROM schema_version WHERE version >= 6"));
   store = open(off);
   ASSERT_NE(store, nullptr);
-  EXPECT_EQ(scalar("SELECT max(version) FROM schema_version"), "6");
+  EXPECT_EQ(scalar("SELECT max(version) FROM schema_version"), "7");
   auto key = store->find_api_key("hash-before", now_ms());
   ASSERT_TRUE(key && key->has_value());
   EXPECT_EQ((*key)->customer_id, t.customer);
