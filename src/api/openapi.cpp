@@ -57,7 +57,7 @@ constexpr std::array kRoutes{
   RouteDoc{"GET", "/v1/workspaces/{ws}/reanalyze/{job}", "feedback", "A re-analysis job's progress", Access::viewer, Query::none, "", 200, "ReanalysisJob"},
   RouteDoc{"GET", "/v1/workspaces/{ws}/themes", "themes", "The workspace's taxonomy: every theme with its count in the period, level 1 then level 2", Access::viewer, Query::period, "", 200, "ThemeList"},
   RouteDoc{"POST", "/v1/workspaces/{ws}/themes", "themes", "Add a custom theme assigned by phrase rules; existing records are re-analysed", Access::editor, Query::none, "NewTheme", 201, "Theme"},
-  RouteDoc{"PATCH", "/v1/workspaces/{ws}/themes/{id}", "themes", "Rename, hide or merge a theme; existing records are re-analysed", Access::editor, Query::none, "ThemeChange", 200, "Theme"},
+  RouteDoc{"PATCH", "/v1/workspaces/{ws}/themes/{id}", "themes", "Rename, hide or merge a theme or a level-2 phrase; existing records are re-analysed", Access::editor, Query::none, "ThemeChange", 200, "Theme"},
   RouteDoc{"DELETE", "/v1/workspaces/{ws}/themes/{id}", "themes", "Delete a custom theme (built-in aspects and discovered themes can only be hidden)", Access::editor, Query::none, "", 204, ""},
   RouteDoc{"POST", "/v1/keys", "keys", "Create an API key with a role over all or some workspaces; the secret is shown once", Access::admin, Query::none, "NewKey", 201, "NewKeySecret"},
   RouteDoc{"GET", "/v1/keys", "keys", "The customer's API keys (never their secrets)", Access::admin, Query::none, "", 200, "KeyList"},

@@ -64,7 +64,8 @@ Result<nlp::CustomTheme> parse_new_theme(const json::object& body) {
 }
 
 // A theme id from a path or a body: a built-in aspect, a custom theme, a discovered theme that the taxonomy
-// mentions or that some record of the workspace carries. Anything else is not found.
+// mentions or that some record of the workspace carries, or a level-2 phrase under a theme of the newest
+// records. Anything else is not found.
 Result<ThemeItem> find_theme(AppContext& ctx, Id ws, const nlp::WorkspaceTaxonomy& t, const std::string& id) {
   if (auto item = describe_theme(t, id)) return *item;
   if (!id.empty()) {
@@ -78,6 +79,9 @@ Result<ThemeItem> find_theme(AppContext& ctx, Id ws, const nlp::WorkspaceTaxonom
       item.id = item.name = id;
       return item;
     }
+    auto phrase = find_sub_theme(ctx.store, ws, id);
+    if (!phrase) return phrase.error();
+    if (*phrase) return **phrase;
   }
   return make_error(ErrorCode::not_found, "theme \"" + id + "\" does not exist in this workspace");
 }

@@ -75,6 +75,30 @@ Status add_sub_themes(store::Store& store, const store::FeedbackFilter& period,
 
 }  // namespace
 
+Result<std::optional<ThemeItem>> find_sub_theme(store::Store& store, Id workspace_id, const std::string& phrase) {
+  store::FeedbackFilter all;
+  all.workspace_id = workspace_id;
+  std::optional<std::string> cursor;
+  std::size_t seen = 0;
+  do {
+    auto page = store.query_feedback(all, std::min(kSamplePage, kSubThemeSample - seen), cursor);
+    if (!page) return page.error();
+    for (const auto& r : page->items) {
+      for (const auto& [theme, sub] : r.sub_themes) {
+        if (sub != phrase) continue;
+        ThemeItem item;
+        item.id = item.name = phrase;
+        item.level = 2;
+        item.parent = theme;
+        return std::optional<ThemeItem>(std::move(item));
+      }
+    }
+    seen += page->items.size();
+    cursor = page->next_cursor;
+  } while (cursor && seen < kSubThemeSample);
+  return std::optional<ThemeItem>();
+}
+
 Result<nlp::WorkspaceTaxonomy> load_taxonomy(store::Store& store, Id workspace_id) {
   auto doc = store.get_taxonomy(workspace_id);
   if (!doc) return doc.error();

@@ -39,6 +39,10 @@ json::object theme_item_json(const ThemeItem& item);
 // discovered theme that the taxonomy mentions (the caller may still find it in the records).
 std::optional<ThemeItem> describe_theme(const nlp::WorkspaceTaxonomy& taxonomy, const std::string& id);
 
+// The level-2 item a phrase names when one of the workspace's newest records carries it beneath a theme
+// (the same sample the theme list counts), with the parent it was found under; nullopt when none does.
+Result<std::optional<ThemeItem>> find_sub_theme(store::Store& store, Id workspace_id, const std::string& phrase);
+
 // Every level-1 theme (the built-in aspects, the custom themes, the discovered themes the taxonomy mentions or
 // the period's records carry) and the level-2 phrases under them, each with its count in the period; sorted
 // by count within each level.

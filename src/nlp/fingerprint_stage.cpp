@@ -104,25 +104,28 @@ bool is_stop_word(const WordSet& stop, const std::string& w) {
   return w.size() > 3 && w.ends_with("nt") && stop.contains(std::string_view(w).substr(0, w.size() - 2));
 }
 
-void sort_unique(std::vector<std::string>& v) {
+void sort_unique(std::vector<std::uint64_t>& v) {
   std::sort(v.begin(), v.end());
   v.erase(std::unique(v.begin(), v.end()), v.end());
 }
 
-std::vector<std::string> features_of(std::string_view text, std::string_view language_code) {
+// The hashes of the text's features, each once: its content words' stems, or with too few of those, also
+// its word pairs (hashed as "first second"). Hashes, not strings, are sorted: the minima need nothing else.
+std::vector<std::uint64_t> feature_hashes(std::string_view text, std::string_view language_code) {
   std::vector<std::string> words = words_of(text);
   drop_greetings(words);
   std::string_view lang = language_code == "un" ? "en" : language_code;
   const WordSet& stop = stopwords(lang);
-  std::vector<std::string> content;
+  std::vector<std::uint64_t> content;
+  content.reserve(words.size());
   for (const std::string& w : words) {
-    if (!is_stop_word(stop, w)) content.push_back(stem_word(w, lang));
+    if (!is_stop_word(stop, w)) content.push_back(fnv1a(stem_word(w, lang)));
   }
   sort_unique(content);
   if (content.size() >= kMinFeatures) return content;
   // Too few content words to tell texts apart: the word pairs of the whole text join them.
-  for (std::size_t i = 0; i + 1 < words.size(); ++i) content.push_back(words[i] + " " + words[i + 1]);
-  if (words.size() == 1) content.push_back(words.front());
+  for (std::size_t i = 0; i + 1 < words.size(); ++i) content.push_back(fnv1a(words[i + 1], fnv1a(" ", fnv1a(words[i]))));
+  if (words.size() == 1) content.push_back(fnv1a(words.front()));
   sort_unique(content);
   return content;
 }
@@ -130,12 +133,11 @@ std::vector<std::string> features_of(std::string_view text, std::string_view lan
 }  // namespace
 
 std::uint64_t fingerprint_of(std::string_view text, std::string_view language_code) {
-  std::vector<std::string> features = features_of(text, language_code);
+  std::vector<std::uint64_t> features = feature_hashes(text, language_code);
   if (features.empty()) return 0;
   std::array<std::uint64_t, kBandSeeds.size()> minimum;
   minimum.fill(~0ULL);
-  for (const std::string& f : features) {
-    std::uint64_t h = fnv1a(f);
+  for (std::uint64_t h : features) {
     for (std::size_t b = 0; b < kBandSeeds.size(); ++b) minimum[b] = std::min(minimum[b], finalise(h ^ kBandSeeds[b]));
   }
   std::uint64_t fp = 0;

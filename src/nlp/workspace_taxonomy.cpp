@@ -316,19 +316,27 @@ void TaxonomyApplier::apply(FeedbackRecord& record) const {
     if (t.hidden.contains(target)) return std::nullopt;
     return t.display_name(target);
   };
+  // Level-2 phrases follow the same edits by their own id: hidden ones go, renamed ones take their new name,
+  // one merged into another phrase becomes it, and one merged into a level-1 theme becomes that theme.
+  std::vector<std::pair<std::string, std::string>> sub_themes;
+  for (const auto& [theme, phrase] : record.sub_themes) {
+    auto parent = final_name(theme);
+    if (!parent) continue;
+    std::string target = t.resolve(phrase);
+    if (t.hidden.contains(phrase) || t.hidden.contains(target)) continue;
+    if (target != phrase && (Taxonomy::builtin().find(target) || t.find_custom(target))) {
+      ids.push_back(target);
+      continue;
+    }
+    std::pair<std::string, std::string> sub{*parent, t.display_name(target)};
+    if (std::find(sub_themes.begin(), sub_themes.end(), sub) == sub_themes.end()) sub_themes.push_back(std::move(sub));
+  }
   std::vector<std::string> themes;
   for (const std::string& id : ids) {
     auto name = final_name(id);
     if (name && std::find(themes.begin(), themes.end(), *name) == themes.end()) themes.push_back(std::move(*name));
   }
   if (themes.size() > kMaxRecordThemes) themes.resize(kMaxRecordThemes);
-  std::vector<std::pair<std::string, std::string>> sub_themes;
-  for (const auto& [theme, phrase] : record.sub_themes) {
-    auto name = final_name(theme);
-    std::pair<std::string, std::string> sub{name.value_or(""), phrase};
-    if (name && std::find(sub_themes.begin(), sub_themes.end(), sub) == sub_themes.end())
-      sub_themes.push_back(std::move(sub));
-  }
   record.themes = std::move(themes);
   record.sub_themes = std::move(sub_themes);
   record.taxonomy_version = t.version;

@@ -229,6 +229,25 @@ TEST_F(ThemeRoutes, RenamesHidesAndMergesEveryKindOfTheme) {
   EXPECT_EQ(item("login loop").at("name").as_string(), "login loop");
 }
 
+TEST_F(ThemeRoutes, LevelTwoPhrasesCanBeRenamedHiddenAndMerged) {
+  // "export" and "calendar" are only ever level-2 phrases here. The first change names both while the records
+  // still carry them (each change starts a re-analysis, which re-reads the seeded texts); after it the
+  // taxonomy itself mentions them.
+  auto merged = call("PATCH", theme("calendar"), R"({"merge_into":"export"})");
+  ASSERT_EQ(merged.status, 200) << merged.raw;
+  EXPECT_EQ(merged.body.at("merged_into").as_string(), "export");
+  auto renamed = call("PATCH", theme("export"), R"({"name":"csv export"})");
+  ASSERT_EQ(renamed.status, 200) << renamed.raw;
+  EXPECT_EQ(renamed.body.at("name").as_string(), "csv export");
+  auto hidden = call("PATCH", theme("calendar"), R"({"hidden":true})");
+  ASSERT_EQ(hidden.status, 200) << hidden.raw;
+  EXPECT_EQ(hidden.body.at("hidden").as_bool(), true);
+  // A phrase no record carries is still not found, and nothing changed for it.
+  auto unknown = call("PATCH", theme("no such phrase"), R"({"hidden":true})");
+  EXPECT_EQ(unknown.status, 404) << unknown.raw;
+  EXPECT_EQ(version(), 3);
+}
+
 TEST_F(ThemeRoutes, DeletesCustomThemesOnly) {
   ASSERT_EQ(call("POST", themes(), kInvoices).status, 201);
   ASSERT_EQ(call("PATCH", theme("login loop"), R"({"merge_into":"c1"})").status, 200);

@@ -102,6 +102,10 @@ TEST(Fingerprint, FingerprintIsPinned) {
   // Stored fingerprints must stay comparable: a change of hash or features has to be a conscious one (and a
   // new stage version).
   EXPECT_EQ(fingerprint_of("the export button does nothing at all"), 0x2d293a43cfd6a1f8ULL);
+  // Short texts fingerprint their word pairs too; a single word stands for itself.
+  EXPECT_EQ(fingerprint_of("it is okay"), 0xc89766f6464ac25fULL);
+  EXPECT_EQ(fingerprint_of("okay"), 0x2106aed84d27769eULL);
+  EXPECT_EQ(fingerprint_of("Die App stürzt ab", "de"), 0xd6ead582977d8c58ULL);
 }
 
 TEST(Fingerprint, HammingDistance) {

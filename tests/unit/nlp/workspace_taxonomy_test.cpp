@@ -71,6 +71,25 @@ TEST(WorkspaceTaxonomy, MergesRenamesAndHiddenThemesShapeTheNames) {
   EXPECT_EQ(r.taxonomy_version, 7);
 }
 
+TEST(WorkspaceTaxonomy, LevelTwoPhrasesAreHiddenRenamedAndMergedByTheirOwnId) {
+  WorkspaceTaxonomy t;
+  t.hidden = {"dark theme"};
+  t.renamed = {{"price increase", "price rise"}};
+  t.merged = {{"price hike", "price increase"}, {"sync button", "sync"}};
+  auto r = record("text", {"pricing", "ui design"});
+  r.sub_themes = {{"ui design", "dark theme"},
+                  {"pricing", "price increase"},
+                  {"pricing", "price hike"},
+                  {"ui design", "sync button"},
+                  {"ui design", "font size"}};
+  apply(t, r);
+  // The hidden phrase is gone, the two price phrases are one under its new name, and the phrase merged into
+  // an aspect makes the record carry that aspect.
+  std::vector<std::pair<std::string, std::string>> subs{{"pricing", "price rise"}, {"ui design", "font size"}};
+  EXPECT_EQ(r.sub_themes, subs);
+  EXPECT_EQ(r.themes, (Themes{"pricing", "ui design", "sync"}));
+}
+
 TEST(WorkspaceTaxonomy, AMergeIntoAHiddenThemeIsDroppedAndAtMostFiveThemesStay) {
   WorkspaceTaxonomy t;
   t.hidden = {"b"};
