@@ -201,7 +201,7 @@ TEST_F(PostgresStoreTest, ProcessesStartingTogetherMigrateOnce) {
     });
   for (auto& t : starters) t.join();
   EXPECT_EQ(failures.load(), 0);
-  EXPECT_EQ(scalar("SELECT count(*) FROM schema_version"), "6");
+  EXPECT_EQ(scalar("SELECT count(*) FROM schema_version"), "7");
 }
 
 // Migration 6: a customer key of an earlier version becomes an admin key over all the customer's workspaces.
