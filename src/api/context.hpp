@@ -42,6 +42,8 @@ void add_query_routes(http::Router& router, AppContext& ctx);
 void add_alert_routes(http::Router& router, AppContext& ctx);
 // POST /v1/hooks/{src} (the webhook role).
 void add_webhook_routes(http::Router& router, AppContext& ctx);
+// PATCH/DELETE /v1/workspaces/{ws} and .../erasures: workspace settings, deletion and erasure of a person.
+void add_governance_routes(http::Router& router, AppContext& ctx);
 // /v1/keys: create, list, revoke and rotate a customer's API keys.
 void add_key_routes(http::Router& router, AppContext& ctx);
 // /healthz, /metrics and GET /v1/connectors, served by every role that listens.

@@ -36,6 +36,11 @@ constexpr std::array kRoutes{
   RouteDoc{"POST", "/CreateWorkspace", "workspaces", "Create a workspace (original name of POST /v1/workspaces)", Access::admin, Query::none, "NewWorkspace", 201, "Workspace"},
   RouteDoc{"GET", "/v1/workspaces", "workspaces", "The caller's workspaces", Access::viewer, Query::none, "", 200, "WorkspaceList"},
   RouteDoc{"GET", "/v1/workspaces/{ws}", "workspaces", "One workspace with its sources", Access::viewer, Query::none, "", 200, "Workspace"},
+  RouteDoc{"PATCH", "/v1/workspaces/{ws}", "workspaces", "Rename a workspace or change its data governance: retention_days, redact (PII kinds masked before analysis), keep_raw, drop_erased_authors", Access::admin, Query::none, "WorkspaceChange", 200, "Workspace"},
+  RouteDoc{"DELETE", "/v1/workspaces/{ws}", "workspaces", "Delete a workspace with everything in it: sources and their secrets, records, raw items, rollups, themes, alerts, erasures; keys scoped to it lose it", Access::admin, Query::none, "", 204, ""},
+  RouteDoc{"POST", "/v1/workspaces/{ws}/erasures", "workspaces", "Erase one person (by exactly one of email, user_id, username): their records, raw items, near-duplicate links and rollup counts", Access::admin, Query::none, "ErasureRequest", 202, "Erasure"},
+  RouteDoc{"GET", "/v1/workspaces/{ws}/erasures", "workspaces", "The erasure log, newest first: who asked, when and how much went, never the person", Access::admin, Query::none, "", 200, "ErasureList"},
+  RouteDoc{"GET", "/v1/workspaces/{ws}/erasures/{id}", "workspaces", "One erasure: state and counts", Access::admin, Query::none, "", 200, "Erasure"},
   RouteDoc{"POST", "/v1/workspaces/{ws}/sources", "sources", "Add a source", Access::editor, Query::none, "SourceSpec", 201, "Source"},
   RouteDoc{"GET", "/v1/workspaces/{ws}/sources", "sources", "The workspace's sources", Access::viewer, Query::none, "", 200, "SourceList"},
   RouteDoc{"GET", "/v1/workspaces/{ws}/sources/{src}", "sources", "One source with its status", Access::viewer, Query::none, "", 200, "Source"},
@@ -133,7 +138,25 @@ constexpr std::string_view kComponents = R"json({
   "NewWorkspace": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"},
     "sources": {"type": "array", "items": {"$ref": "#/components/schemas/SourceSpec"}}}},
   "Workspace": {"type": "object", "properties": {"id": {"type": "string"}, "name": {"type": "string"},
-    "created_at": {"type": "string", "format": "date-time"}, "sources": {"type": "array", "items": {"$ref": "#/components/schemas/Source"}}}},
+    "created_at": {"type": "string", "format": "date-time"},
+    "retention_days": {"type": "integer", "nullable": true, "description": "records older than this many days are deleted daily, rollups corrected; null keeps them"},
+    "redact": {"type": "array", "items": {"type": "string", "enum": ["email", "phone", "card", "iban", "ip", "url_params"]}},
+    "keep_raw": {"type": "boolean"}, "drop_erased_authors": {"type": "boolean"},
+    "sources": {"type": "array", "items": {"$ref": "#/components/schemas/Source"}}}},
+  "WorkspaceChange": {"type": "object", "minProperties": 1, "additionalProperties": false, "properties": {
+    "name": {"type": "string", "minLength": 1, "maxLength": 200},
+    "retention_days": {"type": "integer", "nullable": true, "minimum": 1, "maximum": 36500},
+    "redact": {"type": "array", "items": {"type": "string", "enum": ["email", "phone", "card", "iban", "ip", "url_params"]}},
+    "keep_raw": {"type": "boolean", "description": "keep each item's raw form beside its record (default true)"},
+    "drop_erased_authors": {"type": "boolean", "description": "drop items arriving later from persons erased here (default false)"}}},
+  "ErasureRequest": {"type": "object", "minProperties": 1, "maxProperties": 1, "additionalProperties": false, "properties": {
+    "email": {"type": "string", "minLength": 1}, "user_id": {"type": "string", "minLength": 1}, "username": {"type": "string", "minLength": 1}}},
+  "Erasure": {"type": "object", "properties": {"id": {"type": "string"}, "workspace_id": {"type": "string"},
+    "state": {"type": "string", "enum": ["done"]}, "field": {"type": "string", "enum": ["email", "user_id", "username"]},
+    "requested_by": {"type": "string", "description": "the name of the key that asked"},
+    "requested_at": {"type": "string", "format": "date-time"}, "finished_at": {"type": "string", "nullable": true, "format": "date-time"},
+    "records": {"type": "integer"}, "raw_items": {"type": "integer"}, "duplicate_links": {"type": "integer"}}},
+  "ErasureList": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Erasure"}}}},
   "WorkspaceList": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Workspace"}}}},
   "Sync": {"type": "object", "properties": {"sync_id": {"type": "string"}, "source_id": {"type": "string"},
     "state": {"type": "string", "enum": ["queued", "running", "done", "failed"]}, "items": {"type": "integer"},
@@ -310,6 +333,7 @@ std::string_view path_param_description(std::string_view path, std::string_view 
   if (name == "sync") return "Sync id";
   if (name == "job") return "Re-analysis job id";
   if (name == "id" && path.starts_with("/v1/keys/")) return "An API key's id";
+  if (name == "id" && path.find("/erasures/") != std::string_view::npos) return "An erasure's id";
   if (name == "id") return "A record's unique_identifier";
   if (name == "file") return "File name under the dashboard's assets/";
   return "Path parameter";

@@ -292,6 +292,7 @@ void add_api_routes(http::Router& router, AppContext& ctx) {
   add_route(router, ctx, "POST", "/v1/workspaces/{ws}/sources/{src}/sync", editor, bind(trigger_sync));
   add_route(router, ctx, "GET", "/v1/workspaces/{ws}/syncs/{sync}", viewer, bind(get_sync));
   add_route(router, ctx, "POST", "/v1/workspaces/{ws}/sources/{src}/items", editor, bind(push_items));
+  add_governance_routes(router, ctx);
   add_key_routes(router, ctx);
   add_audit_routes(router, ctx);
   add_query_routes(router, ctx);

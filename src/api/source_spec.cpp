@@ -250,9 +250,17 @@ json::object source_view(const store::Source& s) {
 json::object workspace_view(const store::Workspace& ws, const std::vector<store::Source>& sources) {
   json::array srcs;
   for (const auto& s : sources) srcs.push_back(source_view(s));
+  json::array redact;
+  for (const auto& k : ws.settings.redact) redact.emplace_back(k);
+  // The governance settings (PATCH /v1/workspaces/{ws}); the salt of erased persons' hashes is never shown.
   return json::object{{"id", std::to_string(ws.id)},
                       {"name", ws.name},
                       {"created_at", format_time(ws.created_at)},
+                      {"retention_days", ws.settings.retention_days ? json::value(*ws.settings.retention_days)
+                                                                    : json::value(nullptr)},
+                      {"redact", std::move(redact)},
+                      {"keep_raw", ws.settings.keep_raw},
+                      {"drop_erased_authors", ws.settings.drop_erased_authors},
                       {"sources", std::move(srcs)}};
 }
 

@@ -12,6 +12,7 @@ namespace chorus::roles {
 namespace {
 constexpr TimeMs kFullPassEvery = 60000;  // every rule, whether or not new items came (stale sources, lapsing episodes)
 constexpr TimeMs kPruneEvery = 3600000;
+constexpr TimeMs kRetentionEvery = 24 * 3600000;  // workspaces' retention_days, applied daily and at start-up
 }  // namespace
 
 AlertsRole::AlertsRole(RoleDeps deps, AlertsOptions options)
@@ -88,6 +89,19 @@ Status AlertsRole::evaluate_once(TimeMs now) {
   if (now - last_prune_ >= kPruneEvery) {
     if (auto s = deps_.store.prune_live_items(now - alerts::kLiveRetention); !s) return s;
     last_prune_ = now;
+  }
+  if (now - last_retention_ >= kRetentionEvery) {
+    auto pass = store::apply_retention(deps_.store, now);
+    if (!pass) {
+      last_retention_ = now - kRetentionEvery + kPruneEvery;  // tried again in an hour
+      return pass.error();
+    }
+    last_retention_ = now;
+    if (pass->records > 0) {
+      spdlog::info("retention: removed {} records older than their workspace's retention_days in {} workspaces",
+                   pass->records, pass->workspaces);
+      deps_.metrics.add("chorus_records_expired_total", pass->records);
+    }
   }
   return {};
 }

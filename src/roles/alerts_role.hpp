@@ -1,6 +1,7 @@
 // alerts: feedback.records -> live items (its own consumer group); an evaluator that turns live items into
 // outbox messages (one at a time across processes, by a store lease); a sender that drains the outbox.
-// Runs wherever the reports role runs, on threads of its own: a dead endpoint never slows the pipeline.
+// Runs wherever the reports role runs, on threads of its own: a dead endpoint never slows the pipeline. The
+// evaluator's lease holder also runs the daily maintenance: workspaces' retention.
 #pragma once
 
 #include <atomic>
@@ -47,7 +48,7 @@ class AlertsRole {
   std::mutex mu_;
   std::condition_variable cv_;
   std::thread evaluator_thread_, sender_thread_;
-  TimeMs last_full_pass_ = 0, last_pass_ = 0, last_prune_ = 0;
+  TimeMs last_full_pass_ = 0, last_pass_ = 0, last_prune_ = 0, last_retention_ = 0;
   std::atomic<std::int64_t> fired_{0}, sent_{0};
   std::atomic<bool> leading_{false};
   mutable std::mutex error_mu_;

@@ -112,8 +112,14 @@ void ParserRole::start_analysis(Chunk& chunk) {
   pool_.start(chunk.pending.size(), [&chunk](std::size_t i) {
     PendingAnalysis& job = chunk.pending[i];
     FeedbackRecord& r = chunk.pages[job.page].records[job.index];
+    // The workspace's PII kinds are masked before anything reads the text: the NLP, the store, the export.
+    if (job.rules->redaction.any()) {
+      job.mapped.text = nlp::redact_pii(job.mapped.text, job.rules->redaction).text;
+      if (job.mapped.title) job.mapped.title = nlp::redact_pii(*job.mapped.title, job.rules->redaction).text;
+    }
     r = analyse(job.mapped, *job.source, job.received_at, job.raw_ref);
-    r.raw_item = to_json_string(job.item);  // kept beside the record: ?include=raw outlives the bus's retention
+    // Kept beside the record (?include=raw outlives the bus's retention) unless the workspace drops raw items.
+    if (job.rules->settings.keep_raw) r.raw_item = to_json_string(job.item);
   });
 }
 
@@ -166,6 +172,30 @@ Result<std::shared_ptr<nlp::TaxonomyApplier>> ParserRole::taxonomy_of(Id workspa
   return taxonomy;
 }
 
+Result<std::shared_ptr<const ParserRole::WorkspaceRules>> ParserRole::rules_of(Id workspace_id, BatchState& state) {
+  if (auto it = state.rules.find(workspace_id); it != state.rules.end()) return it->second;
+  auto ws = deps_.store.find_workspace(workspace_id);
+  if (!ws) return ws.error();  // store down: retry the batch
+  std::shared_ptr<const WorkspaceRules> rules;
+  if (*ws) {
+    auto made = std::make_shared<WorkspaceRules>();
+    made->settings = (*ws)->settings;
+    // Kinds were checked when they were set; one this server does not know is ignored rather than stopping items.
+    std::vector<std::string> known;
+    for (const auto& k : made->settings.redact)
+      if (nlp::pii_kind_from_name(k)) known.push_back(k);
+    if (auto policy = nlp::RedactionPolicy::parse(known)) made->redaction = *policy;
+    if (made->settings.drop_erased_authors) {
+      auto hashes = deps_.store.erased_author_hashes(workspace_id);
+      if (!hashes) return hashes.error();
+      made->erased.insert(hashes->begin(), hashes->end());
+    }
+    rules = std::move(made);
+  }
+  state.rules.emplace(workspace_id, rules);
+  return rules;
+}
+
 // A message that goes to the dead letters adds nothing to the chunk and returns ok.
 Status ParserRole::prepare(const bus::Message& message, BatchState& state) {
   std::string raw_ref = message.topic + "/" + std::to_string(message.partition) + "/" + std::to_string(message.offset);
@@ -177,6 +207,13 @@ Status ParserRole::prepare(const bus::Message& message, BatchState& state) {
     return {};
   }
   auto& m = *decoded;
+  // Items of a workspace deleted while they were in flight are dropped: nothing of it may come back.
+  auto rules = rules_of(m.workspace_id, state);
+  if (!rules) return rules.error();
+  if (!*rules) {
+    deps_.metrics.add("chorus_items_of_deleted_workspaces_dropped_total");
+    return {};
+  }
   auto found = source_of(m.source_id, state);
   if (!found) return found.error();
   if (!*found) {
@@ -244,10 +281,18 @@ Status ParserRole::prepare(const bus::Message& message, BatchState& state) {
       deps_.metrics.add("chorus_items_skipped_total{reason=\"" + admitted->skipped + "\"}");
       continue;
     }
+    connectors::MappedItem& mapped = *admitted->item;
+    if (!(*rules)->erased.empty()) {
+      auto hashes = store::author_hashes((*rules)->settings.author_salt, mapped.email, mapped.user_id, mapped.username);
+      if (std::any_of(hashes.begin(), hashes.end(), [&](const std::string& h) { return (*rules)->erased.contains(h); })) {
+        deps_.metrics.add("chorus_items_of_erased_authors_dropped_total");
+        continue;
+      }
+    }
     // Analysed later with the rest of its chunk, on every core; the record keeps its place in the page.
-    state.filling.pending.push_back(PendingAnalysis{std::move(*admitted->item), std::move(item), &source, received,
-                                                    raw_ref, taxonomy->get(), state.filling.pages.size(),
-                                                    page.records.size()});
+    state.filling.pending.push_back(PendingAnalysis{std::move(mapped), std::move(item), &source, received, raw_ref,
+                                                    taxonomy->get(), state.filling.pages.size(), page.records.size(),
+                                                    rules->get()});
     page.records.emplace_back();
   }
   if (!page.skipped.empty() && m.kind != bus::RawItems::Kind::page) {

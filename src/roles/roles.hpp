@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "api/metrics.hpp"
@@ -20,6 +21,7 @@
 #include "ingest/circuit_breaker.hpp"
 #include "ingest/egress.hpp"
 #include "ingest/source_health.hpp"
+#include "nlp/pii_redaction.hpp"
 #include "nlp/workspace_taxonomy.hpp"
 #include "roles/analysis_pool.hpp"
 #include "roles/consumer_loop.hpp"
@@ -54,6 +56,13 @@ class ParserRole {
   Status process_batch(std::span<const bus::Message> batch);
 
  private:
+  // What a workspace's governance settings ask of the parser: the PII to mask, whether raw items are kept, and
+  // the salted hashes of erased persons whose items are dropped.
+  struct WorkspaceRules {
+    store::WorkspaceSettings settings;
+    nlp::RedactionPolicy redaction;
+    std::unordered_set<std::string> erased;
+  };
   // An item mapped and waiting for the NLP, and where its record goes.
   struct PendingAnalysis {
     MappedItem mapped;
@@ -63,6 +72,7 @@ class ParserRole {
     std::string raw_ref;
     nlp::TaxonomyApplier* taxonomy;
     std::size_t page, index;
+    const WorkspaceRules* rules;  // lives in the batch's state
   };
   // Pages whose items wait for (or are in) the NLP, and those items.
   struct Chunk {
@@ -76,6 +86,7 @@ class ParserRole {
   struct BatchState {
     std::unordered_map<Id, std::optional<store::Source>> sources;  // nullopt: deleted
     std::unordered_map<Id, std::shared_ptr<nlp::TaxonomyApplier>> taxonomies;
+    std::unordered_map<Id, std::shared_ptr<const WorkspaceRules>> rules;  // null: the workspace was deleted
     Chunk filling;  // the messages mapped since the last chunk was handed to the pool
   };
   // Maps one message into state.filling (its items await the NLP), or sends it to the dead letters.
@@ -83,6 +94,8 @@ class ParserRole {
   // The batch's copy of a source (the pointer stays valid for the batch), or null when it was deleted.
   Result<const store::Source*> source_of(Id source_id, BatchState& state);
   Result<std::shared_ptr<nlp::TaxonomyApplier>> taxonomy_of(Id workspace_id, BatchState& state);
+  // The workspace's rules for this batch, or null when the workspace no longer exists.
+  Result<std::shared_ptr<const WorkspaceRules>> rules_of(Id workspace_id, BatchState& state);
   // Hands the filled chunk to the pool and stores the chunk analysed before it meanwhile.
   Status advance(BatchState& state, Chunk& analysing);
   void start_analysis(Chunk& chunk);

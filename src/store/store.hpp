@@ -42,11 +42,41 @@ struct ApiKey {
 // How often a key's last_used_at is written at most: a busy key costs one write a minute, not one a request.
 inline constexpr TimeMs kKeyUseResolutionMs = 60'000;
 
+// A workspace's data-governance settings (PATCH /v1/workspaces/{ws}), stored as one JSON document.
+struct WorkspaceSettings {
+  std::optional<std::int64_t> retention_days;  // records older than this are deleted daily; none: kept
+  std::vector<std::string> redact;             // PII kinds masked in text before analysis (nlp/pii_redaction.hpp)
+  bool keep_raw = true;                        // keep the raw item beside each record
+  bool drop_erased_authors = false;            // items of an erased person arriving later are dropped
+  std::string author_salt;                     // salts the hashes of erased persons; never shown
+};
+
 struct Workspace {
   Id id = 0;
   Id customer_id = 0;
   std::string name;
   TimeMs created_at = 0;
+  WorkspaceSettings settings;
+};
+
+// Who an erasure is about: one author field of the record (user_attributes) and its value.
+struct PersonMatch {
+  std::string field;  // email (matched without regard to case) | user_id | username
+  std::string value;
+};
+
+// The erasure log: who asked, when, and how much went; never the person's data.
+struct Erasure {
+  Id id = 0;
+  Id workspace_id = 0;
+  std::string field;         // which kind of identifier was given, not its value
+  std::string requested_by;  // the key's name
+  TimeMs requested_at = 0;
+  std::optional<TimeMs> finished_at;
+  std::string state = "done";
+  std::int64_t records = 0;          // records removed (their raw items, themes and near-duplicate keys with them)
+  std::int64_t raw_items = 0;        // of which kept a raw item
+  std::int64_t duplicate_links = 0;  // other records whose duplicate_of named one of them, now cleared
 };
 
 struct SourceStatus {
@@ -208,6 +238,29 @@ class Store {
   virtual Result<std::vector<Workspace>> list_workspaces(Id customer_id) = 0;
   // not_found unless the workspace exists and belongs to the customer.
   virtual Result<Workspace> get_workspace(Id customer_id, Id workspace_id) = 0;
+  // Any customer's workspace, or nullopt when there is none (roles: a workspace deleted under in-flight messages).
+  virtual Result<std::optional<Workspace>> find_workspace(Id workspace_id) = 0;
+  virtual Result<std::vector<Workspace>> list_all_workspaces() = 0;  // every customer's (retention)
+  // Replaces name and settings; not_found unless the workspace belongs to ws.customer_id.
+  virtual Result<Workspace> update_workspace(const Workspace& ws) = 0;
+  // Removes the workspace and every row that refers to it, in one transaction: sources with their sealed secrets,
+  // syncs, records with their raw items, themes, near-duplicate keys and rollups, dead letters, taxonomy, alert
+  // rules, outbox and live items, erasures; keys scoped to it lose it from their list. Pages and rollups of it
+  // that arrive afterwards are dropped (commit_pages, apply_rollups and add_live_items skip them).
+  virtual Status delete_workspace(Id customer_id, Id workspace_id) = 0;
+
+  // Governance (store/governance.cpp holds what both backends share). Removes every record of the workspace whose
+  // author field matches, with its raw item, themes, near-duplicate keys, live items and rollup contribution;
+  // clears duplicate_of where it named one of them; remembers author_hash (erased_author_hashes) and logs the
+  // erasure, all in one transaction.
+  virtual Result<Erasure> erase_person(Id workspace_id, const PersonMatch& who, const std::string& author_hash,
+                                       const std::string& requested_by) = 0;
+  virtual Result<Erasure> get_erasure(Id workspace_id, Id erasure_id) = 0;
+  virtual Result<std::vector<Erasure>> list_erasures(Id workspace_id) = 0;  // newest first
+  virtual Result<std::vector<std::string>> erased_author_hashes(Id workspace_id) = 0;
+  // Retention: removes the records with timestamp < before (as erase_person removes them, rollups corrected) and
+  // dead letters made before it; returns the records removed.
+  virtual Result<std::int64_t> delete_records_before(Id workspace_id, TimeMs before) = 0;
 
   virtual Result<Source> create_source(const Source& source) = 0;
   virtual Result<std::vector<Source>> list_sources(Id workspace_id) = 0;
@@ -332,6 +385,21 @@ struct PostgresOptions {
 // The scale-out store. Migrations are applied at open, under an advisory lock, so any number of
 // processes may start at once. A lost connection is `unavailable` and is replaced on the next call.
 Result<std::unique_ptr<Store>> open_postgres_store(const std::string& url, const PostgresOptions& options = {});
+
+// Workspace settings as stored (JSON text), and back; an unreadable document reads as the defaults.
+std::string encode_workspace_settings(const WorkspaceSettings& settings);
+WorkspaceSettings decode_workspace_settings(std::string_view text);
+// The salted hash an erased person is remembered by: never the identifier itself.
+std::string erased_author_hash(const std::string& salt, std::string_view field, std::string_view value);
+// The hashes of a record's author fields that an erasure could have named (email lower-cased).
+std::vector<std::string> author_hashes(const std::string& salt, const std::optional<std::string>& email,
+                                       const std::optional<std::string>& user_id,
+                                       const std::optional<std::string>& username);
+// One retention pass: every workspace with retention_days loses the records older than that before `now`.
+struct RetentionPass {
+  std::int64_t workspaces = 0, records = 0;
+};
+Result<RetentionPass> apply_retention(Store& store, TimeMs now);
 
 // An ApiKey's workspaces as stored in one text column: NULL for all, else ids separated by commas.
 std::optional<std::string> encode_key_workspaces(const std::optional<std::vector<Id>>& workspaces);

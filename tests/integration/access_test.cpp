@@ -1,5 +1,6 @@
 // Keys with roles over HTTP: every route the router serves × viewer, editor, admin × own and foreign workspace,
 // revoked and expired keys, rotation grace, and bad key requests that store nothing.
+#include <algorithm>
 #include <thread>
 
 #include "integration/harness.hpp"
@@ -105,7 +106,11 @@ TEST_F(AccessMatrix, EveryRouteAnswersEachRoleInAndOutOfItsWorkspaces) {
   ASSERT_EQ(api().get("/v1/workspaces", expiring).status, 200);
   std::this_thread::sleep_for(std::chrono::milliseconds(1600));
 
-  const auto routes = process_->routes();
+  auto routes = process_->routes();
+  // Deleting the workspace goes last: the routes after it would otherwise find it gone.
+  std::stable_partition(routes.begin(), routes.end(), [](const auto& route) {
+    return !(route.first == "DELETE" && route.second == "/v1/workspaces/{ws}");
+  });
   const auto& table = process_->route_access();
   ASSERT_GT(routes.size(), 30u);
   int checked = 0;

@@ -262,7 +262,8 @@ Status PostgresStore::add_live_items(const std::vector<LiveItem>& items) {
     themes.insert(themes.end(), it.themes.begin(), it.themes.end());
     auto s = (*conn)->exec(
         "INSERT INTO alert_live_items(workspace_id, uid, theme, source_id, ts, received_at, sentiment, compound, "
-        "added_at) SELECT $1, $2, t, $4, $5, $6, $7, $8, $9 FROM unnest($3::text[]) AS t ON CONFLICT DO NOTHING",
+        "added_at) SELECT $1, $2, t, $4, $5, $6, $7, $8, $9 FROM unnest($3::text[]) AS t "
+        "WHERE EXISTS (SELECT 1 FROM workspaces WHERE id = $1) ON CONFLICT DO NOTHING",
         pg::Params()
             .add(it.workspace_id)
             .add(it.uid)

@@ -228,6 +228,12 @@ Result<FeedbackRecord> PostgresStore::upsert_record(pg::Connection& conn, const 
 }
 
 Status PostgresStore::write_page(pg::Connection& conn, const PageCommit& page, std::vector<FeedbackRecord>& out) {
+  // A page of a workspace deleted while its messages were in flight is dropped; the key-share lock makes a deletion
+  // running now wait for this commit, or this page wait for the deletion and then find nothing (a rename waits
+  // for neither).
+  auto alive = conn.exec("SELECT 1 FROM workspaces WHERE id = $1 FOR KEY SHARE", pg::Params().add(page.workspace_id));
+  if (!alive) return alive.error();
+  if (alive->empty()) return {};
   std::vector<std::optional<FeedbackRecord>> stored(page.records.size());
   std::int64_t fresh = 0;
   for (std::size_t i : lock_order(page.records)) {
@@ -452,8 +458,12 @@ Status PostgresStore::apply_rollups(const std::vector<FeedbackRecord>& records) 
       // already counted, and otherwise the contribution it replaces (prev_revision 0: none).
       auto claimed = (*conn)->exec(
           "INSERT INTO rollup_applied AS a(workspace_id, uid, revision, hour, source_id, sentiment, category, "
-          "language, compound, themes) VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text[]) "
-          "ON CONFLICT (workspace_id, uid) DO UPDATE SET prev_revision = a.revision, prev_hour = a.hour, "
+          "language, compound, themes) SELECT $1::bigint, $2::bigint, $3::bigint, $4::bigint, $5::bigint, $6::text, "
+          "$7::text, $8::text, $9::double precision, $10::text[] "
+          // A record erased, expired or deleted with its workspace while its message was in flight is not counted.
+          // KEY SHARE waits for a deletion of the key row under way, and never for a parser's upsert of it.
+          "WHERE EXISTS (SELECT 1 FROM record_keys k WHERE k.workspace_id = $1::bigint AND k.uid = $2::bigint "
+          "FOR KEY SHARE) ON CONFLICT (workspace_id, uid) DO UPDATE SET prev_revision = a.revision, prev_hour = a.hour, "
           "prev_source_id = a.source_id, prev_sentiment = a.sentiment, prev_category = a.category, "
           "prev_language = a.language, prev_compound = a.compound, prev_themes = a.themes, "
           "revision = EXCLUDED.revision, hour = EXCLUDED.hour, source_id = EXCLUDED.source_id, "
@@ -473,9 +483,9 @@ Status PostgresStore::apply_rollups(const std::vector<FeedbackRecord>& records) 
               .add(r.sentiment_compound)
               .add_array(themes));
       if (!claimed) return claimed.error();
+      if (claimed->empty()) continue;
       lo = std::min(lo, hour);
       hi = std::max(hi, hour);
-      if (claimed->empty()) continue;
       if (claimed->int64(0, 0) > 0) {
         TimeMs old_hour = claimed->int64(0, 1);
         lo = std::min(lo, old_hour);
@@ -494,6 +504,7 @@ Status PostgresStore::apply_rollups(const std::vector<FeedbackRecord>& records) 
     if (auto s = tx.commit(); !s) return s;
   }
   // The daily continuous aggregate follows at once, so reports never lag the rollup (Timescale only).
+  if (lo > hi) return {};
   return refresh_daily_rollup(lo, hi);
 }
 

@@ -60,11 +60,12 @@ Source read_source(const pg::Rows& rows, int i) {
   return src;
 }
 
-Workspace read_workspace(const pg::Rows& rows, int i) {
-  return Workspace{rows.int64(i, 0), rows.int64(i, 1), rows.text(i, 2), rows.int64(i, 3)};
-}
-
 }  // namespace
+
+Workspace PostgresStore::read_workspace(const pg::Rows& rows, int i) {
+  return Workspace{rows.int64(i, 0), rows.int64(i, 1), rows.text(i, 2), rows.int64(i, 3),
+                   decode_workspace_settings(rows.text(i, 4))};
+}
 
 Result<std::unique_ptr<Store>> open_postgres_store(const std::string& url, const PostgresOptions& options) {
   auto s = PostgresStore::open(url, options);
@@ -101,7 +102,7 @@ Result<Customer> PostgresStore::create_customer(const std::string& name, const s
 }
 
 Result<Workspace> PostgresStore::create_workspace(Id customer_id, const std::string& name) {
-  Workspace w{0, customer_id, name, now_ms()};
+  Workspace w{0, customer_id, name, now_ms(), {}};
   auto rows = pool_.write("INSERT INTO workspaces(customer_id, name, created_at) VALUES($1, $2, $3) RETURNING id",
                           pg::Params().add(customer_id).add(name).add(w.created_at));
   if (!rows) return rows.error();
@@ -110,7 +111,7 @@ Result<Workspace> PostgresStore::create_workspace(Id customer_id, const std::str
 }
 
 Result<std::vector<Workspace>> PostgresStore::list_workspaces(Id customer_id) {
-  auto rows = pool_.read("SELECT id, customer_id, name, created_at FROM workspaces WHERE customer_id = $1 ORDER BY id",
+  auto rows = pool_.read("SELECT id, customer_id, name, created_at, settings FROM workspaces WHERE customer_id = $1 ORDER BY id",
                          pg::Params().add(customer_id));
   if (!rows) return rows.error();
   std::vector<Workspace> out;
@@ -119,7 +120,7 @@ Result<std::vector<Workspace>> PostgresStore::list_workspaces(Id customer_id) {
 }
 
 Result<Workspace> PostgresStore::get_workspace(Id customer_id, Id workspace_id) {
-  auto rows = pool_.read("SELECT id, customer_id, name, created_at FROM workspaces WHERE id = $1 AND customer_id = $2",
+  auto rows = pool_.read("SELECT id, customer_id, name, created_at, settings FROM workspaces WHERE id = $1 AND customer_id = $2",
                          pg::Params().add(workspace_id).add(customer_id));
   if (!rows) return rows.error();
   if (rows->empty())

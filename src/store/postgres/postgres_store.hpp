@@ -31,6 +31,16 @@ class PostgresStore final : public Store {
   Result<Workspace> create_workspace(Id customer_id, const std::string& name) override;
   Result<std::vector<Workspace>> list_workspaces(Id customer_id) override;
   Result<Workspace> get_workspace(Id customer_id, Id workspace_id) override;
+  Result<std::optional<Workspace>> find_workspace(Id workspace_id) override;
+  Result<std::vector<Workspace>> list_all_workspaces() override;
+  Result<Workspace> update_workspace(const Workspace& ws) override;
+  Status delete_workspace(Id customer_id, Id workspace_id) override;
+  Result<Erasure> erase_person(Id workspace_id, const PersonMatch& who, const std::string& author_hash,
+                               const std::string& requested_by) override;
+  Result<Erasure> get_erasure(Id workspace_id, Id erasure_id) override;
+  Result<std::vector<Erasure>> list_erasures(Id workspace_id) override;
+  Result<std::vector<std::string>> erased_author_hashes(Id workspace_id) override;
+  Result<std::int64_t> delete_records_before(Id workspace_id, TimeMs before) override;
 
   Result<Source> create_source(const Source& source) override;
   Result<std::vector<Source>> list_sources(Id workspace_id) override;
@@ -108,6 +118,11 @@ class PostgresStore final : public Store {
                      const std::string& category, const std::string& language, double compound,
                      const std::vector<std::string>& themes, int sign);
   Status refresh_daily_rollup(TimeMs from_hour, TimeMs to_hour);
+  static Workspace read_workspace(const pg::Rows& rows, int i);
+  // Removes the records `where` picks (over record_keys k: $1 the workspace, $2 the argument) with all that derives
+  // from them, inside the caller's transaction; adds to counts. The hours whose rollups changed widen [lo, hi].
+  Status remove_records(pg::Connection& conn, Id workspace_id, const std::string& where, const pg::Params& params,
+                        Erasure& counts, TimeMs& lo, TimeMs& hi);
   struct AggRow;
   Result<std::vector<AggRow>> aggregate(const FeedbackFilter& filter, GroupBy group_by, bool by_hour,
                                         std::optional<Bucket> bucket);

@@ -247,7 +247,8 @@ Status SqliteStore::add_live_items(const std::vector<LiveItem>& items) {
   if (auto s = tx.begin(); !s) return s;
   auto ins = db_.prepare(
       "INSERT OR IGNORE INTO alert_live_items(workspace_id, uid, theme, source_id, ts, received_at, sentiment, "
-      "compound, added_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      "compound, added_at) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 WHERE EXISTS (SELECT 1 FROM workspaces "
+      "WHERE id = ?1)");
   if (!ins) return ins.error();
   TimeMs now = now_ms();
   for (const auto& it : items) {

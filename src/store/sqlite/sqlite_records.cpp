@@ -210,6 +210,15 @@ Result<FeedbackRecord> SqliteStore::upsert_record(RecordStatements& st, const Fe
 }
 
 Status SqliteStore::write_page(RecordStatements& statements, PageCommit& page, std::vector<FeedbackRecord>& stored) {
+  // A page of a workspace deleted while its messages were in flight is dropped: nothing of it may come back.
+  auto exists = db_.cached("SELECT count(*) FROM workspaces WHERE id = ?");
+  if (!exists) return exists.error();
+  {
+    sqlite::ResetOnExit done(**exists);
+    (*exists)->bind(1, page.workspace_id);
+    if (auto row = (*exists)->step(); !row) return row.error();
+    if ((*exists)->int64(0) == 0) return {};
+  }
   if (page.near_duplicate_bits) {
     // Looked up before the page's own records are written: each sees the store as it was before the page.
     auto marked = mark_near_duplicates(page.records, *page.near_duplicate_bits, [&](const FeedbackRecord& r) {

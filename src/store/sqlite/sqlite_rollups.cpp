@@ -228,12 +228,19 @@ Status SqliteStore::apply_rollups(const std::vector<FeedbackRecord>& records) {
   auto put = db_.prepare(
       "INSERT OR REPLACE INTO rollup_applied(workspace_id, uid, revision, hour, source_id, sentiment, category, "
       "language, compound, themes, rating) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  // A record erased, expired or deleted with its workspace while its message was in flight is not counted.
+  auto held = db_.prepare("SELECT count(*) FROM records WHERE workspace_id = ? AND uid = ?");
   if (!sel) return sel.error();
   if (!put) return put.error();
+  if (!held) return held.error();
   cubes::Fold fold;
   // A batch may carry several revisions of one record: each is compared with the one applied before it,
   // which rollup_applied already holds.
   for (const auto& r : records) {
+    held->reset();
+    held->bind(1, r.workspace_id).bind(2, r.unique_identifier);
+    if (auto row = held->step(); !row) return row.error();
+    if (held->int64(0) == 0) continue;
     sel->reset();
     sel->bind(1, r.workspace_id).bind(2, r.unique_identifier);
     auto row = sel->step();

@@ -36,6 +36,12 @@ inline TimeMs ceil_to(TimeMs t, TimeMs unit) {
 std::string join_themes(const std::vector<std::string>& themes);
 std::vector<std::string> split_themes(const std::string& s);
 
+// A workspace row: the columns every read of workspaces selects, and the Workspace they make.
+inline constexpr std::string_view kWorkspaceColumns = "SELECT id, customer_id, name, created_at, settings FROM workspaces ";
+inline Workspace read_workspace(const sqlite::Statement& q) {
+  return Workspace{q.int64(0), q.int64(1), q.text(2), q.int64(3), decode_workspace_settings(q.text(4))};
+}
+
 using SqlArg = std::variant<std::int64_t, std::string>;
 
 struct SqlFilter {

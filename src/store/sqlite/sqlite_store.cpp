@@ -9,8 +9,12 @@
 
 #include "core/near_duplicate_keys.hpp"
 #include "store/sqlite/sqlite_cubes.hpp"
+#include "store/sqlite/sqlite_sql.hpp"
 
 namespace chorus::store {
+
+using sqlite_sql::kWorkspaceColumns;
+using sqlite_sql::read_workspace;
 
 namespace {
 
@@ -24,8 +28,9 @@ namespace {
 // live items and leases (new tables only). 8: API keys have an id, a name, a role over all or some workspaces,
 // an expiry, revocation, last use, and the previous hash of a rotation; the keys of earlier versions become
 // admin keys over all their customer's workspaces. 9: a sync counts the items it skipped, by reason.
-// 10: sources can be paused; the audit log.
-constexpr int kSchemaVersion = 10;
+// 10: sources can be paused; the audit log. 11: workspace settings (retention, redaction, raw items, erased
+// authors), the erasure log and the salted hashes of erased persons.
+constexpr int kSchemaVersion = 11;
 
 constexpr std::string_view kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS customers(
@@ -38,7 +43,7 @@ CREATE INDEX IF NOT EXISTS api_keys_by_customer ON api_keys(customer_id, id);
 CREATE INDEX IF NOT EXISTS api_keys_by_previous_hash ON api_keys(previous_hash) WHERE previous_hash IS NOT NULL;
 CREATE TABLE IF NOT EXISTS workspaces(
   id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL REFERENCES customers(id), name TEXT NOT NULL,
-  created_at INTEGER NOT NULL);
+  created_at INTEGER NOT NULL, settings TEXT NOT NULL DEFAULT '{}');
 CREATE INDEX IF NOT EXISTS workspaces_by_customer ON workspaces(customer_id);
 CREATE TABLE IF NOT EXISTS sources(
   id INTEGER PRIMARY KEY, workspace_id INTEGER NOT NULL REFERENCES workspaces(id), type TEXT NOT NULL,
@@ -101,6 +106,13 @@ CREATE TABLE IF NOT EXISTS audit_log(
   key_name TEXT NOT NULL, action TEXT NOT NULL, target_type TEXT NOT NULL, target_id TEXT NOT NULL,
   target_name TEXT NOT NULL, detail TEXT NOT NULL, at INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS audit_log_by_customer ON audit_log(customer_id, id);
+CREATE TABLE IF NOT EXISTS erasures(
+  id INTEGER PRIMARY KEY, workspace_id INTEGER NOT NULL, field TEXT NOT NULL, requested_by TEXT NOT NULL,
+  requested_at INTEGER NOT NULL, finished_at INTEGER, state TEXT NOT NULL, records INTEGER NOT NULL,
+  raw_items INTEGER NOT NULL, duplicate_links INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS erasures_by_workspace ON erasures(workspace_id, id);
+CREATE TABLE IF NOT EXISTS erased_authors(
+  workspace_id INTEGER NOT NULL, hash TEXT NOT NULL, PRIMARY KEY(workspace_id, hash)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS leases(name TEXT PRIMARY KEY, owner TEXT NOT NULL, until INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS rollup_cubes(name TEXT PRIMARY KEY);
@@ -116,11 +128,6 @@ DROP TABLE api_keys_before_roles;
 )sql";
 
 // Version 1 to 2, before the schema adds the new tables; the rollups are then refolded from rollup_applied.
-constexpr std::string_view kUpgradeSkippedCounts = R"sql(
-ALTER TABLE syncs ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE syncs ADD COLUMN skipped_reasons TEXT NOT NULL DEFAULT '{}';
-)sql";
-
 constexpr std::string_view kUpgradeFromV1 = R"sql(
 ALTER TABLE records ADD COLUMN rating REAL;
 ALTER TABLE records ADD COLUMN raw TEXT;
@@ -309,6 +316,20 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::filesystem::pa
   return store;
 }
 
+Status SqliteStore::add_column_if_missing(std::string_view table, std::string_view column,
+                                          std::string_view definition) {
+  auto has = db_.prepare("SELECT count(*) FROM pragma_table_info(?) WHERE name = ?");
+  if (!has) return has.error();
+  has->bind(1, table);
+  has->bind(2, column);
+  if (auto row = has->step(); !row) return row.error();
+  const bool present = has->int64(0) > 0;
+  has->reset();
+  if (present) return {};
+  return db_.exec("ALTER TABLE " + std::string(table) + " ADD COLUMN " + std::string(column) + " " +
+                  std::string(definition));
+}
+
 Status SqliteStore::migrate() {
   std::lock_guard lock(mu_);
   sqlite::Transaction tx(db_);
@@ -342,26 +363,13 @@ Status SqliteStore::migrate() {
   if (auto s = db_.exec(kSchema); !s) return s;
   if (carry_keys)
     if (auto s = db_.exec(kCopyOldKeys); !s) return s;
-  // Versions before 9 made the sources table without the paused column.
-  auto pausable = db_.prepare("SELECT count(*) FROM pragma_table_info('sources') WHERE name = 'paused'");
-  if (!pausable) return pausable.error();
-  if (auto row = pausable->step(); !row) return row.error();
-  const bool add_paused = pausable->int64(0) == 0;
-  pausable->reset();
-  if (add_paused)
-    if (auto s = db_.exec("ALTER TABLE sources ADD COLUMN paused INTEGER NOT NULL DEFAULT 0"); !s) return s;
+  // Columns that later versions added to tables of earlier ones.
+  if (auto s = add_column_if_missing("sources", "paused", "INTEGER NOT NULL DEFAULT 0"); !s) return s;
+  if (auto s = add_column_if_missing("workspaces", "settings", "TEXT NOT NULL DEFAULT '{}'"); !s) return s;
+  if (auto s = add_column_if_missing("syncs", "skipped", "INTEGER NOT NULL DEFAULT 0"); !s) return s;
+  if (auto s = add_column_if_missing("syncs", "skipped_reasons", "TEXT NOT NULL DEFAULT '{}'"); !s) return s;
   if (have >= 1 && have < 6)
     if (auto s = db_.exec(upgrade_near_duplicate_keys_sql()); !s) return s;
-  if (have >= 1 && have < 9) {
-    // Only where an earlier layout made the table without them (a version 1 data dir may lack the table).
-    auto has = db_.prepare("SELECT count(*) FROM pragma_table_info('syncs') WHERE name = 'skipped'");
-    if (!has) return has.error();
-    if (auto row = has->step(); !row) return row.error();
-    const bool present = has->int64(0) > 0;
-    has->reset();
-    if (!present)
-      if (auto s = db_.exec(kUpgradeSkippedCounts); !s) return s;
-  }
   if (auto s = refold_new_cubes(); !s) return s;
   if (have < kSchemaVersion) {
     auto ins = db_.prepare("INSERT INTO schema_version(version) VALUES(?)");
@@ -421,7 +429,7 @@ Result<Customer> SqliteStore::create_customer(const std::string& name, const std
 
 Result<Workspace> SqliteStore::create_workspace(Id customer_id, const std::string& name) {
   std::lock_guard lock(mu_);
-  Workspace w{0, customer_id, name, now_ms()};
+  Workspace w{0, customer_id, name, now_ms(), {}};
   auto ins = db_.prepare("INSERT INTO workspaces(customer_id, name, created_at) VALUES(?, ?, ?)");
   if (!ins) return ins.error();
   if (auto s = ins->bind(1, customer_id).bind(2, name).bind(3, w.created_at).run(); !s) return s.error();
@@ -431,7 +439,7 @@ Result<Workspace> SqliteStore::create_workspace(Id customer_id, const std::strin
 
 Result<std::vector<Workspace>> SqliteStore::list_workspaces(Id customer_id) {
   std::lock_guard lock(mu_);
-  auto q = db_.prepare("SELECT id, customer_id, name, created_at FROM workspaces WHERE customer_id = ? ORDER BY id");
+  auto q = db_.prepare(std::string(kWorkspaceColumns) + "WHERE customer_id = ? ORDER BY id");
   if (!q) return q.error();
   q->bind(1, customer_id);
   std::vector<Workspace> out;
@@ -439,21 +447,22 @@ Result<std::vector<Workspace>> SqliteStore::list_workspaces(Id customer_id) {
     auto row = q->step();
     if (!row) return row.error();
     if (!*row) break;
-    out.push_back(Workspace{q->int64(0), q->int64(1), q->text(2), q->int64(3)});
+    out.push_back(read_workspace(*q));
   }
   return out;
 }
 
 Result<Workspace> SqliteStore::get_workspace(Id customer_id, Id workspace_id) {
   std::lock_guard lock(read_mu_);
-  auto q = reader_.cached("SELECT id, customer_id, name, created_at FROM workspaces WHERE id = ? AND customer_id = ?");
+  static const std::string sql = std::string(kWorkspaceColumns) + "WHERE id = ? AND customer_id = ?";
+  auto q = reader_.cached(sql);
   if (!q) return q.error();
   sqlite::ResetOnExit done(**q);
   (*q)->bind(1, workspace_id).bind(2, customer_id);
   auto row = (*q)->step();
   if (!row) return row.error();
   if (!*row) return make_error(ErrorCode::not_found, "workspace " + std::to_string(workspace_id) + " does not exist");
-  return Workspace{(*q)->int64(0), (*q)->int64(1), (*q)->text(2), (*q)->int64(3)};
+  return read_workspace(**q);
 }
 
 Result<Source> SqliteStore::create_source(const Source& src) {

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <mutex>
 #include <thread>
+#include <variant>
 
 #include "core/sqlite.hpp"
 #include "store/store.hpp"
@@ -29,6 +30,16 @@ class SqliteStore final : public Store {
   Result<Workspace> create_workspace(Id customer_id, const std::string& name) override;
   Result<std::vector<Workspace>> list_workspaces(Id customer_id) override;
   Result<Workspace> get_workspace(Id customer_id, Id workspace_id) override;
+  Result<std::optional<Workspace>> find_workspace(Id workspace_id) override;
+  Result<std::vector<Workspace>> list_all_workspaces() override;
+  Result<Workspace> update_workspace(const Workspace& ws) override;
+  Status delete_workspace(Id customer_id, Id workspace_id) override;
+  Result<Erasure> erase_person(Id workspace_id, const PersonMatch& who, const std::string& author_hash,
+                               const std::string& requested_by) override;
+  Result<Erasure> get_erasure(Id workspace_id, Id erasure_id) override;
+  Result<std::vector<Erasure>> list_erasures(Id workspace_id) override;
+  Result<std::vector<std::string>> erased_author_hashes(Id workspace_id) override;
+  Result<std::int64_t> delete_records_before(Id workspace_id, TimeMs before) override;
 
   Result<Source> create_source(const Source& source) override;
   Result<std::vector<Source>> list_sources(Id workspace_id) override;
@@ -107,7 +118,13 @@ class SqliteStore final : public Store {
                          int sign);
   static Status write_queued_keys(RecordStatements& st);
   static FeedbackRecord applied_contribution(const sqlite::Statement& row, int first, Id workspace_id);
+  // Removes the records `where` picks (?1 the workspace, ?2 arg) with all that derives from them; mu_ held, inside
+  // the caller's transaction. Adds to counts' records, raw_items and duplicate_links.
+  Status remove_records(Id workspace_id, const std::string& where, const std::variant<std::int64_t, std::string>& arg,
+                        Erasure& counts);
   Status rebuild_rollups();  // refolds every cube from rollup_applied (schema upgrades)
+  // ALTER TABLE ... ADD COLUMN when a data dir of an earlier version made the table without the column.
+  Status add_column_if_missing(std::string_view table, std::string_view column, std::string_view definition);
   Status refold_new_cubes();
 
   std::mutex mu_;  // one connection, serialised: simple and fast enough for the embedded default

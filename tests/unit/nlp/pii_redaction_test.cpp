@@ -54,6 +54,32 @@ TEST(PiiRedaction, PhoneNumbersInSeveralNationalFormats) {
   EXPECT_EQ(masked("Tel.: 5551234", only("phone")), "Tel.: [phone]") << "a cue makes a short number a phone";
 }
 
+TEST(PiiRedaction, EveryKindAtOnceKeepsTheNumbersThatFailTheirChecks) {
+  // With every kind on, a sixteen-digit number that fails Luhn is neither a card nor a phone number.
+  EXPECT_EQ(masked("paid with 6011 1111 1111 1117, order 4111 1111 1111 1112 still open"),
+            "paid with [card], order 4111 1111 1111 1112 still open");
+  EXPECT_EQ(masked("IBAN NL91 ABNA 0417 1643 00 or NL91 ABNA 0417 1643 01?", only("iban")),
+            "IBAN [iban] or NL91 ABNA 0417 1643 01?");
+  EXPECT_EQ(masked("be71 0961 2345 6769 and GR16 0110 1250 0000 0001 2300 695"), "[iban] and [iban]");
+}
+
+TEST(PiiRedaction, MorePhoneFormats) {
+  const std::string_view phones[] = {"+91 98765 43210", "+55 11 91234-5678", "+34 612 34 56 78", "(02) 9876 5432",
+                                     "+39 06 6982 1234", "0049 30 1234567"};
+  for (std::string_view p : phones) {
+    std::string text = "Reach me at " + std::string(p) + ", thanks";
+    EXPECT_EQ(masked(text, only("phone")), "Reach me at [phone], thanks") << p;
+  }
+}
+
+TEST(PiiRedaction, EmailsInHtmlMarkupAndEntities) {
+  EXPECT_EQ(masked("<p>Contact: <b>ana@example.com</b></p>", only("email")), "<p>Contact: <b>[email]</b></p>");
+  EXPECT_EQ(masked("From: Ana &lt;ana@example.com&gt;", only("email")), "From: Ana &lt;[email]&gt;");
+  EXPECT_EQ(masked(R"(<span data-user="ana_l@mail.example.org">hi</span>)", only("email")),
+            R"(<span data-user="[email]">hi</span>)");
+  EXPECT_EQ(masked("<td>support@</td><td>@example.com</td>", only("email")), "<td>support@</td><td>@example.com</td>");
+}
+
 TEST(PiiRedaction, OrdinaryNumbersSurvive) {
   const std::string_view keep[] = {
       "Version 3.2.1 crashes",       "Order #12345678 never came", "since 2026-11-03",  "It costs $1,299.00",

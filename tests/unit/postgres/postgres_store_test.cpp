@@ -9,13 +9,14 @@
 #include "store/postgres/postgres_store.hpp"
 #include "support/postgres_server.hpp"
 #include "unit/store/alert_spec.hpp"
+#include "unit/store/governance_spec.hpp"
 #include "unit/store/store_spec.hpp"
 #include "unit/store/taxonomy_spec.hpp"
 
 namespace chorus::store {
 namespace {
 
-constexpr const char* kLatestMigration = "8";  // the last of kMigrations in src/store/postgres/pg_schema.cpp
+constexpr const char* kLatestMigration = "9";  // the last of kMigrations in src/store/postgres/pg_schema.cpp
 
 using chorus::testing::PostgresServer;
 
@@ -30,6 +31,24 @@ class PostgresBackend final : public StoreBackend {
       : server_(server), name_(fresh_database("spec")), url_(server.create_database(name_)), options_(options) {}
   ~PostgresBackend() override { server_.exec(server_.url("postgres"), "DROP DATABASE " + name_ + " WITH (FORCE)"); }
   Result<std::unique_ptr<Store>> open() override { return open_postgres_store(url_, options_); }
+  std::vector<std::string> rows_of_workspace(Id ws) override {
+    auto conn = pg::Connection::open(url_);
+    if (!conn) return {"cannot connect: " + conn.error().message};
+    auto columns = (*conn)->exec(
+        "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+        "AND column_name IN ('workspace', 'workspace_id') UNION ALL SELECT 'workspaces', 'id' ORDER BY 1");
+    if (!columns) return {columns.error().message};
+    std::vector<std::string> out;
+    if (columns->size() < 10) out.push_back("only " + std::to_string(columns->size()) + " tables found to walk");
+    for (int i = 0; i < columns->size(); ++i) {
+      std::string table = columns->text(i, 0), column = columns->text(i, 1);
+      auto n = (*conn)->exec("SELECT count(*) FROM \"" + table + "\" WHERE \"" + column + "\" = $1",
+                             pg::Params().add(ws));
+      if (!n) return {n.error().message};
+      if (n->int64(0, 0) > 0) out.push_back(table + "." + column + ": " + std::to_string(n->int64(0, 0)));
+    }
+    return out;
+  }
 
  private:
   PostgresServer& server_;

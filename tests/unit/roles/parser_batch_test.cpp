@@ -139,5 +139,67 @@ TEST(ParserBatch, OneTransactionPerBatchStoresWhatOneMessageAtATimeStores) {
   EXPECT_GE(naming_b1, 2);
 }
 
+
+// A workspace deleted while its items were on the bus: the parser drops them without error and without a dead
+// letter (which would refer to it again), and nothing of it comes back.
+TEST(ParserBatch, ItemsOfADeletedWorkspaceAreDroppedWithoutError) {
+  Deployment d("deleted");
+  auto input = messages(d.workspace, d.source);
+  auto customer = d.store->get_workspace(1, d.workspace);
+  ASSERT_TRUE(customer);
+  ASSERT_TRUE(d.store->delete_workspace(customer->customer_id, d.workspace));
+  ParserRole parser(d.deps());
+  input.pop_back();  // the unreadable message is no one's: it still goes to the dead letters
+  ASSERT_TRUE(parser.process_batch(input));
+  for (const auto& m : input) ASSERT_TRUE(parser.process(m));
+  EXPECT_TRUE(d.records().empty());
+  EXPECT_TRUE(d.published().empty());
+  EXPECT_EQ(d.store->count_dead_letters(d.workspace).value(), 0);
+  EXPECT_FALSE(d.store->find_workspace(d.workspace)->has_value());
+}
+
+// The workspace's settings as the parser applies them: PII masked before analysis, raw items dropped, and items of
+// an erased person dropped once the workspace asks for it.
+TEST(ParserBatch, WorkspaceSettingsMaskPiiDropRawItemsAndErasedAuthors) {
+  Deployment d("settings");
+  store::Source s = d.store->get_source_by_id(d.source).value();
+  s.config = json::object{{"fields", json::object{{"id", "id"}, {"text", "text"}, {"timestamp", "at"}, {"email", "mail"}}}};
+  s.id = 0;
+  auto src = d.store->create_source(s);
+  ASSERT_TRUE(src);
+  auto ws = d.store->get_workspace(1, d.workspace).value();
+  ws.settings.redact = {"email", "card"};
+  ws.settings.keep_raw = false;
+  ws.settings.drop_erased_authors = true;
+  ws.settings.author_salt = "pepper";
+  ASSERT_TRUE(d.store->update_workspace(ws));
+  ASSERT_TRUE(d.store->erase_person(d.workspace, store::PersonMatch{"email", "gone@example.com"},
+                                    store::erased_author_hash("pepper", "email", "Gone@Example.com"), "admin"));
+  auto with_mail = [](const std::string& id, const std::string& text, const std::string& mail) {
+    auto o = item(id, text, 10);
+    o["mail"] = mail;
+    return o;
+  };
+  bus::RawItems m;
+  m.kind = bus::RawItems::Kind::push;
+  m.workspace_id = d.workspace;
+  m.source_id = src->id;
+  m.source_type = "jsonl";
+  m.items = json::array{with_mail("k1", "Mail me at kim@example.com, card 4111111111111111 or 4111111111111112", "kim@example.com"),
+                        with_mail("g1", "I asked to be forgotten", "GONE@example.com")};
+  ParserRole parser(d.deps());
+  ASSERT_TRUE(parser.process(bus::Message{std::string(bus::kRawItems), "k", bus::encode(m), 0, 0, 0}));
+  store::FeedbackFilter f;
+  f.workspace_id = d.workspace;
+  auto page = d.store->query_feedback(f, 10, std::nullopt);
+  ASSERT_TRUE(page);
+  ASSERT_EQ(page->items.size(), 1u) << "the erased person's new item is dropped";
+  EXPECT_EQ(page->items[0].text, "Mail me at [email], card [card] or 4111111111111112");
+  EXPECT_EQ(page->items[0].email, "kim@example.com") << "the author field stays: erasure matches on it";
+  auto stored = d.store->get_record(d.workspace, page->items[0].unique_identifier);
+  ASSERT_TRUE(stored);
+  EXPECT_TRUE(stored->raw_item.empty()) << "keep_raw is off";
+}
+
 }  // namespace
 }  // namespace chorus::roles

@@ -20,6 +20,10 @@ class StoreBackend {
  public:
   virtual ~StoreBackend() = default;
   virtual Result<std::unique_ptr<Store>> open() = 0;
+  // Walks the storage by SQL: every table with a column named workspace or workspace_id (and the workspaces
+  // table's id), listing "table.column: N" for each that still has rows of the workspace. Backends that cannot be
+  // walked say so in the one entry they return.
+  virtual std::vector<std::string> rows_of_workspace(Id) { return {"this backend cannot be walked by SQL"}; }
 };
 
 struct BackendFactory {
