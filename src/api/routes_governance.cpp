@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <mutex>
 
+#include "api/audit.hpp"
 #include "api/auth.hpp"
 #include "api/context.hpp"
 #include "api/respond.hpp"
@@ -88,6 +89,9 @@ http::Response update_workspace(http::Request& req, AppContext& ctx) {
   if (auto s = apply_workspace_change(*body, *ws); !s) return error_response(s.error());
   auto updated = ctx.store.update_workspace(*ws);
   if (!updated) return error_response(updated.error());
+  std::string fields;
+  for (const auto& kv : *body) fields += (fields.empty() ? "" : ", ") + std::string(kv.key());
+  audit(req, ctx, "workspace.update", {"workspace", updated->id, updated->name}, std::move(fields), updated->id);
   auto sources = ctx.store.list_sources(updated->id);
   if (!sources) return error_response(sources.error());
   return json_response(200, workspace_view(*updated, *sources));
@@ -97,6 +101,8 @@ http::Response delete_workspace(http::Request& req, AppContext& ctx) {
   auto ws = caller_workspace(req, ctx);
   if (!ws) return error_response(ws.error());
   if (auto s = ctx.store.delete_workspace(ws->customer_id, ws->id); !s) return error_response(s.error());
+  // The log outlives the workspace: who deleted it stays on record, with nothing of its feedback.
+  audit(req, ctx, "workspace.delete", {"workspace", ws->id, ws->name}, "", ws->id);
   return no_content();
 }
 
@@ -159,6 +165,8 @@ http::Response create_erasure(http::Request& req, AppContext& ctx) {
   auto done = ctx.store.erase_person(workspace_id, person,
                                      store::erased_author_hash(salt, person.field, person.value), caller->key_name);
   if (!done) return error_response(done.error());
+  // The kind of identifier only, never the person's.
+  audit(req, ctx, "erasure.create", {"erasure", done->id}, person.field, workspace_id);
   return json_response(202, erasure_view(*done));
 }
 

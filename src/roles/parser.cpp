@@ -281,7 +281,7 @@ Status ParserRole::prepare(const bus::Message& message, BatchState& state) {
       deps_.metrics.add("chorus_items_skipped_total{reason=\"" + admitted->skipped + "\"}");
       continue;
     }
-    connectors::MappedItem& mapped = *admitted->item;
+    MappedItem& mapped = *admitted->item;
     if (!(*rules)->erased.empty()) {
       auto hashes = store::author_hashes((*rules)->settings.author_salt, mapped.email, mapped.user_id, mapped.username);
       if (std::any_of(hashes.begin(), hashes.end(), [&](const std::string& h) { return (*rules)->erased.contains(h); })) {

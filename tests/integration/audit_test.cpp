@@ -134,6 +134,11 @@ TEST_P(Audit, EveryChangeLeavesOneEntryWithTheKeyThatMadeIt) {
       {"key.rotate", "key", "Ops admin",
        [&] { return api().call("POST", "/v1/keys/" + made_key + "/rotate", admin, R"({"grace_seconds": 0})"); }, 200},
       {"key.delete", "key", "Ops admin", [&] { return api().call("DELETE", "/v1/keys/" + made_key, admin); }, 204},
+      {"workspace.update", "workspace", "Ops admin",
+       [&] { return api().call("PATCH", ws_path, admin, R"({"name": "Support desk", "retention_days": 400})"); }, 200},
+      {"erasure.create", "erasure", "Ops admin",
+       [&] { return api().post(ws_path + "/erasures", admin, json::object{{"email", "gone@example.com"}}); }, 202},
+      {"workspace.delete", "workspace", "Ops admin", [&] { return api().call("DELETE", ws_path, admin); }, 204},
   };
   std::vector<std::string> secrets_seen = {"sekrit-forum-key", "newer-sekrit-key"};
   for (auto& step : steps) {
@@ -165,6 +170,14 @@ TEST_P(Audit, EveryChangeLeavesOneEntryWithTheKeyThatMadeIt) {
   EXPECT_NE(str(updates[0], "detail").find("credentials"), std::string::npos) << json::serialize(updates[0]);
   EXPECT_NE(str(updates[0], "detail").find("paused"), std::string::npos);
   EXPECT_EQ(str(updates[0], "target.name"), "Community");
+  // A workspace change names its fields; an erasure the kind of identifier, never the person.
+  auto ws_change = entries(alice_, "?action=workspace.update");
+  ASSERT_EQ(ws_change.size(), 1u);
+  EXPECT_EQ(str(ws_change[0], "detail"), "name, retention_days");
+  auto erasure = entries(alice_, "?action=erasure.create");
+  ASSERT_EQ(erasure.size(), 1u);
+  EXPECT_EQ(str(erasure[0], "detail"), "email");
+  EXPECT_EQ(all.raw.find("gone@example.com"), std::string::npos) << "never the erased person";
   auto alert_change = entries(alice_, "?action=alert.update");
   ASSERT_EQ(alert_change.size(), 1u);
   EXPECT_EQ(str(alert_change[0], "detail"), "name; negative_share to webhook");
