@@ -2,6 +2,7 @@
 // are remembered by, and the retention pass.
 #include <algorithm>
 
+#include "core/json.hpp"
 #include "core/secrets.hpp"
 #include "store/store.hpp"
 
@@ -73,6 +74,24 @@ Result<RetentionPass> apply_retention(Store& store, TimeMs now) {
     pass.records += *removed;
   }
   return pass;
+}
+
+std::optional<std::string> unlinked_body(std::string_view text, const std::unordered_set<std::int64_t>& removed) {
+  auto body = parse_json(text);
+  if (!body || !body->is_object()) return std::nullopt;
+  auto* conv = body->get_object().if_contains("conversation_attributes");
+  if (!conv || !conv->is_object()) return std::nullopt;
+  auto* dup = conv->get_object().if_contains("duplicate_of");
+  if (!dup || !dup->is_string()) return std::nullopt;
+  std::int64_t target = 0;
+  try {
+    target = std::stoll(std::string(dup->get_string()));
+  } catch (...) {
+    return std::nullopt;
+  }
+  if (!removed.contains(target)) return std::nullopt;
+  *dup = nullptr;
+  return to_json_string(*body);
 }
 
 }  // namespace chorus::store

@@ -8,6 +8,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "core/json.hpp"
@@ -395,6 +396,9 @@ std::string erased_author_hash(const std::string& salt, std::string_view field, 
 std::vector<std::string> author_hashes(const std::string& salt, const std::optional<std::string>& email,
                                        const std::optional<std::string>& user_id,
                                        const std::optional<std::string>& username);
+// A stored record body with its duplicate_of cleared when that names one of `removed`; nullopt when the body
+// links to none of them (or is not a record body).
+std::optional<std::string> unlinked_body(std::string_view body, const std::unordered_set<std::int64_t>& removed);
 // One retention pass: every workspace with retention_days loses the records older than that before `now`.
 struct RetentionPass {
   std::int64_t workspaces = 0, records = 0;

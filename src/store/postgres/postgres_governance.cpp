@@ -180,23 +180,11 @@ Status PostgresStore::remove_records(pg::Connection& conn, Id workspace_id, cons
                 pg::Params().add(workspace_id));
   if (!linked) return linked.error();
   for (int i = 0; i < linked->size(); ++i) {
-    auto body = parse_json(linked->text(i, 2));
-    if (!body || !body->is_object()) continue;
-    auto* conv = body->get_object().if_contains("conversation_attributes");
-    if (!conv || !conv->is_object()) continue;
-    auto* dup = conv->get_object().if_contains("duplicate_of");
-    if (!dup || !dup->is_string()) continue;
-    std::int64_t target = 0;
-    try {
-      target = std::stoll(std::string(dup->get_string()));
-    } catch (...) {
-      continue;
-    }
-    if (!gone.contains(target)) continue;
-    *dup = nullptr;
+    auto body = unlinked_body(linked->text(i, 2), gone);
+    if (!body) continue;
     auto put = conn.exec(
         "UPDATE records SET body = $1 WHERE workspace_id = $2 AND uid = $3 AND ts = $4",
-        pg::Params().add(to_json_string(*body)).add(workspace_id).add(linked->int64(i, 0)).add(linked->int64(i, 1)));
+        pg::Params().add(*body).add(workspace_id).add(linked->int64(i, 0)).add(linked->int64(i, 1)));
     if (!put) return put.error();
     ++counts.duplicate_links;
   }

@@ -212,21 +212,9 @@ Status SqliteStore::remove_records(Id workspace_id, const std::string& where, co
     auto row = linked->step();
     if (!row) return row.error();
     if (!*row) break;
-    auto body = parse_json(linked->text(1));
-    if (!body || !body->is_object()) continue;
-    auto* conv = body->get_object().if_contains("conversation_attributes");
-    if (!conv || !conv->is_object()) continue;
-    auto* dup = conv->get_object().if_contains("duplicate_of");
-    if (!dup || !dup->is_string()) continue;
-    std::int64_t target = 0;
-    try {
-      target = std::stoll(std::string(dup->get_string()));
-    } catch (...) {
-      continue;
-    }
-    if (!uids.contains(target)) continue;
-    *dup = nullptr;
-    relinked.emplace_back(linked->int64(0), to_json_string(*body));
+    auto body = unlinked_body(linked->text(1), uids);
+    if (!body) continue;
+    relinked.emplace_back(linked->int64(0), std::move(*body));
   }
   linked->reset();
   auto put = db_.prepare("UPDATE records SET body = ? WHERE workspace_id = ? AND uid = ?");
