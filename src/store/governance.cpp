@@ -76,6 +76,12 @@ Result<RetentionPass> apply_retention(Store& store, TimeMs now) {
   return pass;
 }
 
+std::string quoted_identifier(const PersonMatch& who) { return to_json_string(json::value(who.value)); }
+
+const char* dead_letter_condition(const PersonMatch& who) {
+  return who.field == "email" ? "instr(lower(payload), lower(?2)) > 0" : "instr(payload, ?2) > 0";
+}
+
 std::optional<std::string> unlinked_body(std::string_view text, const std::unordered_set<std::int64_t>& removed) {
   auto body = parse_json(text);
   if (!body || !body->is_object()) return std::nullopt;

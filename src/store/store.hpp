@@ -396,6 +396,11 @@ std::string erased_author_hash(const std::string& salt, std::string_view field, 
 std::vector<std::string> author_hashes(const std::string& salt, const std::optional<std::string>& email,
                                        const std::optional<std::string>& user_id,
                                        const std::optional<std::string>& username);
+// An erased person's identifier as it stands in a raw item's JSON: a whole string value, quotes included (so
+// "al" does not match "alex"). Dead letters holding it are erased with the person's records.
+std::string quoted_identifier(const PersonMatch& who);
+// The SQLite condition on dead_letters.payload for quoted_identifier (?2), e-mail compared case-insensitively.
+const char* dead_letter_condition(const PersonMatch& who);
 // A stored record body with its duplicate_of cleared when that names one of `removed`; nullopt when the body
 // links to none of them (or is not a record body).
 std::optional<std::string> unlinked_body(std::string_view body, const std::unordered_set<std::int64_t>& removed);

@@ -210,6 +210,14 @@ Result<Erasure> PostgresStore::erase_person(Id workspace_id, const PersonMatch& 
             remove_records(**conn, workspace_id, *condition, pg::Params().add(workspace_id).add(who.value), e, lo, hi);
         !s)
       return s.error();
+    // Items that never became records (dead letters) go too when they carry the identifier as a JSON string.
+    auto letters = (*conn)->exec(
+        who.field == "email"
+            ? "DELETE FROM dead_letters WHERE workspace_id = $1 AND strpos(lower(payload), lower($2)) > 0"
+            : "DELETE FROM dead_letters WHERE workspace_id = $1 AND strpos(payload, $2) > 0",
+        pg::Params().add(workspace_id).add(quoted_identifier(who)));
+    if (!letters) return letters.error();
+    e.raw_items += letters->affected();
     auto remember =
         (*conn)->exec("INSERT INTO erased_authors(workspace_id, hash) VALUES($1, $2) ON CONFLICT DO NOTHING",
                       pg::Params().add(workspace_id).add(author_hash));

@@ -241,6 +241,12 @@ Result<Erasure> SqliteStore::erase_person(Id workspace_id, const PersonMatch& wh
   e.requested_at = now_ms();
   if (auto s = remove_records(workspace_id, *condition, SqlArg(std::in_place_type<std::string>, who.value), e); !s)
     return s.error();
+  // Items that never became records (dead letters) go too when they carry the identifier as a JSON string.
+  auto letters = db_.prepare(std::string("DELETE FROM dead_letters WHERE workspace_id = ? AND ") +
+                             dead_letter_condition(who));
+  if (!letters) return letters.error();
+  if (auto s = letters->bind(1, workspace_id).bind(2, quoted_identifier(who)).run(); !s) return s.error();
+  e.raw_items += db_.changes();
   auto remember = db_.prepare("INSERT OR IGNORE INTO erased_authors(workspace_id, hash) VALUES(?, ?)");
   if (!remember) return remember.error();
   if (auto s = remember->bind(1, workspace_id).bind(2, author_hash).run(); !s) return s.error();

@@ -239,13 +239,17 @@ TEST_P(StoreSpec, ErasureRemovesOnePersonEverywhereAndRollupsEqualARecount) {
   rs.push_back(by(record(7, kMar2 + 6 * kDay, "positive", 0.3, {"sync"}), "xana@example.com", std::nullopt, "anax"));
   ASSERT_EQ(commit(rs).size(), rs.size());
   governance::expect_rollups_equal_recount(*store_, ws_, "before");
+  // Items that never became records: one of Ana's, one of the other "ana"-like writer's.
+  ASSERT_TRUE(store_->add_dead_letter(ws_, source_, R"({"user":{"email":"ana@Example.com"},"text":)", "bad JSON"));
+  ASSERT_TRUE(store_->add_dead_letter(ws_, source_, R"({"user":{"email":"xana@example.com"},"text":)", "bad JSON"));
 
   auto e = store_->erase_person(ws_, PersonMatch{"email", "ANA@example.COM"}, "hash-ana", "privacy officer");
   ASSERT_TRUE(e) << e.error().message;
   EXPECT_GT(e->id, 0);
   EXPECT_EQ(e->state, "done");
   EXPECT_EQ(e->records, 2);
-  EXPECT_EQ(e->raw_items, 2);
+  EXPECT_EQ(e->raw_items, 3) << "her two raw items and her dead letter";
+  EXPECT_EQ(store_->count_dead_letters(ws_).value(), 1) << "the other writer's dead letter stays";
   EXPECT_EQ(e->duplicate_links, 1);
   EXPECT_EQ(e->requested_by, "privacy officer");
   EXPECT_EQ(e->field, "email");
