@@ -212,12 +212,18 @@ std::optional<std::size_t> PhraseMatcher::find_in_phrase(std::string_view phrase
     i = j + 1;
   }
   std::string stems[8];
-  for (std::size_t i = 0; i < n; ++i) stems[i] = stem_word(words[i], stem_language(code));
-  auto stem_at = [&](std::size_t j) -> const std::string& { return stems[j]; };
+  bool stemmed[8] = {};
+  auto stem_at = [&](std::size_t j) -> const std::string& {
+    if (!stemmed[j]) {
+      stems[j] = stem_word(words[j], stem_language(code));
+      stemmed[j] = true;
+    }
+    return stems[j];
+  };
   for (std::size_t i = 0; i < n; ++i) {
-    auto b = lang->by_first_stem.find(stems[i]);
-    if (b == lang->by_first_stem.end()) continue;
-    if (std::optional<std::size_t> tag = first_at(b->second, i, n, stem_at)) return tag;
+    const Head* head = starting_with(*lang, code, words[i]);
+    if (!head) continue;
+    if (std::optional<std::size_t> tag = first_at(*head, i, n, stem_at)) return tag;
   }
   return std::nullopt;
 }
