@@ -28,6 +28,15 @@ double sign(double v) { return v > 0 ? 1.0 : (v < 0 ? -1.0 : 0.0); }
 // Lexical valence of token i before modifiers, or 0 when it carries none itself.
 using Facts = Vocabulary::Facts;
 
+bool is_tier_word(std::string_view w) {
+  for (std::string_view tier : {"plan", "plans", "tier", "tiers", "version", "versions", "trial", "trials", "account",
+                                "accounts", "edition", "user", "users", "level", "option", "options", "mode",
+                                "subscription", "membership", "up"}) {
+    if (w == tier) return true;
+  }
+  return false;
+}
+
 double base_valence(const std::vector<Token>& t, const std::vector<Facts>& f, std::size_t i, const Vocabulary& vocab) {
   const Token& tok = t[i];
   if (tok.preset != 0.0f) return tok.preset;
@@ -36,6 +45,8 @@ double base_valence(const std::vector<Token>& t, const std::vector<Facts>& f, st
   if (vocab.is_english()) {
     bool has_next_in_clause = i + 1 < t.size() && t[i + 1].clause == tok.clause;
     if ((w == "kind" || w == "sort") && has_next_in_clause && t[i + 1].word == "of") return 0.0;
+    // "free" names a tier or frees something ("the free plan", "free up space"): a feature, not praise.
+    if (w == "free" && has_next_in_clause && is_tier_word(t[i + 1].word)) return 0.0;
     // "no" before a sentiment word negates it rather than scoring ("no good"); before anything else it is
     // its own verdict ("no perks", "no electricity"), as in VADER.
     if (w == "no" && has_next_in_clause && f[i + 1].valence.value_or(0.0f) != 0.0f) return 0.0;
