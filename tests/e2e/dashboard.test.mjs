@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
-import { apiCall, chorusBinary, eventually, launchBrowser, screenshot, startChorus } from './harness.mjs';
+import { apiCall, chorusBinary, eventually, launchBrowser, newCustomerKey, screenshot, startChorus } from './harness.mjs';
 
 const TEXTS = [
   ['The sync keeps failing and I lost all my notes. Terrible!', 1],
@@ -41,10 +41,7 @@ const pageErrors = [];
 
 before(async () => {
   chorus = await startChorus();
-  const customer = await fetch(`${chorus.url}/v1/customers`, {
-    method: 'POST', headers: { Authorization: `Bearer ${chorus.adminKey}` }, body: JSON.stringify({ name: 'E2E Ltd' }),
-  }).then((r) => r.json());
-  key = customer.api_key;
+  key = await newCustomerKey(chorus, 'E2E Ltd');
   assert.match(key, /^chk_/);
   const { items } = await apiCall(chorus.url, key, 'GET', '/v1/connectors');
   assert.ok(items.some((c) => c.type === 'jsonl'), 'GET /v1/connectors must list the jsonl connector');
