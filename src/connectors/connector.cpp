@@ -3,6 +3,7 @@
 #include "connectors/connector.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 
 #include "core/time.hpp"
@@ -143,11 +144,31 @@ std::string list_of(const std::vector<std::string>& choices) {
   return out;
 }
 
-Status check_choice(const FieldSpec& spec, const json::value& v, const std::string& name) {
+bool same_ignoring_case(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// Enums longer than this are named by a few examples in a refusal, not in full.
+constexpr std::size_t kChoicesQuotedInFull = 24;
+
+// A value that matches a choice but for case is stored as the choice ("GB" as "gb").
+Status check_choice(const FieldSpec& spec, json::value& v, const std::string& name) {
   if (spec.choices.empty() || !v.is_string()) return {};
   for (const std::string& c : spec.choices)
     if (v.get_string() == c) return {};
-  return make_error(ErrorCode::bad_request, name + " must be " + list_of(spec.choices));
+  for (const std::string& c : spec.choices) {
+    if (same_ignoring_case(v.get_string(), c)) {
+      v = c;
+      return {};
+    }
+  }
+  if (spec.choices.size() <= kChoicesQuotedInFull || spec.examples.empty())
+    return make_error(ErrorCode::bad_request, name + " must be " + list_of(spec.choices));
+  return make_error(ErrorCode::bad_request, name + " must be one of the " + std::to_string(spec.choices.size()) +
+                                                " values GET /v1/connectors lists for it, such as " +
+                                                list_of(spec.examples));
 }
 
 Status validate_group(std::span<const FieldSpec> specs, json::object& values, const char* group) {

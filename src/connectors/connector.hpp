@@ -28,7 +28,10 @@ struct FieldSpec {
   std::string default_value;  // JSON text of the default, empty for none
   std::string description;
   // The values an enum field may take (listed as "enum" by GET /v1/connectors); empty for a free field.
+  // A value that differs from one only in case is taken as that one.
   std::vector<std::string> choices = {};
+  // For an enum too long to quote in full: the values a refusal names as examples.
+  std::vector<std::string> examples = {};
 };
 
 // What a connector sees of one configured source.

@@ -2,7 +2,6 @@
 #include "connectors/appstore/appstore_connector.hpp"
 
 #include <array>
-#include <cctype>
 
 #include "connectors/common_fields.hpp"
 #include "core/text_escape.hpp"
@@ -15,7 +14,9 @@ const std::array<FieldSpec, 6> kConfig{{
     {"app_id", "string", true, "",
      "The app's numeric App Store id, e.g. 1404176564 from apps.apple.com/us/app/.../id1404176564."},
     {"country", "string", false, "\"us\"",
-     "The storefront's two-letter country code; each country has its own reviews."},
+     "The storefront's two-letter country code (us, gb, de, ...); each country has its own reviews. Upper case "
+     "is taken as lower case.",
+     storefront_countries(), {"us", "gb", "de", "jp"}},
     since_field(),
     base_url_field(kPublicApi, "a proxy"),
     max_pages_field(kFeedPageLimit, "about 50 reviews; the feed stops at 10"),
@@ -49,12 +50,6 @@ Status AppStoreConnector::check_settings(const json::object& config, const json:
     if (id.starts_with("id")) id.remove_prefix(2);
     if (!all_digits(id))
       return make_error(ErrorCode::bad_request, "config.app_id must be the app's numeric id, e.g. 1404176564");
-  }
-  if (auto it = config.find("country"); it != config.end() && it->value().is_string()) {
-    std::string_view cc = it->value().get_string();
-    if (cc.size() != 2 || !std::isalpha(static_cast<unsigned char>(cc[0])) ||
-        !std::isalpha(static_cast<unsigned char>(cc[1])))
-      return make_error(ErrorCode::bad_request, "config.country must be a two-letter country code, e.g. us or gb");
   }
   return check_common_fields(config);
 }

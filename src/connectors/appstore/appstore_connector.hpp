@@ -5,6 +5,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "connectors/connector.hpp"
 
@@ -27,6 +28,9 @@ const Connector& connector();
 
 inline constexpr std::string_view kPublicApi = "https://itunes.apple.com";
 inline constexpr int kFeedPageLimit = 10;  // the feed serves pages 1 to 10 and no further
+
+// The storefronts' two-letter country codes, lowercase and sorted (storefronts.cpp says where they come from).
+std::vector<std::string> storefront_countries();
 
 // The text of a feed value: {"label": "..."} -> "...".
 std::optional<std::string> label_of(const json::value& entry, std::string_view key);

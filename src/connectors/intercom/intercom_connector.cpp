@@ -64,6 +64,12 @@ bool written_by_customer(const json::value& message) {
   return type && type->is_string() && is_customer_type(type->get_string());
 }
 
+const json::value* opening_message(const json::value& conversation) {
+  for (std::string_view key : {"source", "conversation_message"})
+    if (const json::value* message = find_path(conversation, key); message && message->is_object()) return message;
+  return nullptr;
+}
+
 std::vector<json::value> customer_parts(const json::value& conversation) {
   std::vector<json::value> out;
   auto conversation_id = get_string(conversation, "id");
@@ -81,7 +87,8 @@ std::vector<json::value> customer_parts(const json::value& conversation) {
 }
 
 // Deliveries are {"type": "notification_event", "topic": "conversation.user.created", "data": {"item":
-// <conversation>}}. Every conversation topic refreshes the conversation's record (its state, tags or
+// <conversation>}}; the conversation is in the shape of the app's API version (opening_message says where
+// its first message sits). Every conversation topic refreshes the conversation's record (its state, tags or
 // rating may have changed); replies add the customer's parts when include_parts is on. Conversations a
 // teammate started are not feedback in themselves, and a conversation without its opening message is
 // fetched by a sync instead. Other topics (contacts, ping) carry nothing to collect.
@@ -94,7 +101,7 @@ Result<WebhookItems> IntercomConnector::from_webhook(const http::Headers& /*head
   const json::value* item = find_path(body, "data.item");
   if (!item || !item->is_object() || !get_string(*item, "id"))
     return make_error(ErrorCode::bad_request, "intercom " + topic + " delivery has no data.item conversation");
-  if (const json::value* opening = find_path(*item, "source"); opening && opening->is_object()) {
+  if (const json::value* opening = opening_message(*item)) {
     auto text = get_string(*opening, "body");
     if (!text || text->empty())
       out.fetch = true;
@@ -116,11 +123,10 @@ std::optional<std::string> IntercomConnector::skip_reason(const json::value& raw
   const json::value* message = &raw;
   if (get_string(raw, "type") != std::optional<std::string>("conversation_part")) {
     const json::value* conversation = &raw;
-    if (const json::value* item = find_path(raw, "data.item");
-        item && item->is_object() && !raw.get_object().contains("source"))
+    if (const json::value* item = find_path(raw, "data.item"); item && item->is_object() && !opening_message(raw))
       conversation = item;
-    message = find_path(*conversation, "source");
-    if (!message || !message->is_object()) return std::nullopt;  // map() says what is missing
+    message = opening_message(*conversation);
+    if (!message) return std::nullopt;  // map() says what is missing
   }
   auto body = get_string(*message, "body");
   if (!body || body->empty()) return std::string(kNoText);

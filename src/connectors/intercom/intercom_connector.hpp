@@ -35,6 +35,10 @@ std::string base_url(const SourceSettings& source);
 // Teammates' and bots' messages are not feedback.
 bool written_by_customer(const json::value& message);
 
+// A conversation's opening message: `source` in the REST API and in deliveries of apps on API 2.x,
+// `conversation_message` in deliveries of apps still on the 1.x webhook model. Null when neither is there.
+const json::value* opening_message(const json::value& conversation);
+
 // The customer's own replies among a full conversation's parts, each with its conversation_id added.
 std::vector<json::value> customer_parts(const json::value& conversation);
 

@@ -1,5 +1,6 @@
 // Maps an Intercom conversation (its opening message) or one of its customer parts to a MappedItem.
-// Intercom bodies are HTML; times are epoch seconds.
+// Intercom bodies are HTML; times are epoch seconds. Conversations come in the REST API's shape (opening
+// message in `source`) or, from webhooks of apps on the 1.x model, with it in `conversation_message`.
 #include "connectors/intercom/intercom_connector.hpp"
 #include "core/text_escape.hpp"
 
@@ -33,12 +34,31 @@ void set_author(const json::value& message, MappedItem& m) {
   if (auto type = non_empty(*author, "type")) m.extra["author_type"] = *type;
 }
 
+// In the 1.x webhook model the opening message's author is only a type and an id; the customer's name and
+// e-mail sit in the conversation's `user`, which is the author when the ids agree.
+void complete_author(const json::value& conversation, MappedItem& m) {
+  const json::value* user = find_path(conversation, "user");
+  if (!user || !user->is_object() || !m.user_id || non_empty(*user, "id") != m.user_id) return;
+  if (!m.username) m.username = non_empty(*user, "name");
+  if (!m.email) m.email = non_empty(*user, "email");
+}
+
+// Without config.app_id, the 1.x deliveries' own link to the conversation in the Intercom inbox.
+std::optional<std::string> conversation_url(const json::value& conversation, const SourceSettings& source,
+                                            const std::string& id) {
+  if (auto url = inbox_url(source, id)) return url;
+  if (const json::value* links = find_path(conversation, "links"); links && links->is_object())
+    return non_empty(*links, "conversation_web");
+  return std::nullopt;
+}
+
 Result<MappedItem> map_conversation(const json::value& conversation, const SourceSettings& source) {
   auto id = non_empty(conversation, "id");
   if (!id) return make_error(ErrorCode::bad_request, "intercom conversation has no id");
-  const json::value* opening = find_path(conversation, "source");
-  if (!opening || !opening->is_object())
-    return make_error(ErrorCode::bad_request, "intercom conversation " + *id + " has no source (opening message)");
+  const json::value* opening = opening_message(conversation);
+  if (!opening)
+    return make_error(ErrorCode::bad_request,
+                      "intercom conversation " + *id + " has no source or conversation_message (opening message)");
   auto body = non_empty(*opening, "body");
   if (!body)
     return make_error(ErrorCode::bad_request, "intercom conversation " + *id + " has an empty opening message");
@@ -53,8 +73,9 @@ Result<MappedItem> map_conversation(const json::value& conversation, const Sourc
   // The subject (of an e-mail conversation) is read with the opening message, as its first paragraph.
   if (m.title) m.text = "<p>" + escape_markup_text(*m.title) + "</p>" + m.text;
   m.timestamp = epoch_seconds(conversation, "created_at");
-  m.url = inbox_url(source, *id);
+  m.url = conversation_url(conversation, source, *id);
   set_author(*opening, m);
+  complete_author(conversation, m);
   if (const json::value* rating = find_path(conversation, "conversation_rating"); rating && rating->is_object()) {
     m.rating = get_double(*rating, "rating");
     if (auto remark = non_empty(*rating, "remark")) m.extra["rating_remark"] = *remark;
@@ -63,7 +84,9 @@ Result<MappedItem> map_conversation(const json::value& conversation, const Sourc
   for (std::string_view key : {"state", "priority"})
     if (auto v = non_empty(conversation, key)) m.extra[key] = *v;
   if (const json::value* open = find_path(conversation, "open"); open && open->is_bool()) m.extra["open"] = *open;
-  if (auto channel = non_empty(*opening, "type")) m.extra["channel"] = *channel;
+  // Only the REST shape's opening message says its channel (conversation, email, ...).
+  if (auto channel = non_empty(*opening, "type"); channel && opening == find_path(conversation, "source"))
+    m.extra["channel"] = *channel;
   if (auto delivered = non_empty(*opening, "delivered_as")) m.extra["delivered_as"] = *delivered;
   if (const json::value* tags = find_path(conversation, "tags.tags"); tags && tags->is_array()) {
     json::array names;
@@ -102,8 +125,7 @@ Result<MappedItem> IntercomConnector::map(const json::value& raw, const SourceSe
     return make_error(ErrorCode::bad_request, "intercom item must be a JSON object (a conversation)");
   if (get_string(raw, "type") == std::optional<std::string>("conversation_part")) return map_part(raw, source);
   // A webhook delivery pushed as it came maps like the conversation inside it.
-  if (const json::value* item = find_path(raw, "data.item");
-      item && item->is_object() && !raw.get_object().contains("source"))
+  if (const json::value* item = find_path(raw, "data.item"); item && item->is_object() && !opening_message(raw))
     return map_conversation(*item, source);
   return map_conversation(raw, source);
 }

@@ -83,5 +83,26 @@ TEST(EnumFields, AValueOutsideTheChoicesIsRefusedByName) {
   EXPECT_EQ(defaulted.at("format"), json::value("plain"));
 }
 
+TEST(EnumFields, AValueDifferingOnlyInCaseIsStoredAsTheDeclaredChoice) {
+  json::object creds;
+  json::object fields{{"id", "id"}, {"text", "body"}};
+  json::object shouted{{"fields", fields}, {"format", "HTML"}};
+  ASSERT_TRUE(validate_fields(*find_connector("jsonl"), shouted, creds));
+  EXPECT_EQ(shouted.at("format"), json::value("html"));
+  json::object unstable{{"api_version", "unstable"}};
+  ASSERT_TRUE(validate_fields(*find_connector("intercom"), unstable, creds));
+  EXPECT_EQ(unstable.at("api_version"), json::value("Unstable"));
+}
+
+TEST(EnumFields, EveryLongEnumNamesExamplesFromItsChoices) {
+  for (const Connector* c : all_connectors())
+    for (const FieldSpec& spec : c->config_fields()) {
+      for (const auto& example : spec.examples)
+        EXPECT_NE(std::find(spec.choices.begin(), spec.choices.end(), example), spec.choices.end())
+            << c->type() << " " << spec.name << " " << example;
+      if (spec.choices.size() > 24) EXPECT_FALSE(spec.examples.empty()) << c->type() << " " << spec.name;
+    }
+}
+
 }  // namespace
 }  // namespace chorus::connectors

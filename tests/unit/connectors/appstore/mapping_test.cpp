@@ -1,6 +1,8 @@
 // App Store mapping: rating, title, author and version from the feed's labels; settings validation.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "connectors/appstore/appstore_connector.hpp"
 #include "support/fake_http_service.hpp"
 
@@ -67,6 +69,42 @@ TEST(AppStoreSettings, AppIdAndCountry) {
   EXPECT_NE(validate_fields(c, country, creds).error().message.find("config.country"), std::string::npos);
   json::object number{{"app_id", 1404176564}};
   EXPECT_FALSE(validate_fields(c, number, creds));
+}
+
+TEST(AppStoreSettings, CountryIsOneOfTheStorefronts) {
+  const Connector& c = appstore::connector();
+  json::object creds;
+  json::object described = describe_connector(c);
+  const json::object* country = nullptr;
+  for (const auto& f : described.at("config").as_array())
+    if (f.as_object().at("name") == "country") country = &f.as_object();
+  ASSERT_NE(country, nullptr);
+  EXPECT_EQ(country->at("default"), json::value("us"));
+  const json::array& codes = country->at("enum").as_array();
+  EXPECT_EQ(codes.size(), 175u);
+  for (const char* code : {"us", "gb", "de", "jp", "br", "in", "xk", "zw"})
+    EXPECT_NE(std::find(codes.begin(), codes.end(), json::value(code)), codes.end()) << code;
+  for (const auto& code : codes) {
+    std::string_view cc = code.as_string();
+    EXPECT_EQ(cc.size(), 2u) << cc;
+    EXPECT_TRUE(std::all_of(cc.begin(), cc.end(), [](char ch) { return ch >= 'a' && ch <= 'z'; })) << cc;
+  }
+  EXPECT_TRUE(std::is_sorted(codes.begin(), codes.end(),
+                             [](const json::value& a, const json::value& b) { return a.as_string() < b.as_string(); }));
+
+  json::object upper{{"app_id", "1404176564"}, {"country", "GB"}};
+  ASSERT_TRUE(validate_fields(c, upper, creds));
+  EXPECT_EQ(upper.at("country"), json::value("gb"));
+
+  for (const char* bad : {"uk", "usa", "eu", "", "g"}) {
+    json::object config{{"app_id", "1404176564"}, {"country", bad}};
+    auto refused = validate_fields(c, config, creds);
+    ASSERT_FALSE(refused) << bad;
+    EXPECT_EQ(refused.error().code, ErrorCode::bad_request);
+    EXPECT_EQ(refused.error().message,
+              "config.country must be one of the 175 values GET /v1/connectors lists for it, such as us, gb, de or jp")
+        << bad;
+  }
 }
 
 }  // namespace
