@@ -43,7 +43,7 @@ int analyze(nlp::AnalyzeOptions options, unsigned threads) {
   std::vector<std::thread> workers;
   for (unsigned t = 0; t < threads; ++t)
     workers.emplace_back([&, t] {
-      nlp::Pipeline::prepare(t, threads);
+      nlp::Pipeline::prepare();
       for (;;) {
         std::shared_ptr<Chunk> chunk;
         {

@@ -126,7 +126,8 @@ void append_json_number(std::string& out, double d) {
     if (scaled / 10000.0 == d) {
       auto n = static_cast<long long>(std::fabs(scaled));
       if (d < 0) out.push_back('-');
-      out += std::to_string(n / 10000);
+      char whole[24];
+      out.append(whole, std::to_chars(whole, whole + sizeof whole, n / 10000).ptr);
       if (long long frac = n % 10000; frac != 0) {
         char digits[5] = {static_cast<char>('0' + frac / 1000), static_cast<char>('0' + frac / 100 % 10),
                           static_cast<char>('0' + frac / 10 % 10), static_cast<char>('0' + frac % 10), 0};

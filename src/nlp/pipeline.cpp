@@ -1,4 +1,7 @@
 // Pipeline assembly and the standard stage order.
+#include <atomic>
+#include <iterator>
+
 #include "nlp/category.hpp"
 #include "nlp/clean.hpp"
 #include "nlp/language.hpp"
@@ -33,18 +36,27 @@ void Pipeline::run(Document& doc) const {
   }
 }
 
-void Pipeline::prepare(unsigned share, unsigned shares) {
-  // Two parts of about equal cost: the sentiment vocabularies, then the taxonomy and the models.
-  auto part = [&](unsigned k) { return shares <= 1 || share % 2 == k; };
-  if (part(0)) {
-    sentiment_rules::Vocabulary::for_language("en");
-    vader_lexicon();
-  }
-  if (part(1)) {
-    Taxonomy::builtin();
-    feedback_models();
-    prepare_category_rules();
-  }
+void Pipeline::prepare() {
+  // The tables, largest first; each thread that calls this takes the next one nobody has taken, so two
+  // threads build them side by side. A table another thread is still building is waited for on first use.
+  using Task = void (*)();
+  static constexpr Task kTasks[] = {
+      [] { Taxonomy::builtin(); },
+      [] { feedback_models(); },
+      [] { sentiment_rules::Vocabulary::for_language("de"); },
+      [] { sentiment_rules::Vocabulary::for_language("fr"); },
+      [] { sentiment_rules::Vocabulary::for_language("es"); },
+      [] { sentiment_rules::Vocabulary::for_language("pt"); },
+      [] { sentiment_rules::Vocabulary::for_language("it"); },
+      [] { sentiment_rules::Vocabulary::for_language("nl"); },
+      [] {
+        sentiment_rules::Vocabulary::for_language("en");
+        vader_lexicon();
+      },
+      [] { prepare_category_rules(); },
+  };
+  static std::atomic<std::size_t> next{0};
+  for (std::size_t k = next++; k < std::size(kTasks); k = next++) kTasks[k]();
   standard();
 }
 

@@ -173,9 +173,13 @@ std::size_t code_points(std::string_view s) {
 const Vocabulary* generic_vocabulary(std::string_view code) {
   static std::mutex mu;
   static std::map<std::string, std::unique_ptr<Vocabulary>, std::less<>> built;
-  std::lock_guard lock(mu);
-  auto it = built.find(code);
-  if (it != built.end()) return it->second.get();
+  {
+    std::lock_guard lock(mu);
+    auto it = built.find(code);
+    if (it != built.end()) return it->second.get();
+  }
+  // Built outside the lock, so threads meeting two new languages build them at once; if two threads build
+  // the same one, the first to finish is kept.
   std::unique_ptr<Vocabulary> vocab;
   if (multilang_words(code)) {
     const std::string_view* but = nullptr;
@@ -189,7 +193,8 @@ const Vocabulary* generic_vocabulary(std::string_view code) {
     Vocabulary::Table t{own.data(), own.size(), nullptr, 0, but, but ? 1u : 0u, nullptr, 0};
     vocab = std::make_unique<Vocabulary>(code, t);
   }
-  return built.emplace(std::string(code), std::move(vocab)).first->second.get();
+  std::lock_guard lock(mu);
+  return built.try_emplace(std::string(code), std::move(vocab)).first->second.get();
 }
 
 }  // namespace
@@ -255,20 +260,35 @@ void Vocabulary::add_word_list(const WordValence& words, std::vector<PhraseSpec>
 }
 
 const Vocabulary* Vocabulary::for_language(std::string_view code) {
-  static const Vocabulary en;
-  static const Vocabulary de("de", table(kDeWords, kDeNegators, kDeContrasts, kDePhrases));
-  static const Vocabulary fr("fr", table(kFrWords, kFrNegators, kFrContrasts, kFrPhrases));
-  static const Vocabulary es("es", table(kEsWords, kEsNegators, kEsContrasts, kEsPhrases));
-  static const Vocabulary pt("pt", table(kPtWords, kPtNegators, kPtContrasts, kPtPhrases));
-  static const Vocabulary it("it", table(kItWords, kItNegators, kItContrasts, kItPhrases));
-  static const Vocabulary nl("nl", table(kNlWords, kNlNegators, kNlContrasts, kNlPhrases));
-  if (code == "en" || code == "un") return &en;
-  if (code == "de") return &de;
-  if (code == "fr") return &fr;
-  if (code == "es") return &es;
-  if (code == "pt") return &pt;
-  if (code == "it") return &it;
-  if (code == "nl") return &nl;
+  // Each language is built on its first use and on its own, so two threads can build two languages at once.
+  if (code == "en" || code == "un") {
+    static const Vocabulary en;
+    return &en;
+  }
+  if (code == "de") {
+    static const Vocabulary de("de", table(kDeWords, kDeNegators, kDeContrasts, kDePhrases));
+    return &de;
+  }
+  if (code == "fr") {
+    static const Vocabulary fr("fr", table(kFrWords, kFrNegators, kFrContrasts, kFrPhrases));
+    return &fr;
+  }
+  if (code == "es") {
+    static const Vocabulary es("es", table(kEsWords, kEsNegators, kEsContrasts, kEsPhrases));
+    return &es;
+  }
+  if (code == "pt") {
+    static const Vocabulary pt("pt", table(kPtWords, kPtNegators, kPtContrasts, kPtPhrases));
+    return &pt;
+  }
+  if (code == "it") {
+    static const Vocabulary it("it", table(kItWords, kItNegators, kItContrasts, kItPhrases));
+    return &it;
+  }
+  if (code == "nl") {
+    static const Vocabulary nl("nl", table(kNlWords, kNlNegators, kNlContrasts, kNlPhrases));
+    return &nl;
+  }
   return generic_vocabulary(code);
 }
 

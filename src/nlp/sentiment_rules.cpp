@@ -85,12 +85,12 @@ constexpr std::pair<std::string_view, float> kProductWords[] = {
     {"cheaply", -1.0f},
     // A noun in feedback ("customer support", "support for X"), not approval.
     {"support", 0.0f},
-    // Words of requests and product features, not of opinion: "please add", "the free plan", "share a
-    // folder", "allow guests", "restore a board", "I wish there was".
+    // Words of requests and product features, not of opinion: "please add", "share a folder", "allow
+    // guests", "restore a board", "I wish there was". ("free" keeps its valence, except as the name of a
+    // tier: "the free plan"; see the sentiment stage.)
     {"please", 0.0f},
     {"pls", 0.0f},
     {"plz", 0.0f},
-    {"free", 0.0f},
     {"share", 0.0f},
     {"shared", 0.0f},
     {"sharing", 0.0f},
@@ -160,6 +160,9 @@ constexpr std::pair<std::string_view, float> kShortcodes[] = {
 constexpr PhraseSpec kPhrases[] = {
     // Idioms whose words mislead a word-by-word reading.
     {"yeah right", -2.0f},
+    {"can't wait", 2.0f},
+    {"cant wait", 2.0f},
+    {"cannot wait", 2.0f},
     {"kiss of death", -1.5f},
     {"hand to mouth", -2.0f},
     {"the bomb", 3.0f},

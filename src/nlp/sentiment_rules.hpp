@@ -75,6 +75,15 @@ class Vocabulary {
   // Unique to this vocabulary for the life of the process (never reused, unlike an address): what
   // per-thread memos of its answers are keyed by.
   std::uint64_t id() const { return id_; }
+  // Everything the analyser asks of one word, answered by one lookup in a per-thread memo; a scorer that
+  // asks several questions of a token fetches its facts once.
+  struct Facts {
+    std::optional<float> valence;
+    double degree = 0.0;  // English only
+    bool negates = false;
+    const std::vector<Phrase>* phrases = nullptr;
+  };
+  Facts facts(std::string_view word) const;
   std::optional<float> valence(std::string_view word) const;
   double degree(std::string_view word) const;  // booster or dampener step, 0 otherwise
   bool negates(std::string_view word) const;
@@ -104,15 +113,7 @@ class Vocabulary {
   Vocabulary();  // English
 
  private:
-  // Everything the analyser asks of one word, answered by one lookup in a per-thread memo.
-  struct Facts {
-    std::optional<float> valence;
-    double degree = 0.0;
-    bool negates = false;
-    const std::vector<Phrase>* phrases = nullptr;
-  };
   static std::uint64_t next_id();
-  Facts facts(std::string_view word) const;
   Facts facts_uncached(std::string_view word) const;
   std::optional<float> valence_uncached(std::string_view word) const;
   bool negates_uncached(std::string_view word) const;

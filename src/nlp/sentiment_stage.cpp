@@ -26,24 +26,37 @@ constexpr std::size_t kRequestReach = 8;  // words back a "would" or "wish" make
 double sign(double v) { return v > 0 ? 1.0 : (v < 0 ? -1.0 : 0.0); }
 
 // Lexical valence of token i before modifiers, or 0 when it carries none itself.
-double base_valence(const std::vector<Token>& t, std::size_t i, const Vocabulary& vocab) {
+using Facts = Vocabulary::Facts;
+
+bool is_tier_word(std::string_view w) {
+  for (std::string_view tier : {"plan", "plans", "tier", "tiers", "version", "versions", "trial", "trials", "account",
+                                "accounts", "edition", "user", "users", "level", "option", "options", "mode",
+                                "subscription", "membership", "up"}) {
+    if (w == tier) return true;
+  }
+  return false;
+}
+
+double base_valence(const std::vector<Token>& t, const std::vector<Facts>& f, std::size_t i, const Vocabulary& vocab) {
   const Token& tok = t[i];
   if (tok.preset != 0.0f) return tok.preset;
   const std::string& w = tok.word;
-  if (vocab.degree(w) != 0.0) return 0.0;
+  if (f[i].degree != 0.0) return 0.0;
   if (vocab.is_english()) {
     bool has_next_in_clause = i + 1 < t.size() && t[i + 1].clause == tok.clause;
     if ((w == "kind" || w == "sort") && has_next_in_clause && t[i + 1].word == "of") return 0.0;
+    // "free" names a tier or frees something ("the free plan", "free up space"): a feature, not praise.
+    if (w == "free" && has_next_in_clause && is_tier_word(t[i + 1].word)) return 0.0;
     // "no" before a sentiment word negates it rather than scoring ("no good"); before anything else it is
     // its own verdict ("no perks", "no electricity"), as in VADER.
-    if (w == "no" && has_next_in_clause && vocab.valence(t[i + 1].word).value_or(0.0f) != 0.0f) return 0.0;
+    if (w == "no" && has_next_in_clause && f[i + 1].valence.value_or(0.0f) != 0.0f) return 0.0;
   }
-  return vocab.valence(w).value_or(0.0f);
+  return f[i].valence.value_or(0.0f);
 }
 
 // The longest idiom or fixed expression starting at i within one sentence, if any.
-const Phrase* match_phrase(const std::vector<Token>& t, std::size_t i, const Vocabulary& vocab) {
-  const auto* candidates = vocab.phrases(t[i].word);
+const Phrase* match_phrase(const std::vector<Token>& t, const std::vector<Facts>& f, std::size_t i) {
+  const auto* candidates = f[i].phrases;
   if (!candidates) return nullptr;
   for (const Phrase& p : *candidates) {
     if (i + p.words.size() > t.size()) continue;
@@ -59,6 +72,7 @@ const Phrase* match_phrase(const std::vector<Token>& t, std::size_t i, const Voc
 struct Scoring {
   const std::vector<Token>& t;
   const Vocabulary& vocab;
+  std::vector<Facts> facts;     // per token, looked up once
   std::vector<double> base;     // per token, from base_valence
   std::vector<bool> in_phrase;  // consumed by a matched phrase
   bool mixed_case = false;
@@ -75,7 +89,7 @@ double apply_modifiers(const Scoring& s, std::size_t i, double v, bool self_nega
     if (s.in_phrase[j]) continue;
     if (s.base[j] != 0.0) break;
     const std::string& w = t[j].word;
-    double m = s.vocab.degree(w);
+    double m = s.facts[j].degree;
     if (m == 0.0 && s.vocab.is_english() && w == "of" && j > 0 && t[j - 1].clause == t[i].clause &&
         (t[j - 1].word == "kind" || t[j - 1].word == "sort"))
       m = -kBoosterStep;  // "kind of", "sort of"
@@ -84,7 +98,7 @@ double apply_modifiers(const Scoring& s, std::size_t i, double v, bool self_nega
       m *= d == 1 ? 1.0 : (d == 2 ? 0.95 : 0.9);
       v += sign(v) * m;
     }
-    if (!self_negating && s.vocab.negates(w)) {
+    if (!self_negating && s.facts[j].negates) {
       // "never so good", "not been this disappointed": a comparison with everything before, not a denial.
       bool superlative = s.vocab.is_english() && t[i - 1].clause == t[i].clause &&
                          (t[i - 1].word == "this" || (w == "never" && t[i - 1].word == "so"));
@@ -119,17 +133,19 @@ std::vector<double> score_tokens(const std::vector<Token>& t, const Vocabulary* 
     for (std::size_t i = 0; i < t.size(); ++i) out[i] = t[i].preset;
     return out;
   }
-  Scoring s{t, *vocab, std::vector<double>(t.size(), 0.0), std::vector<bool>(t.size(), false)};
+  Scoring s{t, *vocab, {}, std::vector<double>(t.size(), 0.0), std::vector<bool>(t.size(), false)};
+  s.facts.reserve(t.size());
+  for (const Token& x : t) s.facts.push_back(vocab->facts(x.word));
   bool any_caps = std::any_of(t.begin(), t.end(), [](const Token& x) { return x.caps; });
   bool any_lower = std::any_of(t.begin(), t.end(), [](const Token& x) { return x.has_lower; });
   s.mixed_case = any_caps && any_lower;
-  for (std::size_t i = 0; i < t.size(); ++i) s.base[i] = base_valence(t, i, *vocab);
+  for (std::size_t i = 0; i < t.size(); ++i) s.base[i] = base_valence(t, s.facts, i, *vocab);
 
   for (std::size_t i = 0; i < t.size(); ++i) {
     if (s.in_phrase[i]) continue;
     double v = s.base[i];
     bool self_negating = false;
-    if (const Phrase* p = match_phrase(t, i, *vocab)) {
+    if (const Phrase* p = match_phrase(t, s.facts, i)) {
       v = p->valence;
       self_negating = p->self_negating;
       for (std::size_t k = 0; k < p->words.size(); ++k) s.in_phrase[i + k] = true;

@@ -85,9 +85,9 @@ class Pipeline {
   explicit Pipeline(std::vector<std::unique_ptr<Stage>> stages);
   void run(Document& doc) const;
   // Builds the standard stages' shared tables (lexicons, vocabularies, taxonomy, models) ahead of the first
-  // document. The work splits into `shares` parts; threads that each call it with their own `share` build
-  // them side by side instead of one after the other. Any thread may call it; the tables are built once.
-  static void prepare(unsigned share = 0, unsigned shares = 1);
+  // document. Threads that call it at once share the work, each building the next table not yet taken. Any
+  // thread may call it; the tables are built once.
+  static void prepare();
   // "clean@1,language@1,..." stamped on every record as context_info.nlp_version.
   const std::string& version() const { return version_; }
 

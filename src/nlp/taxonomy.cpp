@@ -2,12 +2,14 @@
 #include "nlp/taxonomy.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 
 #include "core/json.hpp"
 #include "nlp/embedded_data.hpp"
 #include "nlp/stemmer.hpp"
 #include "nlp/utf8.hpp"
+#include "nlp/word_memo.hpp"
 
 namespace chorus::nlp {
 
@@ -17,12 +19,24 @@ constexpr std::size_t kMaxTextBytes = 64 * 1024;  // aspects show early; a megab
 
 std::string_view stem_language(std::string_view code) { return code == "un" || code.empty() ? "en" : code; }
 
+
 }  // namespace
 
 std::vector<std::string> matcher_words(std::string_view text) {
   std::vector<std::string> out;
+  out.reserve(text.size() / 5 + 2);
   std::string cur;
   for (std::size_t i = 0; i < text.size();) {
+    // ASCII letters and digits, the bulk of most texts, go straight in; the rest takes the general path.
+    if (char c = text[i]; (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+      cur.push_back(c);
+      ++i;
+      continue;
+    } else if (c >= 'A' && c <= 'Z') {
+      cur.push_back(static_cast<char>(c + ('a' - 'A')));
+      ++i;
+      continue;
+    }
     char32_t cp = next_code_point(text, i);
     bool apostrophe = (cp == '\'' || cp == 0x2019) && !cur.empty() && i < text.size();
     if (apostrophe) {
@@ -85,11 +99,50 @@ void PhraseMatcher::add(std::string_view code, std::string_view phrase, std::siz
   Entry e{{}, {}, tag};
   for (const std::string& w : matcher_words(phrase)) e.stems.push_back(stem_word(w, stem_language(code)));
   if (e.stems.empty()) return;
-  auto& bucket = lang.by_first_stem[e.stems.front()];
+  lang.id = fresh_id();
+  Head& head = lang.by_first_stem[e.stems.front()];
+  if (e.stems.size() == 1) {
+    head.tags.push_back(tag);
+    return;
+  }
+  auto& bucket = head.by_second_stem[e.stems[1]];
   // Longest first, so a longer phrase is tried before its prefix.
   bucket.push_back(std::move(e));
   std::stable_sort(bucket.begin(), bucket.end(),
                    [](const Entry& a, const Entry& b) { return a.stems.size() > b.stems.size(); });
+}
+
+template <class StemAt>
+std::optional<std::size_t> PhraseMatcher::first_at(const Head& head, std::size_t i, std::size_t n, StemAt&& stem_at) {
+  if (!head.by_second_stem.empty() && i + 1 < n) {
+    auto b = head.by_second_stem.find(stem_at(i + 1));
+    if (b != head.by_second_stem.end()) {
+      for (const Entry& e : b->second) {
+        if (i + e.stems.size() > n) continue;
+        bool all = true;
+        for (std::size_t k = 2; k < e.stems.size() && all; ++k) all = stem_at(i + k) == e.stems[k];
+        if (all) return e.tag;
+      }
+    }
+  }
+  if (!head.tags.empty()) return head.tags.front();
+  return std::nullopt;
+}
+
+template <class StemAt>
+void PhraseMatcher::all_at(const Head& head, std::size_t i, std::size_t n, StemAt&& stem_at,
+                           std::vector<std::pair<std::size_t, std::size_t>>& hits) {
+  // Positions of spaced matches are word indices scaled to stay comparable with byte offsets' order.
+  for (std::size_t tag : head.tags) hits.emplace_back(i * 8, tag);
+  if (head.by_second_stem.empty() || i + 1 >= n) return;
+  auto b = head.by_second_stem.find(stem_at(i + 1));
+  if (b == head.by_second_stem.end()) return;
+  for (const Entry& e : b->second) {
+    if (i + e.stems.size() > n) continue;
+    bool all = true;
+    for (std::size_t k = 2; k < e.stems.size() && all; ++k) all = stem_at(i + k) == e.stems[k];
+    if (all) hits.emplace_back(i * 8, e.tag);
+  }
 }
 
 std::vector<std::size_t> PhraseMatcher::find(const Text& text, const std::vector<std::string_view>& languages) const {
@@ -103,16 +156,23 @@ std::vector<std::size_t> PhraseMatcher::find(const Text& text, const std::vector
       if (pos != std::string::npos) hits.emplace_back(pos, e.tag);
     }
     if (lang.by_first_stem.empty()) continue;
-    const std::vector<std::string>& stems = text.stems_in(code);
-    // Positions of spaced matches are word indices scaled to stay comparable with byte offsets' order.
-    for (std::size_t i = 0; i < stems.size(); ++i) {
-      auto b = lang.by_first_stem.find(stems[i]);
-      if (b == lang.by_first_stem.end()) continue;
-      for (const Entry& e : b->second) {
-        if (i + e.stems.size() > stems.size()) continue;
-        if (std::equal(e.stems.begin() + 1, e.stems.end(), stems.begin() + static_cast<std::ptrdiff_t>(i) + 1))
-          hits.emplace_back(i * 8, e.tag);
+    const std::vector<std::string>& words = text.words;
+    // Words after a phrase's first are stemmed only when a phrase is compared with them.
+    std::vector<std::string> stems;
+    std::vector<bool> stemmed;
+    auto stem_at = [&](std::size_t j) -> const std::string& {
+      if (stems.empty()) {
+        stems.resize(words.size());
+        stemmed.resize(words.size());
       }
+      if (!stemmed[j]) {
+        stems[j] = stem_word(words[j], stem_language(code));
+        stemmed[j] = true;
+      }
+      return stems[j];
+    };
+    for (std::size_t i = 0; i < words.size(); ++i) {
+      if (const Head* head = starting_with(lang, code, words[i])) all_at(*head, i, words.size(), stem_at, hits);
     }
   }
   std::stable_sort(hits.begin(), hits.end());
@@ -121,6 +181,20 @@ std::vector<std::size_t> PhraseMatcher::find(const Text& text, const std::vector
     if (std::find(tags.begin(), tags.end(), tag) == tags.end()) tags.push_back(tag);
   }
   return tags;
+}
+
+std::uint64_t PhraseMatcher::fresh_id() {
+  static std::atomic<std::uint64_t> next{1};
+  return next++;
+}
+
+const PhraseMatcher::Head* PhraseMatcher::starting_with(const Language& lang, std::string_view code,
+                                                        std::string_view word) {
+  thread_local WordMemos<std::uint64_t, const Head*> memos;
+  return memos.of(lang.id).get(word, [&](std::string_view w) -> const Head* {
+    auto b = lang.by_first_stem.find(stem_word(w, stem_language(code)));
+    return b == lang.by_first_stem.end() ? nullptr : &b->second;
+  });
 }
 
 std::optional<std::size_t> PhraseMatcher::find_in_phrase(std::string_view phrase, std::string_view code) const {
@@ -138,14 +212,18 @@ std::optional<std::size_t> PhraseMatcher::find_in_phrase(std::string_view phrase
     i = j + 1;
   }
   std::string stems[8];
-  for (std::size_t i = 0; i < n; ++i) stems[i] = stem_word(words[i], stem_language(code));
-  for (std::size_t i = 0; i < n; ++i) {
-    auto b = lang->by_first_stem.find(stems[i]);
-    if (b == lang->by_first_stem.end()) continue;
-    for (const Entry& e : b->second) {
-      if (i + e.stems.size() > n) continue;
-      if (std::equal(e.stems.begin() + 1, e.stems.end(), stems + i + 1)) return e.tag;
+  bool stemmed[8] = {};
+  auto stem_at = [&](std::size_t j) -> const std::string& {
+    if (!stemmed[j]) {
+      stems[j] = stem_word(words[j], stem_language(code));
+      stemmed[j] = true;
     }
+    return stems[j];
+  };
+  for (std::size_t i = 0; i < n; ++i) {
+    const Head* head = starting_with(*lang, code, words[i]);
+    if (!head) continue;
+    if (std::optional<std::size_t> tag = first_at(*head, i, n, stem_at)) return tag;
   }
   return std::nullopt;
 }

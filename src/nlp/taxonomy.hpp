@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -56,10 +57,39 @@ class PhraseMatcher {
     std::string substring;           // substring languages
     std::size_t tag;
   };
-  struct Language {
-    std::unordered_map<std::string, std::vector<Entry>> by_first_stem;
-    std::vector<Entry> substrings;
+  // The phrases that start with one stem: the one-word phrases' tags, and the longer phrases by their
+  // second stem (longest first), so a common first word ("in", "not") costs one lookup, not a scan.
+  struct Head {
+    std::vector<std::size_t> tags;
+    std::unordered_map<std::string, std::vector<Entry>> by_second_stem;
   };
+  struct Language {
+    std::unordered_map<std::string, Head> by_first_stem;
+    std::vector<Entry> substrings;
+    // Names this language's phrases as they are now (a new id on every add, and for a copy, whose entries
+    // live elsewhere): what the per-thread memo of word -> phrases starting with its stem is keyed by.
+    std::uint64_t id = 0;
+
+    Language() = default;
+    Language(const Language& o) : by_first_stem(o.by_first_stem), substrings(o.substrings), id(fresh_id()) {}
+    Language(Language&& o) noexcept
+        : by_first_stem(std::move(o.by_first_stem)), substrings(std::move(o.substrings)), id(std::exchange(o.id, 0)) {}
+    Language& operator=(Language o) noexcept {
+      by_first_stem.swap(o.by_first_stem);
+      substrings.swap(o.substrings);
+      std::swap(id, o.id);
+      return *this;
+    }
+  };
+  static std::uint64_t fresh_id();
+  // The phrases whose first stem is the word's, or nullptr; remembered per thread.
+  static const Head* starting_with(const Language& lang, std::string_view language_code, std::string_view word);
+  // The first tag (longest phrase first) of a phrase that starts at word i, given the stem of each word.
+  template <class StemAt>
+  static std::optional<std::size_t> first_at(const Head& head, std::size_t i, std::size_t n, StemAt&& stem_at);
+  template <class StemAt>
+  static void all_at(const Head& head, std::size_t i, std::size_t n, StemAt&& stem_at,
+                     std::vector<std::pair<std::size_t, std::size_t>>& hits);
   // A handful of languages: a list searched in place costs less than hashing a key per lookup.
   std::vector<std::pair<std::string, Language>> by_language_;
   Language& language(std::string_view code);

@@ -193,8 +193,6 @@ void split_words(std::string_view text, bool in_title, bool elide, std::uint32_t
 std::vector<Word> canonicalise(std::vector<Word> words) {
   constexpr std::uint32_t kFirstCanonicalSegment = 0x80000000u;
   std::uint32_t next_segment = kFirstCanonicalSegment;
-  std::vector<Word> out;
-  out.reserve(words.size());
   // The rewrites by their first word, so each word is compared with only the rewrites it can start.
   static const auto by_first = [] {
     std::unordered_map<std::string_view, std::vector<const CanonicalPhrase*>> index;
@@ -202,6 +200,11 @@ std::vector<Word> canonicalise(std::vector<Word> words) {
     return index;
   }();
   static const std::vector<const CanonicalPhrase*> none;
+  // Most texts have none of the phrasings: they keep their words as they are.
+  if (std::none_of(words.begin(), words.end(), [&](const Word& w) { return by_first.count(w.lower) != 0; }))
+    return words;
+  std::vector<Word> out;
+  out.reserve(words.size());
   for (std::size_t i = 0; i < words.size();) {
     bool rewritten = false;
     auto hit = by_first.find(words[i].lower);
@@ -464,6 +467,7 @@ std::vector<std::string> extract_themes(std::string_view text, std::string_view 
   std::string_view lang = effective_language(language_code);
   const WordSet& stops = stopwords(lang == "un" ? "en" : lang);
   std::vector<Word> words;
+  words.reserve((title.size() + text.size()) / 5 + 4);
   std::uint32_t segment = 0;
   bool elide = !is_english(lang);
   split_words(title, true, elide, segment, words);

@@ -209,6 +209,16 @@ TEST(Sentiment, MultilangNegatorsFlipTheWordAfterThem) {
   EXPECT_LT(analyze_sentiment("appen är inte bra", "sv").compound, 0.0);
 }
 
+TEST(Sentiment, CantWaitIsAnticipationAndFreeIsPraiseUnlessItNamesATier) {
+  EXPECT_GT(compound("I can't wait for the new version"), 0.3);
+  EXPECT_GT(compound("Cannot wait!"), 0.3);
+  EXPECT_LT(compound("I can't log in"), 0.0);  // "can't" still negates
+  EXPECT_GT(compound("Free shipping on every order"), 0.3);
+  EXPECT_EQ(compound("The free plan has three boards"), 0.0);
+  EXPECT_EQ(compound("Free up space on the phone"), 0.0);
+  EXPECT_LT(compound("The free tier is useless"), -0.3);
+}
+
 TEST(Sentiment, InflectedFormsMatchTheListByStem) {
   // The Polish list has "dobry" and "okropny"; feedback writes "dobra", "okropna".
   EXPECT_GT(analyze_sentiment("dobra", "pl").compound, 0.0);

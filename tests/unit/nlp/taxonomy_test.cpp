@@ -57,6 +57,42 @@ TEST(Taxonomy, RejectsBrokenFiles) {
   EXPECT_NE(dup.error().message.find("twice"), std::string::npos);
 }
 
+TEST(PhraseMatcher, PhrasesSharingAFirstWordAreTellApartByTheWordsAfterIt) {
+  PhraseMatcher m;
+  m.add("en", "not syncing", 1);
+  m.add("en", "not loading at all", 2);
+  m.add("en", "not", 3);
+  m.add("en", "in app purchase", 4);
+  auto tags = [&](std::string_view text) { return m.find(PhraseMatcher::Text(text), {"en"}); };
+  EXPECT_EQ(tags("Notes not synced"), (std::vector<std::size_t>{1, 3}));
+  EXPECT_EQ(tags("page is not loading at all"), (std::vector<std::size_t>{2, 3}));
+  EXPECT_EQ(tags("not loading"), (std::vector<std::size_t>{3}));  // the longer phrase needs "at all"
+  EXPECT_EQ(tags("too many in-app purchases"), (std::vector<std::size_t>{4}));
+  EXPECT_TRUE(tags("in the app").empty());
+  EXPECT_EQ(m.find_in_phrase("in-app purchases", "en"), std::optional<std::size_t>(4));
+  EXPECT_EQ(m.find_in_phrase("not loading at all", "en"), std::optional<std::size_t>(2));  // longest first
+  EXPECT_EQ(m.find_in_phrase("not sure", "en"), std::optional<std::size_t>(3));
+}
+
+TEST(PhraseMatcher, WhatAThreadRemembersFollowsAddsAndCopies) {
+  auto tags = [](const PhraseMatcher& m, std::string_view text) { return m.find(PhraseMatcher::Text(text), {"en"}); };
+  PhraseMatcher m;
+  m.add("en", "export", 1);
+  EXPECT_TRUE(tags(m, "sync is broken").empty());
+  m.add("en", "sync", 2);  // "sync" was looked up before and had no phrases then
+  EXPECT_EQ(tags(m, "sync is broken"), (std::vector<std::size_t>{2}));
+  PhraseMatcher copy;
+  {
+    PhraseMatcher original;
+    original.add("en", "battery drain", 7);
+    EXPECT_EQ(tags(original, "battery drain overnight"), (std::vector<std::size_t>{7}));
+    copy = original;
+  }  // the copy's phrases live on after the original is gone
+  EXPECT_EQ(tags(copy, "battery drain overnight"), (std::vector<std::size_t>{7}));
+  copy.add("en", "overnight", 8);
+  EXPECT_EQ(tags(copy, "battery drain overnight"), (std::vector<std::size_t>{7, 8}));
+}
+
 TEST(Taxonomy, MatcherWordsSplitHyphensAndKeepApostrophes) {
   EXPECT_EQ(matcher_words("Sign-in doesn't WORK!"), (std::vector<std::string>{"sign", "in", "doesn't", "work"}));
 }
