@@ -45,6 +45,16 @@ class Statement {
   Result<bool> step();
   // Steps to completion, skipping any rows.
   Status run();
+  // Steps through every row, calling on_row() while the statement stands on it.
+  template <class OnRow>
+  Status each_row(OnRow&& on_row) {
+    for (;;) {
+      auto row = step();
+      if (!row) return row.error();
+      if (!*row) return {};
+      on_row();
+    }
+  }
   // Ends the statement's read (if any) and clears its bindings, ready to be bound and run again.
   void reset();
 

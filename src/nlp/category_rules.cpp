@@ -267,16 +267,7 @@ void append_words(std::string_view text, std::vector<std::string>& out, std::siz
     cur.clear();
   };
   while (i < text.size() && out.size() < max_words) {
-    // ASCII letters and digits, the bulk of most texts, go straight in; the rest takes the general path.
-    if (char c = text[i]; (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
-      cur.push_back(c);
-      ++i;
-      continue;
-    } else if (c >= 'A' && c <= 'Z') {
-      cur.push_back(static_cast<char>(c + ('a' - 'A')));
-      ++i;
-      continue;
-    }
+    if (take_ascii_alnum(text, i, cur)) continue;  // the bulk of most texts
     char32_t cp = next_code_point(text, i);
     if (cp == 0x2019) cp = '\'';
     if (is_word_code_point(cp) || (cp == '\'' && !cur.empty())) {

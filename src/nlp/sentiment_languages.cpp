@@ -260,34 +260,30 @@ void Vocabulary::add_word_list(const WordValence& words, std::vector<PhraseSpec>
 }
 
 const Vocabulary* Vocabulary::for_language(std::string_view code) {
-  // Each language is built on its first use and on its own, so two threads can build two languages at once.
   if (code == "en" || code == "un") {
     static const Vocabulary en;
     return &en;
   }
-  if (code == "de") {
-    static const Vocabulary de("de", table(kDeWords, kDeNegators, kDeContrasts, kDePhrases));
-    return &de;
-  }
-  if (code == "fr") {
-    static const Vocabulary fr("fr", table(kFrWords, kFrNegators, kFrContrasts, kFrPhrases));
-    return &fr;
-  }
-  if (code == "es") {
-    static const Vocabulary es("es", table(kEsWords, kEsNegators, kEsContrasts, kEsPhrases));
-    return &es;
-  }
-  if (code == "pt") {
-    static const Vocabulary pt("pt", table(kPtWords, kPtNegators, kPtContrasts, kPtPhrases));
-    return &pt;
-  }
-  if (code == "it") {
-    static const Vocabulary it("it", table(kItWords, kItNegators, kItContrasts, kItPhrases));
-    return &it;
-  }
-  if (code == "nl") {
-    static const Vocabulary nl("nl", table(kNlWords, kNlNegators, kNlContrasts, kNlPhrases));
-    return &nl;
+  // The languages with hand-made tables, each built on its first use and on its own, so two threads can
+  // build two of them at once.
+  struct HandMade {
+    std::string_view code;
+    Table (*table)();
+  };
+  static constexpr HandMade kHandMade[] = {
+      {"de", [] { return table(kDeWords, kDeNegators, kDeContrasts, kDePhrases); }},
+      {"fr", [] { return table(kFrWords, kFrNegators, kFrContrasts, kFrPhrases); }},
+      {"es", [] { return table(kEsWords, kEsNegators, kEsContrasts, kEsPhrases); }},
+      {"pt", [] { return table(kPtWords, kPtNegators, kPtContrasts, kPtPhrases); }},
+      {"it", [] { return table(kItWords, kItNegators, kItContrasts, kItPhrases); }},
+      {"nl", [] { return table(kNlWords, kNlNegators, kNlContrasts, kNlPhrases); }},
+  };
+  static std::once_flag once[std::size(kHandMade)];
+  static std::unique_ptr<const Vocabulary> built[std::size(kHandMade)];
+  for (std::size_t k = 0; k < std::size(kHandMade); ++k) {
+    if (kHandMade[k].code != code) continue;
+    std::call_once(once[k], [k] { built[k] = std::make_unique<const Vocabulary>(kHandMade[k].code, kHandMade[k].table()); });
+    return built[k].get();
   }
   return generic_vocabulary(code);
 }

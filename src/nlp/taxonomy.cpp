@@ -27,16 +27,7 @@ std::vector<std::string> matcher_words(std::string_view text) {
   out.reserve(text.size() / 5 + 2);
   std::string cur;
   for (std::size_t i = 0; i < text.size();) {
-    // ASCII letters and digits, the bulk of most texts, go straight in; the rest takes the general path.
-    if (char c = text[i]; (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
-      cur.push_back(c);
-      ++i;
-      continue;
-    } else if (c >= 'A' && c <= 'Z') {
-      cur.push_back(static_cast<char>(c + ('a' - 'A')));
-      ++i;
-      continue;
-    }
+    if (take_ascii_alnum(text, i, cur)) continue;  // the bulk of most texts
     char32_t cp = next_code_point(text, i);
     bool apostrophe = (cp == '\'' || cp == 0x2019) && !cur.empty() && i < text.size();
     if (apostrophe) {

@@ -63,4 +63,19 @@ inline char32_t to_lower(char32_t cp) {
 }
 std::string to_lower_utf8(std::string_view s);
 
+// Word splitters' fast path: when s[i] is an ASCII letter or digit, appends it lowercased to word, advances
+// i and returns true; otherwise leaves both alone for the general path.
+inline bool take_ascii_alnum(std::string_view s, std::size_t& i, std::string& word) {
+  char c = s[i];
+  if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+    word.push_back(c);
+  } else if (c >= 'A' && c <= 'Z') {
+    word.push_back(static_cast<char>(c + ('a' - 'A')));
+  } else {
+    return false;
+  }
+  ++i;
+  return true;
+}
+
 }  // namespace chorus::nlp

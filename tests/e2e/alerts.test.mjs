@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { after, before, test } from 'node:test';
 import { Webhook } from 'standardwebhooks';
-import { apiCall, eventually, launchBrowser, screenshot, startChorus } from './harness.mjs';
+import {
+  apiCall, eventually, launchBrowser, newCustomerKey, screenshot, signedInPage, startChorus, workspaceWithItems,
+} from './harness.mjs';
 
 let chorus;
 let browser;
@@ -33,25 +35,11 @@ before(async () => {
   });
   await new Promise((ok) => slack.listen(0, '127.0.0.1', ok));
   chorus = await startChorus();
-  const customer = await fetch(`${chorus.url}/v1/customers`, {
-    method: 'POST', headers: { Authorization: `Bearer ${chorus.adminKey}` }, body: JSON.stringify({ name: 'Alerts Ltd' }),
-  }).then((r) => r.json());
-  key = customer.api_key;
-  const workspace = await apiCall(chorus.url, key, 'POST', '/v1/workspaces', {
-    name: 'Alerts',
-    sources: [{ type: 'jsonl', name: 'Survey', config: { fields: { id: 'id', text: 'text', timestamp: 'at' } } }],
-  });
-  ws = workspace.id;
-  await apiCall(chorus.url, key, 'POST', `/v1/workspaces/${ws}/sources/${workspace.sources[0].id}/items`,
-    [{ id: 'a', text: 'Checkout payment fails every time with my card', at: new Date().toISOString() }]);
+  key = await newCustomerKey(chorus, 'Alerts Ltd');
+  ws = (await workspaceWithItems(chorus, key, 'Alerts',
+    [{ id: 'a', text: 'Checkout payment fails every time with my card', at: new Date().toISOString() }])).id;
   browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('dialog', (d) => d.accept());
-  await page.goto(`${chorus.url}/`);
-  await page.fill('#api-key', key);
-  await page.click('button[type=submit]');
-  await page.locator('#workspace-name').waitFor();
+  page = await signedInPage(browser, chorus.url, key, pageErrors);
 });
 
 after(async () => {

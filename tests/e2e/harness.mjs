@@ -94,3 +94,32 @@ export async function eventually(what, fn, timeoutMs = 30000) {
     await new Promise((r) => setTimeout(r, 250));
   }
 }
+
+// A new customer of the running server; its API key.
+export async function newCustomerKey(chorus, name) {
+  return (await apiCall(chorus.url, chorus.adminKey, 'POST', '/v1/customers', { name })).api_key;
+}
+
+// A workspace with one push source of JSONL items ({id, text, at}), holding the given items; the workspace
+// as the API returned it.
+export async function workspaceWithItems(chorus, key, name, items) {
+  const workspace = await apiCall(chorus.url, key, 'POST', '/v1/workspaces', {
+    name,
+    sources: [{ type: 'jsonl', name: 'Survey', config: { fields: { id: 'id', text: 'text', timestamp: 'at' } } }],
+  });
+  await apiCall(chorus.url, key, 'POST', `/v1/workspaces/${workspace.id}/sources/${workspace.sources[0].id}/items`, items);
+  return workspace;
+}
+
+// A dashboard page signed in with the key and showing its first screen; script errors go to `errors` and
+// confirmation dialogs are accepted.
+export async function signedInPage(browser, url, key, errors) {
+  const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('dialog', (d) => d.accept());
+  await page.goto(`${url}/`);
+  await page.fill('#api-key', key);
+  await page.click('button[type=submit]');
+  await page.locator('#workspace-name').waitFor();
+  return page;
+}

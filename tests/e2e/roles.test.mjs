@@ -6,7 +6,7 @@
 // Screenshots go to tests/artifacts/.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { apiCall, eventually, launchBrowser, screenshot, startChorus } from './harness.mjs';
+import { apiCall, eventually, launchBrowser, newCustomerKey, screenshot, startChorus } from './harness.mjs';
 
 let chorus;
 let browser;
@@ -31,10 +31,7 @@ async function signIn(key) {
 
 before(async () => {
   chorus = await startChorus();
-  const customer = await fetch(`${chorus.url}/v1/customers`, {
-    method: 'POST', headers: { Authorization: `Bearer ${chorus.adminKey}` }, body: JSON.stringify({ name: 'Roles Ltd' }),
-  }).then((r) => r.json());
-  admin = customer.api_key;
+  admin = await newCustomerKey(chorus, 'Roles Ltd');
   const workspace = await apiCall(chorus.url, admin, 'POST', '/v1/workspaces', {
     name: 'Support',
     sources: [

@@ -3,7 +3,9 @@
 // the form shows with its count; a refused name shows the server's reason. Screenshots go to tests/artifacts/.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { apiCall, eventually, launchBrowser, screenshot, startChorus } from './harness.mjs';
+import {
+  apiCall, eventually, launchBrowser, newCustomerKey, screenshot, signedInPage, startChorus, workspaceWithItems,
+} from './harness.mjs';
 
 const TEXTS = [
   'The price is far too expensive for a small team.',
@@ -27,27 +29,12 @@ const row = (id) => page.locator(`#taxonomy-table tr[data-theme-id="${id}"]`);
 
 before(async () => {
   chorus = await startChorus();
-  const customer = await fetch(`${chorus.url}/v1/customers`, {
-    method: 'POST', headers: { Authorization: `Bearer ${chorus.adminKey}` }, body: JSON.stringify({ name: 'Taxonomy Ltd' }),
-  }).then((r) => r.json());
-  key = customer.api_key;
-  const workspace = await apiCall(chorus.url, key, 'POST', '/v1/workspaces', {
-    name: 'Taxonomy',
-    sources: [{ type: 'jsonl', name: 'Survey', config: { fields: { id: 'id', text: 'text', timestamp: 'at' } } }],
-  });
-  ws = workspace.id;
+  key = await newCustomerKey(chorus, 'Taxonomy Ltd');
   const at = new Date(Date.now() - 3600000).toISOString();
-  await apiCall(chorus.url, key, 'POST', `/v1/workspaces/${ws}/sources/${workspace.sources[0].id}/items`,
-    TEXTS.map((text, i) => ({ id: `t-${i}`, text, at })));
+  ws = (await workspaceWithItems(chorus, key, 'Taxonomy', TEXTS.map((text, i) => ({ id: `t-${i}`, text, at })))).id;
   await eventually('the records and their rollups', async () => (await countOf('pricing')) === 3 && (await countOf('sync')) === 2);
   browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('dialog', (d) => d.accept());
-  await page.goto(`${chorus.url}/`);
-  await page.fill('#api-key', key);
-  await page.click('button[type=submit]');
-  await page.locator('#workspace-name').waitFor();
+  page = await signedInPage(browser, chorus.url, key, pageErrors);
 });
 
 after(async () => {

@@ -58,12 +58,7 @@ AlertDelivery read_delivery(const sqlite::Statement& s) {
 template <class T, class Read>
 Result<std::vector<T>> read_all(sqlite::Statement& q, Read read) {
   std::vector<T> out;
-  for (;;) {
-    auto row = q.step();
-    if (!row) return row.error();
-    if (!*row) break;
-    out.push_back(read(q));
-  }
+  if (Status rows = q.each_row([&] { out.push_back(read(q)); }); !rows) return rows.error();
   return out;
 }
 
@@ -297,13 +292,11 @@ Result<SourceArrivals> SqliteStore::live_source_arrivals(Id workspace_id, Id sou
   if (!q) return q.error();
   q->bind(1, workspace_id).bind(2, since - kLiveItemMaxLag).bind(3, source_id).bind(4, since);
   SourceArrivals out;
-  for (;;) {
-    auto row = q->step();
-    if (!row) return row.error();
-    if (!*row) break;
+  Status rows = q->each_row([&] {
     out.hours.push_back(q->int64(0));
     out.last = q->int64(1);
-  }
+  });
+  if (!rows) return rows.error();
   return out;
 }
 

@@ -62,12 +62,7 @@ Result<std::vector<ApiKey>> SqliteStore::list_api_keys(Id customer_id) {
   if (!q) return q.error();
   q->bind(1, customer_id);
   std::vector<ApiKey> out;
-  for (;;) {
-    auto row = q->step();
-    if (!row) return row.error();
-    if (!*row) break;
-    out.push_back(key_from_row(*q));
-  }
+  if (Status rows = q->each_row([&] { out.push_back(key_from_row(*q)); }); !rows) return rows.error();
   return out;
 }
 

@@ -38,10 +38,7 @@ Result<std::vector<AuditEntry>> SqliteStore::list_audit_entries(const AuditQuery
   q->bind(1, query.customer_id).bind(2, query.before_id).bind(3, query.workspace_id).bind(4, query.action);
   q->bind(5, static_cast<std::int64_t>(query.limit));
   std::vector<AuditEntry> out;
-  for (;;) {
-    auto row = q->step();
-    if (!row) return row.error();
-    if (!*row) break;
+  Status rows = q->each_row([&] {
     AuditEntry e;
     e.id = q->int64(0);
     e.customer_id = q->int64(1);
@@ -55,7 +52,8 @@ Result<std::vector<AuditEntry>> SqliteStore::list_audit_entries(const AuditQuery
     e.detail = q->text(9);
     e.at = q->int64(10);
     out.push_back(std::move(e));
-  }
+  });
+  if (!rows) return rows.error();
   return out;
 }
 

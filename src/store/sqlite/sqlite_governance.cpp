@@ -64,12 +64,7 @@ Result<std::vector<Workspace>> SqliteStore::list_all_workspaces() {
   auto q = db_.prepare(std::string(kWorkspaceColumns) + "ORDER BY id");
   if (!q) return q.error();
   std::vector<Workspace> out;
-  for (;;) {
-    auto row = q->step();
-    if (!row) return row.error();
-    if (!*row) break;
-    out.push_back(read_workspace(*q));
-  }
+  if (Status rows = q->each_row([&] { out.push_back(read_workspace(*q)); }); !rows) return rows.error();
   return out;
 }
 
@@ -118,15 +113,13 @@ Status SqliteStore::delete_workspace(Id customer_id, Id workspace_id) {
   if (!keys) return keys.error();
   keys->bind(1, customer_id);
   std::vector<std::pair<Id, std::string>> changed;
-  for (;;) {
-    auto row = keys->step();
-    if (!row) return row.error();
-    if (!*row) break;
+  Status rows = keys->each_row([&] {
     auto list = decode_key_workspaces(keys->opt_text(1));
     auto kept = *list;
     std::erase(kept, workspace_id);
     if (kept.size() != list->size()) changed.emplace_back(keys->int64(0), *encode_key_workspaces(kept));
-  }
+  });
+  if (!rows) return rows.error();
   keys->reset();
   auto put = db_.prepare("UPDATE api_keys SET workspaces = ? WHERE id = ?");
   if (!put) return put.error();
@@ -155,13 +148,11 @@ Status SqliteStore::remove_records(Id workspace_id, const std::string& where, co
     TimeMs ts;
   };
   std::vector<Gone> gone;
-  for (;;) {
-    auto row = pick->step();
-    if (!row) return row.error();
-    if (!*row) break;
+  Status rows = pick->each_row([&] {
     gone.push_back(Gone{pick->int64(0), pick->int64(1), pick->int64(2)});
     counts.raw_items += pick->int64(3);
-  }
+  });
+  if (!rows) return rows.error();
   pick->reset();
   counts.records += static_cast<std::int64_t>(gone.size());
   if (gone.empty()) return {};
@@ -284,12 +275,7 @@ Result<std::vector<Erasure>> SqliteStore::list_erasures(Id workspace_id) {
   if (!q) return q.error();
   q->bind(1, workspace_id);
   std::vector<Erasure> out;
-  for (;;) {
-    auto row = q->step();
-    if (!row) return row.error();
-    if (!*row) break;
-    out.push_back(read_erasure(*q));
-  }
+  if (Status rows = q->each_row([&] { out.push_back(read_erasure(*q)); }); !rows) return rows.error();
   return out;
 }
 
@@ -299,12 +285,7 @@ Result<std::vector<std::string>> SqliteStore::erased_author_hashes(Id workspace_
   if (!q) return q.error();
   q->bind(1, workspace_id);
   std::vector<std::string> out;
-  for (;;) {
-    auto row = q->step();
-    if (!row) return row.error();
-    if (!*row) break;
-    out.push_back(q->text(0));
-  }
+  if (Status rows = q->each_row([&] { out.push_back(q->text(0)); }); !rows) return rows.error();
   return out;
 }
 

@@ -183,12 +183,10 @@ Result<std::vector<AggRow>> aggregate(sqlite::Database& db, const Question& q) {
     auto st = db.prepare(segment_sql(q, seg, f));
     if (!st) return st.error();
     bind_all(*st, f.args);
-    for (;;) {
-      auto row = st->step();
-      if (!row) return row.error();
-      if (!*row) break;
+    Status read = st->each_row([&] {
       rows.push_back(AggRow{st->int64(0), st->text(1), st->real(2), st->int64(3), st->real(4)});
-    }
+    });
+    if (!read) return read.error();
   }
   return rows;
 }

@@ -386,12 +386,7 @@ Status SqliteStore::refold_new_cubes() {
   std::set<std::string> folded;
   auto q = db_.prepare("SELECT name FROM rollup_cubes");
   if (!q) return q.error();
-  for (;;) {
-    auto row = q->step();
-    if (!row) return row.error();
-    if (!*row) break;
-    folded.insert(q->text(0));
-  }
+  if (Status rows = q->each_row([&] { folded.insert(q->text(0)); }); !rows) return rows.error();
   std::set<std::string> current;
   for (const auto& c : cubes::all()) current.insert(c.table);
   if (folded == current) return db_.exec(cubes::schema());
@@ -443,12 +438,7 @@ Result<std::vector<Workspace>> SqliteStore::list_workspaces(Id customer_id) {
   if (!q) return q.error();
   q->bind(1, customer_id);
   std::vector<Workspace> out;
-  for (;;) {
-    auto row = q->step();
-    if (!row) return row.error();
-    if (!*row) break;
-    out.push_back(read_workspace(*q));
-  }
+  if (Status rows = q->each_row([&] { out.push_back(read_workspace(*q)); }); !rows) return rows.error();
   return out;
 }
 
@@ -634,12 +624,7 @@ Result<std::vector<Sync>> SqliteStore::list_unfinished_syncs() {
   auto q = db_.prepare(std::string(kSyncColumns) + "WHERE state IN ('queued', 'running') ORDER BY id");
   if (!q) return q.error();
   std::vector<Sync> out;
-  for (;;) {
-    auto row = q->step();
-    if (!row) return row.error();
-    if (!*row) break;
-    out.push_back(read_sync(*q));
-  }
+  if (Status rows = q->each_row([&] { out.push_back(read_sync(*q)); }); !rows) return rows.error();
   return out;
 }
 
