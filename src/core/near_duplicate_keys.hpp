@@ -59,20 +59,4 @@ inline std::string near_duplicate_key_sql(int index, std::string_view column) {
   return "((" + part(i) + " << 13) | " + part(j) + ")";
 }
 
-// The lookup over a table record_bands(workspace_id, band, value, uid, simhash, ts) keyed by (workspace_id,
-// band, value): one exact range per key, so no bucket is read that cannot hold a match. Parameters, numbered
-// with `mark` ('?' for SQLite, '$' for PostgreSQL): 1 the workspace, 2 the record itself (left out), 3..12
-// the ten key values in index order. A record sharing several keys comes once per key.
-inline std::string near_duplicate_lookup_sql(char mark) {
-  std::string sql;
-  for (int k = 0; k < kNearDuplicateKeys; ++k) {
-    if (k) sql += " UNION ALL ";
-    sql += "SELECT uid, simhash, ts FROM record_bands WHERE workspace_id = ";
-    sql += mark;
-    sql += "1 AND band = " + std::to_string(k) + " AND value = " + mark + std::to_string(3 + k) + " AND uid <> " +
-           mark + "2";
-  }
-  return sql;
-}
-
 }  // namespace chorus

@@ -114,6 +114,7 @@ constexpr Migration kMigrations[] = {
     {7, "syncs count the items they skipped, by reason"},
     {8, "sources can be paused; the audit log"},
     {9, "workspace settings, the erasure log and the salted hashes of erased persons"},
+    {10, "near-duplicate keys ordered by time within each key"},
 };
 
 // Keys of earlier versions stay valid as admin keys over all their customer's workspaces.
@@ -256,6 +257,16 @@ Status apply_v9(pg::Connection& conn) {
   return {};
 }
 
+// A near-duplicate lookup reads each key's rows oldest first and stops at the first within reach, so
+// identical texts cost one row a key however many are stored (the record index stays for deletes).
+Status apply_v10(pg::Connection& conn) {
+  if (auto s = conn.exec_script("CREATE INDEX IF NOT EXISTS record_bands_by_time ON record_bands(workspace_id, band, value, "
+                                "ts, uid)");
+      !s)
+    return s.error();
+  return {};
+}
+
 Result<PostgresLayout> choose_layout(pg::Connection& conn, PostgresOptions::Timescale want) {
   if (want == PostgresOptions::Timescale::off) return PostgresLayout::partitioned;
   if (auto s = conn.exec_script("SAVEPOINT timescale"); !s) return s.error();
@@ -322,7 +333,8 @@ Status PostgresStore::migrate(const PostgresOptions& options) {
                      : m.version == 7 ? apply_v7(**conn)
                      : m.version == 8 ? apply_v8(**conn)
                      : m.version == 9 ? apply_v9(**conn)
-                                      : Status{};
+                     : m.version == 10 ? apply_v10(**conn)
+                                       : Status{};
     if (!applied) return make_error(applied.error().code, "schema migration " + std::to_string(m.version) + " (" +
                                                               m.description + "): " + applied.error().message);
     auto noted = (*conn)->exec("INSERT INTO schema_version(version, description, applied_at) VALUES($1, $2, $3)",

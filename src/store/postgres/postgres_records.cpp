@@ -2,7 +2,6 @@
 // semantics as the SQLite store. Rows are locked in (workspace, uid) order so that two parsers or two
 // reports processes never deadlock on the same records.
 #include <algorithm>
-#include <bit>
 #include <functional>
 #include <map>
 #include <numeric>
@@ -368,8 +367,22 @@ Result<FeedbackPage> PostgresStore::query_feedback(const FeedbackFilter& filter,
 
 namespace {
 
-// The near-duplicate query (one exact range per key: the band rows carry the fingerprint and time, so no
-// record is read) and the earliest of its rows within max_distance bits that comes before the record.
+// The near-duplicate query: for each key, its rows oldest first (an index range: the key rows carry their
+// record's fingerprint and time), the first within max_distance bits that comes before the record. Identical
+// and near-identical texts match at once, so a lookup reads about one row a key however many such texts are
+// stored; rows that share a key but not the text are passed over inside PostgreSQL.
+std::string near_duplicate_lookup_sql() {
+  std::string sql;
+  for (int k = 0; k < kNearDuplicateKeys; ++k) {
+    if (k) sql += " UNION ALL ";
+    sql += "(SELECT ts, uid FROM record_bands WHERE workspace_id = $1 AND band = " + std::to_string(k) +
+           " AND value = $" + std::to_string(6 + k) +
+           " AND (ts, uid) < ($2, $3) AND uid <> $3 AND bit_count((simhash # $4)::bit(64)) <= $5 ORDER BY ts, uid "
+           "LIMIT 1)";
+  }
+  return sql;
+}
+
 Result<std::optional<std::int64_t>> earliest_near_duplicate(
     const std::function<Result<pg::Rows>(const std::string&, const pg::Params&)>& query, Id workspace_id,
     std::uint64_t simhash, int max_distance, std::int64_t self, TimeMs self_ts) {
@@ -377,17 +390,19 @@ Result<std::optional<std::int64_t>> earliest_near_duplicate(
     return make_error(ErrorCode::bad_request, "near-duplicate lookups reach at most " +
                                                   std::to_string(kNearDuplicateKeyBits) + " bits");
   if (simhash == 0) return std::optional<std::int64_t>{};
-  pg::Params params = pg::Params().add(workspace_id).add(self);
+  pg::Params params = pg::Params()
+                          .add(workspace_id)
+                          .add(self_ts)
+                          .add(self)
+                          .add(static_cast<std::int64_t>(simhash))
+                          .add(max_distance);
   for (const NearDuplicateKey& key : near_duplicate_keys(simhash)) params.add(key.value);
-  static const std::string sql = near_duplicate_lookup_sql('$');
+  static const std::string sql = near_duplicate_lookup_sql();
   auto rows = query(sql, params);
   if (!rows) return rows.error();
   std::optional<std::pair<TimeMs, std::int64_t>> best;
   for (int i = 0; i < rows->size(); ++i) {
-    auto other = static_cast<std::uint64_t>(rows->int64(i, 1));
-    if (std::popcount(other ^ simhash) > max_distance) continue;
-    std::pair<TimeMs, std::int64_t> cand{rows->int64(i, 2), rows->int64(i, 0)};
-    if (!(cand < std::make_pair(self_ts, self))) continue;
+    std::pair<TimeMs, std::int64_t> cand{rows->int64(i, 0), rows->int64(i, 1)};
     if (!best || cand < *best) best = cand;
   }
   if (!best) return std::optional<std::int64_t>{};

@@ -16,7 +16,7 @@
 namespace chorus::store {
 namespace {
 
-constexpr const char* kLatestMigration = "9";  // the last of kMigrations in src/store/postgres/pg_schema.cpp
+constexpr const char* kLatestMigration = "10";  // the last of kMigrations in src/store/postgres/pg_schema.cpp
 
 using chorus::testing::PostgresServer;
 
