@@ -148,19 +148,24 @@ std::vector<std::size_t> PhraseMatcher::find(const Text& text, const std::vector
     }
     if (lang.by_first_stem.empty()) continue;
     const std::vector<std::string>& words = text.words;
-    // Words after a phrase's first are stemmed only when a phrase is compared with them.
-    std::vector<std::string> stems;
-    std::vector<bool> stemmed;
+    // Words after a phrase's first are stemmed only when a phrase is compared with them, into a per-thread
+    // scratch list whose strings keep their buffers from text to text.
+    thread_local struct {
+      std::vector<std::string> stems;
+      std::vector<std::uint64_t> made_in;  // the pass that stemmed each slot
+      std::uint64_t pass = 0;
+    } scratch;
+    const std::uint64_t pass = ++scratch.pass;
     auto stem_at = [&](std::size_t j) -> const std::string& {
-      if (stems.empty()) {
-        stems.resize(words.size());
-        stemmed.resize(words.size());
+      if (scratch.stems.size() < words.size()) {
+        scratch.stems.resize(words.size());
+        scratch.made_in.resize(words.size(), 0);
       }
-      if (!stemmed[j]) {
-        stems[j] = stem_word(words[j], stem_language(code));
-        stemmed[j] = true;
+      if (scratch.made_in[j] != pass) {
+        scratch.stems[j] = stem_word(words[j], stem_language(code));
+        scratch.made_in[j] = pass;
       }
-      return stems[j];
+      return scratch.stems[j];
     };
     for (std::size_t i = 0; i < words.size(); ++i) {
       if (const Head* head = starting_with(lang, code, words[i])) all_at(*head, i, words.size(), stem_at, hits);
