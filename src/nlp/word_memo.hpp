@@ -98,20 +98,29 @@ class WordMemo {
   std::size_t count_ = 0;
 };
 
-// One WordMemo per owner (a vocabulary by its id, a language by its code), kept per thread by the caller;
-// the owner asked for last is remembered, since documents come in runs of one language.
+// One WordMemo per owner (a vocabulary by its id, a language by its code, a phrase table by its id), kept
+// per thread by the caller; the owner asked for last is remembered, since documents come in runs of one
+// language. Owners whose ids are never reused (a workspace's phrase tables are rebuilt batch after batch)
+// would pile up, so past kMaxOwners the memos are all forgotten and warm up again.
 template <class Key, class Value>
 class WordMemos {
  public:
+  static constexpr std::size_t kMaxOwners = 64;
+
+  // The memo of one owner; a reference that stays valid until of() is next called.
   template <class K>
   WordMemo<Value>& of(const K& key) {
     if (last_ && last_key_ == key) return *last_;
     auto it = memos_.find(key);
-    if (it == memos_.end()) it = memos_.emplace(Key(key), WordMemo<Value>()).first;
+    if (it == memos_.end()) {
+      if (memos_.size() >= kMaxOwners) memos_.clear();
+      it = memos_.emplace(Key(key), WordMemo<Value>()).first;
+    }
     last_key_ = Key(key);
     last_ = &it->second;
     return *last_;
   }
+  std::size_t owners() const { return memos_.size(); }
 
  private:
   std::map<Key, WordMemo<Value>, std::less<>> memos_;  // node-based: a memo stays where it is

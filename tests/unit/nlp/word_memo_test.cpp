@@ -78,5 +78,16 @@ TEST(WordMemos, EachOwnerKeepsItsOwnMemoAcrossSwitches) {
   EXPECT_EQ(*by_id.of(std::uint64_t{7}).find("a"), 7);
 }
 
+TEST(WordMemos, OwnersThatComeAndGoDoNotPileUp) {
+  // Phrase tables rebuilt batch after batch each bring a new id: memory stays bounded, answers stay right.
+  WordMemos<std::uint64_t, int> by_id;
+  for (std::uint64_t id = 1; id <= 1000; ++id) {
+    EXPECT_EQ(by_id.of(id).get("word", [&](std::string_view) { return static_cast<int>(id); }), static_cast<int>(id));
+    EXPECT_LE(by_id.owners(), (WordMemos<std::uint64_t, int>::kMaxOwners));
+  }
+  EXPECT_EQ(*by_id.of(std::uint64_t{1000}).find("word"), 1000);
+  EXPECT_EQ(by_id.of(std::uint64_t{1}).find("word"), nullptr);  // long forgotten, computed anew when asked
+}
+
 }  // namespace
 }  // namespace chorus::nlp
