@@ -19,18 +19,9 @@
 #include "core/time.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
+#include "support/fake_http_service.hpp"
 
 namespace chorus::testing {
-
-inline json::value load_json_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot open fixture " + path.string());
-  std::stringstream text;
-  text << in.rdbuf();
-  auto parsed = parse_json(text.str());
-  if (!parsed) throw std::runtime_error(path.string() + ": " + parsed.error().message);
-  return std::move(parsed.value());
-}
 
 class FakeDiscourse {
  public:
@@ -45,8 +36,8 @@ class FakeDiscourse {
   explicit FakeDiscourse(const std::filesystem::path& fixtures = {})
       : server_(loopback_options(), [this](http::Request& req) { return handle(req); }) {
     if (!fixtures.empty()) {
-      json::value topics = load_json_file(fixtures / "topics.json");
-      json::value posts = load_json_file(fixtures / "posts.json");
+      json::value topics = read_fixture(fixtures / "topics.json");
+      json::value posts = read_fixture(fixtures / "posts.json");
       for (const auto& t : topics.as_array()) add_topic(t.as_object());
       for (const auto& p : posts.as_array()) add_post(p.as_object());
     }

@@ -22,12 +22,17 @@
 
 namespace chorus::testing {
 
-inline json::value read_fixture(const std::filesystem::path& path) {
+// A fixture's bytes as stored (a recorded delivery's signature covers exactly these).
+inline std::string read_fixture_bytes(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error("cannot open fixture " + path.string());
   std::stringstream text;
   text << in.rdbuf();
-  auto parsed = parse_json(text.str());
+  return text.str();
+}
+
+inline json::value read_fixture(const std::filesystem::path& path) {
+  auto parsed = parse_json(read_fixture_bytes(path));
   if (!parsed) throw std::runtime_error(path.string() + ": " + parsed.error().message);
   return std::move(parsed.value());
 }

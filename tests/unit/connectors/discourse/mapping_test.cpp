@@ -24,7 +24,7 @@ class DiscourseMapping : public ::testing::Test {
 
   const Connector& connector = *find_connector("discourse");
   SourceSettings source;
-  json::value posts = testing::load_json_file(kFixtures / "posts.json");
+  json::value posts = testing::read_fixture(kFixtures / "posts.json");
 };
 
 TEST_F(DiscourseMapping, FullPostKeepsCookedHtml) {
@@ -102,7 +102,7 @@ TEST_F(DiscourseMapping, MissingIdIsBadRequest) {
 }
 
 TEST_F(DiscourseMapping, WebhookPostAndWholeBody) {
-  json::value body = testing::load_json_file(kFixtures / "webhook_post_created.json");
+  json::value body = testing::read_fixture(kFixtures / "webhook_post_created.json");
   auto from_post = connector.map(body.as_object().at("post"), source);
   ASSERT_TRUE(from_post) << from_post.error().message;
   EXPECT_EQ(from_post->external_id, "48280");

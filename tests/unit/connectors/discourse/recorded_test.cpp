@@ -32,7 +32,7 @@ class DiscourseRecorded : public ::testing::Test {
 TEST_F(DiscourseRecorded, ARealPostCreatedWithoutCookedIsANoticeNotAnEmptyRecord) {
   for (auto [file, event, id] : {std::tuple{"webhook_post_created.json", "post_created", "158765"},
                                  std::tuple{"webhook_post_edited.json", "post_edited", "83176"}}) {
-    auto r = connector.from_webhook(fedora_headers(event, id), testing::load_json_file(kRecorded / file), source);
+    auto r = connector.from_webhook(fedora_headers(event, id), testing::read_fixture(kRecorded / file), source);
     ASSERT_TRUE(r) << file << ": " << r.error().message;
     EXPECT_TRUE(r->items.empty()) << file;
     EXPECT_TRUE(r->fetch) << file;
@@ -41,7 +41,7 @@ TEST_F(DiscourseRecorded, ARealPostCreatedWithoutCookedIsANoticeNotAnEmptyRecord
 
 TEST_F(DiscourseRecorded, ARealPostDestroyedBringsNothing) {
   auto r = connector.from_webhook(fedora_headers("post_destroyed", "83530"),
-                                  testing::load_json_file(kRecorded / "webhook_post_destroyed.json"), source);
+                                  testing::read_fixture(kRecorded / "webhook_post_destroyed.json"), source);
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_TRUE(r->items.empty());
   EXPECT_FALSE(r->fetch);
@@ -49,7 +49,7 @@ TEST_F(DiscourseRecorded, ARealPostDestroyedBringsNothing) {
 
 TEST_F(DiscourseRecorded, TheSamePostWithItsBodyIsAnItem) {
   // What the sync the notice asks for brings: the documented /posts/{id}.json answer, body included.
-  auto post = testing::load_json_file(kRecorded / "post.json");
+  auto post = testing::read_fixture(kRecorded / "post.json");
   auto wrapped = json::value(json::object{{"post", post}});
   auto r = connector.from_webhook(fedora_headers("post_created", "1"), wrapped, source);
   ASSERT_TRUE(r) << r.error().message;
@@ -65,7 +65,7 @@ TEST_F(DiscourseRecorded, TheSamePostWithItsBodyIsAnItem) {
 }
 
 TEST_F(DiscourseRecorded, DocumentedSearchPostsMap) {
-  auto search = testing::load_json_file(kRecorded / "search.json");
+  auto search = testing::read_fixture(kRecorded / "search.json");
   const auto& posts = search.as_object().at("posts").as_array();
   ASSERT_EQ(posts.size(), 1u);
   auto m = connector.map(posts[0], source);

@@ -63,7 +63,7 @@ class DiscourseSync : public ::testing::Test {
   const Connector& connector = *find_connector("discourse");
   SourceSettings source;
   testing::RecordingSink sink;
-  json::value fixture_posts = testing::load_json_file(kFixtures / "posts.json");
+  json::value fixture_posts = testing::read_fixture(kFixtures / "posts.json");
 };
 
 TEST_F(DiscourseSync, FirstSyncFetchesEveryPostWhole) {

@@ -22,7 +22,7 @@ class DiscourseWebhook : public ::testing::Test {
  protected:
   Result<WebhookItems> deliver(const char* fixture, std::string type, std::string event) {
     return connector.from_webhook(discourse_headers(std::move(type), std::move(event)),
-                                  testing::load_json_file(kFixtures / fixture), source);
+                                  testing::read_fixture(kFixtures / fixture), source);
   }
   DiscourseWebhook() {
     source.type = "discourse";
@@ -82,7 +82,7 @@ TEST_F(DiscourseWebhook, PingAndUnknownTypesYieldNothing) {
 }
 
 TEST_F(DiscourseWebhook, TypeInferredFromBodyWithoutHeaders) {
-  auto r = connector.from_webhook(http::Headers{}, testing::load_json_file(kFixtures / "webhook_post_created.json"),
+  auto r = connector.from_webhook(http::Headers{}, testing::read_fixture(kFixtures / "webhook_post_created.json"),
                                   source);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->items.size(), 1u);

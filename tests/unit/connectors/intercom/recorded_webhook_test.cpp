@@ -2,9 +2,6 @@
 // replayed byte for byte, signed as Intercom signs them, through verification, from_webhook and map.
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "connectors/connector.hpp"
 #include "support/fake_http_service.hpp"
 #include "support/webhook_delivery.hpp"
@@ -16,13 +13,7 @@ const std::filesystem::path kRecorded = std::filesystem::path(CHORUS_FIXTURES) /
 constexpr const char* kClientSecret = "5c8a1e0f-intercom-client-secret";
 
 // The delivery's bytes as Intercom sent them: the signature covers the raw body, not a re-serialisation.
-std::string delivery(const char* name) {
-  std::ifstream in(kRecorded / name, std::ios::binary);
-  if (!in) throw std::runtime_error(std::string("cannot open ") + name);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+std::string delivery(const char* name) { return testing::read_fixture_bytes(kRecorded / name); }
 
 class IntercomRecordedWebhook : public ::testing::Test {
  protected:

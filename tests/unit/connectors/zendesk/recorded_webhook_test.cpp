@@ -3,9 +3,6 @@
 // (the account's admin writes it), so they cannot be recorded; webhook_test.cpp covers them by hand.
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "connectors/connector.hpp"
 #include "support/fake_http_service.hpp"
 #include "support/webhook_delivery.hpp"
@@ -16,13 +13,7 @@ namespace {
 const std::filesystem::path kRecorded = std::filesystem::path(CHORUS_FIXTURES) / "zendesk" / "recorded";
 constexpr const char* kSecret = "dGhpcyBpcyBhIHplbmRlc2sgc2lnbmluZyBzZWNyZXQ=";
 
-std::string delivery(const char* name) {
-  std::ifstream in(kRecorded / name, std::ios::binary);
-  if (!in) throw std::runtime_error(std::string("cannot open ") + name);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+std::string delivery(const char* name) { return testing::read_fixture_bytes(kRecorded / name); }
 
 // The headers Zendesk sends, with a signature worked out apart from Chorus:
 // base64(HMAC-SHA256(secret, timestamp + body)) over the file's bytes.
