@@ -56,17 +56,6 @@ const std::string& PhraseMatcher::Text::lower() const {
   return *lower_;
 }
 
-const std::vector<std::string>& PhraseMatcher::Text::stems_in(std::string_view code) const {
-  std::string_view key = stem_language(code);
-  for (const auto& [language, s] : stems)
-    if (language == key) return s;
-  std::vector<std::string> s;
-  s.reserve(words.size());
-  for (const std::string& w : words) s.push_back(stem_word(w, key));
-  stems.emplace_back(std::string(key), std::move(s));
-  return stems.back().second;
-}
-
 PhraseMatcher::Language& PhraseMatcher::language(std::string_view code) {
   for (auto& [c, lang] : by_language_)
     if (c == code) return lang;

@@ -30,12 +30,11 @@ class PhraseMatcher {
   void add(std::string_view language_code, std::string_view phrase, std::size_t tag);
   bool empty() const { return by_language_.empty(); }
 
-  // The lowercased text and its words, stemmed per language on demand; shared by the matchers asked.
+  // The text's lowercase words (each matcher stems them as it compares) and the lowercased text; shared by
+  // the matchers asked.
   struct Text {
     explicit Text(std::string_view text);
     std::vector<std::string> words;
-    mutable std::vector<std::pair<std::string, std::vector<std::string>>> stems;  // (language, stems of words)
-    const std::vector<std::string>& stems_in(std::string_view language_code) const;
     // The lowercased text, made on first use: only the substring languages read it.
     const std::string& lower() const;
 
