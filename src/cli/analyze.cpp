@@ -46,7 +46,7 @@ int analyze(nlp::AnalyzeOptions options, unsigned threads) {
 
   std::vector<std::thread> workers;
   for (unsigned t = 0; t < threads; ++t)
-    workers.emplace_back([&, t] {
+    workers.emplace_back([&] {
       nlp::Pipeline::prepare();
       for (;;) {
         std::shared_ptr<Chunk> chunk;

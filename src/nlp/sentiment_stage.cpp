@@ -25,9 +25,9 @@ constexpr std::size_t kRequestReach = 8;  // words back a "would" or "wish" make
 
 double sign(double v) { return v > 0 ? 1.0 : (v < 0 ? -1.0 : 0.0); }
 
-// Lexical valence of token i before modifiers, or 0 when it carries none itself.
 using Facts = Vocabulary::Facts;
 
+// Words after which "free" names a product tier or a verb ("the free plan", "free up space").
 bool is_tier_word(std::string_view w) {
   for (std::string_view tier : {"plan", "plans", "tier", "tiers", "version", "versions", "trial", "trials", "account",
                                 "accounts", "edition", "user", "users", "level", "option", "options", "mode",
@@ -37,6 +37,7 @@ bool is_tier_word(std::string_view w) {
   return false;
 }
 
+// Lexical valence of token i before modifiers, or 0 when it carries none itself; f holds each token's facts.
 double base_valence(const std::vector<Token>& t, const std::vector<Facts>& f, std::size_t i, const Vocabulary& vocab) {
   const Token& tok = t[i];
   if (tok.preset != 0.0f) return tok.preset;
