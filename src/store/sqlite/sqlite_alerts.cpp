@@ -1,7 +1,11 @@
 // SQLite store: alert rules, the alert outbox, live items and leases.
 #include "store/sqlite/sqlite_store.hpp"
 
+#include "store/sqlite/sqlite_sql.hpp"
+
 namespace chorus::store {
+
+using sqlite_sql::read_all;
 
 namespace {
 
@@ -53,13 +57,6 @@ AlertDelivery read_delivery(const sqlite::Statement& s) {
   d.last_status = s.opt_int64(13);
   d.last_error = s.opt_text(14);
   return d;
-}
-
-template <class T, class Read>
-Result<std::vector<T>> read_all(sqlite::Statement& q, Read read) {
-  std::vector<T> out;
-  if (Status rows = q.each_row([&] { out.push_back(read(q)); }); !rows) return rows.error();
-  return out;
 }
 
 Error rule_not_found(Id id) {

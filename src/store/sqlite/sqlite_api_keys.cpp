@@ -1,7 +1,11 @@
 // SQLite store: API keys with a role, a workspace scope, expiry, revocation and rotation.
 #include "store/sqlite/sqlite_store.hpp"
 
+#include "store/sqlite/sqlite_sql.hpp"
+
 namespace chorus::store {
+
+using sqlite_sql::read_all;
 
 namespace {
 
@@ -61,9 +65,7 @@ Result<std::vector<ApiKey>> SqliteStore::list_api_keys(Id customer_id) {
   auto q = reader_.prepare("SELECT " + std::string(kColumns) + " FROM api_keys WHERE customer_id = ? ORDER BY id");
   if (!q) return q.error();
   q->bind(1, customer_id);
-  std::vector<ApiKey> out;
-  if (Status rows = q->each_row([&] { out.push_back(key_from_row(*q)); }); !rows) return rows.error();
-  return out;
+  return read_all<ApiKey>(*q, key_from_row);
 }
 
 // Every API request whose key is not cached starts here: read on the reader connection, never behind a

@@ -63,9 +63,7 @@ Result<std::vector<Workspace>> SqliteStore::list_all_workspaces() {
   std::lock_guard lock(mu_);
   auto q = db_.prepare(std::string(kWorkspaceColumns) + "ORDER BY id");
   if (!q) return q.error();
-  std::vector<Workspace> out;
-  if (Status rows = q->each_row([&] { out.push_back(read_workspace(*q)); }); !rows) return rows.error();
-  return out;
+  return read_all<Workspace>(*q, read_workspace);
 }
 
 Result<Workspace> SqliteStore::update_workspace(const Workspace& ws) {
@@ -274,9 +272,7 @@ Result<std::vector<Erasure>> SqliteStore::list_erasures(Id workspace_id) {
       "duplicate_links FROM erasures WHERE workspace_id = ? ORDER BY id DESC");
   if (!q) return q.error();
   q->bind(1, workspace_id);
-  std::vector<Erasure> out;
-  if (Status rows = q->each_row([&] { out.push_back(read_erasure(*q)); }); !rows) return rows.error();
-  return out;
+  return read_all<Erasure>(*q, read_erasure);
 }
 
 Result<std::vector<std::string>> SqliteStore::erased_author_hashes(Id workspace_id) {
@@ -284,9 +280,7 @@ Result<std::vector<std::string>> SqliteStore::erased_author_hashes(Id workspace_
   auto q = db_.prepare("SELECT hash FROM erased_authors WHERE workspace_id = ?");
   if (!q) return q.error();
   q->bind(1, workspace_id);
-  std::vector<std::string> out;
-  if (Status rows = q->each_row([&] { out.push_back(q->text(0)); }); !rows) return rows.error();
-  return out;
+  return read_all<std::string>(*q, [](const sqlite::Statement& s) { return s.text(0); });
 }
 
 Result<std::int64_t> SqliteStore::delete_records_before(Id workspace_id, TimeMs before) {

@@ -42,6 +42,14 @@ inline Workspace read_workspace(const sqlite::Statement& q) {
   return Workspace{q.int64(0), q.int64(1), q.text(2), q.int64(3), decode_workspace_settings(q.text(4))};
 }
 
+// Every row of a stepped statement, each made by read(statement).
+template <class T, class Read>
+Result<std::vector<T>> read_all(sqlite::Statement& q, Read read) {
+  std::vector<T> out;
+  if (Status rows = q.each_row([&] { out.push_back(read(q)); }); !rows) return rows.error();
+  return out;
+}
+
 using SqlArg = std::variant<std::int64_t, std::string>;
 
 struct SqlFilter {

@@ -14,6 +14,7 @@
 namespace chorus::store {
 
 using sqlite_sql::kWorkspaceColumns;
+using sqlite_sql::read_all;
 using sqlite_sql::read_workspace;
 
 namespace {
@@ -437,9 +438,7 @@ Result<std::vector<Workspace>> SqliteStore::list_workspaces(Id customer_id) {
   auto q = db_.prepare(std::string(kWorkspaceColumns) + "WHERE customer_id = ? ORDER BY id");
   if (!q) return q.error();
   q->bind(1, customer_id);
-  std::vector<Workspace> out;
-  if (Status rows = q->each_row([&] { out.push_back(read_workspace(*q)); }); !rows) return rows.error();
-  return out;
+  return read_all<Workspace>(*q, read_workspace);
 }
 
 Result<Workspace> SqliteStore::get_workspace(Id customer_id, Id workspace_id) {
@@ -623,9 +622,7 @@ Result<std::vector<Sync>> SqliteStore::list_unfinished_syncs() {
   std::lock_guard lock(mu_);
   auto q = db_.prepare(std::string(kSyncColumns) + "WHERE state IN ('queued', 'running') ORDER BY id");
   if (!q) return q.error();
-  std::vector<Sync> out;
-  if (Status rows = q->each_row([&] { out.push_back(read_sync(*q)); }); !rows) return rows.error();
-  return out;
+  return read_all<Sync>(*q, read_sync);
 }
 
 Status SqliteStore::add_dead_letter(Id workspace_id, Id source_id, const std::string& payload,
