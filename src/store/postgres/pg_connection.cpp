@@ -120,6 +120,47 @@ Params& Params::add_array(const std::vector<std::string>& values) {
   return *this;
 }
 
+Params& Params::add_array(const std::vector<std::optional<std::string>>& values) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i) out += ',';
+    if (!values[i]) {
+      out += "NULL";
+      continue;
+    }
+    out += '"';
+    for (char c : valid_utf8(*values[i])) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  values_.emplace_back(out + "}");
+  return *this;
+}
+
+Params& Params::add_array(const std::vector<std::int64_t>& values) {
+  std::string out = "{";
+  char buf[24];
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i) out += ',';
+    out.append(buf, std::to_chars(buf, buf + sizeof buf, values[i]).ptr);
+  }
+  values_.emplace_back(out + "}");
+  return *this;
+}
+
+Params& Params::add_array(const std::vector<double>& values) {
+  std::string out = "{";
+  char buf[32];
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i) out += ',';
+    out.append(buf, std::to_chars(buf, buf + sizeof buf, values[i]).ptr);  // as add(double) writes it
+  }
+  values_.emplace_back(out + "}");
+  return *this;
+}
+
 std::vector<const char*> Params::pointers() const {
   std::vector<const char*> out;
   out.reserve(values_.size());
@@ -174,7 +215,7 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& url) {
 
 Connection::~Connection() { PQfinish(conn_); }
 
-bool Connection::healthy() const { return PQstatus(conn_) == CONNECTION_OK; }
+bool Connection::healthy() const { return !broken_ && PQstatus(conn_) == CONNECTION_OK; }
 
 bool Connection::in_transaction() const { return PQtransactionStatus(conn_) != PQTRANS_IDLE; }
 
@@ -203,7 +244,7 @@ Result<Rows> Connection::exec(std::string_view sql, const Params& params) {
   std::string key(sql);
   auto it = prepared_.find(key);
   if (it == prepared_.end()) {
-    std::string name = "chorus_" + std::to_string(prepared_.size());
+    std::string name = next_statement_name();
     PGresult* raw = PQprepare(conn_, name.c_str(), key.c_str(), 0, nullptr);
     std::unique_ptr<PGresult, ClearResult> result(raw);
     if (!raw || PQresultStatus(raw) != PGRES_COMMAND_OK) return error_from(raw, sql);
@@ -218,6 +259,97 @@ Result<Rows> Connection::exec_script(std::string_view sql) {
   std::string text(sql);
   PGresult* raw = PQexec(conn_, text.c_str());
   return rows_or_error(raw, sql);
+}
+
+std::size_t Pipeline::add(std::string_view sql, Params params) {
+  statements_.push_back(Queued{std::string(sql), std::move(params)});
+  return statements_.size() - 1;
+}
+
+Result<std::vector<Rows>> Pipeline::run() {
+  std::vector<Queued> queued = std::move(statements_);
+  statements_.clear();
+  std::vector<Rows> out;
+  if (queued.empty()) return out;
+  PGconn* pg = conn_.conn_;
+  if (PQenterPipelineMode(pg) != 1)
+    return make_error(ErrorCode::unavailable,
+                      "PostgreSQL connection cannot enter pipeline mode: " + trimmed(PQerrorMessage(pg)));
+  // What comes back, in order: a statement's preparation (the first time this connection sees it), its rows.
+  struct Expected {
+    std::size_t statement;
+    bool preparation;
+  };
+  std::vector<Expected> expected;
+  expected.reserve(queued.size() + 8);
+  std::optional<Error> failure;
+  auto send_failed = [&](std::string_view sql) {
+    std::string statement(sql.substr(0, 80));
+    failure = make_error(ErrorCode::unavailable, "PostgreSQL is unavailable: cannot send a statement (" +
+                                                     trimmed(PQerrorMessage(pg)) + ") (in: " + statement + ")");
+  };
+  for (std::size_t i = 0; i < queued.size() && !failure; ++i) {
+    const Queued& q = queued[i];
+    auto it = conn_.prepared_.find(q.sql);
+    if (it == conn_.prepared_.end()) {
+      std::string name = conn_.next_statement_name();
+      if (PQsendPrepare(pg, name.c_str(), q.sql.c_str(), 0, nullptr) != 1) {
+        send_failed(q.sql);
+        break;
+      }
+      it = conn_.prepared_.emplace(q.sql, std::move(name)).first;
+      expected.push_back({i, true});
+    }
+    auto values = q.params.pointers();
+    if (PQsendQueryPrepared(pg, it->second.c_str(), q.params.size(), values.data(), nullptr, nullptr, 0) != 1) {
+      send_failed(q.sql);
+      break;
+    }
+    expected.push_back({i, false});
+  }
+  if (!failure && PQpipelineSync(pg) != 1) send_failed("(end of the pipeline)");
+  if (failure) {
+    // Nothing reliable is left to read: the connection is closed, so the pool discards it.
+    for (const Expected& e : expected)
+      if (e.preparation) conn_.prepared_.erase(queued[e.statement].sql);
+    conn_.broken_ = true;
+    return *failure;
+  }
+  for (const Expected& e : expected) {
+    const std::string& sql = queued[e.statement].sql;
+    PGresult* raw = PQgetResult(pg);
+    if (!raw) {
+      failure = make_error(ErrorCode::unavailable, "PostgreSQL is unavailable: a pipelined statement got no answer: " +
+                                                       trimmed(PQerrorMessage(pg)));
+      conn_.broken_ = true;
+      break;
+    }
+    auto status = PQresultStatus(raw);
+    bool ok = status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK;
+    if (!ok && status != PGRES_PIPELINE_ABORTED && !failure) failure = conn_.error_from(raw, sql);
+    // A preparation that failed, or never ran because an earlier statement failed, left no statement behind.
+    if (e.preparation && !ok) conn_.prepared_.erase(sql);
+    if (!e.preparation && ok)
+      out.emplace_back(raw);
+    else
+      PQclear(raw);
+    // Each statement's answer ends with a null result.
+    while (PGresult* extra = PQgetResult(pg)) PQclear(extra);
+    if (!conn_.healthy()) break;
+  }
+  if (conn_.healthy()) {
+    PGresult* sync = PQgetResult(pg);
+    bool synced = sync && PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
+    PQclear(sync);
+    if (!synced || PQexitPipelineMode(pg) != 1) {
+      conn_.broken_ = true;  // its state is unknown: the pool closes it
+      if (!failure)
+        failure = make_error(ErrorCode::unavailable,
+                             "PostgreSQL pipeline did not end cleanly: " + trimmed(PQerrorMessage(pg)));
+    }
+  }
+  if (failure) return *failure;
+  return out;
 }
 
 Lease::~Lease() {

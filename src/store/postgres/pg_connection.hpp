@@ -36,6 +36,11 @@ class Params {
   Params& add_null();
   // A text[] value.
   Params& add_array(const std::vector<std::string>& values);
+  // A text[] value whose missing elements are NULL.
+  Params& add_array(const std::vector<std::optional<std::string>>& values);
+  // A bigint[] and a double precision[] value (as for unnest() of a batch's columns).
+  Params& add_array(const std::vector<std::int64_t>& values);
+  Params& add_array(const std::vector<double>& values);
 
   int size() const { return static_cast<int>(values_.size()); }
   std::vector<const char*> pointers() const;
@@ -89,13 +94,43 @@ class Connection {
   bool in_transaction() const;
 
  private:
+  friend class Pipeline;
   explicit Connection(PGconn* conn) : conn_(conn) {}
   Error error_from(const PGresult* r, std::string_view sql) const;
   // The rows of a finished statement, or its error (the result is freed then).
   Result<Rows> rows_or_error(PGresult* raw, std::string_view sql) const;
 
+  // The name a statement gets when it is first prepared on this connection.
+  std::string next_statement_name() { return "chorus_" + std::to_string(statements_named_++); }
+
   PGconn* conn_;
   std::unordered_map<std::string, std::string> prepared_;  // SQL text -> statement name
+  std::size_t statements_named_ = 0;
+  bool broken_ = false;  // a pipeline left it in an unknown state
+};
+
+// Statements sent one after another without waiting for each answer (libpq's pipeline mode), then read
+// back in order after one round trip. A failed statement fails the rest of its run; run() reports the first
+// failure. The connection is back in its ordinary mode whenever run() returns.
+class Pipeline {
+ public:
+  explicit Pipeline(Connection& conn) : conn_(conn) {}
+  Pipeline(const Pipeline&) = delete;
+  Pipeline& operator=(const Pipeline&) = delete;
+  // Queues one statement (prepared on the connection the first time it is seen); its rows come back at this
+  // index of run()'s answer.
+  std::size_t add(std::string_view sql, Params params = {});
+  std::size_t size() const { return statements_.size(); }
+  // Sends the queued statements and waits once for all their answers; the pipeline is empty afterwards.
+  Result<std::vector<Rows>> run();
+
+ private:
+  struct Queued {
+    std::string sql;
+    Params params;
+  };
+  Connection& conn_;
+  std::vector<Queued> statements_;
 };
 
 class Pool;
