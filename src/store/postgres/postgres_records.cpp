@@ -1,6 +1,6 @@
-// PostgreSQL store: records (upsert, queries, near-duplicate lookup) and rollups, with the same
-// semantics as the SQLite store. Rows are locked in (workspace, uid) order so that two parsers or two
-// reports processes never deadlock on the same records.
+// PostgreSQL store: records (queries, near-duplicate lookup; their writes are in postgres_page_writes.cpp) and
+// rollups, with the same semantics as the SQLite store. Rows are locked in (workspace, uid) order so that two
+// parsers or two reports processes never deadlock on the same records.
 #include <algorithm>
 #include <functional>
 #include <map>
@@ -8,7 +8,6 @@
 #include <variant>
 
 #include "core/near_duplicate_keys.hpp"
-#include "store/page_batch.hpp"
 #include "store/postgres/postgres_store.hpp"
 
 namespace chorus::store {
@@ -133,17 +132,6 @@ std::vector<std::size_t> lock_order(const std::vector<R>& records) {
   return order;
 }
 
-// The raw item beside the record; a re-analysis that does not carry it keeps the one stored before.
-Status keep_raw_item(pg::Connection& conn, const FeedbackRecord& r) {
-  if (r.raw_item.empty()) return {};
-  auto put = conn.exec(
-      "INSERT INTO record_raw(workspace_id, uid, raw) VALUES($1, $2, $3) ON CONFLICT (workspace_id, uid) DO UPDATE "
-      "SET raw = EXCLUDED.raw",
-      pg::Params().add(r.workspace_id).add(r.unique_identifier).add(r.raw_item));
-  if (!put) return put.error();
-  return {};
-}
-
 }  // namespace
 
 struct PostgresStore::AggRow {
@@ -152,165 +140,6 @@ struct PostgresStore::AggRow {
   std::int64_t count;
   double sum;
 };
-
-Result<FeedbackRecord> PostgresStore::upsert_record(pg::Connection& conn, const FeedbackRecord& in, bool& existed) {
-  FeedbackRecord r = in;
-  r.themes = unique_themes(std::move(r.themes));  // a theme counts once per record
-  const auto simhash = static_cast<std::int64_t>(r.simhash);
-  // The key row is the lock and the revision counter; prev_ts says where the old version lives.
-  auto key = conn.exec(
-      "INSERT INTO record_keys AS k(workspace_id, uid, ts, prev_ts, revision, received_at, simhash) "
-      "VALUES($1, $2, $3, NULL, 1, $4, $5) ON CONFLICT (workspace_id, uid) DO UPDATE SET prev_ts = k.ts, "
-      "ts = EXCLUDED.ts, revision = k.revision + 1, simhash = EXCLUDED.simhash "
-      "RETURNING revision, received_at, prev_ts",
-      pg::Params().add(r.workspace_id).add(r.unique_identifier).add(r.timestamp).add(r.received_at).add(simhash));
-  if (!key) return key.error();
-  r.revision = key->int64(0, 0);
-  r.received_at = key->int64(0, 1);  // first seen stays first seen
-  existed = r.revision > 1;
-  auto prev_ts = key->opt_int64(0, 2);
-  if (existed && prev_ts && *prev_ts != r.timestamp) {
-    auto moved = conn.exec("DELETE FROM records WHERE workspace_id = $1 AND uid = $2 AND ts = $3",
-                           pg::Params().add(r.workspace_id).add(r.unique_identifier).add(*prev_ts));
-    if (!moved) return moved.error();
-  }
-  std::string search = r.title ? *r.title + "\n" + r.text : r.text;
-  auto up = conn.exec(
-      "INSERT INTO records(workspace_id, uid, source_id, ts, received_at, sentiment, compound, category, language, "
-      "revision, search_text, body) VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) "
-      "ON CONFLICT (workspace_id, uid, ts) DO UPDATE SET source_id = EXCLUDED.source_id, "
-      "received_at = EXCLUDED.received_at, sentiment = EXCLUDED.sentiment, compound = EXCLUDED.compound, "
-      "category = EXCLUDED.category, language = EXCLUDED.language, revision = EXCLUDED.revision, "
-      "search_text = EXCLUDED.search_text, body = EXCLUDED.body",
-      pg::Params()
-          .add(r.workspace_id)
-          .add(r.unique_identifier)
-          .add(r.source_id)
-          .add(r.timestamp)
-          .add(r.received_at)
-          .add(r.sentiment_type)
-          .add(r.sentiment_compound)
-          .add(r.category)
-          .add(r.language_code)
-          .add(r.revision)
-          .add(search)
-          .add(to_json_string(record_to_json(r))));
-  if (!up) return up.error();
-  if (auto s = keep_raw_item(conn, r); !s) return s.error();
-
-  pg::Params id = pg::Params().add(r.workspace_id).add(r.unique_identifier);
-  if (auto s = conn.exec("DELETE FROM record_themes WHERE workspace_id = $1 AND uid = $2", id); !s) return s.error();
-  if (!r.themes.empty()) {
-    auto ins = conn.exec(
-        "INSERT INTO record_themes(workspace_id, uid, theme) SELECT $1::bigint, $2::bigint, unnest($3::text[]) "
-        "ON CONFLICT DO NOTHING",
-        pg::Params().add(r.workspace_id).add(r.unique_identifier).add_array(r.themes));
-    if (!ins) return ins.error();
-  }
-  // The fingerprint under its near-duplicate keys: any two fingerprints within 3 bits share one.
-  if (auto s = conn.exec("DELETE FROM record_bands WHERE workspace_id = $1 AND uid = $2", id); !s) return s.error();
-  if (r.simhash != 0) {
-    // Parameters: 1 workspace, 2 uid, 3 fingerprint, 4 time, 5.. the key values in index order.
-    static const std::string sql = [] {
-      std::string q = "INSERT INTO record_bands(workspace_id, band, value, uid, simhash, ts) VALUES";
-      for (int k = 0; k < kNearDuplicateKeys; ++k)
-        q += std::string(k ? ", " : " ") + "($1, " + std::to_string(k) + ", $" + std::to_string(5 + k) +
-             ", $2, $3, $4)";
-      return q + " ON CONFLICT DO NOTHING";
-    }();
-    pg::Params bands = pg::Params().add(r.workspace_id).add(r.unique_identifier).add(simhash).add(r.timestamp);
-    for (const NearDuplicateKey& key : near_duplicate_keys(r.simhash)) bands.add(key.value);
-    auto ins = conn.exec(sql, bands);
-    if (!ins) return ins.error();
-  }
-  return r;
-}
-
-Status PostgresStore::write_page(pg::Connection& conn, const PageCommit& page, std::vector<FeedbackRecord>& out) {
-  // A page of a workspace deleted while its messages were in flight is dropped; the key-share lock makes a deletion
-  // running now wait for this commit, or this page wait for the deletion and then find nothing (a rename waits
-  // for neither).
-  auto alive = conn.exec("SELECT 1 FROM workspaces WHERE id = $1 FOR KEY SHARE", pg::Params().add(page.workspace_id));
-  if (!alive) return alive.error();
-  if (alive->empty()) return {};
-  std::vector<std::optional<FeedbackRecord>> stored(page.records.size());
-  std::int64_t fresh = 0;
-  for (std::size_t i : lock_order(page.records)) {
-    bool existed = false;
-    auto r = upsert_record(conn, page.records[i], existed);
-    if (!r) return r.error();
-    stored[i] = std::move(r).value();
-    fresh += existed ? 0 : 1;
-  }
-  auto src = conn.exec("UPDATE sources SET items_total = items_total + $1, cursor = COALESCE($2, cursor) WHERE id = $3",
-                       pg::Params().add(fresh).add(page.cursor).add(page.source_id));
-  if (!src) return src.error();
-  if (page.sync_id) {
-    auto sy = conn.exec(
-        "UPDATE syncs SET items = items + $1, new_items = new_items + $2, updated_at = $3, "
-        "state = CASE WHEN $4::boolean THEN 'done' ELSE state END WHERE id = $5",
-        pg::Params()
-            .add(static_cast<std::int64_t>(page.records.size()))
-            .add(fresh)
-            .add(now_ms())
-            .add(page.sync_finished)
-            .add(*page.sync_id));
-    if (!sy) return sy.error();
-    for (const auto& [reason, n] : page.skipped) {
-      auto sk = conn.exec(
-          "UPDATE syncs SET skipped = skipped + $1, skipped_reasons = jsonb_set(skipped_reasons::jsonb, "
-          "ARRAY[$2::text], to_jsonb(coalesce((skipped_reasons::jsonb ->> $2::text)::bigint, 0) + $1))::text "
-          "WHERE id = $3",
-          pg::Params().add(n).add(reason).add(*page.sync_id));
-      if (!sk) return sk.error();
-    }
-  }
-  if (page.sync_finished) {
-    auto st = conn.exec("UPDATE sources SET state = 'ok', last_error = NULL, last_sync_at = $1 WHERE id = $2",
-                        pg::Params().add(now_ms()).add(page.source_id));
-    if (!st) return st.error();
-  }
-  for (auto& r : stored) out.push_back(std::move(*r));
-  return {};
-}
-
-Result<std::vector<FeedbackRecord>> PostgresStore::commit_page(const PageCommit& page) {
-  if (auto s = ensure_partitions(page.records); !s) return s.error();
-  auto conn = pool_.acquire();
-  if (!conn) return conn.error();
-  pg::Transaction tx(**conn);
-  if (auto s = tx.begin(); !s) return s.error();
-  std::vector<FeedbackRecord> out;
-  out.reserve(page.records.size());
-  if (auto s = write_page(**conn, page, out); !s) return s.error();
-  if (auto s = tx.commit(); !s) return s.error();
-  return out;
-}
-
-// One transaction for all the pages. Each page's near-duplicates are looked up on the transaction's own
-// connection, so they see the pages before it as one commit per page would. (Rows are locked in order
-// within a page; two parsers share no workspace, since a workspace is one partition.)
-Result<std::vector<FeedbackRecord>> PostgresStore::commit_pages(std::span<PageCommit> pages) {
-  for (const auto& page : pages)
-    if (auto s = ensure_partitions(page.records); !s) return s.error();
-  auto conn = pool_.acquire();
-  if (!conn) return conn.error();
-  pg::Transaction tx(**conn);
-  if (auto s = tx.begin(); !s) return s.error();
-  std::vector<FeedbackRecord> out;
-  for (PageCommit& page : pages) {
-    if (page.near_duplicate_bits) {
-      auto marked = mark_near_duplicates(page.records, *page.near_duplicate_bits, [&](const FeedbackRecord& r) {
-        return lookup_near_duplicate(**conn, r.workspace_id, r.simhash, *page.near_duplicate_bits, r.unique_identifier,
-                                     r.timestamp);
-      });
-      if (!marked) return marked.error();
-    }
-    if (auto s = write_page(**conn, page, out); !s) return s.error();
-  }
-  if (auto s = tx.commit(); !s) return s.error();
-  return out;
-}
 
 Result<FeedbackRecord> PostgresStore::get_record(Id workspace_id, std::int64_t uid) {
   // The key row names the time, so only one partition is read.
@@ -415,13 +244,6 @@ Result<std::optional<std::int64_t>> PostgresStore::find_near_duplicate(Id worksp
                                                                        int max_distance, std::int64_t self,
                                                                        TimeMs self_ts) {
   return earliest_near_duplicate([&](const std::string& sql, const pg::Params& p) { return pool_.read(sql, p); },
-                                 workspace_id, simhash, max_distance, self, self_ts);
-}
-
-Result<std::optional<std::int64_t>> PostgresStore::lookup_near_duplicate(pg::Connection& conn, Id workspace_id,
-                                                                         std::uint64_t simhash, int max_distance,
-                                                                         std::int64_t self, TimeMs self_ts) {
-  return earliest_near_duplicate([&](const std::string& sql, const pg::Params& p) { return conn.exec(sql, p); },
                                  workspace_id, simhash, max_distance, self, self_ts);
 }
 

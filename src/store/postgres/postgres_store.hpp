@@ -108,12 +108,6 @@ class PostgresStore final : public Store {
   Result<std::vector<Source>> load_sources(std::string_view where, const pg::Params& params);
   // Creates the monthly partitions these timestamps fall in (partitioned layout only).
   Status ensure_partitions(const std::vector<FeedbackRecord>& records);
-  Result<FeedbackRecord> upsert_record(pg::Connection& conn, const FeedbackRecord& r, bool& existed);
-  // One page's upserts and bookkeeping inside the caller's transaction; appends the stored records to `out`.
-  Status write_page(pg::Connection& conn, const PageCommit& page, std::vector<FeedbackRecord>& out);
-  Result<std::optional<std::int64_t>> lookup_near_duplicate(pg::Connection& conn, Id workspace_id,
-                                                            std::uint64_t simhash, int max_distance, std::int64_t self,
-                                                            TimeMs self_ts);
   Status fold_rollup(pg::Connection& conn, Id workspace_id, TimeMs hour, Id source_id, const std::string& sentiment,
                      const std::string& category, const std::string& language, double compound,
                      const std::vector<std::string>& themes, int sign);

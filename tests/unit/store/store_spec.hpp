@@ -580,6 +580,129 @@ TEST_P(StoreSpec, CommitPagesMarksNearDuplicatesAsPageByPage) {
   EXPECT_EQ(got->duplicate_of, std::optional<std::int64_t>(2));
 }
 
+// A large batch of pages with everything at once (new records, updates, a record repeated within a page and
+// across pages, moves in time, near-duplicates of stored records, of the batch's own and of each other's, key
+// sharers that are not near, no fingerprint, repeated themes, raw items or none) stores, returns and answers
+// lookups exactly as committing its pages one by one does. The same pages go to two workspaces: all at once to
+// one, page by page to the other.
+TEST_P(StoreSpec, CommitPagesInOneBatchStoresWhatPageByPageStores) {
+  auto copy_ws = store_->create_workspace(customer_, "page by page");
+  ASSERT_TRUE(copy_ws) << copy_ws.error().message;
+  Source src;
+  src.workspace_id = copy_ws->id;
+  src.type = "discourse";
+  src.name = "forum";
+  src.sealed_secrets = "sealed";
+  auto copy_src = store_->create_source(src);
+  ASSERT_TRUE(copy_src) << copy_src.error().message;
+
+  std::mt19937_64 rng(20261204);
+  const std::uint64_t bases[] = {0x0123456789ABCDEFULL, 0xF0F0F0F0F0F0F0F0ULL, 0x5A5A00FF12345678ULL};
+  const std::vector<std::string> themes = {"sync", "export", "pricing", "login"};
+  auto make_pages = [&](int n_pages, int max_records) {
+    std::vector<PageCommit> pages(n_pages);
+    for (auto& page : pages) {
+      page.workspace_id = ws_;
+      page.source_id = source_;
+      page.near_duplicate_bits = 3;
+      int n = 1 + static_cast<int>(rng() % max_records);
+      for (int i = 0; i < n; ++i) {
+        auto r = record(1 + static_cast<std::int64_t>(rng() % 60), kMar2 + static_cast<TimeMs>(rng() % 5) * kDay +
+                                                                     static_cast<TimeMs>(rng() % 4) * 60000,
+                        rng() % 2 ? "positive" : "negative", static_cast<double>(rng() % 200) / 100.0 - 1.0);
+        std::uint64_t fp = bases[rng() % 3];
+        for (int flips = static_cast<int>(rng() % 6); flips > 0; --flips) fp ^= std::uint64_t{1} << (rng() % 64);
+        r.simhash = rng() % 10 == 0 ? 0 : fp;
+        for (int t = static_cast<int>(rng() % 4); t > 0; --t) r.themes.push_back(themes[rng() % themes.size()]);
+        if (rng() % 3 == 0) r.raw_item = R"({"id":)" + std::to_string(rng() % 1000) + "}";
+        if (rng() % 4 == 0) r.title = "title " + std::to_string(rng() % 10);
+        r.received_at = r.timestamp + static_cast<TimeMs>(rng() % 5000);
+        page.records.push_back(std::move(r));
+      }
+    }
+    return pages;
+  };
+  auto to_copy = [&](std::vector<PageCommit> pages) {
+    for (auto& page : pages) {
+      page.workspace_id = copy_ws->id;
+      page.source_id = copy_src->id;
+      for (auto& r : page.records) {
+        r.workspace_id = copy_ws->id;
+        r.source_id = copy_src->id;
+      }
+    }
+    return pages;
+  };
+  auto as_original = [&](FeedbackRecord r) {
+    r.workspace_id = ws_;
+    r.source_id = source_;
+    return to_json_string(record_to_json(r)) + "\nraw: " + r.raw_item;
+  };
+  auto page_by_page = [&](std::vector<PageCommit>& pages) {
+    std::vector<FeedbackRecord> out;
+    for (auto& page : pages) {
+      auto stored = store_->commit_pages(std::span<PageCommit>(&page, 1));
+      EXPECT_TRUE(stored) << stored.error().message;
+      if (stored) out.insert(out.end(), stored->begin(), stored->end());
+    }
+    return out;
+  };
+
+  // Something stored already, the same in both workspaces.
+  auto before = make_pages(6, 10);
+  auto before_copy = to_copy(before);
+  page_by_page(before);
+  page_by_page(before_copy);
+
+  auto batch = make_pages(14, 40);
+  auto batch_copy = to_copy(batch);
+  auto at_once = store_->commit_pages(batch);
+  ASSERT_TRUE(at_once) << at_once.error().message;
+  auto one_by_one = page_by_page(batch_copy);
+  ASSERT_EQ(at_once->size(), one_by_one.size());
+  int duplicates = 0, updates = 0;
+  for (std::size_t i = 0; i < at_once->size(); ++i) {
+    EXPECT_EQ(as_original((*at_once)[i]), as_original(one_by_one[i])) << "record " << i << " of the batch";
+    duplicates += (*at_once)[i].duplicate_of ? 1 : 0;
+    updates += (*at_once)[i].revision > 1 ? 1 : 0;
+  }
+  EXPECT_GT(duplicates, 20);  // the batch exercises what it claims to
+  EXPECT_GT(updates, 20);
+  for (std::size_t p = 0; p < batch.size(); ++p)
+    for (std::size_t i = 0; i < batch[p].records.size(); ++i)
+      EXPECT_EQ(batch[p].records[i].duplicate_of, batch_copy[p].records[i].duplicate_of) << "page " << p << ", " << i;
+  for (std::int64_t uid = 1; uid <= 60; ++uid) {
+    auto a = store_->get_record(ws_, uid);
+    auto b = store_->get_record(copy_ws->id, uid);
+    ASSERT_EQ(static_cast<bool>(a), static_cast<bool>(b)) << uid;
+    if (a) {
+      EXPECT_EQ(as_original(*a), as_original(*b)) << uid;
+    }
+  }
+  for (std::uint64_t fp : bases)
+    for (int day = 0; day <= 5; ++day) {
+      auto a = store_->find_near_duplicate(ws_, fp ^ 0x10, 3, 1000, kMar2 + day * kDay);
+      auto b = store_->find_near_duplicate(copy_ws->id, fp ^ 0x10, 3, 1000, kMar2 + day * kDay);
+      ASSERT_TRUE(a && b);
+      EXPECT_EQ(*a, *b) << std::hex << fp << " day " << day;
+    }
+  EXPECT_EQ(store_->get_source(ws_, source_)->status.items_total,
+            store_->get_source(copy_ws->id, copy_src->id)->status.items_total);
+  FeedbackFilter all, all_copy;
+  all.workspace_id = ws_;
+  all_copy.workspace_id = copy_ws->id;
+  all.from_records = all_copy.from_records = true;
+  auto themes_a = store_->top_themes(all, 10);
+  auto themes_b = store_->top_themes(all_copy, 10);
+  ASSERT_TRUE(themes_a && themes_b);
+  ASSERT_EQ(themes_a->size(), themes_b->size());
+  for (std::size_t i = 0; i < themes_a->size(); ++i) {
+    EXPECT_EQ((*themes_a)[i].theme, (*themes_b)[i].theme);
+    EXPECT_EQ((*themes_a)[i].count, (*themes_b)[i].count);
+  }
+  EXPECT_EQ(store_->totals(all)->count, store_->totals(all_copy)->count);
+}
+
 // The raw item a record was made from is kept beside it (GET .../feedback/{id}?include=raw), and a
 // re-analysis that does not carry it keeps the one stored before.
 TEST_P(StoreSpec, RawItemIsKeptBesideTheRecord) {
