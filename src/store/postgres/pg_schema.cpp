@@ -115,6 +115,7 @@ constexpr Migration kMigrations[] = {
     {8, "sources can be paused; the audit log"},
     {9, "workspace settings, the erasure log and the salted hashes of erased persons"},
     {10, "near-duplicate keys ordered by time within each key"},
+    {11, "near-duplicate keys read only by time within each key"},
 };
 
 // Keys of earlier versions stay valid as admin keys over all their customer's workspaces.
@@ -267,6 +268,16 @@ Status apply_v10(pg::Connection& conn) {
   return {};
 }
 
+// The key rows' primary key (workspace, key, value, record) served no lookup, yet a planner whose statistics
+// lagged a fast-growing table chose it for one and sorted every row of a key to find the oldest (seconds per
+// batch of identical texts). Lookups read the time-ordered index, writes replace a record's rows through the
+// record index; without the primary key each row costs one index entry fewer.
+Status apply_v11(pg::Connection& conn) {
+  if (auto s = conn.exec_script("ALTER TABLE record_bands DROP CONSTRAINT IF EXISTS record_bands_pkey"); !s)
+    return s.error();
+  return {};
+}
+
 Result<PostgresLayout> choose_layout(pg::Connection& conn, PostgresOptions::Timescale want) {
   if (want == PostgresOptions::Timescale::off) return PostgresLayout::partitioned;
   if (auto s = conn.exec_script("SAVEPOINT timescale"); !s) return s.error();
@@ -334,6 +345,7 @@ Status PostgresStore::migrate(const PostgresOptions& options) {
                      : m.version == 8 ? apply_v8(**conn)
                      : m.version == 9 ? apply_v9(**conn)
                      : m.version == 10 ? apply_v10(**conn)
+                     : m.version == 11 ? apply_v11(**conn)
                                        : Status{};
     if (!applied) return make_error(applied.error().code, "schema migration " + std::to_string(m.version) + " (" +
                                                               m.description + "): " + applied.error().message);

@@ -111,7 +111,7 @@ constexpr std::string_view kDeleteKeyRows =
 // The fingerprint under its near-duplicate keys: any two fingerprints within 3 bits share one.
 constexpr std::string_view kInsertKeyRows =
     "INSERT INTO record_bands(workspace_id, band, value, uid, simhash, ts) SELECT * FROM unnest($1::bigint[], "
-    "$2::smallint[], $3::int[], $4::bigint[], $5::bigint[], $6::bigint[]) ON CONFLICT DO NOTHING";
+    "$2::smallint[], $3::int[], $4::bigint[], $5::bigint[], $6::bigint[])";
 
 constexpr std::string_view kCountSourceItems =
     "UPDATE sources s SET items_total = s.items_total + n.fresh, cursor = COALESCE(n.cursor, s.cursor) "

@@ -16,7 +16,7 @@
 namespace chorus::store {
 namespace {
 
-constexpr const char* kLatestMigration = "10";  // the last of kMigrations in src/store/postgres/pg_schema.cpp
+constexpr const char* kLatestMigration = "11";  // the last of kMigrations in src/store/postgres/pg_schema.cpp
 
 using chorus::testing::PostgresServer;
 
@@ -149,6 +149,7 @@ TEST_F(PostgresStoreTest, MigrationsAreVersionedAndAppliedOnce) {
   EXPECT_EQ(scalar("SELECT count(*) FROM information_schema.tables WHERE table_name = 'workspace_taxonomies'"), "1");
   EXPECT_EQ(scalar("SELECT count(*) FROM information_schema.tables WHERE table_name LIKE 'alert_%'"), "3");
   EXPECT_EQ(scalar("SELECT count(*) FROM pg_indexes WHERE indexname = 'record_bands_by_record'"), "1");
+  EXPECT_EQ(scalar("SELECT count(*) FROM pg_indexes WHERE tablename = 'record_bands'"), "2");  // by record, by time
   EXPECT_EQ(scalar("SELECT value FROM store_settings WHERE name = 'layout'"), "partitioned");
   EXPECT_TRUE(second->get_workspace(tenant.customer, tenant.workspace));
   EXPECT_EQ(second->health().at("layout").as_string(), "partitioned");
