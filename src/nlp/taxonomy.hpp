@@ -47,8 +47,10 @@ class PhraseMatcher {
   // (the position of the earliest match).
   std::vector<std::size_t> find(const Text& text, const std::vector<std::string_view>& languages) const;
   // The first tag whose phrase occurs in a short lowercase phrase of spaced words (a key phrase), without
-  // building a Text: stems come from the per-thread memo.
-  std::optional<std::size_t> find_in_phrase(std::string_view phrase, std::string_view language_code) const;
+  // building a Text: stems come from the per-thread memo. With `even_only`, odd tags are passed over (a
+  // caller that keeps two kinds of phrase in one matcher, by the tag's lowest bit).
+  std::optional<std::size_t> find_in_phrase(std::string_view phrase, std::string_view language_code,
+                                            bool even_only = false) const;
 
  private:
   struct Entry {
@@ -85,7 +87,8 @@ class PhraseMatcher {
   static const Head* starting_with(const Language& lang, std::string_view language_code, std::string_view word);
   // The first tag (longest phrase first) of a phrase that starts at word i, given the stem of each word.
   template <class StemAt>
-  static std::optional<std::size_t> first_at(const Head& head, std::size_t i, std::size_t n, StemAt&& stem_at);
+  static std::optional<std::size_t> first_at(const Head& head, std::size_t i, std::size_t n, StemAt&& stem_at,
+                                             bool even_only);
   template <class StemAt>
   static void all_at(const Head& head, std::size_t i, std::size_t n, StemAt&& stem_at,
                      std::vector<std::pair<std::size_t, std::size_t>>& hits);
@@ -122,8 +125,9 @@ class Taxonomy {
  private:
   int version_ = 0;
   std::vector<Aspect> aspects_;
-  PhraseMatcher terms_;
-  PhraseMatcher exclusions_;
+  // The aspects' terms (tag 2 * aspect) and "none" phrases (tag 2 * aspect + 1) in one matcher, so a text is
+  // read once for both.
+  PhraseMatcher phrases_;
 };
 
 }  // namespace chorus::nlp

@@ -168,6 +168,7 @@ void split_words(std::string_view text, bool in_title, bool elide, std::uint32_t
     cur.clear();
   };
   while (i < text.size() && out.size() < kMaxWords) {
+    if (take_ascii_alnum(text, i, cur)) continue;  // the bulk of most texts
     char32_t cp = next_code_point(text, i);
     if (is_word_code_point(cp) && !is_unspaced_script(cp)) {
       append_utf8(cur, to_lower(cp));
