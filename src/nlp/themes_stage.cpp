@@ -3,6 +3,7 @@
 // and how often their words recur elsewhere in the text.
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <map>
 #include <string>
 #include <unordered_map>
@@ -200,10 +201,27 @@ std::vector<Word> canonicalise(std::vector<Word> words) {
     for (const auto& c : kCanonical) index[c.words.substr(0, c.words.find(' '))].push_back(&c);
     return index;
   }();
+  // What a first word can look like (its first byte, its length), so most words are ruled out without hashing.
+  struct FirstWordShape {
+    bool first_byte[256] = {};
+    std::size_t min_length = SIZE_MAX, max_length = 0;
+  };
+  static const FirstWordShape shape = [] {
+    FirstWordShape f;
+    for (const auto& [first, phrases] : by_first) {
+      f.first_byte[static_cast<unsigned char>(first.front())] = true;
+      f.min_length = std::min(f.min_length, first.size());
+      f.max_length = std::max(f.max_length, first.size());
+    }
+    return f;
+  }();
+  auto may_start = [&](const std::string& w) {
+    return w.size() >= shape.min_length && w.size() <= shape.max_length &&
+           shape.first_byte[static_cast<unsigned char>(w.front())] && by_first.count(w) != 0;
+  };
   static const std::vector<const CanonicalPhrase*> none;
   // Most texts have none of the phrasings: they keep their words as they are.
-  if (std::none_of(words.begin(), words.end(), [&](const Word& w) { return by_first.count(w.lower) != 0; }))
-    return words;
+  if (std::none_of(words.begin(), words.end(), [&](const Word& w) { return may_start(w.lower); })) return words;
   std::vector<Word> out;
   out.reserve(words.size());
   for (std::size_t i = 0; i < words.size();) {
