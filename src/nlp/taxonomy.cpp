@@ -221,6 +221,8 @@ Result<Taxonomy> Taxonomy::parse(std::string_view text) {
   if (!parsed.ok() || !parsed->is_object()) return make_error(ErrorCode::bad_request, "taxonomy is not a JSON object");
   const json::object& root = parsed->get_object();
   Taxonomy t;
+  static std::atomic<std::uint64_t> next_id{1};
+  t.id_ = next_id++;
   if (auto* v = root.if_contains("version"); v && v->is_int64()) t.version_ = static_cast<int>(v->get_int64());
   const json::value* aspects = root.if_contains("aspects");
   if (!aspects || !aspects->is_array()) return make_error(ErrorCode::bad_request, "taxonomy has no \"aspects\" list");
@@ -270,10 +272,18 @@ std::optional<std::size_t> Taxonomy::find(std::string_view id) const {
 
 std::optional<std::size_t> Taxonomy::aspect_of_phrase(std::string_view phrase, std::string_view code) const {
   std::string_view lang = stem_language(code);
-  std::optional<std::size_t> found = phrases_.find_in_phrase(phrase, lang, true);
-  if (!found && lang != "en") found = phrases_.find_in_phrase(phrase, "en", true);
-  if (found) *found /= 2;
-  return found;
+  auto uncached = [&](std::string_view p) -> std::size_t {
+    std::optional<std::size_t> found = phrases_.find_in_phrase(p, lang, true);
+    if (!found && lang != "en") found = phrases_.find_in_phrase(p, "en", true);
+    return found ? *found / 2 : SIZE_MAX;
+  };
+  // Key phrases recur from text to text: each is looked up once per thread, taxonomy and language.
+  thread_local WordMemos<std::string, std::size_t> memos;
+  thread_local std::string owner;  // the taxonomy's id, then the language
+  owner.assign(reinterpret_cast<const char*>(&id_), sizeof id_).append(lang);
+  std::size_t aspect = memos.of(owner).get(phrase, uncached);
+  if (aspect == SIZE_MAX) return std::nullopt;
+  return aspect;
 }
 
 std::vector<std::size_t> Taxonomy::match(const PhraseMatcher::Text& text, std::string_view code, std::size_t max) const {

@@ -124,6 +124,7 @@ class Taxonomy {
 
  private:
   int version_ = 0;
+  std::uint64_t id_ = 0;  // names this taxonomy's phrases in the per-thread memo of key phrases' aspects
   std::vector<Aspect> aspects_;
   // The aspects' terms (tag 2 * aspect) and "none" phrases (tag 2 * aspect + 1) in one matcher, so a text is
   // read once for both.

@@ -64,6 +64,22 @@ TEST(Taxonomy, RejectsBrokenFiles) {
   EXPECT_NE(dup.error().message.find("twice"), std::string::npos);
 }
 
+TEST(Taxonomy, KeyPhrasesRememberedPerTaxonomyAndLanguage) {
+  auto a = Taxonomy::parse(R"({"aspects": [{"id": "pricing", "terms": {"en": ["plan"]}}]})");
+  auto b = Taxonomy::parse(R"({"aspects": [{"id": "roadmap", "terms": {"en": ["plan"], "de": ["Plan"]}},
+                                           {"id": "pricing", "terms": {"de": ["Tarif"]}}]})");
+  ASSERT_TRUE(a.ok() && b.ok());
+  for (int round = 0; round < 2; ++round) {  // the second round answers from the memo
+    EXPECT_EQ(a->aspect_of_phrase("free plan", "en"), a->find("pricing"));
+    EXPECT_EQ(b->aspect_of_phrase("free plan", "en"), b->find("roadmap"));
+    EXPECT_EQ(b->aspect_of_phrase("tarif wechsel", "de"), b->find("pricing"));
+    EXPECT_FALSE(b->aspect_of_phrase("tarif wechsel", "en").has_value());
+    EXPECT_FALSE(a->aspect_of_phrase("tarif wechsel", "de").has_value());
+  }
+  Taxonomy copy = *b;  // the same phrases: the same answers
+  EXPECT_EQ(copy.aspect_of_phrase("free plan", "de"), copy.find("roadmap"));
+}
+
 TEST(PhraseMatcher, PhrasesSharingAFirstWordAreTellApartByTheWordsAfterIt) {
   PhraseMatcher m;
   m.add("en", "not syncing", 1);
