@@ -244,13 +244,19 @@ Result<Taxonomy> Taxonomy::parse(std::string_view text) {
       for (const auto& [lang, list] : v->get_object()) {
         if (!list.is_array()) continue;
         for (const json::value& term : list.get_array())
-          if (term.is_string()) t.phrases_.add(lang, term.get_string(), 2 * index + parity);
+          if (term.is_string()) {
+            t.phrases_.add(lang, term.get_string(), 2 * index + parity);
+            if (parity == 0 && lang == "en")
+              for (std::string& w : matcher_words(term.get_string())) t.english_words_.push_back(std::move(w));
+          }
       }
     };
     add_all("terms", 0);
     add_all("none", 1);
     t.aspects_.push_back(std::move(aspect));
   }
+  std::sort(t.english_words_.begin(), t.english_words_.end());
+  t.english_words_.erase(std::unique(t.english_words_.begin(), t.english_words_.end()), t.english_words_.end());
   return t;
 }
 
@@ -268,6 +274,11 @@ std::optional<std::size_t> Taxonomy::find(std::string_view id) const {
   for (std::size_t i = 0; i < aspects_.size(); ++i)
     if (aspects_[i].id == id) return i;
   return std::nullopt;
+}
+
+bool Taxonomy::is_english_term_word(std::string_view word) const {
+  auto it = std::lower_bound(english_words_.begin(), english_words_.end(), word);
+  return it != english_words_.end() && *it == word;
 }
 
 std::optional<std::size_t> Taxonomy::aspect_of_phrase(std::string_view phrase, std::string_view code) const {

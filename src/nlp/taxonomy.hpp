@@ -119,6 +119,9 @@ class Taxonomy {
   // are everywhere), by first mention, at most max; an aspect with a "none" phrase in the text is left out.
   std::vector<std::size_t> match(const PhraseMatcher::Text& text, std::string_view language_code,
                                  std::size_t max) const;
+  // True when the word occurs in one of the aspects' English terms ("sync", "export"): a word known to read
+  // well on its own.
+  bool is_english_term_word(std::string_view word) const;
   // The aspect a key phrase belongs to (it contains one of the aspect's terms), if any.
   std::optional<std::size_t> aspect_of_phrase(std::string_view phrase, std::string_view language_code) const;
 
@@ -129,6 +132,7 @@ class Taxonomy {
   // The aspects' terms (tag 2 * aspect) and "none" phrases (tag 2 * aspect + 1) in one matcher, so a text is
   // read once for both.
   PhraseMatcher phrases_;
+  std::vector<std::string> english_words_;  // sorted
 };
 
 }  // namespace chorus::nlp

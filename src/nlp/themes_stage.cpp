@@ -53,7 +53,8 @@ const WordSet& generic_words() {
           "possible", "maybe", "take", "takes", "took", "taking", "taken", "give", "gives", "gave", "put", "puts",
           "come", "comes", "came", "say", "says", "said", "look", "looks", "looked", "find", "found", "let", "lets",
           "ask", "asked", "wait", "waiting", "waited", "forever", "always", "lost", "lose", "loses", "losing",
-          "sometimes", "everytime", "every", "anymore", "lately", "whenever",
+          "sometimes", "everytime", "every", "anymore", "lately", "whenever", "morning", "mornings", "evening",
+          "afternoon", "tonight", "weekend", "weekends",
           // States rather than topics.
           "freeze", "freezes", "freezing", "froze", "frozen", "hang", "hangs", "hanging", "stuck", "missing", "gone",
           "twice", "broke", "breaks", "breaking", "slow", "slower", "slowly", "faster", "quick", "quickly", "fast",
@@ -153,20 +154,25 @@ struct Word {
   bool delimiter = false;
   std::uint32_t segment = 0;
   bool in_title = false;
+  bool handle = false;  // written "@name": an account, never a theme
 };
 
 // Lowercased words with their segment (punctuation and line breaks start a new segment). Inner hyphens and
 // apostrophes stay inside words ("sign-in", "don't"); unspaced scripts are not segmented, so they delimit.
+// A word right after an "@" that starts a token is a handle ("@LumoPay"; not the domain of an address).
 void split_words(std::string_view text, bool in_title, bool elide, std::uint32_t& segment, std::vector<Word>& out) {
   std::string cur;
   std::size_t i = 0;
+  bool handle = false;  // the word being read follows an "@"
   auto flush = [&] {
     if (elide) {  // French/Italian elision: "l'application" -> "application", "qu'il" -> "il"
       std::size_t apo = cur.find('\'');
       if (apo != std::string::npos && apo <= 2) cur.erase(0, apo + 1);
     }
-    if (!cur.empty() && out.size() < kMaxWords) out.push_back(Word{std::move(cur), {}, false, segment, in_title});
+    if (!cur.empty() && out.size() < kMaxWords)
+      out.push_back(Word{std::move(cur), {}, false, segment, in_title, handle});
     cur.clear();
+    handle = false;
   };
   while (i < text.size() && out.size() < kMaxWords) {
     if (take_ascii_alnum(text, i, cur)) continue;  // the bulk of most texts
@@ -183,7 +189,9 @@ void split_words(std::string_view text, bool in_title, bool elide, std::uint32_t
         continue;
       }
     }
+    bool at_sign = cp == '@' && cur.empty();
     flush();
+    handle = at_sign;
     if (cp != ' ') ++segment;
   }
   flush();
@@ -313,9 +321,11 @@ bool is_consonant(char c) {
 }
 
 // A readable English base form when it is safe to derive one from the stem ("syncing" -> "sync",
-// "crashes" -> "crash", "settings" -> "setting", "batteries" -> "battery"); otherwise the word itself.
+// "crashes" -> "crash", "settings" -> "setting", "batteries" -> "battery", "ferrodb's" -> "ferrodb");
+// otherwise the word itself.
 std::string english_display(const std::string& word, const std::string& stem, std::string_view lang, bool verb_forms) {
   if (word == stem || is_plural_noun(word)) return word;
+  if (word.size() > 3 && ends_with(word, "'s")) return word.substr(0, word.size() - 2);  // "ferrodb's" -> "ferrodb"
   if (ends_with(word, "ies") && word.size() > 4 && ends_with(stem, "i") &&
       word.substr(0, word.size() - 3) == stem.substr(0, stem.size() - 1))
     return stem.substr(0, stem.size() - 1) + "y";
@@ -329,9 +339,12 @@ std::string english_display(const std::string& word, const std::string& stem, st
     std::string singular = word.substr(0, word.size() - 1);
     if (stem_word(singular, lang) == stem) return singular;
   }
+  // Only a base form that is itself a known word: "syncing" -> "sync", but "morning" never -> "morn".
   if (verb_forms && (word == stem + "ing" || word == stem + "ed") && stem.size() >= 3) {
     char a = stem[stem.size() - 2], b = stem[stem.size() - 1];
-    if (is_consonant(a) && is_consonant(b) && a != b) return stem;
+    if (is_consonant(a) && is_consonant(b) && a != b &&
+        (Taxonomy::builtin().is_english_term_word(stem) || vader_lexicon().count(stem) != 0))
+      return stem;
   }
   return word;
 }
@@ -492,7 +505,7 @@ std::vector<std::string> extract_themes(std::string_view text, std::string_view 
   split_words(title, true, elide, segment, words);
   split_words(text, false, elide, segment, words);
   if (is_english(lang)) words = canonicalise(std::move(words));
-  for (Word& w : words) w.delimiter = is_delimiter(w.lower, lang, stops);
+  for (Word& w : words) w.delimiter = w.handle || is_delimiter(w.lower, lang, stops);
   std::vector<Candidate> candidates = find_candidates(words, lang);
   if (candidates.empty()) return {};
   return best_themes(score_candidates(words, candidates, lang));
