@@ -320,6 +320,21 @@ bool is_consonant(char c) {
   return c >= 'a' && c <= 'z' && c != 'a' && c != 'e' && c != 'i' && c != 'o' && c != 'u' && c != 'y';
 }
 
+// Words the engine knows to be English: the aspects' English terms and the sentiment lexicon.
+bool is_known_english_word(const std::string& w) {
+  return Taxonomy::builtin().is_english_term_word(w) || vader_lexicon().count(w) != 0;
+}
+
+// Nouns in "-ie" whose plural ends in "-ies" like the many nouns in "-y" ("movies", not "movy").
+bool is_ie_noun(std::string_view w) {
+  for (std::string_view n : {"movie", "cookie", "calorie", "selfie", "zombie", "hoodie", "freebie", "rookie", "newbie",
+                             "goodie", "smoothie", "brownie", "pie", "tie", "lie", "genie", "veggie", "auntie", "techie",
+                             "indie", "sortie", "birdie", "bookie", "boogie", "foodie", "junkie", "yuppie"}) {
+    if (n == w) return true;
+  }
+  return false;
+}
+
 // A readable English base form when it is safe to derive one from the stem ("syncing" -> "sync",
 // "crashes" -> "crash", "settings" -> "setting", "batteries" -> "battery", "ferrodb's" -> "ferrodb");
 // otherwise the word itself.
@@ -327,8 +342,11 @@ std::string english_display(const std::string& word, const std::string& stem, st
   if (word == stem || is_plural_noun(word)) return word;
   if (word.size() > 3 && ends_with(word, "'s")) return word.substr(0, word.size() - 2);  // "ferrodb's" -> "ferrodb"
   if (ends_with(word, "ies") && word.size() > 4 && ends_with(stem, "i") &&
-      word.substr(0, word.size() - 3) == stem.substr(0, stem.size() - 1))
+      word.substr(0, word.size() - 3) == stem.substr(0, stem.size() - 1)) {
+    std::string ie = word.substr(0, word.size() - 1);  // "movies" -> "movie", not "movy"
+    if (is_ie_noun(ie) || is_known_english_word(ie)) return ie;
     return stem.substr(0, stem.size() - 1) + "y";
+  }
   if (ends_with(word, "es") &&
       (ends_with(stem, "s") || ends_with(stem, "sh") || ends_with(stem, "ch") || ends_with(stem, "x") ||
        ends_with(stem, "z")) &&
@@ -342,9 +360,7 @@ std::string english_display(const std::string& word, const std::string& stem, st
   // Only a base form that is itself a known word: "syncing" -> "sync", but "morning" never -> "morn".
   if (verb_forms && (word == stem + "ing" || word == stem + "ed") && stem.size() >= 3) {
     char a = stem[stem.size() - 2], b = stem[stem.size() - 1];
-    if (is_consonant(a) && is_consonant(b) && a != b &&
-        (Taxonomy::builtin().is_english_term_word(stem) || vader_lexicon().count(stem) != 0))
-      return stem;
+    if (is_consonant(a) && is_consonant(b) && a != b && is_known_english_word(stem)) return stem;
   }
   return word;
 }

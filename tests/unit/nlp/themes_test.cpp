@@ -69,6 +69,9 @@ TEST(Themes, DisplayUsesABaseFormOnlyWhereItIsSafe) {
   EXPECT_TRUE(contains(themes("Billing. Changing!"), "changing"));
   EXPECT_FALSE(contains(themes("Billing. Changing!"), "chang"));
   EXPECT_TRUE(themes("Good morning team").empty()) << themes("Good morning team").front();
+  // Plurals in "-ies": "calories" -> "calorie", "countries" -> "country".
+  EXPECT_TRUE(contains(themes("Calories are wrong. Calories!"), "calorie"));
+  EXPECT_TRUE(contains(themes("Countries missing. Countries!"), "country"));
   // A possessive is shown without its "'s".
   auto possessive = themes("Ferrodb's free tier keeps shrinking; is Ferrodb's");
   EXPECT_TRUE(contains(possessive, "ferrodb")) << possessive.front();
