@@ -155,6 +155,7 @@ struct Word {
   std::uint32_t segment = 0;
   bool in_title = false;
   bool handle = false;  // written "@name": an account, never a theme
+  bool capitalised = false;  // its first letter was an ASCII capital
 };
 
 // Lowercased words with their segment (punctuation and line breaks start a new segment). Inner hyphens and
@@ -164,17 +165,19 @@ void split_words(std::string_view text, bool in_title, bool elide, std::uint32_t
   std::string cur;
   std::size_t i = 0;
   bool handle = false;  // the word being read follows an "@"
+  bool capitalised = false;
   auto flush = [&] {
     if (elide) {  // French/Italian elision: "l'application" -> "application", "qu'il" -> "il"
       std::size_t apo = cur.find('\'');
       if (apo != std::string::npos && apo <= 2) cur.erase(0, apo + 1);
     }
     if (!cur.empty() && out.size() < kMaxWords)
-      out.push_back(Word{std::move(cur), {}, false, segment, in_title, handle});
+      out.push_back(Word{std::move(cur), {}, false, segment, in_title, handle, capitalised});
     cur.clear();
     handle = false;
   };
   while (i < text.size() && out.size() < kMaxWords) {
+    if (cur.empty()) capitalised = text[i] >= 'A' && text[i] <= 'Z';
     if (take_ascii_alnum(text, i, cur)) continue;  // the bulk of most texts
     char32_t cp = next_code_point(text, i);
     if (is_word_code_point(cp) && !is_unspaced_script(cp)) {
@@ -325,6 +328,16 @@ bool is_known_english_word(const std::string& w) {
   return Taxonomy::builtin().is_english_term_word(w) || vader_lexicon().count(w) != 0;
 }
 
+// An English adverb in "-ly" ("totally", "genuinely", "geographically"); nouns in "-ly" are listed.
+bool is_adverb(std::string_view w) {
+  if (w.size() < 6 || !ends_with(w, "ly")) return false;
+  for (std::string_view noun : {"family", "supply", "assembly", "anomaly", "butterfly", "monopoly", "homily", "melancholy",
+                                "ally", "rally", "jelly", "belly", "bully", "holly", "lily", "italy", "july"}) {
+    if (noun == w) return false;
+  }
+  return true;
+}
+
 // Nouns in "-ie" whose plural ends in "-ies" like the many nouns in "-y" ("movies", not "movy").
 bool is_ie_noun(std::string_view w) {
   for (std::string_view n : {"movie", "cookie", "calorie", "selfie", "zombie", "hoodie", "freebie", "rookie", "newbie",
@@ -418,7 +431,11 @@ std::vector<Candidate> find_candidates(const std::vector<Word>& words, std::stri
     // A lone past participle ("delivered", "cancelled") reports an event, not a topic.
     bool lone_participle = j - i == 1 && is_english(lang) && ends_with(words[i].lower, "ed") &&
                            stem_word(words[i].lower, lang) != words[i].lower;
-    if (!lone_participle) candidates.push_back(Candidate{i, j - i});
+    // Nor does a lone adverb ("totally", "genuinely"): how, not what. A capitalised word in "-ly" inside a
+    // sentence is a name ("switched to Calendly").
+    bool named = words[i].capitalised && i > 0 && words[i - 1].segment == words[i].segment;
+    bool lone_adverb = j - i == 1 && is_english(lang) && !named && is_adverb(words[i].lower);
+    if (!lone_participle && !lone_adverb) candidates.push_back(Candidate{i, j - i});
     i = j;
   }
   return candidates;

@@ -78,6 +78,13 @@ TEST(Themes, DisplayUsesABaseFormOnlyWhereItIsSafe) {
   EXPECT_FALSE(contains(possessive, "ferrodb'"));
 }
 
+TEST(Themes, LoneAdverbsAreNotThemesButNamesInLyAre) {
+  EXPECT_TRUE(themes("Genuinely. Totally, absolutely!").empty()) << themes("Genuinely. Totally, absolutely!").front();
+  EXPECT_TRUE(contains(themes("We switched to Calendly for scheduling"), "calendly"));
+  EXPECT_TRUE(contains(themes("The family plan is great"), "family plan"));
+  EXPECT_TRUE(contains(themes("Monthly billing summary please"), "monthly billing summary"));  // inside a phrase
+}
+
 TEST(Themes, HandlesAreNeverThemes) {
   auto t = themes("@LumoPay hiya, @northvale_help the online banking balance is wrong");
   EXPECT_TRUE(contains(t, "online banking balance")) << t.front();
