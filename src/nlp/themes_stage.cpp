@@ -332,7 +332,7 @@ bool is_known_english_word(const std::string& w) {
 bool is_adverb(std::string_view w) {
   if (w.size() < 6 || !ends_with(w, "ly")) return false;
   for (std::string_view noun : {"family", "supply", "assembly", "anomaly", "butterfly", "monopoly", "homily", "melancholy",
-                                "ally", "rally", "jelly", "belly", "bully", "holly", "lily", "italy", "july"}) {
+                                "grizzly", "firefly", "dragonfly", "underbelly"}) {
     if (noun == w) return false;
   }
   return true;
