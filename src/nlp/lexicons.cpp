@@ -70,16 +70,32 @@ const WordValence& vader_lexicon() {
   return lexicon;
 }
 
-bool has_stopwords(std::string_view language_code) {
-  return stopword_table().find(language_code) != stopword_table().end();
+namespace {
+
+// The language's list, or nullptr; the language asked for last is remembered per thread, since documents
+// come in runs of one language and every stage asks once a document.
+const WordSet* stopwords_of(std::string_view language_code) {
+  thread_local std::string last_code;
+  thread_local const WordSet* last = nullptr;
+  thread_local bool known = false;
+  if (known && language_code == last_code) return last;
+  const auto& table = stopword_table();
+  auto it = table.find(language_code);
+  last = it == table.end() ? nullptr : &it->second;
+  last_code.assign(language_code);
+  known = true;
+  return last;
 }
+
+}  // namespace
+
+bool has_stopwords(std::string_view language_code) { return stopwords_of(language_code) != nullptr; }
 
 const WordSet& stopwords(std::string_view language_code) {
   static const WordSet empty;
-  const auto& table = stopword_table();
-  auto it = table.find(language_code);
-  if (it == table.end()) it = table.find("en");
-  return it == table.end() ? empty : it->second;
+  if (const WordSet* own = stopwords_of(language_code)) return *own;
+  const WordSet* english = stopwords_of("en");
+  return english ? *english : empty;
 }
 
 }  // namespace chorus::nlp

@@ -93,19 +93,21 @@ void PhraseMatcher::add(std::string_view code, std::string_view phrase, std::siz
 }
 
 template <class StemAt>
-std::optional<std::size_t> PhraseMatcher::first_at(const Head& head, std::size_t i, std::size_t n, StemAt&& stem_at) {
+std::optional<std::size_t> PhraseMatcher::first_at(const Head& head, std::size_t i, std::size_t n, StemAt&& stem_at,
+                                                   bool even_only) {
   if (!head.by_second_stem.empty() && i + 1 < n) {
     auto b = head.by_second_stem.find(stem_at(i + 1));
     if (b != head.by_second_stem.end()) {
       for (const Entry& e : b->second) {
-        if (i + e.stems.size() > n) continue;
+        if (i + e.stems.size() > n || (even_only && e.tag % 2 != 0)) continue;
         bool all = true;
         for (std::size_t k = 2; k < e.stems.size() && all; ++k) all = stem_at(i + k) == e.stems[k];
         if (all) return e.tag;
       }
     }
   }
-  if (!head.tags.empty()) return head.tags.front();
+  for (std::size_t tag : head.tags)
+    if (!even_only || tag % 2 == 0) return tag;
   return std::nullopt;
 }
 
@@ -182,11 +184,12 @@ const PhraseMatcher::Head* PhraseMatcher::starting_with(const Language& lang, st
   });
 }
 
-std::optional<std::size_t> PhraseMatcher::find_in_phrase(std::string_view phrase, std::string_view code) const {
+std::optional<std::size_t> PhraseMatcher::find_in_phrase(std::string_view phrase, std::string_view code,
+                                                         bool even_only) const {
   const Language* lang = find_language(stem_language(code));
   if (!lang) return std::nullopt;
   for (const Entry& e : lang->substrings)
-    if (phrase.find(e.substring) != std::string_view::npos) return e.tag;
+    if ((!even_only || e.tag % 2 == 0) && phrase.find(e.substring) != std::string_view::npos) return e.tag;
   if (lang->by_first_stem.empty()) return std::nullopt;
   std::string_view words[8];
   std::size_t n = 0;
@@ -208,7 +211,7 @@ std::optional<std::size_t> PhraseMatcher::find_in_phrase(std::string_view phrase
   for (std::size_t i = 0; i < n; ++i) {
     const Head* head = starting_with(*lang, code, words[i]);
     if (!head) continue;
-    if (std::optional<std::size_t> tag = first_at(*head, i, n, stem_at)) return tag;
+    if (std::optional<std::size_t> tag = first_at(*head, i, n, stem_at, even_only)) return tag;
   }
   return std::nullopt;
 }
@@ -218,6 +221,8 @@ Result<Taxonomy> Taxonomy::parse(std::string_view text) {
   if (!parsed.ok() || !parsed->is_object()) return make_error(ErrorCode::bad_request, "taxonomy is not a JSON object");
   const json::object& root = parsed->get_object();
   Taxonomy t;
+  static std::atomic<std::uint64_t> next_id{1};
+  t.id_ = next_id++;
   if (auto* v = root.if_contains("version"); v && v->is_int64()) t.version_ = static_cast<int>(v->get_int64());
   const json::value* aspects = root.if_contains("aspects");
   if (!aspects || !aspects->is_array()) return make_error(ErrorCode::bad_request, "taxonomy has no \"aspects\" list");
@@ -233,19 +238,25 @@ Result<Taxonomy> Taxonomy::parse(std::string_view text) {
     if (t.find(aspect.id)) return make_error(ErrorCode::bad_request, "aspect " + aspect.id + " is listed twice");
     if (aspect.name.empty()) aspect.name = aspect.id;
     std::size_t index = t.aspects_.size();
-    auto add_all = [&](std::string_view key, PhraseMatcher& into) {
+    auto add_all = [&](std::string_view key, std::size_t parity) {
       const json::value* v = o.if_contains(key);
       if (!v || !v->is_object()) return;
       for (const auto& [lang, list] : v->get_object()) {
         if (!list.is_array()) continue;
         for (const json::value& term : list.get_array())
-          if (term.is_string()) into.add(lang, term.get_string(), index);
+          if (term.is_string()) {
+            t.phrases_.add(lang, term.get_string(), 2 * index + parity);
+            if (parity == 0 && lang == "en")
+              for (std::string& w : matcher_words(term.get_string())) t.english_words_.push_back(std::move(w));
+          }
       }
     };
-    add_all("terms", t.terms_);
-    add_all("none", t.exclusions_);
+    add_all("terms", 0);
+    add_all("none", 1);
     t.aspects_.push_back(std::move(aspect));
   }
+  std::sort(t.english_words_.begin(), t.english_words_.end());
+  t.english_words_.erase(std::unique(t.english_words_.begin(), t.english_words_.end()), t.english_words_.end());
   return t;
 }
 
@@ -265,22 +276,39 @@ std::optional<std::size_t> Taxonomy::find(std::string_view id) const {
   return std::nullopt;
 }
 
+bool Taxonomy::is_english_term_word(std::string_view word) const {
+  auto it = std::lower_bound(english_words_.begin(), english_words_.end(), word);
+  return it != english_words_.end() && *it == word;
+}
+
 std::optional<std::size_t> Taxonomy::aspect_of_phrase(std::string_view phrase, std::string_view code) const {
   std::string_view lang = stem_language(code);
-  std::optional<std::size_t> found = terms_.find_in_phrase(phrase, lang);
-  if (!found && lang != "en") found = terms_.find_in_phrase(phrase, "en");
-  return found;
+  auto uncached = [&](std::string_view p) -> std::size_t {
+    std::optional<std::size_t> found = phrases_.find_in_phrase(p, lang, true);
+    if (!found && lang != "en") found = phrases_.find_in_phrase(p, "en", true);
+    return found ? *found / 2 : SIZE_MAX;
+  };
+  // Key phrases recur from text to text: each is looked up once per thread, taxonomy and language.
+  thread_local WordMemos<std::string, std::size_t> memos;
+  thread_local std::string owner;  // the taxonomy's id, then the language
+  owner.assign(reinterpret_cast<const char*>(&id_), sizeof id_).append(lang);
+  std::size_t aspect = memos.of(owner).get(phrase, uncached);
+  if (aspect == SIZE_MAX) return std::nullopt;
+  return aspect;
 }
 
 std::vector<std::size_t> Taxonomy::match(const PhraseMatcher::Text& text, std::string_view code, std::size_t max) const {
   std::vector<std::string_view> languages{stem_language(code)};
   if (languages.front() != "en") languages.push_back("en");
-  std::vector<std::size_t> found = terms_.find(text, languages);
-  if (!exclusions_.empty() && !found.empty()) {
-    std::vector<std::size_t> excluded = exclusions_.find(text, languages);
-    std::erase_if(found, [&](std::size_t a) { return std::find(excluded.begin(), excluded.end(), a) != excluded.end(); });
+  // Terms and exclusions come back together, by first mention: the terms keep their order, less the aspects
+  // a "none" phrase rules out.
+  std::vector<std::size_t> tags = phrases_.find(text, languages);
+  std::vector<std::size_t> found;
+  for (std::size_t tag : tags) {
+    if (found.size() >= max) break;
+    if (tag % 2 != 0) continue;
+    if (std::find(tags.begin(), tags.end(), tag + 1) == tags.end()) found.push_back(tag / 2);
   }
-  if (found.size() > max) found.resize(max);
   return found;
 }
 

@@ -47,8 +47,10 @@ class PhraseMatcher {
   // (the position of the earliest match).
   std::vector<std::size_t> find(const Text& text, const std::vector<std::string_view>& languages) const;
   // The first tag whose phrase occurs in a short lowercase phrase of spaced words (a key phrase), without
-  // building a Text: stems come from the per-thread memo.
-  std::optional<std::size_t> find_in_phrase(std::string_view phrase, std::string_view language_code) const;
+  // building a Text: stems come from the per-thread memo. With `even_only`, odd tags are passed over (a
+  // caller that keeps two kinds of phrase in one matcher, by the tag's lowest bit).
+  std::optional<std::size_t> find_in_phrase(std::string_view phrase, std::string_view language_code,
+                                            bool even_only = false) const;
 
  private:
   struct Entry {
@@ -85,7 +87,8 @@ class PhraseMatcher {
   static const Head* starting_with(const Language& lang, std::string_view language_code, std::string_view word);
   // The first tag (longest phrase first) of a phrase that starts at word i, given the stem of each word.
   template <class StemAt>
-  static std::optional<std::size_t> first_at(const Head& head, std::size_t i, std::size_t n, StemAt&& stem_at);
+  static std::optional<std::size_t> first_at(const Head& head, std::size_t i, std::size_t n, StemAt&& stem_at,
+                                             bool even_only);
   template <class StemAt>
   static void all_at(const Head& head, std::size_t i, std::size_t n, StemAt&& stem_at,
                      std::vector<std::pair<std::size_t, std::size_t>>& hits);
@@ -116,14 +119,20 @@ class Taxonomy {
   // are everywhere), by first mention, at most max; an aspect with a "none" phrase in the text is left out.
   std::vector<std::size_t> match(const PhraseMatcher::Text& text, std::string_view language_code,
                                  std::size_t max) const;
+  // True when the word occurs in one of the aspects' English terms ("sync", "export"): a word known to read
+  // well on its own.
+  bool is_english_term_word(std::string_view word) const;
   // The aspect a key phrase belongs to (it contains one of the aspect's terms), if any.
   std::optional<std::size_t> aspect_of_phrase(std::string_view phrase, std::string_view language_code) const;
 
  private:
   int version_ = 0;
+  std::uint64_t id_ = 0;  // names this taxonomy's phrases in the per-thread memo of key phrases' aspects
   std::vector<Aspect> aspects_;
-  PhraseMatcher terms_;
-  PhraseMatcher exclusions_;
+  // The aspects' terms (tag 2 * aspect) and "none" phrases (tag 2 * aspect + 1) in one matcher, so a text is
+  // read once for both.
+  PhraseMatcher phrases_;
+  std::vector<std::string> english_words_;  // sorted
 };
 
 }  // namespace chorus::nlp

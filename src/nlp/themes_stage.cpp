@@ -3,6 +3,7 @@
 // and how often their words recur elsewhere in the text.
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <map>
 #include <string>
 #include <unordered_map>
@@ -52,7 +53,8 @@ const WordSet& generic_words() {
           "possible", "maybe", "take", "takes", "took", "taking", "taken", "give", "gives", "gave", "put", "puts",
           "come", "comes", "came", "say", "says", "said", "look", "looks", "looked", "find", "found", "let", "lets",
           "ask", "asked", "wait", "waiting", "waited", "forever", "always", "lost", "lose", "loses", "losing",
-          "sometimes", "everytime", "every", "anymore", "lately", "whenever",
+          "sometimes", "everytime", "every", "anymore", "lately", "whenever", "morning", "mornings", "evening",
+          "afternoon", "tonight", "weekend", "weekends",
           // States rather than topics.
           "freeze", "freezes", "freezing", "froze", "frozen", "hang", "hangs", "hanging", "stuck", "missing", "gone",
           "twice", "broke", "breaks", "breaking", "slow", "slower", "slowly", "faster", "quick", "quickly", "fast",
@@ -152,22 +154,31 @@ struct Word {
   bool delimiter = false;
   std::uint32_t segment = 0;
   bool in_title = false;
+  bool handle = false;  // written "@name": an account, never a theme
+  bool capitalised = false;  // its first letter was an ASCII capital
 };
 
 // Lowercased words with their segment (punctuation and line breaks start a new segment). Inner hyphens and
 // apostrophes stay inside words ("sign-in", "don't"); unspaced scripts are not segmented, so they delimit.
+// A word right after an "@" that starts a token is a handle ("@LumoPay"; not the domain of an address).
 void split_words(std::string_view text, bool in_title, bool elide, std::uint32_t& segment, std::vector<Word>& out) {
   std::string cur;
   std::size_t i = 0;
+  bool handle = false;  // the word being read follows an "@"
+  bool capitalised = false;
   auto flush = [&] {
     if (elide) {  // French/Italian elision: "l'application" -> "application", "qu'il" -> "il"
       std::size_t apo = cur.find('\'');
       if (apo != std::string::npos && apo <= 2) cur.erase(0, apo + 1);
     }
-    if (!cur.empty() && out.size() < kMaxWords) out.push_back(Word{std::move(cur), {}, false, segment, in_title});
+    if (!cur.empty() && out.size() < kMaxWords)
+      out.push_back(Word{std::move(cur), {}, false, segment, in_title, handle, capitalised});
     cur.clear();
+    handle = false;
   };
   while (i < text.size() && out.size() < kMaxWords) {
+    if (cur.empty()) capitalised = text[i] >= 'A' && text[i] <= 'Z';
+    if (take_ascii_alnum(text, i, cur)) continue;  // the bulk of most texts
     char32_t cp = next_code_point(text, i);
     if (is_word_code_point(cp) && !is_unspaced_script(cp)) {
       append_utf8(cur, to_lower(cp));
@@ -181,7 +192,9 @@ void split_words(std::string_view text, bool in_title, bool elide, std::uint32_t
         continue;
       }
     }
+    bool at_sign = cp == '@' && cur.empty();
     flush();
+    handle = at_sign;
     if (cp != ' ') ++segment;
   }
   flush();
@@ -199,10 +212,27 @@ std::vector<Word> canonicalise(std::vector<Word> words) {
     for (const auto& c : kCanonical) index[c.words.substr(0, c.words.find(' '))].push_back(&c);
     return index;
   }();
+  // What a first word can look like (its first byte, its length), so most words are ruled out without hashing.
+  struct FirstWordShape {
+    bool first_byte[256] = {};
+    std::size_t min_length = SIZE_MAX, max_length = 0;
+  };
+  static const FirstWordShape shape = [] {
+    FirstWordShape f;
+    for (const auto& [first, phrases] : by_first) {
+      f.first_byte[static_cast<unsigned char>(first.front())] = true;
+      f.min_length = std::min(f.min_length, first.size());
+      f.max_length = std::max(f.max_length, first.size());
+    }
+    return f;
+  }();
+  auto may_start = [&](const std::string& w) {
+    return w.size() >= shape.min_length && w.size() <= shape.max_length &&
+           shape.first_byte[static_cast<unsigned char>(w.front())] && by_first.count(w) != 0;
+  };
   static const std::vector<const CanonicalPhrase*> none;
   // Most texts have none of the phrasings: they keep their words as they are.
-  if (std::none_of(words.begin(), words.end(), [&](const Word& w) { return by_first.count(w.lower) != 0; }))
-    return words;
+  if (std::none_of(words.begin(), words.end(), [&](const Word& w) { return may_start(w.lower); })) return words;
   std::vector<Word> out;
   out.reserve(words.size());
   for (std::size_t i = 0; i < words.size();) {
@@ -293,13 +323,43 @@ bool is_consonant(char c) {
   return c >= 'a' && c <= 'z' && c != 'a' && c != 'e' && c != 'i' && c != 'o' && c != 'u' && c != 'y';
 }
 
+// Words the engine knows to be English: the aspects' English terms and the sentiment lexicon.
+bool is_known_english_word(const std::string& w) {
+  return Taxonomy::builtin().is_english_term_word(w) || vader_lexicon().count(w) != 0;
+}
+
+// An English adverb in "-ly" ("totally", "genuinely", "geographically"); nouns in "-ly" are listed.
+bool is_adverb(std::string_view w) {
+  if (w.size() < 6 || !ends_with(w, "ly")) return false;
+  for (std::string_view noun : {"family", "supply", "assembly", "anomaly", "butterfly", "monopoly", "homily", "melancholy",
+                                "grizzly", "firefly", "dragonfly", "underbelly"}) {
+    if (noun == w) return false;
+  }
+  return true;
+}
+
+// Nouns in "-ie" whose plural ends in "-ies" like the many nouns in "-y" ("movies", not "movy").
+bool is_ie_noun(std::string_view w) {
+  for (std::string_view n : {"movie", "cookie", "calorie", "selfie", "zombie", "hoodie", "freebie", "rookie", "newbie",
+                             "goodie", "smoothie", "brownie", "pie", "tie", "lie", "genie", "veggie", "auntie", "techie",
+                             "indie", "sortie", "birdie", "bookie", "boogie", "foodie", "junkie", "yuppie"}) {
+    if (n == w) return true;
+  }
+  return false;
+}
+
 // A readable English base form when it is safe to derive one from the stem ("syncing" -> "sync",
-// "crashes" -> "crash", "settings" -> "setting", "batteries" -> "battery"); otherwise the word itself.
+// "crashes" -> "crash", "settings" -> "setting", "batteries" -> "battery", "ferrodb's" -> "ferrodb");
+// otherwise the word itself.
 std::string english_display(const std::string& word, const std::string& stem, std::string_view lang, bool verb_forms) {
   if (word == stem || is_plural_noun(word)) return word;
+  if (word.size() > 3 && ends_with(word, "'s")) return word.substr(0, word.size() - 2);  // "ferrodb's" -> "ferrodb"
   if (ends_with(word, "ies") && word.size() > 4 && ends_with(stem, "i") &&
-      word.substr(0, word.size() - 3) == stem.substr(0, stem.size() - 1))
+      word.substr(0, word.size() - 3) == stem.substr(0, stem.size() - 1)) {
+    std::string ie = word.substr(0, word.size() - 1);  // "movies" -> "movie", not "movy"
+    if (is_ie_noun(ie) || is_known_english_word(ie)) return ie;
     return stem.substr(0, stem.size() - 1) + "y";
+  }
   if (ends_with(word, "es") &&
       (ends_with(stem, "s") || ends_with(stem, "sh") || ends_with(stem, "ch") || ends_with(stem, "x") ||
        ends_with(stem, "z")) &&
@@ -310,9 +370,10 @@ std::string english_display(const std::string& word, const std::string& stem, st
     std::string singular = word.substr(0, word.size() - 1);
     if (stem_word(singular, lang) == stem) return singular;
   }
+  // Only a base form that is itself a known word: "syncing" -> "sync", but "morning" never -> "morn".
   if (verb_forms && (word == stem + "ing" || word == stem + "ed") && stem.size() >= 3) {
     char a = stem[stem.size() - 2], b = stem[stem.size() - 1];
-    if (is_consonant(a) && is_consonant(b) && a != b) return stem;
+    if (is_consonant(a) && is_consonant(b) && a != b && is_known_english_word(stem)) return stem;
   }
   return word;
 }
@@ -370,7 +431,11 @@ std::vector<Candidate> find_candidates(const std::vector<Word>& words, std::stri
     // A lone past participle ("delivered", "cancelled") reports an event, not a topic.
     bool lone_participle = j - i == 1 && is_english(lang) && ends_with(words[i].lower, "ed") &&
                            stem_word(words[i].lower, lang) != words[i].lower;
-    if (!lone_participle) candidates.push_back(Candidate{i, j - i});
+    // Nor does a lone adverb ("totally", "genuinely"): how, not what. A capitalised word in "-ly" inside a
+    // sentence is a name ("switched to Calendly").
+    bool named = words[i].capitalised && i > 0 && words[i - 1].segment == words[i].segment;
+    bool lone_adverb = j - i == 1 && is_english(lang) && !named && is_adverb(words[i].lower);
+    if (!lone_participle && !lone_adverb) candidates.push_back(Candidate{i, j - i});
     i = j;
   }
   return candidates;
@@ -473,7 +538,7 @@ std::vector<std::string> extract_themes(std::string_view text, std::string_view 
   split_words(title, true, elide, segment, words);
   split_words(text, false, elide, segment, words);
   if (is_english(lang)) words = canonicalise(std::move(words));
-  for (Word& w : words) w.delimiter = is_delimiter(w.lower, lang, stops);
+  for (Word& w : words) w.delimiter = w.handle || is_delimiter(w.lower, lang, stops);
   std::vector<Candidate> candidates = find_candidates(words, lang);
   if (candidates.empty()) return {};
   return best_themes(score_candidates(words, candidates, lang));

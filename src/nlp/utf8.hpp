@@ -63,18 +63,28 @@ inline char32_t to_lower(char32_t cp) {
 }
 std::string to_lower_utf8(std::string_view s);
 
-// Word splitters' fast path: when s[i] is an ASCII letter or digit, appends it lowercased to word, advances
-// i and returns true; otherwise leaves both alone for the general path.
+// Word splitters' fast path: appends the run of ASCII letters and digits that starts at s[i], lowercased, to
+// word, advances i past it and returns true; when s[i] is anything else, leaves both alone for the general
+// path and returns false.
 inline bool take_ascii_alnum(std::string_view s, std::size_t& i, std::string& word) {
-  char c = s[i];
-  if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
-    word.push_back(c);
-  } else if (c >= 'A' && c <= 'Z') {
-    word.push_back(static_cast<char>(c + ('a' - 'A')));
-  } else {
-    return false;
+  std::size_t end = i;
+  bool upper = false;
+  for (; end < s.size(); ++end) {
+    char c = s[end];
+    if (c >= 'A' && c <= 'Z') {
+      upper = true;
+    } else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) {
+      break;
+    }
   }
-  ++i;
+  if (end == i) return false;
+  std::size_t from = word.size();
+  word.append(s.data() + i, end - i);
+  if (upper) {
+    for (std::size_t k = from; k < word.size(); ++k)
+      if (word[k] >= 'A' && word[k] <= 'Z') word[k] = static_cast<char>(word[k] + ('a' - 'A'));
+  }
+  i = end;
   return true;
 }
 

@@ -12,7 +12,7 @@ namespace {
 
 constexpr std::string_view kTaxonomy = R"({"version": 3, "aspects": [
   {"id": "pricing", "name": "pricing", "terms": {"en": ["price", "too expensive", "price increase"], "de": ["Preis", "zu teuer"], "ja": ["値段"]}},
-  {"id": "login", "name": "login", "terms": {"en": ["log in", "login", "sign in", "password"]}},
+  {"id": "login", "name": "login", "terms": {"en": ["log in", "login", "sign in", "password"]}, "none": {"en": ["log cabin"]}},
   {"id": "battery", "name": "battery", "terms": {"en": ["battery", "charging port"]}, "none": {"en": ["battery of tests"]}}
 ]})";
 
@@ -46,6 +46,13 @@ TEST(Taxonomy, NonePhrasesCancelTheirAspect) {
   ASSERT_TRUE(t.ok());
   EXPECT_EQ(aspects_of(*t, "The battery dies by noon", "en"), (std::vector<std::string>{"battery"}));
   EXPECT_TRUE(aspects_of(*t, "We ran a battery of tests", "en").empty());
+  // A "none" phrase cancels only its own aspect, wherever it is in the text, and is never a term itself.
+  EXPECT_EQ(aspects_of(*t, "Forgot my password for the log cabin booking, and the price went up", "en"),
+            (std::vector<std::string>{"pricing"}));
+  EXPECT_EQ(aspects_of(*t, "log cabin, battery of tests, price", "en", 1), (std::vector<std::string>{"pricing"}));
+  EXPECT_FALSE(t->aspect_of_phrase("log cabin", "en").has_value());
+  EXPECT_EQ(t->aspect_of_phrase("battery of tests", "en"), t->find("battery"));  // by its term "battery"
+  EXPECT_EQ(t->aspect_of_phrase("login screen", "en"), t->find("login"));
 }
 
 TEST(Taxonomy, RejectsBrokenFiles) {
@@ -55,6 +62,22 @@ TEST(Taxonomy, RejectsBrokenFiles) {
   auto dup = Taxonomy::parse(R"({"aspects": [{"id": "x"}, {"id": "x"}]})");
   ASSERT_FALSE(dup.ok());
   EXPECT_NE(dup.error().message.find("twice"), std::string::npos);
+}
+
+TEST(Taxonomy, KeyPhrasesRememberedPerTaxonomyAndLanguage) {
+  auto a = Taxonomy::parse(R"({"aspects": [{"id": "pricing", "terms": {"en": ["plan"]}}]})");
+  auto b = Taxonomy::parse(R"({"aspects": [{"id": "roadmap", "terms": {"en": ["plan"], "de": ["Plan"]}},
+                                           {"id": "pricing", "terms": {"de": ["Tarif"]}}]})");
+  ASSERT_TRUE(a.ok() && b.ok());
+  for (int round = 0; round < 2; ++round) {  // the second round answers from the memo
+    EXPECT_EQ(a->aspect_of_phrase("free plan", "en"), a->find("pricing"));
+    EXPECT_EQ(b->aspect_of_phrase("free plan", "en"), b->find("roadmap"));
+    EXPECT_EQ(b->aspect_of_phrase("tarif wechsel", "de"), b->find("pricing"));
+    EXPECT_FALSE(b->aspect_of_phrase("tarif wechsel", "en").has_value());
+    EXPECT_FALSE(a->aspect_of_phrase("tarif wechsel", "de").has_value());
+  }
+  Taxonomy copy = *b;  // the same phrases: the same answers
+  EXPECT_EQ(copy.aspect_of_phrase("free plan", "de"), copy.find("roadmap"));
 }
 
 TEST(PhraseMatcher, PhrasesSharingAFirstWordAreTellApartByTheWordsAfterIt) {

@@ -62,6 +62,39 @@ TEST(Themes, DisplayUsesABaseFormOnlyWhereItIsSafe) {
   EXPECT_TRUE(contains(themes("Syncing keeps failing"), "sync"));
   EXPECT_TRUE(contains(themes("The reporting dashboard is slow"), "reporting dashboard"));
   EXPECT_TRUE(contains(themes("The settings page is empty"), "settings page"));
+  // A base form is shown only when it is a word: never the stem "morn" or "chang".
+  EXPECT_TRUE(contains(themes("Exporting to CSV drops rows"), "export"));
+  auto changing = themes("Currency changing. The ledger resets.");
+  EXPECT_TRUE(contains(changing, "currency changing")) << changing.front();
+  EXPECT_TRUE(contains(themes("Billing. Changing!"), "changing"));
+  EXPECT_FALSE(contains(themes("Billing. Changing!"), "chang"));
+  EXPECT_TRUE(themes("Good morning team").empty()) << themes("Good morning team").front();
+  // Plurals in "-ies": "calories" -> "calorie", "countries" -> "country".
+  EXPECT_TRUE(contains(themes("Calories are wrong. Calories!"), "calorie"));
+  EXPECT_TRUE(contains(themes("Countries missing. Countries!"), "country"));
+  // A possessive is shown without its "'s".
+  auto possessive = themes("Ferrodb's free tier keeps shrinking; is Ferrodb's");
+  EXPECT_TRUE(contains(possessive, "ferrodb")) << possessive.front();
+  EXPECT_FALSE(contains(possessive, "ferrodb'"));
+}
+
+TEST(Themes, LoneAdverbsAreNotThemesButNamesInLyAre) {
+  EXPECT_TRUE(themes("Genuinely. Totally, absolutely!").empty()) << themes("Genuinely. Totally, absolutely!").front();
+  EXPECT_TRUE(contains(themes("We switched to Calendly for scheduling"), "calendly"));
+  EXPECT_TRUE(contains(themes("The family plan is great"), "family plan"));
+  EXPECT_TRUE(contains(themes("Monthly billing summary please"), "monthly billing summary"));  // inside a phrase
+}
+
+TEST(Themes, HandlesAreNeverThemes) {
+  auto t = themes("@LumoPay hiya, @northvale_help the online banking balance is wrong");
+  EXPECT_TRUE(contains(t, "online banking balance")) << t.front();
+  for (const std::string& theme : t) {
+    EXPECT_EQ(theme.find("lumopay"), std::string::npos) << theme;
+    EXPECT_EQ(theme.find("northvale"), std::string::npos) << theme;
+  }
+  // The part of an address after its "@" is not a handle; neither is a word after a lone "@".
+  EXPECT_TRUE(contains(themes("write to billing@acme.example about the invoice portal"), "invoice portal"));
+  EXPECT_TRUE(contains(themes("meet @ reception desk"), "reception desk"));
 }
 
 TEST(Themes, CanonicalPhrasesGetTheirTeamName) {
