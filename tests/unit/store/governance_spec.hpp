@@ -97,12 +97,7 @@ TEST_P(StoreSpec, WorkspaceSettingsAreKeptAndChangedOnlyByTheirCustomer) {
 TEST_P(StoreSpec, DeletingAWorkspaceLeavesNoRowOfItAndDropsWhatArrivesLate) {
   auto other_ws = store_->create_workspace(customer_, "kept");
   ASSERT_TRUE(other_ws);
-  Source src;
-  src.workspace_id = other_ws->id;
-  src.type = "discourse";
-  src.name = "kept forum";
-  src.sealed_secrets = "sealed";
-  auto kept_source = store_->create_source(src);
+  auto kept_source = create_forum(other_ws->id, "kept forum");
   ASSERT_TRUE(kept_source);
 
   // Everything a workspace can hold.

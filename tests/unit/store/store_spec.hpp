@@ -53,14 +53,19 @@ class StoreSpec : public ::testing::TestWithParam<BackendFactory> {
     auto w = store_->create_workspace(customer_, "app");
     ASSERT_TRUE(w) << w.error().message;
     ws_ = w->id;
-    Source src;
-    src.workspace_id = ws_;
-    src.type = "discourse";
-    src.name = "forum";
-    src.sealed_secrets = "sealed";
-    auto made = store_->create_source(src);
+    auto made = create_forum(ws_);
     ASSERT_TRUE(made) << made.error().message;
     source_ = made->id;
+  }
+
+  // A Discourse source in the workspace, the kind most cases store records under.
+  Result<Source> create_forum(Id workspace_id, std::string name = "forum") {
+    Source src;
+    src.workspace_id = workspace_id;
+    src.type = "discourse";
+    src.name = std::move(name);
+    src.sealed_secrets = "sealed";
+    return store_->create_source(src);
   }
   void TearDown() override {
     store_.reset();
@@ -588,12 +593,7 @@ TEST_P(StoreSpec, CommitPagesMarksNearDuplicatesAsPageByPage) {
 TEST_P(StoreSpec, CommitPagesInOneBatchStoresWhatPageByPageStores) {
   auto copy_ws = store_->create_workspace(customer_, "page by page");
   ASSERT_TRUE(copy_ws) << copy_ws.error().message;
-  Source src;
-  src.workspace_id = copy_ws->id;
-  src.type = "discourse";
-  src.name = "forum";
-  src.sealed_secrets = "sealed";
-  auto copy_src = store_->create_source(src);
+  auto copy_src = create_forum(copy_ws->id);
   ASSERT_TRUE(copy_src) << copy_src.error().message;
 
   std::mt19937_64 rng(20261204);
