@@ -4,7 +4,8 @@
 #include <algorithm>
 #include <functional>
 #include <map>
-#include <numeric>
+#include <set>
+#include <tuple>
 #include <variant>
 
 #include "core/near_duplicate_keys.hpp"
@@ -119,18 +120,6 @@ const char* key_column(GroupBy g, bool rollup) {
 }
 
 double average(double sum, std::int64_t n) { return n ? sum / static_cast<double>(n) : 0.0; }
-
-// Indices of `records` in (workspace, uid) order; equal keys keep their order.
-template <class R>
-std::vector<std::size_t> lock_order(const std::vector<R>& records) {
-  std::vector<std::size_t> order(records.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    return std::make_pair(records[a].workspace_id, records[a].unique_identifier) <
-           std::make_pair(records[b].workspace_id, records[b].unique_identifier);
-  });
-  return order;
-}
 
 }  // namespace
 
@@ -279,65 +268,196 @@ Status PostgresStore::fold_rollup(pg::Connection& conn, Id workspace_id, TimeMs 
   return {};
 }
 
+namespace {
+
+// Claims the revisions of a batch in one statement: a row comes back for each record whose revision was not
+// counted yet, with the contribution it replaces (prev_revision 0: none). The batch's themes travel as
+// (row, theme) pairs and are gathered into each row's array. A record erased, expired or deleted with its
+// workspace while its message was in flight is not counted; KEY SHARE waits for a deletion of the key row
+// under way, and never for a parser's upsert of it. Rows are claimed in the order given, (workspace, uid).
+constexpr std::string_view kClaimRevisions =
+    "WITH v AS (SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[], "
+    "$6::text[], $7::text[], $8::text[], $9::double precision[]) WITH ORDINALITY AS v(ws, uid, revision, hour, "
+    "source_id, sentiment, category, language, compound, i)), "
+    "th AS (SELECT t.i, array_agg(t.theme ORDER BY t.n) AS themes FROM unnest($10::bigint[], $11::text[]) "
+    "WITH ORDINALITY AS t(i, theme, n) GROUP BY t.i) "
+    "INSERT INTO rollup_applied AS a(workspace_id, uid, revision, hour, source_id, sentiment, category, language, "
+    "compound, themes) SELECT v.ws, v.uid, v.revision, v.hour, v.source_id, v.sentiment, v.category, v.language, "
+    "v.compound, coalesce(th.themes, '{}'::text[]) FROM v LEFT JOIN th ON th.i = v.i "
+    "WHERE EXISTS (SELECT 1 FROM record_keys k WHERE k.workspace_id = v.ws AND k.uid = v.uid FOR KEY SHARE) "
+    "ORDER BY v.i "
+    "ON CONFLICT (workspace_id, uid) DO UPDATE SET prev_revision = a.revision, prev_hour = a.hour, "
+    "prev_source_id = a.source_id, prev_sentiment = a.sentiment, prev_category = a.category, "
+    "prev_language = a.language, prev_compound = a.compound, prev_themes = a.themes, "
+    "revision = EXCLUDED.revision, hour = EXCLUDED.hour, source_id = EXCLUDED.source_id, "
+    "sentiment = EXCLUDED.sentiment, category = EXCLUDED.category, language = EXCLUDED.language, "
+    "compound = EXCLUDED.compound, themes = EXCLUDED.themes WHERE a.revision < EXCLUDED.revision "
+    "RETURNING workspace_id, uid, prev_revision, prev_hour, prev_source_id, prev_sentiment, prev_category, "
+    "prev_language, prev_compound, prev_themes";
+
+// Adds each cell's change to the stored one; cells come sorted, so concurrent batches lock them in one order.
+constexpr std::string_view kFoldCells =
+    "INSERT INTO rollup AS u(workspace_id, hour, source_id, sentiment, category, language, count, sum_compound) "
+    "SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[], "
+    "$7::bigint[], $8::double precision[]) ON CONFLICT (workspace_id, hour, source_id, sentiment, category, "
+    "language) DO UPDATE SET count = u.count + EXCLUDED.count, sum_compound = u.sum_compound + EXCLUDED.sum_compound";
+
+constexpr std::string_view kFoldThemeCells =
+    "INSERT INTO rollup_themes AS u(workspace_id, theme, hour, source_id, sentiment, category, language, count, "
+    "sum_compound) SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::bigint[], $5::text[], "
+    "$6::text[], $7::text[], $8::bigint[], $9::double precision[]) ON CONFLICT (workspace_id, theme, hour, "
+    "source_id, sentiment, category, language) DO UPDATE SET count = u.count + EXCLUDED.count, "
+    "sum_compound = u.sum_compound + EXCLUDED.sum_compound";
+
+// A batch's changes to the rollups, summed per cell before they are written.
+class RollupDelta {
+ public:
+  void add(Id workspace_id, TimeMs hour, Id source_id, const std::string& sentiment, const std::string& category,
+           const std::string& language, double compound, const std::vector<std::string>& themes, int sign) {
+    Cell base{workspace_id, hour, source_id, sentiment, category, language};
+    auto& c = cells_[base];
+    c.first += sign;
+    c.second += sign * compound;
+    // Keyed as PostgreSQL will store the theme, so two spellings it would store alike share one cell.
+    std::set<std::string> stored;
+    for (const std::string& t : themes) stored.insert(pg::valid_utf8(t));
+    for (const std::string& t : stored) {
+      auto& tc = theme_cells_[{base, t}];
+      tc.first += sign;
+      tc.second += sign * compound;
+    }
+  }
+
+  Status write(pg::Connection& conn) const {
+    if (!cells_.empty()) {
+      Columns col;
+      for (const auto& [cell, change] : cells_) col.add(cell, change);
+      if (!col.count.empty()) {
+        auto up = conn.exec(kFoldCells, pg::Params()
+                                            .add_array(col.ws)
+                                            .add_array(col.hour)
+                                            .add_array(col.source)
+                                            .add_array(col.sentiment)
+                                            .add_array(col.category)
+                                            .add_array(col.language)
+                                            .add_array(col.count)
+                                            .add_array(col.sum));
+        if (!up) return up.error();
+      }
+    }
+    if (!theme_cells_.empty()) {
+      Columns col;
+      std::vector<std::string> theme;
+      for (const auto& [key, change] : theme_cells_)
+        if (col.add(key.first, change)) theme.push_back(key.second);
+      if (!col.count.empty()) {
+        auto up = conn.exec(kFoldThemeCells, pg::Params()
+                                                 .add_array(col.ws)
+                                                 .add_array(theme)
+                                                 .add_array(col.hour)
+                                                 .add_array(col.source)
+                                                 .add_array(col.sentiment)
+                                                 .add_array(col.category)
+                                                 .add_array(col.language)
+                                                 .add_array(col.count)
+                                                 .add_array(col.sum));
+        if (!up) return up.error();
+      }
+    }
+    return {};
+  }
+
+ private:
+  using Cell = std::tuple<Id, TimeMs, Id, std::string, std::string, std::string>;
+  using Change = std::pair<std::int64_t, double>;
+  struct Columns {
+    std::vector<std::int64_t> ws, hour, source, count;
+    std::vector<std::string> sentiment, category, language;
+    std::vector<double> sum;
+    // A cell whose changes cancel out (a re-analysis that moved nothing) is not written.
+    bool add(const Cell& c, const Change& change) {
+      if (change.first == 0 && change.second == 0.0) return false;
+      ws.push_back(std::get<0>(c));
+      hour.push_back(std::get<1>(c));
+      source.push_back(std::get<2>(c));
+      sentiment.push_back(std::get<3>(c));
+      category.push_back(std::get<4>(c));
+      language.push_back(std::get<5>(c));
+      count.push_back(change.first);
+      sum.push_back(change.second);
+      return true;
+    }
+  };
+  std::map<Cell, Change> cells_;
+  std::map<std::pair<Cell, std::string>, Change> theme_cells_;
+};
+
+}  // namespace
+
 Status PostgresStore::apply_rollups(const std::vector<FeedbackRecord>& records) {
   if (records.empty()) return {};
+  // Of several revisions of one record in a batch only the newest counts: applying them one after another
+  // would take back each one the next replaces, which ends where applying the newest alone ends. ON CONFLICT
+  // cannot touch a row twice in one statement either.
+  std::map<std::pair<Id, std::int64_t>, const FeedbackRecord*> newest;
+  for (const FeedbackRecord& r : records) {
+    auto [it, fresh] = newest.try_emplace({r.workspace_id, r.unique_identifier}, &r);
+    if (!fresh && it->second->revision < r.revision) it->second = &r;
+  }
+  std::vector<std::int64_t> ws, uid, revision, hour, source, theme_row;
+  std::vector<std::string> sentiment, category, language, theme;
+  std::vector<double> compound;
+  for (const auto& [key, r] : newest) {  // (workspace, uid) order: the order rows are locked in
+    ws.push_back(r->workspace_id);
+    uid.push_back(r->unique_identifier);
+    revision.push_back(r->revision);
+    hour.push_back(hour_of(r->timestamp));
+    source.push_back(r->source_id);
+    sentiment.push_back(r->sentiment_type);
+    category.push_back(r->category);
+    language.push_back(r->language_code);
+    compound.push_back(r->sentiment_compound);
+    for (std::string& t : unique_themes(r->themes)) {
+      theme_row.push_back(static_cast<std::int64_t>(ws.size()));  // WITH ORDINALITY counts from 1
+      theme.push_back(std::move(t));
+    }
+  }
   TimeMs lo = INT64_MAX, hi = INT64_MIN;
   {
     auto conn = pool_.acquire();
     if (!conn) return conn.error();
     pg::Transaction tx(**conn);
     if (auto s = tx.begin(); !s) return s;
-    for (std::size_t i : lock_order(records)) {
-      const FeedbackRecord& r = records[i];
-      TimeMs hour = hour_of(r.timestamp);
-      std::vector<std::string> themes = unique_themes(r.themes);
-      // One statement claims the revision: it returns nothing when this revision (or a newer one) is
-      // already counted, and otherwise the contribution it replaces (prev_revision 0: none).
-      auto claimed = (*conn)->exec(
-          "INSERT INTO rollup_applied AS a(workspace_id, uid, revision, hour, source_id, sentiment, category, "
-          "language, compound, themes) SELECT $1::bigint, $2::bigint, $3::bigint, $4::bigint, $5::bigint, $6::text, "
-          "$7::text, $8::text, $9::double precision, $10::text[] "
-          // A record erased, expired or deleted with its workspace while its message was in flight is not counted.
-          // KEY SHARE waits for a deletion of the key row under way, and never for a parser's upsert of it.
-          "WHERE EXISTS (SELECT 1 FROM record_keys k WHERE k.workspace_id = $1::bigint AND k.uid = $2::bigint "
-          "FOR KEY SHARE) ON CONFLICT (workspace_id, uid) DO UPDATE SET prev_revision = a.revision, prev_hour = a.hour, "
-          "prev_source_id = a.source_id, prev_sentiment = a.sentiment, prev_category = a.category, "
-          "prev_language = a.language, prev_compound = a.compound, prev_themes = a.themes, "
-          "revision = EXCLUDED.revision, hour = EXCLUDED.hour, source_id = EXCLUDED.source_id, "
-          "sentiment = EXCLUDED.sentiment, category = EXCLUDED.category, language = EXCLUDED.language, "
-          "compound = EXCLUDED.compound, themes = EXCLUDED.themes WHERE a.revision < EXCLUDED.revision "
-          "RETURNING prev_revision, prev_hour, prev_source_id, prev_sentiment, prev_category, prev_language, "
-          "prev_compound, prev_themes",
-          pg::Params()
-              .add(r.workspace_id)
-              .add(r.unique_identifier)
-              .add(r.revision)
-              .add(hour)
-              .add(r.source_id)
-              .add(r.sentiment_type)
-              .add(r.category)
-              .add(r.language_code)
-              .add(r.sentiment_compound)
-              .add_array(themes));
-      if (!claimed) return claimed.error();
-      if (claimed->empty()) continue;
-      lo = std::min(lo, hour);
-      hi = std::max(hi, hour);
-      if (claimed->int64(0, 0) > 0) {
-        TimeMs old_hour = claimed->int64(0, 1);
+    auto claimed = (*conn)->exec(kClaimRevisions, pg::Params()
+                                                      .add_array(ws)
+                                                      .add_array(uid)
+                                                      .add_array(revision)
+                                                      .add_array(hour)
+                                                      .add_array(source)
+                                                      .add_array(sentiment)
+                                                      .add_array(category)
+                                                      .add_array(language)
+                                                      .add_array(compound)
+                                                      .add_array(theme_row)
+                                                      .add_array(theme));
+    if (!claimed) return claimed.error();
+    RollupDelta delta;
+    for (int i = 0; i < claimed->size(); ++i) {
+      const FeedbackRecord& r = *newest.at({claimed->int64(i, 0), claimed->int64(i, 1)});
+      TimeMs h = hour_of(r.timestamp);
+      lo = std::min(lo, h);
+      hi = std::max(hi, h);
+      if (claimed->int64(i, 2) > 0) {
+        TimeMs old_hour = claimed->int64(i, 3);
         lo = std::min(lo, old_hour);
         hi = std::max(hi, old_hour);
-        if (auto s = fold_rollup(**conn, r.workspace_id, old_hour, claimed->int64(0, 2), claimed->text(0, 3),
-                                 claimed->text(0, 4), claimed->text(0, 5), claimed->real(0, 6),
-                                 pg::parse_text_array(claimed->text(0, 7)), -1);
-            !s)
-          return s;
+        delta.add(r.workspace_id, old_hour, claimed->int64(i, 4), claimed->text(i, 5), claimed->text(i, 6),
+                  claimed->text(i, 7), claimed->real(i, 8), pg::parse_text_array(claimed->text(i, 9)), -1);
       }
-      if (auto s = fold_rollup(**conn, r.workspace_id, hour, r.source_id, r.sentiment_type, r.category,
-                               r.language_code, r.sentiment_compound, themes, +1);
-          !s)
-        return s;
+      delta.add(r.workspace_id, h, r.source_id, r.sentiment_type, r.category, r.language_code, r.sentiment_compound,
+                unique_themes(r.themes), +1);
     }
+    if (auto s = delta.write(**conn); !s) return s;
     if (auto s = tx.commit(); !s) return s;
   }
   // The daily continuous aggregate follows at once, so reports never lag the rollup (Timescale only).

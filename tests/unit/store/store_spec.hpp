@@ -703,6 +703,95 @@ TEST_P(StoreSpec, CommitPagesInOneBatchStoresWhatPageByPageStores) {
   EXPECT_EQ(store_->totals(all)->count, store_->totals(all_copy)->count);
 }
 
+// The rollups of one batch that carries several revisions of the same records (some of them redelivered,
+// some out of order) are those of applying each stored revision on its own, one after another: the same counts
+// per hour, sentiment, category and theme, the same averages. The same revisions go to two workspaces: in one
+// batch to one, one at a time to the other.
+TEST_P(StoreSpec, RollupsOfOneBatchAreThoseOfItsRecordsAppliedOneByOne) {
+  auto copy_ws = store_->create_workspace(customer_, "one by one");
+  ASSERT_TRUE(copy_ws) << copy_ws.error().message;
+  auto copy_src = create_forum(copy_ws->id);
+  ASSERT_TRUE(copy_src) << copy_src.error().message;
+  std::mt19937 rng(1204);
+  const char* sentiments[] = {"positive", "negative", "neutral", "mixed"};
+  const char* categories[] = {"bug", "praise", "question"};
+  const std::vector<std::string> themes = {"sync", "export", "pricing"};
+  std::vector<FeedbackRecord> batch, singles;
+  for (int i = 0; i < 90; ++i) {
+    auto r = record(1 + static_cast<std::int64_t>(rng() % 20), kMar2 + static_cast<TimeMs>(rng() % 6) * 3600000,
+                    sentiments[rng() % 4], static_cast<double>(rng() % 200) / 100.0 - 1.0, {}, categories[rng() % 3]);
+    for (int t = static_cast<int>(rng() % 3); t > 0; --t) r.themes.push_back(themes[rng() % themes.size()]);
+    for (Id ws : {ws_, copy_ws->id}) {
+      PageCommit page;
+      page.workspace_id = ws;
+      page.source_id = ws == ws_ ? source_ : copy_src->id;
+      auto copy = r;
+      copy.workspace_id = ws;
+      copy.source_id = page.source_id;
+      page.records = {copy};
+      auto stored = store_->commit_page(page);
+      ASSERT_TRUE(stored) << stored.error().message;
+      (ws == ws_ ? batch : singles).push_back(stored->front());
+    }
+  }
+  // A redelivered older revision and an out-of-order pair, inside the batch.
+  batch.push_back(batch[3]);
+  std::swap(batch[10], batch[40]);
+  ASSERT_TRUE(store_->apply_rollups(batch));
+  for (const auto& r : singles) ASSERT_TRUE(store_->apply_rollups({r}));
+  ASSERT_TRUE(store_->apply_rollups({singles[3]}));  // redelivered: changes nothing
+
+  auto same = [&](FeedbackFilter a, const std::string& what) {
+    FeedbackFilter b = a;
+    a.workspace_id = ws_;
+    b.workspace_id = copy_ws->id;
+    for (GroupBy g : {GroupBy::sentiment, GroupBy::category, GroupBy::theme}) {
+      auto ra = store_->report(a, Bucket::hour, g);
+      auto rb = store_->report(b, Bucket::hour, g);
+      ASSERT_TRUE(ra && rb);
+      ASSERT_EQ(ra->size(), rb->size()) << what;
+      for (std::size_t i = 0; i < ra->size(); ++i) {
+        EXPECT_EQ((*ra)[i].key, (*rb)[i].key) << what;
+        ASSERT_EQ((*ra)[i].points.size(), (*rb)[i].points.size()) << what << " " << (*ra)[i].key;
+        for (std::size_t j = 0; j < (*ra)[i].points.size(); ++j) {
+          EXPECT_EQ((*ra)[i].points[j].t, (*rb)[i].points[j].t) << what;
+          EXPECT_EQ((*ra)[i].points[j].count, (*rb)[i].points[j].count) << what << " " << (*ra)[i].key;
+          EXPECT_NEAR((*ra)[i].points[j].avg_compound, (*rb)[i].points[j].avg_compound, 1e-9) << what;
+        }
+      }
+    }
+    auto ta = store_->top_themes(a, 10);
+    auto tb = store_->top_themes(b, 10);
+    ASSERT_TRUE(ta && tb);
+    ASSERT_EQ(ta->size(), tb->size()) << what;
+    for (std::size_t i = 0; i < ta->size(); ++i) {
+      EXPECT_EQ((*ta)[i].theme, (*tb)[i].theme) << what;
+      EXPECT_EQ((*ta)[i].count, (*tb)[i].count) << what;
+    }
+    EXPECT_EQ(store_->totals(a)->count, store_->totals(b)->count) << what;
+  };
+  same(FeedbackFilter{}, "rollups");
+  FeedbackFilter records;
+  records.from_records = true;
+  same(records, "records");
+  // And the rollups say what the records say.
+  FeedbackFilter rolled, counted;
+  rolled.workspace_id = counted.workspace_id = ws_;
+  counted.from_records = true;
+  auto by_rollup = store_->report(rolled, Bucket::hour, GroupBy::sentiment);
+  auto by_records = store_->report(counted, Bucket::hour, GroupBy::sentiment);
+  ASSERT_TRUE(by_rollup && by_records);
+  ASSERT_EQ(by_rollup->size(), by_records->size());
+  for (std::size_t i = 0; i < by_rollup->size(); ++i) {
+    ASSERT_EQ((*by_rollup)[i].points.size(), (*by_records)[i].points.size());
+    for (std::size_t j = 0; j < (*by_rollup)[i].points.size(); ++j)
+      EXPECT_EQ((*by_rollup)[i].points[j].count, (*by_records)[i].points[j].count) << (*by_rollup)[i].key;
+  }
+  std::set<std::int64_t> uids;
+  for (const auto& r : batch) uids.insert(r.unique_identifier);
+  EXPECT_EQ(store_->totals(rolled)->count, static_cast<std::int64_t>(uids.size()));
+}
+
 // The raw item a record was made from is kept beside it (GET .../feedback/{id}?include=raw), and a
 // re-analysis that does not carry it keeps the one stored before.
 TEST_P(StoreSpec, RawItemIsKeptBesideTheRecord) {
