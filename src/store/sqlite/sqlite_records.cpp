@@ -378,10 +378,13 @@ Result<std::optional<std::int64_t>> SqliteStore::lookup_near_duplicate(Id worksp
   // no row at or after the best match so far (or this record) can improve on it. Identical and near-identical
   // texts match at once, so a lookup reads about one row per key however many of them are stored. The
   // distance is compared inside SQLite (chorus_bits_apart), so rows that share a key but not the text are
-  // passed over without coming back one by one.
+  // passed over without coming back one by one. The bound is a row value, so that SQLite ends the index range
+  // at it: written as "ts <= ? AND (ts < ? OR uid < ?)" the range ended at the time alone, and a key whose
+  // rows all share the bound's time (webhook items that carry one created_at) was read to its end on every
+  // lookup after the first match.
   auto q = db_.cached(
-      "SELECT ts, uid FROM near_duplicate_keys WHERE workspace_id = ?1 AND band = ?2 AND value = ?3 AND ts <= ?4 "
-      "AND (ts < ?4 OR uid < ?5) AND uid <> ?6 AND chorus_bits_apart(simhash, ?7) <= ?8 ORDER BY ts, uid LIMIT 1");
+      "SELECT ts, uid FROM near_duplicate_keys WHERE workspace_id = ?1 AND band = ?2 AND value = ?3 "
+      "AND (ts, uid) < (?4, ?5) AND uid <> ?6 AND chorus_bits_apart(simhash, ?7) <= ?8 ORDER BY ts, uid LIMIT 1");
   if (!q) return q.error();
   sqlite::Statement& st = **q;
   std::pair<TimeMs, std::int64_t> bound{self_ts, self};  // a match must come before this
