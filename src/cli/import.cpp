@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <string>
 
 #include "cli/api_client.hpp"
@@ -63,6 +64,7 @@ int run_import(const ImportOptions& o) {
 
   ProgressBar bar(total);
   std::uint64_t sent = 0, line_no = 0;
+  std::map<std::string, std::int64_t> skipped;  // by reason, as the server answers each batch
   std::string body;
   std::size_t in_batch = 0;
   std::optional<ingest::CsvReader> reader;
@@ -85,6 +87,9 @@ int run_import(const ImportOptions& o) {
     }
     sent += in_batch;
     in_batch = 0;
+    if (const json::value* reasons = find_path(*r, "skipped_reasons"); reasons && reasons->is_object())
+      for (const auto& kv : reasons->get_object())
+        if (auto n = get_int(*reasons, kv.key())) skipped[std::string(kv.key())] += *n;
     bar.update(static_cast<std::uint64_t>(in.tellg() < 0 ? total : static_cast<std::uint64_t>(in.tellg())), sent);
     return true;
   };
@@ -109,9 +114,20 @@ int run_import(const ImportOptions& o) {
   bar.update(total, sent);
   bar.finish();
   double secs = bar.elapsed();
-  std::fprintf(
-      stderr, "Imported %llu items into source %s in %.1fs (%.0f items/s); they are analysed in the background\n",
-      static_cast<unsigned long long>(sent), o.source.c_str(), secs, secs > 0 ? static_cast<double>(sent) / secs : 0.0);
+  std::fprintf(stderr, "Imported %llu items into source %s in %.1fs (%.0f items/s); they are analysed in the background\n",
+               static_cast<unsigned long long>(sent), o.source.c_str(), secs,
+               secs > 0 ? static_cast<double>(sent) / secs : 0.0);
+  // Items the source's settings leave out, or with nothing to read once quotes, signatures and markup are
+  // gone, never become records: say how many, so the source's count is not a surprise.
+  std::int64_t left_out = 0;
+  std::string reasons;
+  for (const auto& [reason, n] : skipped) {
+    left_out += n;
+    reasons += (reasons.empty() ? "" : ", ") + reason + " " + std::to_string(n);
+  }
+  if (left_out > 0)
+    std::fprintf(stderr, "%lld of them will not become records (%s)\n", static_cast<long long>(left_out),
+                 reasons.c_str());
   return 0;
 }
 

@@ -197,12 +197,14 @@ TEST_F(PushFlow, CsvFileIsImportedWithTheChorusBinary) {
     out << "\xEF\xBB\xBFResponse ID,Submitted At,Name,Score,What could we do better?,Region\r\n"
         << "R_1,2026-03-02T08:14:03Z,Ines Duarte,2,\"Sync is broken, I lost edits.\",EU\r\n"
         << "R_2,1772449200,Tom Becker,5,\"Great app.\nThe editor is \"\"fast\"\".\",US\r\n"
-        << "R_3,2026-03-03T07:02:10Z,,4,Reminders arrive late,\r\n";
+        << "R_3,2026-03-03T07:02:10Z,,4,Reminders arrive late,\r\n"
+        << "R_4,2026-03-03T07:05:00Z,,3,Sent from my iPhone,\r\n";  // nothing to read: never a record
   }
   auto result = run(std::string(CHORUS_BINARY) + " import --server " + api().base() + " --key " + key_ +
                     " --workspace " + ws_ + " --source " + src + " " + file.string());
   ASSERT_EQ(result.status, 0) << result.output;
-  EXPECT_NE(result.output.find("Imported 3 items"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("Imported 4 items"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("1 of them will not become records (no_text 1)"), std::string::npos) << result.output;
   ASSERT_TRUE(count_becomes(3));
 
   json::value r1 = record("R_1");
