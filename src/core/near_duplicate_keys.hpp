@@ -8,6 +8,21 @@
 // Pairs rather than single blocks, because the fingerprint's bits are not independent: each 16-bit band
 // is the hash of one MinHash minimum, and a common word is the minimum of many documents. Every pair key
 // spans two bands, so a bucket needs two minima in common and stays small as a workspace grows.
+//
+// Which earlier record a lookup names, the same in both stores and the re-analysis (a bounded rule, so that a
+// lookup costs the same however many texts share a key): among the records before the one asking ((time, id)
+// lower, another id),
+//   1. the direct hit: the earliest with an identical fingerprint, read straight from an index;
+//   2. for each of the ten keys, at most kNearDuplicateScan of its rows, newest first, before the direct hit
+//      if there is one (nothing after it can be earlier) else before the record; each within max_distance
+//      bits is a candidate;
+//   3. a candidate stands for its fingerprint: the earliest record with it (before the same bound, again
+//      straight from the index) is as near;
+//   4. the earliest of the direct hit and those of step 3.
+// While no key holds more than kNearDuplicateScan rows before the record this is the earliest match of all.
+// A key crowded with texts that share it without being near (numbered texts that differ only in the number)
+// costs kNearDuplicateScan rows instead of all of them and still finds recent near-duplicates; a crowd of
+// copies of one text still leads to its first copy.
 #pragma once
 
 #include <array>
@@ -19,6 +34,11 @@ namespace chorus {
 
 inline constexpr int kNearDuplicateKeyBits = 3;  // the largest distance the keys are sure to find
 inline constexpr int kNearDuplicateKeys = 10;    // pairs of five blocks
+// The rows of one key a lookup reads at most (rule 2 above). A record's near-duplicates nearly always sit
+// among the newest rows of its keys: in the webhook benchmark's numbered texts a key's rows are nearly all
+// near (then the first rows answer) or nearly all not (then every row read is wasted), so the figure bounds the
+// waste; bench/RESULTS.md, issue 12, has the measurements.
+inline constexpr int kNearDuplicateScan = 16;
 
 struct NearDuplicateKey {
   int index;           // which pair of blocks, 0..9

@@ -9,7 +9,7 @@
 
 namespace chorus::store {
 
-// The store's answer for one record: its earliest near-duplicate among the records stored so far.
+// The store's answer for one record: its near-duplicate among the records stored so far (find_near_duplicate).
 using NearDuplicateLookup = std::function<Result<std::optional<std::int64_t>>(const FeedbackRecord&)>;
 
 // Sets duplicate_of on each record of a page, in order: the stored near-duplicate when there is one, else

@@ -130,7 +130,7 @@ struct SqliteStore::RecordStatements {
 };
 
 // A record sits under its ten near-duplicate keys (any two fingerprints within 3 bits share one), ordered by
-// time within each key: a lookup reads a key's rows oldest first and stops at the first match.
+// time within each key: a lookup reads a few of a key's newest rows before a bound.
 void SqliteStore::queue_keys(RecordStatements& st, Id workspace_id, std::int64_t uid, std::uint64_t simhash,
                              TimeMs ts, int sign) {
   for (const NearDuplicateKey& key : near_duplicate_keys(simhash))
@@ -374,32 +374,54 @@ Result<std::optional<std::int64_t>> SqliteStore::lookup_near_duplicate(Id worksp
     return make_error(ErrorCode::bad_request, "near-duplicate lookups reach at most " +
                                                   std::to_string(kNearDuplicateKeyBits) + " bits");
   if (simhash == 0) return std::optional<std::int64_t>{};
-  // Each key's rows oldest first: the first row within max_distance bits is that key's earliest match, and
-  // no row at or after the best match so far (or this record) can improve on it. Identical and near-identical
-  // texts match at once, so a lookup reads about one row per key however many of them are stored. The
-  // distance is compared inside SQLite (chorus_bits_apart), so rows that share a key but not the text are
-  // passed over without coming back one by one. The bound is a row value, so that SQLite ends the index range
-  // at it: written as "ts <= ? AND (ts < ? OR uid < ?)" the range ended at the time alone, and a key whose
-  // rows all share the bound's time (webhook items that carry one created_at) was read to its end on every
-  // lookup after the first match.
+  // The rule of core/near_duplicate_keys.hpp. A direct hit is one step down records_by_fingerprint. Each key's
+  // rows are read newest first before the bound, at most kNearDuplicateScan of them (an index range the row
+  // value ends, read backwards), and compared inside SQLite (chorus_bits_apart). A lookup reads a fixed number
+  // of rows however many records share a key, identical, near or neither.
+  auto direct = db_.cached(
+      "SELECT ts, uid FROM records WHERE workspace_id = ?1 AND simhash = ?2 AND (ts, uid) < (?3, ?4) AND uid <> ?5 "
+      "ORDER BY ts, uid LIMIT 1");
+  if (!direct) return direct.error();
+  // The earliest record with this fingerprint before the bound.
+  auto direct_hit = [&](std::uint64_t fp, std::pair<TimeMs, std::int64_t> before)
+      -> Result<std::optional<std::pair<TimeMs, std::int64_t>>> {
+    sqlite::Statement& st = **direct;
+    sqlite::ResetOnExit done(st);
+    st.bind(1, workspace_id).bind(2, static_cast<std::int64_t>(fp)).bind(3, before.first).bind(4, before.second);
+    st.bind(5, self);
+    auto row = st.step();
+    if (!row) return row.error();
+    if (!*row) return std::optional<std::pair<TimeMs, std::int64_t>>{};
+    return std::optional<std::pair<TimeMs, std::int64_t>>{{st.int64(0), st.int64(1)}};
+  };
+  auto hit = direct_hit(simhash, {self_ts, self});
+  if (!hit) return hit.error();
+  std::optional<std::pair<TimeMs, std::int64_t>> earliest = *hit;
+  const std::pair<TimeMs, std::int64_t> bound = earliest.value_or(std::pair{self_ts, self});
   auto q = db_.cached(
-      "SELECT ts, uid FROM near_duplicate_keys WHERE workspace_id = ?1 AND band = ?2 AND value = ?3 "
-      "AND (ts, uid) < (?4, ?5) AND uid <> ?6 AND chorus_bits_apart(simhash, ?7) <= ?8 ORDER BY ts, uid LIMIT 1");
+      "SELECT simhash FROM (SELECT simhash FROM near_duplicate_keys WHERE workspace_id = ?1 AND band = ?2 AND "
+      "value = ?3 AND (ts, uid) < (?4, ?5) AND uid <> ?6 ORDER BY ts DESC, uid DESC LIMIT ?9) "
+      "WHERE chorus_bits_apart(simhash, ?7) <= ?8");
   if (!q) return q.error();
   sqlite::Statement& st = **q;
-  std::pair<TimeMs, std::int64_t> bound{self_ts, self};  // a match must come before this
-  std::optional<std::int64_t> best;
+  std::vector<std::uint64_t> near;  // the candidates' fingerprints, each looked up once
   for (const NearDuplicateKey& key : near_duplicate_keys(simhash)) {
     sqlite::ResetOnExit done(st);
     st.bind(1, workspace_id).bind(2, key.index).bind(3, key.value).bind(4, bound.first).bind(5, bound.second);
-    st.bind(6, self).bind(7, static_cast<std::int64_t>(simhash)).bind(8, max_distance);
-    auto row = st.step();
-    if (!row) return row.error();
-    if (!*row) continue;
-    bound = {st.int64(0), st.int64(1)};
-    best = bound.second;
+    st.bind(6, self).bind(7, static_cast<std::int64_t>(simhash)).bind(8, max_distance).bind(9, kNearDuplicateScan);
+    Status rows = st.each_row([&] {
+      auto fp = static_cast<std::uint64_t>(st.int64(0));
+      if (std::find(near.begin(), near.end(), fp) == near.end()) near.push_back(fp);
+    });
+    if (!rows) return rows.error();
   }
-  return best;
+  for (std::uint64_t fp : near) {
+    auto first = direct_hit(fp, bound);
+    if (!first) return first.error();
+    if (*first && (!earliest || **first < *earliest)) earliest = *first;
+  }
+  if (!earliest) return std::optional<std::int64_t>{};
+  return std::optional<std::int64_t>{earliest->second};
 }
 
 }  // namespace chorus::store

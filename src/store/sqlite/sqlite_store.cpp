@@ -24,14 +24,15 @@ namespace {
 // 4: band rows are the near-duplicate keys of core/near_duplicate_keys.hpp and carry their record's
 // fingerprint and time, so a near-duplicate lookup reads exact key ranges and no record. 5: workspace
 // taxonomies (a versioned JSON document per workspace). 6: the key rows are ordered by time within each key
-// (near_duplicate_keys), so a lookup reads each key's rows oldest first and stops at the first match: its cost
-// no longer grows with the records that share a text, identical or nearly. 7: alert rules, the alert outbox,
-// live items and leases (new tables only). 8: API keys have an id, a name, a role over all or some workspaces,
+// (near_duplicate_keys), so a lookup reads a key's rows in time order up to a bound. 7: alert rules, the alert
+// outbox, live items and leases (new tables only). 8: API keys have an id, a name, a role over all or some workspaces,
 // an expiry, revocation, last use, and the previous hash of a rotation; the keys of earlier versions become
 // admin keys over all their customer's workspaces. 9: a sync counts the items it skipped, by reason.
 // 10: sources can be paused; the audit log. 11: workspace settings (retention, redaction, raw items, erased
-// authors), the erasure log and the salted hashes of erased persons.
-constexpr int kSchemaVersion = 11;
+// authors), the erasure log and the salted hashes of erased persons. 12: records are indexed by fingerprint
+// (records_by_fingerprint), the direct hit of a near-duplicate lookup; with it a lookup reads a fixed number of
+// rows however many records share a text or a key (the rule of core/near_duplicate_keys.hpp).
+constexpr int kSchemaVersion = 12;
 
 constexpr std::string_view kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS customers(
@@ -65,6 +66,7 @@ CREATE TABLE IF NOT EXISTS records(
   language TEXT NOT NULL, simhash INTEGER NOT NULL, revision INTEGER NOT NULL, search_text TEXT NOT NULL,
   body TEXT NOT NULL, rating REAL, raw TEXT, PRIMARY KEY(workspace_id, uid));
 CREATE INDEX IF NOT EXISTS records_by_time ON records(workspace_id, ts, uid);
+CREATE INDEX IF NOT EXISTS records_by_fingerprint ON records(workspace_id, simhash, ts, uid);
 CREATE TABLE IF NOT EXISTS record_themes(
   workspace_id INTEGER NOT NULL, uid INTEGER NOT NULL, theme TEXT NOT NULL, ts INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY(workspace_id, uid, theme));
