@@ -116,6 +116,7 @@ constexpr Migration kMigrations[] = {
     {9, "workspace settings, the erasure log and the salted hashes of erased persons"},
     {10, "near-duplicate keys ordered by time within each key"},
     {11, "near-duplicate keys read only by time within each key"},
+    {12, "record keys indexed by fingerprint, for near-duplicate lookups of a bounded cost"},
 };
 
 // Keys of earlier versions stay valid as admin keys over all their customer's workspaces.
@@ -278,6 +279,17 @@ Status apply_v11(pg::Connection& conn) {
   return {};
 }
 
+// The direct hit of a near-duplicate lookup (core/near_duplicate_keys.hpp): the earliest record with the same
+// fingerprint, one step down an index of record_keys (a plain table in both layouts). With it a lookup reads a
+// fixed number of rows however many records share a text or a key.
+Status apply_v12(pg::Connection& conn) {
+  if (auto s = conn.exec_script("CREATE INDEX IF NOT EXISTS record_keys_by_fingerprint ON record_keys(workspace_id, "
+                                "simhash, ts, uid)");
+      !s)
+    return s.error();
+  return {};
+}
+
 Result<PostgresLayout> choose_layout(pg::Connection& conn, PostgresOptions::Timescale want) {
   if (want == PostgresOptions::Timescale::off) return PostgresLayout::partitioned;
   if (auto s = conn.exec_script("SAVEPOINT timescale"); !s) return s.error();
@@ -346,6 +358,7 @@ Status PostgresStore::migrate(const PostgresOptions& options) {
                      : m.version == 9 ? apply_v9(**conn)
                      : m.version == 10 ? apply_v10(**conn)
                      : m.version == 11 ? apply_v11(**conn)
+                     : m.version == 12 ? apply_v12(**conn)
                                        : Status{};
     if (!applied) return make_error(applied.error().code, "schema migration " + std::to_string(m.version) + " (" +
                                                               m.description + "): " + applied.error().message);

@@ -2,6 +2,7 @@
 // (arrays unnested server-side) whatever its size, instead of several round trips per record; what is stored,
 // and each record's near-duplicate, are what committing the pages one by one, record by record, would give.
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <map>
 #include <set>
@@ -59,25 +60,47 @@ constexpr std::string_view kKeyedBefore =
     "SELECT b.workspace_id, b.uid, b.ts, b.simhash FROM unnest($1::bigint[], $2::bigint[]) AS n(ws, uid) "
     "JOIN record_bands b ON b.workspace_id = n.ws AND b.uid = n.uid AND b.band = 0";
 
-// For each record asked about, per key, the oldest stored row before it within reach, leaving out the batch's own
-// records ($16, $17): where those stand at each page is known to the batch, not to the table.
+// For each record asked about, the rows of the table the rule of core/near_duplicate_keys.hpp reads, leaving out
+// the batch's own records ($18, $19): where those stand at each page is known to the batch, not to the table.
+// The direct hit comes first (band -1), before the batch's own direct hit or the record ($16, $17); then, for
+// each key, at most kNearDuplicateScan rows newest first before whichever direct hit is earlier, or the record,
+// each within reach with the first record of its fingerprint. The batch's records are merged in per key before
+// the rows are compared.
 std::string batch_lookup_sql() {
+  const std::string mine = " NOT IN (SELECT * FROM unnest($18::bigint[], $19::bigint[]))";
   std::string sql =
-      "SELECT q.i, m.ts, m.uid FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::int[]";
+      "SELECT q.i, m.band, m.ts, m.uid, m.simhash, m.first_ts, m.first_uid FROM unnest($1::bigint[], $2::bigint[], "
+      "$3::bigint[], $4::bigint[], $5::int[]";
   for (int k = 0; k < kNearDuplicateKeys; ++k) sql += ", $" + std::to_string(6 + k) + "::int[]";
-  sql += ") WITH ORDINALITY AS q(ws, ts, uid, simhash, reach";
+  sql += ", $16::bigint[], $17::bigint[]) WITH ORDINALITY AS q(ws, ts, uid, simhash, reach";
   for (int k = 0; k < kNearDuplicateKeys; ++k) sql += ", k" + std::to_string(k);
-  sql += ", i) CROSS JOIN LATERAL (";
-  for (int k = 0; k < kNearDuplicateKeys; ++k) {
-    if (k) sql += " UNION ALL ";
-    sql += "(SELECT b.ts, b.uid FROM record_bands b WHERE b.workspace_id = q.ws AND b.band = " + std::to_string(k) +
-           " AND b.value = q.k" + std::to_string(k) +
-           " AND (b.ts, b.uid) < (q.ts, q.uid) AND b.uid <> q.uid AND bit_count((b.simhash # q.simhash)::bit(64)) <= "
-           "q.reach AND (b.workspace_id, b.uid) NOT IN (SELECT * FROM unnest($16::bigint[], $17::bigint[])) "
-           "ORDER BY b.ts, b.uid LIMIT 1)";
-  }
+  sql +=
+      ", bound_ts, bound_uid, i) LEFT JOIN LATERAL (SELECT d.ts, d.uid FROM record_keys d WHERE d.workspace_id = "
+      "q.ws AND d.simhash = q.simhash AND (d.ts, d.uid) < (q.bound_ts, q.bound_uid) AND d.uid <> q.uid AND "
+      "(d.workspace_id, d.uid)" +
+      mine +
+      " ORDER BY d.ts, d.uid LIMIT 1) d ON true CROSS JOIN LATERAL (SELECT -1 AS band, d.ts, d.uid, q.simhash AS "
+      "simhash, NULL::bigint AS first_ts, NULL::bigint AS first_uid WHERE d.uid IS NOT NULL";
+  for (int k = 0; k < kNearDuplicateKeys; ++k)
+    sql += " UNION ALL (SELECT " + std::to_string(k) +
+           ", s.ts, s.uid, s.simhash, f.ts, f.uid FROM (SELECT b.ts, b.uid, b.simhash FROM record_bands b WHERE "
+           "b.workspace_id = q.ws AND b.band = " +
+           std::to_string(k) + " AND b.value = q.k" + std::to_string(k) +
+           " AND (b.ts, b.uid) < (coalesce(d.ts, q.bound_ts), coalesce(d.uid, q.bound_uid)) AND b.uid <> q.uid "
+           "AND (b.workspace_id, b.uid)" +
+           mine + " ORDER BY b.ts DESC, b.uid DESC LIMIT " + std::to_string(kNearDuplicateScan) +
+           ") s LEFT JOIN LATERAL (SELECT e.ts, e.uid FROM record_keys e WHERE e.workspace_id = q.ws AND e.simhash = "
+           "s.simhash AND (e.workspace_id, e.uid)" +
+           mine + " ORDER BY e.ts, e.uid LIMIT 1) f ON bit_count((s.simhash # q.simhash)::bit(64)) <= q.reach)";
   return sql + ") m";
 }
+
+// The first record outside the batch ($3, $4) with each fingerprint the batch's records have or had.
+constexpr std::string_view kFirstOutsideBatch =
+    "SELECT n.ws, n.simhash, f.ts, f.uid FROM unnest($1::bigint[], $2::bigint[]) AS n(ws, simhash) CROSS JOIN "
+    "LATERAL (SELECT e.ts, e.uid FROM record_keys e WHERE e.workspace_id = n.ws AND e.simhash = n.simhash AND "
+    "(e.workspace_id, e.uid) NOT IN (SELECT * FROM unnest($3::bigint[], $4::bigint[])) ORDER BY e.ts, e.uid "
+    "LIMIT 1) f";
 
 constexpr std::string_view kDeleteMovedRecords =
     "DELETE FROM records r USING unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS m(ws, uid, ts) "
@@ -119,6 +142,13 @@ constexpr std::string_view kCountSourceItems =
 
 // Where a batch's records stand for near-duplicate lookups as its pages go by: the table's rows as they were
 // before the batch for records the batch has not reached yet, each page's versions once it has passed.
+using At = std::pair<TimeMs, std::int64_t>;  // (time, id): the order near-duplicates are chosen in
+
+struct KeyRow {
+  At at;
+  std::uint64_t simhash = 0;
+};
+
 class BatchKeyState {
  public:
   struct Version {
@@ -141,18 +171,31 @@ class BatchKeyState {
     v.ts = ts;
     v.simhash = simhash;
   }
-  // The earliest of the batch's records within max_distance of r and before it in (time, id) order.
-  std::optional<std::pair<TimeMs, std::int64_t>> earliest_near(const FeedbackRecord& r, int max_distance) const {
-    std::optional<std::pair<TimeMs, std::int64_t>> best;
+  // The earliest of the batch's records with this fingerprint before the bound, other than r.
+  std::optional<At> first_with(const FeedbackRecord& r, std::uint64_t simhash, At bound) const {
+    std::optional<At> best;
     auto it = by_workspace_.find(r.workspace_id);
     if (it == by_workspace_.end()) return best;
-    const std::pair<TimeMs, std::int64_t> self{r.timestamp, r.unique_identifier};
     for (const Version& v : it->second) {
-      if (v.simhash == 0 || v.uid == r.unique_identifier) continue;
-      std::pair<TimeMs, std::int64_t> at{v.ts, v.uid};
-      if (at < self && std::popcount(v.simhash ^ r.simhash) <= max_distance && (!best || at < *best)) best = at;
+      At at{v.ts, v.uid};
+      if (v.simhash == simhash && v.uid != r.unique_identifier && at < bound && (!best || at < *best)) best = at;
     }
     return best;
+  }
+  // The fingerprints the batch's records have now, for each workspace.
+  void add_fingerprints(std::set<std::pair<Id, std::uint64_t>>& out) const {
+    for (const auto& [ws, versions] : by_workspace_)
+      for (const Version& v : versions)
+        if (v.simhash != 0) out.emplace(ws, v.simhash);
+  }
+  // The batch's records under r's key and before the bound, other than r.
+  void add_rows_of_key(const FeedbackRecord& r, const NearDuplicateKey& key, At bound, std::vector<KeyRow>& out) const {
+    auto it = by_workspace_.find(r.workspace_id);
+    if (it == by_workspace_.end()) return;
+    for (const Version& v : it->second) {
+      if (v.simhash == 0 || v.uid == r.unique_identifier || At{v.ts, v.uid} >= bound) continue;
+      if (near_duplicate_keys(v.simhash)[key.index].value == key.value) out.push_back({{v.ts, v.uid}, v.simhash});
+    }
   }
 
  private:
@@ -246,6 +289,149 @@ void write_final_versions(pg::Pipeline& pipeline, const std::vector<FeedbackReco
                                      .add_array(key_ts));
 }
 
+// What one record's lookup read of the table: the direct hit, then the rows of each key before it (or the record).
+struct TableLookup {
+  std::optional<At> direct;
+  std::array<std::vector<KeyRow>, kNearDuplicateKeys> rows;
+};
+
+// The first record outside the batch with a fingerprint, by (workspace, fingerprint).
+using FirstOutsideBatch = std::map<std::pair<Id, std::uint64_t>, At>;
+
+// A record's near-duplicate by the rule of core/near_duplicate_keys.hpp, from what the table gave and where the
+// batch's records stand.
+std::optional<At> choose_near_duplicate(const FeedbackRecord& r, int bits, const TableLookup& lookup,
+                                        const BatchKeyState& state, const FirstOutsideBatch& first_outside) {
+  const At bound = lookup.direct.value_or(At{r.timestamp, r.unique_identifier});
+  std::optional<At> best = lookup.direct;
+  std::vector<std::uint64_t> near;
+  for (const NearDuplicateKey& key : near_duplicate_keys(r.simhash)) {
+    std::vector<KeyRow> rows = lookup.rows[static_cast<std::size_t>(key.index)];
+    state.add_rows_of_key(r, key, bound, rows);
+    const auto newest_first = [](const KeyRow& a, const KeyRow& b) { return a.at > b.at; };
+    const std::size_t read = std::min<std::size_t>(rows.size(), kNearDuplicateScan);
+    std::partial_sort(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(read), rows.end(), newest_first);
+    for (std::size_t j = 0; j < read; ++j)
+      if (std::popcount(rows[j].simhash ^ r.simhash) <= bits &&
+          std::find(near.begin(), near.end(), rows[j].simhash) == near.end())
+        near.push_back(rows[j].simhash);
+  }
+  for (std::uint64_t fp : near) {
+    if (auto it = first_outside.find({r.workspace_id, fp}); it != first_outside.end() && it->second < bound)
+      if (!best || it->second < *best) best = it->second;
+    if (auto mine = state.first_with(r, fp, bound); mine && (!best || *mine < *best)) best = mine;
+  }
+  return best;
+}
+
+// Sets duplicate_of on the batch's pages as committing them one by one would: one pipeline reads the table's rows
+// for records outside the batch (key rows are written only later, by the second pipeline), and the batch answers
+// for its own records as its pages go by.
+Status mark_batch_near_duplicates(pg::Connection& conn, std::span<PageCommit> pages, const std::set<Id>& alive,
+                                  const std::vector<RecordKey>& batch_keys, const pg::Rows& before) {
+  BatchKeyState initial;
+  for (const auto& [ws, uid] : batch_keys) initial.add_record(ws, uid);
+  for (int i = 0; i < before.size(); ++i)
+    initial.set(before.int64(i, 0), before.int64(i, 1), before.int64(i, 2),
+                static_cast<std::uint64_t>(before.int64(i, 3)));
+
+  // Each record's direct hit among the batch's own records (which bounds the table's: only an earlier one can
+  // take its place), and every fingerprint the batch's records have or had.
+  std::vector<std::vector<TableLookup>> lookups(pages.size());
+  std::vector<std::pair<std::size_t, std::size_t>> asked;  // (page, record) of each row of the query
+  std::vector<std::int64_t> ws, ts, uid, simhash, reach, bound_ts, bound_uid;
+  std::vector<std::vector<std::int64_t>> keys(kNearDuplicateKeys);
+  std::set<std::pair<Id, std::uint64_t>> fingerprints;
+  initial.add_fingerprints(fingerprints);
+  BatchKeyState state = initial;
+  for (std::size_t p = 0; p < pages.size(); ++p) {
+    const PageCommit& page = pages[p];
+    if (!alive.count(page.workspace_id)) continue;
+    lookups[p].resize(page.records.size());
+    for (std::size_t i = 0; page.near_duplicate_bits && i < page.records.size(); ++i) {
+      const FeedbackRecord& r = page.records[i];
+      if (r.simhash == 0) continue;
+      const At self{r.timestamp, r.unique_identifier};
+      lookups[p][i].direct = state.first_with(r, r.simhash, self);
+      const At bound = lookups[p][i].direct.value_or(self);
+      asked.emplace_back(p, i);
+      ws.push_back(r.workspace_id);
+      ts.push_back(r.timestamp);
+      uid.push_back(r.unique_identifier);
+      simhash.push_back(static_cast<std::int64_t>(r.simhash));
+      reach.push_back(*page.near_duplicate_bits);
+      bound_ts.push_back(bound.first);
+      bound_uid.push_back(bound.second);
+      for (const NearDuplicateKey& key : near_duplicate_keys(r.simhash)) keys[key.index].push_back(key.value);
+    }
+    for (const FeedbackRecord& r : page.records) {
+      state.set(r.workspace_id, r.unique_identifier, r.timestamp, r.simhash);
+      if (r.simhash != 0) fingerprints.emplace(r.workspace_id, r.simhash);
+    }
+  }
+
+  FirstOutsideBatch first_outside;
+  if (!asked.empty()) {
+    Columns batch;
+    for (const auto& [w, u] : batch_keys) {
+      batch.ws.push_back(w);
+      batch.uid.push_back(u);
+    }
+    std::vector<std::int64_t> known_ws, known_fp;
+    for (const auto& [w, fp] : fingerprints) {
+      known_ws.push_back(w);
+      known_fp.push_back(static_cast<std::int64_t>(fp));
+    }
+    pg::Params params = pg::Params().add_array(ws).add_array(ts).add_array(uid).add_array(simhash).add_array(reach);
+    for (const auto& column : keys) params.add_array(column);
+    params.add_array(bound_ts).add_array(bound_uid).add_array(batch.ws).add_array(batch.uid);
+    static const std::string sql = batch_lookup_sql();
+    pg::Pipeline pipeline(conn);
+    const std::size_t rows_at = pipeline.add(sql, std::move(params));
+    const std::size_t firsts_at =
+        pipeline.add(kFirstOutsideBatch,
+                     pg::Params().add_array(known_ws).add_array(known_fp).add_array(batch.ws).add_array(batch.uid));
+    auto answers = pipeline.run();
+    if (!answers) return answers.error();
+    const pg::Rows& found = (*answers)[rows_at];
+    for (int i = 0; i < found.size(); ++i) {
+      const auto [p, r] = asked.at(static_cast<std::size_t>(found.int64(i, 0) - 1));
+      TableLookup& lookup = lookups[p][r];
+      const At at{found.int64(i, 2), found.int64(i, 3)};
+      const auto fp = static_cast<std::uint64_t>(found.int64(i, 4));
+      const std::int64_t band = found.int64(i, 1);
+      if (band < 0) {
+        lookup.direct = at;  // earlier than the batch's own, which bounded it
+        continue;
+      }
+      lookup.rows.at(static_cast<std::size_t>(band)).push_back({at, fp});
+      if (!found.is_null(i, 5)) first_outside[{pages[p].workspace_id, fp}] = At{found.int64(i, 5), found.int64(i, 6)};
+    }
+    const pg::Rows& firsts = (*answers)[firsts_at];
+    for (int i = 0; i < firsts.size(); ++i)
+      first_outside[{firsts.int64(i, 0), static_cast<std::uint64_t>(firsts.int64(i, 1))}] =
+          At{firsts.int64(i, 2), firsts.int64(i, 3)};
+  }
+
+  state = initial;
+  for (std::size_t p = 0; p < pages.size(); ++p) {
+    PageCommit& page = pages[p];
+    if (!alive.count(page.workspace_id)) continue;
+    if (page.near_duplicate_bits) {
+      const int bits = *page.near_duplicate_bits;
+      auto marked = mark_near_duplicates(page.records, bits, [&](const FeedbackRecord& r) {
+        if (r.simhash == 0) return Result<std::optional<std::int64_t>>(std::optional<std::int64_t>{});
+        const TableLookup& lookup = lookups[p][static_cast<std::size_t>(&r - page.records.data())];
+        auto best = choose_near_duplicate(r, bits, lookup, state, first_outside);
+        return Result<std::optional<std::int64_t>>(best ? std::optional<std::int64_t>(best->second) : std::nullopt);
+      });
+      if (!marked) return marked;
+    }
+    for (const FeedbackRecord& r : page.records) state.set(r.workspace_id, r.unique_identifier, r.timestamp, r.simhash);
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<std::vector<FeedbackRecord>> PostgresStore::commit_page(const PageCommit& page) {
@@ -254,8 +440,9 @@ Result<std::vector<FeedbackRecord>> PostgresStore::commit_page(const PageCommit&
   return commit_pages(pages);
 }
 
-// One transaction for all the pages. The first pipeline locks the workspaces, claims the key rows and reads what
-// near-duplicate lookups need; the second writes every table once with the batch's last version of each record.
+// One transaction for all the pages. The first pipeline locks the workspaces, claims the key rows and reads where
+// the batch's records stood before it; when near-duplicates are asked for, one query reads what their lookups
+// need of the table; the second pipeline writes every table once with the batch's last version of each record.
 // Lookups see each page's predecessors as stored: the table answers for records outside the batch, and the batch
 // itself for its own records, page by page.
 Result<std::vector<FeedbackRecord>> PostgresStore::commit_pages(std::span<PageCommit> pages) {
@@ -308,8 +495,7 @@ Result<std::vector<FeedbackRecord>> PostgresStore::commit_pages(std::span<PageCo
   first.add(kLockWorkspaces, pg::Params().add_array(workspace_ids));
   std::vector<RecordKey> batch_keys;  // distinct, sorted
   for (const auto& [key, n] : seen) batch_keys.push_back(key);
-  std::vector<int> lookup_row(occ.size(), -1);
-  std::size_t keyed_before_at = 0, lookup_at = 0;
+  std::size_t keyed_before_at = 0;
   if (lookups) {
     Columns batch;
     for (const auto& [ws, uid] : batch_keys) {
@@ -317,25 +503,6 @@ Result<std::vector<FeedbackRecord>> PostgresStore::commit_pages(std::span<PageCo
       batch.uid.push_back(uid);
     }
     keyed_before_at = first.add(kKeyedBefore, pg::Params().add_array(batch.ws).add_array(batch.uid));
-    std::vector<std::int64_t> ws, ts, uid, simhash, reach;
-    std::vector<std::vector<std::int64_t>> keys(kNearDuplicateKeys);
-    for (std::size_t k = 0; k < occ.size(); ++k) {
-      const PageCommit& page = pages[occ[k].page];
-      const FeedbackRecord& r = record_of(occ[k]);
-      if (!page.near_duplicate_bits || r.simhash == 0) continue;
-      lookup_row[k] = static_cast<int>(ws.size());
-      ws.push_back(r.workspace_id);
-      ts.push_back(r.timestamp);
-      uid.push_back(r.unique_identifier);
-      simhash.push_back(static_cast<std::int64_t>(r.simhash));
-      reach.push_back(*page.near_duplicate_bits);
-      for (const NearDuplicateKey& key : near_duplicate_keys(r.simhash)) keys[key.index].push_back(key.value);
-    }
-    pg::Params params = pg::Params().add_array(ws).add_array(ts).add_array(uid).add_array(simhash).add_array(reach);
-    for (const auto& column : keys) params.add_array(column);
-    params.add_array(batch.ws).add_array(batch.uid);
-    static const std::string lookup_sql = batch_lookup_sql();
-    lookup_at = first.add(lookup_sql, std::move(params));
   }
   std::vector<std::size_t> round_at;
   for (const auto& round : rounds) {
@@ -376,44 +543,9 @@ Result<std::vector<FeedbackRecord>> PostgresStore::commit_pages(std::span<PageCo
   }
 
   // Near-duplicates, page by page, as one commit per page would have found them.
-  if (lookups) {
-    BatchKeyState state;
-    for (const auto& [ws, uid] : batch_keys) state.add_record(ws, uid);
-    const pg::Rows& before = (*answers)[keyed_before_at];
-    for (int i = 0; i < before.size(); ++i)
-      state.set(before.int64(i, 0), before.int64(i, 1), before.int64(i, 2),
-                static_cast<std::uint64_t>(before.int64(i, 3)));
-    std::vector<std::optional<std::pair<TimeMs, std::int64_t>>> stored_best(occ.size());
-    {
-      std::vector<std::size_t> occurrence_of_row;
-      for (std::size_t k = 0; k < occ.size(); ++k)
-        if (lookup_row[k] >= 0) occurrence_of_row.push_back(k);
-      const pg::Rows& found = (*answers)[lookup_at];
-      for (int i = 0; i < found.size(); ++i) {
-        std::size_t k = occurrence_of_row.at(static_cast<std::size_t>(found.int64(i, 0) - 1));
-        std::pair<TimeMs, std::int64_t> at{found.int64(i, 1), found.int64(i, 2)};
-        if (!stored_best[k] || at < *stored_best[k]) stored_best[k] = at;
-      }
-    }
-    std::size_t first_of_page = 0;
-    for (std::size_t p = 0; p < pages.size(); ++p) {
-      PageCommit& page = pages[p];
-      const std::size_t base = first_of_page;
-      first_of_page += page.records.size();
-      if (!page.near_duplicate_bits || !alive.count(page.workspace_id)) continue;
-      const int bits = *page.near_duplicate_bits;
-      auto marked = mark_near_duplicates(page.records, bits, [&](const FeedbackRecord& r) {
-        std::size_t k = base + static_cast<std::size_t>(&r - page.records.data());
-        if (r.simhash == 0) return Result<std::optional<std::int64_t>>(std::optional<std::int64_t>{});
-        auto best = stored_best[k];
-        if (auto mine = state.earliest_near(r, bits); mine && (!best || *mine < *best)) best = mine;
-        return Result<std::optional<std::int64_t>>(best ? std::optional<std::int64_t>(best->second) : std::nullopt);
-      });
-      if (!marked) return marked.error();
-      for (const FeedbackRecord& r : page.records)
-        state.set(r.workspace_id, r.unique_identifier, r.timestamp, r.simhash);
-    }
-  }
+  if (lookups)
+    if (auto s = mark_batch_near_duplicates(**conn, pages, alive, batch_keys, (*answers)[keyed_before_at]); !s)
+      return s.error();
 
   // The records as stored, in the pages' order; the tables get each record's last version of the batch.
   std::vector<FeedbackRecord> out;

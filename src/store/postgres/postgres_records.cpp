@@ -185,19 +185,27 @@ Result<FeedbackPage> PostgresStore::query_feedback(const FeedbackFilter& filter,
 
 namespace {
 
-// The near-duplicate query: for each key, its rows oldest first (an index range: the key rows carry their
-// record's fingerprint and time), the first within max_distance bits that comes before the record. Identical
-// and near-identical texts match at once, so a lookup reads about one row a key however many such texts are
-// stored; rows that share a key but not the text are passed over inside PostgreSQL.
+// The near-duplicate query, by the rule of core/near_duplicate_keys.hpp: the direct hit (the earliest record with
+// the same fingerprint, one step down record_keys_by_fingerprint); for each key at most kNearDuplicateScan of its
+// rows newest first before the direct hit or the record (a backward range of record_bands_by_time), those within
+// max_distance bits compared inside PostgreSQL; the direct hit of each of their fingerprints. A lookup reads a
+// fixed number of rows however many records share a text or a key.
 std::string near_duplicate_lookup_sql() {
-  std::string sql;
-  for (int k = 0; k < kNearDuplicateKeys; ++k) {
-    if (k) sql += " UNION ALL ";
-    sql += "(SELECT ts, uid FROM record_bands WHERE workspace_id = $1 AND band = " + std::to_string(k) +
-           " AND value = $" + std::to_string(6 + k) +
-           " AND (ts, uid) < ($2, $3) AND uid <> $3 AND bit_count((simhash # $4)::bit(64)) <= $5 ORDER BY ts, uid "
-           "LIMIT 1)";
-  }
+  std::string sql =
+      "WITH direct AS (SELECT ts, uid FROM record_keys WHERE workspace_id = $1 AND simhash = $4 AND (ts, uid) < ($2, "
+      "$3) AND uid <> $3 ORDER BY ts, uid LIMIT 1), bound AS (SELECT coalesce(d.ts, $2) AS ts, coalesce(d.uid, $3) "
+      "AS uid FROM (SELECT 1) one LEFT JOIN direct d ON true), near AS (";
+  for (int k = 0; k < kNearDuplicateKeys; ++k)
+    sql += std::string(k ? " UNION " : "") +
+           "(SELECT s.simhash FROM bound CROSS JOIN LATERAL (SELECT b.simhash FROM record_bands b WHERE "
+           "b.workspace_id = $1 AND b.band = " +
+           std::to_string(k) + " AND b.value = $" + std::to_string(6 + k) +
+           " AND (b.ts, b.uid) < (bound.ts, bound.uid) AND b.uid <> $3 ORDER BY b.ts DESC, b.uid DESC LIMIT " +
+           std::to_string(kNearDuplicateScan) + ") s WHERE bit_count((s.simhash # $4)::bit(64)) <= $5)";
+  sql +=
+      ") SELECT ts, uid FROM direct UNION ALL SELECT f.ts, f.uid FROM near CROSS JOIN bound CROSS JOIN LATERAL "
+      "(SELECT r.ts, r.uid FROM record_keys r WHERE r.workspace_id = $1 AND r.simhash = near.simhash AND (r.ts, "
+      "r.uid) < (bound.ts, bound.uid) AND r.uid <> $3 ORDER BY r.ts, r.uid LIMIT 1) f";
   return sql;
 }
 

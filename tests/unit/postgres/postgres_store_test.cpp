@@ -16,7 +16,7 @@
 namespace chorus::store {
 namespace {
 
-constexpr const char* kLatestMigration = "11";  // the last of kMigrations in src/store/postgres/pg_schema.cpp
+constexpr const char* kLatestMigration = "12";  // the last of kMigrations in src/store/postgres/pg_schema.cpp
 
 using chorus::testing::PostgresServer;
 

@@ -11,6 +11,7 @@
 #include <random>
 #include <set>
 
+#include "core/near_duplicate_keys.hpp"
 #include "store/store.hpp"
 
 namespace chorus::store {
@@ -547,6 +548,137 @@ TEST_P(StoreSpec, NearDuplicateSkipsRecordsThatOnlyShareAKey) {
   EXPECT_EQ(*store_->find_near_duplicate(ws_, fp, 3, 9, kMar2 + 300 * 60000), std::optional<std::int64_t>(7));
   EXPECT_EQ(*store_->find_near_duplicate(ws_, fp ^ (std::uint64_t{0xF} << 30), 3, 9, kMar2 + kDay),
             std::optional<std::int64_t>(100));
+}
+
+// Fingerprints of one family for the bounded lookups below: all share the four low blocks (six of the ten keys)
+// with `base`. A crowd member flips the low four bits of the top block and more, so it is at least four bits
+// from every member of the family that flips one top-block bit above them.
+inline std::uint64_t crowd_member(std::uint64_t base, int i) {
+  return base ^ ((std::uint64_t{0xF} | (static_cast<std::uint64_t>(i) << 4)) << 52);
+}
+
+// A key crowded with records that share it without being near: a lookup reads kNearDuplicateScan of its rows,
+// newest first, so a recent near-duplicate behind the crowd is found and one further back is out of reach.
+TEST_P(StoreSpec, NearDuplicateLookupReadsTheNewestRowsOfACrowdedKey) {
+  const std::uint64_t fp = 0x0123456789ABCDEFULL;
+  const int crowd = kNearDuplicateScan + 4;
+  auto minute = [](double m) { return kMar2 + static_cast<TimeMs>(m * 60000); };
+  std::vector<FeedbackRecord> page;
+  auto old = record(1, minute(0), "neutral", 0);
+  old.simhash = fp ^ (1ULL << 57);
+  page.push_back(old);
+  for (int i = 0; i < crowd; ++i) {
+    auto r = record(100 + i, minute(1 + i), "neutral", 0);
+    r.simhash = crowd_member(fp, i);
+    page.push_back(r);
+  }
+  auto recent = record(2, minute(crowd + 1), "neutral", 0);
+  recent.simhash = fp ^ (1ULL << 62);
+  page.push_back(recent);
+  commit(page);
+  const std::uint64_t asking = fp ^ (1ULL << 58);  // two bits from both, and no record has its fingerprint
+  EXPECT_EQ(*store_->find_near_duplicate(ws_, asking, 3, 9, minute(crowd + 2)), std::optional<std::int64_t>(2));
+  // Before the recent one, the crowd hides the old one.
+  EXPECT_EQ(*store_->find_near_duplicate(ws_, asking, 3, 9, minute(crowd + 0.5)), std::nullopt);
+  // While no key holds more than kNearDuplicateScan rows before the record, the earliest match answers.
+  EXPECT_EQ(*store_->find_near_duplicate(ws_, asking, 3, 9, minute(kNearDuplicateScan - 0.5)),
+            std::optional<std::int64_t>(1));
+  EXPECT_EQ(*store_->find_near_duplicate(ws_, asking, 3, 9, minute(0.5)), std::optional<std::int64_t>(1));
+}
+
+// An identical fingerprint is a direct hit however crowded the keys are, and the keys are read before it: what
+// comes after it cannot be earlier, and what comes just before it can.
+TEST_P(StoreSpec, NearDuplicateDirectHitAnswersPastACrowdedKey) {
+  const std::uint64_t fp = 0x0123456789ABCDEFULL, other = 0xFEDCBA9876543210ULL;
+  const int crowd = kNearDuplicateScan + 4;
+  auto minute = [](int m) { return kMar2 + static_cast<TimeMs>(m) * 60000; };
+  std::vector<FeedbackRecord> page;
+  auto add = [&](std::int64_t uid, int at, std::uint64_t simhash) {
+    auto r = record(uid, minute(at), "neutral", 0);
+    r.simhash = simhash;
+    page.push_back(r);
+  };
+  // fp: a near one, a crowd, the identical one, another crowd.
+  add(1, 0, fp ^ (1ULL << 57));
+  for (int i = 0; i < crowd; ++i) add(100 + i, 1 + i, crowd_member(fp, i));
+  add(2, crowd + 1, fp);
+  for (int i = 0; i < crowd; ++i) add(200 + i, crowd + 2 + i, crowd_member(fp, crowd + i));
+  // other: a near one, a smaller crowd, the identical one, a crowd.
+  add(3, 0, other ^ (1ULL << 57));
+  for (int i = 0; i < kNearDuplicateScan - 2; ++i) add(300 + i, 1 + i, crowd_member(other, i));
+  add(4, kNearDuplicateScan, other);
+  for (int i = 0; i < crowd; ++i) add(400 + i, kNearDuplicateScan + 1 + i, crowd_member(other, crowd + i));
+  commit(page);
+  const int end = 2 * crowd + 5;
+  EXPECT_EQ(*store_->find_near_duplicate(ws_, fp, 3, 9, minute(end)), std::optional<std::int64_t>(2));
+  // One bit off there is no direct hit, and the identical one is behind the second crowd.
+  EXPECT_EQ(*store_->find_near_duplicate(ws_, fp ^ (1ULL << 58), 3, 9, minute(end)), std::nullopt);
+  // Read before the direct hit, the key reaches the near one behind the smaller crowd.
+  EXPECT_EQ(*store_->find_near_duplicate(ws_, other, 3, 9, minute(end)), std::optional<std::int64_t>(3));
+  // The direct hit leaves out the record asking.
+  EXPECT_EQ(*store_->find_near_duplicate(ws_, fp, 3, 2, minute(end)), std::nullopt);
+}
+
+// A batch whose pages crowd keys, partly with records stored before it, marks what committing its pages one by
+// one marks: the table's rows and the batch's own are read together, newest first, before the direct hit.
+TEST_P(StoreSpec, CommitPagesInOneBatchBoundsLookupsAsPageByPage) {
+  auto copy_ws = store_->create_workspace(customer_, "page by page");
+  ASSERT_TRUE(copy_ws) << copy_ws.error().message;
+  auto copy_src = create_forum(copy_ws->id);
+  ASSERT_TRUE(copy_src) << copy_src.error().message;
+  std::mt19937_64 rng(1212);
+  const std::uint64_t fp = 0x0123456789ABCDEFULL;
+  std::int64_t next_uid = 1, crowd = 0;
+  auto make_pages = [&](int n_pages, int n_records) {
+    std::vector<PageCommit> pages(n_pages);
+    for (auto& page : pages) {
+      page.workspace_id = ws_;
+      page.source_id = source_;
+      page.near_duplicate_bits = 3;
+      for (int i = 0; i < n_records; ++i) {
+        auto r = record(next_uid++, kMar2 + static_cast<TimeMs>(rng() % 600) * 60000, "neutral", 0);
+        const auto pick = rng() % 10;
+        r.simhash = pick < 6 ? crowd_member(fp, static_cast<int>(crowd++))
+                    : pick < 9 ? fp ^ (std::uint64_t{1} << (56 + rng() % 8))
+                               : fp;
+        page.records.push_back(r);
+      }
+    }
+    return pages;
+  };
+  auto to_copy = [&](std::vector<PageCommit> pages) {
+    for (auto& page : pages) {
+      page.workspace_id = copy_ws->id;
+      page.source_id = copy_src->id;
+      for (auto& r : page.records) {
+        r.workspace_id = copy_ws->id;
+        r.source_id = copy_src->id;
+      }
+    }
+    return pages;
+  };
+  auto page_by_page = [&](std::vector<PageCommit>& pages) {
+    for (auto& page : pages) {
+      auto stored = store_->commit_pages(std::span<PageCommit>(&page, 1));
+      ASSERT_TRUE(stored) << stored.error().message;
+    }
+  };
+  auto before = make_pages(3, 12);
+  auto before_copy = to_copy(before);
+  page_by_page(before);
+  page_by_page(before_copy);
+  auto batch = make_pages(6, 12);
+  auto batch_copy = to_copy(batch);
+  auto at_once = store_->commit_pages(batch);
+  ASSERT_TRUE(at_once) << at_once.error().message;
+  page_by_page(batch_copy);
+  int duplicates = 0;
+  for (std::size_t p = 0; p < batch.size(); ++p)
+    for (std::size_t i = 0; i < batch[p].records.size(); ++i) {
+      EXPECT_EQ(batch[p].records[i].duplicate_of, batch_copy[p].records[i].duplicate_of) << "page " << p << ", " << i;
+      duplicates += batch[p].records[i].duplicate_of ? 1 : 0;
+    }
+  EXPECT_GT(duplicates, 10);
 }
 
 // commit_pages marks near-duplicates page after page: a page sees the pages before it as stored, and within
