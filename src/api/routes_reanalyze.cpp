@@ -25,7 +25,7 @@
 #include "api/respond.hpp"
 #include "api/theme_taxonomy.hpp"
 #include "bus/messages.hpp"
-#include "core/near_duplicate_keys.hpp"
+#include "core/near_duplicate_index.hpp"
 #include "core/secrets.hpp"
 #include "nlp/fingerprint.hpp"
 #include "nlp/record_analysis.hpp"
@@ -66,42 +66,6 @@ struct ReanalysisJob {
     o["error"] = error ? json::value(*error) : json::value(nullptr);
     return o;
   }
-};
-
-// The fingerprints of the records re-analysed so far, by near-duplicate key, to find each record's earliest
-// near-duplicate among those before it (the same rule and keys as the stores' find_near_duplicate).
-class ReanalysisDuplicateIndex {
- public:
-  std::optional<std::int64_t> earliest_match(std::uint64_t fp) const {
-    if (fp == 0) return std::nullopt;
-    std::optional<std::size_t> best;
-    for (const NearDuplicateKey& k : near_duplicate_keys(fp)) {
-      auto it = keys_.find(slot(k));
-      if (it == keys_.end()) continue;
-      for (std::size_t i : it->second) {
-        if (nlp::hamming_distance(entries_[i].fp, fp) <= nlp::kNearDuplicateBits && (!best || i < *best)) best = i;
-      }
-    }
-    if (!best) return std::nullopt;
-    return entries_[*best].uid;
-  }
-  // Records must be added in (timestamp, unique_identifier) order, so a lower index is an earlier record.
-  void add(std::int64_t uid, std::uint64_t fp) {
-    if (fp == 0) return;
-    entries_.push_back({uid, fp});
-    for (const NearDuplicateKey& k : near_duplicate_keys(fp)) keys_[slot(k)].push_back(entries_.size() - 1);
-  }
-
- private:
-  static std::uint64_t slot(const NearDuplicateKey& k) {
-    return (static_cast<std::uint64_t>(k.index) << 32) | static_cast<std::uint64_t>(k.value);
-  }
-  struct Entry {
-    std::int64_t uid;
-    std::uint64_t fp;
-  };
-  std::vector<Entry> entries_;
-  std::unordered_map<std::uint64_t, std::vector<std::size_t>> keys_;
 };
 
 class ReanalysisJobs {
@@ -219,7 +183,7 @@ class ReanalysisJobs {
     auto ids = list_records(job.workspace_id);
     if (!ids) return ids.error();
     job.total = static_cast<std::int64_t>(ids->size());
-    ReanalysisDuplicateIndex index;
+    NearDuplicateIndex index;  // the records re-analysed so far
     std::vector<FeedbackRecord> batch;
     for (const auto& [ts, uid] : *ids) {
       if (stopping())
@@ -232,7 +196,7 @@ class ReanalysisJobs {
       FeedbackRecord r = std::move(record.value());
       nlp::reanalyse_record(r);
       applier.apply(r);
-      r.duplicate_of = index.earliest_match(r.simhash);
+      r.duplicate_of = index.earliest_match(r.simhash, nlp::kNearDuplicateBits);
       index.add(r.unique_identifier, r.simhash);
       batch.push_back(std::move(r));
       if (batch.size() == kCommitPage) {

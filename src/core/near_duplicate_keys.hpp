@@ -20,6 +20,18 @@ namespace chorus {
 inline constexpr int kNearDuplicateKeyBits = 3;  // the largest distance the keys are sure to find
 inline constexpr int kNearDuplicateKeys = 10;    // pairs of five blocks
 
+// A lookup's answer is the earliest of: the earliest earlier record with the very same fingerprint (from an
+// index of fingerprints), and, for each key, the earliest within reach among that key's kNearDuplicateScan
+// newest rows before the record (or before the identical one, which nothing later can beat). While no key
+// holds more rows than that before a record, this is the earliest record within reach, as found by reading
+// every row; a crowded key (texts that share much without being within 3 bits: "row 17", "row 18", ...) is
+// read only as far back as its newest rows, so a lookup costs the same however many such texts are stored,
+// and still names a real earlier near-duplicate when one is among them. A match found that way gives way to
+// the earliest record with the match's own fingerprint, which is as near: a text near 300 identical copies
+// names the first copy, not one of the last. The SQLite store and the
+// re-analysis keep this rule; PostgreSQL reads every row of a key.
+inline constexpr int kNearDuplicateScan = 32;
+
 struct NearDuplicateKey {
   int index;           // which pair of blocks, 0..9
   std::int64_t value;  // the two blocks side by side, 26 bits at most

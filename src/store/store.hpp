@@ -126,8 +126,8 @@ struct PageCommit {
   std::optional<Id> sync_id;          // adds records.size() to the sync's items
   bool sync_finished = false;         // marks the sync done and the source ok
   std::map<std::string, std::int64_t> skipped;  // items of the page that became no record, by reason
-  // When set, commit_pages sets each record's duplicate_of: the earliest stored record within this many bits
-  // (find_near_duplicate), else the first earlier record of this page within them (or what that one
+  // When set, commit_pages sets each record's duplicate_of: the stored record find_near_duplicate names for
+  // it within this many bits, else the first earlier record of this page within them (or what that one
   // duplicates), exactly as if the pages before it had been committed one by one.
   std::optional<int> near_duplicate_bits;
 };
@@ -296,9 +296,10 @@ class Store {
   // Newest first (timestamp, then id); cursor is opaque.
   virtual Result<FeedbackPage> query_feedback(const FeedbackFilter& filter, std::size_t limit,
                                               const std::optional<std::string>& cursor) = 0;
-  // The earliest record in the workspace, older than (self_ts, self), whose SimHash is within
-  // `max_distance` bits. Found through the keys of core/near_duplicate_keys.hpp, so max_distance is at
-  // most kNearDuplicateKeyBits (3); more is a bad_request.
+  // A record in the workspace, older than (self_ts, self), whose SimHash is within `max_distance` bits: the
+  // earliest such record, except that the SQLite store reads a crowded key only as far back as its newest
+  // rows (kNearDuplicateScan, core/near_duplicate_keys.hpp, says the rule and what it gives). Found through
+  // those keys, so max_distance is at most kNearDuplicateKeyBits (3); more is a bad_request.
   virtual Result<std::optional<std::int64_t>> find_near_duplicate(Id workspace_id, std::uint64_t simhash,
                                                                   int max_distance, std::int64_t self, TimeMs self_ts) = 0;
 

@@ -188,7 +188,9 @@ namespace {
 // The near-duplicate query: for each key, its rows oldest first (an index range: the key rows carry their
 // record's fingerprint and time), the first within max_distance bits that comes before the record. Identical
 // and near-identical texts match at once, so a lookup reads about one row a key however many such texts are
-// stored; rows that share a key but not the text are passed over inside PostgreSQL.
+// stored; rows that share a key but not the text are passed over inside PostgreSQL, all of them (unlike the
+// SQLite store, this one does not bound the scan of a crowded key: the batch lookup of
+// postgres_page_writes.cpp would have to bound the batch's own records alike).
 std::string near_duplicate_lookup_sql() {
   std::string sql;
   for (int k = 0; k < kNearDuplicateKeys; ++k) {

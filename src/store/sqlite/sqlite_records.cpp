@@ -374,30 +374,59 @@ Result<std::optional<std::int64_t>> SqliteStore::lookup_near_duplicate(Id worksp
     return make_error(ErrorCode::bad_request, "near-duplicate lookups reach at most " +
                                                   std::to_string(kNearDuplicateKeyBits) + " bits");
   if (simhash == 0) return std::optional<std::int64_t>{};
-  // Each key's rows oldest first: the first row within max_distance bits is that key's earliest match, and
-  // no row at or after the best match so far (or this record) can improve on it. Identical and near-identical
-  // texts match at once, so a lookup reads about one row per key however many of them are stored. The
-  // distance is compared inside SQLite (chorus_bits_apart), so rows that share a key but not the text are
-  // passed over without coming back one by one. The bound is a row value, so that SQLite ends the index range
-  // at it: written as "ts <= ? AND (ts < ? OR uid < ?)" the range ended at the time alone, and a key whose
-  // rows all share the bound's time (webhook items that carry one created_at) was read to its end on every
-  // lookup after the first match.
+  // The rule of kNearDuplicateScan (core/near_duplicate_keys.hpp). The earliest record with a given
+  // fingerprint comes straight from its index: identical texts cost one seek however many copies are stored.
+  auto same = db_.cached(
+      "SELECT ts, uid FROM records WHERE workspace_id = ?1 AND simhash = ?2 AND (ts, uid) < (?3, ?4) AND uid <> ?5 "
+      "ORDER BY ts, uid LIMIT 1");
+  if (!same) return same.error();
+  using Place = std::pair<TimeMs, std::int64_t>;
+  auto earliest_identical = [&](std::uint64_t fp, Place before) -> Result<std::optional<Place>> {
+    sqlite::Statement& st = **same;
+    sqlite::ResetOnExit done(st);
+    st.bind(1, workspace_id).bind(2, static_cast<std::int64_t>(fp)).bind(3, before.first).bind(4, before.second);
+    st.bind(5, self);
+    auto row = st.step();
+    if (!row) return row.error();
+    if (!*row) return std::optional<Place>{};
+    return std::optional<Place>(Place{st.int64(0), st.int64(1)});
+  };
+  Place bound{self_ts, self};  // a match must come before this
+  std::optional<std::int64_t> best;
+  auto identical = earliest_identical(simhash, bound);
+  if (!identical) return identical.error();
+  if (*identical) {
+    bound = **identical;
+    best = bound.second;
+  }
+  // Then, per key, the newest kNearDuplicateScan rows before the bound, and of those within max_distance bits
+  // the earliest. The bound is a row value, so that SQLite ends the index range at it (written as
+  // "ts <= ? AND (ts < ? OR uid < ?)", the range ended at the time alone, and a key whose rows all share the
+  // bound's time, as webhook items that carry one created_at do, was read to its end on every lookup).
   auto q = db_.cached(
-      "SELECT ts, uid FROM near_duplicate_keys WHERE workspace_id = ?1 AND band = ?2 AND value = ?3 "
-      "AND (ts, uid) < (?4, ?5) AND uid <> ?6 AND chorus_bits_apart(simhash, ?7) <= ?8 ORDER BY ts, uid LIMIT 1");
+      "SELECT ts, uid, simhash FROM (SELECT ts, uid, simhash FROM near_duplicate_keys WHERE workspace_id = ?1 "
+      "AND band = ?2 AND value = ?3 AND (ts, uid) < (?4, ?5) AND uid <> ?6 ORDER BY ts DESC, uid DESC LIMIT ?9) "
+      "WHERE chorus_bits_apart(simhash, ?7) <= ?8 ORDER BY ts, uid LIMIT 1");
   if (!q) return q.error();
   sqlite::Statement& st = **q;
-  std::pair<TimeMs, std::int64_t> bound{self_ts, self};  // a match must come before this
-  std::optional<std::int64_t> best;
+  std::optional<std::uint64_t> found;  // the fingerprint of a match the keys found
   for (const NearDuplicateKey& key : near_duplicate_keys(simhash)) {
     sqlite::ResetOnExit done(st);
     st.bind(1, workspace_id).bind(2, key.index).bind(3, key.value).bind(4, bound.first).bind(5, bound.second);
     st.bind(6, self).bind(7, static_cast<std::int64_t>(simhash)).bind(8, max_distance);
+    st.bind(9, static_cast<std::int64_t>(kNearDuplicateScan));
     auto row = st.step();
     if (!row) return row.error();
     if (!*row) continue;
     bound = {st.int64(0), st.int64(1)};
     best = bound.second;
+    found = static_cast<std::uint64_t>(st.int64(2));
+  }
+  // A match from a crowded key may be a late copy of an earlier text: the earliest copy is as near.
+  if (found) {
+    auto first_copy = earliest_identical(*found, bound);
+    if (!first_copy) return first_copy.error();
+    if (*first_copy) best = (*first_copy)->second;
   }
   return best;
 }

@@ -30,8 +30,9 @@ namespace {
 // an expiry, revocation, last use, and the previous hash of a rotation; the keys of earlier versions become
 // admin keys over all their customer's workspaces. 9: a sync counts the items it skipped, by reason.
 // 10: sources can be paused; the audit log. 11: workspace settings (retention, redaction, raw items, erased
-// authors), the erasure log and the salted hashes of erased persons.
-constexpr int kSchemaVersion = 11;
+// authors), the erasure log and the salted hashes of erased persons. 12: records are indexed by fingerprint,
+// so a near-duplicate lookup finds the earliest identical text in one seek (kNearDuplicateScan).
+constexpr int kSchemaVersion = 12;
 
 constexpr std::string_view kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS customers(
@@ -65,6 +66,7 @@ CREATE TABLE IF NOT EXISTS records(
   language TEXT NOT NULL, simhash INTEGER NOT NULL, revision INTEGER NOT NULL, search_text TEXT NOT NULL,
   body TEXT NOT NULL, rating REAL, raw TEXT, PRIMARY KEY(workspace_id, uid));
 CREATE INDEX IF NOT EXISTS records_by_time ON records(workspace_id, ts, uid);
+CREATE INDEX IF NOT EXISTS records_by_fingerprint ON records(workspace_id, simhash, ts, uid);
 CREATE TABLE IF NOT EXISTS record_themes(
   workspace_id INTEGER NOT NULL, uid INTEGER NOT NULL, theme TEXT NOT NULL, ts INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY(workspace_id, uid, theme));
