@@ -17,6 +17,7 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 
 #include "api/auth.hpp"
 #include "api/context.hpp"
@@ -182,8 +183,7 @@ class ReanalysisJobs {
     auto ids = list_records(job.workspace_id);
     if (!ids) return ids.error();
     job.total = static_cast<std::int64_t>(ids->size());
-    // Each record's near-duplicate among those before it, by the stores' rule (core/near_duplicate_keys.hpp).
-    NearDuplicateIndex index(nlp::kNearDuplicateBits);
+    NearDuplicateIndex index;  // the records re-analysed so far
     std::vector<FeedbackRecord> batch;
     for (const auto& [ts, uid] : *ids) {
       if (stopping())
@@ -196,7 +196,7 @@ class ReanalysisJobs {
       FeedbackRecord r = std::move(record.value());
       nlp::reanalyse_record(r);
       applier.apply(r);
-      r.duplicate_of = index.earliest_match(r.simhash);
+      r.duplicate_of = index.earliest_match(r.simhash, nlp::kNearDuplicateBits);
       index.add(r.unique_identifier, r.simhash);
       batch.push_back(std::move(r));
       if (batch.size() == kCommitPage) {

@@ -16,10 +16,8 @@ namespace chorus {
 
 class NearDuplicateIndex {
  public:
-  explicit NearDuplicateIndex(int max_distance = kNearDuplicateKeyBits) : max_distance_(max_distance) {}
-
-  // The near-duplicate of a record that comes after every record added so far.
-  std::optional<std::int64_t> earliest_match(std::uint64_t fp) const {
+  // The near-duplicate of a record with fingerprint `fp` among those added so far (all of them before it).
+  std::optional<std::int64_t> earliest_match(std::uint64_t fp, int max_distance) const {
     if (fp == 0) return std::nullopt;
     std::size_t bound = entries_.size();  // the direct hit, else the record (after every entry)
     if (auto it = first_of_.find(fp); it != first_of_.end()) bound = it->second;
@@ -32,7 +30,7 @@ class NearDuplicateIndex {
       for (int read = 0; end != rows.begin() && read < kNearDuplicateScan; ++read) {
         const Entry& e = entries_[*--end];
         // The first entry with a candidate's fingerprint comes no later than the candidate.
-        if (std::popcount(e.fp ^ fp) <= max_distance_) best = std::min(best, first_of_.at(e.fp));
+        if (std::popcount(e.fp ^ fp) <= max_distance) best = std::min(best, first_of_.at(e.fp));
       }
     }
     if (best == entries_.size()) return std::nullopt;
@@ -54,7 +52,6 @@ class NearDuplicateIndex {
     std::int64_t uid;
     std::uint64_t fp;
   };
-  int max_distance_;
   std::vector<Entry> entries_;
   std::unordered_map<std::uint64_t, std::size_t> first_of_;  // fingerprint -> its earliest entry
   std::unordered_map<std::uint64_t, std::vector<std::size_t>> keys_;

@@ -298,10 +298,10 @@ class Store {
                                               const std::optional<std::string>& cursor) = 0;
   // A record of the workspace before (self_ts, self), other than self, whose SimHash is within
   // `max_distance` bits, by the bounded rule of core/near_duplicate_keys.hpp: the earliest of the earliest
-  // identical fingerprint (a direct hit) and the matches among the newest kNearDuplicateScan rows of each key
-  // before it. That is the earliest match of all while no key holds more rows than that before the record;
-  // a lookup costs the same however many records share a text or a key. Found through the keys, so
-  // max_distance is at most kNearDuplicateKeyBits (3); more is a bad_request.
+  // identical fingerprint (a direct hit) and the first records of the fingerprints matched among the newest
+  // kNearDuplicateScan rows of each key before it. That is the earliest match of all while no key holds more
+  // rows than that before the record; a lookup costs the same however many records share a text or a key.
+  // Found through the keys, so max_distance is at most kNearDuplicateKeyBits (3); more is a bad_request.
   virtual Result<std::optional<std::int64_t>> find_near_duplicate(Id workspace_id, std::uint64_t simhash,
                                                                   int max_distance, std::int64_t self, TimeMs self_ts) = 0;
 

@@ -25,9 +25,9 @@ namespace {
 // fingerprint and time, so a near-duplicate lookup reads exact key ranges and no record. 5: workspace
 // taxonomies (a versioned JSON document per workspace). 6: the key rows are ordered by time within each key
 // (near_duplicate_keys), so a lookup reads a key's rows in time order up to a bound. 7: alert rules, the alert
-// outbox, live items and leases (new tables only). 8: API keys have an id, a name, a role over all or some workspaces,
-// an expiry, revocation, last use, and the previous hash of a rotation; the keys of earlier versions become
-// admin keys over all their customer's workspaces. 9: a sync counts the items it skipped, by reason.
+// outbox, live items and leases (new tables only). 8: API keys have an id, a name, a role over all or some
+// workspaces, an expiry, revocation, last use, and the previous hash of a rotation; the keys of earlier
+// versions become admin keys over all their customer's workspaces. 9: a sync counts the items it skipped, by reason.
 // 10: sources can be paused; the audit log. 11: workspace settings (retention, redaction, raw items, erased
 // authors), the erasure log and the salted hashes of erased persons. 12: records are indexed by fingerprint
 // (records_by_fingerprint), the direct hit of a near-duplicate lookup; with it a lookup reads a fixed number of

@@ -26,7 +26,7 @@ TEST(NearDuplicateIndex, FewRecordsGiveTheEarliestMatch) {
       std::optional<std::int64_t> earliest;
       for (std::size_t j = 0; j < fps.size() && !earliest; ++j)
         if (std::popcount(fps[j] ^ fp) <= 3) earliest = static_cast<std::int64_t>(j);
-      ASSERT_EQ(index.earliest_match(fp), earliest) << round << " " << i;
+      ASSERT_EQ(index.earliest_match(fp, 3), earliest) << round << " " << i;
       index.add(static_cast<std::int64_t>(fps.size()), fp);
       fps.push_back(fp);
     }
@@ -38,11 +38,11 @@ TEST(NearDuplicateIndex, ACrowdedKeyIsReadNewestFirst) {
   NearDuplicateIndex index;
   index.add(1, fp ^ (1ULL << 57));
   for (int i = 0; i < kNearDuplicateScan - 1; ++i) index.add(100 + i, crowd_member(fp, i));
-  EXPECT_EQ(index.earliest_match(asking), std::optional<std::int64_t>(1));  // just within reach
+  EXPECT_EQ(index.earliest_match(asking, 3), std::optional<std::int64_t>(1));  // just within reach
   for (int i = kNearDuplicateScan - 1; i < kNearDuplicateScan + 4; ++i) index.add(100 + i, crowd_member(fp, i));
-  EXPECT_EQ(index.earliest_match(asking), std::nullopt);  // behind the crowd
+  EXPECT_EQ(index.earliest_match(asking, 3), std::nullopt);  // behind the crowd
   index.add(2, fp ^ (1ULL << 62));
-  EXPECT_EQ(index.earliest_match(asking), std::optional<std::int64_t>(2));
+  EXPECT_EQ(index.earliest_match(asking, 3), std::optional<std::int64_t>(2));
 }
 
 TEST(NearDuplicateIndex, ADirectHitAnswersAndBoundsTheKeys) {
@@ -54,10 +54,10 @@ TEST(NearDuplicateIndex, ADirectHitAnswersAndBoundsTheKeys) {
   for (int i = 0; i < 3 * kNearDuplicateScan; ++i) index.add(200 + i, crowd_member(fp, kNearDuplicateScan + i));
   index.add(3, fp);
   // The keys are read before the direct hit (2), where they reach 1.
-  EXPECT_EQ(index.earliest_match(fp), std::optional<std::int64_t>(1));
+  EXPECT_EQ(index.earliest_match(fp, 3), std::optional<std::int64_t>(1));
   // One bit off there is no direct hit and the crowd after 2 hides 1 and 2; the newest copy (3) is a candidate
   // and stands for its fingerprint's first record (2).
-  EXPECT_EQ(index.earliest_match(fp ^ (1ULL << 58)), std::optional<std::int64_t>(2));
+  EXPECT_EQ(index.earliest_match(fp ^ (1ULL << 58), 3), std::optional<std::int64_t>(2));
 }
 
 TEST(NearDuplicateIndex, TheDirectHitIsTheEarliestIdenticalFingerprint) {
@@ -65,10 +65,10 @@ TEST(NearDuplicateIndex, TheDirectHitIsTheEarliestIdenticalFingerprint) {
   NearDuplicateIndex index;
   for (int i = 0; i < 3 * kNearDuplicateScan; ++i) index.add(1000 + i, crowd_member(fp, i));
   for (int i = 0; i < 3 * kNearDuplicateScan; ++i) index.add(2000 + i, fp);
-  EXPECT_EQ(index.earliest_match(fp), std::optional<std::int64_t>(2000));
+  EXPECT_EQ(index.earliest_match(fp, 3), std::optional<std::int64_t>(2000));
   // A near one reads the newest copies only, and they lead to the first.
-  EXPECT_EQ(index.earliest_match(fp ^ 0x100), std::optional<std::int64_t>(2000));
-  EXPECT_EQ(index.earliest_match(0), std::nullopt);  // no fingerprint, no duplicate
+  EXPECT_EQ(index.earliest_match(fp ^ 0x100, 3), std::optional<std::int64_t>(2000));
+  EXPECT_EQ(index.earliest_match(0, 3), std::nullopt);  // no fingerprint, no duplicate
 }
 
 }  // namespace

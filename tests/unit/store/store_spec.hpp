@@ -11,6 +11,7 @@
 #include <random>
 #include <set>
 
+#include "core/near_duplicate_index.hpp"
 #include "core/near_duplicate_keys.hpp"
 #include "store/store.hpp"
 
@@ -617,6 +618,83 @@ TEST_P(StoreSpec, NearDuplicateDirectHitAnswersPastACrowdedKey) {
   EXPECT_EQ(*store_->find_near_duplicate(ws_, other, 3, 9, minute(end)), std::optional<std::int64_t>(3));
   // The direct hit leaves out the record asking.
   EXPECT_EQ(*store_->find_near_duplicate(ws_, fp, 3, 2, minute(end)), std::nullopt);
+}
+
+// A key crowded with texts that share much with a record without being within 3 bits is read only as far
+// back as its newest kNearDuplicateScan rows (core/near_duplicate_keys.hpp): the lookup names the recent
+// near-duplicate, and an old one behind the crowd is out of its reach. Every fingerprint below shares blocks
+// 0 and 1 (one pair key) with the record looked up, and the crowd differs from it in blocks 2 to 4 by at least
+// six bits.
+TEST_P(StoreSpec, ACrowdedKeyIsReadOnlyAsFarBackAsItsNewestRows) {
+  const std::uint64_t target = 0x0123456789ABCDEFULL;
+  const std::uint64_t old_near = target ^ (1ULL << 30) ^ (1ULL << 45) ^ (1ULL << 56);  // 3 bits, blocks 2-4
+  const std::uint64_t recent_near = target ^ (1ULL << 31) ^ (1ULL << 46);             // 2 bits
+  auto crowd_fp = [&](int i) { return target ^ ((0x3FULL | (static_cast<std::uint64_t>(i) << 6)) << 26); };
+  auto at = [](int minute) { return kMar2 + static_cast<TimeMs>(minute) * 60000; };
+  auto stored = [&](std::int64_t uid, int minute, std::uint64_t fp) {
+    auto r = record(uid, at(minute), "neutral", 0.0);
+    r.simhash = fp;
+    return r;
+  };
+  std::vector<FeedbackRecord> rows{stored(1, 0, old_near)};
+  for (int i = 0; i < kNearDuplicateScan - 1; ++i) rows.push_back(stored(100 + i, 1 + i, crowd_fp(i)));
+  commit(rows);
+  // The old near-duplicate is still among the newest rows of the key: it is the answer, as before.
+  EXPECT_EQ(*store_->find_near_duplicate(ws_, target, 3, 9000, at(500)), std::optional<std::int64_t>(1));
+  // One more crowding row pushes it out of reach.
+  commit({stored(100 + kNearDuplicateScan, 200, crowd_fp(kNearDuplicateScan))});
+  EXPECT_EQ(*store_->find_near_duplicate(ws_, target, 3, 9000, at(500)), std::nullopt);
+  // A recent near-duplicate in the same crowded key is found.
+  commit({stored(2, 300, recent_near)});
+  EXPECT_EQ(*store_->find_near_duplicate(ws_, target, 3, 9000, at(500)), std::optional<std::int64_t>(2));
+  // An identical fingerprint is a direct hit, however far back the crowd has pushed it.
+  commit({stored(3, -1, target)});
+  std::vector<FeedbackRecord> crowd;
+  for (int i = 0; i < 3 * kNearDuplicateScan; ++i) crowd.push_back(stored(1000 + i, 400 + i, crowd_fp(100 + i)));
+  commit(crowd);
+  EXPECT_EQ(*store_->find_near_duplicate(ws_, target, 3, 9000, at(900)), std::optional<std::int64_t>(3));
+  // And a text near many copies of another names the first copy (uid 2), not one of the newest: these keys
+  // hold only copies, all within reach, and the earliest of them is out of the scanned rows.
+  std::vector<FeedbackRecord> copies;
+  for (int i = 0; i < 4 * kNearDuplicateScan; ++i) copies.push_back(stored(5000 + i, 1000 + i, recent_near));
+  commit(copies);
+  const std::uint64_t near_the_copies = recent_near ^ (1ULL << 35) ^ (1ULL << 55);  // 4 bits from the target
+  EXPECT_EQ(*store_->find_near_duplicate(ws_, near_the_copies, 3, 9000, at(2000)), std::optional<std::int64_t>(2));
+}
+
+// The re-analysis finds near-duplicates in memory (NearDuplicateIndex) by the store's rule: fed the same
+// records in time order, both name the same record for each, through crowded keys, identical copies and
+// texts of no match.
+TEST_P(StoreSpec, TheInMemoryIndexAnswersAsTheStoreDoes) {
+  std::mt19937_64 rng(41);
+  const std::uint64_t bases[] = {0x0123456789ABCDEFULL, 0x0123456789ABCDEFULL ^ (0xFFULL << 40), 0xF0F0F0F0F0F0F0F0ULL};
+  NearDuplicateIndex index;
+  int matched = 0;
+  for (int i = 0; i < 700; ++i) {
+    std::uint64_t fp = bases[rng() % 3];
+    // Mostly far flips in the upper blocks, so keys over the lower ones crowd; some copies and near texts.
+    switch (rng() % 4) {
+      case 0:
+        break;
+      case 1:
+        fp ^= std::uint64_t{1} << (rng() % 64);
+        break;
+      default:
+        for (int f = 0; f < 6; ++f) fp ^= std::uint64_t{1} << (26 + rng() % 38);
+    }
+    const std::int64_t uid = 10000 + static_cast<std::int64_t>(rng() % 100000) * 10 + i % 10;
+    const TimeMs ts = kMar2 + static_cast<TimeMs>(i) * 1000;
+    auto stored = store_->find_near_duplicate(ws_, fp, 3, uid, ts);
+    ASSERT_TRUE(stored) << stored.error().message;
+    auto memory = index.earliest_match(fp, 3);
+    ASSERT_EQ(*stored, memory) << "record " << i;
+    matched += memory ? 1 : 0;
+    auto r = record(uid, ts, "neutral", 0.0);
+    r.simhash = fp;
+    commit({r});
+    index.add(uid, fp);
+  }
+  EXPECT_GT(matched, 400);  // most records have an earlier near-duplicate: the keys are crowded
 }
 
 // A batch whose pages crowd keys, partly with records stored before it, marks what committing its pages one by
