@@ -403,10 +403,11 @@ Result<std::optional<std::int64_t>> SqliteStore::lookup_near_duplicate(Id worksp
   // the earliest. The bound is a row value, so that SQLite ends the index range at it (written as
   // "ts <= ? AND (ts < ? OR uid < ?)", the range ended at the time alone, and a key whose rows all share the
   // bound's time, as webhook items that carry one created_at do, was read to its end on every lookup).
+  // The rows come newest first, so the last one within reach is the earliest (no sort).
   auto q = db_.cached(
       "SELECT ts, uid, simhash FROM (SELECT ts, uid, simhash FROM near_duplicate_keys WHERE workspace_id = ?1 "
       "AND band = ?2 AND value = ?3 AND (ts, uid) < (?4, ?5) AND uid <> ?6 ORDER BY ts DESC, uid DESC LIMIT ?9) "
-      "WHERE chorus_bits_apart(simhash, ?7) <= ?8 ORDER BY ts, uid LIMIT 1");
+      "WHERE chorus_bits_apart(simhash, ?7) <= ?8");
   if (!q) return q.error();
   sqlite::Statement& st = **q;
   std::optional<std::uint64_t> found;  // the fingerprint of a match the keys found
@@ -415,12 +416,19 @@ Result<std::optional<std::int64_t>> SqliteStore::lookup_near_duplicate(Id worksp
     st.bind(1, workspace_id).bind(2, key.index).bind(3, key.value).bind(4, bound.first).bind(5, bound.second);
     st.bind(6, self).bind(7, static_cast<std::int64_t>(simhash)).bind(8, max_distance);
     st.bind(9, static_cast<std::int64_t>(kNearDuplicateScan));
-    auto row = st.step();
-    if (!row) return row.error();
-    if (!*row) continue;
-    bound = {st.int64(0), st.int64(1)};
+    std::optional<Place> earliest;
+    std::uint64_t earliest_fp = 0;
+    for (;;) {
+      auto row = st.step();
+      if (!row) return row.error();
+      if (!*row) break;
+      earliest = Place{st.int64(0), st.int64(1)};
+      earliest_fp = static_cast<std::uint64_t>(st.int64(2));
+    }
+    if (!earliest) continue;
+    bound = *earliest;
     best = bound.second;
-    found = static_cast<std::uint64_t>(st.int64(2));
+    found = earliest_fp;
   }
   // A match from a crowded key may be a late copy of an earlier text: the earliest copy is as near.
   if (found) {
