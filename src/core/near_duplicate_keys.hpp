@@ -28,8 +28,8 @@ inline constexpr int kNearDuplicateKeys = 10;    // pairs of five blocks
 // read only as far back as its newest rows, so a lookup costs the same however many such texts are stored,
 // and still names a real earlier near-duplicate when one is among them. A match found that way gives way to
 // the earliest record with the match's own fingerprint, which is as near: a text near 300 identical copies
-// names the first copy, not one of the last. The SQLite store and the
-// re-analysis keep this rule; PostgreSQL reads every row of a key.
+// names the first copy, not one of the last. The SQLite store and the re-analysis keep this rule;
+// PostgreSQL reads every row of a key.
 inline constexpr int kNearDuplicateScan = 32;
 
 struct NearDuplicateKey {

@@ -403,7 +403,7 @@ Result<std::optional<std::int64_t>> SqliteStore::lookup_near_duplicate(Id worksp
   // the earliest. The bound is a row value, so that SQLite ends the index range at it (written as
   // "ts <= ? AND (ts < ? OR uid < ?)", the range ended at the time alone, and a key whose rows all share the
   // bound's time, as webhook items that carry one created_at do, was read to its end on every lookup).
-  // The rows come newest first, so the last one within reach is the earliest (no sort).
+  // Only the rows within reach come back (at most kNearDuplicateScan); the earliest of them is kept here.
   auto q = db_.cached(
       "SELECT ts, uid, simhash FROM (SELECT ts, uid, simhash FROM near_duplicate_keys WHERE workspace_id = ?1 "
       "AND band = ?2 AND value = ?3 AND (ts, uid) < (?4, ?5) AND uid <> ?6 ORDER BY ts DESC, uid DESC LIMIT ?9) "
@@ -422,7 +422,9 @@ Result<std::optional<std::int64_t>> SqliteStore::lookup_near_duplicate(Id worksp
       auto row = st.step();
       if (!row) return row.error();
       if (!*row) break;
-      earliest = Place{st.int64(0), st.int64(1)};
+      Place at{st.int64(0), st.int64(1)};
+      if (earliest && *earliest < at) continue;
+      earliest = at;
       earliest_fp = static_cast<std::uint64_t>(st.int64(2));
     }
     if (!earliest) continue;
