@@ -337,41 +337,16 @@ class RollupDelta {
   }
 
   Status write(pg::Connection& conn) const {
-    if (!cells_.empty()) {
-      Columns col;
-      for (const auto& [cell, change] : cells_) col.add(cell, change);
-      if (!col.count.empty()) {
-        auto up = conn.exec(kFoldCells, pg::Params()
-                                            .add_array(col.ws)
-                                            .add_array(col.hour)
-                                            .add_array(col.source)
-                                            .add_array(col.sentiment)
-                                            .add_array(col.category)
-                                            .add_array(col.language)
-                                            .add_array(col.count)
-                                            .add_array(col.sum));
-        if (!up) return up.error();
-      }
-    }
-    if (!theme_cells_.empty()) {
-      Columns col;
-      std::vector<std::string> theme;
-      for (const auto& [key, change] : theme_cells_)
-        if (col.add(key.first, change)) theme.push_back(key.second);
-      if (!col.count.empty()) {
-        auto up = conn.exec(kFoldThemeCells, pg::Params()
-                                                 .add_array(col.ws)
-                                                 .add_array(theme)
-                                                 .add_array(col.hour)
-                                                 .add_array(col.source)
-                                                 .add_array(col.sentiment)
-                                                 .add_array(col.category)
-                                                 .add_array(col.language)
-                                                 .add_array(col.count)
-                                                 .add_array(col.sum));
-        if (!up) return up.error();
-      }
-    }
+    Columns col;
+    for (const auto& [cell, change] : cells_) col.add(cell, change);
+    if (!col.count.empty())
+      if (auto up = conn.exec(kFoldCells, col.params(nullptr)); !up) return up.error();
+    Columns themed;
+    std::vector<std::string> theme;
+    for (const auto& [key, change] : theme_cells_)
+      if (themed.add(key.first, change)) theme.push_back(key.second);
+    if (!themed.count.empty())
+      if (auto up = conn.exec(kFoldThemeCells, themed.params(&theme)); !up) return up.error();
     return {};
   }
 
@@ -394,6 +369,15 @@ class RollupDelta {
       count.push_back(change.first);
       sum.push_back(change.second);
       return true;
+    }
+    // The statement's parameters in column order; the theme cells' statement has the theme second.
+    pg::Params params(const std::vector<std::string>* theme) const {
+      pg::Params p;
+      p.add_array(ws);
+      if (theme) p.add_array(*theme);
+      p.add_array(hour).add_array(source).add_array(sentiment).add_array(category).add_array(language);
+      p.add_array(count).add_array(sum);
+      return p;
     }
   };
   std::map<Cell, Change> cells_;

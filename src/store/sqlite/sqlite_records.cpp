@@ -377,7 +377,9 @@ Result<std::optional<std::int64_t>> SqliteStore::lookup_near_duplicate(Id worksp
   // The rule of core/near_duplicate_keys.hpp. A direct hit is one step down records_by_fingerprint. Each key's
   // rows are read newest first before the bound, at most kNearDuplicateScan of them (an index range the row
   // value ends, read backwards), and compared inside SQLite (chorus_bits_apart). A lookup reads a fixed number
-  // of rows however many records share a key, identical, near or neither.
+  // of rows however many records share a key, identical, near or neither. The bound is a row value so that
+  // SQLite ends the index range at it: written as "ts <= ? AND (ts < ? OR uid < ?)" the range ended at the time
+  // alone, and a key whose rows all share one time (webhook items that carry one created_at) was read to its end.
   auto direct = db_.cached(
       "SELECT ts, uid FROM records WHERE workspace_id = ?1 AND simhash = ?2 AND (ts, uid) < (?3, ?4) AND uid <> ?5 "
       "ORDER BY ts, uid LIMIT 1");

@@ -1,6 +1,8 @@
 // The SQLite store held to the shared store spec.
 #include <filesystem>
+#include <chrono>
 #include <random>
+#include <thread>
 
 #include "core/sqlite.hpp"
 #include "unit/store/alert_spec.hpp"
@@ -49,6 +51,62 @@ class SqliteBackend final : public StoreBackend {
  private:
   std::filesystem::path dir_;
 };
+
+// The checkpoint thread copies the WAL back into the database file as the store grows. Its connection had
+// never read the file, so it did not know the file was in WAL mode, and every checkpoint succeeded without
+// copying a page: the WAL held the whole store (tens of GB over a million imported items).
+TEST(SqliteCheckpoints, TheWalIsCopiedBackAsTheStoreGrows) {
+  std::random_device rd;
+  auto dir = std::filesystem::temp_directory_path() / ("chorus-checkpoint-" + std::to_string(rd()));
+  {
+    auto store = open_sqlite_store(dir);
+    ASSERT_TRUE(store) << store.error().message;
+    auto customer = (*store)->create_customer("c", "hash-c");
+    ASSERT_TRUE(customer);
+    auto ws = (*store)->create_workspace(customer->id, "w");
+    ASSERT_TRUE(ws);
+    Source src;
+    src.workspace_id = ws->id;
+    src.type = "jsonl";
+    src.name = "s";
+    src.sealed_secrets = "sealed";
+    auto source = (*store)->create_source(src);
+    ASSERT_TRUE(source);
+    const std::string filler(6000, 'x');
+    // About 40 MiB of raw items: past the 8,000 WAL pages that call for a checkpoint.
+    for (int page = 0; page < 14; ++page) {
+      PageCommit p;
+      p.workspace_id = ws->id;
+      p.source_id = source->id;
+      for (int i = 0; i < 500; ++i) {
+        FeedbackRecord r;
+        r.unique_identifier = page * 1000 + i + 1;
+        r.workspace_id = ws->id;
+        r.source_id = source->id;
+        r.source_type = "jsonl";
+        r.text = "text " + std::to_string(r.unique_identifier);
+        r.timestamp = 1772409600000 + r.unique_identifier;
+        r.received_at = r.timestamp;
+        r.sentiment_type = "neutral";
+        r.category = "other";
+        r.language_code = "en";
+        r.raw_item = filler + std::to_string(r.unique_identifier);
+        p.records.push_back(std::move(r));
+      }
+      ASSERT_TRUE((*store)->commit_page(p));
+    }
+    std::int64_t copied = 0;
+    for (int wait = 0; wait < 200 && copied == 0; ++wait) {
+      auto health = (*store)->health();
+      copied = health.at("wal_frames_copied").as_int64();
+      if (copied == 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    EXPECT_GT(copied, 8000);
+  }
+  EXPECT_GT(std::filesystem::file_size(dir / "chorus.db"), 30u * 1024 * 1024);
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+}
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, StoreSpec,
                          ::testing::Values(BackendFactory{"sqlite",
