@@ -36,9 +36,9 @@ inline constexpr int kNearDuplicateKeyBits = 3;  // the largest distance the key
 inline constexpr int kNearDuplicateKeys = 10;    // pairs of five blocks
 // The rows of one key a lookup reads at most (rule 2 above). bench/ingest/near_duplicate_scan_bench reads
 // streams of 20,000 texts: of the labelled corpus's texts (pairs of them, or one with a number), 32 rows
-// give the answers of reading every row; of the webhook benchmark's numbered texts, whose keys hold
-// thousands of rows, a lookup reads 62 rows instead of 8,646 and 5% of the records find no near-duplicate
-// where reading every row finds one (7% at 16 rows, 4% at 64). bench/RESULTS.md, issue 12, has the figures.
+// give the answers of reading every row for all but 2 records; of the webhook benchmark's numbered texts,
+// whose keys hold thousands of rows, a lookup reads 62 rows instead of 8,646 and 5% of the records find no
+// near-duplicate where reading every row finds one (7% at 16 rows, 4% at 64). bench/RESULTS.md, issue 12.
 inline constexpr int kNearDuplicateScan = 32;
 
 struct NearDuplicateKey {
