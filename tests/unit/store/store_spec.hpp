@@ -69,6 +69,28 @@ class StoreSpec : public ::testing::TestWithParam<BackendFactory> {
     src.sealed_secrets = "sealed";
     return store_->create_source(src);
   }
+  // The same pages, for another workspace and source.
+  static std::vector<PageCommit> moved_to(std::vector<PageCommit> pages, Id workspace_id, Id source_id) {
+    for (auto& page : pages) {
+      page.workspace_id = workspace_id;
+      page.source_id = source_id;
+      for (auto& r : page.records) {
+        r.workspace_id = workspace_id;
+        r.source_id = source_id;
+      }
+    }
+    return pages;
+  }
+  // Commits the pages one at a time and returns what they stored, in order.
+  std::vector<FeedbackRecord> commit_one_by_one(std::vector<PageCommit>& pages) {
+    std::vector<FeedbackRecord> out;
+    for (auto& page : pages) {
+      auto stored = store_->commit_pages(std::span<PageCommit>(&page, 1));
+      EXPECT_TRUE(stored) << stored.error().message;
+      if (stored) out.insert(out.end(), stored->begin(), stored->end());
+    }
+    return out;
+  }
   void TearDown() override {
     store_.reset();
     backend_.reset();
@@ -724,23 +746,8 @@ TEST_P(StoreSpec, CommitPagesInOneBatchBoundsLookupsAsPageByPage) {
     }
     return pages;
   };
-  auto to_copy = [&](std::vector<PageCommit> pages) {
-    for (auto& page : pages) {
-      page.workspace_id = copy_ws->id;
-      page.source_id = copy_src->id;
-      for (auto& r : page.records) {
-        r.workspace_id = copy_ws->id;
-        r.source_id = copy_src->id;
-      }
-    }
-    return pages;
-  };
-  auto page_by_page = [&](std::vector<PageCommit>& pages) {
-    for (auto& page : pages) {
-      auto stored = store_->commit_pages(std::span<PageCommit>(&page, 1));
-      ASSERT_TRUE(stored) << stored.error().message;
-    }
-  };
+  auto to_copy = [&](std::vector<PageCommit> pages) { return moved_to(std::move(pages), copy_ws->id, copy_src->id); };
+  auto page_by_page = [&](std::vector<PageCommit>& pages) { commit_one_by_one(pages); };
   auto before = make_pages(3, 12);
   auto before_copy = to_copy(before);
   page_by_page(before);
@@ -832,31 +839,13 @@ TEST_P(StoreSpec, CommitPagesInOneBatchStoresWhatPageByPageStores) {
     }
     return pages;
   };
-  auto to_copy = [&](std::vector<PageCommit> pages) {
-    for (auto& page : pages) {
-      page.workspace_id = copy_ws->id;
-      page.source_id = copy_src->id;
-      for (auto& r : page.records) {
-        r.workspace_id = copy_ws->id;
-        r.source_id = copy_src->id;
-      }
-    }
-    return pages;
-  };
+  auto to_copy = [&](std::vector<PageCommit> pages) { return moved_to(std::move(pages), copy_ws->id, copy_src->id); };
   auto as_original = [&](FeedbackRecord r) {
     r.workspace_id = ws_;
     r.source_id = source_;
     return to_json_string(record_to_json(r)) + "\nraw: " + r.raw_item;
   };
-  auto page_by_page = [&](std::vector<PageCommit>& pages) {
-    std::vector<FeedbackRecord> out;
-    for (auto& page : pages) {
-      auto stored = store_->commit_pages(std::span<PageCommit>(&page, 1));
-      EXPECT_TRUE(stored) << stored.error().message;
-      if (stored) out.insert(out.end(), stored->begin(), stored->end());
-    }
-    return out;
-  };
+  auto page_by_page = [&](std::vector<PageCommit>& pages) { return commit_one_by_one(pages); };
 
   // Something stored already, the same in both workspaces.
   auto before = make_pages(6, 10);
