@@ -447,7 +447,7 @@ Status PostgresStore::apply_rollups(const std::vector<FeedbackRecord>& records) 
                   claimed->text(i, 7), claimed->real(i, 8), pg::parse_text_array(claimed->text(i, 9)), -1);
       }
       delta.add(r.workspace_id, h, r.source_id, r.sentiment_type, r.category, r.language_code, r.sentiment_compound,
-                unique_themes(r.themes), +1);
+                r.themes, +1);  // add() counts each theme once
     }
     if (auto s = delta.write(**conn); !s) return s;
     if (auto s = tx.commit(); !s) return s;
