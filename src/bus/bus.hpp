@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <span>
@@ -66,6 +67,12 @@ class Bus {
     OutgoingMessage m{std::move(key), std::move(payload)};
     return publish(topic, std::span<const OutgoingMessage>(&m, 1));
   }
+  // The same append without waiting for it: `done` is called exactly once, with what publish would have
+  // returned, once the messages are durable or have failed (possibly before this returns, on this thread, or
+  // later on the bus's own thread; it must be quick and must not call back into the bus). This base version
+  // publishes on the calling thread; the embedded bus queues the messages and answers when their batch commits.
+  virtual void publish_async(std::string_view topic, std::vector<OutgoingMessage> messages,
+                             std::function<void(Status)> done);
   virtual Result<std::unique_ptr<Consumer>> subscribe(std::string_view topic, std::string_view group) = 0;
   // Lag and state for /healthz and /metrics.
   virtual json::object health() = 0;

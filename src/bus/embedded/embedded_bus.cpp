@@ -134,21 +134,26 @@ class EmbeddedBus final : public Bus {
   EmbeddedBus& operator=(const EmbeddedBus&) = delete;
 
   Status publish(std::string_view topic, std::span<const OutgoingMessage> messages) override {
-    if (auto s = check_name("topic", topic); !s.ok()) return s;
-    for (const OutgoingMessage& m : messages) {
-      // Rejected here, because a message SQLite refuses would fail every publisher in its batch.
-      if (m.key.size() + m.payload.size() > writer_->max_message_bytes()) {
-        return make_error(ErrorCode::too_large, "message of " + std::to_string(m.payload.size()) +
-                                                    " bytes exceeds the embedded bus limit of " +
-                                                    std::to_string(writer_->max_message_bytes()));
-      }
-    }
+    if (auto s = check_publish(topic, messages); !s.ok()) return s;
     if (messages.empty()) return {};
     PendingWrite write;
     write.kind = PendingWrite::Kind::publish;
     write.topic = topic;
     write.messages = messages;
     return queue_->submit(write);
+  }
+
+  void publish_async(std::string_view topic, std::vector<OutgoingMessage> messages,
+                     std::function<void(Status)> done) override {
+    if (auto s = check_publish(topic, messages); !s.ok() || messages.empty()) return done(s);
+    auto write = std::make_unique<PendingWrite>();
+    write->kind = PendingWrite::Kind::publish;
+    write->owned_topic = topic;
+    write->owned_messages = std::move(messages);
+    write->topic = write->owned_topic;
+    write->messages = write->owned_messages;
+    write->on_done = std::move(done);
+    queue_->submit_async(std::move(write));
   }
 
   Result<std::unique_ptr<Consumer>> subscribe(std::string_view topic, std::string_view group) override {
@@ -205,6 +210,19 @@ class EmbeddedBus final : public Bus {
   std::string_view kind() const override { return "embedded"; }
 
  private:
+  Status check_publish(std::string_view topic, std::span<const OutgoingMessage> messages) const {
+    if (auto s = check_name("topic", topic); !s.ok()) return s;
+    for (const OutgoingMessage& m : messages) {
+      // Rejected here, because a message SQLite refuses would fail every publisher in its batch.
+      if (m.key.size() + m.payload.size() > writer_->max_message_bytes()) {
+        return make_error(ErrorCode::too_large, "message of " + std::to_string(m.payload.size()) +
+                                                    " bytes exceeds the embedded bus limit of " +
+                                                    std::to_string(writer_->max_message_bytes()));
+      }
+    }
+    return {};
+  }
+
   Result<json::object> read_topics() {
     std::lock_guard lock(health_mu_);
     if (!read_groups_stmt_) {

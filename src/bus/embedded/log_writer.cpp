@@ -1,6 +1,7 @@
 // The embedded bus's single writer thread and the schema of bus.db.
 #include "bus/embedded/log_writer.hpp"
 
+#include <memory>
 #include <vector>
 
 namespace chorus::bus::embedded {
@@ -107,10 +108,15 @@ void LogWriter::run(WriteQueue& queue) {
     lock.lock();
     queue.writing = 0;
     bool appended = false;
+    std::vector<std::unique_ptr<PendingWrite>> answered;  // asynchronous requests, now the writer's to free
     for (PendingWrite* write : batch) {
       appended = appended || (write->kind == PendingWrite::Kind::publish && status.ok());
       write->result = status;
-      write->done = true;  // from here on the caller may return and destroy `write`
+      if (write->on_done) {
+        answered.emplace_back(write);
+      } else {
+        write->done = true;  // from here on the caller may return and destroy `write`
+      }
     }
     if (status.ok()) ++queue.committed_batches;
     if (appended) {
@@ -118,6 +124,13 @@ void LogWriter::run(WriteQueue& queue) {
       queue.appended.notify_all();
     }
     queue.work_done.notify_all();
+    if (!answered.empty()) {
+      // Outside the lock, so callers queuing the next batch are not held up by the answers.
+      lock.unlock();
+      for (auto& write : answered) write->on_done(write->result);
+      answered.clear();
+      lock.lock();
+    }
   }
 }
 

@@ -5,16 +5,21 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
+#include <memory>
 #include <mutex>
 #include <span>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "bus/bus.hpp"
 
 namespace chorus::bus::embedded {
 
-// One caller's request. It lives on the caller's stack: the caller blocks until `done`, so the views
-// stay valid while the writer uses them.
+// One caller's request. A blocking caller keeps it on its stack and waits until `done`, so the views stay
+// valid while the writer uses them. An asynchronous request (`on_done` set) is handed over on the heap with
+// the data its views point into, and the writer frees it after calling `on_done`.
 struct PendingWrite {
   enum class Kind { publish, commit_offset, join_group };
   Kind kind = Kind::publish;
@@ -24,6 +29,9 @@ struct PendingWrite {
   std::int64_t next_offset = 0;               // commit_offset: the first offset the group has not done
   bool done = false;
   Status result;
+  std::function<void(Status)> on_done;  // asynchronous: called by the writer, outside the lock
+  std::string owned_topic;              // asynchronous publish: what `topic` and `messages` view
+  std::vector<OutgoingMessage> owned_messages;
 };
 
 struct WriteQueue {
@@ -45,6 +53,20 @@ struct WriteQueue {
     work_ready.notify_one();
     work_done.wait(lock, [&] { return write.done; });
     return write.result;
+  }
+
+  // Queues `write` (which has `on_done` set) for the next batch and returns at once; the writer calls
+  // `on_done` when that batch is committed or has failed. When the bus is closed, calls it here.
+  void submit_async(std::unique_ptr<PendingWrite> write) {
+    {
+      std::lock_guard lock(mu);
+      if (!closing) {
+        pending.push_back(write.release());
+        work_ready.notify_one();
+        return;
+      }
+    }
+    write->on_done(make_error(ErrorCode::unavailable, "the bus is closed"));
   }
 };
 

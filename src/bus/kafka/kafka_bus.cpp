@@ -1,9 +1,12 @@
-// The Kafka bus: an idempotent, acks=all producer whose publish waits for every delivery report, and
-// one consumer group per role. A background thread serves the producer's delivery reports.
+// The Kafka bus: an idempotent, acks=all producer whose publish waits for every delivery report (publish_async
+// is answered by the last one), and one consumer group per role. A background thread serves the producer's
+// delivery reports.
 #include <spdlog/spdlog.h>
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
+#include <memory>
 #include <thread>
 
 #include "bus/kafka/kafka_consumer.hpp"
@@ -13,21 +16,37 @@ namespace chorus::bus {
 namespace kafka {
 namespace {
 
-// One publish call's messages: delivery reports count down `pending` and keep the first failure.
+// One publish call's messages: delivery reports count down `pending` and keep the first failure. A blocking
+// publish keeps its batch on its stack and waits for `done`; an asynchronous one lives on the heap, holds one
+// count of its own until every message is queued, and is answered and freed by whoever counts the last.
 struct DeliveryBatch {
   std::mutex mu;
   std::condition_variable done;
   std::size_t pending = 0;
   rd_kafka_resp_err_t first_error = RD_KAFKA_RESP_ERR_NO_ERROR;
+  std::function<void(Status)> on_done;  // asynchronous
+  std::string topic;                    // asynchronous: for the answer's error message
 };
+
+void count_off(DeliveryBatch* batch, rd_kafka_resp_err_t err) {
+  std::unique_lock lock(batch->mu);
+  if (err && !batch->first_error) batch->first_error = err;
+  if (--batch->pending != 0) return;
+  if (!batch->on_done) {
+    // Notifying under the lock: the publisher cannot wake, return and free the batch before we let go.
+    batch->done.notify_all();
+    return;
+  }
+  lock.unlock();
+  std::unique_ptr<DeliveryBatch> owned(batch);
+  Status status;
+  if (owned->first_error) status = kafka_error(owned->first_error, "kafka did not take a message to " + owned->topic);
+  owned->on_done(std::move(status));
+}
 
 void on_delivery(rd_kafka_t* /*rk*/, const rd_kafka_message_t* m, void* /*opaque*/) {
   auto* batch = static_cast<DeliveryBatch*>(m->_private);
-  if (!batch) return;
-  // Notifying under the lock: the publisher cannot wake, return and free the batch before we let go.
-  std::lock_guard lock(batch->mu);
-  if (m->err && !batch->first_error) batch->first_error = m->err;
-  if (--batch->pending == 0) batch->done.notify_all();
+  if (batch) count_off(batch, m->err);
 }
 
 class KafkaBus final : public Bus {
@@ -73,6 +92,30 @@ class KafkaBus final : public Bus {
     if (enqueue_error) return kafka_error(enqueue_error, "cannot publish to " + full);
     if (batch.first_error) return kafka_error(batch.first_error, "kafka did not acknowledge a message to " + full);
     return {};
+  }
+
+  void publish_async(std::string_view topic, std::vector<OutgoingMessage> messages,
+                     std::function<void(Status)> done) override {
+    if (topic.empty()) return done(make_error(ErrorCode::bad_request, "topic must not be empty"));
+    if (messages.empty()) return done({});
+    auto batch = std::make_unique<DeliveryBatch>();
+    batch->topic = options_.topic_prefix + std::string(topic);
+    batch->on_done = std::move(done);
+    batch->pending = 1;  // the hold of this call, let go below
+    for (const OutgoingMessage& m : messages) {
+      {
+        std::lock_guard lock(batch->mu);
+        ++batch->pending;
+      }
+      if (rd_kafka_resp_err_t err = enqueue(batch->topic, m, *batch)) {
+        std::lock_guard lock(batch->mu);
+        --batch->pending;
+        if (!batch->first_error) batch->first_error = err;
+        break;
+      }
+    }
+    // The queued messages' reports may come first or later; the last count answers and frees the batch.
+    count_off(batch.release(), RD_KAFKA_RESP_ERR_NO_ERROR);
   }
 
   Result<std::unique_ptr<Consumer>> subscribe(std::string_view topic, std::string_view group) override {

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <filesystem>
 #include <latch>
 #include <set>
@@ -253,6 +255,68 @@ TEST_F(EmbeddedBusTest, PublishersArrivingDuringACommitShareTheNextTransaction) 
   ASSERT_EQ(failures.load(), 0);
   EXPECT_LE(committed_batches() - batches_before, 2);  // the stalled batch and everyone queued behind it
   EXPECT_EQ(poll(*subscribe(kRawItems, "parser"), 1000).size(), static_cast<std::size_t>(kPublishers));
+}
+
+// An asynchronous publish returns at once and answers when its batch is durable: while another connection
+// holds the write lock, nothing is answered and nothing is visible; once it lets go, every answer is ok and
+// every message is there, in one or two transactions.
+TEST_F(EmbeddedBusTest, AsyncPublishAnswersOnceItsBatchIsCommitted) {
+  constexpr int kPublishes = 100;
+  auto consumer = subscribe(kRawItems, "parser");
+  sqlite3* blocker = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ / "bus.db").c_str(), &blocker), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(blocker, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  const std::int64_t batches_before = committed_batches();
+
+  std::mutex mu;
+  std::condition_variable all_answered;
+  std::vector<Status> answers;
+  for (int i = 0; i < kPublishes; ++i) {
+    std::vector<OutgoingMessage> m{{"k", "item-" + std::to_string(i)}};
+    bus_->publish_async(kRawItems, std::move(m), [&](Status s) {
+      std::lock_guard lock(mu);
+      answers.push_back(std::move(s));
+      all_answered.notify_all();
+    });
+  }
+  std::this_thread::sleep_for(100ms);
+  {
+    std::lock_guard lock(mu);
+    EXPECT_TRUE(answers.empty()) << "answered before the batch was committed";
+  }
+  EXPECT_EQ(poll(*consumer).size(), 0u);
+
+  ASSERT_EQ(sqlite3_exec(blocker, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(blocker);
+  {
+    std::unique_lock lock(mu);
+    ASSERT_TRUE(all_answered.wait_for(lock, 10s, [&] { return answers.size() == kPublishes; }));
+    for (const Status& s : answers) EXPECT_TRUE(s.ok()) << s.error().message;
+  }
+  EXPECT_LE(committed_batches() - batches_before, 2);  // the stalled batch and the rest
+  auto messages = poll(*consumer, 1000);
+  ASSERT_EQ(messages.size(), static_cast<std::size_t>(kPublishes));
+  for (int i = 0; i < kPublishes; ++i) EXPECT_EQ(messages[i].payload, "item-" + std::to_string(i));
+}
+
+TEST_F(EmbeddedBusTest, AsyncPublishRefusesBadInputAtOnceAndAnswersWhileTheBusCloses) {
+  Status bad_name;
+  bus_->publish_async("", {{"k", "v"}}, [&](Status s) { bad_name = std::move(s); });
+  ASSERT_FALSE(bad_name.ok());
+  EXPECT_EQ(bad_name.error().code, ErrorCode::bad_request);
+
+  Status nothing = make_error(ErrorCode::internal, "not answered");
+  bus_->publish_async(kRawItems, {}, [&](Status s) { nothing = std::move(s); });
+  EXPECT_TRUE(nothing.ok());
+
+  // Queued just before the bus closes: still written and answered by the closing writer.
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 20; ++i)
+    bus_->publish_async(kRawItems, {{"k", "late-" + std::to_string(i)}}, [&](Status s) { ok += s.ok() ? 1 : 0; });
+  bus_.reset();
+  EXPECT_EQ(ok.load(), 20);
+  bus_ = open_bus();
+  EXPECT_EQ(poll(*subscribe(kRawItems, "parser"), 100).size(), 20u);
 }
 
 TEST_F(EmbeddedBusTest, MessagesAndOffsetsSurviveARestart) {

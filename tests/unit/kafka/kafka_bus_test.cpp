@@ -3,7 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <condition_variable>
+#include <future>
 #include <map>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -201,6 +204,56 @@ TEST_F(KafkaBusTest, ConcurrentPublishersAllLand) {
   auto messages = poll_n(*consumer, kPublishers * kEach);
   EXPECT_EQ(messages.size(), static_cast<std::size_t>(kPublishers * kEach));
   EXPECT_EQ(payload_set(messages).size(), static_cast<std::size_t>(kPublishers * kEach));  // exactly once each
+}
+
+// Asynchronous publishes return at once and are answered by their last delivery report, from the bus's own
+// thread; many in flight together all land, once each.
+TEST_F(KafkaBusTest, AsyncPublishesAreAnsweredByTheirDeliveryReports) {
+  constexpr int kPublishes = 200;
+  std::mutex mu;
+  std::condition_variable answered;
+  int ok = 0, failed = 0;
+  const auto caller = std::this_thread::get_id();
+  std::atomic<int> answered_on_caller{0};
+  for (int i = 0; i < kPublishes; ++i) {
+    std::vector<OutgoingMessage> messages{{std::to_string(i % 7), "a-" + std::to_string(i)},
+                                          {std::to_string(i % 7), "b-" + std::to_string(i)}};
+    bus_->publish_async(kRawItems, std::move(messages), [&](Status s) {
+      if (std::this_thread::get_id() == caller) ++answered_on_caller;
+      std::lock_guard lock(mu);
+      (s.ok() ? ok : failed) += 1;
+      answered.notify_all();
+    });
+  }
+  {
+    std::unique_lock lock(mu);
+    ASSERT_TRUE(answered.wait_for(lock, 30s, [&] { return ok + failed == kPublishes; }));
+    EXPECT_EQ(failed, 0);
+  }
+  EXPECT_LT(answered_on_caller.load(), kPublishes);  // not simply published on the calling thread
+  auto messages = poll_n(*subscribe(kRawItems, "parser"), 2 * kPublishes);
+  EXPECT_EQ(payload_set(messages).size(), static_cast<std::size_t>(2 * kPublishes));
+
+  Status empty_topic;
+  bus_->publish_async("", {{"k", "v"}}, [&](Status s) { empty_topic = std::move(s); });
+  ASSERT_FALSE(empty_topic.ok());
+  EXPECT_EQ(empty_topic.error().code, ErrorCode::bad_request);
+}
+
+TEST_F(KafkaBusTest, AsyncPublishReportsUndeliverableMessages) {
+  KafkaOptions quick = options_;
+  quick.config["producer.message.timeout.ms"] = "1500";
+  auto bus = open_kafka_bus(quick);
+  ASSERT_TRUE(bus.ok()) << bus.error().message;
+  for (int b = 1; b <= 3; ++b) rd_kafka_mock_broker_set_down(cluster_->get(), b);
+  std::promise<Status> answer;
+  (*bus)->publish_async(kRawItems, {{"1", "x"}, {"1", "y"}}, [&](Status s) { answer.set_value(std::move(s)); });
+  auto future = answer.get_future();
+  ASSERT_EQ(future.wait_for(20s), std::future_status::ready);
+  for (int b = 1; b <= 3; ++b) rd_kafka_mock_broker_set_up(cluster_->get(), b);
+  Status s = future.get();
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, ErrorCode::unavailable);
 }
 
 // librdkafka's mock cluster creates any topic a producer names, so what a real cluster would refuse is

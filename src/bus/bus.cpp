@@ -1,4 +1,4 @@
-// Bus::group_position from the health document both backends write.
+// Bus::group_position from the health document both backends write, and the blocking publish_async.
 #include "bus/bus.hpp"
 
 namespace chorus::bus {
@@ -23,6 +23,11 @@ Result<GroupPosition> Bus::group_position(std::string_view topic, std::string_vi
   if (const auto* lag = o.if_contains("lag"); lag && lag->is_int64()) out.lag = lag->as_int64();
   if (const auto* c = o.if_contains("committed"); c && c->is_int64()) out.committed = c->as_int64();
   return out;
+}
+
+void Bus::publish_async(std::string_view topic, std::vector<OutgoingMessage> messages,
+                        std::function<void(Status)> done) {
+  done(publish(topic, messages));
 }
 
 }  // namespace chorus::bus
