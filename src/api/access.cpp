@@ -87,8 +87,13 @@ Status authorize(http::Request& req, AppContext& ctx, Access access) {
 void add_route(http::Router& router, AppContext& ctx, std::string method, std::string pattern, Access access,
                http::Handler handler) {
   (*ctx.access)[{method, pattern}] = access;
-  if (access == Access::anyone || access == Access::signed_webhook) {
+  if (access == Access::anyone) {
     router.add(std::move(method), std::move(pattern), std::move(handler));
+    return;
+  }
+  if (access == Access::signed_webhook) {
+    // Verifying and queuing a delivery does not block; its 202 waits for the bus through Request::defer.
+    router.add(std::move(method), std::move(pattern), std::move(handler), http::Router::Thread::io);
     return;
   }
   router.add(std::move(method), std::move(pattern), [&ctx, access, handler = std::move(handler)](http::Request& req) {

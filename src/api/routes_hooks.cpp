@@ -1,5 +1,8 @@
-// Webhook ingress: verify the sender's signature, append the raw delivery durably, answer 202.
+// Webhook ingress: verify the sender's signature, append the raw delivery durably, answer 202 once it is.
 // It never parses the payload deeply and never waits on another role.
+#include <future>
+#include <memory>
+
 #include "api/context.hpp"
 #include "api/respond.hpp"
 #include "api/source_spec.hpp"
@@ -29,6 +32,20 @@ std::optional<std::string> url_verification_challenge(const store::Source& sourc
   if (source.webhook_scheme != "slack" || get_string(body, "type") != std::optional<std::string>("url_verification"))
     return std::nullopt;
   return get_string(body, "challenge");
+}
+
+// Appends a delivery to the bus and answers 202 once it is durable, or 503 when it cannot be stored.
+void append_delivery(AppContext& ctx, std::vector<bus::OutgoingMessage> delivery, http::Reply reply) {
+  ctx.bus.publish_async(bus::kRawItems, std::move(delivery),
+                        [reply = std::move(reply), &metrics = ctx.metrics](Status s) {
+                          if (!s) {
+                            reply(error_response(ErrorCode::unavailable,
+                                                 "could not store the delivery, retry later: " + s.error().message));
+                            return;
+                          }
+                          metrics.add("chorus_webhook_accepted_total");
+                          reply(json_response(202, json::object{{"accepted", 1}}));
+                        });
 }
 
 http::Response receive(http::Request& req, AppContext& ctx) {
@@ -78,10 +95,18 @@ http::Response receive(http::Request& req, AppContext& ctx) {
   m.body = req.body;
   for (const auto& [name, value] : req.headers.items)
     if (keep_header(name)) m.headers[name] = value;
-  if (auto s = ctx.bus.publish(bus::kRawItems, bus::workspace_key(source->workspace_id), bus::encode(m)); !s)
-    return error_response(ErrorCode::unavailable, "could not store the delivery, retry later: " + s.error().message);
-  ctx.metrics.add("chorus_webhook_accepted_total");
-  return json_response(202, json::object{{"accepted", 1}});
+  std::vector<bus::OutgoingMessage> delivery;
+  delivery.push_back({bus::workspace_key(source->workspace_id), bus::encode(m)});
+  if (req.defer) {
+    // The 202 goes out once the delivery's batch is durable; meanwhile this server thread serves others.
+    append_delivery(ctx, std::move(delivery), req.defer());
+    return {};  // not sent: the Reply answers
+  }
+  // The router called on its own, without a server: wait here.
+  auto answer = std::make_shared<std::promise<http::Response>>();
+  auto answered = answer->get_future();
+  append_delivery(ctx, std::move(delivery), [answer](http::Response res) { answer->set_value(std::move(res)); });
+  return answered.get();
 }
 
 }  // namespace

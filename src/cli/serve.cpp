@@ -91,7 +91,15 @@ void add_serve(CLI::App& app, Commands& commands) {
   cmd->add_option("--store", config->store, "sqlite or postgres")->envname("CHORUS_STORE")->capture_default_str();
   cmd->add_option("--postgres-url", config->postgres_url, "postgresql://... for --store postgres")
       ->envname("CHORUS_POSTGRES_URL");
-  cmd->add_option("--http-threads", config->http_threads, "HTTP worker threads")->envname("CHORUS_HTTP_THREADS")->capture_default_str();
+  cmd->add_option("--http-io-threads", config->http_io_threads,
+                  "Threads that read and write HTTP and take webhook deliveries")
+      ->envname("CHORUS_HTTP_IO_THREADS")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--http-threads", config->http_threads, "Threads that run API requests, which may wait on the store")
+      ->envname("CHORUS_HTTP_THREADS")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd->add_option("--fetch-workers", config->fetch_workers, "Syncs that may run at once")->envname("CHORUS_FETCH_WORKERS")->capture_default_str();
   cmd->add_option("--egress-allow", config->egress_allow,
                   "Address ranges sources may reach although private or loopback (10.0.0.0/8,...)")
@@ -102,6 +110,16 @@ void add_serve(CLI::App& app, Commands& commands) {
       ->envname("CHORUS_PARSER_BATCH")
       ->capture_default_str()
       ->check(CLI::Range(1, 100000));
+  cmd->add_option_function<std::string>(
+         "--pipeline-priority",
+         [config](const std::string& v) {
+           config->pipeline_priority = v == "normal" ? roles::ThreadPriority::normal : roles::ThreadPriority::background;
+         },
+         "background: the parser and reports run on CPU time that ingress and API requests leave idle; "
+         "normal: they share it equally")
+      ->envname("CHORUS_PIPELINE_PRIORITY")
+      ->check(CLI::IsMember({"background", "normal"}))
+      ->default_str("background");
   cmd->add_option("--webhook-max-backlog", config->webhook_max_backlog,
                   "Deliveries the parser may be behind before webhooks get 503 with Retry-After (0: no bound)")
       ->envname("CHORUS_WEBHOOK_MAX_BACKLOG")

@@ -4,6 +4,7 @@
 
 #include <any>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -20,6 +21,11 @@ struct Headers {
   std::optional<std::string> get(std::string_view name) const;
 };
 
+struct Response;
+
+// Answers a request later, from any thread; only its first call counts.
+using Reply = std::function<void(Response)>;
+
 struct Request {
   std::string method;  // "GET", "POST", ...
   std::string target;  // raw target: path and query
@@ -30,6 +36,11 @@ struct Request {
   std::string remote;  // peer address "ip:port"
   std::map<std::string, std::string> params;  // path parameters filled by the router ("ws", "src", ...)
   std::any auth;  // who is calling, once the application has checked (the api's Caller)
+  // Set by the server for a handler that waits on something slow (a durable append) without holding a server
+  // thread: called before the handler returns, it hands the answer to the Reply it gives, and the handler's
+  // own return value is then ignored. The Reply must be called in the end, or the connection waits until the
+  // server stops. Empty where the caller needs the answer at once (the router called directly).
+  std::function<Reply()> defer;
 
   std::optional<std::string> query_param(std::string_view name) const;
 };

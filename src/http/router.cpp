@@ -61,25 +61,26 @@ std::optional<Rank> match(const std::vector<std::string>& pattern, const std::ve
 
 }  // namespace
 
-void Router::add(std::string method, std::string pattern, Handler handler) {
+void Router::add(std::string method, std::string pattern, Handler handler, Thread thread) {
   Route route;
   for (auto segment : split_path(pattern)) route.segments.emplace_back(segment);
   route.method = std::move(method);
   route.pattern = std::move(pattern);
   route.handler = std::move(handler);
+  route.thread = thread;
   routes_.push_back(std::move(route));
 }
 
-Response Router::dispatch(Request& req) const {
-  std::vector<std::string> segments = request_segments(req);
+const Router::Route* Router::find(const Request& req, const std::vector<std::string>& segments,
+                                  std::vector<std::string>* allowed) const {
   const Route* best = nullptr;
   Rank best_rank;
-  std::vector<std::string> allowed;
   for (const Route& route : routes_) {
     auto rank = match(route.segments, segments);
     if (!rank) continue;
     if (route.method != req.method) {
-      if (std::find(allowed.begin(), allowed.end(), route.method) == allowed.end()) allowed.push_back(route.method);
+      if (allowed && std::find(allowed->begin(), allowed->end(), route.method) == allowed->end())
+        allowed->push_back(route.method);
       continue;
     }
     // Literal segments beat parameters; among equals the first registered route wins.
@@ -88,7 +89,19 @@ Response Router::dispatch(Request& req) const {
       best_rank = std::move(*rank);
     }
   }
+  return best;
+}
 
+bool Router::runs_on_io_thread(const Request& req) const {
+  const Route* route = find(req, request_segments(req), nullptr);
+  // Unknown routes are answered at once (404, 405) without blocking.
+  return route == nullptr || route->thread == Thread::io;
+}
+
+Response Router::dispatch(Request& req) const {
+  std::vector<std::string> segments = request_segments(req);
+  std::vector<std::string> allowed;
+  const Route* best = find(req, segments, &allowed);
   if (best == nullptr) {
     if (allowed.empty()) return error_response(404, "not_found", "no route for " + req.method + " " + req.path);
     std::string allow;

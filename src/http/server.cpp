@@ -8,7 +8,9 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
@@ -51,6 +53,13 @@ bool has_no_body(int status) { return (status >= 100 && status < 200) || status 
 
 class Session;
 
+// Deferred answers may come after the server has stopped (a bus answering as it drains): once the gate is
+// closed they are dropped instead of touching a finished io_context.
+struct ReplyGate {
+  std::mutex mu;
+  bool open = true;
+};
+
 // Everything the sessions share with the server. Server::Impl is private to Server, so the sessions see it
 // through this base.
 struct ServerState {
@@ -63,6 +72,8 @@ struct ServerState {
   std::condition_variable sessions_changed;
   std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
 
+  std::shared_ptr<ReplyGate> reply_gate = std::make_shared<ReplyGate>();
+
   std::atomic<bool> stopping{false};
   std::atomic<std::uint16_t> bound_port{0};
   std::mutex lifecycle_mutex;  // serialises start() and stop()
@@ -74,8 +85,12 @@ struct ServerState {
   // On its own strand: the accept loop and stop()'s close never run at the same time.
   tcp::acceptor acceptor{asio::make_strand(ioc)};
   std::vector<std::thread> threads;
+  // Handlers that may block run here, so they never hold up the I/O threads. Below the io_context: joined and
+  // destroyed first.
+  asio::thread_pool handler_pool;
 
-  ServerState(ServerOptions o, Server::HandlerFn h) : options(std::move(o)), handler(std::move(h)) {}
+  ServerState(ServerOptions o, Server::HandlerFn h)
+      : options(std::move(o)), handler(std::move(h)), handler_pool(std::max<std::size_t>(1, options.threads)) {}
 
   void do_accept();
   void run_thread();
@@ -113,6 +128,13 @@ class Session : public std::enable_shared_from_this<Session> {
       self->closing_ = true;
       if (!self->busy_) self->close();
     });
+  }
+
+  // Called on stop once the threads are gone: a request still waiting for its deferred answer lets go of the
+  // session, which is then destroyed while its io_context still exists.
+  void abandon() {
+    deferred_ = false;
+    self_.reset();
   }
 
  private:
@@ -204,20 +226,70 @@ class Session : public std::enable_shared_from_this<Session> {
     return req;
   }
 
-  void handle() {
-    Request req = to_request();
-    Response res;
+  // Runs the handler; an exception becomes a 500.
+  Response run_handler(Request& req, bool& failed) {
+    failed = true;
     try {
-      res = server_.handler(req);
+      Response res = server_.handler(req);
+      failed = false;
+      return res;
     } catch (const std::exception& e) {
       spdlog::error("handler failed for {} {}: {}", req.method, path_of(req.target), e.what());
-      res = error_response(500, "internal", "internal error");
     } catch (...) {
       spdlog::error("handler failed for {} {}: unknown exception", req.method, path_of(req.target));
-      res = error_response(500, "internal", "internal error");
     }
-    bool keep_alive = parser_->get().keep_alive() && !closing_ && !server_.stopping;
-    write(std::move(res), keep_alive, req.method, path_of(req.target));
+    return error_response(500, "internal", "internal error");
+  }
+
+  void handle() {
+    Request req = to_request();
+    if (!server_.options.on_io_thread || !server_.options.on_io_thread(req)) {
+      // On the handler pool; the answer is written back on this connection's strand. The session is idle
+      // meanwhile (no read is pending), so the handler's thread is the only one touching the request.
+      asio::post(server_.handler_pool, [self = shared_from_this(), req = std::move(req)]() mutable {
+        bool failed = false;
+        Response res = self->run_handler(req, failed);
+        asio::post(self->stream_.get_executor(), [self, req = std::move(req), res = std::move(res)]() mutable {
+          self->write(std::move(res), self->keep_alive(), req.method, path_of(req.target));
+        });
+      });
+      return;
+    }
+    req.defer = [this] { return defer_answer(); };  // called by the handler, so on this strand
+    bool failed = false;
+    Response res = run_handler(req, failed);
+    if (deferred_) {
+      if (!failed) {
+        // The Reply answers; it cannot run before this returns, since it is posted to this strand.
+        method_ = std::move(req.method);
+        path_ = std::string(path_of(req.target));
+        return;
+      }
+      abandon();  // the 500 below is the answer; a late Reply finds nothing to answer
+    }
+    write(std::move(res), keep_alive(), req.method, path_of(req.target));
+  }
+
+  bool keep_alive() const { return parser_->get().keep_alive() && !closing_ && !server_.stopping; }
+
+  Reply defer_answer() {
+    deferred_ = true;
+    self_ = shared_from_this();  // nothing else holds the session while it waits
+    return [gate = server_.reply_gate, weak = weak_from_this()](Response res) {
+      std::lock_guard lock(gate->mu);
+      if (!gate->open) return;
+      auto self = weak.lock();
+      if (!self) return;
+      asio::post(self->stream_.get_executor(),
+                 [self, res = std::move(res)]() mutable { self->answer_deferred(std::move(res)); });
+    };
+  }
+
+  void answer_deferred(Response res) {
+    if (!deferred_) return;  // answered already, or abandoned
+    deferred_ = false;
+    auto keep = std::move(self_);  // the pending write holds the session from here on
+    write(std::move(res), keep_alive(), method_, path_);
   }
 
   void write(Response res, bool keep_alive, std::string_view method, std::string_view path) {
@@ -247,6 +319,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     msg.keep_alive(keep_alive);
 
+    if (server_.options.on_answer) server_.options.on_answer(res.status);
     if (server_.options.log_requests) {
       auto ms = busy_ ? std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started_).count() : 0;
       spdlog::info("{} {} {} {}ms", method, path, res.status, ms);
@@ -311,6 +384,9 @@ class Session : public std::enable_shared_from_this<Session> {
   std::size_t drained_ = 0;
   Clock::time_point started_{};
   bool busy_ = false;     // a request's header has arrived and its answer is not yet written
+  bool deferred_ = false;  // the handler took Request::defer and its Reply has not answered yet
+  std::shared_ptr<Session> self_;  // set while deferred_
+  std::string method_, path_;      // of the deferred request, for its answer's log line
   bool closing_ = false;  // the server is stopping: close after the current answer
 };
 
@@ -388,7 +464,7 @@ Status Server::start() {
 
   impl_->work.emplace(impl_->ioc.get_executor());
   impl_->do_accept();
-  std::size_t n = std::max<std::size_t>(1, opts.threads);
+  std::size_t n = std::max<std::size_t>(1, opts.io_threads);
   impl_->threads.reserve(n);
   for (std::size_t i = 0; i < n; ++i) impl_->threads.emplace_back([impl = impl_.get()] { impl->run_thread(); });
   impl_->started = true;
@@ -429,6 +505,10 @@ void Server::stop(std::chrono::milliseconds grace) {
     }
   }
 
+  {
+    std::lock_guard gate(impl_->reply_gate->mu);
+    impl_->reply_gate->open = false;
+  }
   impl_->work.reset();
   impl_->ioc.stop();
   // Must not be called from a handler: a pool thread cannot join itself.
@@ -437,6 +517,17 @@ void Server::stop(std::chrono::milliseconds grace) {
     if (thread.joinable()) thread.join();
   }
   impl_->threads.clear();
+  // Handlers still running finish here; their answers go to the stopped io_context and are dropped with it.
+  impl_->handler_pool.join();
+
+  {
+    std::lock_guard sessions_lock(impl_->sessions_mutex);
+    for (auto& [raw, weak] : impl_->sessions) {
+      if (auto session = weak.lock()) live.push_back(std::move(session));
+    }
+  }
+  for (auto& session : live) session->abandon();
+  live.clear();  // outside the lock: a session's destructor unregisters it
 }
 
 }  // namespace chorus::http

@@ -1,5 +1,6 @@
 // HTTP/1.1 server on Boost.Beast: keep-alive, body limit (413), header and read timeouts.
-// Handlers run on the server's thread pool and may block (store and bus calls).
+// A few I/O threads read and write; handlers that may block (store and bus calls) run on a pool of their own,
+// and those that never block run on the I/O thread and may answer later through Request::defer.
 #pragma once
 
 #include <chrono>
@@ -17,12 +18,17 @@ namespace chorus::http {
 struct ServerOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 8080;  // 0 picks a free port (tests)
-  std::size_t threads = 8;
+  std::size_t io_threads = 2;  // read requests, write answers and run the handlers that never block
+  std::size_t threads = 8;     // run the handlers that may block (store and bus calls)
+  // Whether a request's handler never blocks and runs on the I/O thread that read it (Router::runs_on_io_thread).
+  // Unset: every handler runs on the handler threads.
+  std::function<bool(const Request&)> on_io_thread;
   std::size_t body_limit = 8 * 1024 * 1024;
   std::chrono::seconds header_timeout{10};
   std::chrono::seconds read_timeout{30};
   std::chrono::seconds idle_timeout{60};
   bool log_requests = true;  // method, path (no query), status, duration; never headers or bodies
+  std::function<void(int status)> on_answer;  // called for every answer written, the server's own errors included
 };
 
 class Server {

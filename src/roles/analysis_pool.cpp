@@ -3,8 +3,12 @@
 
 namespace chorus::roles {
 
-AnalysisPool::AnalysisPool(std::size_t helpers) {
-  for (std::size_t i = 0; i < helpers; ++i) helpers_.emplace_back([this] { help(); });
+AnalysisPool::AnalysisPool(std::size_t helpers, ThreadPriority priority) {
+  for (std::size_t i = 0; i < helpers; ++i)
+    helpers_.emplace_back([this, priority] {
+      if (priority != ThreadPriority::normal) set_this_thread_priority(priority);
+      help();
+    });
 }
 
 AnalysisPool::~AnalysisPool() {

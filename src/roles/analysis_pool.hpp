@@ -10,12 +10,14 @@
 #include <thread>
 #include <vector>
 
+#include "roles/thread_priority.hpp"
+
 namespace chorus::roles {
 
 class AnalysisPool {
  public:
-  // `helpers` threads besides the caller (0: the caller does everything).
-  explicit AnalysisPool(std::size_t helpers);
+  // `helpers` threads besides the caller (0: the caller does everything), scheduled with `priority`.
+  explicit AnalysisPool(std::size_t helpers, ThreadPriority priority = ThreadPriority::normal);
   ~AnalysisPool();
   AnalysisPool(const AnalysisPool&) = delete;
   AnalysisPool& operator=(const AnalysisPool&) = delete;

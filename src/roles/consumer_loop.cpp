@@ -12,13 +12,17 @@ ConsumerLoop::ConsumerLoop(std::string role, bus::Bus& bus, std::string topic, s
 
 ConsumerLoop::~ConsumerLoop() { stop(); }
 
-void ConsumerLoop::start() {
+void ConsumerLoop::start(ThreadPriority priority) {
   running_ = true;
   {
     std::lock_guard lock(mu_);
     state_ = "running";
   }
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this, priority] {
+    if (priority != ThreadPriority::normal && !set_this_thread_priority(priority))
+      spdlog::warn("{}: could not lower its thread to background priority; it runs at normal priority", role_);
+    run();
+  });
 }
 
 void ConsumerLoop::stop() {

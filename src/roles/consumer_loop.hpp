@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "bus/bus.hpp"
+#include "roles/thread_priority.hpp"
 
 namespace chorus::roles {
 
@@ -25,7 +26,8 @@ class ConsumerLoop {
                BatchHandler handler);
   ~ConsumerLoop();
 
-  void start();
+  // Starts the loop's thread, scheduled with `priority`.
+  void start(ThreadPriority priority = ThreadPriority::normal);
   // Finishes the batch in hand, then stops.
   void stop();
   json::object health() const;

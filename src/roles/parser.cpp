@@ -64,7 +64,8 @@ FeedbackRecord analyse(const MappedItem& item, const store::Source& source, Time
 }  // namespace
 
 ParserRole::ParserRole(RoleDeps deps, ParserOptions options)
-    : deps_(deps), options_(options), pool_(options.analysis_threads > 1 ? options.analysis_threads - 1 : 0),
+    : deps_(deps), options_(options),
+      pool_(options.analysis_threads > 1 ? options.analysis_threads - 1 : 0, options.priority),
       loop_("parser", deps.bus, std::string(bus::kRawItems), "parser", std::max<std::size_t>(1, options.batch_messages),
             [this](std::span<const bus::Message> b) { return process_batch(b); }) {}
 
@@ -306,8 +307,8 @@ Status ParserRole::prepare(const bus::Message& message, BatchState& state) {
   return {};
 }
 
-ReportsRole::ReportsRole(RoleDeps deps)
-    : deps_(deps), loop_("reports", deps.bus, std::string(bus::kFeedbackRecords), "reports", 2048,
+ReportsRole::ReportsRole(RoleDeps deps, ThreadPriority priority)
+    : deps_(deps), priority_(priority), loop_("reports", deps.bus, std::string(bus::kFeedbackRecords), "reports", 2048,
                          [this](std::span<const bus::Message> batch) -> Status {
                            std::vector<FeedbackRecord> records;
                            records.reserve(batch.size());

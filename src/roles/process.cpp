@@ -71,12 +71,14 @@ Result<std::unique_ptr<bus::Bus>> open_bus(const ServeConfig& config) {
 struct ChorusProcess::Impl {
   ServeConfig config;
   std::set<std::string> roles;
+  // Above the bus, which outlives everything else but the store: a publish answered as the bus closes may
+  // still count itself.
+  api::Metrics metrics;
   std::unique_ptr<store::Store> store;
   std::unique_ptr<bus::Bus> bus;
   std::optional<SecretBox> box;
   std::string admin_key;
   std::filesystem::path admin_key_file;
-  api::Metrics metrics;
   std::unique_ptr<api::IngressBacklog> webhook_backlog;
   std::unique_ptr<api::AppContext> app;
   http::Router router;
@@ -136,10 +138,12 @@ Result<std::unique_ptr<ChorusProcess>> ChorusProcess::start(const ServeConfig& c
   impl->admin_key = *admin;
 
   RoleDeps deps{*impl->store, *impl->bus, *impl->box, impl->metrics};
-  if (impl->roles.contains("reports")) impl->reports = std::make_unique<ReportsRole>(deps);
+  if (impl->roles.contains("reports"))
+    impl->reports = std::make_unique<ReportsRole>(deps, config.pipeline_priority);
   if (impl->roles.contains("parser")) {
     ParserOptions po;
     po.batch_messages = config.parser_batch;
+    po.priority = config.pipeline_priority;
     impl->parser = std::make_unique<ParserRole>(deps, po);
   }
   if (impl->roles.contains("webhook") && config.webhook_max_backlog > 0)
@@ -168,13 +172,14 @@ Result<std::unique_ptr<ChorusProcess>> ChorusProcess::start(const ServeConfig& c
     http::ServerOptions so;
     so.host = listen->first;
     so.port = listen->second;
+    so.io_threads = config.http_io_threads;
     so.threads = config.http_threads;
+    so.on_io_thread = [raw](const http::Request& req) { return raw->router.runs_on_io_thread(req); };
     so.body_limit = config.body_limit;
-    impl->server = std::make_unique<http::Server>(so, [raw](http::Request& req) {
-      auto res = raw->router.dispatch(req);
-      raw->metrics.add("chorus_http_requests_total{code=\"" + std::to_string(res.status / 100) + "xx\"}");
-      return res;
-    });
+    so.on_answer = [raw](int status) {
+      raw->metrics.add("chorus_http_requests_total{code=\"" + std::to_string(status / 100) + "xx\"}");
+    };
+    impl->server = std::make_unique<http::Server>(so, [raw](http::Request& req) { return raw->router.dispatch(req); });
   }
 
   if (impl->reports) impl->reports->start();

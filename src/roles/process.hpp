@@ -10,6 +10,7 @@
 
 #include "api/access.hpp"
 #include "core/result.hpp"
+#include "roles/thread_priority.hpp"
 
 namespace chorus::roles {
 
@@ -23,8 +24,8 @@ struct ServeConfig {
   std::string kafka_config;        // librdkafka settings "key=value,..."; producer./consumer./admin. prefixes
   std::string store = "sqlite";
   std::string postgres_url;
-  // A webhook request holds its thread until its group commit is durable: more threads, bigger groups.
-  std::size_t http_threads = 64;
+  std::size_t http_io_threads = 2;  // read and write HTTP, and take webhook deliveries (which never block)
+  std::size_t http_threads = 16;    // run API handlers, which may block on the store
   std::size_t fetch_workers = 4;
   std::size_t body_limit = 8 * 1024 * 1024;
   std::string web_root;      // dashboard assets; defaults to web/dist beside the binary's source tree
@@ -34,8 +35,11 @@ struct ServeConfig {
   // Address ranges outbound requests may reach although private, loopback or link-local ("10.0.0.0/8,...").
   std::string egress_allow;  // CHORUS_EGRESS_ALLOW
   std::size_t parser_batch = 256;           // raw.items messages the parser takes per store transaction
-  std::int64_t webhook_max_backlog = 100000;  // raw.items messages the parser may be behind before the
-                                              // webhook role answers 503 with Retry-After; 0: no bound
+  // Of the parser's and the reports role's threads: in the background, a burst of deliveries is taken at the
+  // speed of ingress and analysed on the CPU time left over.
+  ThreadPriority pipeline_priority = ThreadPriority::background;
+  std::int64_t webhook_max_backlog = 1000000;  // raw.items messages the parser may be behind before the
+                                               // webhook role answers 503 with Retry-After; 0: no bound
   // Alerts (run with the reports role): where message links point (empty: this server's own URL), how
   // often live items are judged, how long a fired alert settles before it is sent, the first retry's wait.
   std::string public_url;

@@ -40,6 +40,7 @@ struct ParserOptions {
   std::size_t batch_messages = 256;  // raw.items messages taken from the bus at once
   std::size_t batch_records = 4096;  // records per store transaction and publish (whole messages, at least one)
   std::size_t analysis_threads = std::max(1u, std::thread::hardware_concurrency());  // NLP, the parser's included
+  ThreadPriority priority = ThreadPriority::normal;  // of the parser's thread and its analysis threads
 };
 
 // parser: raw.items -> connector mapping -> NLP -> near-duplicates -> upsert -> feedback.records, a bus batch
@@ -47,7 +48,7 @@ struct ParserOptions {
 class ParserRole {
  public:
   explicit ParserRole(RoleDeps deps, ParserOptions options = {});
-  void start() { loop_.start(); }
+  void start() { loop_.start(options_.priority); }
   void stop() { loop_.stop(); }
   json::object health() const { return loop_.health(); }
   // One raw.items message, exposed for tests: durable when it returns ok.
@@ -110,13 +111,14 @@ class ParserRole {
 // reports: feedback.records -> rollups, exactly once per record revision.
 class ReportsRole {
  public:
-  explicit ReportsRole(RoleDeps deps);
-  void start() { loop_.start(); }
+  explicit ReportsRole(RoleDeps deps, ThreadPriority priority = ThreadPriority::normal);
+  void start() { loop_.start(priority_); }
   void stop() { loop_.stop(); }
   json::object health() const { return loop_.health(); }
 
  private:
   RoleDeps deps_;
+  ThreadPriority priority_;
   ConsumerLoop loop_;
 };
 

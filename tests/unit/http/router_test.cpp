@@ -127,5 +127,18 @@ TEST(Router, ListsRoutesInRegistrationOrder) {
   EXPECT_EQ(routes[4], (std::pair<std::string, std::string>{"DELETE", "/v1/workspaces/{ws}/sources/{src}"}));
 }
 
+TEST(Router, TellsWhichRequestsRunOnTheIoThread) {
+  Router r = api_router();
+  r.add("POST", "/v1/hooks/{src}", answer("hook"), Router::Thread::io);
+  EXPECT_TRUE(r.runs_on_io_thread(make("POST", "/v1/hooks/7")));
+  EXPECT_FALSE(r.runs_on_io_thread(make("GET", "/v1/workspaces/3")));
+  EXPECT_FALSE(r.runs_on_io_thread(make("POST", "/v1/workspaces")));
+  // 404 and 405 are answered at once.
+  EXPECT_TRUE(r.runs_on_io_thread(make("GET", "/v1/nothing/here")));
+  EXPECT_TRUE(r.runs_on_io_thread(make("GET", "/v1/hooks/7")));
+  auto req = make("POST", "/v1/hooks/7");
+  EXPECT_EQ(r.dispatch(req).body, "hook src=7");
+}
+
 }  // namespace
 }  // namespace chorus::http

@@ -5,8 +5,12 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <future>
+#include <mutex>
+#include <stdexcept>
 #include <thread>
+#include <vector>
 
 #include "ingest/http_client.hpp"
 #include "unit/http/raw_http.hpp"
@@ -324,6 +328,152 @@ TEST(Server, StopGivesUpWaitingAfterTheGrace) {
   server.stop(100ms);
   // stop() cannot interrupt a running handler; it returns once that handler does.
   EXPECT_LT(std::chrono::steady_clock::now() - t0, 2s);
+}
+
+// Deferred answers: the handler runs on the I/O thread, takes Request::defer and answers from elsewhere.
+struct LaterReplies {
+  std::mutex mu;
+  std::condition_variable arrived;
+  std::vector<Reply> replies;
+
+  void add(Reply r) {
+    std::lock_guard lock(mu);
+    replies.push_back(std::move(r));
+    arrived.notify_all();
+  }
+  Reply wait_for(std::size_t n) {
+    std::unique_lock lock(mu);
+    if (!arrived.wait_for(lock, 5s, [&] { return replies.size() >= n; })) throw std::runtime_error("no request came");
+    return replies[n - 1];
+  }
+};
+
+ServerOptions deferring_options() {
+  ServerOptions o = test_options();
+  o.io_threads = 1;
+  o.on_io_thread = [](const Request&) { return true; };
+  return o;
+}
+
+Response text(int status, std::string body) {
+  Response res;
+  res.status = status;
+  res.content_type = "text/plain";
+  res.body = std::move(body);
+  return res;
+}
+
+TEST(Server, ADeferredAnswerIsWrittenWhenItsReplyComesAndHoldsNoThread) {
+  LaterReplies later;
+  std::vector<int> answered_statuses;
+  std::mutex statuses_mu;
+  ServerOptions o = deferring_options();
+  o.on_answer = [&](int status) {
+    std::lock_guard lock(statuses_mu);
+    answered_statuses.push_back(status);
+  };
+  Server server(o, [&](Request& req) {
+    if (req.path == "/now") return text(200, "now");
+    later.add(req.defer());
+    return text(500, "the handler's own return value is not sent");
+  });
+  ASSERT_TRUE(server.start().ok());
+
+  RawConnection waiting(server.port());
+  waiting.send("POST /later HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+  Reply reply = later.wait_for(1);
+  // One I/O thread, and it is free: another connection is served while the first waits.
+  RawConnection other(server.port());
+  other.send("GET /now HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto now = other.read_response();
+  ASSERT_TRUE(now);
+  EXPECT_EQ(now->body, "now");
+
+  std::thread([reply] {
+    std::this_thread::sleep_for(50ms);
+    reply(text(202, "stored"));
+    reply(text(500, "a second answer is ignored"));
+  }).join();
+  auto first = waiting.read_response();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->status, 202);
+  EXPECT_EQ(first->body, "stored");
+  // The connection carries on with the next request.
+  waiting.send("GET /now HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto next = waiting.read_response();
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->status, 200);
+  EXPECT_EQ(next->body, "now");
+  std::lock_guard lock(statuses_mu);
+  EXPECT_EQ(answered_statuses, (std::vector<int>{200, 202, 200}));
+}
+
+TEST(Server, AHandlerThatThrowsAfterDeferringAnswers500AndItsLateReplyIsDropped) {
+  LaterReplies later;
+  Server server(deferring_options(), [&](Request& req) -> Response {
+    if (req.path == "/now") return text(200, "now");
+    later.add(req.defer());
+    throw std::runtime_error("failed after deferring");
+  });
+  ASSERT_TRUE(server.start().ok());
+  RawConnection conn(server.port());
+  conn.send("GET /later HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto res = conn.read_response();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 500);
+  later.wait_for(1)(text(202, "too late"));
+  conn.send("GET /now HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto next = conn.read_response();
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->body, "now");
+}
+
+TEST(Server, StopDoesNotWaitForeverOnADeferredAnswerAndALateReplyIsHarmless) {
+  LaterReplies later;
+  auto server = std::make_unique<Server>(deferring_options(), [&](Request& req) {
+    later.add(req.defer());
+    return Response{};
+  });
+  ASSERT_TRUE(server->start().ok());
+  RawConnection conn(server->port());
+  conn.send("GET /never HTTP/1.1\r\nHost: x\r\n\r\n");
+  Reply reply = later.wait_for(1);
+  auto t0 = std::chrono::steady_clock::now();
+  server->stop(100ms);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 2s);
+  server.reset();
+  reply(text(202, "after the server is gone"));  // dropped: nothing to write to
+  EXPECT_TRUE(conn.peer_closed());
+}
+
+TEST(Server, AHandlerThatBlocksDoesNotHoldUpTheIoThread) {
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::promise<void> entered;
+  ServerOptions o = test_options();
+  o.io_threads = 1;
+  o.threads = 1;
+  o.on_io_thread = [](const Request& req) { return req.path == "/fast"; };
+  Server server(o, [&](Request& req) {
+    if (req.path == "/slow") {
+      entered.set_value();
+      released.wait();
+    }
+    return text(200, req.path);
+  });
+  ASSERT_TRUE(server.start().ok());
+  RawConnection slow(server.port());
+  slow.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+  entered.get_future().wait();
+  RawConnection fast(server.port());
+  fast.send("GET /fast HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto quick = fast.read_response();
+  ASSERT_TRUE(quick);
+  EXPECT_EQ(quick->body, "/fast");
+  release.set_value();
+  auto late = slow.read_response();
+  ASSERT_TRUE(late);
+  EXPECT_EQ(late->body, "/slow");
 }
 
 TEST(Server, StopWithoutStartAndTwiceIsSafe) {

@@ -1,13 +1,16 @@
 // ConsumerLoop over the embedded bus: at-least-once retries while a dependency is down, and poison
 // messages moved to the dead-letter topic without stalling the messages behind them.
 #include <gtest/gtest.h>
+#include <sched.h>
 
 #include <atomic>
 #include <filesystem>
 #include <mutex>
 #include <random>
+#include <set>
 #include <thread>
 
+#include "roles/analysis_pool.hpp"
 #include "roles/consumer_loop.hpp"
 
 namespace chorus::roles {
@@ -93,6 +96,40 @@ TEST_F(ConsumerLoopTest, AnUnavailableDependencyIsRetriedUntilItRecovers) {
   EXPECT_EQ(get_int(json::value(loop.health()), "dead_lettered"), 0);
   auto dead = bus_->subscribe(bus::kDeadLetters, "inspect");
   EXPECT_TRUE((*dead)->poll(10, std::chrono::milliseconds(100))->empty());
+}
+
+// In the background the loop's thread, and with it the role's batch handler, runs in Linux's idle class; by
+// default it keeps the normal one.
+TEST_F(ConsumerLoopTest, RunsItsHandlerAtThePriorityItWasStartedWith) {
+  for (auto [priority, policy] : {std::pair{ThreadPriority::background, SCHED_IDLE},
+                                  std::pair{ThreadPriority::normal, SCHED_OTHER}}) {
+    std::atomic<int> seen{-1};
+    std::string group = policy == SCHED_IDLE ? "background" : "normal";
+    ConsumerLoop loop("test", *bus_, "work", group, 8, [&](std::span<const bus::Message>) -> Status {
+      seen = sched_getscheduler(0);
+      return {};
+    });
+    publish("x");
+    loop.start(priority);
+    ASSERT_TRUE(eventually([&] { return seen.load() != -1; }));
+    loop.stop();
+    EXPECT_EQ(seen.load(), policy) << group;
+  }
+  EXPECT_EQ(sched_getscheduler(0), SCHED_OTHER);  // the starting thread keeps its own
+}
+
+TEST(AnalysisPool, HelpersRunAtThePoolsPriority) {
+  AnalysisPool pool(1, ThreadPriority::background);
+  std::mutex mu;
+  std::set<int> policies;
+  // Enough jobs that the helper takes some: each waits a little.
+  pool.run(64, [&](std::size_t) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    std::lock_guard lock(mu);
+    policies.insert(sched_getscheduler(0));
+  });
+  EXPECT_TRUE(policies.contains(SCHED_IDLE));   // the helper
+  EXPECT_TRUE(policies.contains(SCHED_OTHER));  // the calling thread, which keeps its own
 }
 
 }  // namespace
