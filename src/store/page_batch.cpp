@@ -1,6 +1,7 @@
 // Committing several pages: the near-duplicate rule of a page, and the page-by-page default of commit_pages.
 #include "store/page_batch.hpp"
 
+#include <algorithm>
 #include <bit>
 
 namespace chorus::store {
@@ -41,6 +42,14 @@ Result<std::vector<FeedbackRecord>> Store::commit_pages(std::span<PageCommit> pa
     if (!stored) return stored.error();
     for (auto& r : *stored) out.push_back(std::move(r));
   }
+  return out;
+}
+
+std::vector<std::string> unique_themes(std::vector<std::string> themes) {
+  std::vector<std::string> out;
+  out.reserve(themes.size());
+  for (auto& t : themes)
+    if (std::find(out.begin(), out.end(), t) == out.end()) out.push_back(std::move(t));
   return out;
 }
 

@@ -1,8 +1,9 @@
-// Shared by the stores' commit_pages: how a page's records get their duplicate_of.
+// Shared by the stores' record writes: how a page's records get their duplicate_of, and their themes.
 #pragma once
 
 #include <functional>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "store/store.hpp"
@@ -16,5 +17,8 @@ using NearDuplicateLookup = std::function<Result<std::optional<std::int64_t>>(co
 // the first earlier record of the page within max_distance bits that is also earlier in (timestamp, id)
 // order, through to what that record duplicates. Every lookup sees the store as it was before the page.
 Status mark_near_duplicates(std::vector<FeedbackRecord>& records, int max_distance, const NearDuplicateLookup& stored);
+
+// A theme counts once per record, however often the analyser named it: the first of each, in order.
+std::vector<std::string> unique_themes(std::vector<std::string> themes);
 
 }  // namespace chorus::store

@@ -24,13 +24,6 @@ struct RecordKeyHash {
   }
 };
 
-std::vector<std::string> unique_themes(const std::vector<std::string>& themes) {
-  std::vector<std::string> out;
-  for (const auto& t : themes)
-    if (std::find(out.begin(), out.end(), t) == out.end()) out.push_back(t);
-  return out;
-}
-
 // One record of the batch, where it sits and what its (workspace, uid) went through before it in the batch.
 struct Occurrence {
   std::size_t page = 0, index = 0;
@@ -560,7 +553,7 @@ Result<std::vector<FeedbackRecord>> PostgresStore::commit_pages(std::span<PageCo
       const Occurrence& o = occ[k];
       if (!o.stored) continue;
       FeedbackRecord r = page.records[i];
-      r.themes = unique_themes(r.themes);  // a theme counts once per record
+      r.themes = unique_themes(std::move(r.themes));
       r.revision = o.revision;
       r.received_at = o.received_at;
       fresh_of_page[p] += r.revision > 1 ? 0 : 1;

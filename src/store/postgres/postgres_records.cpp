@@ -9,6 +9,7 @@
 #include <variant>
 
 #include "core/near_duplicate_keys.hpp"
+#include "store/page_batch.hpp"
 #include "store/postgres/postgres_store.hpp"
 
 namespace chorus::store {
@@ -16,13 +17,6 @@ namespace chorus::store {
 namespace {
 
 TimeMs hour_of(TimeMs t) { return bucket_start(t, Bucket::hour); }
-
-std::vector<std::string> unique_themes(std::vector<std::string> themes) {
-  std::vector<std::string> out;
-  for (auto& t : themes)
-    if (std::find(out.begin(), out.end(), t) == out.end()) out.push_back(std::move(t));
-  return out;
-}
 
 std::string like_pattern(const std::string& q) {
   std::string out = "%";

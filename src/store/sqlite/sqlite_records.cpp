@@ -162,11 +162,7 @@ Result<FeedbackRecord> SqliteStore::upsert_record(RecordStatements& st, const Fe
   if (!row) return row.error();
   FeedbackRecord r = in;
   r.revision = 1;
-  // A theme counts once per record, however often the analyser named it.
-  std::vector<std::string> unique;
-  for (auto& t : r.themes)
-    if (std::find(unique.begin(), unique.end(), t) == unique.end()) unique.push_back(std::move(t));
-  r.themes = std::move(unique);
+  r.themes = unique_themes(std::move(r.themes));
   existed = *row;
   std::uint64_t old_simhash = 0;
   TimeMs old_ts = 0;
