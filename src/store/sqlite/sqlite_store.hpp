@@ -145,6 +145,7 @@ class SqliteStore final : public Store {
   std::condition_variable checkpoint_cv_;
   bool checkpoint_due_ = false, checkpoint_stop_ = false;
   std::int64_t checkpoints_ = 0;
+  std::int64_t truncations_ = 0;  // checkpoints that found the WAL past its limit and started it over
   std::pair<int, int> last_checkpoint_{0, 0};  // WAL frames, frames copied back
   std::thread checkpoint_thread_;
 };

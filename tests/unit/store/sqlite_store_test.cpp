@@ -108,6 +108,68 @@ TEST(SqliteCheckpoints, TheWalIsCopiedBackAsTheStoreGrows) {
   std::filesystem::remove_all(dir, ec);
 }
 
+// A writer that never pauses: the passive checkpoints copy everything back but never leave the writer a moment
+// to start the WAL over, so it grew with the whole import (15 GB over a million items). Past its limit the
+// checkpoint waits for the writer and truncates the file.
+TEST(SqliteCheckpoints, TheWalStaysBoundedUnderAWriterThatNeverPauses) {
+  std::random_device rd;
+  auto dir = std::filesystem::temp_directory_path() / ("chorus-wal-limit-" + std::to_string(rd()));
+  std::uintmax_t largest_wal = 0;
+  {
+    auto store = open_sqlite_store(dir);
+    ASSERT_TRUE(store) << store.error().message;
+    auto customer = (*store)->create_customer("c", "hash-c");
+    ASSERT_TRUE(customer);
+    auto ws = (*store)->create_workspace(customer->id, "w");
+    ASSERT_TRUE(ws);
+    Source src;
+    src.workspace_id = ws->id;
+    src.type = "jsonl";
+    src.name = "s";
+    src.sealed_secrets = "sealed";
+    auto source = (*store)->create_source(src);
+    ASSERT_TRUE(source);
+    const std::string filler(20000, 'x');
+    // About 400 MiB of raw items, page after page: three times the WAL's limit of 128 MiB.
+    for (int page = 0; page < 40; ++page) {
+      PageCommit p;
+      p.workspace_id = ws->id;
+      p.source_id = source->id;
+      for (int i = 0; i < 500; ++i) {
+        FeedbackRecord r;
+        r.unique_identifier = page * 1000 + i + 1;
+        r.workspace_id = ws->id;
+        r.source_id = source->id;
+        r.source_type = "jsonl";
+        r.text = "text " + std::to_string(r.unique_identifier);
+        r.timestamp = 1772409600000 + r.unique_identifier;
+        r.received_at = r.timestamp;
+        r.sentiment_type = "neutral";
+        r.category = "other";
+        r.language_code = "en";
+        r.raw_item = filler + std::to_string(r.unique_identifier);
+        p.records.push_back(std::move(r));
+      }
+      ASSERT_TRUE((*store)->commit_page(p));
+      std::error_code ec;
+      largest_wal = std::max<std::uintmax_t>(largest_wal, std::filesystem::file_size(dir / "chorus.db-wal", ec));
+    }
+    EXPECT_GE((*store)->health().at("wal_truncations").as_int64(), 1);
+  }
+  EXPECT_LT(largest_wal, 200u * 1024 * 1024) << "the WAL grew with everything written";
+  // Nothing was lost on the way.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir / "chorus.db").c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* count = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT count(*) FROM records", -1, &count, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(count), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int64(count, 0), 20000);
+  sqlite3_finalize(count);
+  sqlite3_close(db);
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+}
+
 INSTANTIATE_TEST_SUITE_P(Sqlite, StoreSpec,
                          ::testing::Values(BackendFactory{"sqlite",
                                                           [](std::string&) -> std::unique_ptr<StoreBackend> {
