@@ -92,7 +92,8 @@ void add_route(http::Router& router, AppContext& ctx, std::string method, std::s
     return;
   }
   if (access == Access::signed_webhook) {
-    // Verifying and queuing a delivery does not block; its 202 waits for the bus through Request::defer.
+    // Verifying and queuing a delivery does not wait on anything slow (but the source's read, which the
+    // server's owner weighs: see roles/process.cpp); its 202 waits for the bus through Request::defer.
     router.add(std::move(method), std::move(pattern), std::move(handler), http::Router::Thread::io);
     return;
   }

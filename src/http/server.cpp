@@ -243,35 +243,51 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void handle() {
     Request req = to_request();
+    method_ = req.method;
+    path_ = std::string(path_of(req.target));
+    const std::uint64_t seq = ++requests_;
     if (!server_.options.on_io_thread || !server_.options.on_io_thread(req)) {
-      // On the handler pool; the answer is written back on this connection's strand. The session is idle
-      // meanwhile (no read is pending), so the handler's thread is the only one touching the request.
-      asio::post(server_.handler_pool, [self = shared_from_this(), req = std::move(req)]() mutable {
+      // On the handler pool; what it returns is written back on this connection's strand. The session is idle
+      // meanwhile (no read is pending and busy_ keeps stop() from closing it), so the handler's thread is the
+      // only one touching it until then, or until the Reply it took answers.
+      asio::post(server_.handler_pool, [self = shared_from_this(), req = std::move(req), seq]() mutable {
+        bool took_defer = false;
+        req.defer = [session = self.get(), &took_defer] {
+          took_defer = true;
+          return session->defer_answer();
+        };
         bool failed = false;
         Response res = self->run_handler(req, failed);
-        asio::post(self->stream_.get_executor(), [self, req = std::move(req), res = std::move(res)]() mutable {
-          self->write(std::move(res), self->keep_alive(), req.method, path_of(req.target));
+        asio::post(self->stream_.get_executor(), [self, res = std::move(res), failed, took_defer, seq]() mutable {
+          self->handled(std::move(res), failed, took_defer, seq);
         });
       });
       return;
     }
-    req.defer = [this] { return defer_answer(); };  // called by the handler, so on this strand
+    bool took_defer = false;
+    req.defer = [this, &took_defer] {
+      took_defer = true;
+      return defer_answer();
+    };
     bool failed = false;
     Response res = run_handler(req, failed);
-    if (deferred_) {
-      if (!failed) {
-        // The Reply answers; it cannot run before this returns, since it is posted to this strand.
-        method_ = std::move(req.method);
-        path_ = std::string(path_of(req.target));
-        return;
-      }
-      abandon();  // the 500 below is the answer; a late Reply finds nothing to answer
+    handled(std::move(res), failed, took_defer, seq);
+  }
+
+  // On the strand, once the handler of request `seq` has returned `res`.
+  void handled(Response res, bool failed, bool took_defer, std::uint64_t seq) {
+    if (seq != requests_) return;  // its Reply answered and the connection is on to the next request
+    if (took_defer) {
+      if (!failed) return;                // its Reply answers, or already has
+      if (!deferred_) return;             // it threw, but its Reply had answered already
+      abandon();                          // the 500 is the answer; a late Reply finds nothing to answer
     }
-    write(std::move(res), keep_alive(), req.method, path_of(req.target));
+    write(std::move(res), keep_alive(), method_, path_);
   }
 
   bool keep_alive() const { return parser_->get().keep_alive() && !closing_ && !server_.stopping; }
 
+  // Called by the handler, on the strand or on a handler thread while the strand leaves the session alone.
   Reply defer_answer() {
     deferred_ = true;
     self_ = shared_from_this();  // nothing else holds the session while it waits
@@ -386,7 +402,8 @@ class Session : public std::enable_shared_from_this<Session> {
   bool busy_ = false;     // a request's header has arrived and its answer is not yet written
   bool deferred_ = false;  // the handler took Request::defer and its Reply has not answered yet
   std::shared_ptr<Session> self_;  // set while deferred_
-  std::string method_, path_;      // of the deferred request, for its answer's log line
+  std::string method_, path_;      // of the request being handled, for its answer's log line
+  std::uint64_t requests_ = 0;     // requests handled on this connection
   bool closing_ = false;  // the server is stopping: close after the current answer
 };
 

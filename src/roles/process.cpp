@@ -174,7 +174,11 @@ Result<std::unique_ptr<ChorusProcess>> ChorusProcess::start(const ServeConfig& c
     so.port = listen->second;
     so.io_threads = config.http_io_threads;
     so.threads = config.http_threads;
-    so.on_io_thread = [raw](const http::Request& req) { return raw->router.runs_on_io_thread(req); };
+    // A webhook reads its source from the store: a local read with SQLite, a network round trip with
+    // PostgreSQL, which would hold up every connection of the I/O thread; there it runs on the handler threads
+    // (and still answers when its delivery is durable, without holding one).
+    if (config.store == "sqlite")
+      so.on_io_thread = [raw](const http::Request& req) { return raw->router.runs_on_io_thread(req); };
     so.body_limit = config.body_limit;
     so.on_answer = [raw](int status) {
       raw->metrics.add("chorus_http_requests_total{code=\"" + std::to_string(status / 100) + "xx\"}");

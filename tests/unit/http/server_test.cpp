@@ -446,6 +446,47 @@ TEST(Server, StopDoesNotWaitForeverOnADeferredAnswerAndALateReplyIsHarmless) {
   EXPECT_TRUE(conn.peer_closed());
 }
 
+// On the handler threads too: the handler returns without an answer, its thread serves the next request,
+// and the Reply answers later; a handler that throws after deferring still answers 500.
+TEST(Server, AHandlerOnTheHandlerThreadsMayDeferItsAnswer) {
+  LaterReplies later;
+  ServerOptions o = test_options();
+  o.threads = 1;
+  Server server(o, [&](Request& req) -> Response {
+    if (req.path == "/now") return text(200, "now");
+    if (req.path == "/throws") {
+      later.add(req.defer());
+      throw std::runtime_error("failed after deferring");
+    }
+    later.add(req.defer());
+    return text(500, "not sent");
+  });
+  ASSERT_TRUE(server.start().ok());
+  RawConnection waiting(server.port());
+  waiting.send("GET /later HTTP/1.1\r\nHost: x\r\n\r\n");
+  Reply reply = later.wait_for(1);
+  RawConnection other(server.port());  // the one handler thread is free again
+  other.send("GET /now HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto now = other.read_response();
+  ASSERT_TRUE(now);
+  EXPECT_EQ(now->body, "now");
+  reply(text(202, "stored"));
+  auto answer = waiting.read_response();
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(answer->status, 202);
+  EXPECT_EQ(answer->body, "stored");
+
+  waiting.send("GET /throws HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto failed = waiting.read_response();
+  ASSERT_TRUE(failed);
+  EXPECT_EQ(failed->status, 500);
+  later.wait_for(2)(text(202, "too late"));
+  waiting.send("GET /now HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto next = waiting.read_response();
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->body, "now");
+}
+
 TEST(Server, AHandlerThatBlocksDoesNotHoldUpTheIoThread) {
   std::promise<void> release;
   std::shared_future<void> released = release.get_future().share();
