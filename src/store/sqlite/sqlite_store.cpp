@@ -243,13 +243,21 @@ constexpr int kWalLimitFrames = 4 * kCheckpointFrames;
 int SqliteStore::on_wal_commit(void* self, sqlite3* db, const char*, int frames) {
   auto* store = static_cast<SqliteStore*>(self);
   if (frames >= kWalLimitFrames) {
-    // On the writer's thread, after its commit: waits for a passive checkpoint that is running and for readers.
+    // On the writer's thread, after its commit. SQLite refuses a second checkpoint at once rather than wait for
+    // one that is running, so the checkpoint thread's passive one is waited for here, and none starts meanwhile.
+    std::unique_lock lock(store->checkpoint_mu_);
+    store->checkpoint_idle_.wait(lock, [&] { return !store->checkpointing_; });
+    store->checkpointing_ = true;
+    lock.unlock();
     int left = 0, copied = 0;
-    if (sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_TRUNCATE, &left, &copied) == SQLITE_OK) {
-      std::lock_guard lock(store->checkpoint_mu_);
-      ++store->truncations_;
-      return SQLITE_OK;
-    }
+    const int rc = sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_TRUNCATE, &left, &copied);
+    lock.lock();
+    store->checkpointing_ = false;
+    if (rc == SQLITE_OK) ++store->truncations_;
+    lock.unlock();
+    store->checkpoint_idle_.notify_all();
+    store->checkpoint_cv_.notify_one();  // a passive one that came due meanwhile may start now
+    if (rc == SQLITE_OK) return SQLITE_OK;
   }
   if (frames >= kCheckpointFrames) {
     {
@@ -267,17 +275,22 @@ void SqliteStore::checkpoint_loop() {
   for (;;) {
     {
       std::unique_lock lock(checkpoint_mu_);
-      checkpoint_cv_.wait(lock, [&] { return checkpoint_due_ || checkpoint_stop_; });
+      checkpoint_cv_.wait(lock, [&] { return (checkpoint_due_ && !checkpointing_) || checkpoint_stop_; });
       if (checkpoint_stop_) return;
       checkpoint_due_ = false;
+      checkpointing_ = true;
     }
     int log = 0, copied = 0;
     int rc = sqlite3_wal_checkpoint_v2(checkpointer_.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
     if (rc != SQLITE_OK && rc != SQLITE_BUSY)
       spdlog::warn("store: checkpoint of {} failed: {}", path_.string(), sqlite3_errmsg(checkpointer_.get()));
-    std::lock_guard lock(checkpoint_mu_);
-    ++checkpoints_;
-    last_checkpoint_ = {log, copied};
+    {
+      std::lock_guard lock(checkpoint_mu_);
+      checkpointing_ = false;
+      ++checkpoints_;
+      last_checkpoint_ = {log, copied};
+    }
+    checkpoint_idle_.notify_all();
   }
 }
 

@@ -143,7 +143,9 @@ class SqliteStore final : public Store {
   sqlite::Database checkpointer_;
   std::mutex checkpoint_mu_;
   std::condition_variable checkpoint_cv_;
+  std::condition_variable checkpoint_idle_;  // a checkpoint has ended
   bool checkpoint_due_ = false, checkpoint_stop_ = false;
+  bool checkpointing_ = false;  // a checkpoint is running, the thread's or the writer's
   std::int64_t checkpoints_ = 0;
   std::int64_t truncations_ = 0;  // checkpoints that found the WAL past its limit and started it over
   std::pair<int, int> last_checkpoint_{0, 0};  // WAL frames, frames copied back
