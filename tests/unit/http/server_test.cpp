@@ -355,6 +355,14 @@ ServerOptions deferring_options() {
   return o;
 }
 
+// Sends GET `path` on `conn` and reads its answer.
+test::RawResponse get(RawConnection& conn, const std::string& path) {
+  conn.send("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto res = conn.read_response();
+  if (!res) throw std::runtime_error("no answer to GET " + path);
+  return *res;
+}
+
 Response text(int status, std::string body) {
   Response res;
   res.status = status;
@@ -384,10 +392,7 @@ TEST(Server, ADeferredAnswerIsWrittenWhenItsReplyComesAndHoldsNoThread) {
   Reply reply = later.wait_for(1);
   // One I/O thread, and it is free: another connection is served while the first waits.
   RawConnection other(server.port());
-  other.send("GET /now HTTP/1.1\r\nHost: x\r\n\r\n");
-  auto now = other.read_response();
-  ASSERT_TRUE(now);
-  EXPECT_EQ(now->body, "now");
+  EXPECT_EQ(get(other, "/now").body, "now");
 
   std::thread([reply] {
     std::this_thread::sleep_for(50ms);
@@ -399,11 +404,9 @@ TEST(Server, ADeferredAnswerIsWrittenWhenItsReplyComesAndHoldsNoThread) {
   EXPECT_EQ(first->status, 202);
   EXPECT_EQ(first->body, "stored");
   // The connection carries on with the next request.
-  waiting.send("GET /now HTTP/1.1\r\nHost: x\r\n\r\n");
-  auto next = waiting.read_response();
-  ASSERT_TRUE(next);
-  EXPECT_EQ(next->status, 200);
-  EXPECT_EQ(next->body, "now");
+  auto next = get(waiting, "/now");
+  EXPECT_EQ(next.status, 200);
+  EXPECT_EQ(next.body, "now");
   std::lock_guard lock(statuses_mu);
   EXPECT_EQ(answered_statuses, (std::vector<int>{200, 202, 200}));
 }
@@ -417,15 +420,9 @@ TEST(Server, AHandlerThatThrowsAfterDeferringAnswers500AndItsLateReplyIsDropped)
   });
   ASSERT_TRUE(server.start().ok());
   RawConnection conn(server.port());
-  conn.send("GET /later HTTP/1.1\r\nHost: x\r\n\r\n");
-  auto res = conn.read_response();
-  ASSERT_TRUE(res);
-  EXPECT_EQ(res->status, 500);
+  EXPECT_EQ(get(conn, "/later").status, 500);
   later.wait_for(1)(text(202, "too late"));
-  conn.send("GET /now HTTP/1.1\r\nHost: x\r\n\r\n");
-  auto next = conn.read_response();
-  ASSERT_TRUE(next);
-  EXPECT_EQ(next->body, "now");
+  EXPECT_EQ(get(conn, "/now").body, "now");
 }
 
 TEST(Server, StopDoesNotWaitForeverOnADeferredAnswerAndALateReplyIsHarmless) {
@@ -466,25 +463,16 @@ TEST(Server, AHandlerOnTheHandlerThreadsMayDeferItsAnswer) {
   waiting.send("GET /later HTTP/1.1\r\nHost: x\r\n\r\n");
   Reply reply = later.wait_for(1);
   RawConnection other(server.port());  // the one handler thread is free again
-  other.send("GET /now HTTP/1.1\r\nHost: x\r\n\r\n");
-  auto now = other.read_response();
-  ASSERT_TRUE(now);
-  EXPECT_EQ(now->body, "now");
+  EXPECT_EQ(get(other, "/now").body, "now");
   reply(text(202, "stored"));
   auto answer = waiting.read_response();
   ASSERT_TRUE(answer);
   EXPECT_EQ(answer->status, 202);
   EXPECT_EQ(answer->body, "stored");
 
-  waiting.send("GET /throws HTTP/1.1\r\nHost: x\r\n\r\n");
-  auto failed = waiting.read_response();
-  ASSERT_TRUE(failed);
-  EXPECT_EQ(failed->status, 500);
+  EXPECT_EQ(get(waiting, "/throws").status, 500);
   later.wait_for(2)(text(202, "too late"));
-  waiting.send("GET /now HTTP/1.1\r\nHost: x\r\n\r\n");
-  auto next = waiting.read_response();
-  ASSERT_TRUE(next);
-  EXPECT_EQ(next->body, "now");
+  EXPECT_EQ(get(waiting, "/now").body, "now");
 }
 
 TEST(Server, AHandlerThatBlocksDoesNotHoldUpTheIoThread) {
@@ -507,10 +495,7 @@ TEST(Server, AHandlerThatBlocksDoesNotHoldUpTheIoThread) {
   slow.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
   entered.get_future().wait();
   RawConnection fast(server.port());
-  fast.send("GET /fast HTTP/1.1\r\nHost: x\r\n\r\n");
-  auto quick = fast.read_response();
-  ASSERT_TRUE(quick);
-  EXPECT_EQ(quick->body, "/fast");
+  EXPECT_EQ(get(fast, "/fast").body, "/fast");
   release.set_value();
   auto late = slow.read_response();
   ASSERT_TRUE(late);

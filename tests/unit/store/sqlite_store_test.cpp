@@ -1,5 +1,6 @@
 // The SQLite store held to the shared store spec.
 #include <filesystem>
+#include <functional>
 #include <chrono>
 #include <random>
 #include <thread>
@@ -52,49 +53,60 @@ class SqliteBackend final : public StoreBackend {
   std::filesystem::path dir_;
 };
 
+// Writes `pages` pages of 500 records, each with a raw item of about `raw_bytes`, into a new workspace of
+// `store`, one commit after another; calls `after_page` after each.
+void write_pages(Store& store, int pages, std::size_t raw_bytes, const std::function<void()>& after_page) {
+  auto customer = store.create_customer("c", "hash-c");
+  ASSERT_TRUE(customer);
+  auto ws = store.create_workspace(customer->id, "w");
+  ASSERT_TRUE(ws);
+  Source src;
+  src.workspace_id = ws->id;
+  src.type = "jsonl";
+  src.name = "s";
+  src.sealed_secrets = "sealed";
+  auto source = store.create_source(src);
+  ASSERT_TRUE(source);
+  const std::string filler(raw_bytes, 'x');
+  for (int page = 0; page < pages; ++page) {
+    PageCommit p;
+    p.workspace_id = ws->id;
+    p.source_id = source->id;
+    for (int i = 0; i < 500; ++i) {
+      FeedbackRecord r;
+      r.unique_identifier = page * 1000 + i + 1;
+      r.workspace_id = ws->id;
+      r.source_id = source->id;
+      r.source_type = "jsonl";
+      r.text = "text " + std::to_string(r.unique_identifier);
+      r.timestamp = 1772409600000 + r.unique_identifier;
+      r.received_at = r.timestamp;
+      r.sentiment_type = "neutral";
+      r.category = "other";
+      r.language_code = "en";
+      r.raw_item = filler + std::to_string(r.unique_identifier);
+      p.records.push_back(std::move(r));
+    }
+    ASSERT_TRUE(store.commit_page(p));
+    after_page();
+  }
+}
+
+std::filesystem::path fresh_dir(const std::string& name) {
+  std::random_device rd;
+  return std::filesystem::temp_directory_path() / (name + "-" + std::to_string(rd()));
+}
+
 // The checkpoint thread copies the WAL back into the database file as the store grows. Its connection had
 // never read the file, so it did not know the file was in WAL mode, and every checkpoint succeeded without
 // copying a page: the WAL held the whole store (tens of GB over a million imported items).
 TEST(SqliteCheckpoints, TheWalIsCopiedBackAsTheStoreGrows) {
-  std::random_device rd;
-  auto dir = std::filesystem::temp_directory_path() / ("chorus-checkpoint-" + std::to_string(rd()));
+  auto dir = fresh_dir("chorus-checkpoint");
   {
     auto store = open_sqlite_store(dir);
     ASSERT_TRUE(store) << store.error().message;
-    auto customer = (*store)->create_customer("c", "hash-c");
-    ASSERT_TRUE(customer);
-    auto ws = (*store)->create_workspace(customer->id, "w");
-    ASSERT_TRUE(ws);
-    Source src;
-    src.workspace_id = ws->id;
-    src.type = "jsonl";
-    src.name = "s";
-    src.sealed_secrets = "sealed";
-    auto source = (*store)->create_source(src);
-    ASSERT_TRUE(source);
-    const std::string filler(6000, 'x');
     // About 40 MiB of raw items: past the 8,000 WAL pages that call for a checkpoint.
-    for (int page = 0; page < 14; ++page) {
-      PageCommit p;
-      p.workspace_id = ws->id;
-      p.source_id = source->id;
-      for (int i = 0; i < 500; ++i) {
-        FeedbackRecord r;
-        r.unique_identifier = page * 1000 + i + 1;
-        r.workspace_id = ws->id;
-        r.source_id = source->id;
-        r.source_type = "jsonl";
-        r.text = "text " + std::to_string(r.unique_identifier);
-        r.timestamp = 1772409600000 + r.unique_identifier;
-        r.received_at = r.timestamp;
-        r.sentiment_type = "neutral";
-        r.category = "other";
-        r.language_code = "en";
-        r.raw_item = filler + std::to_string(r.unique_identifier);
-        p.records.push_back(std::move(r));
-      }
-      ASSERT_TRUE((*store)->commit_page(p));
-    }
+    write_pages(**store, 14, 6000, [] {});
     std::int64_t copied = 0;
     for (int wait = 0; wait < 200 && copied == 0; ++wait) {
       auto health = (*store)->health();
@@ -110,50 +122,18 @@ TEST(SqliteCheckpoints, TheWalIsCopiedBackAsTheStoreGrows) {
 
 // A writer that never pauses: the passive checkpoints copy everything back but never leave the writer a moment
 // to start the WAL over, so it grew with the whole import (15 GB over a million items). Past its limit the
-// checkpoint waits for the writer and truncates the file.
+// writer truncates it.
 TEST(SqliteCheckpoints, TheWalStaysBoundedUnderAWriterThatNeverPauses) {
-  std::random_device rd;
-  auto dir = std::filesystem::temp_directory_path() / ("chorus-wal-limit-" + std::to_string(rd()));
+  auto dir = fresh_dir("chorus-wal-limit");
   std::uintmax_t largest_wal = 0;
   {
     auto store = open_sqlite_store(dir);
     ASSERT_TRUE(store) << store.error().message;
-    auto customer = (*store)->create_customer("c", "hash-c");
-    ASSERT_TRUE(customer);
-    auto ws = (*store)->create_workspace(customer->id, "w");
-    ASSERT_TRUE(ws);
-    Source src;
-    src.workspace_id = ws->id;
-    src.type = "jsonl";
-    src.name = "s";
-    src.sealed_secrets = "sealed";
-    auto source = (*store)->create_source(src);
-    ASSERT_TRUE(source);
-    const std::string filler(20000, 'x');
     // About 400 MiB of raw items, page after page: three times the WAL's limit of 128 MiB.
-    for (int page = 0; page < 40; ++page) {
-      PageCommit p;
-      p.workspace_id = ws->id;
-      p.source_id = source->id;
-      for (int i = 0; i < 500; ++i) {
-        FeedbackRecord r;
-        r.unique_identifier = page * 1000 + i + 1;
-        r.workspace_id = ws->id;
-        r.source_id = source->id;
-        r.source_type = "jsonl";
-        r.text = "text " + std::to_string(r.unique_identifier);
-        r.timestamp = 1772409600000 + r.unique_identifier;
-        r.received_at = r.timestamp;
-        r.sentiment_type = "neutral";
-        r.category = "other";
-        r.language_code = "en";
-        r.raw_item = filler + std::to_string(r.unique_identifier);
-        p.records.push_back(std::move(r));
-      }
-      ASSERT_TRUE((*store)->commit_page(p));
+    write_pages(**store, 40, 20000, [&] {
       std::error_code ec;
       largest_wal = std::max<std::uintmax_t>(largest_wal, std::filesystem::file_size(dir / "chorus.db-wal", ec));
-    }
+    });
     EXPECT_GE((*store)->health().at("wal_truncations").as_int64(), 1);
   }
   EXPECT_LT(largest_wal, 200u * 1024 * 1024) << "the WAL grew with everything written";
