@@ -91,6 +91,40 @@ class StoreSpec : public ::testing::TestWithParam<BackendFactory> {
     }
     return out;
   }
+  // A second workspace of the customer with a forum source of its own, to store the same records another way.
+  struct OtherWorkspace {
+    Id ws = 0, source = 0;
+  };
+  OtherWorkspace other_workspace(const std::string& name) {
+    auto ws = store_->create_workspace(customer_, name);
+    if (!ws) {
+      ADD_FAILURE() << ws.error().message;
+      return {};
+    }
+    auto src = create_forum(ws->id);
+    if (!src) {
+      ADD_FAILURE() << src.error().message;
+      return {};
+    }
+    return {ws->id, src->id};
+  }
+  // What commit_two_ways stored each way.
+  struct TwoWays {
+    Result<std::vector<FeedbackRecord>> at_once;  // the batch, in one commit_pages here
+    std::vector<PageCommit> copy;                 // the batch's pages as committed one by one in the other workspace
+    std::vector<FeedbackRecord> one_by_one;       // what those stored, in order
+  };
+  // Stores `before` page by page here and in `other`, then `batch` here in one commit_pages (which marks its
+  // pages) and the same pages one by one in `other`.
+  TwoWays commit_two_ways(std::vector<PageCommit> before, std::vector<PageCommit>& batch, OtherWorkspace other) {
+    auto before_copy = moved_to(before, other.ws, other.source);
+    commit_one_by_one(before);
+    commit_one_by_one(before_copy);
+    auto copy = moved_to(batch, other.ws, other.source);
+    auto at_once = store_->commit_pages(batch);
+    auto one_by_one = commit_one_by_one(copy);
+    return {std::move(at_once), std::move(copy), std::move(one_by_one)};
+  }
   void TearDown() override {
     store_.reset();
     backend_.reset();
@@ -722,10 +756,8 @@ TEST_P(StoreSpec, TheInMemoryIndexAnswersAsTheStoreDoes) {
 // A batch whose pages crowd keys, partly with records stored before it, marks what committing its pages one by
 // one marks: the table's rows and the batch's own are read together, newest first, before the direct hit.
 TEST_P(StoreSpec, CommitPagesInOneBatchBoundsLookupsAsPageByPage) {
-  auto copy_ws = store_->create_workspace(customer_, "page by page");
-  ASSERT_TRUE(copy_ws) << copy_ws.error().message;
-  auto copy_src = create_forum(copy_ws->id);
-  ASSERT_TRUE(copy_src) << copy_src.error().message;
+  const auto other = other_workspace("page by page");
+  ASSERT_NE(other.source, 0);
   std::mt19937_64 rng(1212);
   const std::uint64_t fp = 0x0123456789ABCDEFULL;
   std::int64_t next_uid = 1, crowd = 0;
@@ -746,21 +778,14 @@ TEST_P(StoreSpec, CommitPagesInOneBatchBoundsLookupsAsPageByPage) {
     }
     return pages;
   };
-  auto to_copy = [&](std::vector<PageCommit> pages) { return moved_to(std::move(pages), copy_ws->id, copy_src->id); };
-  auto page_by_page = [&](std::vector<PageCommit>& pages) { commit_one_by_one(pages); };
   auto before = make_pages(3, 12);
-  auto before_copy = to_copy(before);
-  page_by_page(before);
-  page_by_page(before_copy);
   auto batch = make_pages(6, 12);
-  auto batch_copy = to_copy(batch);
-  auto at_once = store_->commit_pages(batch);
-  ASSERT_TRUE(at_once) << at_once.error().message;
-  page_by_page(batch_copy);
+  auto stored = commit_two_ways(std::move(before), batch, other);
+  ASSERT_TRUE(stored.at_once) << stored.at_once.error().message;
   int duplicates = 0;
   for (std::size_t p = 0; p < batch.size(); ++p)
     for (std::size_t i = 0; i < batch[p].records.size(); ++i) {
-      EXPECT_EQ(batch[p].records[i].duplicate_of, batch_copy[p].records[i].duplicate_of) << "page " << p << ", " << i;
+      EXPECT_EQ(batch[p].records[i].duplicate_of, stored.copy[p].records[i].duplicate_of) << "page " << p << ", " << i;
       duplicates += batch[p].records[i].duplicate_of ? 1 : 0;
     }
   EXPECT_GT(duplicates, 10);
@@ -808,10 +833,8 @@ TEST_P(StoreSpec, CommitPagesMarksNearDuplicatesAsPageByPage) {
 // lookups exactly as committing its pages one by one does. The same pages go to two workspaces: all at once to
 // one, page by page to the other.
 TEST_P(StoreSpec, CommitPagesInOneBatchStoresWhatPageByPageStores) {
-  auto copy_ws = store_->create_workspace(customer_, "page by page");
-  ASSERT_TRUE(copy_ws) << copy_ws.error().message;
-  auto copy_src = create_forum(copy_ws->id);
-  ASSERT_TRUE(copy_src) << copy_src.error().message;
+  const auto other = other_workspace("page by page");
+  ASSERT_NE(other.source, 0);
 
   std::mt19937_64 rng(20261204);
   const std::uint64_t bases[] = {0x0123456789ABCDEFULL, 0xF0F0F0F0F0F0F0F0ULL, 0x5A5A00FF12345678ULL};
@@ -839,25 +862,19 @@ TEST_P(StoreSpec, CommitPagesInOneBatchStoresWhatPageByPageStores) {
     }
     return pages;
   };
-  auto to_copy = [&](std::vector<PageCommit> pages) { return moved_to(std::move(pages), copy_ws->id, copy_src->id); };
   auto as_original = [&](FeedbackRecord r) {
     r.workspace_id = ws_;
     r.source_id = source_;
     return to_json_string(record_to_json(r)) + "\nraw: " + r.raw_item;
   };
-  auto page_by_page = [&](std::vector<PageCommit>& pages) { return commit_one_by_one(pages); };
 
   // Something stored already, the same in both workspaces.
   auto before = make_pages(6, 10);
-  auto before_copy = to_copy(before);
-  page_by_page(before);
-  page_by_page(before_copy);
-
   auto batch = make_pages(14, 40);
-  auto batch_copy = to_copy(batch);
-  auto at_once = store_->commit_pages(batch);
+  auto stored = commit_two_ways(std::move(before), batch, other);
+  auto& at_once = stored.at_once;
   ASSERT_TRUE(at_once) << at_once.error().message;
-  auto one_by_one = page_by_page(batch_copy);
+  const auto& one_by_one = stored.one_by_one;
   ASSERT_EQ(at_once->size(), one_by_one.size());
   int duplicates = 0, updates = 0;
   for (std::size_t i = 0; i < at_once->size(); ++i) {
@@ -869,10 +886,10 @@ TEST_P(StoreSpec, CommitPagesInOneBatchStoresWhatPageByPageStores) {
   EXPECT_GT(updates, 20);
   for (std::size_t p = 0; p < batch.size(); ++p)
     for (std::size_t i = 0; i < batch[p].records.size(); ++i)
-      EXPECT_EQ(batch[p].records[i].duplicate_of, batch_copy[p].records[i].duplicate_of) << "page " << p << ", " << i;
+      EXPECT_EQ(batch[p].records[i].duplicate_of, stored.copy[p].records[i].duplicate_of) << "page " << p << ", " << i;
   for (std::int64_t uid = 1; uid <= 60; ++uid) {
     auto a = store_->get_record(ws_, uid);
-    auto b = store_->get_record(copy_ws->id, uid);
+    auto b = store_->get_record(other.ws, uid);
     ASSERT_EQ(static_cast<bool>(a), static_cast<bool>(b)) << uid;
     if (a) {
       EXPECT_EQ(as_original(*a), as_original(*b)) << uid;
@@ -881,15 +898,15 @@ TEST_P(StoreSpec, CommitPagesInOneBatchStoresWhatPageByPageStores) {
   for (std::uint64_t fp : bases)
     for (int day = 0; day <= 5; ++day) {
       auto a = store_->find_near_duplicate(ws_, fp ^ 0x10, 3, 1000, kMar2 + day * kDay);
-      auto b = store_->find_near_duplicate(copy_ws->id, fp ^ 0x10, 3, 1000, kMar2 + day * kDay);
+      auto b = store_->find_near_duplicate(other.ws, fp ^ 0x10, 3, 1000, kMar2 + day * kDay);
       ASSERT_TRUE(a && b);
       EXPECT_EQ(*a, *b) << std::hex << fp << " day " << day;
     }
   EXPECT_EQ(store_->get_source(ws_, source_)->status.items_total,
-            store_->get_source(copy_ws->id, copy_src->id)->status.items_total);
+            store_->get_source(other.ws, other.source)->status.items_total);
   FeedbackFilter all, all_copy;
   all.workspace_id = ws_;
-  all_copy.workspace_id = copy_ws->id;
+  all_copy.workspace_id = other.ws;
   all.from_records = all_copy.from_records = true;
   auto themes_a = store_->top_themes(all, 10);
   auto themes_b = store_->top_themes(all_copy, 10);
@@ -907,10 +924,8 @@ TEST_P(StoreSpec, CommitPagesInOneBatchStoresWhatPageByPageStores) {
 // per hour, sentiment, category and theme, the same averages. The same revisions go to two workspaces: in one
 // batch to one, one at a time to the other.
 TEST_P(StoreSpec, RollupsOfOneBatchAreThoseOfItsRecordsAppliedOneByOne) {
-  auto copy_ws = store_->create_workspace(customer_, "one by one");
-  ASSERT_TRUE(copy_ws) << copy_ws.error().message;
-  auto copy_src = create_forum(copy_ws->id);
-  ASSERT_TRUE(copy_src) << copy_src.error().message;
+  const auto other = other_workspace("one by one");
+  ASSERT_NE(other.source, 0);
   std::mt19937 rng(1204);
   const char* sentiments[] = {"positive", "negative", "neutral", "mixed"};
   const char* categories[] = {"bug", "praise", "question"};
@@ -920,10 +935,10 @@ TEST_P(StoreSpec, RollupsOfOneBatchAreThoseOfItsRecordsAppliedOneByOne) {
     auto r = record(1 + static_cast<std::int64_t>(rng() % 20), kMar2 + static_cast<TimeMs>(rng() % 6) * 3600000,
                     sentiments[rng() % 4], static_cast<double>(rng() % 200) / 100.0 - 1.0, {}, categories[rng() % 3]);
     for (int t = static_cast<int>(rng() % 3); t > 0; --t) r.themes.push_back(themes[rng() % themes.size()]);
-    for (Id ws : {ws_, copy_ws->id}) {
+    for (Id ws : {ws_, other.ws}) {
       PageCommit page;
       page.workspace_id = ws;
-      page.source_id = ws == ws_ ? source_ : copy_src->id;
+      page.source_id = ws == ws_ ? source_ : other.source;
       auto copy = r;
       copy.workspace_id = ws;
       copy.source_id = page.source_id;
@@ -943,7 +958,7 @@ TEST_P(StoreSpec, RollupsOfOneBatchAreThoseOfItsRecordsAppliedOneByOne) {
   auto same = [&](FeedbackFilter a, const std::string& what) {
     FeedbackFilter b = a;
     a.workspace_id = ws_;
-    b.workspace_id = copy_ws->id;
+    b.workspace_id = other.ws;
     for (GroupBy g : {GroupBy::sentiment, GroupBy::category, GroupBy::theme}) {
       auto ra = store_->report(a, Bucket::hour, g);
       auto rb = store_->report(b, Bucket::hour, g);
