@@ -60,10 +60,16 @@ http::Response metrics(AppContext& ctx) {
   r.content_type = "text/plain; version=0.0.4";
   r.body = ctx.metrics.render();
   // Gauges read when scraped: each consumer group's lag per topic (a role's group has the role's name).
+  json::object bus = ctx.bus.health();
   r.body += "# TYPE chorus_bus_lag gauge\n";
-  for (const auto& [topic, groups] : bus_lags(ctx.bus.health()))
+  for (const auto& [topic, groups] : bus_lags(bus))
     for (const auto& [group, lag] : groups)
       r.body += "chorus_bus_lag{topic=\"" + topic + "\",group=\"" + group + "\"} " + std::to_string(lag) + "\n";
+  // The embedded bus's messages deleted past their retention since it opened.
+  if (const auto* trimmed = bus.if_contains("trimmed_messages"); trimmed && trimmed->is_number()) {
+    r.body += "# TYPE chorus_bus_trimmed_messages_total counter\nchorus_bus_trimmed_messages_total " +
+              std::to_string(trimmed->to_number<std::int64_t>()) + "\n";
+  }
   return r;
 }
 

@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -82,8 +83,19 @@ class Bus {
   virtual std::string_view kind() const = 0;
 };
 
+// What the embedded bus keeps. A message is deleted once every consumer group registered on its topic has
+// committed past it and it is older than `retention`; a topic that no group reads keeps every message. A group
+// that joins later starts at the oldest message still kept.
+struct EmbeddedBusOptions {
+  std::optional<std::chrono::milliseconds> retention = std::chrono::hours(24 * 7);  // nullopt: keep everything
+  // How often the writer looks for messages to delete, between batches; a long backlog of finished messages is
+  // deleted a few thousand at a time, one slice after each batch, so publishers are never held up long.
+  std::chrono::milliseconds trim_interval = std::chrono::seconds(10);
+};
+
 // The embedded bus: a SQLite database in WAL mode at <data_dir>/bus.db.
-Result<std::unique_ptr<Bus>> open_embedded_bus(const std::filesystem::path& data_dir);
+Result<std::unique_ptr<Bus>> open_embedded_bus(const std::filesystem::path& data_dir,
+                                               const EmbeddedBusOptions& options = {});
 
 // The scale-out bus: Apache Kafka through librdkafka.
 struct KafkaOptions {

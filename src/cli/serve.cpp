@@ -82,6 +82,11 @@ void add_serve(CLI::App& app, Commands& commands) {
       ->envname("CHORUS_ROLES")
       ->capture_default_str();
   cmd->add_option("--bus", config->bus, "embedded or kafka")->envname("CHORUS_BUS")->capture_default_str();
+  cmd->add_option("--bus-retention-hours", config->bus_retention_hours,
+                  "Embedded bus: delete a message every role has finished once it is this old (0: keep all)")
+      ->envname("CHORUS_BUS_RETENTION_HOURS")
+      ->check(CLI::Range(0.0, 1.0e6))
+      ->capture_default_str();
   cmd->add_option("--kafka-brokers", config->kafka_brokers, "host:port,... for --bus kafka")->envname("CHORUS_KAFKA_BROKERS");
   cmd->add_option("--kafka-topic-prefix", config->kafka_topic_prefix, "Prefix for every topic and consumer group")
       ->envname("CHORUS_KAFKA_TOPIC_PREFIX");

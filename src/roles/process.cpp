@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <charconv>
+#include <chrono>
 #include <cstdlib>
 #include <set>
 #include <sstream>
@@ -52,7 +53,15 @@ Result<std::unique_ptr<store::Store>> open_store(const ServeConfig& config) {
 }
 
 Result<std::unique_ptr<bus::Bus>> open_bus(const ServeConfig& config) {
-  if (config.bus == "embedded") return bus::open_embedded_bus(config.data_dir);
+  if (config.bus == "embedded") {
+    if (config.bus_retention_hours < 0)
+      return make_error(ErrorCode::bad_request, "--bus-retention-hours must be 0 (keep every message) or more");
+    bus::EmbeddedBusOptions options;
+    options.retention = std::nullopt;
+    if (config.bus_retention_hours > 0)
+      options.retention = std::chrono::milliseconds(static_cast<std::int64_t>(config.bus_retention_hours * 3'600'000.0));
+    return bus::open_embedded_bus(config.data_dir, options);
+  }
   if (config.bus != "kafka")
     return make_error(ErrorCode::bad_request, "--bus must be embedded or kafka, not '" + config.bus + "'");
   bus::KafkaOptions options;

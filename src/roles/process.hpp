@@ -19,6 +19,8 @@ struct ServeConfig {
   std::filesystem::path data_dir = "./var";
   std::string roles = "all";  // all | comma list of api,webhook,fetcher,parser,reports
   std::string bus = "embedded";
+  // The embedded bus deletes a message every consumer group has finished once it is this old; 0 keeps them all.
+  double bus_retention_hours = 24 * 7;
   std::string kafka_brokers;
   std::string kafka_topic_prefix;  // e.g. "staging." before every topic and consumer group
   std::string kafka_config;        // librdkafka settings "key=value,..."; producer./consumer./admin. prefixes

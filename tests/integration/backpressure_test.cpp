@@ -87,5 +87,55 @@ TEST_F(Backpressure, OverTheBoundWebhooksAreRefusedWithRetryAfterUntilTheParserC
     EXPECT_NE(str(item, "metadata_attributes.external_id"), refused_id);
 }
 
+// The embedded bus deletes deliveries and records once every role has finished them and they are past the
+// retention; the pipeline carries on with the next offsets and nothing stored changes.
+class BusRetention : public Backpressure {
+ protected:
+  void SetUp() override {
+    bus_retention_hours_ = 1e-9;  // a few microseconds: finished means gone at the next trim
+    Backpressure::SetUp();
+  }
+  // A group's lag on a topic, from /healthz (topic names have dots, so not through num()'s path).
+  std::int64_t lag(const json::value& health, const char* topic, const char* group) {
+    const auto* t = health.at("bus").at("topics").as_object().if_contains(topic);
+    if (!t) return -1;
+    const auto* g = t->at("groups").as_object().if_contains(group);
+    return g ? g->at("lag").to_number<std::int64_t>() : -1;
+  }
+  std::int64_t trimmed(const json::value& health) {
+    return health.at("bus").at("trimmed_messages").to_number<std::int64_t>();
+  }
+};
+
+TEST_F(BusRetention, FinishedMessagesAreDeletedAndThePipelineCarriesOn) {
+  roles_ = "all";
+  restart();
+  for (int i = 0; i < 6; ++i) ASSERT_EQ(hook(i).status, 202);
+  ASSERT_TRUE(eventually([&] { return stored() == 6; })) << stored();
+  Reply health;
+  ASSERT_TRUE(eventually([&] {
+    health = api().get("/healthz", "");
+    return lag(health.body, "raw.items", "parser") == 0 && lag(health.body, "feedback.records", "reports") == 0 &&
+           lag(health.body, "feedback.records", "alerts") == 0;
+  })) << health.raw;
+
+  // The bus trims when it opens, and then every interval: six deliveries and six records.
+  restart();
+  ASSERT_TRUE(eventually([&] {
+    health = api().get("/healthz", "");
+    return trimmed(health.body) == 12;
+  })) << health.raw;
+  EXPECT_EQ(health.body.at("bus").at("topics").at("raw.items").at("end_offset").to_number<std::int64_t>(), 6);
+  auto metrics = api().get("/metrics", "");
+  EXPECT_NE(metrics.raw.find("chorus_bus_trimmed_messages_total 12\n"), std::string::npos) << metrics.raw;
+
+  // What was stored is all there, and the next delivery flows through with the next offset.
+  EXPECT_EQ(stored(), 6);
+  ASSERT_EQ(hook(6).status, 202);
+  ASSERT_TRUE(eventually([&] { return stored() == 7; })) << stored();
+  auto page = api().get("/v1/workspaces/" + ws_ + "/feedback?limit=100", key_);
+  EXPECT_EQ(page.body.at("items").as_array().size(), 7u) << page.raw;
+}
+
 }  // namespace
 }  // namespace chorus::testing

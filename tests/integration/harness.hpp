@@ -140,6 +140,7 @@ class ChorusFixture : public ::testing::Test {
     config.egress_allow = "127.0.0.0/8";  // the fake services are on loopback
     config.roles = roles_;
     config.webhook_max_backlog = webhook_max_backlog_;
+    config.bus_retention_hours = bus_retention_hours_;
     // Alerts judged and sent quickly, so flows need not wait out production pacing.
     config.alerts_evaluate_ms = 200;
     config.alerts_settle_ms = 600;
@@ -177,6 +178,7 @@ class ChorusFixture : public ::testing::Test {
   std::size_t body_limit_ = 1024 * 1024;
   std::string roles_ = "all";
   std::int64_t webhook_max_backlog_ = 100000;
+  double bus_retention_hours_ = 24 * 7;
   std::unique_ptr<roles::ChorusProcess> process_;
   std::unique_ptr<Api> api_;
 };

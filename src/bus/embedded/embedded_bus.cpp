@@ -111,8 +111,10 @@ class EmbeddedConsumer final : public Consumer {
 
 class EmbeddedBus final : public Bus {
  public:
-  EmbeddedBus(std::filesystem::path file, std::unique_ptr<LogWriter> writer, sqlite::Database health_db)
+  EmbeddedBus(std::filesystem::path file, const EmbeddedBusOptions& options, std::unique_ptr<LogWriter> writer,
+              sqlite::Database health_db)
       : file_(std::move(file)),
+        options_(options),
         queue_(std::make_shared<WriteQueue>()),
         writer_(std::move(writer)),
         health_db_(std::move(health_db)) {
@@ -192,9 +194,15 @@ class EmbeddedBus final : public Bus {
   json::object health() override {
     json::object out;
     out["kind"] = "embedded";
+    if (options_.retention) {
+      out["retention_ms"] = options_.retention->count();
+    } else {
+      out["retention_ms"] = nullptr;
+    }
     {
       std::lock_guard lock(queue_->mu);
       out["committed_batches"] = queue_->committed_batches;
+      out["trimmed_messages"] = queue_->trimmed_messages;
       out["queued_writes"] = queue_->pending.size();
       out["writing"] = queue_->writing;
     }
@@ -270,6 +278,7 @@ class EmbeddedBus final : public Bus {
   }
 
   const std::filesystem::path file_;
+  const EmbeddedBusOptions options_;
   std::shared_ptr<WriteQueue> queue_;
   std::unique_ptr<LogWriter> writer_;
   std::mutex health_mu_;  // guards the health connection and its statements
@@ -282,7 +291,10 @@ class EmbeddedBus final : public Bus {
 }  // namespace
 }  // namespace embedded
 
-Result<std::unique_ptr<Bus>> open_embedded_bus(const std::filesystem::path& data_dir) {
+Result<std::unique_ptr<Bus>> open_embedded_bus(const std::filesystem::path& data_dir,
+                                               const EmbeddedBusOptions& options) {
+  if (options.retention && options.retention->count() < 0)
+    return make_error(ErrorCode::bad_request, "the bus retention must not be negative");
   std::error_code ec;
   std::filesystem::create_directories(data_dir, ec);
   if (ec) {
@@ -290,12 +302,12 @@ Result<std::unique_ptr<Bus>> open_embedded_bus(const std::filesystem::path& data
                                                   ec.message());
   }
   const std::filesystem::path file = data_dir / "bus.db";
-  auto writer = embedded::LogWriter::open(file);
+  auto writer = embedded::LogWriter::open(file, options);
   if (!writer.ok()) return writer.error();
   auto health_db = embedded::open_reader(file);
   if (!health_db.ok()) return health_db.error();
   return std::unique_ptr<Bus>(
-      std::make_unique<embedded::EmbeddedBus>(file, std::move(writer).value(), std::move(health_db).value()));
+      std::make_unique<embedded::EmbeddedBus>(file, options, std::move(writer).value(), std::move(health_db).value()));
 }
 
 }  // namespace chorus::bus

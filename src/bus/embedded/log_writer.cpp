@@ -1,8 +1,12 @@
 // The embedded bus's single writer thread and the schema of bus.db.
 #include "bus/embedded/log_writer.hpp"
 
+#include <algorithm>
 #include <memory>
+#include <utility>
 #include <vector>
+
+#include <spdlog/spdlog.h>
 
 namespace chorus::bus::embedded {
 
@@ -37,6 +41,10 @@ PRAGMA user_version = 1;
 // Room for the other columns and SQLite's record header inside SQLITE_LIMIT_LENGTH.
 constexpr std::size_t kRowOverhead = std::size_t{64} * 1024;
 
+// Messages of one topic deleted in one trim: a few milliseconds of the writer's time, so the publishers queued
+// behind a trim wait about as long as behind one more batch.
+constexpr std::int64_t kTrimSlice = 5000;
+
 Status prepare_all(sqlite::Database& db,
                    std::initializer_list<std::pair<sqlite::Statement*, const char*>> statements) {
   for (auto [stmt, sql] : statements) {
@@ -49,13 +57,16 @@ Status prepare_all(sqlite::Database& db,
 
 }  // namespace
 
-Result<std::unique_ptr<LogWriter>> LogWriter::open(const std::filesystem::path& file) {
+Result<std::unique_ptr<LogWriter>> LogWriter::open(const std::filesystem::path& file,
+                                                   const EmbeddedBusOptions& options) {
   // FULL syncs the WAL on every commit: once publish returns, the messages survive power loss.
   auto db = sqlite::Database::open(
       file, {.what = "bus database", .wal = true, .synchronous = sqlite::Synchronous::full});
   if (!db.ok()) return db.error();
   auto writer = std::make_unique<LogWriter>();
   writer->db_ = std::move(db).value();
+  writer->options_ = options;
+  writer->next_trim_ = std::chrono::steady_clock::now();  // what finished before a restart goes at once
   if (auto s = writer->db_.exec(kSchema); !s.ok()) return s.error();
 
   const int limit = sqlite3_limit(writer->db_.get(), SQLITE_LIMIT_LENGTH, -1);
@@ -80,7 +91,12 @@ Result<std::unique_ptr<LogWriter>> LogWriter::open(const std::filesystem::path& 
         "max(committed_offset, excluded.committed_offset)"},
        {&writer->join_group_,
         "INSERT INTO consumer_offsets (topic, grp, committed_offset) VALUES (?1, ?2, 0) "
-        "ON CONFLICT (topic, grp) DO NOTHING"}});
+        "ON CONFLICT (topic, grp) DO NOTHING"},
+       // Per topic, the first offset some group has not finished: everything below it is done by every group.
+       {&writer->finished_below_, "SELECT topic, min(committed_offset) FROM consumer_offsets GROUP BY topic"},
+       {&writer->first_offset_, "SELECT \"offset\" FROM messages WHERE topic = ?1 ORDER BY \"offset\" LIMIT 1"},
+       {&writer->delete_messages_,
+        "DELETE FROM messages WHERE topic = ?1 AND \"offset\" >= ?2 AND \"offset\" < ?3 AND appended_at <= ?4"}});
   if (!prepared.ok()) return prepared.error();
   return writer;
 }
@@ -88,50 +104,127 @@ Result<std::unique_ptr<LogWriter>> LogWriter::open(const std::filesystem::path& 
 void LogWriter::run(WriteQueue& queue) {
   std::unique_lock lock(queue.mu);
   for (;;) {
-    queue.work_ready.wait(lock, [&] { return !queue.pending.empty() || queue.closing; });
-    if (queue.pending.empty()) return;  // closing, and everything queued has been written
-
-    // Everyone who queued while the previous batch was syncing goes into this one transaction.
-    std::vector<PendingWrite*> batch(queue.pending.begin(), queue.pending.end());
-    queue.pending.clear();
-    queue.writing = batch.size();
-    lock.unlock();
-
-    Status status;
-    try {
-      status = write_batch(batch);
-    } catch (const std::exception& e) {
-      rollback_if_open();
-      status = make_error(ErrorCode::internal, std::string("bus writer: ") + e.what());
+    auto ready = [&] { return !queue.pending.empty() || queue.closing; };
+    if (options_.retention) {
+      queue.work_ready.wait_until(lock, next_trim_, ready);
+    } else {
+      queue.work_ready.wait(lock, ready);
     }
-
-    lock.lock();
-    queue.writing = 0;
-    bool appended = false;
-    std::vector<std::unique_ptr<PendingWrite>> answered;  // asynchronous requests, now the writer's to free
-    for (PendingWrite* write : batch) {
-      appended = appended || (write->kind == PendingWrite::Kind::publish && status.ok());
-      write->result = status;
-      if (write->on_done) {
-        answered.emplace_back(write);
+    if (queue.pending.empty() && queue.closing) return;  // everything queued has been written
+    if (!queue.pending.empty()) write_queued(queue, lock);
+    if (options_.retention && std::chrono::steady_clock::now() >= next_trim_) {
+      lock.unlock();
+      Result<Trimmed> trimmed = Trimmed{};
+      try {
+        trimmed = trim(now_ms());
+      } catch (const std::exception& e) {
+        rollback_if_open();
+        trimmed = make_error(ErrorCode::internal, std::string("bus writer: ") + e.what());
+      }
+      lock.lock();
+      // A backlog of finished messages goes a slice at a time, one after each batch; otherwise wait an interval.
+      const bool more = trimmed.ok() && trimmed->more;
+      next_trim_ = std::chrono::steady_clock::now() + (more ? std::chrono::milliseconds(0) : options_.trim_interval);
+      if (trimmed.ok()) {
+        queue.trimmed_messages += trimmed->deleted;
       } else {
-        write->done = true;  // from here on the caller may return and destroy `write`
+        spdlog::warn("bus: deleting messages past their retention failed: {}", trimmed.error().message);
       }
     }
-    if (status.ok()) ++queue.committed_batches;
-    if (appended) {
-      ++queue.append_generation;
-      queue.appended.notify_all();
-    }
-    queue.work_done.notify_all();
-    if (!answered.empty()) {
-      // Outside the lock, so callers queuing the next batch are not held up by the answers.
-      lock.unlock();
-      for (auto& write : answered) write->on_done(write->result);
-      answered.clear();
-      lock.lock();
+  }
+}
+
+void LogWriter::write_queued(WriteQueue& queue, std::unique_lock<std::mutex>& lock) {
+  // Everyone who queued while the previous batch was syncing goes into this one transaction.
+  std::vector<PendingWrite*> batch(queue.pending.begin(), queue.pending.end());
+  queue.pending.clear();
+  queue.writing = batch.size();
+  lock.unlock();
+
+  Status status;
+  try {
+    status = write_batch(batch);
+  } catch (const std::exception& e) {
+    rollback_if_open();
+    status = make_error(ErrorCode::internal, std::string("bus writer: ") + e.what());
+  }
+
+  lock.lock();
+  queue.writing = 0;
+  bool appended = false;
+  std::vector<std::unique_ptr<PendingWrite>> answered;  // asynchronous requests, now the writer's to free
+  for (PendingWrite* write : batch) {
+    appended = appended || (write->kind == PendingWrite::Kind::publish && status.ok());
+    write->result = status;
+    if (write->on_done) {
+      answered.emplace_back(write);
+    } else {
+      write->done = true;  // from here on the caller may return and destroy `write`
     }
   }
+  if (status.ok()) ++queue.committed_batches;
+  if (appended) {
+    ++queue.append_generation;
+    queue.appended.notify_all();
+  }
+  queue.work_done.notify_all();
+  if (!answered.empty()) {
+    // Outside the lock, so callers queuing the next batch are not held up by the answers.
+    lock.unlock();
+    for (auto& write : answered) write->on_done(write->result);
+    answered.clear();
+    lock.lock();
+  }
+}
+
+Result<LogWriter::Trimmed> LogWriter::trim(TimeMs now) {
+  const TimeMs cutoff = now - static_cast<TimeMs>(options_.retention->count());
+  std::vector<std::pair<std::string, std::int64_t>> finished;  // topic, first offset some group has not done
+  {
+    sqlite::ResetOnExit reset(finished_below_);
+    Status rows = finished_below_.each_row([&] { finished.emplace_back(finished_below_.text(0), finished_below_.int64(1)); });
+    if (!rows.ok()) return rows.error();
+  }
+  Status begun = begin_.run();
+  begin_.reset();
+  if (!begun.ok()) return begun.error();
+  Trimmed out;
+  for (const auto& [topic, end] : finished) {
+    std::int64_t first = 0;
+    {
+      sqlite::ResetOnExit reset(first_offset_);
+      first_offset_.bind(1, topic);
+      auto row = first_offset_.step();
+      if (!row.ok()) {
+        rollback_if_open();
+        return row.error();
+      }
+      if (!*row) continue;  // nothing stored
+      first = first_offset_.int64(0);
+    }
+    if (first >= end) continue;
+    const std::int64_t stop = std::min(end, first + kTrimSlice);
+    sqlite::ResetOnExit reset(delete_messages_);
+    delete_messages_.bind(1, topic);
+    delete_messages_.bind(2, first);
+    delete_messages_.bind(3, stop);
+    delete_messages_.bind(4, cutoff);
+    if (Status s = delete_messages_.run(); !s.ok()) {
+      rollback_if_open();
+      return s.error();
+    }
+    const auto deleted = static_cast<std::uint64_t>(db_.changes());
+    out.deleted += deleted;
+    // More finished messages beyond this slice, and this slice was all old enough to go.
+    if (stop < end && deleted == static_cast<std::uint64_t>(stop - first)) out.more = true;
+  }
+  if (Status s = commit_.run(); !s.ok()) {
+    commit_.reset();
+    rollback_if_open();
+    return s.error();
+  }
+  commit_.reset();
+  return out;
 }
 
 Status LogWriter::write_batch(std::span<PendingWrite* const> batch) {

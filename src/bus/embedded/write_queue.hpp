@@ -42,6 +42,7 @@ struct WriteQueue {
   std::deque<PendingWrite*> pending;
   std::size_t writing = 0;             // requests in the batch being committed right now
   std::uint64_t committed_batches = 0;
+  std::uint64_t trimmed_messages = 0;   // deleted past their retention since the bus opened
   std::uint64_t append_generation = 0;  // bumped after every committed batch that appended messages
   bool closing = false;
 

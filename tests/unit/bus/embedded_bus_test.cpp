@@ -33,8 +33,8 @@ class EmbeddedBusTest : public ::testing::Test {
     fs::remove_all(dir_, ec);
   }
 
-  std::unique_ptr<Bus> open_bus() {
-    auto bus = open_embedded_bus(dir_);
+  std::unique_ptr<Bus> open_bus(const EmbeddedBusOptions& options = {}) {
+    auto bus = open_embedded_bus(dir_, options);
     EXPECT_TRUE(bus.ok()) << (bus.ok() ? "" : bus.error().message);
     return bus.ok() ? std::move(bus).value() : nullptr;
   }
@@ -64,6 +64,38 @@ class EmbeddedBusTest : public ::testing::Test {
   }
 
   std::int64_t committed_batches() { return bus_->health().at("committed_batches").to_number<std::int64_t>(); }
+  std::int64_t trimmed_messages() { return bus_->health().at("trimmed_messages").to_number<std::int64_t>(); }
+
+  // Waits until the writer has deleted `n` messages in all (it trims on its own clock), or 5 s have passed.
+  bool trimmed_reaches(std::int64_t n) {
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (trimmed_messages() < n && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(5ms);
+    return trimmed_messages() == n;
+  }
+
+  // The offsets bus.db holds for a topic, read straight from the file.
+  std::vector<std::int64_t> stored_offsets(std::string_view topic) {
+    sqlite3* db = nullptr;
+    std::vector<std::int64_t> out;
+    EXPECT_EQ(sqlite3_open_v2((dir_ / "bus.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db, "SELECT \"offset\" FROM messages WHERE topic = ?1 ORDER BY \"offset\"", -1,
+                                 &st, nullptr),
+              SQLITE_OK);
+    sqlite3_bind_text(st, 1, topic.data(), static_cast<int>(topic.size()), SQLITE_TRANSIENT);
+    while (sqlite3_step(st) == SQLITE_ROW) out.push_back(sqlite3_column_int64(st, 0));
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return out;
+  }
+
+  // Retention at once, looked at every few milliseconds: what every group has finished goes.
+  static EmbeddedBusOptions trim_at_once() {
+    EmbeddedBusOptions options;
+    options.retention = 0ms;
+    options.trim_interval = 5ms;
+    return options;
+  }
 
   fs::path dir_;
   std::unique_ptr<Bus> bus_;
@@ -355,6 +387,122 @@ TEST_F(EmbeddedBusTest, HealthReportsEndOffsetsCommittedAndLag) {
   const auto& records = health.at("topics").at("feedback.records").as_object();
   EXPECT_EQ(records.at("end_offset").to_number<std::int64_t>(), 0);
   EXPECT_EQ(records.at("groups").at("reports").at("lag").to_number<std::int64_t>(), 0);
+}
+
+TEST_F(EmbeddedBusTest, MessagesEveryGroupHasFinishedAreDeletedAndOffsetsCarryOn) {
+  bus_.reset();
+  bus_ = open_bus(trim_at_once());
+  ASSERT_NE(bus_, nullptr);
+  auto parser = subscribe(kRawItems, "parser");
+  auto audit = subscribe(kRawItems, "audit");
+  for (int i = 0; i < 10; ++i) publish(kRawItems, "k", std::to_string(i));
+  ASSERT_TRUE(parser->commit(poll(*parser).back()).ok());  // all ten
+  auto first_four = poll(*audit, 4);
+  ASSERT_TRUE(audit->commit(first_four.back()).ok());  // offsets 0-3
+
+  // Only what both groups are past goes; the slower group still reads the rest.
+  ASSERT_TRUE(trimmed_reaches(4)) << trimmed_messages();
+  EXPECT_EQ(stored_offsets(kRawItems), (std::vector<std::int64_t>{4, 5, 6, 7, 8, 9}));
+  EXPECT_EQ(payloads(poll(*audit)), (std::vector<std::string>{"4", "5", "6", "7", "8", "9"}));
+  std::this_thread::sleep_for(30ms);  // several more trims: nothing else is finished by both
+  EXPECT_EQ(trimmed_messages(), 4);
+
+  auto last = poll(*subscribe(kRawItems, "audit"));
+  ASSERT_EQ(last.size(), 6u);
+  ASSERT_TRUE(audit->commit(last.back()).ok());
+  ASSERT_TRUE(trimmed_reaches(10)) << trimmed_messages();
+  EXPECT_TRUE(stored_offsets(kRawItems).empty());
+
+  // The log's end, the groups' positions and lag stay as they were; new messages take the next offsets.
+  json::object health = bus_->health();
+  const auto& raw = health.at("topics").at("raw.items").as_object();
+  EXPECT_EQ(raw.at("end_offset").to_number<std::int64_t>(), 10);
+  EXPECT_EQ(raw.at("groups").at("audit").at("lag").to_number<std::int64_t>(), 0);
+  publish(kRawItems, "k", "10");
+  auto next = poll(*parser);
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_EQ(next[0].offset, 10);
+
+  // After a restart each group resumes where it was; a group that joins now starts at the oldest message kept.
+  ASSERT_TRUE(parser->commit(next.back()).ok());
+  parser.reset();
+  audit.reset();
+  bus_.reset();
+  bus_ = open_bus(trim_at_once());
+  ASSERT_NE(bus_, nullptr);
+  EXPECT_TRUE(poll(*subscribe(kRawItems, "parser")).empty());
+  auto fresh = poll(*subscribe(kRawItems, "replay"));
+  ASSERT_EQ(fresh.size(), 1u);
+  EXPECT_EQ(fresh[0].offset, 10);
+  EXPECT_EQ(bus_->health().at("retention_ms").to_number<std::int64_t>(), 0);
+}
+
+TEST_F(EmbeddedBusTest, RecentMessagesUnreadTopicsAndUnboundedRetentionKeepEverything) {
+  // Finished by every group, but younger than the retention.
+  bus_.reset();
+  EmbeddedBusOptions hour = trim_at_once();
+  hour.retention = std::chrono::hours(1);
+  bus_ = open_bus(hour);
+  ASSERT_NE(bus_, nullptr);
+  auto parser = subscribe(kRawItems, "parser");
+  for (int i = 0; i < 5; ++i) publish(kRawItems, "k", std::to_string(i));
+  ASSERT_TRUE(parser->commit(poll(*parser).back()).ok());
+  std::this_thread::sleep_for(40ms);
+  EXPECT_EQ(trimmed_messages(), 0);
+  EXPECT_EQ(stored_offsets(kRawItems).size(), 5u);
+  parser.reset();
+
+  // Retention at once, but no group reads the topic: nobody has finished with it.
+  bus_.reset();
+  bus_ = open_bus(trim_at_once());
+  ASSERT_NE(bus_, nullptr);
+  for (int i = 0; i < 3; ++i) publish(kDeadLetters, "k", std::to_string(i));
+  ASSERT_TRUE(trimmed_reaches(5));  // raw.items, finished an hour too early for the first bus, goes now
+  std::this_thread::sleep_for(40ms);
+  EXPECT_EQ(stored_offsets(kDeadLetters).size(), 3u);
+
+  // No retention: finished messages stay.
+  bus_.reset();
+  EmbeddedBusOptions forever;
+  forever.retention = std::nullopt;
+  forever.trim_interval = 5ms;
+  bus_ = open_bus(forever);
+  ASSERT_NE(bus_, nullptr);
+  auto again = subscribe(kRawItems, "parser");
+  for (int i = 0; i < 4; ++i) publish(kRawItems, "k", std::to_string(i));
+  ASSERT_TRUE(again->commit(poll(*again).back()).ok());
+  std::this_thread::sleep_for(40ms);
+  EXPECT_EQ(trimmed_messages(), 0);
+  EXPECT_EQ(stored_offsets(kRawItems), (std::vector<std::int64_t>{5, 6, 7, 8}));
+  EXPECT_TRUE(bus_->health().at("retention_ms").is_null());
+
+  EmbeddedBusOptions negative;
+  negative.retention = -1ms;
+  auto refused = open_embedded_bus(dir_ / "other", negative);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::bad_request);
+}
+
+TEST_F(EmbeddedBusTest, ALongBacklogOfFinishedMessagesGoesInSlicesRightAfterARestart) {
+  auto parser = subscribe(kRawItems, "parser");
+  std::vector<OutgoingMessage> many(12000, OutgoingMessage{"k", "payload"});
+  ASSERT_TRUE(bus_->publish(kRawItems, many).ok());
+  std::vector<Message> all = poll(*parser, 20000);
+  ASSERT_EQ(all.size(), 12000u);
+  ASSERT_TRUE(parser->commit(all.back()).ok());
+  parser.reset();
+  bus_.reset();
+
+  // An interval far longer than the test: the trim at opening takes its first slice, and the slices after it
+  // follow at once, between batches, because finished messages are still waiting.
+  EmbeddedBusOptions hourly = trim_at_once();
+  hourly.trim_interval = std::chrono::hours(1);
+  bus_ = open_bus(hourly);
+  ASSERT_NE(bus_, nullptr);
+  for (int i = 0; i < 5; ++i) publish(kRawItems, "k", "late");
+  ASSERT_TRUE(trimmed_reaches(12000)) << trimmed_messages();
+  EXPECT_EQ(stored_offsets(kRawItems).size(), 5u);
+  EXPECT_EQ(payloads(poll(*subscribe(kRawItems, "parser"))), (std::vector<std::string>(5, "late")));
 }
 
 TEST_F(EmbeddedBusTest, RejectsEmptyNames) {
