@@ -16,6 +16,13 @@
 
 namespace chorus::nlp {
 
+// Praise aimed at a problem, the commonest irony in feedback: a sentence that opens with praise standing alone
+// or aimed at what follows ("Great, another outage.", "Love how the update broke sync", "Thanks for deleting
+// my notes", "Merci pour ces 3h d'attente") in a text that names a problem, without a fix to thank for ("Great,
+// thanks for the quick fix") or a turn to another side ("love the app but sync fails" is mixed feelings).
+// English words apply to every text, those of the text's language too (en, fr, es, de, it, pt, nl).
+bool ironic_praise(std::string_view text, std::string_view title, std::string_view language_code);
+
 struct FeedbackInput {
   std::string_view text;   // analysis text (quotes, code and URLs already removed)
   std::string_view title;  // optional

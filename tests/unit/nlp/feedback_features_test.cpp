@@ -89,6 +89,42 @@ TEST(FeedbackFeatures, ScareQuotesMarkIrony) {
   EXPECT_FALSE(quoted("he said 'this is a much longer sentence in quotes than irony uses' today"));
 }
 
+TEST(FeedbackFeatures, PraiseAimedAtAProblemIsIrony) {
+  // Praise standing alone or aimed at what follows, in a text that names a problem.
+  EXPECT_TRUE(ironic_praise("Great, another outage.", "", "en"));
+  EXPECT_TRUE(ironic_praise("Oh perfect. Lost all my data again", "", "en"));
+  EXPECT_TRUE(ironic_praise("I love how the update broke sync", "", "en"));
+  EXPECT_TRUE(ironic_praise("@Brand thanks for logging me out in the middle of my exam", "", "en"));
+  EXPECT_TRUE(ironic_praise("The new release is out. Brilliant, it crashes on launch.", "", "en"));
+  EXPECT_TRUE(ironic_praise("third pair with the same crackle, broken again", "Fantastic.", "en"));
+  EXPECT_TRUE(ironic_praise("Merci pour ces 3h d'attente sur le tarmac", "", "fr"));
+  EXPECT_TRUE(ironic_praise("Me encanta cómo la app se cae cada lunes, no funciona nada", "", "es"));
+  // The other language's words apply only to texts in it; English's to every text.
+  EXPECT_FALSE(ironic_praise("Merci pour ces 3h d'attente sur le tarmac", "", "de"));
+  EXPECT_TRUE(ironic_praise("Great, the app crashed again", "", "de"));
+
+  // Sincere: praise of a fix, a problem denied, no problem at all, a turn to the other side, praise not at a
+  // sentence's start or not standing alone.
+  EXPECT_FALSE(ironic_praise("Great, thanks for the quick fix!", "", "en"));
+  EXPECT_FALSE(ironic_praise("Thanks for fixing the crash so fast", "", "en"));
+  EXPECT_FALSE(ironic_praise("Wonderful, everything is back after the outage", "", "en"));
+  EXPECT_FALSE(ironic_praise("Loving how stable it is, no crashes at all", "", "en"));
+  EXPECT_FALSE(ironic_praise("Great app, works perfectly", "", "en"));
+  EXPECT_FALSE(ironic_praise("Love the app but sync keeps failing", "", "en"));
+  EXPECT_FALSE(ironic_praise("Great app. Sadly it crashed twice", "", "en"));
+  EXPECT_FALSE(ironic_praise("The export crashed, that was great", "", "en"));
+
+  // Any input: nothing to read, punctuation alone, a handle alone, invalid UTF-8.
+  EXPECT_FALSE(ironic_praise("", "", "en"));
+  EXPECT_FALSE(ironic_praise("...!!!???", "", "en"));
+  EXPECT_FALSE(ironic_praise("@great", "", "en"));
+  EXPECT_FALSE(ironic_praise("\xff\xfe great, \xc3", "", "en"));
+
+  // The models read it as a feature.
+  EXPECT_TRUE(has(feedback_features(input("Nice, the app logged me out again")), "form:ironic_praise"));
+  EXPECT_FALSE(has(feedback_features(input("Nice app, it logged me in quickly")), "form:ironic_praise"));
+}
+
 TEST(FeedbackFeatures, EachFeatureOnceSortedByHash) {
   FeatureSet set = feedback_features(input("bad bad bad bad"));
   EXPECT_TRUE(std::is_sorted(set.features.begin(), set.features.end(),
