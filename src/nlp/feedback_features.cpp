@@ -244,7 +244,7 @@ std::vector<DenseFeature> dense_features(const FeedbackInput& in) {
   if (exclamations > 0) d.push_back({"form:exclamation", std::min(1.0f, static_cast<float>(exclamations) / 3.0f)});
   if (caps_words >= 2 && caps_words * 4 >= words) d.push_back({"form:shouting", 1.0f});
   if (has_scare_quotes(in.text) || has_scare_quotes(in.title)) d.push_back({"form:scare_quotes", 1.0f});
-  if (ironic_praise(in.text, in.title, in.language_code)) d.push_back({"form:ironic_praise", 1.0f});
+  if (in.lexicon.ironic) d.push_back({"form:ironic_praise", 1.0f});
   return d;
 }
 

@@ -15,6 +15,7 @@ struct SentimentResult {
   int score = 0;                           // round(compound x 10), [-10, 10]
   double strongest_positive_clause = 0.0;  // highest clause valence sum (>= 0)
   double strongest_negative_clause = 0.0;  // lowest clause valence sum (<= 0)
+  bool ironic = false;  // praise aimed at a problem (ironic_praise): its praise was counted against
 };
 
 // Scores cleaned text with the vocabulary of its language: the full English rules for "en" and "un" (short
