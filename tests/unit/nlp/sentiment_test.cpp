@@ -17,6 +17,19 @@ TEST(Sentiment, LexiconWordsCarryTheirPolarity) {
   EXPECT_EQ(compound("The editor has a toolbar"), 0.0);
 }
 
+TEST(Sentiment, PraiseAimedAtAProblemCountsAgainst) {
+  SentimentResult ironic = analyze_sentiment("Great, another outage. Love how the status page stays green.");
+  EXPECT_TRUE(ironic.ironic);
+  EXPECT_LT(ironic.compound, -0.05);
+  EXPECT_EQ(ironic.type, "negative");
+  EXPECT_EQ(ironic.strongest_positive_clause, 0.0);
+  // The same praise for a fix, or with no problem named, keeps its sign.
+  SentimentResult sincere = analyze_sentiment("Great, thanks for the quick fix!");
+  EXPECT_FALSE(sincere.ironic);
+  EXPECT_GT(sincere.compound, 0.05);
+  EXPECT_GT(compound("Great, the new editor is fast."), 0.05);
+}
+
 TEST(Sentiment, NegationFlipsWithinThreeWords) {
   EXPECT_LT(compound("not good"), 0.0);
   EXPECT_LT(compound("This is not really good"), 0.0);
