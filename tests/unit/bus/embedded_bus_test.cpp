@@ -89,6 +89,19 @@ class EmbeddedBusTest : public ::testing::Test {
     return out;
   }
 
+  void reopen(const EmbeddedBusOptions& options) {
+    bus_.reset();
+    bus_ = open_bus(options);
+    ASSERT_NE(bus_, nullptr);
+  }
+
+  // Publishes n messages to a topic and commits all of them as `group`.
+  void publish_finished(std::string_view topic, std::string_view group, int n) {
+    auto consumer = subscribe(topic, group);
+    for (int i = 0; i < n; ++i) publish(topic, "k", std::to_string(i));
+    ASSERT_TRUE(consumer->commit(poll(*consumer).back()).ok());
+  }
+
   // Retention at once, looked at every few milliseconds: what every group has finished goes.
   static EmbeddedBusOptions trim_at_once() {
     EmbeddedBusOptions options;
@@ -390,9 +403,7 @@ TEST_F(EmbeddedBusTest, HealthReportsEndOffsetsCommittedAndLag) {
 }
 
 TEST_F(EmbeddedBusTest, MessagesEveryGroupHasFinishedAreDeletedAndOffsetsCarryOn) {
-  bus_.reset();
-  bus_ = open_bus(trim_at_once());
-  ASSERT_NE(bus_, nullptr);
+  reopen(trim_at_once());
   auto parser = subscribe(kRawItems, "parser");
   auto audit = subscribe(kRawItems, "audit");
   for (int i = 0; i < 10; ++i) publish(kRawItems, "k", std::to_string(i));
@@ -427,9 +438,7 @@ TEST_F(EmbeddedBusTest, MessagesEveryGroupHasFinishedAreDeletedAndOffsetsCarryOn
   ASSERT_TRUE(parser->commit(next.back()).ok());
   parser.reset();
   audit.reset();
-  bus_.reset();
-  bus_ = open_bus(trim_at_once());
-  ASSERT_NE(bus_, nullptr);
+  reopen(trim_at_once());
   EXPECT_TRUE(poll(*subscribe(kRawItems, "parser")).empty());
   auto fresh = poll(*subscribe(kRawItems, "replay"));
   ASSERT_EQ(fresh.size(), 1u);
@@ -439,38 +448,27 @@ TEST_F(EmbeddedBusTest, MessagesEveryGroupHasFinishedAreDeletedAndOffsetsCarryOn
 
 TEST_F(EmbeddedBusTest, RecentMessagesUnreadTopicsAndUnboundedRetentionKeepEverything) {
   // Finished by every group, but younger than the retention.
-  bus_.reset();
   EmbeddedBusOptions hour = trim_at_once();
   hour.retention = std::chrono::hours(1);
-  bus_ = open_bus(hour);
-  ASSERT_NE(bus_, nullptr);
-  auto parser = subscribe(kRawItems, "parser");
-  for (int i = 0; i < 5; ++i) publish(kRawItems, "k", std::to_string(i));
-  ASSERT_TRUE(parser->commit(poll(*parser).back()).ok());
+  reopen(hour);
+  publish_finished(kRawItems, "parser", 5);
   std::this_thread::sleep_for(40ms);
   EXPECT_EQ(trimmed_messages(), 0);
   EXPECT_EQ(stored_offsets(kRawItems).size(), 5u);
-  parser.reset();
 
   // Retention at once, but no group reads the topic: nobody has finished with it.
-  bus_.reset();
-  bus_ = open_bus(trim_at_once());
-  ASSERT_NE(bus_, nullptr);
+  reopen(trim_at_once());
   for (int i = 0; i < 3; ++i) publish(kDeadLetters, "k", std::to_string(i));
   ASSERT_TRUE(trimmed_reaches(5));  // raw.items, finished an hour too early for the first bus, goes now
   std::this_thread::sleep_for(40ms);
   EXPECT_EQ(stored_offsets(kDeadLetters).size(), 3u);
 
   // No retention: finished messages stay.
-  bus_.reset();
   EmbeddedBusOptions forever;
   forever.retention = std::nullopt;
   forever.trim_interval = 5ms;
-  bus_ = open_bus(forever);
-  ASSERT_NE(bus_, nullptr);
-  auto again = subscribe(kRawItems, "parser");
-  for (int i = 0; i < 4; ++i) publish(kRawItems, "k", std::to_string(i));
-  ASSERT_TRUE(again->commit(poll(*again).back()).ok());
+  reopen(forever);
+  publish_finished(kRawItems, "parser", 4);
   std::this_thread::sleep_for(40ms);
   EXPECT_EQ(trimmed_messages(), 0);
   EXPECT_EQ(stored_offsets(kRawItems), (std::vector<std::int64_t>{5, 6, 7, 8}));
@@ -497,8 +495,7 @@ TEST_F(EmbeddedBusTest, ALongBacklogOfFinishedMessagesGoesInSlicesRightAfterARes
   // follow at once, between batches, because finished messages are still waiting.
   EmbeddedBusOptions hourly = trim_at_once();
   hourly.trim_interval = std::chrono::hours(1);
-  bus_ = open_bus(hourly);
-  ASSERT_NE(bus_, nullptr);
+  reopen(hourly);
   for (int i = 0; i < 5; ++i) publish(kRawItems, "k", "late");
   ASSERT_TRUE(trimmed_reaches(12000)) << trimmed_messages();
   EXPECT_EQ(stored_offsets(kRawItems).size(), 5u);
