@@ -103,8 +103,8 @@ const std::vector<IronyWords>& irony_words() {
   return words;
 }
 
-// Lowercase words of a text with what ends each: 'p' a comma, full stop, exclamation or similar, 's' a
-// sentence end (. ! ? or a line break), ' ' nothing. "@handles" are left out, so "@Brand love how" opens a
+// Lowercase words of a text with what follows each: 's' a sentence's end (. ! ? or a line break), 'p' other
+// punctuation that sets a word apart (a comma, a colon, a dash, an emoji), ' ' nothing. "@handles" are left out, so "@Brand love how" opens a
 // sentence with "love".
 struct IronyWord {
   std::string text;
@@ -181,7 +181,6 @@ bool any_spelled(const std::vector<IronyWord>& w, std::span<const IronyWords* co
   }
   return false;
 }
-
 
 // Words that can come before the praise, in this order ("Oh great,", "I love how", "Just perfect.").
 constexpr std::string_view kFillers[] = {"oh", "ah", "well", "so", "just", "really", "i", "we", "you", "don't"};
