@@ -171,7 +171,7 @@ class ReanalysisJobs {
     std::vector<bus::OutgoingMessage> out;
     out.reserve(stored->size());
     for (const auto& r : *stored)
-      out.push_back({bus::workspace_key(r.workspace_id), to_json_string(record_to_json(r))});
+      out.push_back({bus::workspace_key(r.workspace_id), record_json(r)});
     return bus_.publish(bus::kFeedbackRecords, out);
   }
 

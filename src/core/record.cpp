@@ -86,6 +86,150 @@ json::object record_to_json(const FeedbackRecord& r) {
   };
 }
 
+namespace {
+
+// Appends `"key":` and the value, with a comma before every key but an object's first.
+struct JsonWriter {
+  std::string& out;
+  bool first = true;
+
+  void key(std::string_view k) {
+    if (!first) out.push_back(',');
+    first = false;
+    append_json_string(out, k);
+    out.push_back(':');
+  }
+  void string(std::string_view k, std::string_view v) {
+    key(k);
+    append_json_string(out, v);
+  }
+  void maybe(std::string_view k, const std::optional<std::string>& v) {
+    key(k);
+    if (v) {
+      append_json_string(out, *v);
+    } else {
+      out += "null";
+    }
+  }
+  void number(std::string_view k, double v) {
+    key(k);
+    append_json_number(out, v);
+  }
+  void integer(std::string_view k, std::int64_t v) {
+    key(k);
+    out += std::to_string(v);
+  }
+  void value(std::string_view k, const json::value& v) {
+    key(k);
+    out += json::serialize(v);
+  }
+  // Opens a nested object under k; the caller closes it with '}'.
+  JsonWriter object(std::string_view k) {
+    key(k);
+    out.push_back('{');
+    return JsonWriter{out};
+  }
+};
+
+}  // namespace
+
+std::string record_json(const FeedbackRecord& r) {
+  std::string out;
+  out.reserve(768 + r.text.size() + (r.title ? r.title->size() : 0));
+  out.push_back('{');
+  JsonWriter w{out};
+  w.string("unique_identifier", std::to_string(r.unique_identifier));
+  w.string("workspace_id", std::to_string(r.workspace_id));
+  w.string("source_id", std::to_string(r.source_id));
+  w.string("source_type", r.source_type);
+  {
+    JsonWriter c = w.object("core_attributes");
+    c.string("language", r.language);
+    c.string("language_code", r.language_code);
+    c.string("tenant_info", std::to_string(r.customer_id));
+    c.string("source_info", r.source_info);
+    out.push_back('}');
+  }
+  {
+    JsonWriter c = w.object("review_attributes");
+    c.key("rating");
+    if (r.rating) {
+      append_json_number(out, *r.rating);
+    } else {
+      out += "null";
+    }
+    c.maybe("title", r.title);
+    out.push_back('}');
+  }
+  {
+    JsonWriter c = w.object("conversation_attributes");
+    c.string("text", r.text);
+    c.string("sentiment_type", r.sentiment_type);
+    c.integer("sentiment_score", r.sentiment_score);
+    c.number("sentiment_compound", r.sentiment_compound);
+    c.string("category", r.category);
+    c.number("category_confidence", r.category_confidence);
+    c.number("sentiment_confidence", r.sentiment_confidence);
+    c.value("evidence", r.evidence);
+    c.key("themes");
+    out.push_back('[');
+    for (std::size_t i = 0; i < r.themes.size(); ++i) {
+      if (i) out.push_back(',');
+      append_json_string(out, r.themes[i]);
+    }
+    out.push_back(']');
+    c.key("sub_themes");
+    out.push_back('[');
+    for (std::size_t i = 0; i < r.sub_themes.size(); ++i) {
+      if (i) out.push_back(',');
+      out.push_back('{');
+      JsonWriter s{out};
+      s.string("theme", r.sub_themes[i].first);
+      s.string("phrase", r.sub_themes[i].second);
+      out.push_back('}');
+    }
+    out.push_back(']');
+    c.key("duplicate_of");
+    if (r.duplicate_of) {
+      append_json_string(out, std::to_string(*r.duplicate_of));
+    } else {
+      out += "null";
+    }
+    out.push_back('}');
+  }
+  {
+    // The source's own fields come after the three of every record, and replace them where they share a name.
+    JsonWriter c = w.object("metadata_attributes");
+    auto own = [&](std::string_view k) { return r.extra.if_contains(k); };
+    if (const auto* v = own("external_id")) c.value("external_id", *v); else c.string("external_id", r.external_id);
+    if (const auto* v = own("url")) c.value("url", *v); else c.maybe("url", r.url);
+    if (const auto* v = own("raw_ref")) c.value("raw_ref", *v); else c.string("raw_ref", r.raw_ref);
+    for (const auto& kv : r.extra) {
+      if (kv.key() == "external_id" || kv.key() == "url" || kv.key() == "raw_ref") continue;
+      c.value(kv.key(), kv.value());
+    }
+    out.push_back('}');
+  }
+  {
+    JsonWriter c = w.object("user_attributes");
+    c.maybe("email", r.email);
+    c.maybe("feedback_platform_user_id", r.platform_user_id);
+    c.maybe("username", r.username);
+    out.push_back('}');
+  }
+  {
+    JsonWriter c = w.object("context_info");
+    c.string("timestamp", format_time(r.timestamp));
+    c.string("received_at", format_time(r.received_at));
+    c.string("nlp_version", r.nlp_version);
+    c.integer("taxonomy_version", r.taxonomy_version);
+    c.integer("revision", r.revision);
+    out.push_back('}');
+  }
+  out.push_back('}');
+  return out;
+}
+
 Result<FeedbackRecord> record_from_json(const json::value& v) {
   if (!v.is_object()) return make_error(ErrorCode::bad_request, "record is not a JSON object");
   const auto& o = v.get_object();

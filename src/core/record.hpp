@@ -92,6 +92,11 @@ std::int64_t make_unique_identifier(Id workspace_id, std::string_view source_typ
 // The record as the API returns it (CONTRACT section 4). Ids are decimal strings.
 json::object record_to_json(const FeedbackRecord& r);
 
+// The same document as serialising record_to_json, written straight into a string without building the tree:
+// what the store keeps and the bus carries, written for every record on the parser's one thread. Numbers are
+// in their shortest decimal form ("0.65", where the tree's serialiser writes "6.5E-1"), the keys in the same order.
+std::string record_json(const FeedbackRecord& r);
+
 // The inverse, for stores that keep the record as a JSON document.
 Result<FeedbackRecord> record_from_json(const json::value& v);
 

@@ -141,7 +141,7 @@ Status ParserRole::store_and_publish(std::vector<store::PageCommit>& pages) {
   if (stored->empty()) return {};
   std::vector<bus::OutgoingMessage> out;
   out.reserve(stored->size());
-  for (const auto& r : *stored) out.push_back({bus::workspace_key(r.workspace_id), to_json_string(record_to_json(r))});
+  for (const auto& r : *stored) out.push_back({bus::workspace_key(r.workspace_id), record_json(r)});
   return deps_.bus.publish(bus::kFeedbackRecords, out);
 }
 

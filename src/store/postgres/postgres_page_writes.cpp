@@ -229,7 +229,7 @@ void write_final_versions(pg::Pipeline& pipeline, const std::vector<FeedbackReco
     language.push_back(r.language_code);
     revision.push_back(r.revision);
     search.push_back(r.title ? *r.title + "\n" + r.text : r.text);
-    body.push_back(to_json_string(record_to_json(r)));
+    body.push_back(record_json(r));
     for (const auto& t : r.themes) {
       themed.ws.push_back(r.workspace_id);
       themed.uid.push_back(r.unique_identifier);

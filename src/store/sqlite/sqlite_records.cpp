@@ -179,7 +179,7 @@ Result<FeedbackRecord> SqliteStore::upsert_record(RecordStatements& st, const Fe
   up.bind(1, r.workspace_id).bind(2, r.unique_identifier).bind(3, r.source_id).bind(4, r.timestamp);
   up.bind(5, r.received_at).bind(6, r.sentiment_type).bind(7, r.sentiment_compound).bind(8, r.category);
   up.bind(9, r.language_code).bind(10, static_cast<std::int64_t>(r.simhash)).bind(11, r.revision);
-  up.bind(12, search).bind(13, to_json_string(record_to_json(r))).bind(14, r.rating);
+  up.bind(12, search).bind(13, record_json(r)).bind(14, r.rating);
   // A re-analysis without the raw item keeps the one stored before.
   if (r.raw_item.empty())
     up.bind_null(15);

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <charconv>
+#include <functional>
 
 #include "core/json.hpp"
 #include "core/record.hpp"
@@ -67,6 +68,62 @@ TEST(RecordJson, RoundTripsEveryFieldGroup) {
   EXPECT_EQ(to_json_string(record_to_json(*back)), to_json_string(v));
   EXPECT_FALSE(record_from_json(json::value("nope")));
   EXPECT_FALSE(record_from_json(json::object{{"workspace_id", "1"}}));
+}
+
+// The same record through the tree and straight into a string: the same document, keys in the same order.
+TEST(RecordJson, TheDirectWriterSaysWhatTheTreeSays) {
+  auto both_ways = [](const FeedbackRecord& r) {
+    std::string direct = record_json(r);
+    auto parsed = parse_json(direct);
+    ASSERT_TRUE(parsed) << direct;
+    auto back = record_from_json(*parsed);
+    ASSERT_TRUE(back) << direct;
+    EXPECT_EQ(to_json_string(record_to_json(*back)), to_json_string(record_to_json(r))) << direct;
+    // Key by key, in order, at every level (numbers aside, which the tree writes as 6.5E-1).
+    std::function<void(const json::value&, const json::value&, const std::string&)> same_keys =
+        [&](const json::value& a, const json::value& b, const std::string& at) {
+          ASSERT_EQ(a.is_object(), b.is_object()) << at;
+          if (!a.is_object()) return;
+          const auto& x = a.get_object();
+          const auto& y = b.get_object();
+          ASSERT_EQ(x.size(), y.size()) << at;
+          for (auto i = x.begin(), j = y.begin(); i != x.end(); ++i, ++j) {
+            ASSERT_EQ(i->key(), j->key()) << at;
+            same_keys(i->value(), j->value(), at + "." + std::string(i->key()));
+          }
+        };
+    same_keys(*parsed, json::value(record_to_json(r)), "");
+  };
+  FeedbackRecord full;
+  full.unique_identifier = -3161350398033114604;
+  full.workspace_id = 7;
+  full.source_type = "appstore";
+  full.rating = 1.0;
+  full.title = "Bravo \"quoted\"\n";
+  full.text = "Great, another outage \u00e9\u6f22 \\ \t";
+  full.sentiment_score = -8;
+  full.sentiment_compound = -0.7442;
+  full.category_confidence = 0.65;
+  full.sentiment_confidence = 1e-7;
+  full.evidence = json::object{{"sentiment", json::array{json::object{{"term", "great"}, {"weight", -1.25}}}}};
+  full.themes = {"outage", "status page"};
+  full.sub_themes = {{"outage", "status page green"}};
+  full.duplicate_of = 12;
+  full.external_id = "e1";
+  full.url = "https://example.test/1";
+  // A source field of the same name as the record's own takes its place; the others follow.
+  full.extra["url"] = "https://source.test/own";
+  full.extra["stars"] = 1;
+  full.extra["nested"] = json::object{{"a", json::array{1, 2.5, nullptr}}};
+  full.email = "a@b.test";
+  full.timestamp = *parse_time("2026-12-05T01:02:03.004Z");
+  full.nlp_version = "sentiment@8";
+  full.taxonomy_version = 3;
+  full.revision = 4;
+  both_ways(full);
+  EXPECT_EQ(find_path(parse_json(record_json(full)).value(), "metadata_attributes.url")->as_string(),
+            "https://source.test/own");
+  both_ways(FeedbackRecord{});  // every optional field absent
 }
 
 TEST(Time, ParsesIsoFormsAndEpochs) {
