@@ -104,12 +104,16 @@ const std::vector<IronyWords>& irony_words() {
 }
 
 // Lowercase words of a text with what follows each: 's' a sentence's end (. ! ? or a line break), 'p' other
-// punctuation that sets a word apart (a comma, a colon, a dash, an emoji), ' ' nothing. "@handles" are left out, so "@Brand love how" opens a
-// sentence with "love".
+// punctuation that sets a word apart (a comma, a colon, a dash, an emoji), ' ' nothing. "@handles" are left
+// out, so "@Brand love how" opens a sentence with "love".
 struct IronyWord {
   std::string text;
   char end = ' ';
 };
+
+bool ends_sentence(char32_t cp) {
+  return cp == '.' || cp == '!' || cp == '?' || cp == '\n' || cp == 0x2026 || cp == 0x3002 || cp == 0xFF01;
+}
 
 // Reads words from s[i] on into `out`, at most `max` of them, stopping after a sentence's end when
 // `one_sentence`; leaves i where it stopped.
@@ -134,7 +138,7 @@ void split(std::string_view s, std::size_t& i, std::vector<IronyWord>& out, std:
     const bool had_word = !cur.empty() && !handle;
     flush();
     char end = 0;
-    if (cp == '.' || cp == '!' || cp == '?' || cp == '\n' || cp == 0x2026 || cp == 0x3002 || cp == 0xFF01) end = 's';
+    if (ends_sentence(cp)) end = 's';
     else if (cp == ',' || cp == ';' || cp == ':' || cp == 0x2014 || cp == 0xFF0C) end = 'p';
     else if (is_emoji_code_point(cp)) end = 'p';
     if (end && !out.empty() && (had_word || out.back().end == ' ')) {
@@ -247,7 +251,7 @@ bool next_word(std::string_view s, std::size_t& i, std::string& out) {
       i = at;  // the character after the word is the caller's
       return true;
     }
-    if (cp == '.' || cp == '!' || cp == '?' || cp == '\n') return false;
+    if (ends_sentence(cp)) return false;
     handle = cp == '@';
   }
   return !out.empty();
@@ -284,8 +288,8 @@ bool any_sentence_opens_with_praise(std::string_view s, std::span<const IronyWor
       if (opens_with_praise(words, langs)) return true;
     }
     // On to the sentence's end (std::string_view::find_first_of asks memchr about every character).
-    while (i < s.size() && s[i] != '.' && s[i] != '!' && s[i] != '?' && s[i] != '\n') ++i;
-    ++i;
+    while (i < s.size() && !ends_sentence(next_code_point(s, i))) {
+    }
   }
   return false;
 }

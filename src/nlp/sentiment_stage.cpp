@@ -202,20 +202,15 @@ SentimentResult analyze_sentiment(std::string_view text, std::string_view langua
   const auto& t = tokens.tokens;
   if (t.empty()) return r;
   std::vector<double> v = score_tokens(t, vocab);
+  // Praise aimed at a problem ("Great, another outage.") means the opposite of its words: its positive side
+  // counts against. Negative words in it already count as meant.
+  r.ironic = ironic_praise(text, {}, language_code);
+  if (r.ironic)
+    for (double& x : v) x = -std::fabs(x);
 
   double sum = weighted_sum(t, v, vocab);
   if (sum != 0.0) sum += sign(sum) * punctuation_emphasis(tokens.exclamations, tokens.questions);
   double compound = std::clamp(sum / std::sqrt(sum * sum + kNormalisation), -1.0, 1.0);
-
-  // Praise aimed at a problem ("Great, another outage.") means the opposite of its words: its positive side
-  // counts against. Negative words in it already count as meant.
-  r.ironic = ironic_praise(text, {}, language_code);
-  if (r.ironic) {
-    for (double& x : v) x = -std::fabs(x);
-    sum = weighted_sum(t, v, vocab);
-    if (sum != 0.0) sum += sign(sum) * punctuation_emphasis(tokens.exclamations, tokens.questions);
-    compound = std::clamp(sum / std::sqrt(sum * sum + kNormalisation), -1.0, 1.0);
-  }
 
   double clause_sum = 0.0;
   for (std::size_t i = 0; i < t.size(); ++i) {
