@@ -50,10 +50,17 @@ std::vector<std::string> base_forms(std::string_view w) {
 }
 
 // "soooo goooood" -> "so good" (letter runs collapsed to two, then one), then inflections; the first
-// form the tables know wins, and unknown words stay as they are.
+// form the tables know wins, and unknown words stay as they are. Only a run of three or more letters is
+// stretching: a double letter is spelling ("smoother" is not "smother", "furry" is not "fury").
 std::string resolve_uncached(std::string word, const Vocabulary& vocab) {
   if (vocab.knows(word)) return word;
+  std::size_t longest_run = 0;
+  for (std::size_t i = 0, run = 0; i < word.size(); ++i) {
+    run = (i > 0 && word[i] == word[i - 1]) ? run + 1 : 1;
+    longest_run = std::max(longest_run, run);
+  }
   for (std::size_t keep : {2u, 1u}) {
+    if (longest_run < 3) break;
     std::string squeezed;
     std::size_t run = 0;
     for (std::size_t i = 0; i < word.size(); ++i) {

@@ -116,6 +116,14 @@ TEST(Sentiment, EmoticonsAndShortcodesCarrySentiment) {
 TEST(Sentiment, ElongatedAndInflectedWordsAreRecognised) {
   EXPECT_GT(compound("sooooo goooood"), 0.3);
   EXPECT_LT(compound("the manual lacks detail"), 0.0);
+  EXPECT_LT(compound("baaaad"), 0.0);
+}
+
+TEST(Sentiment, ADoubleLetterIsSpellingNotStretching) {
+  // Squeezing the double letter away would read these as "smother", "fury" and "super".
+  EXPECT_GE(compound("scrolling is smoother now"), 0.0);
+  EXPECT_EQ(compound("a furry dog"), 0.0);
+  EXPECT_EQ(compound("we had supper"), 0.0);
 }
 
 TEST(Sentiment, AbsenceOfProblemsIsPositive) {
