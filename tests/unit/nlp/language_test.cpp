@@ -22,6 +22,20 @@ TEST(Language, DetectsCommonLanguages) {
   expect_language("このアプリはとても使いやすいです。毎日使っています。", "ja", "Japanese");
 }
 
+TEST(Language, PlainEnglishIsEnglishAndPlainAsciiInOtherLanguagesIsNot) {
+  expect_language("Fix the sync please, it keeps failing", "en", "English");
+  expect_language("It\u2019s fine but it doesn\u2019t sync", "en", "English");
+  // Written without accents, with words English shares ("of", "me", "to", "for", "at", "on"): not English.
+  for (std::string_view text : {"Ik weet niet of het werkt of niet, de app is traag",
+                                "me gusta mucho la app pero no funciona bien",
+                                "Die App ist super aber die Synchronisierung geht nicht",
+                                "to jest bardzo dobra aplikacja ale nie dziala",
+                                "on ne peut pas ouvrir le fichier depuis la mise a jour",
+                                "det er godt for at den virker ikke"}) {
+    EXPECT_NE(detect_language(text).code, "en") << text;
+  }
+}
+
 TEST(Language, ModernCodesReplaceCld2Legacy) {
   expect_language("האפליקציה קורסת כל פעם שאני פותח את ההגדרות, בבקשה תתקנו את זה", "he", "Hebrew");
 }
