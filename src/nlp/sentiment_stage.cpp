@@ -82,14 +82,16 @@ struct Scoring {
 
 // Adjusts token i's valence for the degree modifiers, negators and "least" among the three words before
 // it in the same clause. The scope stops at an earlier sentiment word, so in "don't care, don't care" each
-// "care" is negated once.
+// "care" is negated once; but "well" right after its verb shares the verb's negation ("did not fit well",
+// "doesn't play well with").
 double apply_modifiers(const Scoring& s, std::size_t i, double v, bool self_negating) {
   const auto& t = s.t;
+  const bool manner = s.vocab.is_english() && t[i].word == "well";
   for (std::size_t d = 1; d <= 3 && d <= i; ++d) {
     std::size_t j = i - d;
     if (t[j].clause != t[i].clause) break;
     if (s.in_phrase[j]) continue;
-    if (s.base[j] != 0.0) break;
+    if (s.base[j] != 0.0 && !(manner && d == 1)) break;
     const std::string& w = t[j].word;
     double m = s.facts[j].degree;
     if (m == 0.0 && s.vocab.is_english() && w == "of" && j > 0 && t[j - 1].clause == t[i].clause &&

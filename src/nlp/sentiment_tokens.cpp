@@ -25,6 +25,10 @@ bool ends_with(std::string_view s, std::string_view suffix) {
 // "stopped" -> "stop", "annoyingly" -> "annoying", "happily" -> "happy".
 std::vector<std::string> base_forms(std::string_view w) {
   std::vector<std::string> out;
+  // Words that only look inflected: "likely" is not "like", "fairly" not "fair"; "hands" are body parts,
+  // whatever the lexicon's "hand" (as in lending one) says.
+  for (std::string_view lookalike : {"likely", "fairly", "hands", "handed", "handing"})
+    if (w == lookalike) return out;
   auto cut = [&](std::size_t n) { return std::string(w.substr(0, w.size() - n)); };
   auto undouble = [&](std::size_t n) {
     std::string b = cut(n);

@@ -119,6 +119,19 @@ TEST(Sentiment, ElongatedAndInflectedWordsAreRecognised) {
   EXPECT_LT(compound("baaaad"), 0.0);
 }
 
+TEST(Sentiment, WellSharesTheNegationOfItsVerb) {
+  EXPECT_LT(compound("the case did not fit well"), compound("the case did not fit"));
+  EXPECT_LT(compound("it doesn't play well with itunes"), 0.0);
+  EXPECT_GT(compound("it works well"), 0.0);
+  EXPECT_LT(compound("don't care, don't care"), 0.0);  // each "care" still negated once
+}
+
+TEST(Sentiment, WordsThatOnlyLookInflectedKeepNoValence) {
+  EXPECT_LT(compound("the pictures come out hazy if your hands shake"), 0.0);
+  EXPECT_EQ(compound("they are likely to claim it"), 0.0);
+  EXPECT_GT(compound("I like it"), 0.0);
+}
+
 TEST(Sentiment, ADoubleLetterIsSpellingNotStretching) {
   // Squeezing the double letter away would read these as "smother", "fury" and "super".
   EXPECT_GE(compound("scrolling is smoother now"), 0.0);
