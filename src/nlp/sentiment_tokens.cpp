@@ -2,6 +2,9 @@
 #include "nlp/sentiment_tokens.hpp"
 
 #include <algorithm>
+#include <array>
+#include <bitset>
+#include <memory>
 #include <cctype>
 #include <optional>
 #include <unordered_map>
@@ -202,13 +205,30 @@ class Tokenizer {
   }
 
   // Emits the run as an emoticon when the lexicon knows it as written (":D", "<3", "):").
-  bool emoticon(std::string_view run) {
-    bool has_symbol = std::any_of(run.begin(), run.end(), [](char ch) {
+  static bool has_symbol(std::string_view run) {
+    return std::any_of(run.begin(), run.end(), [](char ch) {
       unsigned char u = static_cast<unsigned char>(ch);
       return u < 0x80 && !std::isalnum(u) && ch != '\'' && ch != '-';
     });
-    if (!has_symbol || run.size() > 8) return false;
+  }
+
+  bool emoticon(std::string_view run) {
+    if (run.empty() || run.size() > 8 || !has_symbol(run)) return false;
     const auto& lex = vader_lexicon();  // emoticons are the same in every language
+    // Most runs with a symbol are a word and its punctuation ("great,"): the first and last bytes of every
+    // emoticon the lexicon knows rule them out before a string is made and looked up.
+    static const auto ends = [&lex] {
+      auto pairs = std::make_unique<std::array<std::bitset<256>, 256>>();
+      for (const auto& [key, v] : lex)
+        if (!key.empty() && has_symbol(key))
+          (*pairs)[static_cast<unsigned char>(key.front())].set(static_cast<unsigned char>(key.back()));
+      return pairs;
+    }();
+    auto ascii_lower = [](char ch) { return static_cast<unsigned char>(ch >= 'A' && ch <= 'Z' ? ch | 0x20 : ch); };
+    unsigned char first = static_cast<unsigned char>(run.front()), last = static_cast<unsigned char>(run.back());
+    if (first < 0x80 && last < 0x80 && !(*ends)[first].test(last) &&
+        !(*ends)[ascii_lower(run.front())].test(ascii_lower(run.back())))
+      return false;
     std::string key(run);
     auto it = lex.find(key);
     if (it == lex.end()) {
