@@ -153,7 +153,28 @@ bool is_unicode_space(char32_t cp) {
 
 }  // namespace
 
+namespace {
+
+// True when no rule above can apply to the text, so it stays as it is: one line, without the
+// punctuation every trace, frame, URL scheme and exception message needs ("(", ":", "\"", "{"), not
+// opening with "..." (a "... 12 more" line), without a "www." and without an exception's name.
+bool plainly_free_of_urls_and_traces(std::string_view s) {
+  if (starts_with(s, "...")) return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (c == '\n' || c == '(' || c == ':' || c == '"' || c == '{') return false;
+    if (c == '.' && i >= 3 && (s[i - 1] | 0x20) == 'w' && (s[i - 2] | 0x20) == 'w' && (s[i - 3] | 0x20) == 'w')
+      return false;
+  }
+  for (std::string_view name : {"Error", "Exception", "Throwable", "Fault", "Panic"})
+    if (s.find(name) != std::string_view::npos) return false;
+  return true;
+}
+
+}  // namespace
+
 std::string strip_urls_and_traces(std::string_view analysis, bool& found_trace) {
+  if (plainly_free_of_urls_and_traces(analysis)) return std::string(analysis);
   std::vector<std::string_view> lines;
   for (std::size_t pos = 0; pos <= analysis.size();) {
     std::size_t nl = analysis.find('\n', pos);

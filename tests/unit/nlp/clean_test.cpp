@@ -149,6 +149,15 @@ TEST(CleanStackTraces, InlineFramesLeaveAnalysis) {
   EXPECT_TRUE(d.has_stack_trace);
 }
 
+TEST(CleanStackTraces, OneLineWithoutColonsOrBracketsIsStillNarrowed) {
+  // No ":" or "(" anywhere, so none of the trace rules can apply; the name and the address still go.
+  EXPECT_EQ(clean("Saving fails with java.lang.NullPointerException every time", TextFormat::plain).analysis_text,
+            "Saving fails with every time");
+  EXPECT_EQ(clean("see WWW.Example.com for the steps", TextFormat::plain).analysis_text, "see for the steps");
+  EXPECT_EQ(clean("Sync broke again, nothing to see here", TextFormat::plain).analysis_text,
+            "Sync broke again, nothing to see here");
+}
+
 TEST(CleanStackTraces, OrdinaryTextIsNotATrace) {
   Document d = clean("at the moment (sadly) it is slow\nmeet at 10:30", TextFormat::plain);
   EXPECT_EQ(d.analysis_text, "at the moment (sadly) it is slow\nmeet at 10:30");
