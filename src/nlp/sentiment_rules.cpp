@@ -119,6 +119,32 @@ constexpr std::pair<std::string_view, float> kProductWords[] = {
     {"seamless", 2.0f},
     {"seamlessly", 2.0f},
     {"lifesaver", 2.8f},
+    // Everyday judgements of a product that the general lexicon lacks, valued like their nearest synonyms in
+    // it ("incredible" as "amazing", "unreliable" a little under "useless").
+    {"incredible", 2.8f},
+    {"exceptional", 2.6f},
+    {"phenomenal", 3.0f},
+    {"stellar", 2.5f},
+    {"top-notch", 2.7f},
+    {"coolest", 2.0f},
+    {"reliable", 1.6f},
+    {"sturdy", 1.4f},
+    {"snappy", 1.5f},
+    {"speedy", 1.5f},
+    {"rock-solid", 2.0f},
+    {"outperforms", 1.5f},
+    {"unreliable", -1.8f},
+    {"malfunction", -1.8f},
+    {"malfunctions", -1.8f},
+    {"malfunctioning", -1.8f},
+    {"overheats", -1.6f},
+    {"overheating", -1.6f},
+    {"junky", -2.0f},
+    {"choppy", -1.4f},
+    {"unintuitive", -1.6f},
+    {"subpar", -1.6f},
+    {"shoddy", -2.0f},
+    {"janky", -1.8f},
 };
 
 constexpr std::pair<char32_t, float> kEmoji[] = {

@@ -126,6 +126,12 @@ TEST(Sentiment, WellSharesTheNegationOfItsVerb) {
   EXPECT_LT(compound("don't care, don't care"), 0.0);  // each "care" still negated once
 }
 
+TEST(Sentiment, JudgementsTheGeneralLexiconLacksCarrySentiment) {
+  EXPECT_GT(compound("incredible camera"), 0.3);
+  EXPECT_GT(compound("the service has been reliable and the app is snappy"), 0.3);
+  EXPECT_LT(compound("the charger is unreliable and the phone keeps overheating"), -0.3);
+}
+
 TEST(Sentiment, WordsThatOnlyLookInflectedKeepNoValence) {
   EXPECT_LT(compound("the pictures come out hazy if your hands shake"), 0.0);
   EXPECT_EQ(compound("they are likely to claim it"), 0.0);
