@@ -22,7 +22,7 @@ struct IronyWords {
   std::vector<std::string_view> interjections;
   // Openings that aim praise at what follows ("love how", "thanks for").
   std::vector<std::string_view> leads;
-  // Something went wrong (a word or a phrase of two).
+  // Something went wrong (a word or a short phrase).
   std::vector<std::string_view> problems;
   // Something was put right: then the praise is sincere ("Great, thanks for the quick fix!").
   std::vector<std::string_view> resolutions;
@@ -49,7 +49,8 @@ const std::vector<IronyWords>& irony_words() {
         "logged me out", "logged out", "logging me out", "logs me out", "kicked me", "froze", "frozen", "freezes", "stuck", "laggy", "delayed",
         "cancelled", "canceled", "charged", "overcharged", "fee", "fees", "price increase", "price hike",
         "on hold", "missing", "wrong", "doesn't work", "didn't work", "won't load", "won't open", "can't log",
-        "cannot log", "unusable", "spam", "drained", "disconnected", "disconnects", "declined", "nobody",
+        "cannot log", "unusable", "spam", "drained", "disconnected", "disconnects", "declined", "nobody", "no reply",
+        "no response", "without a reply", "without any reply", "never replied",
         "turned my", "made it worse"},
        {"fix", "fixed", "fixes", "fixing", "solved", "resolved", "sorted", "restored", "works now", "working again",
         "back up", "back online", "up again", "refunded", "is back", "are back", "it back", "gone", "finally",

@@ -145,6 +145,10 @@ constexpr std::pair<std::string_view, float> kProductWords[] = {
     {"subpar", -1.6f},
     {"shoddy", -2.0f},
     {"janky", -1.8f},
+    // What vanished: in feedback it is the user's data ("my photos disappeared").
+    {"disappeared", -1.5f},
+    {"vanished", -1.5f},
+    {"wiped", -1.5f},
 };
 
 constexpr std::pair<char32_t, float> kEmoji[] = {
@@ -229,6 +233,17 @@ constexpr PhraseSpec kPhrases[] = {
     {"don't appear", -1.5f},
     {"doesn't appear", -1.5f},
     {"no results", -1.2f},
+    // Data gone and nobody answering.
+    {"deleted all", -2.0f},
+    {"deleted my", -1.8f},
+    {"no reply", -1.5f},
+    {"no response", -1.5f},
+    {"without a reply", -1.8f},
+    {"without any reply", -1.8f},
+    {"without a response", -1.8f},
+    {"never replied", -1.8f},
+    {"never heard back", -1.8f},
+    {"still waiting", -1.5f},
     // Absence of trouble reads as praise in feedback.
     {"no problems", 2.0f},
     {"no problem", 1.5f},

@@ -102,6 +102,7 @@ TEST(FeedbackFeatures, PraiseAimedAtAProblemIsIrony) {
   // The other language's words apply only to texts in it; English's to every text.
   EXPECT_FALSE(ironic_praise("Merci pour ces 3h d'attente sur le tarmac", "", "de"));
   EXPECT_TRUE(ironic_praise("Great, the app crashed again", "", "de"));
+  EXPECT_TRUE(ironic_praise("Wow, three days without a reply from support. Amazing service.", "", "en"));
 
   // Sincere: praise of a fix, a problem denied, no problem at all, a turn to the other side, praise not at a
   // sentence's start or not standing alone.

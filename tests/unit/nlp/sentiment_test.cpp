@@ -132,6 +132,13 @@ TEST(Sentiment, JudgementsTheGeneralLexiconLacksCarrySentiment) {
   EXPECT_LT(compound("the charger is unreliable and the phone keeps overheating"), -0.3);
 }
 
+TEST(Sentiment, DataGoneAndNoAnswerAreComplaints) {
+  EXPECT_LT(compound("it deleted all my notes"), 0.0);
+  EXPECT_LT(compound("my photos disappeared after the update"), 0.0);
+  EXPECT_LT(compound("two weeks and no reply from the team"), 0.0);
+  EXPECT_LT(compound("still waiting for the refund"), 0.0);
+}
+
 TEST(Sentiment, WordsThatOnlyLookInflectedKeepNoValence) {
   EXPECT_LT(compound("the pictures come out hazy if your hands shake"), 0.0);
   EXPECT_EQ(compound("they are likely to claim it"), 0.0);
