@@ -244,6 +244,13 @@ constexpr PhraseSpec kPhrases[] = {
     {"never replied", -1.8f},
     {"never heard back", -1.8f},
     {"still waiting", -1.5f},
+    {"never arrived", -1.8f},
+    {"never arrives", -1.5f},
+    {"hasn't arrived", -1.5f},
+    {"has not arrived", -1.5f},
+    {"hasn't shipped", -1.5f},
+    {"has not shipped", -1.5f},
+    {"never again", -2.0f},
     // Absence of trouble reads as praise in feedback.
     {"no problems", 2.0f},
     {"no problem", 1.5f},

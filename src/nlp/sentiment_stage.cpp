@@ -102,7 +102,12 @@ double apply_modifiers(const Scoring& s, std::size_t i, double v, bool self_nega
       m *= d == 1 ? 1.0 : (d == 2 ? 0.95 : 0.9);
       v += sign(v) * m;
     }
-    if (!self_negating && s.facts[j].negates) {
+    // "can't believe how good": disbelief, which heightens what follows instead of denying it ("don't
+    // believe it is good" still denies).
+    bool disbelief = s.vocab.is_english() && j + 1 < i && t[j + 1].word == "believe" &&
+                     (t[j].word == "can't" || t[j].word == "cant" || t[j].word == "cannot" ||
+                      t[j].word == "couldn't" || t[j].word == "couldnt");
+    if (!self_negating && s.facts[j].negates && !disbelief) {
       // "never so good", "not been this disappointed": a comparison with everything before, not a denial.
       bool superlative = s.vocab.is_english() && t[i - 1].clause == t[i].clause &&
                          (t[i - 1].word == "this" || (w == "never" && t[i - 1].word == "so"));

@@ -137,6 +137,14 @@ TEST(Sentiment, DataGoneAndNoAnswerAreComplaints) {
   EXPECT_LT(compound("my photos disappeared after the update"), 0.0);
   EXPECT_LT(compound("two weeks and no reply from the team"), 0.0);
   EXPECT_LT(compound("still waiting for the refund"), 0.0);
+  EXPECT_LT(compound("my order hasn't shipped in 9 days"), 0.0);
+  EXPECT_LT(compound("The food was cold. Never again."), 0.0);
+}
+
+TEST(Sentiment, DisbeliefHeightensRatherThanDenies) {
+  EXPECT_GT(compound("I can't believe how good this update is"), 0.0);
+  EXPECT_LT(compound("I can't believe how bad this update is"), 0.0);
+  EXPECT_LT(compound("it can't be good"), 0.0);
 }
 
 TEST(Sentiment, WordsThatOnlyLookInflectedKeepNoValence) {
