@@ -161,6 +161,28 @@ constexpr LanguageWord kFeedbackWords[] = {
     {"pl", "drogie", -1.2f},  {"cs", "drahé", -1.2f},   {"cs", "drahý", -1.2f},  {"ru", "дорого", -1.2f},
     {"ru", "дорогой", -1.2f}, {"ru", "дорогая", -1.2f}, {"uk", "дорого", -1.2f}, {"tr", "pahalı", -1.2f},
     {"fi", "kallis", -1.2f},  {"hu", "drága", -1.2f},   {"ro", "scump", -1.2f},  {"ca", "car", -1.2f},
+    // How feedback says an app crashes, hangs, is slow or buggy, or is good to use, where the general lists
+    // have no word for it.
+    {"ru", "вылетает", -2.0f}, {"ru", "вылетело", -2.0f}, {"ru", "зависает", -1.8f},
+    {"ru", "зависло", -1.8f},  {"ru", "тормозит", -1.6f}, {"ru", "глючит", -1.8f},  {"ru", "глюки", -1.6f},
+    {"ru", "сломалось", -2.0f}, {"ru", "ошибка", -1.2f},  {"ru", "ошибки", -1.2f},  {"ru", "неудобно", -1.5f},
+    {"ru", "удобно", 2.0f},    {"ru", "удобное", 2.0f},   {"pl", "zawiesza", -1.8f}, {"pl", "zacina", -1.6f},
+    {"pl", "wywala", -2.0f},   {"pl", "crashuje", -2.0f}, {"pl", "błąd", -1.2f},    {"pl", "błędy", -1.2f},
+    {"pl", "wolno", -1.2f},    {"pl", "beznadziejna", -2.5f}, {"pl", "beznadziejny", -2.5f},
+    {"pl", "świetna", 2.5f},   {"pl", "świetny", 2.5f},   {"pl", "polecam", 2.0f},   {"sv", "kraschar", -2.0f},
+    {"sv", "hänger", -1.4f},   {"sv", "långsam", -1.2f},  {"sv", "långsamt", -1.2f}, {"sv", "buggig", -1.8f},
+    {"sv", "trasig", -1.8f},   {"sv", "jättebra", 2.5f},  {"sv", "smidig", 1.8f},   {"sv", "smidigt", 1.8f},
+    {"da", "crasher", -2.0f},  {"da", "langsom", -1.2f},  {"da", "fejl", -1.2f},    {"da", "hænger", -1.4f},
+    {"no", "krasjer", -2.0f},  {"no", "treg", -1.2f},     {"no", "feil", -1.2f},    {"no", "henger", -1.4f},
+    {"fi", "kaatuu", -2.0f},   {"fi", "hidas", -1.2f},    {"fi", "jumittaa", -1.8f}, {"fi", "virhe", -1.2f},
+    {"tr", "çöküyor", -2.0f},  {"tr", "donuyor", -1.8f},  {"tr", "yavaş", -1.2f},   {"tr", "hata", -1.2f},
+    {"tr", "çalışmıyor", -2.0f}, {"tr", "berbat", -2.5f}, {"tr", "harika", 2.8f},   {"ja", "落ちる", -2.0f},
+    {"ja", "落ちます", -2.0f}, {"ja", "クラッシュ", -2.0f}, {"ja", "フリーズ", -1.8f}, {"ja", "重い", -1.4f},
+    {"ja", "遅い", -1.2f},     {"ja", "不具合", -1.5f},   {"ja", "バグ", -1.2f},     {"ja", "使いやすい", 2.0f},
+    {"ja", "便利", 2.0f},      {"ko", "튕겨요", -2.0f},   {"ko", "튕김", -2.0f},     {"ko", "멈춰요", -1.8f},
+    {"ko", "느려요", -1.2f},   {"ko", "버그", -1.2f},     {"ko", "오류", -1.2f},     {"ko", "편해요", 2.0f},
+    {"zh", "闪退", -2.0f},     {"zh", "崩溃", -2.0f},     {"zh", "卡顿", -1.6f},     {"zh", "好用", 2.0f},
+    {"zh", "方便", 1.8f},
 };
 
 bool is_unspaced_language(std::string_view code) { return code == "ja" || code == "zh" || code == "th"; }

@@ -141,6 +141,14 @@ TEST(Sentiment, DataGoneAndNoAnswerAreComplaints) {
   EXPECT_LT(compound("The food was cold. Never again."), 0.0);
 }
 
+TEST(Sentiment, CrashesAndPraiseInLanguagesWithoutAHandMadeTable) {
+  EXPECT_LT(analyze_sentiment("Приложение постоянно вылетает после обновления", "ru").compound, 0.0);
+  EXPECT_LT(analyze_sentiment("Aplikacja ciągle się zawiesza", "pl").compound, 0.0);
+  EXPECT_LT(analyze_sentiment("Uygulama sürekli çöküyor", "tr").compound, 0.0);
+  EXPECT_GT(analyze_sentiment("とても使いやすいアプリです", "ja").compound, 0.0);
+  EXPECT_LT(analyze_sentiment("更新后一直闪退", "zh").compound, 0.0);
+}
+
 TEST(Sentiment, DisbeliefHeightensRatherThanDenies) {
   EXPECT_GT(compound("I can't believe how good this update is"), 0.0);
   EXPECT_LT(compound("I can't believe how bad this update is"), 0.0);
