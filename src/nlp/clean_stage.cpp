@@ -151,15 +151,11 @@ bool is_unicode_space(char32_t cp) {
   return cp == 0xA0 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x202F || cp == 0x205F || cp == 0x3000;
 }
 
-}  // namespace
-
-namespace {
-
-// True when no rule above can apply to the text, so it stays as it is: one line, without the
+// True when none of the rules above can apply to the text, so it stays as it is: one line, without the
 // punctuation every trace, frame, URL scheme and exception message needs ("(", ":", "\"", "{"), not
 // opening with "..." (a "... 12 more" line), without a "www." and without an exception's name.
 bool plainly_free_of_urls_and_traces(std::string_view s) {
-  if (starts_with(s, "...")) return false;
+  if (starts_with(trim_blanks(s), "...")) return false;
   for (std::size_t i = 0; i < s.size(); ++i) {
     char c = s[i];
     if (c == '\n' || c == '(' || c == ':' || c == '"' || c == '{') return false;

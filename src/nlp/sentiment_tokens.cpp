@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <array>
 #include <bitset>
-#include <memory>
 #include <cctype>
+#include <memory>
 #include <optional>
 #include <unordered_map>
 

@@ -154,6 +154,7 @@ TEST(CleanStackTraces, OneLineWithoutColonsOrBracketsIsStillNarrowed) {
   EXPECT_EQ(clean("Saving fails with java.lang.NullPointerException every time", TextFormat::plain).analysis_text,
             "Saving fails with every time");
   EXPECT_EQ(clean("see WWW.Example.com for the steps", TextFormat::plain).analysis_text, "see for the steps");
+  EXPECT_EQ(clean("  ... 3 more", TextFormat::plain).analysis_text, "");
   EXPECT_EQ(clean("Sync broke again, nothing to see here", TextFormat::plain).analysis_text,
             "Sync broke again, nothing to see here");
 }
