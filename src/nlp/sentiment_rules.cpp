@@ -251,6 +251,9 @@ constexpr PhraseSpec kPhrases[] = {
     {"hasn't shipped", -1.5f},
     {"has not shipped", -1.5f},
     {"never again", -2.0f},
+    {"my money back", -1.8f},
+    {"price hike", -1.8f},
+    {"price hikes", -1.8f},
     // Absence of trouble reads as praise in feedback.
     {"no problems", 2.0f},
     {"no problem", 1.5f},

@@ -139,6 +139,8 @@ TEST(Sentiment, DataGoneAndNoAnswerAreComplaints) {
   EXPECT_LT(compound("still waiting for the refund"), 0.0);
   EXPECT_LT(compound("my order hasn't shipped in 9 days"), 0.0);
   EXPECT_LT(compound("The food was cold. Never again."), 0.0);
+  EXPECT_LT(compound("I want my money back."), 0.0);
+  EXPECT_LT(compound("Seriously?! Another price hike?"), 0.0);
 }
 
 TEST(Sentiment, CrashesAndPraiseInLanguagesWithoutAHandMadeTable) {
