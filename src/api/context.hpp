@@ -26,7 +26,7 @@ struct AppContext {
   Metrics& metrics;
   std::function<json::object()> role_health;  // each role's state, for /healthz
   std::string web_root;                        // built dashboard assets; empty serves the built-in page
-  IngressBacklog* webhook_backlog = nullptr;   // the webhook role's backpressure; null: no bound
+  IngressBacklog* webhook_backlog = nullptr;   // the webhook role's backpressure and delivery count; null: no webhook role
   ingest::EgressPolicy egress{};               // where alert channels may point and test sends connect (--egress-allow)
   std::shared_ptr<KeyCache> keys = make_key_cache();                         // recently checked API keys
   std::shared_ptr<RouteAccessTable> access = std::make_shared<RouteAccessTable>();  // filled by add_route

@@ -23,13 +23,14 @@ void IngressBacklog::refresh_locked(std::chrono::steady_clock::time_point now) {
     committed_ = position->committed;
   }
   read_at_ = now;
+  cached_lag_.store(lag_, std::memory_order_relaxed);
 }
 
 std::optional<int> IngressBacklog::refuse() {
-  if (policy_.max_backlog <= 0) return std::nullopt;
   std::lock_guard lock(mu_);
   auto now = std::chrono::steady_clock::now();
-  if (now - read_at_ >= policy_.refresh) refresh_locked(now);
+  if (now - read_at_ >= policy_.refresh) refresh_locked(now);  // also without a bound: cached_lag() reads it
+  if (policy_.max_backlog <= 0) return std::nullopt;
   bool over = lag_ > policy_.max_backlog;
   if (over != refusing_) {
     refusing_ = over;

@@ -1,7 +1,9 @@
 // Backpressure for the webhook ingress: how far the parser group is behind on raw.items, read from the bus
-// at most once per refresh interval, and whether a new delivery should be refused until it catches up.
+// at most once per refresh interval, and whether a new delivery should be refused until it catches up. It
+// also counts the deliveries accepted, so a parser in the same process can tell a burst is arriving.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <mutex>
@@ -25,6 +27,12 @@ class IngressBacklog {
   std::optional<int> refuse();
   // The last lag read (-1 when the bus could not tell), the bound, and whether deliveries are refused.
   json::object health();
+  // A delivery was stored and answered 202.
+  void accepted() noexcept { accepted_.fetch_add(1, std::memory_order_relaxed); }
+  std::uint64_t accepted_total() const noexcept { return accepted_.load(std::memory_order_relaxed); }
+  // The lag as last read, without reading the bus (-1 when unknown). While deliveries arrive, each of them
+  // refreshes it within the refresh interval.
+  std::int64_t cached_lag() const noexcept { return cached_lag_.load(std::memory_order_relaxed); }
 
  private:
   void refresh_locked(std::chrono::steady_clock::time_point now);
@@ -38,6 +46,8 @@ class IngressBacklog {
   // The drain rate seen between two reads while refusing, for Retry-After.
   std::int64_t committed_ = -1;
   double drain_per_s_ = 0;
+  std::atomic<std::uint64_t> accepted_{0};
+  std::atomic<std::int64_t> cached_lag_{-1};
 };
 
 }  // namespace chorus::api

@@ -2,6 +2,8 @@
 // It never parses the payload deeply and never waits on another role.
 #include <future>
 #include <memory>
+#include <mutex>
+#include <unordered_map>
 
 #include "api/context.hpp"
 #include "api/respond.hpp"
@@ -34,21 +36,50 @@ std::optional<std::string> url_verification_challenge(const store::Source& sourc
   return get_string(body, "challenge");
 }
 
+// Webhook secrets opened from their sealed form, by source: opening one takes a decode and a decryption,
+// which a burst of deliveries would repeat for each. An entry holds only while its sealed text is the
+// source's current one, so a rotated or removed secret is never used.
+class OpenedSecrets {
+ public:
+  Result<std::string> webhook_secret(const store::Source& source, const SecretBox& box) {
+    {
+      std::lock_guard lock(mu_);
+      if (auto it = kept_.find(source.id); it != kept_.end() && it->second.sealed == source.sealed_secrets)
+        return it->second.secret;
+    }
+    auto secrets = open_source_secrets(source, box);
+    if (!secrets) return secrets.error();
+    std::lock_guard lock(mu_);
+    if (kept_.size() >= kKept) kept_.clear();
+    kept_[source.id] = Entry{source.sealed_secrets, secrets->webhook_secret};
+    return std::move(secrets->webhook_secret);
+  }
+
+ private:
+  struct Entry {
+    std::string sealed, secret;
+  };
+  static constexpr std::size_t kKept = 10000;
+  std::mutex mu_;
+  std::unordered_map<Id, Entry> kept_;
+};
+
 // Appends a delivery to the bus and answers 202 once it is durable, or 503 when it cannot be stored.
 void append_delivery(AppContext& ctx, std::vector<bus::OutgoingMessage> delivery, http::Reply reply) {
   ctx.bus.publish_async(bus::kRawItems, std::move(delivery),
-                        [reply = std::move(reply), &metrics = ctx.metrics](Status s) {
+                        [reply = std::move(reply), &metrics = ctx.metrics, backlog = ctx.webhook_backlog](Status s) {
                           if (!s) {
                             reply(error_response(ErrorCode::unavailable,
                                                  "could not store the delivery, retry later: " + s.error().message));
                             return;
                           }
                           metrics.add("chorus_webhook_accepted_total");
+                          if (backlog) backlog->accepted();
                           reply(json_response(202, json::object{{"accepted", 1}}));
                         });
 }
 
-http::Response receive(http::Request& req, AppContext& ctx) {
+http::Response receive(http::Request& req, AppContext& ctx, OpenedSecrets& opened) {
   auto id = path_id(req, "src", "webhook endpoint");
   if (!id) return error_response(id.error());
   // Refused before any work while the parser is too far behind: the sender retries later, and the log
@@ -61,7 +92,7 @@ http::Response receive(http::Request& req, AppContext& ctx) {
       res.headers.set("retry-after", std::to_string(*wait));
       return res;
     }
-  auto source = ctx.store.get_source_by_id(*id);
+  auto source = ctx.store.get_webhook_source(*id);
   if (!source) {
     if (source.error().code == ErrorCode::not_found)
       return error_response(ErrorCode::not_found, "webhook endpoint /v1/hooks/" + std::to_string(*id) + " does not exist");
@@ -72,9 +103,9 @@ http::Response receive(http::Request& req, AppContext& ctx) {
                                                     " has no webhook configured; add a webhook {scheme, secret} to it");
   const auto* scheme = ingest::find_webhook_scheme(*source->webhook_scheme);
   if (!scheme) return error_response(ErrorCode::internal, "webhook scheme " + *source->webhook_scheme + " is not available");
-  auto secrets = open_source_secrets(*source, ctx.secrets);
-  if (!secrets) return error_response(secrets.error());
-  if (auto ok = scheme->verify(req.headers, req.body, secrets->webhook_secret, now_ms()); !ok) {
+  auto secret = opened.webhook_secret(*source, ctx.secrets);
+  if (!secret) return error_response(secret.error());
+  if (auto ok = scheme->verify(req.headers, req.body, *secret, now_ms()); !ok) {
     ctx.metrics.add("chorus_webhook_rejected_total");
     return error_response(ok.error());
   }
@@ -112,7 +143,9 @@ http::Response receive(http::Request& req, AppContext& ctx) {
 }  // namespace
 
 void add_webhook_routes(http::Router& router, AppContext& ctx) {
-  add_route(router, ctx, "POST", "/v1/hooks/{src}", Access::signed_webhook, [&ctx](http::Request& r) { return receive(r, ctx); });
+  auto opened = std::make_shared<OpenedSecrets>();
+  add_route(router, ctx, "POST", "/v1/hooks/{src}", Access::signed_webhook,
+            [&ctx, opened](http::Request& r) { return receive(r, ctx, *opened); });
 }
 
 }  // namespace chorus::api

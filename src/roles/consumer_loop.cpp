@@ -83,6 +83,10 @@ void ConsumerLoop::run() {
       }
       consumer = std::move(c.value());
     }
+    if (hold_ && hold_()) {
+      pause(kHoldStep);
+      continue;
+    }
     auto batch = consumer->poll(batch_, std::chrono::milliseconds(250));
     if (!batch) {
       spdlog::warn("{}: poll failed: {}", role_, batch.error().message);

@@ -26,6 +26,9 @@ class ConsumerLoop {
                BatchHandler handler);
   ~ConsumerLoop();
 
+  // Before each poll, while `hold` says so, the loop waits instead of taking a batch (checking again every
+  // kHoldStep). Set before start().
+  void hold_while(std::function<bool()> hold) { hold_ = std::move(hold); }
   // Starts the loop's thread, scheduled with `priority`.
   void start(ThreadPriority priority = ThreadPriority::normal);
   // Finishes the batch in hand, then stops.
@@ -38,11 +41,13 @@ class ConsumerLoop {
   Status isolate_poison(std::span<const bus::Message> batch);
 
   static constexpr int kPoisonAfter = 3;  // failed runs of the same batch before it is taken apart
+  static constexpr std::chrono::milliseconds kHoldStep{20};
 
   std::string role_, topic_, group_;
   bus::Bus& bus_;
   std::size_t batch_;
   BatchHandler handler_;
+  std::function<bool()> hold_;
   std::thread thread_;
   std::atomic<bool> running_{false};
   mutable std::mutex mu_;

@@ -67,7 +67,9 @@ ParserRole::ParserRole(RoleDeps deps, ParserOptions options)
     : deps_(deps), options_(options),
       pool_(options.analysis_threads > 1 ? options.analysis_threads - 1 : 0, options.priority),
       loop_("parser", deps.bus, std::string(bus::kRawItems), "parser", std::max<std::size_t>(1, options.batch_messages),
-            [this](std::span<const bus::Message> b) { return process_batch(b); }) {}
+            [this](std::span<const bus::Message> b) { return process_batch(b); }) {
+  if (options_.hold) loop_.hold_while(options_.hold);
+}
 
 Status ParserRole::process(const bus::Message& message) {
   return process_batch(std::span<const bus::Message>(&message, 1));

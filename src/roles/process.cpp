@@ -12,6 +12,7 @@
 #include "api/context.hpp"
 #include "http/server.hpp"
 #include "roles/alerts_role.hpp"
+#include "roles/ingress_yield.hpp"
 #include "roles/roles.hpp"
 
 namespace chorus::roles {
@@ -89,6 +90,7 @@ struct ChorusProcess::Impl {
   std::string admin_key;
   std::filesystem::path admin_key_file;
   std::unique_ptr<api::IngressBacklog> webhook_backlog;
+  std::unique_ptr<IngressYield> ingress_yield;  // the parser's, when it runs beside the webhook role
   std::unique_ptr<api::AppContext> app;
   http::Router router;
   std::unique_ptr<http::Server> server;
@@ -109,7 +111,11 @@ struct ChorusProcess::Impl {
       }
     }
     if (fetcher) h["fetcher"] = fetcher->health();
-    if (parser) h["parser"] = parser->health();
+    if (parser) {
+      json::object p = parser->health();
+      if (ingress_yield) p["ingress_yield"] = ingress_yield->health();
+      h["parser"] = std::move(p);
+    }
     if (reports) h["reports"] = reports->health();
     if (alerts) h["alerts"] = alerts->health();
     return h;
@@ -149,14 +155,24 @@ Result<std::unique_ptr<ChorusProcess>> ChorusProcess::start(const ServeConfig& c
   RoleDeps deps{*impl->store, *impl->bus, *impl->box, impl->metrics};
   if (impl->roles.contains("reports"))
     impl->reports = std::make_unique<ReportsRole>(deps, config.pipeline_priority);
+  if (impl->roles.contains("webhook"))
+    impl->webhook_backlog = std::make_unique<api::IngressBacklog>(*impl->bus, api::BacklogPolicy{config.webhook_max_backlog});
   if (impl->roles.contains("parser")) {
     ParserOptions po;
     po.batch_messages = config.parser_batch;
     po.priority = config.pipeline_priority;
+    if (auto* backlog = impl->webhook_backlog.get(); backlog && config.parser_yield_backlog > 0) {
+      IngressYieldPolicy yp;
+      yp.busy_per_s = config.parser_yield_rate;
+      // Well under the bound where webhooks are refused, so stepping aside never causes a refusal.
+      yp.max_lag = config.webhook_max_backlog > 0 ? std::min(config.parser_yield_backlog, config.webhook_max_backlog / 2)
+                                                  : config.parser_yield_backlog;
+      impl->ingress_yield = std::make_unique<IngressYield>([backlog] { return backlog->accepted_total(); },
+                                                           [backlog] { return backlog->cached_lag(); }, yp);
+      po.hold = [y = impl->ingress_yield.get()] { return y->hold(); };
+    }
     impl->parser = std::make_unique<ParserRole>(deps, po);
   }
-  if (impl->roles.contains("webhook") && config.webhook_max_backlog > 0)
-    impl->webhook_backlog = std::make_unique<api::IngressBacklog>(*impl->bus, api::BacklogPolicy{config.webhook_max_backlog});
   if (impl->roles.contains("fetcher")) {
     FetcherOptions fo;
     fo.egress = *egress;

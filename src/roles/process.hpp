@@ -42,6 +42,10 @@ struct ServeConfig {
   ThreadPriority pipeline_priority = ThreadPriority::background;
   std::int64_t webhook_max_backlog = 1000000;  // raw.items messages the parser may be behind before the
                                                // webhook role answers 503 with Retry-After; 0: no bound
+  // With the parser and webhook roles in one process: while deliveries arrive faster than the rate, the
+  // parser waits, until it is this many behind (at most half of webhook_max_backlog); 0: it never waits.
+  std::int64_t parser_yield_backlog = 500000;
+  double parser_yield_rate = 1000;
   // Alerts (run with the reports role): where message links point (empty: this server's own URL), how
   // often live items are judged, how long a fired alert settles before it is sent, the first retry's wait.
   std::string public_url;

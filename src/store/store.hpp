@@ -267,6 +267,9 @@ class Store {
   virtual Result<std::vector<Source>> list_sources(Id workspace_id) = 0;
   virtual Result<Source> get_source(Id workspace_id, Id source_id) = 0;
   virtual Result<Source> get_source_by_id(Id source_id) = 0;  // for webhooks and roles
+  // A source as a webhook delivery needs it, per delivery: its existence, workspace, type, webhook scheme and
+  // sealed secrets are current; its status may be older (a store may keep sources between writes to them).
+  virtual Result<Source> get_webhook_source(Id source_id) { return get_source_by_id(source_id); }
   virtual Status delete_source(Id workspace_id, Id source_id) = 0;
   // Replaces name, config, schedule, webhook scheme, sealed secrets and the paused flag of the source
   // (workspace_id, id); reset_cursor also clears its cursor, so the next sync starts from the beginning.

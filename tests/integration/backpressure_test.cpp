@@ -87,6 +87,64 @@ TEST_F(Backpressure, OverTheBoundWebhooksAreRefusedWithRetryAfterUntilTheParserC
     EXPECT_NE(str(item, "metadata_attributes.external_id"), refused_id);
 }
 
+// With the parser beside the webhook role, a burst of deliveries finds the parser stepping aside; once the
+// burst ends it takes the backlog, and every delivery is stored once. /healthz says what it did.
+class ParserYield : public Backpressure {
+ protected:
+  void SetUp() override {
+    Backpressure::SetUp();
+    roles_ = "all";
+    webhook_max_backlog_ = 100000;
+    parser_yield_rate_ = 50;  // any sequence of requests over loopback is a burst
+    restart();
+  }
+  json::value yield_health() {
+    auto h = api().get("/healthz", "");
+    EXPECT_EQ(h.status, 200) << h.raw;
+    const auto* y = h.body.at("roles").at("parser").as_object().if_contains("ingress_yield");
+    return y ? *y : json::value(nullptr);
+  }
+};
+
+TEST_F(ParserYield, StepsAsideDuringABurstAndDrainsItAfterwards) {
+  auto idle = yield_health();
+  ASSERT_TRUE(idle.is_object());
+  EXPECT_EQ(get_bool(idle, "yielding"), false);
+  EXPECT_EQ(get_int(idle, "max_lag"), 50000);  // half the webhook bound of 100,000
+  constexpr int kBurst = 400;
+  for (int i = 0; i < kBurst; ++i) ASSERT_EQ(hook(i).status, 202);
+  ASSERT_TRUE(eventually([&] { return stored() == kBurst; })) << stored();
+  json::value after;
+  EXPECT_TRUE(eventually([&] {
+    after = yield_health();
+    return get_int(after, "held_ms").value_or(0) > 0 && get_bool(after, "yielding") == false;
+  })) << json::serialize(after);
+  auto page = api().get("/v1/workspaces/" + ws_ + "/feedback?limit=500", key_);
+  EXPECT_EQ(page.body.at("items").as_array().size(), std::size_t{kBurst}) << page.raw;
+}
+
+class ParserYieldLimits : public Backpressure {
+ protected:
+  void SetUp() override {
+    Backpressure::SetUp();
+    roles_ = "all";
+    webhook_max_backlog_ = 40;
+    parser_yield_backlog_ = 1000;
+    restart();
+  }
+};
+
+TEST_F(ParserYieldLimits, NeverPastHalfTheWebhookBoundAndOffAtZero) {
+  auto h = api().get("/healthz", "");
+  EXPECT_EQ(num(h.body, "roles.parser.ingress_yield.max_lag"), 20) << h.raw;
+  parser_yield_backlog_ = 0;
+  restart();
+  h = api().get("/healthz", "");
+  EXPECT_FALSE(h.body.at("roles").at("parser").as_object().contains("ingress_yield")) << h.raw;
+  ASSERT_EQ(hook(1).status, 202);
+  EXPECT_TRUE(eventually([&] { return stored() == 1; }));
+}
+
 // The embedded bus deletes deliveries and records once every role has finished them and they are past the
 // retention; the pipeline carries on with the next offsets and nothing stored changes.
 class BusRetention : public Backpressure {

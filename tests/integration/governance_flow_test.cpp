@@ -232,7 +232,9 @@ TEST_P(GovernanceFlow, DeletingAWorkspaceRemovesItsDataAndOnlyItsAdminsMayAndLat
   EXPECT_EQ(api().call("DELETE", "/v1/workspaces/" + ws_, key_).status, 404);
   auto keys = api().get("/v1/keys", key_);
   for (const auto& k : keys.body.at("items").as_array())
-    if (str(k, "name") == "team") EXPECT_EQ(json::serialize(k.at("workspaces")), "[]") << "it sees nothing now";
+    if (str(k, "name") == "team") {
+      EXPECT_EQ(json::serialize(k.at("workspaces")), "[]") << "it sees nothing now";
+    }
   // The pipeline settles without bringing anything back, and without dead letters or errors.
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   auto list = api().get("/v1/workspaces", key_);

@@ -140,6 +140,8 @@ class ChorusFixture : public ::testing::Test {
     config.egress_allow = "127.0.0.0/8";  // the fake services are on loopback
     config.roles = roles_;
     config.webhook_max_backlog = webhook_max_backlog_;
+    config.parser_yield_backlog = parser_yield_backlog_;
+    config.parser_yield_rate = parser_yield_rate_;
     config.bus_retention_hours = bus_retention_hours_;
     // Alerts judged and sent quickly, so flows need not wait out production pacing.
     config.alerts_evaluate_ms = 200;
@@ -178,6 +180,8 @@ class ChorusFixture : public ::testing::Test {
   std::size_t body_limit_ = 1024 * 1024;
   std::string roles_ = "all";
   std::int64_t webhook_max_backlog_ = 100000;
+  std::int64_t parser_yield_backlog_ = 500000;
+  double parser_yield_rate_ = 1000;
   double bus_retention_hours_ = 24 * 7;
   std::unique_ptr<roles::ChorusProcess> process_;
   std::unique_ptr<Api> api_;

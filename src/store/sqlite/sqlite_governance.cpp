@@ -128,7 +128,9 @@ Status SqliteStore::delete_workspace(Id customer_id, Id workspace_id) {
   auto gone = db_.prepare("DELETE FROM workspaces WHERE id = ?");
   if (!gone) return gone.error();
   if (auto s = gone->bind(1, workspace_id).run(); !s) return s;
-  return tx.commit();
+  Status committed = tx.commit();
+  forget_webhook_sources();  // its sources went with it
+  return committed;
 }
 
 // mu_ held, inside the caller's transaction: removes the records chosen by `where` (over records, ?1 the workspace,

@@ -555,13 +555,38 @@ Result<Source> SqliteStore::get_source_by_id(Id source_id) {
   return read_source(**q);
 }
 
+Result<Source> SqliteStore::get_webhook_source(Id source_id) {
+  std::uint64_t generation;
+  {
+    std::lock_guard lock(webhook_sources_mu_);
+    if (auto it = webhook_sources_.find(source_id); it != webhook_sources_.end()) return it->second;
+    generation = webhook_sources_generation_;
+  }
+  auto source = get_source_by_id(source_id);
+  if (!source) return source;
+  std::lock_guard lock(webhook_sources_mu_);
+  if (generation == webhook_sources_generation_) {
+    if (webhook_sources_.size() >= kWebhookSourcesKept) webhook_sources_.clear();
+    webhook_sources_.emplace(source_id, *source);
+  }
+  return source;
+}
+
+void SqliteStore::forget_webhook_sources() {
+  std::lock_guard lock(webhook_sources_mu_);
+  ++webhook_sources_generation_;
+  webhook_sources_.clear();
+}
+
 Status SqliteStore::delete_source(Id workspace_id, Id source_id) {
   std::lock_guard lock(mu_);
   // Soft delete: the source's records stay (they are the customer's history); it stops syncing and
   // its webhook URL stops accepting deliveries.
   auto q = db_.prepare("UPDATE sources SET deleted = 1 WHERE workspace_id = ? AND id = ? AND deleted = 0");
   if (!q) return q.error();
-  if (auto s = q->bind(1, workspace_id).bind(2, source_id).run(); !s) return s;
+  Status deleted = q->bind(1, workspace_id).bind(2, source_id).run();
+  forget_webhook_sources();
+  if (!deleted) return deleted;
   if (db_.changes() == 0)
     return make_error(ErrorCode::not_found, "source " + std::to_string(source_id) + " does not exist");
   return {};
@@ -582,7 +607,9 @@ Result<Source> SqliteStore::update_source(const Source& src, bool reset_cursor) 
   q->bind(1, src.name).bind(2, to_json_string(src.config)).bind(3, src.schedule_every_s).bind(4, src.webhook_scheme);
   q->bind(5, src.sealed_secrets).bind(6, src.paused ? 1 : 0).bind(7, reset_cursor ? 1 : 0);
   q->bind(8, src.workspace_id).bind(9, src.id);
-  if (auto s = q->run(); !s) return s.error();
+  Status updated = q->run();
+  forget_webhook_sources();
+  if (!updated) return updated.error();
   if (db_.changes() == 0)
     return make_error(ErrorCode::not_found, "source " + std::to_string(src.id) + " does not exist");
   auto read = db_.prepare(std::string(kSourceColumns) + "WHERE s.id = ?");

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 #include <variant>
 
 #include "core/sqlite.hpp"
@@ -45,6 +46,7 @@ class SqliteStore final : public Store {
   Result<std::vector<Source>> list_sources(Id workspace_id) override;
   Result<Source> get_source(Id workspace_id, Id source_id) override;
   Result<Source> get_source_by_id(Id source_id) override;
+  Result<Source> get_webhook_source(Id source_id) override;
   Status delete_source(Id workspace_id, Id source_id) override;
   Result<Source> update_source(const Source& source, bool reset_cursor) override;
   Result<std::vector<Source>> list_scheduled_sources() override;
@@ -135,6 +137,15 @@ class SqliteStore final : public Store {
   std::mutex read_mu_;
   sqlite::Database reader_;
   std::filesystem::path path_;
+
+  // Sources as webhooks found them, so a delivery costs no read: kept until a write to any source's
+  // settings or existence (update, delete, a workspace deleted), which forgets them all once it is committed.
+  // A read that began before such a write does not keep what it read (the generation moved on).
+  void forget_webhook_sources();
+  std::mutex webhook_sources_mu_;
+  std::unordered_map<Id, Source> webhook_sources_;
+  std::uint64_t webhook_sources_generation_ = 0;
+  static constexpr std::size_t kWebhookSourcesKept = 10000;
 
   // Checkpoints run on a thread of their own with its own connection, so copying the WAL back into the
   // database and its fsync never hold up the transaction that happens to cross the threshold (a parser's).

@@ -98,6 +98,36 @@ TEST_F(ConsumerLoopTest, AnUnavailableDependencyIsRetriedUntilItRecovers) {
   EXPECT_TRUE((*dead)->poll(10, std::chrono::milliseconds(100))->empty());
 }
 
+// While its hold predicate says so the loop takes nothing; once it stops saying so, the waiting messages
+// are processed, and stopping does not wait for the predicate.
+TEST_F(ConsumerLoopTest, TakesNoBatchWhileHeld) {
+  std::atomic<bool> held{true};
+  std::atomic<int> asked{0}, processed{0};
+  ConsumerLoop loop("test", *bus_, "work", "g", 8, [&](std::span<const bus::Message> batch) -> Status {
+    processed += static_cast<int>(batch.size());
+    return {};
+  });
+  loop.hold_while([&] {
+    ++asked;
+    return held.load();
+  });
+  publish("x");
+  publish("y");
+  loop.start();
+  ASSERT_TRUE(eventually([&] { return asked >= 10; }));
+  EXPECT_EQ(processed, 0);
+  held = false;
+  ASSERT_TRUE(eventually([&] { return processed == 2; }));
+  held = true;
+  int before = asked;
+  ASSERT_TRUE(eventually([&] { return asked > before + 2; }));
+  publish("z");
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(processed, 2);
+  loop.stop();  // returns while still held
+  EXPECT_EQ(get_string(json::value(loop.health()), "state"), "stopped");
+}
+
 // In the background the loop's thread, and with it the role's batch handler, runs in Linux's idle class; by
 // default it keeps the normal one.
 TEST_F(ConsumerLoopTest, RunsItsHandlerAtThePriorityItWasStartedWith) {

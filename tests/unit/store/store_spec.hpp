@@ -187,6 +187,38 @@ TEST_P(StoreSpec, WorkspacesAreScopedToTheirCustomer) {
   EXPECT_FALSE(store_->find_api_key("nope", now_ms())->has_value());
 }
 
+// A webhook's lookup may be kept between deliveries, but never past a change to the source: new secrets
+// and schemes are seen by the next delivery, and a deleted source or workspace is gone at once.
+TEST_P(StoreSpec, WebhookLookupsFollowEveryChangeToTheSource) {
+  auto first = store_->get_webhook_source(source_);
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_EQ(first->sealed_secrets, "sealed");
+  EXPECT_EQ(first->workspace_id, ws_);
+  ASSERT_TRUE(store_->get_webhook_source(source_));  // a second lookup, maybe kept
+
+  Source changed = *first;
+  changed.sealed_secrets = "resealed";
+  changed.webhook_scheme = "github";
+  ASSERT_TRUE(store_->update_source(changed, false));
+  auto after = store_->get_webhook_source(source_);
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->sealed_secrets, "resealed");
+  EXPECT_EQ(after->webhook_scheme, std::optional<std::string>("github"));
+
+  ASSERT_TRUE(store_->delete_source(ws_, source_));
+  auto gone = store_->get_webhook_source(source_);
+  ASSERT_FALSE(gone);
+  EXPECT_EQ(gone.error().code, ErrorCode::not_found);
+
+  auto other = create_forum(ws_, "second");
+  ASSERT_TRUE(other);
+  ASSERT_TRUE(store_->get_webhook_source(other->id));
+  ASSERT_TRUE(store_->delete_workspace(customer_, ws_));
+  auto with_workspace = store_->get_webhook_source(other->id);
+  ASSERT_FALSE(with_workspace);
+  EXPECT_EQ(with_workspace.error().code, ErrorCode::not_found);
+}
+
 TEST_P(StoreSpec, ApiKeysKeepRoleScopeAndExpiryAndAreListedPerCustomer) {
   auto other = store_->create_customer("other", "hash-other");
   ASSERT_TRUE(other);

@@ -1,0 +1,101 @@
+// IngressYield: the parser steps aside only while deliveries arrive faster than the set rate, and only
+// until it is the set number behind; an unknown lag or a zero limit never holds it.
+#include <gtest/gtest.h>
+
+#include "roles/ingress_yield.hpp"
+
+namespace chorus::roles {
+namespace {
+
+using namespace std::chrono_literals;
+
+class IngressYieldTest : public ::testing::Test {
+ protected:
+  IngressYield make(IngressYieldPolicy policy) {
+    return IngressYield([this] { return accepted_; }, [this] { return lag_; }, policy);
+  }
+  IngressYieldPolicy policy() {
+    IngressYieldPolicy p;
+    p.busy_per_s = 1000;
+    p.max_lag = 500;
+    p.sample = 20ms;
+    return p;
+  }
+  std::uint64_t accepted_ = 0;
+  std::int64_t lag_ = 0;
+  IngressYield::Clock::time_point t_ = IngressYield::Clock::time_point{} + 1h;
+};
+
+TEST_F(IngressYieldTest, HoldsWhileABurstArrivesAndLetsGoWhenItEnds) {
+  auto y = make(policy());
+  EXPECT_FALSE(y.hold(t_));  // the first call only starts counting
+  // 40 deliveries in 20 ms: 2,000 a second.
+  accepted_ += 40;
+  lag_ = 40;
+  t_ += 20ms;
+  EXPECT_TRUE(y.hold(t_));
+  EXPECT_EQ(get_bool(json::value(y.health()), "yielding"), true);
+  EXPECT_EQ(get_int(json::value(y.health()), "ingress_per_s"), 2000);
+  // Within the sample span the decision stands.
+  t_ += 5ms;
+  EXPECT_TRUE(y.hold(t_));
+  // 10 deliveries in the next 20 ms (500 a second, under the rate): the parser goes back to work.
+  accepted_ += 10;
+  t_ += 10ms;
+  EXPECT_TRUE(y.hold(t_));  // 15 ms since the last sample: not yet measured
+  t_ += 5ms;
+  EXPECT_FALSE(y.hold(t_));
+  auto h = json::value(y.health());
+  EXPECT_EQ(get_bool(h, "yielding"), false);
+  EXPECT_EQ(get_int(h, "ingress_per_s"), 500);
+  EXPECT_EQ(get_int(h, "held_ms"), 20);  // from the first hold until it let go
+  EXPECT_EQ(get_int(h, "max_lag"), 500);
+}
+
+TEST_F(IngressYieldTest, StopsSteppingAsideOnceThatFarBehind) {
+  auto y = make(policy());
+  y.hold(t_);
+  accepted_ += 100;
+  lag_ = 499;
+  t_ += 20ms;
+  EXPECT_TRUE(y.hold(t_));
+  accepted_ += 100;
+  lag_ = 500;  // at the limit: the burst goes on, and so does the parser
+  t_ += 20ms;
+  EXPECT_FALSE(y.hold(t_));
+  accepted_ += 100;
+  lag_ = 300;  // caught up some way while the burst goes on: it steps aside again
+  t_ += 20ms;
+  EXPECT_TRUE(y.hold(t_));
+}
+
+TEST_F(IngressYieldTest, AnUnknownLagOrAZeroLimitNeverHolds) {
+  auto unknown = make(policy());
+  unknown.hold(t_);
+  accepted_ += 1000;
+  lag_ = -1;
+  t_ += 20ms;
+  EXPECT_FALSE(unknown.hold(t_));
+
+  auto p = policy();
+  p.max_lag = 0;
+  auto off = make(p);
+  off.hold(t_);
+  accepted_ += 1000;
+  lag_ = 10;
+  t_ += 20ms;
+  EXPECT_FALSE(off.hold(t_));
+}
+
+TEST_F(IngressYieldTest, AQuietSpellBetweenCallsIsNotABurst) {
+  auto y = make(policy());
+  y.hold(t_);
+  // 500 deliveries spread over 2 s (250 a second), seen in one call after a long batch.
+  accepted_ += 500;
+  lag_ = 100;
+  t_ += 2s;
+  EXPECT_FALSE(y.hold(t_));
+}
+
+}  // namespace
+}  // namespace chorus::roles
