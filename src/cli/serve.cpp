@@ -131,12 +131,17 @@ void add_serve(CLI::App& app, Commands& commands) {
       ->capture_default_str()
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{1'000'000'000}));
   cmd->add_option("--parser-yield-backlog", config->parser_yield_backlog,
-                  "While webhooks arrive faster than 1,000 a second, the parser in the same process waits so "
+                  "While webhooks arrive faster than --parser-yield-rate, the parser in the same process waits so "
                   "senders get fast answers, until it is this many deliveries behind (at most half of "
                   "--webhook-max-backlog; 0: it never waits)")
       ->envname("CHORUS_PARSER_YIELD_BACKLOG")
       ->capture_default_str()
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{1'000'000'000}));
+  cmd->add_option("--parser-yield-rate", config->parser_yield_rate,
+                  "Accepted webhooks a second that make a burst the parser steps aside for")
+      ->envname("CHORUS_PARSER_YIELD_RATE")
+      ->capture_default_str()
+      ->check(CLI::Range(1.0, 1e9));
   cmd->add_option("--web-root", config->web_root, "Directory with the built dashboard")->envname("CHORUS_WEB_ROOT");
   cmd->add_option("--public-url", config->public_url, "The dashboard's address as alert messages link to it")
       ->envname("CHORUS_PUBLIC_URL");

@@ -16,7 +16,7 @@
 namespace chorus::roles {
 
 struct IngressYieldPolicy {
-  double busy_per_s = 1000;       // accepted deliveries a second that make a burst
+  double busy_per_s = 5000;       // accepted deliveries a second that make a burst
   std::int64_t max_lag = 500000;  // the parser stops stepping aside this far behind; 0: it never does
   std::chrono::milliseconds sample{20};  // the shortest span the delivery rate is measured over
 };

@@ -45,7 +45,7 @@ struct ServeConfig {
   // With the parser and webhook roles in one process: while deliveries arrive faster than the rate, the
   // parser waits, until it is this many behind (at most half of webhook_max_backlog); 0: it never waits.
   std::int64_t parser_yield_backlog = 500000;
-  double parser_yield_rate = 1000;
+  double parser_yield_rate = 5000;  // accepted deliveries a second
   // Alerts (run with the reports role): where message links point (empty: this server's own URL), how
   // often live items are judged, how long a fired alert settles before it is sent, the first retry's wait.
   std::string public_url;

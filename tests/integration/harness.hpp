@@ -181,7 +181,7 @@ class ChorusFixture : public ::testing::Test {
   std::string roles_ = "all";
   std::int64_t webhook_max_backlog_ = 100000;
   std::int64_t parser_yield_backlog_ = 500000;
-  double parser_yield_rate_ = 1000;
+  double parser_yield_rate_ = 5000;
   double bus_retention_hours_ = 24 * 7;
   std::unique_ptr<roles::ChorusProcess> process_;
   std::unique_ptr<Api> api_;
