@@ -206,6 +206,9 @@ class EmbeddedBus final : public Bus {
       out["queued_writes"] = queue_->pending.size();
       out["writing"] = queue_->writing;
     }
+    auto checkpoints = writer_->checkpoint_stats();
+    out["checkpoints"] = checkpoints.checkpoints;
+    out["wal_truncations"] = checkpoints.truncations;
     auto topics = read_topics();
     if (!topics.ok()) {
       out["error"] = topics.error().message;

@@ -12,6 +12,7 @@
 
 #include "bus/embedded/write_queue.hpp"
 #include "core/sqlite.hpp"
+#include "core/sqlite_checkpointer.hpp"
 
 namespace chorus::bus::embedded {
 
@@ -25,6 +26,9 @@ class LogWriter {
   // wakes the callers, and repeats; returns once the queue is closing and drained. Between batches, every
   // trim interval, it deletes messages past their retention (EmbeddedBusOptions).
   void run(WriteQueue& queue);
+
+  // Checkpoints of bus.db so far (they run beside the writer; core/sqlite_checkpointer.hpp).
+  sqlite::WalCheckpointer::Stats checkpoint_stats() const { return checkpointer_->stats(); }
 
   // The largest key plus payload a message may have.
   std::size_t max_message_bytes() const { return max_message_bytes_; }
@@ -56,6 +60,7 @@ class LogWriter {
   sqlite::Statement read_next_offset_, write_next_offset_, insert_message_;
   sqlite::Statement commit_offset_, join_group_;
   sqlite::Statement finished_below_, first_offset_, delete_messages_;
+  std::unique_ptr<sqlite::WalCheckpointer> checkpointer_;  // after db_: unhooks it before it closes
 };
 
 }  // namespace chorus::bus::embedded

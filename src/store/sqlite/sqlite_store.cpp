@@ -8,6 +8,7 @@
 #include <system_error>
 
 #include "core/near_duplicate_keys.hpp"
+#include "core/sqlite_checkpointer.hpp"
 #include "store/sqlite/sqlite_cubes.hpp"
 #include "store/sqlite/sqlite_sql.hpp"
 
@@ -220,79 +221,7 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& da
 SqliteStore::SqliteStore(sqlite::Database db, std::filesystem::path path)
     : db_(std::move(db)), path_(std::move(path)) {}
 
-SqliteStore::~SqliteStore() {
-  if (db_.get()) sqlite3_wal_hook(db_.get(), nullptr, nullptr);
-  {
-    std::lock_guard lock(checkpoint_mu_);
-    checkpoint_stop_ = true;
-  }
-  checkpoint_cv_.notify_all();
-  if (checkpoint_thread_.joinable()) checkpoint_thread_.join();
-}
-
-// A checkpoint once the WAL holds 8,000 pages (32 MiB) rather than SQLite's 1,000: a page that every batch
-// dirties (the top of each index) is copied back once per checkpoint, and a batch of thousands of records
-// dirties thousands.
-constexpr int kCheckpointFrames = 8000;
-// The WAL starts over only when a writer finds every frame copied back, which the passive checkpoints beside
-// a writer that never pauses (an import) rarely leave it: past this many frames (128 MiB) the writer itself
-// copies the rest back and truncates the file before it goes on. Before, a million-item import left a WAL of
-// 15 GB on disk, and every read looked through its index.
-constexpr int kWalLimitFrames = 4 * kCheckpointFrames;
-
-int SqliteStore::on_wal_commit(void* self, sqlite3* db, const char*, int frames) {
-  auto* store = static_cast<SqliteStore*>(self);
-  if (frames >= kWalLimitFrames) {
-    // On the writer's thread, after its commit. SQLite refuses a second checkpoint at once rather than wait for
-    // one that is running, so the checkpoint thread's passive one is waited for here, and none starts meanwhile.
-    std::unique_lock lock(store->checkpoint_mu_);
-    store->checkpoint_idle_.wait(lock, [&] { return !store->checkpointing_; });
-    store->checkpointing_ = true;
-    lock.unlock();
-    int left = 0, copied = 0;
-    const int rc = sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_TRUNCATE, &left, &copied);
-    lock.lock();
-    store->checkpointing_ = false;
-    if (rc == SQLITE_OK) ++store->truncations_;
-    lock.unlock();
-    store->checkpoint_idle_.notify_all();
-    store->checkpoint_cv_.notify_one();  // a passive one that came due meanwhile may start now
-    if (rc == SQLITE_OK) return SQLITE_OK;
-  }
-  if (frames >= kCheckpointFrames) {
-    {
-      std::lock_guard lock(store->checkpoint_mu_);
-      store->checkpoint_due_ = true;
-    }
-    store->checkpoint_cv_.notify_one();
-  }
-  return SQLITE_OK;
-}
-
-// PASSIVE: copies back what no reader still needs and never waits for the writer, which goes on appending
-// meanwhile; the writer starts the WAL over at its next commit once everything has been copied.
-void SqliteStore::checkpoint_loop() {
-  for (;;) {
-    {
-      std::unique_lock lock(checkpoint_mu_);
-      checkpoint_cv_.wait(lock, [&] { return (checkpoint_due_ && !checkpointing_) || checkpoint_stop_; });
-      if (checkpoint_stop_) return;
-      checkpoint_due_ = false;
-      checkpointing_ = true;
-    }
-    int log = 0, copied = 0;
-    int rc = sqlite3_wal_checkpoint_v2(checkpointer_.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
-    if (rc != SQLITE_OK && rc != SQLITE_BUSY)
-      spdlog::warn("store: checkpoint of {} failed: {}", path_.string(), sqlite3_errmsg(checkpointer_.get()));
-    {
-      std::lock_guard lock(checkpoint_mu_);
-      checkpointing_ = false;
-      ++checkpoints_;
-      last_checkpoint_ = {log, copied};
-    }
-    checkpoint_idle_.notify_all();
-  }
-}
+SqliteStore::~SqliteStore() = default;
 
 namespace {
 
@@ -340,15 +269,14 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::filesystem::pa
   if (auto s = reader->exec("PRAGMA query_only = 1"); !s) return s.error();
   if (auto s = reader->exec("PRAGMA mmap_size = 4294967296"); !s) return s.error();
   store->reader_ = std::move(reader.value());
-  auto checkpointer = sqlite::Database::open(path, sqlite::OpenOptions{.what = "", .wal = false});
+  // A checkpoint once the WAL holds 8,000 pages (32 MiB) rather than SQLite's 1,000: a page that every batch
+  // dirties (the top of each index) is copied back once per checkpoint, and a batch of thousands of records
+  // dirties thousands. Past 128 MiB the writer truncates it.
+  auto checkpointer = sqlite::WalCheckpointer::start(store->db_, path, {.checkpoint_frames = 8000,
+                                                                       .limit_frames = 32000,
+                                                                       .what = "store"});
   if (!checkpointer) return checkpointer.error();
-  // A connection learns that the file is in WAL mode when it first reads it; until then a checkpoint on it
-  // succeeds without copying a page, and the WAL grew by the whole import (tens of GB over a million items).
-  if (auto s = checkpointer->exec("SELECT count(*) FROM sqlite_master"); !s) return s.error();
   store->checkpointer_ = std::move(checkpointer.value());
-  // Replaces SQLite's automatic checkpoint on the writer (a wal hook and autocheckpoint are one setting).
-  sqlite3_wal_hook(store->db_.get(), &SqliteStore::on_wal_commit, store.get());
-  store->checkpoint_thread_ = std::thread([s = store.get()] { s->checkpoint_loop(); });
   return store;
 }
 
@@ -714,18 +642,11 @@ json::object SqliteStore::health() {
     auto q = reader_.prepare("SELECT 1");
     ok = q && q->step();
   }
-  std::int64_t checkpoints = 0, truncations = 0;
-  std::pair<int, int> last{0, 0};
-  {
-    std::lock_guard c(checkpoint_mu_);
-    checkpoints = checkpoints_;
-    truncations = truncations_;
-    last = last_checkpoint_;
-  }
-  return json::object{{"kind", "sqlite"}, {"ok", ok}, {"path", path_.string()}, {"checkpoints", checkpoints},
+  auto c = checkpointer_ ? checkpointer_->stats() : sqlite::WalCheckpointer::Stats{};
+  return json::object{{"kind", "sqlite"}, {"ok", ok}, {"path", path_.string()}, {"checkpoints", c.checkpoints},
                       // The last checkpoint: frames in the WAL then, and how many of them were copied back.
-                      {"wal_frames", last.first}, {"wal_frames_copied", last.second},
-                      {"wal_truncations", truncations}};
+                      {"wal_frames", c.last_log}, {"wal_frames_copied", c.last_copied},
+                      {"wal_truncations", c.truncations}};
 }
 
 }  // namespace chorus::store

@@ -9,6 +9,7 @@
 #include <variant>
 
 #include "core/sqlite.hpp"
+#include "core/sqlite_checkpointer.hpp"
 #include "store/store.hpp"
 
 namespace chorus::store {
@@ -147,20 +148,9 @@ class SqliteStore final : public Store {
   std::uint64_t webhook_sources_generation_ = 0;
   static constexpr std::size_t kWebhookSourcesKept = 10000;
 
-  // Checkpoints run on a thread of their own with its own connection, so copying the WAL back into the
-  // database and its fsync never hold up the transaction that happens to cross the threshold (a parser's).
-  static int on_wal_commit(void* self, sqlite3* db, const char* name, int frames);
-  void checkpoint_loop();
-  sqlite::Database checkpointer_;
-  std::mutex checkpoint_mu_;
-  std::condition_variable checkpoint_cv_;
-  std::condition_variable checkpoint_idle_;  // a checkpoint has ended
-  bool checkpoint_due_ = false, checkpoint_stop_ = false;
-  bool checkpointing_ = false;  // a checkpoint is running, the thread's or the writer's
-  std::int64_t checkpoints_ = 0;
-  std::int64_t truncations_ = 0;  // checkpoints that found the WAL past its limit and started it over
-  std::pair<int, int> last_checkpoint_{0, 0};  // WAL frames, frames copied back
-  std::thread checkpoint_thread_;
+  // Checkpoints on a thread of their own (core/sqlite_checkpointer.hpp), so copying the WAL back and its fsync
+  // never stall the transaction that happens to cross the threshold (a parser's). After db_: unhooks it first.
+  std::unique_ptr<sqlite::WalCheckpointer> checkpointer_;
 };
 
 }  // namespace chorus::store

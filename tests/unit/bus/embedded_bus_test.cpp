@@ -402,6 +402,30 @@ TEST_F(EmbeddedBusTest, HealthReportsEndOffsetsCommittedAndLag) {
   EXPECT_EQ(records.at("groups").at("reports").at("lag").to_number<std::int64_t>(), 0);
 }
 
+// bus.db's WAL is copied back beside the writer, not inside the commit that crosses the threshold, and it
+// stays bounded however much is published; every message is still there.
+TEST_F(EmbeddedBusTest, CheckpointsKeepTheWalBoundedAndLoseNothing) {
+  const std::string payload(2 * 1024 * 1024, 'x');
+  std::uintmax_t largest_wal = 0;
+  constexpr int kMessages = 96;  // 192 MiB, past the WAL's limit of 128 MiB
+  for (int i = 0; i < kMessages; ++i) {
+    publish(kRawItems, "k", std::to_string(i) + payload);
+    std::error_code ec;
+    largest_wal = std::max<std::uintmax_t>(largest_wal, fs::file_size(dir_ / "bus.db-wal", ec));
+  }
+  EXPECT_LT(largest_wal, 150u * 1024 * 1024) << "the WAL grew with everything published";
+  json::object health = bus_->health();
+  EXPECT_GE(health.at("checkpoints").to_number<std::int64_t>(), 1) << json::serialize(health);
+  auto offsets = stored_offsets(kRawItems);
+  ASSERT_EQ(offsets.size(), std::size_t{kMessages});
+  EXPECT_EQ(offsets.back(), kMessages - 1);
+  reopen({});
+  auto consumer = subscribe(kRawItems, "reader");
+  auto first = poll(*consumer, 2);
+  ASSERT_EQ(first.size(), 2u);
+  EXPECT_EQ(first[1].payload, "1" + payload);
+}
+
 TEST_F(EmbeddedBusTest, MessagesEveryGroupHasFinishedAreDeletedAndOffsetsCarryOn) {
   reopen(trim_at_once());
   auto parser = subscribe(kRawItems, "parser");
