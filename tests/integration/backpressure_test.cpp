@@ -123,11 +123,10 @@ TEST_F(ParserYield, StepsAsideDuringABurstAndDrainsItAfterwards) {
   EXPECT_EQ(page.body.at("items").as_array().size(), std::size_t{kBurst}) << page.raw;
 }
 
-class ParserYieldLimits : public Backpressure {
+class ParserYieldLimits : public ParserYield {
  protected:
   void SetUp() override {
-    Backpressure::SetUp();
-    roles_ = "all";
+    ParserYield::SetUp();
     webhook_max_backlog_ = 40;
     parser_yield_backlog_ = 1000;
     restart();
@@ -135,12 +134,10 @@ class ParserYieldLimits : public Backpressure {
 };
 
 TEST_F(ParserYieldLimits, NeverPastHalfTheWebhookBoundAndOffAtZero) {
-  auto h = api().get("/healthz", "");
-  EXPECT_EQ(num(h.body, "roles.parser.ingress_yield.max_lag"), 20) << h.raw;
+  EXPECT_EQ(get_int(yield_health(), "max_lag"), 20);
   parser_yield_backlog_ = 0;
   restart();
-  h = api().get("/healthz", "");
-  EXPECT_FALSE(h.body.at("roles").at("parser").as_object().contains("ingress_yield")) << h.raw;
+  EXPECT_TRUE(yield_health().is_null());
   ASSERT_EQ(hook(1).status, 202);
   EXPECT_TRUE(eventually([&] { return stored() == 1; }));
 }

@@ -14,6 +14,13 @@ class IngressYieldTest : public ::testing::Test {
   IngressYield make(IngressYieldPolicy policy) {
     return IngressYield([this] { return accepted_; }, [this] { return lag_; }, policy);
   }
+  // `deliveries` more accepted over `dt`, the parser `lag` behind: whether it holds then.
+  bool after(IngressYield& y, std::uint64_t deliveries, std::int64_t lag, IngressYield::Clock::duration dt = 20ms) {
+    accepted_ += deliveries;
+    lag_ = lag;
+    t_ += dt;
+    return y.hold(t_);
+  }
   IngressYieldPolicy policy() {
     IngressYieldPolicy p;
     p.busy_per_s = 1000;
@@ -55,46 +62,28 @@ TEST_F(IngressYieldTest, HoldsWhileABurstArrivesAndLetsGoWhenItEnds) {
 TEST_F(IngressYieldTest, StopsSteppingAsideOnceThatFarBehind) {
   auto y = make(policy());
   y.hold(t_);
-  accepted_ += 100;
-  lag_ = 499;
-  t_ += 20ms;
-  EXPECT_TRUE(y.hold(t_));
-  accepted_ += 100;
-  lag_ = 500;  // at the limit: the burst goes on, and so does the parser
-  t_ += 20ms;
-  EXPECT_FALSE(y.hold(t_));
-  accepted_ += 100;
-  lag_ = 300;  // caught up some way while the burst goes on: it steps aside again
-  t_ += 20ms;
-  EXPECT_TRUE(y.hold(t_));
+  EXPECT_TRUE(after(y, 100, 499));
+  EXPECT_FALSE(after(y, 100, 500));  // at the limit: the burst goes on, and so does the parser
+  EXPECT_TRUE(after(y, 100, 300));   // caught up some way while the burst goes on: it steps aside again
 }
 
 TEST_F(IngressYieldTest, AnUnknownLagOrAZeroLimitNeverHolds) {
   auto unknown = make(policy());
   unknown.hold(t_);
-  accepted_ += 1000;
-  lag_ = -1;
-  t_ += 20ms;
-  EXPECT_FALSE(unknown.hold(t_));
+  EXPECT_FALSE(after(unknown, 1000, -1));
 
   auto p = policy();
   p.max_lag = 0;
   auto off = make(p);
   off.hold(t_);
-  accepted_ += 1000;
-  lag_ = 10;
-  t_ += 20ms;
-  EXPECT_FALSE(off.hold(t_));
+  EXPECT_FALSE(after(off, 1000, 10));
 }
 
 TEST_F(IngressYieldTest, AQuietSpellBetweenCallsIsNotABurst) {
   auto y = make(policy());
   y.hold(t_);
   // 500 deliveries spread over 2 s (250 a second), seen in one call after a long batch.
-  accepted_ += 500;
-  lag_ = 100;
-  t_ += 2s;
-  EXPECT_FALSE(y.hold(t_));
+  EXPECT_FALSE(after(y, 500, 100, 2s));
 }
 
 }  // namespace
