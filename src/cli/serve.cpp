@@ -111,7 +111,7 @@ void add_serve(CLI::App& app, Commands& commands) {
       ->envname("CHORUS_EGRESS_ALLOW");
   cmd->add_option("--parser-batch", config->parser_batch,
                   "raw.items messages a parser takes at once (stored in transactions of about 4,096 records, "
-                  "each published at once)")
+                  "each published at once; 256 while webhooks arrive in the same process)")
       ->envname("CHORUS_PARSER_BATCH")
       ->capture_default_str()
       ->check(CLI::Range(1, 100000));

@@ -3,6 +3,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 namespace chorus::roles {
 
 ConsumerLoop::ConsumerLoop(std::string role, bus::Bus& bus, std::string topic, std::string group, std::size_t batch,
@@ -87,7 +89,8 @@ void ConsumerLoop::run() {
       pause(kHoldStep);
       continue;
     }
-    auto batch = consumer->poll(batch_, std::chrono::milliseconds(250));
+    const std::size_t take = cap_ ? std::clamp<std::size_t>(cap_(), 1, batch_) : batch_;
+    auto batch = consumer->poll(take, std::chrono::milliseconds(250));
     if (!batch) {
       spdlog::warn("{}: poll failed: {}", role_, batch.error().message);
       consumer.reset();

@@ -29,6 +29,8 @@ class ConsumerLoop {
   // Before each poll, while `hold` says so, the loop waits instead of taking a batch (checking again every
   // kHoldStep). Set before start().
   void hold_while(std::function<bool()> hold) { hold_ = std::move(hold); }
+  // Before each poll, the most messages to take this time (at most the loop's batch). Set before start().
+  void cap_batch(std::function<std::size_t()> cap) { cap_ = std::move(cap); }
   // Starts the loop's thread, scheduled with `priority`.
   void start(ThreadPriority priority = ThreadPriority::normal);
   // Finishes the batch in hand, then stops.
@@ -48,6 +50,7 @@ class ConsumerLoop {
   std::size_t batch_;
   BatchHandler handler_;
   std::function<bool()> hold_;
+  std::function<std::size_t()> cap_;
   std::thread thread_;
   std::atomic<bool> running_{false};
   mutable std::mutex mu_;

@@ -31,6 +31,11 @@ bool IngressYield::hold(Clock::time_point now) {
   return hold;
 }
 
+bool IngressYield::ingress_active() const {
+  std::lock_guard lock(mu_);
+  return rate_ > 0;
+}
+
 json::object IngressYield::health() const {
   std::lock_guard lock(mu_);
   return json::object{{"yielding", holding_},

@@ -30,6 +30,8 @@ class IngressYield {
 
   // Whether the parser should wait a moment rather than take its next batch. Called by one thread.
   bool hold(Clock::time_point now = Clock::now());
+  // Whether any delivery arrived in the span the rate was last measured over (as of the last hold()).
+  bool ingress_active() const;
   // Whether it is stepping aside now, the delivery rate it last saw, its limits, and the time spent waiting.
   json::object health() const;
 

@@ -69,6 +69,7 @@ ParserRole::ParserRole(RoleDeps deps, ParserOptions options)
       loop_("parser", deps.bus, std::string(bus::kRawItems), "parser", std::max<std::size_t>(1, options.batch_messages),
             [this](std::span<const bus::Message> b) { return process_batch(b); }) {
   if (options_.hold) loop_.hold_while(options_.hold);
+  if (options_.batch_cap) loop_.cap_batch(options_.batch_cap);
 }
 
 Status ParserRole::process(const bus::Message& message) {

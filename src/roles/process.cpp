@@ -6,6 +6,7 @@
 #include <charconv>
 #include <chrono>
 #include <cstdlib>
+#include <limits>
 #include <set>
 #include <sstream>
 
@@ -16,6 +17,9 @@
 #include "roles/roles.hpp"
 
 namespace chorus::roles {
+
+// raw.items messages a parser takes at once while webhook deliveries arrive in its process.
+constexpr std::size_t kBatchBesideIngress = 256;
 
 namespace {
 
@@ -170,6 +174,12 @@ Result<std::unique_ptr<ChorusProcess>> ChorusProcess::start(const ServeConfig& c
       impl->ingress_yield = std::make_unique<IngressYield>([backlog] { return backlog->accepted_total(); },
                                                            [backlog] { return backlog->cached_lag(); }, yp);
       po.hold = [y = impl->ingress_yield.get()] { return y->hold(); };
+      // While deliveries arrive, small batches: a burst's first batch runs before the burst is measured, and
+      // a large one would hold the CPU for most of a second. The backlog left after a burst drains in full
+      // batches, a fraction of the commits.
+      po.batch_cap = [y = impl->ingress_yield.get()] {
+        return y->ingress_active() ? kBatchBesideIngress : std::numeric_limits<std::size_t>::max();
+      };
     }
     impl->parser = std::make_unique<ParserRole>(deps, po);
   }

@@ -42,6 +42,7 @@ struct ParserOptions {
   std::size_t analysis_threads = std::max(1u, std::thread::hardware_concurrency());  // NLP, the parser's included
   ThreadPriority priority = ThreadPriority::normal;  // of the parser's thread and its analysis threads
   std::function<bool()> hold = nullptr;  // when set and true, the parser waits before its next batch (IngressYield)
+  std::function<std::size_t()> batch_cap = nullptr;  // when set, the most messages its next batch takes
 };
 
 // parser: raw.items -> connector mapping -> NLP -> near-duplicates -> upsert -> feedback.records, a bus batch

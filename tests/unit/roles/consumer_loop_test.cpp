@@ -128,6 +128,39 @@ TEST_F(ConsumerLoopTest, TakesNoBatchWhileHeld) {
   EXPECT_EQ(get_string(json::value(loop.health()), "state"), "stopped");
 }
 
+// The cap, asked before each poll, limits the batch; it never makes one larger than the loop's own.
+TEST_F(ConsumerLoopTest, TakesAtMostTheCapOfEachPoll) {
+  std::atomic<std::size_t> cap{2};
+  std::mutex mu;
+  std::vector<std::size_t> sizes;
+  ConsumerLoop loop("test", *bus_, "work", "g", 8, [&](std::span<const bus::Message> batch) -> Status {
+    std::lock_guard lock(mu);
+    sizes.push_back(batch.size());
+    return {};
+  });
+  loop.cap_batch([&] { return cap.load(); });
+  for (int i = 0; i < 6; ++i) publish(std::to_string(i) + "m");
+  loop.start();
+  auto total = [&] {
+    std::lock_guard lock(mu);
+    std::size_t n = 0;
+    for (auto s : sizes) n += s;
+    return n;
+  };
+  ASSERT_TRUE(eventually([&] { return total() == 6; }));
+  {
+    std::lock_guard lock(mu);
+    for (auto s : sizes) EXPECT_LE(s, 2u);
+    sizes.clear();
+  }
+  cap = 1000;
+  for (int i = 0; i < 20; ++i) publish(std::to_string(i) + "n");
+  ASSERT_TRUE(eventually([&] { return total() == 20; }));
+  loop.stop();
+  std::lock_guard lock(mu);
+  for (auto s : sizes) EXPECT_LE(s, 8u);
+}
+
 // In the background the loop's thread, and with it the role's batch handler, runs in Linux's idle class; by
 // default it keeps the normal one.
 TEST_F(ConsumerLoopTest, RunsItsHandlerAtThePriorityItWasStartedWith) {

@@ -82,8 +82,12 @@ TEST_F(IngressYieldTest, AnUnknownLagOrAZeroLimitNeverHolds) {
 TEST_F(IngressYieldTest, AQuietSpellBetweenCallsIsNotABurst) {
   auto y = make(policy());
   y.hold(t_);
+  EXPECT_FALSE(y.ingress_active());
   // 500 deliveries spread over 2 s (250 a second), seen in one call after a long batch.
   EXPECT_FALSE(after(y, 500, 100, 2s));
+  EXPECT_TRUE(y.ingress_active());  // deliveries are arriving, though not a burst
+  EXPECT_FALSE(after(y, 0, 0, 30ms));
+  EXPECT_FALSE(y.ingress_active());
 }
 
 }  // namespace
