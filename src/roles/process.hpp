@@ -36,8 +36,8 @@ struct ServeConfig {
   int schedule_tick_ms = 1000;
   // Address ranges outbound requests may reach although private, loopback or link-local ("10.0.0.0/8,...").
   std::string egress_allow;  // CHORUS_EGRESS_ALLOW
-  // raw.items messages the parser takes per store transaction (256 while webhooks arrive beside it, when the
-  // webhook role runs in the same process and parser_yield_backlog > 0)
+  // raw.items messages the parser takes at once (256 while webhooks arrive beside it, when the webhook role
+  // runs in the same process and parser_yield_backlog > 0)
   std::size_t parser_batch = 2048;
   // Of the parser's and the reports role's threads: in the background, a burst of deliveries is taken at the
   // speed of ingress and analysed on the CPU time left over.

@@ -1,10 +1,8 @@
 // The embedded store: one SQLite database (WAL) at <data-dir>/chorus.db.
 #pragma once
 
-#include <condition_variable>
 #include <filesystem>
 #include <mutex>
-#include <thread>
 #include <unordered_map>
 #include <variant>
 
