@@ -7,6 +7,7 @@
 
 #include "core/json.hpp"
 #include "nlp/embedded_data.hpp"
+#include "nlp/sentiment_rules.hpp"
 #include "nlp/stemmer.hpp"
 #include "nlp/utf8.hpp"
 #include "nlp/word_memo.hpp"
@@ -19,6 +20,10 @@ constexpr std::size_t kMaxTextBytes = 64 * 1024;  // aspects show early; a megab
 
 std::string_view stem_language(std::string_view code) { return code == "un" || code.empty() ? "en" : code; }
 
+// What a taxonomy tag names, in its two lowest bits (the aspect is tag / 4).
+constexpr std::size_t kTermKind = 0;
+constexpr std::size_t kNoneKind = 1;
+constexpr std::size_t kOpinionKind = 3;
 
 }  // namespace
 
@@ -128,6 +133,15 @@ void PhraseMatcher::all_at(const Head& head, std::size_t i, std::size_t n, StemA
 }
 
 std::vector<std::size_t> PhraseMatcher::find(const Text& text, const std::vector<std::string_view>& languages) const {
+  std::vector<std::size_t> tags;
+  for (const auto& [pos, tag] : find_all(text, languages)) {
+    if (std::find(tags.begin(), tags.end(), tag) == tags.end()) tags.push_back(tag);
+  }
+  return tags;
+}
+
+std::vector<std::pair<std::size_t, std::size_t>> PhraseMatcher::find_all(
+    const Text& text, const std::vector<std::string_view>& languages) const {
   std::vector<std::pair<std::size_t, std::size_t>> hits;  // (position, tag)
   for (std::string_view code : languages) {
     const Language* found = find_language(stem_language(code));
@@ -163,11 +177,7 @@ std::vector<std::size_t> PhraseMatcher::find(const Text& text, const std::vector
     }
   }
   std::stable_sort(hits.begin(), hits.end());
-  std::vector<std::size_t> tags;
-  for (const auto& [pos, tag] : hits) {
-    if (std::find(tags.begin(), tags.end(), tag) == tags.end()) tags.push_back(tag);
-  }
-  return tags;
+  return hits;
 }
 
 std::uint64_t PhraseMatcher::fresh_id() {
@@ -238,22 +248,35 @@ Result<Taxonomy> Taxonomy::parse(std::string_view text) {
     if (t.find(aspect.id)) return make_error(ErrorCode::bad_request, "aspect " + aspect.id + " is listed twice");
     if (aspect.name.empty()) aspect.name = aspect.id;
     std::size_t index = t.aspects_.size();
-    auto add_all = [&](std::string_view key, std::size_t parity) {
+    auto add_all = [&](std::string_view key, std::size_t kind) {
       const json::value* v = o.if_contains(key);
       if (!v || !v->is_object()) return;
       for (const auto& [lang, list] : v->get_object()) {
         if (!list.is_array()) continue;
+        if (kind == kOpinionKind && matches_by_substring(lang)) continue;
         for (const json::value& term : list.get_array())
           if (term.is_string()) {
-            t.phrases_.add(lang, term.get_string(), 2 * index + parity);
-            if (parity == 0 && lang == "en")
+            t.phrases_.add(lang, term.get_string(), 4 * index + kind);
+            if (kind == kTermKind && lang == "en")
               for (std::string& w : matcher_words(term.get_string())) t.english_words_.push_back(std::move(w));
           }
       }
     };
-    add_all("terms", 0);
-    add_all("none", 1);
+    add_all("terms", kTermKind);
+    add_all("none", kNoneKind);
+    add_all("opinion_terms", kOpinionKind);
     t.aspects_.push_back(std::move(aspect));
+  }
+  if (const json::value* words = root.if_contains("opinion_words"); words && words->is_object()) {
+    for (const auto& [lang, list] : words->get_object()) {
+      if (!list.is_array()) continue;
+      std::vector<std::string> own;
+      for (const json::value& w : list.get_array())
+        if (w.is_string())
+          for (std::string& word : matcher_words(w.get_string())) own.push_back(std::move(word));
+      std::sort(own.begin(), own.end());
+      t.opinion_words_.emplace_back(std::string(lang), std::move(own));
+    }
   }
   std::sort(t.english_words_.begin(), t.english_words_.end());
   t.english_words_.erase(std::unique(t.english_words_.begin(), t.english_words_.end()), t.english_words_.end());
@@ -286,7 +309,7 @@ std::optional<std::size_t> Taxonomy::aspect_of_phrase(std::string_view phrase, s
   auto uncached = [&](std::string_view p) -> std::size_t {
     std::optional<std::size_t> found = phrases_.find_in_phrase(p, lang, true);
     if (!found && lang != "en") found = phrases_.find_in_phrase(p, "en", true);
-    return found ? *found / 2 : SIZE_MAX;
+    return found ? *found / 4 : SIZE_MAX;
   };
   // Key phrases recur from text to text: each is looked up once per thread, taxonomy and language.
   thread_local WordMemos<std::string, std::size_t> memos;
@@ -298,18 +321,58 @@ std::optional<std::size_t> Taxonomy::aspect_of_phrase(std::string_view phrase, s
 }
 
 std::vector<std::size_t> Taxonomy::match(const PhraseMatcher::Text& text, std::string_view code, std::size_t max) const {
+  std::vector<std::size_t> found;
+  for (const Mention& m : mentions(text, code, max)) found.push_back(m.aspect);
+  return found;
+}
+
+std::vector<Taxonomy::Mention> Taxonomy::mentions(const PhraseMatcher::Text& text, std::string_view code,
+                                                  std::size_t max) const {
   std::vector<std::string_view> languages{stem_language(code)};
   if (languages.front() != "en") languages.push_back("en");
+  const bool by_word = !matches_by_substring(code);
   // Terms and exclusions come back together, by first mention: the terms keep their order, less the aspects
-  // a "none" phrase rules out.
-  std::vector<std::size_t> tags = phrases_.find(text, languages);
-  std::vector<std::size_t> found;
-  for (std::size_t tag : tags) {
+  // a "none" phrase rules out. An opinion term stands for its aspect's terms where a judgement is near it,
+  // and is dropped elsewhere.
+  std::vector<std::pair<std::size_t, std::vector<std::size_t>>> tags;  // tag, then where it was found
+  for (auto [pos, tag] : phrases_.find_all(text, languages)) {
+    if (tag % 4 == kOpinionKind) {
+      if (!opinion_near(text.words, pos / 8, code)) continue;
+      tag = tag - kOpinionKind + kTermKind;
+    }
+    auto it = std::find_if(tags.begin(), tags.end(), [&](const auto& t) { return t.first == tag; });
+    if (it == tags.end()) it = tags.insert(tags.end(), {tag, {}});
+    if (by_word) it->second.push_back(pos / 8);
+  }
+  std::vector<Mention> found;
+  for (auto& [tag, words] : tags) {
     if (found.size() >= max) break;
-    if (tag % 2 != 0) continue;
-    if (std::find(tags.begin(), tags.end(), tag + 1) == tags.end()) found.push_back(tag / 2);
+    if (tag % 4 != kTermKind) continue;
+    const std::size_t none = tag - kTermKind + kNoneKind;
+    if (std::find_if(tags.begin(), tags.end(), [&](const auto& t) { return t.first == none; }) == tags.end())
+      found.push_back(Mention{tag / 4, std::move(words)});
   }
   return found;
+}
+
+bool Taxonomy::opinion_near(const std::vector<std::string>& words, std::size_t at, std::string_view code) const {
+  const std::string_view lang = stem_language(code);
+  const sentiment_rules::Vocabulary* own = sentiment_rules::Vocabulary::for_language(lang);
+  const sentiment_rules::Vocabulary* english = lang == "en" ? nullptr : sentiment_rules::Vocabulary::for_language("en");
+  auto listed = [&](std::string_view in, const std::string& w) {
+    for (const auto& [l, list] : opinion_words_)
+      if (l == in) return std::binary_search(list.begin(), list.end(), w);
+    return false;
+  };
+  const std::size_t first = at > kOpinionReach ? at - kOpinionReach : 0;
+  const std::size_t last = std::min(words.size(), at + kOpinionReach + 2);  // one more after: a term of two words
+  for (std::size_t j = first; j < last; ++j) {
+    const std::string& w = words[j];
+    if (listed(lang, w) || (lang != "en" && listed("en", w))) return true;
+    if (own && own->valence(w)) return true;
+    if (english && english->valence(w)) return true;
+  }
+  return false;
 }
 
 }  // namespace chorus::nlp

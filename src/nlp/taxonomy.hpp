@@ -46,6 +46,10 @@ class PhraseMatcher {
   // Tags whose phrases in any of the languages occur in the text, each once, in order of first occurrence
   // (the position of the earliest match).
   std::vector<std::size_t> find(const Text& text, const std::vector<std::string_view>& languages) const;
+  // Every match as (position, tag), by position: a spaced language's position is 8 times the index of the
+  // phrase's first word in Text::words, a substring language's the byte offset in the lowercased text.
+  std::vector<std::pair<std::size_t, std::size_t>> find_all(const Text& text,
+                                                            const std::vector<std::string_view>& languages) const;
   // The first tag whose phrase occurs in a short lowercase phrase of spaced words (a key phrase), without
   // building a Text: stems come from the per-thread memo. With `even_only`, odd tags are passed over (a
   // caller that keeps two kinds of phrase in one matcher, by the tag's lowest bit).
@@ -108,7 +112,8 @@ class Taxonomy {
  public:
   // The embedded taxonomy; an empty one if the data is broken (tests check it is not).
   static const Taxonomy& builtin();
-  // {"version":N, "aspects":[{"id","name","description","terms":{lang:[...]},"none":{lang:[...]}}]}
+  // {"version":N, "opinion_words":{lang:[...]},
+  //  "aspects":[{"id","name","description","terms":{lang:[...]},"opinion_terms":{lang:[...]},"none":{lang:[...]}}]}
   static Result<Taxonomy> parse(std::string_view json);
 
   int version() const { return version_; }
@@ -117,8 +122,19 @@ class Taxonomy {
 
   // Aspects the text mentions, in the text's language and in English (loanwords like "login" and "update"
   // are everywhere), by first mention, at most max; an aspect with a "none" phrase in the text is left out.
+  // An opinion term ("food", "dishes") counts only with a judgement near it (kOpinionReach words before its
+  // first word, up to kOpinionReach + 1 after): a word the language's sentiment vocabulary scores, or one of
+  // the taxonomy's opinion words ("tasty", "prompt").
   std::vector<std::size_t> match(const PhraseMatcher::Text& text, std::string_view language_code,
                                  std::size_t max) const;
+  // The same aspects, each with the indices in Text::words where its terms start (none for a language
+  // matched by substring): where in the text each aspect is talked about.
+  struct Mention {
+    std::size_t aspect;
+    std::vector<std::size_t> words;
+  };
+  std::vector<Mention> mentions(const PhraseMatcher::Text& text, std::string_view language_code,
+                                std::size_t max) const;
   // True when the word occurs in one of the aspects' English terms ("sync", "export"): a word known to read
   // well on its own.
   bool is_english_term_word(std::string_view word) const;
@@ -129,10 +145,14 @@ class Taxonomy {
   int version_ = 0;
   std::uint64_t id_ = 0;  // names this taxonomy's phrases in the per-thread memo of key phrases' aspects
   std::vector<Aspect> aspects_;
-  // The aspects' terms (tag 2 * aspect) and "none" phrases (tag 2 * aspect + 1) in one matcher, so a text is
-  // read once for both.
+  // The aspects' terms (tag 4 * aspect), "none" phrases (4 * aspect + 1) and opinion terms (4 * aspect + 3)
+  // in one matcher, so a text is read once for all of them: the even tags are the plain terms a key phrase is
+  // filed by. Opinion terms are kept for spaced languages only: a word's neighbours are what vouch for them.
+  static constexpr std::size_t kOpinionReach = 2;
   PhraseMatcher phrases_;
   std::vector<std::string> english_words_;  // sorted
+  std::vector<std::pair<std::string, std::vector<std::string>>> opinion_words_;  // by language, each sorted
+  bool opinion_near(const std::vector<std::string>& words, std::size_t at, std::string_view language_code) const;
 };
 
 }  // namespace chorus::nlp

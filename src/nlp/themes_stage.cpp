@@ -559,20 +559,46 @@ std::string theme_key(std::string_view phrase, std::string_view language_code) {
   return key;
 }
 
+namespace {
+
+// The aspect a key phrase with no aspect of its own is filed under: the one talked about nearest to where the
+// phrase's first word is (as written, or a longer form of its display form: "email" for "emails"), else the
+// first aspect of the text.
+std::size_t nearest_aspect(const std::vector<Taxonomy::Mention>& aspects, const std::vector<std::string>& words,
+                           std::string_view phrase) {
+  const std::string_view first = phrase.substr(0, phrase.find(' '));
+  auto at_phrase = [&](std::size_t at) {
+    return std::string_view(words[at]).substr(0, first.size()) == first;
+  };
+  std::size_t at = 0;
+  while (at < words.size() && words[at] != first) ++at;
+  if (at == words.size())
+    for (at = 0; at < words.size() && !at_phrase(at);) ++at;
+  std::size_t best = aspects.front().aspect, best_distance = SIZE_MAX;
+  if (at < words.size()) {
+    for (const Taxonomy::Mention& m : aspects)
+      for (std::size_t w : m.words) {
+        const std::size_t distance = w > at ? w - at : at - w;
+        if (distance < best_distance) best = m.aspect, best_distance = distance;
+      }
+  }
+  return best;
+}
+
+}  // namespace
+
 ThemeLevels extract_theme_levels(std::string_view text, std::string_view title, std::string_view language_code) {
   constexpr std::size_t kMaxAspects = 3;
   const Taxonomy& taxonomy = Taxonomy::builtin();
-  std::vector<std::size_t> aspects;
-  if (title.empty()) {
-    aspects = taxonomy.match(PhraseMatcher::Text(text), language_code, kMaxAspects);
-  } else {
-    std::string both;
+  std::string both;
+  if (!title.empty()) {
     both.reserve(title.size() + text.size() + 2);
     both.append(title).append("\n").append(text);
-    aspects = taxonomy.match(PhraseMatcher::Text(both), language_code, kMaxAspects);
   }
+  const PhraseMatcher::Text matched(title.empty() ? text : std::string_view(both));
+  const std::vector<Taxonomy::Mention> aspects = taxonomy.mentions(matched, language_code, kMaxAspects);
   ThemeLevels out;
-  for (std::size_t a : aspects) out.themes.push_back(taxonomy.aspects()[a].id);
+  for (const Taxonomy::Mention& m : aspects) out.themes.push_back(taxonomy.aspects()[m.aspect].id);
   for (std::string& phrase : extract_themes(text, title, language_code)) {
     if (std::optional<std::size_t> own = taxonomy.aspect_of_phrase(phrase, language_code)) {
       // A phrase that is no more than an aspect's term ("price", "sync") adds nothing beneath it.
@@ -583,7 +609,9 @@ ThemeLevels extract_theme_levels(std::string_view text, std::string_view title, 
       }
       out.sub_themes.emplace_back(parent.id, std::move(phrase));
     } else if (!aspects.empty()) {
-      out.sub_themes.emplace_back(taxonomy.aspects()[aspects.front()].id, std::move(phrase));
+      const std::size_t parent = aspects.size() == 1 ? aspects.front().aspect
+                                                     : nearest_aspect(aspects, matched.words, phrase);
+      out.sub_themes.emplace_back(taxonomy.aspects()[parent].id, std::move(phrase));
     } else if (out.themes.size() < kMaxThemes) {
       out.themes.push_back(std::move(phrase));
     }

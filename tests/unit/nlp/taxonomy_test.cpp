@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 
 #include "nlp/themes.hpp"
@@ -120,6 +121,48 @@ TEST(Taxonomy, MatcherWordsSplitHyphensAndKeepApostrophes) {
   EXPECT_EQ(matcher_words("Sign-in doesn't WORK!"), (std::vector<std::string>{"sign", "in", "doesn't", "work"}));
 }
 
+// Opinion terms name their aspect only beside a judgement: a word the sentiment vocabulary scores, or one
+// of the taxonomy's opinion words, at most two words away.
+TEST(Taxonomy, OpinionTermsCountOnlyWhereSomethingIsSaidOfThem) {
+  auto t = Taxonomy::parse(R"({"version": 1, "opinion_words": {"en": ["prompt"], "nl": ["lekker"]}, "aspects": [
+    {"id": "customer support", "terms": {"en": ["waiter"]}, "opinion_terms": {"en": ["service"], "ja": ["サービス"]},
+     "none": {"en": ["service fee"]}},
+    {"id": "food quality", "terms": {"en": ["cold food"]}, "opinion_terms": {"en": ["food"], "nl": ["eten"]}}
+  ]})");
+  ASSERT_TRUE(t.ok()) << t.error().message;
+  using V = std::vector<std::string>;
+  EXPECT_EQ(aspects_of(*t, "The service was excellent", "en"), (V{"customer support"}));
+  EXPECT_EQ(aspects_of(*t, "Service was prompt", "en"), (V{"customer support"}));  // the taxonomy's own word
+  EXPECT_EQ(aspects_of(*t, "terrible food, lovely service", "en"), (V{"food quality", "customer support"}));
+  EXPECT_TRUE(aspects_of(*t, "We run three services on one box", "en").empty());
+  EXPECT_TRUE(aspects_of(*t, "I ordered food for the whole office last night and it was excellent", "en").empty());
+  // A plain term needs nothing beside it; a "none" phrase still cancels the aspect.
+  EXPECT_EQ(aspects_of(*t, "Our waiter came twice", "en"), (V{"customer support"}));
+  EXPECT_TRUE(aspects_of(*t, "Great service, awful service fee", "en").empty());
+  // Other languages, with English's judgements too.
+  EXPECT_EQ(aspects_of(*t, "Het eten was lekker", "nl"), (V{"food quality"}));
+  EXPECT_EQ(aspects_of(*t, "Het eten was super", "nl"), (V{"food quality"}));
+  EXPECT_TRUE(aspects_of(*t, "We gaan eten om zes uur", "nl").empty());
+  // Unspaced scripts have no neighbouring words to vouch, so their opinion terms are not kept.
+  EXPECT_TRUE(aspects_of(*t, "サービスは最高です", "ja").empty());
+  // A key phrase is filed by plain terms only.
+  EXPECT_FALSE(t->aspect_of_phrase("food truck", "en").has_value());
+  EXPECT_EQ(t->aspect_of_phrase("cold food", "en"), t->find("food quality"));
+}
+
+// The built-in taxonomy's service and food as shipped: waiting staff by name, food where it is judged.
+TEST(BuiltinTaxonomy, FindsServiceAndFoodWhereTheyAreJudged) {
+  const Taxonomy& t = Taxonomy::builtin();
+  using V = std::vector<std::string>;
+  EXPECT_EQ(aspects_of(t, "The waitress was lovely and the food was delicious", "en"),
+            (V{"customer support", "food quality"}));
+  EXPECT_EQ(aspects_of(t, "De bediening was erg vriendelijk", "nl"), (V{"customer support"}));
+  EXPECT_EQ(aspects_of(t, "Das Essen war lecker", "de"), (V{"food quality"}));
+  auto has = [](const V& v, const char* a) { return std::find(v.begin(), v.end(), a) != v.end(); };
+  EXPECT_FALSE(has(aspects_of(t, "Every Friday I order food for the whole office", "en"), "food quality"));
+  EXPECT_TRUE(has(aspects_of(t, "Great laptop for the money", "en"), "pricing"));
+}
+
 // The built-in taxonomy as shipped: every aspect of the labelling guide, each with terms in at least ten
 // languages, and the common ways of saying the common aspects found.
 TEST(BuiltinTaxonomy, HasEveryAspectInTenLanguages) {
@@ -143,6 +186,14 @@ TEST(ThemeLevels, AspectsFirstAndKeyPhrasesBeneathThem) {
   std::set<std::string> parents;
   for (const auto& [parent, phrase] : l.sub_themes) parents.insert(parent);
   EXPECT_EQ(parents, std::set<std::string>{"pricing"});
+  // A key phrase with no aspect of its own goes under the aspect talked about nearest to it.
+  ThemeLevels three = extract_theme_levels(
+      "The battery dies fast and the price is too high. Support never answered my emails.", "", "en");
+  ASSERT_EQ(three.themes, (std::vector<std::string>{"battery", "pricing", "customer support"}));
+  for (const auto& [parent, phrase] : three.sub_themes) {
+    if (phrase.rfind("battery", 0) == 0) EXPECT_EQ(parent, "battery") << phrase;
+    if (phrase.rfind("support", 0) == 0 || phrase.rfind("email", 0) == 0) EXPECT_EQ(parent, "customer support") << phrase;
+  }
   ThemeLevels none = extract_theme_levels("Quarterly roadmap webinar recording", "", "en");
   EXPECT_TRUE(none.sub_themes.empty());
   EXPECT_FALSE(none.themes.empty());  // key phrases stand on their own where no aspect fits
