@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Level-1 aspects against human aspect labels nobody here wrote: the SemEval-2016 Task 5 sentence-level
-sets (subtask 1, "slot 1" categories such as LAPTOP#PRICE or SERVICE#GENERAL).
+"""Level-1 aspects against human aspect labels nobody here wrote: the SemEval-2015 and 2016 aspect-based
+sentiment sets (sentence level, "slot 1" categories such as LAPTOP#PRICE or SERVICE#GENERAL).
 
     bench/nlp/semeval_aspects.py FILE.xml [FILE.xml ...] [--chorus build/chorus] [--level sentence|review]
                                  [--errors N] [--markdown]
@@ -34,6 +34,10 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 # costs, OPERATION_PERFORMANCE of a machine is its speed, QUALITY of hardware is build and defects.
 # Entity-wide rules come first; None leaves the category out of the comparison.
 def map_category(category):
+    # SemEval-2014's restaurant categories are single words.
+    old_style = {"food": "food quality", "service": "customer support", "price": "pricing"}
+    if "#" not in category:
+        return old_style.get(category)
     entity, _, attribute = category.partition("#")
     if attribute in ("PRICE", "PRICES"):
         return "pricing"
@@ -45,8 +49,12 @@ def map_category(category):
         return "delivery"
     if entity == "BATTERY":
         return "battery"
-    if entity in ("FOOD", "DRINKS") and attribute in ("QUALITY", "STYLE_OPTIONS"):
+    if entity in ("FOOD", "DRINKS", "FOOD_DRINKS") and attribute in ("QUALITY", "STYLE_OPTIONS"):
         return "food quality"
+    # hotels: the rooms and the premises are the physical thing the guest gets (docs/labelling.md)
+    if entity in ("HOTEL", "ROOMS", "ROOMS_AMENITIES", "FACILITIES") and attribute in ("QUALITY", "COMFORT",
+                                                                                      "CLEANLINESS"):
+        return "product quality"
     if attribute == "OPERATION_PERFORMANCE" and entity in ("LAPTOP", "CPU", "MEMORY", "HARD_DISC", "GRAPHICS",
                                                            "HARDWARE", "OS", "SOFTWARE"):
         return "performance"
@@ -82,14 +90,19 @@ def read_items(path, level):
     skipped (some releases ship ids only)."""
     root = ET.parse(path).getroot()
     items = []
-    for review in root.iter("Review"):
+    # SemEval-2014 lists sentences without reviews, with <aspectCategory> for <Opinion>: each is its own review.
+    reviews = list(root.iter("Review")) or [ET.Element("Review", rid=s.get("id")) for s in root.iter("sentence")]
+    if not list(root.iter("Review")):
+        for review, sentence in zip(reviews, root.iter("sentence")):
+            review.append(sentence)
+    for review in reviews:
         joined, gold, cats = [], [], []
         for sentence in review.iter("sentence"):
             text = (sentence.findtext("text") or "").strip()
             if not text:
                 continue
             s_gold, s_cats = [], []
-            for op in sentence.iter("Opinion"):
+            for op in list(sentence.iter("Opinion")) + list(sentence.iter("aspectCategory")):
                 cat = op.get("category", "")
                 s_cats.append(cat)
                 aspect = map_category(cat)
