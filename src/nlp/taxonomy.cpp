@@ -20,6 +20,11 @@ constexpr std::size_t kMaxTextBytes = 64 * 1024;  // aspects show early; a megab
 
 std::string_view stem_language(std::string_view code) { return code == "un" || code.empty() ? "en" : code; }
 
+// The first two bytes at i, as the key substring phrases are indexed by.
+std::uint16_t start_bytes(std::string_view s, std::size_t i) {
+  return static_cast<std::uint16_t>(static_cast<unsigned char>(s[i]) << 8 | static_cast<unsigned char>(s[i + 1]));
+}
+
 // What a taxonomy tag names, in its two lowest bits (the aspect is tag / 4).
 constexpr std::size_t kTermKind = 0;
 constexpr std::size_t kNoneKind = 1;
@@ -78,7 +83,13 @@ void PhraseMatcher::add(std::string_view code, std::string_view phrase, std::siz
   Language& lang = language(stem_language(code));
   if (matches_by_substring(code)) {
     std::string lower = to_lower_utf8(phrase);
-    if (!lower.empty()) lang.substrings.push_back({{}, std::move(lower), tag});
+    if (lower.empty()) return;
+    const auto index = static_cast<std::uint32_t>(lang.substrings.entries.size());
+    if (lower.size() == 1)
+      lang.substrings.one_byte.push_back(index);
+    else
+      lang.substrings.by_start[start_bytes(lower, 0)].push_back(index);
+    lang.substrings.entries.push_back({{}, std::move(lower), tag});
     return;
   }
   Entry e{{}, {}, tag};
@@ -147,10 +158,7 @@ std::vector<std::pair<std::size_t, std::size_t>> PhraseMatcher::find_all(
     const Language* found = find_language(stem_language(code));
     if (!found) continue;
     const Language& lang = *found;
-    for (const Entry& e : lang.substrings) {
-      std::size_t pos = text.lower().find(e.substring);
-      if (pos != std::string::npos) hits.emplace_back(pos, e.tag);
-    }
+    if (!lang.substrings.entries.empty()) find_substrings(lang.substrings, text.lower(), hits);
     if (lang.by_first_stem.empty()) continue;
     const std::vector<std::string>& words = text.words;
     // Words after a phrase's first are stemmed only when a phrase is compared with them, into a per-thread
@@ -180,6 +188,33 @@ std::vector<std::pair<std::size_t, std::size_t>> PhraseMatcher::find_all(
   return hits;
 }
 
+void PhraseMatcher::find_substrings(const Substrings& s, const std::string& lower,
+                                    std::vector<std::pair<std::size_t, std::size_t>>& hits) {
+  for (std::uint32_t e : s.one_byte) {
+    const std::size_t pos = lower.find(s.entries[e].substring);
+    if (pos != std::string::npos) hits.emplace_back(pos, s.entries[e].tag);
+  }
+  if (s.by_start.empty()) return;
+  thread_local std::vector<std::uint64_t> seen;  // the text an entry was last found in, so once per text
+  thread_local std::uint64_t text_no = 0;
+  ++text_no;
+  if (seen.size() < s.entries.size()) seen.resize(s.entries.size(), 0);
+  const std::string_view view(lower);
+  // A phrase is valid UTF-8, so it starts where a character does: continuation bytes are passed over.
+  for (std::size_t i = 0; i + 1 < lower.size(); ++i) {
+    if ((static_cast<unsigned char>(lower[i]) & 0xC0) == 0x80) continue;
+    auto it = s.by_start.find(start_bytes(lower, i));
+    if (it == s.by_start.end()) continue;
+    for (std::uint32_t e : it->second) {
+      const Entry& entry = s.entries[e];
+      if (seen[e] != text_no && view.substr(i, entry.substring.size()) == entry.substring) {
+        seen[e] = text_no;
+        hits.emplace_back(i, entry.tag);
+      }
+    }
+  }
+}
+
 std::uint64_t PhraseMatcher::fresh_id() {
   static std::atomic<std::uint64_t> next{1};
   return next++;
@@ -198,7 +233,7 @@ std::optional<std::size_t> PhraseMatcher::find_in_phrase(std::string_view phrase
                                                          bool even_only) const {
   const Language* lang = find_language(stem_language(code));
   if (!lang) return std::nullopt;
-  for (const Entry& e : lang->substrings)
+  for (const Entry& e : lang->substrings.entries)
     if ((!even_only || e.tag % 2 == 0) && phrase.find(e.substring) != std::string_view::npos) return e.tag;
   if (lang->by_first_stem.empty()) return std::nullopt;
   std::string_view words[8];

@@ -68,9 +68,16 @@ class PhraseMatcher {
     std::vector<std::size_t> tags;
     std::unordered_map<std::string, std::vector<Entry>> by_second_stem;
   };
+  // A substring language's phrases, and where to look for each: by the first two bytes of the phrase, so a
+  // text is read once, comparing at each character only the phrases that can start there.
+  struct Substrings {
+    std::vector<Entry> entries;
+    std::unordered_map<std::uint16_t, std::vector<std::uint32_t>> by_start;  // into entries
+    std::vector<std::uint32_t> one_byte;                                     // phrases of a single byte
+  };
   struct Language {
     std::unordered_map<std::string, Head> by_first_stem;
-    std::vector<Entry> substrings;
+    Substrings substrings;
     // Names this language's phrases as they are now (a new id on every add, and for a copy, whose entries
     // live elsewhere): what the per-thread memo of word -> phrases starting with its stem is keyed by.
     std::uint64_t id = 0;
@@ -81,11 +88,14 @@ class PhraseMatcher {
         : by_first_stem(std::move(o.by_first_stem)), substrings(std::move(o.substrings)), id(std::exchange(o.id, 0)) {}
     Language& operator=(Language o) noexcept {
       by_first_stem.swap(o.by_first_stem);
-      substrings.swap(o.substrings);
+      std::swap(substrings, o.substrings);
       std::swap(id, o.id);
       return *this;
     }
   };
+  // Each substring phrase's first occurrence in the lowercased text, as (byte offset, tag).
+  static void find_substrings(const Substrings& s, const std::string& lower,
+                              std::vector<std::pair<std::size_t, std::size_t>>& hits);
   static std::uint64_t fresh_id();
   // The phrases whose first stem is the word's, or nullptr; remembered per thread.
   static const Head* starting_with(const Language& lang, std::string_view language_code, std::string_view word);
