@@ -5,6 +5,8 @@
 #include <map>
 #include <set>
 
+#include "insights/theme_naming.hpp"
+
 namespace chorus::api {
 
 namespace {
@@ -61,18 +63,24 @@ Status visit_sample(store::Store& store, const store::FeedbackFilter& period,
   return {};
 }
 
-// Level-2 phrases under their level-1 theme, counted over a sample of the period's newest records.
+// Level-2 phrases under their level-1 theme, counted over a sample of the period's newest records. As for
+// level-1 themes, a phrase made of the workspace's own vocabulary (its product, its core noun, a person's
+// name: insights::WorkspaceVocabulary) is not a theme there.
 Status add_sub_themes(store::Store& store, const store::FeedbackFilter& period,
                       const std::function<std::string(const std::string&)>& parent_id, std::vector<ThemeItem>& items) {
   std::map<std::pair<std::string, std::string>, std::int64_t> counts;
+  std::vector<FeedbackRecord> sample;
   auto counted = visit_sample(store, period, [&](const FeedbackRecord& r) {
     std::set<std::pair<std::string, std::string>> mine;
     for (const auto& [theme, phrase] : r.sub_themes) mine.emplace(parent_id(theme), phrase);
     for (const auto& key : mine) ++counts[key];
+    sample.push_back(r);
     return false;
   });
   if (!counted) return counted.error();
+  const insights::WorkspaceVocabulary vocabulary(sample);
   for (const auto& [key, count] : counts) {
+    if (vocabulary.hides(key.second)) continue;
     ThemeItem item;
     item.id = item.name = key.second;
     item.level = 2;

@@ -54,12 +54,15 @@ const WordSet& generic_words() {
           "come", "comes", "came", "say", "says", "said", "look", "looks", "looked", "find", "found", "let", "lets",
           "ask", "asked", "wait", "waiting", "waited", "forever", "always", "lost", "lose", "loses", "losing",
           "sometimes", "everytime", "every", "anymore", "lately", "whenever", "morning", "mornings", "evening",
-          "afternoon", "tonight", "weekend", "weekends",
+          "afternoon", "tonight", "weekend", "weekends", "night", "nights",
+          // Buying, eating and visiting: what was done, not what it was about.
+          "buy", "buys", "buying", "bought", "worth", "eat", "eats", "ate", "eaten", "eating",
           // States rather than topics.
           "freeze", "freezes", "freezing", "froze", "frozen", "hang", "hangs", "hanging", "stuck", "missing", "gone",
           "twice", "broke", "breaks", "breaking", "slow", "slower", "slowly", "faster", "quick", "quickly", "fast",
           "tiny", "huge", "little", "easy", "easier", "hard", "harder", "simple", "whole", "current", "previous",
-          "latest", "real", "multiple", "single", "able", "enough", "fine", "okay", "ok", "decent", "nice",
+          "latest", "real", "multiple", "single", "able", "enough", "fine", "okay", "ok", "decent", "nice", "average",
+          "busy",
           "good", "great", "bad", "cool", "solid", "ok-ish", "meh",
           // Verbs of reporting and everyday actions.
           "arrive", "arrives", "arrived", "appear", "appears", "appeared", "show", "shows", "showing", "shown", "open",
@@ -108,7 +111,11 @@ const WordSet& generic_words_any_language() {
           "bug", "bugs", "fehler", "erreur", "error", "errore", "erro", "ошибка", "ошибки", "proszę",
           "bitte", "merci", "danke", "gracias", "obrigado", "obrigada", "grazie", "bedankt", "tack", "спасибо",
           "dziękuję", "teşekkürler", "super", "génial", "géniale", "genial", "geweldig", "fantastisch",
-          "toll", "bien", "bueno", "buena", "bom", "boa", "buono", "goed", "bra", "хорошо", "dobrze", "güzel"}) {
+          "toll", "bien", "bueno", "buena", "bom", "boa", "buono", "goed", "bra", "хорошо", "dobrze", "güzel",
+          // "very" and "really", and "people", where the stop-word lists lack them.
+          "zeer", "echt", "wirklich", "vraiment", "realmente", "davvero", "bardzo", "очень", "çok", "verkligen",
+          "mycket", "mensen", "leute", "gens", "gente", "persone", "pessoas", "люди", "ludzie", "insanlar", "graag",
+          "gegeten"}) {
       w.emplace(s);
     }
     return w;

@@ -110,6 +110,35 @@ TEST_F(ThemeRoutes, ListsLevelTwoPhrasesUnderTheirTheme) {
   EXPECT_EQ(call("GET", themes()).body.at("items").as_array().back().at("level").as_int64(), 2);
 }
 
+// A phrase made of the workspace's own vocabulary (here its product's name, in half its records) is not a
+// level-2 theme there, as it is not a level-1 one; the other phrases stay.
+TEST_F(ThemeRoutes, LevelTwoPhrasesOfTheWorkspacesOwnVocabularyAreLeftOut) {
+  for (std::int64_t uid : {4, 5, 6}) {
+    FeedbackRecord r;
+    r.unique_identifier = uid;
+    r.workspace_id = std::stoll(ws_);
+    r.source_id = source_;
+    r.customer_id = 1;
+    r.source_type = "jsonl";
+    r.external_id = std::to_string(uid);
+    r.text = "my lumo notes " + std::to_string(uid);
+    r.timestamp = r.received_at = *parse_time("2026-03-10T00:00:00Z") + uid;
+    r.themes = {aspect_};
+    r.sub_themes = {{aspect_, "lumo notes"}, {aspect_, "shared folders"}};
+    store::PageCommit page;
+    page.workspace_id = r.workspace_id;
+    page.source_id = source_;
+    page.records = {r};
+    auto stored = store_->commit_page(page);
+    ASSERT_TRUE(stored) << stored.error().message;
+  }
+  EXPECT_TRUE(item("lumo notes", 2).is_null());
+  auto shared = item("shared folders", 2);
+  ASSERT_TRUE(shared.is_object());
+  EXPECT_EQ(shared.at("count").as_int64(), 3);
+  EXPECT_TRUE(item("calendar", 2).is_object());
+}
+
 TEST_F(ThemeRoutes, RecordsNotYetReanalysedStillCountForTheRenamedTheme) {
   ASSERT_EQ(call("PATCH", theme("login loop"), R"({"name":"login problems"})").status, 200);
   auto renamed = item("login loop");
