@@ -32,7 +32,7 @@ class ThemeRoutes : public TwoTenantApi {
     seed(3, {other_aspect_}, {{other_aspect_, "calendar"}});
   }
   void seed(std::int64_t uid, std::vector<std::string> themes,
-            std::vector<std::pair<std::string, std::string>> sub_themes = {}) {
+            std::vector<std::pair<std::string, std::string>> sub_themes = {}, std::string text = "") {
     FeedbackRecord r;
     r.unique_identifier = uid;
     r.workspace_id = std::stoll(ws_);
@@ -40,7 +40,7 @@ class ThemeRoutes : public TwoTenantApi {
     r.customer_id = 1;
     r.source_type = "jsonl";
     r.external_id = std::to_string(uid);
-    r.text = "text " + std::to_string(uid);
+    r.text = text.empty() ? "text " + std::to_string(uid) : std::move(text);
     r.timestamp = r.received_at = *parse_time("2026-03-10T00:00:00Z") + uid;
     r.themes = std::move(themes);
     r.sub_themes = std::move(sub_themes);
@@ -113,25 +113,8 @@ TEST_F(ThemeRoutes, ListsLevelTwoPhrasesUnderTheirTheme) {
 // A phrase made of the workspace's own vocabulary (here its product's name, in half its records) is not a
 // level-2 theme there, as it is not a level-1 one; the other phrases stay.
 TEST_F(ThemeRoutes, LevelTwoPhrasesOfTheWorkspacesOwnVocabularyAreLeftOut) {
-  for (std::int64_t uid : {4, 5, 6}) {
-    FeedbackRecord r;
-    r.unique_identifier = uid;
-    r.workspace_id = std::stoll(ws_);
-    r.source_id = source_;
-    r.customer_id = 1;
-    r.source_type = "jsonl";
-    r.external_id = std::to_string(uid);
-    r.text = "my lumo notes " + std::to_string(uid);
-    r.timestamp = r.received_at = *parse_time("2026-03-10T00:00:00Z") + uid;
-    r.themes = {aspect_};
-    r.sub_themes = {{aspect_, "lumo notes"}, {aspect_, "shared folders"}};
-    store::PageCommit page;
-    page.workspace_id = r.workspace_id;
-    page.source_id = source_;
-    page.records = {r};
-    auto stored = store_->commit_page(page);
-    ASSERT_TRUE(stored) << stored.error().message;
-  }
+  for (std::int64_t uid : {4, 5, 6})
+    seed(uid, {aspect_}, {{aspect_, "lumo notes"}, {aspect_, "shared folders"}}, "my lumo notes " + std::to_string(uid));
   EXPECT_TRUE(item("lumo notes", 2).is_null());
   auto shared = item("shared folders", 2);
   ASSERT_TRUE(shared.is_object());
