@@ -143,8 +143,7 @@ class Taxonomy {
     std::size_t aspect;
     std::vector<std::size_t> words;
   };
-  std::vector<Mention> mentions(const PhraseMatcher::Text& text, std::string_view language_code,
-                                std::size_t max) const;
+  std::vector<Mention> mentions(const PhraseMatcher::Text& text, std::string_view language_code, std::size_t max) const;
   // True when the word occurs in one of the aspects' English terms ("sync", "export"): a word known to read
   // well on its own.
   bool is_english_term_word(std::string_view word) const;

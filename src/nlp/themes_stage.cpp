@@ -62,8 +62,7 @@ const WordSet& generic_words() {
           "twice", "broke", "breaks", "breaking", "slow", "slower", "slowly", "faster", "quick", "quickly", "fast",
           "tiny", "huge", "little", "easy", "easier", "hard", "harder", "simple", "whole", "current", "previous",
           "latest", "real", "multiple", "single", "able", "enough", "fine", "okay", "ok", "decent", "nice", "average",
-          "busy",
-          "good", "great", "bad", "cool", "solid", "ok-ish", "meh",
+          "busy", "good", "great", "bad", "cool", "solid", "ok-ish", "meh",
           // Verbs of reporting and everyday actions.
           "arrive", "arrives", "arrived", "appear", "appears", "appeared", "show", "shows", "showing", "shown", "open",
           "opens", "opening", "opened", "click", "clicked", "clicking", "set", "sets", "guess", "mean", "means",
@@ -104,14 +103,14 @@ const WordSet& generic_words_any_language() {
     WordSet w;
     for (std::string_view s :
          {"app", "apps", "application", "applications", "appli", "aplicación", "aplicacion", "aplicaciones",
-          "aplicativo", "aplicação", "aplicacao", "applicazione", "applicazioni", "anwendung", "programm",
-          "applicatie", "appen", "appar", "appi", "aplikace", "aplikacja", "aplikację", "aplikacji", "uygulama",
-          "uygulaması", "uygulamayı", "приложение", "приложения", "приложении", "приложением", "программа",
-          "problème", "problèmes", "problema", "problemas", "problemi", "problem", "probleme", "problemen",
-          "bug", "bugs", "fehler", "erreur", "error", "errore", "erro", "ошибка", "ошибки", "proszę",
-          "bitte", "merci", "danke", "gracias", "obrigado", "obrigada", "grazie", "bedankt", "tack", "спасибо",
-          "dziękuję", "teşekkürler", "super", "génial", "géniale", "genial", "geweldig", "fantastisch",
-          "toll", "bien", "bueno", "buena", "bom", "boa", "buono", "goed", "bra", "хорошо", "dobrze", "güzel",
+          "aplicativo", "aplicação", "aplicacao", "applicazione", "applicazioni", "anwendung", "programm", "applicatie",
+          "appen", "appar", "appi", "aplikace", "aplikacja", "aplikację", "aplikacji", "uygulama", "uygulaması",
+          "uygulamayı", "приложение", "приложения", "приложении", "приложением", "программа", "problème", "problèmes",
+          "problema", "problemas", "problemi", "problem", "probleme", "problemen", "bug", "bugs", "fehler", "erreur",
+          "error", "errore", "erro", "ошибка", "ошибки", "proszę", "bitte", "merci", "danke", "gracias", "obrigado",
+          "obrigada", "grazie", "bedankt", "tack", "спасибо", "dziękuję", "teşekkürler", "super", "génial", "géniale",
+          "genial", "geweldig", "fantastisch", "toll", "bien", "bueno", "buena", "bom", "boa", "buono", "goed", "bra",
+          "хорошо", "dobrze", "güzel",
           // "very" and "really", and "people", where the stop-word lists lack them.
           "zeer", "echt", "wirklich", "vraiment", "realmente", "davvero", "bardzo", "очень", "çok", "verkligen",
           "mycket", "mensen", "leute", "gens", "gente", "persone", "pessoas", "люди", "ludzie", "insanlar", "graag",
@@ -574,9 +573,7 @@ namespace {
 std::size_t nearest_aspect(const std::vector<Taxonomy::Mention>& aspects, const std::vector<std::string>& words,
                            std::string_view phrase) {
   const std::string_view first = phrase.substr(0, phrase.find(' '));
-  auto at_phrase = [&](std::size_t at) {
-    return std::string_view(words[at]).substr(0, first.size()) == first;
-  };
+  auto at_phrase = [&](std::size_t at) { return std::string_view(words[at]).substr(0, first.size()) == first; };
   std::size_t at = 0;
   while (at < words.size() && words[at] != first) ++at;
   if (at == words.size())
@@ -616,8 +613,8 @@ ThemeLevels extract_theme_levels(std::string_view text, std::string_view title, 
       }
       out.sub_themes.emplace_back(parent.id, std::move(phrase));
     } else if (!aspects.empty()) {
-      const std::size_t parent = aspects.size() == 1 ? aspects.front().aspect
-                                                     : nearest_aspect(aspects, matched.words, phrase);
+      const std::size_t parent =
+          aspects.size() == 1 ? aspects.front().aspect : nearest_aspect(aspects, matched.words, phrase);
       out.sub_themes.emplace_back(taxonomy.aspects()[parent].id, std::move(phrase));
     } else if (out.themes.size() < kMaxThemes) {
       out.themes.push_back(std::move(phrase));

@@ -114,7 +114,8 @@ TEST_F(ThemeRoutes, ListsLevelTwoPhrasesUnderTheirTheme) {
 // level-2 theme there, as it is not a level-1 one; the other phrases stay.
 TEST_F(ThemeRoutes, LevelTwoPhrasesOfTheWorkspacesOwnVocabularyAreLeftOut) {
   for (std::int64_t uid : {4, 5, 6})
-    seed(uid, {aspect_}, {{aspect_, "lumo notes"}, {aspect_, "shared folders"}}, "my lumo notes " + std::to_string(uid));
+    seed(uid, {aspect_}, {{aspect_, "lumo notes"}, {aspect_, "shared folders"}},
+         "my lumo notes " + std::to_string(uid));
   EXPECT_TRUE(item("lumo notes", 2).is_null());
   auto shared = item("shared folders", 2);
   ASSERT_TRUE(shared.is_object());
