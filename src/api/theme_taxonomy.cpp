@@ -63,22 +63,27 @@ Status visit_sample(store::Store& store, const store::FeedbackFilter& period,
   return {};
 }
 
-// Level-2 phrases under their level-1 theme, counted over a sample of the period's newest records. As for
-// level-1 themes, a phrase made of the workspace's own vocabulary (its product, its core noun, a person's
-// name: insights::WorkspaceVocabulary) is not a theme there.
-Status add_sub_themes(store::Store& store, const store::FeedbackFilter& period,
-                      const std::function<std::string(const std::string&)>& parent_id, std::vector<ThemeItem>& items) {
-  std::map<std::pair<std::string, std::string>, std::int64_t> counts;
+// The period's newest records, at most kSubThemeSample of them.
+Result<std::vector<FeedbackRecord>> sample_records(store::Store& store, const store::FeedbackFilter& period) {
   std::vector<FeedbackRecord> sample;
-  auto counted = visit_sample(store, period, [&](const FeedbackRecord& r) {
-    std::set<std::pair<std::string, std::string>> mine;
-    for (const auto& [theme, phrase] : r.sub_themes) mine.emplace(parent_id(theme), phrase);
-    for (const auto& key : mine) ++counts[key];
+  auto visited = visit_sample(store, period, [&](const FeedbackRecord& r) {
     sample.push_back(r);
     return false;
   });
-  if (!counted) return counted.error();
-  const insights::WorkspaceVocabulary vocabulary(sample);
+  if (!visited) return visited.error();
+  return sample;
+}
+
+// Level-2 phrases under their level-1 theme, counted over the sample, less those the workspace's vocabulary
+// hides.
+void add_sub_themes(const std::vector<FeedbackRecord>& sample, const insights::WorkspaceVocabulary& vocabulary,
+                    const std::function<std::string(const std::string&)>& parent_id, std::vector<ThemeItem>& items) {
+  std::map<std::pair<std::string, std::string>, std::int64_t> counts;
+  for (const FeedbackRecord& r : sample) {
+    std::set<std::pair<std::string, std::string>> mine;
+    for (const auto& [theme, phrase] : r.sub_themes) mine.emplace(parent_id(theme), phrase);
+    for (const auto& key : mine) ++counts[key];
+  }
   for (const auto& [key, count] : counts) {
     if (vocabulary.hides(key.second)) continue;
     ThemeItem item;
@@ -88,7 +93,6 @@ Status add_sub_themes(store::Store& store, const store::FeedbackFilter& period,
     item.count = count;
     items.push_back(std::move(item));
   }
-  return {};
 }
 
 }  // namespace
@@ -180,6 +184,11 @@ Result<std::vector<ThemeItem>> list_themes(store::Store& store, const nlp::Works
 
   auto stats = store.top_themes(period, kThemeStatsLimit);
   if (!stats) return stats.error();
+  // As in insights, what the workspace's own vocabulary makes up (its product, its core noun, a person's name:
+  // insights::WorkspaceVocabulary) is not a discovered theme there, at either level.
+  auto sample = sample_records(store, period);
+  if (!sample) return sample.error();
+  const insights::WorkspaceVocabulary vocabulary(*sample);
   // Records carry display names; those not re-analysed since a change may still carry a theme's id.
   for (const auto& s : *stats) {
     std::optional<std::size_t> known;
@@ -191,6 +200,7 @@ Result<std::vector<ThemeItem>> list_themes(store::Store& store, const nlp::Works
       items[*known].count += s.count;
       continue;
     }
+    if (vocabulary.hides(s.theme)) continue;
     ThemeItem item;
     item.id = item.name = s.theme;
     item.count = s.count;
@@ -200,7 +210,7 @@ Result<std::vector<ThemeItem>> list_themes(store::Store& store, const nlp::Works
     auto it = by_name.find(theme);
     return it == by_name.end() ? theme : items[it->second].id;
   };
-  if (auto s = add_sub_themes(store, period, parent_id, items); !s) return s.error();
+  add_sub_themes(*sample, vocabulary, parent_id, items);
   std::stable_sort(items.begin(), items.end(), [](const ThemeItem& a, const ThemeItem& b) {
     if (a.level != b.level) return a.level < b.level;
     if (a.count != b.count) return a.count > b.count;

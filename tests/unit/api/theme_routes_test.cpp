@@ -110,13 +110,15 @@ TEST_F(ThemeRoutes, ListsLevelTwoPhrasesUnderTheirTheme) {
   EXPECT_EQ(call("GET", themes()).body.at("items").as_array().back().at("level").as_int64(), 2);
 }
 
-// A phrase made of the workspace's own vocabulary (here its product's name, in half its records) is not a
-// level-2 theme there, as it is not a level-1 one; the other phrases stay.
-TEST_F(ThemeRoutes, LevelTwoPhrasesOfTheWorkspacesOwnVocabularyAreLeftOut) {
+// A theme made of the workspace's own vocabulary (here its product's name, in half its records) is not a
+// discovered theme there, at level 1 or 2; the other themes stay.
+TEST_F(ThemeRoutes, ThemesOfTheWorkspacesOwnVocabularyAreLeftOut) {
   for (std::int64_t uid : {4, 5, 6})
-    seed(uid, {aspect_}, {{aspect_, "lumo notes"}, {aspect_, "shared folders"}},
+    seed(uid, {aspect_, "lumo sync"}, {{aspect_, "lumo notes"}, {aspect_, "shared folders"}},
          "my lumo notes " + std::to_string(uid));
+  EXPECT_TRUE(item("lumo sync").is_null());
   EXPECT_TRUE(item("lumo notes", 2).is_null());
+  EXPECT_EQ(item("login loop").at("count").as_int64(), 2);
   auto shared = item("shared folders", 2);
   ASSERT_TRUE(shared.is_object());
   EXPECT_EQ(shared.at("count").as_int64(), 3);
