@@ -163,6 +163,23 @@ TEST(BuiltinTaxonomy, FindsServiceAndFoodWhereTheyAreJudged) {
   EXPECT_TRUE(has(aspects_of(t, "Great laptop for the money", "en"), "pricing"));
 }
 
+// Speed said as a judgement of the product is performance; fast delivery, fast staff, playback speed and
+// other languages' "fast" (German "almost", Swedish "although") are not.
+TEST(BuiltinTaxonomy, FindsSpeedSaidOfTheProduct) {
+  const Taxonomy& t = Taxonomy::builtin();
+  using V = std::vector<std::string>;
+  auto has = [](const V& v, const char* a) { return std::find(v.begin(), v.end(), a) != v.end(); };
+  EXPECT_TRUE(has(aspects_of(t, "This laptop is really fast", "en"), "performance"));
+  EXPECT_TRUE(has(aspects_of(t, "Fast and reliable, love it", "en"), "performance"));
+  EXPECT_TRUE(has(aspects_of(t, "Love the speed!", "en"), "performance"));
+  EXPECT_FALSE(has(aspects_of(t, "Delivery was so fast, thank you", "en"), "performance"));
+  EXPECT_FALSE(has(aspects_of(t, "The service was really fast and friendly", "en"), "performance"));
+  EXPECT_FALSE(
+      has(aspects_of(t, "Please add a 2x speed option, the playback speed is great otherwise", "en"), "performance"));
+  EXPECT_FALSE(has(aspects_of(t, "Die App hat fast alle Funktionen", "de"), "performance"));
+  EXPECT_FALSE(has(aspects_of(t, "Klockan vibrerar fast jag har stängt av det", "sv"), "performance"));
+}
+
 // The built-in taxonomy as shipped: every aspect of the labelling guide, each with terms in at least ten
 // languages, and the common ways of saying the common aspects found.
 TEST(BuiltinTaxonomy, HasEveryAspectInTenLanguages) {
