@@ -357,9 +357,14 @@ bool is_ie_noun(std::string_view w) {
 // A readable English base form when it is safe to derive one from the stem ("syncing" -> "sync",
 // "crashes" -> "crash", "settings" -> "setting", "batteries" -> "battery", "ferrodb's" -> "ferrodb");
 // otherwise the word itself.
+// A word without its possessive "'s" ("ferrodb's" -> "ferrodb").
+std::string without_possessive(const std::string& word) {
+  return word.size() > 3 && ends_with(word, "'s") ? word.substr(0, word.size() - 2) : word;
+}
+
 std::string english_display(const std::string& word, const std::string& stem, std::string_view lang, bool verb_forms) {
   if (word == stem || is_plural_noun(word)) return word;
-  if (word.size() > 3 && ends_with(word, "'s")) return word.substr(0, word.size() - 2);  // "ferrodb's" -> "ferrodb"
+  if (word.size() > 3 && ends_with(word, "'s")) return without_possessive(word);
   if (ends_with(word, "ies") && word.size() > 4 && ends_with(stem, "i") &&
       word.substr(0, word.size() - 3) == stem.substr(0, stem.size() - 1)) {
     std::string ie = word.substr(0, word.size() - 1);  // "movies" -> "movie", not "movy"
@@ -497,7 +502,13 @@ std::vector<Theme> score_candidates(std::vector<Word>& words, const std::vector<
       // Only the head (last) word takes a base form, and verb forms only stand alone: "syncing" -> "sync",
       // "reporting dashboards" -> "reporting dashboard", "email forwarding" stays.
       bool head = k + 1 == c.length;
-      std::string form = is_english(lang) && head ? english_display(w.lower, w.stem, lang, c.length == 1) : w.lower;
+      // A word capitalised inside a sentence of the text is a name and keeps its letters but a possessive:
+      // "Windows", "Teams" and "Maps" are not shown as "window", "team" and "map".
+      const std::size_t at = c.first + k;
+      bool named = w.capitalised && !w.in_title && at > 0 && words[at - 1].segment == w.segment;
+      std::string form = w.lower;
+      if (is_english(lang) && head)
+        form = named ? without_possessive(w.lower) : english_display(w.lower, w.stem, lang, c.length == 1);
       auto& forms = t.forms[k];
       auto same = std::find_if(forms.begin(), forms.end(), [&](const Form& f) { return f.text == form; });
       if (same == forms.end()) {

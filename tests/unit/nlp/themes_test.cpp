@@ -76,6 +76,13 @@ TEST(Themes, DisplayUsesABaseFormOnlyWhereItIsSafe) {
   auto possessive = themes("Ferrodb's free tier keeps shrinking; is Ferrodb's");
   EXPECT_TRUE(contains(possessive, "ferrodb")) << possessive.front();
   EXPECT_FALSE(contains(possessive, "ferrodb'"));
+  // A word capitalised inside a sentence is a name and keeps its letters; the same word elsewhere does not.
+  auto os = themes("It came with Windows 7 and the drivers for Windows crash");
+  EXPECT_TRUE(contains(os, "windows")) << os.front();
+  EXPECT_FALSE(contains(os, "window"));
+  EXPECT_TRUE(contains(themes("The windows of the app overlap"), "window"));
+  auto owner = themes("The export keeps failing, and so does Brightvault's");
+  EXPECT_TRUE(contains(owner, "brightvault")) << owner.front();
 }
 
 TEST(Themes, LoneAdverbsAreNotThemesButNamesInLyAre) {
