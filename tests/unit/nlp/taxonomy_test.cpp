@@ -180,6 +180,19 @@ TEST(BuiltinTaxonomy, FindsSpeedSaidOfTheProduct) {
   EXPECT_FALSE(has(aspects_of(t, "Klockan vibrerar fast jag har stängt av det", "sv"), "performance"));
 }
 
+// Warranty, repairs and replacements are what the company's people do for a customer: customer support, in
+// every language, not the product's build.
+TEST(BuiltinTaxonomy, WarrantyAndRepairsAreCustomerSupport) {
+  const Taxonomy& t = Taxonomy::builtin();
+  using V = std::vector<std::string>;
+  EXPECT_EQ(aspects_of(t, "Two months left on the warranty and they still refuse", "en"), (V{"customer support"}));
+  EXPECT_EQ(aspects_of(t, "Sent it in for repair twice, still waiting on a replacement", "en"),
+            (V{"customer support"}));
+  EXPECT_EQ(aspects_of(t, "Die Garantie wurde abgelehnt", "de"), (V{"customer support"}));
+  auto has = [](const V& v, const char* a) { return std::find(v.begin(), v.end(), a) != v.end(); };
+  EXPECT_FALSE(has(aspects_of(t, "Two months left on the warranty", "en"), "product quality"));
+}
+
 // The built-in taxonomy as shipped: every aspect of the labelling guide, each with terms in at least ten
 // languages, and the common ways of saying the common aspects found.
 TEST(BuiltinTaxonomy, HasEveryAspectInTenLanguages) {
