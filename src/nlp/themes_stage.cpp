@@ -354,17 +354,17 @@ bool is_ie_noun(std::string_view w) {
   return false;
 }
 
-// A readable English base form when it is safe to derive one from the stem ("syncing" -> "sync",
-// "crashes" -> "crash", "settings" -> "setting", "batteries" -> "battery", "ferrodb's" -> "ferrodb");
-// otherwise the word itself.
 // A word without its possessive "'s" ("ferrodb's" -> "ferrodb").
 std::string without_possessive(const std::string& word) {
   return word.size() > 3 && ends_with(word, "'s") ? word.substr(0, word.size() - 2) : word;
 }
 
+// A readable English base form when it is safe to derive one from the stem ("syncing" -> "sync",
+// "crashes" -> "crash", "settings" -> "setting", "batteries" -> "battery", "ferrodb's" -> "ferrodb");
+// otherwise the word itself.
 std::string english_display(const std::string& word, const std::string& stem, std::string_view lang, bool verb_forms) {
   if (word == stem || is_plural_noun(word)) return word;
-  if (word.size() > 3 && ends_with(word, "'s")) return without_possessive(word);
+  if (std::string bare = without_possessive(word); bare.size() != word.size()) return bare;
   if (ends_with(word, "ies") && word.size() > 4 && ends_with(stem, "i") &&
       word.substr(0, word.size() - 3) == stem.substr(0, stem.size() - 1)) {
     std::string ie = word.substr(0, word.size() - 1);  // "movies" -> "movie", not "movy"
