@@ -355,7 +355,7 @@ bool is_ie_noun(std::string_view w) {
 }
 
 // A word without its possessive "'s" ("ferrodb's" -> "ferrodb").
-std::string without_possessive(const std::string& word) {
+std::string_view without_possessive(std::string_view word) {
   return word.size() > 3 && ends_with(word, "'s") ? word.substr(0, word.size() - 2) : word;
 }
 
@@ -364,7 +364,7 @@ std::string without_possessive(const std::string& word) {
 // otherwise the word itself.
 std::string english_display(const std::string& word, const std::string& stem, std::string_view lang, bool verb_forms) {
   if (word == stem || is_plural_noun(word)) return word;
-  if (std::string bare = without_possessive(word); bare.size() != word.size()) return bare;
+  if (std::string_view bare = without_possessive(word); bare.size() != word.size()) return std::string(bare);
   if (ends_with(word, "ies") && word.size() > 4 && ends_with(stem, "i") &&
       word.substr(0, word.size() - 3) == stem.substr(0, stem.size() - 1)) {
     std::string ie = word.substr(0, word.size() - 1);  // "movies" -> "movie", not "movy"
@@ -428,6 +428,11 @@ std::string_view effective_language(std::string_view language_code) {
 
 namespace {
 
+// A word capitalised inside its sentence, not at its start: written as a name ("switched to Calendly").
+bool capitalised_inside_sentence(const std::vector<Word>& words, std::size_t i) {
+  return words[i].capitalised && i > 0 && words[i - 1].segment == words[i].segment;
+}
+
 // Runs of up to kMaxPhraseWords non-delimiter words within one segment.
 std::vector<Candidate> find_candidates(const std::vector<Word>& words, std::string_view lang) {
   std::vector<Candidate> candidates;
@@ -444,7 +449,7 @@ std::vector<Candidate> find_candidates(const std::vector<Word>& words, std::stri
                            stem_word(words[i].lower, lang) != words[i].lower;
     // Nor does a lone adverb ("totally", "genuinely"): how, not what. A capitalised word in "-ly" inside a
     // sentence is a name ("switched to Calendly").
-    bool named = words[i].capitalised && i > 0 && words[i - 1].segment == words[i].segment;
+    bool named = capitalised_inside_sentence(words, i);
     bool lone_adverb = j - i == 1 && is_english(lang) && !named && is_adverb(words[i].lower);
     if (!lone_participle && !lone_adverb) candidates.push_back(Candidate{i, j - i});
     i = j;
@@ -504,11 +509,10 @@ std::vector<Theme> score_candidates(std::vector<Word>& words, const std::vector<
       bool head = k + 1 == c.length;
       // A word capitalised inside a sentence of the text is a name and keeps its letters but a possessive:
       // "Windows", "Teams" and "Maps" are not shown as "window", "team" and "map".
-      const std::size_t at = c.first + k;
-      bool named = w.capitalised && !w.in_title && at > 0 && words[at - 1].segment == w.segment;
-      std::string form = w.lower;
-      if (is_english(lang) && head)
-        form = named ? without_possessive(w.lower) : english_display(w.lower, w.stem, lang, c.length == 1);
+      const bool named = !w.in_title && capitalised_inside_sentence(words, c.first + k);
+      std::string form = !(is_english(lang) && head) ? w.lower
+                         : named                     ? std::string(without_possessive(w.lower))
+                                                     : english_display(w.lower, w.stem, lang, c.length == 1);
       auto& forms = t.forms[k];
       auto same = std::find_if(forms.begin(), forms.end(), [&](const Form& f) { return f.text == form; });
       if (same == forms.end()) {
