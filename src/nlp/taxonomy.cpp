@@ -128,10 +128,9 @@ std::optional<std::size_t> PhraseMatcher::first_at(const Head& head, std::size_t
 }
 
 template <class StemAt>
-void PhraseMatcher::all_at(const Head& head, std::size_t i, std::size_t n, StemAt&& stem_at,
-                           std::vector<std::pair<std::size_t, std::size_t>>& hits) {
+void PhraseMatcher::all_at(const Head& head, std::size_t i, std::size_t n, StemAt&& stem_at, std::vector<Hit>& hits) {
   // Positions of spaced matches are word indices scaled to stay comparable with byte offsets' order.
-  for (std::size_t tag : head.tags) hits.emplace_back(i * 8, tag);
+  for (std::size_t tag : head.tags) hits.push_back({i * 8, (i + 1) * 8, tag, true});
   if (head.by_second_stem.empty() || i + 1 >= n) return;
   auto b = head.by_second_stem.find(stem_at(i + 1));
   if (b == head.by_second_stem.end()) return;
@@ -139,21 +138,21 @@ void PhraseMatcher::all_at(const Head& head, std::size_t i, std::size_t n, StemA
     if (i + e.stems.size() > n) continue;
     bool all = true;
     for (std::size_t k = 2; k < e.stems.size() && all; ++k) all = stem_at(i + k) == e.stems[k];
-    if (all) hits.emplace_back(i * 8, e.tag);
+    if (all) hits.push_back({i * 8, (i + e.stems.size()) * 8, e.tag, true});
   }
 }
 
 std::vector<std::size_t> PhraseMatcher::find(const Text& text, const std::vector<std::string_view>& languages) const {
   std::vector<std::size_t> tags;
-  for (const auto& [pos, tag] : find_all(text, languages)) {
-    if (std::find(tags.begin(), tags.end(), tag) == tags.end()) tags.push_back(tag);
+  for (const Hit& hit : find_all(text, languages)) {
+    if (std::find(tags.begin(), tags.end(), hit.tag) == tags.end()) tags.push_back(hit.tag);
   }
   return tags;
 }
 
-std::vector<std::pair<std::size_t, std::size_t>> PhraseMatcher::find_all(
-    const Text& text, const std::vector<std::string_view>& languages) const {
-  std::vector<std::pair<std::size_t, std::size_t>> hits;  // (position, tag)
+std::vector<PhraseMatcher::Hit> PhraseMatcher::find_all(const Text& text,
+                                                        const std::vector<std::string_view>& languages) const {
+  std::vector<Hit> hits;
   for (std::string_view code : languages) {
     const Language* found = find_language(stem_language(code));
     if (!found) continue;
@@ -184,15 +183,15 @@ std::vector<std::pair<std::size_t, std::size_t>> PhraseMatcher::find_all(
       if (const Head* head = starting_with(lang, code, words[i])) all_at(*head, i, words.size(), stem_at, hits);
     }
   }
-  std::stable_sort(hits.begin(), hits.end());
+  std::stable_sort(hits.begin(), hits.end(),
+                   [](const Hit& a, const Hit& b) { return a.pos != b.pos ? a.pos < b.pos : a.tag < b.tag; });
   return hits;
 }
 
-void PhraseMatcher::find_substrings(const Substrings& s, const std::string& lower,
-                                    std::vector<std::pair<std::size_t, std::size_t>>& hits) {
+void PhraseMatcher::find_substrings(const Substrings& s, const std::string& lower, std::vector<Hit>& hits) {
   for (std::uint32_t e : s.one_byte) {
     const std::size_t pos = lower.find(s.entries[e].substring);
-    if (pos != std::string::npos) hits.emplace_back(pos, s.entries[e].tag);
+    if (pos != std::string::npos) hits.push_back({pos, pos + s.entries[e].substring.size(), s.entries[e].tag, false});
   }
   if (s.by_start.empty()) return;
   thread_local std::vector<std::uint64_t> seen;  // the text an entry was last found in, so once per text
@@ -209,7 +208,7 @@ void PhraseMatcher::find_substrings(const Substrings& s, const std::string& lowe
       const Entry& entry = s.entries[e];
       if (seen[e] != text_no && view.substr(i, entry.substring.size()) == entry.substring) {
         seen[e] = text_no;
-        hits.emplace_back(i, entry.tag);
+        hits.push_back({i, i + entry.substring.size(), entry.tag, false});
       }
     }
   }
@@ -366,27 +365,30 @@ std::vector<Taxonomy::Mention> Taxonomy::mentions(const PhraseMatcher::Text& tex
   std::vector<std::string_view> languages{stem_language(code)};
   if (languages.front() != "en") languages.push_back("en");
   const bool by_word = !matches_by_substring(code);
-  // Terms and exclusions come back together, by first mention: the terms keep their order, less the aspects
-  // a "none" phrase rules out. An opinion term stands for its aspect's terms where a judgement is near it,
-  // and is dropped elsewhere.
-  std::vector<std::pair<std::size_t, std::vector<std::size_t>>> tags;  // tag, then where it was found
-  for (auto [pos, tag] : phrases_.find_all(text, languages)) {
+  // Terms by first mention. A "none" phrase rules out its aspect's terms where the two overlap ("fast" in
+  // "fast delivery"), and the aspect stays where a term is said elsewhere in the text. A phrase found by
+  // substring has no word span, so its "none" rules out the aspect in the whole text. An opinion term
+  // stands for its aspect's terms where a judgement is near it, and is dropped elsewhere.
+  const std::vector<PhraseMatcher::Hit> hits = phrases_.find_all(text, languages);
+  const bool any_none = std::any_of(hits.begin(), hits.end(), [](const auto& h) { return h.tag % 4 == kNoneKind; });
+  auto ruled_out = [&](const PhraseMatcher::Hit& term, std::size_t none) {
+    return std::any_of(hits.begin(), hits.end(), [&](const PhraseMatcher::Hit& h) {
+      return h.tag == none && (!h.by_word || !term.by_word || (h.pos < term.end && term.pos < h.end));
+    });
+  };
+  std::vector<Mention> found;
+  for (const PhraseMatcher::Hit& hit : hits) {
+    std::size_t tag = hit.tag;
     if (tag % 4 == kOpinionKind) {
-      if (!opinion_near(text.words, pos / 8, code)) continue;
+      if (!opinion_near(text.words, hit.pos / 8, code)) continue;
       tag = tag - kOpinionKind + kTermKind;
     }
-    auto it = std::find_if(tags.begin(), tags.end(), [&](const auto& t) { return t.first == tag; });
-    if (it == tags.end()) it = tags.insert(tags.end(), {tag, {}});
-    if (by_word) it->second.push_back(pos / 8);
+    if (tag % 4 != kTermKind || (any_none && ruled_out(hit, tag - kTermKind + kNoneKind))) continue;
+    auto it = std::find_if(found.begin(), found.end(), [&](const Mention& m) { return m.aspect == tag / 4; });
+    if (it == found.end()) it = found.insert(found.end(), Mention{tag / 4, {}});
+    if (by_word) it->words.push_back(hit.pos / 8);
   }
-  std::vector<Mention> found;
-  for (auto& [tag, words] : tags) {
-    if (found.size() >= max) break;
-    if (tag % 4 != kTermKind) continue;
-    const std::size_t none = tag - kTermKind + kNoneKind;
-    if (std::find_if(tags.begin(), tags.end(), [&](const auto& t) { return t.first == none; }) == tags.end())
-      found.push_back(Mention{tag / 4, std::move(words)});
-  }
+  if (found.size() > max) found.resize(max);
   return found;
 }
 

@@ -46,10 +46,17 @@ class PhraseMatcher {
   // Tags whose phrases in any of the languages occur in the text, each once, in order of first occurrence
   // (the position of the earliest match).
   std::vector<std::size_t> find(const Text& text, const std::vector<std::string_view>& languages) const;
-  // Every match as (position, tag), by position: a spaced language's position is 8 times the index of the
-  // phrase's first word in Text::words, a substring language's the byte offset in the lowercased text.
-  std::vector<std::pair<std::size_t, std::size_t>> find_all(const Text& text,
-                                                            const std::vector<std::string_view>& languages) const;
+  // One match: where it starts and ends, and its tag. A spaced language's positions are 8 times indices in
+  // Text::words (the phrase's first word, and one past its last), a substring language's are byte offsets
+  // in the lowercased text.
+  struct Hit {
+    std::size_t pos;
+    std::size_t end;
+    std::size_t tag;
+    bool by_word;
+  };
+  // Every match, by position, then tag.
+  std::vector<Hit> find_all(const Text& text, const std::vector<std::string_view>& languages) const;
   // The first tag whose phrase occurs in a short lowercase phrase of spaced words (a key phrase), without
   // building a Text: stems come from the per-thread memo. With `even_only`, odd tags are passed over (a
   // caller that keeps two kinds of phrase in one matcher, by the tag's lowest bit).
@@ -93,9 +100,8 @@ class PhraseMatcher {
       return *this;
     }
   };
-  // Each substring phrase's first occurrence in the lowercased text, as (byte offset, tag).
-  static void find_substrings(const Substrings& s, const std::string& lower,
-                              std::vector<std::pair<std::size_t, std::size_t>>& hits);
+  // Each substring phrase's first occurrence in the lowercased text.
+  static void find_substrings(const Substrings& s, const std::string& lower, std::vector<Hit>& hits);
   static std::uint64_t fresh_id();
   // The phrases whose first stem is the word's, or nullptr; remembered per thread.
   static const Head* starting_with(const Language& lang, std::string_view language_code, std::string_view word);
@@ -104,8 +110,7 @@ class PhraseMatcher {
   static std::optional<std::size_t> first_at(const Head& head, std::size_t i, std::size_t n, StemAt&& stem_at,
                                              bool even_only);
   template <class StemAt>
-  static void all_at(const Head& head, std::size_t i, std::size_t n, StemAt&& stem_at,
-                     std::vector<std::pair<std::size_t, std::size_t>>& hits);
+  static void all_at(const Head& head, std::size_t i, std::size_t n, StemAt&& stem_at, std::vector<Hit>& hits);
   // A handful of languages: a list searched in place costs less than hashing a key per lookup.
   std::vector<std::pair<std::string, Language>> by_language_;
   Language& language(std::string_view code);

@@ -33,7 +33,7 @@ ThemeLevels extract_theme_levels(std::string_view text, std::string_view title, 
 class ThemesStage final : public Stage {
  public:
   std::string_view name() const override { return "themes"; }
-  std::string_view version() const override { return "7"; }
+  std::string_view version() const override { return "8"; }
   void run(Document& doc) const override;
 };
 

@@ -47,9 +47,12 @@ TEST(Taxonomy, NonePhrasesCancelTheirAspect) {
   ASSERT_TRUE(t.ok());
   EXPECT_EQ(aspects_of(*t, "The battery dies by noon", "en"), (std::vector<std::string>{"battery"}));
   EXPECT_TRUE(aspects_of(*t, "We ran a battery of tests", "en").empty());
-  // A "none" phrase cancels only its own aspect, wherever it is in the text, and is never a term itself.
-  EXPECT_EQ(aspects_of(*t, "Forgot my password for the log cabin booking, and the price went up", "en"),
-            (std::vector<std::string>{"pricing"}));
+  // A "none" phrase rules out only its own aspect, only where it covers the aspect's term, and is never a
+  // term itself.
+  EXPECT_EQ(aspects_of(*t, "We ran a battery of tests, and then the battery died", "en"),
+            (std::vector<std::string>{"battery"}));
+  EXPECT_EQ(aspects_of(*t, "A battery of tests on the login page, and the price went up", "en"),
+            (std::vector<std::string>{"login", "pricing"}));
   EXPECT_EQ(aspects_of(*t, "log cabin, battery of tests, price", "en", 1), (std::vector<std::string>{"pricing"}));
   EXPECT_FALSE(t->aspect_of_phrase("log cabin", "en").has_value());
   EXPECT_EQ(t->aspect_of_phrase("battery of tests", "en"), t->find("battery"));  // by its term "battery"
@@ -138,7 +141,8 @@ TEST(Taxonomy, OpinionTermsCountOnlyWhereSomethingIsSaidOfThem) {
   EXPECT_TRUE(aspects_of(*t, "I ordered food for the whole office last night and it was excellent", "en").empty());
   // A plain term needs nothing beside it; a "none" phrase still cancels the aspect.
   EXPECT_EQ(aspects_of(*t, "Our waiter came twice", "en"), (V{"customer support"}));
-  EXPECT_TRUE(aspects_of(*t, "Great service, awful service fee", "en").empty());
+  EXPECT_TRUE(aspects_of(*t, "Awful service fee", "en").empty());
+  EXPECT_EQ(aspects_of(*t, "Great service, awful service fee", "en"), (V{"customer support"}));
   // Other languages, with English's judgements too.
   EXPECT_EQ(aspects_of(*t, "Het eten was lekker", "nl"), (V{"food quality"}));
   EXPECT_EQ(aspects_of(*t, "Het eten was super", "nl"), (V{"food quality"}));
@@ -173,6 +177,7 @@ TEST(BuiltinTaxonomy, FindsSpeedSaidOfTheProduct) {
   EXPECT_TRUE(has(aspects_of(t, "Fast and reliable, love it", "en"), "performance"));
   EXPECT_TRUE(has(aspects_of(t, "Love the speed!", "en"), "performance"));
   EXPECT_FALSE(has(aspects_of(t, "Delivery was so fast, thank you", "en"), "performance"));
+  EXPECT_TRUE(has(aspects_of(t, "The app is really fast, and delivery was fast too", "en"), "performance"));
   EXPECT_FALSE(has(aspects_of(t, "The service was really fast and friendly", "en"), "performance"));
   EXPECT_FALSE(
       has(aspects_of(t, "Please add a 2x speed option, the playback speed is great otherwise", "en"), "performance"));
