@@ -36,10 +36,12 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 constexpr std::size_t kHeaderLimit = 16 * 1024;
-// After an error answer that closes the connection, unread request bytes are drained for this long
-// so the client sees our answer instead of a TCP reset.
-constexpr auto kLingerTime = std::chrono::seconds(1);
-constexpr std::size_t kLingerBytes = 1024 * 1024;
+// After an error answer that closes the connection, unread request bytes are drained for this long, or
+// this much, so the client sees our answer instead of a TCP reset. A client may send its whole body before
+// it reads (curl does once it has waited a second for "100 Continue"): a body of a few MiB, an oversize
+// import, must drain in full, or the reset reaches the client before our answer does.
+constexpr auto kLingerTime = std::chrono::seconds(3);
+constexpr std::size_t kLingerBytes = 16 * 1024 * 1024;
 
 std::string format_endpoint(const tcp::endpoint& ep) {
   const auto address = ep.address();

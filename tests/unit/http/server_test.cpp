@@ -148,6 +148,22 @@ TEST(Server, ClientStillUploadingSeesThe413RatherThanAReset) {
   EXPECT_EQ(res->body, R"({"error":{"code":"too_large","message":"request body exceeds 1024 bytes"}})");
 }
 
+// A client that writes its whole body before reading (as curl does when "100 Continue" is slow to come)
+// still reads the 413: the server drains what it sends instead of resetting the connection.
+TEST(Server, ClientThatSendsItsWholeBodyFirstSeesThe413) {
+  ServerOptions o = test_options();
+  o.body_limit = 1024;
+  Server server(o, [](Request&) { return Response{}; });
+  ASSERT_TRUE(server.start().ok());
+  RawConnection conn(server.port());
+  const std::size_t size = 8 * 1024 * 1024;
+  conn.send("POST /items HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(size) + "\r\n\r\n" +
+            std::string(size, 'a'));
+  auto res = conn.read_response();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 413);
+}
+
 TEST(Server, OversizeChunkedBodyIs413) {
   ServerOptions o = test_options();
   o.body_limit = 16;
