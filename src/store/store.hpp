@@ -378,7 +378,14 @@ class Store {
   virtual json::object health() = 0;
 };
 
-Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& data_dir);
+struct SqliteStoreOptions {
+  // New near-duplicate key rows go to a small table of their own, and are moved into the large one in index
+  // order once it holds this many (src/store/sqlite/sqlite_records.cpp). Tests set a handful.
+  std::int64_t key_merge_rows = 1'000'000;
+};
+
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& data_dir,
+                                                 const SqliteStoreOptions& options = {});
 
 struct PostgresOptions {
   // automatic: records and rollups become TimescaleDB hypertables when `CREATE EXTENSION timescaledb`

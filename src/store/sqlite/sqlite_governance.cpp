@@ -15,9 +15,20 @@ namespace {
 
 // Every table whose rows belong to one workspace by a workspace_id column, children before what they reference.
 constexpr std::string_view kWorkspaceTables[] = {
-    "records",     "record_themes", "near_duplicate_keys",  "rollup_applied",   "dead_letters",
-    "syncs",       "sources",       "workspace_taxonomies", "alert_deliveries", "alert_live_items",
-    "alert_rules", "erasures",      "erased_authors",
+    "records",
+    "record_themes",
+    "near_duplicate_keys",
+    "near_duplicate_keys_recent",
+    "rollup_applied",
+    "dead_letters",
+    "syncs",
+    "sources",
+    "workspace_taxonomies",
+    "alert_deliveries",
+    "alert_live_items",
+    "alert_rules",
+    "erasures",
+    "erased_authors",
 };
 
 // The author field of the record body an erasure matches on.
@@ -157,9 +168,12 @@ Status SqliteStore::remove_records(Id workspace_id, const std::string& where, co
   counts.records += static_cast<std::int64_t>(gone.size());
   if (gone.empty()) return {};
 
-  auto drop_key = db_.prepare(
-      "DELETE FROM near_duplicate_keys WHERE workspace_id = ? AND band = ? AND value = ? AND ts = ? AND uid = ?");
-  if (!drop_key) return drop_key.error();
+  std::vector<sqlite::Statement> drop_key;
+  for (std::string_view table : kKeyTables) {
+    auto d = db_.prepare(delete_key_sql(table));
+    if (!d) return d.error();
+    drop_key.push_back(std::move(d.value()));
+  }
   auto applied = db_.prepare(
       "SELECT hour, source_id, sentiment, category, language, compound, themes, rating FROM rollup_applied "
       "WHERE workspace_id = ? AND uid = ?");
@@ -181,11 +195,12 @@ Status SqliteStore::remove_records(Id workspace_id, const std::string& where, co
     if (*row) fold.add(applied_contribution(*applied, 0, workspace_id), -1);
     applied->reset();
     if (g.simhash != 0)
-      for (const NearDuplicateKey& key : near_duplicate_keys(static_cast<std::uint64_t>(g.simhash))) {
-        drop_key->reset();
-        drop_key->bind(1, workspace_id).bind(2, key.index).bind(3, key.value).bind(4, g.ts).bind(5, g.uid);
-        if (auto s = drop_key->run(); !s) return s;
-      }
+      for (const NearDuplicateKey& key : near_duplicate_keys(static_cast<std::uint64_t>(g.simhash)))
+        for (auto& d : drop_key) {
+          d.reset();
+          d.bind(1, workspace_id).bind(2, key.index).bind(3, key.value).bind(4, g.ts).bind(5, g.uid);
+          if (auto s = d.run(); !s) return s;
+        }
     for (auto& d : by_uid) {
       d.reset();
       if (auto s = d.bind(1, workspace_id).bind(2, g.uid).run(); !s) return s;

@@ -1,5 +1,6 @@
 // SQLite store: records (upsert with the raw item, queries, near-duplicate lookup).
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <tuple>
 
@@ -98,8 +99,9 @@ struct KeyWrite {
 
 // The statements of one upsert, prepared once per commit, and the page's queued key writes.
 struct SqliteStore::RecordStatements {
-  sqlite::Statement select, upsert, delete_themes, insert_theme, insert_key, delete_key;
+  sqlite::Statement select, upsert, delete_themes, insert_theme, insert_key, delete_key, delete_recent_key;
   std::vector<KeyWrite> key_writes;
+  std::int64_t keys_inserted = 0;
 
   static Result<RecordStatements> prepare(sqlite::Database& db) {
     RecordStatements s;
@@ -114,14 +116,17 @@ struct SqliteStore::RecordStatements {
         {&s.delete_themes, "DELETE FROM record_themes WHERE workspace_id = ? AND uid = ?"},
         {&s.insert_theme, "INSERT OR IGNORE INTO record_themes(workspace_id, uid, theme, ts) VALUES(?, ?, ?, ?)"},
         {&s.insert_key,
-         "INSERT OR IGNORE INTO near_duplicate_keys(workspace_id, band, value, ts, uid, simhash) "
+         "INSERT OR IGNORE INTO near_duplicate_keys_recent(workspace_id, band, value, ts, uid, simhash) "
          "VALUES(?1, ?2, ?3, ?4, ?5, ?6)"},
-        {&s.delete_key,
-         "DELETE FROM near_duplicate_keys WHERE workspace_id = ?1 AND band = ?2 AND value = ?3 AND ts = ?4 AND "
-         "uid = ?5"},
     };
     for (const auto& [stmt, text] : sql) {
       auto p = db.prepare(text);
+      if (!p) return p.error();
+      *stmt = std::move(p.value());
+    }
+    for (auto [stmt, table] :
+         {std::pair{&s.delete_key, kKeyTables[0]}, std::pair{&s.delete_recent_key, kKeyTables[1]}}) {
+      auto p = db.prepare(delete_key_sql(table));
       if (!p) return p.error();
       *stmt = std::move(p.value());
     }
@@ -141,18 +146,42 @@ void SqliteStore::queue_keys(RecordStatements& st, Id workspace_id, std::int64_t
 // A page's key rows are written in index order rather than record by record: consecutive writes land near
 // each other in the index, so each descends through pages the one before it just read. Writes of one row
 // keep their order; writes of different rows commute.
+//
+// New rows go to near_duplicate_keys_recent, a table small enough to stay in the page cache, and move into
+// near_duplicate_keys in index order once it holds SqliteStoreOptions::key_merge_rows (merge_recent_keys).
+// Ten rows a record land at ten random places of their index: in one large table, a commit late in a
+// million-record import rewrote a page of it for almost every row (a 400,000-item import ran twice as fast
+// with no key rows at all). A merge writes each page of the large table at most once for a million rows.
 Status SqliteStore::write_queued_keys(RecordStatements& st) {
   std::sort(st.key_writes.begin(), st.key_writes.end(),
             [](const KeyWrite& a, const KeyWrite& b) { return a.order() < b.order(); });
   for (const KeyWrite& k : st.key_writes) {
-    sqlite::Statement& stmt = k.sign > 0 ? st.insert_key : st.delete_key;
-    sqlite::ResetOnExit done(stmt);
-    stmt.bind(1, k.workspace_id).bind(2, k.band).bind(3, k.value).bind(4, k.ts).bind(5, k.uid);
-    if (k.sign > 0) stmt.bind(6, static_cast<std::int64_t>(k.simhash));
-    if (auto s = stmt.run(); !s) return s;
+    auto run = [&](sqlite::Statement& stmt) -> Status {
+      sqlite::ResetOnExit done(stmt);
+      stmt.bind(1, k.workspace_id).bind(2, k.band).bind(3, k.value).bind(4, k.ts).bind(5, k.uid);
+      if (k.sign > 0) stmt.bind(6, static_cast<std::int64_t>(k.simhash));
+      return stmt.run();
+    };
+    if (k.sign > 0) {
+      if (auto s = run(st.insert_key); !s) return s;
+      ++st.keys_inserted;
+    } else {
+      if (auto s = run(st.delete_key); !s) return s;
+      if (auto s = run(st.delete_recent_key); !s) return s;
+    }
   }
   st.key_writes.clear();
   return {};
+}
+
+Status SqliteStore::merge_recent_keys() {
+  // A full scan of the recent table reads it in its key order, which is the large table's: inserts go in
+  // order, each next to the one before.
+  if (auto s = db_.exec("INSERT OR IGNORE INTO near_duplicate_keys SELECT workspace_id, band, value, ts, uid, simhash "
+                        "FROM near_duplicate_keys_recent");
+      !s)
+    return s;
+  return db_.exec("DELETE FROM near_duplicate_keys_recent");
 }
 
 Result<FeedbackRecord> SqliteStore::upsert_record(RecordStatements& st, const FeedbackRecord& in, bool& existed) {
@@ -289,7 +318,13 @@ Result<std::vector<FeedbackRecord>> SqliteStore::commit_pages(std::span<PageComm
   stored.reserve(total);
   for (PageCommit& page : pages)
     if (auto s = write_page(*statements, page, stored); !s) return s.error();
+  const std::int64_t recent = recent_key_rows_ + statements->keys_inserted;
+  const bool merge = recent >= options_.key_merge_rows;
+  if (merge)
+    if (auto s = merge_recent_keys(); !s) return s.error();
   if (auto s = tx.commit(); !s) return s.error();
+  recent_key_rows_ = merge ? 0 : recent;
+  if (merge) ++key_merges_;
   // The raw items were stored; the copies handed on (to the bus, to rollups) need not carry them.
   for (auto& r : stored) r.raw_item.clear();
   return stored;
@@ -372,7 +407,7 @@ Result<std::optional<std::int64_t>> SqliteStore::lookup_near_duplicate(Id worksp
   if (simhash == 0) return std::optional<std::int64_t>{};
   // The rule of core/near_duplicate_keys.hpp. A direct hit is one step down records_by_fingerprint. Each key's
   // rows are read newest first before the bound, at most kNearDuplicateScan of them (an index range the row
-  // value ends, read backwards), and compared inside SQLite (chorus_bits_apart). A lookup reads a fixed number
+  // value ends, read backwards), and their fingerprints compared with the record's. A lookup reads a fixed number
   // of rows however many records share a key, identical, near or neither. The bound is a row value so that
   // SQLite ends the index range at it: written as "ts <= ? AND (ts < ? OR uid < ?)" the range ended at the time
   // alone, and a key whose rows all share one time (webhook items that carry one created_at) was read to its end.
@@ -396,22 +431,45 @@ Result<std::optional<std::int64_t>> SqliteStore::lookup_near_duplicate(Id worksp
   if (!hit) return hit.error();
   std::optional<std::pair<TimeMs, std::int64_t>> earliest = *hit;
   const std::pair<TimeMs, std::int64_t> bound = earliest.value_or(std::pair{self_ts, self});
-  auto q = db_.cached(
-      "SELECT simhash FROM (SELECT simhash FROM near_duplicate_keys WHERE workspace_id = ?1 AND band = ?2 AND "
-      "value = ?3 AND (ts, uid) < (?4, ?5) AND uid <> ?6 ORDER BY ts DESC, uid DESC LIMIT ?9) "
-      "WHERE chorus_bits_apart(simhash, ?7) <= ?8");
-  if (!q) return q.error();
-  sqlite::Statement& st = **q;
+  // A key's rows are in two tables (write_queued_keys). Each is read newest first down its index, and the two
+  // streams are merged by (time, id): the rows read are those of one table holding both.
+  static const std::array<std::string, 2> kNewestRows = [] {
+    std::array<std::string, 2> sql;
+    for (std::size_t t = 0; t < sql.size(); ++t)
+      sql[t] = "SELECT simhash, ts, uid FROM " + std::string(kKeyTables[t]) +
+               " WHERE workspace_id = ?1 AND band = ?2 AND value = ?3 AND (ts, uid) < (?4, ?5) AND uid <> ?6 ORDER BY "
+               "ts DESC, uid DESC LIMIT ?7";
+    return sql;
+  }();
+  std::array<sqlite::Statement*, 2> tables{};
+  for (std::size_t t = 0; t < tables.size(); ++t) {
+    auto q = db_.cached(kNewestRows[t]);
+    if (!q) return q.error();
+    tables[t] = *q;
+  }
   std::vector<std::uint64_t> near;  // the candidates' fingerprints, each looked up once
   for (const NearDuplicateKey& key : near_duplicate_keys(simhash)) {
-    sqlite::ResetOnExit done(st);
-    st.bind(1, workspace_id).bind(2, key.index).bind(3, key.value).bind(4, bound.first).bind(5, bound.second);
-    st.bind(6, self).bind(7, static_cast<std::int64_t>(simhash)).bind(8, max_distance).bind(9, kNearDuplicateScan);
-    Status rows = st.each_row([&] {
-      auto fp = static_cast<std::uint64_t>(st.int64(0));
-      if (std::find(near.begin(), near.end(), fp) == near.end()) near.push_back(fp);
-    });
-    if (!rows) return rows.error();
+    std::array<bool, 2> has{};
+    for (std::size_t t = 0; t < tables.size(); ++t) {
+      sqlite::Statement& st = *tables[t];
+      st.reset();
+      st.bind(1, workspace_id).bind(2, key.index).bind(3, key.value).bind(4, bound.first).bind(5, bound.second);
+      st.bind(6, self).bind(7, kNearDuplicateScan);
+      auto row = st.step();
+      if (!row) return row.error();
+      has[t] = *row;
+    }
+    for (int taken = 0; taken < kNearDuplicateScan && (has[0] || has[1]); ++taken) {
+      auto at = [&](std::size_t t) { return std::pair{tables[t]->int64(1), tables[t]->int64(2)}; };
+      const std::size_t t = !has[1] || (has[0] && at(0) > at(1)) ? 0 : 1;
+      const auto fp = static_cast<std::uint64_t>(tables[t]->int64(0));
+      if (std::popcount(fp ^ simhash) <= max_distance && std::find(near.begin(), near.end(), fp) == near.end())
+        near.push_back(fp);
+      auto row = tables[t]->step();
+      if (!row) return row.error();
+      has[t] = *row;
+    }
+    for (sqlite::Statement* st : tables) st->reset();
   }
   for (std::uint64_t fp : near) {
     auto first = direct_hit(fp, bound);

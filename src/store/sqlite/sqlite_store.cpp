@@ -3,7 +3,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <bit>
 #include <set>
 #include <system_error>
 
@@ -32,8 +31,9 @@ namespace {
 // 10: sources can be paused; the audit log. 11: workspace settings (retention, redaction, raw items, erased
 // authors), the erasure log and the salted hashes of erased persons. 12: records are indexed by fingerprint
 // (records_by_fingerprint), the direct hit of a near-duplicate lookup; with it a lookup reads a fixed number of
-// rows however many records share a text or a key (the rule of core/near_duplicate_keys.hpp).
-constexpr int kSchemaVersion = 12;
+// rows however many records share a text or a key (the rule of core/near_duplicate_keys.hpp). 13: new key rows
+// are written to near_duplicate_keys_recent and moved into near_duplicate_keys in index order (new table only).
+constexpr int kSchemaVersion = 13;
 
 constexpr std::string_view kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS customers(
@@ -73,6 +73,9 @@ CREATE TABLE IF NOT EXISTS record_themes(
   PRIMARY KEY(workspace_id, uid, theme));
 CREATE INDEX IF NOT EXISTS record_themes_by_time ON record_themes(workspace_id, theme, ts, uid);
 CREATE TABLE IF NOT EXISTS near_duplicate_keys(
+  workspace_id INTEGER NOT NULL, band INTEGER NOT NULL, value INTEGER NOT NULL, ts INTEGER NOT NULL,
+  uid INTEGER NOT NULL, simhash INTEGER NOT NULL, PRIMARY KEY(workspace_id, band, value, ts, uid)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS near_duplicate_keys_recent(
   workspace_id INTEGER NOT NULL, band INTEGER NOT NULL, value INTEGER NOT NULL, ts INTEGER NOT NULL,
   uid INTEGER NOT NULL, simhash INTEGER NOT NULL, PRIMARY KEY(workspace_id, band, value, ts, uid)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS rollup_applied(
@@ -212,8 +215,9 @@ Result<Source> read_source(const sqlite::Statement& s) {
 
 }  // namespace
 
-Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& data_dir) {
-  auto s = SqliteStore::open(data_dir);
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& data_dir,
+                                                 const SqliteStoreOptions& options) {
+  auto s = SqliteStore::open(data_dir, options);
   if (!s) return s.error();
   return std::unique_ptr<Store>(std::move(s.value()));
 }
@@ -223,26 +227,8 @@ SqliteStore::SqliteStore(sqlite::Database db, std::filesystem::path path)
 
 SqliteStore::~SqliteStore() = default;
 
-namespace {
-
-// chorus_bits_apart(a, b): how many bits two 64-bit fingerprints differ in.
-void bits_apart(sqlite3_context* ctx, int, sqlite3_value** argv) {
-  auto a = static_cast<std::uint64_t>(sqlite3_value_int64(argv[0]));
-  auto b = static_cast<std::uint64_t>(sqlite3_value_int64(argv[1]));
-  sqlite3_result_int(ctx, std::popcount(a ^ b));
-}
-
-Status register_functions(sqlite::Database& db) {
-  if (sqlite3_create_function_v2(db.get(), "chorus_bits_apart", 2,
-                                 SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nullptr, bits_apart, nullptr,
-                                 nullptr, nullptr) != SQLITE_OK)
-    return sqlite::sqlite_error(db.get(), "", "cannot register chorus_bits_apart");
-  return {};
-}
-
-}  // namespace
-
-Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::filesystem::path& data_dir) {
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::filesystem::path& data_dir,
+                                                       const SqliteStoreOptions& store_options) {
   std::error_code ec;
   std::filesystem::create_directories(data_dir, ec);
   if (ec)
@@ -261,9 +247,15 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::filesystem::pa
   // and upserts touch pages all over the record and key indexes, and most of them are outside the page cache
   // once a workspace holds a few hundred thousand records. (Capped by SQLite's own build limit.)
   if (auto s = db->exec("PRAGMA mmap_size = 4294967296"); !s) return s.error();
-  if (auto s = register_functions(*db); !s) return s.error();
   std::unique_ptr<SqliteStore> store(new SqliteStore(std::move(db.value()), path));
   if (auto m = store->migrate(); !m) return m.error();
+  store->options_ = store_options;
+  {
+    auto recent = store->db_.prepare("SELECT count(*) FROM near_duplicate_keys_recent");
+    if (!recent) return recent.error();
+    if (auto row = recent->step(); !row) return row.error();
+    store->recent_key_rows_ = recent->int64(0);
+  }
   auto reader = sqlite::Database::open(path, sqlite::OpenOptions{.what = "", .wal = false});  // WAL: the writer set it
   if (!reader) return reader.error();
   if (auto s = reader->exec("PRAGMA query_only = 1"); !s) return s.error();
@@ -643,10 +635,17 @@ json::object SqliteStore::health() {
     ok = q && q->step();
   }
   auto c = checkpointer_ ? checkpointer_->stats() : sqlite::WalCheckpointer::Stats{};
-  return json::object{{"kind", "sqlite"}, {"ok", ok}, {"path", path_.string()}, {"checkpoints", c.checkpoints},
+  return json::object{{"kind", "sqlite"},
+                      {"ok", ok},
+                      {"path", path_.string()},
+                      {"checkpoints", c.checkpoints},
                       // The last checkpoint: frames in the WAL then, and how many of them were copied back.
-                      {"wal_frames", c.last_log}, {"wal_frames_copied", c.last_copied},
-                      {"wal_truncations", c.truncations}};
+                      {"wal_frames", c.last_log},
+                      {"wal_frames_copied", c.last_copied},
+                      {"wal_truncations", c.truncations},
+                      // Near-duplicate key rows not yet moved into the large table, and the moves so far.
+                      {"recent_key_rows", recent_key_rows_.load()},
+                      {"key_merges", key_merges_.load()}};
 }
 
 }  // namespace chorus::store

@@ -462,25 +462,30 @@ INSERT INTO rollup_applied VALUES(1, 7, 1, 1767225600000, 3, 'negative', 'bug', 
   EXPECT_EQ(*store_->find_near_duplicate(1, 0x0001000200030005ULL, 3, 8, kJan + kDay), std::optional<std::int64_t>(7));
 }
 
-// A data dir of version 11 gains the records' fingerprint index (the direct hit of near-duplicate lookups).
-TEST_F(SqliteRollups, AVersionElevenDataDirGainsTheFingerprintIndex) {
+// A data dir of version 11 gains the records' fingerprint index (the direct hit of near-duplicate lookups),
+// and one of version 12 the table of recent key rows.
+TEST_F(SqliteRollups, AnOlderDataDirGainsTheFingerprintIndexAndTheRecentKeyTable) {
   store_.reset();
   auto db_path = dir_ / "chorus.db";
   {
     auto db = sqlite::Database::open(db_path, sqlite::OpenOptions{.what = "", .wal = false});
     ASSERT_TRUE(db) << db.error().message;
-    ASSERT_TRUE(db->exec("DROP INDEX records_by_fingerprint; UPDATE schema_version SET version = 11"));
+    ASSERT_TRUE(
+        db->exec("DROP INDEX records_by_fingerprint; DROP TABLE near_duplicate_keys_recent; UPDATE schema_version SET "
+                 "version = 11"));
   }
   open();
   auto db = sqlite::Database::open(db_path, sqlite::OpenOptions{.what = "", .wal = false});
   ASSERT_TRUE(db) << db.error().message;
   auto q = db->prepare(
       "SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'records_by_fingerprint'), "
+      "(SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'near_duplicate_keys_recent'), "
       "(SELECT max(version) FROM schema_version)");
   ASSERT_TRUE(q) << q.error().message;
   ASSERT_TRUE(q->step());
   EXPECT_EQ(q->int64(0), 1);
-  EXPECT_EQ(q->int64(1), 12);
+  EXPECT_EQ(q->int64(1), 1);
+  EXPECT_EQ(q->int64(2), 13);
 }
 
 }  // namespace

@@ -16,7 +16,7 @@ namespace {
 
 class SqliteBackend final : public StoreBackend {
  public:
-  SqliteBackend() {
+  explicit SqliteBackend(SqliteStoreOptions options = {}) : options_(options) {
     std::random_device rd;
     dir_ = std::filesystem::temp_directory_path() / ("chorus-store-" + std::to_string(rd()));
   }
@@ -24,7 +24,7 @@ class SqliteBackend final : public StoreBackend {
     std::error_code ec;
     std::filesystem::remove_all(dir_, ec);
   }
-  Result<std::unique_ptr<Store>> open() override { return open_sqlite_store(dir_); }
+  Result<std::unique_ptr<Store>> open() override { return open_sqlite_store(dir_, options_); }
   std::vector<std::string> rows_of_workspace(Id ws) override {
     auto db = sqlite::Database::open(dir_ / "chorus.db", sqlite::OpenOptions{.what = "", .wal = false});
     if (!db) return {"cannot open the database: " + db.error().message};
@@ -50,8 +50,25 @@ class SqliteBackend final : public StoreBackend {
   }
 
  private:
+  SqliteStoreOptions options_;
   std::filesystem::path dir_;
 };
+
+// A neutral English record of a jsonl source, with nothing else set.
+FeedbackRecord plain_record(Id ws, Id source, std::int64_t uid, TimeMs ts) {
+  FeedbackRecord r;
+  r.unique_identifier = uid;
+  r.workspace_id = ws;
+  r.source_id = source;
+  r.source_type = "jsonl";
+  r.text = "text " + std::to_string(uid);
+  r.timestamp = ts;
+  r.received_at = ts;
+  r.sentiment_type = "neutral";
+  r.category = "other";
+  r.language_code = "en";
+  return r;
+}
 
 // Writes `pages` pages of 500 records, each with a raw item of about `raw_bytes`, into a new workspace of
 // `store`, one commit after another; calls `after_page` after each.
@@ -73,17 +90,7 @@ void write_pages(Store& store, int pages, std::size_t raw_bytes, const std::func
     p.workspace_id = ws->id;
     p.source_id = source->id;
     for (int i = 0; i < 500; ++i) {
-      FeedbackRecord r;
-      r.unique_identifier = page * 1000 + i + 1;
-      r.workspace_id = ws->id;
-      r.source_id = source->id;
-      r.source_type = "jsonl";
-      r.text = "text " + std::to_string(r.unique_identifier);
-      r.timestamp = 1772409600000 + r.unique_identifier;
-      r.received_at = r.timestamp;
-      r.sentiment_type = "neutral";
-      r.category = "other";
-      r.language_code = "en";
+      FeedbackRecord r = plain_record(ws->id, source->id, page * 1000 + i + 1, 1772409600000 + page * 1000 + i + 1);
       r.raw_item = filler + std::to_string(r.unique_identifier);
       p.records.push_back(std::move(r));
     }
@@ -95,6 +102,82 @@ void write_pages(Store& store, int pages, std::size_t raw_bytes, const std::func
 std::filesystem::path fresh_dir(const std::string& name) {
   std::random_device rd;
   return std::filesystem::temp_directory_path() / (name + "-" + std::to_string(rd()));
+}
+
+// New near-duplicate key rows wait in a small table and move into the large one, in one transaction with the
+// commit that fills it; a lookup reads both tables, and the count of waiting rows survives a reopen.
+TEST(SqliteKeyMerges, RecentKeyRowsMoveIntoTheLargeTableAndLookupsReadBoth) {
+  auto dir = fresh_dir("chorus-key-merges");
+  auto rows_in = [&](const char* table) {
+    auto db = sqlite::Database::open(dir / "chorus.db", sqlite::OpenOptions{.what = "", .wal = false});
+    EXPECT_TRUE(db);
+    auto q = db->prepare(std::string("SELECT count(*) FROM ") + table);
+    EXPECT_TRUE(q);
+    EXPECT_TRUE(q->step());
+    return q->int64(0);
+  };
+  const std::uint64_t a = 0x0123456789ABCDEFULL, b = 0xF0E1D2C3B4A59687ULL, c = 0x5A5A5A5A12345678ULL;
+  Id ws = 0;
+  {
+    auto store = open_sqlite_store(dir, SqliteStoreOptions{.key_merge_rows = 30});
+    ASSERT_TRUE(store) << store.error().message;
+    auto customer = (*store)->create_customer("c", "hash-c");
+    ASSERT_TRUE(customer);
+    auto w = (*store)->create_workspace(customer->id, "w");
+    ASSERT_TRUE(w);
+    ws = w->id;
+    Source src;
+    src.workspace_id = ws;
+    src.type = "jsonl";
+    src.name = "s";
+    src.sealed_secrets = "sealed";
+    auto source = (*store)->create_source(src);
+    ASSERT_TRUE(source);
+    auto commit = [&](std::vector<std::pair<std::int64_t, std::uint64_t>> records) {
+      PageCommit p;
+      p.workspace_id = ws;
+      p.source_id = source->id;
+      for (auto [uid, fp] : records) {
+        FeedbackRecord r = plain_record(ws, source->id, uid, 1772409600000 + uid * 1000);
+        r.simhash = fp;
+        p.records.push_back(std::move(r));
+      }
+      ASSERT_TRUE((*store)->commit_page(p));
+    };
+    auto health = [&](const char* field) { return (*store)->health().at(field).as_int64(); };
+    commit({{1, a}, {2, b}});
+    EXPECT_EQ(health("recent_key_rows"), 20);
+    EXPECT_EQ(health("key_merges"), 0);
+    commit({{3, a ^ 1}});  // the thirtieth row: all thirty move
+    EXPECT_EQ(health("recent_key_rows"), 0);
+    EXPECT_EQ(health("key_merges"), 1);
+    EXPECT_EQ(rows_in("near_duplicate_keys"), 30);
+    EXPECT_EQ(rows_in("near_duplicate_keys_recent"), 0);
+    commit({{4, b ^ 2}, {5, c}});
+    EXPECT_EQ(health("recent_key_rows"), 20);
+    EXPECT_EQ(rows_in("near_duplicate_keys_recent"), 20);
+    // The earliest near-duplicate, whichever table its rows are in (not an identical fingerprint, so the keys
+    // are read rather than the records' fingerprint index).
+    const TimeMs later = 1772409600000 + 100000;
+    auto found = [&](std::uint64_t fp) {
+      auto f = (*store)->find_near_duplicate(ws, fp, 3, 99, later);
+      EXPECT_TRUE(f) << f.error().message;
+      return f.ok() ? f->value_or(-1) : -2;
+    };
+    EXPECT_EQ(found(a ^ 4), 1);            // 1 and 3 moved
+    EXPECT_EQ(found(b ^ 2 ^ 8), 2);        // 2 moved, 4 waiting: 2 is earlier
+    EXPECT_EQ(found(c ^ 16), 5);           // only waiting
+    EXPECT_EQ(found(c ^ 0xF000000F), -1);  // too far
+  }
+  auto store = open_sqlite_store(dir, SqliteStoreOptions{.key_merge_rows = 30});
+  ASSERT_TRUE(store) << store.error().message;
+  EXPECT_EQ((*store)->health().at("recent_key_rows").as_int64(), 20);
+  auto f = (*store)->find_near_duplicate(ws, c ^ 16, 3, 99, 1772409600000 + 100000);
+  ASSERT_TRUE(f);
+  EXPECT_EQ(*f, std::optional<std::int64_t>(5));
+  store->reset();
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
 }
 
 // The checkpoint thread copies the WAL back into the database file as the store grows. Its connection had
@@ -150,10 +233,17 @@ TEST(SqliteCheckpoints, TheWalStaysBoundedUnderAWriterThatNeverPauses) {
   std::filesystem::remove_all(dir, ec);
 }
 
+// The same spec with near-duplicate key rows moved into the large table every few records, so that lookups,
+// updates, erasures and deletes meet rows in both tables.
 INSTANTIATE_TEST_SUITE_P(Sqlite, StoreSpec,
                          ::testing::Values(BackendFactory{"sqlite",
                                                           [](std::string&) -> std::unique_ptr<StoreBackend> {
                                                             return std::make_unique<SqliteBackend>();
+                                                          }},
+                                           BackendFactory{"sqlite_key_merges",
+                                                          [](std::string&) -> std::unique_ptr<StoreBackend> {
+                                                            return std::make_unique<SqliteBackend>(
+                                                                SqliteStoreOptions{.key_merge_rows = 25});
                                                           }}),
                          backend_name);
 
