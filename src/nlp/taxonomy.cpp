@@ -25,6 +25,10 @@ std::uint16_t start_bytes(std::string_view s, std::size_t i) {
   return static_cast<std::uint16_t>(static_cast<unsigned char>(s[i]) << 8 | static_cast<unsigned char>(s[i + 1]));
 }
 
+PhraseMatcher::Hit hit(std::size_t pos, std::size_t end, std::size_t tag, bool by_word) {
+  return {static_cast<std::uint32_t>(pos), static_cast<std::uint32_t>(end), static_cast<std::uint32_t>(tag), by_word};
+}
+
 // What a taxonomy tag names, in its two lowest bits (the aspect is tag / 4).
 constexpr std::size_t kTermKind = 0;
 constexpr std::size_t kNoneKind = 1;
@@ -130,7 +134,7 @@ std::optional<std::size_t> PhraseMatcher::first_at(const Head& head, std::size_t
 template <class StemAt>
 void PhraseMatcher::all_at(const Head& head, std::size_t i, std::size_t n, StemAt&& stem_at, std::vector<Hit>& hits) {
   // Positions of spaced matches are word indices scaled to stay comparable with byte offsets' order.
-  for (std::size_t tag : head.tags) hits.push_back({i * 8, (i + 1) * 8, tag, true});
+  for (std::size_t tag : head.tags) hits.push_back(hit(i * 8, (i + 1) * 8, tag, true));
   if (head.by_second_stem.empty() || i + 1 >= n) return;
   auto b = head.by_second_stem.find(stem_at(i + 1));
   if (b == head.by_second_stem.end()) return;
@@ -138,7 +142,7 @@ void PhraseMatcher::all_at(const Head& head, std::size_t i, std::size_t n, StemA
     if (i + e.stems.size() > n) continue;
     bool all = true;
     for (std::size_t k = 2; k < e.stems.size() && all; ++k) all = stem_at(i + k) == e.stems[k];
-    if (all) hits.push_back({i * 8, (i + e.stems.size()) * 8, e.tag, true});
+    if (all) hits.push_back(hit(i * 8, (i + e.stems.size()) * 8, e.tag, true));
   }
 }
 
@@ -191,7 +195,8 @@ std::vector<PhraseMatcher::Hit> PhraseMatcher::find_all(const Text& text,
 void PhraseMatcher::find_substrings(const Substrings& s, const std::string& lower, std::vector<Hit>& hits) {
   for (std::uint32_t e : s.one_byte) {
     const std::size_t pos = lower.find(s.entries[e].substring);
-    if (pos != std::string::npos) hits.push_back({pos, pos + s.entries[e].substring.size(), s.entries[e].tag, false});
+    if (pos != std::string::npos)
+      hits.push_back(hit(pos, pos + s.entries[e].substring.size(), s.entries[e].tag, false));
   }
   if (s.by_start.empty()) return;
   thread_local std::vector<std::uint64_t> seen;  // the text an entry was last found in, so once per text
@@ -208,7 +213,7 @@ void PhraseMatcher::find_substrings(const Substrings& s, const std::string& lowe
       const Entry& entry = s.entries[e];
       if (seen[e] != text_no && view.substr(i, entry.substring.size()) == entry.substring) {
         seen[e] = text_no;
-        hits.push_back({i, i + entry.substring.size(), entry.tag, false});
+        hits.push_back(hit(i, i + entry.substring.size(), entry.tag, false));
       }
     }
   }

@@ -49,10 +49,10 @@ class PhraseMatcher {
   // One match: where it starts and ends, and its tag. A spaced language's positions are 8 times indices in
   // Text::words (the phrase's first word, and one past its last), a substring language's are byte offsets
   // in the lowercased text.
-  struct Hit {
-    std::size_t pos;
-    std::size_t end;
-    std::size_t tag;
+  struct Hit {  // 32-bit fields: a matched text is far shorter than 4 GiB, and a taxonomy has far fewer tags
+    std::uint32_t pos;
+    std::uint32_t end;
+    std::uint32_t tag;
     bool by_word;
   };
   // Every match, by position, then tag.
