@@ -449,10 +449,10 @@ Result<std::optional<std::int64_t>> SqliteStore::lookup_near_duplicate(Id worksp
   }
   std::vector<std::uint64_t> near;  // the candidates' fingerprints, each looked up once
   for (const NearDuplicateKey& key : near_duplicate_keys(simhash)) {
+    sqlite::ResetOnExit done_large(*tables[0]), done_recent(*tables[1]);
     std::array<bool, 2> has{};
     for (std::size_t t = 0; t < tables.size(); ++t) {
       sqlite::Statement& st = *tables[t];
-      st.reset();
       st.bind(1, workspace_id).bind(2, key.index).bind(3, key.value).bind(4, bound.first).bind(5, bound.second);
       st.bind(6, self).bind(7, kNearDuplicateScan);
       auto row = st.step();
@@ -469,7 +469,6 @@ Result<std::optional<std::int64_t>> SqliteStore::lookup_near_duplicate(Id worksp
       if (!row) return row.error();
       has[t] = *row;
     }
-    for (sqlite::Statement* st : tables) st->reset();
   }
   for (std::uint64_t fp : near) {
     auto first = direct_hit(fp, bound);
