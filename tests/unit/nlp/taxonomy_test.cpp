@@ -226,9 +226,12 @@ TEST(ThemeLevels, AspectsFirstAndKeyPhrasesBeneathThem) {
       "The battery dies fast and the price is too high. Support never answered my emails.", "", "en");
   ASSERT_EQ(three.themes, (std::vector<std::string>{"battery", "pricing", "customer support"}));
   for (const auto& [parent, phrase] : three.sub_themes) {
-    if (phrase.rfind("battery", 0) == 0) EXPECT_EQ(parent, "battery") << phrase;
-    if (phrase.rfind("support", 0) == 0 || phrase.rfind("email", 0) == 0)
+    if (phrase.rfind("battery", 0) == 0) {
+      EXPECT_EQ(parent, "battery") << phrase;
+    }
+    if (phrase.rfind("support", 0) == 0 || phrase.rfind("email", 0) == 0) {
       EXPECT_EQ(parent, "customer support") << phrase;
+    }
   }
   ThemeLevels none = extract_theme_levels("Quarterly roadmap webinar recording", "", "en");
   EXPECT_TRUE(none.sub_themes.empty());
