@@ -379,8 +379,9 @@ class Store {
 };
 
 struct SqliteStoreOptions {
-  // New near-duplicate key rows go to a small table of their own, and are moved into the large one in index
-  // order once it holds this many (src/store/sqlite/sqlite_records.cpp). Tests set a handful.
+  // New near-duplicate key rows go to a small table of their own; while it holds this many or more, each
+  // commit also moves a tenth of them into the large one, in index order (src/store/sqlite/sqlite_records.cpp).
+  // Tests set a handful.
   std::int64_t key_merge_rows = 1'000'000;
 };
 

@@ -147,11 +147,12 @@ void SqliteStore::queue_keys(RecordStatements& st, Id workspace_id, std::int64_t
 // each other in the index, so each descends through pages the one before it just read. Writes of one row
 // keep their order; writes of different rows commute.
 //
-// New rows go to near_duplicate_keys_recent, a table small enough to stay in the page cache, and move into
-// near_duplicate_keys in index order once it holds SqliteStoreOptions::key_merge_rows (merge_recent_keys).
-// Ten rows a record land at ten random places of their index: in one large table, a commit late in a
-// million-record import rewrote a page of it for almost every row (a 400,000-item import ran twice as fast
-// with no key rows at all). A merge writes each page of the large table at most once for a million rows.
+// New rows go to near_duplicate_keys_recent, a table small enough to stay in the page cache. While it holds
+// SqliteStoreOptions::key_merge_rows or more, each commit moves one band of them into near_duplicate_keys in
+// index order (merge_recent_keys). Ten rows a record land at ten random places of their index: in one large
+// table, a commit late in a million-record import rewrote a page of it for almost every row (a 400,000-item
+// import ran twice as fast with no key rows at all). A move of a band writes each page of the large table
+// that holds the band at most once, for a hundred thousand rows.
 Status SqliteStore::write_queued_keys(RecordStatements& st) {
   std::sort(st.key_writes.begin(), st.key_writes.end(),
             [](const KeyWrite& a, const KeyWrite& b) { return a.order() < b.order(); });
@@ -174,14 +175,19 @@ Status SqliteStore::write_queued_keys(RecordStatements& st) {
   return {};
 }
 
-Status SqliteStore::merge_recent_keys() {
-  // A full scan of the recent table reads it in its key order, which is the large table's: inserts go in
-  // order, each next to the one before.
-  if (auto s = db_.exec("INSERT OR IGNORE INTO near_duplicate_keys SELECT workspace_id, band, value, ts, uid, simhash "
-                        "FROM near_duplicate_keys_recent");
-      !s)
-    return s;
-  return db_.exec("DELETE FROM near_duplicate_keys_recent");
+Result<std::int64_t> SqliteStore::merge_recent_keys(int band) {
+  // One band at a time, a tenth of the rows (every record has one row in each): a commit that moves rows
+  // rewrites at most the part of the large table that holds that band. The recent rows are read in their
+  // key order, which is the large table's: inserts go in order, each next to the one before.
+  for (std::string_view sql : {"INSERT OR IGNORE INTO near_duplicate_keys SELECT workspace_id, band, value, ts, uid, "
+                               "simhash FROM near_duplicate_keys_recent WHERE band = ?1",
+                               "DELETE FROM near_duplicate_keys_recent WHERE band = ?1"}) {
+    auto st = db_.cached(sql);
+    if (!st) return st.error();
+    sqlite::ResetOnExit done(**st);
+    if (auto s = (*st)->bind(1, band).run(); !s) return s.error();
+  }
+  return static_cast<std::int64_t>(db_.changes());
 }
 
 Result<FeedbackRecord> SqliteStore::upsert_record(RecordStatements& st, const FeedbackRecord& in, bool& existed) {
@@ -318,13 +324,19 @@ Result<std::vector<FeedbackRecord>> SqliteStore::commit_pages(std::span<PageComm
   stored.reserve(total);
   for (PageCommit& page : pages)
     if (auto s = write_page(*statements, page, stored); !s) return s.error();
-  const std::int64_t recent = recent_key_rows_ + statements->keys_inserted;
+  std::int64_t recent = recent_key_rows_ + statements->keys_inserted;
   const bool merge = recent >= options_.key_merge_rows;
-  if (merge)
-    if (auto s = merge_recent_keys(); !s) return s.error();
+  if (merge) {
+    auto moved = merge_recent_keys(next_merge_band_);
+    if (!moved) return moved.error();
+    recent = std::max<std::int64_t>(0, recent - *moved);
+  }
   if (auto s = tx.commit(); !s) return s.error();
-  recent_key_rows_ = merge ? 0 : recent;
-  if (merge) ++key_merges_;
+  recent_key_rows_ = recent;
+  if (merge) {
+    ++key_merges_;
+    next_merge_band_ = (next_merge_band_ + 1) % kNearDuplicateKeys;
+  }
   // The raw items were stored; the copies handed on (to the bus, to rollups) need not carry them.
   for (auto& r : stored) r.raw_item.clear();
   return stored;

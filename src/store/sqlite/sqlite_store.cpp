@@ -643,7 +643,7 @@ json::object SqliteStore::health() {
                       {"wal_frames", c.last_log},
                       {"wal_frames_copied", c.last_copied},
                       {"wal_truncations", c.truncations},
-                      // Near-duplicate key rows not yet moved into the large table, and the moves so far.
+                      // Near-duplicate key rows not yet moved into the large table, and the bands moved so far.
                       {"recent_key_rows", recent_key_rows_.load()},
                       {"key_merges", key_merges_.load()}};
 }

@@ -120,8 +120,9 @@ class SqliteStore final : public Store {
   static void queue_keys(RecordStatements& st, Id workspace_id, std::int64_t uid, std::uint64_t simhash, TimeMs ts,
                          int sign);
   static Status write_queued_keys(RecordStatements& st);
-  // Moves the recent key rows into near_duplicate_keys, inside the caller's transaction; mu_ held.
-  Status merge_recent_keys();
+  // Moves the recent key rows of one band into near_duplicate_keys, inside the caller's transaction; mu_ held.
+  // Answers how many moved.
+  Result<std::int64_t> merge_recent_keys(int band);
   static FeedbackRecord applied_contribution(const sqlite::Statement& row, int first, Id workspace_id);
   // Removes the records `where` picks (?1 the workspace, ?2 arg) with all that derives from them; mu_ held, inside
   // the caller's transaction. Adds to counts' records, raw_items and duplicate_links.
@@ -135,10 +136,11 @@ class SqliteStore final : public Store {
   std::mutex mu_;  // one connection, serialised: simple and fast enough for the embedded default
   sqlite::Database db_;
   SqliteStoreOptions options_;
-  // Rows in near_duplicate_keys_recent (as written: a row written twice counts twice), and the merges so far;
-  // under mu_, read by health() as atomics.
+  // Rows in near_duplicate_keys_recent (at most: rows written less rows moved; exact after a reopen), and the
+  // bands moved so far; under mu_, read by health() as atomics.
   std::atomic<std::int64_t> recent_key_rows_{0};
   std::atomic<std::int64_t> key_merges_{0};
+  int next_merge_band_ = 0;  // the band the next merge moves (under mu_)
   // A second, read-only connection for what every request reads first (its key, workspace and source): WAL
   // lets it read the last commit while a parser's batch transaction holds db_, so a request never waits for a
   // batch. Writes are committed before they return, so a read that follows one sees it.

@@ -104,8 +104,9 @@ std::filesystem::path fresh_dir(const std::string& name) {
   return std::filesystem::temp_directory_path() / (name + "-" + std::to_string(rd()));
 }
 
-// New near-duplicate key rows wait in a small table and move into the large one, in one transaction with the
-// commit that fills it; a lookup reads both tables, and the count of waiting rows survives a reopen.
+// New near-duplicate key rows wait in a small table. While it holds key_merge_rows or more, each commit also
+// moves one band of them (a tenth) into the large one. A lookup reads both tables, and the count of waiting
+// rows survives a reopen.
 TEST(SqliteKeyMerges, RecentKeyRowsMoveIntoTheLargeTableAndLookupsReadBoth) {
   auto dir = fresh_dir("chorus-key-merges");
   auto rows_in = [&](const char* table) {
@@ -148,14 +149,20 @@ TEST(SqliteKeyMerges, RecentKeyRowsMoveIntoTheLargeTableAndLookupsReadBoth) {
     commit({{1, a}, {2, b}});
     EXPECT_EQ(health("recent_key_rows"), 20);
     EXPECT_EQ(health("key_merges"), 0);
-    commit({{3, a ^ 1}});  // the thirtieth row: all thirty move
-    EXPECT_EQ(health("recent_key_rows"), 0);
+    commit({{3, a ^ 1}});  // thirty rows: band 0 moves, one row of each record
+    EXPECT_EQ(health("recent_key_rows"), 27);
     EXPECT_EQ(health("key_merges"), 1);
-    EXPECT_EQ(rows_in("near_duplicate_keys"), 30);
-    EXPECT_EQ(rows_in("near_duplicate_keys_recent"), 0);
-    commit({{4, b ^ 2}, {5, c}});
-    EXPECT_EQ(health("recent_key_rows"), 20);
-    EXPECT_EQ(rows_in("near_duplicate_keys_recent"), 20);
+    EXPECT_EQ(rows_in("near_duplicate_keys"), 3);
+    commit({{4, b ^ 2}});  // still thirty or more: band 1 moves
+    EXPECT_EQ(rows_in("near_duplicate_keys"), 7);
+    // One record a commit, each far from the others: bands 2 to 9 move in turn, so every row of records 1 to 3
+    // is in the large table, record 4 has one waiting (its band 0), and record 12 all but one.
+    for (std::int64_t uid = 5; uid <= 12; ++uid)
+      commit({{uid, 0x9E3779B97F4A7C15ULL * static_cast<std::uint64_t>(uid)}});
+    EXPECT_EQ(health("key_merges"), 10);
+    EXPECT_EQ(rows_in("near_duplicate_keys"), 75);  // band k held the rows of records 1 to k + 3
+    EXPECT_EQ(rows_in("near_duplicate_keys_recent"), 45);
+    EXPECT_EQ(health("recent_key_rows"), 45);
     // The earliest near-duplicate, whichever table its rows are in (not an identical fingerprint, so the keys
     // are read rather than the records' fingerprint index).
     const TimeMs later = 1772409600000 + 100000;
@@ -164,17 +171,17 @@ TEST(SqliteKeyMerges, RecentKeyRowsMoveIntoTheLargeTableAndLookupsReadBoth) {
       EXPECT_TRUE(f) << f.error().message;
       return f.ok() ? f->value_or(-1) : -2;
     };
-    EXPECT_EQ(found(a ^ 4), 1);            // 1 and 3 moved
-    EXPECT_EQ(found(b ^ 2 ^ 8), 2);        // 2 moved, 4 waiting: 2 is earlier
-    EXPECT_EQ(found(c ^ 16), 5);           // only waiting
-    EXPECT_EQ(found(c ^ 0xF000000F), -1);  // too far
+    EXPECT_EQ(found(a ^ 4), 1);                               // 1 and 3, all moved
+    EXPECT_EQ(found(b ^ 2 ^ 8), 2);                           // 2 moved, 4 mostly: 2 is earlier
+    EXPECT_EQ(found((0x9E3779B97F4A7C15ULL * 12) ^ 16), 12);  // mostly waiting
+    EXPECT_EQ(found(c ^ 0xF000000F), -1);                     // too far from everything
   }
   auto store = open_sqlite_store(dir, SqliteStoreOptions{.key_merge_rows = 30});
   ASSERT_TRUE(store) << store.error().message;
-  EXPECT_EQ((*store)->health().at("recent_key_rows").as_int64(), 20);
-  auto f = (*store)->find_near_duplicate(ws, c ^ 16, 3, 99, 1772409600000 + 100000);
+  EXPECT_EQ((*store)->health().at("recent_key_rows").as_int64(), 45);
+  auto f = (*store)->find_near_duplicate(ws, (0x9E3779B97F4A7C15ULL * 12) ^ 16, 3, 99, 1772409600000 + 100000);
   ASSERT_TRUE(f);
-  EXPECT_EQ(*f, std::optional<std::int64_t>(5));
+  EXPECT_EQ(*f, std::optional<std::int64_t>(12));
   store->reset();
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);
