@@ -187,7 +187,13 @@ Result<std::int64_t> SqliteStore::merge_recent_keys(int band) {
     sqlite::ResetOnExit done(**st);
     if (auto s = (*st)->bind(1, band).run(); !s) return s.error();
   }
-  return static_cast<std::int64_t>(db_.changes());
+  // Counted anew rather than from the rows written: deletes (updated fingerprints, erasures, deleted
+  // workspaces) take rows out of the table too. The table is small and in the page cache.
+  auto count = db_.cached("SELECT count(*) FROM near_duplicate_keys_recent");
+  if (!count) return count.error();
+  sqlite::ResetOnExit done(**count);
+  if (auto row = (*count)->step(); !row) return row.error();
+  return (*count)->int64(0);
 }
 
 Result<FeedbackRecord> SqliteStore::upsert_record(RecordStatements& st, const FeedbackRecord& in, bool& existed) {
@@ -327,9 +333,9 @@ Result<std::vector<FeedbackRecord>> SqliteStore::commit_pages(std::span<PageComm
   std::int64_t recent = recent_key_rows_ + statements->keys_inserted;
   const bool merge = recent >= options_.key_merge_rows;
   if (merge) {
-    auto moved = merge_recent_keys(next_merge_band_);
-    if (!moved) return moved.error();
-    recent = std::max<std::int64_t>(0, recent - *moved);
+    auto left = merge_recent_keys(next_merge_band_);
+    if (!left) return left.error();
+    recent = *left;
   }
   if (auto s = tx.commit(); !s) return s.error();
   recent_key_rows_ = recent;

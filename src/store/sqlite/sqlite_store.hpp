@@ -121,7 +121,7 @@ class SqliteStore final : public Store {
                          int sign);
   static Status write_queued_keys(RecordStatements& st);
   // Moves the recent key rows of one band into near_duplicate_keys, inside the caller's transaction; mu_ held.
-  // Answers how many moved.
+  // Answers how many rows the recent table still holds.
   Result<std::int64_t> merge_recent_keys(int band);
   static FeedbackRecord applied_contribution(const sqlite::Statement& row, int first, Id workspace_id);
   // Removes the records `where` picks (?1 the workspace, ?2 arg) with all that derives from them; mu_ held, inside
@@ -136,8 +136,8 @@ class SqliteStore final : public Store {
   std::mutex mu_;  // one connection, serialised: simple and fast enough for the embedded default
   sqlite::Database db_;
   SqliteStoreOptions options_;
-  // Rows in near_duplicate_keys_recent (at most: rows written less rows moved; exact after a reopen), and the
-  // bands moved so far; under mu_, read by health() as atomics.
+  // Rows in near_duplicate_keys_recent (counted at start-up and after each move, rows written added between:
+  // at most the true count), and the bands moved so far; under mu_, read by health() as atomics.
   std::atomic<std::int64_t> recent_key_rows_{0};
   std::atomic<std::int64_t> key_merges_{0};
   int next_merge_band_ = 0;  // the band the next merge moves (under mu_)

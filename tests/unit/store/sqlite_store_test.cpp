@@ -118,7 +118,7 @@ TEST(SqliteKeyMerges, RecentKeyRowsMoveIntoTheLargeTableAndLookupsReadBoth) {
     return q->int64(0);
   };
   const std::uint64_t a = 0x0123456789ABCDEFULL, b = 0xF0E1D2C3B4A59687ULL, c = 0x5A5A5A5A12345678ULL;
-  Id ws = 0;
+  Id ws = 0, source_id = 0;
   {
     auto store = open_sqlite_store(dir, SqliteStoreOptions{.key_merge_rows = 30});
     ASSERT_TRUE(store) << store.error().message;
@@ -134,6 +134,7 @@ TEST(SqliteKeyMerges, RecentKeyRowsMoveIntoTheLargeTableAndLookupsReadBoth) {
     src.sealed_secrets = "sealed";
     auto source = (*store)->create_source(src);
     ASSERT_TRUE(source);
+    source_id = source->id;
     auto commit = [&](std::vector<std::pair<std::int64_t, std::uint64_t>> records) {
       PageCommit p;
       p.workspace_id = ws;
@@ -182,6 +183,17 @@ TEST(SqliteKeyMerges, RecentKeyRowsMoveIntoTheLargeTableAndLookupsReadBoth) {
   auto f = (*store)->find_near_duplicate(ws, (0x9E3779B97F4A7C15ULL * 12) ^ 16, 3, 99, 1772409600000 + 100000);
   ASSERT_TRUE(f);
   EXPECT_EQ(*f, std::optional<std::int64_t>(12));
+  // Rows deleted with their records leave the table without a move: the next move counts what is left.
+  ASSERT_TRUE((*store)->delete_records_before(ws, 1772409600000 + 100000));
+  EXPECT_EQ(rows_in("near_duplicate_keys_recent"), 0);
+  PageCommit p;
+  p.workspace_id = ws;
+  p.source_id = source_id;
+  p.records.push_back(plain_record(ws, source_id, 13, 1772409600000 + 200000));
+  p.records.back().simhash = c;
+  ASSERT_TRUE((*store)->commit_page(p));  // 45 counted + 10: band 0 moves
+  EXPECT_EQ((*store)->health().at("recent_key_rows").as_int64(), 9);
+  EXPECT_EQ(rows_in("near_duplicate_keys_recent"), 9);
   store->reset();
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);
