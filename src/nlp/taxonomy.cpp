@@ -36,10 +36,18 @@ constexpr std::size_t kOpinionKind = 3;
 
 }  // namespace
 
-std::vector<std::string> matcher_words(std::string_view text) {
+std::vector<std::string> matcher_words(std::string_view text, std::vector<std::uint32_t>* sentence_starts) {
   std::vector<std::string> out;
   out.reserve(text.size() / 5 + 2);
   std::string cur;
+  bool ended = false;  // a sentence ended since the last word
+  auto flush = [&] {
+    if (cur.empty()) return;
+    if (ended && sentence_starts && !out.empty()) sentence_starts->push_back(static_cast<std::uint32_t>(out.size()));
+    ended = false;
+    out.push_back(std::move(cur));
+    cur.clear();
+  };
   for (std::size_t i = 0; i < text.size();) {
     if (take_ascii_alnum(text, i, cur)) continue;  // the bulk of most texts
     char32_t cp = next_code_point(text, i);
@@ -50,20 +58,35 @@ std::vector<std::string> matcher_words(std::string_view text) {
     }
     if (is_word_code_point(cp) || apostrophe) {
       append_utf8(cur, apostrophe ? U'\'' : to_lower(cp));
-    } else if (!cur.empty()) {
-      out.push_back(std::move(cur));
-      cur.clear();
+      continue;
     }
+    flush();
+    // A full stop ends a sentence before a space or the end, not inside "6.2" or "e.g.x".
+    if (cp != ' ' &&
+        (cp == '!' || cp == '?' || cp == ';' || cp == '\n' || cp == 0x3002 || cp == 0xFF01 || cp == 0xFF1F ||
+         cp == 0x2026 || (cp == '.' && (i == text.size() || text[i] == ' ' || text[i] == '\n' || text[i] == '\r'))))
+      ended = true;
   }
-  if (!cur.empty()) out.push_back(std::move(cur));
+  flush();
   return out;
 }
 
 bool matches_by_substring(std::string_view code) { return code == "ja" || code == "zh" || code == "ko" || code == "th"; }
 
-PhraseMatcher::Text::Text(std::string_view text)
-    : words(matcher_words(text.substr(0, std::min(text.size(), kMaxTextBytes)))),
-      source_(text.substr(0, std::min(text.size(), kMaxTextBytes))) {}
+PhraseMatcher::Text::Text(std::string_view text) : source_(text.substr(0, std::min(text.size(), kMaxTextBytes))) {
+  words = matcher_words(source_, &sentence_starts);
+}
+
+std::size_t PhraseMatcher::Text::sentence_of(std::size_t word) const {
+  return static_cast<std::size_t>(std::upper_bound(sentence_starts.begin(), sentence_starts.end(), word) -
+                                  sentence_starts.begin());
+}
+
+std::pair<std::size_t, std::size_t> PhraseMatcher::Text::sentence_words(std::size_t sentence) const {
+  const std::size_t first = sentence == 0 ? 0 : sentence_starts[sentence - 1];
+  const std::size_t last = sentence < sentence_starts.size() ? sentence_starts[sentence] : words.size();
+  return {first, last};
+}
 
 const std::string& PhraseMatcher::Text::lower() const {
   if (!lower_) lower_ = to_lower_utf8(source_);

@@ -18,8 +18,10 @@
 namespace chorus::nlp {
 
 // Words of a text as the matcher compares them: lowercase, split at anything but letters, digits and
-// inner apostrophes (hyphens split, so "sign-in" is "sign in").
-std::vector<std::string> matcher_words(std::string_view text);
+// inner apostrophes (hyphens split, so "sign-in" is "sign in"). With `sentence_starts`, the index of each word
+// that starts a sentence after the first is appended there (a sentence ends at ".", "!", "?", ";", a line
+// break and their CJK forms; a full stop only before a space or the end, so "6.2" is one sentence).
+std::vector<std::string> matcher_words(std::string_view text, std::vector<std::uint32_t>* sentence_starts = nullptr);
 
 // True for languages matched by substring (written without spaces, or agglutinative without a stemmer).
 bool matches_by_substring(std::string_view language_code);
@@ -35,6 +37,10 @@ class PhraseMatcher {
   struct Text {
     explicit Text(std::string_view text);
     std::vector<std::string> words;
+    std::vector<std::uint32_t> sentence_starts;  // see matcher_words
+    // The sentence a word is in, counted from 0, and the words of that sentence as [first, last).
+    std::size_t sentence_of(std::size_t word) const;
+    std::pair<std::size_t, std::size_t> sentence_words(std::size_t sentence) const;
     // The lowercased text, made on first use: only the substring languages read it.
     const std::string& lower() const;
 

@@ -23,7 +23,8 @@ std::string theme_key(std::string_view phrase, std::string_view language_code);
 
 // Level-1 and level-2 themes of a text: the aspects of the built-in taxonomy it mentions (at most three,
 // first mentioned first) and its key phrases, each filed under the aspect whose term it contains, else under
-// the aspect talked about nearest to it in the text; with no aspect at all, the key phrases are the themes.
+// the aspect talked about nearest to it in the same sentence (a phrase in no sentence with an aspect is left
+// out); with no aspect at all, the key phrases are the themes.
 struct ThemeLevels {
   std::vector<std::string> themes;
   std::vector<std::pair<std::string, std::string>> sub_themes;
@@ -33,7 +34,7 @@ ThemeLevels extract_theme_levels(std::string_view text, std::string_view title, 
 class ThemesStage final : public Stage {
  public:
   std::string_view name() const override { return "themes"; }
-  std::string_view version() const override { return "8"; }
+  std::string_view version() const override { return "9"; }
   void run(Document& doc) const override;
 };
 

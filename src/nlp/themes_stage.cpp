@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -582,26 +583,43 @@ std::string theme_key(std::string_view phrase, std::string_view language_code) {
 
 namespace {
 
-// The aspect a key phrase with no aspect of its own is filed under: the one talked about nearest to where the
-// phrase's first word is (as written, or a longer form of its display form: "email" for "emails"), else the
-// first aspect of the text.
-std::size_t nearest_aspect(const std::vector<Taxonomy::Mention>& aspects, const std::vector<std::string>& words,
-                           std::string_view phrase) {
+// The sentences that mention an aspect (as ranges of Text::words), each once, in order.
+std::vector<std::pair<std::size_t, std::size_t>> sentences_with_aspects(const std::vector<Taxonomy::Mention>& aspects,
+                                                                        const PhraseMatcher::Text& text) {
+  std::vector<std::pair<std::size_t, std::size_t>> out;
+  for (const Taxonomy::Mention& m : aspects)
+    for (std::size_t w : m.words) out.push_back(text.sentence_words(text.sentence_of(w)));
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+// The aspect a key phrase with no aspect of its own is filed under: of the aspects talked about in a sentence
+// where the phrase's first word is (as written, or a longer form of its display form: "email" for "emails"),
+// the one nearest to it. None when no sentence has both: "bathroom sink" in a sentence of its own is not a
+// pricing phrase because the review mentions a price elsewhere.
+std::optional<std::size_t> nearest_aspect(const std::vector<Taxonomy::Mention>& aspects,
+                                          const std::vector<std::pair<std::size_t, std::size_t>>& sentences,
+                                          const std::vector<std::string>& words, std::string_view phrase) {
   const std::string_view first = phrase.substr(0, phrase.find(' '));
-  auto at_phrase = [&](std::size_t at) { return std::string_view(words[at]).substr(0, first.size()) == first; };
-  std::size_t at = 0;
-  while (at < words.size() && words[at] != first) ++at;
-  if (at == words.size())
-    for (at = 0; at < words.size() && !at_phrase(at);) ++at;
-  std::size_t best = aspects.front().aspect, best_distance = SIZE_MAX;
-  if (at < words.size()) {
-    for (const Taxonomy::Mention& m : aspects)
-      for (std::size_t w : m.words) {
-        const std::size_t distance = w > at ? w - at : at - w;
-        if (distance < best_distance) best = m.aspect, best_distance = distance;
-      }
-  }
-  return best;
+  if (first.empty()) return std::nullopt;
+  // One pass: the nearest aspect to the word as written, and to a longer form of it, used only if the word
+  // as written is in none of the sentences.
+  std::optional<std::size_t> best[2];
+  std::size_t best_distance[2] = {SIZE_MAX, SIZE_MAX};
+  for (const auto& [from, to] : sentences)
+    for (std::size_t at = from; at < to; ++at) {
+      const std::string& word = words[at];
+      if (word.size() < first.size() || word[0] != first[0] || word.compare(0, first.size(), first) != 0) continue;
+      const int kind = word.size() == first.size() ? 0 : 1;
+      for (const Taxonomy::Mention& m : aspects)
+        for (std::size_t w : m.words) {
+          if (w < from || w >= to) continue;
+          const std::size_t distance = w > at ? w - at : at - w;
+          if (distance < best_distance[kind]) best[kind] = m.aspect, best_distance[kind] = distance;
+        }
+    }
+  return best[0] ? best[0] : best[1];
 }
 
 }  // namespace
@@ -618,6 +636,8 @@ ThemeLevels extract_theme_levels(std::string_view text, std::string_view title, 
   const std::vector<Taxonomy::Mention> aspects = taxonomy.mentions(matched, language_code, kMaxAspects);
   ThemeLevels out;
   for (const Taxonomy::Mention& m : aspects) out.themes.push_back(taxonomy.aspects()[m.aspect].id);
+  const bool by_substring = matches_by_substring(language_code);
+  std::optional<std::vector<std::pair<std::size_t, std::size_t>>> sentences;  // made when first needed
   for (std::string& phrase : extract_themes(text, title, language_code)) {
     if (std::optional<std::size_t> own = taxonomy.aspect_of_phrase(phrase, language_code)) {
       // A phrase that is no more than an aspect's term ("price", "sync") adds nothing beneath it.
@@ -628,9 +648,14 @@ ThemeLevels extract_theme_levels(std::string_view text, std::string_view title, 
       }
       out.sub_themes.emplace_back(parent.id, std::move(phrase));
     } else if (!aspects.empty()) {
-      const std::size_t parent =
-          aspects.size() == 1 ? aspects.front().aspect : nearest_aspect(aspects, matched.words, phrase);
-      out.sub_themes.emplace_back(taxonomy.aspects()[parent].id, std::move(phrase));
+      // Texts matched by substring have no word positions: their phrases go under the first aspect.
+      if (by_substring) {
+        out.sub_themes.emplace_back(taxonomy.aspects()[aspects.front().aspect].id, std::move(phrase));
+        continue;
+      }
+      if (!sentences) sentences = sentences_with_aspects(aspects, matched);
+      if (std::optional<std::size_t> parent = nearest_aspect(aspects, *sentences, matched.words, phrase))
+        out.sub_themes.emplace_back(taxonomy.aspects()[*parent].id, std::move(phrase));
     } else if (out.themes.size() < kMaxThemes) {
       out.themes.push_back(std::move(phrase));
     }

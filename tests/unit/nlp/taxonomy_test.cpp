@@ -124,6 +124,20 @@ TEST(Taxonomy, MatcherWordsSplitHyphensAndKeepApostrophes) {
   EXPECT_EQ(matcher_words("Sign-in doesn't WORK!"), (std::vector<std::string>{"sign", "in", "doesn't", "work"}));
 }
 
+TEST(Taxonomy, MatcherWordsKnowTheirSentence) {
+  std::vector<std::uint32_t> starts;
+  const auto words = matcher_words("Version 6.2 broke sync. Why?! Fix it\nplease; thanks\u3002ok...", &starts);
+  EXPECT_EQ(words, (std::vector<std::string>{"version", "6", "2", "broke", "sync", "why", "fix", "it", "please",
+                                             "thanks", "ok"}));
+  // "6.2" is not a full stop; "?!" ends one sentence, not two; the last full stops end nothing after them.
+  EXPECT_EQ(starts, (std::vector<std::uint32_t>{5, 6, 8, 9, 10}));
+  const PhraseMatcher::Text text("One two. Three!");
+  EXPECT_EQ(text.sentence_of(1), 0u);
+  EXPECT_EQ(text.sentence_of(2), 1u);
+  EXPECT_EQ(text.sentence_words(0), (std::pair<std::size_t, std::size_t>{0, 2}));
+  EXPECT_EQ(text.sentence_words(1), (std::pair<std::size_t, std::size_t>{2, 3}));
+}
+
 // Opinion terms name their aspect only beside a judgement: a word the sentiment vocabulary scores, or one
 // of the taxonomy's opinion words, at most two words away.
 TEST(Taxonomy, OpinionTermsCountOnlyWhereSomethingIsSaidOfThem) {
@@ -233,6 +247,17 @@ TEST(ThemeLevels, AspectsFirstAndKeyPhrasesBeneathThem) {
       EXPECT_EQ(parent, "customer support") << phrase;
     }
   }
+  // Only an aspect of the phrase's own sentence takes it: the sink is not a pricing phrase, and with no
+  // aspect in its sentence it is filed nowhere.
+  ThemeLevels apart = extract_theme_levels("The price is too high. The bathroom sink leaked all night.", "", "en");
+  ASSERT_EQ(apart.themes, (std::vector<std::string>{"pricing"}));
+  for (const auto& [parent, phrase] : apart.sub_themes) EXPECT_EQ(phrase.find("sink"), std::string::npos) << phrase;
+  ThemeLevels together =
+      extract_theme_levels("The price is too high for a bathroom sink that leaked all night.", "", "en");
+  bool filed = false;
+  for (const auto& [parent, phrase] : together.sub_themes)
+    if (phrase.find("sink") != std::string::npos) filed = parent == "pricing";
+  EXPECT_TRUE(filed);
   ThemeLevels none = extract_theme_levels("Quarterly roadmap webinar recording", "", "en");
   EXPECT_TRUE(none.sub_themes.empty());
   EXPECT_FALSE(none.themes.empty());  // key phrases stand on their own where no aspect fits
