@@ -32,7 +32,9 @@ PhraseMatcher::Hit hit(std::size_t pos, std::size_t end, std::size_t tag, bool b
 // What a taxonomy tag names, in its two lowest bits (the aspect is tag / 4).
 constexpr std::size_t kTermKind = 0;
 constexpr std::size_t kNoneKind = 1;
+constexpr std::size_t kContextKind = 2;
 constexpr std::size_t kOpinionKind = 3;
+constexpr std::size_t kKinds = 4;  // a phrase's tag is 4 * aspect + kind
 
 }  // namespace
 
@@ -137,12 +139,12 @@ void PhraseMatcher::add(std::string_view code, std::string_view phrase, std::siz
 
 template <class StemAt>
 std::optional<std::size_t> PhraseMatcher::first_at(const Head& head, std::size_t i, std::size_t n, StemAt&& stem_at,
-                                                   bool even_only) {
+                                                   std::size_t multiple_of) {
   if (!head.by_second_stem.empty() && i + 1 < n) {
     auto b = head.by_second_stem.find(stem_at(i + 1));
     if (b != head.by_second_stem.end()) {
       for (const Entry& e : b->second) {
-        if (i + e.stems.size() > n || (even_only && e.tag % 2 != 0)) continue;
+        if (i + e.stems.size() > n || e.tag % multiple_of != 0) continue;
         bool all = true;
         for (std::size_t k = 2; k < e.stems.size() && all; ++k) all = stem_at(i + k) == e.stems[k];
         if (all) return e.tag;
@@ -150,7 +152,7 @@ std::optional<std::size_t> PhraseMatcher::first_at(const Head& head, std::size_t
     }
   }
   for (std::size_t tag : head.tags)
-    if (!even_only || tag % 2 == 0) return tag;
+    if (tag % multiple_of == 0) return tag;
   return std::nullopt;
 }
 
@@ -257,11 +259,11 @@ const PhraseMatcher::Head* PhraseMatcher::starting_with(const Language& lang, st
 }
 
 std::optional<std::size_t> PhraseMatcher::find_in_phrase(std::string_view phrase, std::string_view code,
-                                                         bool even_only) const {
+                                                         std::size_t multiple_of) const {
   const Language* lang = find_language(stem_language(code));
   if (!lang) return std::nullopt;
   for (const Entry& e : lang->substrings.entries)
-    if ((!even_only || e.tag % 2 == 0) && phrase.find(e.substring) != std::string_view::npos) return e.tag;
+    if (e.tag % multiple_of == 0 && phrase.find(e.substring) != std::string_view::npos) return e.tag;
   if (lang->by_first_stem.empty()) return std::nullopt;
   std::string_view words[8];
   std::size_t n = 0;
@@ -283,7 +285,7 @@ std::optional<std::size_t> PhraseMatcher::find_in_phrase(std::string_view phrase
   for (std::size_t i = 0; i < n; ++i) {
     const Head* head = starting_with(*lang, code, words[i]);
     if (!head) continue;
-    if (std::optional<std::size_t> tag = first_at(*head, i, n, stem_at, even_only)) return tag;
+    if (std::optional<std::size_t> tag = first_at(*head, i, n, stem_at, multiple_of)) return tag;
   }
   return std::nullopt;
 }
@@ -326,6 +328,7 @@ Result<Taxonomy> Taxonomy::parse(std::string_view text) {
     };
     add_all("terms", kTermKind);
     add_all("none", kNoneKind);
+    add_all("context", kContextKind);
     add_all("opinion_terms", kOpinionKind);
     t.aspects_.push_back(std::move(aspect));
   }
@@ -369,8 +372,8 @@ bool Taxonomy::is_english_term_word(std::string_view word) const {
 std::optional<std::size_t> Taxonomy::aspect_of_phrase(std::string_view phrase, std::string_view code) const {
   std::string_view lang = stem_language(code);
   auto uncached = [&](std::string_view p) -> std::size_t {
-    std::optional<std::size_t> found = phrases_.find_in_phrase(p, lang, true);
-    if (!found && lang != "en") found = phrases_.find_in_phrase(p, "en", true);
+    std::optional<std::size_t> found = phrases_.find_in_phrase(p, lang, kKinds);
+    if (!found && lang != "en") found = phrases_.find_in_phrase(p, "en", kKinds);
     return found ? *found / 4 : SIZE_MAX;
   };
   // Key phrases recur from text to text: each is looked up once per thread, taxonomy and language.
@@ -389,7 +392,7 @@ std::vector<std::size_t> Taxonomy::match(const PhraseMatcher::Text& text, std::s
 }
 
 std::vector<Taxonomy::Mention> Taxonomy::mentions(const PhraseMatcher::Text& text, std::string_view code,
-                                                  std::size_t max) const {
+                                                  std::size_t max, std::vector<std::size_t>* out_of_context) const {
   std::vector<std::string_view> languages{stem_language(code)};
   if (languages.front() != "en") languages.push_back("en");
   const bool by_word = !matches_by_substring(code);
@@ -397,8 +400,13 @@ std::vector<Taxonomy::Mention> Taxonomy::mentions(const PhraseMatcher::Text& tex
   // "fast delivery"), and the aspect stays where a term is said elsewhere in the text. A phrase found by
   // substring has no word span, so its "none" rules out the aspect in the whole text. An opinion term
   // stands for its aspect's terms where a judgement is near it, and is dropped elsewhere.
+  // A "context" phrase anywhere rules its aspect out of the whole text ("hotel" for a game's "lobby").
   const std::vector<PhraseMatcher::Hit> hits = phrases_.find_all(text, languages);
   const bool any_none = std::any_of(hits.begin(), hits.end(), [](const auto& h) { return h.tag % 4 == kNoneKind; });
+  std::vector<std::size_t> ruled_out_here;
+  for (const PhraseMatcher::Hit& h : hits)
+    if (h.tag % kKinds == kContextKind) ruled_out_here.push_back(h.tag / kKinds);
+  if (out_of_context) out_of_context->insert(out_of_context->end(), ruled_out_here.begin(), ruled_out_here.end());
   auto ruled_out = [&](const PhraseMatcher::Hit& term, std::size_t none) {
     return std::any_of(hits.begin(), hits.end(), [&](const PhraseMatcher::Hit& h) {
       return h.tag == none && (!h.by_word || !term.by_word || (h.pos < term.end && term.pos < h.end));
@@ -412,6 +420,9 @@ std::vector<Taxonomy::Mention> Taxonomy::mentions(const PhraseMatcher::Text& tex
       tag = tag - kOpinionKind + kTermKind;
     }
     if (tag % 4 != kTermKind || (any_none && ruled_out(hit, tag - kTermKind + kNoneKind))) continue;
+    if (!ruled_out_here.empty() &&
+        std::find(ruled_out_here.begin(), ruled_out_here.end(), tag / kKinds) != ruled_out_here.end())
+      continue;
     auto it = std::find_if(found.begin(), found.end(), [&](const Mention& m) { return m.aspect == tag / 4; });
     if (it == found.end()) it = found.insert(found.end(), Mention{tag / 4, {}});
     if (by_word) it->words.push_back(hit.pos / 8);

@@ -64,10 +64,10 @@ class PhraseMatcher {
   // Every match, by position, then tag.
   std::vector<Hit> find_all(const Text& text, const std::vector<std::string_view>& languages) const;
   // The first tag whose phrase occurs in a short lowercase phrase of spaced words (a key phrase), without
-  // building a Text: stems come from the per-thread memo. With `even_only`, odd tags are passed over (a
-  // caller that keeps two kinds of phrase in one matcher, by the tag's lowest bit).
+  // building a Text: stems come from the per-thread memo. Only tags divisible by `multiple_of` count (a
+  // caller that keeps several kinds of phrase in one matcher, by the tag's low bits).
   std::optional<std::size_t> find_in_phrase(std::string_view phrase, std::string_view language_code,
-                                            bool even_only = false) const;
+                                            std::size_t multiple_of = 1) const;
 
  private:
   struct Entry {
@@ -114,7 +114,7 @@ class PhraseMatcher {
   // The first tag (longest phrase first) of a phrase that starts at word i, given the stem of each word.
   template <class StemAt>
   static std::optional<std::size_t> first_at(const Head& head, std::size_t i, std::size_t n, StemAt&& stem_at,
-                                             bool even_only);
+                                             std::size_t multiple_of);
   template <class StemAt>
   static void all_at(const Head& head, std::size_t i, std::size_t n, StemAt&& stem_at, std::vector<Hit>& hits);
   // A handful of languages: a list searched in place costs less than hashing a key per lookup.
@@ -134,7 +134,10 @@ class Taxonomy {
   // The embedded taxonomy; an empty one if the data is broken (tests check it is not).
   static const Taxonomy& builtin();
   // {"version":N, "opinion_words":{lang:[...]},
-  //  "aspects":[{"id","name","description","terms":{lang:[...]},"opinion_terms":{lang:[...]},"none":{lang:[...]}}]}
+  //  "aspects":[{"id","name","description","terms":{lang:[...]},"opinion_terms":{lang:[...]},"none":{lang:[...]},
+  //              "context":{lang:[...]}}]}
+  // A "none" phrase rules out the terms it covers ("battery of tests"); a "context" phrase rules the aspect
+  // out of the whole text it is in ("hotel" for a game's "lobby").
   static Result<Taxonomy> parse(std::string_view json);
 
   int version() const { return version_; }
@@ -154,7 +157,9 @@ class Taxonomy {
     std::size_t aspect;
     std::vector<std::size_t> words;
   };
-  std::vector<Mention> mentions(const PhraseMatcher::Text& text, std::string_view language_code, std::size_t max) const;
+  // With `out_of_context`, the aspects a "context" phrase ruled out of the text are appended there.
+  std::vector<Mention> mentions(const PhraseMatcher::Text& text, std::string_view language_code, std::size_t max,
+                                std::vector<std::size_t>* out_of_context = nullptr) const;
   // True when the word occurs in one of the aspects' English terms ("sync", "export"): a word known to read
   // well on its own.
   bool is_english_term_word(std::string_view word) const;

@@ -633,13 +633,18 @@ ThemeLevels extract_theme_levels(std::string_view text, std::string_view title, 
     both.append(title).append("\n").append(text);
   }
   const PhraseMatcher::Text matched(title.empty() ? text : std::string_view(both));
-  const std::vector<Taxonomy::Mention> aspects = taxonomy.mentions(matched, language_code, kMaxAspects);
+  std::vector<std::size_t> out_of_context;
+  const std::vector<Taxonomy::Mention> aspects =
+      taxonomy.mentions(matched, language_code, kMaxAspects, &out_of_context);
   ThemeLevels out;
   for (const Taxonomy::Mention& m : aspects) out.themes.push_back(taxonomy.aspects()[m.aspect].id);
   const bool by_substring = matches_by_substring(language_code);
   std::optional<std::vector<std::pair<std::size_t, std::size_t>>> sentences;  // made when first needed
   for (std::string& phrase : extract_themes(text, title, language_code)) {
-    if (std::optional<std::size_t> own = taxonomy.aspect_of_phrase(phrase, language_code)) {
+    std::optional<std::size_t> own = taxonomy.aspect_of_phrase(phrase, language_code);
+    // A phrase's own aspect counts only where the text does not rule it out ("hotel lobby").
+    if (own && std::find(out_of_context.begin(), out_of_context.end(), *own) != out_of_context.end()) own.reset();
+    if (own) {
       // A phrase that is no more than an aspect's term ("price", "sync") adds nothing beneath it.
       const Aspect& parent = taxonomy.aspects()[*own];
       if (phrase.find(' ') == std::string::npos || phrase == parent.id || phrase == parent.name) continue;

@@ -59,6 +59,27 @@ TEST(Taxonomy, NonePhrasesCancelTheirAspect) {
   EXPECT_EQ(t->aspect_of_phrase("login screen", "en"), t->find("login"));
 }
 
+// A "context" phrase is said where the aspect's terms mean something else, wherever it is in the text.
+TEST(Taxonomy, ContextPhrasesRuleTheirAspectOutOfTheWholeText) {
+  auto t = Taxonomy::parse(R"({"version": 1, "aspects": [
+    {"id": "multiplayer", "terms": {"en": ["lobby"]}, "none": {"en": ["lobby bar"]}, "context": {"en": ["hotel"]}},
+    {"id": "pricing", "terms": {"en": ["price"]}}
+  ]})");
+  ASSERT_TRUE(t.ok()) << t.error().message;
+  EXPECT_EQ(aspects_of(*t, "Stuck in the lobby for ten minutes", "en"), (std::vector<std::string>{"multiplayer"}));
+  // A "none" phrase covers only its own words; a context phrase covers the text, and only its own aspect.
+  EXPECT_EQ(aspects_of(*t, "Drinks in the lobby bar. Then stuck in the lobby", "en"),
+            (std::vector<std::string>{"multiplayer"}));
+  EXPECT_EQ(aspects_of(*t, "Great hotel. The lobby was spotless and the price fair", "en"),
+            (std::vector<std::string>{"pricing"}));
+  // It is never a term, and a key phrase holding it belongs to no aspect by it.
+  EXPECT_TRUE(aspects_of(*t, "hotel", "en").empty());
+  EXPECT_FALSE(t->aspect_of_phrase("hotel room", "en").has_value());
+  std::vector<std::size_t> ruled_out;
+  EXPECT_TRUE(t->mentions(PhraseMatcher::Text("the hotel lobby"), "en", 3, &ruled_out).empty());
+  EXPECT_EQ(ruled_out, (std::vector<std::size_t>{*t->find("multiplayer")}));
+}
+
 TEST(Taxonomy, RejectsBrokenFiles) {
   EXPECT_FALSE(Taxonomy::parse("not json").ok());
   EXPECT_FALSE(Taxonomy::parse(R"({"aspects": 3})").ok());
@@ -258,6 +279,12 @@ TEST(ThemeLevels, AspectsFirstAndKeyPhrasesBeneathThem) {
   for (const auto& [parent, phrase] : together.sub_themes)
     if (phrase.find("sink") != std::string::npos) filed = parent == "pricing";
   EXPECT_TRUE(filed);
+  // A key phrase holding an aspect's term does not bring back an aspect its text rules out.
+  ThemeLevels hotel = extract_theme_levels("Great hotel, fair price. The hotel lobby was spotless.", "", "en");
+  EXPECT_EQ(std::count(hotel.themes.begin(), hotel.themes.end(), "multiplayer"), 0);
+  for (const auto& [parent, phrase] : hotel.sub_themes) EXPECT_NE(parent, "multiplayer") << phrase;
+  ThemeLevels game = extract_theme_levels("Stuck in the game lobby for ten minutes.", "", "en");
+  EXPECT_EQ(game.themes, (std::vector<std::string>{"multiplayer"}));
   ThemeLevels none = extract_theme_levels("Quarterly roadmap webinar recording", "", "en");
   EXPECT_TRUE(none.sub_themes.empty());
   EXPECT_FALSE(none.themes.empty());  // key phrases stand on their own where no aspect fits
