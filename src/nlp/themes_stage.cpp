@@ -115,7 +115,13 @@ const WordSet& generic_words_any_language() {
           // "very" and "really", and "people", where the stop-word lists lack them.
           "zeer", "echt", "wirklich", "vraiment", "realmente", "davvero", "bardzo", "очень", "çok", "verkligen",
           "mycket", "mensen", "leute", "gens", "gente", "persone", "pessoas", "люди", "ludzie", "insanlar", "graag",
-          "gegeten"}) {
+          "gegeten",
+          // Greetings and sign-offs: how a message starts or ends, never what it is about.
+          "hello", "hiya", "bonjour", "bonsoir", "salut", "coucou", "cordialement", "hallo", "moin", "servus", "grüße",
+          "gruß", "hola", "saludos", "olá", "oi", "abraços", "cumprimentos", "ciao", "salve", "buongiorno", "buonasera",
+          "saluti", "cordiali", "hoi", "groeten", "groetjes", "goedemorgen", "goedemiddag", "hej", "hejsan",
+          "hälsningar", "mvh", "cześć", "witam", "pozdrawiam", "pozdrowienia", "привет", "здравствуйте", "уважением",
+          "merhaba", "selam", "saygılarımla"}) {
       w.emplace(s);
     }
     return w;
@@ -167,7 +173,8 @@ struct Word {
 
 // Lowercased words with their segment (punctuation and line breaks start a new segment). Inner hyphens and
 // apostrophes stay inside words ("sign-in", "don't"); unspaced scripts are not segmented, so they delimit.
-// A word right after an "@" that starts a token is a handle ("@LumoPay"; not the domain of an address).
+// A word right after an "@" that starts a token is a handle ("@LumoPay"; not the domain of an address), and
+// so is each word after an underscore in it ("@KestrelCard_FR").
 void split_words(std::string_view text, bool in_title, bool elide, std::uint32_t& segment, std::vector<Word>& out) {
   std::string cur;
   std::size_t i = 0;
@@ -200,8 +207,9 @@ void split_words(std::string_view text, bool in_title, bool elide, std::uint32_t
       }
     }
     bool at_sign = cp == '@' && cur.empty();
+    bool handle_goes_on = cp == '_' && handle && !cur.empty();  // "@KestrelCard_FR" is one handle
     flush();
-    handle = at_sign;
+    handle = at_sign || handle_goes_on;
     if (cp != ' ') ++segment;
   }
   flush();

@@ -99,9 +99,29 @@ TEST(Themes, HandlesAreNeverThemes) {
     EXPECT_EQ(theme.find("lumopay"), std::string::npos) << theme;
     EXPECT_EQ(theme.find("northvale"), std::string::npos) << theme;
   }
+  // A handle runs on through underscores: no "fr" from "@KestrelCard_FR".
+  for (const std::string& theme : themes("@KestrelCard_FR la carte virtuelle est refusée", "fr"))
+    EXPECT_NE(theme.substr(0, 2), "fr") << theme;
+  EXPECT_TRUE(contains(themes("@KestrelCard_FR the virtual card portal keeps timing out"), "virtual card portal"));
   // The part of an address after its "@" is not a handle; neither is a word after a lone "@".
   EXPECT_TRUE(contains(themes("write to billing@acme.example about the invoice portal"), "invoice portal"));
   EXPECT_TRUE(contains(themes("meet @ reception desk"), "reception desk"));
+}
+
+// How a message opens or closes is never a theme, in any language, and it ends a phrase.
+TEST(Themes, GreetingsAreNeverThemes) {
+  for (auto [text, lang] : std::initializer_list<std::pair<std::string_view, std::string_view>>{
+           {"Bonjour, la carte virtuelle est refusée", "fr"},
+           {"Hallo, die Kontoauszüge fehlen", "de"},
+           {"Hola, la tarjeta virtual no funciona", "es"},
+           {"Buongiorno, la carta virtuale non funziona", "it"},
+           {"Hej, det virtuella kortet fungerar inte", "sv"},
+           {"Hiya, the virtual card is declined", "en"}}) {
+    for (const std::string& theme : themes(text, lang)) {
+      for (std::string_view greeting : {"bonjour", "hallo", "hola", "buongiorno", "hej", "hiya"})
+        EXPECT_EQ(theme.find(greeting), std::string::npos) << text << ": " << theme;
+    }
+  }
 }
 
 TEST(Themes, CanonicalPhrasesGetTheirTeamName) {
