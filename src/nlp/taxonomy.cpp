@@ -38,13 +38,19 @@ constexpr std::size_t kKinds = 4;  // a phrase's tag is 4 * aspect + kind
 
 }  // namespace
 
-std::vector<std::string> matcher_words(std::string_view text, std::vector<std::uint32_t>* sentence_starts) {
+std::vector<std::string> matcher_words(std::string_view text, std::vector<std::uint32_t>* sentence_starts,
+                                       bool skip_handles) {
   std::vector<std::string> out;
   out.reserve(text.size() / 5 + 2);
   std::string cur;
-  bool ended = false;  // a sentence ended since the last word
+  bool ended = false;   // a sentence ended since the last word
+  bool handle = false;  // the word being read is part of an @handle
   auto flush = [&] {
     if (cur.empty()) return;
+    if (handle) {
+      cur.clear();
+      return;
+    }
     if (ended && sentence_starts && !out.empty()) sentence_starts->push_back(static_cast<std::uint32_t>(out.size()));
     ended = false;
     out.push_back(std::move(cur));
@@ -62,7 +68,10 @@ std::vector<std::string> matcher_words(std::string_view text, std::vector<std::u
       append_utf8(cur, apostrophe ? U'\'' : to_lower(cp));
       continue;
     }
+    // "@acme_support_team" names an account, not customer support; "billing@acme.example" is no handle.
+    const bool next_is_handle = skip_handles && ((cp == '@' && cur.empty()) || (cp == '_' && handle && !cur.empty()));
     flush();
+    handle = next_is_handle;
     // A full stop ends a sentence before a space or the end, not inside "6.2" or "e.g.x".
     if (cp != ' ' &&
         (cp == '!' || cp == '?' || cp == ';' || cp == '\n' || cp == 0x3002 || cp == 0xFF01 || cp == 0xFF1F ||
@@ -76,7 +85,7 @@ std::vector<std::string> matcher_words(std::string_view text, std::vector<std::u
 bool matches_by_substring(std::string_view code) { return code == "ja" || code == "zh" || code == "ko" || code == "th"; }
 
 PhraseMatcher::Text::Text(std::string_view text) : source_(text.substr(0, std::min(text.size(), kMaxTextBytes))) {
-  words = matcher_words(source_, &sentence_starts);
+  words = matcher_words(source_, &sentence_starts, true);
 }
 
 std::size_t PhraseMatcher::Text::sentence_of(std::size_t word) const {

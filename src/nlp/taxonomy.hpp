@@ -20,8 +20,10 @@ namespace chorus::nlp {
 // Words of a text as the matcher compares them: lowercase, split at anything but letters, digits and
 // inner apostrophes (hyphens split, so "sign-in" is "sign in"). With `sentence_starts`, the index of each word
 // that starts a sentence after the first is appended there (a sentence ends at ".", "!", "?", ";", a line
-// break and their CJK forms; a full stop only before a space or the end, so "6.2" is one sentence).
-std::vector<std::string> matcher_words(std::string_view text, std::vector<std::uint32_t>* sentence_starts = nullptr);
+// break and their CJK forms; a full stop only before a space or the end, so "6.2" is one sentence). With
+// `skip_handles`, "@handles" (through underscores: "@acme_support") are left out.
+std::vector<std::string> matcher_words(std::string_view text, std::vector<std::uint32_t>* sentence_starts = nullptr,
+                                       bool skip_handles = false);
 
 // True for languages matched by substring (written without spaces, or agglutinative without a stemmer).
 bool matches_by_substring(std::string_view language_code);
@@ -32,8 +34,8 @@ class PhraseMatcher {
   void add(std::string_view language_code, std::string_view phrase, std::size_t tag);
   bool empty() const { return by_language_.empty(); }
 
-  // The text's lowercase words (each matcher stems them as it compares) and the lowercased text; shared by
-  // the matchers asked.
+  // The text's lowercase words but its @handles (each matcher stems them as it compares) and the lowercased
+  // text; shared by the matchers asked.
   struct Text {
     explicit Text(std::string_view text);
     std::vector<std::string> words;

@@ -159,6 +159,17 @@ TEST(Taxonomy, MatcherWordsKnowTheirSentence) {
   EXPECT_EQ(text.sentence_words(1), (std::pair<std::size_t, std::size_t>{2, 3}));
 }
 
+// A handle names an account: its words (through underscores) are no terms. An address is not a handle.
+TEST(Taxonomy, HandlesAreNotMatched) {
+  EXPECT_EQ(PhraseMatcher::Text("@Acme_Battery_Team hi @ home").words, (std::vector<std::string>{"hi", "home"}));
+  EXPECT_EQ(PhraseMatcher::Text("battery@acme.example").words,
+            (std::vector<std::string>{"battery", "acme", "example"}));
+  EXPECT_EQ(matcher_words("@battery"), (std::vector<std::string>{"battery"}));  // phrases keep every word
+  auto t = Taxonomy::parse(kTaxonomy);
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(aspects_of(*t, "@acme_battery the price went up", "en"), (std::vector<std::string>{"pricing"}));
+}
+
 // Opinion terms name their aspect only beside a judgement: a word the sentiment vocabulary scores, or one
 // of the taxonomy's opinion words, at most two words away.
 TEST(Taxonomy, OpinionTermsCountOnlyWhereSomethingIsSaidOfThem) {
