@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """What the Themes page shows for a workspace of feedback nobody here wrote: each SemEval aspect-based
-sentiment file (2015/2016 review format) becomes one workspace of a fresh `chorus serve`.
+sentiment file (2015/2016 review format) becomes one workspace of a fresh `chorus serve`; so does a JSON-lines
+file of items with a "text" (and an optional "title"), such as a domain of the labelled corpus.
 
-    bench/nlp/semeval_workspaces.py FILE.xml [FILE.xml ...] [--chorus build/chorus] [--top 12]
+    bench/nlp/semeval_workspaces.py FILE.xml|FILE.jsonl [...] [--chorus build/chorus] [--top 12]
 
 Each review, its sentences joined, is imported as one item through a jsonl source, spread over November
 2026. The script prints the most common level-1 themes and level-2 phrases (with their parents) from
@@ -43,6 +44,14 @@ def call(base, method, path, key, body=None):
 
 
 def reviews(path):
+    if path.endswith(".jsonl"):  # any feedback as JSON lines with a "text" (and maybe a "title")
+        out = []
+        with open(path, encoding="utf-8") as f:
+            for i, line in enumerate(f):
+                item = json.loads(line)
+                text = ((item.get("title") or "") + "\n" + item["text"]).strip()
+                out.append({"id": "item-%d" % i, "text": text, "created_at": "2026-11-%02dT10:00:00Z" % (1 + i % 25)})
+        return out
     out = []
     for i, review in enumerate(ET.parse(path).getroot().iter("Review")):
         text = " ".join((s.findtext("text") or "").strip() for s in review.iter("sentence")).strip()

@@ -591,6 +591,27 @@ std::string theme_key(std::string_view phrase, std::string_view language_code) {
 
 namespace {
 
+// True for a phrase that only repeats its parent's name: "account" beneath "account", "support" beneath
+// "customer support", "card" beneath "cards".
+bool repeats_its_parent(std::string_view phrase, const Aspect& parent) {
+  if (phrase == parent.id || phrase == parent.name) return true;
+  if (phrase.find(' ') != std::string_view::npos) return false;
+  auto same_word = [&](std::string_view word) {
+    auto plural_of = [](std::string_view many, std::string_view one) {
+      return many.size() == one.size() + 1 && many.back() == 's' && many.substr(0, one.size()) == one;
+    };
+    return word == phrase || plural_of(word, phrase) || plural_of(phrase, word);
+  };
+  for (std::string_view name : {std::string_view(parent.id), std::string_view(parent.name)}) {
+    for (std::size_t from = 0; from <= name.size();) {
+      std::size_t to = std::min(name.find(' ', from), name.size());
+      if (same_word(name.substr(from, to - from))) return true;
+      from = to + 1;
+    }
+  }
+  return false;
+}
+
 // The sentences that mention an aspect (as ranges of Text::words), each once, in order.
 std::vector<std::pair<std::size_t, std::size_t>> sentences_with_aspects(const std::vector<Taxonomy::Mention>& aspects,
                                                                         const PhraseMatcher::Text& text) {
@@ -655,19 +676,21 @@ ThemeLevels extract_theme_levels(std::string_view text, std::string_view title, 
     if (own) {
       // A phrase that is no more than an aspect's term ("price", "sync") adds nothing beneath it.
       const Aspect& parent = taxonomy.aspects()[*own];
-      if (phrase.find(' ') == std::string::npos || phrase == parent.id || phrase == parent.name) continue;
+      if (phrase.find(' ') == std::string::npos || repeats_its_parent(phrase, parent)) continue;
       if (std::find(out.themes.begin(), out.themes.end(), parent.id) == out.themes.end()) {
         if (out.themes.size() < kMaxAspects) out.themes.push_back(parent.id);
       }
       out.sub_themes.emplace_back(parent.id, std::move(phrase));
     } else if (!aspects.empty()) {
       // Texts matched by substring have no word positions: their phrases go under the first aspect.
+      std::optional<std::size_t> parent;
       if (by_substring) {
-        out.sub_themes.emplace_back(taxonomy.aspects()[aspects.front().aspect].id, std::move(phrase));
-        continue;
+        parent = aspects.front().aspect;
+      } else {
+        if (!sentences) sentences = sentences_with_aspects(aspects, matched);
+        parent = nearest_aspect(aspects, *sentences, matched.words, phrase);
       }
-      if (!sentences) sentences = sentences_with_aspects(aspects, matched);
-      if (std::optional<std::size_t> parent = nearest_aspect(aspects, *sentences, matched.words, phrase))
+      if (parent && !repeats_its_parent(phrase, taxonomy.aspects()[*parent]))
         out.sub_themes.emplace_back(taxonomy.aspects()[*parent].id, std::move(phrase));
     } else if (out.themes.size() < kMaxThemes) {
       out.themes.push_back(std::move(phrase));

@@ -290,6 +290,16 @@ TEST(ThemeLevels, AspectsFirstAndKeyPhrasesBeneathThem) {
   for (const auto& [parent, phrase] : together.sub_themes)
     if (phrase.find("sink") != std::string::npos) filed = parent == "pricing";
   EXPECT_TRUE(filed);
+  // A phrase that only repeats its parent's name is not filed beneath it.
+  for (std::string_view text :
+       {"Asked the chatbot how to close my account. It offered me a loan.",
+        "On hold with Ardent support for 52 minutes today.", "The new card arrived but the card reader rejects it."}) {
+    ThemeLevels l = extract_theme_levels(text, "", "en");
+    ASSERT_FALSE(l.themes.empty()) << text;
+    for (const auto& [parent, phrase] : l.sub_themes)
+      EXPECT_TRUE(phrase != "account" && phrase != "support" && phrase != "card")
+          << text << ": " << parent << " / " << phrase;
+  }
   // A key phrase holding an aspect's term does not bring back an aspect its text rules out.
   ThemeLevels hotel = extract_theme_levels("Great hotel, fair price. The hotel lobby was spotless.", "", "en");
   EXPECT_EQ(std::count(hotel.themes.begin(), hotel.themes.end(), "multiplayer"), 0);
