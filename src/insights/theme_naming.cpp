@@ -13,13 +13,48 @@ namespace {
 
 constexpr std::size_t kMinNameSightings = 3;
 constexpr double kNameShare = 0.9;  // of a word's sightings written capitalised
+// A word that is also part of an @handle ("@Podnest", "@podnest_help") is a name when this share of its
+// sightings inside sentences is capitalised: brands are written in lowercase in tweets and package names.
+constexpr double kHandleNameShare = 0.7;
 
 struct Sightings {
-  std::size_t total = 0, capitalised = 0, inside_sentence = 0;
+  std::size_t total = 0, capitalised = 0, inside_sentence = 0, lowercase_inside_sentence = 0;
 };
 
 bool is_upper_ascii(char c) { return c >= 'A' && c <= 'Z'; }
 bool is_lower_ascii(char c) { return c >= 'a' && c <= 'z'; }
+
+// The words of the text's @handles, split at underscores and where a capital follows a small letter:
+// "@PodnestHelp" and "@podnest_help" give "podnest" and "help". An address ("me@acme.example") has none.
+void collect_handle_words(std::string_view text, std::unordered_set<std::string>& out) {
+  for (std::size_t at = text.find('@'); at != std::string_view::npos; at = text.find('@', at + 1)) {
+    if (at > 0) {
+      char before = text[at - 1];
+      if (is_upper_ascii(before) || is_lower_ascii(before) || (before >= '0' && before <= '9') || before == '.' ||
+          before == '_')
+        continue;
+    }
+    std::string part;
+    auto flush = [&] {
+      if (part.size() >= 3) out.insert(part);
+      part.clear();
+    };
+    for (std::size_t i = at + 1; i < text.size(); ++i) {
+      char c = text[i];
+      if (is_upper_ascii(c)) {
+        if (!part.empty() && is_lower_ascii(text[i - 1])) flush();
+        part.push_back(static_cast<char>(c - 'A' + 'a'));
+      } else if (is_lower_ascii(c)) {
+        part.push_back(c);
+      } else if (c == '_' || (c >= '0' && c <= '9')) {
+        flush();
+      } else {
+        break;
+      }
+    }
+    flush();
+  }
+}
 
 // Counts how each word is written: "Pettit" capitalised inside a sentence is a name; "API" (all capitals)
 // and a capital after a full stop say nothing.
@@ -44,6 +79,8 @@ void watch_case(std::string_view text, std::unordered_map<std::string, Sightings
       if (is_upper_ascii(word.front())) {
         ++s.capitalised;
         if (!sentence_start) ++s.inside_sentence;
+      } else if (!sentence_start) {
+        ++s.lowercase_inside_sentence;
       }
     }
     sentence_start = false;
@@ -55,6 +92,7 @@ void watch_case(std::string_view text, std::unordered_map<std::string, Sightings
 
 WorkspaceVocabulary::WorkspaceVocabulary(const std::vector<FeedbackRecord>& sample) : records_(sample.size()) {
   std::unordered_map<std::string, Sightings> seen;
+  std::unordered_set<std::string> handle_words;
   for (const FeedbackRecord& r : sample) {
     std::string text = r.title ? *r.title + "\n" + r.text : r.text;
     std::vector<std::string> words = nlp::matcher_words(text);
@@ -62,6 +100,7 @@ WorkspaceVocabulary::WorkspaceVocabulary(const std::vector<FeedbackRecord>& samp
     words.erase(std::unique(words.begin(), words.end()), words.end());
     for (std::string& w : words) ++documents_[std::move(w)];
     watch_case(text, seen);
+    collect_handle_words(text, handle_words);
     for (const auto& who : {r.username, r.platform_user_id}) {
       if (!who) continue;
       for (std::string& w : nlp::matcher_words(*who))
@@ -71,6 +110,10 @@ WorkspaceVocabulary::WorkspaceVocabulary(const std::vector<FeedbackRecord>& samp
   for (const auto& [word, s] : seen) {
     if (s.total >= kMinNameSightings && s.inside_sentence > 0 &&
         static_cast<double>(s.capitalised) >= kNameShare * static_cast<double>(s.total))
+      names_.insert(word);
+    const std::size_t inside = s.inside_sentence + s.lowercase_inside_sentence;
+    if (inside >= kMinNameSightings && handle_words.count(word) &&
+        static_cast<double>(s.inside_sentence) >= kHandleNameShare * static_cast<double>(inside))
       names_.insert(word);
   }
 }

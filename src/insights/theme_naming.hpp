@@ -26,7 +26,7 @@ class WorkspaceVocabulary {
   std::size_t records() const { return records_; }
   // True when the theme is not a built-in aspect and one of its words is in more than kMaxThemeWordShare
   // of the sampled records, is a username, or is written as a name (capitalised wherever it appears, also
-  // inside sentences).
+  // inside sentences; or, for a word that is also part of an @handle, inside most sentences).
   bool hides(std::string_view theme) const;
   double share_of(std::string_view word) const;
 

@@ -30,6 +30,27 @@ TEST(ThemeNaming, WordsInMostRecordsAndNamesAreHidden) {
   EXPECT_FALSE(v.hides("export button"));   // 11 of 53 records: a topic, not the workspace's vocabulary
 }
 
+// A brand is often written in lowercase (tweets, package names), so capitals alone miss it; written
+// capitalised inside most sentences and seen in an @handle, it is a name.
+TEST(ThemeNaming, NamesSeenInHandlesNeedFewerCapitals) {
+  std::vector<FeedbackRecord> sample;
+  for (int i = 0; i < 40; ++i) sample.push_back(record("filler text number " + std::to_string(i)));
+  sample.push_back(record("@podnest_help the app lost my queue"));
+  sample.push_back(record("I moved to Podnest last year and the Podnest queue is great"));
+  sample.push_back(record("Why does Podnest drain my battery, Podnest?"));
+  sample.push_back(record("podnest keeps crashing, and the Podnest widget too"));
+  sample.push_back(record("pip install podnest-embed fails, says podnest needs Python 3.12"));
+  sample.push_back(record("The Premium plan is fine, and the Premium price too"));
+  sample.push_back(record("Premium is pricey and the Premium tier lacks offline mode, premium users say"));
+  WorkspaceVocabulary v(sample);
+  EXPECT_TRUE(v.hides("podnest widget"));  // 5 of 7 sightings inside sentences capitalised, and a handle
+  EXPECT_FALSE(v.hides("premium tier"));   // as capitalised, but never a handle
+  EXPECT_FALSE(v.hides("help center"));    // a handle's word, but never capitalised
+  std::vector<FeedbackRecord> no_handles(sample.begin(), sample.end());
+  no_handles[40] = record("the app lost my queue");
+  EXPECT_FALSE(WorkspaceVocabulary(no_handles).hides("podnest widget"));  // below the share for names
+}
+
 TEST(ThemeNaming, BuiltInAspectsAreNeverHidden) {
   std::vector<FeedbackRecord> sample;
   for (int i = 0; i < 10; ++i) sample.push_back(record("sync is slow " + std::to_string(i)));
