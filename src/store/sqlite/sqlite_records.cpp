@@ -188,7 +188,12 @@ Result<std::int64_t> SqliteStore::merge_recent_keys(int band) {
     if (auto s = (*st)->bind(1, band).run(); !s) return s.error();
   }
   // Counted anew rather than from the rows written: deletes (updated fingerprints, erasures, deleted
-  // workspaces) take rows out of the table too. The table is small and in the page cache.
+  // workspaces) take rows out of the table too.
+  return count_recent_keys();
+}
+
+Result<std::int64_t> SqliteStore::count_recent_keys() {
+  // The table is small and in the page cache.
   auto count = db_.cached("SELECT count(*) FROM near_duplicate_keys_recent");
   if (!count) return count.error();
   sqlite::ResetOnExit done(**count);

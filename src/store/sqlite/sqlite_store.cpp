@@ -251,10 +251,9 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::filesystem::pa
   if (auto m = store->migrate(); !m) return m.error();
   store->options_ = store_options;
   {
-    auto recent = store->db_.prepare("SELECT count(*) FROM near_duplicate_keys_recent");
+    auto recent = store->count_recent_keys();
     if (!recent) return recent.error();
-    if (auto row = recent->step(); !row) return row.error();
-    store->recent_key_rows_ = recent->int64(0);
+    store->recent_key_rows_ = *recent;
   }
   auto reader = sqlite::Database::open(path, sqlite::OpenOptions{.what = "", .wal = false});  // WAL: the writer set it
   if (!reader) return reader.error();

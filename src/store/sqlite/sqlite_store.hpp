@@ -123,6 +123,8 @@ class SqliteStore final : public Store {
   // Moves the recent key rows of one band into near_duplicate_keys, inside the caller's transaction; mu_ held.
   // Answers how many rows the recent table still holds.
   Result<std::int64_t> merge_recent_keys(int band);
+  // The rows near_duplicate_keys_recent holds; mu_ held (or not yet shared, at open).
+  Result<std::int64_t> count_recent_keys();
   static FeedbackRecord applied_contribution(const sqlite::Statement& row, int first, Id workspace_id);
   // Removes the records `where` picks (?1 the workspace, ?2 arg) with all that derives from them; mu_ held, inside
   // the caller's transaction. Adds to counts' records, raw_items and duplicate_links.
