@@ -29,7 +29,7 @@ PhraseMatcher::Hit hit(std::size_t pos, std::size_t end, std::size_t tag, bool b
   return {static_cast<std::uint32_t>(pos), static_cast<std::uint32_t>(end), static_cast<std::uint32_t>(tag), by_word};
 }
 
-// What a taxonomy tag names, in its two lowest bits (the aspect is tag / 4).
+// What a taxonomy tag names, in its two lowest bits (the aspect is tag / kKinds).
 constexpr std::size_t kTermKind = 0;
 constexpr std::size_t kNoneKind = 1;
 constexpr std::size_t kContextKind = 2;
@@ -329,7 +329,7 @@ Result<Taxonomy> Taxonomy::parse(std::string_view text) {
         if (kind == kOpinionKind && matches_by_substring(lang)) continue;
         for (const json::value& term : list.get_array())
           if (term.is_string()) {
-            t.phrases_.add(lang, term.get_string(), 4 * index + kind);
+            t.phrases_.add(lang, term.get_string(), kKinds * index + kind);
             if (kind == kTermKind && lang == "en")
               for (std::string& w : matcher_words(term.get_string())) t.english_words_.push_back(std::move(w));
           }
@@ -383,7 +383,7 @@ std::optional<std::size_t> Taxonomy::aspect_of_phrase(std::string_view phrase, s
   auto uncached = [&](std::string_view p) -> std::size_t {
     std::optional<std::size_t> found = phrases_.find_in_phrase(p, lang, kKinds);
     if (!found && lang != "en") found = phrases_.find_in_phrase(p, "en", kKinds);
-    return found ? *found / 4 : SIZE_MAX;
+    return found ? *found / kKinds : SIZE_MAX;
   };
   // Key phrases recur from text to text: each is looked up once per thread, taxonomy and language.
   thread_local WordMemos<std::string, std::size_t> memos;
@@ -411,7 +411,8 @@ std::vector<Taxonomy::Mention> Taxonomy::mentions(const PhraseMatcher::Text& tex
   // stands for its aspect's terms where a judgement is near it, and is dropped elsewhere.
   // A "context" phrase anywhere rules its aspect out of the whole text ("hotel" for a game's "lobby").
   const std::vector<PhraseMatcher::Hit> hits = phrases_.find_all(text, languages);
-  const bool any_none = std::any_of(hits.begin(), hits.end(), [](const auto& h) { return h.tag % 4 == kNoneKind; });
+  const bool any_none =
+      std::any_of(hits.begin(), hits.end(), [](const auto& h) { return h.tag % kKinds == kNoneKind; });
   std::vector<std::size_t> ruled_out_here;
   for (const PhraseMatcher::Hit& h : hits)
     if (h.tag % kKinds == kContextKind) ruled_out_here.push_back(h.tag / kKinds);
@@ -424,16 +425,16 @@ std::vector<Taxonomy::Mention> Taxonomy::mentions(const PhraseMatcher::Text& tex
   std::vector<Mention> found;
   for (const PhraseMatcher::Hit& hit : hits) {
     std::size_t tag = hit.tag;
-    if (tag % 4 == kOpinionKind) {
+    if (tag % kKinds == kOpinionKind) {
       if (!opinion_near(text.words, hit.pos / 8, code)) continue;
       tag = tag - kOpinionKind + kTermKind;
     }
-    if (tag % 4 != kTermKind || (any_none && ruled_out(hit, tag - kTermKind + kNoneKind))) continue;
+    if (tag % kKinds != kTermKind || (any_none && ruled_out(hit, tag - kTermKind + kNoneKind))) continue;
     if (!ruled_out_here.empty() &&
         std::find(ruled_out_here.begin(), ruled_out_here.end(), tag / kKinds) != ruled_out_here.end())
       continue;
-    auto it = std::find_if(found.begin(), found.end(), [&](const Mention& m) { return m.aspect == tag / 4; });
-    if (it == found.end()) it = found.insert(found.end(), Mention{tag / 4, {}});
+    auto it = std::find_if(found.begin(), found.end(), [&](const Mention& m) { return m.aspect == tag / kKinds; });
+    if (it == found.end()) it = found.insert(found.end(), Mention{tag / kKinds, {}});
     if (by_word) it->words.push_back(hit.pos / 8);
   }
   if (found.size() > max) found.resize(max);

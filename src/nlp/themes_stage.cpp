@@ -38,8 +38,8 @@ const WordSet& generic_words() {
     WordSet w;
     for (std::string_view s :
          {"app", "apps", "application", "applications", "thing", "things", "issue", "issues", "problem", "problems",
-          "bug", "bugs", "please", "pls", "plz", "thanks", "thank", "thx", "hi", "hello", "hey", "lol", "ok", "okay",
-          "yes", "yeah", "stuff", "lot", "lots", "today", "yesterday", "guys", "team", "everyone", "someone", "anyone",
+          "bug", "bugs", "please", "pls", "plz", "thanks", "thank", "thx", "hi", "hey", "lol", "ok", "okay", "yes",
+          "yeah", "stuff", "lot", "lots", "today", "yesterday", "guys", "team", "everyone", "someone", "anyone",
           "something", "anything", "everything", "nothing", "people", "product", "software", "feature", "features",
           "question", "questions", "help", "stopped", "stop", "stops", "start", "started", "starts", "keep", "keeps",
           "kept", "try", "tried", "trying", "tries", "use", "used", "using", "uses", "get", "gets", "got", "getting",
