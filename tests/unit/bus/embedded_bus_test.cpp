@@ -45,6 +45,14 @@ class EmbeddedBusTest : public ::testing::Test {
     return consumer.ok() ? std::move(consumer).value() : nullptr;
   }
 
+  // Takes bus.db's write lock on a second connection, as a long transaction elsewhere would. The bus's own
+  // writer may hold the lock for a moment (the first retention pass runs as it starts), so this waits for it.
+  void hold_write_lock(sqlite3*& blocker) {
+    ASSERT_EQ(sqlite3_open((dir_ / "bus.db").c_str(), &blocker), SQLITE_OK);
+    ASSERT_EQ(sqlite3_busy_timeout(blocker, 10'000), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(blocker, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  }
+
   void publish(std::string_view topic, std::string key, std::string payload) {
     Status s = bus_->publish(topic, std::move(key), std::move(payload));
     ASSERT_TRUE(s.ok()) << s.error().message;
@@ -272,8 +280,7 @@ TEST_F(EmbeddedBusTest, ConcurrentPublishersAreGroupCommitted) {
 TEST_F(EmbeddedBusTest, PublishersArrivingDuringACommitShareTheNextTransaction) {
   constexpr int kPublishers = 64;
   sqlite3* blocker = nullptr;
-  ASSERT_EQ(sqlite3_open((dir_ / "bus.db").c_str(), &blocker), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(blocker, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  ASSERT_NO_FATAL_FAILURE(hold_write_lock(blocker));
   const std::int64_t batches_before = committed_batches();
 
   std::atomic<int> failures{0};
@@ -309,8 +316,7 @@ TEST_F(EmbeddedBusTest, AsyncPublishAnswersOnceItsBatchIsCommitted) {
   constexpr int kPublishes = 100;
   auto consumer = subscribe(kRawItems, "parser");
   sqlite3* blocker = nullptr;
-  ASSERT_EQ(sqlite3_open((dir_ / "bus.db").c_str(), &blocker), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(blocker, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  ASSERT_NO_FATAL_FAILURE(hold_write_lock(blocker));
   const std::int64_t batches_before = committed_batches();
 
   std::mutex mu;
