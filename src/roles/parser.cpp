@@ -84,13 +84,15 @@ Status ParserRole::process_batch(std::span<const bus::Message> batch) {
   BatchState state;
   Chunk analysing;
   // An early return must not leave the pool working on this frame's chunk.
+  // Nor the bus still writing a chunk of it when the batch is tried again.
   struct FinishOnExit {
-    AnalysisPool& pool;
+    ParserRole& role;
     Chunk& chunk;
     ~FinishOnExit() {
-      if (chunk.started) pool.finish();
+      if (chunk.started) role.pool_.finish();
+      (void)role.wait_published(0);
     }
-  } guard{pool_, analysing};
+  } guard{*this, analysing};
   for (const auto& message : batch) {
     if (auto s = prepare(message, state); !s) return s;
     if (state.filling.records >= options_.batch_records)
@@ -99,7 +101,8 @@ Status ParserRole::process_batch(std::span<const bus::Message> batch) {
   if (!state.filling.pages.empty())
     if (auto s = advance(state, analysing); !s) return s;
   finish_analysis(analysing);
-  return store_and_publish(analysing.pages);
+  if (auto s = store_and_publish(analysing.pages); !s) return s;
+  return wait_published(0);
 }
 
 Status ParserRole::advance(BatchState& state, Chunk& analysing) {
@@ -145,7 +148,27 @@ Status ParserRole::store_and_publish(std::vector<store::PageCommit>& pages) {
   std::vector<bus::OutgoingMessage> out;
   out.reserve(stored->size());
   for (const auto& r : *stored) out.push_back({bus::workspace_key(r.workspace_id), record_json(r)});
-  return deps_.bus.publish(bus::kFeedbackRecords, out);
+  // One chunk's records on their way to the bus while the next chunk is stored, and no more: a chunk is megabytes.
+  if (auto s = wait_published(0); !s) return s;
+  {
+    std::lock_guard lock(publishes_->mu);
+    ++publishes_->pending;
+  }
+  deps_.bus.publish_async(bus::kFeedbackRecords, std::move(out), [p = publishes_](Status s) {
+    {
+      std::lock_guard lock(p->mu);
+      --p->pending;
+      if (!s && p->failed) p->failed = std::move(s);
+    }
+    p->cv.notify_all();
+  });
+  return {};
+}
+
+Status ParserRole::wait_published(int most) {
+  std::unique_lock lock(publishes_->mu);
+  publishes_->cv.wait(lock, [&] { return publishes_->pending <= most; });
+  return std::exchange(publishes_->failed, Status{});
 }
 
 Result<const store::Source*> ParserRole::source_of(Id source_id, BatchState& state) {

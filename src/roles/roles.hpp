@@ -104,8 +104,20 @@ class ParserRole {
   void start_analysis(Chunk& chunk);
   void finish_analysis(Chunk& chunk);
   Status store_and_publish(std::vector<store::PageCommit>& pages);
+  // The chunks' publishes in flight: a chunk is published without waiting for the bus, so that the next one is
+  // stored meanwhile; the batch is done (and its messages committed) only once every publish has landed.
+  // Shared with the bus's callbacks, which may outlive a batch that failed.
+  struct Publishes {
+    std::mutex mu;
+    std::condition_variable cv;
+    int pending = 0;
+    Status failed;  // the first publish that failed since the last wait
+  };
+  // Waits until at most `most` publishes are in flight, and returns the first failure among those that landed.
+  Status wait_published(int most);
   RoleDeps deps_;
   ParserOptions options_;
+  std::shared_ptr<Publishes> publishes_ = std::make_shared<Publishes>();
   AnalysisPool pool_;  // before loop_: the loop's thread uses it until the loop is destroyed
   ConsumerLoop loop_;
 };

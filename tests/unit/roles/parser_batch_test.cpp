@@ -4,6 +4,9 @@
 
 #include <filesystem>
 #include <random>
+#include <regex>
+#include <set>
+#include <thread>
 
 #include "api/metrics.hpp"
 #include "bus/messages.hpp"
@@ -199,6 +202,73 @@ TEST(ParserBatch, WorkspaceSettingsMaskPiiDropRawItemsAndErasedAuthors) {
   auto stored = d.store->get_record(d.workspace, page->items[0].unique_identifier);
   ASSERT_TRUE(stored);
   EXPECT_TRUE(stored->raw_item.empty()) << "keep_raw is off";
+}
+
+// The bus in front of a real one, refusing one publish of feedback.records: later, from a thread of its own,
+// as the embedded bus answers a write that failed.
+class RefusingBus : public bus::Bus {
+ public:
+  RefusingBus(bus::Bus& real, int refuse_call) : real_(real), refuse_call_(refuse_call) {}
+  ~RefusingBus() override {
+    for (auto& t : answers_) t.join();
+  }
+  Status publish(std::string_view topic, std::span<const bus::OutgoingMessage> messages) override {
+    return real_.publish(topic, messages);
+  }
+  void publish_async(std::string_view topic, std::vector<bus::OutgoingMessage> messages,
+                     std::function<void(Status)> done) override {
+    if (++calls_ != refuse_call_) return real_.publish_async(topic, std::move(messages), std::move(done));
+    answers_.emplace_back([done = std::move(done)] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      done(make_error(ErrorCode::unavailable, "bus: disk full"));
+    });
+  }
+  Result<std::unique_ptr<bus::Consumer>> subscribe(std::string_view topic, std::string_view group) override {
+    return real_.subscribe(topic, group);
+  }
+  json::object health() override { return real_.health(); }
+  std::string_view kind() const override { return "refusing"; }
+
+ private:
+  bus::Bus& real_;
+  int refuse_call_, calls_ = 0;
+  std::vector<std::thread> answers_;
+};
+
+// A chunk is published without waiting, so the chunks after it are stored before the bus answers. When the
+// bus refuses one, the batch still fails (its messages are not committed), and trying it again publishes
+// every record: none is lost, whichever chunk the bus refused.
+TEST(ParserBatch, APublishRefusedWhileLaterChunksWereStoredFailsTheBatchAndTheRetryLosesNothing) {
+  // A batch tried again stores its records anew: their revision moves on, and a copy may now name one stored by
+  // the first try as its original. The rest of each record must be what one clean pass gives.
+  const auto comparable = [](std::string body) {
+    body = std::regex_replace(body, std::regex(R"("revision":\d+)"), "");
+    return std::regex_replace(body, std::regex(R"("duplicate_of":("[-0-9]+"|null))"), "");
+  };
+  Deployment one("reference");
+  auto input = messages(one.workspace, one.source);
+  ParserRole reference(one.deps(), ParserOptions{256, 2});
+  ASSERT_TRUE(reference.process_batch(input));
+  std::set<std::string> expected_records, expected_published;
+  for (const auto& body : one.records()) expected_records.insert(comparable(body));
+  for (const auto& body : one.published()) expected_published.insert(comparable(body));
+  ASSERT_EQ(expected_records.size(), 10u);
+
+  for (int refused : {1, 2, 4}) {
+    Deployment d("refused-" + std::to_string(refused));
+    RefusingBus refusing(*d.bus, refused);
+    ParserRole parser(RoleDeps{*d.store, refusing, d.box, d.metrics}, ParserOptions{256, 2});
+    auto failed = parser.process_batch(input);
+    ASSERT_FALSE(failed) << "publish " << refused << " was refused";
+    EXPECT_NE(failed.error().message.find("disk full"), std::string::npos) << failed.error().message;
+    ASSERT_TRUE(parser.process_batch(input)) << "the retry, after publish " << refused << " was refused";
+    std::set<std::string> records, published;
+    for (const auto& body : d.records()) records.insert(comparable(body));
+    for (const auto& body : d.published()) published.insert(comparable(body));
+    EXPECT_EQ(records, expected_records) << "refused " << refused;
+    for (const auto& body : expected_published)
+      EXPECT_TRUE(published.count(body)) << "refused " << refused << ": never published " << body;
+  }
 }
 
 }  // namespace
