@@ -38,7 +38,10 @@ struct RoleDeps {
 
 struct ParserOptions {
   std::size_t batch_messages = 256;  // raw.items messages taken from the bus at once
-  std::size_t batch_records = 4096;  // records per store transaction and publish (whole messages, at least one)
+  // Records per store transaction and publish (whole messages, at least one). Each record adds a row at a random
+  // place of several indexes, so a commit rewrites up to one page per row of each; the more rows a commit holds,
+  // the more of them share a page. 16,384 took a 400,000-item import from 3,121 to 3,814 items/s.
+  std::size_t batch_records = 16384;
   std::size_t analysis_threads = std::max(1u, std::thread::hardware_concurrency());  // NLP, the parser's included
   ThreadPriority priority = ThreadPriority::normal;  // of the parser's thread and its analysis threads
   std::function<bool()> hold = nullptr;  // when set and true, the parser waits before its next batch (IngressYield)
