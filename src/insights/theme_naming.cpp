@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "nlp/lexicons.hpp"
 #include "nlp/taxonomy.hpp"
 #include "nlp/themes.hpp"
 #include "nlp/utf8.hpp"
@@ -16,6 +17,14 @@ constexpr double kNameShare = 0.9;  // of a word's sightings written capitalised
 // A word that is also part of an @handle ("@Podnest", "@podnest_help") is a name when this share of its
 // sightings inside sentences is capitalised: brands are written in lowercase in tweets and package names.
 constexpr double kHandleNameShare = 0.7;
+// And at this share when the engine does not know it as an English word: "relaykit" beside "@relaykit" and
+// "`relaykit`" in code, where a handle's everyday word ("pay", "home", "help") keeps the higher share.
+constexpr double kUnknownHandleNameShare = 0.5;
+
+// A word of the taxonomy's English terms or of the sentiment lexicon.
+bool is_known_english_word(const std::string& word) {
+  return nlp::Taxonomy::builtin().is_english_term_word(word) || nlp::vader_lexicon().count(word) != 0;
+}
 
 struct Sightings {
   std::size_t total = 0, capitalised = 0, inside_sentence = 0, lowercase_inside_sentence = 0;
@@ -112,9 +121,11 @@ WorkspaceVocabulary::WorkspaceVocabulary(const std::vector<FeedbackRecord>& samp
         static_cast<double>(s.capitalised) >= kNameShare * static_cast<double>(s.total))
       names_.insert(word);
     const std::size_t inside = s.inside_sentence + s.lowercase_inside_sentence;
-    if (inside >= kMinNameSightings && handle_words.count(word) &&
-        static_cast<double>(s.inside_sentence) >= kHandleNameShare * static_cast<double>(inside))
-      names_.insert(word);
+    if (inside >= kMinNameSightings && handle_words.count(word)) {
+      const double share = static_cast<double>(s.inside_sentence) / static_cast<double>(inside);
+      if (share >= kHandleNameShare || (share >= kUnknownHandleNameShare && !is_known_english_word(word)))
+        names_.insert(word);
+    }
   }
 }
 

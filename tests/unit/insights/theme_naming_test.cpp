@@ -51,6 +51,26 @@ TEST(ThemeNaming, NamesSeenInHandlesNeedFewerCapitals) {
   EXPECT_FALSE(WorkspaceVocabulary(no_handles).hides("podnest widget"));  // below the share for names
 }
 
+// A handle's word the engine does not know as a word is a name at half its sightings capitalised: brands
+// in developer feedback are written as code ("`relaykit`") as often as as names. A known word ("pay") seen
+// in a handle ("@LumoPay") keeps the higher share.
+TEST(ThemeNaming, UnknownWordsSeenInHandlesAreNamesAtHalfTheirSightingsCapitalised) {
+  std::vector<FeedbackRecord> sample;
+  for (int i = 0; i < 40; ++i) sample.push_back(record("filler text number " + std::to_string(i)));
+  sample.push_back(record("@relaykit webhooks stopped again"));
+  sample.push_back(record("We call Relaykit from the worker and `relaykit` from the CLI"));
+  sample.push_back(record("Since v2 the Relaykit client retries, but relaykit drops events"));
+  sample.push_back(record("@LumoPay hiya"));
+  sample.push_back(record("I use Pay for rent, and Pay for bills with pay later"));
+  sample.push_back(record("With Pay the transfer is quick, but pay links fail"));
+  WorkspaceVocabulary v(sample);
+  EXPECT_TRUE(v.hides("relaykit client"));  // 2 of 4 sightings inside sentences capitalised, and a handle
+  EXPECT_FALSE(v.hides("pay links"));       // 3 of 5 capitalised, a handle's word, but a word the engine knows
+  std::vector<FeedbackRecord> no_handles(sample.begin(), sample.end());
+  no_handles[40] = record("webhooks stopped again");
+  EXPECT_FALSE(WorkspaceVocabulary(no_handles).hides("relaykit client"));  // never a handle
+}
+
 TEST(ThemeNaming, BuiltInAspectsAreNeverHidden) {
   std::vector<FeedbackRecord> sample;
   for (int i = 0; i < 10; ++i) sample.push_back(record("sync is slow " + std::to_string(i)));
