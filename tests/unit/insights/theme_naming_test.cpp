@@ -14,6 +14,15 @@ FeedbackRecord record(std::string text, std::optional<std::string> username = st
   return r;
 }
 
+// Forty records that say nothing of interest, then `texts`: enough records that no word of the texts is in
+// more than a few percent of them.
+std::vector<FeedbackRecord> filler_then(std::initializer_list<const char*> texts) {
+  std::vector<FeedbackRecord> sample;
+  for (int i = 0; i < 40; ++i) sample.push_back(record("filler text number " + std::to_string(i)));
+  for (const char* t : texts) sample.push_back(record(t));
+  return sample;
+}
+
 TEST(ThemeNaming, WordsInMostRecordsAndNamesAreHidden) {
   std::vector<FeedbackRecord> sample;
   for (int i = 0; i < 30; ++i) sample.push_back(record("Notely keeps my notes safe, thanks " + std::to_string(i)));
@@ -33,15 +42,15 @@ TEST(ThemeNaming, WordsInMostRecordsAndNamesAreHidden) {
 // A brand is often written in lowercase (tweets, package names), so capitals alone miss it; written
 // capitalised inside most sentences and seen in an @handle, it is a name.
 TEST(ThemeNaming, NamesSeenInHandlesNeedFewerCapitals) {
-  std::vector<FeedbackRecord> sample;
-  for (int i = 0; i < 40; ++i) sample.push_back(record("filler text number " + std::to_string(i)));
-  sample.push_back(record("@podnest_help the app lost my queue"));
-  sample.push_back(record("I moved to Podnest last year and the Podnest queue is great"));
-  sample.push_back(record("Why does Podnest drain my battery, Podnest?"));
-  sample.push_back(record("podnest keeps crashing, and the Podnest widget too"));
-  sample.push_back(record("pip install podnest-embed fails, says podnest needs Python 3.12"));
-  sample.push_back(record("The Premium plan is fine, and the Premium price too"));
-  sample.push_back(record("Premium is pricey and the Premium tier lacks offline mode, premium users say"));
+  std::vector<FeedbackRecord> sample = filler_then({
+      "@podnest_help the app lost my queue",
+      "I moved to Podnest last year and the Podnest queue is great",
+      "Why does Podnest drain my battery, Podnest?",
+      "podnest keeps crashing, and the Podnest widget too",
+      "pip install podnest-embed fails, says podnest needs Python 3.12",
+      "The Premium plan is fine, and the Premium price too",
+      "Premium is pricey and the Premium tier lacks offline mode, premium users say",
+  });
   WorkspaceVocabulary v(sample);
   EXPECT_TRUE(v.hides("podnest widget"));  // 5 of 7 sightings inside sentences capitalised, and a handle
   EXPECT_FALSE(v.hides("premium tier"));   // as capitalised, but never a handle
@@ -55,14 +64,14 @@ TEST(ThemeNaming, NamesSeenInHandlesNeedFewerCapitals) {
 // in developer feedback are written as code ("`relaykit`") as often as as names. A known word ("pay") seen
 // in a handle ("@LumoPay") keeps the higher share.
 TEST(ThemeNaming, UnknownWordsSeenInHandlesAreNamesAtHalfTheirSightingsCapitalised) {
-  std::vector<FeedbackRecord> sample;
-  for (int i = 0; i < 40; ++i) sample.push_back(record("filler text number " + std::to_string(i)));
-  sample.push_back(record("@relaykit webhooks stopped again"));
-  sample.push_back(record("We call Relaykit from the worker and `relaykit` from the CLI"));
-  sample.push_back(record("Since v2 the Relaykit client retries, but relaykit drops events"));
-  sample.push_back(record("@LumoPay hiya"));
-  sample.push_back(record("I use Pay for rent, and Pay for bills with pay later"));
-  sample.push_back(record("With Pay the transfer is quick, but pay links fail"));
+  std::vector<FeedbackRecord> sample = filler_then({
+      "@relaykit webhooks stopped again",
+      "We call Relaykit from the worker and `relaykit` from the CLI",
+      "Since v2 the Relaykit client retries, but relaykit drops events",
+      "@LumoPay hiya",
+      "I use Pay for rent, and Pay for bills with pay later",
+      "With Pay the transfer is quick, but pay links fail",
+  });
   WorkspaceVocabulary v(sample);
   EXPECT_TRUE(v.hides("relaykit client"));  // 2 of 4 sightings inside sentences capitalised, and a handle
   EXPECT_FALSE(v.hides("pay links"));       // 3 of 5 capitalised, a handle's word, but a word the engine knows
