@@ -90,7 +90,7 @@ Status ParserRole::process_batch(std::span<const bus::Message> batch) {
     Chunk& chunk;
     ~FinishOnExit() {
       if (chunk.started) role.pool_.finish();
-      (void)role.wait_published(0);
+      (void)role.wait_published();
     }
   } guard{*this, analysing};
   for (const auto& message : batch) {
@@ -102,7 +102,7 @@ Status ParserRole::process_batch(std::span<const bus::Message> batch) {
     if (auto s = advance(state, analysing); !s) return s;
   finish_analysis(analysing);
   if (auto s = store_and_publish(analysing.pages); !s) return s;
-  return wait_published(0);
+  return wait_published();
 }
 
 Status ParserRole::advance(BatchState& state, Chunk& analysing) {
@@ -148,8 +148,9 @@ Status ParserRole::store_and_publish(std::vector<store::PageCommit>& pages) {
   std::vector<bus::OutgoingMessage> out;
   out.reserve(stored->size());
   for (const auto& r : *stored) out.push_back({bus::workspace_key(r.workspace_id), record_json(r)});
-  // One chunk's records on their way to the bus while the next chunk is stored, and no more: a chunk is megabytes.
-  if (auto s = wait_published(0); !s) return s;
+  // The chunk before this one had the whole of this one's store to reach the bus; one chunk's records in flight
+  // at a time (a chunk is megabytes).
+  if (auto s = wait_published(); !s) return s;
   {
     std::lock_guard lock(publishes_->mu);
     ++publishes_->pending;
@@ -165,9 +166,9 @@ Status ParserRole::store_and_publish(std::vector<store::PageCommit>& pages) {
   return {};
 }
 
-Status ParserRole::wait_published(int most) {
+Status ParserRole::wait_published() {
   std::unique_lock lock(publishes_->mu);
-  publishes_->cv.wait(lock, [&] { return publishes_->pending <= most; });
+  publishes_->cv.wait(lock, [&] { return publishes_->pending == 0; });
   return std::exchange(publishes_->failed, Status{});
 }
 

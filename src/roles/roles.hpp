@@ -116,8 +116,8 @@ class ParserRole {
     int pending = 0;
     Status failed;  // the first publish that failed since the last wait
   };
-  // Waits until at most `most` publishes are in flight, and returns the first failure among those that landed.
-  Status wait_published(int most);
+  // Waits until no publish is in flight, and returns the first failure among those that landed.
+  Status wait_published();
   RoleDeps deps_;
   ParserOptions options_;
   std::shared_ptr<Publishes> publishes_ = std::make_shared<Publishes>();
