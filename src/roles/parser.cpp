@@ -334,22 +334,29 @@ Status ParserRole::prepare(const bus::Message& message, BatchState& state) {
   return {};
 }
 
+// Records the reports role folds in one transaction, at most. Each record adds a row at a random place of
+// rollup_applied's key, so once that index has more pages than a batch has records, a commit rewrites about one
+// of its pages per record. With 8,192 instead of 2,048, the last 100,000 of a 400,000-item import were stored at
+// about 2,870 records/s instead of 2,160.
+constexpr std::size_t kReportsBatch = 8192;
+
 ReportsRole::ReportsRole(RoleDeps deps, ThreadPriority priority)
-    : deps_(deps), priority_(priority), loop_("reports", deps.bus, std::string(bus::kFeedbackRecords), "reports", 2048,
-                         [this](std::span<const bus::Message> batch) -> Status {
-                           std::vector<FeedbackRecord> records;
-                           records.reserve(batch.size());
-                           for (const auto& m : batch) {
-                             auto v = parse_json(m.payload);
-                             auto r = v ? record_from_json(*v) : Result<FeedbackRecord>(v.error());
-                             if (!r) {
-                               spdlog::warn("reports: skipping unreadable record at offset {}: {}", m.offset,
-                                            r.error().message);
-                               continue;
-                             }
-                             records.push_back(std::move(r.value()));
-                           }
-                           return deps_.store.apply_rollups(records);
-                         }) {}
+    : deps_(deps),
+      priority_(priority),
+      loop_("reports", deps.bus, std::string(bus::kFeedbackRecords), "reports", kReportsBatch,
+            [this](std::span<const bus::Message> batch) -> Status {
+              std::vector<FeedbackRecord> records;
+              records.reserve(batch.size());
+              for (const auto& m : batch) {
+                auto v = parse_json(m.payload);
+                auto r = v ? record_from_json(*v) : Result<FeedbackRecord>(v.error());
+                if (!r) {
+                  spdlog::warn("reports: skipping unreadable record at offset {}: {}", m.offset, r.error().message);
+                  continue;
+                }
+                records.push_back(std::move(r.value()));
+              }
+              return deps_.store.apply_rollups(records);
+            }) {}
 
 }  // namespace chorus::roles
