@@ -386,9 +386,10 @@ Result<FeedbackPage> SqliteStore::query_feedback(const FeedbackFilter& filter, s
   }
   std::string from =
       by_theme ? "record_themes t JOIN records r ON r.workspace_id = t.workspace_id AND r.uid = t.uid" : "records r";
-  std::lock_guard lock(mu_);
-  auto q = db_.prepare("SELECT r.body, r.ts, r.uid FROM " + from + " WHERE " + f.where + " ORDER BY " + ts + " DESC, " +
-                       uid + " DESC LIMIT ?");
+  // On the reader: a page of feedback never waits for a parser's batch transaction.
+  std::lock_guard lock(read_mu_);
+  auto q = reader_.prepare("SELECT r.body, r.ts, r.uid FROM " + from + " WHERE " + f.where + " ORDER BY " + ts +
+                           " DESC, " + uid + " DESC LIMIT ?");
   if (!q) return q.error();
   bind_all(*q, f.args);
   q->bind(static_cast<int>(f.args.size()) + 1, static_cast<std::int64_t>(limit + 1));

@@ -199,6 +199,16 @@ Family family_for(const FeedbackFilter& f, GroupBy g) {
   return (f.theme || g == GroupBy::theme) ? Family::themes : Family::counts;
 }
 
+// aggregate() on the reader connection, in one read transaction: an answer never waits for a parser's or the
+// reports role's transaction, and all its segments come from one commit.
+Result<std::vector<AggRow>> read_aggregate(sqlite::Database& reader, std::mutex& mu, const Question& q) {
+  std::lock_guard lock(mu);
+  if (auto s = reader.exec("BEGIN"); !s) return s.error();
+  auto rows = aggregate(reader, q);
+  if (auto s = reader.exec(rows ? "COMMIT" : "ROLLBACK"); !s && rows) return s.error();
+  return rows;
+}
+
 }  // namespace
 
 // The contribution of a record as rollup_applied remembers it (column order of the selects below).
@@ -282,8 +292,7 @@ Status SqliteStore::rebuild_rollups() {
 Result<std::vector<ReportSeries>> SqliteStore::report(const FeedbackFilter& filter, Bucket bucket, GroupBy group_by) {
   std::vector<AggRow> rows;
   {
-    std::lock_guard lock(mu_);
-    auto r = aggregate(db_, Question{filter, family_for(filter, group_by), group_by, true, bucket});
+    auto r = read_aggregate(reader_, read_mu_, Question{filter, family_for(filter, group_by), group_by, true, bucket});
     if (!r) return r.error();
     rows = std::move(r.value());
   }
@@ -304,8 +313,8 @@ Result<std::vector<ReportSeries>> SqliteStore::report(const FeedbackFilter& filt
 }
 
 Result<Totals> SqliteStore::totals(const FeedbackFilter& filter) {
-  std::lock_guard lock(mu_);
-  auto rows = aggregate(db_, Question{filter, family_for(filter, GroupBy::none), GroupBy::sentiment, false, {}});
+  auto rows = read_aggregate(reader_, read_mu_,
+                             Question{filter, family_for(filter, GroupBy::none), GroupBy::sentiment, false, {}});
   if (!rows) return rows.error();
   Totals t;
   for (const char* s : {"positive", "negative", "neutral", "mixed"}) t.by_sentiment[s] = 0;
@@ -322,8 +331,7 @@ Result<Totals> SqliteStore::totals(const FeedbackFilter& filter) {
 Result<std::vector<ThemeStat>> SqliteStore::top_themes(const FeedbackFilter& filter, std::size_t limit) {
   std::vector<AggRow> rows;
   {
-    std::lock_guard lock(mu_);
-    auto r = aggregate(db_, Question{filter, Family::themes, GroupBy::theme, false, {}});
+    auto r = read_aggregate(reader_, read_mu_, Question{filter, Family::themes, GroupBy::theme, false, {}});
     if (!r) return r.error();
     rows = std::move(r.value());
   }
@@ -346,8 +354,7 @@ Result<std::vector<ThemeStat>> SqliteStore::top_themes(const FeedbackFilter& fil
 Result<std::vector<RatingCount>> SqliteStore::rating_counts(const FeedbackFilter& filter) {
   std::vector<AggRow> rows;
   {
-    std::lock_guard lock(mu_);
-    auto r = aggregate(db_, Question{filter, Family::ratings, GroupBy::source, false, {}});
+    auto r = read_aggregate(reader_, read_mu_, Question{filter, Family::ratings, GroupBy::source, false, {}});
     if (!r) return r.error();
     rows = std::move(r.value());
   }

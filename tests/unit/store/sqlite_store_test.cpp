@@ -1,7 +1,8 @@
 // The SQLite store held to the shared store spec.
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <functional>
-#include <chrono>
 #include <random>
 #include <thread>
 
@@ -202,6 +203,61 @@ TEST(SqliteKeyMerges, RecentKeyRowsMoveIntoTheLargeTableAndLookupsReadBoth) {
 // The checkpoint thread copies the WAL back into the database file as the store grows. Its connection had
 // never read the file, so it did not know the file was in WAL mode, and every checkpoint succeeded without
 // copying a page: the WAL held the whole store (tens of GB over a million imported items).
+// Reports and pages of feedback read on a connection of their own: while a parser's batch transaction of
+// 20,000 records holds the writer, they go on answering. (On the writer, each waited for the whole batch.)
+TEST(SqliteReads, ReportsAndFeedbackAnswerWhileABatchTransactionHoldsTheWriter) {
+  auto dir = fresh_dir("chorus-reads");
+  auto store = open_sqlite_store(dir);
+  ASSERT_TRUE(store) << store.error().message;
+  auto customer = (*store)->create_customer("c", "hash-c");
+  auto ws = (*store)->create_workspace(customer->id, "w");
+  Source src;
+  src.workspace_id = ws->id;
+  src.type = "jsonl";
+  src.name = "s";
+  src.sealed_secrets = "sealed";
+  auto source = (*store)->create_source(src);
+  ASSERT_TRUE(source);
+  std::vector<PageCommit> pages(40);
+  const std::string filler(2000, 'x');
+  for (int page = 0; page < 40; ++page) {
+    pages[page].workspace_id = ws->id;
+    pages[page].source_id = source->id;
+    for (int i = 0; i < 500; ++i) {
+      FeedbackRecord r = plain_record(ws->id, source->id, page * 1000 + i + 1, 1772409600000 + page * 1000 + i);
+      r.raw_item = filler + std::to_string(r.unique_identifier);
+      pages[page].records.push_back(std::move(r));
+    }
+  }
+  std::atomic<bool> started{false}, done{false};
+  std::thread batch([&] {
+    started = true;
+    auto stored = (*store)->commit_pages(pages);
+    EXPECT_TRUE(stored) << stored.error().message;
+    done = true;
+  });
+  while (!started) std::this_thread::yield();
+  FeedbackFilter f;
+  f.workspace_id = ws->id;
+  int answered_meanwhile = 0;
+  while (!done) {
+    auto report = (*store)->report(f, Bucket::day, GroupBy::sentiment);
+    ASSERT_TRUE(report) << report.error().message;
+    auto page = (*store)->query_feedback(f, 10, std::nullopt);
+    ASSERT_TRUE(page) << page.error().message;
+    if (!done) ++answered_meanwhile;
+  }
+  batch.join();
+  EXPECT_GE(answered_meanwhile, 3);
+  // And once it is committed, the reader sees it.
+  auto page = (*store)->query_feedback(f, 10, std::nullopt);
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->items.size(), 10u);
+  store->reset();
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+}
+
 TEST(SqliteCheckpoints, TheWalIsCopiedBackAsTheStoreGrows) {
   auto dir = fresh_dir("chorus-checkpoint");
   {
