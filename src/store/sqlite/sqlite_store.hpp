@@ -143,9 +143,10 @@ class SqliteStore final : public Store {
   std::atomic<std::int64_t> recent_key_rows_{0};
   std::atomic<std::int64_t> key_merges_{0};
   int next_merge_band_ = 0;  // the band the next merge moves (under mu_)
-  // A second, read-only connection for what every request reads first (its key, workspace and source): WAL
-  // lets it read the last commit while a parser's batch transaction holds db_, so a request never waits for a
-  // batch. Writes are committed before they return, so a read that follows one sees it.
+  // A second, read-only connection for what every request reads first (its key, workspace and source) and for
+  // reports and pages of feedback: WAL lets it read the last commit while a parser's batch transaction holds
+  // db_, so a request never waits for a batch. Writes are committed before they return, so a read that follows
+  // one sees it.
   std::mutex read_mu_;
   sqlite::Database reader_;
   std::filesystem::path path_;
