@@ -3,7 +3,6 @@
 
 #include <algorithm>
 
-#include "nlp/lexicons.hpp"
 #include "nlp/taxonomy.hpp"
 #include "nlp/themes.hpp"
 #include "nlp/utf8.hpp"
@@ -20,11 +19,6 @@ constexpr double kHandleNameShare = 0.7;
 // And at this share when the engine does not know it as an English word: "relaykit" beside "@relaykit" and
 // "`relaykit`" in code, where a handle's everyday word ("pay", "home", "help") keeps the higher share.
 constexpr double kUnknownHandleNameShare = 0.5;
-
-// A word of the taxonomy's English terms or of the sentiment lexicon.
-bool is_known_english_word(const std::string& word) {
-  return nlp::Taxonomy::builtin().is_english_term_word(word) || nlp::vader_lexicon().count(word) != 0;
-}
 
 struct Sightings {
   std::size_t total = 0, capitalised = 0, inside_sentence = 0, lowercase_inside_sentence = 0;
@@ -123,7 +117,7 @@ WorkspaceVocabulary::WorkspaceVocabulary(const std::vector<FeedbackRecord>& samp
     const std::size_t inside = s.inside_sentence + s.lowercase_inside_sentence;
     if (inside >= kMinNameSightings && handle_words.count(word)) {
       const double share = static_cast<double>(s.inside_sentence) / static_cast<double>(inside);
-      if (share >= kHandleNameShare || (share >= kUnknownHandleNameShare && !is_known_english_word(word)))
+      if (share >= kHandleNameShare || (share >= kUnknownHandleNameShare && !nlp::is_known_english_word(word)))
         names_.insert(word);
     }
   }

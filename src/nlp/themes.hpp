@@ -21,6 +21,9 @@ std::vector<std::string> extract_themes(std::string_view text, std::string_view 
 // dropped. Two themes with the same key are the same theme. Empty when nothing specific remains.
 std::string theme_key(std::string_view phrase, std::string_view language_code);
 
+// A word the engine knows to be English: a word of the taxonomy's English terms or of the sentiment lexicon.
+bool is_known_english_word(std::string_view word);
+
 // Level-1 and level-2 themes of a text: the aspects of the built-in taxonomy it mentions (at most three,
 // first mentioned first) and its key phrases, each filed under the aspect whose term it contains, else under
 // the aspect talked about nearest to it in the same sentence (a phrase in no sentence with an aspect is left

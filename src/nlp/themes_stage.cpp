@@ -338,11 +338,6 @@ bool is_consonant(char c) {
   return c >= 'a' && c <= 'z' && c != 'a' && c != 'e' && c != 'i' && c != 'o' && c != 'u' && c != 'y';
 }
 
-// Words the engine knows to be English: the aspects' English terms and the sentiment lexicon.
-bool is_known_english_word(const std::string& w) {
-  return Taxonomy::builtin().is_english_term_word(w) || vader_lexicon().count(w) != 0;
-}
-
 // An English adverb in "-ly" ("totally", "genuinely", "geographically"); nouns in "-ly" are listed.
 bool is_adverb(std::string_view w) {
   if (w.size() < 6 || !ends_with(w, "ly")) return false;
@@ -557,6 +552,10 @@ std::vector<std::string> best_themes(const std::vector<Theme>& themes) {
 }
 
 }  // namespace
+
+bool is_known_english_word(std::string_view word) {
+  return Taxonomy::builtin().is_english_term_word(word) || vader_lexicon().count(word) != 0;
+}
 
 std::vector<std::string> extract_themes(std::string_view text, std::string_view title, std::string_view language_code) {
   std::string_view lang = effective_language(language_code);
