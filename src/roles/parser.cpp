@@ -141,13 +141,18 @@ void ParserRole::finish_analysis(Chunk& chunk) {
 
 Status ParserRole::store_and_publish(std::vector<store::PageCommit>& pages) {
   if (pages.empty()) return {};
-  auto stored = deps_.store.commit_pages(pages);
+  std::vector<std::string> json;  // each stored record as the store serialised it
+  auto stored = deps_.store.commit_pages_with_json(pages, json);
   if (!stored) return stored.error();
   deps_.metrics.add("chorus_records_upserted_total", static_cast<std::int64_t>(stored->size()));
   if (stored->empty()) return {};
+  if (json.size() != stored->size())
+    return make_error(ErrorCode::internal, "the store returned " + std::to_string(stored->size()) + " records and " +
+                                               std::to_string(json.size()) + " serialised records");
   std::vector<bus::OutgoingMessage> out;
   out.reserve(stored->size());
-  for (const auto& r : *stored) out.push_back({bus::workspace_key(r.workspace_id), record_json(r)});
+  for (std::size_t i = 0; i < stored->size(); ++i)
+    out.push_back({bus::workspace_key((*stored)[i].workspace_id), std::move(json[i])});
   // The chunk before this one had the whole of this one's store to reach the bus; one chunk's records in flight
   // at a time (a chunk is megabytes).
   if (auto s = wait_published(); !s) return s;

@@ -201,7 +201,8 @@ Result<std::int64_t> SqliteStore::count_recent_keys() {
   return (*count)->int64(0);
 }
 
-Result<FeedbackRecord> SqliteStore::upsert_record(RecordStatements& st, const FeedbackRecord& in, bool& existed) {
+Result<FeedbackRecord> SqliteStore::upsert_record(RecordStatements& st, const FeedbackRecord& in, bool& existed,
+                                                  std::vector<std::string>* json) {
   st.select.reset();
   st.select.bind(1, in.workspace_id).bind(2, in.unique_identifier);
   auto row = st.select.step();
@@ -225,13 +226,15 @@ Result<FeedbackRecord> SqliteStore::upsert_record(RecordStatements& st, const Fe
   up.bind(1, r.workspace_id).bind(2, r.unique_identifier).bind(3, r.source_id).bind(4, r.timestamp);
   up.bind(5, r.received_at).bind(6, r.sentiment_type).bind(7, r.sentiment_compound).bind(8, r.category);
   up.bind(9, r.language_code).bind(10, static_cast<std::int64_t>(r.simhash)).bind(11, r.revision);
-  up.bind(12, search).bind(13, record_json(r)).bind(14, r.rating);
+  std::string body = record_json(r);
+  up.bind(12, search).bind(13, body).bind(14, r.rating);
   // A re-analysis without the raw item keeps the one stored before.
   if (r.raw_item.empty())
     up.bind_null(15);
   else
     up.bind(15, r.raw_item);
   if (auto s = up.run(); !s) return s.error();
+  if (json) json->push_back(std::move(body));
 
   // A new record has no theme rows or keys to replace; an update with the same fingerprint and time keeps its keys.
   const bool same_keys = existed && old_simhash == r.simhash && old_ts == r.timestamp;
@@ -251,7 +254,8 @@ Result<FeedbackRecord> SqliteStore::upsert_record(RecordStatements& st, const Fe
   return r;
 }
 
-Status SqliteStore::write_page(RecordStatements& statements, PageCommit& page, std::vector<FeedbackRecord>& stored) {
+Status SqliteStore::write_page(RecordStatements& statements, PageCommit& page, std::vector<FeedbackRecord>& stored,
+                               std::vector<std::string>* json) {
   // A page of a workspace deleted while its messages were in flight is dropped: nothing of it may come back.
   auto exists = db_.cached("SELECT count(*) FROM workspaces WHERE id = ?");
   if (!exists) return exists.error();
@@ -272,7 +276,7 @@ Status SqliteStore::write_page(RecordStatements& statements, PageCommit& page, s
   std::int64_t fresh = 0;
   for (const auto& r : page.records) {
     bool existed = false;
-    auto s = upsert_record(statements, r, existed);
+    auto s = upsert_record(statements, r, existed, json);
     if (!s) return s.error();
     stored.push_back(std::move(s.value()));
     fresh += existed ? 0 : 1;
@@ -324,6 +328,19 @@ Result<std::vector<FeedbackRecord>> SqliteStore::commit_page(const PageCommit& p
 }
 
 Result<std::vector<FeedbackRecord>> SqliteStore::commit_pages(std::span<PageCommit> pages) {
+  return write_pages(pages, nullptr);
+}
+
+Result<std::vector<FeedbackRecord>> SqliteStore::commit_pages_with_json(std::span<PageCommit> pages,
+                                                                        std::vector<std::string>& json) {
+  const std::size_t had = json.size();
+  auto stored = write_pages(pages, &json);
+  if (!stored) json.resize(had);  // a rolled-back batch hands nothing on
+  return stored;
+}
+
+Result<std::vector<FeedbackRecord>> SqliteStore::write_pages(std::span<PageCommit> pages,
+                                                             std::vector<std::string>* json) {
   std::lock_guard lock(mu_);
   sqlite::Transaction tx(db_);
   if (auto s = tx.begin(); !s) return s.error();
@@ -333,8 +350,9 @@ Result<std::vector<FeedbackRecord>> SqliteStore::commit_pages(std::span<PageComm
   std::size_t total = 0;
   for (const auto& page : pages) total += page.records.size();
   stored.reserve(total);
+  if (json) json->reserve(json->size() + total);
   for (PageCommit& page : pages)
-    if (auto s = write_page(*statements, page, stored); !s) return s.error();
+    if (auto s = write_page(*statements, page, stored, json); !s) return s.error();
   std::int64_t recent = recent_key_rows_ + statements->keys_inserted;
   const bool merge = recent >= options_.key_merge_rows;
   if (merge) {

@@ -61,6 +61,8 @@ class SqliteStore final : public Store {
 
   Result<std::vector<FeedbackRecord>> commit_page(const PageCommit& page) override;
   Result<std::vector<FeedbackRecord>> commit_pages(std::span<PageCommit> pages) override;
+  Result<std::vector<FeedbackRecord>> commit_pages_with_json(std::span<PageCommit> pages,
+                                                             std::vector<std::string>& json) override;
   Result<FeedbackRecord> get_record(Id workspace_id, std::int64_t unique_identifier) override;
   Result<FeedbackPage> query_feedback(const FeedbackFilter& filter, std::size_t limit,
                                       const std::optional<std::string>& cursor) override;
@@ -110,9 +112,13 @@ class SqliteStore final : public Store {
   Status migrate();
   Result<std::vector<Source>> load_sources(std::string_view where, std::optional<Id> arg);
   struct RecordStatements;
-  Result<FeedbackRecord> upsert_record(RecordStatements& st, const FeedbackRecord& r, bool& existed);
+  // The record's JSON as stored goes to *json when json is set.
+  Result<FeedbackRecord> upsert_record(RecordStatements& st, const FeedbackRecord& r, bool& existed,
+                                       std::vector<std::string>* json);
   // One page inside the caller's transaction, mu_ held.
-  Status write_page(RecordStatements& st, PageCommit& page, std::vector<FeedbackRecord>& stored);
+  Status write_page(RecordStatements& st, PageCommit& page, std::vector<FeedbackRecord>& stored,
+                    std::vector<std::string>* json);
+  Result<std::vector<FeedbackRecord>> write_pages(std::span<PageCommit> pages, std::vector<std::string>* json);
   Result<std::optional<std::int64_t>> lookup_near_duplicate(Id workspace_id, std::uint64_t simhash, int max_distance,
                                                             std::int64_t self, TimeMs self_ts);
   // Queues the writes (sign +1) or deletes (-1) of a record's ten near-duplicate key rows; write_queued_keys
