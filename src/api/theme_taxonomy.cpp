@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <string_view>
 
 #include "insights/theme_naming.hpp"
 
@@ -75,7 +76,9 @@ Result<std::vector<FeedbackRecord>> sample_records(store::Store& store, const st
 }
 
 // Level-2 phrases under their level-1 theme, counted over the sample, less those the workspace's vocabulary
-// hides.
+// hides. A single word is shown only under a theme that holds at least half of its placements: a word filed
+// under many themes ("note" under sync, search, export and content in a notes app; "order" under a dozen in a
+// shop) is what the workspace's feedback is about in general, and says nothing of any one theme.
 void add_sub_themes(const std::vector<FeedbackRecord>& sample, const insights::WorkspaceVocabulary& vocabulary,
                     const std::function<std::string(const std::string&)>& parent_id, std::vector<ThemeItem>& items) {
   std::map<std::pair<std::string, std::string>, std::int64_t> counts;
@@ -84,7 +87,11 @@ void add_sub_themes(const std::vector<FeedbackRecord>& sample, const insights::W
     for (const auto& [theme, phrase] : r.sub_themes) mine.emplace(parent_id(theme), phrase);
     for (const auto& key : mine) ++counts[key];
   }
+  std::map<std::string_view, std::int64_t> word_placements;  // one-word phrases, under every theme
+  for (const auto& [key, count] : counts)
+    if (key.second.find(' ') == std::string::npos) word_placements[key.second] += count;
   for (const auto& [key, count] : counts) {
+    if (auto w = word_placements.find(key.second); w != word_placements.end() && 2 * count < w->second) continue;
     if (vocabulary.hides(key.second)) continue;
     ThemeItem item;
     item.id = item.name = key.second;

@@ -110,6 +110,37 @@ TEST_F(ThemeRoutes, ListsLevelTwoPhrasesUnderTheirTheme) {
   EXPECT_EQ(call("GET", themes()).body.at("items").as_array().back().at("level").as_int64(), 2);
 }
 
+// A single word filed under several themes is shown only under a theme holding at least half of its placements;
+// a phrase of several words is shown under every theme it was filed under.
+TEST_F(ThemeRoutes, AWordFiledUnderManyThemesIsShownOnlyWhereMostOfItIs) {
+  const std::string third = nlp::Taxonomy::builtin().aspects().at(2).id;
+  seed(4, {aspect_}, {{aspect_, "widget"}, {aspect_, "home screen"}});
+  seed(5, {aspect_}, {{aspect_, "widget"}, {aspect_, "note"}});
+  seed(6, {other_aspect_}, {{other_aspect_, "widget"}, {other_aspect_, "note"}, {other_aspect_, "home screen"}});
+  seed(7, {third}, {{third, "widget"}, {third, "note"}, {third, "home screen"}});
+  // "widget": 2 of its 4 placements under aspect_, 1 under each of the others.
+  auto widget = item("widget", 2);
+  ASSERT_TRUE(widget.is_object());
+  EXPECT_EQ(widget.at("parent").as_string(), aspect_);
+  EXPECT_EQ(widget.at("count").as_int64(), 2);
+  std::map<std::string, std::int64_t> note_parents, screen_parents;
+  const auto listed = call("GET", themes());
+  ASSERT_EQ(listed.status, 200) << listed.raw;
+  for (const auto& i : listed.body.at("items").as_array()) {
+    if (i.at("level").as_int64() != 2) continue;
+    if (i.at("id").as_string() == "widget") EXPECT_EQ(i.at("parent").as_string(), aspect_);
+    if (i.at("id").as_string() == "note") ++note_parents[std::string(i.at("parent").as_string())];
+    if (i.at("id").as_string() == "home screen") ++screen_parents[std::string(i.at("parent").as_string())];
+  }
+  EXPECT_TRUE(note_parents.empty());  // one placement under each of three themes: none holds half
+  EXPECT_EQ(screen_parents.size(), 3u);
+  // "calendar" of SetUp, once under each of two themes, holds half under each and stays under both.
+  std::size_t calendars = 0;
+  for (const auto& i : listed.body.at("items").as_array())
+    calendars += i.at("level").as_int64() == 2 && i.at("id").as_string() == "calendar";
+  EXPECT_EQ(calendars, 2u);
+}
+
 // A theme made of the workspace's own vocabulary (here its product's name, in half its records) is not a
 // discovered theme there, at level 1 or 2; the other themes stay.
 TEST_F(ThemeRoutes, ThemesOfTheWorkspacesOwnVocabularyAreLeftOut) {
