@@ -338,6 +338,39 @@ bool is_consonant(char c) {
   return c >= 'a' && c <= 'z' && c != 'a' && c != 'e' && c != 'i' && c != 'o' && c != 'u' && c != 'y';
 }
 
+// Days of the week and months, in the languages generic_words_any_language covers: alone they say when, not
+// what ("friday"), though inside a phrase they may name a thing ("black friday").
+bool is_calendar_word(std::string_view w) {
+  static const WordSet words = [] {
+    WordSet s;
+    for (std::string_view d :
+         {"monday",        "tuesday",     "wednesday",    "thursday",     "friday",      "saturday",  "sunday",
+          "mondays",       "tuesdays",    "wednesdays",   "thursdays",    "fridays",     "saturdays", "sundays",
+          "january",       "february",    "march",        "april",        "june",        "july",      "august",
+          "september",     "october",     "november",     "december",     "lundi",       "mardi",     "mercredi",
+          "jeudi",         "vendredi",    "samedi",       "dimanche",     "janvier",     "février",   "avril",
+          "juin",          "juillet",     "septembre",    "octobre",      "novembre",    "décembre",  "montag",
+          "dienstag",      "mittwoch",    "donnerstag",   "freitag",      "samstag",     "sonntag",   "januar",
+          "februar",       "märz",        "dezember",     "lunes",        "martes",      "miércoles", "jueves",
+          "viernes",       "sábado",      "domingo",      "enero",        "febrero",     "marzo",     "abril",
+          "junio",         "julio",       "agosto",       "septiembre",   "octubre",     "noviembre", "diciembre",
+          "segunda-feira", "terça-feira", "quarta-feira", "quinta-feira", "sexta-feira", "janeiro",   "fevereiro",
+          "março",         "maio",        "junho",        "julho",        "setembro",    "outubro",   "novembro",
+          "dezembro",      "lunedì",      "martedì",      "mercoledì",    "giovedì",     "venerdì",   "sabato",
+          "domenica",      "gennaio",     "febbraio",     "aprile",       "maggio",      "giugno",    "luglio",
+          "settembre",     "ottobre",     "dicembre",     "maandag",      "dinsdag",     "woensdag",  "donderdag",
+          "vrijdag",       "zaterdag",    "zondag",       "måndag",       "tisdag",      "onsdag",    "torsdag",
+          "fredag",        "lördag",      "söndag",       "poniedziałek", "wtorek",      "środa",     "czwartek",
+          "piątek",        "sobota",      "niedziela",    "понедельник",  "вторник",     "среда",     "четверг",
+          "пятница",       "суббота",     "воскресенье",  "pazartesi",    "salı",        "çarşamba",  "perşembe",
+          "cuma",          "cumartesi",   "pazar"}) {
+      s.emplace(d);
+    }
+    return s;
+  }();
+  return words.find(w) != words.end();
+}
+
 // An English adverb in "-ly" ("totally", "genuinely", "geographically"); nouns in "-ly" are listed.
 bool is_adverb(std::string_view w) {
   if (w.size() < 6 || !ends_with(w, "ly")) return false;
@@ -455,7 +488,8 @@ std::vector<Candidate> find_candidates(const std::vector<Word>& words, std::stri
     // sentence is a name ("switched to Calendly").
     bool named = capitalised_inside_sentence(words, i);
     bool lone_adverb = j - i == 1 && is_english(lang) && !named && is_adverb(words[i].lower);
-    if (!lone_participle && !lone_adverb) candidates.push_back(Candidate{i, j - i});
+    bool lone_date = j - i == 1 && is_calendar_word(words[i].lower);
+    if (!lone_participle && !lone_adverb && !lone_date) candidates.push_back(Candidate{i, j - i});
     i = j;
   }
   return candidates;
@@ -591,7 +625,7 @@ std::string theme_key(std::string_view phrase, std::string_view language_code) {
 namespace {
 
 // True for a phrase that only repeats its parent's name: "account" beneath "account", "support" beneath
-// "customer support", "card" beneath "cards".
+// "customer support", "card" beneath "cards", "book" beneath "booking" (one English stem).
 bool repeats_its_parent(std::string_view phrase, const Aspect& parent) {
   if (phrase == parent.id || phrase == parent.name) return true;
   if (phrase.find(' ') != std::string_view::npos) return false;
@@ -599,7 +633,8 @@ bool repeats_its_parent(std::string_view phrase, const Aspect& parent) {
     auto plural_of = [](std::string_view many, std::string_view one) {
       return many.size() == one.size() + 1 && many.back() == 's' && many.substr(0, one.size()) == one;
     };
-    return word == phrase || plural_of(word, phrase) || plural_of(phrase, word);
+    return word == phrase || plural_of(word, phrase) || plural_of(phrase, word) ||
+           stem_word(word, "en") == stem_word(phrase, "en");
   };
   for (std::string_view name : {std::string_view(parent.id), std::string_view(parent.name)}) {
     for (std::size_t from = 0; from <= name.size();) {

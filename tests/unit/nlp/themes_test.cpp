@@ -92,6 +92,19 @@ TEST(Themes, LoneAdverbsAreNotThemesButNamesInLyAre) {
   EXPECT_TRUE(contains(themes("Monthly billing summary please"), "monthly billing summary"));  // inside a phrase
 }
 
+// A day or a month alone says when, in any language; inside a phrase it can name the thing.
+TEST(Themes, LoneDaysAndMonthsAreNotThemesButPhrasesWithThemAre) {
+  for (auto [text, lang] : {std::pair{"Deployed on Friday, rolled back on Monday.", "en"},
+                            std::pair{"Since March the export is broken, still in April.", "en"},
+                            std::pair{"Seit Montag kommt keine Bestellung an.", "de"},
+                            std::pair{"Depuis lundi la synchronisation échoue.", "fr"}}) {
+    for (const auto& t : extract_themes(text, "", lang))
+      for (std::string_view day : {"friday", "monday", "march", "april", "montag", "lundi"}) EXPECT_NE(t, day) << text;
+  }
+  auto sale = extract_themes("The Black Friday sale prices were wrong at checkout.", "", "en");
+  EXPECT_NE(std::find(sale.begin(), sale.end(), "black friday sale"), sale.end()) << ::testing::PrintToString(sale);
+}
+
 TEST(Themes, HandlesAreNeverThemes) {
   auto t = themes("@LumoPay hiya, @northvale_help the online banking balance is wrong");
   EXPECT_TRUE(contains(t, "online banking balance")) << t.front();
