@@ -338,8 +338,9 @@ bool is_consonant(char c) {
   return c >= 'a' && c <= 'z' && c != 'a' && c != 'e' && c != 'i' && c != 'o' && c != 'u' && c != 'y';
 }
 
-// Days of the week and months, in the languages generic_words_any_language covers: alone they say when, not
-// what ("friday"), though inside a phrase they may name a thing ("black friday").
+// Days of the week, months and the units of the calendar, in the languages generic_words_any_language covers
+// (English's units are generic words): alone they say when, not what ("friday", "mes"), though inside a phrase
+// they may name a thing ("black friday").
 bool is_calendar_word(std::string_view w) {
   static const WordSet words = [] {
     WordSet s;
@@ -363,7 +364,13 @@ bool is_calendar_word(std::string_view w) {
           "fredag",        "lördag",      "söndag",       "poniedziałek", "wtorek",      "środa",     "czwartek",
           "piątek",        "sobota",      "niedziela",    "понедельник",  "вторник",     "среда",     "четверг",
           "пятница",       "суббота",     "воскресенье",  "pazartesi",    "salı",        "çarşamba",  "perşembe",
-          "cuma",          "cumartesi",   "pazar"}) {
+          "cuma",          "cumartesi",   "pazar",        "jour",         "jours",       "semaine",   "semaines",
+          "mois",          "année",       "années",       "woche",        "wochen",      "monat",     "monate",
+          "jahr",          "jahre",       "día",          "días",         "semana",      "semanas",   "mes",
+          "meses",         "año",         "años",         "dias",         "mês",         "giorno",    "giorni",
+          "settimana",     "settimane",   "mese",         "mesi",         "maand",       "maanden",   "jaar",
+          "vecka",         "veckor",      "månad",        "månader",      "dzień",       "tydzień",   "miesiąc",
+          "день",          "неделя",      "месяц",        "год",          "hafta",       "yıl"}) {
       s.emplace(d);
     }
     return s;
@@ -489,7 +496,11 @@ std::vector<Candidate> find_candidates(const std::vector<Word>& words, std::stri
     bool named = capitalised_inside_sentence(words, i);
     bool lone_adverb = j - i == 1 && is_english(lang) && !named && is_adverb(words[i].lower);
     bool lone_date = j - i == 1 && is_calendar_word(words[i].lower);
-    if (!lone_participle && !lone_adverb && !lone_date) candidates.push_back(Candidate{i, j - i});
+    // Nor does paying alone: what was done ("apple pay" and "paid plan" stay).
+    bool lone_paying =
+        j - i == 1 && is_english(lang) &&
+        (words[i].lower == "pay" || words[i].lower == "pays" || words[i].lower == "paying" || words[i].lower == "paid");
+    if (!lone_participle && !lone_adverb && !lone_date && !lone_paying) candidates.push_back(Candidate{i, j - i});
     i = j;
   }
   return candidates;

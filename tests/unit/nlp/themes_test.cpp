@@ -97,12 +97,22 @@ TEST(Themes, LoneDaysAndMonthsAreNotThemesButPhrasesWithThemAre) {
   for (auto [text, lang] : {std::pair{"Deployed on Friday, rolled back on Monday.", "en"},
                             std::pair{"Since March the export is broken, still in April.", "en"},
                             std::pair{"Seit Montag kommt keine Bestellung an.", "de"},
-                            std::pair{"Depuis lundi la synchronisation échoue.", "fr"}}) {
+                            std::pair{"Depuis lundi la synchronisation échoue.", "fr"},
+                            std::pair{"Me cobran diez euros al mes, cada mes.", "es"}}) {
     for (const auto& t : extract_themes(text, "", lang))
-      for (std::string_view day : {"friday", "monday", "march", "april", "montag", "lundi"}) EXPECT_NE(t, day) << text;
+      for (std::string_view day : {"friday", "monday", "march", "april", "montag", "lundi", "mes"})
+        EXPECT_NE(t, day) << text;
   }
   auto sale = extract_themes("The Black Friday sale prices were wrong at checkout.", "", "en");
   EXPECT_NE(std::find(sale.begin(), sale.end(), "black friday sale"), sale.end()) << ::testing::PrintToString(sale);
+}
+
+// Paying alone is what was done; a thing named with it stays.
+TEST(Themes, PayingAloneIsNotAThemeButApplePayIs) {
+  auto paid = themes("Paid twice. Pay again? Paying for nothing, widget still blank.");
+  for (std::string_view verb : {"pay", "paid", "paying"}) EXPECT_FALSE(contains(paid, verb)) << verb;
+  EXPECT_TRUE(contains(paid, "widget"));
+  EXPECT_TRUE(contains(themes("Apple Pay fails at checkout"), "apple pay"));
 }
 
 TEST(Themes, HandlesAreNeverThemes) {
