@@ -244,6 +244,20 @@ TEST(BuiltinTaxonomy, WarrantyAndRepairsAreCustomerSupport) {
   EXPECT_FALSE(has(aspects_of(t, "Two months left on the warranty", "en"), "product quality"));
 }
 
+// Noise cancelling is how a product sounds, not a cancellation, in the languages whose word for it holds a
+// cancellation term; a cancellation said beside it is still found.
+TEST(BuiltinTaxonomy, NoiseCancellingIsProductQualityNotCancellation) {
+  const Taxonomy& t = Taxonomy::builtin();
+  using V = std::vector<std::string>;
+  EXPECT_EQ(aspects_of(t, "The noise cancelling on these headphones is weak", "en"), (V{"product quality"}));
+  EXPECT_EQ(aspects_of(t, "La cancelación de ruido es muy mala", "es"), (V{"product quality"}));
+  EXPECT_EQ(aspects_of(t, "O cancelamento de ruído é fraco", "pt"), (V{"product quality"}));
+  EXPECT_EQ(aspects_of(t, "Aktif gürültü iptali çok zayıf", "tr"), (V{"product quality"}));
+  auto both = aspects_of(t, "The noise cancelling is bad, so I want to cancel my order", "en");
+  EXPECT_NE(std::find(both.begin(), both.end(), "cancellation"), both.end());
+  EXPECT_NE(std::find(both.begin(), both.end(), "product quality"), both.end());
+}
+
 // The built-in taxonomy as shipped: every aspect of the labelling guide, each with terms in at least ten
 // languages, and the common ways of saying the common aspects found.
 TEST(BuiltinTaxonomy, HasEveryAspectInTenLanguages) {
