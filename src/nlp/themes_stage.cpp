@@ -378,6 +378,20 @@ bool is_calendar_word(std::string_view w) {
   return words.find(w) != words.end();
 }
 
+// English words that alone say what was done or what kind of message it is, not what it is about, though a
+// phrase with them names a thing: paying ("apple pay", "paid plan"), asking ("refund request", "accessibility
+// options"), thanking.
+bool is_generic_alone(std::string_view w) {
+  static const WordSet words = [] {
+    WordSet s;
+    for (std::string_view g : {"pay", "pays", "paying", "paid", "request", "requests", "suggestion", "suggestions",
+                               "option", "options", "shoutout", "shoutouts", "shout-out", "kudos"})
+      s.emplace(g);
+    return s;
+  }();
+  return words.find(w) != words.end();
+}
+
 // An English adverb in "-ly" ("totally", "genuinely", "geographically"); nouns in "-ly" are listed.
 bool is_adverb(std::string_view w) {
   if (w.size() < 6 || !ends_with(w, "ly")) return false;
@@ -496,11 +510,8 @@ std::vector<Candidate> find_candidates(const std::vector<Word>& words, std::stri
     bool named = capitalised_inside_sentence(words, i);
     bool lone_adverb = j - i == 1 && is_english(lang) && !named && is_adverb(words[i].lower);
     bool lone_date = j - i == 1 && is_calendar_word(words[i].lower);
-    // Nor does paying alone: what was done ("apple pay" and "paid plan" stay).
-    bool lone_paying =
-        j - i == 1 && is_english(lang) &&
-        (words[i].lower == "pay" || words[i].lower == "pays" || words[i].lower == "paying" || words[i].lower == "paid");
-    if (!lone_participle && !lone_adverb && !lone_date && !lone_paying) candidates.push_back(Candidate{i, j - i});
+    bool lone_generic = j - i == 1 && is_english(lang) && is_generic_alone(words[i].lower);
+    if (!lone_participle && !lone_adverb && !lone_date && !lone_generic) candidates.push_back(Candidate{i, j - i});
     i = j;
   }
   return candidates;

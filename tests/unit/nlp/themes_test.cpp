@@ -107,12 +107,18 @@ TEST(Themes, LoneDaysAndMonthsAreNotThemesButPhrasesWithThemAre) {
   EXPECT_NE(std::find(sale.begin(), sale.end(), "black friday sale"), sale.end()) << ::testing::PrintToString(sale);
 }
 
-// Paying alone is what was done; a thing named with it stays.
-TEST(Themes, PayingAloneIsNotAThemeButApplePayIs) {
+// Paying, asking and thanking alone are what was done; a thing named with them stays.
+TEST(Themes, PayingOrAskingAloneIsNotAThemeButApplePayIs) {
   auto paid = themes("Paid twice. Pay again? Paying for nothing, widget still blank.");
   for (std::string_view verb : {"pay", "paid", "paying"}) EXPECT_FALSE(contains(paid, verb)) << verb;
   EXPECT_TRUE(contains(paid, "widget"));
   EXPECT_TRUE(contains(themes("Apple Pay fails at checkout"), "apple pay"));
+  // Nor are asking and thanking.
+  auto asked = themes("Request: an option, please. Suggestion? Dark mode. Shoutout to you all.");
+  for (std::string_view word : {"request", "option", "suggestion", "shoutout"})
+    EXPECT_FALSE(contains(asked, word)) << word;
+  EXPECT_TRUE(contains(asked, "dark mode"));
+  EXPECT_TRUE(contains(themes("My refund request was ignored"), "refund request"));
 }
 
 TEST(Themes, HandlesAreNeverThemes) {
