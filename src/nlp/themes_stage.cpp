@@ -169,6 +169,7 @@ struct Word {
   bool in_title = false;
   bool handle = false;  // written "@name": an account, never a theme
   bool capitalised = false;  // its first letter was an ASCII capital
+  bool not_alone = false;    // no theme on its own (word_kind)
 };
 
 // Lowercased words with their segment (punctuation and line breaks start a new segment). Inner hyphens and
@@ -324,12 +325,6 @@ bool is_delimiter_uncached(std::string_view w, std::string_view lang, const Word
   return it != lex.end() && std::fabs(it->second) >= kOpinionValence;
 }
 
-// is_delimiter_uncached behind a per-thread memo for each language.
-bool is_delimiter(std::string_view w, std::string_view lang, const WordSet& stops) {
-  thread_local WordMemos<std::string, bool> memos;
-  return memos.of(lang).get(w, [&](std::string_view word) { return is_delimiter_uncached(word, lang, stops); });
-}
-
 bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
@@ -390,6 +385,18 @@ bool is_generic_alone(std::string_view w) {
     return s;
   }();
   return words.find(w) != words.end();
+}
+
+// What a word is to key phrases, remembered per thread for each language: a delimiter, a word that is no theme
+// alone, both or neither.
+constexpr std::uint8_t kDelimiterWord = 1, kNotAloneWord = 2;
+std::uint8_t word_kind(std::string_view w, std::string_view lang, const WordSet& stops) {
+  thread_local WordMemos<std::string, std::uint8_t> memos;
+  return memos.of(lang).get(w, [&](std::string_view word) -> std::uint8_t {
+    std::uint8_t kind = is_delimiter_uncached(word, lang, stops) ? kDelimiterWord : 0;
+    if (is_calendar_word(word) || (is_english(lang) && is_generic_alone(word))) kind |= kNotAloneWord;
+    return kind;
+  });
 }
 
 // An English adverb in "-ly" ("totally", "genuinely", "geographically"); nouns in "-ly" are listed.
@@ -509,9 +516,9 @@ std::vector<Candidate> find_candidates(const std::vector<Word>& words, std::stri
     // sentence is a name ("switched to Calendly").
     bool named = capitalised_inside_sentence(words, i);
     bool lone_adverb = j - i == 1 && is_english(lang) && !named && is_adverb(words[i].lower);
-    bool lone_date = j - i == 1 && is_calendar_word(words[i].lower);
-    bool lone_generic = j - i == 1 && is_english(lang) && is_generic_alone(words[i].lower);
-    if (!lone_participle && !lone_adverb && !lone_date && !lone_generic) candidates.push_back(Candidate{i, j - i});
+    // Nor do days, months, paying or asking (word_kind).
+    bool lone_kind = j - i == 1 && words[i].not_alone;
+    if (!lone_participle && !lone_adverb && !lone_kind) candidates.push_back(Candidate{i, j - i});
     i = j;
   }
   return candidates;
@@ -623,7 +630,11 @@ std::vector<std::string> extract_themes(std::string_view text, std::string_view 
   split_words(title, true, elide, segment, words);
   split_words(text, false, elide, segment, words);
   if (is_english(lang)) words = canonicalise(std::move(words));
-  for (Word& w : words) w.delimiter = w.handle || is_delimiter(w.lower, lang, stops);
+  for (Word& w : words) {
+    const std::uint8_t kind = w.handle ? kDelimiterWord : word_kind(w.lower, lang, stops);
+    w.delimiter = (kind & kDelimiterWord) != 0;
+    w.not_alone = (kind & kNotAloneWord) != 0;
+  }
   std::vector<Candidate> candidates = find_candidates(words, lang);
   if (candidates.empty()) return {};
   return best_themes(score_candidates(words, candidates, lang));
@@ -637,7 +648,7 @@ std::string theme_key(std::string_view phrase, std::string_view language_code) {
   split_words(phrase, false, !is_english(lang), segment, words);
   std::string key;
   for (const Word& w : words) {
-    if (is_delimiter(w.lower, lang, stops)) continue;
+    if (word_kind(w.lower, lang, stops) & kDelimiterWord) continue;
     if (!key.empty()) key.push_back(' ');
     key += stem_word(w.lower, lang);
   }
@@ -651,14 +662,15 @@ namespace {
 bool repeats_its_parent(std::string_view phrase, const Aspect& parent) {
   if (phrase == parent.id || phrase == parent.name) return true;
   if (phrase.find(' ') != std::string_view::npos) return false;
+  const std::string stem = stem_word(phrase, "en");
   auto same_word = [&](std::string_view word) {
     auto plural_of = [](std::string_view many, std::string_view one) {
       return many.size() == one.size() + 1 && many.back() == 's' && many.substr(0, one.size()) == one;
     };
-    return word == phrase || plural_of(word, phrase) || plural_of(phrase, word) ||
-           stem_word(word, "en") == stem_word(phrase, "en");
+    return word == phrase || plural_of(word, phrase) || plural_of(phrase, word) || stem_word(word, "en") == stem;
   };
   for (std::string_view name : {std::string_view(parent.id), std::string_view(parent.name)}) {
+    if (name.data() == parent.name.data() && parent.name == parent.id) break;  // the same words again
     for (std::size_t from = 0; from <= name.size();) {
       std::size_t to = std::min(name.find(' ', from), name.size());
       if (same_word(name.substr(from, to - from))) return true;
