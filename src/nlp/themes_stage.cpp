@@ -138,6 +138,16 @@ bool is_plural_noun(std::string_view w) {
   return false;
 }
 
+// Nouns whose singular ends in one "s" and whose plural adds "es" ("lenses", "buses"): the stemmer cannot tell
+// them from plurals of nouns in "-se" ("licenses", "purchases").
+bool is_singular_in_s(std::string_view w) {
+  for (std::string_view p : {"lens", "bus", "gas", "alias", "atlas", "canvas", "bonus", "campus", "virus", "status",
+                             "census", "iris", "plus", "apparatus", "corpus", "chorus", "focus", "minus", "radius"}) {
+    if (p == w) return true;
+  }
+  return false;
+}
+
 // Everyday phrasings of one product theme, named the way teams name it.
 struct CanonicalPhrase {
   std::string_view words;
@@ -436,11 +446,20 @@ std::string english_display(const std::string& word, const std::string& stem, st
     if (is_ie_noun(ie) || is_known_english_word(ie)) return ie;
     return stem.substr(0, stem.size() - 1) + "y";
   }
+  if (ends_with(word, "ses") && is_singular_in_s(std::string_view(word).substr(0, word.size() - 2)))
+    return word.substr(0, word.size() - 2);
   if (ends_with(word, "es") &&
       (ends_with(stem, "s") || ends_with(stem, "sh") || ends_with(stem, "ch") || ends_with(stem, "x") ||
        ends_with(stem, "z")) &&
-      word == stem + "es")
+      word == stem + "es") {
+    // A stem in one "s" is the singular less its "e" ("purchases" -> "purchase", never "purchas") where the
+    // singular in "e" stems back to it; the nouns whose singular ends in "s" are listed above.
+    if (ends_with(stem, "s") && !ends_with(stem, "ss")) {
+      std::string with_e = word.substr(0, word.size() - 1);
+      if (stem_word(with_e, lang) == stem) return with_e;
+    }
     return stem;
+  }
   if (word.size() > 3 && ends_with(word, "s") && !ends_with(word, "ss") && !ends_with(word, "us") &&
       !ends_with(word, "is")) {
     std::string singular = word.substr(0, word.size() - 1);

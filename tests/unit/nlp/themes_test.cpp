@@ -72,6 +72,16 @@ TEST(Themes, DisplayUsesABaseFormOnlyWhereItIsSafe) {
   // Plurals in "-ies": "calories" -> "calorie", "countries" -> "country".
   EXPECT_TRUE(contains(themes("Calories are wrong. Calories!"), "calorie"));
   EXPECT_TRUE(contains(themes("Countries missing. Countries!"), "country"));
+  // Plurals in "-es": the singular whose stem is the plural's, never the stem itself ("purchas", "respons").
+  for (auto [text, singular] : {std::pair{"Card purchases vanish. Card purchases!", "card purchase"},
+                                std::pair{"API responses are empty. API responses!", "api response"},
+                                std::pair{"Minor releases break it. Minor releases!", "minor release"},
+                                std::pair{"School buses are late. School buses!", "school bus"},
+                                std::pair{"Camera lenses fog up. Camera lenses!", "camera lens"},
+                                std::pair{"Shipping boxes arrive crushed. Shipping boxes!", "shipping box"}}) {
+    auto got = themes(text);
+    EXPECT_TRUE(contains(got, singular)) << text << ": " << ::testing::PrintToString(got);
+  }
   // A possessive is shown without its "'s".
   auto possessive = themes("Ferrodb's free tier keeps shrinking; is Ferrodb's");
   EXPECT_TRUE(contains(possessive, "ferrodb")) << possessive.front();
