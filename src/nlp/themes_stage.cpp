@@ -121,7 +121,15 @@ const WordSet& generic_words_any_language() {
           "gruß", "hola", "saludos", "olá", "oi", "abraços", "cumprimentos", "ciao", "salve", "buongiorno", "buonasera",
           "saluti", "cordiali", "hoi", "groeten", "groetjes", "goedemorgen", "goedemiddag", "hej", "hejsan",
           "hälsningar", "mvh", "cześć", "witam", "pozdrawiam", "pozdrowienia", "привет", "здравствуйте", "уважением",
-          "merhaba", "selam", "saygılarımla"}) {
+          "merhaba", "selam", "saygılarımla",
+          // When: minutes, hours, mornings, today and yesterday (English's are in generic_words).
+          "minuten", "minutos", "minuti", "minuter", "minut", "minuty", "dakika", "secondes", "segundos", "secondi",
+          "sekunden", "seconden", "sekunder", "sekund", "saniye", "heures", "horas", "stunden", "uren", "timmar",
+          "godzin", "saat", "matin", "soir", "soirée", "morgens", "abend", "abends", "gestern", "heute", "ayer", "hoy",
+          "ontem", "hoje", "ieri", "oggi", "stamattina", "gisteren", "vandaag", "igår", "idag", "wczoraj", "dzisiaj",
+          "вчера", "сегодня", "dün", "bugün",
+          // Someone, where the stop-word lists lack it.
+          "alguien", "alguém", "qualcuno", "jemand", "iemand", "någon", "ktoś", "кто-то"}) {
       w.emplace(s);
     }
     return w;

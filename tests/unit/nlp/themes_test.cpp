@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <tuple>
 
 namespace chorus::nlp {
 namespace {
@@ -115,6 +116,18 @@ TEST(Themes, LoneDaysAndMonthsAreNotThemesButPhrasesWithThemAre) {
   }
   auto sale = extract_themes("The Black Friday sale prices were wrong at checkout.", "", "en");
   EXPECT_NE(std::find(sale.begin(), sale.end(), "black friday sale"), sale.end()) << ::testing::PrintToString(sale);
+}
+
+// Minutes, evenings, yesterday and someone are not what a message is about, in other languages either.
+TEST(Themes, TimeWordsAndSomeoneAreNotThemesInOtherLanguages) {
+  for (auto [text, lang, word] :
+       {std::tuple{"Llevo 40 minutos esperando al repartidor, ¿alguien sabe algo?", "es", "minutos"},
+        std::tuple{"Llevo 40 minutos esperando al repartidor, ¿alguien sabe algo?", "es", "alguien"},
+        std::tuple{"Gestern Abend ist die Synchronisierung abgestürzt.", "de", "gestern abend"},
+        std::tuple{"Ce matin la synchronisation a planté.", "fr", "matin"}}) {
+    auto got = extract_themes(text, "", lang);
+    EXPECT_FALSE(contains(got, word)) << text << ": " << ::testing::PrintToString(got);
+  }
 }
 
 // Paying, asking and thanking alone are what was done; a thing named with them stays.
