@@ -378,6 +378,19 @@ TEST_F(PostgresStoreTest, ARestartedServerIsUnavailableThenReconnected) {
   EXPECT_EQ(store->get_source(t.workspace, t.source)->status.items_total, 2);
 }
 
+// The store's sessions never JIT-compile: a batch's near-duplicate lookup has a plan that PostgreSQL's default
+// thresholds would compile with LLVM, which cost seconds a batch. The server's own default stays on.
+TEST_F(PostgresStoreTest, StoreSessionsRunWithoutJit) {
+  auto conn = pg::Connection::open(url_);
+  ASSERT_TRUE(conn) << conn.error().message;
+  auto jit = (*conn)->exec("SHOW jit");
+  ASSERT_TRUE(jit) << jit.error().message;
+  EXPECT_EQ(jit->text(0, 0), "off");
+  auto server_default = (*conn)->exec("SELECT boot_val FROM pg_settings WHERE name = 'jit'");
+  ASSERT_TRUE(server_default) << server_default.error().message;
+  EXPECT_EQ(server_default->text(0, 0), "on");
+}
+
 TEST_F(PostgresStoreTest, RequiringTimescaleWhereItIsMissingFailsClearly) {
   if (server_->has_timescale()) GTEST_SKIP() << "TimescaleDB is installed here";
   PostgresOptions required;
