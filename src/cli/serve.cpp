@@ -110,7 +110,7 @@ void add_serve(CLI::App& app, Commands& commands) {
                   "Address ranges sources may reach although private or loopback (10.0.0.0/8,...)")
       ->envname("CHORUS_EGRESS_ALLOW");
   cmd->add_option("--parser-batch", config->parser_batch,
-                  "raw.items messages a parser takes at once (stored in transactions of about 4,096 records, "
+                  "raw.items messages a parser takes at once (stored in transactions of about 16,384 records, "
                   "each published at once; 256 while webhooks arrive in the same process)")
       ->envname("CHORUS_PARSER_BATCH")
       ->capture_default_str()
