@@ -57,8 +57,9 @@ constexpr std::string_view kKeyedBefore =
 // the batch's own records ($18, $19): where those stand at each page is known to the batch, not to the table.
 // The direct hit comes first (band -1), before the batch's own direct hit or the record ($16, $17); then, for
 // each key, at most kNearDuplicateScan rows newest first before whichever direct hit is earlier, or the record,
-// each within reach with the first record of its fingerprint. The batch's records are merged in per key before
-// the rows are compared.
+// each within reach with the first record of its fingerprint (looked up only for a row within reach: the test
+// sits inside the lateral subquery, where PostgreSQL checks it before the index). The batch's records are merged
+// in per key before the rows are compared.
 std::string batch_lookup_sql() {
   const std::string mine = " NOT IN (SELECT * FROM unnest($18::bigint[], $19::bigint[]))";
   std::string sql =
@@ -82,9 +83,10 @@ std::string batch_lookup_sql() {
            " AND (b.ts, b.uid) < (coalesce(d.ts, q.bound_ts), coalesce(d.uid, q.bound_uid)) AND b.uid <> q.uid "
            "AND (b.workspace_id, b.uid)" +
            mine + " ORDER BY b.ts DESC, b.uid DESC LIMIT " + std::to_string(kNearDuplicateScan) +
-           ") s LEFT JOIN LATERAL (SELECT e.ts, e.uid FROM record_keys e WHERE e.workspace_id = q.ws AND e.simhash = "
-           "s.simhash AND (e.workspace_id, e.uid)" +
-           mine + " ORDER BY e.ts, e.uid LIMIT 1) f ON bit_count((s.simhash # q.simhash)::bit(64)) <= q.reach)";
+           ") s LEFT JOIN LATERAL (SELECT e.ts, e.uid FROM record_keys e WHERE bit_count((s.simhash # "
+           "q.simhash)::bit(64)) <= q.reach AND e.workspace_id = q.ws AND e.simhash = s.simhash AND "
+           "(e.workspace_id, e.uid)" +
+           mine + " ORDER BY e.ts, e.uid LIMIT 1) f ON true)";
   return sql + ") m";
 }
 
