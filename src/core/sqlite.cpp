@@ -188,6 +188,12 @@ Status Transaction::begin() {
   return {};
 }
 
+Status Transaction::begin_read() {
+  if (auto s = db_.exec("BEGIN"); !s) return s;
+  open_ = true;
+  return {};
+}
+
 Status Transaction::commit() {
   if (auto s = db_.exec("COMMIT"); !s) return s;
   open_ = false;

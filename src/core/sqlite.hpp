@@ -134,7 +134,8 @@ class Database {
       cached_;  // after db_: finalised first
 };
 
-// BEGIN IMMEDIATE on begin(); rolls back unless committed.
+// BEGIN IMMEDIATE on begin() (a plain BEGIN on begin_read(): a reader that takes no write lock); rolls back
+// unless committed.
 class Transaction {
  public:
   explicit Transaction(Database& db) : db_(db) {}
@@ -143,6 +144,7 @@ class Transaction {
   Transaction& operator=(const Transaction&) = delete;
 
   Status begin();
+  Status begin_read();
   Status commit();
 
  private:

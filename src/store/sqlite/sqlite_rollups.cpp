@@ -203,9 +203,11 @@ Family family_for(const FeedbackFilter& f, GroupBy g) {
 // reports role's transaction, and all its segments come from one commit.
 Result<std::vector<AggRow>> read_aggregate(sqlite::Database& reader, std::mutex& mu, const Question& q) {
   std::lock_guard lock(mu);
-  if (auto s = reader.exec("BEGIN"); !s) return s.error();
+  sqlite::Transaction tx(reader);
+  if (auto s = tx.begin_read(); !s) return s.error();
   auto rows = aggregate(reader, q);
-  if (auto s = reader.exec(rows ? "COMMIT" : "ROLLBACK"); !s && rows) return s.error();
+  if (!rows) return rows;  // rolled back by tx
+  if (auto s = tx.commit(); !s) return s.error();
   return rows;
 }
 
