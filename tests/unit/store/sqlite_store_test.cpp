@@ -200,9 +200,6 @@ TEST(SqliteKeyMerges, RecentKeyRowsMoveIntoTheLargeTableAndLookupsReadBoth) {
   std::filesystem::remove_all(dir, ec);
 }
 
-// The checkpoint thread copies the WAL back into the database file as the store grows. Its connection had
-// never read the file, so it did not know the file was in WAL mode, and every checkpoint succeeded without
-// copying a page: the WAL held the whole store (tens of GB over a million imported items).
 // Reports and pages of feedback read on a connection of their own: while a parser's batch transaction of
 // 20,000 records holds the writer, they go on answering. (On the writer, each waited for the whole batch.)
 TEST(SqliteReads, ReportsAndFeedbackAnswerWhileABatchTransactionHoldsTheWriter) {
@@ -258,6 +255,9 @@ TEST(SqliteReads, ReportsAndFeedbackAnswerWhileABatchTransactionHoldsTheWriter) 
   std::filesystem::remove_all(dir, ec);
 }
 
+// The checkpoint thread copies the WAL back into the database file as the store grows. Its connection had
+// never read the file, so it did not know the file was in WAL mode, and every checkpoint succeeded without
+// copying a page: the WAL held the whole store (tens of GB over a million imported items).
 TEST(SqliteCheckpoints, TheWalIsCopiedBackAsTheStoreGrows) {
   auto dir = fresh_dir("chorus-checkpoint");
   {
