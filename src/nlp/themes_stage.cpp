@@ -186,7 +186,7 @@ struct Word {
   std::uint32_t segment = 0;
   bool in_title = false;
   bool handle = false;  // written "@name": an account, never a theme
-  bool capitalised = false;  // its first letter was an ASCII capital
+  bool capitalised = false;  // its first letter was a capital
   bool not_alone = false;    // no theme on its own (word_kind)
 };
 
@@ -214,7 +214,9 @@ void split_words(std::string_view text, bool in_title, bool elide, std::uint32_t
     if (take_ascii_alnum(text, i, cur)) continue;  // the bulk of most texts
     char32_t cp = next_code_point(text, i);
     if (is_word_code_point(cp) && !is_unspaced_script(cp)) {
-      append_utf8(cur, to_lower(cp));
+      const char32_t lower = to_lower(cp);
+      if (cur.empty()) capitalised = lower != cp;  // "Ärger", "Übersicht"
+      append_utf8(cur, lower);
       continue;
     }
     if ((cp == '-' || cp == '\'' || cp == 0x2019) && !cur.empty() && i < text.size()) {
@@ -525,9 +527,53 @@ bool capitalised_inside_sentence(const std::vector<Word>& words, std::size_t i) 
   return words[i].capitalised && i > 0 && words[i - 1].segment == words[i].segment;
 }
 
+// Words after which a lone word in Spanish, French, Portuguese or Italian is a verb, a participle or an
+// adjective, not a thing: subject pronouns and unambiguous clitics ("se queda", "je constate"), negation ("no
+// llega"), auxiliaries, copulas and modals ("est top", "puedo borrar", "ho ordinato") and degree adverbs ("très
+// réactif"). Articles that are also clitics ("la", "le") are left out: they come before nouns as often.
+bool is_verb_marker(std::string_view w, std::string_view lang) {
+  static const auto markers = [] {
+    std::unordered_map<std::string, WordSet, StringHash, std::equal_to<>> m;
+    auto add = [&](std::string_view code, std::initializer_list<std::string_view> words) {
+      for (std::string_view x : words) m[std::string(code)].emplace(x);
+    };
+    add("es", {"no",       "me",     "te",      "se",      "nos",    "os",     "lo",     "yo",     "tú",
+               "nunca",    "muy",    "tan",     "es",      "son",    "era",    "eran",   "fue",    "está",
+               "están",    "estaba", "estoy",   "ha",      "han",    "he",     "has",    "hemos",  "había",
+               "puedo",    "puede",  "pueden",  "podemos", "podría", "poder",  "quiero", "quería", "quisiera",
+               "necesito", "debo",   "debería", "que",     "porque", "cuando", "cuándo", "si"});
+    add("fr", {"je",      "tu",     "il",       "elle", "on",    "nous",  "vous",     "ils",  "elles",   "ne",
+               "me",      "te",     "se",       "est",  "sont",  "était", "été",      "être", "très",    "trop",
+               "assez",   "plutôt", "ai",       "as",   "avons", "avez",  "ont",      "peux", "peut",    "pouvez",
+               "pouvoir", "veux",   "voudrais", "dois", "doit",  "faut",  "faudrait", "qui",  "comment", "pas"});
+    add("pt",
+        {"não",  "nem",   "nunca", "me",     "te",    "se",     "lhe",     "eu",      "você", "ele",      "ela",
+         "é",    "são",   "era",   "foi",    "está",  "estão",  "estava",  "muito",   "tão",  "bastante", "posso",
+         "pode", "podem", "poder", "podiam", "quero", "queria", "preciso", "consigo", "que",  "quando",   "porque"});
+    add("it", {"non",    "mi",     "ti",    "si",      "ci",       "vi",     "io",     "è",      "sono",
+               "era",    "erano",  "stato", "stata",   "molto",    "troppo", "poco",   "tanto",  "abbastanza",
+               "ho",     "hai",    "ha",    "abbiamo", "hanno",    "posso",  "può",    "puoi",   "possono",
+               "vorrei", "voglio", "devo",  "deve",    "dovrebbe", "che",    "quando", "perché", "se"});
+    return m;
+  }();
+  auto it = markers.find(lang);
+  return it != markers.end() && it->second.find(w) != it->second.end();
+}
+
+// German writes every noun capitalised: a lone word written in lowercase by a writer who capitalises is a
+// verb or an adjective ("dauert", "ständig"), not a thing. A writer who never capitalises inside a sentence is
+// not judged by it.
+bool writes_nouns_capitalised(const std::vector<Word>& words, std::string_view lang) {
+  if (lang != "de") return false;
+  for (std::size_t i = 0; i < words.size(); ++i)
+    if (!words[i].in_title && capitalised_inside_sentence(words, i)) return true;
+  return false;
+}
+
 // Runs of up to kMaxPhraseWords non-delimiter words within one segment.
 std::vector<Candidate> find_candidates(const std::vector<Word>& words, std::string_view lang) {
   std::vector<Candidate> candidates;
+  const bool nouns_capitalised = writes_nouns_capitalised(words, lang);
   for (std::size_t i = 0; i < words.size();) {
     if (words[i].delimiter) {
       ++i;
@@ -545,7 +591,11 @@ std::vector<Candidate> find_candidates(const std::vector<Word>& words, std::stri
     bool lone_adverb = j - i == 1 && is_english(lang) && !named && is_adverb(words[i].lower);
     // Nor do days, months, paying or asking (word_kind).
     bool lone_kind = j - i == 1 && words[i].not_alone;
-    if (!lone_participle && !lone_adverb && !lone_kind) candidates.push_back(Candidate{i, j - i});
+    // Nor a verb or an adjective of another language, told by the word before it or by its case.
+    bool lone_verb = j - i == 1 &&
+                     ((i > 0 && words[i - 1].segment == words[i].segment && is_verb_marker(words[i - 1].lower, lang)) ||
+                      (nouns_capitalised && !words[i].capitalised));
+    if (!lone_participle && !lone_adverb && !lone_kind && !lone_verb) candidates.push_back(Candidate{i, j - i});
     i = j;
   }
   return candidates;

@@ -130,6 +130,34 @@ TEST(Themes, TimeWordsAndSomeoneAreNotThemesInOtherLanguages) {
   }
 }
 
+// After a pronoun, a clitic, a negation, an auxiliary or "very", a lone word is what happens or how it is; the
+// nouns of the same texts stay.
+TEST(Themes, LoneVerbsAndAdjectivesOfRomanceLanguagesAreNotThemes) {
+  for (auto [text, lang, verb, noun] :
+       {std::tuple{"El pedido nunca llega y la tarjeta se queda bloqueada.", "es", "llega", "tarjeta"},
+        std::tuple{"Je constate que le service client est réactif.", "fr", "réactif", "service client"},
+        std::tuple{"Não consigo entrar, o cartão não chega.", "pt", "chega", "cartão"},
+        std::tuple{"Ho ordinato tre volte e il corriere non arriva.", "it", "arriva", "corriere"}}) {
+    auto got = extract_themes(text, "", lang);
+    EXPECT_FALSE(contains(got, verb)) << text << ": " << ::testing::PrintToString(got);
+    EXPECT_TRUE(contains(got, noun)) << text << ": " << ::testing::PrintToString(got);
+  }
+  // The same word after an article is a thing.
+  EXPECT_TRUE(contains(extract_themes("Quiero cambiar la fecha de la entrega.", "", "es"), "entrega"));
+}
+
+// German capitalises its nouns: a lowercase lone word is a verb or an adjective, unless the writer never
+// capitalises, and capitals outside ASCII count.
+TEST(Themes, LowercaseLoneWordsOfACapitalisingGermanWriterAreNotThemes) {
+  auto got = extract_themes("Die Übersicht ist leer und es dauert. Die Rechnung kommt nie.", "", "de");
+  EXPECT_FALSE(contains(got, "dauert")) << ::testing::PrintToString(got);
+  EXPECT_FALSE(contains(got, "leer")) << ::testing::PrintToString(got);
+  EXPECT_TRUE(contains(got, "übersicht")) << ::testing::PrintToString(got);
+  EXPECT_TRUE(contains(got, "rechnung")) << ::testing::PrintToString(got);
+  auto lower = extract_themes("die synchronisierung klappt seit dem update nicht", "", "de");
+  EXPECT_TRUE(contains(lower, "synchronisierung")) << ::testing::PrintToString(lower);
+}
+
 // Paying, asking and thanking alone are what was done; a thing named with them stays.
 TEST(Themes, PayingOrAskingAloneIsNotAThemeButApplePayIs) {
   auto paid = themes("Paid twice. Pay again? Paying for nothing, widget still blank.");
