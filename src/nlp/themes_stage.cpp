@@ -527,7 +527,7 @@ bool capitalised_inside_sentence(const std::vector<Word>& words, std::size_t i) 
   return words[i].capitalised && i > 0 && words[i - 1].segment == words[i].segment;
 }
 
-// Words after which a lone word in Spanish, French, Portuguese or Italian is a verb, a participle or an
+// Words after which a lone word in Spanish, French, Portuguese, Italian, Dutch or Swedish is a verb, a participle or an
 // adjective, not a thing: subject pronouns and unambiguous clitics ("se queda", "je constate"), negation ("no
 // llega"), auxiliaries, copulas and modals ("est top", "puedo borrar", "ho ordinato") and degree adverbs ("très
 // réactif"). Articles that are also clitics ("la", "le") are left out: they come before nouns as often.
@@ -554,6 +554,12 @@ bool is_verb_marker(std::string_view w, std::string_view lang) {
                "era",    "erano",  "stato", "stata",   "molto",    "troppo", "poco",   "tanto",  "abbastanza",
                "ho",     "hai",    "ha",    "abbiamo", "hanno",    "posso",  "può",    "puoi",   "possono",
                "vorrei", "voglio", "devo",  "deve",    "dovrebbe", "che",    "quando", "perché", "se"});
+    // Dutch and Swedish put the object after an auxiliary or a modal ("ik heb mosselen gegeten"): only
+    // pronouns, negation, copulas and "very" tell a verb or an adjective there ("je" and "zijn" are also
+    // "your" and "his").
+    add("nl", {"ik", "jij", "hij",   "zij", "ze",   "we",    "wij",    "jullie", "niet", "nooit",
+               "is", "was", "waren", "ben", "bent", "wordt", "worden", "werd",   "erg",  "heel"});
+    add("sv", {"jag", "du", "han", "hon", "vi", "ni", "inte", "aldrig", "är", "var", "väldigt", "att"});
     return m;
   }();
   auto it = markers.find(lang);

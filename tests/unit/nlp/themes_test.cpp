@@ -132,18 +132,20 @@ TEST(Themes, TimeWordsAndSomeoneAreNotThemesInOtherLanguages) {
 
 // After a pronoun, a clitic, a negation, an auxiliary or "very", a lone word is what happens or how it is; the
 // nouns of the same texts stay.
-TEST(Themes, LoneVerbsAndAdjectivesOfRomanceLanguagesAreNotThemes) {
+TEST(Themes, LoneWordsAfterPronounsNegationsOrAuxiliariesAreNotThemes) {
   for (auto [text, lang, verb, noun] :
        {std::tuple{"El pedido nunca llega y la tarjeta se queda bloqueada.", "es", "llega", "tarjeta"},
         std::tuple{"Je constate que le service client est réactif.", "fr", "réactif", "service client"},
         std::tuple{"Não consigo entrar, o cartão não chega.", "pt", "chega", "cartão"},
-        std::tuple{"Ho ordinato tre volte e il corriere non arriva.", "it", "arriva", "corriere"}}) {
+        std::tuple{"Ho ordinato tre volte e il corriere non arriva.", "it", "arriva", "corriere"},
+        std::tuple{"Ik zat een uur te wachten, de bediening was traag.", "nl", "zat", "bediening"}}) {
     auto got = extract_themes(text, "", lang);
     EXPECT_FALSE(contains(got, verb)) << text << ": " << ::testing::PrintToString(got);
     EXPECT_TRUE(contains(got, noun)) << text << ": " << ::testing::PrintToString(got);
   }
-  // The same word after an article is a thing.
+  // The same word after an article is a thing, and in Dutch after an auxiliary too (the object comes first).
   EXPECT_TRUE(contains(extract_themes("Quiero cambiar la fecha de la entrega.", "", "es"), "entrega"));
+  EXPECT_TRUE(contains(extract_themes("Wij hebben mosselen gegeten.", "", "nl"), "mosselen"));
 }
 
 // German capitalises its nouns: a lowercase lone word is a verb or an adjective, unless the writer never
