@@ -560,9 +560,16 @@ bool is_verb_marker(std::string_view w, std::string_view lang) {
     add("nl", {"ik", "jij", "hij",   "zij", "ze",   "we",    "wij",    "jullie", "niet", "nooit",
                "is", "was", "waren", "ben", "bent", "wordt", "worden", "werd",   "erg",  "heel"});
     add("sv", {"jag", "du", "han", "hon", "vi", "ni", "inte", "aldrig", "är", "var", "väldigt", "att"});
+    // English nouns need no ending to be verbs ("won't load", "I tap"): pronouns, modals, "do" and "not" come
+    // before verbs, copulas and "so", "very" and "too" before adjectives ("is confusing", "very handy").
+    add("en", {"i",      "you",   "we",       "they",  "he",    "she",     "it",     "can",      "can't",  "cant",
+               "cannot", "could", "couldn't", "will",  "won't", "wont",    "would",  "wouldn't", "should", "shouldn't",
+               "must",   "do",    "don't",    "dont",  "does",  "doesn't", "doesnt", "did",      "didn't", "didnt",
+               "not",    "never", "is",       "isn't", "was",   "wasn't",  "are",    "aren't",   "were",   "weren't",
+               "be",     "been",  "am",       "so",    "very",  "too"});
     return m;
   }();
-  auto it = markers.find(lang);
+  auto it = markers.find(is_english(lang) ? std::string_view("en") : lang);
   return it != markers.end() && it->second.find(w) != it->second.end();
 }
 
@@ -597,8 +604,8 @@ std::vector<Candidate> find_candidates(const std::vector<Word>& words, std::stri
     bool lone_adverb = j - i == 1 && is_english(lang) && !named && is_adverb(words[i].lower);
     // Nor do days, months, paying or asking (word_kind).
     bool lone_kind = j - i == 1 && words[i].not_alone;
-    // Nor a verb or an adjective of another language, told by the word before it or by its case.
-    bool lone_verb = j - i == 1 &&
+    // Nor a verb or an adjective, told by the word before it or, in German, by its case; a name stays.
+    bool lone_verb = j - i == 1 && !named &&
                      ((i > 0 && words[i - 1].segment == words[i].segment && is_verb_marker(words[i - 1].lower, lang)) ||
                       (nouns_capitalised && !words[i].capitalised));
     if (!lone_participle && !lone_adverb && !lone_kind && !lone_verb) candidates.push_back(Candidate{i, j - i});

@@ -138,7 +138,9 @@ TEST(Themes, LoneWordsAfterPronounsNegationsOrAuxiliariesAreNotThemes) {
         std::tuple{"Je constate que le service client est réactif.", "fr", "réactif", "service client"},
         std::tuple{"Não consigo entrar, o cartão não chega.", "pt", "chega", "cartão"},
         std::tuple{"Ho ordinato tre volte e il corriere non arriva.", "it", "arriva", "corriere"},
-        std::tuple{"Ik zat een uur te wachten, de bediening was traag.", "nl", "zat", "bediening"}}) {
+        std::tuple{"Ik zat een uur te wachten, de bediening was traag.", "nl", "zat", "bediening"},
+        std::tuple{"The map won't load and the menu is confusing.", "en", "load", "map"},
+        std::tuple{"The map won't load and the menu is confusing.", "en", "confusing", "menu"}}) {
     auto got = extract_themes(text, "", lang);
     EXPECT_FALSE(contains(got, verb)) << text << ": " << ::testing::PrintToString(got);
     EXPECT_TRUE(contains(got, noun)) << text << ": " << ::testing::PrintToString(got);
@@ -146,6 +148,8 @@ TEST(Themes, LoneWordsAfterPronounsNegationsOrAuxiliariesAreNotThemes) {
   // The same word after an article is a thing, and in Dutch after an auxiliary too (the object comes first).
   EXPECT_TRUE(contains(extract_themes("Quiero cambiar la fecha de la entrega.", "", "es"), "entrega"));
   EXPECT_TRUE(contains(extract_themes("Wij hebben mosselen gegeten.", "", "nl"), "mosselen"));
+  // A name written capitalised inside the sentence stays a name.
+  EXPECT_TRUE(contains(extract_themes("Honestly it is not Roamly that failed me.", "", "en"), "roamly"));
 }
 
 // German capitalises its nouns: a lowercase lone word is a verb or an adjective, unless the writer never
