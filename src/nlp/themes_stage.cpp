@@ -188,6 +188,7 @@ struct Word {
   bool handle = false;  // written "@name": an account, never a theme
   bool capitalised = false;  // its first letter was a capital
   bool not_alone = false;    // no theme on its own (word_kind)
+  bool verb_marker = false;  // a lone word after it is a verb or an adjective (word_kind)
 };
 
 // Lowercased words with their segment (punctuation and line breaks start a new segment). Inner hyphens and
@@ -407,14 +408,62 @@ bool is_generic_alone(std::string_view w) {
   return words.find(w) != words.end();
 }
 
+// Words after which a lone word in Spanish, French, Portuguese, Italian, Dutch or Swedish is a verb, a participle or an
+// adjective, not a thing: subject pronouns and unambiguous clitics ("se queda", "je constate"), negation ("no
+// llega"), auxiliaries, copulas and modals ("est top", "puedo borrar", "ho ordinato") and degree adverbs ("très
+// réactif"). Articles that are also clitics ("la", "le") are left out: they come before nouns as often.
+bool is_verb_marker(std::string_view w, std::string_view lang) {
+  static const auto markers = [] {
+    std::unordered_map<std::string, WordSet, StringHash, std::equal_to<>> m;
+    auto add = [&](std::string_view code, std::initializer_list<std::string_view> words) {
+      for (std::string_view x : words) m[std::string(code)].emplace(x);
+    };
+    add("es", {"no",       "me",     "te",      "se",      "nos",    "os",     "lo",     "yo",     "tú",
+               "nunca",    "muy",    "tan",     "es",      "son",    "era",    "eran",   "fue",    "está",
+               "están",    "estaba", "estoy",   "ha",      "han",    "he",     "has",    "hemos",  "había",
+               "puedo",    "puede",  "pueden",  "podemos", "podría", "poder",  "quiero", "quería", "quisiera",
+               "necesito", "debo",   "debería", "que",     "porque", "cuando", "cuándo", "si"});
+    add("fr", {"je",      "tu",     "il",       "elle", "on",    "nous",  "vous",     "ils",  "elles",   "ne",
+               "me",      "te",     "se",       "est",  "sont",  "était", "été",      "être", "très",    "trop",
+               "assez",   "plutôt", "ai",       "as",   "avons", "avez",  "ont",      "peux", "peut",    "pouvez",
+               "pouvoir", "veux",   "voudrais", "dois", "doit",  "faut",  "faudrait", "qui",  "comment", "pas"});
+    add("pt",
+        {"não",  "nem",   "nunca", "me",     "te",    "se",     "lhe",     "eu",      "você", "ele",      "ela",
+         "é",    "são",   "era",   "foi",    "está",  "estão",  "estava",  "muito",   "tão",  "bastante", "posso",
+         "pode", "podem", "poder", "podiam", "quero", "queria", "preciso", "consigo", "que",  "quando",   "porque"});
+    add("it", {"non",    "mi",     "ti",    "si",      "ci",       "vi",     "io",     "è",      "sono",
+               "era",    "erano",  "stato", "stata",   "molto",    "troppo", "poco",   "tanto",  "abbastanza",
+               "ho",     "hai",    "ha",    "abbiamo", "hanno",    "posso",  "può",    "puoi",   "possono",
+               "vorrei", "voglio", "devo",  "deve",    "dovrebbe", "che",    "quando", "perché", "se"});
+    // Dutch and Swedish put the object after an auxiliary or a modal ("ik heb mosselen gegeten"): only
+    // pronouns, negation, copulas and "very" tell a verb or an adjective there ("je" and "zijn" are also
+    // "your" and "his").
+    add("nl", {"ik", "jij", "hij",   "zij", "ze",   "we",    "wij",    "jullie", "niet", "nooit",
+               "is", "was", "waren", "ben", "bent", "wordt", "worden", "werd",   "erg",  "heel"});
+    add("sv", {"jag", "du", "han", "hon", "vi", "ni", "inte", "aldrig", "är", "var", "väldigt", "att"});
+    // English nouns need no ending to be verbs ("won't load", "I tap"): pronouns, modals, "do" and "not" come
+    // before verbs, copulas and "so", "very" and "too" before adjectives ("is confusing", "very handy").
+    add("en", {"i",      "you",   "we",       "they",  "he",    "she",     "it",     "can",      "can't",  "cant",
+               "cannot", "could", "couldn't", "will",  "won't", "wont",    "would",  "wouldn't", "should", "shouldn't",
+               "must",   "do",    "don't",    "dont",  "does",  "doesn't", "doesnt", "did",      "didn't", "didnt",
+               "not",    "never", "is",       "isn't", "was",   "wasn't",  "are",    "aren't",   "were",   "weren't",
+               "be",     "been",  "am",       "so",    "very",  "too"});
+    return m;
+  }();
+  auto it = markers.find(is_english(lang) ? std::string_view("en") : lang);
+  return it != markers.end() && it->second.find(w) != it->second.end();
+}
+
 // What a word is to key phrases, remembered per thread for each language: a delimiter, a word that is no theme
-// alone, both or neither.
-constexpr std::uint8_t kDelimiterWord = 1, kNotAloneWord = 2;
+// alone, a word after which a lone word is a verb or an adjective (is_verb_marker), or several of these.
+constexpr std::uint8_t kDelimiterWord = 1, kNotAloneWord = 2, kVerbMarkerWord = 4;
 std::uint8_t word_kind(std::string_view w, std::string_view lang, const WordSet& stops) {
   thread_local WordMemos<std::string, std::uint8_t> memos;
   return memos.of(lang).get(w, [&](std::string_view word) -> std::uint8_t {
     std::uint8_t kind = is_delimiter_uncached(word, lang, stops) ? kDelimiterWord : 0;
     if (is_calendar_word(word) || (is_english(lang) && is_generic_alone(word))) kind |= kNotAloneWord;
+    // Only a delimiter can stand right before a lone word: any other word would have joined its phrase.
+    if ((kind & kDelimiterWord) && is_verb_marker(word, lang)) kind |= kVerbMarkerWord;
     return kind;
   });
 }
@@ -527,52 +576,6 @@ bool capitalised_inside_sentence(const std::vector<Word>& words, std::size_t i) 
   return words[i].capitalised && i > 0 && words[i - 1].segment == words[i].segment;
 }
 
-// Words after which a lone word in Spanish, French, Portuguese, Italian, Dutch or Swedish is a verb, a participle or an
-// adjective, not a thing: subject pronouns and unambiguous clitics ("se queda", "je constate"), negation ("no
-// llega"), auxiliaries, copulas and modals ("est top", "puedo borrar", "ho ordinato") and degree adverbs ("très
-// réactif"). Articles that are also clitics ("la", "le") are left out: they come before nouns as often.
-bool is_verb_marker(std::string_view w, std::string_view lang) {
-  static const auto markers = [] {
-    std::unordered_map<std::string, WordSet, StringHash, std::equal_to<>> m;
-    auto add = [&](std::string_view code, std::initializer_list<std::string_view> words) {
-      for (std::string_view x : words) m[std::string(code)].emplace(x);
-    };
-    add("es", {"no",       "me",     "te",      "se",      "nos",    "os",     "lo",     "yo",     "tú",
-               "nunca",    "muy",    "tan",     "es",      "son",    "era",    "eran",   "fue",    "está",
-               "están",    "estaba", "estoy",   "ha",      "han",    "he",     "has",    "hemos",  "había",
-               "puedo",    "puede",  "pueden",  "podemos", "podría", "poder",  "quiero", "quería", "quisiera",
-               "necesito", "debo",   "debería", "que",     "porque", "cuando", "cuándo", "si"});
-    add("fr", {"je",      "tu",     "il",       "elle", "on",    "nous",  "vous",     "ils",  "elles",   "ne",
-               "me",      "te",     "se",       "est",  "sont",  "était", "été",      "être", "très",    "trop",
-               "assez",   "plutôt", "ai",       "as",   "avons", "avez",  "ont",      "peux", "peut",    "pouvez",
-               "pouvoir", "veux",   "voudrais", "dois", "doit",  "faut",  "faudrait", "qui",  "comment", "pas"});
-    add("pt",
-        {"não",  "nem",   "nunca", "me",     "te",    "se",     "lhe",     "eu",      "você", "ele",      "ela",
-         "é",    "são",   "era",   "foi",    "está",  "estão",  "estava",  "muito",   "tão",  "bastante", "posso",
-         "pode", "podem", "poder", "podiam", "quero", "queria", "preciso", "consigo", "que",  "quando",   "porque"});
-    add("it", {"non",    "mi",     "ti",    "si",      "ci",       "vi",     "io",     "è",      "sono",
-               "era",    "erano",  "stato", "stata",   "molto",    "troppo", "poco",   "tanto",  "abbastanza",
-               "ho",     "hai",    "ha",    "abbiamo", "hanno",    "posso",  "può",    "puoi",   "possono",
-               "vorrei", "voglio", "devo",  "deve",    "dovrebbe", "che",    "quando", "perché", "se"});
-    // Dutch and Swedish put the object after an auxiliary or a modal ("ik heb mosselen gegeten"): only
-    // pronouns, negation, copulas and "very" tell a verb or an adjective there ("je" and "zijn" are also
-    // "your" and "his").
-    add("nl", {"ik", "jij", "hij",   "zij", "ze",   "we",    "wij",    "jullie", "niet", "nooit",
-               "is", "was", "waren", "ben", "bent", "wordt", "worden", "werd",   "erg",  "heel"});
-    add("sv", {"jag", "du", "han", "hon", "vi", "ni", "inte", "aldrig", "är", "var", "väldigt", "att"});
-    // English nouns need no ending to be verbs ("won't load", "I tap"): pronouns, modals, "do" and "not" come
-    // before verbs, copulas and "so", "very" and "too" before adjectives ("is confusing", "very handy").
-    add("en", {"i",      "you",   "we",       "they",  "he",    "she",     "it",     "can",      "can't",  "cant",
-               "cannot", "could", "couldn't", "will",  "won't", "wont",    "would",  "wouldn't", "should", "shouldn't",
-               "must",   "do",    "don't",    "dont",  "does",  "doesn't", "doesnt", "did",      "didn't", "didnt",
-               "not",    "never", "is",       "isn't", "was",   "wasn't",  "are",    "aren't",   "were",   "weren't",
-               "be",     "been",  "am",       "so",    "very",  "too"});
-    return m;
-  }();
-  auto it = markers.find(is_english(lang) ? std::string_view("en") : lang);
-  return it != markers.end() && it->second.find(w) != it->second.end();
-}
-
 // German writes every noun capitalised: a lone word written in lowercase by a writer who capitalises is a
 // verb or an adjective ("dauert", "ständig"), not a thing. A writer who never capitalises inside a sentence is
 // not judged by it.
@@ -606,7 +609,7 @@ std::vector<Candidate> find_candidates(const std::vector<Word>& words, std::stri
     bool lone_kind = j - i == 1 && words[i].not_alone;
     // Nor a verb or an adjective, told by the word before it or, in German, by its case; a name stays.
     bool lone_verb = j - i == 1 && !named &&
-                     ((i > 0 && words[i - 1].segment == words[i].segment && is_verb_marker(words[i - 1].lower, lang)) ||
+                     ((i > 0 && words[i - 1].segment == words[i].segment && words[i - 1].verb_marker) ||
                       (nouns_capitalised && !words[i].capitalised));
     if (!lone_participle && !lone_adverb && !lone_kind && !lone_verb) candidates.push_back(Candidate{i, j - i});
     i = j;
@@ -724,6 +727,7 @@ std::vector<std::string> extract_themes(std::string_view text, std::string_view 
     const std::uint8_t kind = w.handle ? kDelimiterWord : word_kind(w.lower, lang, stops);
     w.delimiter = (kind & kDelimiterWord) != 0;
     w.not_alone = (kind & kNotAloneWord) != 0;
+    w.verb_marker = (kind & kVerbMarkerWord) != 0;
   }
   std::vector<Candidate> candidates = find_candidates(words, lang);
   if (candidates.empty()) return {};
