@@ -441,6 +441,11 @@ bool is_verb_marker(std::string_view w, std::string_view lang) {
     add("nl", {"ik", "jij", "hij",   "zij", "ze",   "we",    "wij",    "jullie", "niet", "nooit",
                "is", "was", "waren", "ben", "bent", "wordt", "worden", "werd",   "erg",  "heel"});
     add("sv", {"jag", "du", "han", "hon", "vi", "ni", "inte", "aldrig", "är", "var", "väldigt", "att"});
+    // Russian and Polish have no articles: pronouns, negation, "was" and the modals mark the verb.
+    add("ru", {"я",    "ты",   "он",    "она",   "оно",  "мы",    "вы",     "они",  "не",    "был", "была",
+               "было", "были", "будет", "может", "могу", "можно", "нельзя", "хочу", "хотим", "надо"});
+    add("pl", {"nie", "się",  "ja",   "ty", "on",     "ona",  "ono",  "my",    "wy",   "oni",   "jest",
+               "był", "była", "było", "są", "będzie", "mogę", "może", "można", "chcę", "trzeba"});
     // English nouns need no ending to be verbs ("won't load", "I tap"): pronouns, modals, "do" and "not" come
     // before verbs, copulas and "so", "very" and "too" before adjectives ("is confusing", "very handy").
     add("en", {"i",      "you",   "we",       "they",  "he",    "she",     "it",     "can",      "can't",  "cant",

@@ -139,6 +139,7 @@ TEST(Themes, LoneWordsAfterPronounsNegationsOrAuxiliariesAreNotThemes) {
         std::tuple{"Não consigo entrar, o cartão não chega.", "pt", "chega", "cartão"},
         std::tuple{"Ho ordinato tre volte e il corriere non arriva.", "it", "arriva", "corriere"},
         std::tuple{"Ik zat een uur te wachten, de bediening was traag.", "nl", "zat", "bediening"},
+        std::tuple{"Код подтверждения не приходит, а баланс не обновляется.", "ru", "приходит", "баланс"},
         std::tuple{"The map won't load and the menu is confusing.", "en", "load", "map"},
         std::tuple{"The map won't load and the menu is confusing.", "en", "confusing", "menu"}}) {
     auto got = extract_themes(text, "", lang);
