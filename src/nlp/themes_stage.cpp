@@ -582,13 +582,18 @@ bool capitalised_inside_sentence(const std::vector<Word>& words, std::size_t i) 
 }
 
 // German writes every noun capitalised: a lone word written in lowercase by a writer who capitalises is a
-// verb or an adjective ("dauert", "ständig"), not a thing. A writer who never capitalises inside a sentence is
-// not judged by it.
+// verb or an adjective ("dauert", "ständig"), not a thing. A writer capitalises who writes at least two of the
+// content words inside sentences, and a quarter of them, with a capital; one who capitalises only a brand ("die
+// app von Spotify") is not judged by it.
 bool writes_nouns_capitalised(const std::vector<Word>& words, std::string_view lang) {
   if (lang != "de") return false;
-  for (std::size_t i = 0; i < words.size(); ++i)
-    if (!words[i].in_title && capitalised_inside_sentence(words, i)) return true;
-  return false;
+  std::size_t inside = 0, capitalised = 0;
+  for (std::size_t i = 1; i < words.size(); ++i) {
+    if (words[i].in_title || words[i].delimiter || words[i - 1].segment != words[i].segment) continue;
+    ++inside;
+    if (words[i].capitalised) ++capitalised;
+  }
+  return capitalised >= 2 && capitalised * 4 >= inside;
 }
 
 // Runs of up to kMaxPhraseWords non-delimiter words within one segment.

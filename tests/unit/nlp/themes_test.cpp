@@ -163,6 +163,9 @@ TEST(Themes, LowercaseLoneWordsOfACapitalisingGermanWriterAreNotThemes) {
   EXPECT_TRUE(contains(got, "rechnung")) << ::testing::PrintToString(got);
   auto lower = extract_themes("die synchronisierung klappt seit dem update nicht", "", "de");
   EXPECT_TRUE(contains(lower, "synchronisierung")) << ::testing::PrintToString(lower);
+  // Nor is a writer who capitalises only a brand.
+  auto brand = extract_themes("seit gestern stürzt die app von Spotify ab und der akku ist leer", "", "de");
+  EXPECT_TRUE(contains(brand, "akku")) << ::testing::PrintToString(brand);
 }
 
 // Paying, asking and thanking alone are what was done; a thing named with them stays.
