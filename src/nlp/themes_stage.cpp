@@ -408,10 +408,10 @@ bool is_generic_alone(std::string_view w) {
   return words.find(w) != words.end();
 }
 
-// Words after which a lone word in Spanish, French, Portuguese, Italian, Dutch or Swedish is a verb, a participle or an
-// adjective, not a thing: subject pronouns and unambiguous clitics ("se queda", "je constate"), negation ("no
-// llega"), auxiliaries, copulas and modals ("est top", "puedo borrar", "ho ordinato") and degree adverbs ("très
-// réactif"). Articles that are also clitics ("la", "le") are left out: they come before nouns as often.
+// Words after which a lone word is a verb, a participle or an adjective, not a thing: subject pronouns and
+// unambiguous clitics ("se queda", "je constate"), negation ("no llega"), auxiliaries, copulas and modals ("est
+// top", "puedo borrar", "ho ordinato", "won't load") and degree adverbs ("très réactif"). Articles that are also
+// clitics ("la", "le") are left out: they come before nouns as often.
 bool is_verb_marker(std::string_view w, std::string_view lang) {
   static const auto markers = [] {
     std::unordered_map<std::string, WordSet, StringHash, std::equal_to<>> m;
