@@ -467,8 +467,7 @@ std::uint8_t word_kind(std::string_view w, std::string_view lang, const WordSet&
   return memos.of(lang).get(w, [&](std::string_view word) -> std::uint8_t {
     std::uint8_t kind = is_delimiter_uncached(word, lang, stops) ? kDelimiterWord : 0;
     if (is_calendar_word(word) || (is_english(lang) && is_generic_alone(word))) kind |= kNotAloneWord;
-    // Only a delimiter can stand right before a lone word: any other word would have joined its phrase.
-    if ((kind & kDelimiterWord) && is_verb_marker(word, lang)) kind |= kVerbMarkerWord;
+    if (is_verb_marker(word, lang)) kind |= kVerbMarkerWord;
     return kind;
   });
 }
@@ -601,7 +600,9 @@ std::vector<Candidate> find_candidates(const std::vector<Word>& words, std::stri
   std::vector<Candidate> candidates;
   const bool nouns_capitalised = writes_nouns_capitalised(words, lang);
   for (std::size_t i = 0; i < words.size();) {
-    if (words[i].delimiter) {
+    // A modal or "very" that is no stop word ("pouvoir choisir", "posso aprire", "muy caro") starts no phrase:
+    // what follows it is a verb or an adjective, or a verb and its object ("posso pagare affitto").
+    if (words[i].delimiter || words[i].verb_marker) {
       ++i;
       continue;
     }

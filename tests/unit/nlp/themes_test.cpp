@@ -146,6 +146,11 @@ TEST(Themes, LoneWordsAfterPronounsNegationsOrAuxiliariesAreNotThemes) {
     EXPECT_FALSE(contains(got, verb)) << text << ": " << ::testing::PrintToString(got);
     EXPECT_TRUE(contains(got, noun)) << text << ": " << ::testing::PrintToString(got);
   }
+  // A modal that is no stop word starts no phrase: "pouvoir choisir" is neither a theme nor "choisir" alone.
+  auto modal = extract_themes("Je voudrais pouvoir choisir la livraison.", "", "fr");
+  EXPECT_FALSE(contains(modal, "pouvoir choisir")) << ::testing::PrintToString(modal);
+  EXPECT_FALSE(contains(modal, "choisir")) << ::testing::PrintToString(modal);
+  EXPECT_TRUE(contains(modal, "livraison")) << ::testing::PrintToString(modal);
   // The same word after an article is a thing, and in Dutch after an auxiliary too (the object comes first).
   EXPECT_TRUE(contains(extract_themes("Quiero cambiar la fecha de la entrega.", "", "es"), "entrega"));
   EXPECT_TRUE(contains(extract_themes("Wij hebben mosselen gegeten.", "", "nl"), "mosselen"));
