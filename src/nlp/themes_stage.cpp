@@ -418,23 +418,25 @@ bool is_verb_marker(std::string_view w, std::string_view lang) {
     auto add = [&](std::string_view code, std::initializer_list<std::string_view> words) {
       for (std::string_view x : words) m[std::string(code)].emplace(x);
     };
-    add("es", {"no",       "me",     "te",      "se",      "nos",    "os",     "lo",     "yo",     "tú",
-               "nunca",    "muy",    "tan",     "es",      "son",    "era",    "eran",   "fue",    "está",
-               "están",    "estaba", "estoy",   "ha",      "han",    "he",     "has",    "hemos",  "había",
-               "puedo",    "puede",  "pueden",  "podemos", "podría", "poder",  "quiero", "quería", "quisiera",
-               "necesito", "debo",   "debería", "que",     "porque", "cuando", "cuándo", "si"});
-    add("fr", {"je",      "tu",     "il",       "elle", "on",    "nous",  "vous",     "ils",  "elles",   "ne",
-               "me",      "te",     "se",       "est",  "sont",  "était", "été",      "être", "très",    "trop",
-               "assez",   "plutôt", "ai",       "as",   "avons", "avez",  "ont",      "peux", "peut",    "pouvez",
-               "pouvoir", "veux",   "voudrais", "dois", "doit",  "faut",  "faudrait", "qui",  "comment", "pas"});
-    add("pt",
-        {"não",  "nem",   "nunca", "me",     "te",    "se",     "lhe",     "eu",      "você", "ele",      "ela",
-         "é",    "são",   "era",   "foi",    "está",  "estão",  "estava",  "muito",   "tão",  "bastante", "posso",
-         "pode", "podem", "poder", "podiam", "quero", "queria", "preciso", "consigo", "que",  "quando",   "porque"});
-    add("it", {"non",    "mi",     "ti",    "si",      "ci",       "vi",     "io",     "è",      "sono",
-               "era",    "erano",  "stato", "stata",   "molto",    "troppo", "poco",   "tanto",  "abbastanza",
-               "ho",     "hai",    "ha",    "abbiamo", "hanno",    "posso",  "può",    "puoi",   "possono",
-               "vorrei", "voglio", "devo",  "deve",    "dovrebbe", "che",    "quando", "perché", "se"});
+    add("es", {"no",      "me",     "te",     "se",     "nos",     "os",       "lo",       "yo",    "tú",      "nunca",
+               "muy",     "tan",    "es",     "son",    "era",     "eran",     "fue",      "está",  "están",   "estaba",
+               "estoy",   "ha",     "han",    "he",     "has",     "hemos",    "había",    "puedo", "puede",   "pueden",
+               "podemos", "podría", "poder",  "quiero", "quería",  "quisiera", "necesito", "debo",  "debería", "que",
+               "porque",  "cuando", "cuándo", "si",     "podrían", "pudiera",  "gustaría"});
+    add("fr",
+        {"je",       "tu",       "il",       "elle",    "on",       "nous",    "vous",     "ils",  "elles",   "ne",
+         "me",       "te",       "se",       "est",     "sont",     "était",   "été",      "être", "très",    "trop",
+         "assez",    "plutôt",   "ai",       "as",      "avons",    "avez",    "ont",      "peux", "peut",    "pouvez",
+         "pouvoir",  "veux",     "voudrais", "dois",    "doit",     "faut",    "faudrait", "qui",  "comment", "pas",
+         "pourrait", "pourrais", "pourriez", "voulais", "voudrait", "aimerais"});
+    add("pt", {"não",    "nem",     "nunca",    "me",    "te",     "se",     "lhe",     "eu",       "você",
+               "ele",    "ela",     "é",        "são",   "era",    "foi",    "está",    "estão",    "estava",
+               "muito",  "tão",     "bastante", "posso", "pode",   "podem",  "poder",   "podiam",   "quero",
+               "queria", "preciso", "consigo",  "que",   "quando", "porque", "poderia", "poderiam", "gostaria"});
+    add("it", {"non",   "mi",       "ti",    "si",     "ci",     "vi",   "io",      "è",          "sono",   "era",
+               "erano", "stato",    "stata", "molto",  "troppo", "poco", "tanto",   "abbastanza", "ho",     "hai",
+               "ha",    "abbiamo",  "hanno", "posso",  "può",    "puoi", "possono", "vorrei",     "voglio", "devo",
+               "deve",  "dovrebbe", "che",   "quando", "perché", "se",   "poter",   "potrebbe",   "potrei", "volevo"});
     // Dutch and Swedish put the object after an auxiliary or a modal ("ik heb mosselen gegeten"): only
     // pronouns, negation, copulas and "very" tell a verb or an adjective there ("je" and "zijn" are also
     // "your" and "his").
