@@ -582,6 +582,32 @@ bool capitalised_inside_sentence(const std::vector<Word>& words, std::size_t i) 
   return words[i].capitalised && i > 0 && words[i - 1].segment == words[i].segment;
 }
 
+// An infinitive after a preposition ("para cambiar", "per vedere", "pour ajouter"): Spanish, Portuguese,
+// Italian and French verbs end in a few ways that few nouns of five letters or more share. French nouns in
+// "-ier" ("fichier", "panier") are kept.
+bool is_infinitive_after(std::string_view before, std::string_view word, std::string_view lang) {
+  struct Rule {
+    std::string_view lang;
+    std::vector<std::string_view> prepositions, endings;
+  };
+  static const Rule rules[] = {
+      {"es", {"para", "de", "a", "por", "sin"}, {"ar", "er", "ir"}},
+      {"pt", {"para", "de", "a", "por", "sem"}, {"ar", "er", "ir"}},
+      {"it", {"per", "di", "da", "a", "senza"}, {"are", "ere", "ire"}},
+      {"fr", {"pour", "de", "à", "sans"}, {"er", "ir"}},
+  };
+  if (word.size() < 5) return false;
+  for (const Rule& r : rules) {
+    if (r.lang != lang) continue;
+    if (std::find(r.prepositions.begin(), r.prepositions.end(), before) == r.prepositions.end()) return false;
+    if (lang == "fr" && ends_with(word, "ier")) return false;
+    for (std::string_view e : r.endings)
+      if (ends_with(word, e)) return true;
+    return false;
+  }
+  return false;
+}
+
 // German writes every noun capitalised: a lone word written in lowercase by a writer who capitalises is a
 // verb or an adjective ("dauert", "ständig"), not a thing. A writer capitalises who writes at least two of the
 // content words inside sentences, and a quarter of them, with a capital; one who capitalises only a brand ("die
@@ -621,8 +647,10 @@ std::vector<Candidate> find_candidates(const std::vector<Word>& words, std::stri
     // Nor do days, months, paying or asking (word_kind).
     bool lone_kind = j - i == 1 && words[i].not_alone;
     // Nor a verb or an adjective, told by the word before it or, in German, by its case; a name stays.
+    const bool after_in_sentence = i > 0 && words[i - 1].segment == words[i].segment;
     bool lone_verb = j - i == 1 && !named &&
-                     ((i > 0 && words[i - 1].segment == words[i].segment && words[i - 1].verb_marker) ||
+                     ((after_in_sentence &&
+                       (words[i - 1].verb_marker || is_infinitive_after(words[i - 1].lower, words[i].lower, lang))) ||
                       (nouns_capitalised && !words[i].capitalised));
     if (!lone_participle && !lone_adverb && !lone_kind && !lone_verb) candidates.push_back(Candidate{i, j - i});
     i = j;

@@ -146,6 +146,11 @@ TEST(Themes, LoneWordsAfterPronounsNegationsOrAuxiliariesAreNotThemes) {
     EXPECT_FALSE(contains(got, verb)) << text << ": " << ::testing::PrintToString(got);
     EXPECT_TRUE(contains(got, noun)) << text << ": " << ::testing::PrintToString(got);
   }
+  // An infinitive after a preposition is a verb; a French noun in "-ier" is not.
+  auto infinitive = extract_themes("Falta un botón para cambiar la contraseña.", "", "es");
+  EXPECT_FALSE(contains(infinitive, "cambiar")) << ::testing::PrintToString(infinitive);
+  EXPECT_TRUE(contains(infinitive, "botón")) << ::testing::PrintToString(infinitive);
+  EXPECT_TRUE(contains(extract_themes("Impossible de télécharger, erreur de fichier.", "", "fr"), "fichier"));
   // A modal that is no stop word starts no phrase: "pouvoir choisir" is neither a theme nor "choisir" alone.
   auto modal = extract_themes("Je voudrais pouvoir choisir la livraison.", "", "fr");
   EXPECT_FALSE(contains(modal, "pouvoir choisir")) << ::testing::PrintToString(modal);
