@@ -584,28 +584,29 @@ bool capitalised_inside_sentence(const std::vector<Word>& words, std::size_t i) 
 
 // An infinitive after a preposition ("para cambiar", "per vedere", "pour ajouter"): Spanish, Portuguese,
 // Italian and French verbs end in a few ways that few nouns of five letters or more share. French nouns in
-// "-ier" ("fichier", "panier") are kept.
-bool is_infinitive_after(std::string_view before, std::string_view word, std::string_view lang) {
-  struct Rule {
-    std::string_view lang;
-    std::vector<std::string_view> prepositions, endings;
-  };
-  static const Rule rules[] = {
+// "-ier" ("fichier", "panier") are kept. The language's rule is looked up once a text.
+struct InfinitiveRule {
+  std::string_view lang;
+  std::vector<std::string_view> prepositions, endings;
+};
+
+const InfinitiveRule* infinitive_rule(std::string_view lang) {
+  static const InfinitiveRule rules[] = {
       {"es", {"para", "de", "a", "por", "sin"}, {"ar", "er", "ir"}},
       {"pt", {"para", "de", "a", "por", "sem"}, {"ar", "er", "ir"}},
       {"it", {"per", "di", "da", "a", "senza"}, {"are", "ere", "ire"}},
       {"fr", {"pour", "de", "à", "sans"}, {"er", "ir"}},
   };
+  for (const InfinitiveRule& r : rules)
+    if (r.lang == lang) return &r;
+  return nullptr;
+}
+
+bool is_infinitive_after(const InfinitiveRule& rule, std::string_view before, std::string_view word) {
   if (word.size() < 5) return false;
-  for (const Rule& r : rules) {
-    if (r.lang != lang) continue;
-    if (std::find(r.prepositions.begin(), r.prepositions.end(), before) == r.prepositions.end()) return false;
-    if (lang == "fr" && ends_with(word, "ier")) return false;
-    for (std::string_view e : r.endings)
-      if (ends_with(word, e)) return true;
-    return false;
-  }
-  return false;
+  if (std::find(rule.prepositions.begin(), rule.prepositions.end(), before) == rule.prepositions.end()) return false;
+  if (rule.lang == "fr" && ends_with(word, "ier")) return false;
+  return std::any_of(rule.endings.begin(), rule.endings.end(), [&](std::string_view e) { return ends_with(word, e); });
 }
 
 // German writes every noun capitalised: a lone word written in lowercase by a writer who capitalises is a
@@ -627,6 +628,7 @@ bool writes_nouns_capitalised(const std::vector<Word>& words, std::string_view l
 std::vector<Candidate> find_candidates(const std::vector<Word>& words, std::string_view lang) {
   std::vector<Candidate> candidates;
   const bool nouns_capitalised = writes_nouns_capitalised(words, lang);
+  const InfinitiveRule* infinitives = infinitive_rule(lang);
   for (std::size_t i = 0; i < words.size();) {
     // A modal or "very" that is no stop word ("pouvoir choisir", "posso aprire", "muy caro") starts no phrase:
     // what follows it is a verb or an adjective, or a verb and its object ("posso pagare affitto").
@@ -650,7 +652,8 @@ std::vector<Candidate> find_candidates(const std::vector<Word>& words, std::stri
     const bool after_in_sentence = i > 0 && words[i - 1].segment == words[i].segment;
     bool lone_verb = j - i == 1 && !named &&
                      ((after_in_sentence &&
-                       (words[i - 1].verb_marker || is_infinitive_after(words[i - 1].lower, words[i].lower, lang))) ||
+                       (words[i - 1].verb_marker ||
+                        (infinitives && is_infinitive_after(*infinitives, words[i - 1].lower, words[i].lower)))) ||
                       (nouns_capitalised && !words[i].capitalised));
     if (!lone_participle && !lone_adverb && !lone_kind && !lone_verb) candidates.push_back(Candidate{i, j - i});
     i = j;
