@@ -91,6 +91,17 @@ const WordSet* stopwords_of(std::string_view language_code) {
 
 bool has_stopwords(std::string_view language_code) { return stopwords_of(language_code) != nullptr; }
 
+WordSet make_word_set(std::span<const std::string_view> words) {
+  WordSet set;
+  set.reserve(words.size());
+  for (std::string_view w : words) set.emplace(w);
+  return set;
+}
+
+WordSet make_word_set(std::initializer_list<std::string_view> words) {
+  return make_word_set(std::span<const std::string_view>(words.begin(), words.size()));
+}
+
 const WordSet& stopwords(std::string_view language_code) {
   static const WordSet empty;
   if (const WordSet* own = stopwords_of(language_code)) return *own;

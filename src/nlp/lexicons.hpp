@@ -5,7 +5,9 @@
 #include <cstdint>
 #include <cstring>
 #include <functional>
+#include <initializer_list>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -43,6 +45,10 @@ struct StringHash {
 
 using WordValence = std::unordered_map<std::string, float, StringHash, std::equal_to<>>;
 using WordSet = std::unordered_set<std::string, StringHash, std::equal_to<>>;
+
+// A set of the words of a list written in the code.
+WordSet make_word_set(std::span<const std::string_view> words);
+WordSet make_word_set(std::initializer_list<std::string_view> words);
 
 // token -> mean valence on -4..+4. Tokens are lowercase words plus emoticons in their written case (":D").
 const WordValence& vader_lexicon();

@@ -343,13 +343,6 @@ void add_phrase(PhraseIndex& index, std::vector<std::string> words, float valenc
   bucket.push_back(Phrase{std::move(words), valence, self_negating});
 }
 
-template <std::size_t N>
-WordSet make_set(const std::string_view (&words)[N]) {
-  WordSet set;
-  for (std::string_view w : words) set.emplace(w);
-  return set;
-}
-
 template <class Key, std::size_t N>
 auto make_map(const std::pair<Key, float> (&entries)[N]) {
   if constexpr (std::is_same_v<Key, std::string_view>) {
@@ -373,15 +366,15 @@ std::optional<float> find_in(const Map& map, const Key& key) {
 }  // namespace
 
 double degree_modifier(std::string_view word) {
-  static const WordSet intensifiers = make_set(kIntensifiers);
-  static const WordSet dampeners = make_set(kDampeners);
+  static const WordSet intensifiers = make_word_set(kIntensifiers);
+  static const WordSet dampeners = make_word_set(kDampeners);
   if (intensifiers.find(word) != intensifiers.end()) return kBoosterStep;
   if (dampeners.find(word) != dampeners.end()) return -kBoosterStep;
   return 0.0;
 }
 
 bool is_negator(std::string_view word) {
-  static const WordSet negators = make_set(kNegators);
+  static const WordSet negators = make_word_set(kNegators);
   if (negators.find(word) != negators.end()) return true;
   return word.size() > 3 && word.substr(word.size() - 3) == "n't";
 }

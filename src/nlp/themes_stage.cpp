@@ -34,64 +34,51 @@ constexpr double kRecurrenceWeight = 0.5;
 // Words too generic to be a theme in product feedback, and common verbs of reporting. English only:
 // they apply when the text is English or undetected.
 const WordSet& generic_words() {
-  static const WordSet words = [] {
-    WordSet w;
-    for (std::string_view s :
-         {"app", "apps", "application", "applications", "thing", "things", "issue", "issues", "problem", "problems",
-          "bug", "bugs", "please", "pls", "plz", "thanks", "thank", "thx", "hi", "hey", "lol", "ok", "okay", "yes",
-          "yeah", "stuff", "lot", "lots", "today", "yesterday", "guys", "team", "everyone", "someone", "anyone",
-          "something", "anything", "everything", "nothing", "people", "product", "software", "feature", "features",
-          "question", "questions", "help", "stopped", "stop", "stops", "start", "started", "starts", "keep", "keeps",
-          "kept", "try", "tried", "trying", "tries", "use", "used", "using", "uses", "get", "gets", "got", "getting",
-          "make", "makes", "made", "want", "wanted", "need", "needed", "needs", "think", "thought", "know", "knew",
-          "see", "saw", "seems", "seem", "seemed", "feel", "felt", "work", "works", "worked", "working", "fix", "fixed",
-          "fixing", "fixes", "add", "added", "adding", "again", "still", "really", "just", "also", "kindly", "would",
-          "could", "fails", "fail", "failed", "failing", "broken", "wrong", "error", "errors", "crash", "crashes",
-          "crashed", "crashing", "happens", "happened", "happening", "going", "goes", "went", "tell", "told", "able",
-          "unable", "sure", "able", "etc", "via", "im", "ive", "dont", "doesnt", "cant", "wont", "isnt", "didnt",
-          "pretty", "bit", "way", "ways", "day", "days", "week", "weeks", "month", "months", "year", "years", "time",
-          "times", "hour", "hours", "minute", "minutes", "ago", "regards", "cheers", "best", "dear", "wish", "hope",
-          "possible", "maybe", "take", "takes", "took", "taking", "taken", "give", "gives", "gave", "put", "puts",
-          "come", "comes", "came", "say", "says", "said", "look", "looks", "looked", "find", "found", "let", "lets",
-          "ask", "asked", "wait", "waiting", "waited", "forever", "always", "lost", "lose", "loses", "losing",
-          "sometimes", "everytime", "every", "anymore", "lately", "whenever", "morning", "mornings", "evening",
-          "afternoon", "tonight", "weekend", "weekends", "night", "nights",
-          // Buying, eating and visiting: what was done, not what it was about.
-          "buy", "buys", "buying", "bought", "worth", "eat", "eats", "ate", "eaten", "eating",
-          // States rather than topics.
-          "freeze", "freezes", "freezing", "froze", "frozen", "hang", "hangs", "hanging", "stuck", "missing", "gone",
-          "twice", "broke", "breaks", "breaking", "slow", "slower", "slowly", "faster", "quick", "quickly", "fast",
-          "tiny", "huge", "little", "easy", "easier", "hard", "harder", "simple", "whole", "current", "previous",
-          "latest", "real", "multiple", "single", "able", "enough", "fine", "okay", "ok", "decent", "nice", "average",
-          "busy", "good", "great", "bad", "cool", "solid", "ok-ish", "meh",
-          // Verbs of reporting and everyday actions.
-          "arrive", "arrives", "arrived", "appear", "appears", "appeared", "show", "shows", "showing", "shown", "open",
-          "opens", "opening", "opened", "click", "clicked", "clicking", "set", "sets", "guess", "mean", "means",
-          "believe", "noticed", "notice", "realized", "realised", "happen", "change", "changed", "changes", "install",
-          "installed", "reinstalled", "reinstall",
-          // Interjections and filler.
-          "meh", "wow", "omg", "ugh", "hmm", "yay", "oops", "btw", "fyi", "imo", "imho", "pls", "idea", "ideas",
-          "version", "versions", "star", "stars", "honestly", "basically", "literally", "actually"}) {
-      w.emplace(s);
-    }
-    return w;
-  }();
+  static const WordSet words = make_word_set(
+      {"app", "apps", "application", "applications", "thing", "things", "issue", "issues", "problem", "problems", "bug",
+       "bugs", "please", "pls", "plz", "thanks", "thank", "thx", "hi", "hey", "lol", "ok", "okay", "yes", "yeah",
+       "stuff", "lot", "lots", "today", "yesterday", "guys", "team", "everyone", "someone", "anyone", "something",
+       "anything", "everything", "nothing", "people", "product", "software", "feature", "features", "question",
+       "questions", "help", "stopped", "stop", "stops", "start", "started", "starts", "keep", "keeps", "kept", "try",
+       "tried", "trying", "tries", "use", "used", "using", "uses", "get", "gets", "got", "getting", "make", "makes",
+       "made", "want", "wanted", "need", "needed", "needs", "think", "thought", "know", "knew", "see", "saw", "seems",
+       "seem", "seemed", "feel", "felt", "work", "works", "worked", "working", "fix", "fixed", "fixing", "fixes", "add",
+       "added", "adding", "again", "still", "really", "just", "also", "kindly", "would", "could", "fails", "fail",
+       "failed", "failing", "broken", "wrong", "error", "errors", "crash", "crashes", "crashed", "crashing", "happens",
+       "happened", "happening", "going", "goes", "went", "tell", "told", "able", "unable", "sure", "able", "etc", "via",
+       "im", "ive", "dont", "doesnt", "cant", "wont", "isnt", "didnt", "pretty", "bit", "way", "ways", "day", "days",
+       "week", "weeks", "month", "months", "year", "years", "time", "times", "hour", "hours", "minute", "minutes",
+       "ago", "regards", "cheers", "best", "dear", "wish", "hope", "possible", "maybe", "take", "takes", "took",
+       "taking", "taken", "give", "gives", "gave", "put", "puts", "come", "comes", "came", "say", "says", "said",
+       "look", "looks", "looked", "find", "found", "let", "lets", "ask", "asked", "wait", "waiting", "waited",
+       "forever", "always", "lost", "lose", "loses", "losing", "sometimes", "everytime", "every", "anymore", "lately",
+       "whenever", "morning", "mornings", "evening", "afternoon", "tonight", "weekend", "weekends", "night", "nights",
+       // Buying, eating and visiting: what was done, not what it was about.
+       "buy", "buys", "buying", "bought", "worth", "eat", "eats", "ate", "eaten", "eating",
+       // States rather than topics.
+       "freeze", "freezes", "freezing", "froze", "frozen", "hang", "hangs", "hanging", "stuck", "missing", "gone",
+       "twice", "broke", "breaks", "breaking", "slow", "slower", "slowly", "faster", "quick", "quickly", "fast", "tiny",
+       "huge", "little", "easy", "easier", "hard", "harder", "simple", "whole", "current", "previous", "latest", "real",
+       "multiple", "single", "able", "enough", "fine", "okay", "ok", "decent", "nice", "average", "busy", "good",
+       "great", "bad", "cool", "solid", "ok-ish", "meh",
+       // Verbs of reporting and everyday actions.
+       "arrive", "arrives", "arrived", "appear", "appears", "appeared", "show", "shows", "showing", "shown", "open",
+       "opens", "opening", "opened", "click", "clicked", "clicking", "set", "sets", "guess", "mean", "means", "believe",
+       "noticed", "notice", "realized", "realised", "happen", "change", "changed", "changes", "install", "installed",
+       "reinstalled", "reinstall",
+       // Interjections and filler.
+       "meh", "wow", "omg", "ugh", "hmm", "yay", "oops", "btw", "fyi", "imo", "imho", "pls", "idea", "ideas", "version",
+       "versions", "star", "stars", "honestly", "basically", "literally", "actually"});
   return words;
 }
 
 // Domain nouns that stopwords-iso's long English list treats as stop words.
 const WordSet& english_keep() {
-  static const WordSet words = [] {
-    WordSet w;
-    for (std::string_view s :
-         {"page",  "pages",  "system", "systems",  "line",  "lines",  "name",        "names",  "home",
-          "test",  "tests",  "value",  "values",   "order", "orders", "information", "number", "numbers",
-          "group", "groups", "area",   "areas",    "case",  "cases",  "room",        "rooms",  "results",
-          "point", "points", "side",   "interest", "parts", "part",   "face",        "member", "members"}) {
-      w.emplace(s);
-    }
-    return w;
-  }();
+  static const WordSet words =
+      make_word_set({"page",  "pages",  "system", "systems",  "line",  "lines",  "name",        "names",  "home",
+                     "test",  "tests",  "value",  "values",   "order", "orders", "information", "number", "numbers",
+                     "group", "groups", "area",   "areas",    "case",  "cases",  "room",        "rooms",  "results",
+                     "point", "points", "side",   "interest", "parts", "part",   "face",        "member", "members"});
   return words;
 }
 
@@ -100,40 +87,33 @@ bool is_english(std::string_view lang) { return lang == "en" || lang == "un"; }
 // The product itself and the feedback about it, in the languages feedback most often comes in: never a
 // theme in any language (English's are in generic_words).
 const WordSet& generic_words_any_language() {
-  static const WordSet words = [] {
-    WordSet w;
-    for (std::string_view s :
-         {"app", "apps", "application", "applications", "appli", "aplicación", "aplicacion", "aplicaciones",
-          "aplicativo", "aplicação", "aplicacao", "applicazione", "applicazioni", "anwendung", "programm", "applicatie",
-          "appen", "appar", "appi", "aplikace", "aplikacja", "aplikację", "aplikacji", "uygulama", "uygulaması",
-          "uygulamayı", "приложение", "приложения", "приложении", "приложением", "программа", "problème", "problèmes",
-          "problema", "problemas", "problemi", "problem", "probleme", "problemen", "bug", "bugs", "fehler", "erreur",
-          "error", "errore", "erro", "ошибка", "ошибки", "proszę", "bitte", "merci", "danke", "gracias", "obrigado",
-          "obrigada", "grazie", "bedankt", "tack", "спасибо", "dziękuję", "teşekkürler", "super", "génial", "géniale",
-          "genial", "geweldig", "fantastisch", "toll", "bien", "bueno", "buena", "bom", "boa", "buono", "goed", "bra",
-          "хорошо", "dobrze", "güzel",
-          // "very" and "really", and "people", where the stop-word lists lack them.
-          "zeer", "echt", "wirklich", "vraiment", "realmente", "davvero", "bardzo", "очень", "çok", "verkligen",
-          "mycket", "mensen", "leute", "gens", "gente", "persone", "pessoas", "люди", "ludzie", "insanlar", "graag",
-          "gegeten",
-          // Greetings and sign-offs: how a message starts or ends, never what it is about.
-          "hello", "hiya", "bonjour", "bonsoir", "salut", "coucou", "cordialement", "hallo", "moin", "servus", "grüße",
-          "gruß", "hola", "saludos", "olá", "oi", "abraços", "cumprimentos", "ciao", "salve", "buongiorno", "buonasera",
-          "saluti", "cordiali", "hoi", "groeten", "groetjes", "goedemorgen", "goedemiddag", "hej", "hejsan",
-          "hälsningar", "mvh", "cześć", "witam", "pozdrawiam", "pozdrowienia", "привет", "здравствуйте", "уважением",
-          "merhaba", "selam", "saygılarımla",
-          // When: minutes, hours, mornings, today and yesterday (English's are in generic_words).
-          "minuten", "minutos", "minuti", "minuter", "minut", "minuty", "dakika", "secondes", "segundos", "secondi",
-          "sekunden", "seconden", "sekunder", "sekund", "saniye", "heures", "horas", "stunden", "uren", "timmar",
-          "godzin", "saat", "matin", "soir", "soirée", "morgens", "abend", "abends", "gestern", "heute", "ayer", "hoy",
-          "ontem", "hoje", "ieri", "oggi", "stamattina", "gisteren", "vandaag", "igår", "idag", "wczoraj", "dzisiaj",
-          "вчера", "сегодня", "dün", "bugün",
-          // Someone, where the stop-word lists lack it.
-          "alguien", "alguém", "qualcuno", "jemand", "iemand", "någon", "ktoś", "кто-то"}) {
-      w.emplace(s);
-    }
-    return w;
-  }();
+  static const WordSet words = make_word_set(
+      {"app", "apps", "application", "applications", "appli", "aplicación", "aplicacion", "aplicaciones", "aplicativo",
+       "aplicação", "aplicacao", "applicazione", "applicazioni", "anwendung", "programm", "applicatie", "appen",
+       "appar", "appi", "aplikace", "aplikacja", "aplikację", "aplikacji", "uygulama", "uygulaması", "uygulamayı",
+       "приложение", "приложения", "приложении", "приложением", "программа", "problème", "problèmes", "problema",
+       "problemas", "problemi", "problem", "probleme", "problemen", "bug", "bugs", "fehler", "erreur", "error",
+       "errore", "erro", "ошибка", "ошибки", "proszę", "bitte", "merci", "danke", "gracias", "obrigado", "obrigada",
+       "grazie", "bedankt", "tack", "спасибо", "dziękuję", "teşekkürler", "super", "génial", "géniale", "genial",
+       "geweldig", "fantastisch", "toll", "bien", "bueno", "buena", "bom", "boa", "buono", "goed", "bra", "хорошо",
+       "dobrze", "güzel",
+       // "very" and "really", and "people", where the stop-word lists lack them.
+       "zeer", "echt", "wirklich", "vraiment", "realmente", "davvero", "bardzo", "очень", "çok", "verkligen", "mycket",
+       "mensen", "leute", "gens", "gente", "persone", "pessoas", "люди", "ludzie", "insanlar", "graag", "gegeten",
+       // Greetings and sign-offs: how a message starts or ends, never what it is about.
+       "hello", "hiya", "bonjour", "bonsoir", "salut", "coucou", "cordialement", "hallo", "moin", "servus", "grüße",
+       "gruß", "hola", "saludos", "olá", "oi", "abraços", "cumprimentos", "ciao", "salve", "buongiorno", "buonasera",
+       "saluti", "cordiali", "hoi", "groeten", "groetjes", "goedemorgen", "goedemiddag", "hej", "hejsan", "hälsningar",
+       "mvh", "cześć", "witam", "pozdrawiam", "pozdrowienia", "привет", "здравствуйте", "уважением", "merhaba", "selam",
+       "saygılarımla",
+       // When: minutes, hours, mornings, today and yesterday (English's are in generic_words).
+       "minuten", "minutos", "minuti", "minuter", "minut", "minuty", "dakika", "secondes", "segundos", "secondi",
+       "sekunden", "seconden", "sekunder", "sekund", "saniye", "heures", "horas", "stunden", "uren", "timmar", "godzin",
+       "saat", "matin", "soir", "soirée", "morgens", "abend", "abends", "gestern", "heute", "ayer", "hoy", "ontem",
+       "hoje", "ieri", "oggi", "stamattina", "gisteren", "vandaag", "igår", "idag", "wczoraj", "dzisiaj", "вчера",
+       "сегодня", "dün", "bugün",
+       // Someone, where the stop-word lists lack it.
+       "alguien", "alguém", "qualcuno", "jemand", "iemand", "någon", "ktoś", "кто-то"});
   return words;
 }
 
@@ -185,7 +165,7 @@ struct Word {
   bool delimiter = false;
   std::uint32_t segment = 0;
   bool in_title = false;
-  bool handle = false;  // written "@name": an account, never a theme
+  bool handle = false;       // written "@name": an account, never a theme
   bool capitalised = false;  // its first letter was a capital
   bool not_alone = false;    // no theme on its own (word_kind)
   bool verb_marker = false;  // a lone word after it is a verb or an adjective (word_kind)
@@ -358,39 +338,33 @@ bool is_consonant(char c) {
 // (English's units are generic words): alone they say when, not what ("friday", "mes"), though inside a phrase
 // they may name a thing ("black friday").
 bool is_calendar_word(std::string_view w) {
-  static const WordSet words = [] {
-    WordSet s;
-    for (std::string_view d :
-         {"monday",        "tuesday",     "wednesday",    "thursday",     "friday",      "saturday",  "sunday",
-          "mondays",       "tuesdays",    "wednesdays",   "thursdays",    "fridays",     "saturdays", "sundays",
-          "january",       "february",    "march",        "april",        "june",        "july",      "august",
-          "september",     "october",     "november",     "december",     "lundi",       "mardi",     "mercredi",
-          "jeudi",         "vendredi",    "samedi",       "dimanche",     "janvier",     "février",   "avril",
-          "juin",          "juillet",     "septembre",    "octobre",      "novembre",    "décembre",  "montag",
-          "dienstag",      "mittwoch",    "donnerstag",   "freitag",      "samstag",     "sonntag",   "januar",
-          "februar",       "märz",        "dezember",     "lunes",        "martes",      "miércoles", "jueves",
-          "viernes",       "sábado",      "domingo",      "enero",        "febrero",     "marzo",     "abril",
-          "junio",         "julio",       "agosto",       "septiembre",   "octubre",     "noviembre", "diciembre",
-          "segunda-feira", "terça-feira", "quarta-feira", "quinta-feira", "sexta-feira", "janeiro",   "fevereiro",
-          "março",         "maio",        "junho",        "julho",        "setembro",    "outubro",   "novembro",
-          "dezembro",      "lunedì",      "martedì",      "mercoledì",    "giovedì",     "venerdì",   "sabato",
-          "domenica",      "gennaio",     "febbraio",     "aprile",       "maggio",      "giugno",    "luglio",
-          "settembre",     "ottobre",     "dicembre",     "maandag",      "dinsdag",     "woensdag",  "donderdag",
-          "vrijdag",       "zaterdag",    "zondag",       "måndag",       "tisdag",      "onsdag",    "torsdag",
-          "fredag",        "lördag",      "söndag",       "poniedziałek", "wtorek",      "środa",     "czwartek",
-          "piątek",        "sobota",      "niedziela",    "понедельник",  "вторник",     "среда",     "четверг",
-          "пятница",       "суббота",     "воскресенье",  "pazartesi",    "salı",        "çarşamba",  "perşembe",
-          "cuma",          "cumartesi",   "pazar",        "jour",         "jours",       "semaine",   "semaines",
-          "mois",          "année",       "années",       "woche",        "wochen",      "monat",     "monate",
-          "jahr",          "jahre",       "día",          "días",         "semana",      "semanas",   "mes",
-          "meses",         "año",         "años",         "dias",         "mês",         "giorno",    "giorni",
-          "settimana",     "settimane",   "mese",         "mesi",         "maand",       "maanden",   "jaar",
-          "vecka",         "veckor",      "månad",        "månader",      "dzień",       "tydzień",   "miesiąc",
-          "день",          "неделя",      "месяц",        "год",          "hafta",       "yıl"}) {
-      s.emplace(d);
-    }
-    return s;
-  }();
+  static const WordSet words = make_word_set(
+      {"monday",        "tuesday",     "wednesday",    "thursday",     "friday",      "saturday",  "sunday",
+       "mondays",       "tuesdays",    "wednesdays",   "thursdays",    "fridays",     "saturdays", "sundays",
+       "january",       "february",    "march",        "april",        "june",        "july",      "august",
+       "september",     "october",     "november",     "december",     "lundi",       "mardi",     "mercredi",
+       "jeudi",         "vendredi",    "samedi",       "dimanche",     "janvier",     "février",   "avril",
+       "juin",          "juillet",     "septembre",    "octobre",      "novembre",    "décembre",  "montag",
+       "dienstag",      "mittwoch",    "donnerstag",   "freitag",      "samstag",     "sonntag",   "januar",
+       "februar",       "märz",        "dezember",     "lunes",        "martes",      "miércoles", "jueves",
+       "viernes",       "sábado",      "domingo",      "enero",        "febrero",     "marzo",     "abril",
+       "junio",         "julio",       "agosto",       "septiembre",   "octubre",     "noviembre", "diciembre",
+       "segunda-feira", "terça-feira", "quarta-feira", "quinta-feira", "sexta-feira", "janeiro",   "fevereiro",
+       "março",         "maio",        "junho",        "julho",        "setembro",    "outubro",   "novembro",
+       "dezembro",      "lunedì",      "martedì",      "mercoledì",    "giovedì",     "venerdì",   "sabato",
+       "domenica",      "gennaio",     "febbraio",     "aprile",       "maggio",      "giugno",    "luglio",
+       "settembre",     "ottobre",     "dicembre",     "maandag",      "dinsdag",     "woensdag",  "donderdag",
+       "vrijdag",       "zaterdag",    "zondag",       "måndag",       "tisdag",      "onsdag",    "torsdag",
+       "fredag",        "lördag",      "söndag",       "poniedziałek", "wtorek",      "środa",     "czwartek",
+       "piątek",        "sobota",      "niedziela",    "понедельник",  "вторник",     "среда",     "четверг",
+       "пятница",       "суббота",     "воскресенье",  "pazartesi",    "salı",        "çarşamba",  "perşembe",
+       "cuma",          "cumartesi",   "pazar",        "jour",         "jours",       "semaine",   "semaines",
+       "mois",          "année",       "années",       "woche",        "wochen",      "monat",     "monate",
+       "jahr",          "jahre",       "día",          "días",         "semana",      "semanas",   "mes",
+       "meses",         "año",         "años",         "dias",         "mês",         "giorno",    "giorni",
+       "settimana",     "settimane",   "mese",         "mesi",         "maand",       "maanden",   "jaar",
+       "vecka",         "veckor",      "månad",        "månader",      "dzień",       "tydzień",   "miesiąc",
+       "день",          "неделя",      "месяц",        "год",          "hafta",       "yıl"});
   return words.find(w) != words.end();
 }
 
@@ -398,13 +372,9 @@ bool is_calendar_word(std::string_view w) {
 // phrase with them names a thing: paying ("apple pay", "paid plan"), asking ("refund request", "accessibility
 // options"), thanking.
 bool is_generic_alone(std::string_view w) {
-  static const WordSet words = [] {
-    WordSet s;
-    for (std::string_view g : {"pay", "pays", "paying", "paid", "request", "requests", "suggestion", "suggestions",
-                               "option", "options", "shoutout", "shoutouts", "shout-out", "kudos"})
-      s.emplace(g);
-    return s;
-  }();
+  static const WordSet words =
+      make_word_set({"pay", "pays", "paying", "paid", "request", "requests", "suggestion", "suggestions", "option",
+                     "options", "shoutout", "shoutouts", "shout-out", "kudos"});
   return words.find(w) != words.end();
 }
 
@@ -416,7 +386,7 @@ bool is_verb_marker(std::string_view w, std::string_view lang) {
   static const auto markers = [] {
     std::unordered_map<std::string, WordSet, StringHash, std::equal_to<>> m;
     auto add = [&](std::string_view code, std::initializer_list<std::string_view> words) {
-      for (std::string_view x : words) m[std::string(code)].emplace(x);
+      m.emplace(code, make_word_set(words));
     };
     add("es", {"no",      "me",     "te",     "se",     "nos",     "os",       "lo",       "yo",    "tú",      "nunca",
                "muy",     "tan",    "es",     "son",    "era",     "eran",     "fue",      "está",  "están",   "estaba",
@@ -477,8 +447,8 @@ std::uint8_t word_kind(std::string_view w, std::string_view lang, const WordSet&
 // An English adverb in "-ly" ("totally", "genuinely", "geographically"); nouns in "-ly" are listed.
 bool is_adverb(std::string_view w) {
   if (w.size() < 6 || !ends_with(w, "ly")) return false;
-  for (std::string_view noun : {"family", "supply", "assembly", "anomaly", "butterfly", "monopoly", "homily", "melancholy",
-                                "grizzly", "firefly", "dragonfly", "underbelly"}) {
+  for (std::string_view noun : {"family", "supply", "assembly", "anomaly", "butterfly", "monopoly", "homily",
+                                "melancholy", "grizzly", "firefly", "dragonfly", "underbelly"}) {
     if (noun == w) return false;
   }
   return true;
@@ -486,9 +456,10 @@ bool is_adverb(std::string_view w) {
 
 // Nouns in "-ie" whose plural ends in "-ies" like the many nouns in "-y" ("movies", not "movy").
 bool is_ie_noun(std::string_view w) {
-  for (std::string_view n : {"movie", "cookie", "calorie", "selfie", "zombie", "hoodie", "freebie", "rookie", "newbie",
-                             "goodie", "smoothie", "brownie", "pie", "tie", "lie", "genie", "veggie", "auntie", "techie",
-                             "indie", "sortie", "birdie", "bookie", "boogie", "foodie", "junkie", "yuppie"}) {
+  for (std::string_view n :
+       {"movie",  "cookie",   "calorie", "selfie", "zombie", "hoodie", "freebie", "rookie", "newbie",
+        "goodie", "smoothie", "brownie", "pie",    "tie",    "lie",    "genie",   "veggie", "auntie",
+        "techie", "indie",    "sortie",  "birdie", "bookie", "boogie", "foodie",  "junkie", "yuppie"}) {
     if (n == w) return true;
   }
   return false;
@@ -562,8 +533,8 @@ const std::string& pick_form(const std::vector<Form>& forms) {
   const Form* best = nullptr;
   for (const Form& f : forms) {
     if (!best || f.count > best->count ||
-        (f.count == best->count && (f.text.size() < best->text.size() ||
-                                    (f.text.size() == best->text.size() && f.text < best->text))))
+        (f.count == best->count &&
+         (f.text.size() < best->text.size() || (f.text.size() == best->text.size() && f.text < best->text))))
       best = &f;
   }
   return best ? best->text : none;
