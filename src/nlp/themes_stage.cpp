@@ -186,7 +186,7 @@ void split_words(std::string_view text, bool in_title, bool elide, std::uint32_t
       if (apo != std::string::npos && apo <= 2) cur.erase(0, apo + 1);
     }
     if (!cur.empty() && out.size() < kMaxWords)
-      out.push_back(Word{std::move(cur), {}, false, segment, in_title, handle, capitalised});
+      out.emplace_back(std::move(cur), std::string(), false, segment, in_title, handle, capitalised);
     cur.clear();
     handle = false;
   };
@@ -434,9 +434,14 @@ bool is_verb_marker(std::string_view w, std::string_view lang) {
 // What a word is to key phrases, remembered per thread for each language: a delimiter, a word that is no theme
 // alone, a word after which a lone word is a verb or an adjective (is_verb_marker), or several of these.
 constexpr std::uint8_t kDelimiterWord = 1, kNotAloneWord = 2, kVerbMarkerWord = 4;
-std::uint8_t word_kind(std::string_view w, std::string_view lang, const WordSet& stops) {
+using WordKinds = WordMemo<std::uint8_t>;
+// The language's memo, looked up once a text; valid until the next call.
+WordKinds& word_kinds(std::string_view lang) {
   thread_local WordMemos<std::string, std::uint8_t> memos;
-  return memos.of(lang).get(w, [&](std::string_view word) -> std::uint8_t {
+  return memos.of(lang);
+}
+std::uint8_t word_kind(WordKinds& kinds, std::string_view w, std::string_view lang, const WordSet& stops) {
+  return kinds.get(w, [&](std::string_view word) -> std::uint8_t {
     std::uint8_t kind = is_delimiter_uncached(word, lang, stops) ? kDelimiterWord : 0;
     if (is_calendar_word(word) || (is_english(lang) && is_generic_alone(word))) kind |= kNotAloneWord;
     if (is_verb_marker(word, lang)) kind |= kVerbMarkerWord;
@@ -738,8 +743,9 @@ std::vector<std::string> extract_themes(std::string_view text, std::string_view 
   split_words(title, true, elide, segment, words);
   split_words(text, false, elide, segment, words);
   if (is_english(lang)) words = canonicalise(std::move(words));
+  WordKinds& kinds = word_kinds(lang);
   for (Word& w : words) {
-    const std::uint8_t kind = w.handle ? kDelimiterWord : word_kind(w.lower, lang, stops);
+    const std::uint8_t kind = w.handle ? kDelimiterWord : word_kind(kinds, w.lower, lang, stops);
     w.delimiter = (kind & kDelimiterWord) != 0;
     w.not_alone = (kind & kNotAloneWord) != 0;
     w.verb_marker = (kind & kVerbMarkerWord) != 0;
@@ -756,8 +762,9 @@ std::string theme_key(std::string_view phrase, std::string_view language_code) {
   std::uint32_t segment = 0;
   split_words(phrase, false, !is_english(lang), segment, words);
   std::string key;
+  WordKinds& kinds = word_kinds(lang);
   for (const Word& w : words) {
-    if (word_kind(w.lower, lang, stops) & kDelimiterWord) continue;
+    if (word_kind(kinds, w.lower, lang, stops) & kDelimiterWord) continue;
     if (!key.empty()) key.push_back(' ');
     key += stem_word(w.lower, lang);
   }
