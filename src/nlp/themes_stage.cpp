@@ -519,24 +519,28 @@ struct Candidate {
   std::size_t length;
 };
 
-// One display form of a theme's word and how often the text used it.
+// One display form of a theme's word (at `position` in the phrase) and how often the text used it.
 struct Form {
+  std::size_t position = 0;
   std::string text;
   int count = 0;
 };
 
 struct Theme {
   std::string key;  // the stems joined by spaces
+  std::uint64_t key_hash = 0;
   double score = 0.0;
   std::size_t first_seen = 0;
-  std::vector<std::vector<Form>> forms;  // per word position
+  std::size_t length = 0;   // words
+  std::vector<Form> forms;  // every position's, in the order first used
 };
 
-// The most used form; ties go to the shorter, then the alphabetically first.
-const std::string& pick_form(const std::vector<Form>& forms) {
+// The most used form at a position; ties go to the shorter, then the alphabetically first.
+const std::string& pick_form(const std::vector<Form>& forms, std::size_t position) {
   static const std::string none;
   const Form* best = nullptr;
   for (const Form& f : forms) {
+    if (f.position != position) continue;
     if (!best || f.count > best->count ||
         (f.count == best->count &&
          (f.text.size() < best->text.size() || (f.text.size() == best->text.size() && f.text < best->text))))
@@ -641,24 +645,40 @@ std::vector<Candidate> find_candidates(const std::vector<Word>& words, std::stri
 // order they were first seen.
 std::vector<Theme> score_candidates(std::vector<Word>& words, const std::vector<Candidate>& candidates,
                                     std::string_view lang) {
-  // How often each stem occurs across all candidates: a word that recurs lifts every phrase it is in.
-  std::vector<std::string_view> all_stems;
+  // How often each stem occurs across all candidates: a word that recurs lifts every phrase it is in. The
+  // candidates' words are sorted by stem (its hash first, so most comparisons are of two integers) and each
+  // run of one stem gives its words their count.
+  struct StemAt {
+    std::uint64_t hash;
+    std::size_t word;
+  };
+  std::vector<StemAt> by_stem;
   for (const Candidate& c : candidates) {
     for (std::size_t k = c.first; k < c.first + c.length; ++k) {
       if (words[k].stem.empty()) words[k].stem = stem_word(words[k].lower, lang);
-      all_stems.push_back(words[k].stem);
+      by_stem.push_back(StemAt{word_hash(words[k].stem), k});
     }
   }
-  std::sort(all_stems.begin(), all_stems.end());
-  auto stem_frequency = [&](std::string_view stem) {
-    auto [lo, hi] = std::equal_range(all_stems.begin(), all_stems.end(), stem);
-    return static_cast<int>(hi - lo);
-  };
+  std::sort(by_stem.begin(), by_stem.end(), [&](const StemAt& a, const StemAt& b) {
+    if (a.hash != b.hash) return a.hash < b.hash;
+    return words[a.word].stem < words[b.word].stem;
+  });
+  std::vector<int> frequency(words.size(), 0);  // by word index; set for the candidates' words
+  for (std::size_t from = 0; from < by_stem.size();) {
+    std::size_t to = from + 1;
+    while (to < by_stem.size() && by_stem[to].hash == by_stem[from].hash &&
+           words[by_stem[to].word].stem == words[by_stem[from].word].stem)
+      ++to;
+    for (std::size_t r = from; r < to; ++r) frequency[by_stem[r].word] = static_cast<int>(to - from);
+    from = to;
+  }
 
   std::vector<Theme> themes;
-  std::unordered_map<std::string_view, std::size_t> by_key;  // into themes; keys live in the themes
   themes.reserve(candidates.size());
-  by_key.reserve(candidates.size());
+  // Themes by key in an open-addressed table of theme index + 1 (0 is empty), twice the candidates in size.
+  std::size_t slots_size = 16;
+  while (slots_size < candidates.size() * 2) slots_size <<= 1;
+  std::vector<std::uint32_t> slots(slots_size, 0);
   std::string key;
   for (std::size_t n = 0; n < candidates.size(); ++n) {
     const Candidate& c = candidates[n];
@@ -667,19 +687,21 @@ std::vector<Theme> score_candidates(std::vector<Word>& words, const std::vector<
       if (!key.empty()) key.push_back(' ');
       key += words[k].stem;
     }
-    auto found = by_key.find(key);
-    if (found == by_key.end()) {
+    const std::uint64_t hash = word_hash(key);
+    std::size_t slot = hash & (slots_size - 1);
+    while (slots[slot] != 0 && !(themes[slots[slot] - 1].key_hash == hash && themes[slots[slot] - 1].key == key))
+      slot = (slot + 1) & (slots_size - 1);
+    if (slots[slot] == 0) {
       Theme t;
       t.key = key;
+      t.key_hash = hash;
       t.first_seen = n;
-      t.forms.resize(c.length);
-      for (std::size_t k = c.first; k < c.first + c.length; ++k) {
-        t.score += kRecurrenceWeight * (stem_frequency(words[k].stem) - 1);
-      }
+      t.length = c.length;
+      for (std::size_t k = c.first; k < c.first + c.length; ++k) t.score += kRecurrenceWeight * (frequency[k] - 1);
       themes.push_back(std::move(t));
-      found = by_key.emplace(themes.back().key, themes.size() - 1).first;
+      slots[slot] = static_cast<std::uint32_t>(themes.size());
     }
-    Theme& t = themes[found->second];
+    Theme& t = themes[slots[slot] - 1];
     double position = words[c.first].in_title ? kTitleWeight : 1.0 + 0.5 / (1.0 + static_cast<double>(n) / 10.0);
     t.score += position * kLengthWeight[c.length - 1];
     for (std::size_t k = 0; k < c.length; ++k) {
@@ -693,10 +715,10 @@ std::vector<Theme> score_candidates(std::vector<Word>& words, const std::vector<
       std::string form = !(is_english(lang) && head) ? w.lower
                          : named                     ? std::string(without_possessive(w.lower))
                                                      : english_display(w.lower, w.stem, lang, c.length == 1);
-      auto& forms = t.forms[k];
-      auto same = std::find_if(forms.begin(), forms.end(), [&](const Form& f) { return f.text == form; });
-      if (same == forms.end()) {
-        forms.push_back(Form{std::move(form), 1});
+      auto same = std::find_if(t.forms.begin(), t.forms.end(),
+                               [&](const Form& f) { return f.position == k && f.text == form; });
+      if (same == t.forms.end()) {
+        t.forms.push_back(Form{k, std::move(form), 1});
       } else {
         ++same->count;
       }
@@ -718,9 +740,9 @@ std::vector<std::string> best_themes(const std::vector<Theme>& themes) {
   for (const Theme* t : ranked) {
     if (out.size() == kMaxThemes) break;
     std::string display;
-    for (const auto& forms : t->forms) {
+    for (std::size_t position = 0; position < t->length; ++position) {
       if (!display.empty()) display.push_back(' ');
-      display += pick_form(forms);
+      display += pick_form(t->forms, position);
     }
     if (std::find(out.begin(), out.end(), display) == out.end()) out.push_back(std::move(display));
   }

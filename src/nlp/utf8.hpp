@@ -63,24 +63,35 @@ inline char32_t to_lower(char32_t cp) {
 }
 std::string to_lower_utf8(std::string_view s);
 
+namespace detail {
+// ASCII classes for the word splitters' fast path: 1 a lowercase letter or a digit, 2 a capital, 0 the rest
+// (and every byte of a multibyte character).
+inline constexpr auto kAsciiWordClass = [] {
+  struct Table {
+    unsigned char of[256] = {};
+  } t;
+  for (int c = 'a'; c <= 'z'; ++c) t.of[c] = 1;
+  for (int c = '0'; c <= '9'; ++c) t.of[c] = 1;
+  for (int c = 'A'; c <= 'Z'; ++c) t.of[c] = 2;
+  return t;
+}();
+}  // namespace detail
+
 // Word splitters' fast path: appends the run of ASCII letters and digits that starts at s[i], lowercased, to
 // word, advances i past it and returns true; when s[i] is anything else, leaves both alone for the general
 // path and returns false.
 inline bool take_ascii_alnum(std::string_view s, std::size_t& i, std::string& word) {
   std::size_t end = i;
-  bool upper = false;
+  unsigned char seen = 0;  // the classes met, so a word without capitals is copied as it is
   for (; end < s.size(); ++end) {
-    char c = s[end];
-    if (c >= 'A' && c <= 'Z') {
-      upper = true;
-    } else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) {
-      break;
-    }
+    const unsigned char kind = detail::kAsciiWordClass.of[static_cast<unsigned char>(s[end])];
+    if (kind == 0) break;
+    seen |= kind;
   }
   if (end == i) return false;
   std::size_t from = word.size();
   word.append(s.data() + i, end - i);
-  if (upper) {
+  if (seen & 2) {
     for (std::size_t k = from; k < word.size(); ++k)
       if (word[k] >= 'A' && word[k] <= 'Z') word[k] = static_cast<char>(word[k] + ('a' - 'A'));
   }

@@ -34,8 +34,7 @@ class WordMemo {
     for (std::size_t i = h & mask;; i = (i + 1) & mask) {
       const Slot& s = slots_[i];
       if (!s.used) return nullptr;
-      if (s.hash == h && s.length == word.size() && std::memcmp(s.word, word.data(), word.size()) == 0)
-        return &s.value;
+      if (s.hash == h && s.length == word.size() && same_bytes(s.word, word)) return &s.value;
     }
   }
 
@@ -63,12 +62,31 @@ class WordMemo {
   }
 
  private:
+  // A slot's word against one of the same length (at most kMaxWordBytes), eight bytes at a time: a call into
+  // libc's memcmp cost more than the hash.
+  static bool same_bytes(const char* slot, std::string_view word) {
+    const char* w = word.data();
+    const std::size_t n = word.size();
+    std::size_t k = 0;
+    for (; k + 8 <= n; k += 8)
+      if (load8(slot + k) != load8(w + k)) return false;
+    if (k == n) return true;
+    if (n >= 8) return load8(slot + n - 8) == load8(w + n - 8);  // the last eight, overlapping those compared
+    for (; k < n; ++k)
+      if (slot[k] != w[k]) return false;
+    return true;
+  }
+  static std::uint64_t load8(const char* p) {
+    std::uint64_t v;
+    std::memcpy(&v, p, 8);
+    return v;
+  }
+
   void insert(std::uint64_t h, std::string_view word, const Value& value) {
     const std::size_t mask = slots_.size() - 1;
     for (std::size_t i = h & mask;; i = (i + 1) & mask) {
       Slot& s = slots_[i];
-      if (s.used && !(s.hash == h && s.length == word.size() && std::memcmp(s.word, word.data(), word.size()) == 0))
-        continue;
+      if (s.used && !(s.hash == h && s.length == word.size() && same_bytes(s.word, word))) continue;
       if (!s.used) ++count_;
       s.used = true;
       s.hash = h;
