@@ -16,6 +16,26 @@
 
 namespace chorus::nlp {
 
+namespace detail {
+// The 1-7 bytes at p as the low bytes of an integer in memory order, without a loop or a call: two loads of
+// four that overlap, or the first, middle and last byte.
+inline std::uint64_t load_short(const char* p, std::size_t n) noexcept {
+  auto byte = [&](std::size_t k) { return std::uint64_t{static_cast<unsigned char>(p[k])}; };
+  if constexpr (std::endian::native != std::endian::little) {
+    std::uint64_t w = 0;
+    for (std::size_t k = 0; k < n; ++k) w |= byte(k) << (8 * k);
+    return w;
+  }
+  if (n >= 4) {
+    std::uint32_t first, last;
+    std::memcpy(&first, p, 4);
+    std::memcpy(&last, p + n - 4, 4);
+    return first | (std::uint64_t{last} << (8 * (n - 4)));
+  }
+  return byte(0) | (byte(n / 2) << (8 * (n / 2))) | (byte(n - 1) << (8 * (n - 1)));
+}
+}  // namespace detail
+
 // A hash for short keys (words are mostly under 16 bytes): eight bytes per multiply, inlined at the call.
 // Its values are never stored; they only place words in containers of this process.
 inline std::uint64_t word_hash(std::string_view s) noexcept {
@@ -32,7 +52,7 @@ inline std::uint64_t word_hash(std::string_view s) noexcept {
   if (n) {
     // The last 1-7 bytes. A copy of a length known only at run time is a call into libc, which cost more than
     // the rest of the hash: a key of 8 bytes or more loads the 8 that end it and shifts out those already
-    // hashed; a shorter key is assembled byte by byte.
+    // hashed.
     std::uint64_t w = 0;
     if (s.size() >= 8) {
       std::memcpy(&w, p + n - 8, 8);
@@ -42,7 +62,7 @@ inline std::uint64_t word_hash(std::string_view s) noexcept {
         w <<= 8 * (8 - n);
       }
     } else {
-      for (std::size_t k = 0; k < n; ++k) w |= std::uint64_t{static_cast<unsigned char>(p[k])} << (8 * k);
+      w = detail::load_short(p, n);
     }
     h = (h ^ w) * kMul;
     h ^= h >> 29;

@@ -72,9 +72,7 @@ class WordMemo {
       if (load8(slot + k) != load8(w + k)) return false;
     if (k == n) return true;
     if (n >= 8) return load8(slot + n - 8) == load8(w + n - 8);  // the last eight, overlapping those compared
-    for (; k < n; ++k)
-      if (slot[k] != w[k]) return false;
-    return true;
+    return detail::load_short(slot, n) == detail::load_short(w, n);
   }
   static std::uint64_t load8(const char* p) {
     std::uint64_t v;

@@ -50,6 +50,45 @@ TEST(WordMemo, ForgetsWhenFullInsteadOfGrowingWithoutBound) {
   EXPECT_EQ(*last, n - 1);
 }
 
+// Words are compared and hashed several bytes at a time: at every length a memo keeps, a word that differs in any
+// one byte is another word, with a hash of its own.
+TEST(WordMemo, WordsThatDifferInAnyOneByteAreDifferentWordsAtEveryLength) {
+  for (std::size_t n = 1; n <= WordMemo<int>::kMaxWordBytes; ++n) {
+    WordMemo<int> memo;
+    std::string word(n, 'a');
+    memo.put(word, -1);
+    for (std::size_t at = 0; at < n; ++at) {
+      std::string other = word;
+      other[at] = 'b';
+      EXPECT_EQ(memo.find(other), nullptr) << "length " << n << ", byte " << at;
+      EXPECT_NE(word_hash(other), word_hash(word)) << "length " << n << ", byte " << at;
+      memo.put(other, static_cast<int>(at));
+    }
+    ASSERT_NE(memo.find(word), nullptr) << n;
+    EXPECT_EQ(*memo.find(word), -1);
+    for (std::size_t at = 0; at < n; ++at) {
+      std::string other = word;
+      other[at] = 'b';
+      ASSERT_NE(memo.find(other), nullptr) << "length " << n << ", byte " << at;
+      EXPECT_EQ(*memo.find(other), static_cast<int>(at));
+    }
+  }
+}
+
+TEST(WordHash, ReadsEveryByteOfKeysOfEveryLength) {
+  // Keys that share all but one byte, and keys that are a prefix of one another, hash apart.
+  const std::string base = "abcdefghijklmnopqrstuvwxyz0123456789";
+  for (std::size_t n = 0; n < base.size(); ++n) {
+    EXPECT_NE(word_hash(std::string_view(base).substr(0, n)), word_hash(std::string_view(base).substr(0, n + 1))) << n;
+    EXPECT_EQ(word_hash(std::string(base.substr(0, n))), word_hash(std::string_view(base).substr(0, n)));
+  }
+  // A key's hash does not depend on the bytes after it in memory.
+  const std::string a = "sync!!!!!!!!", b = "sync????????";
+  EXPECT_EQ(word_hash(std::string_view(a).substr(0, 4)), word_hash(std::string_view(b).substr(0, 4)));
+  const std::string c = "notifications-xxxxxxxx", d = "notifications-yyyyyyyy";
+  EXPECT_EQ(word_hash(std::string_view(c).substr(0, 13)), word_hash(std::string_view(d).substr(0, 13)));
+}
+
 TEST(WordMemo, LongWordsAreComputedButNotKept) {
   WordMemo<int> memo;
   std::string long_word(WordMemo<int>::kMaxWordBytes + 1, 'a');
