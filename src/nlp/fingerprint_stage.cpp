@@ -119,7 +119,7 @@ std::vector<std::uint64_t> feature_hashes(std::string_view text, std::string_vie
   std::vector<std::uint64_t> content;
   content.reserve(words.size());
   for (const std::string& w : words) {
-    if (!is_stop_word(stop, w)) content.push_back(fnv1a(stem_word(w, lang)));
+    if (!is_stop_word(stop, w)) content.push_back(fnv1a(stem_view(w, lang)));
   }
   sort_unique(content);
   if (content.size() >= kMinFeatures) return content;

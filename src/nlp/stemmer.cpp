@@ -35,11 +35,19 @@ struct Slot {
   WordMemo<std::string> stems;
 };
 
+// Language codes are a few bytes: compared in place rather than through a call into libc.
+bool same_code(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t k = 0; k < a.size(); ++k)
+    if (a[k] != b[k]) return false;
+  return true;
+}
+
 Slot* slot_for(std::string_view language_code) {
   // Documents come in runs of one language: the last one asked for is remembered.
   thread_local std::string_view last_code;
   thread_local Slot* last_slot = nullptr;
-  if (last_slot && language_code == last_code) return last_slot;
+  if (last_slot && same_code(language_code, last_code)) return last_slot;
   std::size_t k = 0;
   while (k < kCount && kAlgorithms[k].first != language_code) ++k;
   if (k == kCount) return nullptr;
@@ -54,16 +62,23 @@ Slot* slot_for(std::string_view language_code) {
 
 }  // namespace
 
-std::string stem_word(std::string_view word, std::string_view language_code) {
+std::string_view stem_view(std::string_view word, std::string_view language_code) {
   Slot* slot = slot_for(language_code);
-  if (!slot || word.empty() || word.size() > 256) return std::string(word);
-  return slot->stems.get(word, [&](std::string_view w) {
-    sb_stemmer* stemmer = slot->stemmer.get();
-    const sb_symbol* out =
-        sb_stemmer_stem(stemmer, reinterpret_cast<const sb_symbol*>(w.data()), static_cast<int>(w.size()));
-    if (!out) return std::string(w);
-    return std::string(reinterpret_cast<const char*>(out), static_cast<std::size_t>(sb_stemmer_length(stemmer)));
-  });
+  if (!slot || word.empty() || word.size() > 256) return word;
+  if (const std::string* kept = slot->stems.find(word)) return *kept;
+  sb_stemmer* stemmer = slot->stemmer.get();
+  const sb_symbol* out =
+      sb_stemmer_stem(stemmer, reinterpret_cast<const sb_symbol*>(word.data()), static_cast<int>(word.size()));
+  // The stemmer's buffer, like the memo's slots, holds until this thread stems again.
+  const std::string_view stem =
+      out ? std::string_view(reinterpret_cast<const char*>(out), static_cast<std::size_t>(sb_stemmer_length(stemmer)))
+          : word;
+  slot->stems.put(word, std::string(stem));
+  return stem;
+}
+
+std::string stem_word(std::string_view word, std::string_view language_code) {
+  return std::string(stem_view(word, language_code));
 }
 
 }  // namespace chorus::nlp

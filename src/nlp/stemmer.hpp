@@ -9,5 +9,8 @@ namespace chorus::nlp {
 // Stem of a lowercase UTF-8 word. Unknown language ("un") stems as English; languages without a Snowball
 // algorithm (Japanese, Polish, ...) return the word unchanged.
 std::string stem_word(std::string_view word, std::string_view language_code);
+// The same stem without a copy: a view that stays valid until this thread next stems a word (or the word's
+// own storage ends, for a word that is its own stem).
+std::string_view stem_view(std::string_view word, std::string_view language_code);
 
 }  // namespace chorus::nlp

@@ -212,7 +212,7 @@ std::vector<PhraseMatcher::Hit> PhraseMatcher::find_all(const Text& text,
         scratch.made_in.resize(words.size(), 0);
       }
       if (scratch.made_in[j] != pass) {
-        scratch.stems[j] = stem_word(words[j], stem_language(code));
+        scratch.stems[j] = stem_view(words[j], stem_language(code));
         scratch.made_in[j] = pass;
       }
       return scratch.stems[j];
@@ -286,7 +286,7 @@ std::optional<std::size_t> PhraseMatcher::find_in_phrase(std::string_view phrase
   bool stemmed[8] = {};
   auto stem_at = [&](std::size_t j) -> const std::string& {
     if (!stemmed[j]) {
-      stems[j] = stem_word(words[j], stem_language(code));
+      stems[j] = stem_view(words[j], stem_language(code));
       stemmed[j] = true;
     }
     return stems[j];

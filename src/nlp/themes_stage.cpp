@@ -497,14 +497,14 @@ std::string english_display(const std::string& word, const std::string& stem, st
     // singular in "e" stems back to it; the nouns whose singular ends in "s" are listed above.
     if (ends_with(stem, "s") && !ends_with(stem, "ss")) {
       std::string with_e = word.substr(0, word.size() - 1);
-      if (stem_word(with_e, lang) == stem) return with_e;
+      if (stem_view(with_e, lang) == stem) return with_e;
     }
     return stem;
   }
   if (word.size() > 3 && ends_with(word, "s") && !ends_with(word, "ss") && !ends_with(word, "us") &&
       !ends_with(word, "is")) {
     std::string singular = word.substr(0, word.size() - 1);
-    if (stem_word(singular, lang) == stem) return singular;
+    if (stem_view(singular, lang) == stem) return singular;
   }
   // Only a base form that is itself a known word: "syncing" -> "sync", but "morning" never -> "morn".
   if (verb_forms && (word == stem + "ing" || word == stem + "ed") && stem.size() >= 3) {
@@ -621,7 +621,7 @@ std::vector<Candidate> find_candidates(const std::vector<Word>& words, std::stri
       ++j;
     // A lone past participle ("delivered", "cancelled") reports an event, not a topic.
     bool lone_participle = j - i == 1 && is_english(lang) && ends_with(words[i].lower, "ed") &&
-                           stem_word(words[i].lower, lang) != words[i].lower;
+                           stem_view(words[i].lower, lang) != words[i].lower;
     // Nor does a lone adverb ("totally", "genuinely"): how, not what. A capitalised word in "-ly" inside a
     // sentence is a name ("switched to Calendly").
     bool named = capitalised_inside_sentence(words, i);
@@ -655,7 +655,7 @@ std::vector<Theme> score_candidates(std::vector<Word>& words, const std::vector<
   std::vector<StemAt> by_stem;
   for (const Candidate& c : candidates) {
     for (std::size_t k = c.first; k < c.first + c.length; ++k) {
-      if (words[k].stem.empty()) words[k].stem = stem_word(words[k].lower, lang);
+      if (words[k].stem.empty()) words[k].stem = stem_view(words[k].lower, lang);
       by_stem.push_back(StemAt{word_hash(words[k].stem), k});
     }
   }
@@ -788,7 +788,7 @@ std::string theme_key(std::string_view phrase, std::string_view language_code) {
   for (const Word& w : words) {
     if (word_kind(kinds, w.lower, lang, stops) & kDelimiterWord) continue;
     if (!key.empty()) key.push_back(' ');
-    key += stem_word(w.lower, lang);
+    key += stem_view(w.lower, lang);
   }
   return key;
 }
@@ -805,7 +805,7 @@ bool repeats_its_parent(std::string_view phrase, const Aspect& parent) {
     auto plural_of = [](std::string_view many, std::string_view one) {
       return many.size() == one.size() + 1 && many.back() == 's' && many.substr(0, one.size()) == one;
     };
-    return word == phrase || plural_of(word, phrase) || plural_of(phrase, word) || stem_word(word, "en") == stem;
+    return word == phrase || plural_of(word, phrase) || plural_of(phrase, word) || stem_view(word, "en") == stem;
   };
   for (std::string_view name : {std::string_view(parent.id), std::string_view(parent.name)}) {
     if (name.data() == parent.name.data() && parent.name == parent.id) break;  // the same words again
