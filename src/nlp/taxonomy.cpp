@@ -16,8 +16,6 @@ namespace chorus::nlp {
 
 namespace {
 
-constexpr std::size_t kMaxTextBytes = 64 * 1024;  // aspects show early; a megabyte line is not searched whole
-
 std::string_view stem_language(std::string_view code) { return code == "un" || code.empty() ? "en" : code; }
 
 // The first two bytes at i, as the key substring phrases are indexed by.
@@ -84,9 +82,14 @@ std::vector<std::string> matcher_words(std::string_view text, std::vector<std::u
 
 bool matches_by_substring(std::string_view code) { return code == "ja" || code == "zh" || code == "ko" || code == "th"; }
 
-PhraseMatcher::Text::Text(std::string_view text) : source_(text.substr(0, std::min(text.size(), kMaxTextBytes))) {
+PhraseMatcher::Text::Text(std::string_view text) : source_(text.substr(0, std::min(text.size(), kMaxBytes))) {
   words = matcher_words(source_, &sentence_starts, true);
 }
+
+PhraseMatcher::Text::Text(std::string_view text, std::vector<std::string> split, std::vector<std::uint32_t> starts)
+    : words(std::move(split)),
+      sentence_starts(std::move(starts)),
+      source_(text.substr(0, std::min(text.size(), kMaxBytes))) {}
 
 std::size_t PhraseMatcher::Text::sentence_of(std::size_t word) const {
   return static_cast<std::size_t>(std::upper_bound(sentence_starts.begin(), sentence_starts.end(), word) -

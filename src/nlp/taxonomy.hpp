@@ -37,7 +37,12 @@ class PhraseMatcher {
   // The text's lowercase words but its @handles (each matcher stems them as it compares) and the lowercased
   // text; shared by the matchers asked.
   struct Text {
+    // Longer texts are read up to here: aspects show early, and a megabyte line is not searched whole.
+    static constexpr std::size_t kMaxBytes = 64 * 1024;
     explicit Text(std::string_view text);
+    // A text whose words a caller has already split as matcher_words(text, &sentence_starts, true) would (the
+    // themes stage reads them with its own words in one pass); `text` is at most kMaxBytes.
+    Text(std::string_view text, std::vector<std::string> words, std::vector<std::uint32_t> sentence_starts);
     std::vector<std::string> words;
     std::vector<std::uint32_t> sentence_starts;  // see matcher_words
     // The sentence a word is in, counted from 0, and the words of that sentence as [first, last).

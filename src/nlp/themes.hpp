@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "nlp/stage.hpp"
+#include "nlp/taxonomy.hpp"
 
 namespace chorus::nlp {
 
@@ -16,6 +17,11 @@ namespace chorus::nlp {
 // sequence scores by its occurrences weighted by position and length, plus how often its words recur in
 // other candidates (a co-occurrence degree, as in RAKE). Deterministic.
 std::vector<std::string> extract_themes(std::string_view text, std::string_view title, std::string_view language_code);
+
+// The phrase matcher's words and sentences of a title and text ("title\ntext", or the text alone), taken from
+// the themes stage's own reading of them where that gives them exactly: the same as PhraseMatcher::Text of
+// that string.
+PhraseMatcher::Text matcher_text_of(std::string_view text, std::string_view title, std::string_view language_code);
 
 // The grouping key of a phrase: Snowball stems of its words with generic words ("issue", "problem", "app")
 // dropped. Two themes with the same key are the same theme. Empty when nothing specific remains.

@@ -169,24 +169,64 @@ struct Word {
   bool capitalised = false;  // its first letter was a capital
   bool not_alone = false;    // no theme on its own (word_kind)
   bool verb_marker = false;  // a lone word after it is a verb or an adjective (word_kind)
+  // For the phrase matcher's words of the same reading (matcher_words_of): a sentence ended before this word
+  // and after the last word the matcher keeps, and the French or Italian elision taken off its front ("l'").
+  bool after_sentence_end = false;
+  std::uint8_t elided_bytes = 0;
+  char elided[3] = {};
 };
+
+// What split_words carries from a title to its text, and what it learns of the same reading as the phrase
+// matcher's (PhraseMatcher::Text, matcher_words).
+struct SplitState {
+  std::uint32_t segment = 0;
+  bool sentence_ended = false;  // matcher_words' "ended": a sentence end since the last word it keeps
+  // False when the matcher would read the text otherwise than these words and their hyphens tell: a script
+  // written without spaces (the matcher keeps it inside words), a hyphen inside a handle (the matcher keeps
+  // the words after it), or words past kMaxWords.
+  bool matcher_exact = true;
+};
+
+// A sentence ends at these, as matcher_words has it: "!", "?", ";", a line break, their CJK forms, an ellipsis,
+// and a full stop before a space, a line break or the end (not inside "6.2"). `i` is just past cp.
+bool ends_sentence(char32_t cp, std::string_view text, std::size_t i) {
+  return cp == '!' || cp == '?' || cp == ';' || cp == '\n' || cp == 0x3002 || cp == 0xFF01 || cp == 0xFF1F ||
+         cp == 0x2026 || (cp == '.' && (i == text.size() || text[i] == ' ' || text[i] == '\n' || text[i] == '\r'));
+}
 
 // Lowercased words with their segment (punctuation and line breaks start a new segment). Inner hyphens and
 // apostrophes stay inside words ("sign-in", "don't"); unspaced scripts are not segmented, so they delimit.
 // A word right after an "@" that starts a token is a handle ("@LumoPay"; not the domain of an address), and
-// so is each word after an underscore in it ("@KestrelCard_FR").
-void split_words(std::string_view text, bool in_title, bool elide, std::uint32_t& segment, std::vector<Word>& out) {
+// so is each word after an underscore in it ("@KestrelCard_FR"). Sentence ends are noted as the phrase
+// matcher has them, so its words can be had from these (matcher_words_of).
+void split_words(std::string_view text, bool in_title, bool elide, SplitState& state, std::vector<Word>& out) {
   std::string cur;
   std::size_t i = 0;
   bool handle = false;  // the word being read follows an "@"
   bool capitalised = false;
   auto flush = [&] {
+    if (cur.empty()) return;
+    if (out.size() >= kMaxWords) {
+      state.matcher_exact = false;
+      cur.clear();
+      return;
+    }
+    if (handle && cur.find('-') != std::string::npos) state.matcher_exact = false;
+    std::uint8_t elided_bytes = 0;
+    char elided[3] = {};
     if (elide) {  // French/Italian elision: "l'application" -> "application", "qu'il" -> "il"
       std::size_t apo = cur.find('\'');
-      if (apo != std::string::npos && apo <= 2) cur.erase(0, apo + 1);
+      if (apo != std::string::npos && apo <= 2) {
+        elided_bytes = static_cast<std::uint8_t>(apo + 1);
+        cur.copy(elided, elided_bytes);
+        cur.erase(0, apo + 1);
+      }
     }
-    if (!cur.empty() && out.size() < kMaxWords)
-      out.emplace_back(std::move(cur), std::string(), false, segment, in_title, handle, capitalised);
+    Word& w = out.emplace_back(std::move(cur), std::string(), false, state.segment, in_title, handle, capitalised);
+    w.after_sentence_end = state.sentence_ended;
+    w.elided_bytes = elided_bytes;
+    std::copy(elided, elided + elided_bytes, w.elided);
+    if (!handle) state.sentence_ended = false;  // the matcher does not keep handles
     cur.clear();
     handle = false;
   };
@@ -194,11 +234,14 @@ void split_words(std::string_view text, bool in_title, bool elide, std::uint32_t
     if (cur.empty()) capitalised = text[i] >= 'A' && text[i] <= 'Z';
     if (take_ascii_alnum(text, i, cur)) continue;  // the bulk of most texts
     char32_t cp = next_code_point(text, i);
-    if (is_word_code_point(cp) && !is_unspaced_script(cp)) {
-      const char32_t lower = to_lower(cp);
-      if (cur.empty()) capitalised = lower != cp;  // "Ärger", "Übersicht"
-      append_utf8(cur, lower);
-      continue;
+    if (is_word_code_point(cp)) {
+      if (!is_unspaced_script(cp)) {
+        const char32_t lower = to_lower(cp);
+        if (cur.empty()) capitalised = lower != cp;  // "Ärger", "Übersicht"
+        append_utf8(cur, lower);
+        continue;
+      }
+      state.matcher_exact = false;
     }
     if ((cp == '-' || cp == '\'' || cp == 0x2019) && !cur.empty() && i < text.size()) {
       std::size_t j = i;
@@ -212,10 +255,53 @@ void split_words(std::string_view text, bool in_title, bool elide, std::uint32_t
     bool handle_goes_on = cp == '_' && handle && !cur.empty();  // "@KestrelCard_FR" is one handle
     flush();
     handle = at_sign || handle_goes_on;
-    if (cp != ' ') ++segment;
+    if (cp != ' ') {
+      ++state.segment;
+      if (ends_sentence(cp, text, i)) state.sentence_ended = true;
+    }
   }
+  if (i < text.size()) state.matcher_exact = false;  // stopped at kMaxWords
   flush();
-  ++segment;
+  ++state.segment;
+}
+
+// The title's and the text's words, as one reading: the title's first, with a line break after it, as the
+// phrase matcher reads "title\ntext".
+struct SplitText {
+  std::vector<Word> words;
+  SplitState state;
+};
+SplitText split_title_and_text(std::string_view text, std::string_view title, std::string_view lang) {
+  SplitText split;
+  split.words.reserve((title.size() + text.size()) / 5 + 4);
+  const bool elide = !is_english(lang);
+  split_words(title, true, elide, split.state, split.words);
+  if (!title.empty()) split.state.sentence_ended = true;  // the line break between them
+  split_words(text, false, elide, split.state, split.words);
+  return split;
+}
+
+// matcher_words(title + "\n" + text, &starts, true) from split_words' reading of the same text: handles left
+// out, elided words whole again, hyphenated words split at their hyphens. Valid when state.matcher_exact.
+void matcher_words_of(const std::vector<Word>& words, std::vector<std::string>& out,
+                      std::vector<std::uint32_t>& starts) {
+  out.reserve(words.size() + 4);
+  std::string whole;
+  for (const Word& w : words) {
+    if (w.handle) continue;
+    std::string_view word = w.lower;
+    if (w.elided_bytes) {
+      whole.assign(w.elided, w.elided_bytes).append(w.lower);
+      word = whole;
+    }
+    if (w.after_sentence_end && !out.empty()) starts.push_back(static_cast<std::uint32_t>(out.size()));
+    for (std::size_t from = 0;;) {
+      const std::size_t hyphen = word.find('-', from);
+      out.emplace_back(word.substr(from, hyphen == std::string_view::npos ? std::string_view::npos : hyphen - from));
+      if (hyphen == std::string_view::npos) break;
+      from = hyphen + 1;
+    }
+  }
 }
 
 // Rewrites canonical phrasings ("lost my data" -> "data loss") as their theme's words, each rewrite in a
@@ -755,15 +841,11 @@ bool is_known_english_word(std::string_view word) {
   return Taxonomy::builtin().is_english_term_word(word) || vader_lexicon().count(word) != 0;
 }
 
-std::vector<std::string> extract_themes(std::string_view text, std::string_view title, std::string_view language_code) {
-  std::string_view lang = effective_language(language_code);
+namespace {
+
+// Key phrases of split words (extract_themes).
+std::vector<std::string> themes_of_words(std::vector<Word> words, std::string_view lang) {
   const WordSet& stops = stopwords(lang == "un" ? "en" : lang);
-  std::vector<Word> words;
-  words.reserve((title.size() + text.size()) / 5 + 4);
-  std::uint32_t segment = 0;
-  bool elide = !is_english(lang);
-  split_words(title, true, elide, segment, words);
-  split_words(text, false, elide, segment, words);
   if (is_english(lang)) words = canonicalise(std::move(words));
   WordKinds& kinds = word_kinds(lang);
   for (Word& w : words) {
@@ -777,12 +859,34 @@ std::vector<std::string> extract_themes(std::string_view text, std::string_view 
   return best_themes(score_candidates(words, candidates, lang));
 }
 
+// The phrase matcher's reading of "title\ntext" (or the text alone), from the words already split when they
+// give it exactly, else read again.
+PhraseMatcher::Text matcher_text(const SplitText& split, std::string_view source) {
+  if (!split.state.matcher_exact || source.size() > PhraseMatcher::Text::kMaxBytes) return PhraseMatcher::Text(source);
+  std::vector<std::string> words;
+  std::vector<std::uint32_t> starts;
+  matcher_words_of(split.words, words, starts);
+  return PhraseMatcher::Text(source, std::move(words), std::move(starts));
+}
+
+}  // namespace
+
+std::vector<std::string> extract_themes(std::string_view text, std::string_view title, std::string_view language_code) {
+  std::string_view lang = effective_language(language_code);
+  return themes_of_words(split_title_and_text(text, title, lang).words, lang);
+}
+
+PhraseMatcher::Text matcher_text_of(std::string_view text, std::string_view title, std::string_view language_code) {
+  const SplitText split = split_title_and_text(text, title, effective_language(language_code));
+  return matcher_text(split, title.empty() ? std::string(text) : std::string(title) + "\n" + std::string(text));
+}
+
 std::string theme_key(std::string_view phrase, std::string_view language_code) {
   std::string_view lang = effective_language(language_code);
   const WordSet& stops = stopwords(lang == "un" ? "en" : lang);
   std::vector<Word> words;
-  std::uint32_t segment = 0;
-  split_words(phrase, false, !is_english(lang), segment, words);
+  SplitState state;
+  split_words(phrase, false, !is_english(lang), state, words);
   std::string key;
   WordKinds& kinds = word_kinds(lang);
   for (const Word& w : words) {
@@ -867,7 +971,9 @@ ThemeLevels extract_theme_levels(std::string_view text, std::string_view title, 
     both.reserve(title.size() + text.size() + 2);
     both.append(title).append("\n").append(text);
   }
-  const PhraseMatcher::Text matched(title.empty() ? text : std::string_view(both));
+  const std::string_view lang = effective_language(language_code);
+  SplitText split = split_title_and_text(text, title, lang);
+  const PhraseMatcher::Text matched = matcher_text(split, title.empty() ? text : std::string_view(both));
   std::vector<std::size_t> out_of_context;
   const std::vector<Taxonomy::Mention> aspects =
       taxonomy.mentions(matched, language_code, kMaxAspects, &out_of_context);
@@ -875,7 +981,7 @@ ThemeLevels extract_theme_levels(std::string_view text, std::string_view title, 
   for (const Taxonomy::Mention& m : aspects) out.themes.push_back(taxonomy.aspects()[m.aspect].id);
   const bool by_substring = matches_by_substring(language_code);
   std::optional<std::vector<std::pair<std::size_t, std::size_t>>> sentences;  // made when first needed
-  for (std::string& phrase : extract_themes(text, title, language_code)) {
+  for (std::string& phrase : themes_of_words(std::move(split.words), lang)) {
     std::optional<std::size_t> own = taxonomy.aspect_of_phrase(phrase, language_code);
     // A phrase's own aspect counts only where the text does not rule it out ("hotel lobby").
     if (own && std::find(out_of_context.begin(), out_of_context.end(), *own) != out_of_context.end()) own.reset();

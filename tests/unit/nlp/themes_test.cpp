@@ -266,3 +266,55 @@ TEST(Themes, StageUsesTitleAndLanguage) {
 
 }  // namespace
 }  // namespace chorus::nlp
+
+namespace chorus::nlp {
+namespace {
+
+// The themes stage reads a text once and gives the phrase matcher its words from that reading. Whatever the
+// text, they must be the words and sentences the matcher would read itself.
+void expect_same_reading(const std::string& text, const std::string& title, const std::string& lang) {
+  const PhraseMatcher::Text own(title.empty() ? text : title + "\n" + text);
+  const PhraseMatcher::Text shared = matcher_text_of(text, title, lang);
+  EXPECT_EQ(shared.words, own.words) << "title [" << title << "] text [" << text << "] " << lang;
+  EXPECT_EQ(shared.sentence_starts, own.sentence_starts) << "title [" << title << "] text [" << text << "] " << lang;
+}
+
+TEST(ThemesMatcherReading, TheMatcherGetsTheWordsItWouldReadItself) {
+  const std::vector<std::pair<std::string, std::string>> texts = {
+      {"Sign-in fails. Log-in works!", ""},
+      {"@KestrelCard_FR card declined; what is going on", "Card"},
+      {"@foo-bar_baz hello. @team-x: sync broke", ""},  // hyphens inside handles
+      {"l'application plante. J'ai perdu qu'il l'a", "L'appli"},
+      {"version 6.2 is out. e.g. this... and that\u2026 Next", "Update!"},
+      {"don\u2019t stop \u2019quoted\u2019 it's", ""},
+      {"\u540c\u6b65\u5931\u8d25\u3002 sync broken", "\u65e5\u672c"},  // unspaced scripts
+      {"caf\u00e9-bar \u00c4rger \u00fcber-alles", "\u00dcbersicht"},
+      {"billing@acme.example sent @ support_team", ""},
+      {"", "only a title."},
+      {"ends with a stop.", ""},
+  };
+  for (const auto& [text, title] : texts)
+    for (const std::string lang : {"en", "fr", "de", "un", "ja"}) expect_same_reading(text, title, lang);
+}
+
+TEST(ThemesMatcherReading, RandomTextsOfTrickyCharactersReadTheSame) {
+  const std::vector<std::string> pieces = {"a", "B", "\u00e9", "\u00c4", "-",      "'",          "\u2019", "@",  "_",
+                                           ".", "!", " ",      "\n",     "\u65e5", "\U0001F600", "7",      "l'", "qu'",
+                                           ";", "?", "\u2026", "\u3002", "Sync",   "x-y",        "\r"};
+  std::uint32_t seed = 12345;
+  auto next = [&] {
+    seed = seed * 1664525u + 1013904223u;
+    return seed >> 8;
+  };
+  for (int n = 0; n < 3000; ++n) {
+    std::string text, title;
+    const std::uint32_t length = next() % 24, title_length = next() % 3 == 0 ? next() % 8 : 0;
+    for (std::uint32_t k = 0; k < length; ++k) text += pieces[next() % pieces.size()];
+    for (std::uint32_t k = 0; k < title_length; ++k) title += pieces[next() % pieces.size()];
+    expect_same_reading(text, title, next() % 2 ? "en" : "fr");
+    if (HasFailure()) return;
+  }
+}
+
+}  // namespace
+}  // namespace chorus::nlp
