@@ -78,7 +78,7 @@ const WordSet* stopwords_of(std::string_view language_code) {
   thread_local std::string last_code;
   thread_local const WordSet* last = nullptr;
   thread_local bool known = false;
-  if (known && language_code == last_code) return last;
+  if (known && equal_short(language_code, last_code)) return last;
   const auto& table = stopword_table();
   auto it = table.find(language_code);
   last = it == table.end() ? nullptr : &it->second;

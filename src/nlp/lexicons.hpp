@@ -71,6 +71,15 @@ inline std::uint64_t word_hash(std::string_view s) noexcept {
   return h ^ (h >> 32);
 }
 
+// Equality of two short strings (language codes, suffixes), compared in place: operator== on views of lengths
+// known only at run time is a call into libc's memcmp, which costs more than comparing a few bytes.
+inline bool equal_short(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t k = 0; k < a.size(); ++k)
+    if (a[k] != b[k]) return false;
+  return true;
+}
+
 // Lets string-keyed hash containers be probed with a string_view, without building a std::string.
 struct StringHash {
   using is_transparent = void;

@@ -35,19 +35,11 @@ struct Slot {
   WordMemo<std::string> stems;
 };
 
-// Language codes are a few bytes: compared in place rather than through a call into libc.
-bool same_code(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t k = 0; k < a.size(); ++k)
-    if (a[k] != b[k]) return false;
-  return true;
-}
-
 Slot* slot_for(std::string_view language_code) {
   // Documents come in runs of one language: the last one asked for is remembered.
   thread_local std::string_view last_code;
   thread_local Slot* last_slot = nullptr;
-  if (last_slot && same_code(language_code, last_code)) return last_slot;
+  if (last_slot && equal_short(language_code, last_code)) return last_slot;
   std::size_t k = 0;
   while (k < kCount && kAlgorithms[k].first != language_code) ++k;
   if (k == kCount) return nullptr;

@@ -16,7 +16,7 @@ namespace chorus::nlp {
 
 namespace {
 
-std::string_view stem_language(std::string_view code) { return code == "un" || code.empty() ? "en" : code; }
+std::string_view stem_language(std::string_view code) { return code.empty() || equal_short(code, "un") ? "en" : code; }
 
 // The first two bytes at i, as the key substring phrases are indexed by.
 std::uint16_t start_bytes(std::string_view s, std::size_t i) {
@@ -80,7 +80,9 @@ std::vector<std::string> matcher_words(std::string_view text, std::vector<std::u
   return out;
 }
 
-bool matches_by_substring(std::string_view code) { return code == "ja" || code == "zh" || code == "ko" || code == "th"; }
+bool matches_by_substring(std::string_view code) {
+  return equal_short(code, "ja") || equal_short(code, "zh") || equal_short(code, "ko") || equal_short(code, "th");
+}
 
 PhraseMatcher::Text::Text(std::string_view text) : source_(text.substr(0, std::min(text.size(), kMaxBytes))) {
   words = matcher_words(source_, &sentence_starts, true);
@@ -116,7 +118,7 @@ PhraseMatcher::Language& PhraseMatcher::language(std::string_view code) {
 
 const PhraseMatcher::Language* PhraseMatcher::find_language(std::string_view code) const {
   for (const auto& [c, lang] : by_language_)
-    if (c == code) return &lang;
+    if (equal_short(c, code)) return &lang;
   return nullptr;
 }
 

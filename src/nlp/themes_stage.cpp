@@ -82,7 +82,7 @@ const WordSet& english_keep() {
   return words;
 }
 
-bool is_english(std::string_view lang) { return lang == "en" || lang == "un"; }
+bool is_english(std::string_view lang) { return equal_short(lang, "en") || equal_short(lang, "un"); }
 
 // The product itself and the feedback about it, in the languages feedback most often comes in: never a
 // theme in any language (English's are in generic_words).
@@ -413,7 +413,7 @@ bool is_delimiter_uncached(std::string_view w, std::string_view lang, const Word
 }
 
 bool ends_with(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+  return s.size() >= suffix.size() && equal_short(s.substr(s.size() - suffix.size()), suffix);
 }
 
 bool is_consonant(char c) {
