@@ -200,59 +200,67 @@ bool ends_sentence(char32_t cp, std::string_view text, std::size_t i) {
 // so is each word after an underscore in it ("@KestrelCard_FR"). Sentence ends are noted as the phrase
 // matcher has them, so its words can be had from these (matcher_words_of).
 void split_words(std::string_view text, bool in_title, bool elide, SplitState& state, std::vector<Word>& out) {
-  std::string cur;
+  // The word being read is built in place at the end of `out` (a word moved into the list cost as much as
+  // the reading of its letters); `reading` is false between words.
+  bool reading = false;
+  auto current = [&]() -> std::string& {
+    if (!reading) {
+      out.emplace_back();
+      reading = true;
+    }
+    return out.back().lower;
+  };
+  auto words_done = [&] { return out.size() - (reading ? 1 : 0); };
   std::size_t i = 0;
   bool handle = false;  // the word being read follows an "@"
   bool capitalised = false;
   auto flush = [&] {
-    if (cur.empty()) return;
-    if (out.size() >= kMaxWords) {
-      state.matcher_exact = false;
-      cur.clear();
-      return;
-    }
+    if (!reading) return;
+    reading = false;
+    Word& w = out.back();
+    std::string& cur = w.lower;
     if (handle && cur.find('-') != std::string::npos) state.matcher_exact = false;
-    std::uint8_t elided_bytes = 0;
-    char elided[3] = {};
     if (elide) {  // French/Italian elision: "l'application" -> "application", "qu'il" -> "il"
       std::size_t apo = cur.find('\'');
       if (apo != std::string::npos && apo <= 2) {
-        elided_bytes = static_cast<std::uint8_t>(apo + 1);
-        cur.copy(elided, elided_bytes);
+        w.elided_bytes = static_cast<std::uint8_t>(apo + 1);
+        cur.copy(w.elided, w.elided_bytes);
         cur.erase(0, apo + 1);
       }
     }
-    Word& w = out.emplace_back(std::move(cur), std::string(), false, state.segment, in_title, handle, capitalised);
+    w.segment = state.segment;
+    w.in_title = in_title;
+    w.handle = handle;
+    w.capitalised = capitalised;
     w.after_sentence_end = state.sentence_ended;
-    w.elided_bytes = elided_bytes;
-    std::copy(elided, elided + elided_bytes, w.elided);
     if (!handle) state.sentence_ended = false;  // the matcher does not keep handles
-    cur.clear();
     handle = false;
   };
-  while (i < text.size() && out.size() < kMaxWords) {
-    if (cur.empty()) capitalised = text[i] >= 'A' && text[i] <= 'Z';
-    if (take_ascii_alnum(text, i, cur)) continue;  // the bulk of most texts
+  while (i < text.size() && words_done() < kMaxWords) {
+    if (!reading) capitalised = text[i] >= 'A' && text[i] <= 'Z';
+    // The bulk of most texts: a run of ASCII letters and digits.
+    if (detail::kAsciiWordClass.of[static_cast<unsigned char>(text[i])] != 0 && take_ascii_alnum(text, i, current()))
+      continue;
     char32_t cp = next_code_point(text, i);
     if (is_word_code_point(cp)) {
       if (!is_unspaced_script(cp)) {
         const char32_t lower = to_lower(cp);
-        if (cur.empty()) capitalised = lower != cp;  // "Ärger", "Übersicht"
-        append_utf8(cur, lower);
+        if (!reading) capitalised = lower != cp;  // "Ärger", "Übersicht"
+        append_utf8(current(), lower);
         continue;
       }
       state.matcher_exact = false;
     }
-    if ((cp == '-' || cp == '\'' || cp == 0x2019) && !cur.empty() && i < text.size()) {
+    if ((cp == '-' || cp == '\'' || cp == 0x2019) && reading && i < text.size()) {
       std::size_t j = i;
       char32_t next = next_code_point(text, j);
       if (is_word_code_point(next) && !is_unspaced_script(next)) {
-        cur.push_back(cp == '-' ? '-' : '\'');
+        out.back().lower.push_back(cp == '-' ? '-' : '\'');
         continue;
       }
     }
-    bool at_sign = cp == '@' && cur.empty();
-    bool handle_goes_on = cp == '_' && handle && !cur.empty();  // "@KestrelCard_FR" is one handle
+    bool at_sign = cp == '@' && !reading;
+    bool handle_goes_on = cp == '_' && handle && reading;  // "@KestrelCard_FR" is one handle
     flush();
     handle = at_sign || handle_goes_on;
     if (cp != ' ') {

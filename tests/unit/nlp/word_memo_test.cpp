@@ -30,9 +30,10 @@ TEST(WordMemo, ComputesEachWordOnceAndKeepsItsValue) {
 TEST(WordMemo, KeepsEveryWordThroughGrowth) {
   WordMemo<int> memo;
   const int n = static_cast<int>(WordMemo<int>::kMaxSlots / 2);  // several doublings, never the reset
-  for (int i = 0; i < n; ++i) memo.put("w" + std::to_string(i), i);
+  auto key = [](int i) { return std::to_string(i).append("w"); };
+  for (int i = 0; i < n; ++i) memo.put(key(i), i);
   for (int i = 0; i < n; ++i) {
-    const int* v = memo.find("w" + std::to_string(i));
+    const int* v = memo.find(key(i));
     ASSERT_NE(v, nullptr) << i;
     EXPECT_EQ(*v, i);
   }
