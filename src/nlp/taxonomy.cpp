@@ -250,7 +250,7 @@ void PhraseMatcher::find_substrings(const Substrings& s, const std::string& lowe
     if (it == s.by_start.end()) continue;
     for (std::uint32_t e : it->second) {
       const Entry& entry = s.entries[e];
-      if (seen[e] != text_no && view.substr(i, entry.substring.size()) == entry.substring) {
+      if (seen[e] != text_no && equal_short(view.substr(i, entry.substring.size()), entry.substring)) {
         seen[e] = text_no;
         hits.push_back(hit(i, i + entry.substring.size(), entry.tag, false));
       }
@@ -267,7 +267,7 @@ const PhraseMatcher::Head* PhraseMatcher::starting_with(const Language& lang, st
                                                         std::string_view word) {
   thread_local WordMemos<std::uint64_t, const Head*> memos;
   return memos.of(lang.id).get(word, [&](std::string_view w) -> const Head* {
-    auto b = lang.by_first_stem.find(stem_word(w, stem_language(code)));
+    auto b = lang.by_first_stem.find(stem_view(w, stem_language(code)));
     return b == lang.by_first_stem.end() ? nullptr : &b->second;
   });
 }

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "nlp/lexicons.hpp"
 
 namespace chorus::nlp {
 
@@ -86,7 +87,7 @@ class PhraseMatcher {
   // second stem (longest first), so a common first word ("in", "not") costs one lookup, not a scan.
   struct Head {
     std::vector<std::size_t> tags;
-    std::unordered_map<std::string, std::vector<Entry>> by_second_stem;
+    std::unordered_map<std::string, std::vector<Entry>, StringHash, std::equal_to<>> by_second_stem;
   };
   // A substring language's phrases, and where to look for each: by the first two bytes of the phrase, so a
   // text is read once, comparing at each character only the phrases that can start there.
@@ -96,7 +97,7 @@ class PhraseMatcher {
     std::vector<std::uint32_t> one_byte;                                     // phrases of a single byte
   };
   struct Language {
-    std::unordered_map<std::string, Head> by_first_stem;
+    std::unordered_map<std::string, Head, StringHash, std::equal_to<>> by_first_stem;
     Substrings substrings;
     // Names this language's phrases as they are now (a new id on every add, and for a copy, whose entries
     // live elsewhere): what the per-thread memo of word -> phrases starting with its stem is keyed by.

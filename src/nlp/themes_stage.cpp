@@ -221,8 +221,9 @@ void split_words(std::string_view text, bool in_title, bool elide, SplitState& s
     std::string& cur = w.lower;
     if (handle && cur.find('-') != std::string::npos) state.matcher_exact = false;
     if (elide) {  // French/Italian elision: "l'application" -> "application", "qu'il" -> "il"
-      std::size_t apo = cur.find('\'');
-      if (apo != std::string::npos && apo <= 2) {
+      std::size_t apo = 0;  // the first apostrophe, looked for where an elision's can be
+      while (apo < 3 && apo < cur.size() && cur[apo] != '\'') ++apo;
+      if (apo < 3 && apo < cur.size()) {
         w.elided_bytes = static_cast<std::uint8_t>(apo + 1);
         cur.copy(w.elided, w.elided_bytes);
         cur.erase(0, apo + 1);
@@ -303,11 +304,11 @@ void matcher_words_of(const std::vector<Word>& words, std::vector<std::string>& 
       word = whole;
     }
     if (w.after_sentence_end && !out.empty()) starts.push_back(static_cast<std::uint32_t>(out.size()));
-    for (std::size_t from = 0;;) {
-      const std::size_t hyphen = word.find('-', from);
-      out.emplace_back(word.substr(from, hyphen == std::string_view::npos ? std::string_view::npos : hyphen - from));
-      if (hyphen == std::string_view::npos) break;
-      from = hyphen + 1;
+    for (std::size_t from = 0, k = 0;; ++k) {  // words are short: a scan, not a call into memchr
+      if (k < word.size() && word[k] != '-') continue;
+      out.emplace_back(word.substr(from, k - from));
+      if (k == word.size()) break;
+      from = k + 1;
     }
   }
 }
@@ -319,7 +320,7 @@ std::vector<Word> canonicalise(std::vector<Word> words) {
   std::uint32_t next_segment = kFirstCanonicalSegment;
   // The rewrites by their first word, so each word is compared with only the rewrites it can start.
   static const auto by_first = [] {
-    std::unordered_map<std::string_view, std::vector<const CanonicalPhrase*>> index;
+    std::unordered_map<std::string_view, std::vector<const CanonicalPhrase*>, StringHash, std::equal_to<>> index;
     for (const auto& c : kCanonical) index[c.words.substr(0, c.words.find(' '))].push_back(&c);
     return index;
   }();
