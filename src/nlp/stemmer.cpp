@@ -55,9 +55,13 @@ Slot* slot_for(std::string_view language_code) {
 }  // namespace
 
 std::string_view stem_view(std::string_view word, std::string_view language_code) {
+  return stem_view(word, language_code, word_hash(word));
+}
+
+std::string_view stem_view(std::string_view word, std::string_view language_code, std::uint64_t hash) {
   Slot* slot = slot_for(language_code);
   if (!slot || word.empty() || word.size() > 256) return word;
-  if (const std::string* kept = slot->stems.find(word)) return *kept;
+  if (const std::string* kept = slot->stems.find(word, hash)) return *kept;
   sb_stemmer* stemmer = slot->stemmer.get();
   const sb_symbol* out =
       sb_stemmer_stem(stemmer, reinterpret_cast<const sb_symbol*>(word.data()), static_cast<int>(word.size()));
@@ -65,7 +69,7 @@ std::string_view stem_view(std::string_view word, std::string_view language_code
   const std::string_view stem =
       out ? std::string_view(reinterpret_cast<const char*>(out), static_cast<std::size_t>(sb_stemmer_length(stemmer)))
           : word;
-  slot->stems.put(word, std::string(stem));
+  slot->stems.put(word, hash, std::string(stem));
   return stem;
 }
 

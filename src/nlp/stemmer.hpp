@@ -1,6 +1,7 @@
 // Snowball stems through libstemmer, with one stemmer per thread and language (they are not thread-safe).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -12,5 +13,7 @@ std::string stem_word(std::string_view word, std::string_view language_code);
 // The same stem without a copy: a view that stays valid until this thread next stems a word (or the word's
 // own storage ends, for a word that is its own stem).
 std::string_view stem_view(std::string_view word, std::string_view language_code);
+// The same, for a caller that has the word's word_hash already.
+std::string_view stem_view(std::string_view word, std::string_view language_code, std::uint64_t word_hash);
 
 }  // namespace chorus::nlp

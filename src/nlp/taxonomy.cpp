@@ -196,6 +196,9 @@ std::vector<std::size_t> PhraseMatcher::find(const Text& text, const std::vector
 std::vector<PhraseMatcher::Hit> PhraseMatcher::find_all(const Text& text,
                                                         const std::vector<std::string_view>& languages) const {
   std::vector<Hit> hits;
+  // Each word is hashed once for all the languages' memos (the phrases starting with it, its stem).
+  thread_local std::vector<std::uint64_t> hashes;
+  bool hashed = false;
   for (std::string_view code : languages) {
     const Language* found = find_language(stem_language(code));
     if (!found) continue;
@@ -203,6 +206,11 @@ std::vector<PhraseMatcher::Hit> PhraseMatcher::find_all(const Text& text,
     if (!lang.substrings.entries.empty()) find_substrings(lang.substrings, text.lower(), hits);
     if (lang.by_first_stem.empty()) continue;
     const std::vector<std::string>& words = text.words;
+    if (!hashed) {
+      hashes.resize(words.size());
+      for (std::size_t i = 0; i < words.size(); ++i) hashes[i] = word_hash(words[i]);
+      hashed = true;
+    }
     // Words after a phrase's first are stemmed only when a phrase is compared with them, into a per-thread
     // scratch list whose strings keep their buffers from text to text.
     thread_local struct {
@@ -217,13 +225,14 @@ std::vector<PhraseMatcher::Hit> PhraseMatcher::find_all(const Text& text,
         scratch.made_in.resize(words.size(), 0);
       }
       if (scratch.made_in[j] != pass) {
-        scratch.stems[j] = stem_view(words[j], stem_language(code));
+        scratch.stems[j] = stem_view(words[j], stem_language(code), hashes[j]);
         scratch.made_in[j] = pass;
       }
       return scratch.stems[j];
     };
     for (std::size_t i = 0; i < words.size(); ++i) {
-      if (const Head* head = starting_with(lang, code, words[i])) all_at(*head, i, words.size(), stem_at, hits);
+      if (const Head* head = starting_with(lang, code, words[i], hashes[i]))
+        all_at(*head, i, words.size(), stem_at, hits);
     }
   }
   std::stable_sort(hits.begin(), hits.end(),
@@ -264,9 +273,9 @@ std::uint64_t PhraseMatcher::fresh_id() {
 }
 
 const PhraseMatcher::Head* PhraseMatcher::starting_with(const Language& lang, std::string_view code,
-                                                        std::string_view word) {
+                                                        std::string_view word, std::uint64_t hash) {
   thread_local WordMemos<std::uint64_t, const Head*> memos;
-  return memos.of(lang.id).get(word, [&](std::string_view w) -> const Head* {
+  return memos.of(lang.id).get(word, hash, [&](std::string_view w) -> const Head* {
     auto b = lang.by_first_stem.find(stem_view(w, stem_language(code)));
     return b == lang.by_first_stem.end() ? nullptr : &b->second;
   });
@@ -297,7 +306,7 @@ std::optional<std::size_t> PhraseMatcher::find_in_phrase(std::string_view phrase
     return stems[j];
   };
   for (std::size_t i = 0; i < n; ++i) {
-    const Head* head = starting_with(*lang, code, words[i]);
+    const Head* head = starting_with(*lang, code, words[i], word_hash(words[i]));
     if (!head) continue;
     if (std::optional<std::size_t> tag = first_at(*head, i, n, stem_at, multiple_of)) return tag;
   }

@@ -118,7 +118,8 @@ class PhraseMatcher {
   static void find_substrings(const Substrings& s, const std::string& lower, std::vector<Hit>& hits);
   static std::uint64_t fresh_id();
   // The phrases whose first stem is the word's, or nullptr; remembered per thread.
-  static const Head* starting_with(const Language& lang, std::string_view language_code, std::string_view word);
+  static const Head* starting_with(const Language& lang, std::string_view language_code, std::string_view word,
+                                   std::uint64_t word_hash);
   // The first tag (longest phrase first) of a phrase that starts at word i, given the stem of each word.
   template <class StemAt>
   static std::optional<std::size_t> first_at(const Head& head, std::size_t i, std::size_t n, StemAt&& stem_at,

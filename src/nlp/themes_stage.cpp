@@ -173,6 +173,7 @@ struct Word {
   // and after the last word the matcher keeps, and the French or Italian elision taken off its front ("l'").
   bool after_sentence_end = false;
   std::uint8_t elided_bytes = 0;
+  std::uint64_t hash = 0;  // word_hash(lower), once the words are final (themes_of_words)
   char elided[3] = {};
 };
 
@@ -210,13 +211,14 @@ void split_words(std::string_view text, bool in_title, bool elide, SplitState& s
     }
     return out.back().lower;
   };
-  auto words_done = [&] { return out.size() - (reading ? 1 : 0); };
+  std::size_t words_done = out.size();  // finished words in `out`
   std::size_t i = 0;
   bool handle = false;  // the word being read follows an "@"
   bool capitalised = false;
   auto flush = [&] {
     if (!reading) return;
     reading = false;
+    ++words_done;
     Word& w = out.back();
     std::string& cur = w.lower;
     if (handle && cur.find('-') != std::string::npos) state.matcher_exact = false;
@@ -237,7 +239,7 @@ void split_words(std::string_view text, bool in_title, bool elide, SplitState& s
     if (!handle) state.sentence_ended = false;  // the matcher does not keep handles
     handle = false;
   };
-  while (i < text.size() && words_done() < kMaxWords) {
+  while (i < text.size() && words_done < kMaxWords) {
     if (!reading) capitalised = text[i] >= 'A' && text[i] <= 'Z';
     // The bulk of most texts: a run of ASCII letters and digits.
     if (detail::kAsciiWordClass.of[static_cast<unsigned char>(text[i])] != 0 && take_ascii_alnum(text, i, current()))
@@ -535,8 +537,9 @@ WordKinds& word_kinds(std::string_view lang) {
   thread_local WordMemos<std::string, std::uint8_t> memos;
   return memos.of(lang);
 }
-std::uint8_t word_kind(WordKinds& kinds, std::string_view w, std::string_view lang, const WordSet& stops) {
-  return kinds.get(w, [&](std::string_view word) -> std::uint8_t {
+std::uint8_t word_kind(WordKinds& kinds, std::string_view w, std::uint64_t hash, std::string_view lang,
+                       const WordSet& stops) {
+  return kinds.get(w, hash, [&](std::string_view word) -> std::uint8_t {
     std::uint8_t kind = is_delimiter_uncached(word, lang, stops) ? kDelimiterWord : 0;
     if (is_calendar_word(word) || (is_english(lang) && is_generic_alone(word))) kind |= kNotAloneWord;
     if (is_verb_marker(word, lang)) kind |= kVerbMarkerWord;
@@ -703,6 +706,7 @@ bool writes_nouns_capitalised(const std::vector<Word>& words, std::string_view l
 std::vector<Candidate> find_candidates(const std::vector<Word>& words, std::string_view lang) {
   std::vector<Candidate> candidates;
   const bool nouns_capitalised = writes_nouns_capitalised(words, lang);
+  const bool english = is_english(lang);
   const InfinitiveRule* infinitives = infinitive_rule(lang);
   for (std::size_t i = 0; i < words.size();) {
     // A modal or "very" that is no stop word ("pouvoir choisir", "posso aprire", "muy caro") starts no phrase:
@@ -715,12 +719,12 @@ std::vector<Candidate> find_candidates(const std::vector<Word>& words, std::stri
     while (j < words.size() && !words[j].delimiter && words[j].segment == words[i].segment && j - i < kMaxPhraseWords)
       ++j;
     // A lone past participle ("delivered", "cancelled") reports an event, not a topic.
-    bool lone_participle = j - i == 1 && is_english(lang) && ends_with(words[i].lower, "ed") &&
-                           stem_view(words[i].lower, lang) != words[i].lower;
+    bool lone_participle = j - i == 1 && english && ends_with(words[i].lower, "ed") &&
+                           stem_view(words[i].lower, lang, words[i].hash) != words[i].lower;
     // Nor does a lone adverb ("totally", "genuinely"): how, not what. A capitalised word in "-ly" inside a
     // sentence is a name ("switched to Calendly").
     bool named = capitalised_inside_sentence(words, i);
-    bool lone_adverb = j - i == 1 && is_english(lang) && !named && is_adverb(words[i].lower);
+    bool lone_adverb = j - i == 1 && english && !named && is_adverb(words[i].lower);
     // Nor do days, months, paying or asking (word_kind).
     bool lone_kind = j - i == 1 && words[i].not_alone;
     // Nor a verb or an adjective, told by the word before it or, in German, by its case; a name stays.
@@ -740,6 +744,7 @@ std::vector<Candidate> find_candidates(const std::vector<Word>& words, std::stri
 // order they were first seen.
 std::vector<Theme> score_candidates(std::vector<Word>& words, const std::vector<Candidate>& candidates,
                                     std::string_view lang) {
+  const bool english = is_english(lang);
   // How often each stem occurs across all candidates: a word that recurs lifts every phrase it is in. The
   // candidates' words are sorted by stem (its hash first, so most comparisons are of two integers) and each
   // run of one stem gives its words their count.
@@ -750,7 +755,7 @@ std::vector<Theme> score_candidates(std::vector<Word>& words, const std::vector<
   std::vector<StemAt> by_stem;
   for (const Candidate& c : candidates) {
     for (std::size_t k = c.first; k < c.first + c.length; ++k) {
-      if (words[k].stem.empty()) words[k].stem = stem_view(words[k].lower, lang);
+      if (words[k].stem.empty()) words[k].stem = stem_view(words[k].lower, lang, words[k].hash);
       by_stem.push_back(StemAt{word_hash(words[k].stem), k});
     }
   }
@@ -807,9 +812,9 @@ std::vector<Theme> score_candidates(std::vector<Word>& words, const std::vector<
       // A word capitalised inside a sentence of the text is a name and keeps its letters but a possessive:
       // "Windows", "Teams" and "Maps" are not shown as "window", "team" and "map".
       const bool named = !w.in_title && capitalised_inside_sentence(words, c.first + k);
-      std::string form = !(is_english(lang) && head) ? w.lower
-                         : named                     ? std::string(without_possessive(w.lower))
-                                                     : english_display(w.lower, w.stem, lang, c.length == 1);
+      std::string form = !(english && head) ? w.lower
+                         : named            ? std::string(without_possessive(w.lower))
+                                            : english_display(w.lower, w.stem, lang, c.length == 1);
       auto same = std::find_if(t.forms.begin(), t.forms.end(),
                                [&](const Form& f) { return f.position == k && f.text == form; });
       if (same == t.forms.end()) {
@@ -858,7 +863,8 @@ std::vector<std::string> themes_of_words(std::vector<Word> words, std::string_vi
   if (is_english(lang)) words = canonicalise(std::move(words));
   WordKinds& kinds = word_kinds(lang);
   for (Word& w : words) {
-    const std::uint8_t kind = w.handle ? kDelimiterWord : word_kind(kinds, w.lower, lang, stops);
+    w.hash = word_hash(w.lower);
+    const std::uint8_t kind = w.handle ? kDelimiterWord : word_kind(kinds, w.lower, w.hash, lang, stops);
     w.delimiter = (kind & kDelimiterWord) != 0;
     w.not_alone = (kind & kNotAloneWord) != 0;
     w.verb_marker = (kind & kVerbMarkerWord) != 0;
@@ -899,7 +905,7 @@ std::string theme_key(std::string_view phrase, std::string_view language_code) {
   std::string key;
   WordKinds& kinds = word_kinds(lang);
   for (const Word& w : words) {
-    if (word_kind(kinds, w.lower, lang, stops) & kDelimiterWord) continue;
+    if (word_kind(kinds, w.lower, word_hash(w.lower), lang, stops) & kDelimiterWord) continue;
     if (!key.empty()) key.push_back(' ');
     key += stem_view(w.lower, lang);
   }

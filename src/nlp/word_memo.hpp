@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "nlp/lexicons.hpp"
@@ -27,9 +28,11 @@ class WordMemo {
   static constexpr std::size_t kFirstSlots = 1 << 10;
   static constexpr std::size_t kMaxSlots = 1 << 15;
 
-  const Value* find(std::string_view word) const {
+  const Value* find(std::string_view word) const { return find(word, word_hash(word)); }
+  // With the word's hash already at hand (word_hash(word)): a caller that looks one word up in several memos
+  // hashes it once.
+  const Value* find(std::string_view word, std::uint64_t h) const {
     if (word.size() > kMaxWordBytes || slots_.empty()) return nullptr;
-    const std::uint64_t h = word_hash(word);
     const std::size_t mask = slots_.size() - 1;
     for (std::size_t i = h & mask;; i = (i + 1) & mask) {
       const Slot& s = slots_[i];
@@ -38,7 +41,8 @@ class WordMemo {
     }
   }
 
-  void put(std::string_view word, const Value& value) {
+  void put(std::string_view word, const Value& value) { put(word, word_hash(word), value); }
+  void put(std::string_view word, std::uint64_t h, const Value& value) {
     if (word.size() > kMaxWordBytes) return;
     if (slots_.empty()) slots_.resize(kFirstSlots);
     if (count_ >= slots_.size() / 4 * 3) {
@@ -49,15 +53,19 @@ class WordMemo {
         count_ = 0;
       }
     }
-    insert(word_hash(word), word, value);
+    insert(h, word, value);
   }
 
   // The memoised value of compute(word), computing and keeping it on a miss.
   template <class Compute>
   Value get(std::string_view word, Compute&& compute) {
-    if (const Value* v = find(word)) return *v;
+    return get(word, word_hash(word), std::forward<Compute>(compute));
+  }
+  template <class Compute>
+  Value get(std::string_view word, std::uint64_t h, Compute&& compute) {
+    if (const Value* v = find(word, h)) return *v;
     Value v = compute(word);
-    put(word, v);
+    put(word, h, v);
     return v;
   }
 
