@@ -618,10 +618,15 @@ struct Candidate {
 };
 
 // One display form of a theme's word (at `position` in the phrase) and how often the text used it.
+constexpr std::uint32_t kNoForm = UINT32_MAX;
+
+// Forms of all of a text's themes live in one list, each theme's linked in the order first used (a list of
+// its own per theme cost an allocation per theme).
 struct Form {
   std::size_t position = 0;
   std::string text;
   int count = 0;
+  std::uint32_t next = kNoForm;  // the theme's next form
 };
 
 struct Theme {
@@ -629,15 +634,21 @@ struct Theme {
   std::uint64_t key_hash = 0;
   double score = 0.0;
   std::size_t first_seen = 0;
-  std::size_t length = 0;   // words
-  std::vector<Form> forms;  // every position's, in the order first used
+  std::size_t length = 0;  // words
+  std::uint32_t first_form = kNoForm, last_form = kNoForm;
+};
+
+struct ScoredThemes {
+  std::vector<Theme> themes;
+  std::vector<Form> forms;
 };
 
 // The most used form at a position; ties go to the shorter, then the alphabetically first.
-const std::string& pick_form(const std::vector<Form>& forms, std::size_t position) {
+const std::string& pick_form(const std::vector<Form>& forms, const Theme& theme, std::size_t position) {
   static const std::string none;
   const Form* best = nullptr;
-  for (const Form& f : forms) {
+  for (std::uint32_t at = theme.first_form; at != kNoForm; at = forms[at].next) {
+    const Form& f = forms[at];
     if (f.position != position) continue;
     if (!best || f.count > best->count ||
         (f.count == best->count &&
@@ -742,8 +753,8 @@ std::vector<Candidate> find_candidates(const std::vector<Word>& words, std::stri
 
 // Groups candidates by stem key and scores them; stems are filled in on the way. Themes come out in the
 // order they were first seen.
-std::vector<Theme> score_candidates(std::vector<Word>& words, const std::vector<Candidate>& candidates,
-                                    std::string_view lang) {
+ScoredThemes score_candidates(std::vector<Word>& words, const std::vector<Candidate>& candidates,
+                              std::string_view lang) {
   const bool english = is_english(lang);
   // How often each stem occurs across all candidates: a word that recurs lifts every phrase it is in. The
   // candidates' words are sorted by stem (its hash first, so most comparisons are of two integers) and each
@@ -773,8 +784,11 @@ std::vector<Theme> score_candidates(std::vector<Word>& words, const std::vector<
     from = to;
   }
 
-  std::vector<Theme> themes;
+  ScoredThemes scored;
+  std::vector<Theme>& themes = scored.themes;
+  std::vector<Form>& forms = scored.forms;
   themes.reserve(candidates.size());
+  forms.reserve(candidates.size() + 4);
   // Themes by key in an open-addressed table of theme index + 1 (0 is empty), twice the candidates in size.
   std::size_t slots_size = 16;
   while (slots_size < candidates.size() * 2) slots_size <<= 1;
@@ -815,20 +829,28 @@ std::vector<Theme> score_candidates(std::vector<Word>& words, const std::vector<
       std::string form = !(english && head) ? w.lower
                          : named            ? std::string(without_possessive(w.lower))
                                             : english_display(w.lower, w.stem, lang, c.length == 1);
-      auto same = std::find_if(t.forms.begin(), t.forms.end(),
-                               [&](const Form& f) { return f.position == k && f.text == form; });
-      if (same == t.forms.end()) {
-        t.forms.push_back(Form{k, std::move(form), 1});
-      } else {
-        ++same->count;
+      std::uint32_t same = t.first_form;
+      while (same != kNoForm && !(forms[same].position == k && forms[same].text == form)) same = forms[same].next;
+      if (same != kNoForm) {
+        ++forms[same].count;
+        continue;
       }
+      const auto added = static_cast<std::uint32_t>(forms.size());
+      forms.push_back(Form{k, std::move(form), 1});
+      if (t.last_form == kNoForm) {
+        t.first_form = added;
+      } else {
+        forms[t.last_form].next = added;
+      }
+      t.last_form = added;
     }
   }
-  return themes;
+  return scored;
 }
 
 // The best kMaxThemes themes by score (earlier first on ties), each shown in its most common form.
-std::vector<std::string> best_themes(const std::vector<Theme>& themes) {
+std::vector<std::string> best_themes(const ScoredThemes& scored) {
+  const std::vector<Theme>& themes = scored.themes;
   std::vector<const Theme*> ranked;
   ranked.reserve(themes.size());
   for (const Theme& t : themes) ranked.push_back(&t);
@@ -842,7 +864,7 @@ std::vector<std::string> best_themes(const std::vector<Theme>& themes) {
     std::string display;
     for (std::size_t position = 0; position < t->length; ++position) {
       if (!display.empty()) display.push_back(' ');
-      display += pick_form(t->forms, position);
+      display += pick_form(scored.forms, *t, position);
     }
     if (std::find(out.begin(), out.end(), display) == out.end()) out.push_back(std::move(display));
   }
