@@ -88,10 +88,10 @@ PhraseMatcher::Text::Text(std::string_view text) : source_(text.substr(0, std::m
   words = matcher_words(source_, &sentence_starts, true);
 }
 
-PhraseMatcher::Text::Text(std::string_view text, std::vector<std::string> split, std::vector<std::uint32_t> starts)
-    : words(std::move(split)),
-      sentence_starts(std::move(starts)),
-      source_(text.substr(0, std::min(text.size(), kMaxBytes))) {}
+PhraseMatcher::Text::Text(std::string text, std::vector<std::string> split, std::vector<std::uint32_t> starts)
+    : words(std::move(split)), sentence_starts(std::move(starts)), source_(std::move(text)) {
+  if (source_.size() > kMaxBytes) source_.resize(kMaxBytes);
+}
 
 std::size_t PhraseMatcher::Text::sentence_of(std::size_t word) const {
   return static_cast<std::size_t>(std::upper_bound(sentence_starts.begin(), sentence_starts.end(), word) -
@@ -399,11 +399,20 @@ std::optional<std::size_t> Taxonomy::aspect_of_phrase(std::string_view phrase, s
     if (!found && lang != "en") found = phrases_.find_in_phrase(p, "en", kKinds);
     return found ? *found / kKinds : SIZE_MAX;
   };
-  // Key phrases recur from text to text: each is looked up once per thread, taxonomy and language.
+  // Key phrases recur from text to text: each is looked up once per thread, taxonomy and language. The memo
+  // asked for last is kept at hand, since a text asks for several phrases in one language.
   thread_local WordMemos<std::string, std::size_t> memos;
-  thread_local std::string owner;  // the taxonomy's id, then the language
-  owner.assign(reinterpret_cast<const char*>(&id_), sizeof id_).append(lang);
-  std::size_t aspect = memos.of(owner).get(phrase, uncached);
+  thread_local std::uint64_t last_id = 0;
+  thread_local std::string last_lang;
+  thread_local WordMemo<std::size_t>* last = nullptr;
+  if (!last || last_id != id_ || !equal_short(last_lang, lang)) {
+    std::string owner;  // the taxonomy's id, then the language
+    owner.assign(reinterpret_cast<const char*>(&id_), sizeof id_).append(lang);
+    last = &memos.of(owner);
+    last_id = id_;
+    last_lang.assign(lang);
+  }
+  std::size_t aspect = last->get(phrase, uncached);
   if (aspect == SIZE_MAX) return std::nullopt;
   return aspect;
 }

@@ -43,7 +43,7 @@ class PhraseMatcher {
     explicit Text(std::string_view text);
     // A text whose words a caller has already split as matcher_words(text, &sentence_starts, true) would (the
     // themes stage reads them with its own words in one pass); `text` is at most kMaxBytes.
-    Text(std::string_view text, std::vector<std::string> words, std::vector<std::uint32_t> sentence_starts);
+    Text(std::string text, std::vector<std::string> words, std::vector<std::uint32_t> sentence_starts);
     std::vector<std::string> words;
     std::vector<std::uint32_t> sentence_starts;  // see matcher_words
     // The sentence a word is in, counted from 0, and the words of that sentence as [first, last).

@@ -898,7 +898,7 @@ std::vector<std::string> themes_of_words(std::vector<Word> words, std::string_vi
 
 // The phrase matcher's reading of "title\ntext" (or the text alone), from the words already split when they
 // give it exactly, else read again.
-PhraseMatcher::Text matcher_text(const SplitText& split, std::string_view source) {
+PhraseMatcher::Text matcher_text(const SplitText& split, std::string source) {
   if (!split.state.matcher_exact || source.size() > PhraseMatcher::Text::kMaxBytes) return PhraseMatcher::Text(source);
   std::vector<std::string> words;
   std::vector<std::uint32_t> starts;
@@ -1003,14 +1003,13 @@ std::optional<std::size_t> nearest_aspect(const std::vector<Taxonomy::Mention>& 
 ThemeLevels extract_theme_levels(std::string_view text, std::string_view title, std::string_view language_code) {
   constexpr std::size_t kMaxAspects = 3;
   const Taxonomy& taxonomy = Taxonomy::builtin();
-  std::string both;
-  if (!title.empty()) {
-    both.reserve(title.size() + text.size() + 2);
-    both.append(title).append("\n").append(text);
-  }
+  std::string source;  // what the phrase matcher reads: "title\ntext", or the text alone
+  source.reserve(title.size() + text.size() + 2);
+  if (!title.empty()) source.append(title).append("\n");
+  source.append(text);
   const std::string_view lang = effective_language(language_code);
   SplitText split = split_title_and_text(text, title, lang);
-  const PhraseMatcher::Text matched = matcher_text(split, title.empty() ? text : std::string_view(both));
+  const PhraseMatcher::Text matched = matcher_text(split, std::move(source));
   std::vector<std::size_t> out_of_context;
   const std::vector<Taxonomy::Mention> aspects =
       taxonomy.mentions(matched, language_code, kMaxAspects, &out_of_context);
