@@ -54,6 +54,10 @@ Slot* slot_for(std::string_view language_code) {
 
 }  // namespace
 
+static thread_local std::uint64_t fresh_stem_count = 0;
+
+std::uint64_t fresh_stems() { return fresh_stem_count; }
+
 std::string_view stem_view(std::string_view word, std::string_view language_code) {
   return stem_view(word, language_code, word_hash(word));
 }
@@ -62,6 +66,7 @@ std::string_view stem_view(std::string_view word, std::string_view language_code
   Slot* slot = slot_for(language_code);
   if (!slot || word.empty() || word.size() > 256) return word;
   if (const std::string* kept = slot->stems.find(word, hash)) return *kept;
+  ++fresh_stem_count;
   sb_stemmer* stemmer = slot->stemmer.get();
   const sb_symbol* out =
       sb_stemmer_stem(stemmer, reinterpret_cast<const sb_symbol*>(word.data()), static_cast<int>(word.size()));

@@ -211,22 +211,27 @@ std::vector<PhraseMatcher::Hit> PhraseMatcher::find_all(const Text& text,
       for (std::size_t i = 0; i < words.size(); ++i) hashes[i] = word_hash(words[i]);
       hashed = true;
     }
-    // Words after a phrase's first are stemmed only when a phrase is compared with them, into a per-thread
-    // scratch list whose strings keep their buffers from text to text.
+    // Words after a phrase's first are stemmed only when a phrase is compared with them. Their stems are
+    // views kept in a per-thread list, each with the pass that made it and the count of fresh stems then: a
+    // fresh stem since may have moved what it points into, and it is looked up again. Each view is used
+    // before the next is asked for.
     thread_local struct {
-      std::vector<std::string> stems;
+      std::vector<std::string_view> stems;
       std::vector<std::uint64_t> made_in;  // the pass that stemmed each slot
+      std::vector<std::uint64_t> fresh;    // fresh_stems() when it was stemmed
       std::uint64_t pass = 0;
     } scratch;
     const std::uint64_t pass = ++scratch.pass;
-    auto stem_at = [&](std::size_t j) -> const std::string& {
+    auto stem_at = [&](std::size_t j) -> std::string_view {
       if (scratch.stems.size() < words.size()) {
         scratch.stems.resize(words.size());
         scratch.made_in.resize(words.size(), 0);
+        scratch.fresh.resize(words.size(), 0);
       }
-      if (scratch.made_in[j] != pass) {
+      if (scratch.made_in[j] != pass || scratch.fresh[j] != fresh_stems()) {
         scratch.stems[j] = stem_view(words[j], stem_language(code), hashes[j]);
         scratch.made_in[j] = pass;
+        scratch.fresh[j] = fresh_stems();
       }
       return scratch.stems[j];
     };
