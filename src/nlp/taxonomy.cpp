@@ -430,8 +430,9 @@ std::vector<std::size_t> Taxonomy::match(const PhraseMatcher::Text& text, std::s
 
 std::vector<Taxonomy::Mention> Taxonomy::mentions(const PhraseMatcher::Text& text, std::string_view code,
                                                   std::size_t max, std::vector<std::size_t>* out_of_context) const {
-  std::vector<std::string_view> languages{stem_language(code)};
-  if (languages.front() != "en") languages.push_back("en");
+  thread_local std::vector<std::string_view> languages;  // kept per thread: one allocation, not one a text
+  languages.assign(1, stem_language(code));
+  if (!equal_short(languages.front(), "en")) languages.push_back("en");
   const bool by_word = !matches_by_substring(code);
   // Terms by first mention. A "none" phrase rules out its aspect's terms where the two overlap ("fast" in
   // "fast delivery"), and the aspect stays where a term is said elsewhere in the text. A phrase found by

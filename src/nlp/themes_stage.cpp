@@ -763,7 +763,9 @@ ScoredThemes score_candidates(std::vector<Word>& words, const std::vector<Candid
     std::uint64_t hash;
     std::size_t word;
   };
-  std::vector<StemAt> by_stem;
+  // Scratch lists kept per thread, so a text's scoring allocates only what it returns.
+  thread_local std::vector<StemAt> by_stem;
+  by_stem.clear();
   for (const Candidate& c : candidates) {
     for (std::size_t k = c.first; k < c.first + c.length; ++k) {
       if (words[k].stem.empty()) words[k].stem = stem_view(words[k].lower, lang, words[k].hash);
@@ -774,7 +776,8 @@ ScoredThemes score_candidates(std::vector<Word>& words, const std::vector<Candid
     if (a.hash != b.hash) return a.hash < b.hash;
     return words[a.word].stem < words[b.word].stem;
   });
-  std::vector<int> frequency(words.size(), 0);  // by word index; set for the candidates' words
+  thread_local std::vector<int> frequency;  // by word index; set for the candidates' words
+  frequency.assign(words.size(), 0);
   for (std::size_t from = 0; from < by_stem.size();) {
     std::size_t to = from + 1;
     while (to < by_stem.size() && by_stem[to].hash == by_stem[from].hash &&
@@ -792,7 +795,8 @@ ScoredThemes score_candidates(std::vector<Word>& words, const std::vector<Candid
   // Themes by key in an open-addressed table of theme index + 1 (0 is empty), twice the candidates in size.
   std::size_t slots_size = 16;
   while (slots_size < candidates.size() * 2) slots_size <<= 1;
-  std::vector<std::uint32_t> slots(slots_size, 0);
+  thread_local std::vector<std::uint32_t> slots;
+  slots.assign(slots_size, 0);
   std::string key;
   for (std::size_t n = 0; n < candidates.size(); ++n) {
     const Candidate& c = candidates[n];
