@@ -714,8 +714,9 @@ bool writes_nouns_capitalised(const std::vector<Word>& words, std::string_view l
 }
 
 // Runs of up to kMaxPhraseWords non-delimiter words within one segment.
-std::vector<Candidate> find_candidates(const std::vector<Word>& words, std::string_view lang) {
-  std::vector<Candidate> candidates;
+// Into `candidates`, which is cleared first.
+void find_candidates(const std::vector<Word>& words, std::string_view lang, std::vector<Candidate>& candidates) {
+  candidates.clear();
   const bool nouns_capitalised = writes_nouns_capitalised(words, lang);
   const bool english = is_english(lang);
   const InfinitiveRule* infinitives = infinitive_rule(lang);
@@ -748,13 +749,12 @@ std::vector<Candidate> find_candidates(const std::vector<Word>& words, std::stri
     if (!lone_participle && !lone_adverb && !lone_kind && !lone_verb) candidates.push_back(Candidate{i, j - i});
     i = j;
   }
-  return candidates;
 }
 
 // Groups candidates by stem key and scores them; stems are filled in on the way. Themes come out in the
 // order they were first seen.
-ScoredThemes score_candidates(std::vector<Word>& words, const std::vector<Candidate>& candidates,
-                              std::string_view lang) {
+const ScoredThemes& score_candidates(std::vector<Word>& words, const std::vector<Candidate>& candidates,
+                                     std::string_view lang) {
   const bool english = is_english(lang);
   // How often each stem occurs across all candidates: a word that recurs lifts every phrase it is in. The
   // candidates' words are sorted by stem (its hash first, so most comparisons are of two integers) and each
@@ -787,9 +787,11 @@ ScoredThemes score_candidates(std::vector<Word>& words, const std::vector<Candid
     from = to;
   }
 
-  ScoredThemes scored;
+  thread_local ScoredThemes scored;  // kept per thread; best_themes reads it before the next text
   std::vector<Theme>& themes = scored.themes;
   std::vector<Form>& forms = scored.forms;
+  themes.clear();
+  forms.clear();
   themes.reserve(candidates.size());
   forms.reserve(candidates.size() + 4);
   // Themes by key in an open-addressed table of theme index + 1 (0 is empty), twice the candidates in size.
@@ -855,8 +857,8 @@ ScoredThemes score_candidates(std::vector<Word>& words, const std::vector<Candid
 // The best kMaxThemes themes by score (earlier first on ties), each shown in its most common form.
 std::vector<std::string> best_themes(const ScoredThemes& scored) {
   const std::vector<Theme>& themes = scored.themes;
-  std::vector<const Theme*> ranked;
-  ranked.reserve(themes.size());
+  thread_local std::vector<const Theme*> ranked;
+  ranked.clear();
   for (const Theme& t : themes) ranked.push_back(&t);
   std::sort(ranked.begin(), ranked.end(), [](const Theme* a, const Theme* b) {
     if (a->score != b->score) return a->score > b->score;
@@ -895,7 +897,8 @@ std::vector<std::string> themes_of_words(std::vector<Word> words, std::string_vi
     w.not_alone = (kind & kNotAloneWord) != 0;
     w.verb_marker = (kind & kVerbMarkerWord) != 0;
   }
-  std::vector<Candidate> candidates = find_candidates(words, lang);
+  thread_local std::vector<Candidate> candidates;
+  find_candidates(words, lang, candidates);
   if (candidates.empty()) return {};
   return best_themes(score_candidates(words, candidates, lang));
 }
