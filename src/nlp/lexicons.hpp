@@ -80,6 +80,14 @@ inline bool equal_short(std::string_view a, std::string_view b) noexcept {
   return true;
 }
 
+// True when w is one of a few words written in the code, compared in order (a longer list is a WordSet: see
+// make_word_set). The list is of views, so the words' lengths are known when compiling, not counted per call.
+inline bool is_one_of(std::string_view w, std::initializer_list<std::string_view> words) noexcept {
+  for (std::string_view x : words)
+    if (equal_short(x, w)) return true;
+  return false;
+}
+
 // Lets string-keyed hash containers be probed with a string_view, without building a std::string.
 struct StringHash {
   using is_transparent = void;

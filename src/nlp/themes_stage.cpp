@@ -119,21 +119,15 @@ const WordSet& generic_words_any_language() {
 
 // Nouns that only make sense in the plural, so they are never singularised for display.
 bool is_plural_noun(std::string_view w) {
-  for (std::string_view p : {"settings", "analytics", "news", "stats", "credentials", "graphics", "lyrics", "series",
-                             "specs", "options", "preferences", "permissions", "notifications", "docs"}) {
-    if (p == w) return true;
-  }
-  return false;
+  return is_one_of(w, {"settings", "analytics", "news", "stats", "credentials", "graphics", "lyrics", "series", "specs",
+                       "options", "preferences", "permissions", "notifications", "docs"});
 }
 
 // Nouns whose singular ends in one "s" and whose plural adds "es" ("lenses", "buses"): the stemmer cannot tell
 // them from plurals of nouns in "-se" ("licenses", "purchases").
 bool is_singular_in_s(std::string_view w) {
-  for (std::string_view p : {"lens", "bus", "gas", "alias", "atlas", "canvas", "bonus", "campus", "virus", "status",
-                             "census", "iris", "plus", "apparatus", "corpus", "chorus", "focus", "minus", "radius"}) {
-    if (p == w) return true;
-  }
-  return false;
+  return is_one_of(w, {"lens", "bus", "gas", "alias", "atlas", "canvas", "bonus", "campus", "virus", "status", "census",
+                       "iris", "plus", "apparatus", "corpus", "chorus", "focus", "minus", "radius"});
 }
 
 // Everyday phrasings of one product theme, named the way teams name it.
@@ -383,11 +377,8 @@ std::vector<Word> canonicalise(std::vector<Word> words) {
 
 // Topics that carry sentiment in the lexicon but are what feedback is about.
 bool is_topic_despite_valence(std::string_view w) {
-  for (std::string_view t : {"loss", "lag", "latency", "security", "privacy", "spam", "price", "pricing", "battery",
-                             "performance", "crash", "crashes", "ads", "trial", "refund", "refunds", "excel"}) {
-    if (t == w) return true;
-  }
-  return false;
+  return is_one_of(w, {"loss", "lag", "latency", "security", "privacy", "spam", "price", "pricing", "battery",
+                       "performance", "crash", "crashes", "ads", "trial", "refund", "refunds", "excel"});
 }
 
 bool is_delimiter_uncached(std::string_view w, std::string_view lang, const WordSet& stops) {
@@ -550,22 +541,15 @@ std::uint8_t word_kind(WordKinds& kinds, std::string_view w, std::uint64_t hash,
 // An English adverb in "-ly" ("totally", "genuinely", "geographically"); nouns in "-ly" are listed.
 bool is_adverb(std::string_view w) {
   if (w.size() < 6 || !ends_with(w, "ly")) return false;
-  for (std::string_view noun : {"family", "supply", "assembly", "anomaly", "butterfly", "monopoly", "homily",
-                                "melancholy", "grizzly", "firefly", "dragonfly", "underbelly"}) {
-    if (noun == w) return false;
-  }
-  return true;
+  return !is_one_of(w, {"family", "supply", "assembly", "anomaly", "butterfly", "monopoly", "homily", "melancholy",
+                        "grizzly", "firefly", "dragonfly", "underbelly"});
 }
 
 // Nouns in "-ie" whose plural ends in "-ies" like the many nouns in "-y" ("movies", not "movy").
 bool is_ie_noun(std::string_view w) {
-  for (std::string_view n :
-       {"movie",  "cookie",   "calorie", "selfie", "zombie", "hoodie", "freebie", "rookie", "newbie",
-        "goodie", "smoothie", "brownie", "pie",    "tie",    "lie",    "genie",   "veggie", "auntie",
-        "techie", "indie",    "sortie",  "birdie", "bookie", "boogie", "foodie",  "junkie", "yuppie"}) {
-    if (n == w) return true;
-  }
-  return false;
+  return is_one_of(w, {"movie",  "cookie",   "calorie", "selfie", "zombie", "hoodie", "freebie", "rookie", "newbie",
+                       "goodie", "smoothie", "brownie", "pie",    "tie",    "lie",    "genie",   "veggie", "auntie",
+                       "techie", "indie",    "sortie",  "birdie", "bookie", "boogie", "foodie",  "junkie", "yuppie"});
 }
 
 // A word without its possessive "'s" ("ferrodb's" -> "ferrodb").
