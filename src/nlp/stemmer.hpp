@@ -10,8 +10,8 @@ namespace chorus::nlp {
 // Stem of a lowercase UTF-8 word. Unknown language ("un") stems as English; languages without a Snowball
 // algorithm (Japanese, Polish, ...) return the word unchanged.
 std::string stem_word(std::string_view word, std::string_view language_code);
-// The same stem without a copy: a view that stays valid until this thread next stems a word (or the word's
-// own storage ends, for a word that is its own stem).
+// The same stem without a copy: a view that stays valid until this thread next stems a word afresh (see
+// fresh_stems). For a language without a Snowball algorithm, or a word over 256 bytes, it is the word itself.
 std::string_view stem_view(std::string_view word, std::string_view language_code);
 // The same, for a caller that has the word's word_hash already.
 std::string_view stem_view(std::string_view word, std::string_view language_code, std::uint64_t word_hash);

@@ -601,11 +601,11 @@ struct Candidate {
   std::size_t length;
 };
 
-// One display form of a theme's word (at `position` in the phrase) and how often the text used it.
 constexpr std::uint32_t kNoForm = UINT32_MAX;
 
-// Forms of all of a text's themes live in one list, each theme's linked in the order first used (a list of
-// its own per theme cost an allocation per theme).
+// One display form of a theme's word (at `position` in the phrase) and how often the text used it. The forms
+// of all of a text's themes live in one list, each theme's linked in the order first used (a list of its own
+// per theme cost an allocation per theme).
 struct Form {
   std::size_t position = 0;
   std::string text;
@@ -894,7 +894,7 @@ PhraseMatcher::Text matcher_text(const SplitText& split, std::string source) {
   std::vector<std::string> words;
   std::vector<std::uint32_t> starts;
   matcher_words_of(split.words, words, starts);
-  return PhraseMatcher::Text(source, std::move(words), std::move(starts));
+  return PhraseMatcher::Text(std::move(source), std::move(words), std::move(starts));
 }
 
 }  // namespace

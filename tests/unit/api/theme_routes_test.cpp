@@ -128,7 +128,9 @@ TEST_F(ThemeRoutes, AWordFiledUnderManyThemesIsShownOnlyWhereMostOfItIs) {
   ASSERT_EQ(listed.status, 200) << listed.raw;
   for (const auto& i : listed.body.at("items").as_array()) {
     if (i.at("level").as_int64() != 2) continue;
-    if (i.at("id").as_string() == "widget") EXPECT_EQ(i.at("parent").as_string(), aspect_);
+    if (i.at("id").as_string() == "widget") {
+      EXPECT_EQ(i.at("parent").as_string(), aspect_);
+    }
     if (i.at("id").as_string() == "note") ++note_parents[std::string(i.at("parent").as_string())];
     if (i.at("id").as_string() == "home screen") ++screen_parents[std::string(i.at("parent").as_string())];
   }
