@@ -17,6 +17,13 @@
 namespace chorus::nlp {
 
 namespace detail {
+// The 8 bytes at p as an integer, in the machine's byte order.
+inline std::uint64_t load8(const char* p) noexcept {
+  std::uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;
+}
+
 // The 1-7 bytes at p as the low bytes of an integer in memory order, without a loop or a call: two loads of
 // four that overlap, or the first, middle and last byte.
 inline std::uint64_t load_short(const char* p, std::size_t n) noexcept {
@@ -44,9 +51,7 @@ inline std::uint64_t word_hash(std::string_view s) noexcept {
   const char* p = s.data();
   std::size_t n = s.size();
   for (; n >= 8; p += 8, n -= 8) {
-    std::uint64_t w;
-    std::memcpy(&w, p, 8);
-    h = (h ^ w) * kMul;
+    h = (h ^ detail::load8(p)) * kMul;
     h ^= h >> 29;
   }
   if (n) {
@@ -55,7 +60,7 @@ inline std::uint64_t word_hash(std::string_view s) noexcept {
     // hashed.
     std::uint64_t w = 0;
     if (s.size() >= 8) {
-      std::memcpy(&w, p + n - 8, 8);
+      w = detail::load8(p + n - 8);
       if constexpr (std::endian::native == std::endian::little) {
         w >>= 8 * (8 - n);
       } else {

@@ -887,9 +887,13 @@ std::vector<std::string> themes_of_words(std::vector<Word> words, std::string_vi
   return best_themes(score_candidates(words, candidates, lang));
 }
 
-// The phrase matcher's reading of "title\ntext" (or the text alone), from the words already split when they
-// give it exactly, else read again.
-PhraseMatcher::Text matcher_text(const SplitText& split, std::string source) {
+// The phrase matcher's reading of "title\ntext" (or the text alone, without a title), from the words of `split`
+// (split_title_and_text of the same title and text) when they give it exactly, else read again.
+PhraseMatcher::Text matcher_text(const SplitText& split, std::string_view text, std::string_view title) {
+  std::string source;
+  source.reserve(title.size() + text.size() + 2);
+  if (!title.empty()) source.append(title).append("\n");
+  source.append(text);
   if (!split.state.matcher_exact || source.size() > PhraseMatcher::Text::kMaxBytes) return PhraseMatcher::Text(source);
   std::vector<std::string> words;
   std::vector<std::uint32_t> starts;
@@ -905,8 +909,7 @@ std::vector<std::string> extract_themes(std::string_view text, std::string_view 
 }
 
 PhraseMatcher::Text matcher_text_of(std::string_view text, std::string_view title, std::string_view language_code) {
-  const SplitText split = split_title_and_text(text, title, effective_language(language_code));
-  return matcher_text(split, title.empty() ? std::string(text) : std::string(title) + "\n" + std::string(text));
+  return matcher_text(split_title_and_text(text, title, effective_language(language_code)), text, title);
 }
 
 std::string theme_key(std::string_view phrase, std::string_view language_code) {
@@ -994,13 +997,9 @@ std::optional<std::size_t> nearest_aspect(const std::vector<Taxonomy::Mention>& 
 ThemeLevels extract_theme_levels(std::string_view text, std::string_view title, std::string_view language_code) {
   constexpr std::size_t kMaxAspects = 3;
   const Taxonomy& taxonomy = Taxonomy::builtin();
-  std::string source;  // what the phrase matcher reads: "title\ntext", or the text alone
-  source.reserve(title.size() + text.size() + 2);
-  if (!title.empty()) source.append(title).append("\n");
-  source.append(text);
   const std::string_view lang = effective_language(language_code);
   SplitText split = split_title_and_text(text, title, lang);
-  const PhraseMatcher::Text matched = matcher_text(split, std::move(source));
+  const PhraseMatcher::Text matched = matcher_text(split, text, title);
   std::vector<std::size_t> out_of_context;
   const std::vector<Taxonomy::Mention> aspects =
       taxonomy.mentions(matched, language_code, kMaxAspects, &out_of_context);

@@ -77,15 +77,10 @@ class WordMemo {
     const std::size_t n = word.size();
     std::size_t k = 0;
     for (; k + 8 <= n; k += 8)
-      if (load8(slot + k) != load8(w + k)) return false;
+      if (detail::load8(slot + k) != detail::load8(w + k)) return false;
     if (k == n) return true;
-    if (n >= 8) return load8(slot + n - 8) == load8(w + n - 8);  // the last eight, overlapping those compared
+    if (n >= 8) return detail::load8(slot + n - 8) == detail::load8(w + n - 8);  // the last eight, overlapping
     return detail::load_short(slot, n) == detail::load_short(w, n);
-  }
-  static std::uint64_t load8(const char* p) {
-    std::uint64_t v;
-    std::memcpy(&v, p, 8);
-    return v;
   }
 
   void insert(std::uint64_t h, std::string_view word, const Value& value) {
