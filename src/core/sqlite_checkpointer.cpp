@@ -15,6 +15,16 @@ Result<std::unique_ptr<WalCheckpointer>> WalCheckpointer::start(Database& writer
   // A connection learns that the file is in WAL mode when it first reads it; until then a checkpoint on it
   // succeeds without copying a page.
   if (auto s = own->exec("SELECT count(*) FROM sqlite_master"); !s) return s.error();
+  // Past the limit the WAL is started over, not truncated (on_commit), and SQLite trims the file back to the
+  // limit's size whenever it starts over from a larger one. Writing over the file's own blocks costs a copy;
+  // writing past its end, after a truncation, made the file system allocate and zero each block anew (8% of
+  // the server's CPU samples late in a 400,000-item import, against 4% for the writes over the file).
+  auto page_size = writer.prepare("PRAGMA page_size");
+  if (!page_size) return page_size.error();
+  if (auto row = page_size->step(); !row) return row.error();
+  const std::int64_t limit_bytes = std::int64_t{options.limit_frames} * page_size->int64(0);
+  page_size->reset();
+  if (auto s = writer.exec("PRAGMA journal_size_limit = " + std::to_string(limit_bytes)); !s) return s.error();
   std::unique_ptr<WalCheckpointer> c(new WalCheckpointer(writer, std::move(own.value()), file, std::move(options)));
   // A wal hook and SQLite's autocheckpoint are one setting: this replaces it.
   sqlite3_wal_hook(writer.get(), &WalCheckpointer::on_commit, c.get());
@@ -36,13 +46,14 @@ int WalCheckpointer::on_commit(void* self, sqlite3* db, const char*, int frames)
   auto* c = static_cast<WalCheckpointer*>(self);
   if (frames >= c->options_.limit_frames) {
     // On the writer's thread, after its commit. SQLite refuses a second checkpoint at once rather than wait for
-    // one that is running, so the thread's passive one is waited for here, and none starts meanwhile.
+    // one that is running, so the thread's passive one is waited for here, and none starts meanwhile. RESTART
+    // copies everything back and has the next commit write from the WAL's start, over the same file.
     std::unique_lock lock(c->mu_);
     c->idle_cv_.wait(lock, [&] { return !c->running_; });
     c->running_ = true;
     lock.unlock();
     int left = 0, copied = 0;
-    const int rc = sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_TRUNCATE, &left, &copied);
+    const int rc = sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_RESTART, &left, &copied);
     lock.lock();
     c->running_ = false;
     if (rc == SQLITE_OK) ++c->stats_.truncations;

@@ -4,8 +4,9 @@
 // thread once the WAL holds `checkpoint_frames`. The thread's checkpoints are PASSIVE: they copy back what
 // no reader still needs and never wait for the writer, which goes on appending; the writer starts the WAL
 // over at its next commit once everything has been copied. Beside a writer that never pauses that rarely
-// happens, so past `limit_frames` the writer itself copies the rest back and truncates the file before it
-// goes on: the WAL stays bounded (without it a million-item import left 15 GB of WAL).
+// happens, so past `limit_frames` the writer itself copies the rest back and starts the WAL over before it
+// goes on: the WAL stays bounded (without it a million-item import left 15 GB of WAL). The file is kept at
+// that size (journal_size_limit) and written over, not truncated and grown again.
 #pragma once
 
 #include <condition_variable>
@@ -24,12 +25,12 @@ class WalCheckpointer {
  public:
   struct Options {
     int checkpoint_frames = 8000;   // WAL pages that make a passive checkpoint due
-    int limit_frames = 32000;       // WAL pages past which the writer truncates it after its commit
+    int limit_frames = 32000;       // WAL pages past which the writer starts it over after its commit
     std::string what = "database";  // for the log
   };
   struct Stats {
     std::int64_t checkpoints = 0;  // passive ones, by the thread
-    std::int64_t truncations = 0;  // by the writer, past the limit
+    std::int64_t truncations = 0;  // WAL started over by the writer, past the limit
     int last_log = 0, last_copied = 0;  // frames in the WAL at the last passive one, and copied back by it
   };
 

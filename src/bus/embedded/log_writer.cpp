@@ -70,7 +70,7 @@ Result<std::unique_ptr<LogWriter>> LogWriter::open(const std::filesystem::path& 
   if (auto s = writer->db_.exec(kSchema); !s.ok()) return s.error();
   // SQLite's own checkpoint runs inside the commit that crosses its threshold, and every publisher waiting on
   // that commit waits for the copy and its fsync too: it made the webhook's p99 two to three times its median.
-  // On a thread of its own at the same 1,000 pages (at 8,000 the p99 tripled), the WAL truncated past 128 MiB.
+  // On a thread of its own at the same 1,000 pages (at 8,000 the p99 tripled), the WAL started over past 128 MiB.
   auto checkpointer = sqlite::WalCheckpointer::start(writer->db_, file, {.checkpoint_frames = 1000,
                                                                          .limit_frames = 32000,
                                                                          .what = "bus"});

@@ -262,7 +262,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::filesystem::pa
   store->reader_ = std::move(reader.value());
   // A checkpoint once the WAL holds 8,000 pages (32 MiB) rather than SQLite's 1,000: a page that every batch
   // dirties (the top of each index) is copied back once per checkpoint, and a batch of thousands of records
-  // dirties thousands. Past 128 MiB the writer truncates it.
+  // dirties thousands. Past 128 MiB the writer starts it over.
   auto checkpointer = sqlite::WalCheckpointer::start(store->db_, path, {.checkpoint_frames = 8000,
                                                                        .limit_frames = 32000,
                                                                        .what = "store"});

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <limits>
 #include <random>
 #include <thread>
 
@@ -280,21 +281,27 @@ TEST(SqliteCheckpoints, TheWalIsCopiedBackAsTheStoreGrows) {
 
 // A writer that never pauses: the passive checkpoints copy everything back but never leave the writer a moment
 // to start the WAL over, so it grew with the whole import (15 GB over a million items). Past its limit the
-// writer truncates it.
+// writer starts it over, writing over the same file: the file is neither truncated nor grown without end.
 TEST(SqliteCheckpoints, TheWalStaysBoundedUnderAWriterThatNeverPauses) {
   auto dir = fresh_dir("chorus-wal-limit");
   std::uintmax_t largest_wal = 0;
+  std::uintmax_t smallest_after_restart = std::numeric_limits<std::uintmax_t>::max();
   {
     auto store = open_sqlite_store(dir);
     ASSERT_TRUE(store) << store.error().message;
     // About 400 MiB of raw items, page after page: three times the WAL's limit of 128 MiB.
     write_pages(**store, 40, 20000, [&] {
       std::error_code ec;
-      largest_wal = std::max<std::uintmax_t>(largest_wal, std::filesystem::file_size(dir / "chorus.db-wal", ec));
+      const std::uintmax_t wal = std::filesystem::file_size(dir / "chorus.db-wal", ec);
+      largest_wal = std::max(largest_wal, wal);
+      if ((*store)->health().at("wal_truncations").as_int64() > 0)
+        smallest_after_restart = std::min(smallest_after_restart, wal);
     });
     EXPECT_GE((*store)->health().at("wal_truncations").as_int64(), 1);
   }
   EXPECT_LT(largest_wal, 200u * 1024 * 1024) << "the WAL grew with everything written";
+  // Started over, not truncated: the pages after the limit are written over the file's own blocks.
+  EXPECT_GT(smallest_after_restart, 64u * 1024 * 1024) << "the WAL file was cut back after its limit";
   // Nothing was lost on the way.
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open((dir / "chorus.db").c_str(), &db), SQLITE_OK);
