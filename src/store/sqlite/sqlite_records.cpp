@@ -266,11 +266,18 @@ Status SqliteStore::write_page(RecordStatements& statements, PageCommit& page, s
     if ((*exists)->int64(0) == 0) return {};
   }
   if (page.near_duplicate_bits) {
-    // Looked up before the page's own records are written: each sees the store as it was before the page.
-    auto marked = mark_near_duplicates(page.records, *page.near_duplicate_bits, [&](const FeedbackRecord& r) {
-      return lookup_near_duplicate(r.workspace_id, r.simhash, *page.near_duplicate_bits, r.unique_identifier,
-                                   r.timestamp);
-    });
+    // Looked up before the page's own records are written: each sees the store as it was before the page, so
+    // they are looked up together, each index in its own order.
+    std::vector<NearDuplicateAsk> asks;
+    asks.reserve(page.records.size());
+    for (const FeedbackRecord& r : page.records)
+      asks.push_back({r.workspace_id, r.simhash, r.unique_identifier, r.timestamp});
+    auto found = lookup_near_duplicates(asks, *page.near_duplicate_bits);
+    if (!found) return found.error();
+    auto marked = mark_near_duplicates(page.records, *page.near_duplicate_bits,
+                                       [&](const FeedbackRecord& r) -> Result<std::optional<std::int64_t>> {
+                                         return (*found)[static_cast<std::size_t>(&r - page.records.data())];
+                                       });
     if (!marked) return marked;
   }
   std::int64_t fresh = 0;
@@ -437,42 +444,44 @@ Result<std::optional<std::int64_t>> SqliteStore::find_near_duplicate(Id workspac
                                                                      int max_distance, std::int64_t self,
                                                                      TimeMs self_ts) {
   std::lock_guard lock(mu_);
-  return lookup_near_duplicate(workspace_id, simhash, max_distance, self, self_ts);
+  const NearDuplicateAsk ask{workspace_id, simhash, self, self_ts};
+  auto found = lookup_near_duplicates(std::span(&ask, 1), max_distance);
+  if (!found) return found.error();
+  return found->front();
 }
 
-Result<std::optional<std::int64_t>> SqliteStore::lookup_near_duplicate(Id workspace_id, std::uint64_t simhash,
-                                                                       int max_distance, std::int64_t self,
-                                                                       TimeMs self_ts) {
+Result<std::vector<std::optional<std::int64_t>>> SqliteStore::lookup_near_duplicates(
+    std::span<const NearDuplicateAsk> asks, int max_distance) {
   if (max_distance > kNearDuplicateKeyBits)
-    return make_error(ErrorCode::bad_request, "near-duplicate lookups reach at most " +
-                                                  std::to_string(kNearDuplicateKeyBits) + " bits");
-  if (simhash == 0) return std::optional<std::int64_t>{};
+    return make_error(ErrorCode::bad_request,
+                      "near-duplicate lookups reach at most " + std::to_string(kNearDuplicateKeyBits) + " bits");
   // The rule of core/near_duplicate_keys.hpp. A direct hit is one step down records_by_fingerprint. Each key's
   // rows are read newest first before the bound, at most kNearDuplicateScan of them (an index range the row
   // value ends, read backwards), and their fingerprints compared with the record's. A lookup reads a fixed number
   // of rows however many records share a key, identical, near or neither. The bound is a row value so that
   // SQLite ends the index range at it: written as "ts <= ? AND (ts < ? OR uid < ?)" the range ended at the time
   // alone, and a key whose rows all share one time (webhook items that carry one created_at) was read to its end.
+  //
+  // Each ask is answered as if alone: nothing is written between the steps. The steps run over all the asks,
+  // each in the order of the index it seeks in (fingerprints, then each band's keys, then the candidates'
+  // fingerprints), so that a page's seeks walk each index once instead of jumping about a large store.
+  using Position = std::pair<TimeMs, std::int64_t>;  // (time, id): what "earlier" compares
   auto direct = db_.cached(
       "SELECT ts, uid FROM records WHERE workspace_id = ?1 AND simhash = ?2 AND (ts, uid) < (?3, ?4) AND uid <> ?5 "
       "ORDER BY ts, uid LIMIT 1");
   if (!direct) return direct.error();
-  // The earliest record with this fingerprint before the bound.
-  auto direct_hit = [&](std::uint64_t fp, std::pair<TimeMs, std::int64_t> before)
-      -> Result<std::optional<std::pair<TimeMs, std::int64_t>>> {
+  // The earliest record with this fingerprint before the bound, other than the asking one.
+  auto direct_hit = [&](Id workspace_id, std::uint64_t fp, Position before,
+                        std::int64_t self) -> Result<std::optional<Position>> {
     sqlite::Statement& st = **direct;
     sqlite::ResetOnExit done(st);
     st.bind(1, workspace_id).bind(2, static_cast<std::int64_t>(fp)).bind(3, before.first).bind(4, before.second);
     st.bind(5, self);
     auto row = st.step();
     if (!row) return row.error();
-    if (!*row) return std::optional<std::pair<TimeMs, std::int64_t>>{};
-    return std::optional<std::pair<TimeMs, std::int64_t>>{{st.int64(0), st.int64(1)}};
+    if (!*row) return std::optional<Position>{};
+    return std::optional<Position>{{st.int64(0), st.int64(1)}};
   };
-  auto hit = direct_hit(simhash, {self_ts, self});
-  if (!hit) return hit.error();
-  std::optional<std::pair<TimeMs, std::int64_t>> earliest = *hit;
-  const std::pair<TimeMs, std::int64_t> bound = earliest.value_or(std::pair{self_ts, self});
   // A key's rows are in two tables (write_queued_keys). Each is read newest first down its index, and the two
   // streams are merged by (time, id): the rows read are those of one table holding both.
   static const std::array<std::string, 2> kNewestRows = [] {
@@ -489,36 +498,74 @@ Result<std::optional<std::int64_t>> SqliteStore::lookup_near_duplicate(Id worksp
     if (!q) return q.error();
     tables[t] = *q;
   }
-  std::vector<std::uint64_t> near;  // the candidates' fingerprints, each looked up once
-  for (const NearDuplicateKey& key : near_duplicate_keys(simhash)) {
-    sqlite::ResetOnExit done_large(*tables[0]), done_recent(*tables[1]);
-    std::array<bool, 2> has{};
-    for (std::size_t t = 0; t < tables.size(); ++t) {
-      sqlite::Statement& st = *tables[t];
-      st.bind(1, workspace_id).bind(2, key.index).bind(3, key.value).bind(4, bound.first).bind(5, bound.second);
-      st.bind(6, self).bind(7, kNearDuplicateScan);
-      auto row = st.step();
-      if (!row) return row.error();
-      has[t] = *row;
-    }
-    for (int taken = 0; taken < kNearDuplicateScan && (has[0] || has[1]); ++taken) {
-      auto at = [&](std::size_t t) { return std::pair{tables[t]->int64(1), tables[t]->int64(2)}; };
-      const std::size_t t = !has[1] || (has[0] && at(0) > at(1)) ? 0 : 1;
-      const auto fp = static_cast<std::uint64_t>(tables[t]->int64(0));
-      if (std::popcount(fp ^ simhash) <= max_distance && std::find(near.begin(), near.end(), fp) == near.end())
-        near.push_back(fp);
-      auto row = tables[t]->step();
-      if (!row) return row.error();
-      has[t] = *row;
+
+  const std::size_t n = asks.size();
+  std::vector<std::optional<Position>> earliest(n);
+  std::vector<Position> bound(n);
+  std::vector<std::size_t> order;  // the asks with a fingerprint, in the order of the index sought next
+  order.reserve(n);
+  for (std::size_t i = 0; i < n; ++i)
+    if (asks[i].simhash != 0) order.push_back(i);
+  auto sort_by = [&](auto key) {
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      return std::pair(asks[a].workspace_id, key(a)) < std::pair(asks[b].workspace_id, key(b));
+    });
+  };
+  // 1. Direct hits, in the order of records_by_fingerprint.
+  sort_by([&](std::size_t i) { return static_cast<std::int64_t>(asks[i].simhash); });
+  for (std::size_t i : order) {
+    auto hit = direct_hit(asks[i].workspace_id, asks[i].simhash, {asks[i].self_ts, asks[i].self}, asks[i].self);
+    if (!hit) return hit.error();
+    earliest[i] = *hit;
+    bound[i] = earliest[i].value_or(Position{asks[i].self_ts, asks[i].self});
+  }
+  // 2. Each band's keys, in the order of the key tables: the candidates' fingerprints, one (fingerprint, ask)
+  // pair for each within reach.
+  std::vector<std::array<NearDuplicateKey, kNearDuplicateKeys>> keys(n);
+  for (std::size_t i : order) keys[i] = near_duplicate_keys(asks[i].simhash);
+  std::vector<std::pair<std::uint64_t, std::size_t>> near;
+  for (int band = 0; band < kNearDuplicateKeys; ++band) {
+    sort_by([&](std::size_t i) { return keys[i][band].value; });
+    for (std::size_t i : order) {
+      const NearDuplicateAsk& ask = asks[i];
+      const NearDuplicateKey& key = keys[i][band];
+      sqlite::ResetOnExit done_large(*tables[0]), done_recent(*tables[1]);
+      std::array<bool, 2> has{};
+      for (std::size_t t = 0; t < tables.size(); ++t) {
+        sqlite::Statement& st = *tables[t];
+        st.bind(1, ask.workspace_id).bind(2, key.index).bind(3, key.value).bind(4, bound[i].first);
+        st.bind(5, bound[i].second).bind(6, ask.self).bind(7, kNearDuplicateScan);
+        auto row = st.step();
+        if (!row) return row.error();
+        has[t] = *row;
+      }
+      for (int taken = 0; taken < kNearDuplicateScan && (has[0] || has[1]); ++taken) {
+        auto at = [&](std::size_t t) { return Position{tables[t]->int64(1), tables[t]->int64(2)}; };
+        const std::size_t t = !has[1] || (has[0] && at(0) > at(1)) ? 0 : 1;
+        const auto fp = static_cast<std::uint64_t>(tables[t]->int64(0));
+        if (std::popcount(fp ^ ask.simhash) <= max_distance) near.emplace_back(fp, i);
+        auto row = tables[t]->step();
+        if (!row) return row.error();
+        has[t] = *row;
+      }
     }
   }
-  for (std::uint64_t fp : near) {
-    auto first = direct_hit(fp, bound);
+  // 3. A candidate stands for its fingerprint's first record before the ask's bound: looked up once for each
+  // (fingerprint, ask), in the order of records_by_fingerprint.
+  std::sort(near.begin(), near.end(), [&](const auto& a, const auto& b) {
+    return std::tuple(asks[a.second].workspace_id, static_cast<std::int64_t>(a.first), a.second) <
+           std::tuple(asks[b.second].workspace_id, static_cast<std::int64_t>(b.first), b.second);
+  });
+  near.erase(std::unique(near.begin(), near.end()), near.end());
+  for (const auto& [fp, i] : near) {
+    auto first = direct_hit(asks[i].workspace_id, fp, bound[i], asks[i].self);
     if (!first) return first.error();
-    if (*first && (!earliest || **first < *earliest)) earliest = *first;
+    if (*first && (!earliest[i] || **first < *earliest[i])) earliest[i] = *first;
   }
-  if (!earliest) return std::optional<std::int64_t>{};
-  return std::optional<std::int64_t>{earliest->second};
+  std::vector<std::optional<std::int64_t>> out(n);
+  for (std::size_t i = 0; i < n; ++i)
+    if (earliest[i]) out[i] = earliest[i]->second;
+  return out;
 }
 
 }  // namespace chorus::store

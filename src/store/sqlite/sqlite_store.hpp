@@ -119,8 +119,17 @@ class SqliteStore final : public Store {
   Status write_page(RecordStatements& st, PageCommit& page, std::vector<FeedbackRecord>& stored,
                     std::vector<std::string>* json);
   Result<std::vector<FeedbackRecord>> write_pages(std::span<PageCommit> pages, std::vector<std::string>* json);
-  Result<std::optional<std::int64_t>> lookup_near_duplicate(Id workspace_id, std::uint64_t simhash, int max_distance,
-                                                            std::int64_t self, TimeMs self_ts);
+  // A record asking for its near-duplicate: find_near_duplicate's arguments.
+  struct NearDuplicateAsk {
+    Id workspace_id;
+    std::uint64_t simhash;
+    std::int64_t self;
+    TimeMs self_ts;
+  };
+  // The answer to each ask, all against the store as it is (mu_ held). The asks' index seeks are made in the
+  // order of each index, not the asks' order: a page's lookups then read neighbouring rows one after another.
+  Result<std::vector<std::optional<std::int64_t>>> lookup_near_duplicates(std::span<const NearDuplicateAsk> asks,
+                                                                          int max_distance);
   // Queues the writes (sign +1) or deletes (-1) of a record's ten near-duplicate key rows; write_queued_keys
   // carries out the queue in index order.
   static void queue_keys(RecordStatements& st, Id workspace_id, std::int64_t uid, std::uint64_t simhash, TimeMs ts,

@@ -13,6 +13,7 @@
 
 #include "core/near_duplicate_index.hpp"
 #include "core/near_duplicate_keys.hpp"
+#include "store/page_batch.hpp"
 #include "store/store.hpp"
 
 namespace chorus::store {
@@ -857,6 +858,64 @@ TEST_P(StoreSpec, CommitPagesMarksNearDuplicatesAsPageByPage) {
   auto got = store_->get_record(ws_, 5);
   ASSERT_TRUE(got);
   EXPECT_EQ(got->duplicate_of, std::optional<std::int64_t>(2));
+}
+
+// A page's records are looked up together (a store may seek in each index's order rather than the page's),
+// and each gets what it would get alone: find_near_duplicate against the store before the page, then the
+// page's own rule. Crowded keys, direct hits, records updated by the page and times out of order included.
+TEST_P(StoreSpec, PageNearDuplicatesAreThoseOfOneLookupAtATime) {
+  std::mt19937_64 rng(20261206);
+  auto flipped = [&](std::uint64_t fp, int most) {
+    for (int flips = static_cast<int>(rng() % (most + 1)); flips > 0; --flips) fp ^= std::uint64_t{1} << (rng() % 64);
+    return fp;
+  };
+  // Thirty texts, each a few bits from one of three bases: their keys are shared by many, near or not.
+  std::vector<std::uint64_t> texts;
+  const std::uint64_t bases[] = {rng(), rng(), rng()};
+  for (int i = 0; i < 30; ++i) texts.push_back(flipped(bases[i % 3], 4));
+  // Half the records carry a text's own fingerprint (identical copies), half one up to three bits from it.
+  auto fingerprint = [&] {
+    const std::uint64_t fp = texts[rng() % texts.size()];
+    return rng() % 2 ? fp : flipped(fp, 3);
+  };
+  // Within two hours, so that many stored records come after an asking one.
+  auto at = [&] { return kMar2 + static_cast<TimeMs>(rng() % 120) * 60000; };
+  std::vector<FeedbackRecord> stored;
+  for (int i = 0; i < 400; ++i) {
+    auto r = record(1 + i, at(), "neutral", 0);
+    r.simhash = fingerprint();
+    stored.push_back(r);
+  }
+  for (std::size_t from = 0; from < stored.size(); from += 100)
+    commit(std::vector<FeedbackRecord>(stored.begin() + static_cast<std::ptrdiff_t>(from),
+                                       stored.begin() + static_cast<std::ptrdiff_t>(from + 100)));
+  PageCommit page;
+  page.workspace_id = ws_;
+  page.source_id = source_;
+  page.near_duplicate_bits = 3;
+  for (int i = 0; i < 300; ++i) {
+    // A fifth update stored records, the rest are new.
+    const std::int64_t uid = i % 5 == 0 ? 1 + static_cast<std::int64_t>(rng() % 400) : 1000 + i;
+    if (std::any_of(page.records.begin(), page.records.end(),
+                    [&](const FeedbackRecord& r) { return r.unique_identifier == uid; }))
+      continue;
+    auto r = record(uid, at(), "neutral", 0);
+    r.simhash = i % 7 == 0 ? stored[rng() % stored.size()].simhash : fingerprint();  // some identical
+    page.records.push_back(r);
+  }
+  std::vector<FeedbackRecord> expected = page.records;
+  ASSERT_TRUE(mark_near_duplicates(expected, 3, [&](const FeedbackRecord& r) {
+    return store_->find_near_duplicate(r.workspace_id, r.simhash, 3, r.unique_identifier, r.timestamp);
+  }));
+  std::vector<PageCommit> pages{page};
+  ASSERT_TRUE(store_->commit_pages(pages));
+  int duplicates = 0;
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    EXPECT_EQ(pages[0].records[i].duplicate_of, expected[i].duplicate_of) << "record " << i;
+    duplicates += expected[i].duplicate_of ? 1 : 0;
+  }
+  EXPECT_GT(duplicates, 100);
+  EXPECT_LT(duplicates, static_cast<int>(expected.size()));
 }
 
 // commit_pages_with_json hands on each stored record serialised as it was stored: revision and first-seen
