@@ -5,13 +5,18 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <map>
+#include <optional>
+#include <span>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "cli/api_client.hpp"
 #include "cli/commands.hpp"
-#include "ingest/csv_reader.hpp"
 #include "core/json.hpp"
+#include "ingest/csv_reader.hpp"
 
 namespace chorus::cli {
 
@@ -22,6 +27,9 @@ struct ImportOptions {
   std::string workspace, source, file;
   std::size_t batch = 1000;
 };
+
+// The most a request carries, under the 8 MiB a server takes by default (`body_limit`).
+constexpr std::size_t kBatchBytes = 4 * 1024 * 1024;
 
 class ProgressBar {
  public:
@@ -66,32 +74,49 @@ int run_import(const ImportOptions& o) {
   std::uint64_t sent = 0, line_no = 0;
   std::map<std::string, std::int64_t> skipped;  // by reason, as the server answers each batch
   std::string body;
-  std::size_t in_batch = 0;
+  std::vector<std::uint64_t> lines_of_batch;  // the file's line (a CSV's row) each item of `body` came from
   std::optional<ingest::CsvReader> reader;
   if (csv) {
     reader.emplace(in);
     if (auto h = reader->read_header(); !h) return fail(o.file + ": " + h.error().message);
   }
-  auto send = [&]() -> bool {
-    if (in_batch == 0) return true;
-    auto r = client.call("POST", path, std::move(body), "application/x-ndjson", std::chrono::milliseconds(120000));
-    body.clear();
+  // Posts `items` (JSON lines, each ending in '\n'), read from the file's `lines`. A batch the server refuses as
+  // too large (413: its body limit, which this side cannot know, or its item cap) stored nothing, so it is sent
+  // again as two halves, down to a single item.
+  std::function<bool(std::string_view, std::span<const std::uint64_t>)> post =
+      [&](std::string_view items, std::span<const std::uint64_t> lines) -> bool {
+    auto r = client.call("POST", path, std::string(items), "application/x-ndjson", std::chrono::milliseconds(120000));
+    if (!r && r.error().code == ErrorCode::too_large && lines.size() > 1) {
+      const std::size_t half = lines.size() / 2;
+      std::size_t at = 0;
+      for (std::size_t k = 0; k < half; ++k) at = items.find('\n', at) + 1;
+      return post(items.substr(0, at), lines.first(half)) && post(items.substr(at), lines.subspan(half));
+    }
     if (!r) {
       bar.finish();
       if (r.error().code == ErrorCode::upstream)
         fail(r.error().message);
+      else if (r.error().code == ErrorCode::too_large)
+        fail("the item at line " + std::to_string(lines.front()) + " is larger than the server accepts: " +
+             r.error().message + "; " + std::to_string(sent) + " items were imported before it");
       else
-        fail("the server refused the batch ending at line " + std::to_string(line_no) + ": " + r.error().message +
+        fail("the server refused the batch ending at line " + std::to_string(lines.back()) + ": " + r.error().message +
              "; " + std::to_string(sent) + " items were imported before it");
       return false;
     }
-    sent += in_batch;
-    in_batch = 0;
+    sent += lines.size();
     if (const json::value* reasons = find_path(*r, "skipped_reasons"); reasons && reasons->is_object())
       for (const auto& kv : reasons->get_object())
         if (auto n = get_int(*reasons, kv.key())) skipped[std::string(kv.key())] += *n;
     bar.update(static_cast<std::uint64_t>(in.tellg() < 0 ? total : static_cast<std::uint64_t>(in.tellg())), sent);
     return true;
+  };
+  auto send = [&]() -> bool {
+    if (lines_of_batch.empty()) return true;
+    const bool ok = post(body, lines_of_batch);
+    body.clear();
+    lines_of_batch.clear();
+    return ok;
   };
   std::string line;
   while (true) {
@@ -108,7 +133,10 @@ int run_import(const ImportOptions& o) {
       body += line;
     }
     body += '\n';
-    if (++in_batch == o.batch && !send()) return 1;
+    lines_of_batch.push_back(line_no);
+    // A request ends at --batch items or kBatchBytes, whichever comes first: long items (tickets of kilobytes
+    // each) would otherwise make requests past what a server takes.
+    if ((lines_of_batch.size() == o.batch || body.size() >= kBatchBytes) && !send()) return 1;
   }
   if (!send()) return 1;
   bar.update(total, sent);
@@ -141,7 +169,11 @@ void add_import(CLI::App& app, Commands& commands) {
       ->required();
   cmd->add_option("file", o->file, "FILE.jsonl or FILE.csv")->required()->check(CLI::ExistingFile);
   add_api_options(*cmd, o->api);
-  cmd->add_option("--batch", o->batch, "Items per request")->capture_default_str()->check(CLI::Range(1, 100000));
+  cmd->add_option("--batch", o->batch,
+                  "Items per request (a request also ends at 4 MiB; one the server refuses as too large is sent again "
+                  "in halves)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
   cmd->footer(
       "\nExamples:\n  CHORUS_API_KEY=chk_... chorus import --workspace 1 --source 2 survey.jsonl\n"
       "  chorus import --workspace 1 --source 3 --key chk_... reviews.csv");

@@ -232,6 +232,52 @@ TEST_F(PushFlow, CsvFileIsImportedWithTheChorusBinary) {
   expect_still(3);
 }
 
+// Long items (support tickets of kilobytes each) go in as many requests as the server's body limit needs: a
+// thousand of them in one request would be refused as too large, and the import would stop there.
+TEST_F(PushFlow, LongItemsAreImportedInRequestsTheServerAccepts) {
+  std::string src =
+      add_source(json::object{{"type", "jsonl"},
+                              {"name", "Ticket export"},
+                              {"config", json::object{{"fields", json::object{{"id", "id"}, {"text", "body"}}}}}});
+  std::string filler;
+  while (filler.size() < 9000) filler += "The CSV export times out once a workspace holds a few thousand notes. ";
+  constexpr int kTickets = 1100;  // about 10 MB, past the 8 MiB a request may carry
+  auto file = dir_ / "tickets.jsonl";
+  {
+    std::ofstream out(file, std::ios::binary);
+    for (int i = 0; i < kTickets; ++i)
+      out << json::serialize(json::object{{"id", "T-" + std::to_string(i)},
+                                          {"body", "Ticket " + std::to_string(i) + ". " + filler}})
+          << "\n";
+  }
+  auto result = run(std::string(CHORUS_BINARY) + " import --server " + api().base() + " --key " + key_ +
+                    " --workspace " + ws_ + " --source " + src + " " + file.string());
+  ASSERT_EQ(result.status, 0) << result.output;
+  EXPECT_NE(result.output.find("Imported " + std::to_string(kTickets) + " items"), std::string::npos) << result.output;
+  auto stored = [&] {
+    return num(api().get("/v1/workspaces/" + ws_ + "/sources/" + src, key_).body, "status.items_total");
+  };
+  EXPECT_TRUE(eventually([&] { return stored() == kTickets; }, std::chrono::seconds(60))) << stored();
+
+  // One item past the server's limit stops the import there, naming its line; the items before it are in.
+  auto huge = dir_ / "huge.jsonl";
+  {
+    std::ofstream out(huge, std::ios::binary);
+    out << R"({"id":"H-1","body":"The editor is fast."})"
+        << "\n";
+    out << json::serialize(json::object{{"id", "H-2"}, {"body", std::string(2 * 1024 * 1024, 'x')}}) << "\n";
+    out << R"({"id":"H-3","body":"Sync lost my edits."})"
+        << "\n";
+  }
+  auto refused = run(std::string(CHORUS_BINARY) + " import --server " + api().base() + " --key " + key_ +
+                     " --workspace " + ws_ + " --source " + src + " " + huge.string());
+  EXPECT_EQ(refused.status, 1) << refused.output;
+  EXPECT_NE(refused.output.find("the item at line 2 is larger than the server accepts"), std::string::npos)
+      << refused.output;
+  EXPECT_NE(refused.output.find("1 items were imported before it"), std::string::npos) << refused.output;
+  EXPECT_TRUE(eventually([&] { return stored() == kTickets + 1; })) << stored();
+}
+
 TEST_F(PushFlow, SignedStandardWebhookIsStoredOnceAndForgeriesAreRefused) {
   std::string src = survey_source(json::object{{"scheme", "standard"}, {"secret", kStandardSecret}});
   auto source = api().get("/v1/workspaces/" + ws_ + "/sources/" + src, key_);
