@@ -101,6 +101,9 @@ test('a 410 from Slack disables the rule and the page says why', async () => {
 
 test('a source alert takes how long a push source may stay quiet', async () => {
   await page.goto(`${chorus.url}/#/${ws}/alerts`);
+  // Rendered afresh: after a change of the hash alone, the last test's form stays on the page until the new
+  // view replaces it, and what is typed into it meanwhile is lost.
+  await page.reload();
   await page.locator('#add-alert').waitFor();
   await page.fill('#alert-name', 'Quiet webhooks');
   await page.selectOption('#alert-kind', 'source_stale');
