@@ -18,14 +18,16 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
+from labelled_texts import labelled_texts  # noqa: E402
+
 LINE = 64
 
 
 def read_texts(path):
+    if path.endswith(".tsv"):
+        return labelled_texts(path)
     with open(path, encoding="utf-8") as f:
-        if path.endswith(".tsv"):
-            f.readline()
-            return [line.rstrip("\n").split("\t")[5] for line in f if line.strip()]
         return [line.rstrip("\n") for line in f if line.strip()]
 
 
