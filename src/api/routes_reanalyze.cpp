@@ -194,8 +194,8 @@ class ReanalysisJobs {
         return record.error();
       }
       FeedbackRecord r = std::move(record.value());
-      nlp::reanalyse_record(r);
-      applier.apply(r);
+      std::string analysis_text = nlp::reanalyse_record(r);
+      applier.apply(r, analysis_text);
       r.duplicate_of = index.earliest_match(r.simhash, nlp::kNearDuplicateBits);
       index.add(r.unique_identifier, r.simhash);
       batch.push_back(std::move(r));

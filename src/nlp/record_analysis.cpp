@@ -7,7 +7,7 @@
 
 namespace chorus::nlp {
 
-void reanalyse_record(FeedbackRecord& record, const Pipeline& pipeline) {
+std::string reanalyse_record(FeedbackRecord& record, const Pipeline& pipeline) {
   Document doc;
   doc.raw = record.text;
   doc.format = TextFormat::plain;
@@ -15,6 +15,7 @@ void reanalyse_record(FeedbackRecord& record, const Pipeline& pipeline) {
   if (record.rating) doc.rating = static_cast<int>(std::lround(*record.rating));
   pipeline.run(doc);
   apply_analysis(record, doc, pipeline);
+  return std::move(doc.analysis_text);
 }
 
 void apply_analysis(FeedbackRecord& record, const Document& doc, const Pipeline& pipeline) {

@@ -276,12 +276,16 @@ const PhraseMatcher& TaxonomyApplier::matcher_for(const std::string& language_co
   return *slot;
 }
 
-std::vector<std::string> TaxonomyApplier::matching_custom(const FeedbackRecord& record) const {
+std::vector<std::string> TaxonomyApplier::matching_custom(const FeedbackRecord& record,
+                                                          std::string_view analysis_text) const {
   std::vector<std::string> out;
   if (taxonomy_.custom.empty()) return out;
   const std::string& lang = record.language_code.empty() ? std::string("un") : record.language_code;
   const PhraseMatcher& matcher = matcher_for(lang);
-  PhraseMatcher::Text text(record.title ? *record.title + "\n" + record.text : record.text);
+  std::string title_and_text;
+  if (record.title) title_and_text.append(*record.title).push_back('\n');
+  title_and_text.append(analysis_text);
+  PhraseMatcher::Text text(title_and_text);
   std::vector<std::string_view> languages{lang};
   if (lang != "en") languages.push_back("en");
   std::vector<std::size_t> hits = matcher.find(text, languages);
@@ -305,9 +309,9 @@ std::vector<std::string> TaxonomyApplier::matching_custom(const FeedbackRecord& 
   return out;
 }
 
-void TaxonomyApplier::apply(FeedbackRecord& record) const {
+void TaxonomyApplier::apply(FeedbackRecord& record, std::string_view analysis_text) const {
   const WorkspaceTaxonomy& t = taxonomy_;
-  std::vector<std::string> ids = matching_custom(record);
+  std::vector<std::string> ids = matching_custom(record, analysis_text);
   ids.insert(ids.end(), record.themes.begin(), record.themes.end());
   // A theme's final name, or nothing when it (or what it is merged into) is hidden.
   auto final_name = [&](const std::string& id) -> std::optional<std::string> {
@@ -342,6 +346,8 @@ void TaxonomyApplier::apply(FeedbackRecord& record) const {
   record.taxonomy_version = t.version;
 }
 
-void apply(const WorkspaceTaxonomy& taxonomy, FeedbackRecord& record) { TaxonomyApplier(taxonomy).apply(record); }
+void apply(const WorkspaceTaxonomy& taxonomy, FeedbackRecord& record, std::string_view analysis_text) {
+  TaxonomyApplier(taxonomy).apply(record, analysis_text);
+}
 
 }  // namespace chorus::nlp

@@ -75,12 +75,14 @@ class TaxonomyApplier {
   explicit TaxonomyApplier(WorkspaceTaxonomy taxonomy);
   const WorkspaceTaxonomy& taxonomy() const { return taxonomy_; }
 
-  // Adds the custom themes whose rules match the title and text (first, so the five-theme cap never drops
-  // what the workspace asked for), maps every theme and sub-theme through merges and renames, drops hidden
-  // ones, de-duplicates, keeps at most five and stamps the taxonomy version. Expects the NLP's own themes.
-  void apply(FeedbackRecord& record) const;
-  // The ids of the custom themes whose rules match, in the taxonomy's order.
-  std::vector<std::string> matching_custom(const FeedbackRecord& record) const;
+  // Adds the custom themes whose rules match the title and the analysis text (first, so the five-theme cap
+  // never drops what the workspace asked for), maps every theme and sub-theme through merges and renames,
+  // drops hidden ones, de-duplicates, keeps at most five and stamps the taxonomy version. Expects the NLP's
+  // own themes. `analysis_text` is the text the engine read (Document::analysis_text): the rules, like the
+  // built-in themes, do not see quoted replies, signatures, code, stack traces or URLs.
+  void apply(FeedbackRecord& record, std::string_view analysis_text) const;
+  // The ids of the custom themes whose rules match the title and `analysis_text`, in the taxonomy's order.
+  std::vector<std::string> matching_custom(const FeedbackRecord& record, std::string_view analysis_text) const;
 
  private:
   struct PhraseRef {
@@ -96,6 +98,6 @@ class TaxonomyApplier {
 };
 
 // One-off convenience over TaxonomyApplier.
-void apply(const WorkspaceTaxonomy& taxonomy, FeedbackRecord& record);
+void apply(const WorkspaceTaxonomy& taxonomy, FeedbackRecord& record, std::string_view analysis_text);
 
 }  // namespace chorus::nlp

@@ -28,8 +28,9 @@ nlp::TextFormat text_format(MappedItem::Format f) {
   return nlp::TextFormat::plain;
 }
 
+// `analysis_text` receives the text the engine read, which the workspace's custom theme rules read too.
 FeedbackRecord analyse(const MappedItem& item, const store::Source& source, TimeMs received_at,
-                       const std::string& raw_ref) {
+                       const std::string& raw_ref, std::string& analysis_text) {
   nlp::Document doc;
   doc.raw = item.text;
   doc.format = text_format(item.format);
@@ -49,6 +50,7 @@ FeedbackRecord analyse(const MappedItem& item, const store::Source& source, Time
   r.title = item.title;
   r.text = doc.text;
   nlp::apply_analysis(r, doc, pipeline);
+  analysis_text = std::move(doc.analysis_text);
   r.external_id = item.external_id;
   r.url = item.url;
   r.raw_ref = raw_ref;
@@ -124,7 +126,7 @@ void ParserRole::start_analysis(Chunk& chunk) {
       job.mapped.text = nlp::redact_pii(job.mapped.text, job.rules->redaction).text;
       if (job.mapped.title) job.mapped.title = nlp::redact_pii(*job.mapped.title, job.rules->redaction).text;
     }
-    r = analyse(job.mapped, *job.source, job.received_at, job.raw_ref);
+    r = analyse(job.mapped, *job.source, job.received_at, job.raw_ref, job.analysis_text);
     // Kept beside the record (?include=raw outlives the bus's retention) unless the workspace drops raw items.
     if (job.rules->settings.keep_raw) r.raw_item = to_json_string(job.item);
   });
@@ -135,7 +137,8 @@ void ParserRole::finish_analysis(Chunk& chunk) {
   pool_.finish();
   chunk.started = false;
   // A workspace's taxonomy caches its matchers as it goes: applied on this thread only, in order.
-  for (const PendingAnalysis& job : chunk.pending) job.taxonomy->apply(chunk.pages[job.page].records[job.index]);
+  for (const PendingAnalysis& job : chunk.pending)
+    job.taxonomy->apply(chunk.pages[job.page].records[job.index], job.analysis_text);
   chunk.pending.clear();
 }
 
@@ -323,9 +326,16 @@ Status ParserRole::prepare(const bus::Message& message, BatchState& state) {
       }
     }
     // Analysed later with the rest of its chunk, on every core; the record keeps its place in the page.
-    state.filling.pending.push_back(PendingAnalysis{std::move(mapped), std::move(item), &source, received, raw_ref,
-                                                    taxonomy->get(), state.filling.pages.size(), page.records.size(),
-                                                    rules->get()});
+    state.filling.pending.push_back(PendingAnalysis{std::move(mapped),
+                                                    std::move(item),
+                                                    &source,
+                                                    received,
+                                                    raw_ref,
+                                                    taxonomy->get(),
+                                                    state.filling.pages.size(),
+                                                    page.records.size(),
+                                                    rules->get(),
+                                                    {}});
     page.records.emplace_back();
   }
   if (!page.skipped.empty() && m.kind != bus::RawItems::Kind::page) {

@@ -79,6 +79,7 @@ class ParserRole {
     nlp::TaxonomyApplier* taxonomy;
     std::size_t page, index;
     const WorkspaceRules* rules;  // lives in the batch's state
+    std::string analysis_text;    // what the engine read, for the workspace's custom theme rules
   };
   // Pages whose items wait for (or are in) the NLP, and those items.
   struct Chunk {

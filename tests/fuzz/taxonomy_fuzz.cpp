@@ -24,7 +24,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (const char* lang : {"en", "ja", "un"}) {
     r.language_code = lang;
     FeedbackRecord copy = r;
-    nlp::apply(*taxonomy, copy);
+    nlp::apply(*taxonomy, copy, copy.text);
     if (copy.themes.size() > nlp::kMaxRecordThemes) std::abort();
   }
   return 0;

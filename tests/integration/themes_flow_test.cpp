@@ -103,6 +103,42 @@ TEST_P(ThemesFlow, NewRecordsGetCustomThemesAndMergedAndRenamedNames) {
   EXPECT_EQ(std::count(t4.begin(), t4.end(), "invoices"), 0);
 }
 
+// A custom theme reads what the writer wrote, as the built-in themes do: a phrase that appears only in the
+// message they quote, or in their signature, does not give the record the theme, on arrival or after a
+// re-analysis. The display text keeps the quote.
+TEST_P(ThemesFlow, CustomThemesIgnoreQuotedRepliesAndSignatures) {
+  auto created =
+      api().post("/v1/workspaces/" + ws_ + "/themes", key_,
+                 json::object{{"name", "Invoices"}, {"rules", json::object{{"any", json::array{"invoice"}}}}});
+  ASSERT_EQ(created.status, 201) << created.raw;
+  push({{"1",
+         "Thanks, that fixed it!\n\nOn Tue, 5 Mar 2026 at 10:02, Billing <billing@example.com> wrote:\n"
+         "> Your invoice is attached."},
+        {"2", "The export works again.\n-- \nAnn Lee\nInvoice desk, Example Ltd"},
+        {"3", "My invoice shows the wrong amount."}});
+  ASSERT_TRUE(eventually([&] { return !record("1").is_null() && !record("2").is_null() && !record("3").is_null(); }));
+  EXPECT_NE(str(record("1"), "conversation_attributes.text").find("Your invoice is attached"), std::string::npos);
+  auto carries = [&](const std::string& id) {
+    auto t = themes_of(id);
+    return std::count(t.begin(), t.end(), "invoices") > 0;
+  };
+  EXPECT_FALSE(carries("1"));
+  EXPECT_FALSE(carries("2"));
+  EXPECT_TRUE(carries("3"));
+
+  // Renaming the theme re-analyses the stored records from their display text; the quote stays unread.
+  auto renamed = change("PATCH", "c1", json::object{{"name", "Bills"}});
+  ASSERT_EQ(renamed.status, 200) << renamed.raw;
+  wait_for_job(renamed);
+  auto has_bills = [&](const std::string& id) {
+    auto t = themes_of(id);
+    return std::count(t.begin(), t.end(), "bills") > 0;
+  };
+  EXPECT_FALSE(has_bills("1"));
+  EXPECT_FALSE(has_bills("2"));
+  EXPECT_TRUE(has_bills("3"));
+}
+
 TEST_P(ThemesFlow, ExistingRecordsFollowAMergeAndTheCountsAddUp) {
   push({{"1", "The price is too expensive for a small team."},
         {"2", "Pricing changed and it is expensive now."},

@@ -24,7 +24,7 @@ FeedbackRecord record(std::string text, std::vector<std::string> themes = {}, st
 }
 
 std::vector<std::string> themes_after(const WorkspaceTaxonomy& t, FeedbackRecord r) {
-  apply(t, r);
+  apply(t, r, r.text);
   return r.themes;
 }
 
@@ -43,7 +43,7 @@ TEST(WorkspaceTaxonomy, TitleCountsAsText) {
   t.custom.push_back(rule_theme("c1", "invoices", {{"invoice"}, {}, {}, {}}));
   auto r = record("it is wrong");
   r.title = "Invoice problem";
-  apply(t, r);
+  apply(t, r, r.text);
   EXPECT_EQ(r.themes, (Themes{"invoices"}));
 }
 
@@ -64,7 +64,7 @@ TEST(WorkspaceTaxonomy, MergesRenamesAndHiddenThemesShapeTheNames) {
   t.hidden = {"crashes"};
   auto r = record("text", {"login loop", "sync", "crashes", "pricing"});
   r.sub_themes = {{"sync", "calendar"}, {"crashes", "pdf"}, {"login loop", "calendar"}};
-  apply(t, r);
+  apply(t, r, r.text);
   EXPECT_EQ(r.themes, (Themes{"syncing", "pricing"}));  // merged and renamed to one name, once; hidden dropped
   std::vector<std::pair<std::string, std::string>> subs{{"syncing", "calendar"}};
   EXPECT_EQ(r.sub_themes, subs);
@@ -82,7 +82,7 @@ TEST(WorkspaceTaxonomy, LevelTwoPhrasesAreHiddenRenamedAndMergedByTheirOwnId) {
                   {"pricing", "price hike"},
                   {"ui design", "sync button"},
                   {"ui design", "font size"}};
-  apply(t, r);
+  apply(t, r, r.text);
   // The hidden phrase is gone, the two price phrases are one under its new name, and the phrase merged into
   // an aspect makes the record carry that aspect.
   std::vector<std::pair<std::string, std::string>> subs{{"pricing", "price rise"}, {"ui design", "font size"}};
