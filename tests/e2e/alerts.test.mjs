@@ -101,8 +101,8 @@ test('a 410 from Slack disables the rule and the page says why', async () => {
 
 test('a source alert takes how long a push source may stay quiet', async () => {
   await page.goto(`${chorus.url}/#/${ws}/alerts`);
-  // Rendered afresh: after a change of the hash alone, the last test's form stays on the page until the new
-  // view replaces it, and what is typed into it meanwhile is lost.
+  // Rendered afresh: after a change of the hash alone, the last test's form stays on the page (inert) until
+  // the new view replaces it, so waiting for the form could find the old one.
   await page.reload();
   await page.locator('#add-alert').waitFor();
   await page.fill('#alert-name', 'Quiet webhooks');

@@ -304,6 +304,35 @@ test('emerging issues show as cards with the quotes behind them', async () => {
   await page.unroute('**/v1/workspaces/*/insights?**');
 });
 
+test('the view being left cannot be used while the next one loads', async () => {
+  await page.goto(`${chorus.url}/#/${ws}/sources`);
+  const control = page.locator('#view input, #view select, #view button').first();
+  await control.waitFor();
+  // The next view waits for its workspace; the request is held until the checks below are done.
+  let release;
+  const held = new Promise((ok) => { release = ok; });
+  let asked = false;
+  await page.route(`**/v1/workspaces/${ws}`, async (route) => {
+    asked = true;
+    await held;
+    await route.continue();
+  });
+  await page.click('nav a[data-view="alerts"]');
+  await eventually('the workspace to be asked for', async () => asked);
+  const main = page.locator('.layout > main');
+  assert.equal(await main.getAttribute('aria-busy'), 'true');
+  assert.equal(await main.evaluate((m) => m.inert), true);
+  const focused = await control.evaluate((c) => { c.focus(); return document.activeElement === c; });
+  assert.equal(focused, false, 'a control of the old view must not take the focus');
+  // The sidebar stays live.
+  assert.equal(await page.locator('nav a[data-view="overview"]').evaluate((a) => a.closest('[inert]') === null), true);
+  release();
+  await page.locator('#add-alert').waitFor();
+  assert.equal(await page.locator('.layout > main').evaluate((m) => m.inert), false);
+  assert.equal(await page.locator('.layout > main').getAttribute('aria-busy'), null);
+  await page.unroute(`**/v1/workspaces/${ws}`);
+});
+
 test('no script errors on any screen', async () => {
   for (const view of ['emerging', 'sources', 'overview']) {
     await page.click(`nav a[data-view="${view}"]`);

@@ -188,8 +188,19 @@ async function loadWorkspace(ws) {
   }
 }
 
+// While the next view loads, the one on screen can still be read but no longer used: anything typed into it
+// or clicked there would act on a page that is about to be replaced. The sidebar stays live, so the user can
+// go elsewhere meanwhile.
+function holdCurrentView() {
+  const main = root.querySelector('.layout > main');
+  if (!main) return;
+  main.inert = true;
+  main.setAttribute('aria-busy', 'true');
+}
+
 export async function route() {
   const token = ++renderToken;
+  holdCurrentView();
   destroyCharts();
   if (!session.key) return signIn();
   if (!session.role) {
