@@ -3,6 +3,8 @@
 
 #include <cctype>
 
+#include "core/time.hpp"
+#include "ingest/fetcher.hpp"
 #include "ingest/http_client.hpp"
 
 namespace chorus::cli {
@@ -54,6 +56,7 @@ ApiClient::~ApiClient() = default;
 
 Result<json::value> ApiClient::call(std::string_view method, const std::string& path, std::string body,
                                     std::string_view content_type, std::chrono::milliseconds timeout) {
+  retry_after_.reset();
   if (options_.key.empty()) return make_error(ErrorCode::unauthorized, "no API key: pass --key or set CHORUS_API_KEY");
   ingest::OutboundRequest req;
   req.method = std::string(method);
@@ -67,7 +70,10 @@ Result<json::value> ApiClient::call(std::string_view method, const std::string& 
   if (!res)
     return make_error(ErrorCode::upstream,
                       "cannot reach " + options_.server + ": " + res.error().message + " (is `chorus serve` running?)");
-  if (res->status < 200 || res->status >= 300) return make_error(code_for_status(res->status), server_message(*res));
+  if (res->status < 200 || res->status >= 300) {
+    retry_after_ = ingest::retry_after(res->headers, now_ms());
+    return make_error(code_for_status(res->status), server_message(*res));
+  }
   if (res->body.empty()) return json::value(nullptr);
   auto v = parse_json(res->body);
   if (!v) return make_error(ErrorCode::internal, "the server's answer is not JSON: " + v.error().message);

@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/json.hpp"
@@ -36,10 +37,14 @@ class ApiClient {
   Result<json::value> get(const std::string& path) { return call("GET", path); }
 
   const ApiOptions& options() const { return options_; }
+  // How long the server asked to be left alone (its Retry-After) when the last call failed; nullopt when the
+  // last call succeeded or the server did not say.
+  std::optional<std::chrono::milliseconds> retry_after() const { return retry_after_; }
 
  private:
   ApiOptions options_;
   std::unique_ptr<ingest::HttpClient> http_;
+  std::optional<std::chrono::milliseconds> retry_after_;
 };
 
 // "a b" -> "a%20b": for values placed in a query string.

@@ -2,6 +2,7 @@
 // progress bar, in batches the server accepts atomically.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -11,6 +12,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "cli/api_client.hpp"
@@ -26,7 +28,13 @@ struct ImportOptions {
   ApiOptions api;
   std::string workspace, source, file;
   std::size_t batch = 1000;
+  std::uint64_t from_line = 1;  // the first line (a CSV's first row after the header) sent
+  int retry_for_s = 300;        // how long one request may be sent again while the server is busy or away
 };
+
+// Waits between attempts at one request when the server gives no Retry-After: doubling from the first.
+constexpr std::chrono::milliseconds kFirstRetryWait{1000};
+constexpr std::chrono::milliseconds kLongestRetryWait{30000};
 
 // The most a request carries, under the 8 MiB a server takes by default (`body_limit`).
 constexpr std::size_t kBatchBytes = 4 * 1024 * 1024;
@@ -46,15 +54,20 @@ class ProgressBar {
                  "==============================", width - filled, "", frac * 100,
                  static_cast<unsigned long long>(items), rate, eta);
     std::fflush(stderr);
+    drawn_ = true;
   }
-  void finish() {
-    if (tty_) std::fputc('\n', stderr);
+  // Ends the bar's line, so a message can be printed under it; the next update draws it again.
+  void interrupt() {
+    if (tty_ && drawn_) std::fputc('\n', stderr);
+    drawn_ = false;
   }
+  void finish() { interrupt(); }
   double elapsed() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count(); }
 
  private:
   std::uint64_t total_;
   bool tty_;
+  bool drawn_ = false;  // the bar is on the terminal's current line
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
 
@@ -83,9 +96,35 @@ int run_import(const ImportOptions& o) {
   // Posts `items` (JSON lines, each ending in '\n'), read from the file's `lines`. A batch the server refuses as
   // too large (413: its body limit, which this side cannot know, or its item cap) stored nothing, so it is sent
   // again as two halves, down to a single item.
+  // One request, sent again while the server asks for time (503, 429) or, once the import is under way, cannot
+  // be reached (a restart): after its Retry-After, else after 1, 2, 4 ... 30 s, for at most --retry-for
+  // seconds. A request the server refused stored nothing, and one that was lost on the way stored it once: an
+  // item sent twice updates its record.
+  auto send_with_retries = [&](std::string_view items, std::span<const std::uint64_t> lines) {
+    using std::chrono::milliseconds;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(o.retry_for_s);
+    milliseconds backoff = kFirstRetryWait;
+    for (;;) {
+      auto r = client.call("POST", path, std::string(items), "application/x-ndjson", milliseconds(120000));
+      if (r) return r;
+      const ErrorCode code = r.error().code;
+      const bool transient = code == ErrorCode::unavailable || code == ErrorCode::rate_limited ||
+                             (code == ErrorCode::upstream && sent > 0);
+      if (!transient) return r;
+      const milliseconds wait =
+          std::clamp(client.retry_after().value_or(backoff), milliseconds(100), milliseconds(60000));
+      if (std::chrono::steady_clock::now() + wait > deadline) return r;
+      bar.interrupt();
+      std::fprintf(stderr, "%s; sending the batch from line %llu again in %.0f s\n", r.error().message.c_str(),
+                   static_cast<unsigned long long>(lines.front()),
+                   std::max(1.0, std::chrono::duration<double>(wait).count()));
+      std::this_thread::sleep_for(wait);
+      backoff = std::min(backoff * 2, kLongestRetryWait);
+    }
+  };
   std::function<bool(std::string_view, std::span<const std::uint64_t>)> post =
       [&](std::string_view items, std::span<const std::uint64_t> lines) -> bool {
-    auto r = client.call("POST", path, std::string(items), "application/x-ndjson", std::chrono::milliseconds(120000));
+    auto r = send_with_retries(items, lines);
     if (!r && r.error().code == ErrorCode::too_large && lines.size() > 1) {
       const std::size_t half = lines.size() / 2;
       std::size_t at = 0;
@@ -94,14 +133,19 @@ int run_import(const ImportOptions& o) {
     }
     if (!r) {
       bar.finish();
+      // Every batch before this one is stored, so the import can go on from this batch's first line.
+      const std::string resume =
+          "; to go on from there, run the same command with --from-line " + std::to_string(lines.front());
+      const std::string before = "; " + std::to_string(sent) + " items were imported before it";
       if (r.error().code == ErrorCode::upstream)
-        fail(r.error().message);
+        fail(r.error().message + (sent > 0 ? before + resume : ""));
       else if (r.error().code == ErrorCode::too_large)
-        fail("the item at line " + std::to_string(lines.front()) + " is larger than the server accepts: " +
-             r.error().message + "; " + std::to_string(sent) + " items were imported before it");
+        fail("the item at line " + std::to_string(lines.front()) +
+             " is larger than the server accepts: " + r.error().message + before +
+             "; shorten or remove it, then run the same command with --from-line " + std::to_string(lines.front()));
       else
-        fail("the server refused the batch ending at line " + std::to_string(lines.back()) + ": " + r.error().message +
-             "; " + std::to_string(sent) + " items were imported before it");
+        fail("the server refused the batch of lines " + std::to_string(lines.front()) + "-" +
+             std::to_string(lines.back()) + ": " + r.error().message + before + resume);
       return false;
     }
     sent += lines.size();
@@ -124,11 +168,11 @@ int run_import(const ImportOptions& o) {
       auto row = reader->next();
       if (!row) return fail(o.file + ": " + row.error().message);
       if (!*row) break;
-      ++line_no;
+      if (++line_no < o.from_line) continue;
       body += to_json_string(**row);
     } else {
       if (!std::getline(in, line)) break;
-      ++line_no;
+      if (++line_no < o.from_line) continue;
       if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
       body += line;
     }
@@ -142,8 +186,10 @@ int run_import(const ImportOptions& o) {
   bar.update(total, sent);
   bar.finish();
   double secs = bar.elapsed();
-  std::fprintf(stderr, "Imported %llu items into source %s in %.1fs (%.0f items/s); they are analysed in the background\n",
-               static_cast<unsigned long long>(sent), o.source.c_str(), secs,
+  const std::string from = o.from_line > 1 ? " from line " + std::to_string(o.from_line) : "";
+  std::fprintf(stderr,
+               "Imported %llu items%s into source %s in %.1fs (%.0f items/s); they are analysed in the background\n",
+               static_cast<unsigned long long>(sent), from.c_str(), o.source.c_str(), secs,
                secs > 0 ? static_cast<double>(sent) / secs : 0.0);
   // Items the source's settings leave out, or with nothing to read once quotes, signatures and markup are
   // gone, never become records: say how many, so the source's count is not a surprise.
@@ -174,6 +220,16 @@ void add_import(CLI::App& app, Commands& commands) {
                   "in halves)")
       ->capture_default_str()
       ->check(CLI::Range(1, 100000));
+  cmd->add_option("--from-line", o->from_line,
+                  "Start at this line of the file (a CSV's row after the header, as error messages count them): to go "
+                  "on after an import stopped")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--retry-for", o->retry_for_s,
+                  "Seconds a request is sent again while the server is busy (503, 429, after its Retry-After) or, once "
+                  "the import is under way, unreachable")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 86400));
   cmd->footer(
       "\nExamples:\n  CHORUS_API_KEY=chk_... chorus import --workspace 1 --source 2 survey.jsonl\n"
       "  chorus import --workspace 1 --source 3 --key chk_... reviews.csv");

@@ -126,10 +126,7 @@ std::optional<std::int64_t> remaining_quota(const http::Headers& headers) {
 // policy says. nullopt when the server did not say.
 std::optional<milliseconds> requested_wait(const RetryPolicy& policy, const http::Headers& headers) {
   TimeMs now = now_ms();
-  if (auto retry_after = headers.get("retry-after")) {
-    if (auto ms = parse_decimal_ms(*retry_after)) return milliseconds(*ms);
-    if (auto at = parse_http_date(*retry_after)) return milliseconds(std::max<TimeMs>(0, *at - now));
-  }
+  if (auto wait = retry_after(headers, now)) return wait;
   // With quota left, the reset is the end of the regular window, not when this limit (GitHub's secondary
   // one, say) lifts.
   if (auto left = remaining_quota(headers); left && *left > 0) return std::nullopt;
@@ -160,6 +157,14 @@ bool is_rate_limit(const OutboundResponse& res) {
 long long ceil_seconds(milliseconds ms) { return (ms.count() + 999) / 1000; }
 
 }  // namespace
+
+std::optional<milliseconds> retry_after(const http::Headers& headers, TimeMs now) {
+  auto value = headers.get("retry-after");
+  if (!value) return std::nullopt;
+  if (auto ms = parse_decimal_ms(*value)) return milliseconds(*ms);
+  if (auto at = parse_http_date(*value)) return milliseconds(std::max<TimeMs>(0, *at - now));
+  return std::nullopt;
+}
 
 Fetcher::Fetcher(HttpClient& client, RetryPolicy policy, Sleeper sleeper)
     : client_(client), policy_(policy), sleep_(std::move(sleeper)) {

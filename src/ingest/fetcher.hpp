@@ -5,12 +5,14 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
-#include "core/result.hpp"
 #include "core/json.hpp"
+#include "core/result.hpp"
+#include "core/time.hpp"
 #include "ingest/http_client.hpp"
 
 namespace chorus::ingest {
@@ -30,6 +32,10 @@ struct RetryPolicy {
   // limit can) waits at least this long, doubling on each further attempt, as GitHub asks.
   std::chrono::milliseconds min_unhinted_rate_limit_wait{60000};
 };
+
+// How long a Retry-After header asks the client to wait from `now`: delay-seconds ("120", or "0.5" as some
+// APIs send) or an HTTP date. nullopt when there is none or it cannot be read.
+std::optional<std::chrono::milliseconds> retry_after(const http::Headers& headers, TimeMs now);
 
 class Fetcher {
  public:

@@ -9,6 +9,7 @@
 #include "core/secrets.hpp"
 #include "core/time.hpp"
 #include "integration/harness.hpp"
+#include "support/fake_http_service.hpp"
 
 namespace chorus::testing {
 namespace {
@@ -276,6 +277,88 @@ TEST_F(PushFlow, LongItemsAreImportedInRequestsTheServerAccepts) {
       << refused.output;
   EXPECT_NE(refused.output.find("1 items were imported before it"), std::string::npos) << refused.output;
   EXPECT_TRUE(eventually([&] { return stored() == kTickets + 1; })) << stored();
+}
+
+// A server that asks for time (503 or 429 with Retry-After) gets the same batch again after the wait, and the
+// import completes with every item stored once. One that stays busy past --retry-for stops the import with
+// the line to go on from, and --from-line goes on from there. A proxy on loopback stands in front of the real
+// server and answers for it when the test says so.
+TEST_F(PushFlow, ImportWaitsOutABusyServerAndGoesOnFromTheLineItStopped) {
+  std::string src =
+      add_source(json::object{{"type", "jsonl"},
+                              {"name", "Survey export"},
+                              {"config", json::object{{"fields", json::object{{"id", "id"}, {"text", "text"}}}}}});
+  std::function<std::optional<int>(int)> busy;  // the status answered instead of the server's, by request number
+  int requests = 0;
+  ingest::HttpClient upstream;
+  FakeHttpService proxy;
+  proxy.route("POST", "/v1/workspaces/{ws}/sources/{src}/items", [&](http::Request& req) {
+    if (auto status = busy(++requests)) {
+      http::Response res = json_reply(
+          *status, json::object{{"error", json::object{{"code", "unavailable"}, {"message", "the server is busy"}}}});
+      res.headers.set("Retry-After", "1");
+      return res;
+    }
+    ingest::OutboundRequest out;
+    out.method = "POST";
+    out.url = api().base() + req.target;
+    out.headers.set("authorization", req.headers.get("authorization").value_or(""));
+    out.headers.set("content-type", req.headers.get("content-type").value_or(""));
+    out.body = req.body;
+    auto answer = upstream.send(out);
+    http::Response res;
+    res.status = answer ? answer->status : 502;
+    res.body = answer ? answer->body : "";
+    return res;
+  });
+  proxy.start();
+  auto file_of = [&](const std::string& name, const std::string& prefix, int n) {
+    auto file = dir_ / name;
+    std::ofstream out(file, std::ios::binary);
+    for (int i = 1; i <= n; ++i)
+      out << json::serialize(json::object{{"id", prefix + std::to_string(i)},
+                                          {"text", "Export number " + std::to_string(i) + " times out."}})
+          << "\n";
+    return file;
+  };
+  auto import = [&](const std::filesystem::path& file, const std::string& extra) {
+    return run(std::string(CHORUS_BINARY) + " import --server " + proxy.base_url() + " --key " + key_ +
+               " --workspace " + ws_ + " --source " + src + " " + extra + " " + file.string());
+  };
+  auto stored = [&] {
+    return num(api().get("/v1/workspaces/" + ws_ + "/sources/" + src, key_).body, "status.items_total");
+  };
+
+  // The second request gets a 503 and its retry a 429; the third try is forwarded.
+  busy = [](int k) -> std::optional<int> {
+    if (k == 2) return 503;
+    if (k == 3) return 429;
+    return std::nullopt;
+  };
+  auto waited = import(file_of("a.jsonl", "A-", 2000), "--batch 500");
+  ASSERT_EQ(waited.status, 0) << waited.output;
+  EXPECT_NE(waited.output.find("sending the batch from line 501 again in 1 s"), std::string::npos) << waited.output;
+  EXPECT_NE(waited.output.find("Imported 2000 items"), std::string::npos) << waited.output;
+  EXPECT_EQ(requests, 6);
+  EXPECT_TRUE(eventually([&] { return stored() == 2000; })) << stored();
+
+  // Busy from the second request on, for longer than the import waits.
+  requests = 0;
+  busy = [](int k) -> std::optional<int> { return k >= 2 ? std::optional<int>(503) : std::nullopt; };
+  auto file = file_of("b.jsonl", "B-", 1000);
+  auto stopped = import(file, "--batch 250 --retry-for 2");
+  EXPECT_EQ(stopped.status, 1) << stopped.output;
+  EXPECT_NE(stopped.output.find("the server refused the batch of lines 251-500: the server is busy; 250 items were "
+                                "imported before it; to go on from there, run the same command with --from-line 251"),
+            std::string::npos)
+      << stopped.output;
+  EXPECT_TRUE(eventually([&] { return stored() == 2250; })) << stored();
+
+  busy = [](int) -> std::optional<int> { return std::nullopt; };
+  auto resumed = import(file, "--batch 250 --from-line 251");
+  ASSERT_EQ(resumed.status, 0) << resumed.output;
+  EXPECT_NE(resumed.output.find("Imported 750 items from line 251"), std::string::npos) << resumed.output;
+  EXPECT_TRUE(eventually([&] { return stored() == 3000; })) << stored();  // records, each counted once
 }
 
 TEST_F(PushFlow, SignedStandardWebhookIsStoredOnceAndForgeriesAreRefused) {

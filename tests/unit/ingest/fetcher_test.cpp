@@ -119,6 +119,22 @@ TEST(Fetcher, RetryAfterAsAnHttpDate) {
   EXPECT_LE(sleeper.sleeps[0], 10000ms);
 }
 
+TEST(RetryAfter, SecondsDatesAndWhatCannotBeRead) {
+  auto wait = [](std::string value, TimeMs now = 0) {
+    http::Headers h;
+    h.set("Retry-After", std::move(value));
+    return retry_after(h, now);
+  };
+  EXPECT_EQ(wait("120"), std::optional<milliseconds>(120000ms));
+  EXPECT_EQ(wait("0.5"), std::optional<milliseconds>(500ms));
+  const TimeMs now = 784111777000;  // Sun, 06 Nov 1994 08:49:37 GMT
+  EXPECT_EQ(wait("Sun, 06 Nov 1994 08:49:47 GMT", now), std::optional<milliseconds>(10000ms));
+  EXPECT_EQ(wait("Sun, 06 Nov 1994 08:49:27 GMT", now), std::optional<milliseconds>(0ms));  // past: no wait
+  EXPECT_EQ(wait("soon"), std::nullopt);
+  EXPECT_EQ(wait("-5"), std::nullopt);
+  EXPECT_EQ(retry_after(http::Headers{}, now), std::nullopt);
+}
+
 TEST(Fetcher, ForbiddenWithNoRemainingQuotaWaitsForTheReset) {
   LocalServer server;
   auto reset = std::to_string(now_ms() / 1000 + 30);
