@@ -68,8 +68,9 @@ Error rule_not_found(Id id) {
 Result<AlertRule> SqliteStore::create_alert_rule(const AlertRule& rule) {
   std::lock_guard lock(mu_);
   auto ins = db_.prepare(
-      "INSERT INTO alert_rules(workspace_id, name, kind, params, channel_type, channel, sealed_secrets, enabled, "
-      "disabled_reason, created_at, updated_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      "INSERT INTO alert_rules(id, workspace_id, name, kind, params, channel_type, channel, sealed_secrets, enabled, "
+      "disabled_reason, created_at, updated_at) VALUES(" +
+      sqlite_sql::fresh_id_sql("alert_rules") + ", ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   if (!ins) return ins.error();
   TimeMs now = now_ms();
   ins->bind(1, rule.workspace_id).bind(2, rule.name).bind(3, rule.kind).bind(4, to_json_string(rule.params));
@@ -149,9 +150,12 @@ Status SqliteStore::disable_alert_rule(Id rule_id, const std::string& reason) {
 Result<std::optional<AlertDelivery>> SqliteStore::add_alert_delivery(const AlertDelivery& d) {
   std::lock_guard lock(mu_);
   auto ins = db_.prepare(
-      "INSERT INTO alert_deliveries(rule_id, workspace_id, dedup_key, subject, payload, state, attempts, created_at, "
+      "INSERT INTO alert_deliveries(id, rule_id, workspace_id, dedup_key, subject, payload, state, attempts, "
+      "created_at, "
       "updated_at, next_attempt_at, window_end, delivered_at, last_status, last_error) "
-      "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(rule_id, dedup_key) DO NOTHING");
+      "VALUES(" +
+      sqlite_sql::fresh_id_sql("alert_deliveries") +
+      ", ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(rule_id, dedup_key) DO NOTHING");
   if (!ins) return ins.error();
   TimeMs now = now_ms();
   ins->bind(1, d.rule_id).bind(2, d.workspace_id).bind(3, d.dedup_key).bind(4, d.subject).bind(5, d.payload);

@@ -36,6 +36,22 @@ inline TimeMs ceil_to(TimeMs t, TimeMs unit) {
 std::string join_themes(const std::vector<std::string>& themes);
 std::vector<std::string> split_themes(const std::string& s);
 
+// The tables whose rows can be deleted and whose ids are shown to users (workspaces, sources, syncs, alert rules
+// and their deliveries, erasures, dead letters). SQLite gives a new row the largest id in the table plus one, so
+// deleting the newest row would hand its id to the next one: another tenant's new workspace would answer to the
+// deleted one's URLs and inherit what any role keeps by id. The largest id deleted from each is kept in
+// retired_ids (a trigger per table), and inserts take their id from fresh_id_sql.
+inline constexpr std::string_view kRetiringTables[] = {"workspaces",       "sources",  "syncs",       "alert_rules",
+                                                       "alert_deliveries", "erasures", "dead_letters"};
+
+// An id above every id the table holds or ever held, as an SQL expression to insert (mu_ held, in a transaction
+// or a single statement).
+inline std::string fresh_id_sql(std::string_view table) {
+  const std::string t(table);
+  return "(SELECT max(coalesce((SELECT max(id) FROM " + t + "), 0), coalesce((SELECT last FROM retired_ids WHERE " +
+         "name = '" + t + "'), 0)) + 1)";
+}
+
 // A workspace row: the columns every read of workspaces selects, and the Workspace they make.
 inline constexpr std::string_view kWorkspaceColumns = "SELECT id, customer_id, name, created_at, settings FROM workspaces ";
 inline Workspace read_workspace(const sqlite::Statement& q) {

@@ -33,7 +33,8 @@ namespace {
 // (records_by_fingerprint), the direct hit of a near-duplicate lookup; with it a lookup reads a fixed number of
 // rows however many records share a text or a key (the rule of core/near_duplicate_keys.hpp). 13: new key rows
 // are written to near_duplicate_keys_recent and moved into near_duplicate_keys in index order (new table only).
-constexpr int kSchemaVersion = 13;
+// 14: ids are never used twice: the largest id deleted from each table users see ids of is kept in retired_ids.
+constexpr int kSchemaVersion = 14;
 
 constexpr std::string_view kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS customers(
@@ -123,7 +124,16 @@ CREATE TABLE IF NOT EXISTS erased_authors(
 CREATE TABLE IF NOT EXISTS leases(name TEXT PRIMARY KEY, owner TEXT NOT NULL, until INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS rollup_cubes(name TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS retired_ids(name TEXT PRIMARY KEY, last INTEGER NOT NULL);
 )sql";
+
+// Keeps the largest id deleted from a table (sqlite_sql::fresh_id_sql reads it).
+std::string retire_ids_trigger_sql(std::string_view table) {
+  const std::string t(table);
+  return "CREATE TRIGGER IF NOT EXISTS " + t + "_retire_ids AFTER DELETE ON " + t +
+         " BEGIN INSERT OR REPLACE INTO retired_ids(name, last) VALUES('" + t +
+         "', max(OLD.id, coalesce((SELECT last FROM retired_ids WHERE name = '" + t + "'), 0))); END;";
+}
 
 // Versions before 7: the old key table is set aside before the schema makes the new one, then copied into it.
 constexpr std::string_view kSetAsideOldKeys = "ALTER TABLE api_keys RENAME TO api_keys_before_roles";
@@ -316,6 +326,8 @@ Status SqliteStore::migrate() {
   if (carry_keys)
     if (auto s = db_.exec(kSetAsideOldKeys); !s) return s;
   if (auto s = db_.exec(kSchema); !s) return s;
+  for (std::string_view table : sqlite_sql::kRetiringTables)
+    if (auto s = db_.exec(retire_ids_trigger_sql(table)); !s) return s;
   if (carry_keys)
     if (auto s = db_.exec(kCopyOldKeys); !s) return s;
   // Columns that later versions added to tables of earlier ones.
@@ -380,7 +392,8 @@ Result<Customer> SqliteStore::create_customer(const std::string& name, const std
 Result<Workspace> SqliteStore::create_workspace(Id customer_id, const std::string& name) {
   std::lock_guard lock(mu_);
   Workspace w{0, customer_id, name, now_ms(), {}};
-  auto ins = db_.prepare("INSERT INTO workspaces(customer_id, name, created_at) VALUES(?, ?, ?)");
+  auto ins = db_.prepare("INSERT INTO workspaces(id, customer_id, name, created_at) VALUES(" +
+                         sqlite_sql::fresh_id_sql("workspaces") + ", ?, ?, ?)");
   if (!ins) return ins.error();
   if (auto s = ins->bind(1, customer_id).bind(2, name).bind(3, w.created_at).run(); !s) return s.error();
   w.id = db_.last_insert_id();
@@ -411,8 +424,9 @@ Result<Workspace> SqliteStore::get_workspace(Id customer_id, Id workspace_id) {
 Result<Source> SqliteStore::create_source(const Source& src) {
   std::lock_guard lock(mu_);
   auto ins = db_.prepare(
-      "INSERT INTO sources(workspace_id, type, name, config, schedule_every_s, webhook_scheme, sealed_secrets, "
-      "created_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
+      "INSERT INTO sources(id, workspace_id, type, name, config, schedule_every_s, webhook_scheme, sealed_secrets, "
+      "created_at) VALUES(" +
+      sqlite_sql::fresh_id_sql("sources") + ", ?, ?, ?, ?, ?, ?, ?, ?)");
   if (!ins) return ins.error();
   TimeMs now = now_ms();
   ins->bind(1, src.workspace_id).bind(2, src.type).bind(3, src.name).bind(4, to_json_string(src.config));
@@ -549,8 +563,8 @@ Status SqliteStore::set_source_state(Id source_id, const std::string& state, con
 Result<Sync> SqliteStore::create_sync(Id workspace_id, Id source_id) {
   std::lock_guard lock(mu_);
   TimeMs now = now_ms();
-  auto q = db_.prepare(
-      "INSERT INTO syncs(workspace_id, source_id, state, created_at, updated_at) VALUES(?, ?, 'queued', ?, ?)");
+  auto q = db_.prepare("INSERT INTO syncs(id, workspace_id, source_id, state, created_at, updated_at) VALUES(" +
+                       sqlite_sql::fresh_id_sql("syncs") + ", ?, ?, 'queued', ?, ?)");
   if (!q) return q.error();
   if (auto s = q->bind(1, workspace_id).bind(2, source_id).bind(3, now).bind(4, now).run(); !s) return s.error();
   Sync y;
@@ -609,8 +623,8 @@ Result<std::vector<Sync>> SqliteStore::list_unfinished_syncs() {
 Status SqliteStore::add_dead_letter(Id workspace_id, Id source_id, const std::string& payload,
                                     const std::string& error) {
   std::lock_guard lock(mu_);
-  auto q = db_.prepare(
-      "INSERT INTO dead_letters(workspace_id, source_id, payload, error, created_at) VALUES(?, ?, ?, ?, ?)");
+  auto q = db_.prepare("INSERT INTO dead_letters(id, workspace_id, source_id, payload, error, created_at) VALUES(" +
+                       sqlite_sql::fresh_id_sql("dead_letters") + ", ?, ?, ?, ?, ?)");
   if (!q) return q.error();
   return q->bind(1, workspace_id).bind(2, source_id).bind(3, payload).bind(4, error).bind(5, now_ms()).run();
 }

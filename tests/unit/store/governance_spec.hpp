@@ -199,6 +199,52 @@ TEST_P(StoreSpec, DeletingAWorkspaceLeavesNoRowOfItAndDropsWhatArrivesLate) {
   EXPECT_EQ(again.error().code, ErrorCode::not_found);
 }
 
+// Ids are never given twice. After the newest workspace goes (and with it its sources, syncs, alert rules and
+// their deliveries, and erasures), the next of each gets an id of its own: another customer's new workspace never
+// answers to the deleted one's URLs, nor inherits what a role keeps by id (a source's failure count, a job).
+TEST_P(StoreSpec, TheIdsOfDeletedRowsAreNeverGivenAgain) {
+  auto ws = store_->create_workspace(customer_, "doomed");
+  ASSERT_TRUE(ws);
+  auto src = create_forum(ws->id, "doomed forum");
+  ASSERT_TRUE(src);
+  auto sync = store_->create_sync(ws->id, src->id);
+  ASSERT_TRUE(sync);
+  auto rule = store_->create_alert_rule(spec_rule(ws->id));
+  ASSERT_TRUE(rule);
+  auto delivery = store_->add_alert_delivery(spec_delivery(*rule, "k1", now_ms()));
+  ASSERT_TRUE(delivery && *delivery);
+  auto erasure = store_->erase_person(ws->id, PersonMatch{"email", "nobody@example.com"}, "hash-nobody", "admin key");
+  ASSERT_TRUE(erasure);
+  // A rule deleted on its own is not given again either.
+  auto lone = store_->create_alert_rule(spec_rule(ws->id));
+  ASSERT_TRUE(lone);
+  ASSERT_TRUE(store_->delete_alert_rule(ws->id, lone->id));
+  ASSERT_TRUE(store_->delete_workspace(customer_, ws->id));
+
+  auto next_customer = store_->create_customer("next tenant", "hash-next-tenant");
+  ASSERT_TRUE(next_customer);
+  auto next_ws = store_->create_workspace(next_customer->id, "fresh");
+  ASSERT_TRUE(next_ws);
+  EXPECT_GT(next_ws->id, ws->id);
+  auto next_src = create_forum(next_ws->id, "fresh forum");
+  ASSERT_TRUE(next_src);
+  EXPECT_GT(next_src->id, src->id);
+  auto next_sync = store_->create_sync(next_ws->id, next_src->id);
+  ASSERT_TRUE(next_sync);
+  EXPECT_GT(next_sync->id, sync->id);
+  auto next_rule = store_->create_alert_rule(spec_rule(next_ws->id));
+  ASSERT_TRUE(next_rule);
+  EXPECT_GT(next_rule->id, lone->id);
+  auto next_delivery = store_->add_alert_delivery(spec_delivery(*next_rule, "k1", now_ms()));
+  ASSERT_TRUE(next_delivery && *next_delivery);
+  EXPECT_GT((*next_delivery)->id, (*delivery)->id);
+  auto next_erasure =
+      store_->erase_person(next_ws->id, PersonMatch{"email", "nobody@example.com"}, "hash-nobody", "admin key");
+  ASSERT_TRUE(next_erasure);
+  EXPECT_GT(next_erasure->id, erasure->id);
+  EXPECT_EQ(store_->get_workspace(next_customer->id, ws->id).error().code, ErrorCode::not_found);
+}
+
 TEST_P(StoreSpec, ErasureRemovesOnePersonEverywhereAndRollupsEqualARecount) {
   Source second;
   second.workspace_id = ws_;

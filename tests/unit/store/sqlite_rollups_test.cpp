@@ -463,16 +463,17 @@ INSERT INTO rollup_applied VALUES(1, 7, 1, 1767225600000, 3, 'negative', 'bug', 
 }
 
 // A data dir of version 11 gains the records' fingerprint index (the direct hit of near-duplicate lookups),
-// and one of version 12 the table of recent key rows.
-TEST_F(SqliteRollups, AnOlderDataDirGainsTheFingerprintIndexAndTheRecentKeyTable) {
+// one of version 12 the table of recent key rows, and one of version 13 the retired ids and their triggers.
+TEST_F(SqliteRollups, AnOlderDataDirGainsTheFingerprintIndexTheRecentKeyTableAndTheRetiredIds) {
   store_.reset();
   auto db_path = dir_ / "chorus.db";
   {
     auto db = sqlite::Database::open(db_path, sqlite::OpenOptions{.what = "", .wal = false});
     ASSERT_TRUE(db) << db.error().message;
     ASSERT_TRUE(
-        db->exec("DROP INDEX records_by_fingerprint; DROP TABLE near_duplicate_keys_recent; UPDATE schema_version SET "
-                 "version = 11"));
+        db->exec("DROP INDEX records_by_fingerprint; DROP TABLE near_duplicate_keys_recent; DROP TRIGGER "
+                 "workspaces_retire_ids; DROP TRIGGER sources_retire_ids; DROP TABLE retired_ids; UPDATE "
+                 "schema_version SET version = 11"));
   }
   open();
   auto db = sqlite::Database::open(db_path, sqlite::OpenOptions{.what = "", .wal = false});
@@ -480,12 +481,16 @@ TEST_F(SqliteRollups, AnOlderDataDirGainsTheFingerprintIndexAndTheRecentKeyTable
   auto q = db->prepare(
       "SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'records_by_fingerprint'), "
       "(SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'near_duplicate_keys_recent'), "
-      "(SELECT max(version) FROM schema_version)");
+      "(SELECT max(version) FROM schema_version), "
+      "(SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'retired_ids'), "
+      "(SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%_retire_ids')");
   ASSERT_TRUE(q) << q.error().message;
   ASSERT_TRUE(q->step());
   EXPECT_EQ(q->int64(0), 1);
   EXPECT_EQ(q->int64(1), 1);
-  EXPECT_EQ(q->int64(2), 13);
+  EXPECT_EQ(q->int64(2), 14);
+  EXPECT_EQ(q->int64(3), 1);
+  EXPECT_EQ(q->int64(4), 7);
 }
 
 }  // namespace
