@@ -14,6 +14,10 @@ Result<std::int64_t> parse_every(std::string_view text) {
   if (ec != std::errc() || scale == 0 || n <= 0)
     return make_error(ErrorCode::bad_request,
                       "schedule.every must be a duration such as \"30s\", \"15m\", \"1h\" or \"1d\"");
+  // Checked before multiplying: a number of days near the integer's limit would wrap to a negative interval,
+  // and a source would sync on every tick.
+  if (n > kMaxEverySeconds / scale)
+    return make_error(ErrorCode::bad_request, "schedule.every must be at most 365d; to stop syncing, pause the source");
   if (n * scale < 10) return make_error(ErrorCode::bad_request, "schedule.every must be at least 10s");
   return n * scale;
 }

@@ -34,7 +34,8 @@ struct SourceSecrets {
 Result<SourceSecrets> open_source_secrets(const store::Source& source, const SecretBox& box);
 connectors::SourceSettings source_settings(const store::Source& source, json::object credentials);
 
-// "15m" -> 900; accepts s, m, h, d; at least 10 seconds.
+// "15m" -> 900; accepts s, m, h, d; at least 10 seconds, at most a year.
+inline constexpr std::int64_t kMaxEverySeconds = 365LL * 86400;
 Result<std::int64_t> parse_every(std::string_view text);
 std::string format_every(std::int64_t seconds);
 

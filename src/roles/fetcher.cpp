@@ -1,11 +1,14 @@
 // The fetcher role: runs syncs on a small worker pool so that one slow or failing source never holds
 // up another, and queues scheduled syncs when they fall due.
+#include "ingest/fetcher.hpp"
+
 #include <spdlog/spdlog.h>
+
+#include <algorithm>
 
 #include "api/source_spec.hpp"
 #include "api/sync_request.hpp"
 #include "connectors/connector.hpp"
-#include "ingest/fetcher.hpp"
 #include "roles/roles.hpp"
 
 namespace chorus::roles {
@@ -159,7 +162,8 @@ void FetcherRole::schedule() {
     }
     TimeMs now = now_ms();
     for (const auto& s : *sources) {
-      TimeMs every = *s.schedule_every_s * 1000;
+      // An interval stored before schedules were bounded may be out of range: held to the bounds the API sets.
+      TimeMs every = std::clamp<std::int64_t>(*s.schedule_every_s, 10, api::kMaxEverySeconds) * 1000;
       TimeMs last = s.status.last_sync_at.value_or(0);
       mark_if_stale(s, every, now);
       if (s.status.state == "queued" || s.status.state == "running" || now - last < every) continue;
