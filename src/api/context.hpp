@@ -44,6 +44,10 @@ void add_alert_routes(http::Router& router, AppContext& ctx);
 void add_webhook_routes(http::Router& router, AppContext& ctx);
 // PATCH/DELETE /v1/workspaces/{ws} and .../erasures: workspace settings, deletion and erasure of a person.
 void add_governance_routes(http::Router& router, AppContext& ctx);
+// Applies a workspace body (name, retention_days, redact, keep_raw, drop_erased_authors) to `ws`; a 400 names the
+// field and what it must be. PATCH /v1/workspaces/{ws} uses it, and POST /v1/workspaces (`creating`: the body may
+// also hold sources, which the caller takes out first).
+Status apply_workspace_change(const json::object& body, store::Workspace& ws, bool creating = false);
 // /v1/keys: create, list, revoke and rotate a customer's API keys.
 void add_key_routes(http::Router& router, AppContext& ctx);
 // /healthz, /metrics and GET /v1/connectors, served by every role that listens.

@@ -1,6 +1,7 @@
 // Response helpers.
 #include "api/respond.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 namespace chorus::api {
@@ -44,6 +45,18 @@ Result<Id> path_id(const http::Request& req, const std::string& name, std::strin
   if (ec != std::errc() || p != raw.data() + raw.size() || id <= 0)
     return make_error(ErrorCode::not_found, std::string(what) + " " + raw + " does not exist");
   return id;
+}
+
+Status only_known_fields(const json::object& body, std::initializer_list<std::string_view> known,
+                         std::string_view what) {
+  for (const auto& kv : body) {
+    if (std::find(known.begin(), known.end(), std::string_view(kv.key())) != known.end()) continue;
+    std::string list;
+    for (std::string_view k : known) list += (list.empty() ? "" : ", ") + std::string(k);
+    return make_error(ErrorCode::bad_request,
+                      "unknown field '" + std::string(kv.key()) + "'; " + std::string(what) + " takes " + list);
+  }
+  return {};
 }
 
 Result<json::object> object_body(const http::Request& req) {

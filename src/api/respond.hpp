@@ -2,8 +2,10 @@
 // parsing of ids, times and bodies into clear 400s.
 #pragma once
 
+#include <initializer_list>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/json.hpp"
 #include "core/record.hpp"
@@ -21,6 +23,10 @@ http::Response error_response(ErrorCode code, std::string message);
 Result<Id> path_id(const http::Request& req, const std::string& name, std::string_view what);
 // A JSON object body, or a 400 that says what is wrong with it.
 Result<json::object> object_body(const http::Request& req);
+// A 400 naming the first field of `body` outside `known` ("unknown field 'expire_at'; a key takes name, role,
+// workspaces, expires_at"), so a misspelt field is never silently ignored; `what` is "a key", "a source", ...
+Status only_known_fields(const json::object& body, std::initializer_list<std::string_view> known,
+                         std::string_view what);
 // An optional ISO-8601 query parameter.
 Result<std::optional<TimeMs>> time_param(const http::Request& req, const std::string& name);
 

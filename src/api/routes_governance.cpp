@@ -33,8 +33,9 @@ http::Response no_content() {
   return r;
 }
 
-// Applies the PATCH body to ws; a 400 names the field and what it must be.
-Status apply_workspace_change(const json::object& body, store::Workspace& ws) {
+}  // namespace
+
+Status apply_workspace_change(const json::object& body, store::Workspace& ws, bool creating) {
   if (body.empty())
     return make_error(ErrorCode::bad_request,
                       "nothing to change: send any of name, retention_days, redact, keep_raw, drop_erased_authors");
@@ -42,8 +43,9 @@ Status apply_workspace_change(const json::object& body, store::Workspace& ws) {
     std::string_view key = kv.key();
     const json::value& v = kv.value();
     if (key == "name") {
-      if (!v.is_string() || v.get_string().empty() || v.get_string().size() > kMaxNameLength)
-        return make_error(ErrorCode::bad_request, "name must be a non-empty string of at most 200 characters");
+      if (!v.is_string() || v.get_string().find_first_not_of(" \t\r\n") == std::string_view::npos ||
+          v.get_string().size() > kMaxNameLength)
+        return make_error(ErrorCode::bad_request, "name must be a string of 1 to 200 characters, not only spaces");
       ws.name = std::string(v.get_string());
     } else if (key == "retention_days") {
       if (v.is_null()) {
@@ -72,13 +74,15 @@ Status apply_workspace_change(const json::object& body, store::Workspace& ws) {
       if (!v.is_bool()) return make_error(ErrorCode::bad_request, std::string(key) + " must be true or false");
       (key == "keep_raw" ? ws.settings.keep_raw : ws.settings.drop_erased_authors) = v.get_bool();
     } else {
-      return make_error(ErrorCode::bad_request,
-                        "unknown field '" + std::string(key) +
-                            "'; a workspace takes name, retention_days, redact, keep_raw, drop_erased_authors");
+      return make_error(ErrorCode::bad_request, "unknown field '" + std::string(key) + "'; a workspace takes name, " +
+                                                    (creating ? "sources, " : "") +
+                                                    "retention_days, redact, keep_raw, drop_erased_authors");
     }
   }
   return {};
 }
+
+namespace {
 
 http::Response update_workspace(http::Request& req, AppContext& ctx) {
   std::lock_guard lock(settings_mutex());

@@ -111,6 +111,8 @@ http::Response create_key(http::Request& req, AppContext& ctx) {
   if (!caller) return error_response(caller.error());
   auto body = object_body(req);
   if (!body) return error_response(body.error());
+  if (auto s = only_known_fields(*body, {"name", "role", "workspaces", "expires_at"}, "a key"); !s)
+    return error_response(s.error());
   const json::value* name = body->if_contains("name");
   if (!name || !name->is_string() || name->as_string().empty() || name->as_string().size() > kMaxNameLength)
     return error_response(ErrorCode::bad_request, "name is required: a string of 1 to 100 characters");
@@ -189,6 +191,7 @@ http::Response rotate_key(http::Request& req, AppContext& ctx) {
   if (req.body.find_first_not_of(" \t\r\n") != std::string::npos) {
     auto body = object_body(req);
     if (!body) return error_response(body.error());
+    if (auto s = only_known_fields(*body, {"grace_seconds"}, "a rotation"); !s) return error_response(s.error());
     if (const json::value* g = body->if_contains("grace_seconds"); g && !g->is_null()) {
       if (!g->is_int64() || g->as_int64() < 0 || g->as_int64() > kMaxGraceSeconds)
         return error_response(ErrorCode::bad_request, "grace_seconds must be a whole number from 0 to " +

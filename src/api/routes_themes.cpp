@@ -37,6 +37,7 @@ Result<std::vector<std::string>> phrase_list(const json::object& rules, std::str
 }
 
 Result<nlp::CustomTheme> parse_new_theme(const json::object& body) {
+  if (auto s = only_known_fields(body, {"name", "parent", "rules"}, "a theme"); !s) return s.error();
   nlp::CustomTheme c;
   const json::value* name = body.if_contains("name");
   if (!name || !name->is_string())

@@ -57,6 +57,13 @@ http::Response create_workspace(http::Request& req, AppContext& ctx) {
   auto name_it = body->find("name");
   if (name_it == body->end() || !name_it->value().is_string() || name_it->value().get_string().empty())
     return error_response(ErrorCode::bad_request, "name is required and must be a non-empty string");
+  // The workspace's own fields, its settings included, are checked as a change to them is: a setting given at
+  // creation (redaction, say) holds from the first item on, and a misspelt one is refused, not ignored.
+  json::object own = *body;
+  own.erase("sources");
+  store::Workspace wanted;
+  if (auto s = apply_workspace_change(own, wanted, /*creating=*/true); !s) return error_response(s.error());
+  const bool has_settings = own.size() > 1;
   // Validate every source before creating anything, so a bad spec leaves nothing half-made.
   std::vector<store::Source> specs;
   if (auto it = body->find("sources"); it != body->end() && !it->value().is_null()) {
@@ -70,8 +77,17 @@ http::Response create_workspace(http::Request& req, AppContext& ctx) {
       specs.push_back(std::move(src.value()));
     }
   }
-  auto ws = ctx.store.create_workspace(*customer, std::string(name_it->value().get_string()));
+  auto ws = ctx.store.create_workspace(*customer, wanted.name);
   if (!ws) return error_response(ws.error());
+  if (has_settings) {
+    ws->settings = wanted.settings;
+    auto set = ctx.store.update_workspace(*ws);
+    if (!set) {
+      (void)ctx.store.delete_workspace(*customer, ws->id);  // nothing half-made
+      return error_response(set.error());
+    }
+    ws->settings = set->settings;
+  }
   audit(req, ctx, "workspace.create", {"workspace", ws->id, ws->name}, "", ws->id);
   std::vector<store::Source> created;
   for (auto& s : specs) {

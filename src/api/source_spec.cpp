@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "api/respond.hpp"
+
 namespace chorus::api {
 
 Result<std::int64_t> parse_every(std::string_view text) {
@@ -81,6 +83,9 @@ Result<std::pair<std::string, std::string>> parse_webhook(const json::object& we
 }  // namespace
 
 Result<store::Source> parse_source_spec(const json::object& spec, const std::string& where, AppContext& ctx) {
+  if (auto s = only_known_fields(spec, {"type", "name", "config", "credentials", "schedule", "webhook"}, "a source");
+      !s)
+    return prefixed(s.error(), where);
   auto type_it = spec.find("type");
   if (type_it == spec.end() || !type_it->value().is_string())
     return make_error(ErrorCode::bad_request, where + "type is required (GET /v1/connectors lists the types)");
