@@ -2,6 +2,7 @@
 // is made or rotated; the store keeps only its hash.
 #include <algorithm>
 #include <charconv>
+#include <mutex>
 
 #include "api/audit.hpp"
 #include "api/auth.hpp"
@@ -172,7 +173,26 @@ http::Response revoke_key(http::Request& req, AppContext& ctx) {
   if (!caller) return error_response(caller.error());
   auto key = managed_key(req, *caller, ctx);
   if (!key) return error_response(key.error());
-  auto revoked = ctx.store.revoke_api_key(caller->customer_id, key->id, now_ms());
+  // The last admin key over every workspace stays: without one, nobody could make keys or workspaces for this
+  // customer again (the operator's key only creates customers). Checked and revoked under one lock, so two
+  // revocations at once cannot each leave the other as the last.
+  static std::mutex last_admin_mutex;
+  std::lock_guard last_admin_lock(last_admin_mutex);
+  const TimeMs now = now_ms();
+  auto usable_admin = [now](const store::ApiKey& k) {
+    return k.role == "admin" && !k.workspaces && !k.revoked_at && (!k.expires_at || *k.expires_at > now);
+  };
+  if (usable_admin(*key)) {
+    auto all = ctx.store.list_api_keys(caller->customer_id);
+    if (!all) return error_response(all.error());
+    if (std::none_of(all->begin(), all->end(),
+                     [&](const store::ApiKey& k) { return k.id != key->id && usable_admin(k); }))
+      return error_response(ErrorCode::conflict,
+                            "key " + std::to_string(key->id) +
+                                " is the last admin key over all workspaces; create "
+                                "another (POST /v1/keys with role admin and workspaces \"all\"), then revoke this one");
+  }
+  auto revoked = ctx.store.revoke_api_key(caller->customer_id, key->id, now);
   ctx.keys->forget_key(key->id);  // refused from the next request on, in this process
   if (!revoked) return error_response(revoked.error());
   audit_key(req, ctx, "key.delete", *revoked, "");
