@@ -2,6 +2,7 @@
 #include "alerts/alert_rule.hpp"
 
 #include <cmath>
+#include <cstdio>
 
 namespace chorus::alerts {
 
@@ -106,13 +107,17 @@ Result<json::object> parse_params(const RuleKind& kind, const json::object* give
       out[p.name] = std::move(cleaned);
       continue;
     }
-    if (!value.is_number())
-      return bad(what + " must be a number from " + json::serialize(json::value(p.min)) + " to " +
-                 json::serialize(json::value(p.max)));
+    // Bounds as people write them ("1 to 1000000", "0.01 to 1"), not as JSON serialises doubles ("1E0").
+    auto plain = [](double x) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%.10g", x);
+      return std::string(buf);
+    };
+    if (!value.is_number()) return bad(what + " must be a number from " + plain(p.min) + " to " + plain(p.max));
     double d = value.to_number<double>();
     if (!std::isfinite(d) || d < p.min || d > p.max || (p.type == "integer" && d != std::floor(d)))
-      return bad(what + " must be " + (p.type == "integer" ? "a whole number" : "a number") + " from " +
-                 json::serialize(json::value(p.min)) + " to " + json::serialize(json::value(p.max)));
+      return bad(what + " must be " + (p.type == "integer" ? "a whole number" : "a number") + " from " + plain(p.min) +
+                 " to " + plain(p.max));
     if (p.type == "integer")
       out[p.name] = static_cast<std::int64_t>(d);
     else

@@ -2,9 +2,10 @@
 // when revoked, expired or rotated past its grace.
 #include "api/auth.hpp"
 
-#include <algorithm>
-
 #include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cctype>
 
 #include "api/respond.hpp"
 
@@ -85,9 +86,15 @@ Result<Caller> authenticate(const http::Request& req, AppContext& ctx) {
   auto header = req.headers.get("authorization");
   if (!header || header->empty())
     return make_error(ErrorCode::unauthorized, "missing Authorization header; send 'Authorization: Bearer <key>'");
-  constexpr std::string_view kBearer = "Bearer ";
+  constexpr std::string_view kBearer = "bearer ";
   std::string_view h = *header;
-  if (h.size() <= kBearer.size() || h.substr(0, kBearer.size()) != kBearer)
+  // The scheme's name is case-insensitive (RFC 9110 11.1): "bearer" and "BEARER" are Bearer.
+  auto is_bearer = [&] {
+    for (std::size_t i = 0; i < kBearer.size(); ++i)
+      if (std::tolower(static_cast<unsigned char>(h[i])) != kBearer[i]) return false;
+    return true;
+  };
+  if (h.size() <= kBearer.size() || !is_bearer())
     return make_error(ErrorCode::unauthorized, "Authorization must be 'Bearer <key>'");
   std::string_view key = h.substr(kBearer.size());
   if (constant_time_equal(key, ctx.admin_key)) {

@@ -20,8 +20,11 @@ Result<store::Workspace> workspace_for(const http::Request& req, AppContext& ctx
   if (!caller) return caller.error();
   if (caller->operator_key)
     return make_error(ErrorCode::forbidden, "the admin key manages customers only; use a customer's API key");
+  // GET /GetInsightReports names the workspace in its query: one missing is a bad request, not an unknown id.
+  if (!raw_ws || raw_ws->empty())
+    return make_error(ErrorCode::bad_request, "workspace_id is required, such as ?workspace_id=1");
   Id ws = 0;
-  std::string raw = raw_ws.value_or("");
+  std::string raw = *raw_ws;
   auto [p, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), ws);
   if (ec != std::errc() || p != raw.data() + raw.size() || ws <= 0)
     return make_error(ErrorCode::not_found, "workspace " + raw + " does not exist");

@@ -57,6 +57,14 @@ bool expect(std::string_view s, std::size_t& pos, char c) {
 
 }  // namespace
 
+namespace {
+int days_in_month(int y, int m) {
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return m == 2 && leap ? 29 : kDays[m - 1];
+}
+}  // namespace
+
 std::optional<TimeMs> parse_time(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
@@ -68,7 +76,9 @@ std::optional<TimeMs> parse_time(std::string_view s) {
     std::int64_t v = 0;
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
     if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
-    return s.size() <= 10 ? v * 1000 : v;
+    const TimeMs ms = s.size() <= 10 ? v * 1000 : v;
+    if (ms > kLatestTime) return std::nullopt;  // past the year 9999: no time anyone meant
+    return ms;
   }
 
   std::size_t pos = 0;
@@ -76,7 +86,7 @@ std::optional<TimeMs> parse_time(std::string_view s) {
   if (!read_digits(s, pos, 4, y) || !expect(s, pos, '-') || !read_digits(s, pos, 2, mo) ||
       !expect(s, pos, '-') || !read_digits(s, pos, 2, d))
     return std::nullopt;
-  if (mo < 1 || mo > 12 || d < 1 || d > 31) return std::nullopt;
+  if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo)) return std::nullopt;  // no 30 February
   std::int64_t millis = 0;
   std::int64_t offset_s = 0;
   if (pos < s.size()) {

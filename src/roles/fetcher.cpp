@@ -162,8 +162,10 @@ void FetcherRole::schedule() {
     }
     TimeMs now = now_ms();
     for (const auto& s : *sources) {
-      // An interval stored before schedules were bounded may be out of range: held to the bounds the API sets.
-      TimeMs every = std::clamp<std::int64_t>(*s.schedule_every_s, 10, api::kMaxEverySeconds) * 1000;
+      // An interval stored before schedules were bounded may have wrapped below zero from a huge number: it is
+      // taken as the longest interval the API allows, not as "every tick".
+      const std::int64_t every_s = *s.schedule_every_s;
+      TimeMs every = (every_s <= 0 ? api::kMaxEverySeconds : std::min(every_s, api::kMaxEverySeconds)) * 1000;
       TimeMs last = s.status.last_sync_at.value_or(0);
       mark_if_stale(s, every, now);
       if (s.status.state == "queued" || s.status.state == "running" || now - last < every) continue;

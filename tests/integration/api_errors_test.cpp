@@ -41,6 +41,12 @@ TEST_P(ApiErrors, KeysAreRequiredAndChecked) {
   expect_error(api().get("/v1/workspaces", ""), 401, "unauthorized", "Authorization");
   expect_error(api().get("/v1/workspaces", "chk_not-a-real-key"), 401, "unauthorized");
   expect_error(api().call("GET", "/v1/workspaces", "", "", {{"authorization", "Basic abc"}}), 401, "unauthorized");
+  // The scheme's name is case-insensitive.
+  EXPECT_EQ(api().call("GET", "/v1/workspaces", "", "", {{"authorization", "bearer " + alice_}}).status, 200);
+  EXPECT_EQ(api().call("GET", "/v1/workspaces", "", "", {{"authorization", "BEARER " + alice_}}).status, 200);
+  // The original route names its workspace in the query: without one it is a bad request.
+  expect_error(api().get("/GetInsightReports", alice_), 400, "bad_request", "workspace_id is required");
+  expect_error(api().get("/GetInsightReports?workspace_id=abc", alice_), 404, "not_found");
   expect_error(api().post("/v1/customers", alice_, json::object{{"name", "x"}}), 403, "forbidden");
   expect_error(api().get("/v1/workspaces", process_->admin_key()), 403, "forbidden");
 }

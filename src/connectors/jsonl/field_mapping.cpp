@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
 
@@ -76,6 +77,8 @@ Result<std::optional<std::string>> read_text(const json::value& item, const json
   return s;
 }
 
+constexpr double kMaxRating = 100;
+
 Result<std::optional<double>> read_rating(const json::value& item, const json::object& fields) {
   auto path = path_of(fields, "rating");
   if (!path) return std::optional<double>();
@@ -85,14 +88,18 @@ Result<std::optional<double>> read_rating(const json::value& item, const json::o
   if (v->is_number()) {
     n = v->to_number<double>();
   } else if (v->is_string()) {
-    std::string s(v->get_string());
-    if (s.find_first_not_of(" \t") == std::string::npos) return std::optional<double>();  // an empty CSV cell
-    char* end = nullptr;
-    double d = std::strtod(s.c_str(), &end);
-    while (end && (*end == ' ' || *end == '\t')) ++end;
-    if (end == s.c_str() + s.size()) n = d;
+    std::string_view s = v->get_string();
+    const std::size_t from = s.find_first_not_of(" \t");
+    if (from == std::string_view::npos) return std::optional<double>();  // an empty CSV cell
+    s = s.substr(from, s.find_last_not_of(" \t") + 1 - from);
+    double d = 0;  // decimal only: "0x10" is no rating
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), d, std::chars_format::general);
+    if (ec == std::errc() && end == s.data() + s.size()) n = d;
   }
   if (!n || !std::isfinite(*n)) return bad("the rating at \"" + *path + "\" must be a number (got " + quoted(*v) + ")");
+  // Stars (1-5), NPS (0-10) and percentages all fit; anything outside would skew every average and NPS.
+  if (*n < 0 || *n > kMaxRating)
+    return bad("the rating at \"" + *path + "\" must be a number from 0 to 100 (got " + quoted(*v) + ")");
   return n;
 }
 

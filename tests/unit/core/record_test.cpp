@@ -138,6 +138,16 @@ TEST(Time, ParsesIsoFormsAndEpochs) {
     EXPECT_FALSE(parse_time(bad)) << bad;
 }
 
+TEST(Time, RefusesDatesThatDoNotExistAndEpochsPastTheYear9999) {
+  for (const char* bad : {"2026-02-29", "2026-02-30T00:00:00Z", "2026-04-31", "2100-02-29", "99999999999999999",
+                          "253402300800000", "9223372036854775807"})
+    EXPECT_FALSE(parse_time(bad)) << bad;
+  EXPECT_EQ(format_time(*parse_time("2000-02-29")), "2000-02-29T00:00:00Z");  // a leap year by the 400 rule
+  EXPECT_EQ(format_time(*parse_time("2026-12-31T23:59:59Z")), "2026-12-31T23:59:59Z");
+  EXPECT_EQ(parse_time("253402300799999"), kLatestTime);
+  EXPECT_EQ(format_time(kLatestTime), "9999-12-31T23:59:59.999Z");
+}
+
 TEST(JsonWriter, WritesShortNumbersAndEscapes) {
   json::object o{{"c", -0.5423}, {"n", 3}, {"s", "a\"b\n"}, {"z", -0.0}, {"a", json::array{1.5, nullptr}}};
   EXPECT_EQ(to_json_string(o), R"({"c":-0.5423,"n":3,"s":"a\"b\n","z":0,"a":[1.5,null]})");

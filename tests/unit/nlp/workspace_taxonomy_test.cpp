@@ -169,6 +169,10 @@ TEST(WorkspaceTaxonomy, NamesAreUniqueAcrossAspectsCustomThemesAndRenames) {
   WorkspaceTaxonomy renamed;
   renamed.renamed = {{aspects[1].id, aspects[0].id}};
   EXPECT_NE(problem(renamed).find("already used"), std::string::npos);
+  // Both themes are named, whichever of them comes first in the list.
+  EXPECT_NE(problem(renamed).find("two themes, \"" + aspects[0].id + "\" and \"" + aspects[1].id + "\""),
+            std::string::npos)
+      << problem(renamed);
   WorkspaceTaxonomy two;
   two.custom.push_back(rule_theme("c1", "same", {{"x"}, {}, {}, {}}));
   two.custom.push_back(rule_theme("c2", "same", {{"y"}, {}, {}, {}}));
