@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "api/respond.hpp"
+#include "ingest/webhook_scheme.hpp"
 
 namespace chorus::api {
 
@@ -77,6 +78,8 @@ Result<std::pair<std::string, std::string>> parse_webhook(const json::object& we
   if (!secret || secret->empty() || !webhook.at("secret").is_string())
     return make_error(ErrorCode::bad_request,
                       where + "webhook.secret is required: the shared secret the sender signs with");
+  if (const auto* s = ingest::find_webhook_scheme(*scheme))
+    if (auto ok = s->check_secret(*secret); !ok) return prefixed(ok.error(), where);
   return std::pair{*scheme, *secret};
 }
 

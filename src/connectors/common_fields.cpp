@@ -24,12 +24,22 @@ FieldSpec concurrency_field(int default_requests) {
                    "Pages requested at once once the number of pages is known (1 to 32)."};
 }
 
+Status check_base_url(std::string_view url, std::string_view example) {
+  if (!url.starts_with("http://") && !url.starts_with("https://"))
+    return make_error(ErrorCode::bad_request, "config.base_url must be an http:// or https:// address" +
+                                                  (example.empty() ? "" : ", e.g. " + std::string(example)));
+  // The config is shown on every read of the source; a user name or password in it would be too.
+  std::string_view rest = url.substr(url.find("://") + 3);
+  if (rest.substr(0, rest.find_first_of("/?#")).find('@') != std::string_view::npos)
+    return make_error(ErrorCode::bad_request,
+                      "config.base_url must not carry a user name or password; put them in credentials, which are "
+                      "sealed at rest and never shown");
+  return {};
+}
+
 Status check_common_fields(const json::object& config) {
-  if (auto it = config.find("base_url"); it != config.end() && it->value().is_string()) {
-    std::string_view url = it->value().get_string();
-    if (!url.starts_with("http://") && !url.starts_with("https://"))
-      return make_error(ErrorCode::bad_request, "config.base_url must be an http:// or https:// address");
-  }
+  if (auto it = config.find("base_url"); it != config.end() && it->value().is_string())
+    if (auto s = check_base_url(it->value().get_string()); !s) return s;
   if (auto it = config.find("max_pages");
       it != config.end() && it->value().is_number() && it->value().to_number<double>() < 1)
     return make_error(ErrorCode::bad_request, "config.max_pages must be at least 1");

@@ -21,7 +21,9 @@ FieldSpec max_pages_field(int default_pages, std::string_view page);
 // config.concurrency: pages fetched at once where the API allows it.
 FieldSpec concurrency_field(int default_requests);
 
-// Checks of the shared fields for check_settings: base_url is http(s), max_pages >= 1, concurrency 1..32.
+// config.base_url is an http(s) address without a user name or password (`example` ends the message when set).
+Status check_base_url(std::string_view url, std::string_view example = {});
+// Checks of the shared fields for check_settings: base_url as above, max_pages >= 1, concurrency 1..32.
 Status check_common_fields(const json::object& config);
 
 // Readers of validated settings (defaults already applied by validate_fields).

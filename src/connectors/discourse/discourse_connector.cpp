@@ -3,6 +3,8 @@
 
 #include <array>
 
+#include "connectors/common_fields.hpp"
+
 namespace chorus::connectors::discourse {
 
 namespace {
@@ -55,15 +57,9 @@ Status DiscourseConnector::check_settings(const json::object& config, const json
   auto base = config.find("base_url");
   std::string_view url;
   if (base != config.end() && base->value().is_string()) url = base->value().get_string();
-  if (!url.starts_with("http://") && !url.starts_with("https://"))
-    return make_error(ErrorCode::bad_request,
-                      "config.base_url must be an http:// or https:// address, e.g. https://meta.discourse.org");
-  if (auto it = config.find("max_pages"); it != config.end() && it->value().to_number<double>() < 1)
-    return make_error(ErrorCode::bad_request, "config.max_pages must be at least 1");
-  if (auto it = config.find("concurrency"); it != config.end()) {
-    double n = it->value().to_number<double>();
-    if (n < 1 || n > 32) return make_error(ErrorCode::bad_request, "config.concurrency must be between 1 and 32");
-  }
+  // Required here: there is no public Discourse to fall back to.
+  if (auto s = check_base_url(url, "https://meta.discourse.org"); !s) return s;
+  if (auto s = check_common_fields(config); !s) return s;
   // Discourse rejects a key without the user it acts as, and the reverse is meaningless.
   bool key = non_empty_string(credentials, "api_key");
   bool user = non_empty_string(credentials, "api_username");
