@@ -158,6 +158,8 @@ TEST_P(ApiErrors, HealthMetricsAndConnectorsAreOpen) {
   EXPECT_EQ(str(h.body, "status"), "ok");
   for (auto role : {"api", "webhook", "fetcher", "parser", "reports"})
     EXPECT_EQ(str(h.body, std::string("roles.") + role + ".state"), "running") << role;
+  // Open to anyone, so it says how things are, not where the data lives.
+  EXPECT_EQ(h.raw.find(dir_.string()), std::string::npos) << h.raw;
   auto m = api().get("/metrics", "");
   EXPECT_EQ(m.status, 200);
   EXPECT_NE(m.raw.find("chorus_http_requests_total"), std::string::npos);
