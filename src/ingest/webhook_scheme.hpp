@@ -18,9 +18,9 @@ class WebhookScheme {
   // "signature mismatch", "timestamp outside the 5-minute tolerance") otherwise.
   virtual Status verify(const http::Headers& headers, std::string_view body, std::string_view secret,
                         TimeMs now) const = 0;
-  // Whether a secret a source is given can serve this scheme, checked when the source is created or changed:
-  // a bad_request saying what it must be, for schemes whose secret this side chooses (a Standard Webhooks key,
-  // a shared token). Secrets a provider issues are taken as they come.
+  // Whether a secret a source is given can serve this scheme, checked when the source is created or changed: a
+  // bad_request saying what it must be for a secret no delivery could ever be checked with (a Standard Webhooks
+  // key that is not base64). Other secrets are taken as they come.
   virtual Status check_secret(std::string_view /*secret*/) const { return {}; }
 };
 

@@ -1,7 +1,7 @@
 // What a SourceSpec may hold. A schedule's "every" is a duration from 10 seconds to a year, and a number too large
 // to multiply out is refused instead of wrapping to a negative interval that would sync on every tick. A base URL
-// carries no user name or password (the config is shown on every read), and the secrets this side chooses for
-// a webhook (a shared token, a Standard Webhooks key) are long enough not to be guessed.
+// carries no user name or password (the config is shown on every read), and a Standard Webhooks secret is one
+// that deliveries can be checked with.
 #include "api/source_spec.hpp"
 
 #include <gtest/gtest.h>
@@ -63,7 +63,7 @@ TEST_F(SourceSpecRoutes, AnIntervalPastAYearIsRefusedOnCreateAndOnChange) {
   EXPECT_EQ(text_at(kept.body, "schedule.every"), "1d") << kept.raw;
 }
 
-TEST_F(SourceSpecRoutes, ABaseUrlWithAPasswordAndGuessableWebhookSecretsAreRefused) {
+TEST_F(SourceSpecRoutes, ABaseUrlWithAPasswordAndAnUnreadableWebhookKeyAreRefused) {
   const std::string sources = "/v1/workspaces/" + ws_ + "/sources";
   auto post = [&](const std::string& body) { return call("POST", sources, body); };
   auto with_password = post(R"({"type":"discourse","config":{"base_url":"https://ann:hunter2@forum.example.com"}})");
@@ -75,11 +75,9 @@ TEST_F(SourceSpecRoutes, ABaseUrlWithAPasswordAndGuessableWebhookSecretsAreRefus
   // An @ in the path is no password.
   EXPECT_EQ(post(R"({"type":"discourse","config":{"base_url":"https://forum.example.com/u/@ann"}})").status, 201);
 
+  // A Standard Webhooks secret that does not decode would fail every delivery: refused when it is given.
   const std::string jsonl = R"({"type":"jsonl","config":{"fields":{"id":"id","text":"t"}},"webhook":)";
-  auto short_token = post(jsonl + R"({"scheme":"token","secret":"a"}})");
-  EXPECT_EQ(short_token.status, 400) << short_token.raw;
-  EXPECT_NE(short_token.raw.find("at least 16 characters"), std::string::npos) << short_token.raw;
-  for (const char* bad : {"notwhsec", "whsec_!!!", "whsec_c2hvcnQ="}) {  // no prefix, not base64, 5 bytes
+  for (const char* bad : {"whsec_!!!", "whsec_", "whsec_ab cd"}) {
     auto r = post(jsonl + R"({"scheme":"standard","secret":")" + bad + R"("}})");
     EXPECT_EQ(r.status, 400) << bad << ": " << r.raw;
     EXPECT_NE(r.raw.find("whsec_"), std::string::npos) << r.raw;
