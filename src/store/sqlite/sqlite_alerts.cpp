@@ -151,9 +151,7 @@ Result<std::optional<AlertDelivery>> SqliteStore::add_alert_delivery(const Alert
   std::lock_guard lock(mu_);
   auto ins = db_.prepare(
       "INSERT INTO alert_deliveries(id, rule_id, workspace_id, dedup_key, subject, payload, state, attempts, "
-      "created_at, "
-      "updated_at, next_attempt_at, window_end, delivered_at, last_status, last_error) "
-      "VALUES(" +
+      "created_at, updated_at, next_attempt_at, window_end, delivered_at, last_status, last_error) VALUES(" +
       sqlite_sql::fresh_id_sql("alert_deliveries") +
       ", ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(rule_id, dedup_key) DO NOTHING");
   if (!ins) return ins.error();

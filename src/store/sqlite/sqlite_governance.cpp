@@ -259,8 +259,7 @@ Result<Erasure> SqliteStore::erase_person(Id workspace_id, const PersonMatch& wh
   e.finished_at = now_ms();
   auto log = db_.prepare(
       "INSERT INTO erasures(id, workspace_id, field, requested_by, requested_at, finished_at, state, records, "
-      "raw_items, "
-      "duplicate_links) VALUES(" +
+      "raw_items, duplicate_links) VALUES(" +
       sqlite_sql::fresh_id_sql("erasures") + ", ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   if (!log) return log.error();
   log->bind(1, workspace_id).bind(2, e.field).bind(3, e.requested_by).bind(4, e.requested_at).bind(5, e.finished_at);
