@@ -260,11 +260,18 @@ std::string digest_text(const json::object& d) {
   json::value v = d;
   std::string out = "Weekly digest " + get_string(v, "week").value_or("") + " (" + get_string(v, "from").value_or("") +
                     " to " + get_string(v, "to").value_or("") + ")\n\n";
-  auto count = get_int(*find_path(v, "volume"), "count").value_or(0);
-  auto prev = get_int(*find_path(v, "volume"), "previous_count").value_or(0);
+  // A part the answer lacks reads as zero: the text is made from whatever a server sent, never from what it
+  // should have sent.
+  static const json::value kNothing = json::object{};
+  auto part = [&](std::string_view path) -> const json::value& {
+    const json::value* p = find_path(v, path);
+    return p ? *p : kNothing;
+  };
+  auto count = get_int(part("volume"), "count").value_or(0);
+  auto prev = get_int(part("volume"), "previous_count").value_or(0);
   out += "Feedback: " + std::to_string(count) + " (previous week " + std::to_string(prev) + ")\n";
-  double avg = get_double(*find_path(v, "sentiment.this_week"), "avg_compound").value_or(0);
-  double pavg = get_double(*find_path(v, "sentiment.previous_week"), "avg_compound").value_or(0);
+  double avg = get_double(part("sentiment.this_week"), "avg_compound").value_or(0);
+  double pavg = get_double(part("sentiment.previous_week"), "avg_compound").value_or(0);
   out += "Average sentiment: " + fixed(avg, 2) + " (previous week " + fixed(pavg, 2) + ")\n";
   if (const auto* by = find_path(v, "sentiment.this_week.by_sentiment"); by && by->is_object()) {
     out += "Sentiment mix:";

@@ -72,5 +72,18 @@ TEST_F(WeeklyDigest, ComparesTheWeekWithTheOneBefore) {
   EXPECT_NE(text.find("Moving down\n  login: 1 (previous week 5)"), std::string::npos) << text;
 }
 
+// `chorus digest` prints whatever a server answered: an answer without the parts a digest has (another server
+// behind --server, an older one) reads as nothing, never as a crash.
+TEST(DigestText, AnAnswerWithoutItsPartsReadsAsNothing) {
+  for (const char* body : {R"({})", R"({"volume":5,"sentiment":"x","top_themes":3,"movers":{"up":null}})",
+                           R"({"volume":{"count":"many"},"sentiment":{"this_week":[]},"top_themes":[1,"a",null]})"}) {
+    auto parsed = parse_json(body);
+    ASSERT_TRUE(parsed && parsed->is_object()) << body;
+    std::string text = digest_text(parsed->as_object());
+    EXPECT_NE(text.find("Feedback: 0 (previous week 0)"), std::string::npos) << body << "\n" << text;
+    EXPECT_NE(text.find("Top themes"), std::string::npos) << body;
+  }
+}
+
 }  // namespace
 }  // namespace chorus::insights
