@@ -119,6 +119,8 @@ int analyze(nlp::AnalyzeOptions options, unsigned threads) {
   work_ready.notify_all();
   write_finished(0);
   for (auto& w : workers) w.join();
+  // A read that failed is not the end of the input (stdin a directory, an I/O error).
+  if (std::cin.bad()) return fail("could not read the input; pass the texts on standard input, one a line");
   std::fflush(stdout);
   return 0;
 }

@@ -1,7 +1,8 @@
 // chorus: the command line. Each subcommand lives in its own file; this one only dispatches.
 #include <CLI/CLI.hpp>
-
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 
 #include "cli/commands.hpp"
@@ -40,6 +41,14 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     std::fprintf(stderr, "chorus: %s (see chorus --help)\n", e.what());
     return 2;
+  }
+  // Output that could not be written (a full disk, a closed pipe) is a failure, not a quiet success.
+  std::cout.flush();
+  errno = 0;
+  if (std::fflush(stdout) != 0 || std::ferror(stdout) || std::cout.fail()) {
+    std::fprintf(stderr, "chorus: could not write the output%s%s\n", errno ? ": " : "",
+                 errno ? std::strerror(errno) : "");
+    return commands.exit_code != 0 ? commands.exit_code : 1;
   }
   return commands.exit_code;
 }

@@ -131,5 +131,28 @@ TEST(AnalyzeCli, ManyLinesAcrossThreadsStayInOrder) {
   }
 }
 
+// Results that cannot be written (a full disk) and input that cannot be read (a directory) fail the command:
+// a script that checks the exit status never takes lost output for a finished run.
+TEST(AnalyzeCli, OutputThatCannotBeWrittenAndInputThatCannotBeReadFail) {
+  auto run_shell = [](const std::string& command) {
+    FILE* p = popen(command.c_str(), "r");
+    std::string out;
+    char buf[4096];
+    for (std::size_t n; p && (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+    int status = p ? pclose(p) : -1;
+    return std::pair{WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+  };
+  const std::string chorus = CHORUS_BINARY;
+  auto [full_status, full_out] =
+      run_shell("seq 3000 | sed 's/^/the sync fails /' | " + chorus + " analyze 2>&1 >/dev/full");
+  EXPECT_EQ(full_status, 1) << full_out;
+  EXPECT_NE(full_out.find("could not write the output"), std::string::npos) << full_out;
+  auto [dir_status, dir_out] = run_shell(chorus + " analyze 2>&1 < " + std::filesystem::temp_directory_path().string());
+  EXPECT_EQ(dir_status, 1) << dir_out;
+  EXPECT_NE(dir_out.find("could not read the input"), std::string::npos) << dir_out;
+  auto [version_status, version_out] = run_shell(chorus + " version 2>&1 >/dev/full");
+  EXPECT_EQ(version_status, 1) << version_out;
+}
+
 }  // namespace
 }  // namespace chorus::testing
