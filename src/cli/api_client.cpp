@@ -68,8 +68,8 @@ Result<json::value> ApiClient::call(std::string_view method, const std::string& 
   req.timeout = timeout;
   auto res = http_->send(req);
   if (!res)
-    return make_error(ErrorCode::upstream,
-                      "cannot reach " + options_.server + ": " + res.error().message + " (is `chorus serve` running?)");
+    return make_error(ErrorCode::upstream, "cannot reach " + ingest::redact_url(options_.server) + ": " +
+                                               res.error().message + " (is `chorus serve` running?)");
   if (res->status < 200 || res->status >= 300) {
     retry_after_ = ingest::retry_after(res->headers, now_ms());
     return make_error(code_for_status(res->status), server_message(*res));

@@ -361,6 +361,18 @@ TEST_F(PushFlow, ImportWaitsOutABusyServerAndGoesOnFromTheLineItStopped) {
   EXPECT_TRUE(eventually([&] { return stored() == 3000; })) << stored();  // records, each counted once
 }
 
+// A server address that carries a user name and password is never printed with them.
+TEST_F(PushFlow, AnUnreachableServerIsNamedWithoutItsPassword) {
+  auto file = dir_ / "one.jsonl";
+  std::ofstream(file, std::ios::binary) << R"({"id":"1","text":"hello"})"
+                                        << "\n";
+  auto result = run(std::string(CHORUS_BINARY) + " import --server http://ann:s3cretpw@127.0.0.1:1 --key " + key_ +
+                    " --workspace " + ws_ + " --source 1 " + file.string());
+  EXPECT_EQ(result.status, 1) << result.output;
+  EXPECT_NE(result.output.find("cannot reach http://127.0.0.1:1"), std::string::npos) << result.output;
+  EXPECT_EQ(result.output.find("s3cretpw"), std::string::npos) << result.output;
+}
+
 TEST_F(PushFlow, SignedStandardWebhookIsStoredOnceAndForgeriesAreRefused) {
   std::string src = survey_source(json::object{{"scheme", "standard"}, {"secret", kStandardSecret}});
   auto source = api().get("/v1/workspaces/" + ws_ + "/sources/" + src, key_);
