@@ -166,7 +166,14 @@ int run_import(const ImportOptions& o) {
   while (true) {
     if (csv) {
       auto row = reader->next();
-      if (!row) return fail(o.file + ": " + row.error().message);
+      if (!row) {
+        // The rows of the batch being filled were not sent: the import goes on from the first of them.
+        bar.finish();
+        const std::uint64_t resume = lines_of_batch.empty() ? line_no + 1 : lines_of_batch.front();
+        return fail(o.file + ": " + row.error().message + "; " + std::to_string(sent) +
+                    " items were imported before it; once it is fixed, run the same command with --from-line " +
+                    std::to_string(resume) + " (rows counted after the header)");
+      }
       if (!*row) break;
       if (++line_no < o.from_line) continue;
       body += to_json_string(**row);
@@ -224,7 +231,14 @@ void add_import(CLI::App& app, Commands& commands) {
                   "Start at this line of the file (a CSV's row after the header, as error messages count them): to go "
                   "on after an import stopped")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(
+          [](const std::string& v) -> std::string {
+            return v.find_first_not_of("0123456789") == std::string::npos &&
+                           v.find_first_not_of('0') != std::string::npos
+                       ? ""
+                       : "must be a line number, 1 or more";
+          },
+          "LINE");
   cmd->add_option("--retry-for", o->retry_for_s,
                   "Seconds a request is sent again while the server is busy (503, 429, after its Retry-After) or, once "
                   "the import is under way, unreachable")

@@ -361,6 +361,35 @@ TEST_F(PushFlow, ImportWaitsOutABusyServerAndGoesOnFromTheLineItStopped) {
   EXPECT_TRUE(eventually([&] { return stored() == 3000; })) << stored();  // records, each counted once
 }
 
+// A CSV row that cannot be read stops the import with the data row to go on from: the rows sent before it are
+// stored, those of the batch being filled are not, and --from-line picks up from there once the row is fixed.
+TEST_F(PushFlow, ABadCsvRowStopsTheImportWithTheRowToGoOnFrom) {
+  std::string src = add_source(json::object{
+      {"type", "csv"}, {"config", json::object{{"fields", json::object{{"id", "id"}, {"text", "text"}}}}}});
+  auto file = dir_ / "ragged.csv";
+  auto write = [&](bool ragged) {
+    std::ofstream(file, std::ios::binary)
+        << "id,text\nrg1,one\nrg2,two\nrg3,three\nrg4,four" << (ragged ? ",extra" : "") << "\nrg5,five\n";
+  };
+  auto import = [&](const std::string& extra) {
+    return run(std::string(CHORUS_BINARY) + " import --server " + api().base() + " --key " + key_ + " --workspace " +
+               ws_ + " --source " + src + " --batch 2 " + extra + " " + file.string());
+  };
+  write(true);
+  auto stopped = import("");
+  EXPECT_EQ(stopped.status, 1) << stopped.output;
+  EXPECT_NE(stopped.output.find("2 items were imported before it; once it is fixed, run the same command with "
+                                "--from-line 3 (rows counted after the header)"),
+            std::string::npos)
+      << stopped.output;
+  ASSERT_TRUE(count_becomes(2, src));
+  write(false);
+  auto resumed = import("--from-line 3");
+  ASSERT_EQ(resumed.status, 0) << resumed.output;
+  EXPECT_NE(resumed.output.find("Imported 3 items from line 3"), std::string::npos) << resumed.output;
+  EXPECT_TRUE(count_becomes(5, src));
+}
+
 // A server address that carries a user name and password is never printed with them.
 TEST_F(PushFlow, AnUnreachableServerIsNamedWithoutItsPassword) {
   auto file = dir_ / "one.jsonl";
