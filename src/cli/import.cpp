@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -70,6 +71,23 @@ class ProgressBar {
   bool drawn_ = false;  // the bar is on the terminal's current line
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
+
+// The server counts a request's items from 0 ("item 7: ...") and its lines from 1 ("line 2: malformed JSON"); the
+// request holds one item a line, the file's non-blank lines `lines` in order. Names the file's line when the
+// message says which, else the request's range.
+std::string where_in_file(const std::string& message, std::span<const std::uint64_t> lines) {
+  for (const auto& [prefix, first] : {std::pair<std::string_view, std::size_t>{"item ", 0}, {"line ", 1}}) {
+    if (!std::string_view(message).starts_with(prefix)) continue;
+    std::size_t n = 0;
+    const char* begin = message.data() + prefix.size();
+    auto [end, ec] = std::from_chars(begin, message.data() + message.size(), n);
+    if (ec != std::errc() || end == begin || std::string_view(end).substr(0, 2) != ": " || n < first ||
+        n - first >= lines.size())
+      break;
+    return "line " + std::to_string(lines[n - first]) + ": " + std::string(end + 2);
+  }
+  return "the batch of lines " + std::to_string(lines.front()) + "-" + std::to_string(lines.back()) + ": " + message;
+}
 
 int run_import(const ImportOptions& o) {
   if (o.api.key.empty()) return fail("no API key: pass --key or set CHORUS_API_KEY", 2);
@@ -143,9 +161,13 @@ int run_import(const ImportOptions& o) {
         fail("the item at line " + std::to_string(lines.front()) +
              " is larger than the server accepts: " + r.error().message + before +
              "; shorten or remove it, then run the same command with --from-line " + std::to_string(lines.front()));
-      else
-        fail("the server refused the batch of lines " + std::to_string(lines.front()) + "-" +
-             std::to_string(lines.back()) + ": " + r.error().message + before + resume);
+      else {
+        const std::string where = where_in_file(r.error().message, lines);
+        fail("the server refused " + where + before +
+             (where.starts_with("line ") ? "; once it is fixed, run the same command with --from-line " +
+                                               std::to_string(lines.front()) + ", where the request it was in began"
+                                         : resume));
+      }
       return false;
     }
     sent += lines.size();

@@ -390,6 +390,34 @@ TEST_F(PushFlow, ABadCsvRowStopsTheImportWithTheRowToGoOnFrom) {
   EXPECT_TRUE(count_becomes(5, src));
 }
 
+// The server counts a request's items; the import names the file's line, blank lines and all.
+TEST_F(PushFlow, ARefusedItemIsNamedByItsLineInTheFile) {
+  std::string src = add_source(json::object{
+      {"type", "jsonl"}, {"config", json::object{{"fields", json::object{{"id", "id"}, {"text", "text"}}}}}});
+  auto file = dir_ / "bad-line.jsonl";
+  {
+    std::ofstream out(file, std::ios::binary);
+    for (int i = 1; i <= 10; ++i) {
+      if (i == 3)
+        out << "\n";  // blank: not an item
+      else if (i == 9)
+        out << R"({"id":"b9","text":99})"
+            << "\n";
+      else
+        out << R"({"id":"b)" << i << R"(","text":"fine"})"
+            << "\n";
+    }
+  }
+  auto result = run(std::string(CHORUS_BINARY) + " import --server " + api().base() + " --key " + key_ +
+                    " --workspace " + ws_ + " --source " + src + " --batch 3 " + file.string());
+  EXPECT_EQ(result.status, 1) << result.output;
+  EXPECT_NE(result.output.find("the server refused line 9: the text at \"text\" must be a string (got 99); 6 items "
+                               "were imported before it; once it is fixed, run the same command with --from-line 8"),
+            std::string::npos)
+      << result.output;
+  EXPECT_TRUE(count_becomes(6, src));  // the two requests before it
+}
+
 // A server address that carries a user name and password is never printed with them.
 TEST_F(PushFlow, AnUnreachableServerIsNamedWithoutItsPassword) {
   auto file = dir_ / "one.jsonl";
