@@ -1,8 +1,15 @@
 // `chorus train`: builds the sentiment and category models from the labelled corpus, checks that the
 // committed models are what the corpus gives, and evaluates leave-one-domain-out.
+#include <unistd.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -18,15 +25,15 @@ struct TrainOptions {
   std::string out = "data/models";
   bool check = false;
   std::string lodo;  // write leave-one-domain-out predictions here
-  // Overrides of the training settings, for experiments; 0 keeps the task's own.
-  double l2 = 0, l2_dense = 0;
-  std::size_t epochs = 0;
+  // Overrides of the training settings, for experiments; unset keeps the task's own (0 is a setting: no L2).
+  std::optional<double> l2, l2_dense;
+  std::optional<std::size_t> epochs;
 };
 
 nlp::ModelTask with_overrides(nlp::ModelTask task, const TrainOptions& o) {
-  if (o.l2 > 0) task.options.l2 = o.l2;
-  if (o.l2_dense > 0) task.options.l2_dense = o.l2_dense;
-  if (o.epochs > 0) task.options.epochs = o.epochs;
+  if (o.l2) task.options.l2 = *o.l2;
+  if (o.l2_dense) task.options.l2_dense = *o.l2_dense;
+  if (o.epochs) task.options.epochs = *o.epochs;
   return task;
 }
 
@@ -46,23 +53,32 @@ int train(const TrainOptions& o) {
   std::vector<nlp::PreparedItem> prepared = nlp::prepare_corpus(*corpus);
 
   if (!o.lodo.empty()) {
+    // Opened before the folds train, so a bad path fails at once, not after them.
+    std::ofstream out(o.lodo, std::ios::binary);
+    if (!out) return fail("cannot write " + o.lodo + ": " + std::strerror(errno));
+    const bool tty = isatty(STDERR_FILENO) != 0;  // a progress line redrawn in place only on a terminal
     std::size_t fold = 0;
     auto lines = nlp::leave_one_domain_out(
         prepared,
         [&](const std::string& d) {
-          std::cerr << "\r  leave-one-domain-out: fold " << ++fold << "/" << domains.size() << " (" << d << ")      "
-                    << std::flush;
+          std::cerr << (tty ? "\r" : "") << "  leave-one-domain-out: fold " << ++fold << "/" << domains.size() << " ("
+                    << d << ")" << (tty ? "      " : "\n") << std::flush;
         },
         with_overrides(nlp::sentiment_task(), o), with_overrides(nlp::category_task(), o));
-    std::cerr << "\n";
-    std::ofstream out(o.lodo, std::ios::binary);
+    if (tty) std::cerr << "\n";
     for (const auto& l : lines) out << l << '\n';
-    if (!out) return fail("cannot write " + o.lodo);
+    out.flush();
+    if (!out) return fail("cannot write " + o.lodo + ": " + std::strerror(errno));
     std::cerr << "chorus train: " << lines.size() << " held-out predictions in " << o.lodo
               << " (bench/nlp/lodo_report.py summarises them)\n";
     return 0;
   }
 
+  if (!o.check) {
+    std::error_code ec;
+    std::filesystem::create_directories(o.out, ec);
+    if (ec) return fail("cannot make the directory " + o.out + ": " + ec.message());
+  }
   std::vector<const nlp::PreparedItem*> all;
   for (const auto& p : prepared) all.push_back(&p);
   int mismatches = 0;
@@ -81,7 +97,8 @@ int train(const TrainOptions& o) {
     }
     std::ofstream out(path, std::ios::binary);
     out << text;
-    if (!out) return fail("cannot write " + path.string());
+    out.flush();
+    if (!out) return fail("cannot write " + path.string() + ": " + std::strerror(errno));
     std::cerr << "chorus train: wrote " << path.string() << " (" << fitted.feature_names.size() << " features)\n";
   }
   return mismatches ? 1 : 0;
@@ -96,9 +113,18 @@ void add_train(CLI::App& app, Commands& commands) {
   cmd->add_option("--out", o->out, "Where the model files go")->capture_default_str();
   cmd->add_flag("--check", o->check, "Retrain and compare with the model files in --out instead of writing them");
   cmd->add_option("--lodo", o->lodo, "Evaluate leave-one-domain-out and write held-out predictions to this file");
-  cmd->add_option("--l2", o->l2, "L2 regularisation on word features (experiments; default: the committed models')");
-  cmd->add_option("--l2-dense", o->l2_dense, "L2 regularisation on dense features (experiments)");
-  cmd->add_option("--epochs", o->epochs, "Training epochs (experiments)");
+  // CLI::NonNegativeNumber would name its upper bound, a number of 300 digits.
+  auto non_negative = [](const std::string& v) -> std::string {
+    char* end = nullptr;
+    const double d = std::strtod(v.c_str(), &end);
+    return !v.empty() && end == v.c_str() + v.size() && d >= 0 && std::isfinite(d) ? "" : "must be a number, 0 or more";
+  };
+  cmd->add_option("--l2", o->l2,
+                  "L2 regularisation on word features, 0 or more (experiments; default: the committed models')")
+      ->check(non_negative, "L2");
+  cmd->add_option("--l2-dense", o->l2_dense, "L2 regularisation on dense features, 0 or more (experiments)")
+      ->check(non_negative, "L2");
+  cmd->add_option("--epochs", o->epochs, "Training epochs, 1 or more (experiments)")->check(CLI::Range(1, 100000));
   cmd->footer("\nThe models are built into the binary: after `chorus train`, rebuild.\n"
               "Examples:\n  build/chorus train && make build\n"
               "  build/chorus train --lodo /tmp/lodo.jsonl && bench/nlp/lodo_report.py /tmp/lodo.jsonl");

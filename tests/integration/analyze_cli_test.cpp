@@ -131,17 +131,19 @@ TEST(AnalyzeCli, ManyLinesAcrossThreadsStayInOrder) {
   }
 }
 
+// Runs a shell command line; its exit status and what it wrote to stdout.
+std::pair<int, std::string> run_shell(const std::string& command) {
+  FILE* p = popen(command.c_str(), "r");
+  std::string out;
+  char buf[4096];
+  for (std::size_t n; p && (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+  int status = p ? pclose(p) : -1;
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
 // Results that cannot be written (a full disk) and input that cannot be read (a directory) fail the command:
 // a script that checks the exit status never takes lost output for a finished run.
 TEST(AnalyzeCli, OutputThatCannotBeWrittenAndInputThatCannotBeReadFail) {
-  auto run_shell = [](const std::string& command) {
-    FILE* p = popen(command.c_str(), "r");
-    std::string out;
-    char buf[4096];
-    for (std::size_t n; p && (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
-    int status = p ? pclose(p) : -1;
-    return std::pair{WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-  };
   const std::string chorus = CHORUS_BINARY;
   auto [full_status, full_out] =
       run_shell("seq 3000 | sed 's/^/the sync fails /' | " + chorus + " analyze 2>&1 >/dev/full");
@@ -152,6 +154,33 @@ TEST(AnalyzeCli, OutputThatCannotBeWrittenAndInputThatCannotBeReadFail) {
   EXPECT_NE(dir_out.find("could not read the input"), std::string::npos) << dir_out;
   auto [version_status, version_out] = run_shell(chorus + " version 2>&1 >/dev/full");
   EXPECT_EQ(version_status, 1) << version_out;
+}
+
+// `chorus train`'s experiment settings: 0 is a setting (no L2), not "the default"; what cannot be a setting is
+// refused before anything trains; and a path it cannot write fails at once, with the reason.
+TEST(TrainCli, SettingsAreHonouredOrRefusedAndBadPathsFailFirst) {
+  const std::string train = std::string(CHORUS_BINARY) + " train --corpus " +
+                            (std::filesystem::path(CHORUS_FIXTURES) / ".." / ".." / "data" / "corpus").string();
+  auto out = std::filesystem::temp_directory_path() / ("chorus-train-" + std::to_string(std::random_device{}()));
+  auto [status, text] = run_shell(train + " --l2 0 --epochs 2 --out " + (out / "models").string() + " 2>&1");
+  ASSERT_EQ(status, 0) << text;
+  std::ifstream model(out / "models" / "sentiment.model");
+  std::string header((std::istreambuf_iterator<char>(model)), std::istreambuf_iterator<char>());
+  EXPECT_NE(header.find("Epochs 2, step 0.5, L2 0 on words"), std::string::npos) << header.substr(0, 300);
+  std::filesystem::remove_all(out);
+
+  auto [negative, negative_text] = run_shell(train + " --l2 -1 --out " + out.string() + " 2>&1");
+  EXPECT_EQ(negative, 2) << negative_text;
+  EXPECT_NE(negative_text.find("--l2: must be a number, 0 or more"), std::string::npos) << negative_text;
+  EXPECT_EQ(run_shell(train + " --epochs 0 --out " + out.string() + " 2>&1").first, 2);
+  EXPECT_FALSE(std::filesystem::exists(out));
+
+  auto [lodo, lodo_text] = run_shell(train + " --lodo /nonexistent-dir/predictions.jsonl 2>&1");
+  EXPECT_EQ(lodo, 1) << lodo_text;
+  EXPECT_NE(lodo_text.find("cannot write /nonexistent-dir/predictions.jsonl: No such file or directory"),
+            std::string::npos)
+      << lodo_text;
+  EXPECT_EQ(lodo_text.find("fold"), std::string::npos) << "no fold trains before the path is checked";
 }
 
 }  // namespace
