@@ -132,9 +132,11 @@ void add_analyze(CLI::App& app, Commands& commands) {
   auto jsonl = std::make_shared<bool>(false);
   auto threads = std::make_shared<unsigned>(0);
   auto explain = std::make_shared<bool>(false);
-  cmd->add_flag("--jsonl", *jsonl, "Each input line is a JSON object with a \"text\" field");
-  cmd->add_flag("--explain", *explain, "Add the near-duplicate fingerprint and the features the models read");
-  cmd->add_option("--threads", *threads, "Worker threads (default: one per core)");
+  cmd->add_flag("--jsonl", *jsonl, "Each input line is a JSON object with a \"text\" field")
+      ->envname("CHORUS_ANALYZE_JSONL");
+  cmd->add_flag("--explain", *explain, "Add the near-duplicate fingerprint and the features the models read")
+      ->envname("CHORUS_ANALYZE_EXPLAIN");
+  cmd->add_option("--threads", *threads, "Worker threads (default: one per core)")->envname("CHORUS_ANALYZE_THREADS");
   cmd->footer("\nExamples:\n  echo 'Sync is broken again!' | chorus analyze\n"
               "  chorus analyze --jsonl < feedback.jsonl > analysed.jsonl");
   cmd->callback([jsonl, explain, threads, &commands] {

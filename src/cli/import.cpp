@@ -239,14 +239,16 @@ int run_import(const ImportOptions& o) {
 void add_import(CLI::App& app, Commands& commands) {
   auto* cmd = app.add_subcommand("import", "Bulk-load a JSON lines or CSV file into a source");
   auto o = std::make_shared<ImportOptions>();
-  cmd->add_option("--workspace", o->workspace, "Workspace id")->required();
+  cmd->add_option("--workspace", o->workspace, "Workspace id")->envname("CHORUS_WORKSPACE")->required();
   cmd->add_option("--source", o->source, "Source id (a jsonl or csv source, or any type whose items the file holds)")
+      ->envname("CHORUS_SOURCE")
       ->required();
   cmd->add_option("file", o->file, "FILE.jsonl or FILE.csv")->required()->check(CLI::ExistingFile);
   add_api_options(*cmd, o->api);
   cmd->add_option("--batch", o->batch,
                   "Items per request (a request also ends at 4 MiB; one the server refuses as too large is sent again "
                   "in halves)")
+      ->envname("CHORUS_IMPORT_BATCH")
       ->capture_default_str()
       ->check(CLI::Range(1, 100000));
   cmd->add_option("--from-line", o->from_line,
@@ -264,11 +266,13 @@ void add_import(CLI::App& app, Commands& commands) {
   cmd->add_option("--retry-for", o->retry_for_s,
                   "Seconds a request is sent again while the server is busy (503, 429, after its Retry-After) or, once "
                   "the import is under way, unreachable")
+      ->envname("CHORUS_IMPORT_RETRY_FOR")
       ->capture_default_str()
       ->check(CLI::Range(0, 86400));
   cmd->footer(
       "\nExamples:\n  CHORUS_API_KEY=chk_... chorus import --workspace 1 --source 2 survey.jsonl\n"
-      "  chorus import --workspace 1 --source 3 --key chk_... reviews.csv");
+      "  chorus import --workspace 1 --source 3 --key chk_... reviews.csv\n"
+      "  CHORUS_WORKSPACE=1 CHORUS_SOURCE=3 chorus import reviews.csv   # every flag also from CHORUS_*");
   cmd->callback([o, &commands] { commands.exit_code = run_import(*o); });
 }
 

@@ -384,7 +384,10 @@ TEST_F(PushFlow, ABadCsvRowStopsTheImportWithTheRowToGoOnFrom) {
       << stopped.output;
   ASSERT_TRUE(count_becomes(2, src));
   write(false);
-  auto resumed = import("--from-line 3");
+  // The workspace, source and key from the environment, as every flag may come.
+  auto resumed = run("CHORUS_WORKSPACE=" + ws_ + " CHORUS_SOURCE=" + src + " CHORUS_API_KEY=" + key_ + " " +
+                     std::string(CHORUS_BINARY) + " import --server " + api().base() + " --batch 2 --from-line 3 " +
+                     file.string());
   ASSERT_EQ(resumed.status, 0) << resumed.output;
   EXPECT_NE(resumed.output.find("Imported 3 items from line 3"), std::string::npos) << resumed.output;
   EXPECT_TRUE(count_becomes(5, src));
