@@ -111,9 +111,6 @@ int run_import(const ImportOptions& o) {
     reader.emplace(in);
     if (auto h = reader->read_header(); !h) return fail(o.file + ": " + h.error().message);
   }
-  // Posts `items` (JSON lines, each ending in '\n'), read from the file's `lines`. A batch the server refuses as
-  // too large (413: its body limit, which this side cannot know, or its item cap) stored nothing, so it is sent
-  // again as two halves, down to a single item.
   // One request, sent again while the server asks for time (503, 429) or, once the import is under way, cannot
   // be reached (a restart): after its Retry-After, else after 1, 2, 4 ... 30 s, for at most --retry-for
   // seconds. A request the server refused stored nothing, and one that was lost on the way stored it once: an
@@ -140,6 +137,9 @@ int run_import(const ImportOptions& o) {
       backoff = std::min(backoff * 2, kLongestRetryWait);
     }
   };
+  // Posts `items` (JSON lines, each ending in '\n'), read from the file's `lines`. A batch the server refuses as
+  // too large (413: its body limit, which this side cannot know, or its item cap) stored nothing, so it is sent
+  // again as two halves, down to a single item.
   std::function<bool(std::string_view, std::span<const std::uint64_t>)> post =
       [&](std::string_view items, std::span<const std::uint64_t> lines) -> bool {
     auto r = send_with_retries(items, lines);
