@@ -170,7 +170,7 @@ def main():
             vals["vader_acc"] = accuracy(gs, [vader_label(vader[r["id"]]) for r in rs])
         print("| %s | %d | %s |" % (lang, len(rs), " | ".join(fmt(vals[c]) for c in lang_cols)))
 
-    print("\n### aspects (the taxonomy's terms; nothing is trained, so every fold is the same)\n")
+    print("\n### aspects (the taxonomy's terms, and the aspect model of each fold)\n")
     print("Micro-averaged over (item, aspect) pairs: precision = found aspects that are labelled, recall =")
     print("labelled aspects that are found. At most three per item, as labelled.\n")
     print("| language | items | labelled | found | precision | recall |")

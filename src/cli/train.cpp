@@ -1,4 +1,4 @@
-// `chorus train`: builds the sentiment and category models from the labelled corpus, checks that the
+// `chorus train`: builds the sentiment, category and aspect models from the labelled corpus, checks that the
 // committed models are what the corpus gives, and evaluates leave-one-domain-out.
 #include <unistd.h>
 
@@ -64,7 +64,8 @@ int train(const TrainOptions& o) {
           std::cerr << (tty ? "\r" : "") << "  leave-one-domain-out: fold " << ++fold << "/" << domains.size() << " ("
                     << d << ")" << (tty ? "      " : "\n") << std::flush;
         },
-        with_overrides(nlp::sentiment_task(), o), with_overrides(nlp::category_task(), o));
+        with_overrides(nlp::sentiment_task(), o), with_overrides(nlp::category_task(), o),
+        with_overrides(nlp::aspect_task(), o));
     if (tty) std::cerr << "\n";
     for (const auto& l : lines) out << l << '\n';
     out.flush();
@@ -82,8 +83,9 @@ int train(const TrainOptions& o) {
   std::vector<const nlp::PreparedItem*> all;
   for (const auto& p : prepared) all.push_back(&p);
   int mismatches = 0;
-  for (const nlp::ModelTask& task : {with_overrides(nlp::sentiment_task(), o), with_overrides(nlp::category_task(), o)}) {
-    nlp::FittedModel fitted = nlp::fit_model(task, all);
+  for (const nlp::ModelTask& task : {with_overrides(nlp::sentiment_task(), o), with_overrides(nlp::category_task(), o),
+                                     with_overrides(nlp::aspect_task(), o)}) {
+    nlp::FittedModel fitted = task.yes_no_classes ? nlp::fit_aspect_model(task, all) : nlp::fit_model(task, all);
     std::string text = nlp::model_file(task, fitted, corpus->size(), domains.size());
     auto path = std::filesystem::path(o.out) / (task.name + ".model");
     if (o.check) {
@@ -107,7 +109,7 @@ int train(const TrainOptions& o) {
 }  // namespace
 
 void add_train(CLI::App& app, Commands& commands) {
-  auto* cmd = app.add_subcommand("train", "Build the sentiment and category models from the labelled corpus");
+  auto* cmd = app.add_subcommand("train", "Build the sentiment, category and aspect models from the labelled corpus");
   auto o = std::make_shared<TrainOptions>();
   cmd->add_option("--corpus", o->corpus, "Directory of labelled .jsonl files (docs/labelling.md)")->capture_default_str();
   cmd->add_option("--out", o->out, "Where the model files go")->capture_default_str();

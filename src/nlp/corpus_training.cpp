@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "core/json.hpp"
 #include "nlp/analyze.hpp"
@@ -25,6 +26,11 @@ constexpr std::size_t kMinDocuments = 2;  // a word feature must occur in this m
 // A feature none of whose weights reaches this moves no decision: it is dropped from the model (in
 // evaluation too), which keeps the tables small enough to stay in cache.
 constexpr double kMinRowWeight = 0.05;
+// A weight of the aspect model below this is left out: with one column per aspect, the small weights are
+// most of the model and move few decisions (bench/RESULTS.md).
+constexpr double kMinAspectWeight = 0.2;
+// The log-odds of an aspect no training item is labelled with: far below "more likely than not".
+constexpr double kNeverLogOdds = 20.0;
 
 std::vector<std::string> string_list(const json::object& o, std::string_view key) {
   std::vector<std::string> out;
@@ -123,6 +129,8 @@ std::vector<PreparedItem> prepare_corpus(const std::vector<CorpusItem>& items) {
     // The aspects come from the taxonomy's terms, which no fold trains: one answer serves every fold.
     for (const std::string& theme : extract_theme_levels(doc.analysis_text, doc.title, doc.language_code).themes)
       if (Taxonomy::builtin().find(theme)) p.aspects.push_back(theme);
+    p.analysis_text = std::move(doc.analysis_text);
+    p.title = std::move(doc.title);
     out.push_back(std::move(p));
   }
   return out;
@@ -147,6 +155,21 @@ TrainingOptions shared_options() {
 
 ModelTask sentiment_task() { return {"sentiment", &kSentimentClasses, shared_options()}; }
 
+const std::vector<std::string>& aspect_classes() {
+  static const std::vector<std::string> classes = [] {
+    std::vector<std::string> out;
+    for (const Aspect& a : Taxonomy::builtin().aspects()) {
+      std::string id = a.id;
+      std::replace(id.begin(), id.end(), ' ', '_');
+      out.push_back(std::move(id));
+    }
+    return out;
+  }();
+  return classes;
+}
+
+ModelTask aspect_task() { return {"aspect", &aspect_classes(), shared_options(), true}; }
+
 ModelTask category_task() {
   TrainingOptions o = shared_options();
   o.balance_classes = true;  // macro-F1 counts the rare classes as much as the common ones
@@ -162,9 +185,13 @@ std::vector<double> FittedModel::predict(const FeatureSet& fs) const {
   return predict_probabilities(model, ex);
 }
 
-FittedModel fit_model(const ModelTask& task, const std::vector<const PreparedItem*>& training) {
-  // The features: every dense one seen, and words seen in at least kMinDocuments items; indices by name
-  // (dense first), so the same items always give the same model.
+namespace {
+
+// The features a model fitted on these items reads: every dense one seen, and words seen in at least
+// kMinDocuments items; indices by name (dense first), so the same items always give the same model.
+// Returns how many are dense.
+std::size_t index_features(const std::vector<const PreparedItem*>& training, std::vector<std::string>& names,
+                           std::vector<std::pair<std::uint64_t, std::uint32_t>>& index) {
   std::map<std::string, std::pair<std::size_t, std::uint64_t>> seen;  // name -> (documents, hash)
   std::set<std::string> dense;
   for (const PreparedItem* p : training) {
@@ -175,36 +202,89 @@ FittedModel fit_model(const ModelTask& task, const std::vector<const PreparedIte
       if (is_dense(f.name)) dense.insert(f.name.str());
     }
   }
-  FittedModel fitted;
-  std::vector<std::pair<std::uint64_t, std::uint32_t>> index;
   auto add = [&](const std::string& name, std::uint64_t hash) {
-    index.emplace_back(hash, static_cast<std::uint32_t>(fitted.feature_names.size()));
-    fitted.feature_names.push_back(name);
+    index.emplace_back(hash, static_cast<std::uint32_t>(names.size()));
+    names.push_back(name);
   };
   for (const std::string& name : dense) add(name, seen[name].second);
   for (const auto& [name, entry] : seen) {
     if (!dense.count(name) && entry.first >= kMinDocuments) add(name, entry.second);
   }
   std::sort(index.begin(), index.end());
-  fitted.index_ = std::move(index);
+  return dense.size();
+}
 
+TrainingExample example_of(const std::vector<std::pair<std::uint64_t, std::uint32_t>>& index, const FeatureSet& fs) {
+  TrainingExample ex;
+  for (const Feature& f : fs.features) {
+    auto it = std::lower_bound(index.begin(), index.end(), std::make_pair(f.hash, std::uint32_t{0}));
+    if (it != index.end() && it->first == f.hash) ex.features.emplace_back(it->second, f.value);
+  }
+  return ex;
+}
+
+void drop_weak_rows(TrainedModel& model) {
+  for (auto& row : model.weights)
+    if (std::none_of(row.begin(), row.end(), [](double w) { return std::fabs(w) >= kMinRowWeight; }))
+      std::fill(row.begin(), row.end(), 0.0);
+}
+
+}  // namespace
+
+FittedModel fit_model(const ModelTask& task, const std::vector<const PreparedItem*>& training) {
+  FittedModel fitted;
+  TrainingOptions options = task.options;
+  options.dense_features = index_features(training, fitted.feature_names, fitted.index_);
   std::vector<TrainingExample> examples;
   examples.reserve(training.size());
   for (const PreparedItem* p : training) {
-    TrainingExample ex;
-    ex.label = label_index(*task.classes, label_of(task, *p->item));
-    for (const Feature& f : p->features.features) {
-      auto it = std::lower_bound(fitted.index_.begin(), fitted.index_.end(), std::make_pair(f.hash, std::uint32_t{0}));
-      if (it != fitted.index_.end() && it->first == f.hash) ex.features.emplace_back(it->second, f.value);
-    }
-    examples.push_back(std::move(ex));
+    examples.push_back(example_of(fitted.index_, p->features));
+    examples.back().label = label_index(*task.classes, label_of(task, *p->item));
   }
-  TrainingOptions options = task.options;
-  options.dense_features = dense.size();
   fitted.model = train_logistic(examples, fitted.feature_names.size(), task.classes->size(), options);
-  for (auto& row : fitted.model.weights)
-    if (std::none_of(row.begin(), row.end(), [](double w) { return std::fabs(w) >= kMinRowWeight; }))
-      std::fill(row.begin(), row.end(), 0.0);
+  drop_weak_rows(fitted.model);
+  return fitted;
+}
+
+FittedModel fit_aspect_model(const ModelTask& task, const std::vector<const PreparedItem*>& training) {
+  FittedModel fitted;
+  TrainingOptions options = task.options;
+  options.dense_features = index_features(training, fitted.feature_names, fitted.index_);
+  std::vector<TrainingExample> examples;
+  examples.reserve(training.size());
+  for (const PreparedItem* p : training) examples.push_back(example_of(fitted.index_, p->features));
+  const std::size_t classes = task.classes->size();
+  fitted.model.bias.assign(classes, 0.0);
+  fitted.model.weights.assign(fitted.feature_names.size(), std::vector<double>(classes, 0.0));
+  // One yes/no model per aspect, each on its own thread's share; each model is fitted alone and
+  // deterministically, so the threads change nothing in the result.
+  auto fit_share = [&](std::size_t first, std::size_t step) {
+    std::vector<TrainingExample> labelled = examples;
+    for (std::size_t c = first; c < classes; c += step) {
+      std::string id = (*task.classes)[c];
+      std::replace(id.begin(), id.end(), '_', ' ');
+      std::size_t yes = 0;
+      for (std::size_t i = 0; i < training.size(); ++i) {
+        const auto& gold = training[i]->item->aspects;
+        labelled[i].label = std::find(gold.begin(), gold.end(), id) != gold.end() ? 1 : 0;
+        yes += labelled[i].label;
+      }
+      if (yes == 0) {
+        fitted.model.bias[c] = -kNeverLogOdds;  // nothing to learn from: never said
+        continue;
+      }
+      TrainedModel m = train_logistic(labelled, fitted.feature_names.size(), 2, options);
+      fitted.model.bias[c] = m.bias[1] - m.bias[0];
+      for (std::size_t j = 0; j < m.weights.size(); ++j) {
+        const double w = m.weights[j][1] - m.weights[j][0];
+        if (std::fabs(w) >= kMinAspectWeight) fitted.model.weights[j][c] = w;
+      }
+    }
+  };
+  std::thread other(fit_share, 1, 2);
+  fit_share(0, 2);
+  other.join();
+  drop_weak_rows(fitted.model);
   return fitted;
 }
 
@@ -222,14 +302,17 @@ std::string model_file(const ModelTask& task, const FittedModel& fitted, std::si
           << "Epochs " << task.options.epochs << ", step " << task.options.step << ", L2 " << task.options.l2
           << " on words and " << task.options.l2_dense << " on dense features"
           << (task.options.balance_classes ? ", classes balanced" : "") << ".";
+  if (task.yes_no_classes)
+    comment << "\nEach class is a yes/no model of its own: a class's score is the log-odds that the text is about that "
+               "aspect.";
   std::vector<std::string> classes = *task.classes;
-  return LinearModel::serialize(task.name, classes, fitted.model.bias, rows, comment.str());
+  return LinearModel::serialize(task.name, classes, fitted.model.bias, rows, comment.str(), task.yes_no_classes);
 }
 
 std::vector<std::string> leave_one_domain_out(const std::vector<PreparedItem>& prepared,
                                               const std::function<void(const std::string&)>& progress,
-                                              const ModelTask& sentiment_settings,
-                                              const ModelTask& category_settings) {
+                                              const ModelTask& sentiment_settings, const ModelTask& category_settings,
+                                              const ModelTask& aspect_settings) {
   std::set<std::string> domains;
   for (const auto& p : prepared) domains.insert(p.item->domain);
   std::map<std::string, std::string> lines;  // id -> line, so output is in id order whatever the folds
@@ -241,6 +324,9 @@ std::vector<std::string> leave_one_domain_out(const std::vector<PreparedItem>& p
       if (p.item->domain != held_out) training.push_back(&p);
     FittedModel sentiment = fit_model(tasks[0], training);
     FittedModel category = fit_model(tasks[1], training);
+    // The aspect model as the themes stage reads it: through its model file.
+    Result<LinearModel> aspect = LinearModel::parse(
+        model_file(aspect_settings, fit_aspect_model(aspect_settings, training), training.size(), 1));
     for (const auto& p : prepared) {
       if (p.item->domain != held_out) continue;
       const CorpusItem& it = *p.item;
@@ -251,7 +337,11 @@ std::vector<std::string> leave_one_domain_out(const std::vector<PreparedItem>& p
       json::array tags, gold_aspects, aspects;
       for (const auto& t : it.tags) tags.emplace_back(t);
       for (const auto& a : it.aspects) gold_aspects.emplace_back(a);
-      for (const auto& a : p.aspects) aspects.emplace_back(a);
+      const std::vector<std::string> likely =
+          aspect.ok() ? likely_aspects(*aspect, p.features) : std::vector<std::string>{};
+      for (const std::string& theme :
+           extract_theme_levels(p.analysis_text, p.title, p.detected_language, likely).themes)
+        if (Taxonomy::builtin().find(theme)) aspects.emplace_back(theme);
       json::object o{
           {"id", it.id},
           {"domain", it.domain},

@@ -11,9 +11,10 @@ extern const std::string_view vader_lexicon;
 // stopwords-iso.json from npm `stopwords-iso`: {"en":[...],"de":[...],...}.
 extern const std::string_view stopwords_iso;
 
-// The trained models, data/models/{sentiment,category}.model in the repository (see `chorus train`).
+// The trained models, data/models/{sentiment,category,aspect}.model in the repository (see `chorus train`).
 extern const std::string_view sentiment_model;
 extern const std::string_view category_model;
+extern const std::string_view aspect_model;
 // The built-in aspect taxonomy, data/taxonomy/aspects.json.
 extern const std::string_view aspects_taxonomy;
 // Signal words of the category rules in languages other than English, data/intent/signals.json.

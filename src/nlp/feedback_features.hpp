@@ -1,4 +1,4 @@
-// What the trained sentiment and category models read of a document: its words, word pairs and the
+// What the trained sentiment, category and aspect models read of a document: its words, word pairs and the
 // characters of unspaced scripts, each marked when a negator governs it, plus the lexicon analyser's
 // verdict, the category rules' evidence, the rating and the text's form. One visitor serves training (which
 // needs names) and inference (which hashes the same parts), so the two cannot drift apart.

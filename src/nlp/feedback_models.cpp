@@ -40,6 +40,11 @@ const LinearModel* category_model() {
   return model;
 }
 
+const LinearModel* aspect_model() {
+  static const LinearModel* model = load(embedded::aspect_model, "aspect");
+  return model;
+}
+
 const ModelSet* feedback_models() {
   static const ModelSet* models = sentiment_model() && category_model()
                                       ? new ModelSet({sentiment_model(), category_model()})  // lives for the process

@@ -1,4 +1,4 @@
-// The trained sentiment and category models carried in the binary (data/models/, built by `chorus train`
+// The trained sentiment, category and aspect models carried in the binary (data/models/, built by `chorus train`
 // from data/corpus/), and the one way a document becomes their input, shared by the stages and training.
 #pragma once
 
@@ -13,6 +13,8 @@ namespace chorus::nlp {
 // stages fall back to the lexicon's label and the category rules.
 const LinearModel* sentiment_model();
 const LinearModel* category_model();
+// The aspect model: one yes/no decision per built-in aspect, each class's score its log-odds (themes.hpp).
+const LinearModel* aspect_model();
 // Both, looked up together (sentiment first, category second); nullptr unless both are trained.
 const ModelSet* feedback_models();
 

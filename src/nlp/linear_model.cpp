@@ -71,6 +71,31 @@ bool parse_floats(std::string_view s, std::size_t count, std::vector<float>& out
   return found == count;
 }
 
+// A sparse row, "<class index>:<weight> ...", each class at most once and in order; appended to out.
+bool parse_sparse(std::string_view s, std::size_t classes, std::vector<std::pair<std::uint32_t, float>>& out) {
+  std::size_t i = 0, found = 0;
+  std::size_t next = 0;  // the lowest class index the next pair may name
+  while (i < s.size()) {
+    while (i < s.size() && s[i] == ' ') ++i;
+    if (i == s.size()) break;
+    std::size_t j = s.find(' ', i);
+    if (j == std::string_view::npos) j = s.size();
+    std::string_view pair = s.substr(i, j - i);
+    std::size_t colon = pair.find(':');
+    std::uint32_t c = 0;
+    double v = 0;
+    if (colon == std::string_view::npos) return false;
+    auto [ptr, ec] = std::from_chars(pair.data(), pair.data() + colon, c);
+    if (ec != std::errc() || ptr != pair.data() + colon || c < next || c >= classes) return false;
+    if (!parse_weight(pair.substr(colon + 1), v)) return false;
+    out.emplace_back(c, static_cast<float>(v));
+    next = c + 1;
+    ++found;
+    i = j;
+  }
+  return found > 0;
+}
+
 // The hash of a feature written as its name: the name's parts are not known, but FeatureName::str() joins
 // them so that hashing the whole string equals hashing the parts (see feature_hash).
 std::uint64_t name_hash(std::string_view name) { return feature_hash(name, {}, {}); }
@@ -118,12 +143,25 @@ Result<LinearModel> LinearModel::parse(std::string_view text) {
     } else {
       std::size_t tab = line.find('\t');
       if (tab == std::string_view::npos || tab == 0) return fail("expected a feature name, a tab and weights");
-      auto row = static_cast<std::uint32_t>(m.weights_.size());
-      if (!parse_floats(line.substr(tab + 1), m.classes_.size(), m.weights_)) return fail("bad weights");
+      std::string_view weights = line.substr(tab + 1);
+      const bool sparse = weights.find(':') != std::string_view::npos;
+      if (m.rows_ == 0) m.sparse_ = sparse;
+      if (sparse != m.sparse_) return fail("a model's rows are all sparse (class:weight) or all dense");
+      std::uint32_t row = 0;
+      if (sparse) {
+        row = static_cast<std::uint32_t>(m.starts_.size());
+        m.starts_.push_back(static_cast<std::uint32_t>(m.entries_.size()));
+        if (!parse_sparse(weights, m.classes_.size(), m.entries_))
+          return fail("bad weights: expected class:weight pairs");
+      } else {
+        row = static_cast<std::uint32_t>(m.weights_.size());
+        if (!parse_floats(weights, m.classes_.size(), m.weights_)) return fail("bad weights");
+      }
       if (!m.insert(name_hash(line.substr(0, tab)), row)) return fail("feature listed twice");
     }
   }
   if (m.bias_.empty()) return make_error(ErrorCode::bad_request, "model is incomplete: no bias line");
+  m.starts_.push_back(static_cast<std::uint32_t>(m.entries_.size()));  // the end of the last sparse row
   return m;
 }
 
@@ -148,13 +186,18 @@ bool LinearModel::insert(std::uint64_t hash, std::uint32_t row) {
   }
 }
 
-const float* LinearModel::find(std::uint64_t hash) const {
-  if (slots_.empty()) return nullptr;
+std::uint32_t LinearModel::find_row(std::uint64_t hash) const {
+  if (slots_.empty()) return kEmpty;
   std::size_t mask = slots_.size() - 1;
   for (std::size_t i = static_cast<std::size_t>(hash) & mask;; i = (i + 1) & mask) {
-    if (slots_[i].row == kEmpty) return nullptr;
-    if (slots_[i].hash == hash) return &weights_[slots_[i].row];
+    if (slots_[i].row == kEmpty || slots_[i].hash == hash) return slots_[i].row;
   }
+}
+
+const float* LinearModel::find(std::uint64_t hash) const {
+  if (sparse_) return nullptr;
+  std::uint32_t row = find_row(hash);
+  return row == kEmpty ? nullptr : &weights_[row];
 }
 
 namespace {
@@ -219,6 +262,7 @@ Prediction decide(const double* z, std::size_t k, const std::vector<Hit>& hits, 
 
 Prediction LinearModel::predict(const FeatureSet& set, std::size_t evidence) const {
   const std::size_t k = classes_.size();
+  if (sparse_) return decide(scores(set).data(), k, {}, 0);  // a sparse model names no evidence
   std::vector<double> z(bias_.begin(), bias_.end());
   std::vector<Hit> hits;
   hits.reserve(set.features.size());
@@ -229,6 +273,22 @@ Prediction LinearModel::predict(const FeatureSet& set, std::size_t evidence) con
     hits.push_back({&f, w});
   }
   return decide(z.data(), k, hits, evidence);
+}
+
+std::vector<double> LinearModel::scores(const FeatureSet& set) const {
+  const std::size_t k = classes_.size();
+  std::vector<double> z(bias_.begin(), bias_.end());
+  for (const Feature& f : set.features) {
+    if (sparse_) {
+      const std::uint32_t row = find_row(f.hash);
+      if (row == kEmpty) continue;
+      for (std::uint32_t e = starts_[row]; e < starts_[row + 1]; ++e)
+        z[entries_[e].first] += f.value * entries_[e].second;
+    } else if (const float* w = find(f.hash)) {
+      for (std::size_t c = 0; c < k; ++c) z[c] += f.value * w[c];
+    }
+  }
+  return z;
 }
 
 ModelSet::ModelSet(std::vector<const LinearModel*> models) : models_(std::move(models)) {
@@ -296,7 +356,7 @@ std::vector<Prediction> ModelSet::predict(const FeatureSet& set, std::size_t evi
 std::string LinearModel::serialize(std::string_view name, std::span<const std::string> classes,
                                    std::span<const double> bias,
                                    const std::vector<std::pair<std::string, std::vector<double>>>& weights,
-                                   std::string_view comment) {
+                                   std::string_view comment, bool sparse) {
   std::string out;
   std::size_t start = 0;
   while (start < comment.size()) {
@@ -313,13 +373,26 @@ std::string LinearModel::serialize(std::string_view name, std::span<const std::s
     append_weight(out, b);
   }
   out.push_back('\n');
+  std::string written;
   for (const auto& [feature, w] : weights) {
-    out.append(feature).push_back('\t');
-    for (std::size_t c = 0; c < w.size(); ++c) {
-      if (c) out.push_back(' ');
-      append_weight(out, w[c]);
+    if (!sparse) {
+      out.append(feature).push_back('\t');
+      for (std::size_t c = 0; c < w.size(); ++c) {
+        if (c) out.push_back(' ');
+        append_weight(out, w[c]);
+      }
+      out.push_back('\n');
+      continue;
     }
-    out.push_back('\n');
+    std::string row;
+    for (std::size_t c = 0; c < w.size(); ++c) {
+      written.clear();
+      append_weight(written, w[c]);
+      if (written == "0") continue;
+      if (!row.empty()) row.push_back(' ');
+      row.append(std::to_string(c)).append(":").append(written);
+    }
+    if (!row.empty()) out.append(feature).append("\t").append(row).append("\n");
   }
   return out;
 }

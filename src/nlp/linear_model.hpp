@@ -29,29 +29,39 @@ class LinearModel {
   //   classes <c1> <c2> ...
   //   bias <b1> <b2> ...
   //   <feature name>\t<w1> <w2> ...      (one line per feature, names as FeatureName::str() gives them)
+  // or, in a sparse model, every feature line as <feature name>\t<class index>:<w> ... naming only the classes
+  // whose weight is not 0, in class order. A sparse model is kept sparse in memory; it serves scores() and
+  // predict() without evidence, and cannot join a ModelSet.
   static Result<LinearModel> parse(std::string_view text);
 
   const std::string& name() const { return name_; }
   const std::vector<std::string>& classes() const { return classes_; }
   std::size_t feature_count() const { return rows_; }
+  bool sparse() const { return sparse_; }
 
   // Scores a document's features; with evidence > 0, also the strongest features for the chosen class.
   Prediction predict(const FeatureSet& features, std::size_t evidence = 0) const;
+  // Each class's raw score, its bias plus every feature's weight times its value, with no softmax: for a
+  // model whose classes are separate yes/no decisions, each score is that class's log-odds.
+  std::vector<double> scores(const FeatureSet& features) const;
   // Every feature with its weights (classes().size() per feature), for ModelSet.
   template <class Visit>
   void for_each_feature(Visit&& visit) const {
+    if (sparse_) return;  // dense models only
     for (const Slot& s : slots_)
       if (s.row != kEmpty) visit(s.hash, &weights_[s.row]);
   }
   const std::vector<float>& bias() const { return bias_; }
-  // The weights of one feature (classes().size() of them), or nullptr when the model does not read it.
+  // The weights of one feature (classes().size() of them), or nullptr when the model does not read it (or
+  // is sparse).
   const float* weights_of(std::uint64_t hash) const { return find(hash); }
 
-  // The text format of a trained model; parse(serialize(...)) reproduces the weights to 4 decimals.
+  // The text format of a trained model; parse(serialize(...)) reproduces the weights to 4 decimals. Sparse
+  // leaves out the weights that round to 0, and the features left with none.
   static std::string serialize(std::string_view name, std::span<const std::string> classes,
                                std::span<const double> bias,
                                const std::vector<std::pair<std::string, std::vector<double>>>& weights,
-                               std::string_view comment);
+                               std::string_view comment, bool sparse = false);
 
  private:
   // Open addressing over feature hashes (linear probing, at most half full): a lookup is one or two reads
@@ -62,6 +72,7 @@ class LinearModel {
   };
   static constexpr std::uint32_t kEmpty = 0xffffffffu;
   const float* find(std::uint64_t hash) const;
+  std::uint32_t find_row(std::uint64_t hash) const;  // kEmpty when absent
   bool insert(std::uint64_t hash, std::uint32_t row);
   void grow();
 
@@ -71,6 +82,10 @@ class LinearModel {
   std::vector<Slot> slots_;     // size a power of two
   std::size_t rows_ = 0;
   std::vector<float> weights_;  // classes_.size() per feature
+  bool sparse_ = false;
+  // A sparse model's rows: row r is entries_[starts_[r], starts_[r + 1]), (class, weight) pairs.
+  std::vector<std::uint32_t> starts_;
+  std::vector<std::pair<std::uint32_t, float>> entries_;
 };
 
 // Several models over the same features, looked up together: one probe per feature finds the weights of

@@ -2,6 +2,7 @@
 // "Sync" and "sync issue" are one theme ("sync") across documents.
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -11,6 +12,9 @@
 #include "nlp/taxonomy.hpp"
 
 namespace chorus::nlp {
+
+class LinearModel;
+struct FeatureSet;
 
 // Key phrases of text (and its title, which counts extra), best first. Candidates are runs of one to three
 // words between stop words, generic words, opinion words and punctuation (as in RAKE); each distinct stem
@@ -38,12 +42,23 @@ struct ThemeLevels {
   std::vector<std::string> themes;
   std::vector<std::pair<std::string, std::string>> sub_themes;
 };
-ThemeLevels extract_theme_levels(std::string_view text, std::string_view title, std::string_view language_code);
+//
+// `likely` are aspects a trained model judged the text to be about (likely_aspects), most likely first: one
+// the text does not name by a term is added after those it names, up to three aspects in all, unless the text
+// rules it out by context ("hotel lobby" is no game's lobby). The model finds aspects told in words the
+// taxonomy does not list ("took forever to get a human on the phone").
+ThemeLevels extract_theme_levels(std::string_view text, std::string_view title, std::string_view language_code,
+                                 std::span<const std::string> likely = {});
+
+// The aspects the aspect model (feedback_models.hpp) finds more likely than not in a document's features,
+// most likely first. Its classes are the aspects' ids with "_" for each space; each class's score is a
+// separate log-odds.
+std::vector<std::string> likely_aspects(const LinearModel& model, const FeatureSet& features);
 
 class ThemesStage final : public Stage {
  public:
   std::string_view name() const override { return "themes"; }
-  std::string_view version() const override { return "9"; }
+  std::string_view version() const override { return "10"; }
   void run(Document& doc) const override;
 };
 

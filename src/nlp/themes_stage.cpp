@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "nlp/feedback_models.hpp"
 #include "nlp/lexicons.hpp"
 #include "nlp/sentiment_rules.hpp"
 #include "nlp/stemmer.hpp"
@@ -994,7 +995,8 @@ std::optional<std::size_t> nearest_aspect(const std::vector<Taxonomy::Mention>& 
 
 }  // namespace
 
-ThemeLevels extract_theme_levels(std::string_view text, std::string_view title, std::string_view language_code) {
+ThemeLevels extract_theme_levels(std::string_view text, std::string_view title, std::string_view language_code,
+                                 std::span<const std::string> likely) {
   constexpr std::size_t kMaxAspects = 3;
   const Taxonomy& taxonomy = Taxonomy::builtin();
   const std::string_view lang = effective_language(language_code);
@@ -1035,11 +1037,51 @@ ThemeLevels extract_theme_levels(std::string_view text, std::string_view title, 
     }
   }
   if (out.sub_themes.size() > kMaxThemes) out.sub_themes.resize(kMaxThemes);
+  if (!likely.empty()) {
+    auto is_aspect = [&](const std::string& t) { return taxonomy.find(t).has_value(); };
+    std::size_t named = static_cast<std::size_t>(std::count_if(out.themes.begin(), out.themes.end(), is_aspect));
+    for (const std::string& id : likely) {
+      if (named >= kMaxAspects) break;
+      const std::optional<std::size_t> index = taxonomy.find(id);
+      if (!index || std::find(out.themes.begin(), out.themes.end(), id) != out.themes.end()) continue;
+      if (std::find(out_of_context.begin(), out_of_context.end(), *index) != out_of_context.end()) continue;
+      // Aspects come before key phrases: the model's goes after the last aspect, and when the themes are
+      // full it takes the place of the last key phrase.
+      if (out.themes.size() >= kMaxThemes) {
+        auto phrase = std::find_if_not(out.themes.rbegin(), out.themes.rend(), is_aspect);
+        if (phrase == out.themes.rend()) break;
+        out.themes.erase(std::next(phrase).base());
+      }
+      auto last_aspect = std::find_if(out.themes.rbegin(), out.themes.rend(), is_aspect);
+      out.themes.insert(last_aspect.base(), id);
+      ++named;
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> likely_aspects(const LinearModel& model, const FeatureSet& features) {
+  const std::vector<double> log_odds = model.scores(features);
+  std::vector<std::pair<double, std::size_t>> yes;
+  for (std::size_t c = 0; c < log_odds.size(); ++c)
+    if (log_odds[c] > 0.0) yes.emplace_back(log_odds[c], c);
+  std::sort(yes.begin(), yes.end(), [](const auto& a, const auto& b) {
+    return a.first > b.first || (a.first == b.first && a.second < b.second);
+  });
+  std::vector<std::string> out;
+  for (const auto& [score, c] : yes) {
+    std::string id = model.classes()[c];
+    std::replace(id.begin(), id.end(), '_', ' ');
+    out.push_back(std::move(id));
+  }
   return out;
 }
 
 void ThemesStage::run(Document& doc) const {
-  ThemeLevels levels = extract_theme_levels(doc.analysis_text, doc.title, doc.language_code);
+  std::vector<std::string> likely;
+  if (const LinearModel* model = aspect_model(); model && doc.features && !doc.features->tokens.empty())
+    likely = likely_aspects(*model, *doc.features);
+  ThemeLevels levels = extract_theme_levels(doc.analysis_text, doc.title, doc.language_code, likely);
   doc.themes = std::move(levels.themes);
   doc.sub_themes = std::move(levels.sub_themes);
 }

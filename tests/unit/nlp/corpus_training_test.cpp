@@ -7,6 +7,8 @@
 #include <fstream>
 
 #include "nlp/linear_model.hpp"
+#include "nlp/taxonomy.hpp"
+#include "nlp/themes.hpp"
 
 namespace chorus::nlp {
 namespace {
@@ -23,10 +25,11 @@ struct TempDir {
 };
 
 std::string item(const std::string& id, const std::string& domain, const std::string& text,
-                 const std::string& sentiment, const std::string& category, const std::string& rating = "null") {
+                 const std::string& sentiment, const std::string& category, const std::string& rating = "null",
+                 const std::string& aspects = "[]") {
   return R"({"id":")" + id + R"(","domain":")" + domain + R"(","register":"appstore","language":"en","rating":)" +
          rating + R"(,"title":null,"text":")" + text + R"(","sentiment":")" + sentiment + R"(","category":")" +
-         category + R"(","aspects":[],"tags":[]})" + "\n";
+         category + R"(","aspects":)" + aspects + R"(,"tags":[]})" + "\n";
 }
 
 TEST(Corpus, ReadsFilesInNameOrder) {
@@ -85,6 +88,47 @@ TEST(Corpus, FittedModelLearnsAndItsFileReadsBack) {
   in.language_code = "en";
   in.lexicon = analyze_sentiment(in.text);
   EXPECT_EQ(model->classes()[model->predict(feedback_features(in)).best], "bug");
+}
+
+TEST(Corpus, AspectModelLearnsAnAspectFromWordsTheTaxonomyDoesNotList) {
+  TempDir d;
+  std::string lines;
+  const char* unanswered[] = {"Nobody answered my emails for two weeks", "Waited days and nobody answered",
+                              "Still waiting for anyone to answer my ticket", "No one answered the chat",
+                              "Emails never answered, nobody cares"};
+  const char* colours[] = {"Love the colours", "The colours are lovely", "Nice colours", "Colours look great",
+                           "Beautiful colours everywhere"};
+  int n = 0;
+  for (const char* t : unanswered)
+    lines += item("a-" + std::to_string(++n), "a", t, "negative", "complaint", "null", R"(["customer support"])");
+  for (const char* t : colours)
+    lines += item("a-" + std::to_string(++n), "a", t, "positive", "praise", "null", R"(["ui design"])");
+  d.write("a.jsonl", lines);
+  auto c = read_corpus(d.path.string());
+  ASSERT_TRUE(c.ok());
+  auto prepared = prepare_corpus(*c);
+  std::vector<const PreparedItem*> all;
+  for (const auto& p : prepared) all.push_back(&p);
+  const ModelTask task = aspect_task();
+  std::string text = model_file(task, fit_aspect_model(task, all), c->size(), 1);
+  EXPECT_EQ(text, model_file(task, fit_aspect_model(task, all), c->size(), 1));  // deterministic, two threads or not
+  EXPECT_NE(text.find("customer_support"), std::string::npos);                   // a class name has no space
+  auto model = LinearModel::parse(text);
+  ASSERT_TRUE(model.ok()) << model.error().message;
+  EXPECT_TRUE(model->sparse());
+  EXPECT_EQ(model->classes().size(), Taxonomy::builtin().aspects().size());
+  auto likely = [&](std::string_view t) {
+    FeedbackInput in;
+    in.text = t;
+    in.language_code = "en";
+    in.lexicon = analyze_sentiment(in.text);
+    return likely_aspects(*model, feedback_features(in));
+  };
+  EXPECT_EQ(likely("nobody answered me"), (std::vector<std::string>{"customer support"}));
+  EXPECT_EQ(likely("such lovely colours"), (std::vector<std::string>{"ui design"}));
+  // Aspects no item is labelled with are never likely, whatever the text says.
+  for (const std::string& a : likely("the battery drains and the price went up"))
+    EXPECT_TRUE(a == "customer support" || a == "ui design") << a;
 }
 
 TEST(Corpus, LeaveOneDomainOutPredictsEveryItemOnce) {

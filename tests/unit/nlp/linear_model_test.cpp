@@ -102,6 +102,45 @@ TEST(LinearModel, SerializeRoundTrips) {
   EXPECT_EQ(m->classes()[m->predict(features_of("not working")).best], "a");
 }
 
+TEST(LinearModel, SparseRowsScoreAsTheDenseOnes) {
+  std::vector<std::string> classes = {"a", "b", "c"};
+  std::vector<double> bias = {-1.0, 0.5, -20.0};
+  std::vector<std::pair<std::string, std::vector<double>>> rows = {
+      {"w:great", {2.0, 0.0, -0.00001}}, {"w:price", {0.0, -1.25, 0.0}}, {"w:unused", {0.0, 0.0, 0.0}}};
+  std::string sparse = LinearModel::serialize("s", classes, bias, rows, "sparse", true);
+  // Only the weights that round to something are written, and a feature with none is left out.
+  EXPECT_EQ(sparse, "# sparse\nmodel s 1\nclasses a b c\nbias -1 0.5 -20\nw:great\t0:2\nw:price\t1:-1.25\n");
+  auto s = LinearModel::parse(sparse);
+  auto d = LinearModel::parse(LinearModel::serialize("d", classes, bias, rows, "dense"));
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  ASSERT_TRUE(d.ok()) << d.error().message;
+  EXPECT_TRUE(s->sparse());
+  EXPECT_FALSE(d->sparse());
+  EXPECT_EQ(s->feature_count(), 2u);
+  for (std::string_view text : {"great price", "great", "the price", "nothing known"}) {
+    EXPECT_EQ(s->scores(features_of(text)), d->scores(features_of(text))) << text;
+    EXPECT_EQ(s->predict(features_of(text)).best, d->predict(features_of(text)).best) << text;
+  }
+  const std::vector<double> z = s->scores(features_of("great price"));
+  ASSERT_EQ(z.size(), 3u);
+  EXPECT_DOUBLE_EQ(z[0], 1.0);
+  EXPECT_DOUBLE_EQ(z[1], -0.75);
+  EXPECT_DOUBLE_EQ(z[2], -20.0);
+  EXPECT_EQ(s->weights_of(feature_hash("w:great", {}, {})), nullptr);  // a sparse model has no dense rows
+}
+
+TEST(LinearModel, RejectsBrokenSparseRows) {
+  const std::string head = "model t 1\nclasses a b c\nbias 0 0 0\n";
+  EXPECT_TRUE(LinearModel::parse(head + "w:x\t0:1 2:-1\n").ok());
+  for (std::string bad : {"w:x\t3:1\n",      // no such class
+                          "w:x\t1:1 0:1\n",  // out of order
+                          "w:x\t1:1 1:2\n",  // twice
+                          "w:x\t1:\n", "w:x\t:1\n", "w:x\t-1:1\n", "w:x\t1:abc\n", "w:x\t0x1:1\n",
+                          "w:x\t0:1\nw:y\t1 2 3\n",  // sparse and dense rows mixed
+                          "w:y\t1 2 3\nw:x\t0:1\n"})
+    EXPECT_FALSE(LinearModel::parse(head + bad).ok()) << bad;
+}
+
 TEST(ModelTraining, LearnsASeparableProblemTheSameWayTwice) {
   // Feature 0 means class 0, feature 1 class 1, feature 2 is noise present everywhere.
   std::vector<TrainingExample> ex;

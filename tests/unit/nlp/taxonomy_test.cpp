@@ -326,5 +326,35 @@ TEST(ThemeLevels, AspectsFirstAndKeyPhrasesBeneathThem) {
   EXPECT_FALSE(none.themes.empty());  // key phrases stand on their own where no aspect fits
 }
 
+TEST(ThemeLevels, AModelsLikelyAspectsFollowThoseTheTextNames) {
+  const std::vector<std::string> likely = {"customer support", "pricing", "no such aspect", "battery", "refunds"};
+  // The named aspect first, then the model's in its order, three in all; a named one is not repeated and an
+  // id the taxonomy does not hold is passed over.
+  EXPECT_EQ(extract_theme_levels("The price is too high.", "", "en").themes, (std::vector<std::string>{"pricing"}));
+  EXPECT_EQ(extract_theme_levels("The price is too high.", "", "en", likely).themes,
+            (std::vector<std::string>{"pricing", "customer support", "battery"}));
+  // A text that names no aspect keeps its key phrases as themes, after the model's aspect; at most five
+  // themes, so a full list gives up its last key phrase.
+  const std::vector<std::string> docs = {"documentation"};
+  for (std::string_view text :
+       {"Quarterly roadmap webinar recording",
+        "Quarterly roadmap webinar recording, vendor lanyard checklist, warehouse forklift rota, parking "
+        "garage gate, cafeteria menu board, conference badge printer"}) {
+    ThemeLevels plain = extract_theme_levels(text, "", "en");
+    ThemeLevels with_model = extract_theme_levels(text, "", "en", docs);
+    ASSERT_FALSE(plain.themes.empty()) << text;
+    for (const std::string& t : plain.themes) ASSERT_FALSE(Taxonomy::builtin().find(t)) << t;
+    std::vector<std::string> expected = {"documentation"};
+    expected.insert(expected.end(), plain.themes.begin(), plain.themes.end());
+    if (expected.size() > 5) expected.resize(5);
+    EXPECT_EQ(with_model.themes, expected) << text;
+  }
+  // What the text rules out by context, the model cannot bring back.
+  const std::vector<std::string> game = {"multiplayer"};
+  ThemeLevels hotel = extract_theme_levels("Great hotel, fair price. The hotel lobby was spotless.", "", "en", game);
+  EXPECT_EQ(std::count(hotel.themes.begin(), hotel.themes.end(), "multiplayer"), 0);
+  EXPECT_EQ(std::count(hotel.themes.begin(), hotel.themes.end(), "pricing"), 1);
+}
+
 }  // namespace
 }  // namespace chorus::nlp
