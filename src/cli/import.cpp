@@ -97,6 +97,20 @@ int run_import(const ImportOptions& o) {
   auto total = static_cast<std::uint64_t>(in.tellg());
   in.seekg(0);
   bool csv = o.file.size() >= 4 && o.file.compare(o.file.size() - 4, 4, ".csv") == 0;
+  {
+    // Lines that end in a carriage return alone (old Mac files, some spreadsheet exports) would read as one
+    // line: say so and how to convert, rather than import one item or none.
+    std::string head(64 * 1024, '\0');
+    in.read(head.data(), static_cast<std::streamsize>(head.size()));
+    head.resize(static_cast<std::size_t>(in.gcount()));
+    in.clear();
+    in.seekg(0);
+    if (head.find('\r') != std::string::npos && head.find('\n') == std::string::npos)
+      return fail(o.file +
+                  ": its lines end in a carriage return alone (CR), not a line feed; convert them first, "
+                  "for example: tr '\\r' '\\n' < " +
+                  o.file + " > converted" + (csv ? ".csv" : ".jsonl"));
+  }
 
   ApiClient client(o.api);
   const std::string path = "/v1/workspaces/" + url_encode(o.workspace) + "/sources/" + url_encode(o.source) + "/items";
@@ -202,7 +216,19 @@ int run_import(const ImportOptions& o) {
     } else {
       if (!std::getline(in, line)) break;
       if (++line_no < o.from_line) continue;
-      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+      const std::size_t first = line.find_first_not_of(" \t\r");
+      if (first == std::string::npos) continue;
+      if (line[first] == '[') {
+        // A JSON array is not a line of items: the server would refuse it whole or take it as one item.
+        bar.finish();
+        const std::uint64_t resume = lines_of_batch.empty() ? line_no : lines_of_batch.front();
+        return fail(o.file + ": line " + std::to_string(line_no) +
+                    " holds a JSON array; chorus import reads JSON lines, one object a line (an array file converts "
+                    "with: jq -c '.[]' FILE > FILE.jsonl); " +
+                    std::to_string(sent) +
+                    " items were imported before it; once it is fixed, run the same command with --from-line " +
+                    std::to_string(resume));
+      }
       body += line;
     }
     body += '\n';
@@ -254,6 +280,7 @@ void add_import(CLI::App& app, Commands& commands) {
   cmd->add_option("--from-line", o->from_line,
                   "Start at this line of the file (a CSV's row after the header, as error messages count them): to go "
                   "on after an import stopped")
+      ->envname("CHORUS_IMPORT_FROM_LINE")
       ->capture_default_str()
       ->check(
           [](const std::string& v) -> std::string {

@@ -95,7 +95,7 @@ class ParserYield : public Backpressure {
     Backpressure::SetUp();
     roles_ = "all";
     webhook_max_backlog_ = 100000;
-    parser_yield_rate_ = 50;  // any sequence of requests over loopback is a burst
+    parser_yield_rate_ = 10;  // any sequence of requests over loopback is a burst, even on a loaded machine
     restart();
   }
   json::value yield_health() {

@@ -421,6 +421,72 @@ TEST_F(PushFlow, ARefusedItemIsNamedByItsLineInTheFile) {
   EXPECT_TRUE(count_becomes(6, src));  // the two requests before it
 }
 
+// Files chorus import cannot read as lines of items are refused in words that say how to convert them, and
+// nothing of them is stored: lines ended by CR alone, and a JSON array, on one line or spread over many.
+TEST_F(PushFlow, FilesOfCrLinesOrJsonArraysAreRefusedWithHowToConvertThem) {
+  std::string src = add_source(json::object{
+      {"type", "jsonl"}, {"config", json::object{{"fields", json::object{{"id", "id"}, {"text", "text"}}}}}});
+  std::string csv_src = add_source(json::object{
+      {"type", "csv"}, {"config", json::object{{"fields", json::object{{"id", "id"}, {"text", "text"}}}}}});
+  auto import = [&](const std::string& source, const std::filesystem::path& file, const std::string& env = "") {
+    return run(env + std::string(CHORUS_BINARY) + " import --server " + api().base() + " --key " + key_ +
+               " --workspace " + ws_ + " --source " + source + " " + file.string());
+  };
+  auto cr_csv = dir_ / "cr.csv";
+  std::ofstream(cr_csv, std::ios::binary) << "id,text\rc1,one\rc2,two\r";
+  auto r = import(csv_src, cr_csv);
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_NE(r.output.find("its lines end in a carriage return alone (CR), not a line feed; convert them first"),
+            std::string::npos)
+      << r.output;
+  auto cr_jsonl = dir_ / "cr.jsonl";
+  std::ofstream(cr_jsonl, std::ios::binary) << R"({"id":"c1","text":"one"})"
+                                            << "\r"
+                                            << R"({"id":"c2","text":"two"})"
+                                            << "\r";
+  r = import(src, cr_jsonl);
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_NE(r.output.find("carriage return alone"), std::string::npos) << r.output;
+  // CRLF is a line end like any other.
+  auto crlf = dir_ / "crlf.jsonl";
+  std::ofstream(crlf, std::ios::binary) << R"({"id":"d1","text":"one"})"
+                                        << "\r\n"
+                                        << R"({"id":"d2","text":"two"})"
+                                        << "\r\n";
+  r = import(src, crlf);
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_TRUE(count_becomes(2, src));
+
+  auto array = dir_ / "array.jsonl";
+  std::ofstream(array, std::ios::binary) << R"({"id":"e1","text":"one"})"
+                                         << "\n"
+                                         << R"([{"id":"e2","text":"two"},{"id":"e3","text":"three"}])"
+                                         << "\n";
+  r = import(src, array);
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_NE(r.output.find("line 2 holds a JSON array; chorus import reads JSON lines, one object a line (an array "
+                          "file converts with: jq -c '.[]' FILE > FILE.jsonl); 0 items were imported before it; once "
+                          "it is fixed, run the same command with --from-line 1"),
+            std::string::npos)
+      << r.output;
+  auto pretty = dir_ / "pretty.jsonl";
+  std::ofstream(pretty, std::ios::binary) << "[\n  {\"id\": \"f1\", \"text\": \"one\"}\n]\n";
+  r = import(src, pretty);
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_NE(r.output.find("line 1 holds a JSON array"), std::string::npos) << r.output;
+  // --from-line also comes from CHORUS_IMPORT_FROM_LINE: the array's line fixed, the import goes on from line 2.
+  std::ofstream(array, std::ios::binary) << R"({"id":"e1","text":"one"})"
+                                         << "\n"
+                                         << R"({"id":"e2","text":"two"})"
+                                         << "\n"
+                                         << R"({"id":"e3","text":"three"})"
+                                         << "\n";
+  r = import(src, array, "CHORUS_IMPORT_FROM_LINE=2 ");
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("Imported 2 items from line 2"), std::string::npos) << r.output;
+  EXPECT_TRUE(count_becomes(4, src));  // d1, d2, e2, e3: nothing of the refused files
+}
+
 // A server address that carries a user name and password is never printed with them.
 TEST_F(PushFlow, AnUnreachableServerIsNamedWithoutItsPassword) {
   auto file = dir_ / "one.jsonl";
