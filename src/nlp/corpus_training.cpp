@@ -229,18 +229,27 @@ void drop_weak_rows(TrainedModel& model) {
       std::fill(row.begin(), row.end(), 0.0);
 }
 
+// The training items as examples over the features they index in `fitted`, unlabelled; `options` learn which
+// features are dense.
+std::vector<TrainingExample> indexed_examples(const std::vector<const PreparedItem*>& training,
+                                              std::vector<std::string>& names,
+                                              std::vector<std::pair<std::uint64_t, std::uint32_t>>& index,
+                                              TrainingOptions& options) {
+  options.dense_features = index_features(training, names, index);
+  std::vector<TrainingExample> examples;
+  examples.reserve(training.size());
+  for (const PreparedItem* p : training) examples.push_back(example_of(index, p->features));
+  return examples;
+}
+
 }  // namespace
 
 FittedModel fit_model(const ModelTask& task, const std::vector<const PreparedItem*>& training) {
   FittedModel fitted;
   TrainingOptions options = task.options;
-  options.dense_features = index_features(training, fitted.feature_names, fitted.index_);
-  std::vector<TrainingExample> examples;
-  examples.reserve(training.size());
-  for (const PreparedItem* p : training) {
-    examples.push_back(example_of(fitted.index_, p->features));
-    examples.back().label = label_index(*task.classes, label_of(task, *p->item));
-  }
+  std::vector<TrainingExample> examples = indexed_examples(training, fitted.feature_names, fitted.index_, options);
+  for (std::size_t i = 0; i < training.size(); ++i)
+    examples[i].label = label_index(*task.classes, label_of(task, *training[i]->item));
   fitted.model = train_logistic(examples, fitted.feature_names.size(), task.classes->size(), options);
   drop_weak_rows(fitted.model);
   return fitted;
@@ -249,10 +258,8 @@ FittedModel fit_model(const ModelTask& task, const std::vector<const PreparedIte
 FittedModel fit_aspect_model(const ModelTask& task, const std::vector<const PreparedItem*>& training) {
   FittedModel fitted;
   TrainingOptions options = task.options;
-  options.dense_features = index_features(training, fitted.feature_names, fitted.index_);
-  std::vector<TrainingExample> examples;
-  examples.reserve(training.size());
-  for (const PreparedItem* p : training) examples.push_back(example_of(fitted.index_, p->features));
+  const std::vector<TrainingExample> examples =
+      indexed_examples(training, fitted.feature_names, fitted.index_, options);
   const std::size_t classes = task.classes->size();
   fitted.model.bias.assign(classes, 0.0);
   fitted.model.weights.assign(fitted.feature_names.size(), std::vector<double>(classes, 0.0));

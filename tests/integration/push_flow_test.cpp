@@ -439,20 +439,19 @@ TEST_F(PushFlow, FilesOfCrLinesOrJsonArraysAreRefusedWithHowToConvertThem) {
   EXPECT_NE(r.output.find("its lines end in a carriage return alone (CR), not a line feed; convert them first"),
             std::string::npos)
       << r.output;
+  // Two items, each line ended by `end`.
+  auto two_items = [&](const std::filesystem::path& file, const std::string& prefix, const std::string& end) {
+    std::ofstream(file, std::ios::binary) << R"({"id":")" << prefix << R"(1","text":"one"})" << end << R"({"id":")"
+                                          << prefix << R"(2","text":"two"})" << end;
+  };
   auto cr_jsonl = dir_ / "cr.jsonl";
-  std::ofstream(cr_jsonl, std::ios::binary) << R"({"id":"c1","text":"one"})"
-                                            << "\r"
-                                            << R"({"id":"c2","text":"two"})"
-                                            << "\r";
+  two_items(cr_jsonl, "c", "\r");
   r = import(src, cr_jsonl);
   EXPECT_EQ(r.status, 1) << r.output;
   EXPECT_NE(r.output.find("carriage return alone"), std::string::npos) << r.output;
   // CRLF is a line end like any other.
   auto crlf = dir_ / "crlf.jsonl";
-  std::ofstream(crlf, std::ios::binary) << R"({"id":"d1","text":"one"})"
-                                        << "\r\n"
-                                        << R"({"id":"d2","text":"two"})"
-                                        << "\r\n";
+  two_items(crlf, "d", "\r\n");
   r = import(src, crlf);
   EXPECT_EQ(r.status, 0) << r.output;
   EXPECT_TRUE(count_becomes(2, src));

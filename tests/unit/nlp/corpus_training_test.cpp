@@ -63,8 +63,23 @@ TEST(Corpus, BadLinesAreNamed) {
   EXPECT_FALSE(read_corpus(empty.path.string()).ok());
 }
 
+// A corpus of one file, domain "a", read and prepared; the items live as long as the result.
+struct OneFileCorpus {
+  TempDir dir;
+  std::vector<CorpusItem> items;
+  std::vector<PreparedItem> prepared;
+  std::vector<const PreparedItem*> all;
+  explicit OneFileCorpus(const std::string& lines) {
+    dir.write("a.jsonl", lines);
+    auto c = read_corpus(dir.path.string());
+    EXPECT_TRUE(c.ok());
+    if (c.ok()) items = std::move(c).value();
+    prepared = prepare_corpus(items);
+    for (const auto& p : prepared) all.push_back(&p);
+  }
+};
+
 TEST(Corpus, FittedModelLearnsAndItsFileReadsBack) {
-  TempDir d;
   std::string lines;
   const char* good[] = {"Love this app", "Great app, love it", "Works great", "Love the design", "Great support"};
   const char* bad[] = {"Crashes all the time", "It crashes on start", "Terrible, crashes", "Crashes daily",
@@ -72,15 +87,10 @@ TEST(Corpus, FittedModelLearnsAndItsFileReadsBack) {
   int n = 0;
   for (const char* t : good) lines += item("a-" + std::to_string(++n), "a", t, "positive", "praise");
   for (const char* t : bad) lines += item("a-" + std::to_string(++n), "a", t, "negative", "bug");
-  d.write("a.jsonl", lines);
-  auto c = read_corpus(d.path.string());
-  ASSERT_TRUE(c.ok());
-  auto prepared = prepare_corpus(*c);
-  std::vector<const PreparedItem*> all;
-  for (const auto& p : prepared) all.push_back(&p);
-  FittedModel fitted = fit_model(category_task(), all);
-  std::string text = model_file(category_task(), fitted, c->size(), 1);
-  EXPECT_EQ(text, model_file(category_task(), fit_model(category_task(), all), c->size(), 1));  // deterministic
+  OneFileCorpus c(lines);
+  FittedModel fitted = fit_model(category_task(), c.all);
+  std::string text = model_file(category_task(), fitted, c.items.size(), 1);
+  EXPECT_EQ(text, model_file(category_task(), fit_model(category_task(), c.all), c.items.size(), 1));  // deterministic
   auto model = LinearModel::parse(text);
   ASSERT_TRUE(model.ok()) << model.error().message;
   FeedbackInput in;
@@ -91,7 +101,6 @@ TEST(Corpus, FittedModelLearnsAndItsFileReadsBack) {
 }
 
 TEST(Corpus, AspectModelLearnsAnAspectFromWordsTheTaxonomyDoesNotList) {
-  TempDir d;
   std::string lines;
   const char* unanswered[] = {"Nobody answered my emails for two weeks", "Waited days and nobody answered",
                               "Still waiting for anyone to answer my ticket", "No one answered the chat",
@@ -103,15 +112,11 @@ TEST(Corpus, AspectModelLearnsAnAspectFromWordsTheTaxonomyDoesNotList) {
     lines += item("a-" + std::to_string(++n), "a", t, "negative", "complaint", "null", R"(["customer support"])");
   for (const char* t : colours)
     lines += item("a-" + std::to_string(++n), "a", t, "positive", "praise", "null", R"(["ui design"])");
-  d.write("a.jsonl", lines);
-  auto c = read_corpus(d.path.string());
-  ASSERT_TRUE(c.ok());
-  auto prepared = prepare_corpus(*c);
-  std::vector<const PreparedItem*> all;
-  for (const auto& p : prepared) all.push_back(&p);
+  OneFileCorpus c(lines);
   const ModelTask task = aspect_task();
-  std::string text = model_file(task, fit_aspect_model(task, all), c->size(), 1);
-  EXPECT_EQ(text, model_file(task, fit_aspect_model(task, all), c->size(), 1));  // deterministic, two threads or not
+  std::string text = model_file(task, fit_aspect_model(task, c.all), c.items.size(), 1);
+  EXPECT_EQ(text,
+            model_file(task, fit_aspect_model(task, c.all), c.items.size(), 1));  // deterministic, two threads or not
   EXPECT_NE(text.find("customer_support"), std::string::npos);                   // a class name has no space
   auto model = LinearModel::parse(text);
   ASSERT_TRUE(model.ok()) << model.error().message;
