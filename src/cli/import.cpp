@@ -20,6 +20,7 @@
 #include "cli/commands.hpp"
 #include "core/json.hpp"
 #include "ingest/csv_reader.hpp"
+#include "nlp/utf8.hpp"
 
 namespace chorus::cli {
 
@@ -198,6 +199,19 @@ int run_import(const ImportOptions& o) {
     lines_of_batch.clear();
     return ok;
   };
+  // Text that is not UTF-8 (a file saved as Windows-1252 or Latin-1) stops the import with how to convert it;
+  // the server would refuse it as malformed JSON, or keep it with the characters lost.
+  auto not_utf8 = [&](const std::string& where, std::string_view text, std::size_t at) {
+    bar.finish();
+    char byte[8];
+    std::snprintf(byte, sizeof byte, "0x%02X", static_cast<unsigned char>(text[at]));
+    const std::uint64_t resume = lines_of_batch.empty() ? line_no : lines_of_batch.front();
+    return fail(o.file + ": " + where + " is not UTF-8 text (byte " + byte + " at offset " + std::to_string(at) +
+                "); convert the file first, for example: iconv -f WINDOWS-1252 -t UTF-8 " + o.file + " > converted" +
+                (csv ? ".csv" : ".jsonl") + "; " + std::to_string(sent) +
+                " items were imported before it; then run the same command with --from-line " + std::to_string(resume) +
+                (csv ? " (rows counted after the header)" : ""));
+  };
   std::string line;
   while (true) {
     if (csv) {
@@ -212,6 +226,11 @@ int run_import(const ImportOptions& o) {
       }
       if (!*row) break;
       if (++line_no < o.from_line) continue;
+      for (const auto& field : **row)
+        if (field.value().is_string())
+          if (const std::size_t at = nlp::first_invalid_utf8(field.value().get_string()); at != std::string::npos)
+            return not_utf8("row " + std::to_string(line_no) + ", column \"" + std::string(field.key()) + "\"",
+                            field.value().get_string(), at);
       body += to_json_string(**row);
     } else {
       if (!std::getline(in, line)) break;
@@ -229,6 +248,8 @@ int run_import(const ImportOptions& o) {
                     " items were imported before it; once it is fixed, run the same command with --from-line " +
                     std::to_string(resume));
       }
+      if (const std::size_t at = nlp::first_invalid_utf8(line); at != std::string::npos)
+        return not_utf8("line " + std::to_string(line_no), line, at);
       body += line;
     }
     body += '\n';

@@ -184,6 +184,21 @@ int run_report(const ReportOptions& o) {
   ApiClient client(o.api);
   const std::string base = "/v1/workspaces/" + url_encode(o.workspace);
   const std::string q = query_string(o, from, to);
+  // The workspace first: its name titles the report, its sources name the volume's columns, and a --source it
+  // does not hold is an error, not an empty report.
+  auto ws = client.get(base);
+  if (!ws) return fail(ws.error().message);
+  std::map<std::string, std::string> source_names;
+  if (const auto* sources = find_path(*ws, "sources"); sources && sources->is_array())
+    for (const auto& s : sources->as_array())
+      source_names[get_string(s, "id").value_or("")] = get_string(s, "name").value_or("");
+  if (!o.source.empty() && !source_names.contains(o.source)) {
+    std::string known;
+    for (const auto& [id, name] : source_names) known += (known.empty() ? "" : ", ") + id + " (" + name + ")";
+    return fail("workspace " + o.workspace + " has no source " + o.source + "; its sources are " +
+                    (known.empty() ? "none yet" : known),
+                2);
+  }
   auto insights = client.get(base + "/insights?" + q);
   if (!insights) return fail(insights.error().message);
   std::string report_q = q + "&bucket=" + url_encode(o.bucket);
@@ -194,14 +209,8 @@ int run_report(const ReportOptions& o) {
     std::printf("%s\n", json::serialize(json::object{{"insights", *insights}, {"report", *report}}).c_str());
     return 0;
   }
-  std::map<std::string, std::string> source_names;
   std::string title = "Workspace " + o.workspace;
-  if (auto ws = client.get(base)) {
-    if (auto name = get_string(*ws, "name")) title += " \"" + *name + "\"";
-    if (const auto* sources = find_path(*ws, "sources"); sources && sources->is_array())
-      for (const auto& s : sources->as_array())
-        source_names[get_string(s, "id").value_or("")] = get_string(s, "name").value_or("");
-  }
+  if (auto name = get_string(*ws, "name")) title += " \"" + *name + "\"";
   std::printf("%s\n\n", title.c_str());
   print_totals(*insights, from, to);
   print_themes(*insights);

@@ -38,6 +38,19 @@ std::size_t valid_sequence_length(std::string_view s, std::size_t i) {
 
 }  // namespace
 
+std::size_t first_invalid_utf8(std::string_view s) {
+  for (std::size_t i = 0; i < s.size();) {
+    if (static_cast<unsigned char>(s[i]) < 0x80) {
+      ++i;
+      continue;
+    }
+    const std::size_t n = valid_sequence_length(s, i);
+    if (n == 0) return i;
+    i += n;
+  }
+  return std::string_view::npos;
+}
+
 std::string sanitize_utf8(std::string_view in) {
   // Most feedback is printable ASCII already: one pass to see that, one copy.
   bool clean = true;

@@ -10,6 +10,8 @@ namespace chorus::nlp {
 // Returns valid UTF-8: each invalid byte becomes U+FFFD, NUL is dropped, tabs and other control
 // characters become spaces, CR and CRLF become LF. Overlong forms and surrogates count as invalid.
 std::string sanitize_utf8(std::string_view in);
+// The offset of the first byte that does not begin a well-formed UTF-8 sequence, npos when all of s is UTF-8.
+std::size_t first_invalid_utf8(std::string_view s);
 
 namespace detail {
 char32_t next_code_point_multibyte(std::string_view s, std::size_t& i);

@@ -92,6 +92,12 @@ test('report explains bad input and unknown workspaces', async () => {
   const missing = await run(['report', '9999']);
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /^chorus: workspace 9999 does not exist/);
+  // A source the workspace does not hold is named, with the sources it does hold, not reported as silence.
+  const source = await run(['report', ws, '--source', '987654']);
+  assert.equal(source.code, 2);
+  assert.match(source.stderr, new RegExp(`^chorus: workspace ${ws} has no source 987654; its sources are .*${pushSource} \\(`));
+  const known = await run(['report', ws, '--source', pushSource, '--json']);
+  assert.equal(known.code, 0, known.stderr);
   const nokey = await run(['report', ws], { CHORUS_API_KEY: '' });
   assert.equal(nokey.code, 2);
   assert.match(nokey.stderr, /no API key/);

@@ -486,6 +486,41 @@ TEST_F(PushFlow, FilesOfCrLinesOrJsonArraysAreRefusedWithHowToConvertThem) {
   EXPECT_TRUE(count_becomes(4, src));  // d1, d2, e2, e3: nothing of the refused files
 }
 
+// Text that is not UTF-8 (a spreadsheet saved as Windows-1252) stops the import at its row with how to convert
+// the file, not as "malformed JSON" from the server; nothing of the unsent batch is stored.
+TEST_F(PushFlow, TextThatIsNotUtf8IsNamedByItsRowWithHowToConvertIt) {
+  std::string csv_src = add_source(json::object{
+      {"type", "csv"}, {"config", json::object{{"fields", json::object{{"id", "id"}, {"text", "text"}}}}}});
+  std::string src = add_source(json::object{
+      {"type", "jsonl"}, {"config", json::object{{"fields", json::object{{"id", "id"}, {"text", "text"}}}}}});
+  auto import = [&](const std::string& source, const std::filesystem::path& file) {
+    return run(std::string(CHORUS_BINARY) + " import --server " + api().base() + " --key " + key_ + " --workspace " +
+               ws_ + " --source " + source + " --batch 2 " + file.string());
+  };
+  auto csv = dir_ / "latin1.csv";
+  std::ofstream(csv, std::ios::binary) << "id,text\nu1,fine\nu2,fine too\nu3,caf\xE9 au lait\nu4,fine\n";
+  auto r = import(csv_src, csv);
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_NE(r.output.find("row 3, column \"text\" is not UTF-8 text (byte 0xE9 at offset 3); convert the file "
+                          "first, for example: iconv -f WINDOWS-1252 -t UTF-8 "),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("2 items were imported before it; then run the same command with --from-line 3 (rows "
+                          "counted after the header)"),
+            std::string::npos)
+      << r.output;
+  EXPECT_TRUE(count_becomes(2, csv_src));
+  auto jsonl = dir_ / "latin1.jsonl";
+  std::ofstream(jsonl, std::ios::binary) << R"({"id":"v1","text":"caf)"
+                                         << "\xE9"
+                                         << R"("})"
+                                         << "\n";
+  r = import(src, jsonl);
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_NE(r.output.find("line 1 is not UTF-8 text (byte 0xE9 at offset 22)"), std::string::npos) << r.output;
+  expect_still(0, src);
+}
+
 // A server address that carries a user name and password is never printed with them.
 TEST_F(PushFlow, AnUnreachableServerIsNamedWithoutItsPassword) {
   auto file = dir_ / "one.jsonl";

@@ -174,6 +174,23 @@ TEST(CleanUtf8, InvalidBytesBecomeReplacementCharacters) {
   EXPECT_TRUE(has(d.text, "surrogate"));
 }
 
+TEST(CleanUtf8, FirstInvalidByteIsFoundWhereAnIndependentCheckSaysSo) {
+  EXPECT_EQ(first_invalid_utf8(""), std::string_view::npos);
+  EXPECT_EQ(first_invalid_utf8("caf\xC3\xA9 \xF0\x9F\x98\x80 ok"), std::string_view::npos);
+  EXPECT_EQ(first_invalid_utf8("caf\xE9 au lait"), 3u);   // Latin-1 e-acute
+  EXPECT_EQ(first_invalid_utf8("ab\xC0\xAF"), 2u);        // overlong
+  EXPECT_EQ(first_invalid_utf8("x\xED\xA0\x80"), 1u);     // surrogate
+  EXPECT_EQ(first_invalid_utf8("ok \xF0\x9F\x98"), 3u);   // cut short
+  EXPECT_EQ(first_invalid_utf8("\xF4\x90\x80\x80"), 0u);  // past U+10FFFF
+  // Agrees with the test's own validator on every two-byte string (NUL aside, which that one refuses).
+  for (int a = 1; a < 256; ++a)
+    for (int b = 1; b < 256; ++b) {
+      const char two[] = {static_cast<char>(a), static_cast<char>(b)};
+      std::string_view s(two, 2);
+      EXPECT_EQ(first_invalid_utf8(s) == std::string_view::npos, testing::is_valid_utf8(s)) << a << " " << b;
+    }
+}
+
 TEST(CleanUtf8, NulAndControlBytesAreRemoved) {
   using namespace std::string_literals;
   Document d = clean("a\0b\x01"s + "c\x7F"s + "d", TextFormat::plain);
