@@ -20,6 +20,10 @@ int fail(const std::string& message, int code) {
 
 namespace {
 
+// The most threads (or syncs at once) a pool may be given: far past what helps, short of what the system
+// refuses to start (which would end the process instead of saying what is wrong).
+constexpr std::size_t kMaxThreads = 1024;
+
 std::string default_web_root() {
   // The dashboard built by `make` sits in web/dist of the source tree the binary was built from.
   std::error_code ec;
@@ -99,13 +103,16 @@ void add_serve(CLI::App& app, Commands& commands) {
   cmd->add_option("--http-io-threads", config->http_io_threads,
                   "Threads that read and write HTTP and take webhook deliveries")
       ->envname("CHORUS_HTTP_IO_THREADS")
-      ->check(CLI::PositiveNumber)
+      ->check(CLI::Range(std::size_t{1}, kMaxThreads))
       ->capture_default_str();
   cmd->add_option("--http-threads", config->http_threads, "Threads that run API requests, which may wait on the store")
       ->envname("CHORUS_HTTP_THREADS")
-      ->check(CLI::PositiveNumber)
+      ->check(CLI::Range(std::size_t{1}, kMaxThreads))
       ->capture_default_str();
-  cmd->add_option("--fetch-workers", config->fetch_workers, "Syncs that may run at once")->envname("CHORUS_FETCH_WORKERS")->capture_default_str();
+  cmd->add_option("--fetch-workers", config->fetch_workers, "Syncs that may run at once")
+      ->envname("CHORUS_FETCH_WORKERS")
+      ->check(CLI::Range(std::size_t{1}, kMaxThreads))
+      ->capture_default_str();
   cmd->add_option("--egress-allow", config->egress_allow,
                   "Address ranges sources may reach although private or loopback (10.0.0.0/8,...)")
       ->envname("CHORUS_EGRESS_ALLOW");

@@ -124,6 +124,21 @@ TEST(ServeBinary, BadUsageExitsTwo) {
                        "--data-dir", temp_dir("bad-egress").string()});
   EXPECT_EQ(wait_exit(egress.pid), 2) << "a malformed range is bad usage";
   std::fclose(egress.out);
+  // Pool sizes the system could not start (which ended the process) or that would never sync are bad usage,
+  // said as a range a person can read.
+  for (const char* flag : {"--http-threads", "--http-io-threads", "--fetch-workers"})
+    for (const char* value : {"0", "99999999999999999999999", "1025"}) {
+      auto pool = spawn({"/bin/sh", "-c",
+                         std::string(CHORUS_BINARY) + " serve " + flag + " " + value +
+                             " --listen 127.0.0.1:0 --data-dir " + temp_dir("bad-pool").string() + " 2>&1"});
+      char said[256] = {0};
+      ASSERT_NE(std::fgets(said, sizeof said, pool.out), nullptr) << flag << " " << value;
+      EXPECT_NE(std::string(said).find(std::string(flag) + ": Value " + value + " not in range 1 to 1024"),
+                std::string::npos)
+          << said;
+      EXPECT_EQ(wait_exit(pool.pid), 2) << flag << " " << value;
+      std::fclose(pool.out);
+    }
   auto none = spawn({CHORUS_BINARY, "frobnicate"});
   EXPECT_EQ(wait_exit(none.pid), 2);
   std::fclose(none.out);
