@@ -1,13 +1,20 @@
 // chorus: the command line. Each subcommand lives in its own file; this one only dispatches.
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
 #include <CLI/CLI.hpp>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <string_view>
 
 #include "cli/commands.hpp"
 
 int main(int argc, char** argv) {
+  // The server's log is its output; every other command's output is what it was asked for (the analyses, the
+  // brokers' address, the topics), so the log lines of the libraries they use go to stderr.
+  if (argc < 2 || std::string_view(argv[1]) != "serve") spdlog::set_default_logger(spdlog::stderr_logger_mt("chorus"));
   CLI::App app{"Chorus: customer feedback from every channel, read and summarised.\n"};
   app.require_subcommand(1);
   app.footer(

@@ -86,6 +86,15 @@ TEST(KafkaInitTopics, CreatesEveryTopicOnceAndIsIdempotent) {
   EXPECT_NE(again.find("exists"), std::string::npos) << again;
 }
 
+// No broker listens on port 1: the client library logs each failed connection, on stderr, and stdout holds
+// nothing but what the command prints (the topics, when it can reach them).
+TEST(KafkaInitTopics, TheClientLibrarysLogGoesToStderrNotTheOutput) {
+  auto [code, out] =
+      run({CHORUS_BINARY, "kafka", "init-topics", "--kafka-brokers", "127.0.0.1:1", "--partitions", "1"});
+  EXPECT_EQ(code, 1);
+  EXPECT_EQ(out, "");
+}
+
 TEST(KafkaInitTopics, BadUsageExitsTwo) {
   EXPECT_EQ(run({CHORUS_BINARY, "kafka", "init-topics"}).first, 2);
   EXPECT_EQ(run({CHORUS_BINARY, "kafka", "init-topics", "--kafka-brokers", "127.0.0.1:1", "--partitions", "0"}).first, 2);
