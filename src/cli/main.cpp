@@ -46,6 +46,20 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
+    // A first word that is no command (a typo, or a flag's value without its flag) is named with the commands.
+    if (argc >= 2 && argv[1][0] != '-') {
+      std::string commands_list;
+      bool known = false;
+      for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+        known = known || sub->get_name() == argv[1];
+        commands_list += (commands_list.empty() ? "" : ", ") + sub->get_name();
+      }
+      if (!known) {
+        std::fprintf(stderr, "chorus: '%s' is not a command; the commands are %s (see chorus --help)\n", argv[1],
+                     commands_list.c_str());
+        return 2;
+      }
+    }
     std::fprintf(stderr, "chorus: %s (see chorus --help)\n", e.what());
     return 2;
   }

@@ -139,7 +139,11 @@ TEST(ServeBinary, BadUsageExitsTwo) {
       EXPECT_EQ(wait_exit(pool.pid), 2) << flag << " " << value;
       std::fclose(pool.out);
     }
-  auto none = spawn({CHORUS_BINARY, "frobnicate"});
+  auto none = spawn({"/bin/sh", "-c", std::string(CHORUS_BINARY) + " frobnicate --fast 2>&1"});
+  char said[256] = {0};
+  ASSERT_NE(std::fgets(said, sizeof said, none.out), nullptr);
+  EXPECT_EQ(std::string(said).rfind("chorus: 'frobnicate' is not a command; the commands are serve, analyze, ", 0), 0u)
+      << said;
   EXPECT_EQ(wait_exit(none.pid), 2);
   std::fclose(none.out);
   auto version = spawn({CHORUS_BINARY, "version"});
