@@ -167,7 +167,9 @@ void add_alerts(CLI::App& app, Commands& commands) {
         "[\"payments\"]},\"channel\":{\"type\":\"slack\",\"url\":\"https://hooks.slack.com/services/...\"}}'\n"
         "  chorus alerts test 1 4\n  chorus alerts deliveries 1 4 --json | jq '.items[0].error'");
     std::string action = a.name;
-    cmd->callback([o, action, &commands] { commands.exit_code = run(*o, action); });
+    cmd->callback([cmd, o, action, &commands] {
+      commands.exit_code = with_config(*cmd, o->api, [&] { return run(*o, action); });
+    });
   }
 }
 

@@ -3,6 +3,8 @@
 
 #include <cctype>
 
+#include "cli/commands.hpp"
+#include "cli/config_file.hpp"
 #include "core/time.hpp"
 #include "ingest/fetcher.hpp"
 #include "ingest/http_client.hpp"
@@ -46,6 +48,15 @@ std::string server_message(const ingest::OutboundResponse& r) {
 void add_api_options(CLI::App& cmd, ApiOptions& o) {
   cmd.add_option("--server", o.server, "Chorus API base URL")->envname("CHORUS_SERVER")->capture_default_str();
   cmd.add_option("--key", o.key, "Customer API key")->envname("CHORUS_API_KEY");
+  cmd.add_option("--config", o.config_file, "TOML file with any of these flags as keys: server = \"http://...\"")
+      ->envname("CHORUS_CONFIG")
+      ->check(CLI::ExistingFile);
+}
+
+int with_config(CLI::App& cmd, const ApiOptions& o, const std::function<int()>& run) {
+  if (!o.config_file.empty())
+    if (auto s = apply_config_file(cmd, o.config_file); !s) return fail(s.error().message, 2);
+  return run();
 }
 
 ApiClient::ApiClient(ApiOptions options) : options_(std::move(options)), http_(std::make_unique<ingest::HttpClient>()) {

@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -19,10 +20,15 @@ namespace chorus::cli {
 struct ApiOptions {
   std::string server = "http://127.0.0.1:8080";
   std::string key;
+  std::string config_file;  // --config: a TOML file of the command's flags (cli/config_file.hpp)
 };
 
-// --server (CHORUS_SERVER) and --key (CHORUS_API_KEY) on a subcommand.
+// --server (CHORUS_SERVER), --key (CHORUS_API_KEY) and --config (CHORUS_CONFIG) on a subcommand.
 void add_api_options(CLI::App& cmd, ApiOptions& options);
+
+// Runs a client command once its --config file, if any, has filled the flags that neither the command line
+// nor the environment set; a file that cannot be applied is bad usage (exit status 2).
+int with_config(CLI::App& cmd, const ApiOptions& options, const std::function<int()>& run);
 
 class ApiClient {
  public:

@@ -31,9 +31,16 @@ Status apply_config_file(CLI::App& command, const std::string& path) {
   for (const auto& [k, node] : table) {
     std::string key(k.str());
     CLI::Option* option = key == "config" ? nullptr : command.get_option_no_throw("--" + key);
-    if (!option)
+    if (!option) {
+      std::string keys, name = command.get_name();
+      for (const CLI::App* up = command.get_parent(); up && up->get_parent(); up = up->get_parent())
+        name = up->get_name() + " " + name;
+      for (const CLI::Option* o : command.get_options())
+        if (!o->get_lnames().empty() && o->get_lnames().front() != "help" && o->get_lnames().front() != "config")
+          keys += (keys.empty() ? "" : ", ") + o->get_lnames().front();
       return make_error(ErrorCode::bad_request, path + ": unknown key '" + key + "'; keys are the flags of `chorus " +
-                                                    command.get_name() + "` without the dashes, e.g. listen");
+                                                    name + "` without the dashes: " + keys);
+    }
     if (option->count() > 0) continue;  // given on the command line
     const std::string& env = option->get_envname();
     if (!env.empty() && std::getenv(env.c_str())) continue;  // given in the environment

@@ -46,7 +46,8 @@ void add_digest(CLI::App& app, Commands& commands) {
   cmd->footer(
       "\nExamples:\n  CHORUS_API_KEY=chk_... chorus digest 1 --week 2026-W10\n"
       "  chorus digest 1 --json | jq '.movers.up'");
-  cmd->callback([o, &commands] { commands.exit_code = run_digest(*o); });
+  cmd->callback(
+      [cmd, o, &commands] { commands.exit_code = with_config(*cmd, o->api, [&] { return run_digest(*o); }); });
 }
 
 }  // namespace chorus::cli

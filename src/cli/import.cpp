@@ -91,6 +91,13 @@ std::string where_in_file(const std::string& message, std::span<const std::uint6
 }
 
 int run_import(const ImportOptions& o) {
+  for (const auto& [flag, value] :
+       {std::pair<const char*, const std::string&>{"workspace", o.workspace}, {"source", o.source}})
+    if (value.empty())
+      return fail(std::string("--") + flag + " is required: pass it, set CHORUS_" +
+                      (std::string(flag) == "workspace" ? "WORKSPACE" : "SOURCE") + " or put " + flag +
+                      " in the --config file",
+                  2);
   if (o.api.key.empty()) return fail("no API key: pass --key or set CHORUS_API_KEY", 2);
   std::ifstream in(o.file, std::ios::binary);
   if (!in) return fail("cannot open " + o.file);
@@ -286,10 +293,11 @@ int run_import(const ImportOptions& o) {
 void add_import(CLI::App& app, Commands& commands) {
   auto* cmd = app.add_subcommand("import", "Bulk-load a JSON lines or CSV file into a source");
   auto o = std::make_shared<ImportOptions>();
-  cmd->add_option("--workspace", o->workspace, "Workspace id")->envname("CHORUS_WORKSPACE")->required();
-  cmd->add_option("--source", o->source, "Source id (a jsonl or csv source, or any type whose items the file holds)")
-      ->envname("CHORUS_SOURCE")
-      ->required();
+  // --workspace and --source are required, but may come from the --config file, which is read after parsing.
+  cmd->add_option("--workspace", o->workspace, "Workspace id (required)")->envname("CHORUS_WORKSPACE");
+  cmd->add_option("--source", o->source,
+                  "Source id, required (a jsonl or csv source, or any type whose items the file holds)")
+      ->envname("CHORUS_SOURCE");
   cmd->add_option("file", o->file, "FILE.jsonl or FILE.csv")->required()->check(CLI::ExistingFile);
   add_api_options(*cmd, o->api);
   cmd->add_option("--batch", o->batch,
@@ -321,7 +329,8 @@ void add_import(CLI::App& app, Commands& commands) {
       "\nExamples:\n  CHORUS_API_KEY=chk_... chorus import --workspace 1 --source 2 survey.jsonl\n"
       "  chorus import --workspace 1 --source 3 --key chk_... reviews.csv\n"
       "  CHORUS_WORKSPACE=1 CHORUS_SOURCE=3 chorus import reviews.csv   # every flag also from CHORUS_*");
-  cmd->callback([o, &commands] { commands.exit_code = run_import(*o); });
+  cmd->callback(
+      [cmd, o, &commands] { commands.exit_code = with_config(*cmd, o->api, [&] { return run_import(*o); }); });
 }
 
 }  // namespace chorus::cli

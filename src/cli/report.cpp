@@ -242,7 +242,8 @@ void add_report(CLI::App& app, Commands& commands) {
       "\nExamples:\n  CHORUS_API_KEY=chk_... chorus report 1\n"
       "  chorus report 1 --from 2026-03-01 --to 2026-04-01 --bucket week --group-by source\n"
       "  chorus report 1 --from 2026-03-01 --json | jq '.insights.top_themes[0]'");
-  cmd->callback([o, &commands] { commands.exit_code = run_report(*o); });
+  cmd->callback(
+      [cmd, o, &commands] { commands.exit_code = with_config(*cmd, o->api, [&] { return run_report(*o); }); });
 }
 
 }  // namespace chorus::cli

@@ -130,7 +130,7 @@ void add_sync(CLI::App& app, Commands& commands) {
   cmd->footer(
       "\nExamples:\n  CHORUS_API_KEY=chk_... chorus sync 1 2 --follow\n"
       "  chorus sync 1 2 --server http://chorus.internal:8080 --key chk_...   # start it and return");
-  cmd->callback([o, &commands] { commands.exit_code = run_sync(*o); });
+  cmd->callback([cmd, o, &commands] { commands.exit_code = with_config(*cmd, o->api, [&] { return run_sync(*o); }); });
 }
 
 }  // namespace chorus::cli

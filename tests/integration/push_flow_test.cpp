@@ -521,6 +521,50 @@ TEST_F(PushFlow, TextThatIsNotUtf8IsNamedByItsRowWithHowToConvertIt) {
   expect_still(0, src);
 }
 
+// Client commands read their flags from a --config file too, below the command line and the environment.
+TEST_F(PushFlow, ClientCommandsTakeTheirFlagsFromAConfigFile) {
+  std::string src = add_source(json::object{
+      {"type", "jsonl"}, {"config", json::object{{"fields", json::object{{"id", "id"}, {"text", "text"}}}}}});
+  auto file = dir_ / "configured.jsonl";
+  std::ofstream(file, std::ios::binary) << R"({"id":"k1","text":"one"})"
+                                        << "\n"
+                                        << R"({"id":"k2","text":"two"})"
+                                        << "\n";
+  auto config = dir_ / "client.toml";
+  std::ofstream(config) << "server = \"" << api().base() << "\"\nkey = \"" << key_ << "\"\nworkspace = \"" << ws_
+                        << "\"\nsource = " << src << "\nbatch = 1\n";
+  auto r = run(std::string(CHORUS_BINARY) + " import --config " + config.string() + " " + file.string());
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("Imported 2 items into source " + src), std::string::npos) << r.output;
+  EXPECT_TRUE(count_becomes(2, src));
+  // The environment wins over the file: a source that does not exist is refused.
+  r = run("CHORUS_SOURCE=987654 " + std::string(CHORUS_BINARY) + " import --config " + config.string() + " " +
+          file.string());
+  EXPECT_EQ(r.status, 1) << r.output;
+  // A key the command has no flag for is bad usage, naming the keys it has.
+  std::ofstream(config, std::ios::app) << "listen = \"0.0.0.0:1\"\n";
+  r = run(std::string(CHORUS_BINARY) + " import --config " + config.string() + " " + file.string());
+  EXPECT_EQ(r.status, 2) << r.output;
+  EXPECT_NE(r.output.find("unknown key 'listen'; keys are the flags of `chorus import` without the dashes: workspace, "
+                          "source, server, key, batch, from-line, retry-for"),
+            std::string::npos)
+      << r.output;
+  // Without a workspace from anywhere, the import says where one may come from.
+  r = run(std::string(CHORUS_BINARY) + " import --server " + api().base() + " --key " + key_ + " --source " + src +
+          " " + file.string());
+  EXPECT_EQ(r.status, 2) << r.output;
+  EXPECT_NE(r.output.find("--workspace is required: pass it, set CHORUS_WORKSPACE or put workspace in the --config "
+                          "file"),
+            std::string::npos)
+      << r.output;
+  // Another client command reads the same keys.
+  auto report_config = dir_ / "report.toml";
+  std::ofstream(report_config) << "server = \"" << api().base() << "\"\nkey = \"" << key_ << "\"\njson = true\n";
+  r = run(std::string(CHORUS_BINARY) + " report " + ws_ + " --config " + report_config.string());
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("\"insights\""), std::string::npos) << r.output;
+}
+
 // A server address that carries a user name and password is never printed with them.
 TEST_F(PushFlow, AnUnreachableServerIsNamedWithoutItsPassword) {
   auto file = dir_ / "one.jsonl";
