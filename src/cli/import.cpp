@@ -206,31 +206,30 @@ int run_import(const ImportOptions& o) {
     lines_of_batch.clear();
     return ok;
   };
+  // A part of the file that cannot be sent stops the import. The lines of the batch being filled were not sent,
+  // so it goes on from the first of them, or from `here` when the batch is empty.
+  auto stop_in_file = [&](const std::string& what, std::uint64_t here, std::string_view then) {
+    bar.finish();
+    const std::uint64_t resume = lines_of_batch.empty() ? here : lines_of_batch.front();
+    return fail(o.file + ": " + what + "; " + std::to_string(sent) + " items were imported before it; " +
+                std::string(then) + "run the same command with --from-line " + std::to_string(resume) +
+                (csv ? " (rows counted after the header)" : ""));
+  };
   // Text that is not UTF-8 (a file saved as Windows-1252 or Latin-1) stops the import with how to convert it;
   // the server would refuse it as malformed JSON, or keep it with the characters lost.
   auto not_utf8 = [&](const std::string& where, std::string_view text, std::size_t at) {
-    bar.finish();
     char byte[8];
     std::snprintf(byte, sizeof byte, "0x%02X", static_cast<unsigned char>(text[at]));
-    const std::uint64_t resume = lines_of_batch.empty() ? line_no : lines_of_batch.front();
-    return fail(o.file + ": " + where + " is not UTF-8 text (byte " + byte + " at offset " + std::to_string(at) +
-                "); convert the file first, for example: iconv -f WINDOWS-1252 -t UTF-8 " + o.file + " > converted" +
-                (csv ? ".csv" : ".jsonl") + "; " + std::to_string(sent) +
-                " items were imported before it; then run the same command with --from-line " + std::to_string(resume) +
-                (csv ? " (rows counted after the header)" : ""));
+    return stop_in_file(where + " is not UTF-8 text (byte " + byte + " at offset " + std::to_string(at) +
+                            "); convert the file first, for example: iconv -f WINDOWS-1252 -t UTF-8 " + o.file +
+                            " > converted" + (csv ? ".csv" : ".jsonl"),
+                        line_no, "then ");
   };
   std::string line;
   while (true) {
     if (csv) {
       auto row = reader->next();
-      if (!row) {
-        // The rows of the batch being filled were not sent: the import goes on from the first of them.
-        bar.finish();
-        const std::uint64_t resume = lines_of_batch.empty() ? line_no + 1 : lines_of_batch.front();
-        return fail(o.file + ": " + row.error().message + "; " + std::to_string(sent) +
-                    " items were imported before it; once it is fixed, run the same command with --from-line " +
-                    std::to_string(resume) + " (rows counted after the header)");
-      }
+      if (!row) return stop_in_file(row.error().message, line_no + 1, "once it is fixed, ");
       if (!*row) break;
       if (++line_no < o.from_line) continue;
       for (const auto& field : **row)
@@ -244,17 +243,11 @@ int run_import(const ImportOptions& o) {
       if (++line_no < o.from_line) continue;
       const std::size_t first = line.find_first_not_of(" \t\r");
       if (first == std::string::npos) continue;
-      if (line[first] == '[') {
-        // A JSON array is not a line of items: the server would refuse it whole or take it as one item.
-        bar.finish();
-        const std::uint64_t resume = lines_of_batch.empty() ? line_no : lines_of_batch.front();
-        return fail(o.file + ": line " + std::to_string(line_no) +
-                    " holds a JSON array; chorus import reads JSON lines, one object a line (an array file converts "
-                    "with: jq -c '.[]' FILE > FILE.jsonl); " +
-                    std::to_string(sent) +
-                    " items were imported before it; once it is fixed, run the same command with --from-line " +
-                    std::to_string(resume));
-      }
+      if (line[first] == '[')  // not a line of items: the server would refuse it whole or take it as one item
+        return stop_in_file("line " + std::to_string(line_no) +
+                                " holds a JSON array; chorus import reads JSON lines, one object a line (an array "
+                                "file converts with: jq -c '.[]' FILE > FILE.jsonl)",
+                            line_no, "once it is fixed, ");
       if (const std::size_t at = nlp::first_invalid_utf8(line); at != std::string::npos)
         return not_utf8("line " + std::to_string(line_no), line, at);
       body += line;

@@ -126,9 +126,6 @@ std::vector<PreparedItem> prepare_corpus(const std::vector<CorpusItem>& items) {
     p.lexicon_compound = lexicon.compound;
     p.lexicon_type = std::string(lexicon.type);
     p.features = document_features(doc, lexicon);
-    // The aspects come from the taxonomy's terms, which no fold trains: one answer serves every fold.
-    for (const std::string& theme : extract_theme_levels(doc.analysis_text, doc.title, doc.language_code).themes)
-      if (Taxonomy::builtin().find(theme)) p.aspects.push_back(theme);
     p.analysis_text = std::move(doc.analysis_text);
     p.title = std::move(doc.title);
     out.push_back(std::move(p));
@@ -176,13 +173,22 @@ ModelTask category_task() {
   return {"category", &kCategoryClasses, o};
 }
 
-std::vector<double> FittedModel::predict(const FeatureSet& fs) const {
+namespace {
+
+// A document's features that the index holds, by their index.
+TrainingExample example_of(const std::vector<std::pair<std::uint64_t, std::uint32_t>>& index, const FeatureSet& fs) {
   TrainingExample ex;
   for (const Feature& f : fs.features) {
-    auto it = std::lower_bound(index_.begin(), index_.end(), std::make_pair(f.hash, std::uint32_t{0}));
-    if (it != index_.end() && it->first == f.hash) ex.features.emplace_back(it->second, f.value);
+    auto it = std::lower_bound(index.begin(), index.end(), std::make_pair(f.hash, std::uint32_t{0}));
+    if (it != index.end() && it->first == f.hash) ex.features.emplace_back(it->second, f.value);
   }
-  return predict_probabilities(model, ex);
+  return ex;
+}
+
+}  // namespace
+
+std::vector<double> FittedModel::predict(const FeatureSet& fs) const {
+  return predict_probabilities(model, example_of(index_, fs));
 }
 
 namespace {
@@ -212,15 +218,6 @@ std::size_t index_features(const std::vector<const PreparedItem*>& training, std
   }
   std::sort(index.begin(), index.end());
   return dense.size();
-}
-
-TrainingExample example_of(const std::vector<std::pair<std::uint64_t, std::uint32_t>>& index, const FeatureSet& fs) {
-  TrainingExample ex;
-  for (const Feature& f : fs.features) {
-    auto it = std::lower_bound(index.begin(), index.end(), std::make_pair(f.hash, std::uint32_t{0}));
-    if (it != index.end() && it->first == f.hash) ex.features.emplace_back(it->second, f.value);
-  }
-  return ex;
 }
 
 void drop_weak_rows(TrainedModel& model) {
@@ -268,8 +265,7 @@ FittedModel fit_aspect_model(const ModelTask& task, const std::vector<const Prep
   auto fit_share = [&](std::size_t first, std::size_t step) {
     std::vector<TrainingExample> labelled = examples;
     for (std::size_t c = first; c < classes; c += step) {
-      std::string id = (*task.classes)[c];
-      std::replace(id.begin(), id.end(), '_', ' ');
+      const std::string id = aspect_of_class((*task.classes)[c]);
       std::size_t yes = 0;
       for (std::size_t i = 0; i < training.size(); ++i) {
         const auto& gold = training[i]->item->aspects;

@@ -32,8 +32,7 @@ struct PreparedItem {
   double lexicon_compound = 0.0;
   std::string lexicon_type;
   FeatureSet features;
-  std::vector<std::string> aspects;  // the built-in aspects the taxonomy's terms find, without the aspect model
-  std::string analysis_text, title;  // what the themes stage reads, for the aspect model of each fold
+  std::string analysis_text, title;  // what the themes stage reads, for the aspects of each fold
 };
 std::vector<PreparedItem> prepare_corpus(const std::vector<CorpusItem>& items);
 

@@ -54,6 +54,8 @@ ThemeLevels extract_theme_levels(std::string_view text, std::string_view title, 
 // most likely first. Its classes are the aspects' ids with "_" for each space; each class's score is a
 // separate log-odds.
 std::vector<std::string> likely_aspects(const LinearModel& model, const FeatureSet& features);
+// The aspect id an aspect model's class names ("customer_support" -> "customer support").
+std::string aspect_of_class(std::string_view class_name);
 
 class ThemesStage final : public Stage {
  public:

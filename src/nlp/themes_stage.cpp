@@ -1069,12 +1069,14 @@ std::vector<std::string> likely_aspects(const LinearModel& model, const FeatureS
     return a.first > b.first || (a.first == b.first && a.second < b.second);
   });
   std::vector<std::string> out;
-  for (const auto& [score, c] : yes) {
-    std::string id = model.classes()[c];
-    std::replace(id.begin(), id.end(), '_', ' ');
-    out.push_back(std::move(id));
-  }
+  for (const auto& [score, c] : yes) out.push_back(aspect_of_class(model.classes()[c]));
   return out;
+}
+
+std::string aspect_of_class(std::string_view class_name) {
+  std::string id(class_name);
+  std::replace(id.begin(), id.end(), '_', ' ');
+  return id;
 }
 
 void ThemesStage::run(Document& doc) const {
