@@ -3,10 +3,11 @@
 
 #include <algorithm>
 #include <array>
-#include <span>
+#include <bit>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <span>
 
 namespace chorus::nlp {
 
@@ -71,8 +72,9 @@ bool parse_floats(std::string_view s, std::size_t count, std::vector<float>& out
   return found == count;
 }
 
-// A sparse row, "<class index>:<weight> ...", each class at most once and in order; appended to out.
-bool parse_sparse(std::string_view s, std::size_t classes, std::vector<std::pair<std::uint32_t, float>>& out) {
+// A sparse row, "<class index>:<weight> ...", each class at most once and in order; appended to out as
+// pairs of words, the class index and the weight's bits.
+bool parse_sparse(std::string_view s, std::size_t classes, std::vector<std::uint32_t>& out) {
   std::size_t i = 0, found = 0;
   std::size_t next = 0;  // the lowest class index the next pair may name
   while (i < s.size()) {
@@ -88,7 +90,8 @@ bool parse_sparse(std::string_view s, std::size_t classes, std::vector<std::pair
     auto [ptr, ec] = std::from_chars(pair.data(), pair.data() + colon, c);
     if (ec != std::errc() || ptr != pair.data() + colon || c < next || c >= classes) return false;
     if (!parse_weight(pair.substr(colon + 1), v)) return false;
-    out.emplace_back(c, static_cast<float>(v));
+    out.push_back(c);
+    out.push_back(std::bit_cast<std::uint32_t>(static_cast<float>(v)));
     next = c + 1;
     ++found;
     i = j;
@@ -147,57 +150,67 @@ Result<LinearModel> LinearModel::parse(std::string_view text) {
       const bool sparse = weights.find(':') != std::string_view::npos;
       if (m.rows_ == 0) m.sparse_ = sparse;
       if (sparse != m.sparse_) return fail("a model's rows are all sparse (class:weight) or all dense");
+      const std::uint64_t hash = name_hash(line.substr(0, tab));
       std::uint32_t row = 0;
       if (sparse) {
-        row = static_cast<std::uint32_t>(m.starts_.size());
-        m.starts_.push_back(static_cast<std::uint32_t>(m.entries_.size()));
-        if (!parse_sparse(weights, m.classes_.size(), m.entries_))
+        row = static_cast<std::uint32_t>(m.packed_.size());
+        m.packed_.insert(m.packed_.end(),
+                         {static_cast<std::uint32_t>(hash), static_cast<std::uint32_t>(hash >> 32), 0});
+        if (!parse_sparse(weights, m.classes_.size(), m.packed_))
           return fail("bad weights: expected class:weight pairs");
+        m.packed_[row + 2] = static_cast<std::uint32_t>((m.packed_.size() - row - 3) / 2);
       } else {
-        row = static_cast<std::uint32_t>(m.weights_.size());
+        row = static_cast<std::uint32_t>(m.hashes_.size());
+        m.hashes_.push_back(hash);
         if (!parse_floats(weights, m.classes_.size(), m.weights_)) return fail("bad weights");
       }
-      if (!m.insert(name_hash(line.substr(0, tab)), row)) return fail("feature listed twice");
+      if (!m.insert(hash, row)) return fail("feature listed twice");
     }
   }
   if (m.bias_.empty()) return make_error(ErrorCode::bad_request, "model is incomplete: no bias line");
-  m.starts_.push_back(static_cast<std::uint32_t>(m.entries_.size()));  // the end of the last sparse row
   return m;
 }
 
-void LinearModel::grow() {
-  std::vector<Slot> old = std::move(slots_);
-  slots_.assign(old.empty() ? 1024 : old.size() * 2, Slot{});
-  rows_ = 0;
-  for (const Slot& s : old)
-    if (s.row != kEmpty) insert(s.hash, s.row);
+std::uint64_t LinearModel::hash_at(std::uint32_t row) const {
+  if (sparse_) return (std::uint64_t{packed_[row + 1]} << 32) | packed_[row];
+  return hashes_[row];
+}
+
+void LinearModel::place(std::uint64_t hash, std::uint32_t row) {
+  const std::size_t mask = slots_.size() - 1;
+  std::size_t i = static_cast<std::size_t>(hash) & mask;
+  while (slots_[i].row != kEmpty) i = (i + 1) & mask;
+  slots_[i] = {tag_of(hash), row};
 }
 
 bool LinearModel::insert(std::uint64_t hash, std::uint32_t row) {
-  if ((rows_ + 1) * 2 > slots_.size()) grow();
-  std::size_t mask = slots_.size() - 1;
-  for (std::size_t i = static_cast<std::size_t>(hash) & mask;; i = (i + 1) & mask) {
-    if (slots_[i].row == kEmpty) {
-      slots_[i] = {hash, row};
-      ++rows_;
-      return true;
-    }
-    if (slots_[i].hash == hash) return false;
+  if (find_row(hash) != kEmpty) return false;
+  if ((rows_ + 1) * 4 > slots_.size() * 3) {
+    std::vector<Slot> old = std::move(slots_);
+    slots_.assign(old.empty() ? 1024 : old.size() * 2, Slot{});
+    for (const Slot& s : old)
+      if (s.row != kEmpty) place(hash_at(s.row), s.row);
   }
+  place(hash, row);
+  ++rows_;
+  return true;
 }
 
 std::uint32_t LinearModel::find_row(std::uint64_t hash) const {
   if (slots_.empty()) return kEmpty;
-  std::size_t mask = slots_.size() - 1;
+  const std::size_t mask = slots_.size() - 1;
+  const std::uint32_t tag = tag_of(hash);
   for (std::size_t i = static_cast<std::size_t>(hash) & mask;; i = (i + 1) & mask) {
-    if (slots_[i].row == kEmpty || slots_[i].hash == hash) return slots_[i].row;
+    const Slot s = slots_[i];
+    if (s.row == kEmpty) return kEmpty;
+    if (s.tag == tag && hash_at(s.row) == hash) return s.row;
   }
 }
 
 const float* LinearModel::find(std::uint64_t hash) const {
   if (sparse_) return nullptr;
   std::uint32_t row = find_row(hash);
-  return row == kEmpty ? nullptr : &weights_[row];
+  return row == kEmpty ? nullptr : &weights_[static_cast<std::size_t>(row) * classes_.size()];
 }
 
 namespace {
@@ -282,8 +295,9 @@ std::vector<double> LinearModel::scores(const FeatureSet& set) const {
     if (sparse_) {
       const std::uint32_t row = find_row(f.hash);
       if (row == kEmpty) continue;
-      for (std::uint32_t e = starts_[row]; e < starts_[row + 1]; ++e)
-        z[entries_[e].first] += f.value * entries_[e].second;
+      const std::uint32_t* e = &packed_[row + 3];
+      for (const std::uint32_t* end = e + 2 * packed_[row + 2]; e != end; e += 2)
+        z[e[0]] += f.value * std::bit_cast<float>(e[1]);
     } else if (const float* w = find(f.hash)) {
       for (std::size_t c = 0; c < k; ++c) z[c] += f.value * w[c];
     }

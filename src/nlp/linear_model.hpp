@@ -48,8 +48,7 @@ class LinearModel {
   template <class Visit>
   void for_each_feature(Visit&& visit) const {
     if (sparse_) return;  // dense models only
-    for (const Slot& s : slots_)
-      if (s.row != kEmpty) visit(s.hash, &weights_[s.row]);
+    for (std::size_t row = 0; row < hashes_.size(); ++row) visit(hashes_[row], &weights_[row * classes_.size()]);
   }
   const std::vector<float>& bias() const { return bias_; }
   // The weights of one feature (classes().size() of them), or nullptr when the model does not read it (or
@@ -64,28 +63,36 @@ class LinearModel {
                                std::string_view comment, bool sparse = false);
 
  private:
-  // Open addressing over feature hashes (linear probing, at most half full): a lookup is one or two reads
-  // of adjacent slots, where a node-based map costs a pointer chase per feature.
+  // Open addressing over feature hashes (linear probing, at most three quarters full). A slot holds the
+  // hash's high half and where the feature's row is, eight bytes, so that a probe for a feature the model
+  // does not read, the common case, touches a table a quarter the size of one of whole hashes and rows side
+  // by side; the row's full hash is compared only when the high halves agree.
   struct Slot {
-    std::uint64_t hash = 0;
+    std::uint32_t tag = 0;
     std::uint32_t row = kEmpty;
   };
   static constexpr std::uint32_t kEmpty = 0xffffffffu;
+  static std::uint32_t tag_of(std::uint64_t hash) { return static_cast<std::uint32_t>(hash >> 32); }
+  std::uint64_t hash_at(std::uint32_t row) const;
   const float* find(std::uint64_t hash) const;
   std::uint32_t find_row(std::uint64_t hash) const;  // kEmpty when absent
+  // Files a row whose hash hash_at() already reads; false when a row with that hash is filed.
   bool insert(std::uint64_t hash, std::uint32_t row);
-  void grow();
+  void place(std::uint64_t hash, std::uint32_t row);
 
   std::string name_;
   std::vector<std::string> classes_;
   std::vector<float> bias_;
-  std::vector<Slot> slots_;     // size a power of two
+  std::vector<Slot> slots_;  // size a power of two
   std::size_t rows_ = 0;
-  std::vector<float> weights_;  // classes_.size() per feature
   bool sparse_ = false;
-  // A sparse model's rows: row r is entries_[starts_[r], starts_[r + 1]), (class, weight) pairs.
-  std::vector<std::uint32_t> starts_;
-  std::vector<std::pair<std::uint32_t, float>> entries_;
+  // A dense model's rows: row r is the feature hashes_[r] with the weights at weights_[r * classes].
+  std::vector<std::uint64_t> hashes_;
+  std::vector<float> weights_;
+  // A sparse model's rows, each in one run of words, so that a feature found is one more cache line read:
+  // the hash's low and high halves, the count n of weights, then n pairs of a class index and a weight's
+  // bits. A slot's row is the run's first word.
+  std::vector<std::uint32_t> packed_;
 };
 
 // Several models over the same features, looked up together: one probe per feature finds the weights of

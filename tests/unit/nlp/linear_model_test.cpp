@@ -129,6 +129,45 @@ TEST(LinearModel, SparseRowsScoreAsTheDenseOnes) {
   EXPECT_EQ(s->weights_of(feature_hash("w:great", {}, {})), nullptr);  // a sparse model has no dense rows
 }
 
+TEST(LinearModel, ThousandsOfRowsEachFindTheirOwnWeights) {
+  // Enough rows to grow the table several times; each feature's weights say which row it is, so a lookup
+  // that lands on a neighbour's row, or a row filed under the wrong hash, shows in the scores.
+  constexpr int kRows = 5000;
+  std::vector<std::string> classes = {"a", "b", "c"};
+  std::vector<double> bias = {0.0, 0.0, 0.0};
+  std::vector<std::pair<std::string, std::vector<double>>> rows;
+  for (int i = 0; i < kRows; ++i) {
+    std::vector<double> w(3, 0.0);
+    w[static_cast<std::size_t>(i % 3)] = (i + 1) / 1000.0;
+    rows.push_back({"w:word" + std::to_string(i), w});
+  }
+  auto s = LinearModel::parse(LinearModel::serialize("s", classes, bias, rows, "", true));
+  auto d = LinearModel::parse(LinearModel::serialize("d", classes, bias, rows, ""));
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  ASSERT_TRUE(d.ok()) << d.error().message;
+  EXPECT_EQ(s->feature_count(), static_cast<std::size_t>(kRows));
+  EXPECT_EQ(d->feature_count(), static_cast<std::size_t>(kRows));
+  for (int i = 0; i < kRows; i += 7) {
+    const std::string text = "word" + std::to_string(i) + " nosuchword" + std::to_string(i);
+    const std::vector<double> z = s->scores(features_of(text));
+    ASSERT_EQ(z.size(), 3u);
+    for (std::size_t c = 0; c < 3; ++c) {
+      if (c == static_cast<std::size_t>(i % 3))
+        EXPECT_GT(z[c], 0.0) << text;
+      else
+        EXPECT_EQ(z[c], 0.0) << text;
+    }
+    EXPECT_EQ(z, d->scores(features_of(text))) << text;
+    const float* w = d->weights_of(feature_hash("w:word" + std::to_string(i), {}, {}));
+    ASSERT_NE(w, nullptr) << i;
+    EXPECT_FLOAT_EQ(w[i % 3], static_cast<float>((i + 1) / 1000.0)) << i;
+  }
+  EXPECT_EQ(d->weights_of(feature_hash("w:nosuchword", {}, {})), nullptr);
+  // A feature listed twice is refused however far apart the two lines are.
+  std::string twice = LinearModel::serialize("s", classes, bias, rows, "", true) + "w:word3\t0:1\n";
+  EXPECT_FALSE(LinearModel::parse(twice).ok());
+}
+
 TEST(LinearModel, RejectsBrokenSparseRows) {
   const std::string head = "model t 1\nclasses a b c\nbias 0 0 0\n";
   EXPECT_TRUE(LinearModel::parse(head + "w:x\t0:1 2:-1\n").ok());
