@@ -700,6 +700,14 @@ bool writes_nouns_capitalised(const std::vector<Word>& words, std::string_view l
 
 // Runs of up to kMaxPhraseWords non-delimiter words within one segment.
 // Into `candidates`, which is cleared first.
+// "daughter's", "else's", "ferrodb's": a possessive that names an owner; not "children's" or "women's", whose
+// plural owner describes a kind of thing.
+bool is_owner_possessive(std::string_view word) {
+  if (!ends_with(word, "'s") || word.size() < 4) return false;
+  static constexpr std::string_view kKinds[] = {"children's", "men's", "women's", "people's", "kids's"};
+  return std::find(std::begin(kKinds), std::end(kKinds), word) == std::end(kKinds);
+}
+
 void find_candidates(const std::vector<Word>& words, std::string_view lang, std::vector<Candidate>& candidates) {
   candidates.clear();
   const bool nouns_capitalised = writes_nouns_capitalised(words, lang);
@@ -715,6 +723,18 @@ void find_candidates(const std::vector<Word>& words, std::string_view lang, std:
     std::size_t j = i;
     while (j < words.size() && !words[j].delimiter && words[j].segment == words[i].segment && j - i < kMaxPhraseWords)
       ++j;
+    // An English possessive before the last word is the owner, not the topic: "my daughter's maths tutor",
+    // "someone else's watch strap", "GitHub's code scanning" are about the tutor, the strap and the scanning.
+    // Plural owners that describe a kind are kept ("children's menu", "women's sizes"), and so is a name
+    // written in capitals throughout ("Luigi's Slice House").
+    if (english) {
+      for (std::size_t k = j - 1; k > i; --k) {
+        if (is_owner_possessive(words[k - 1].lower) && !(words[k - 1].capitalised && words[k].capitalised)) {
+          i = k;
+          break;
+        }
+      }
+    }
     // A lone past participle ("delivered", "cancelled") reports an event, not a topic.
     bool lone_participle = j - i == 1 && english && ends_with(words[i].lower, "ed") &&
                            stem_view(words[i].lower, lang, words[i].hash) != words[i].lower;

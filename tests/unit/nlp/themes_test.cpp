@@ -247,6 +247,21 @@ TEST(Themes, OtherLanguagesUseTheirStopWordsAndStemmer) {
   EXPECT_EQ(themes("Die Synchronisierung funktioniert nicht.", "de"), std::vector<std::string>{"synchronisierung"});
 }
 
+TEST(Themes, AnOwnersPossessiveIsNotPartOfTheTopic) {
+  auto t = themes("My daughter's maths tutor loved the whiteboard.");
+  EXPECT_TRUE(contains(t, "maths tutor")) << testing::PrintToString(t);
+  t = themes("Is anyone else's watch strap giving them a rash?");
+  EXPECT_TRUE(contains(t, "watch strap")) << testing::PrintToString(t);
+  t = themes("I switched after GitHub's code scanning flagged it.");
+  EXPECT_TRUE(contains(t, "code scanning")) << testing::PrintToString(t);
+  for (const std::string& theme : t) EXPECT_EQ(theme.find('\''), std::string::npos) << theme;
+  // A plural owner that names a kind, and a name written in capitals, stay whole.
+  EXPECT_TRUE(contains(themes("The children's menu was tiny."), "children's menu"));
+  EXPECT_TRUE(contains(themes("We ordered from Luigi's Slice House again."), "luigi's slice house"));
+  // Other languages' apostrophes are not English possessives ("schema's" is a Dutch plural).
+  EXPECT_TRUE(contains(themes("De nieuwe hardloopschema's zijn te zwaar.", "nl"), "nieuwe hardloopschema's"));
+}
+
 TEST(Themes, DeterministicOrder) {
   std::string text = "alpha feature, beta screen, gamma widget, delta panel, epsilon chart, zeta list, eta grid";
   EXPECT_EQ(themes(text), themes(text));
