@@ -735,9 +735,16 @@ void find_candidates(const std::vector<Word>& words, std::string_view lang, std:
         }
       }
     }
+    auto participle = [&](std::size_t k) {
+      return ends_with(words[k].lower, "ed") && stem_view(words[k].lower, lang, words[k].hash) != words[k].lower;
+    };
+    // A phrase ends at its noun: a verb or an adverb after it says what happened, or how ("payday delayed",
+    // "statements finally", "reloading automatically"), and is left off. A name stays whole.
+    while (english && j - i > 1 && (participle(j - 1) || is_adverb(words[j - 1].lower)) &&
+           !capitalised_inside_sentence(words, j - 1))
+      --j;
     // A lone past participle ("delivered", "cancelled") reports an event, not a topic.
-    bool lone_participle = j - i == 1 && english && ends_with(words[i].lower, "ed") &&
-                           stem_view(words[i].lower, lang, words[i].hash) != words[i].lower;
+    bool lone_participle = j - i == 1 && english && participle(i);
     // Nor does a lone adverb ("totally", "genuinely"): how, not what. A capitalised word in "-ly" inside a
     // sentence is a name ("switched to Calendly").
     bool named = capitalised_inside_sentence(words, i);

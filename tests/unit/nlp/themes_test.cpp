@@ -262,6 +262,19 @@ TEST(Themes, AnOwnersPossessiveIsNotPartOfTheTopic) {
   EXPECT_TRUE(contains(themes("De nieuwe hardloopschema's zijn te zwaar.", "nl"), "nieuwe hardloopschema's"));
 }
 
+TEST(Themes, APhraseEndsAtItsNounNotAtAVerbOrAdverbAfterIt) {
+  auto t = themes("Payday delayed again this month.");
+  EXPECT_TRUE(contains(t, "payday")) << testing::PrintToString(t);
+  t = themes("The migration tool converted nothing and the return window closed.");
+  EXPECT_TRUE(contains(t, "migration tool")) << testing::PrintToString(t);
+  EXPECT_TRUE(contains(t, "return window")) << testing::PrintToString(t);
+  t = themes("PDF statements finally arrived.");
+  EXPECT_TRUE(contains(t, "pdf statement")) << testing::PrintToString(t);
+  for (const std::string& theme : t) EXPECT_EQ(theme.find("finally"), std::string::npos) << theme;
+  // A participle before its noun stays: it says which one.
+  EXPECT_TRUE(contains(themes("The scheduled pipeline never ran."), "scheduled pipeline"));
+}
+
 TEST(Themes, DeterministicOrder) {
   std::string text = "alpha feature, beta screen, gamma widget, delta panel, epsilon chart, zeta list, eta grid";
   EXPECT_EQ(themes(text), themes(text));
