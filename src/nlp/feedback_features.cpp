@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <unordered_set>
 
 #include "nlp/sentiment_rules.hpp"
 #include "nlp/utf8.hpp"
@@ -124,6 +125,21 @@ bool has_scare_quotes(std::string_view text) {
     }
   }
   return false;
+}
+
+// English words of closed classes that carry no opinion or intent of their own: articles, pronouns and
+// possessives, prepositions, conjunctions, forms of "be", degree adverbs and number words. Question words,
+// modals, "please", negators, "but" and "too" are not among them: they say what a text asks or wants.
+bool is_function_word(std::string_view w) {
+  static const std::unordered_set<std::string_view> kWords = {
+      "a",    "an",      "the",   "this",  "that",  "these",  "those", "my",     "your",      "our",    "their",
+      "his",  "her",     "its",   "i",     "you",   "he",     "she",   "it",     "we",        "they",   "me",
+      "him",  "us",      "them",  "mine",  "yours", "to",     "of",    "in",     "on",        "at",     "for",
+      "with", "from",    "by",    "about", "after", "before", "into",  "over",   "under",     "within", "and",
+      "or",   "because", "so",    "as",    "if",    "than",   "then",  "is",     "are",       "was",    "were",
+      "be",   "been",    "am",    "being", "very",  "really", "quite", "pretty", "extremely", "just",   "now",
+      "one",  "two",     "three", "four",  "five",  "six",    "seven", "eight",  "nine",      "ten",    "there"};
+  return kWords.count(w) != 0;
 }
 
 float clamp_unit(double v) { return static_cast<float>(std::clamp(v, -1.0, 1.0)); }
@@ -257,10 +273,15 @@ FeatureSet feedback_features(const FeedbackInput& in) {
   auto add = [&](std::string_view prefix, std::string_view a, std::string_view b, float v) {
     f.push_back({feature_hash(prefix, a, b), {prefix, a, b}, v});
   };
+  const bool english = in.language_code == "en" || in.language_code == "un";
   for (std::size_t i = 0; i < tokens.size(); ++i) {
     const FeatureToken& t = tokens[i];
-    add(t.negated ? "n:" : "w:", t.text, {}, 1.0f);
-    if (t.title) add("t:", t.text, {}, 1.0f);
+    // A function word alone says nothing of opinion or intent; a model fitted on one corpus gives it the
+    // lean of that corpus's phrasing ("very" negative, "my" positive). It still counts in its bigrams.
+    if (!(english && is_function_word(t.text))) {
+      add(t.negated ? "n:" : "w:", t.text, {}, 1.0f);
+      if (t.title) add("t:", t.text, {}, 1.0f);
+    }
     if (i + 1 < tokens.size() && t.title == tokens[i + 1].title) add("b:", t.text, tokens[i + 1].text, 1.0f);
   }
   for (const DenseFeature& d : dense_features(in)) add(d.name, {}, {}, d.value);

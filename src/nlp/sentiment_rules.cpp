@@ -131,9 +131,15 @@ constexpr std::pair<std::string_view, float> kProductWords[] = {
     {"sturdy", 1.4f},
     {"snappy", 1.5f},
     {"speedy", 1.5f},
+    {"convenient", 1.5f},
+    {"handy", 1.4f},
+    {"smooth", 1.3f},
+    {"smoothly", 1.3f},
     {"rock-solid", 2.0f},
     {"outperforms", 1.5f},
     {"unreliable", -1.8f},
+    {"unable", -1.2f},  // "unable to log in": as "can't", which the general lexicon reads as a negation only
+    {"stole", -2.2f},   // as "steal" and "stolen"
     {"malfunction", -1.8f},
     {"malfunctions", -1.8f},
     {"malfunctioning", -1.8f},
@@ -252,6 +258,12 @@ constexpr PhraseSpec kPhrases[] = {
     {"has not shipped", -1.5f},
     {"never again", -2.0f},
     {"my money back", -1.8f},
+    // A warning to others.
+    {"do not download", -2.5f},
+    {"don't download", -2.5f},
+    {"do not buy", -2.5f},
+    {"don't buy", -2.5f},
+    {"stay away", -2.0f},
     {"price hike", -1.8f},
     {"price hikes", -1.8f},
     // Absence of trouble reads as praise in feedback.

@@ -69,6 +69,23 @@ TEST(FeedbackFeatures, TitleWordsAreMarkedAndNotPairedAcrossTheBoundary) {
   EXPECT_FALSE(has(set, "b:crash the"));
 }
 
+TEST(FeedbackFeatures, EnglishFunctionWordsCountOnlyInTheirPairs) {
+  // "very" and "my" alone carry the lean of whatever corpus a model was fitted on; in pairs they say more.
+  FeatureSet set = feedback_features(input("Very fast service for my team"));
+  EXPECT_FALSE(has(set, "w:very"));
+  EXPECT_FALSE(has(set, "w:my"));
+  EXPECT_FALSE(has(set, "w:for"));
+  EXPECT_TRUE(has(set, "b:very fast"));
+  EXPECT_TRUE(has(set, "b:my team"));
+  EXPECT_TRUE(has(set, "w:fast"));
+  EXPECT_TRUE(has(set, "w:team"));
+  // Words that say what a text asks or wants stay: questions, requests, negators.
+  set = feedback_features(input("How can I please not lose my notes?"));
+  for (std::string_view kept : {"w:how", "w:can", "w:please", "w:not"}) EXPECT_TRUE(has(set, kept)) << kept;
+  // Other languages are read as they were.
+  EXPECT_TRUE(has(feedback_features(input("Die App ist sehr gut", "de")), "w:die"));
+}
+
 TEST(FeedbackFeatures, RatingLexiconAndFormAreDense) {
   FeedbackInput in = input("WHY IS THIS SO SLOW?");
   in.rating = 1;

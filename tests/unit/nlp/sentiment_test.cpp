@@ -17,6 +17,14 @@ TEST(Sentiment, LexiconWordsCarryTheirPolarity) {
   EXPECT_EQ(compound("The editor has a toolbar"), 0.0);
 }
 
+TEST(Sentiment, EverydayProductWordsAndWarnings) {
+  EXPECT_GT(compound("Very convenient"), 0.05);
+  EXPECT_GT(compound("The sync is so smooth"), 0.05);
+  EXPECT_LT(compound("Unable to log in since Monday"), -0.05);
+  EXPECT_LT(compound("Do not download this app"), -0.3);
+  EXPECT_LT(compound("Don't buy this charger"), -0.3);
+}
+
 TEST(Sentiment, PraiseAimedAtAProblemCountsAgainst) {
   SentimentResult ironic = analyze_sentiment("Great, another outage. Love how the status page stays green.");
   EXPECT_TRUE(ironic.ironic);
