@@ -19,6 +19,15 @@ constexpr double kHandleNameShare = 0.7;
 // And at this share when the engine does not know it as an English word: "relaykit" beside "@relaykit" and
 // "`relaykit`" in code, where a handle's everyday word ("pay", "home", "help") keeps the higher share.
 constexpr double kUnknownHandleNameShare = 0.5;
+// A word in this share of a workspace's records that is capitalised inside most of the sentences that use it
+// is what the workspace is about: the product or the company ("ChatGPT", "Echo", "Alexa"), written in
+// lowercase now and then ("echo dot"), so short of kNameShare.
+constexpr double kFrequentNameRecords = 0.10;
+constexpr double kFrequentNameShare = 0.6;
+constexpr std::size_t kFrequentNameSightings = 5;
+
+// Languages that capitalise every noun: there, capitals say nothing of names.
+bool capitalises_nouns(std::string_view language_code) { return language_code == "de" || language_code == "lb"; }
 
 struct Sightings {
   std::size_t total = 0, capitalised = 0, inside_sentence = 0, lowercase_inside_sentence = 0;
@@ -102,7 +111,7 @@ WorkspaceVocabulary::WorkspaceVocabulary(const std::vector<FeedbackRecord>& samp
     std::sort(words.begin(), words.end());
     words.erase(std::unique(words.begin(), words.end()), words.end());
     for (std::string& w : words) ++documents_[std::move(w)];
-    watch_case(text, seen);
+    if (!capitalises_nouns(r.language_code)) watch_case(text, seen);
     collect_handle_words(text, handle_words);
     for (const auto& who : {r.username, r.platform_user_id}) {
       if (!who) continue;
@@ -115,6 +124,13 @@ WorkspaceVocabulary::WorkspaceVocabulary(const std::vector<FeedbackRecord>& samp
         static_cast<double>(s.capitalised) >= kNameShare * static_cast<double>(s.total))
       names_.insert(word);
     const std::size_t inside = s.inside_sentence + s.lowercase_inside_sentence;
+    if (s.inside_sentence >= kFrequentNameSightings &&
+        static_cast<double>(s.inside_sentence) >= kFrequentNameShare * static_cast<double>(inside)) {
+      auto docs = documents_.find(word);
+      if (docs != documents_.end() &&
+          static_cast<double>(docs->second) >= kFrequentNameRecords * static_cast<double>(records_))
+        names_.insert(word);
+    }
     if (inside >= kMinNameSightings && handle_words.count(word)) {
       const double share = static_cast<double>(s.inside_sentence) / static_cast<double>(inside);
       if (share >= kHandleNameShare || (share >= kUnknownHandleNameShare && !nlp::is_known_english_word(word)))

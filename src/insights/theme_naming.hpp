@@ -26,7 +26,8 @@ class WorkspaceVocabulary {
   std::size_t records() const { return records_; }
   // True when the theme is not a built-in aspect and one of its words is in more than kMaxThemeWordShare
   // of the sampled records, is a username, or is written as a name (capitalised wherever it appears, also
-  // inside sentences; or, for a word that is also part of an @handle, inside most sentences).
+  // inside sentences; or inside most sentences, for a word that is also part of an @handle or is in a tenth
+  // of the records). Records in languages that capitalise every noun (German) say nothing of names.
   bool hides(std::string_view theme) const;
   double share_of(std::string_view word) const;
 
