@@ -118,10 +118,12 @@ const WordSet& generic_words_any_language() {
   return words;
 }
 
-// Nouns that only make sense in the plural, so they are never singularised for display.
+// Nouns that only make sense in the plural, and words in "-s" that are no plural ("upstairs"): never
+// singularised for display.
 bool is_plural_noun(std::string_view w) {
-  return is_one_of(w, {"settings", "analytics", "news", "stats", "credentials", "graphics", "lyrics", "series", "specs",
-                       "options", "preferences", "permissions", "notifications", "docs"});
+  return is_one_of(w, {"settings", "analytics",  "news",    "stats",       "credentials", "graphics",      "lyrics",
+                       "series",   "specs",      "options", "preferences", "permissions", "notifications", "docs",
+                       "upstairs", "downstairs", "indoors", "outdoors",    "afterwards",  "towards"});
 }
 
 // Nouns whose singular ends in one "s" and whose plural adds "es" ("lenses", "buses"): the stemmer cannot tell
@@ -162,6 +164,7 @@ struct Word {
   bool in_title = false;
   bool handle = false;       // written "@name": an account, never a theme
   bool capitalised = false;  // its first letter was a capital
+  bool mixed_case = false;   // a capital after a small letter: a name as its maker writes it ("iPadOS", "GitHub")
   bool not_alone = false;    // no theme on its own (word_kind)
   bool verb_marker = false;  // a lone word after it is a verb or an adjective (word_kind)
   // For the phrase matcher's words of the same reading (matcher_words_of): a sentence ended before this word
@@ -210,6 +213,7 @@ void split_words(std::string_view text, bool in_title, bool elide, SplitState& s
   std::size_t i = 0;
   bool handle = false;  // the word being read follows an "@"
   bool capitalised = false;
+  bool mixed_case = false;
   auto flush = [&] {
     if (!reading) return;
     reading = false;
@@ -230,15 +234,23 @@ void split_words(std::string_view text, bool in_title, bool elide, SplitState& s
     w.in_title = in_title;
     w.handle = handle;
     w.capitalised = capitalised;
+    w.mixed_case = mixed_case;
     w.after_sentence_end = state.sentence_ended;
     if (!handle) state.sentence_ended = false;  // the matcher does not keep handles
     handle = false;
   };
   while (i < text.size() && words_done < kMaxWords) {
-    if (!reading) capitalised = text[i] >= 'A' && text[i] <= 'Z';
+    if (!reading) {
+      capitalised = text[i] >= 'A' && text[i] <= 'Z';
+      mixed_case = false;
+    }
     // The bulk of most texts: a run of ASCII letters and digits.
-    if (detail::kAsciiWordClass.of[static_cast<unsigned char>(text[i])] != 0 && take_ascii_alnum(text, i, current()))
+    if (const std::size_t from = i;
+        detail::kAsciiWordClass.of[static_cast<unsigned char>(text[i])] != 0 && take_ascii_alnum(text, i, current())) {
+      for (std::size_t k = from + 1; k < i && !mixed_case; ++k)
+        mixed_case = text[k] >= 'A' && text[k] <= 'Z' && text[k - 1] >= 'a' && text[k - 1] <= 'z';
       continue;
+    }
     char32_t cp = next_code_point(text, i);
     if (is_word_code_point(cp)) {
       if (!is_unspaced_script(cp)) {
@@ -843,7 +855,7 @@ const ScoredThemes& score_candidates(std::vector<Word>& words, const std::vector
       bool head = k + 1 == c.length;
       // A word capitalised inside a sentence of the text is a name and keeps its letters but a possessive:
       // "Windows", "Teams" and "Maps" are not shown as "window", "team" and "map".
-      const bool named = !w.in_title && capitalised_inside_sentence(words, c.first + k);
+      const bool named = w.mixed_case || (!w.in_title && capitalised_inside_sentence(words, c.first + k));
       std::string form = !(english && head) ? w.lower
                          : named            ? std::string(without_possessive(w.lower))
                                             : english_display(w.lower, w.stem, lang, c.length == 1);

@@ -275,6 +275,17 @@ TEST(Themes, APhraseEndsAtItsNounNotAtAVerbOrAdverbAfterIt) {
   EXPECT_TRUE(contains(themes("The scheduled pipeline never ran."), "scheduled pipeline"));
 }
 
+TEST(Themes, NamesWrittenInMixedCaseAndWordsInSThatAreNoPluralKeepTheirLetters) {
+  // "iPadOS" is no plural of "ipado", "upstairs" none of "upstair".
+  auto named = themes("Split view on iPadOS is broken");
+  EXPECT_TRUE(contains(named, "ipados")) << testing::PrintToString(named);
+  auto t = themes("We have one speaker upstairs and one downstairs");
+  EXPECT_TRUE(contains(t, "downstairs")) << testing::PrintToString(t);
+  for (const std::string& theme : t) EXPECT_EQ(theme.find("upstair "), std::string::npos) << theme;
+  // A word in lowercase is still shown in its singular.
+  EXPECT_TRUE(contains(themes("Split views on ipados are broken"), "split view"));
+}
+
 TEST(Themes, DeterministicOrder) {
   std::string text = "alpha feature, beta screen, gamma widget, delta panel, epsilon chart, zeta list, eta grid";
   EXPECT_EQ(themes(text), themes(text));
