@@ -193,6 +193,17 @@ Status validate_group(std::span<const FieldSpec> specs, json::object& values, co
     if (spec.required && is_empty(it->value()))
       return make_error(ErrorCode::bad_request, name + (it->value().is_string() ? " is required" : " must not be empty"));
   }
+  // A field the connector does not read is a typo or a setting of another type: stored, it would be ignored
+  // without a word, and the user would learn of it from a sync that does not do what they asked.
+  for (const auto& kv : values) {
+    const bool known = std::any_of(specs.begin(), specs.end(), [&](const FieldSpec& f) { return f.name == kv.key(); });
+    if (known) continue;
+    std::string names;
+    for (const FieldSpec& f : specs) names += (names.empty() ? "" : ", ") + std::string(f.name);
+    return make_error(ErrorCode::bad_request, std::string(group) + "." + std::string(kv.key()) +
+                                                  " is not a field of this source type's " + group + "; " +
+                                                  (names.empty() ? std::string("it takes none") : "it takes " + names));
+  }
   return {};
 }
 

@@ -99,6 +99,16 @@ TEST_P(ApiErrors, MalformedAndMistypedBodiesAreRefused) {
                                        {"config", json::object{{"base_url", "http://x"}}},
                                        {"webhook", json::object{{"scheme", "github"}, {"secret", "s"}}}}),
                400, "bad_request", "webhook.scheme");
+  // A setting the type does not have is named, not stored and ignored.
+  expect_error(
+      api().post("/v1/workspaces/" + ws_ + "/sources", alice_,
+                 json::object{{"type", "hackernews"}, {"config", json::object{{"query", "q"}, {"qeury", "q"}}}}),
+      400, "bad_request", "config.qeury is not a field");
+  expect_error(api().post("/v1/workspaces/" + ws_ + "/sources", alice_,
+                          json::object{{"type", "discourse"},
+                                       {"config", json::object{{"base_url", "http://x"}}},
+                                       {"credentials", json::object{{"api_kye", "k"}}}}),
+               400, "bad_request", "credentials.api_kye is not a field");
   // A workspace whose second source is bad is not created at all.
   auto before = api().get("/v1/workspaces", alice_).body.at("items").as_array().size();
   expect_error(api().post("/v1/workspaces", alice_,

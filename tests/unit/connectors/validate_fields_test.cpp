@@ -85,17 +85,33 @@ TEST(ValidateFields, QuotedScalarsAreRejectedWithAHint) {
   EXPECT_NE(st.error().message.find("wrap it in [ ]"), std::string::npos) << st.error().message;
 }
 
-TEST(ValidateFields, DefaultsAppliedAndUnknownKeysKept) {
-  json::object config = parse_json(R"({"base_url":"https://x","extra_knob":3,"since":null})").value().as_object();
+TEST(ValidateFields, DefaultsApplied) {
+  json::object config = parse_json(R"({"base_url":"https://x","since":null})").value().as_object();
   json::object credentials{{"api_key", "k"}};
   ASSERT_TRUE(validate_fields(kConnector, config, credentials));
   EXPECT_EQ(config.at("include_comments"), json::value(true));
   EXPECT_EQ(config.at("max_pages"), json::value(50));
   EXPECT_EQ(config.at("channels"), json::value(json::array{}));
   EXPECT_EQ(config.at("country"), json::value("us"));
-  EXPECT_EQ(config.at("extra_knob"), json::value(3));
   EXPECT_FALSE(config.contains("fields"));  // no default: stays absent
   EXPECT_FALSE(config.contains("since"));   // null reads as not given
+}
+
+// A key the connector does not read is a typo ("qeury") or another type's setting: refused by name with the
+// fields there are, in config and in credentials alike, rather than stored and ignored.
+TEST(ValidateFields, UnknownKeysAreRefusedByName) {
+  json::object config = parse_json(R"({"base_url":"https://x","extra_knob":3})").value().as_object();
+  json::object credentials{{"api_key", "k"}};
+  auto st = validate_fields(kConnector, config, credentials);
+  ASSERT_FALSE(st);
+  EXPECT_TRUE(st.error().message.starts_with("config.extra_knob is not a field")) << st.error().message;
+  EXPECT_NE(st.error().message.find("base_url"), std::string::npos) << st.error().message;
+
+  config = parse_json(R"({"base_url":"https://x"})").value().as_object();
+  credentials = json::object{{"api_key", "k"}, {"api_kye", "k"}};
+  st = validate_fields(kConnector, config, credentials);
+  ASSERT_FALSE(st);
+  EXPECT_TRUE(st.error().message.starts_with("credentials.api_kye is not a field")) << st.error().message;
 }
 
 TEST(ValidateFields, GivenValuesWinOverDefaults) {
