@@ -75,12 +75,19 @@ const Router::Route* Router::find(const Request& req, const std::vector<std::str
                                   std::vector<std::string>* allowed) const {
   const Route* best = nullptr;
   Rank best_rank;
+  // HEAD is GET without the body (the server leaves it out): every GET route answers it.
+  const std::string_view method = req.method == "HEAD" ? std::string_view("GET") : std::string_view(req.method);
+  auto allow = [&](std::string_view m) {
+    if (std::find(allowed->begin(), allowed->end(), m) == allowed->end()) allowed->emplace_back(m);
+  };
   for (const Route& route : routes_) {
     auto rank = match(route.segments, segments);
     if (!rank) continue;
-    if (route.method != req.method) {
-      if (allowed && std::find(allowed->begin(), allowed->end(), route.method) == allowed->end())
-        allowed->push_back(route.method);
+    if (route.method != method) {
+      if (allowed) {
+        allow(route.method);
+        if (route.method == "GET") allow("HEAD");
+      }
       continue;
     }
     // Literal segments beat parameters; among equals the first registered route wins.

@@ -330,6 +330,10 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (has_no_body(res.status)) {
       msg.erase(bhttp::field::content_type);
+    } else if (method == "HEAD") {
+      // The headers a GET would have, the length of its body included, and no body (RFC 9110, 9.3.2).
+      msg.set(bhttp::field::content_type, res.content_type);
+      msg.content_length(res.body.size());
     } else {
       msg.set(bhttp::field::content_type, res.content_type);
       msg.body() = std::move(res.body);

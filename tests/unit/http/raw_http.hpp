@@ -53,8 +53,9 @@ class RawConnection {
     }
   }
 
-  // One response framed by Content-Length; nullopt when the peer closes or the read times out first.
-  std::optional<RawResponse> read_response() {
+  // One response framed by Content-Length (or, answering a HEAD, its head alone: the length is the GET's
+  // body, not sent); nullopt when the peer closes or the read times out first.
+  std::optional<RawResponse> read_response(bool answers_head = false) {
     std::size_t end;
     while ((end = buffer_.find("\r\n\r\n")) == std::string::npos) {
       if (!fill()) return std::nullopt;
@@ -81,6 +82,7 @@ class RawConnection {
       pos = next + 2;
     }
     std::size_t length = res.headers.count("content-length") ? std::stoul(res.headers["content-length"]) : 0;
+    if (answers_head) length = 0;
     while (buffer_.size() < length) {
       if (!fill()) return std::nullopt;
     }

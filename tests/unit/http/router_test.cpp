@@ -110,13 +110,22 @@ TEST(Router, WrongMethodIs405WithAllow) {
   auto req = make("PUT", "/v1/workspaces/1/sources/2");
   Response res = r.dispatch(req);
   EXPECT_EQ(res.status, 405);
-  EXPECT_EQ(res.headers.get("allow"), "GET, DELETE");
+  EXPECT_EQ(res.headers.get("allow"), "GET, HEAD, DELETE");
   EXPECT_NE(res.body.find(R"("code":"method_not_allowed")"), std::string::npos);
 
   req = make("DELETE", "/v1/workspaces");
   res = r.dispatch(req);
   EXPECT_EQ(res.status, 405);
-  EXPECT_EQ(res.headers.get("Allow"), "GET, POST");
+  EXPECT_EQ(res.headers.get("Allow"), "GET, HEAD, POST");
+
+  // HEAD is answered by the GET route; a route without GET has no HEAD.
+  req = make("HEAD", "/v1/workspaces");
+  EXPECT_EQ(r.dispatch(req).status, 200);
+  r.add("POST", "/v1/hooks/{src}", answer("hook"));
+  req = make("HEAD", "/v1/hooks/2");
+  res = r.dispatch(req);
+  EXPECT_EQ(res.status, 405);
+  EXPECT_EQ(res.headers.get("Allow"), "POST");
 }
 
 TEST(Router, ListsRoutesInRegistrationOrder) {

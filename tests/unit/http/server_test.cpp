@@ -95,6 +95,27 @@ TEST(Server, KeepAliveServesTwoRequestsOnOneConnection) {
   EXPECT_EQ(first->headers["content-type"], "application/json");
 }
 
+TEST(Server, HeadIsAnsweredWithTheHeadersOfAGetAndNoBody) {
+  Server server(test_options(), [](Request& req) {
+    Response res;
+    res.body = req.path + " answered";
+    return res;
+  });
+  ASSERT_TRUE(server.start().ok());
+  RawConnection conn(server.port());
+  // Pipelined: a body after the HEAD's answer would be read as the start of the GET's.
+  conn.send("HEAD /one HTTP/1.1\r\nHost: x\r\n\r\nGET /two HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto head = conn.read_response(/*answers_head=*/true);
+  auto get = conn.read_response();
+  ASSERT_TRUE(head && get);
+  EXPECT_EQ(head->status, 200);
+  EXPECT_EQ(head->headers["content-length"], std::to_string(std::string("/one answered").size()));
+  EXPECT_EQ(head->headers["content-type"], "application/json");
+  EXPECT_EQ(head->body, "");
+  EXPECT_EQ(get->status, 200);
+  EXPECT_EQ(get->body, "/two answered");
+}
+
 TEST(Server, PipelinedRequestsAreAnsweredInOrder) {
   Server server(test_options(), [](Request& req) {
     Response res;
