@@ -149,6 +149,32 @@ Result<std::map<std::string, DailySeries>> theme_series(store::Store& store, con
     for (std::size_t k = 1; k < daily.sources.size(); ++k)
       for (std::size_t d = 0; d < daily.sources[0].counts.size(); ++d)
         daily.sources[0].counts[d] -= daily.sources[k].counts[d];
+
+  // Each slot's whole volume on the same days, so that a theme is judged against the rest of the feedback.
+  const TimeMs first = *span.from;
+  const auto days = static_cast<std::size_t>((ceil_day(*span.to) - first) / kDayMs);
+  std::vector<std::vector<std::int64_t>> volume(watched.size(), std::vector<std::int64_t>(days, 0));
+  auto add_volume = [&](const store::FeedbackFilter& f, std::size_t slot) -> Status {
+    auto totals = store.report(f, store::Bucket::day, store::GroupBy::none);
+    if (!totals) return totals.error();
+    for (const auto& s : *totals)
+      for (const auto& p : s.points) {
+        auto index = (p.t - first) / kDayMs;
+        if (index >= 0 && static_cast<std::size_t>(index) < days)
+          volume[slot][static_cast<std::size_t>(index)] += p.count;
+      }
+    return {};
+  };
+  if (auto s = add_volume(base, 0); !s) return s.error();
+  for (const auto& [slot, id] : separate) {
+    auto f = base;
+    f.source_id = id;
+    if (auto s = add_volume(f, slot); !s) return s.error();
+  }
+  for (std::size_t k = 1; k < volume.size(); ++k)
+    for (std::size_t d = 0; d < days; ++d) volume[0][d] -= volume[k][d];
+  for (auto& [theme, daily] : out)
+    for (std::size_t k = 0; k < daily.sources.size(); ++k) daily.sources[k].volume = volume[k];
   return out;
 }
 

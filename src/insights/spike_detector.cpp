@@ -3,12 +3,16 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "insights/statistics.hpp"
 
 namespace chorus::insights {
 
 namespace {
+
+// Growth of the rest of the volume within this many standard deviations of chance is no growth.
+constexpr double kVolumeChanceSds = 2.0;
 
 TimeMs ceil_day(TimeMs t) {
   TimeMs r = ((t % kDayMs) + kDayMs) % kDayMs;
@@ -40,9 +44,13 @@ class Prefix {
 struct Prepared {
   const DailySeries& series;
   std::vector<Prefix> prefixes;
+  std::vector<std::optional<Prefix>> volumes;  // each source's whole volume, where known
   explicit Prepared(const DailySeries& s) : series(s) {
     prefixes.reserve(s.sources.size());
-    for (const auto& src : s.sources) prefixes.emplace_back(src.counts);
+    for (const auto& src : s.sources) {
+      prefixes.emplace_back(src.counts);
+      volumes.push_back(src.volume.empty() ? std::nullopt : std::optional<Prefix>(src.volume));
+    }
   }
   std::int64_t index(TimeMs day) const { return (day - series.first_day) / kDayMs; }
 };
@@ -51,7 +59,8 @@ struct Prepared {
 WindowEvaluation evaluate(const Prepared& p, TimeMs reference, TimeMs start, TimeMs end, const DetectorOptions& o) {
   WindowEvaluation ev;
   const double days = static_cast<double>((end - start) / kDayMs);
-  double expected = 0.0;
+  double expected = 0.0, usual = 0.0;             // with the rest of the volume's growth, and without
+  double floor_growth = 0.0, floor_weight = 0.0;  // the sources' growth, weighted by their usual volume
   for (std::size_t i = 0; i < p.series.sources.size(); ++i) {
     TimeMs watched = std::max(ceil_day(p.series.sources[i].watched_from), p.series.first_day);
     TimeMs base_start = std::max(reference - static_cast<TimeMs>(o.baseline_days) * kDayMs, watched);
@@ -76,13 +85,34 @@ WindowEvaluation evaluate(const Prepared& p, TimeMs reference, TimeMs start, Tim
                      (m - 1) / spread_mean;
       dispersion = 1.0 + std::max(0.0, index - 1.0 - std::sqrt(2.0 / (m - 1)));
     }
-    ev.count += prefix.sum(p.index(start), p.index(end));
-    expected += rate * days;
-    ev.variance += std::max(rate * dispersion, rate + o.min_variation * o.min_variation * rate * rate) * days;
+    const std::int64_t count = prefix.sum(p.index(start), p.index(end));
+    ev.count += count;
+    // The rest of the source's records (the theme's own left out, so its burst does not scale itself):
+    // grown beyond chance in the window, they scale what the theme is expected to do.
+    double growth = 1.0;
+    if (const auto& volume = p.volumes[i]) {
+      const double rest_rate = (static_cast<double>(volume->sum(p.index(base_start), p.index(reference))) - sum) / n;
+      const double rest_expected = rest_rate * days;
+      const double rest = static_cast<double>(volume->sum(p.index(start), p.index(end)) - count);
+      // Chance, as the detector has it for a theme: Poisson and at least min_variation from day to day.
+      const double rest_spread =
+          std::sqrt(days * (rest_rate + o.min_variation * o.min_variation * rest_rate * rest_rate));
+      if (rest_expected > 0.0) {
+        growth = std::max(1.0, (rest - kVolumeChanceSds * rest_spread) / rest_expected);
+        floor_growth += rest_expected * growth;
+        floor_weight += rest_expected;
+      }
+    }
+    expected += rate * days * growth;
+    usual += rate * days;
+    ev.variance += std::max(rate * dispersion, rate + o.min_variation * o.min_variation * rate * rate) * days * growth;
   }
   if (!ev.judged) return ev;
-  ev.baseline = expected / days;
-  ev.expected = std::max(expected, o.rate_floor * days);
+  ev.baseline = usual / days;
+  // A theme never seen before grows with the volume too: in a week of ten times the feedback, ten times
+  // the rate floor.
+  const double growth = floor_weight > 0.0 ? floor_growth / floor_weight : 1.0;
+  ev.expected = std::max(expected, o.rate_floor * days * growth);
   ev.variance = std::max(ev.variance, ev.expected);
   ev.score = negative_binomial_surprise(ev.count, ev.expected, ev.variance);
   ev.z = (static_cast<double>(ev.count) - ev.expected) / std::sqrt(ev.variance);
@@ -137,11 +167,11 @@ std::vector<Spike> detect_spikes(const DailySeries& series, TimeMs from_day, Tim
     i = j;
     // The episode is the run of individually elevated days around its most surprising day, each judged
     // against the rate before the episode; the days a long window merely dragged in fall away.
-    const auto daily = evaluate(p, start, start, start + kDayMs, options);
     std::vector<double> surprise;
-    for (TimeMs d = start; d < end; d += kDayMs)
-      surprise.push_back(
-          negative_binomial_surprise(evaluate(p, start, d, d + kDayMs, options).count, daily.expected, daily.variance));
+    for (TimeMs d = start; d < end; d += kDayMs) {
+      const auto day = evaluate(p, start, d, d + kDayMs, options);
+      surprise.push_back(negative_binomial_surprise(day.count, day.expected, day.variance));
+    }
     auto peak = static_cast<std::size_t>(std::max_element(surprise.begin(), surprise.end()) - surprise.begin());
     // A single day that dips (still above usual) between elevated days does not end the episode.
     auto dip = [&](std::size_t i) { return surprise[i] >= options.edge_score / 2; };

@@ -25,6 +25,10 @@ constexpr TimeMs kDayMs = 86400000;
 struct SourceSeries {
   TimeMs watched_from = 0;           // the first day of the source's history: it counts from here
   std::vector<std::int64_t> counts;  // counts[i] is the day first_day + i * kDayMs
+  // All the source's records on the same days, when known (else empty). A theme is expected to grow with
+  // the rest of the volume: when everything else doubles (a launch, an import of a busy month, a store
+  // feature), the theme's expected count doubles with it, so a surge of all feedback is no theme's spike.
+  std::vector<std::int64_t> volume;
 };
 
 struct DailySeries {
@@ -49,8 +53,9 @@ struct DetectorOptions {
 struct Spike {
   TimeMs start = 0, end = 0;  // [start, end), whole UTC days
   std::int64_t count = 0;     // items in the window from watched sources
-  double baseline = 0.0;      // expected items per day, from the trailing baseline
-  double expected = 0.0;      // expected items in the window (baseline x days, with the rate floor)
+  double baseline = 0.0;      // items per day in the trailing baseline
+  double expected = 0.0;  // expected items in the window: the baseline x days, grown with the rest of the volume, and
+                          // at least the rate floor
   double score = 0.0;         // -log10 P(X >= count), X negative binomial with the baseline's mean and spread
   double z = 0.0;
 };

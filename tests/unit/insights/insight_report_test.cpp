@@ -303,6 +303,28 @@ TEST_F(InsightReportTest, ImportedHistoryIsJudgedInItemTime) {
   EXPECT_TRUE(now->emerging.empty()) << describe(*now);
 }
 
+// A launch week triples all the feedback: every theme grows with it, and none of them is an issue of its own;
+// a crash burst in the same week still is.
+TEST_F(InsightReportTest, AWeekOfThreeTimesAllTheFeedbackIsNoThemesIssue) {
+  for (int d = 0; d < 120; ++d) {
+    const double launch = d >= 90 && d < 97 ? 3.0 : 1.0;
+    add(sources_[0], d, "sync", 6.0 * launch, 0.3);
+    add(sources_[0], d, "billing", 4.0 * launch, 0.3);
+    add(sources_[0], d, "dark mode", 3.0 * launch, 0.1);
+    add(sources_[0], d, "login", 8.0 * launch, 0.3);
+    if (d >= 92 && d < 95) add(sources_[0], d, "checkout crash", 12.0, 0.95);
+  }
+  flush();
+  auto range = year();
+  range.to = day(120);
+  InsightOptions options;
+  options.now = day(120);
+  auto report = build_insights(*store_, range, options);
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_TRUE(has_spike(*report, "checkout crash", 92, 95, "all")) << describe(*report);
+  EXPECT_EQ(report->emerging.size(), 1u) << describe(*report);
+}
+
 // A range of a century finds what the data's own year holds: the empty days around it add nothing.
 TEST_F(InsightReportTest, ACenturyRangeFindsWhatTheDataHolds) {
   generate_year();

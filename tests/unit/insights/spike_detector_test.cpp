@@ -65,12 +65,25 @@ std::vector<Theme> year_of_themes() {
   };
 }
 
-TEST(SpikeDetector, FindsEveryInjectedBurstWithItsWindowAndNothingInTheQuietMonths) {
+// Each theme alone, and each theme beside the workspace's whole volume (every theme's records together, the
+// other themes' bursts included): a burst of one theme is found either way.
+class SpikeDetectorYears : public testing::TestWithParam<bool> {};
+
+TEST_P(SpikeDetectorYears, FindsEveryInjectedBurstWithItsWindowAndNothingInTheQuietMonths) {
+  const bool with_volume = GetParam();
   int bursts = 0, exact = 0;
   for (unsigned seed = 1; seed <= 20; ++seed) {
     std::mt19937 rng(seed);
+    std::vector<std::vector<std::int64_t>> counts;
+    std::vector<std::int64_t> volume(kDays, 0);
     for (const auto& theme : year_of_themes()) {
-      auto series = single_source(generate(theme, rng));
+      counts.push_back(generate(theme, rng));
+      for (int d = 0; d < kDays; ++d) volume[static_cast<std::size_t>(d)] += counts.back()[static_cast<std::size_t>(d)];
+    }
+    std::size_t index = 0;
+    for (const auto& theme : year_of_themes()) {
+      auto series = single_source(counts[index++]);
+      if (with_volume) series.sources[0].volume = volume;
       // Detection from day 28 on, so every window has a full baseline before it.
       auto spikes = detect_spikes(series, day(28), day(kDays));
       std::size_t found = 0;
@@ -114,6 +127,8 @@ TEST(SpikeDetector, FindsEveryInjectedBurstWithItsWindowAndNothingInTheQuietMont
   EXPECT_GE(exact, bursts * 9 / 10) << "most windows are found to the day";
 }
 
+INSTANTIATE_TEST_SUITE_P(ThemeAloneAndBesideTheVolume, SpikeDetectorYears, testing::Bool());
+
 TEST(SpikeDetector, ReportsCountBaselineAndScoreOfTheWindow) {
   std::vector<std::int64_t> counts(60, 2);
   counts[40] = 30;
@@ -126,6 +141,43 @@ TEST(SpikeDetector, ReportsCountBaselineAndScoreOfTheWindow) {
   EXPECT_DOUBLE_EQ(spikes[0].baseline, 2.0);
   EXPECT_DOUBLE_EQ(spikes[0].expected, 4.0);
   EXPECT_GT(spikes[0].score, 20.0);
+}
+
+// A theme that grows with everything else (the workspace's volume tripled: a launch, a featured week) is no
+// issue of its own; the same theme tripling while the rest stays flat is.
+TEST(SpikeDetector, AThemeGrowingWithAllTheFeedbackIsNoSpike) {
+  std::vector<std::int64_t> theme(60, 4), volume(60, 40);
+  for (int d = 45; d < 52; ++d) {
+    theme[static_cast<std::size_t>(d)] = 14;
+    volume[static_cast<std::size_t>(d)] = 140;  // the rest, 36 a day, tripled as well
+  }
+  DailySeries with_volume = single_source(theme);
+  with_volume.sources[0].volume = volume;
+  EXPECT_TRUE(detect_spikes(with_volume, day(28), day(60)).empty());
+  // Without the volume, or with the rest flat, the same counts are a spike.
+  EXPECT_EQ(detect_spikes(single_source(theme), day(28), day(60)).size(), 1u);
+  for (int d = 45; d < 52; ++d) volume[static_cast<std::size_t>(d)] = 36 + 14;
+  with_volume.sources[0].volume = volume;
+  auto spikes = detect_spikes(with_volume, day(28), day(60));
+  ASSERT_EQ(spikes.size(), 1u);
+  EXPECT_EQ(spikes[0].start, day(45));
+  EXPECT_EQ(spikes[0].end, day(52));
+}
+
+// A theme never seen before is expected at the rate floor, and in a week of a hundred times the feedback at a
+// hundred times the floor: fourteen mentions among 4,000 records are no issue; among 40 they are.
+TEST(SpikeDetector, ANewThemeInASurgeOfAllTheFeedbackIsExpectedMoreOften) {
+  std::vector<std::int64_t> theme(60, 0), volume(60, 5);
+  theme[50] = 14;
+  volume[50] = 4000;
+  DailySeries s = single_source(theme);
+  s.sources[0].volume = volume;
+  EXPECT_TRUE(detect_spikes(s, day(28), day(60)).empty());
+  volume[50] = 40;
+  s.sources[0].volume = volume;
+  auto spikes = detect_spikes(s, day(28), day(60));
+  ASSERT_EQ(spikes.size(), 1u);
+  EXPECT_EQ(spikes[0].baseline, 0.0);  // the usual rate; the expectation grew beside it
 }
 
 TEST(SpikeDetector, SmallCountsOfARareThemeAreNotAnIssue) {
