@@ -244,6 +244,17 @@ TEST(BuiltinTaxonomy, WarrantyAndRepairsAreCustomerSupport) {
   EXPECT_FALSE(has(aspects_of(t, "Two months left on the warranty", "en"), "product quality"));
 }
 
+// Talking to a voice assistant, or to a friend, is no contact with support; talking to an agent is.
+TEST(BuiltinTaxonomy, TalkingToSomeoneIsSupportOnlyWhenItIsSupport) {
+  const Taxonomy& t = Taxonomy::builtin();
+  using V = std::vector<std::string>;
+  auto has = [](const V& v, const char* a) { return std::find(v.begin(), v.end(), a) != v.end(); };
+  EXPECT_FALSE(has(aspects_of(t, "My four year old loves talking to Alexa", "en"), "customer support"));
+  EXPECT_FALSE(has(aspects_of(t, "I spoke to my wife about it", "en"), "customer support"));
+  EXPECT_TRUE(has(aspects_of(t, "I spoke to an agent for an hour", "en"), "customer support"));
+  EXPECT_TRUE(has(aspects_of(t, "Finally talked to someone who could help", "en"), "customer support"));
+}
+
 // Noise cancelling is how a product sounds, not a cancellation, in the languages whose word for it holds a
 // cancellation term; a cancellation said beside it is still found.
 TEST(BuiltinTaxonomy, NoiseCancellingIsProductQualityNotCancellation) {
