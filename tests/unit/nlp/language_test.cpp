@@ -40,9 +40,14 @@ TEST(Language, ModernCodesReplaceCld2Legacy) {
   expect_language("האפליקציה קורסת כל פעם שאני פותח את ההגדרות, בבקשה תתקנו את זה", "he", "Hebrew");
 }
 
-TEST(Language, ShortTextIsUnknown) {
+TEST(Language, ShortTextIsUnknownUnlessEveryWordIsEnglish) {
   expect_language("ok", "un", "Unknown");
-  expect_language("Love it!", "un", "Unknown");
+  expect_language("Super!", "un", "Unknown");        // a word many languages share
+  expect_language("Top product!", "un", "Unknown");  // Dutch as much as English
+  expect_language("Sehr gut", "un", "Unknown");
+  expect_language("Muy bueno", "un", "Unknown");
+  for (std::string_view text : {"Love it!", "Great", "Very good", "It works", "Pretty good", "I love it!"})
+    expect_language(text, "en", "English");
   expect_language("", "un", "Unknown");
   expect_language("12345 67890 12345 67890", "un", "Unknown");
   expect_language("\xF0\x9F\x98\x80\xF0\x9F\x98\x80\xF0\x9F\x98\x80", "un", "Unknown");
