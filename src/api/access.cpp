@@ -38,6 +38,16 @@ std::string_view access_name(Access access) {
 
 namespace {
 
+// "an editor", "a viewer", "an admin".
+std::string with_article(std::string_view word) {
+  const bool vowel = !word.empty() && std::string_view("aeiou").find(word.front()) != std::string_view::npos;
+  return std::string(vowel ? "an " : "a ") + std::string(word);
+}
+
+}  // namespace
+
+namespace {
+
 std::optional<Role> needed_role(Access access) {
   switch (access) {
     case Access::viewer: return Role::viewer;
@@ -69,8 +79,8 @@ Status authorize(http::Request& req, AppContext& ctx, Access access) {
     Role needed = *needed_role(access);
     if (caller->role < needed)
       return make_error(ErrorCode::forbidden, "this needs a key with the " + std::string(role_name(needed)) +
-                                                  " role; the key '" + caller->key_name + "' is a " +
-                                                  std::string(role_name(caller->role)) + " key");
+                                                  " role; the key '" + caller->key_name + "' is " +
+                                                  with_article(role_name(caller->role)) + " key");
     if (auto raw = requested_workspace(req)) {
       Id ws = 0;
       auto [p, ec] = std::from_chars(raw->data(), raw->data() + raw->size(), ws);

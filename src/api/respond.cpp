@@ -47,14 +47,26 @@ Result<Id> path_id(const http::Request& req, const std::string& name, std::strin
   return id;
 }
 
+Result<std::string> display_name(const json::value& v, std::string_view field) {
+  const std::string rule = std::string(field) + " must be a string of 1 to " + std::to_string(kMaxDisplayName) +
+                           " characters, not only spaces, without control characters";
+  if (!v.is_string()) return make_error(ErrorCode::bad_request, rule);
+  std::string_view s = v.get_string();
+  if (s.size() > kMaxDisplayName || s.find_first_not_of(" \t\r\n") == std::string_view::npos)
+    return make_error(ErrorCode::bad_request, rule);
+  for (unsigned char c : s)
+    if (c < 0x20 || c == 0x7f) return make_error(ErrorCode::bad_request, rule);
+  return std::string(s);
+}
+
 Status only_known_fields(const json::object& body, std::initializer_list<std::string_view> known,
                          std::string_view what) {
   for (const auto& kv : body) {
     if (std::find(known.begin(), known.end(), std::string_view(kv.key())) != known.end()) continue;
     std::string list;
     for (std::string_view k : known) list += (list.empty() ? "" : ", ") + std::string(k);
-    return make_error(ErrorCode::bad_request,
-                      "unknown field '" + std::string(kv.key()) + "'; " + std::string(what) + " takes " + list);
+    return make_error(ErrorCode::bad_request, "unknown field '" + std::string(kv.key()) + "'; " + std::string(what) +
+                                                  (list.empty() ? " takes no fields" : " takes " + list));
   }
   return {};
 }

@@ -27,6 +27,10 @@ Result<json::object> object_body(const http::Request& req);
 // workspaces, expires_at"), so a misspelt field is never silently ignored; `what` is "a key", "a source", ...
 Status only_known_fields(const json::object& body, std::initializer_list<std::string_view> known,
                          std::string_view what);
+// A name a person gave (a customer's, a workspace's, a source's): a string of 1 to kMaxDisplayName bytes, not
+// only spaces, without control characters; else a 400 that says so, `field` naming it ("name", "sources[1].name").
+inline constexpr std::size_t kMaxDisplayName = 200;
+Result<std::string> display_name(const json::value& v, std::string_view field);
 // An optional ISO-8601 query parameter.
 Result<std::optional<TimeMs>> time_param(const http::Request& req, const std::string& name);
 

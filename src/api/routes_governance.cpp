@@ -14,7 +14,6 @@ namespace chorus::api {
 
 namespace {
 
-constexpr std::size_t kMaxNameLength = 200;
 constexpr std::int64_t kMaxRetentionDays = 36500;
 constexpr std::size_t kMaxIdentifierLength = 320;
 constexpr std::string_view kPersonFields[] = {"email", "user_id", "username"};
@@ -43,10 +42,9 @@ Status apply_workspace_change(const json::object& body, store::Workspace& ws, bo
     std::string_view key = kv.key();
     const json::value& v = kv.value();
     if (key == "name") {
-      if (!v.is_string() || v.get_string().find_first_not_of(" \t\r\n") == std::string_view::npos ||
-          v.get_string().size() > kMaxNameLength)
-        return make_error(ErrorCode::bad_request, "name must be a string of 1 to 200 characters, not only spaces");
-      ws.name = std::string(v.get_string());
+      auto name = display_name(v, "name");
+      if (!name) return name.error();
+      ws.name = std::move(*name);
     } else if (key == "retention_days") {
       if (v.is_null()) {
         ws.settings.retention_days.reset();

@@ -115,6 +115,12 @@ http::Response receive(http::Request& req, AppContext& ctx, OpenedSecrets& opene
     ctx.metrics.add("chorus_webhook_rejected_total");
     return error_response(ErrorCode::bad_request, "webhook body is " + body.error().message);
   }
+  if (!body->is_object() && !body->is_array()) {
+    // Every connector's deliveries are an object or an array of them; anything else would only reach the
+    // dead letters.
+    ctx.metrics.add("chorus_webhook_rejected_total");
+    return error_response(ErrorCode::bad_request, "webhook body must be a JSON object or an array of objects");
+  }
   if (auto challenge = url_verification_challenge(*source, *body))
     return json_response(200, json::object{{"challenge", *challenge}});
   bus::RawItems m;

@@ -236,6 +236,13 @@ void add_reanalyze_routes(http::Router& router, AppContext& ctx, std::shared_ptr
   add_route(router, ctx, "POST", "/v1/workspaces/{ws}/reanalyze", Access::editor, [jobs, &ctx](http::Request& req) {
     auto ws = caller_workspace(req, ctx);
     if (!ws) return error_response(ws.error());
+    // It takes no settings: an empty body or {}; anything else is a mistake worth saying before a job over
+    // every record starts.
+    if (req.body.find_first_not_of(" \t\r\n") != std::string::npos) {
+      auto body = object_body(req);
+      if (!body) return error_response(body.error());
+      if (auto s = only_known_fields(*body, {}, "a re-analysis"); !s) return error_response(s.error());
+    }
     return json_response(202, jobs->start(ws->id)->view());
   });
   add_route(router, ctx, "GET", "/v1/workspaces/{ws}/reanalyze/{job}", Access::viewer, [jobs, &ctx](http::Request& req) {

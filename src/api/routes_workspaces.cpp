@@ -35,9 +35,11 @@ http::Response create_customer(http::Request& req, AppContext& ctx) {
   if (auto s = require_admin(req, ctx); !s) return error_response(s.error());
   auto body = object_body(req);
   if (!body) return error_response(body.error());
-  auto name = get_string(json::value(*body), "name");
-  if (!name || name->empty() || !body->at("name").is_string())
-    return error_response(ErrorCode::bad_request, "name is required and must be a non-empty string");
+  if (auto s = only_known_fields(*body, {"name"}, "a customer"); !s) return error_response(s.error());
+  const json::value* given = body->if_contains("name");
+  if (!given) return error_response(ErrorCode::bad_request, "name is required");
+  auto name = display_name(*given, "name");
+  if (!name) return error_response(name.error());
   std::string key = "chk_" + random_token(32);
   auto c = ctx.store.create_customer(*name, hash_api_key(key));
   if (!c) return error_response(c.error());

@@ -100,10 +100,10 @@ Result<store::Source> parse_source_spec(const json::object& spec, const std::str
   store::Source src;
   src.type = type;
   src.name = type;
-  if (auto it = spec.find("name"); it != spec.end() && !it->value().is_null()) {
-    if (!it->value().is_string() || it->value().get_string().empty())
-      return make_error(ErrorCode::bad_request, where + "name must be a non-empty string");
-    src.name = std::string(it->value().get_string());
+  if (auto it = spec.find("name"); it != spec.end() && !it->value().is_null()) {  // null: not given
+    auto name = display_name(it->value(), where + "name");
+    if (!name) return name.error();
+    src.name = std::move(*name);
   }
   auto config = optional_object(spec, "config", where);
   if (!config) return config.error();
@@ -159,9 +159,9 @@ Result<SourceChange> patch_source(const store::Source& current, const json::obje
   for (const auto& kv : body) change.changed.emplace_back(kv.key());
 
   if (const json::value* v = body.if_contains("name")) {
-    if (!v->is_string() || v->get_string().empty())
-      return make_error(ErrorCode::bad_request, "name must be a non-empty string");
-    src.name = std::string(v->get_string());
+    auto name = display_name(*v, "name");
+    if (!name) return name.error();
+    src.name = std::move(*name);
   }
   if (const json::value* v = body.if_contains("paused")) {
     if (!v->is_bool()) return make_error(ErrorCode::bad_request, "paused must be true or false");

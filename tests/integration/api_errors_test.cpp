@@ -99,6 +99,27 @@ TEST_P(ApiErrors, MalformedAndMistypedBodiesAreRefused) {
                                        {"config", json::object{{"base_url", "http://x"}}},
                                        {"webhook", json::object{{"scheme", "github"}, {"secret", "s"}}}}),
                400, "bad_request", "webhook.scheme");
+  // Names: not only spaces, not control characters, not longer than 200 characters; a customer takes a name
+  // and nothing else.
+  for (const json::value& name :
+       {json::value("   "), json::value(std::string(201, 'n')), json::value("tab\there"), json::value(5)}) {
+    expect_error(
+        api().post("/v1/workspaces/" + ws_ + "/sources", alice_,
+                   json::object{{"type", "hackernews"}, {"name", name}, {"config", json::object{{"query", "q"}}}}),
+        400, "bad_request", "name must be a string of 1 to 200 characters");
+    expect_error(api().call("PATCH", "/v1/workspaces/" + ws_ + "/sources/" + src_, alice_,
+                            json::serialize(json::object{{"name", name}})),
+                 400, "bad_request", "name must be a string");
+    expect_error(api().post("/v1/customers", process_->admin_key(), json::object{{"name", name}}), 400, "bad_request",
+                 "name must be a string");
+  }
+  expect_error(
+      api().post("/v1/customers", process_->admin_key(), json::object{{"name", "Carol"}, {"api_key", "chk_mine"}}), 400,
+      "bad_request", "unknown field 'api_key'");
+  // A re-analysis takes no settings: a body that is not {} is refused before a job starts.
+  for (const char* body : {"{", "42", R"({"bogus":1})"})
+    expect_error(api().call("POST", "/v1/workspaces/" + ws_ + "/reanalyze", alice_, body), 400, "bad_request");
+  EXPECT_EQ(api().call("POST", "/v1/workspaces/" + ws_ + "/reanalyze", alice_, "{}").status, 202);
   // A setting the type does not have is named, not stored and ignored.
   expect_error(
       api().post("/v1/workspaces/" + ws_ + "/sources", alice_,

@@ -628,6 +628,12 @@ TEST_F(PushFlow, TokenWebhookIsStoredOnceAndWrongTokensAreRefused) {
   expect_still(0);
   http::Headers right;
   right.set("X-Webhook-Token", kToken);
+  // A signed body that is no object or array is refused at once, not accepted for the dead letters.
+  for (const char* not_items : {"42", "\"text\"", "null", "true"}) {
+    auto r = hook(src, not_items, right);
+    EXPECT_EQ(r.status, 400) << not_items << ": " << r.raw;
+    EXPECT_NE(r.raw.find("JSON object or an array"), std::string::npos) << r.raw;
+  }
   EXPECT_EQ(hook(src, body, right).status, 202);
   EXPECT_EQ(hook(src, body, right).status, 202);
   ASSERT_TRUE(count_becomes(1));
