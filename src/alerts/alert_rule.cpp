@@ -281,14 +281,24 @@ Result<RuleChange> rule_from_body(const json::object& body, const SecretBox& box
     if (!known)
       return bad(std::string(kv.key()) + " is not a field of an alert; send name, kind, params, channel and enabled");
   }
+  if (existing) {
+    // A change names something to change; null is no value for any of an alert's fields.
+    bool any = false;
+    for (const auto& kv : body) {
+      if (kv.value().is_null()) return bad(std::string(kv.key()) + " cannot be null; leave it out to keep it as it is");
+      any = true;
+    }
+    if (!any) return bad("nothing to change; send one or more of name, params, channel, enabled");
+  }
   RuleChange change;
   store::AlertRule& rule = change.rule;
   if (existing) rule = *existing;
   rule.workspace_id = workspace_id;
 
   if (const auto* name = body.if_contains("name"); name && !name->is_null()) {
-    if (!name->is_string() || name->get_string().empty() || name->get_string().size() > 200)
-      return bad("name must be a string of 1 to 200 characters, such as \"Checkout problems\"");
+    if (!name->is_string() || name->get_string().find_first_not_of(" \t\r\n") == std::string_view::npos ||
+        name->get_string().size() > 200)
+      return bad("name must be a string of 1 to 200 characters, not only spaces, such as \"Checkout problems\"");
     rule.name = std::string(name->get_string());
   } else if (!existing) {
     return bad("name is required: a string such as \"Checkout problems\"");

@@ -198,6 +198,12 @@ TEST_F(AlertRoutes, PatchKeepsSecretsLeftOutAndDeleteRemoves) {
   EXPECT_EQ(store_->get_alert_rule(std::stoll(ws_), std::stoll(id))->name, "Mail 2") << "a refused PATCH changes nothing";
   EXPECT_EQ(store_->get_alert_rule(std::stoll(ws_), std::stoll(id))->channel_type, "email");
   EXPECT_EQ(call("PATCH", alerts() + "/" + id, R"({"channel":{"type":"email","port":99999}})").status, 400);
+  // A change names something to change, and null is no value for an alert's field.
+  for (const char* nothing : {"{}", R"({"params":null})", R"({"channel":null})", R"({"name":null})"}) {
+    auto r = call("PATCH", alerts() + "/" + id, nothing);
+    EXPECT_EQ(r.status, 400) << nothing << ": " << r.raw;
+  }
+  EXPECT_EQ(store_->get_alert_rule(std::stoll(ws_), std::stoll(id))->name, "Mail 2");
   auto off = call("PATCH", alerts() + "/" + id, R"({"enabled":false})");
   ASSERT_EQ(off.status, 200);
   EXPECT_FALSE(find_path(off.body, "enabled")->as_bool());
