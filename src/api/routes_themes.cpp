@@ -90,14 +90,14 @@ Result<ThemeItem> find_theme(AppContext& ctx, Id ws, const nlp::WorkspaceTaxonom
 
 // The item after a change, with its count over all time and the re-analysis that applies the change.
 http::Response changed(AppContext& ctx, ReanalysisJobs& jobs, Id ws, const nlp::WorkspaceTaxonomy& t,
-                       const std::string& id, int status) {
+                       const std::string& id, int status, bool reanalyse = true) {
   auto item = describe_theme(t, id);
   if (!item) {
     item.emplace();
     item->id = item->name = id;
   }
   // The change is stored: the re-analysis starts whatever else happens, and a count that cannot be read is 0.
-  json::object job = start_reanalysis(jobs, ws);
+  json::value job = reanalyse ? json::value(start_reanalysis(jobs, ws)) : json::value(nullptr);
   store::FeedbackFilter all;
   all.workspace_id = ws;
   if (auto stats = ctx.store.top_themes(all, 10000))
@@ -192,35 +192,42 @@ http::Response patch(http::Request& req, AppContext& ctx, ReanalysisJobs& jobs) 
   if (!body) return error_response(body.error());
   auto p = parse_patch(*body);
   if (!p) return error_response(p.error());
-  auto t = change_taxonomy(ctx.store, ws->id, [&](nlp::WorkspaceTaxonomy& t) -> Status {
-    auto theme = find_theme(ctx, ws->id, t, id);
-    if (!theme) return theme.error();
-    if (p->name) {
-      if (auto* c = t.find_custom(id))
-        c->name = *p->name;
-      else if (*p->name == id)
-        t.renamed.erase(id);  // back to its own name
-      else
-        t.renamed[id] = *p->name;
-    }
-    if (p->hidden) {
-      if (*p->hidden)
-        t.hidden.insert(id);
-      else
-        t.hidden.erase(id);
-    }
-    if (p->merge_into) {
-      if (!*p->merge_into) {
-        t.merged.erase(id);
-      } else {
-        auto into = find_theme(ctx, ws->id, t, **p->merge_into);
-        if (!into) return make_error(into.error().code, "merge_into: " + into.error().message);
-        t.merged[id] = into->id;
-      }
-    }
-    return {};
-  });
+  bool did_change = true;
+  auto t = change_taxonomy(
+      ctx.store, ws->id,
+      [&](nlp::WorkspaceTaxonomy& t) -> Status {
+        auto theme = find_theme(ctx, ws->id, t, id);
+        if (!theme) return theme.error();
+        if (p->name) {
+          if (auto* c = t.find_custom(id))
+            c->name = *p->name;
+          else if (*p->name == id)
+            t.renamed.erase(id);  // back to its own name
+          else
+            t.renamed[id] = *p->name;
+        }
+        if (p->hidden) {
+          if (*p->hidden)
+            t.hidden.insert(id);
+          else
+            t.hidden.erase(id);
+        }
+        if (p->merge_into) {
+          if (!*p->merge_into) {
+            t.merged.erase(id);
+          } else {
+            auto into = find_theme(ctx, ws->id, t, **p->merge_into);
+            if (!into) return make_error(into.error().code, "merge_into: " + into.error().message);
+            t.merged[id] = into->id;
+          }
+        }
+        return {};
+      },
+      &did_change);
   if (!t) return error_response(t.error());
+  // Asked for what already is (a rename to its name, an unmerge of a theme not merged): no version, no
+  // re-analysis, nothing to audit.
+  if (!did_change) return changed(ctx, jobs, ws->id, *t, id, 200, /*reanalyse=*/false);
   std::string fields;
   for (const auto& kv : *body) fields += (fields.empty() ? "" : ", ") + std::string(kv.key());
   audit(req, ctx, "taxonomy.update", {"theme", id}, fields + "; taxonomy version " + std::to_string(t->version));

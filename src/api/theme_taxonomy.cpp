@@ -130,13 +130,18 @@ Result<nlp::WorkspaceTaxonomy> load_taxonomy(store::Store& store, Id workspace_i
 }
 
 Result<nlp::WorkspaceTaxonomy> change_taxonomy(store::Store& store, Id workspace_id,
-                                               const std::function<Status(nlp::WorkspaceTaxonomy&)>& change) {
+                                               const std::function<Status(nlp::WorkspaceTaxonomy&)>& change,
+                                               bool* changed) {
   for (int attempt = 0;; ++attempt) {
     auto t = load_taxonomy(store, workspace_id);
     if (!t) return t.error();
+    const std::string before = nlp::serialise_workspace_taxonomy(*t);
     if (auto s = change(*t); !s) return s.error();
     if (auto s = nlp::validate_workspace_taxonomy(*t); !s) return s.error();
-    auto version = store.put_taxonomy(workspace_id, t->version, nlp::serialise_workspace_taxonomy(*t));
+    std::string after = nlp::serialise_workspace_taxonomy(*t);
+    if (changed) *changed = after != before;
+    if (after == before) return t;
+    auto version = store.put_taxonomy(workspace_id, t->version, std::move(after));
     if (version) {
       t->version = *version;
       return t;

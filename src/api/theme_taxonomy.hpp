@@ -16,9 +16,11 @@ namespace chorus::api {
 Result<nlp::WorkspaceTaxonomy> load_taxonomy(store::Store& store, Id workspace_id);
 
 // Reads the taxonomy, lets `change` edit it, validates the result and stores it as the next version. When
-// another change came first, reads again and reapplies `change` once before giving up with a conflict.
+// another change came first, reads again and reapplies `change` once before giving up with a conflict. A
+// change that leaves the taxonomy as it was stores nothing and makes no version; `changed` says which.
 Result<nlp::WorkspaceTaxonomy> change_taxonomy(store::Store& store, Id workspace_id,
-                                               const std::function<Status(nlp::WorkspaceTaxonomy&)>& change);
+                                               const std::function<Status(nlp::WorkspaceTaxonomy&)>& change,
+                                               bool* changed = nullptr);
 
 enum class ThemeKind { aspect, custom, discovered };
 

@@ -249,9 +249,9 @@ Status validate_workspace_taxonomy(const WorkspaceTaxonomy& t, const Taxonomy& b
     std::string name = t.display_name(id);
     auto [it, fresh] = owner.emplace(name, id);
     if (!fresh && it->second != id)
-      return make_error(ErrorCode::bad_request,
-                        "the name " + quoted(name) + " is already used: it would belong to two themes, " +
-                            quoted(it->second) + " and " + quoted(id) + "; choose another name");
+      return make_error(ErrorCode::bad_request, "the name " + quoted(name) + " is already used by the theme " +
+                                                    quoted(it->second) +
+                                                    "; choose another name, or merge into that theme");
   }
   return validate_merges(t);
 }

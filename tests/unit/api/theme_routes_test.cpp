@@ -235,9 +235,18 @@ TEST_F(ThemeRoutes, RenamesHidesAndMergesEveryKindOfTheme) {
   ASSERT_EQ(undone.status, 200) << undone.raw;
   EXPECT_TRUE(undone.body.at("merged_into").is_null());
   EXPECT_EQ(version(), 7);
+  // Asking for what already is (undoing a merge that is undone, hiding a hidden theme) makes no version and
+  // starts no re-analysis.
+  auto again = call("PATCH", theme("login loop"), R"({"merge_into":null})");
+  ASSERT_EQ(again.status, 200) << again.raw;
+  EXPECT_TRUE(again.body.at("reanalysis").is_null()) << again.raw;
+  EXPECT_EQ(again.body.at("taxonomy_version").as_int64(), 7);
+  EXPECT_EQ(version(), 7);
+  EXPECT_FALSE(undone.body.at("reanalysis").is_null()) << undone.raw;
   // Renaming back to its own id drops the rename.
   ASSERT_EQ(call("PATCH", theme("login loop"), R"({"name":"login loop"})").status, 200);
   EXPECT_EQ(item("login loop").at("name").as_string(), "login loop");
+  EXPECT_EQ(version(), 8);
 }
 
 TEST_F(ThemeRoutes, LevelTwoPhrasesCanBeRenamedHiddenAndMerged) {
