@@ -23,6 +23,9 @@ TEST(Sentiment, EverydayProductWordsAndWarnings) {
   EXPECT_LT(compound("Unable to log in since Monday"), -0.05);
   EXPECT_LT(compound("Do not download this app"), -0.3);
   EXPECT_LT(compound("Don't buy this charger"), -0.3);
+  // Negated, "waste" and "complain" read the other way round; the idioms say it plainly.
+  EXPECT_LT(compound("It does not sync at all. Don't waste your time."), -0.3);
+  EXPECT_GT(compound("Arrived quickly, I have nothing to complain about"), 0.3);
 }
 
 TEST(Sentiment, PraiseAimedAtAProblemCountsAgainst) {
