@@ -92,15 +92,19 @@ http::Response receive(http::Request& req, AppContext& ctx, OpenedSecrets& opene
       res.headers.set("retry-after", std::to_string(*wait));
       return res;
     }
+  // Anyone may call this route, so a source that does not exist and one without a webhook answer alike: the
+  // answer must not tell a stranger which source ids are in use.
+  auto no_endpoint = [&] {
+    return error_response(ErrorCode::not_found, "webhook endpoint /v1/hooks/" + std::to_string(*id) +
+                                                    " does not exist: no source with this id has a webhook "
+                                                    "(give a source a webhook {scheme, secret} to receive deliveries)");
+  };
   auto source = ctx.store.get_webhook_source(*id);
   if (!source) {
-    if (source.error().code == ErrorCode::not_found)
-      return error_response(ErrorCode::not_found, "webhook endpoint /v1/hooks/" + std::to_string(*id) + " does not exist");
+    if (source.error().code == ErrorCode::not_found) return no_endpoint();
     return error_response(source.error());
   }
-  if (!source->webhook_scheme)
-    return error_response(ErrorCode::not_found, "source " + std::to_string(*id) +
-                                                    " has no webhook configured; add a webhook {scheme, secret} to it");
+  if (!source->webhook_scheme) return no_endpoint();
   const auto* scheme = ingest::find_webhook_scheme(*source->webhook_scheme);
   if (!scheme) return error_response(ErrorCode::internal, "webhook scheme " + *source->webhook_scheme + " is not available");
   auto secret = opened.webhook_secret(*source, ctx.secrets);

@@ -74,6 +74,14 @@ TEST_P(ApiErrors, UnknownIdsAreNotFound) {
   expect_error(api().get("/v1/workspaces/" + ws_ + "/syncs/999", alice_), 404, "not_found");
   expect_error(api().get("/v1/workspaces/" + ws_ + "/feedback/12345", alice_), 404, "not_found");
   expect_error(api().call("POST", "/v1/hooks/999", "", "{}"), 404, "not_found");
+  // Anyone may call a hook: a source without a webhook answers as one that does not exist, so the answer does
+  // not tell a stranger which ids are in use.
+  auto unknown = api().call("POST", "/v1/hooks/999", "", "{}");
+  auto without_webhook = api().call("POST", "/v1/hooks/" + src_, "", "{}");
+  EXPECT_EQ(without_webhook.status, 404);
+  std::string expected = str(unknown.body, "error.message");
+  expected.replace(expected.find("999"), 3, src_);
+  EXPECT_EQ(str(without_webhook.body, "error.message"), expected);
   expect_error(api().get("/v1/nothing-here", alice_), 404, "not_found");
 }
 
