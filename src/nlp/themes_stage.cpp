@@ -520,12 +520,15 @@ bool is_verb_marker(std::string_view w, std::string_view lang) {
     add("pl", {"nie", "się",  "ja",   "ty", "on",     "ona",  "ono",  "my",    "wy",   "oni",   "jest",
                "był", "była", "było", "są", "będzie", "mogę", "może", "można", "chcę", "trzeba"});
     // English nouns need no ending to be verbs ("won't load", "I tap"): pronouns, modals, "do" and "not" come
-    // before verbs, copulas and "so", "very" and "too" before adjectives ("is confusing", "very handy").
-    add("en", {"i",      "you",   "we",       "they",  "he",    "she",     "it",     "can",      "can't",  "cant",
-               "cannot", "could", "couldn't", "will",  "won't", "wont",    "would",  "wouldn't", "should", "shouldn't",
-               "must",   "do",    "don't",    "dont",  "does",  "doesn't", "doesnt", "did",      "didn't", "didnt",
-               "not",    "never", "is",       "isn't", "was",   "wasn't",  "are",    "aren't",   "were",   "weren't",
-               "be",     "been",  "am",       "so",    "very",  "too"});
+    // before verbs, copulas and "so", "very" and "too" before adjectives ("is confusing", "very handy"), and
+    // adverbs of time and "keep" before a verb going on ("still learning", "keeps asking", "finally works").
+    add("en",
+        {"i",      "you",     "we",       "they",  "he",    "she",     "it",     "can",      "can't",  "cant",
+         "cannot", "could",   "couldn't", "will",  "won't", "wont",    "would",  "wouldn't", "should", "shouldn't",
+         "must",   "do",      "don't",    "dont",  "does",  "doesn't", "doesnt", "did",      "didn't", "didnt",
+         "not",    "never",   "is",       "isn't", "was",   "wasn't",  "are",    "aren't",   "were",   "weren't",
+         "be",     "been",    "am",       "so",    "very",  "too",     "still",  "keep",     "keeps",  "kept",
+         "always", "already", "finally",  "just",  "really"});
     return m;
   }();
   auto it = markers.find(is_english(lang) ? std::string_view("en") : lang);
@@ -710,16 +713,16 @@ bool writes_nouns_capitalised(const std::vector<Word>& words, std::string_view l
   return capitalised >= 2 && capitalised * 4 >= inside;
 }
 
-// Runs of up to kMaxPhraseWords non-delimiter words within one segment.
-// Into `candidates`, which is cleared first.
 // "daughter's", "else's", "ferrodb's": a possessive that names an owner; not "children's" or "women's", whose
-// plural owner describes a kind of thing.
+// owner describes a kind of thing.
 bool is_owner_possessive(std::string_view word) {
   if (!ends_with(word, "'s") || word.size() < 4) return false;
-  static constexpr std::string_view kKinds[] = {"children's", "men's", "women's", "people's", "kids's"};
+  static constexpr std::string_view kKinds[] = {"children's", "men's", "women's", "people's", "kid's"};
   return std::find(std::begin(kKinds), std::end(kKinds), word) == std::end(kKinds);
 }
 
+// Runs of up to kMaxPhraseWords non-delimiter words within one segment.
+// Into `candidates`, which is cleared first.
 void find_candidates(const std::vector<Word>& words, std::string_view lang, std::vector<Candidate>& candidates) {
   candidates.clear();
   const bool nouns_capitalised = writes_nouns_capitalised(words, lang);

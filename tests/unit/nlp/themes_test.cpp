@@ -286,6 +286,17 @@ TEST(Themes, NamesWrittenInMixedCaseAndWordsInSThatAreNoPluralKeepTheirLetters) 
   EXPECT_TRUE(contains(themes("Split views on ipados are broken"), "split view"));
 }
 
+TEST(Themes, AVerbGoingOnIsNoTheme) {
+  // After "still", "keeps" or "finally", a lone word in "-ing" is what someone is doing, not what they talk about.
+  for (std::string_view text : {"We are still learning all it can do", "It keeps asking again", "Finally working"}) {
+    auto t = themes(text);
+    for (const std::string& theme : t)
+      EXPECT_TRUE(theme != "learn" && theme != "ask" && theme != "work") << text << ": " << theme;
+  }
+  // A noun after them is still a theme.
+  EXPECT_TRUE(contains(themes("Still no dark mode"), "dark mode"));
+}
+
 TEST(Themes, DeterministicOrder) {
   std::string text = "alpha feature, beta screen, gamma widget, delta panel, epsilon chart, zeta list, eta grid";
   EXPECT_EQ(themes(text), themes(text));
