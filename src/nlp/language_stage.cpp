@@ -1,4 +1,5 @@
-// Language detection with CLD2. CLD2 guesses English for tiny inputs, so short texts are reported unknown.
+// Language detection with CLD2. CLD2 guesses English for tiny inputs, so short texts are reported unknown,
+// unless every word of them is an English word the engine knows (short_english).
 // clang-format off
 #include <cstdio>  // compact_lang_det.h uses FILE without including it
 #include <cld2/public/compact_lang_det.h>
@@ -270,7 +271,7 @@ bool shared_word(std::string_view w) {
 
 // A text of up to six ASCII words, every one an English word the engine knows (a function word, a lexicon
 // word, a taxonomy term's word), at least one of them English only: "Love it!", "Great", "Very good", "It
-// works". Too short for CLD2, and a sixth of the reviews of an app store.
+// works". Too short for CLD2, and one in eight reviews of an app or a device.
 bool short_english(std::string_view s) {
   std::size_t words = 0;
   bool distinctly = false;
@@ -289,7 +290,7 @@ bool short_english(std::string_view s) {
     const char c = s[i];
     if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
       word.push_back(static_cast<char>(c | 0x20));
-    } else if ((c == '\'' && !word.empty() && i + 1 < s.size() && std::isalpha(static_cast<unsigned char>(s[i + 1])))) {
+    } else if (c == '\'' && !word.empty() && i + 1 < s.size() && std::isalpha(static_cast<unsigned char>(s[i + 1]))) {
       word.push_back('\'');
     } else if (!end_word()) {
       return false;
