@@ -219,6 +219,11 @@ constexpr auto kEnglishOnlyPacked = [] {
 }();
 static_assert(std::ranges::all_of(kEnglishOnly, [](std::string_view w) { return w.size() <= 8; }));
 
+// A word in kEnglishOnly, given packed (a word of up to eight bytes, as packed() makes it).
+bool english_only_packed(std::uint64_t word) {
+  return std::binary_search(kEnglishOnlyPacked.begin(), kEnglishOnlyPacked.end(), word);
+}
+
 // Text of four words or more whose letters are all ASCII and whose words are, one in five or more and at
 // least two, English-only function words is English, without CLD2's scoring (a fifth of the pipeline's
 // cost). On the labelled corpus no item in another language passes; the few texts whose answer changes are
@@ -230,9 +235,7 @@ bool plainly_english(std::string_view s) {
   auto end_word = [&] {
     if (length == 0) return;
     ++words;
-    if (length <= 8 &&
-        std::binary_search(kEnglishOnlyPacked.begin(), kEnglishOnlyPacked.end(), word << (8 * (8 - length))))
-      ++english;
+    if (length <= 8 && english_only_packed(word << (8 * (8 - length)))) ++english;
     word = 0;
     length = 0;
   };
@@ -254,9 +257,7 @@ bool plainly_english(std::string_view s) {
   return words >= 4 && english >= 2 && english * 5 >= words;
 }
 
-bool english_only(std::string_view w) {
-  return w.size() <= 8 && std::binary_search(kEnglishOnlyPacked.begin(), kEnglishOnlyPacked.end(), packed(w));
-}
+bool english_only(std::string_view w) { return w.size() <= 8 && english_only_packed(packed(w)); }
 
 // Words English shares with other languages written in the Latin alphabet, which alone say nothing of it.
 bool shared_word(std::string_view w) {
