@@ -91,11 +91,15 @@ std::string where_in_file(const std::string& message, std::span<const std::uint6
 }
 
 int run_import(const ImportOptions& o) {
-  for (const auto& [flag, value] :
-       {std::pair<const char*, const std::string&>{"workspace", o.workspace}, {"source", o.source}})
-    if (value.empty())
-      return fail(std::string("--") + flag + " is required: pass it, set CHORUS_" +
-                      (std::string(flag) == "workspace" ? "WORKSPACE" : "SOURCE") + " or put " + flag +
+  struct Required {
+    const char* flag;
+    const char* variable;
+    const std::string& value;
+  };
+  for (const Required& r :
+       {Required{"workspace", "CHORUS_WORKSPACE", o.workspace}, Required{"source", "CHORUS_SOURCE", o.source}})
+    if (r.value.empty())
+      return fail(std::string("--") + r.flag + " is required: pass it, set " + r.variable + " or put " + r.flag +
                       " in the --config file",
                   2);
   if (o.api.key.empty()) return fail("no API key: pass --key or set CHORUS_API_KEY", 2);
