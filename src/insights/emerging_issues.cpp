@@ -173,8 +173,10 @@ Result<std::map<std::string, DailySeries>> theme_series(store::Store& store, con
   }
   for (std::size_t k = 1; k < volume.size(); ++k)
     for (std::size_t d = 0; d < days; ++d) volume[0][d] -= volume[k][d];
+  std::vector<std::shared_ptr<const std::vector<std::int64_t>>> shared;
+  for (auto& v : volume) shared.push_back(std::make_shared<const std::vector<std::int64_t>>(std::move(v)));
   for (auto& [theme, daily] : out)
-    for (std::size_t k = 0; k < daily.sources.size(); ++k) daily.sources[k].volume = volume[k];
+    for (std::size_t k = 0; k < daily.sources.size(); ++k) daily.sources[k].volume = shared[k];
   return out;
 }
 

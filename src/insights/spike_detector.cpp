@@ -49,7 +49,7 @@ struct Prepared {
     prefixes.reserve(s.sources.size());
     for (const auto& src : s.sources) {
       prefixes.emplace_back(src.counts);
-      volumes.push_back(src.volume.empty() ? std::nullopt : std::optional<Prefix>(src.volume));
+      volumes.push_back(src.volume ? std::optional<Prefix>(*src.volume) : std::nullopt);
     }
   }
   std::int64_t index(TimeMs day) const { return (day - series.first_day) / kDayMs; }

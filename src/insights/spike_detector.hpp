@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -25,10 +26,11 @@ constexpr TimeMs kDayMs = 86400000;
 struct SourceSeries {
   TimeMs watched_from = 0;           // the first day of the source's history: it counts from here
   std::vector<std::int64_t> counts;  // counts[i] is the day first_day + i * kDayMs
-  // All the source's records on the same days, when known (else empty). A theme is expected to grow with
-  // the rest of the volume: when everything else doubles (a launch, an import of a busy month, a store
-  // feature), the theme's expected count doubles with it, so a surge of all feedback is no theme's spike.
-  std::vector<std::int64_t> volume;
+  // All the source's records on the same days, when known (else null), shared by the series of every theme.
+  // A theme is expected to grow with the rest of the volume: when everything else doubles (a launch, an
+  // import of a busy month, a store feature), the theme's expected count doubles with it, so a surge of all
+  // feedback is no theme's spike.
+  std::shared_ptr<const std::vector<std::int64_t>> volume;
 };
 
 struct DailySeries {

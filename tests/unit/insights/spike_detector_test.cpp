@@ -83,7 +83,7 @@ TEST_P(SpikeDetectorYears, FindsEveryInjectedBurstWithItsWindowAndNothingInTheQu
     std::size_t index = 0;
     for (const auto& theme : year_of_themes()) {
       auto series = single_source(counts[index++]);
-      if (with_volume) series.sources[0].volume = volume;
+      if (with_volume) series.sources[0].volume = std::make_shared<const std::vector<std::int64_t>>(volume);
       // Detection from day 28 on, so every window has a full baseline before it.
       auto spikes = detect_spikes(series, day(28), day(kDays));
       std::size_t found = 0;
@@ -152,12 +152,12 @@ TEST(SpikeDetector, AThemeGrowingWithAllTheFeedbackIsNoSpike) {
     volume[static_cast<std::size_t>(d)] = 140;  // the rest, 36 a day, tripled as well
   }
   DailySeries with_volume = single_source(theme);
-  with_volume.sources[0].volume = volume;
+  with_volume.sources[0].volume = std::make_shared<const std::vector<std::int64_t>>(volume);
   EXPECT_TRUE(detect_spikes(with_volume, day(28), day(60)).empty());
   // Without the volume, or with the rest flat, the same counts are a spike.
   EXPECT_EQ(detect_spikes(single_source(theme), day(28), day(60)).size(), 1u);
   for (int d = 45; d < 52; ++d) volume[static_cast<std::size_t>(d)] = 36 + 14;
-  with_volume.sources[0].volume = volume;
+  with_volume.sources[0].volume = std::make_shared<const std::vector<std::int64_t>>(volume);
   auto spikes = detect_spikes(with_volume, day(28), day(60));
   ASSERT_EQ(spikes.size(), 1u);
   EXPECT_EQ(spikes[0].start, day(45));
@@ -171,10 +171,10 @@ TEST(SpikeDetector, ANewThemeInASurgeOfAllTheFeedbackIsExpectedMoreOften) {
   theme[50] = 14;
   volume[50] = 4000;
   DailySeries s = single_source(theme);
-  s.sources[0].volume = volume;
+  s.sources[0].volume = std::make_shared<const std::vector<std::int64_t>>(volume);
   EXPECT_TRUE(detect_spikes(s, day(28), day(60)).empty());
   volume[50] = 40;
-  s.sources[0].volume = volume;
+  s.sources[0].volume = std::make_shared<const std::vector<std::int64_t>>(volume);
   auto spikes = detect_spikes(s, day(28), day(60));
   ASSERT_EQ(spikes.size(), 1u);
   EXPECT_EQ(spikes[0].baseline, 0.0);  // the usual rate; the expectation grew beside it
