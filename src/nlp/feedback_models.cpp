@@ -2,9 +2,12 @@
 #include "nlp/feedback_models.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <optional>
 
 #include "nlp/embedded_data.hpp"
+#include "nlp/sentiment_rules.hpp"
 
 namespace chorus::nlp {
 
@@ -52,6 +55,9 @@ const ModelSet* feedback_models() {
   return models;
 }
 
+// Texts of unknown language up to this long are read in other languages when English finds nothing in them.
+constexpr std::size_t kShortUnknownBytes = 200;
+
 SentimentResult lexicon_sentiment(const Document& doc) {
   std::string both;
   if (!doc.title.empty()) {
@@ -65,6 +71,19 @@ SentimentResult lexicon_sentiment(const Document& doc) {
   if (r.compound == 0.0 && doc.language_code != "en" && doc.language_code != "un") {
     SentimentResult english = analyze_sentiment(text, "en");
     if (english.compound != 0.0) return english;
+  }
+  // A short text of unknown language that English finds nothing in ("Excelente", "Perfetto!") is read in the
+  // languages it is most often written in beside English; when those that find sentiment agree on its side,
+  // the strongest reading stands. When they disagree, nothing is said.
+  if (r.compound == 0.0 && doc.language_code == "un" && text.size() <= kShortUnknownBytes) {
+    std::optional<SentimentResult> best;
+    for (std::string_view code : sentiment_rules::kHandMadeLanguages) {
+      SentimentResult other = analyze_sentiment(text, code);
+      if (other.compound == 0.0) continue;
+      if (best && (best->compound > 0) != (other.compound > 0)) return r;
+      if (!best || std::fabs(other.compound) > std::fabs(best->compound)) best = other;
+    }
+    if (best) return *best;
   }
   return r;
 }

@@ -22,7 +22,7 @@ std::string_view language_name(std::string_view code);
 class LanguageStage final : public Stage {
  public:
   std::string_view name() const override { return "language"; }
-  std::string_view version() const override { return "3"; }
+  std::string_view version() const override { return "4"; }
   void run(Document& doc) const override;
 };
 

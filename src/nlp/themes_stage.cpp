@@ -114,7 +114,13 @@ const WordSet& generic_words_any_language() {
        "hoje", "ieri", "oggi", "stamattina", "gisteren", "vandaag", "igår", "idag", "wczoraj", "dzisiaj", "вчера",
        "сегодня", "dün", "bugün",
        // Someone, where the stop-word lists lack it.
-       "alguien", "alguém", "qualcuno", "jemand", "iemand", "någon", "ktoś", "кто-то"});
+       "alguien", "alguém", "qualcuno", "jemand", "iemand", "någon", "ktoś", "кто-то",
+       // "OK", and the product itself where a review names it ("produto de qualidade").
+       "ok", "okay", "produto", "produtos", "producto", "productos", "produit", "produits", "prodotto", "prodotti",
+       "produkt", "produkte", "produkten",
+       // As expected, agreed or advertised: how a thing measured up, not what it is.
+       "previsto", "prevista", "esperado", "esperada", "combinado", "combinada", "anunciado", "anunciada", "estipulado",
+       "estipulada", "prometido", "prometida", "descrito", "descrita"});
   return words;
 }
 
@@ -415,7 +421,8 @@ bool is_delimiter_uncached(std::string_view w, std::string_view lang, const Word
     const auto* vocab = sentiment_rules::Vocabulary::for_language(lang);
     if (!vocab) return false;
     auto v = vocab->valence(w);
-    return (v && std::fabs(*v) >= kOpinionValence) || vocab->negates(w) || vocab->in_expression(w);
+    return (v && std::fabs(*v) >= kOpinionValence) || vocab->negates(w) || vocab->in_expression(w) ||
+           vocab->opens_clause(w);
   }
   if (generic_words().find(w) != generic_words().end()) return true;
   if (sentiment_rules::is_negator(w)) return true;
@@ -423,8 +430,15 @@ bool is_delimiter_uncached(std::string_view w, std::string_view lang, const Word
   auto product = sentiment_rules::product_word_valence(w);
   if (product) return std::fabs(*product) >= kOpinionValence;
   const auto& lex = vader_lexicon();
-  auto it = lex.find(w);
-  return it != lex.end() && std::fabs(it->second) >= kOpinionValence;
+  if (auto it = lex.find(w); it != lex.end()) return std::fabs(it->second) >= kOpinionValence;
+  // Text of unknown language is short and often not English ("Excelente", "Perfetto"): an opinion word of the
+  // languages it is most often written in is no theme either.
+  if (!equal_short(lang, "un")) return false;
+  return std::any_of(std::begin(sentiment_rules::kHandMadeLanguages), std::end(sentiment_rules::kHandMadeLanguages),
+                     [&](std::string_view code) {
+                       auto v = sentiment_rules::Vocabulary::for_language(code)->valence(w);
+                       return v && std::fabs(*v) >= kOpinionValence;
+                     });
 }
 
 bool ends_with(std::string_view s, std::string_view suffix) {
@@ -489,21 +503,24 @@ bool is_verb_marker(std::string_view w, std::string_view lang) {
     auto add = [&](std::string_view code, std::initializer_list<std::string_view> words) {
       m.emplace(code, make_word_set(words));
     };
-    add("es", {"no",      "me",     "te",     "se",     "nos",     "os",       "lo",       "yo",    "tú",      "nunca",
-               "muy",     "tan",    "es",     "son",    "era",     "eran",     "fue",      "está",  "están",   "estaba",
-               "estoy",   "ha",     "han",    "he",     "has",     "hemos",    "había",    "puedo", "puede",   "pueden",
-               "podemos", "podría", "poder",  "quiero", "quería",  "quisiera", "necesito", "debo",  "debería", "que",
-               "porque",  "cuando", "cuándo", "si",     "podrían", "pudiera",  "gustaría"});
+    add("es", {"no",       "me",       "te",      "se",      "nos",    "os",     "lo",     "yo",     "tú",
+               "nunca",    "muy",      "tan",     "es",      "son",    "era",    "eran",   "fue",    "está",
+               "están",    "estaba",   "estoy",   "ha",      "han",    "he",     "has",    "hemos",  "había",
+               "puedo",    "puede",    "pueden",  "podemos", "podría", "poder",  "quiero", "quería", "quisiera",
+               "necesito", "debo",     "debería", "que",     "porque", "cuando", "cuándo", "si",     "podrían",
+               "pudiera",  "gustaría", "bien",    "mal",     "llegó",  "vino",   "quedó"});
     add("fr",
         {"je",       "tu",       "il",       "elle",    "on",       "nous",    "vous",     "ils",  "elles",   "ne",
          "me",       "te",       "se",       "est",     "sont",     "était",   "été",      "être", "très",    "trop",
          "assez",    "plutôt",   "ai",       "as",      "avons",    "avez",    "ont",      "peux", "peut",    "pouvez",
          "pouvoir",  "veux",     "voudrais", "dois",    "doit",     "faut",    "faudrait", "qui",  "comment", "pas",
          "pourrait", "pourrais", "pourriez", "voulais", "voudrait", "aimerais"});
-    add("pt", {"não",    "nem",     "nunca",    "me",    "te",     "se",     "lhe",     "eu",       "você",
-               "ele",    "ela",     "é",        "são",   "era",    "foi",    "está",    "estão",    "estava",
-               "muito",  "tão",     "bastante", "posso", "pode",   "podem",  "poder",   "podiam",   "quero",
-               "queria", "preciso", "consigo",  "que",   "quando", "porque", "poderia", "poderiam", "gostaria"});
+    // "bem", "mal" and the verbs of arriving come before how a thing arrived ("bem embalado", "veio quebrado").
+    add("pt", {"não",    "nem",     "nunca",    "me",     "te",     "se",     "lhe",     "eu",       "você",
+               "ele",    "ela",     "é",        "são",    "era",    "foi",    "está",    "estão",    "estava",
+               "muito",  "tão",     "bastante", "posso",  "pode",   "podem",  "poder",   "podiam",   "quero",
+               "queria", "preciso", "consigo",  "que",    "quando", "porque", "poderia", "poderiam", "gostaria",
+               "bem",    "mal",     "veio",     "chegou", "ficou",  "fiquei"});
     add("it", {"non",   "mi",       "ti",    "si",     "ci",     "vi",   "io",      "è",          "sono",   "era",
                "erano", "stato",    "stata", "molto",  "troppo", "poco", "tanto",   "abbastanza", "ho",     "hai",
                "ha",    "abbiamo",  "hanno", "posso",  "può",    "puoi", "possono", "vorrei",     "voglio", "devo",
@@ -698,6 +715,19 @@ bool is_infinitive_after(const InfinitiveRule& rule, std::string_view before, st
   return std::any_of(rule.endings.begin(), rule.endings.end(), [&](std::string_view e) { return ends_with(word, e); });
 }
 
+// A Portuguese or Spanish verb by an ending few nouns have: the past of "I" and "he" in Portuguese ("comprei",
+// "chegou"), the past of "he" in Spanish ("llegó"), the plural past ("chegaram", "llegaron") and the gerund
+// ("aguardando", "esperando"). Lone, such a word says what happened, not what it happened to.
+bool is_inflected_verb(std::string_view w, std::string_view lang) {
+  auto any_end = [&](std::initializer_list<std::string_view> endings, std::size_t min_size) {
+    return w.size() >= min_size && std::any_of(endings.begin(), endings.end(), [&](auto e) { return ends_with(w, e); });
+  };
+  if (equal_short(lang, "pt"))
+    return any_end({"ei", "ou"}, 5) || any_end({"aram", "eram", "iram", "ando", "endo", "indo"}, 6);
+  if (equal_short(lang, "es")) return any_end({"ó"}, 5) || any_end({"aron", "ieron", "ando", "iendo"}, 6);
+  return false;
+}
+
 // German writes every noun capitalised: a lone word written in lowercase by a writer who capitalises is a
 // verb or an adjective ("dauert", "ständig"), not a thing. A writer capitalises who writes at least two of the
 // content words inside sentences, and a quarter of them, with a capital; one who capitalises only a brand ("die
@@ -736,7 +766,9 @@ void find_candidates(const std::vector<Word>& words, std::string_view lang, std:
       continue;
     }
     std::size_t j = i;
-    while (j < words.size() && !words[j].delimiter && words[j].segment == words[i].segment && j - i < kMaxPhraseWords)
+    // Outside English a verb marker that is no stop word ends a phrase too ("produto veio quebrado").
+    while (j < words.size() && !words[j].delimiter && words[j].segment == words[i].segment && j - i < kMaxPhraseWords &&
+           (english || !words[j].verb_marker))
       ++j;
     // An English possessive before the last word is the owner, not the topic: "my daughter's maths tutor",
     // "someone else's watch strap", "GitHub's code scanning" are about the tutor, the strap and the scanning.
@@ -769,7 +801,8 @@ void find_candidates(const std::vector<Word>& words, std::string_view lang, std:
     // Nor a verb or an adjective, told by the word before it or, in German, by its case; a name stays.
     const bool after_in_sentence = i > 0 && words[i - 1].segment == words[i].segment;
     bool lone_verb = j - i == 1 && !named &&
-                     ((after_in_sentence &&
+                     (is_inflected_verb(words[i].lower, lang) ||
+                      (after_in_sentence &&
                        (words[i - 1].verb_marker ||
                         (infinitives && is_infinitive_after(*infinitives, words[i - 1].lower, words[i].lower)))) ||
                       (nouns_capitalised && !words[i].capitalised));

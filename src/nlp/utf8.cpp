@@ -203,4 +203,27 @@ std::string to_lower_utf8(std::string_view s) {
   return out;
 }
 
+std::string fold_accents(std::string_view word) {
+  // The lowercase letters of Latin-1 (U+00E0-U+00FF) without their accents; '\0' where the letter has no
+  // plain form (æ, ð, ø, þ, ß and the division sign).
+  static constexpr char kLatin1[] = "aaaaaa\0ceeeeiiii\0nooooo\0\0uuuuy\0y";
+  static_assert(sizeof(kLatin1) == 0x20 + 1);
+  std::string out;
+  bool folded = false;
+  std::size_t i = 0;
+  while (i < word.size()) {
+    if (static_cast<unsigned char>(word[i]) < 0x80) {
+      out.push_back(word[i++]);
+      continue;
+    }
+    const char32_t cp = next_code_point(word, i);
+    char plain = 0;
+    if (cp >= 0xE0 && cp <= 0xFF) plain = kLatin1[cp - 0xE0];
+    if (plain == 0) return {};
+    out.push_back(plain);
+    folded = true;
+  }
+  return folded ? out : std::string();
+}
+
 }  // namespace chorus::nlp

@@ -64,6 +64,10 @@ inline char32_t to_lower(char32_t cp) {
   return detail::to_lower_non_ascii(cp);
 }
 std::string to_lower_utf8(std::string_view s);
+// A lowercase word with the accents of Latin letters taken off ("ótimo" -> "otimo", "não" -> "nao", "ça" ->
+// "ca"), as writers without an accented keyboard write it. Empty when the word has no accented letter or keeps
+// a letter that is not ASCII ("straße", "日本"): only a word that folds to plain ASCII has a folded form.
+std::string fold_accents(std::string_view word);
 
 namespace detail {
 // ASCII classes for the word splitters' fast path: 1 a lowercase letter or a digit, 2 a capital, 0 the rest

@@ -46,6 +46,19 @@ TEST(AnalyzeLine, CompoundIsRoundedToFourDecimalsAndPrintedPlainly) {
   EXPECT_EQ(o["sentiment_score"].as_int64(), static_cast<std::int64_t>(std::lround(c * 10)));
 }
 
+// Short reviews in other languages: placed by their words, read with that language's words, and their opinion
+// words and verbs are no themes ("Excelente" is Spanish and Portuguese alike: unknown, yet read as praise).
+TEST(AnalyzeLine, ShortReviewsInOtherLanguagesAreReadInThem) {
+  for (auto [text, lang, type] : {std::tuple{"Muito bom", "pt", "positive"}, std::tuple{"Adorei", "pt", "positive"},
+                                  std::tuple{"Nao gostei", "pt", "negative"}, std::tuple{"Muy malo", "es", "negative"},
+                                  std::tuple{"Excelente", "un", "positive"}, std::tuple{"Pessimo", "un", "negative"}}) {
+    json::object o = parse_object(analyze_line(text, false));
+    EXPECT_EQ(o["language_code"], lang) << text;
+    EXPECT_EQ(o["sentiment_type"], type) << text;
+    EXPECT_TRUE(o["themes"].as_array().empty()) << text << ": " << json::serialize(o["themes"]);
+  }
+}
+
 TEST(AnalyzeLine, EmptyLinesYieldErrors) {
   EXPECT_EQ(analyze_line("", false, 3), R"({"error":"line 3: empty line"})");
   EXPECT_EQ(analyze_line("  \r", false, 4), R"({"error":"line 4: empty line"})");

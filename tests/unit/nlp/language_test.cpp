@@ -40,12 +40,24 @@ TEST(Language, ModernCodesReplaceCld2Legacy) {
   expect_language("האפליקציה קורסת כל פעם שאני פותח את ההגדרות, בבקשה תתקנו את זה", "he", "Hebrew");
 }
 
-TEST(Language, ShortTextIsUnknownUnlessEveryWordIsEnglish) {
+TEST(Language, ShortTextIsKnownOnlyByWordsOfOneLanguage) {
   expect_language("ok", "un", "Unknown");
   expect_language("Super!", "un", "Unknown");        // a word many languages share
   expect_language("Top product!", "un", "Unknown");  // Dutch as much as English
-  expect_language("Sehr gut", "un", "Unknown");
-  expect_language("Muy bueno", "un", "Unknown");
+  // Every word known in one language, and one of them in that language alone.
+  expect_language("Sehr gut", "de", "German");
+  expect_language("Muy bueno", "es", "Spanish");
+  expect_language("Muito bom", "pt", "Portuguese");
+  expect_language("Adorei", "pt", "Portuguese");
+  expect_language("Muito bom, ok", "pt", "Portuguese");  // "ok" is every language's
+  expect_language("Hi", "un", "Unknown");                // a French stop word, and English too
+  expect_language("no comment", "un", "Unknown");
+  expect_language("Nao gostei", "pt", "Portuguese");  // written without the accent of "não"
+  expect_language("Merci!", "fr", "French");
+  expect_language("Excelente", "un", "Unknown");              // Spanish and Portuguese alike
+  expect_language("Entrega rápida", "un", "Unknown");         // the same
+  expect_language("Spotify rocks", "un", "Unknown");          // a name no language knows
+  expect_language("@115877 @Uber_Support", "un", "Unknown");  // a handle's "uber" is no German "über"
   for (std::string_view text : {"Love it!", "Great", "Very good", "It works", "Pretty good", "I love it!"})
     expect_language(text, "en", "English");
   expect_language("", "un", "Unknown");

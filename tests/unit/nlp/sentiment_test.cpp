@@ -268,6 +268,18 @@ TEST(Sentiment, OtherLanguagesUseTheirOwnWords) {
   EXPECT_EQ(analyze_sentiment("Excelente, pero muy lenta", "es").type, "mixed");
 }
 
+// Writers without an accented keyboard: the plain spelling of a word, a negator or a fixed expression counts as
+// the word itself.
+TEST(Sentiment, WordsWrittenWithoutTheirAccentsKeepTheirValence) {
+  EXPECT_EQ(analyze_sentiment("Produto otimo", "pt").type, "positive");
+  EXPECT_EQ(analyze_sentiment("Produto pessimo", "pt").type, "negative");
+  EXPECT_EQ(analyze_sentiment("Nao gostei", "pt").type, "negative");  // "nao" negates as "não" does
+  EXPECT_EQ(analyze_sentiment("O aplicativo nao funciona", "pt").type, "negative");
+  EXPECT_NEAR(analyze_sentiment("Produto otimo", "pt").compound, analyze_sentiment("Produto ótimo", "pt").compound,
+              1e-9);
+  EXPECT_EQ(analyze_sentiment("La aplicacion es pesima", "es").type, "negative");
+}
+
 TEST(Sentiment, MultilangWordListsScoreLanguagesWithoutAHandMadeList) {
   EXPECT_EQ(analyze_sentiment("Aplikacja jest okropna", "pl").type, "negative");
   EXPECT_EQ(analyze_sentiment("Отличное приложение, очень удобно", "ru").type, "positive");

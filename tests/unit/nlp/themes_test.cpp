@@ -146,6 +146,20 @@ TEST(Themes, LoneWordsAfterPronounsNegationsOrAuxiliariesAreNotThemes) {
     EXPECT_FALSE(contains(got, verb)) << text << ": " << ::testing::PrintToString(got);
     EXPECT_TRUE(contains(got, noun)) << text << ": " << ::testing::PrintToString(got);
   }
+  // Portuguese and Spanish verbs by their endings, and a verb of arriving ends a phrase: the things stay.
+  for (auto [text, lang, verb, noun] :
+       {std::tuple{"Comprei a cadeira e chegou rápido.", "pt", "comprei", "cadeira"},
+        std::tuple{"Comprei a cadeira e chegou rápido.", "pt", "chegou", "cadeira"},
+        std::tuple{"Estou aguardando a nota fiscal.", "pt", "aguardando", "nota fiscal"},
+        std::tuple{"La silla llegó rota y la caja también.", "es", "llegó", "silla"}}) {
+    auto got = extract_themes(text, "", lang);
+    EXPECT_FALSE(contains(got, verb)) << text << ": " << ::testing::PrintToString(got);
+    EXPECT_TRUE(contains(got, noun)) << text << ": " << ::testing::PrintToString(got);
+  }
+  auto arrived = extract_themes("A cadeira veio quebrada, conforme combinado não foi.", "", "pt");
+  EXPECT_TRUE(contains(arrived, "cadeira")) << ::testing::PrintToString(arrived);
+  for (std::string_view no : {"cadeira veio", "quebrada", "combinado"})
+    EXPECT_FALSE(contains(arrived, no)) << no << ": " << ::testing::PrintToString(arrived);
   // An infinitive after a preposition is a verb; a French noun in "-ier" is not.
   auto infinitive = extract_themes("Falta un botón para cambiar la contraseña.", "", "es");
   EXPECT_FALSE(contains(infinitive, "cambiar")) << ::testing::PrintToString(infinitive);
