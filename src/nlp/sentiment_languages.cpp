@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <span>
 
 #include "nlp/sentiment_rules.hpp"
 #include "nlp/stemmer.hpp"
@@ -20,17 +21,66 @@ using Entry = std::pair<std::string_view, float>;
 
 // German
 constexpr Entry kDeWords[] = {
-    {"gut", 1.9f},           {"super", 2.5f},          {"toll", 2.5f},         {"klasse", 2.3f},
-    {"genial", 2.8f},        {"perfekt", 2.8f},        {"liebe", 2.8f},        {"lieben", 2.8f},
-    {"großartig", 3.0f},     {"hervorragend", 3.0f},   {"danke", 1.5f},        {"hilfreich", 1.8f},
-    {"zufrieden", 2.0f},     {"praktisch", 1.5f},      {"schön", 2.0f},        {"prima", 2.3f},
-    {"empfehlen", 1.5f},     {"empfehlenswert", 2.3f}, {"begeistert", 2.8f},   {"schlecht", -2.0f},
-    {"schrecklich", -2.8f},  {"furchtbar", -2.8f},     {"katastrophe", -3.0f}, {"katastrophal", -3.0f},
-    {"mies", -2.3f},         {"nervig", -2.0f},        {"ärgerlich", -2.0f},   {"enttäuscht", -2.2f},
-    {"enttäuschend", -2.2f}, {"langsam", -1.2f},       {"fehler", -1.5f},      {"absturz", -2.0f},
-    {"abstürze", -2.0f},     {"stürzt", -2.0f},        {"abgestürzt", -2.0f},  {"kaputt", -2.2f},
-    {"teuer", -1.2f},        {"unbrauchbar", -2.5f},   {"nutzlos", -2.0f},     {"leider", -1.0f},
-    {"datenverlust", -2.5f}, {"problem", -1.2f},       {"probleme", -1.2f},    {"hängt", -1.5f},
+    {"gut", 1.9f},
+    {"super", 2.5f},
+    {"toll", 2.5f},
+    {"klasse", 2.3f},
+    {"genial", 2.8f},
+    {"perfekt", 2.8f},
+    {"liebe", 2.8f},
+    {"lieben", 2.8f},
+    {"großartig", 3.0f},
+    {"hervorragend", 3.0f},
+    {"danke", 1.5f},
+    {"hilfreich", 1.8f},
+    {"zufrieden", 2.0f},
+    {"praktisch", 1.5f},
+    {"schön", 2.0f},
+    {"prima", 2.3f},
+    {"empfehlen", 1.5f},
+    {"empfehlenswert", 2.3f},
+    {"begeistert", 2.8f},
+    {"schlecht", -2.0f},
+    {"schrecklich", -2.8f},
+    {"furchtbar", -2.8f},
+    {"katastrophe", -3.0f},
+    {"katastrophal", -3.0f},
+    {"mies", -2.3f},
+    {"nervig", -2.0f},
+    {"ärgerlich", -2.0f},
+    {"enttäuscht", -2.2f},
+    {"enttäuschend", -2.2f},
+    {"langsam", -1.2f},
+    {"fehler", -1.5f},
+    {"absturz", -2.0f},
+    {"abstürze", -2.0f},
+    {"stürzt", -2.0f},
+    {"abgestürzt", -2.0f},
+    {"kaputt", -2.2f},
+    {"teuer", -1.2f},
+    {"unbrauchbar", -2.5f},
+    {"nutzlos", -2.0f},
+    {"leider", -1.0f},
+    {"datenverlust", -2.5f},
+    {"problem", -1.2f},
+    {"probleme", -1.2f},
+    {"hängt", -1.5f},
+    {"gefällt", 2.0f},
+    {"gefiel", 2.0f},
+    {"mag", 1.5f},
+    {"mist", -2.5f},
+    {"beste", 2.5f},
+    {"besten", 2.5f},
+    {"bestens", 2.5f},
+    {"fehlt", -1.5f},
+    {"fehlen", -1.5f},
+    {"fehlte", -1.5f},
+    {"fehlten", -1.5f},
+    // What a review is about, not what it thinks of it: the general lists rate "quality" and "price" as
+    // praise ("prix" as a prize), so "schlechte Qualität" summed to nothing. French "plus" (more, no longer) was
+    // praise too, and "simple" blame.
+    {"qualität", 0.0f},
+    {"preis", 0.0f},
 };
 constexpr std::string_view kDeNegators[] = {"nicht", "kein", "keine", "keinen", "keiner", "nie", "niemals", "ohne"};
 constexpr std::string_view kDeContrasts[] = {"aber", "jedoch", "allerdings", "obwohl"};
@@ -41,18 +91,24 @@ constexpr PhraseSpec kDePhrases[] = {
 
 // French
 constexpr Entry kFrWords[] = {
-    {"bien", 1.5f},       {"bon", 1.5f},        {"bonne", 1.5f},           {"super", 2.5f},
-    {"génial", 2.8f},     {"géniale", 2.8f},    {"excellent", 3.0f},       {"excellente", 3.0f},
-    {"parfait", 2.8f},    {"parfaite", 2.8f},   {"adore", 3.0f},           {"j'adore", 3.0f},
-    {"merci", 1.5f},      {"pratique", 1.5f},   {"efficace", 2.0f},        {"content", 2.0f},
-    {"contente", 2.0f},   {"satisfait", 2.0f},  {"recommande", 1.5f},      {"formidable", 3.0f},
-    {"magnifique", 2.8f}, {"mauvais", -2.0f},   {"mauvaise", -2.0f},       {"nul", -2.5f},
-    {"nulle", -2.5f},     {"horrible", -2.8f},  {"catastrophique", -3.0f}, {"bug", -1.0f},
-    {"bugs", -1.2f},      {"plante", -2.0f},    {"plantage", -2.0f},       {"lent", -1.2f},
-    {"lente", -1.2f},     {"cher", -1.2f},      {"chère", -1.2f},          {"déçu", -2.2f},
-    {"déçue", -2.2f},     {"décevant", -2.2f},  {"inutilisable", -2.5f},   {"inutile", -2.0f},
-    {"problème", -1.2f},  {"problèmes", -1.2f}, {"erreur", -1.5f},         {"dommage", -1.2f},
-    {"perdu", -1.5f},     {"agaçant", -2.0f},   {"énervant", -2.0f},       {"pénible", -2.0f},
+    {"bien", 1.5f},       {"bon", 1.5f},        {"bonne", 1.5f},
+    {"super", 2.5f},      {"génial", 2.8f},     {"géniale", 2.8f},
+    {"excellent", 3.0f},  {"excellente", 3.0f}, {"parfait", 2.8f},
+    {"parfaite", 2.8f},   {"adore", 3.0f},      {"j'adore", 3.0f},
+    {"merci", 1.5f},      {"pratique", 1.5f},   {"efficace", 2.0f},
+    {"content", 2.0f},    {"contente", 2.0f},   {"satisfait", 2.0f},
+    {"recommande", 1.5f}, {"formidable", 3.0f}, {"magnifique", 2.8f},
+    {"mauvais", -2.0f},   {"mauvaise", -2.0f},  {"nul", -2.5f},
+    {"nulle", -2.5f},     {"horrible", -2.8f},  {"catastrophique", -3.0f},
+    {"bug", -1.0f},       {"bugs", -1.2f},      {"plante", -2.0f},
+    {"plantage", -2.0f},  {"lent", -1.2f},      {"lente", -1.2f},
+    {"cher", -1.2f},      {"chère", -1.2f},     {"déçu", -2.2f},
+    {"déçue", -2.2f},     {"décevant", -2.2f},  {"inutilisable", -2.5f},
+    {"inutile", -2.0f},   {"problème", -1.2f},  {"problèmes", -1.2f},
+    {"erreur", -1.5f},    {"dommage", -1.2f},   {"perdu", -1.5f},
+    {"agaçant", -2.0f},   {"énervant", -2.0f},  {"pénible", -2.0f},
+    {"qualité", 0.0f},    {"prix", 0.0f},       {"plus", 0.0f},
+    {"simple", 1.0f},
 };
 // "ne ... pas" is one negation: only the second word counts.
 constexpr std::string_view kFrNegators[] = {"pas", "jamais", "aucun", "aucune", "sans", "rien"};
@@ -72,7 +128,9 @@ constexpr Entry kEsWords[] = {
     {"pésima", -3.0f},   {"error", -1.5f},        {"errores", -1.5f},       {"lento", -1.2f},      {"lenta", -1.2f},
     {"caro", -1.2f},     {"problema", -1.2f},     {"problemas", -1.2f},     {"falla", -1.8f},      {"fallo", -1.8f},
     {"inútil", -2.0f},   {"decepcionado", -2.2f}, {"decepcionante", -2.2f}, {"molesto", -1.8f},    {"basura", -2.5f},
-    {"encantó", 3.0f},   {"recomendable", 2.0f},  {"roto", -2.0f},          {"defectuoso", -2.2f},
+    {"encantó", 3.0f},   {"recomendable", 2.0f},  {"roto", -2.0f},          {"defectuoso", -2.2f}, {"gusta", 2.0f},
+    {"gustan", 2.0f},    {"gustado", 2.0f},       {"gustaron", 2.0f},       {"gustaba", 2.0f},     {"amo", 2.8f},
+    {"adoro", 3.0f},     {"calidad", 0.0f},       {"precio", 0.0f},
 };
 constexpr std::string_view kEsNegators[] = {"no", "nunca", "jamás", "sin", "ni", "tampoco"};
 constexpr std::string_view kEsContrasts[] = {"pero", "aunque"};
@@ -144,6 +202,14 @@ constexpr Entry kPtWords[] = {
     {"acesso", 0.0f},
     {"retirar", 0.0f},
     {"quadro", 0.0f},
+    {"qualidade", 0.0f},
+    {"preço", 0.0f},
+    {"gosta", 2.0f},
+    {"gostaram", 2.0f},
+    {"adorou", 3.0f},
+    {"amou", 2.8f},
+    {"odeio", -2.5f},
+    {"odiei", -2.5f},
 };
 constexpr std::string_view kPtNegators[] = {"não", "nunca", "jamais", "sem", "nem"};
 constexpr std::string_view kPtContrasts[] = {"mas", "porém", "contudo", "embora", "apesar"};
@@ -162,7 +228,8 @@ constexpr Entry kItWords[] = {
     {"facile", 1.5f},     {"bello", 2.0f},       {"bella", 2.0f},     {"cattivo", -2.0f}, {"pessimo", -3.0f},
     {"pessima", -3.0f},   {"orribile", -2.8f},   {"errore", -1.5f},   {"lento", -1.2f},   {"lenta", -1.2f},
     {"caro", -1.2f},      {"problema", -1.2f},   {"problemi", -1.2f}, {"inutile", -2.0f}, {"deluso", -2.2f},
-    {"deludente", -2.2f}, {"fastidioso", -1.8f},
+    {"deludente", -2.2f}, {"fastidioso", -1.8f}, {"piaciuto", 2.0f},  {"piaciuta", 2.0f}, {"piacciono", 2.0f},
+    {"amo", 2.8f},        {"qualità", 0.0f},     {"prezzo", 0.0f},
 };
 constexpr std::string_view kItNegators[] = {"non", "mai", "senza", "né"};
 constexpr std::string_view kItContrasts[] = {"ma", "però", "tuttavia"};
@@ -175,11 +242,12 @@ constexpr PhraseSpec kItPhrases[] = {
 
 // Dutch
 constexpr Entry kNlWords[] = {
-    {"goed", 1.9f},   {"geweldig", 3.0f},       {"prima", 2.0f},     {"perfect", 2.8f},    {"top", 2.0f},
-    {"fijn", 2.0f},   {"handig", 1.8f},         {"bedankt", 1.5f},   {"dank", 1.5f},       {"makkelijk", 1.5f},
-    {"super", 2.5f},  {"aanrader", 2.5f},       {"slecht", -2.0f},   {"vreselijk", -2.8f}, {"waardeloos", -2.8f},
-    {"traag", -1.2f}, {"fout", -1.5f},          {"fouten", -1.5f},   {"probleem", -1.2f},  {"problemen", -1.2f},
-    {"duur", -1.2f},  {"teleurgesteld", -2.2f}, {"irritant", -2.0f}, {"crasht", -2.0f},    {"nutteloos", -2.0f},
+    {"goed", 1.9f},      {"geweldig", 3.0f},       {"prima", 2.0f},     {"perfect", 2.8f},    {"top", 2.0f},
+    {"fijn", 2.0f},      {"handig", 1.8f},         {"bedankt", 1.5f},   {"dank", 1.5f},       {"makkelijk", 1.5f},
+    {"super", 2.5f},     {"aanrader", 2.5f},       {"slecht", -2.0f},   {"vreselijk", -2.8f}, {"waardeloos", -2.8f},
+    {"traag", -1.2f},    {"fout", -1.5f},          {"fouten", -1.5f},   {"probleem", -1.2f},  {"problemen", -1.2f},
+    {"duur", -1.2f},     {"teleurgesteld", -2.2f}, {"irritant", -2.0f}, {"crasht", -2.0f},    {"nutteloos", -2.0f},
+    {"kwaliteit", 0.0f}, {"prijs", 0.0f},
 };
 constexpr std::string_view kNlNegators[] = {"niet", "geen", "nooit", "zonder"};
 constexpr std::string_view kNlContrasts[] = {"maar", "echter", "hoewel"};
@@ -391,14 +459,24 @@ std::optional<float> Vocabulary::valence_uncached(std::string_view word) const {
   }
   auto it = words_.find(word);
   if (it != words_.end()) return it->second;
+  auto listed = [&](std::string_view w) -> std::optional<float> {
+    if (auto f = words_.find(w); f != words_.end()) return f->second;
+    return std::nullopt;
+  };
+  // A listed adjective with a German or French ending ("toller", "gute", "schlechten" by "toll", "gut",
+  // "schlecht"; "bonne", "mauvaises"), whose stems may be too short to match by (kMinSharedStem).
+  static constexpr std::string_view kDeEndings[] = {"em", "en", "er", "es", "e"};
+  static constexpr std::string_view kFrEndings[] = {"nes", "ne", "es", "e", "s"};
+  const std::span<const std::string_view> endings = code_ == "de"   ? std::span(kDeEndings)
+                                                    : code_ == "fr" ? std::span(kFrEndings)
+                                                                    : std::span<const std::string_view>();
+  for (std::string_view e : endings)
+    if (word.size() >= e.size() + 3 && word.ends_with(e))
+      if (auto v = listed(word.substr(0, word.size() - e.size()))) return v;
   // Plurals and the other gender of a listed adjective in Spanish, Portuguese and Italian ("ótimos", "lindas",
-  // "chateada" by "ótimo", "linda", "chateado"), whose stems may be too short to match by (kMinSharedStem). Short
-  // words are left alone: "dois" (two) is no plural of "doi" (hurts), "seria" (would be) no "serio".
+  // "chateada" by "ótimo", "linda", "chateado"), the same way. Short words are left alone: "dois" (two) is no
+  // plural of "doi" (hurts), "seria" (would be) no "serio".
   if (code_ == "es" || code_ == "pt" || code_ == "it") {
-    auto listed = [&](std::string_view w) -> std::optional<float> {
-      if (auto f = words_.find(w); f != words_.end()) return f->second;
-      return std::nullopt;
-    };
     std::string_view single = word.size() > 4 && word.back() == 's' ? word.substr(0, word.size() - 1) : word;
     if (single.size() != word.size())
       if (auto v = listed(single)) return v;

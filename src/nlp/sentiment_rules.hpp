@@ -76,6 +76,8 @@ class Vocabulary {
   static const Vocabulary* for_language(std::string_view language_code);
 
   bool is_english() const { return english_; }
+  // The language's code; empty for English.
+  std::string_view code() const { return code_; }
   // Unique to this vocabulary for the life of the process (never reused, unlike an address): what
   // per-thread memos of its answers are keyed by.
   std::uint64_t id() const { return id_; }

@@ -80,12 +80,35 @@ struct Scoring {
   bool mixed_case = false;
 };
 
+// French puts the word that denies after the verb it denies: "je ne recommande pas", "ça marche pas", "je
+// n'y retournerai jamais". Token i is denied when "pas" or "jamais" follows it in its clause (a word between
+// at most), or "plus" or "point" does after a "ne" before it; not when the negator has an opinion word of its
+// own right after it ("super, pas cher" denies "cher").
+bool denied_by_what_follows(const Scoring& s, std::size_t i) {
+  const auto& t = s.t;
+  for (std::size_t k = i + 1; k < t.size() && k <= i + 2 && t[k].clause == t[i].clause; ++k) {
+    const std::string& w = t[k].word;
+    const bool always = w == "pas" || w == "jamais";
+    if (!always && w != "plus" && w != "point") {
+      if (s.base[k] != 0.0) return false;  // another opinion word comes first
+      continue;
+    }
+    if (k + 1 < t.size() && t[k + 1].clause == t[i].clause && s.base[k + 1] != 0.0) return false;
+    if (always) return true;
+    for (std::size_t d = 1; d <= 3 && d <= i && t[i - d].clause == t[i].clause; ++d)
+      if (t[i - d].word == "ne" || t[i - d].word == "n'") return true;
+    return false;
+  }
+  return false;
+}
+
 // Adjusts token i's valence for the degree modifiers, negators and "least" among the three words before
 // it in the same clause. The scope stops at an earlier sentiment word, so in "don't care, don't care" each
 // "care" is negated once; but "well" right after its verb shares the verb's negation ("did not fit well",
 // "doesn't play well with").
 double apply_modifiers(const Scoring& s, std::size_t i, double v, bool self_negating) {
   const auto& t = s.t;
+  bool negated = false;
   const bool manner = s.vocab.is_english() && t[i].word == "well";
   for (std::size_t d = 1; d <= 3 && d <= i; ++d) {
     std::size_t j = i - d;
@@ -112,8 +135,10 @@ double apply_modifiers(const Scoring& s, std::size_t i, double v, bool self_nega
       bool superlative = s.vocab.is_english() && t[i - 1].clause == t[i].clause &&
                          (t[i - 1].word == "this" || (w == "never" && t[i - 1].word == "so"));
       v *= superlative ? kSuperlative : kNegation;
+      negated = true;
     }
   }
+  if (!self_negating && !negated && s.vocab.code() == "fr" && denied_by_what_follows(s, i)) v *= kNegation;
   if (s.vocab.is_english() && i >= 1 && t[i - 1].word == "least" && t[i - 1].clause == t[i].clause &&
       !(i >= 2 && (t[i - 2].word == "at" || t[i - 2].word == "very")))
     v *= kNegation;

@@ -259,6 +259,15 @@ class Tokenizer {
       }
       append_utf8(lower, lc);
     }
+    // French and Italian elide a short word into the next ("n'aime", "l'app", "c'è"): the two are two words,
+    // unless the lists know the whole ("j'adore").
+    if (vocab_ && !vocab_->is_english() && !vocab_->knows(lower)) {
+      const std::size_t apostrophe = lower.find('\'');
+      if (apostrophe >= 1 && apostrophe <= 2 && apostrophe + 1 < lower.size()) {
+        emit(lower.substr(0, apostrophe + 1), 0.0f, false, true);
+        lower.erase(0, apostrophe + 1);
+      }
+    }
     if (vocab_) lower = resolve_word(lower, *vocab_);
     emit(std::move(lower), 0.0f, upper >= 2 && lowers == 0, lowers > 0);
   }

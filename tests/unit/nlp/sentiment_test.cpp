@@ -280,6 +280,42 @@ TEST(Sentiment, WordsWrittenWithoutTheirAccentsKeepTheirValence) {
   EXPECT_EQ(analyze_sentiment("La aplicacion es pesima", "es").type, "negative");
 }
 
+// French denies after the verb: "pas" and "jamais" deny the word before them, "plus" and "point" only after
+// a "ne"; "pas" before an opinion word of its own denies that one instead. Elided words ("n'aime") split.
+TEST(Sentiment, FrenchNegationAfterTheVerbDeniesIt) {
+  EXPECT_EQ(analyze_sentiment("Je ne recommande pas ce produit", "fr").type, "negative");
+  EXPECT_EQ(analyze_sentiment("Je recommande pas", "fr").type, "negative");
+  EXPECT_EQ(analyze_sentiment("Je n'aime pas du tout", "fr").type, "negative");
+  EXPECT_EQ(analyze_sentiment("Je n’aime pas", "fr").type, "negative");
+  EXPECT_EQ(analyze_sentiment("Je ne le recommanderai plus", "fr").type, "negative");
+  EXPECT_EQ(analyze_sentiment("Super, pas cher", "fr").type, "positive");
+  EXPECT_EQ(analyze_sentiment("Ce n'est pas bon", "fr").type, "negative");  // denied once, not twice
+  EXPECT_EQ(analyze_sentiment("Je recommande, plus simple que l'autre", "fr").type, "positive");
+}
+
+// A short Snowball stem is shared by unrelated words: "prazo" (deadline) is no "prazer" (pleasure), "perro"
+// (dog) no "perra", "würde" (would) no "würdig". A listed adjective's endings still find it.
+TEST(Sentiment, ShortStemsCarryNoValenceToUnrelatedWords) {
+  EXPECT_EQ(analyze_sentiment("Chegou no último dia do prazo", "pt").compound, 0.0);
+  EXPECT_EQ(analyze_sentiment("El perro lo usa cada día", "es").compound, 0.0);
+  EXPECT_EQ(analyze_sentiment("Ich würde es kaufen", "de").compound, 0.0);
+  EXPECT_EQ(analyze_sentiment("Je l'ai acheté avant Noël", "fr").compound, 0.0);
+  EXPECT_GT(analyze_sentiment("Toller Artikel", "de").compound, 0.0);
+  EXPECT_LT(analyze_sentiment("Mit schlechten Teilen", "de").compound, 0.0);
+  EXPECT_GT(analyze_sentiment("Une bonne affaire", "fr").compound, 0.0);
+  EXPECT_GT(analyze_sentiment("Produtos ótimos", "pt").compound, 0.0);
+  EXPECT_GT(analyze_sentiment("Me ha gustado", "es").compound, 0.0);
+  EXPECT_LT(analyze_sentiment("Es fehlen Teile", "de").compound, 0.0);
+}
+
+// "Quality" and "price" say what a review is about; the general lists counted them as praise.
+TEST(Sentiment, QualityAndPriceAreNoPraise) {
+  EXPECT_EQ(analyze_sentiment("Sehr schlechte Qualität", "de").type, "negative");
+  EXPECT_EQ(analyze_sentiment("Prix trop élevé", "fr").compound, 0.0);
+  EXPECT_EQ(analyze_sentiment("Mala calidad", "es").type, "negative");
+  EXPECT_EQ(analyze_sentiment("Qualidade ruim", "pt").type, "negative");
+}
+
 TEST(Sentiment, MultilangWordListsScoreLanguagesWithoutAHandMadeList) {
   EXPECT_EQ(analyze_sentiment("Aplikacja jest okropna", "pl").type, "negative");
   EXPECT_EQ(analyze_sentiment("Отличное приложение, очень удобно", "ru").type, "positive");
