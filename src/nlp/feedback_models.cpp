@@ -8,6 +8,7 @@
 
 #include "nlp/embedded_data.hpp"
 #include "nlp/sentiment_rules.hpp"
+#include "nlp/themes.hpp"
 
 namespace chorus::nlp {
 
@@ -58,6 +59,21 @@ const ModelSet* feedback_models() {
 // Texts of unknown language up to this long are read in other languages when English finds nothing in them.
 constexpr std::size_t kShortUnknownBytes = 200;
 
+// True when a word of the text is one the engine knows as English (a lexicon word or a taxonomy term's word).
+bool has_english_word(std::string_view text) {
+  std::string word;
+  for (std::size_t i = 0; i <= text.size(); ++i) {
+    const char c = i < text.size() ? text[i] : ' ';
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
+      word.push_back(static_cast<char>(c | 0x20));
+    } else if (!word.empty()) {
+      if (word.size() > 1 && is_known_english_word(word)) return true;
+      word.clear();
+    }
+  }
+  return false;
+}
+
 SentimentResult lexicon_sentiment(const Document& doc) {
   std::string both;
   if (!doc.title.empty()) {
@@ -74,8 +90,9 @@ SentimentResult lexicon_sentiment(const Document& doc) {
   }
   // A short text of unknown language that English finds nothing in ("Excelente", "Perfetto!") is read in the
   // languages it is most often written in beside English; when those that find sentiment agree on its side,
-  // the strongest reading stands. When they disagree, nothing is said.
-  if (r.compound == 0.0 && doc.language_code == "un" && text.size() <= kShortUnknownBytes) {
+  // the strongest reading stands. When they disagree, nothing is said; nor when a word of it is English
+  // ("GitLab support pls" is no Spanish praise of "support").
+  if (r.compound == 0.0 && doc.language_code == "un" && text.size() <= kShortUnknownBytes && !has_english_word(text)) {
     std::optional<SentimentResult> best;
     for (std::string_view code : sentiment_rules::kHandMadeLanguages) {
       SentimentResult other = analyze_sentiment(text, code);

@@ -57,6 +57,10 @@ TEST(AnalyzeLine, ShortReviewsInOtherLanguagesAreReadInThem) {
     EXPECT_EQ(o["sentiment_type"], type) << text;
     EXPECT_TRUE(o["themes"].as_array().empty()) << text << ": " << json::serialize(o["themes"]);
   }
+  // Text with an English word is not read in other languages: "support" is no Spanish praise here.
+  json::object english = parse_object(analyze_line("GitLab support pls", false));
+  EXPECT_EQ(english["language_code"], "un");
+  EXPECT_NE(english["sentiment_type"], "positive");
 }
 
 TEST(AnalyzeLine, EmptyLinesYieldErrors) {
