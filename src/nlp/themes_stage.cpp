@@ -69,7 +69,9 @@ const WordSet& generic_words() {
        "reinstalled", "reinstall",
        // Interjections and filler.
        "meh", "wow", "omg", "ugh", "hmm", "yay", "oops", "btw", "fyi", "imo", "imho", "pls", "idea", "ideas", "version",
-       "versions", "star", "stars", "honestly", "basically", "literally", "actually"});
+       "versions", "star", "stars", "honestly", "basically", "literally", "actually", "idk", "tbh", "tbf", "lmao",
+       // A person in general, and a reason: "this guy", "makes sense", "for some reason".
+       "guy", "sense", "reason", "reasons"});
   return words;
 }
 

@@ -36,6 +36,9 @@ TEST(Themes, MultiWordPhrasesAreKept) {
 TEST(Themes, GenericWordsNumbersAndOpinionsAreNotThemes) {
   auto t = themes("Thanks! The app has an issue, a problem, 42 things and a great bug. x");
   EXPECT_TRUE(t.empty()) << t.front();
+  // Forum talk: a person in general, a reason, filler.
+  auto talk = themes("This guy makes no sense, idk, tbh for some reason.");
+  EXPECT_TRUE(talk.empty()) << talk.front();
 }
 
 TEST(Themes, AtMostFiveLowercaseThemes) {
