@@ -120,6 +120,11 @@ const WordSet& generic_words_any_language() {
        // "OK", and the product itself where a review names it ("produto de qualidade").
        "ok", "okay", "produto", "produtos", "producto", "productos", "produit", "produits", "prodotto", "prodotti",
        "produkt", "produkte", "produkten",
+       // Buying, receiving and seeing, "actually", "gladly" and "otherwise": what was done or how it is said.
+       "kaufen", "kaufe", "gekauft", "erhalten", "bekommen", "eigentlich", "gerne", "gern", "ansonsten", "comprar",
+       "compré", "compre", "comprado", "comprada", "recibido", "recibí", "usarlo", "acheter", "acheté", "achetée",
+       "reçu", "reçue", "voir", "finalement", "chose", "choses", "ça", "ca", "recebido", "recebida", "recebi",
+       "comprare", "comprato", "ricevuto",
        // As expected, agreed or advertised: how a thing measured up, not what it is.
        "previsto", "prevista", "esperado", "esperada", "combinado", "combinada", "anunciado", "anunciada", "estipulado",
        "estipulada", "prometido", "prometida", "descrito", "descrita"});

@@ -39,6 +39,17 @@ TEST(Themes, GenericWordsNumbersAndOpinionsAreNotThemes) {
   // Forum talk: a person in general, a reason, filler.
   auto talk = themes("This guy makes no sense, idk, tbh for some reason.");
   EXPECT_TRUE(talk.empty()) << talk.front();
+  // Buying and receiving, in the languages feedback most often comes in; the thing bought stays.
+  for (auto [text, lang, thing] :
+       {std::tuple{"Acheté en mars, reçu hier, finalement la coque est cassée.", "fr", "coque"},
+        std::tuple{"Gekauft und erhalten, eigentlich ist die Hülle gerne zu klein.", "de", "hülle"},
+        std::tuple{"Lo compré, recibido ayer, la funda llegó rota.", "es", "funda"}}) {
+    auto got = extract_themes(text, "", lang);
+    EXPECT_TRUE(contains(got, thing)) << text << ": " << ::testing::PrintToString(got);
+    for (std::string_view no :
+         {"acheté", "reçu", "finalement", "gekauft", "erhalten", "eigentlich", "gerne", "compré", "recibido"})
+      EXPECT_FALSE(contains(got, no)) << text << ": " << ::testing::PrintToString(got);
+  }
 }
 
 TEST(Themes, AtMostFiveLowercaseThemes) {
