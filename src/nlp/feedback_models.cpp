@@ -56,6 +56,8 @@ const ModelSet* feedback_models() {
   return models;
 }
 
+namespace {
+
 // Texts of unknown language up to this long are read in other languages when English finds nothing in them.
 constexpr std::size_t kShortUnknownBytes = 200;
 
@@ -73,6 +75,8 @@ bool has_english_word(std::string_view text) {
   }
   return false;
 }
+
+}  // namespace
 
 SentimentResult lexicon_sentiment(const Document& doc) {
   std::string both;

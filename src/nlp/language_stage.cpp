@@ -349,8 +349,8 @@ const std::array<WordLanguage, std::size(kWordLanguages)>& word_languages() {
 // A text of up to eight words that CLD2 cannot place ("Muito bom", "Adorei", "Produto de qualidade,
 // recomendo", "Sehr zufrieden"): the one language of kWordLanguages that knows all of its words (all but one
 // in four words or more) and has a word of its sentiment vocabulary or taxonomy terms, or two stop words, to
-// itself: words no other of these languages lists and English does not know. Empty when no language, or more than one,
-// passes: "Excelente" is Spanish and Portuguese alike, and stays unknown.
+// itself: words no other of these languages lists and English does not know. Empty when no language, or more
+// than one, passes: "Excelente" is Spanish and Portuguese alike, and stays unknown.
 std::string_view short_text_language(std::string_view s) {
   std::vector<std::string> words;
   std::string word;
