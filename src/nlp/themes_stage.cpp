@@ -515,7 +515,7 @@ bool is_verb_marker(std::string_view w, std::string_view lang) {
                "están",    "estaba",   "estoy",   "ha",      "han",    "he",     "has",    "hemos",  "había",
                "puedo",    "puede",    "pueden",  "podemos", "podría", "poder",  "quiero", "quería", "quisiera",
                "necesito", "debo",     "debería", "que",     "porque", "cuando", "cuándo", "si",     "podrían",
-               "pudiera",  "gustaría", "bien",    "mal",     "llegó",  "vino",   "quedó"});
+               "pudiera",  "gustaría", "bien",    "llegó",   "vino",   "quedó"});
     add("fr",
         {"je",       "tu",       "il",       "elle",    "on",       "nous",    "vous",     "ils",  "elles",   "ne",
          "me",       "te",       "se",       "est",     "sont",     "était",   "été",      "être", "très",    "trop",
@@ -523,6 +523,7 @@ bool is_verb_marker(std::string_view w, std::string_view lang) {
          "pouvoir",  "veux",     "voudrais", "dois",    "doit",     "faut",    "faudrait", "qui",  "comment", "pas",
          "pourrait", "pourrais", "pourriez", "voulais", "voudrait", "aimerais"});
     // "bem", "mal" and the verbs of arriving come before how a thing arrived ("bem embalado", "veio quebrado").
+    // Spanish "mal" is left out: it is also an adjective before its noun ("mal servicio").
     add("pt", {"não",    "nem",     "nunca",    "me",     "te",     "se",     "lhe",     "eu",       "você",
                "ele",    "ela",     "é",        "são",    "era",    "foi",    "está",    "estão",    "estava",
                "muito",  "tão",     "bastante", "posso",  "pode",   "podem",  "poder",   "podiam",   "quero",

@@ -165,6 +165,9 @@ TEST(Themes, LoneWordsAfterPronounsNegationsOrAuxiliariesAreNotThemes) {
     EXPECT_FALSE(contains(got, verb)) << text << ": " << ::testing::PrintToString(got);
     EXPECT_TRUE(contains(got, noun)) << text << ": " << ::testing::PrintToString(got);
   }
+  // Spanish "mal" before a noun is an adjective: the noun stays.
+  auto smell = extract_themes("Muy mal olor, la tarjeta no llega.", "", "es");
+  EXPECT_TRUE(contains(smell, "olor")) << ::testing::PrintToString(smell);
   // A verb of arriving ends a phrase.
   auto arrived = extract_themes("A cadeira veio quebrada, conforme combinado não foi.", "", "pt");
   EXPECT_TRUE(contains(arrived, "cadeira")) << ::testing::PrintToString(arrived);
