@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bitset>
 #include <cctype>
 #include <cstdint>
 #include <string>
@@ -316,19 +317,7 @@ struct WordLanguage {
   std::string_view code;
   const sentiment_rules::Vocabulary* vocabulary = nullptr;
   WordSet stops;  // the stop words and their plain spellings
-  // In the lists themselves: a stop word, a listed sentiment word or negator, a taxonomy term's word.
-  bool lists(std::string_view w) const {
-    return stops.find(w) != stops.end() || (vocabulary && vocabulary->lists(w)) ||
-           Taxonomy::builtin().is_term_word(w, code);
-  }
-  // Known at all: listed, or a form of a listed sentiment word ("adorei" by "adoro").
-  bool knows(std::string_view w) const { return lists(w) || (vocabulary && vocabulary->knows(w)); }
-  // Listed only as a stop word.
-  bool is_stop(std::string_view w) const {
-    return !(vocabulary && vocabulary->lists(w)) && !Taxonomy::builtin().is_term_word(w, code);
-  }
 };
-
 const std::array<WordLanguage, std::size(kWordLanguages)>& word_languages() {
   static const auto languages = [] {
     std::array<WordLanguage, std::size(kWordLanguages)> out;
@@ -372,24 +361,35 @@ std::string_view short_text_language(std::string_view s) {
   }
   if (words.empty()) return {};
   const auto& languages = word_languages();
-  std::string_view found;
-  for (const WordLanguage& l : languages) {
-    std::size_t unknown = 0, own_words = 0, own_stops = 0;
-    for (const std::string& w : words) {
-      if (!l.knows(w) && !shared_word(w)) {  // "ok", "top" and "super" are every language's
-        ++unknown;
-        continue;
-      }
-      if (!l.lists(w) || shared_word(w) || english_only(w) || is_known_english_word(w)) continue;
-      if (std::any_of(languages.begin(), languages.end(),
-                      [&](const WordLanguage& other) { return &other != &l && other.lists(w); }))
-        continue;
-      ++(l.is_stop(w) ? own_stops : own_words);
+  constexpr std::size_t kLanguages = std::size(kWordLanguages);
+  // Each word is looked up once in each language: the languages whose lists hold it (a stop word, a listed
+  // sentiment word or negator, a taxonomy term's word), those that hold it as a stop word only, and those
+  // that know it at all (listed, or a form of a listed sentiment word: "adorei" by "adoro").
+  std::array<std::size_t, kLanguages> unknown{}, own_words{}, own_stops{};
+  for (const std::string& w : words) {
+    std::bitset<kLanguages> listed, stop_only, known;
+    for (std::size_t k = 0; k < kLanguages; ++k) {
+      const WordLanguage& l = languages[k];
+      const bool stop = l.stops.find(w) != l.stops.end();
+      const bool content = (l.vocabulary && l.vocabulary->lists(w)) || Taxonomy::builtin().is_term_word(w, l.code);
+      listed[k] = stop || content;
+      stop_only[k] = stop && !content;
+      known[k] = listed[k] || (l.vocabulary && l.vocabulary->knows(w));
     }
+    const bool shared = shared_word(w);  // "ok", "top" and "super" are every language's
+    // A word one language alone lists, and English does not know, is that language's own.
+    const bool own = listed.count() == 1 && !shared && !english_only(w) && !is_known_english_word(w);
+    for (std::size_t k = 0; k < kLanguages; ++k) {
+      if (!known[k] && !shared) ++unknown[k];
+      if (own && listed[k]) ++(stop_only[k] ? own_stops[k] : own_words[k]);
+    }
+  }
+  std::string_view found;
+  for (std::size_t k = 0; k < kLanguages; ++k) {
     // A stop word alone is weak evidence: the lists hold interjections and loans ("hi", "comment" in French).
-    if (unknown > words.size() / 4 || (own_words == 0 && own_stops < 2)) continue;
+    if (unknown[k] > words.size() / 4 || (own_words[k] == 0 && own_stops[k] < 2)) continue;
     if (!found.empty()) return {};  // two languages claim it
-    found = l.code;
+    found = languages[k].code;
   }
   return found;
 }
