@@ -351,12 +351,8 @@ Result<Taxonomy> Taxonomy::parse(std::string_view text) {
             t.phrases_.add(lang, term.get_string(), kKinds * index + kind);
             if (kind == kTermKind && lang == "en")
               for (std::string& w : matcher_words(term.get_string())) t.english_words_.push_back(std::move(w));
-            if (kind == kTermKind && lang != "en") {
-              auto at = std::find_if(t.term_words_.begin(), t.term_words_.end(),
-                                     [&](const auto& l) { return l.first == lang; });
-              if (at == t.term_words_.end()) at = t.term_words_.insert(at, {std::string(lang), {}});
-              for (std::string& w : matcher_words(term.get_string())) at->second.push_back(std::move(w));
-            }
+            if (kind == kTermKind && lang != "en")
+              for (std::string& w : matcher_words(term.get_string())) t.term_words_.of(lang).push_back(std::move(w));
           }
       }
     };
@@ -369,20 +365,16 @@ Result<Taxonomy> Taxonomy::parse(std::string_view text) {
   if (const json::value* words = root.if_contains("opinion_words"); words && words->is_object()) {
     for (const auto& [lang, list] : words->get_object()) {
       if (!list.is_array()) continue;
-      std::vector<std::string> own;
+      std::vector<std::string>& own = t.opinion_words_.of(lang);
       for (const json::value& w : list.get_array())
         if (w.is_string())
           for (std::string& word : matcher_words(w.get_string())) own.push_back(std::move(word));
-      std::sort(own.begin(), own.end());
-      t.opinion_words_.emplace_back(std::string(lang), std::move(own));
     }
   }
-  auto sort_unique = [](std::vector<std::string>& words) {
-    std::sort(words.begin(), words.end());
-    words.erase(std::unique(words.begin(), words.end()), words.end());
-  };
-  sort_unique(t.english_words_);
-  for (auto& [lang, words] : t.term_words_) sort_unique(words);
+  std::sort(t.english_words_.begin(), t.english_words_.end());
+  t.english_words_.erase(std::unique(t.english_words_.begin(), t.english_words_.end()), t.english_words_.end());
+  t.term_words_.sort();
+  t.opinion_words_.sort();
   return t;
 }
 
@@ -408,8 +400,24 @@ bool Taxonomy::is_english_term_word(std::string_view word) const {
 }
 
 bool Taxonomy::is_term_word(std::string_view word, std::string_view language_code) const {
-  if (language_code == "en") return is_english_term_word(word);
-  for (const auto& [lang, words] : term_words_)
+  return language_code == "en" ? is_english_term_word(word) : term_words_.has(language_code, word);
+}
+
+std::vector<std::string>& Taxonomy::WordsByLanguage::of(std::string_view language_code) {
+  for (auto& [lang, words] : lists_)
+    if (lang == language_code) return words;
+  return lists_.emplace_back(std::string(language_code), std::vector<std::string>{}).second;
+}
+
+void Taxonomy::WordsByLanguage::sort() {
+  for (auto& [lang, words] : lists_) {
+    std::sort(words.begin(), words.end());
+    words.erase(std::unique(words.begin(), words.end()), words.end());
+  }
+}
+
+bool Taxonomy::WordsByLanguage::has(std::string_view language_code, std::string_view word) const {
+  for (const auto& [lang, words] : lists_)
     if (lang == language_code) return std::binary_search(words.begin(), words.end(), word);
   return false;
 }
@@ -491,16 +499,11 @@ bool Taxonomy::opinion_near(const std::vector<std::string>& words, std::size_t a
   const std::string_view lang = stem_language(code);
   const sentiment_rules::Vocabulary* own = sentiment_rules::Vocabulary::for_language(lang);
   const sentiment_rules::Vocabulary* english = lang == "en" ? nullptr : sentiment_rules::Vocabulary::for_language("en");
-  auto listed = [&](std::string_view in, const std::string& w) {
-    for (const auto& [l, list] : opinion_words_)
-      if (l == in) return std::binary_search(list.begin(), list.end(), w);
-    return false;
-  };
   const std::size_t first = at > kOpinionReach ? at - kOpinionReach : 0;
   const std::size_t last = std::min(words.size(), at + kOpinionReach + 2);  // one more after: a term of two words
   for (std::size_t j = first; j < last; ++j) {
     const std::string& w = words[j];
-    if (listed(lang, w) || (lang != "en" && listed("en", w))) return true;
+    if (opinion_words_.has(lang, w) || (lang != "en" && opinion_words_.has("en", w))) return true;
     if (own && own->valence(w)) return true;
     if (english && english->valence(w)) return true;
   }

@@ -186,9 +186,19 @@ class Taxonomy {
   // filed by. Opinion terms are kept for spaced languages only: a word's neighbours are what vouch for them.
   static constexpr std::size_t kOpinionReach = 2;
   PhraseMatcher phrases_;
-  std::vector<std::string> english_words_;                                       // sorted
-  std::vector<std::pair<std::string, std::vector<std::string>>> term_words_;     // by language, each sorted
-  std::vector<std::pair<std::string, std::vector<std::string>>> opinion_words_;  // by language, each sorted
+  // Words by language, each language's list sorted once it is built.
+  class WordsByLanguage {
+   public:
+    std::vector<std::string>& of(std::string_view language_code);  // a new language starts empty
+    void sort();
+    bool has(std::string_view language_code, std::string_view word) const;
+
+   private:
+    std::vector<std::pair<std::string, std::vector<std::string>>> lists_;
+  };
+  std::vector<std::string> english_words_;  // sorted
+  WordsByLanguage term_words_;              // the words of the terms in languages other than English
+  WordsByLanguage opinion_words_;
   bool opinion_near(const std::vector<std::string>& words, std::size_t at, std::string_view language_code) const;
 };
 
