@@ -32,6 +32,7 @@ struct RuleEvidence {
   static constexpr std::size_t kRuleCategories = 5;
   std::array<double, kRuleCategories> signals{};
   double question_form = 0.0;
+  double request_form = 0.0;  // 1 when the title opens with a request's verb ("Add ...", "Support ...")
 };
 RuleEvidence rule_evidence(const CategoryInput& in);
 // The same from the words of the title and text as category_words gives them (the model reads them too).
@@ -56,7 +57,7 @@ CategoryResult categorize(const CategoryInput& in);
 class CategoryStage final : public Stage {
  public:
   std::string_view name() const override { return "category"; }
-  std::string_view version() const override { return "18"; }
+  std::string_view version() const override { return "19"; }
   void run(Document& doc) const override;
 };
 

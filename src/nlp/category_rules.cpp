@@ -111,6 +111,8 @@ constexpr Signal kSignals[] = {
     {kBug, "expected behavior", 1.5},
     {kBug, "expected behaviour", 1.5},
     {kBug, "actual behavior", 1.5},
+    {kBug, "actual behaviour", 1.5},
+    {kBug, "describe the bug", 2.5},
     {kBug, "after the update", 1.0},
     {kBug, "since the update", 1.0},
     {kBug, "after updating", 1.0},
@@ -194,6 +196,21 @@ constexpr Signal kSignals[] = {
     {kFeature, "would be really", 1.5},
     {kFeature, "would be very", 1.5},
     {kFeature, "would be so", 1.5},
+    // The headings of the feature-request templates issue trackers ship with, and a request's own words for
+    // itself.
+    {kFeature, "is your feature request related to a problem", 2.0},
+    {kFeature, "describe the solution you'd like", 2.5},
+    {kFeature, "describe the solution you would like", 2.5},
+    {kFeature, "describe alternatives you've considered", 1.0},
+    {kFeature, "describe the feature", 2.5},
+    {kFeature, "enhancement", 1.0},
+    {kFeature, "proposal", 1.0},
+    // The type an issue form asks its reporter to pick ("### Issue type" then "Feature Request").
+    {kFeature, "issue type feature request", 2.0},
+    {kFeature, "issue type enhancement", 3.0},
+    {kBug, "issue type bug", 2.0},
+    {kQuestion, "issue type support", 3.0},
+    {kQuestion, "issue type question", 3.0},
     // Asking how.
     {kQuestion, "anyone know", 1.5},
     {kQuestion, "does anyone", 1.5},
@@ -280,6 +297,44 @@ constexpr std::string_view kInterrogatives[] = {"how",      "what",      "why", 
                                                 "could i",  "could you", "does",      "do i",  "do you", "is it",
                                                 "should i", "will",      "any way",   "anyone"};
 
+// Imperative verbs and labels that open a request when they open its title ("Add dark mode", "Support
+// WebP images", "Feature request: ..."). Verbs that are as often nouns or tools in a report ("update",
+// "request", "make", "offer", "use") are not among them; "support" is, unless the next word says it is the
+// help desk ("Support is useless", "Support never answered").
+constexpr std::string_view kRequestOpeners[] = {"add",
+                                                "allow",
+                                                "enable",
+                                                "implement",
+                                                "expose",
+                                                "provide",
+                                                "introduce",
+                                                "improve",
+                                                "include",
+                                                "consider",
+                                                "extend",
+                                                "support",
+                                                "bring back",
+                                                "option to",
+                                                "ability to",
+                                                "request for",
+                                                "feature request",
+                                                "proposal",
+                                                "suggestion",
+                                                "idea",
+                                                "feat",
+                                                "rfc",
+                                                "please add",
+                                                "please allow",
+                                                "please bring",
+                                                "please make",
+                                                "make it possible"};
+constexpr std::string_view kSupportAsHelpDesk[] = {
+    "is",       "was",    "has",    "have",   "had",    "never",  "team",   "staff",   "does",     "doesn't",
+    "didn't",   "did",    "won't",  "can't",  "cannot", "isn't",  "wasn't", "ticket",  "tickets",  "chat",
+    "response", "agent",  "agents", "told",   "said",   "keeps",  "just",   "refused", "not",      "sucks",
+    "person",   "people", "rep",    "reps",   "center", "centre", "hung",   "ignored", "ignores",  "closed",
+    "sent",     "will",   "needs",  "should", "could",  "are",    "were",   "replied", "answered", "only"};
+
 // Lowercase words with straightened apostrophes, punctuation dropped, at most kMaxCategoryWords in total.
 void append_words(std::string_view text, std::vector<std::string>& out, std::size_t max_words = kMaxCategoryWords) {
   std::string cur;
@@ -324,6 +379,7 @@ struct SignalTable {
   std::vector<std::vector<std::string>> openers;  // words that open a question
   std::vector<std::string> opener_substrings;
   std::size_t longest_opener = 0;
+  std::vector<std::vector<std::string>> request_openers;  // words that open a request's title
 
   void add_signal(Cat cat, std::string_view pattern, double weight, bool unspaced) {
     auto entry = static_cast<std::uint32_t>(entries.size());
@@ -356,6 +412,7 @@ SignalTable english_signals() {
   SignalTable t;
   for (const Signal& s : kSignals) t.add_signal(s.cat, s.pattern, s.weight, false);
   for (std::string_view q : kInterrogatives) t.add_opener(q, false);
+  for (std::string_view r : kRequestOpeners) t.request_openers.push_back(split_pattern(r));
   return t;
 }
 
@@ -444,6 +501,22 @@ double question_form(std::string_view text, std::string_view title, const Signal
   return score;
 }
 
+// 1 when the title (or, without one, the text) opens with a request's verb or label, else 0.
+double request_form(std::string_view text, std::string_view title, const SignalTable& table) {
+  std::string_view opening = title.find_first_not_of(" \n") == std::string_view::npos ? text : title;
+  std::vector<std::string> start;
+  append_words(opening.substr(0, 64), start, 4);
+  for (const auto& r : table.request_openers) {
+    if (!starts_with_words(start, 0, r)) continue;
+    if (r.size() == 1 && r[0] == "support" && start.size() > 1 &&
+        std::find(std::begin(kSupportAsHelpDesk), std::end(kSupportAsHelpDesk), start[1]) !=
+            std::end(kSupportAsHelpDesk))
+      return 0.0;
+    return 1.0;
+  }
+  return 0.0;
+}
+
 double confidence_of(double top, double second) {
   double strength = top / (top + 2.0);
   double margin = (top - second) / top;
@@ -481,6 +554,7 @@ RuleEvidence rule_evidence(const CategoryInput& in, const std::vector<std::strin
   RuleEvidence e;
   for (std::uint32_t k : found) e.signals[table.entries[k].cat] += table.entries[k].weight;
   e.question_form = question_form(in.text, in.title, table);
+  e.request_form = request_form(in.text, in.title, table);
   return e;
 }
 
@@ -491,6 +565,7 @@ CategoryResult categorize_by_rules(const CategoryInput& in) {
   std::array<double, kCategories> score = e.signals;
   if (in.has_stack_trace) score[kBug] += 3.0;
   score[kQuestion] += e.question_form;
+  score[kFeature] += e.request_form;
 
   double c = in.sentiment_compound;
   if (c >= kPositive && score[kPraise] > 0.0) {  // praise needs a word of praise and positive sentiment

@@ -219,6 +219,7 @@ std::vector<DenseFeature> dense_features(const FeedbackInput& in) {
     if (e.signals[k] != 0.0) d.push_back({kRules[k], static_cast<float>(std::clamp(e.signals[k], -6.0, 6.0) / 3.0)});
   }
   if (e.question_form > 0.0) d.push_back({"rule:question_form", static_cast<float>(e.question_form / 3.0)});
+  if (e.request_form > 0.0) d.push_back({"rule:request_form", static_cast<float>(e.request_form)});
   if (in.has_stack_trace) d.push_back({"form:stack_trace", 1.0f});
   // The stars, where the source has them: a one-star review is rarely praise.
   if (in.rating) d.push_back({rating_name(*in.rating), 1.0f});

@@ -430,7 +430,9 @@ std::string readable_feature(const FeatureName& n) {
   if (p.starts_with("rule:")) {
     std::string s(p.substr(5));
     std::replace(s.begin(), s.end(), '_', ' ');
-    return s == "question form" ? "phrased as a question" : s + " words";
+    if (s == "question form") return "phrased as a question";
+    if (s == "request form") return "titled as a request";
+    return s + " words";
   }
   if (p == "form:ends_question" || p == "form:question") return "a question mark";
   if (p == "form:exclamation") return "exclamation marks";

@@ -70,6 +70,19 @@ TEST(Category, FeatureRequest) {
   EXPECT_EQ(classify("I wish I could pin notes").category, "feature_request");
 }
 
+TEST(Category, AnIssueTitledAsARequestIsOne) {
+  const std::pair<std::string_view, std::string_view> issues[] = {
+      {"Support the onEnd event on SVG animations",
+       "Animations on SVG elements fire onBegin but there is no onEnd handler, so we poll the animation state "
+       "instead."},
+      {"Allow exporting boards as PDF",
+       "Sharing a board with a client means taking screenshots of it, which lose the cards below the fold."},
+      {"Improve tab tooltips in dark themes",
+       "The tooltip on file tabs uses a light background in the dark theme. It should follow the theme's colours."},
+  };
+  for (const auto& [title, text] : issues) EXPECT_EQ(classify(text, title).category, "feature_request") << title;
+}
+
 TEST(Category, PoliteRequestIsNotPraise) {
   CategoryResult r = classify("It would be great if you could add dark mode");
   EXPECT_EQ(r.category, "feature_request");
@@ -146,6 +159,37 @@ TEST(CategoryRules, QuestionOpenersAndFullWidthQuestionMarksCount) {
   EXPECT_EQ(rule_evidence(german).question_form, 1.0) << "an opener without a question mark";
   CategoryInput chinese{"可以导出数据吗？", "", 0.0, false, "zh"};
   EXPECT_GE(rule_evidence(chinese).question_form, 2.0) << "a closing full-width question mark";
+}
+
+// An issue's title is its reporter's summary: one that opens with a request's verb names a request, whatever
+// the body goes on to describe.
+TEST(CategoryRules, ATitleOpeningWithARequestVerbIsARequest) {
+  auto form = [](std::string_view text, std::string_view title) {
+    return rule_evidence(CategoryInput{text, title, 0.0, false, "en"}).request_form;
+  };
+  EXPECT_EQ(form("The importer only reads PNG and JPEG today.", "Support WebP images"), 1.0);
+  EXPECT_EQ(form("Exports are CSV only.", "Add an XLSX export"), 1.0);
+  EXPECT_EQ(form("Add an XLSX export, CSV is not enough for our finance team.", ""), 1.0) << "no title: the text";
+  EXPECT_EQ(form("Feature request: pin notes to the top", ""), 1.0);
+  EXPECT_EQ(form("I opened a ticket a week ago.", "Support never answered"), 0.0) << "the help desk, not a verb";
+  EXPECT_EQ(form("Three days, no reply.", "Support is useless"), 0.0);
+  EXPECT_EQ(form("Every time I add a tag the app closes.", "Adding a tag crashes the app"), 0.0);
+  EXPECT_EQ(form("Add an XLSX export please", "Exports"), 0.0) << "with a title, the title decides";
+}
+
+// Issue forms ask their reporter for a type ("### Issue type" then a choice); the choice outweighs the
+// form's own boilerplate ("Have you reproduced the bug ...?").
+TEST(CategoryRules, AnIssueFormsTypeCounts) {
+  constexpr std::string_view kBoilerplate = "### Have you reproduced the bug with the nightly build?\n\nNo\n\n";
+  auto evidence = [&](std::string_view type) {
+    std::string text = "### Issue type\n\n" + std::string(type) + "\n\n" + std::string(kBoilerplate);
+    return rule_evidence(CategoryInput{text, "Grouped convolutions on CPU", 0.0, false, "en"});
+  };
+  RuleEvidence feature = evidence("Feature Request"), support = evidence("Support"), bug = evidence("Bug");
+  EXPECT_GT(feature.signals[1], feature.signals[0]);
+  EXPECT_GT(support.signals[2], support.signals[1]);
+  EXPECT_GE(support.signals[2], 3.0);
+  EXPECT_GT(bug.signals[0], feature.signals[0]);
 }
 
 TEST(CategoryRules, UnknownLanguagesUseTheEnglishList) {
