@@ -69,7 +69,7 @@ std::string collapse_whitespace(std::string_view s, bool keep_paragraphs);
 class CleanStage final : public Stage {
  public:
   std::string_view name() const override { return "clean"; }
-  std::string_view version() const override { return "2"; }
+  std::string_view version() const override { return "3"; }
   void run(Document& doc) const override;
 };
 

@@ -276,6 +276,15 @@ void CleanStage::run(Document& doc) const {
   std::string analysis = strip_urls_and_traces(strip_replies_and_signatures(converted.analysis), found_trace);
   doc.text = collapse_whitespace(converted.text, true);
   doc.analysis_text = collapse_whitespace(analysis, false);
+  // A trace the reporter put in a code block is left out of the words read, but it is still a trace.
+  if (!found_trace && converted.text.size() != converted.analysis.size()) {
+    std::string_view text = converted.text;
+    for (std::size_t at = 0; at < text.size() && !found_trace;) {
+      std::size_t end = std::min(text.find('\n', at), text.size());
+      found_trace = is_trace_line(trim_blanks(text.substr(at, end - at)));
+      at = end + 1;
+    }
+  }
   doc.has_stack_trace = found_trace;
   if (!doc.title.empty()) {
     std::string title = decode_entities(sanitize_utf8(std::string_view(doc.title).substr(0, 4096)));

@@ -247,6 +247,15 @@ std::vector<DenseFeature> dense_features(const FeedbackInput& in) {
     }
   }
   if (in_word && word_caps && word_has_letter) ++caps_words;
+  // A title's words count towards the length: an issue titled "Intermittent failure in the wallet tests"
+  // whose body is a link is not the "ok" of a tiny review.
+  in_word = false;
+  for (char c : in.title) {
+    const auto b = static_cast<unsigned char>(c);
+    const bool word_char = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || b >= 0x80;
+    if (word_char && !in_word) ++words;
+    in_word = word_char;
+  }
   if (words <= 3) d.push_back({"len:tiny", 1.0f});
   else if (words <= 12) d.push_back({"len:short", 1.0f});
   else if (words > 80) d.push_back({"len:long", 1.0f});

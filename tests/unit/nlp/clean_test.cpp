@@ -159,6 +159,18 @@ TEST(CleanStackTraces, OneLineWithoutColonsOrBracketsIsStillNarrowed) {
             "Sync broke again, nothing to see here");
 }
 
+TEST(CleanStackTraces, ATraceInACodeBlockIsStillATrace) {
+  Document d = clean(
+      "Backups fail on Windows:\n\n```\nTraceback (most recent call last):\n  File \"backup.py\", line 12, in run\n"
+      "    copy()\nOSError: access denied\n```\n",
+      TextFormat::markdown);
+  EXPECT_EQ(d.analysis_text, "Backups fail on Windows:");
+  EXPECT_TRUE(d.has_stack_trace);
+  EXPECT_TRUE(has(d.text, "OSError"));
+  Document code = clean("Our config:\n\n```\nretries: 3\nat: 10:30\n```\n", TextFormat::markdown);
+  EXPECT_FALSE(code.has_stack_trace) << "a code block alone is no trace";
+}
+
 TEST(CleanStackTraces, OrdinaryTextIsNotATrace) {
   Document d = clean("at the moment (sadly) it is slow\nmeet at 10:30", TextFormat::plain);
   EXPECT_EQ(d.analysis_text, "at the moment (sadly) it is slow\nmeet at 10:30");

@@ -97,6 +97,16 @@ TEST(FeedbackFeatures, RatingLexiconAndFormAreDense) {
   EXPECT_FALSE(has(set, "rating:5"));
 }
 
+TEST(FeedbackFeatures, ATitlesWordsCountTowardsTheLength) {
+  FeedbackInput tiny = input("Love it");
+  EXPECT_TRUE(has(feedback_features(tiny), "len:tiny"));
+  FeedbackInput titled = input("see CI log");
+  titled.title = "Intermittent failure in the wallet backup tests";
+  FeatureSet set = feedback_features(titled);
+  EXPECT_FALSE(has(set, "len:tiny"));
+  EXPECT_TRUE(has(set, "len:short"));
+}
+
 TEST(FeedbackFeatures, ScareQuotesMarkIrony) {
   auto quoted = [](std::string_view text) { return has(feedback_features(input(text)), "form:scare_quotes"); };
   EXPECT_TRUE(quoted("so glad the 'quick' transfer took three days"));
