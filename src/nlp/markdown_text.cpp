@@ -183,6 +183,23 @@ void strip_heading(std::string_view& body) {
   while (!body.empty() && (body.back() == '#' || body.back() == ' ')) body.remove_suffix(1);
 }
 
+// The whole line, or the line and the closing tags of the HTML block it ends ("_No response_</details>").
+bool is_form_placeholder(std::string_view body) {
+  std::string_view rest;
+  if (body.starts_with("_No response_") || body.starts_with("*No response*"))
+    rest = body.substr(13);
+  else
+    return false;
+  for (;;) {
+    while (!rest.empty() && (rest.front() == ' ' || rest.front() == '\r')) rest.remove_prefix(1);
+    if (rest.empty()) return true;
+    if (!rest.starts_with("</")) return false;
+    std::size_t close = rest.find('>');
+    if (close == std::string_view::npos) return false;
+    rest.remove_prefix(close + 1);
+  }
+}
+
 }  // namespace
 
 CleanText markdown_to_text(std::string_view md) {
@@ -244,7 +261,8 @@ CleanText markdown_to_text(std::string_view md) {
     } else if (indent == 0) {
       in_list = false;
     }
-    sink.append(decode_entities(render_inline(body)), false);
+    // An issue form writes "_No response_" for a field left empty: the form's words, not the reporter's.
+    sink.append(decode_entities(render_inline(body)), is_form_placeholder(body));
     sink.line_break();
   }
   return sink.take();

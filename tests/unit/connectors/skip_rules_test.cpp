@@ -143,8 +143,10 @@ TEST(SkipRules, TheTextCheckReadsWhatTheAnalysersRead) {
   m.format = MappedItem::Format::html;
   m.text = "<blockquote><p>It crashes on start.</p></blockquote>";
   EXPECT_FALSE(has_text_to_analyse(m));  // only someone else's words, quoted
-  m.text = "<pre><code>at com.acme.Sync.run(Sync.java:42)\nat java.lang.Thread.run(Thread.java:748)</code></pre>";
+  m.text = "<pre><code>retries: 3\ntimeout: 30s</code></pre>";
   EXPECT_FALSE(has_text_to_analyse(m));  // code blocks are shown, not read
+  m.text = "<pre><code>at com.acme.Sync.run(Sync.java:42)\nat java.lang.Thread.run(Thread.java:748)</code></pre>";
+  EXPECT_TRUE(has_text_to_analyse(m));  // ... but a stack trace in one is still a bug report
   m.format = MappedItem::Format::plain;
   m.text = "java.lang.NullPointerException\n\tat com.acme.Sync.run(Sync.java:42)\n\tat java.lang.Thread.run(Thread.java:748)";
   EXPECT_TRUE(has_text_to_analyse(m));  // a stack trace is a bug report

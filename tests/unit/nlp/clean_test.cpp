@@ -101,6 +101,20 @@ TEST(CleanMarkdown, FencedAndIndentedCodeLeaveAnalysis) {
   EXPECT_TRUE(has(d.analysis_text, "After code inline ok"));
 }
 
+TEST(CleanMarkdown, AnIssueFormsEmptyFieldLeavesAnalysis) {
+  Document d =
+      clean("### Current behaviour\r\n\r\nThe export drops the header row.\r\n\r\n### Logs\r\n\r\n_No response_\r\n",
+            TextFormat::markdown);
+  EXPECT_TRUE(has(d.text, "No response"));
+  EXPECT_FALSE(has(d.analysis_text, "No response"));
+  EXPECT_TRUE(has(d.analysis_text, "The export drops the header row."));
+  Document last =
+      clean("<details><summary>Logs</summary>\n\n### Logs\n\n_No response_</details>", TextFormat::markdown);
+  EXPECT_FALSE(has(last.analysis_text, "No response")) << "the placeholder that closes an HTML block";
+  Document said = clean("Support: no response for a week.", TextFormat::markdown);
+  EXPECT_TRUE(has(said.analysis_text, "no response for a week")) << "a reporter's own words stay";
+}
+
 TEST(CleanMarkdown, QuotesLeaveAnalysis) {
   Document d = clean("> I love it\n> really\n\nI hate it", TextFormat::markdown);
   EXPECT_TRUE(has(d.text, "I love it"));
