@@ -183,6 +183,40 @@ void strip_heading(std::string_view& body) {
   while (!body.empty() && (body.back() == '#' || body.back() == ' ')) body.remove_suffix(1);
 }
 
+// The line without its HTML comments, which a renderer does not show (issue templates keep their
+// instructions in them: "<!-- Please search existing issues first -->"). A comment may span lines:
+// `in_comment` carries it from one line to the next.
+std::string_view without_comments(std::string_view line, bool& in_comment, std::string& buf) {
+  if (!in_comment && line.find("<!--") == std::string_view::npos) return line;
+  buf.clear();
+  std::size_t at = 0;
+  while (at < line.size()) {
+    if (in_comment) {
+      std::size_t close = line.find("-->", at);
+      if (close == std::string_view::npos) return buf;
+      in_comment = false;
+      at = close + 3;
+      continue;
+    }
+    std::size_t open = line.find("<!--", at);
+    if (open == std::string_view::npos) {
+      buf.append(line.substr(at));
+      break;
+    }
+    buf.append(line.substr(at, open - at));
+    in_comment = true;
+    at = open + 4;
+  }
+  return buf;
+}
+
+// A table's delimiter row ("---|:---:|---", "| - | - |"): dashes, colons, spaces and at least one pipe.
+bool is_table_delimiter(std::string_view body) {
+  while (!body.empty() && (body.back() == '\r' || body.back() == ' ')) body.remove_suffix(1);
+  if (body.find('|') == std::string_view::npos || body.find('-') == std::string_view::npos) return false;
+  return body.find_first_not_of("|-: \t") == std::string_view::npos;
+}
+
 // The whole line, or the line and the closing tags of the HTML block it ends ("_No response_</details>").
 bool is_form_placeholder(std::string_view body) {
   std::string_view rest;
@@ -205,13 +239,15 @@ bool is_form_placeholder(std::string_view body) {
 CleanText markdown_to_text(std::string_view md) {
   TextSink sink;
   Fence open_fence;
-  bool prev_blank = true, prev_code = false, in_list = false;
+  bool prev_blank = true, prev_code = false, in_list = false, in_comment = false, in_table = false;
+  std::string uncommented;
   std::size_t pos = 0;
   while (pos <= md.size()) {
     std::size_t nl = md.find('\n', pos);
     if (nl == std::string_view::npos) nl = md.size();
     std::string_view line = md.substr(pos, nl - pos);
     pos = nl + 1;
+    if (!open_fence.ch) line = without_comments(line, in_comment, uncommented);
 
     std::size_t indent = 0, k = 0;
     while (k < line.size() && is_space(line[k])) indent += line[k++] == '\t' ? 4 : 1;
@@ -234,7 +270,28 @@ CleanText markdown_to_text(std::string_view md) {
     if (body.empty()) {
       sink.line_break();
       prev_blank = true;
+      in_table = false;
       continue;
+    }
+    // A table (a row of cells over a delimiter row) holds data: versions, settings, extension lists. It is
+    // shown, not read.
+    if (!in_table && body.find('|') != std::string_view::npos && pos < md.size()) {
+      std::size_t next_nl = md.find('\n', pos);
+      std::string_view next = md.substr(pos, (next_nl == std::string_view::npos ? md.size() : next_nl) - pos);
+      while (!next.empty() && is_space(next.front())) next.remove_prefix(1);
+      in_table = is_table_delimiter(next);
+    }
+    if (in_table) {
+      if (body.find('|') == std::string_view::npos) {
+        in_table = false;
+      } else {
+        if (!is_table_delimiter(body)) {
+          sink.append(decode_entities(render_inline(body)), true);
+          sink.line_break();
+        }
+        prev_code = prev_blank = false;
+        continue;
+      }
     }
     if (indent >= 4 && !in_list && (prev_blank || prev_code)) {
       sink.append(body, true);

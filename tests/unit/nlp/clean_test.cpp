@@ -115,6 +115,34 @@ TEST(CleanMarkdown, AnIssueFormsEmptyFieldLeavesAnalysis) {
   EXPECT_TRUE(has(said.analysis_text, "no response for a week")) << "a reporter's own words stay";
 }
 
+TEST(CleanMarkdown, HtmlCommentsAreNeitherShownNorRead) {
+  Document d = clean(
+      "<!-- Please search existing issues before filing. -->\nThe sidebar flickers.\n<!--\nDescribe the bug.\n"
+      "```\ncode\n```\n-->\nOnly on Windows <!-- which version? --> 11.",
+      TextFormat::markdown);
+  EXPECT_FALSE(has(d.text, "search")) << d.text;
+  EXPECT_FALSE(has(d.text, "Describe the bug"));
+  EXPECT_FALSE(has(d.text, "which version"));
+  EXPECT_TRUE(has(d.analysis_text, "The sidebar flickers."));
+  EXPECT_TRUE(has(d.analysis_text, "Only on Windows 11."));
+  Document code = clean("```html\n<!-- a comment in code -->\n```\n", TextFormat::markdown);
+  EXPECT_TRUE(has(code.text, "<!-- a comment in code -->")) << "code is shown as written";
+}
+
+TEST(CleanMarkdown, TablesAreShownNotRead) {
+  Document d = clean(
+      "The export crashes.\n\nExtension|Author (truncated)|Version\n---|---|---\ngitlens|eamodio|14.3.0\n"
+      "search-helper|kam|0.0.1\n\nIt started after the update.",
+      TextFormat::markdown);
+  EXPECT_TRUE(has(d.text, "gitlens"));
+  EXPECT_FALSE(has(d.analysis_text, "truncated"));
+  EXPECT_FALSE(has(d.analysis_text, "search-helper"));
+  EXPECT_TRUE(has(d.analysis_text, "The export crashes."));
+  EXPECT_TRUE(has(d.analysis_text, "It started after the update."));
+  Document pipes = clean("Import works | export fails", TextFormat::markdown);
+  EXPECT_EQ(pipes.analysis_text, "Import works | export fails") << "a pipe without a delimiter row is prose";
+}
+
 TEST(CleanMarkdown, QuotesLeaveAnalysis) {
   Document d = clean("> I love it\n> really\n\nI hate it", TextFormat::markdown);
   EXPECT_TRUE(has(d.text, "I love it"));
