@@ -228,7 +228,7 @@ std::vector<DenseFeature> dense_features(const FeedbackInput& in) {
   bool in_word = false, word_caps = true, word_has_letter = false;
   for (char c : in.text) {
     bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-    bool word_char = letter || (c >= '0' && c <= '9') || (static_cast<unsigned char>(c) >= 0x80);
+    bool word_char = is_word_byte(c);
     if (c == '!') ++exclamations;
     if (word_char) {
       if (!in_word) {
@@ -251,10 +251,8 @@ std::vector<DenseFeature> dense_features(const FeedbackInput& in) {
   // whose body is a link is not the "ok" of a tiny review.
   in_word = false;
   for (char c : in.title) {
-    const auto b = static_cast<unsigned char>(c);
-    const bool word_char = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || b >= 0x80;
-    if (word_char && !in_word) ++words;
-    in_word = word_char;
+    if (is_word_byte(c) && !in_word) ++words;
+    in_word = is_word_byte(c);
   }
   if (words <= 3) d.push_back({"len:tiny", 1.0f});
   else if (words <= 12) d.push_back({"len:short", 1.0f});

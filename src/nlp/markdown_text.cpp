@@ -3,6 +3,7 @@
 
 #include "nlp/clean.hpp"
 #include "nlp/entities.hpp"
+#include "nlp/utf8.hpp"
 
 namespace chorus::nlp {
 
@@ -13,10 +14,6 @@ constexpr std::size_t kMaxLinkBytes = 2048;
 constexpr std::size_t kMaxCodeFence = 16;
 
 bool is_space(char c) { return c == ' ' || c == '\t'; }
-bool is_word_byte(char c) {
-  unsigned char b = static_cast<unsigned char>(c);
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || b >= 0x80;
-}
 bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
 // Finds the next occurrence of one character, remembering the answer so that scanning a line full of

@@ -51,6 +51,12 @@ inline bool is_word_code_point(char32_t cp) {
   if (cp < 0x80) return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9');
   return detail::is_word_code_point_non_ascii(cp);
 }
+// The same test on one byte of UTF-8 text, without decoding: an ASCII letter or digit, or any byte of a
+// multi-byte sequence.
+inline bool is_word_byte(char c) {
+  const auto b = static_cast<unsigned char>(c);
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || b >= 0x80;
+}
 // Pictographic emoji and the symbols commonly used as emoji (hearts, stars, check marks).
 inline bool is_emoji_code_point(char32_t cp) { return cp >= 0x2000 && detail::is_emoji_code_point_non_ascii(cp); }
 // Variation selectors, zero-width joiners and skin-tone modifiers that decorate emoji.
