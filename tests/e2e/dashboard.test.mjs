@@ -176,7 +176,9 @@ test('the explorer pages through every record, and filters by sentiment and by t
   await page.click('nav a[data-view="feedback"]');
   await page.locator('#load-more').waitFor();
   assert.equal(await page.locator('article.record').count(), 25);
-  assert.equal(await page.locator('#result-count').innerText(), `${COUNT} matching records, newest first`);
+  // The count comes from its own request and may arrive after the first page.
+  await eventually('the count of matching records', async () =>
+    (await page.locator('#result-count').innerText()) === `${COUNT} matching records, newest first`, 10000);
   await page.click('#load-more');
   await eventually('the second page', async () => (await page.locator('article.record').count()) === COUNT, 10000);
   const uids = await page.locator('article.record').evaluateAll((nodes) => nodes.map((n) => n.dataset.uid));
