@@ -1,6 +1,7 @@
 // Clean-text stage: HTML, markdown or plain input -> display text and the narrower text the analysers read.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -12,18 +13,32 @@ namespace chorus::nlp {
 struct CleanText {
   std::string text;      // everything a reader would see
   std::string analysis;  // the same minus code blocks and quoted replies
+  // The analysis text minus what a form put around the reporter's words (an issue template's field labels and
+  // one-line answers, its checklist of declarations, collapsed system information), for the themes: present
+  // only when the input had such parts, else the themes read `analysis`.
+  std::optional<std::string> themes;
 };
 
-// Collects converter output into both texts at once; display-only parts (code, quotes) skip `analysis`.
+// How much of the input a converted part is: read by every analyser, read by all but the themes (form
+// text: the category still reads "Issue type: Feature request"), or shown only (code, quoted replies).
+enum class Part { read, not_for_themes, display_only };
+
+// Collects converter output into the texts at once; display-only parts (code, quotes) skip `analysis`, and
+// form parts skip `themes`, which is started (as a copy of `analysis`) at the first form part.
 class TextSink {
  public:
-  void append(std::string_view s, bool display_only) {
+  void append(std::string_view s, bool display_only) { append(s, display_only ? Part::display_only : Part::read); }
+  void append(std::string_view s, Part part) {
     out_.text.append(s);
-    if (!display_only) out_.analysis.append(s);
+    if (part == Part::display_only) return;
+    if (part == Part::not_for_themes && !out_.themes) out_.themes = out_.analysis;
+    out_.analysis.append(s);
+    if (out_.themes && part == Part::read) out_.themes->append(s);
   }
   void line_break() {
     out_.text.push_back('\n');
     out_.analysis.push_back('\n');
+    if (out_.themes) out_.themes->push_back('\n');
   }
   CleanText take() { return std::move(out_); }
 

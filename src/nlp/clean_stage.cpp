@@ -276,6 +276,11 @@ void CleanStage::run(Document& doc) const {
   std::string analysis = strip_urls_and_traces(strip_replies_and_signatures(converted.analysis), found_trace);
   doc.text = collapse_whitespace(converted.text, true);
   doc.analysis_text = collapse_whitespace(analysis, false);
+  if (converted.themes) {
+    bool trace_in_form = false;
+    doc.theme_text = collapse_whitespace(
+        strip_urls_and_traces(strip_replies_and_signatures(*converted.themes), trace_in_form), false);
+  }
   // A trace the reporter put in a code block is left out of the words read, but it is still a trace.
   if (!found_trace && converted.text.size() != converted.analysis.size()) {
     std::string_view text = converted.text;

@@ -126,7 +126,8 @@ std::vector<PreparedItem> prepare_corpus(const std::vector<CorpusItem>& items) {
     p.lexicon_compound = lexicon.compound;
     p.lexicon_type = std::string(lexicon.type);
     p.features = document_features(doc, lexicon);
-    p.analysis_text = std::move(doc.analysis_text);
+    p.form_free = theme_features(doc);
+    p.analysis_text = doc.theme_text ? std::move(*doc.theme_text) : std::move(doc.analysis_text);
     p.title = std::move(doc.title);
     out.push_back(std::move(p));
   }
@@ -194,14 +195,14 @@ std::vector<double> FittedModel::predict(const FeatureSet& fs) const {
 namespace {
 
 // The features a model fitted on these items reads: every dense one seen, and words seen in at least
-// kMinDocuments items; indices by name (dense first), so the same items always give the same model.
-// Returns how many are dense.
+// kMinDocuments items; indices by name (dense first), so the same items always give the same model. The aspect
+// model's (`aspects`) reads each item's aspect_input. Returns how many are dense.
 std::size_t index_features(const std::vector<const PreparedItem*>& training, std::vector<std::string>& names,
-                           std::vector<std::pair<std::uint64_t, std::uint32_t>>& index) {
+                           std::vector<std::pair<std::uint64_t, std::uint32_t>>& index, bool aspects) {
   std::map<std::string, std::pair<std::size_t, std::uint64_t>> seen;  // name -> (documents, hash)
   std::set<std::string> dense;
   for (const PreparedItem* p : training) {
-    for (const Feature& f : p->features.features) {
+    for (const Feature& f : (aspects ? p->aspect_input() : p->features).features) {
       auto& entry = seen[f.name.str()];
       ++entry.first;
       entry.second = f.hash;
@@ -231,11 +232,12 @@ void drop_weak_rows(TrainedModel& model) {
 std::vector<TrainingExample> indexed_examples(const std::vector<const PreparedItem*>& training,
                                               std::vector<std::string>& names,
                                               std::vector<std::pair<std::uint64_t, std::uint32_t>>& index,
-                                              TrainingOptions& options) {
-  options.dense_features = index_features(training, names, index);
+                                              TrainingOptions& options, bool aspects) {
+  options.dense_features = index_features(training, names, index, aspects);
   std::vector<TrainingExample> examples;
   examples.reserve(training.size());
-  for (const PreparedItem* p : training) examples.push_back(example_of(index, p->features));
+  for (const PreparedItem* p : training)
+    examples.push_back(example_of(index, aspects ? p->aspect_input() : p->features));
   return examples;
 }
 
@@ -244,7 +246,8 @@ std::vector<TrainingExample> indexed_examples(const std::vector<const PreparedIt
 FittedModel fit_model(const ModelTask& task, const std::vector<const PreparedItem*>& training) {
   FittedModel fitted;
   TrainingOptions options = task.options;
-  std::vector<TrainingExample> examples = indexed_examples(training, fitted.feature_names, fitted.index_, options);
+  std::vector<TrainingExample> examples =
+      indexed_examples(training, fitted.feature_names, fitted.index_, options, false);
   for (std::size_t i = 0; i < training.size(); ++i)
     examples[i].label = label_index(*task.classes, label_of(task, *training[i]->item));
   fitted.model = train_logistic(examples, fitted.feature_names.size(), task.classes->size(), options);
@@ -256,7 +259,7 @@ FittedModel fit_aspect_model(const ModelTask& task, const std::vector<const Prep
   FittedModel fitted;
   TrainingOptions options = task.options;
   const std::vector<TrainingExample> examples =
-      indexed_examples(training, fitted.feature_names, fitted.index_, options);
+      indexed_examples(training, fitted.feature_names, fitted.index_, options, true);
   const std::size_t classes = task.classes->size();
   fitted.model.bias.assign(classes, 0.0);
   fitted.model.weights.assign(fitted.feature_names.size(), std::vector<double>(classes, 0.0));
@@ -341,7 +344,7 @@ std::vector<std::string> leave_one_domain_out(const std::vector<PreparedItem>& p
       for (const auto& t : it.tags) tags.emplace_back(t);
       for (const auto& a : it.aspects) gold_aspects.emplace_back(a);
       const std::vector<std::string> likely =
-          aspect.ok() ? likely_aspects(*aspect, p.features) : std::vector<std::string>{};
+          aspect.ok() ? likely_aspects(*aspect, p.aspect_input()) : std::vector<std::string>{};
       for (const std::string& theme :
            extract_theme_levels(p.analysis_text, p.title, p.detected_language, likely).themes)
         if (Taxonomy::builtin().find(theme)) aspects.emplace_back(theme);

@@ -32,7 +32,9 @@ struct PreparedItem {
   double lexicon_compound = 0.0;
   std::string lexicon_type;
   FeatureSet features;
-  std::string analysis_text, title;  // what the themes stage reads, for the aspects of each fold
+  std::optional<FeatureSet> form_free;  // theme_features: what the aspect model reads, when not `features`
+  std::string analysis_text, title;     // what the themes stage reads, for the aspects of each fold
+  const FeatureSet& aspect_input() const { return form_free ? *form_free : features; }
 };
 std::vector<PreparedItem> prepare_corpus(const std::vector<CorpusItem>& items);
 

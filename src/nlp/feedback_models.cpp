@@ -120,6 +120,17 @@ FeatureSet document_features(const Document& doc, const SentimentResult& lexicon
   return feedback_features(in);
 }
 
+std::optional<FeatureSet> theme_features(const Document& doc) {
+  if (!doc.theme_text) return std::nullopt;
+  Document form_free;
+  form_free.analysis_text = *doc.theme_text;
+  form_free.title = doc.title;
+  form_free.rating = doc.rating;
+  form_free.language_code = doc.language_code;
+  form_free.has_stack_trace = doc.has_stack_trace;
+  return document_features(form_free, lexicon_sentiment(form_free));
+}
+
 double blended_compound(double lexicon_compound, const std::vector<std::string>& classes,
                         const std::vector<double>& probabilities) {
   double polarity = 0.0;

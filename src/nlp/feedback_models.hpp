@@ -2,6 +2,8 @@
 // from data/corpus/), and the one way a document becomes their input, shared by the stages and training.
 #pragma once
 
+#include <optional>
+
 #include "nlp/feedback_features.hpp"
 #include "nlp/linear_model.hpp"
 #include "nlp/sentiment.hpp"
@@ -23,6 +25,10 @@ SentimentResult lexicon_sentiment(const Document& doc);
 
 // The features of a cleaned, language-tagged document (after the clean and language stages).
 FeatureSet document_features(const Document& doc, const SentimentResult& lexicon);
+
+// The features of what the themes read (Document::theme_text), for the aspect model, when the document had
+// form parts; nullopt when it had none and the aspect model reads document_features.
+std::optional<FeatureSet> theme_features(const Document& doc);
 
 // How many evidence terms each decision carries.
 constexpr std::size_t kEvidenceTerms = 3;

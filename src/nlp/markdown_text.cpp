@@ -1,5 +1,8 @@
 // Markdown (CommonMark-ish, as written in issues and forum posts) and plain text -> text.
+#include <algorithm>
+#include <initializer_list>
 #include <string>
+#include <vector>
 
 #include "nlp/clean.hpp"
 #include "nlp/entities.hpp"
@@ -157,8 +160,9 @@ bool is_thematic_break(std::string_view body) {
   return count >= 3;
 }
 
-// Strips "- ", "* ", "+ ", "1. ", "2) " and task boxes; returns true when a marker was found.
-bool strip_list_marker(std::string_view& body) {
+// Strips "- ", "* ", "+ ", "1. ", "2) " and task boxes; returns true when a marker was found, and sets
+// `task` when the item had a box.
+bool strip_list_marker(std::string_view& body, bool& task) {
   std::size_t i = 0;
   if (body.size() >= 2 && (body[0] == '-' || body[0] == '*' || body[0] == '+') && body[1] == ' ') {
     i = 2;
@@ -168,8 +172,89 @@ bool strip_list_marker(std::string_view& body) {
     i += 2;
   }
   body.remove_prefix(i);
-  if (body.size() >= 4 && body[0] == '[' && body[2] == ']' && body[3] == ' ') body.remove_prefix(4);
+  task = body.size() >= 4 && body[0] == '[' && body[2] == ']' && body[3] == ' ';
+  if (task) body.remove_prefix(4);
   return true;
+}
+
+// The ASCII words of s, lowercased, for the form tests below: at most `limit` of them, and nothing inside
+// parentheses when `skip_parenthesised` ("OS Platform and Distribution (e.g., Linux Ubuntu 16.04)").
+std::vector<std::string> leading_words(std::string_view s, std::size_t limit, bool skip_parenthesised) {
+  std::vector<std::string> words;
+  std::string word;
+  int depth = 0;
+  auto flush = [&] {
+    if (!word.empty()) words.push_back(std::move(word));
+    word.clear();
+  };
+  for (char c : s) {
+    if (words.size() > limit) break;
+    if (skip_parenthesised && (c == '(' || c == ')')) {
+      flush();
+      depth = c == '(' ? depth + 1 : std::max(0, depth - 1);
+    } else if (depth > 0) {
+      continue;
+    } else if (is_alpha(c) || (c >= '0' && c <= '9') || c == '\'') {
+      word.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c));
+    } else if (c != '*' && c != '_') {  // emphasis inside a label ("**OS**:") joins nothing
+      flush();
+    }
+  }
+  flush();
+  return words;
+}
+
+bool is_one_of(const std::string& w, std::initializer_list<std::string_view> set) {
+  return std::find(set.begin(), set.end(), w) != set.end();
+}
+
+// "OS version: Windows_NT x64 10.0", "VS Code version: 1.83", "- Browser: Firefox 118", "OS Platform and
+// Distribution (e.g., Linux Ubuntu 16.04): Ubuntu": a label of at most six words, one of them naming the
+// reporter's environment, and a short answer. The answer names the reporter's system, not what the feedback
+// is about (an app "not compatible with Windows 10" says so in a sentence).
+bool is_environment_field(std::string_view body) {
+  std::size_t colon = body.find(':');
+  if (colon == std::string_view::npos || colon == 0 || colon > 100) return false;
+  if (colon + 1 < body.size() && body[colon + 1] != ' ' && body[colon + 1] != '\t') return false;  // "https://"
+  std::vector<std::string> label = leading_words(body.substr(0, colon), 6, true);
+  if (label.empty() || label.size() > 6) return false;
+  if (leading_words(body.substr(colon + 1), 12, false).size() > 12) return false;
+  for (const std::string& w : label)
+    if (is_one_of(w, {"version", "versions", "os", "platform", "browser", "device", "distribution", "distro",
+                      "environment", "hardware", "gpu", "cpu", "kernel", "architecture", "arch", "operating"}))
+      return true;
+  return false;
+}
+
+// An ATX heading whose section is one short line ("### Python version" / "3.10", "### Issue type" / "Bug"): an
+// issue form's field and its answer, neither of them the reporter's words about the issue. `rest` is the input after
+// the heading's line; a few lines are looked at.
+bool heads_form_field(std::string_view rest) {
+  auto next_nonblank = [&rest]() -> std::string_view {
+    for (int scanned = 0; scanned < 6 && !rest.empty(); ++scanned) {
+      std::size_t nl = rest.find('\n');
+      std::string_view line = rest.substr(0, nl);
+      rest.remove_prefix(nl == std::string_view::npos ? rest.size() : nl + 1);
+      while (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      line = trim_blanks(line);
+      if (!line.empty()) return line;
+    }
+    return {};
+  };
+  std::string_view value = next_nonblank();
+  if (value.empty() || value.front() == '#' || value.front() == '`' || value.front() == '~' || value.front() == '|' ||
+      value.front() == '>')
+    return false;
+  if (leading_words(value, 8, false).size() > 8) return false;
+  std::string_view after = next_nonblank();
+  return after.empty() ? rest.empty() : after.front() == '#' || after.starts_with("</details");
+}
+
+// How many times `tag` ("<details", "</details") opens in the line.
+int count_tag(std::string_view line, std::string_view tag) {
+  int n = 0;
+  for (std::size_t at = line.find(tag); at != std::string_view::npos; at = line.find(tag, at + tag.size())) ++n;
+  return n;
 }
 
 void strip_heading(std::string_view& body) {
@@ -237,6 +322,10 @@ CleanText markdown_to_text(std::string_view md) {
   TextSink sink;
   Fence open_fence;
   bool prev_blank = true, prev_code = false, in_list = false, in_comment = false, in_table = false;
+  // Form text around the reporter's words, read by all but the themes: what a collapsed <details> block holds
+  // (system information, extension lists, logs), and the answer of a field whose label was a heading.
+  int details = 0;
+  bool field_answer_next = false, any_line = false, in_task = false;
   std::string uncommented;
   std::size_t pos = 0;
   while (pos <= md.size()) {
@@ -264,6 +353,14 @@ CleanText markdown_to_text(std::string_view md) {
       open_fence = fence_of(body);
       continue;
     }
+    // A block opened before anything else is a wrapper around the whole form (some templates fold the issue
+    // in one), not a part of it.
+    int opened = count_tag(body, "<details");
+    if (opened > 0 && !any_line) --opened;
+    const int closed = count_tag(body, "</details");
+    any_line = any_line || !body.empty();
+    const bool in_details = details > 0 || opened > 0;
+    details = std::max(0, details + opened - closed);
     if (body.empty()) {
       sink.line_break();
       prev_blank = true;
@@ -309,14 +406,31 @@ CleanText markdown_to_text(std::string_view md) {
       sink.line_break();
       continue;
     }
+    const std::size_t before_heading = body.size();
     strip_heading(body);
-    if (strip_list_marker(body)) {
+    const bool heading = body.size() != before_heading;
+    bool task = false, form = in_details || field_answer_next;
+    field_answer_next = false;
+    if (strip_list_marker(body, task)) {
       in_list = true;
+      in_task = task;
     } else if (indent == 0) {
-      in_list = false;
+      in_list = in_task = false;
     }
+    task = task || in_task;  // a checklist item's continuation lines are the item's
+    // A heading labels what follows ("Steps to reproduce", "Pull Request Readiness Checklist"), which says it
+    // again in the reporter's words; in an issue it is most often the template's.
+    if (heading) {
+      form = true;
+      field_answer_next = heads_form_field(md.substr(std::min(pos, md.size())));
+    }
+    // A checklist ("- [x] I have searched the existing issues", "- [ ] There is a performance test"): in an issue
+    // the template's, ticked or not, whatever the issue is about.
+    if (task || is_environment_field(body)) form = true;
     // An issue form writes "_No response_" for a field left empty: the form's words, not the reporter's.
-    sink.append(decode_entities(render_inline(body)), is_form_placeholder(body));
+    sink.append(decode_entities(render_inline(body)), is_form_placeholder(body) ? Part::display_only
+                                                      : form                    ? Part::not_for_themes
+                                                                                : Part::read);
     sink.line_break();
   }
   return sink.take();

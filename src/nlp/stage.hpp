@@ -33,6 +33,9 @@ struct Document {
   std::string text;              // plain text for display and storage: HTML/markdown stripped, entities decoded
   std::string analysis_text;     // text with code blocks, stack traces, quoted replies and URLs removed
   bool has_stack_trace = false;  // a stack trace was removed from analysis_text (a strong bug signal)
+  // analysis_text minus an issue form's labels, one-line answers, declarations and collapsed system information,
+  // when the input had any (CleanText::themes): what the themes stage reads instead of analysis_text.
+  std::optional<std::string> theme_text;
 
   // Language stage
   std::string language_code = "un";

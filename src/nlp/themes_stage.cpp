@@ -1164,9 +1164,17 @@ std::string aspect_of_class(std::string_view class_name) {
 
 void ThemesStage::run(Document& doc) const {
   std::vector<std::string> likely;
-  if (const LinearModel* model = aspect_model(); model && doc.features && !doc.features->tokens.empty())
-    likely = likely_aspects(*model, *doc.features);
-  ThemeLevels levels = extract_theme_levels(doc.analysis_text, doc.title, doc.language_code, likely);
+  if (const LinearModel* model = aspect_model(); model && doc.features && !doc.features->tokens.empty()) {
+    // The model reads what the themes read: without the form's labels and answers ("OS Platform and
+    // Distribution", "Python version") that the shared features hold.
+    if (std::optional<FeatureSet> form_free = theme_features(doc)) {
+      likely = likely_aspects(*model, *form_free);
+    } else {
+      likely = likely_aspects(*model, *doc.features);
+    }
+  }
+  ThemeLevels levels =
+      extract_theme_levels(doc.theme_text ? *doc.theme_text : doc.analysis_text, doc.title, doc.language_code, likely);
   doc.themes = std::move(levels.themes);
   doc.sub_themes = std::move(levels.sub_themes);
 }

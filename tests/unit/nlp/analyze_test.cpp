@@ -63,6 +63,29 @@ TEST(AnalyzeLine, ShortReviewsInOtherLanguagesAreReadInThem) {
   EXPECT_NE(english["sentiment_type"], "positive");
 }
 
+// An issue form's fields name the reporter's system, not what the issue is about; a sentence that names it is read.
+TEST(AnalyzeLine, AnIssueFormsFieldsAreNoThemes) {
+  json::object form_line;
+  form_line["format"] = "markdown";
+  form_line["title"] = "Custom layer weights lost on reload";
+  form_line["text"] =
+      "### Issue type\n\nBug\n\n### TensorFlow version\n\n2.11\n\n### OS platform and distribution\n\n"
+      "Linux Ubuntu 22.04\n\n### Python version\n\n3.10\n\n### GPU model and memory\n\nRTX 3080, 10 GB\n\n"
+      "### Current behaviour?\n\nSaving a model with a custom layer and loading it again loses the layer's weights.\n";
+  json::object form = parse_object(analyze_line(json::serialize(form_line), true));
+  EXPECT_EQ(form["category"], "bug");
+  const std::string themes = json::serialize(form["themes"]);
+  for (std::string_view not_a_theme : {"compatibility", "os platform", "gpu model", "python"})
+    EXPECT_EQ(themes.find(not_a_theme), std::string::npos) << not_a_theme << " in " << themes;
+  EXPECT_NE(themes.find("custom layer"), std::string::npos) << themes;
+
+  json::object prose_line;
+  prose_line["format"] = "markdown";
+  prose_line["text"] = "The app is not compatible with Windows 10 since the last version and will not start.";
+  json::object prose = parse_object(analyze_line(json::serialize(prose_line), true));
+  EXPECT_NE(json::serialize(prose["themes"]).find("compatibility"), std::string::npos);
+}
+
 TEST(AnalyzeLine, EmptyLinesYieldErrors) {
   EXPECT_EQ(analyze_line("", false, 3), R"({"error":"line 3: empty line"})");
   EXPECT_EQ(analyze_line("  \r", false, 4), R"({"error":"line 4: empty line"})");

@@ -143,6 +143,90 @@ TEST(CleanMarkdown, TablesAreShownNotRead) {
   EXPECT_EQ(pipes.analysis_text, "Import works | export fails") << "a pipe without a delimiter row is prose";
 }
 
+// What the themes read: an issue form's parts are read by the category but not by the themes.
+std::string themes_of(const Document& d) { return d.theme_text ? *d.theme_text : d.analysis_text; }
+
+TEST(CleanMarkdownForms, AFieldWhoseLabelIsAHeadingAndItsShortAnswerAreNotThemes) {
+  Document d = clean(
+      "### Issue type\n\nFeature Request\n\n### OS platform and distribution\n\nLinux Ubuntu 22.04\n\n"
+      "### Current behaviour\n\nThe export to CSV drops every second row when the file is large.\n",
+      TextFormat::markdown);
+  EXPECT_TRUE(has(d.analysis_text, "Feature Request")) << "the category still reads the form";
+  EXPECT_TRUE(has(d.analysis_text, "Ubuntu"));
+  ASSERT_TRUE(d.theme_text.has_value());
+  EXPECT_FALSE(has(*d.theme_text, "Feature Request")) << *d.theme_text;
+  EXPECT_FALSE(has(*d.theme_text, "platform"));
+  EXPECT_FALSE(has(*d.theme_text, "Ubuntu"));
+  EXPECT_FALSE(has(*d.theme_text, "Current behaviour")) << "a heading labels what follows";
+  EXPECT_TRUE(has(*d.theme_text, "The export to CSV drops every second row when the file is large."));
+  EXPECT_TRUE(has(d.text, "Linux Ubuntu 22.04")) << "everything is still shown";
+}
+
+TEST(CleanMarkdownForms, ALongAnswerUnderAHeadingIsRead) {
+  Document d = clean("## Sync\n\nSync stopped working after the last update and my notes are gone.\n\n## More\n\nok",
+                     TextFormat::markdown);
+  EXPECT_TRUE(has(themes_of(d), "Sync stopped working after the last update and my notes are gone."));
+  EXPECT_FALSE(has(themes_of(d), "## Sync"));
+}
+
+TEST(CleanMarkdownForms, ChecklistItemsAndTheirContinuationsAreNotThemes) {
+  Document d = clean(
+      "- [x] I have searched the existing issues\n- [ ] There is a performance test in the extra repository\n"
+      "      Patch to the extra repository has the same branch name.\n\nThe search box ignores accents.",
+      TextFormat::markdown);
+  ASSERT_TRUE(d.theme_text.has_value());
+  EXPECT_FALSE(has(*d.theme_text, "searched"));
+  EXPECT_FALSE(has(*d.theme_text, "performance"));
+  EXPECT_FALSE(has(*d.theme_text, "Patch")) << *d.theme_text;
+  EXPECT_TRUE(has(*d.theme_text, "The search box ignores accents."));
+  EXPECT_TRUE(has(d.analysis_text, "I have searched the existing issues"));
+  Document list = clean("- Dark mode\n- Offline sync", TextFormat::markdown);
+  EXPECT_FALSE(list.theme_text.has_value()) << "a list without boxes is the reporter's";
+  EXPECT_TRUE(has(themes_of(list), "Offline sync"));
+}
+
+TEST(CleanMarkdownForms, EnvironmentFieldsAreNotThemes) {
+  Document d = clean(
+      "Notifications arrive twice.\n\nVS Code version: Code 1.83.0\nOS version: Windows_NT x64 10.0.22621\n"
+      "- OS Platform and Distribution (e.g., Linux Ubuntu 16.04): Ubuntu 20.04\nSteps: open the app and wait",
+      TextFormat::markdown);
+  ASSERT_TRUE(d.theme_text.has_value());
+  EXPECT_FALSE(has(*d.theme_text, "Windows_NT"));
+  EXPECT_FALSE(has(*d.theme_text, "Code 1.83.0"));
+  EXPECT_FALSE(has(*d.theme_text, "Ubuntu 20.04"));
+  EXPECT_TRUE(has(*d.theme_text, "Notifications arrive twice."));
+  EXPECT_TRUE(has(*d.theme_text, "Steps: open the app and wait")) << "a label that names no environment";
+  Document prose = clean(
+      "My device: it overheats whenever I stream video for more than ten minutes in a row, "
+      "every single evening since the update",
+      TextFormat::markdown);
+  EXPECT_FALSE(prose.theme_text.has_value()) << "a long answer is prose";
+  Document link = clean("Version history: https://example.com/changes", TextFormat::markdown);
+  EXPECT_TRUE(link.theme_text.has_value()) << "a field whose answer is a link is still a field";
+}
+
+TEST(CleanMarkdownForms, CollapsedDetailsAreNotThemesButAWrapperIsRead) {
+  Document d = clean(
+      "The editor freezes on paste.\n\n<details>\n<summary>System Info</summary>\n\nGPU Status: enabled\n"
+      "Screen reader in use\n</details>\nIt started in the last release.",
+      TextFormat::markdown);
+  ASSERT_TRUE(d.theme_text.has_value());
+  EXPECT_FALSE(has(*d.theme_text, "Screen reader")) << *d.theme_text;
+  EXPECT_TRUE(has(d.analysis_text, "Screen reader"));
+  EXPECT_TRUE(has(*d.theme_text, "The editor freezes on paste."));
+  EXPECT_TRUE(has(*d.theme_text, "It started in the last release.")) << "the block ends at its closing tag";
+  Document wrapped =
+      clean("<details><summary>Click to expand!</summary>\n\nThe billing page charges twice for one seat.\n</details>",
+            TextFormat::markdown);
+  EXPECT_TRUE(has(themes_of(wrapped), "The billing page charges twice for one seat."))
+      << "a block around the whole text is a wrapper";
+}
+
+TEST(CleanMarkdownForms, PlainTextHasNoSeparateThemeText) {
+  EXPECT_FALSE(clean("### Version\n\n2.1", TextFormat::plain).theme_text.has_value());
+  EXPECT_FALSE(clean("The app is not compatible with Windows 10.", TextFormat::markdown).theme_text.has_value());
+}
+
 TEST(CleanMarkdown, QuotesLeaveAnalysis) {
   Document d = clean("> I love it\n> really\n\nI hate it", TextFormat::markdown);
   EXPECT_TRUE(has(d.text, "I love it"));
