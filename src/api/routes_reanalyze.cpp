@@ -23,8 +23,10 @@
 #include "api/context.hpp"
 #include "api/reanalysis.hpp"
 #include "api/respond.hpp"
+#include "api/source_spec.hpp"
 #include "api/theme_taxonomy.hpp"
 #include "bus/messages.hpp"
+#include "connectors/connector.hpp"
 #include "core/near_duplicate_index.hpp"
 #include "core/secrets.hpp"
 #include "nlp/fingerprint.hpp"
@@ -66,6 +68,42 @@ struct ReanalysisJob {
     o["error"] = error ? json::value(*error) : json::value(nullptr);
     return o;
   }
+};
+
+// The items as their sources mapped them, so that re-analysis reads what the parser read: the markup that
+// tells prose from code blocks, quoted replies and an issue form's fields, which the stored display text has
+// lost. A source's connector and settings are looked up once. A record without its raw item (its workspace
+// keeps none), of a source deleted since, or that its source's settings now leave out, is read from its
+// stored text instead.
+class OriginalItems {
+ public:
+  OriginalItems(store::Store& store, nlp::RedactionPolicy redaction) : store_(store), redaction_(redaction) {}
+
+  std::optional<MappedItem> of(const FeedbackRecord& record) {
+    if (record.raw_item.empty()) return std::nullopt;
+    auto [it, added] = sources_.try_emplace(record.source_id);
+    if (added) {
+      auto source = store_.get_source_by_id(record.source_id);
+      const connectors::Connector* connector = source ? connectors::find_connector(source->type) : nullptr;
+      if (connector) it->second = Mapping{connector, source_settings(*source, {})};
+    }
+    if (!it->second) return std::nullopt;
+    auto raw = parse_json(record.raw_item);
+    if (!raw) return std::nullopt;
+    auto admitted = connectors::admit_item(*it->second->connector, *raw, it->second->settings);
+    if (!admitted || !admitted->item) return std::nullopt;
+    nlp::redact_item(*admitted->item, redaction_);
+    return std::move(admitted->item);
+  }
+
+ private:
+  struct Mapping {
+    const connectors::Connector* connector;
+    connectors::SourceSettings settings;
+  };
+  store::Store& store_;
+  nlp::RedactionPolicy redaction_;
+  std::unordered_map<Id, std::optional<Mapping>> sources_;
 };
 
 class ReanalysisJobs {
@@ -180,6 +218,10 @@ class ReanalysisJobs {
     auto taxonomy = load_taxonomy(store_, job.workspace_id);
     if (!taxonomy) return taxonomy.error();
     nlp::TaxonomyApplier applier(std::move(*taxonomy));
+    auto workspace = store_.find_workspace(job.workspace_id);
+    if (!workspace) return workspace.error();
+    OriginalItems originals(
+        store_, *workspace ? nlp::RedactionPolicy::known((*workspace)->settings.redact) : nlp::RedactionPolicy{});
     auto ids = list_records(job.workspace_id);
     if (!ids) return ids.error();
     job.total = static_cast<std::int64_t>(ids->size());
@@ -194,7 +236,8 @@ class ReanalysisJobs {
         return record.error();
       }
       FeedbackRecord r = std::move(record.value());
-      std::string analysis_text = nlp::reanalyse_record(r);
+      const std::optional<MappedItem> original = originals.of(r);
+      std::string analysis_text = original ? nlp::reanalyse_record(r, *original) : nlp::reanalyse_record(r);
       applier.apply(r, analysis_text);
       r.duplicate_of = index.earliest_match(r.simhash, nlp::kNearDuplicateBits);
       index.add(r.unique_identifier, r.simhash);

@@ -8,6 +8,7 @@
 
 #include "core/time.hpp"
 #include "nlp/clean.hpp"
+#include "nlp/record_analysis.hpp"
 
 namespace chorus::connectors {
 
@@ -45,9 +46,7 @@ bool has_text_to_analyse(const MappedItem& item) {
   }
   nlp::Document doc;
   doc.raw = item.text;
-  doc.format = item.format == MappedItem::Format::html       ? nlp::TextFormat::html
-               : item.format == MappedItem::Format::markdown ? nlp::TextFormat::markdown
-                                                             : nlp::TextFormat::plain;
+  doc.format = nlp::text_format(item.format);
   nlp::CleanStage().run(doc);
   // Embeds (oneboxes), quotes, code and links are shown but not read; a stack trace is a bug report.
   return !doc.analysis_text.empty() || doc.has_stack_trace;

@@ -251,6 +251,13 @@ std::optional<PiiKind> pii_kind_from_name(std::string_view name) {
 
 bool RedactionPolicy::any() const { return std::find(kinds.begin(), kinds.end(), true) != kinds.end(); }
 
+RedactionPolicy RedactionPolicy::known(const std::vector<std::string>& names) {
+  RedactionPolicy p;
+  for (const std::string& n : names)
+    if (auto k = pii_kind_from_name(n)) p.kinds[static_cast<std::size_t>(*k)] = true;
+  return p;
+}
+
 Result<RedactionPolicy> RedactionPolicy::parse(const std::vector<std::string>& names) {
   RedactionPolicy p;
   for (const std::string& n : names) {

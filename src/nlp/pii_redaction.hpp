@@ -30,6 +30,8 @@ struct RedactionPolicy {
   bool any() const;
   bool masks(PiiKind k) const { return kinds[static_cast<std::size_t>(k)]; }
   static Result<RedactionPolicy> parse(const std::vector<std::string>& names);
+  // The kinds of `names` this build knows; others (set by a newer server) are ignored rather than stopping items.
+  static RedactionPolicy known(const std::vector<std::string>& names);
   std::vector<std::string> names() const;
 };
 

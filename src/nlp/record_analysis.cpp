@@ -7,6 +7,40 @@
 
 namespace chorus::nlp {
 
+TextFormat text_format(MappedItem::Format format) {
+  switch (format) {
+    case MappedItem::Format::html:
+      return TextFormat::html;
+    case MappedItem::Format::markdown:
+      return TextFormat::markdown;
+    case MappedItem::Format::plain:
+      return TextFormat::plain;
+  }
+  return TextFormat::plain;
+}
+
+Document document_of(const MappedItem& item) {
+  Document doc;
+  doc.raw = item.text;
+  doc.format = text_format(item.format);
+  doc.title = item.title.value_or("");
+  if (item.rating) doc.rating = static_cast<int>(std::lround(*item.rating));
+  return doc;
+}
+
+void redact_item(MappedItem& item, const RedactionPolicy& policy) {
+  if (!policy.any()) return;
+  item.text = redact_pii(item.text, policy).text;
+  if (item.title) item.title = redact_pii(*item.title, policy).text;
+}
+
+std::string reanalyse_record(FeedbackRecord& record, const MappedItem& item, const Pipeline& pipeline) {
+  Document doc = document_of(item);
+  pipeline.run(doc);
+  apply_analysis(record, doc, pipeline);
+  return std::move(doc.analysis_text);
+}
+
 std::string reanalyse_record(FeedbackRecord& record, const Pipeline& pipeline) {
   Document doc;
   doc.raw = record.text;

@@ -19,23 +19,10 @@ namespace {
 
 using nlp::kNearDuplicateBits;
 
-nlp::TextFormat text_format(MappedItem::Format f) {
-  switch (f) {
-    case MappedItem::Format::html: return nlp::TextFormat::html;
-    case MappedItem::Format::markdown: return nlp::TextFormat::markdown;
-    case MappedItem::Format::plain: return nlp::TextFormat::plain;
-  }
-  return nlp::TextFormat::plain;
-}
-
 // `analysis_text` receives the text the engine read, which the workspace's custom theme rules read too.
 FeedbackRecord analyse(const MappedItem& item, const store::Source& source, TimeMs received_at,
                        const std::string& raw_ref, std::string& analysis_text) {
-  nlp::Document doc;
-  doc.raw = item.text;
-  doc.format = text_format(item.format);
-  doc.title = item.title.value_or("");
-  if (item.rating) doc.rating = static_cast<int>(std::lround(*item.rating));
+  nlp::Document doc = nlp::document_of(item);
   const auto& pipeline = nlp::Pipeline::standard();
   pipeline.run(doc);
 
@@ -122,10 +109,7 @@ void ParserRole::start_analysis(Chunk& chunk) {
     PendingAnalysis& job = chunk.pending[i];
     FeedbackRecord& r = chunk.pages[job.page].records[job.index];
     // The workspace's PII kinds are masked before anything reads the text: the NLP, the store, the export.
-    if (job.rules->redaction.any()) {
-      job.mapped.text = nlp::redact_pii(job.mapped.text, job.rules->redaction).text;
-      if (job.mapped.title) job.mapped.title = nlp::redact_pii(*job.mapped.title, job.rules->redaction).text;
-    }
+    nlp::redact_item(job.mapped, job.rules->redaction);
     r = analyse(job.mapped, *job.source, job.received_at, job.raw_ref, job.analysis_text);
     // Kept beside the record (?include=raw outlives the bus's retention) unless the workspace drops raw items.
     if (job.rules->settings.keep_raw) r.raw_item = to_json_string(job.item);
@@ -216,11 +200,7 @@ Result<std::shared_ptr<const ParserRole::WorkspaceRules>> ParserRole::rules_of(I
   if (*ws) {
     auto made = std::make_shared<WorkspaceRules>();
     made->settings = (*ws)->settings;
-    // Kinds were checked when they were set; one this server does not know is ignored rather than stopping items.
-    std::vector<std::string> known;
-    for (const auto& k : made->settings.redact)
-      if (nlp::pii_kind_from_name(k)) known.push_back(k);
-    if (auto policy = nlp::RedactionPolicy::parse(known)) made->redaction = *policy;
+    made->redaction = nlp::RedactionPolicy::known(made->settings.redact);
     if (made->settings.drop_erased_authors) {
       auto hashes = deps_.store.erased_author_hashes(workspace_id);
       if (!hashes) return hashes.error();

@@ -131,6 +131,57 @@ TEST_F(ReanalyzeFlow, ReanalysisRerunsTheCurrentEngineAndMovesTheRollups) {
   EXPECT_LE(num(t, "totals.by_sentiment.neutral"), 0);
 }
 
+// Re-analysis reads the item as its source gave it, as the parser did, not the record's display text: a quoted
+// complaint and a code block are shown with the record but were never read, and a re-analysis by the same engine
+// leaves every field it derives as it was.
+TEST_F(ReanalyzeFlow, ReanalysisReadsTheItemAsItsSourceGaveIt) {
+  auto ws = api().post(
+      "/v1/workspaces", key_,
+      json::object{
+          {"name", "Forum"},
+          {"sources", json::array{json::object{
+                          {"type", "jsonl"},
+                          {"name", "Posts"},
+                          {"config", json::object{{"format", "markdown"},
+                                                  {"fields", json::object{{"id", "id"}, {"text", "text"}}}}}}}}});
+  ASSERT_EQ(ws.status, 201) << ws.raw;
+  const std::string forum = str(ws.body, "id"), posts = str(ws.body, "sources.0.id");
+  const std::string text =
+      "> This app is terrible, it crashes and loses my data every single day. Worst purchase ever.\n\n"
+      "Thanks for the reply, the new export works great now and saves me an hour every week.\n\n"
+      "```\nfatal error: crash in the sync worker, data lost\n```\n";
+  auto pushed = api().post("/v1/workspaces/" + forum + "/sources/" + posts + "/items", key_,
+                           json::array{json::object{{"id", "p1"}, {"text", text}}});
+  ASSERT_EQ(pushed.status, 202) << pushed.raw;
+  auto the_record = [&] {
+    auto r = api().get("/v1/workspaces/" + forum + "/feedback?limit=10", key_);
+    const auto* items = find_path(r.body, "items");
+    return items && items->is_array() && items->as_array().size() == 1 ? items->as_array()[0] : json::value(nullptr);
+  };
+  ASSERT_TRUE(eventually([&] { return !the_record().is_null(); }));
+  const json::value before = the_record();
+  ASSERT_EQ(str(before, "conversation_attributes.sentiment_type"), "positive") << json::serialize(before);
+
+  auto started = api().call("POST", "/v1/workspaces/" + forum + "/reanalyze", key_);
+  ASSERT_EQ(started.status, 202) << started.raw;
+  const std::string job = str(started.body, "job_id");
+  ASSERT_TRUE(eventually(
+      [&] { return str(api().get("/v1/workspaces/" + forum + "/reanalyze/" + job, key_).body, "state") == "done"; }));
+  json::value after;
+  ASSERT_TRUE(eventually([&] {
+    after = the_record();
+    return str(after, "context_info.revision") == "2";
+  })) << json::serialize(after);
+  for (const char* field : {"conversation_attributes.sentiment_type", "conversation_attributes.sentiment_compound",
+                            "conversation_attributes.category", "conversation_attributes.themes",
+                            "conversation_attributes.sub_themes", "conversation_attributes.text"}) {
+    const json::value* was = find_path(before, field);
+    const json::value* is = find_path(after, field);
+    ASSERT_TRUE(was && is) << field;
+    EXPECT_EQ(json::serialize(*is), json::serialize(*was)) << field;
+  }
+}
+
 TEST_F(ReanalyzeFlow, ReanalysisIsTenantScoped) {
   // Another customer's key: the workspace does not exist for it.
   EXPECT_EQ(api().call("POST", "/v1/workspaces/" + ws_ + "/reanalyze", other_key_).status, 404);
