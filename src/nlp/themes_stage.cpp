@@ -482,11 +482,12 @@ bool is_calendar_word(std::string_view w) {
        "пятница",       "суббота",     "воскресенье",  "pazartesi",    "salı",        "çarşamba",  "perşembe",
        "cuma",          "cumartesi",   "pazar",        "jour",         "jours",       "semaine",   "semaines",
        "mois",          "année",       "années",       "woche",        "wochen",      "monat",     "monate",
-       "jahr",          "jahre",       "día",          "días",         "semana",      "semanas",   "mes",
-       "meses",         "año",         "años",         "dias",         "mês",         "giorno",    "giorni",
-       "settimana",     "settimane",   "mese",         "mesi",         "maand",       "maanden",   "jaar",
-       "vecka",         "veckor",      "månad",        "månader",      "dzień",       "tydzień",   "miesiąc",
-       "день",          "неделя",      "месяц",        "год",          "hafta",       "yıl"});
+       "monaten",       "tag",         "tage",         "tagen",        "jahren",      "jahr",      "jahre",
+       "día",           "días",        "semana",       "semanas",      "mes",         "meses",     "año",
+       "años",          "dias",        "mês",          "giorno",       "giorni",      "settimana", "settimane",
+       "mese",          "mesi",        "maand",        "maanden",      "jaar",        "vecka",     "veckor",
+       "månad",         "månader",     "dzień",        "tydzień",      "miesiąc",     "день",      "неделя",
+       "месяц",         "год",         "hafta",        "yıl"});
   return words.find(w) != words.end();
 }
 
@@ -544,6 +545,10 @@ bool is_verb_marker(std::string_view w, std::string_view lang) {
                "было", "были", "будет", "может", "могу", "можно", "нельзя", "хочу", "хотим", "надо"});
     add("pl", {"nie", "się",  "ja",   "ty", "on",     "ona",  "ono",  "my",    "wy",   "oni",   "jest",
                "był", "była", "było", "są", "będzie", "mogę", "może", "można", "chcę", "trzeba"});
+    // German capitalises its nouns, so only a lowercase word after these is taken for a verb or an adjective
+    // ("nie angekommen", "sehr laut"); "ist Müll" keeps its noun (find_candidates).
+    add("de", {"nicht", "nie",     "niemals", "ist",  "sind", "war", "waren", "wurde", "wurden", "sehr", "zu",
+               "schon", "bereits", "noch",    "mehr", "sich", "mir", "mich",  "ich",   "wir",    "kann", "können"});
     // English nouns need no ending to be verbs ("won't load", "I tap"): pronouns, modals, "do" and "not" come
     // before verbs, copulas and "so", "very" and "too" before adjectives ("is confusing", "very handy"), and
     // adverbs of time and "keep" before a verb going on ("still learning", "keeps asking", "finally works").
@@ -811,7 +816,7 @@ void find_candidates(const std::vector<Word>& words, std::string_view lang, std:
     bool lone_verb = j - i == 1 && !named &&
                      (is_inflected_verb(words[i].lower, lang) ||
                       (after_in_sentence &&
-                       (words[i - 1].verb_marker ||
+                       ((words[i - 1].verb_marker && (lang != "de" || !words[i].capitalised)) ||
                         (infinitives && is_infinitive_after(*infinitives, words[i - 1].lower, words[i].lower)))) ||
                       (nouns_capitalised && !words[i].capitalised));
     if (!lone_participle && !lone_adverb && !lone_kind && !lone_verb) candidates.push_back(Candidate{i, j - i});

@@ -205,6 +205,20 @@ TEST(Themes, LowercaseLoneWordsOfACapitalisingGermanWriterAreNotThemes) {
   EXPECT_TRUE(contains(brand, "akku")) << ::testing::PrintToString(brand);
 }
 
+// In a short German text there are too few capitals to judge the writer: a lowercase lone word after a negation,
+// a copula, "sehr" or a pronoun is still a verb or an adjective, a capitalised one there a noun; months say when.
+TEST(Themes, GermanLowercaseWordsAfterANegationOrACopulaAreNotThemes) {
+  auto never = extract_themes("Mein Produkt ist nie angekommen!", "", "de");
+  EXPECT_FALSE(contains(never, "angekommen")) << ::testing::PrintToString(never);
+  auto loud = extract_themes("Der Lüfter ist sehr laut.", "", "de");
+  EXPECT_FALSE(contains(loud, "laut")) << ::testing::PrintToString(loud);
+  EXPECT_TRUE(contains(loud, "lüfter")) << ::testing::PrintToString(loud);
+  auto junk = extract_themes("Der Akku ist Müll.", "", "de");
+  EXPECT_TRUE(contains(junk, "müll")) << ::testing::PrintToString(junk);
+  auto months = extract_themes("Schon nach vier Monaten kaputt.", "", "de");
+  EXPECT_FALSE(contains(months, "monaten")) << ::testing::PrintToString(months);
+}
+
 // Paying, asking and thanking alone are what was done; a thing named with them stays.
 TEST(Themes, PayingOrAskingAloneIsNotAThemeButApplePayIs) {
   auto paid = themes("Paid twice. Pay again? Paying for nothing, widget still blank.");
