@@ -127,7 +127,12 @@ const WordSet& generic_words_any_language() {
        "comprare", "comprato", "ricevuto",
        // As expected, agreed or advertised: how a thing measured up, not what it is.
        "previsto", "prevista", "esperado", "esperada", "combinado", "combinada", "anunciado", "anunciada", "estipulado",
-       "estipulada", "prometido", "prometida", "descrito", "descrita"});
+       "estipulada", "prometido", "prometida", "descrito", "descrita",
+       // French idioms of time and sequence, whose nouns say nothing alone: "du coup", "au bout de", "de temps en
+       // temps", "à chaque fois", "déjà".
+       "coup", "bout", "temps", "fois", "déjà",
+       // Elided articles the stop-word lists lack, and "très" as often written.
+       "d'un", "d'une", "qu'un", "qu'une", "trés"});
   return words;
 }
 
@@ -730,7 +735,8 @@ bool is_infinitive_after(const InfinitiveRule& rule, std::string_view before, st
 
 // A Portuguese or Spanish verb by an ending few nouns have: the past of "I" and "he" in Portuguese ("comprei",
 // "chegou"), the past of "he" in Spanish ("llegó"), the plural past ("chegaram", "llegaron") and the gerund
-// ("aguardando", "esperando"). Lone, such a word says what happened, not what it happened to.
+// ("aguardando", "esperando"), and the French past participle. Lone, such a word says what happened, not what
+// it happened to.
 bool is_inflected_verb(std::string_view w, std::string_view lang) {
   auto any_end = [&](std::initializer_list<std::string_view> endings, std::size_t min_size) {
     return w.size() >= min_size && std::any_of(endings.begin(), endings.end(), [&](auto e) { return ends_with(w, e); });
@@ -738,6 +744,15 @@ bool is_inflected_verb(std::string_view w, std::string_view lang) {
   if (equal_short(lang, "pt"))
     return any_end({"ei", "ou"}, 5) || any_end({"aram", "eram", "iram", "ando", "endo", "indo"}, 6);
   if (equal_short(lang, "es")) return any_end({"ó"}, 5) || any_end({"aron", "ieron", "ando", "iendo"}, 6);
+  // The French past participle of a verb in "-er" ("emballé", "indiqué", "utilisés"); nouns in "-té" ("qualité")
+  // and the few others in "-é" are listed.
+  if (equal_short(lang, "fr")) {
+    if (!any_end({"\xC3\xA9", "\xC3\xA9s"}, 6) || any_end({"t\xC3\xA9", "t\xC3\xA9s"}, 3)) return false;
+    std::string_view singular = ends_with(w, "s") ? w.substr(0, w.size() - 1) : w;
+    return !is_one_of(singular, {"marché", "café",   "degré",   "comité", "résumé", "canapé",  "bébé",
+                                 "fossé",  "défilé", "procédé", "congé",  "péché",  "employé", "délégué",
+                                 "carré",  "curé",   "abonné",  "moitié", "pitié",  "amitié"});
+  }
   return false;
 }
 
@@ -799,9 +814,12 @@ void find_candidates(const std::vector<Word>& words, std::string_view lang, std:
       return ends_with(words[k].lower, "ed") && stem_view(words[k].lower, lang, words[k].hash) != words[k].lower;
     };
     // A phrase ends at its noun: a verb or an adverb after it says what happened, or how ("payday delayed",
-    // "statements finally", "reloading automatically"), and is left off. A name stays whole.
-    while (english && j - i > 1 && (participle(j - 1) || is_adverb(words[j - 1].lower)) &&
-           !capitalised_inside_sentence(words, j - 1))
+    // "statements finally", "reloading automatically", "produit arrivé", "pedido chegou"), and is left off. A
+    // name stays whole.
+    while (
+        j - i > 1 &&
+        (english ? participle(j - 1) || is_adverb(words[j - 1].lower) : is_inflected_verb(words[j - 1].lower, lang)) &&
+        !capitalised_inside_sentence(words, j - 1))
       --j;
     // A lone past participle ("delivered", "cancelled") reports an event, not a topic.
     bool lone_participle = j - i == 1 && english && participle(i);

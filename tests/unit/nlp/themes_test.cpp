@@ -219,6 +219,23 @@ TEST(Themes, GermanLowercaseWordsAfterANegationOrACopulaAreNotThemes) {
   EXPECT_FALSE(contains(months, "monaten")) << ::testing::PrintToString(months);
 }
 
+// A French past participle says what happened ("arrivé emballé", "comme indiqué"), and the nouns of "du coup",
+// "au bout de" and "de temps en temps" say nothing alone; nouns in "-té" and the listed ones in "-é" stay.
+TEST(Themes, FrenchParticiplesAndIdiomsOfTimeAreNotThemes) {
+  auto arrived = extract_themes("Du coup le produit est arrivé emballé dans un sac.", "", "fr");
+  for (std::string_view not_a_theme : {"coup", "arrivé emballé", "arrivé", "emballé"})
+    EXPECT_FALSE(contains(arrived, not_a_theme)) << not_a_theme << " in " << ::testing::PrintToString(arrived);
+  EXPECT_TRUE(contains(arrived, "sac")) << ::testing::PrintToString(arrived);
+  auto month = extract_themes("Au bout d'un mois, comme indiqué, de temps en temps l'écran clignote.", "", "fr");
+  for (std::string_view not_a_theme : {"bout", "d'un", "indiqué", "temps"})
+    EXPECT_FALSE(contains(month, not_a_theme)) << not_a_theme << " in " << ::testing::PrintToString(month);
+  EXPECT_TRUE(std::any_of(month.begin(), month.end(), [](const std::string& t) { return t.starts_with("écran"); }))
+      << ::testing::PrintToString(month);
+  auto nouns = extract_themes("La qualité est bonne. La moitié du marché.", "", "fr");
+  EXPECT_TRUE(contains(nouns, "qualité")) << ::testing::PrintToString(nouns);
+  EXPECT_TRUE(contains(nouns, "moitié") || contains(nouns, "marché")) << ::testing::PrintToString(nouns);
+}
+
 // Paying, asking and thanking alone are what was done; a thing named with them stays.
 TEST(Themes, PayingOrAskingAloneIsNotAThemeButApplePayIs) {
   auto paid = themes("Paid twice. Pay again? Paying for nothing, widget still blank.");
