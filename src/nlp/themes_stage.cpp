@@ -926,6 +926,9 @@ const ScoredThemes& score_candidates(std::vector<Word>& words, const std::vector
       std::string form = !(english && head) ? w.lower
                          : named            ? std::string(without_possessive(w.lower))
                                             : english_display(w.lower, w.stem, lang, c.length == 1);
+      // An elision inside a phrase is shown as written ("facile d'utilisation", "mois d'utilisation"); the
+      // phrase's first word is shown without its article ("l'application" -> "application").
+      if (k > 0 && w.elided_bytes) form.insert(0, w.elided, w.elided_bytes);
       std::uint32_t same = t.first_form;
       while (same != kNoForm && !(forms[same].position == k && forms[same].text == form)) same = forms[same].next;
       if (same != kNoForm) {

@@ -236,6 +236,17 @@ TEST(Themes, FrenchParticiplesAndIdiomsOfTimeAreNotThemes) {
   EXPECT_TRUE(contains(nouns, "moitié") || contains(nouns, "marché")) << ::testing::PrintToString(nouns);
 }
 
+// A phrase is shown as written, its inner elisions included; its first word loses its article.
+TEST(Themes, FrenchElisionsInsideAPhraseAreShown) {
+  ThemeLevels got = extract_theme_levels("La housse d'origine est déchirée et l'étui craque.", "", "fr");
+  std::vector<std::string> phrases = got.themes;
+  for (const auto& [aspect, phrase] : got.sub_themes) phrases.push_back(phrase);
+  EXPECT_TRUE(contains(phrases, "housse d'origine")) << ::testing::PrintToString(phrases);
+  EXPECT_FALSE(contains(phrases, "housse origine")) << ::testing::PrintToString(phrases);
+  EXPECT_FALSE(std::any_of(phrases.begin(), phrases.end(), [](const std::string& t) { return t.starts_with("l'"); }))
+      << ::testing::PrintToString(phrases);
+}
+
 // Paying, asking and thanking alone are what was done; a thing named with them stays.
 TEST(Themes, PayingOrAskingAloneIsNotAThemeButApplePayIs) {
   auto paid = themes("Paid twice. Pay again? Paying for nothing, widget still blank.");
