@@ -57,7 +57,7 @@ CategoryResult categorize(const CategoryInput& in);
 class CategoryStage final : public Stage {
  public:
   std::string_view name() const override { return "category"; }
-  std::string_view version() const override { return "19"; }
+  std::string_view version() const override { return "20"; }
   void run(Document& doc) const override;
 };
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "nlp/sentiment_rules.hpp"
@@ -140,6 +141,36 @@ bool is_function_word(std::string_view w) {
       "be",   "been",    "am",    "being", "very",  "really", "quite", "pretty", "extremely", "just",   "now",
       "one",  "two",     "three", "four",  "five",  "six",    "seven", "eight",  "nine",      "ten",    "there"};
   return kWords.count(w) != 0;
+}
+
+// The same for the other languages of the corpus: articles, pronouns, prepositions, conjunctions but "but",
+// copulas and intensifiers. Negations and words of request or opinion are not function words here.
+bool is_function_word_in(std::string_view w, std::string_view lang) {
+  static const std::unordered_map<std::string_view, std::unordered_set<std::string_view>> kWords = {
+      {"fr", {"le",  "la",   "les",   "un",  "une",   "des", "du",   "de",   "ce",    "cet",   "cette", "ces",
+              "mon", "ma",   "mes",   "ton", "ta",    "tes", "son",  "sa",   "ses",   "notre", "nos",   "votre",
+              "vos", "leur", "leurs", "je",  "tu",    "il",  "elle", "on",   "nous",  "vous",  "ils",   "elles",
+              "me",  "te",   "se",    "à",   "au",    "aux", "en",   "dans", "sur",   "pour",  "par",   "avec",
+              "et",  "ou",   "donc",  "car", "comme", "que", "est",  "sont", "était", "être",  "très",  "vraiment"}},
+      {"de", {"der",   "die",  "das",  "den",  "dem",   "des",  "ein",   "eine", "einen",    "einem", "einer",
+              "eines", "ich",  "du",   "er",   "sie",   "es",   "wir",   "ihr",  "mich",     "mir",   "dich",
+              "dir",   "sich", "uns",  "mein", "meine", "sein", "seine", "ihre", "und",      "oder",  "in",
+              "im",    "an",   "am",   "auf",  "für",   "mit",  "von",   "vom",  "zu",       "zum",   "zur",
+              "bei",   "aus",  "nach", "ist",  "sind",  "war",  "waren", "sehr", "wirklich", "ganz"}},
+      {"es", {"el",   "la",  "los",  "las", "lo", "un",  "una", "unos", "unas", "de",   "del",  "a",    "al",  "en",
+              "con",  "por", "para", "y",   "o",  "que", "es",  "son",  "era",  "fue",  "muy",  "yo",   "tú",  "él",
+              "ella", "me",  "te",   "se",  "mi", "mis", "tu",  "su",   "sus",  "este", "esta", "esto", "ese", "esa"}},
+      {"pt", {"o",   "a",   "os",  "as",  "um",   "uma", "de",  "do",    "da",  "dos", "das",  "em",   "no",   "na",
+              "nos", "nas", "com", "por", "para", "pra", "e",   "ou",    "que", "é",   "são",  "era",  "foi",  "muito",
+              "eu",  "ele", "ela", "me",  "te",   "se",  "meu", "minha", "seu", "sua", "este", "esta", "isso", "isto"}},
+      {"it", {"il",   "lo", "la",  "i",     "gli", "le",  "un", "uno", "una", "di",  "del", "della",  "a",     "al",
+              "alla", "in", "nel", "nella", "con", "per", "da", "e",   "o",   "che", "è",   "sono",   "era",   "molto",
+              "io",   "tu", "lui", "lei",   "mi",  "ti",  "si", "mio", "mia", "suo", "sua", "questo", "questa"}},
+      {"nl", {"de",   "het", "een", "van",  "in", "op",  "met", "voor", "aan", "en", "of", "dat",  "die", "is",
+              "zijn", "was", "erg", "heel", "ik", "jij", "je",  "hij",  "zij", "ze", "we", "mijn", "ons"}},
+  };
+  auto it = kWords.find(lang);
+  return it != kWords.end() && it->second.count(w) != 0;
 }
 
 float clamp_unit(double v) { return static_cast<float>(std::clamp(v, -1.0, 1.0)); }
@@ -286,7 +317,7 @@ FeatureSet feedback_features(const FeedbackInput& in) {
     const FeatureToken& t = tokens[i];
     // A function word alone says nothing of opinion or intent; a model fitted on one corpus gives it the
     // lean of that corpus's phrasing ("very" negative, "my" positive). It still counts in its bigrams.
-    if (!(english && is_function_word(t.text))) {
+    if (!(english ? is_function_word(t.text) : is_function_word_in(t.text, in.language_code))) {
       add(t.negated ? "n:" : "w:", t.text, {}, 1.0f);
       if (t.title) add("t:", t.text, {}, 1.0f);
     }

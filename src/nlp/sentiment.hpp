@@ -26,7 +26,7 @@ SentimentResult analyze_sentiment(std::string_view text, std::string_view langua
 class SentimentStage final : public Stage {
  public:
   std::string_view name() const override { return "sentiment"; }
-  std::string_view version() const override { return "19"; }
+  std::string_view version() const override { return "20"; }
   void run(Document& doc) const override;
 };
 
