@@ -39,35 +39,37 @@ constexpr Entry kDeWords[] = {
     {"gefällt", 2.0f},       {"gefiel", 2.0f},         {"mag", 1.5f},          {"mist", -2.5f},
     {"beste", 2.5f},         {"besten", 2.5f},         {"bestens", 2.5f},      {"fehlt", -1.5f},
     {"fehlen", -1.5f},       {"fehlte", -1.5f},        {"fehlten", -1.5f},     {"qualität", 0.0f},
-    {"preis", 0.0f},
+    {"preis", 0.0f},         {"defekt", -2.2f},
 };
 constexpr std::string_view kDeNegators[] = {"nicht", "kein", "keine", "keinen", "keiner", "nie", "niemals", "ohne"};
 constexpr std::string_view kDeContrasts[] = {"aber", "jedoch", "allerdings", "obwohl"};
 constexpr PhraseSpec kDePhrases[] = {
-    {"funktioniert nicht", -2.0f}, {"geht nicht", -1.8f},    {"klappt nicht", -1.8f},  {"lädt nicht", -1.8f},
-    {"stürzt ab", -2.2f},          {"bitte beheben", -1.0f}, {"keine probleme", 2.0f}, {"nicht mehr", -0.5f},
+    {"funktioniert nicht", -2.0f}, {"geht nicht", -1.8f},     {"klappt nicht", -1.8f},  {"lädt nicht", -1.8f},
+    {"stürzt ab", -2.2f},          {"bitte beheben", -1.0f},  {"keine probleme", 2.0f}, {"nicht mehr", -0.5f},
+    {"nicht angekommen", -2.0f},   {"nie angekommen", -2.0f},
 };
 
 // French
 constexpr Entry kFrWords[] = {
-    {"bien", 1.5f},       {"bon", 1.5f},        {"bonne", 1.5f},
-    {"super", 2.5f},      {"génial", 2.8f},     {"géniale", 2.8f},
-    {"excellent", 3.0f},  {"excellente", 3.0f}, {"parfait", 2.8f},
-    {"parfaite", 2.8f},   {"adore", 3.0f},      {"j'adore", 3.0f},
-    {"merci", 1.5f},      {"pratique", 1.5f},   {"efficace", 2.0f},
-    {"content", 2.0f},    {"contente", 2.0f},   {"satisfait", 2.0f},
-    {"recommande", 1.5f}, {"formidable", 3.0f}, {"magnifique", 2.8f},
-    {"mauvais", -2.0f},   {"mauvaise", -2.0f},  {"nul", -2.5f},
-    {"nulle", -2.5f},     {"horrible", -2.8f},  {"catastrophique", -3.0f},
-    {"bug", -1.0f},       {"bugs", -1.2f},      {"plante", -2.0f},
-    {"plantage", -2.0f},  {"lent", -1.2f},      {"lente", -1.2f},
-    {"cher", -1.2f},      {"chère", -1.2f},     {"déçu", -2.2f},
-    {"déçue", -2.2f},     {"décevant", -2.2f},  {"inutilisable", -2.5f},
-    {"inutile", -2.0f},   {"problème", -1.2f},  {"problèmes", -1.2f},
-    {"erreur", -1.5f},    {"dommage", -1.2f},   {"perdu", -1.5f},
-    {"agaçant", -2.0f},   {"énervant", -2.0f},  {"pénible", -2.0f},
-    {"qualité", 0.0f},    {"prix", 0.0f},       {"plus", 0.0f},
-    {"simple", 1.0f},
+    {"bien", 1.5f},       {"bon", 1.5f},         {"bonne", 1.5f},
+    {"super", 2.5f},      {"génial", 2.8f},      {"géniale", 2.8f},
+    {"excellent", 3.0f},  {"excellente", 3.0f},  {"parfait", 2.8f},
+    {"parfaite", 2.8f},   {"adore", 3.0f},       {"j'adore", 3.0f},
+    {"merci", 1.5f},      {"pratique", 1.5f},    {"efficace", 2.0f},
+    {"content", 2.0f},    {"contente", 2.0f},    {"satisfait", 2.0f},
+    {"recommande", 1.5f}, {"formidable", 3.0f},  {"magnifique", 2.8f},
+    {"mauvais", -2.0f},   {"mauvaise", -2.0f},   {"nul", -2.5f},
+    {"nulle", -2.5f},     {"horrible", -2.8f},   {"catastrophique", -3.0f},
+    {"bug", -1.0f},       {"bugs", -1.2f},       {"plante", -2.0f},
+    {"plantage", -2.0f},  {"lent", -1.2f},       {"lente", -1.2f},
+    {"cher", -1.2f},      {"chère", -1.2f},      {"déçu", -2.2f},
+    {"déçue", -2.2f},     {"décevant", -2.2f},   {"inutilisable", -2.5f},
+    {"inutile", -2.0f},   {"problème", -1.2f},   {"problèmes", -1.2f},
+    {"erreur", -1.5f},    {"dommage", -1.2f},    {"perdu", -1.5f},
+    {"agaçant", -2.0f},   {"énervant", -2.0f},   {"pénible", -2.0f},
+    {"qualité", 0.0f},    {"prix", 0.0f},        {"plus", 0.0f},
+    {"simple", 1.0f},     {"défectueux", -2.2f}, {"défectueuse", -2.2f},
+    {"cassé", -2.0f},     {"cassée", -2.0f},     {"arnaque", -3.0f},
 };
 // "ne ... pas" is one negation: only the second word counts.
 constexpr std::string_view kFrNegators[] = {"pas", "jamais", "aucun", "aucune", "sans", "rien"};
@@ -130,21 +132,19 @@ constexpr PhraseSpec kPtPhrases[] = {
 
 // Italian
 constexpr Entry kItWords[] = {
-    {"buono", 1.9f},      {"buona", 1.9f},       {"ottimo", 2.8f},    {"ottima", 2.8f},   {"eccellente", 3.0f},
-    {"perfetto", 2.8f},   {"fantastico", 2.8f},  {"adoro", 3.0f},     {"grazie", 1.5f},   {"utile", 1.8f},
-    {"facile", 1.5f},     {"bello", 2.0f},       {"bella", 2.0f},     {"cattivo", -2.0f}, {"pessimo", -3.0f},
-    {"pessima", -3.0f},   {"orribile", -2.8f},   {"errore", -1.5f},   {"lento", -1.2f},   {"lenta", -1.2f},
-    {"caro", -1.2f},      {"problema", -1.2f},   {"problemi", -1.2f}, {"inutile", -2.0f}, {"deluso", -2.2f},
-    {"deludente", -2.2f}, {"fastidioso", -1.8f}, {"piaciuto", 2.0f},  {"piaciuta", 2.0f}, {"piacciono", 2.0f},
-    {"amo", 2.8f},        {"qualità", 0.0f},     {"prezzo", 0.0f},
+    {"buono", 1.9f},      {"buona", 1.9f},       {"ottimo", 2.8f},    {"ottima", 2.8f},     {"eccellente", 3.0f},
+    {"perfetto", 2.8f},   {"fantastico", 2.8f},  {"adoro", 3.0f},     {"grazie", 1.5f},     {"utile", 1.8f},
+    {"facile", 1.5f},     {"bello", 2.0f},       {"bella", 2.0f},     {"cattivo", -2.0f},   {"pessimo", -3.0f},
+    {"pessima", -3.0f},   {"orribile", -2.8f},   {"errore", -1.5f},   {"lento", -1.2f},     {"lenta", -1.2f},
+    {"caro", -1.2f},      {"problema", -1.2f},   {"problemi", -1.2f}, {"inutile", -2.0f},   {"deluso", -2.2f},
+    {"deludente", -2.2f}, {"fastidioso", -1.8f}, {"piaciuto", 2.0f},  {"piaciuta", 2.0f},   {"piacciono", 2.0f},
+    {"amo", 2.8f},        {"qualità", 0.0f},     {"prezzo", 0.0f},    {"difettoso", -2.2f}, {"rotto", -2.0f},
 };
 constexpr std::string_view kItNegators[] = {"non", "mai", "senza", "né"};
 constexpr std::string_view kItContrasts[] = {"ma", "però", "tuttavia"};
 constexpr PhraseSpec kItPhrases[] = {
-    {"non funziona", -2.0f},
-    {"si blocca", -1.8f},
-    {"non si apre", -1.8f},
-    {"nessun problema", 2.0f},
+    {"non funziona", -2.0f}, {"non è arrivato", -2.0f}, {"si blocca", -1.8f},
+    {"non si apre", -1.8f},  {"nessun problema", 2.0f},
 };
 
 // Dutch
@@ -154,7 +154,7 @@ constexpr Entry kNlWords[] = {
     {"super", 2.5f},     {"aanrader", 2.5f},       {"slecht", -2.0f},   {"vreselijk", -2.8f}, {"waardeloos", -2.8f},
     {"traag", -1.2f},    {"fout", -1.5f},          {"fouten", -1.5f},   {"probleem", -1.2f},  {"problemen", -1.2f},
     {"duur", -1.2f},     {"teleurgesteld", -2.2f}, {"irritant", -2.0f}, {"crasht", -2.0f},    {"nutteloos", -2.0f},
-    {"kwaliteit", 0.0f}, {"prijs", 0.0f},
+    {"kwaliteit", 0.0f}, {"prijs", 0.0f},          {"kapot", -2.0f},    {"defect", -2.2f},
 };
 constexpr std::string_view kNlNegators[] = {"niet", "geen", "nooit", "zonder"};
 constexpr std::string_view kNlContrasts[] = {"maar", "echter", "hoewel"};

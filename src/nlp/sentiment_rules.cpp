@@ -357,7 +357,9 @@ std::vector<std::string> split_words(std::string_view text) {
 
 void add_phrase(PhraseIndex& index, std::vector<std::string> words, float valence,
                 const std::function<bool(std::string_view)>& negator) {
-  bool self_negating = negator(words.front());
+  // A phrase that holds its own negation ("not bad", "ne fonctionne pas", "funktioniert nicht") is not negated
+  // again by a negator before it or, in French, by its own "pas" after its first word.
+  bool self_negating = std::any_of(words.begin(), words.end(), [&](const std::string& w) { return negator(w); });
   auto& bucket = index[words.front()];
   bucket.push_back(Phrase{std::move(words), valence, self_negating});
 }

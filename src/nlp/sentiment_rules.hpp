@@ -48,7 +48,7 @@ std::optional<float> shortcode_valence(std::string_view shortcode);
 struct Phrase {
   std::vector<std::string> words;
   float valence;
-  bool self_negating;  // starts with a negator, so earlier negators do not flip it again
+  bool self_negating;  // holds a negator, so no other negator flips it again
 };
 // All phrases whose first word is `first`, longest first; nullptr when none.
 const std::vector<Phrase>* phrases_starting_with(std::string_view first);

@@ -291,6 +291,19 @@ TEST(Sentiment, FrenchNegationAfterTheVerbDeniesIt) {
   EXPECT_EQ(analyze_sentiment("Super, pas cher", "fr").type, "positive");
   EXPECT_EQ(analyze_sentiment("Ce n'est pas bon", "fr").type, "negative");  // denied once, not twice
   EXPECT_EQ(analyze_sentiment("Je recommande, plus simple que l'autre", "fr").type, "positive");
+  // A phrase that holds its own "pas" is denied by it once, in the phrase's valence, not flipped again.
+  EXPECT_EQ(analyze_sentiment("Le produit ne fonctionne pas.", "fr").type, "negative");
+  EXPECT_EQ(analyze_sentiment("Ça marche pas", "fr").type, "negative");
+  EXPECT_EQ(analyze_sentiment("Défectueux : le produit ne fonctionne pas", "fr").type, "negative");
+}
+
+// Goods that arrive broken, or not at all, in the hand-made lists' languages.
+TEST(Sentiment, DefectiveAndUndeliveredGoodsAreNegative) {
+  EXPECT_EQ(analyze_sentiment("Meine Hülle ist bis heute nicht angekommen.", "de").type, "negative");
+  EXPECT_EQ(analyze_sentiment("Gerät war defekt", "de").type, "negative");
+  EXPECT_EQ(analyze_sentiment("Produit reçu cassé", "fr").type, "negative");
+  EXPECT_EQ(analyze_sentiment("Il pacco non è arrivato", "it").type, "negative");
+  EXPECT_EQ(analyze_sentiment("Het apparaat was kapot", "nl").type, "negative");
 }
 
 // A short Snowball stem is shared by unrelated words: "prazo" (deadline) is no "prazer" (pleasure), "perro"
