@@ -154,7 +154,7 @@ constexpr Entry kNlWords[] = {
     {"super", 2.5f},     {"aanrader", 2.5f},       {"slecht", -2.0f},   {"vreselijk", -2.8f}, {"waardeloos", -2.8f},
     {"traag", -1.2f},    {"fout", -1.5f},          {"fouten", -1.5f},   {"probleem", -1.2f},  {"problemen", -1.2f},
     {"duur", -1.2f},     {"teleurgesteld", -2.2f}, {"irritant", -2.0f}, {"crasht", -2.0f},    {"nutteloos", -2.0f},
-    {"kwaliteit", 0.0f}, {"prijs", 0.0f},          {"kapot", -2.0f},    {"defect", -2.2f},
+    {"kwaliteit", 0.0f}, {"prijs", 0.0f},          {"kapot", -2.0f},    {"defect", -2.2f},    {"bevalt", 2.0f},
 };
 constexpr std::string_view kNlNegators[] = {"niet", "geen", "nooit", "zonder"};
 constexpr std::string_view kNlContrasts[] = {"maar", "echter", "hoewel"};

@@ -84,8 +84,25 @@ struct Scoring {
 // n'y retournerai jamais". Token i is denied when "pas" or "jamais" follows it in its clause (a word between
 // at most), or "plus" or "point" does after a "ne" before it; not when the negator has an opinion word of its
 // own right after it ("super, pas cher" denies "cher").
+// German and Dutch put "nicht" and "niet" after the verb and its pronouns too: "gefällt mir nicht", "empfehle
+// ich es nicht", "bevalt me niet"; a negator up to three words on denies the word, on the same terms.
 bool denied_by_what_follows(const Scoring& s, std::size_t i) {
   const auto& t = s.t;
+  const std::string_view code = s.vocab.code();
+  if (code == "de" || code == "nl") {
+    for (std::size_t k = i + 1; k < t.size() && k <= i + 3 && t[k].clause == t[i].clause; ++k) {
+      const std::string& w = t[k].word;
+      const bool negator =
+          code == "de" ? (w == "nicht" || w == "nie" || w == "niemals") : (w == "niet" || w == "nooit");
+      if (!negator) {
+        if (s.base[k] != 0.0) return false;  // another opinion word comes first
+        continue;
+      }
+      return !(k + 1 < t.size() && t[k + 1].clause == t[i].clause && s.base[k + 1] != 0.0);
+    }
+    return false;
+  }
+  if (code != "fr") return false;
   for (std::size_t k = i + 1; k < t.size() && k <= i + 2 && t[k].clause == t[i].clause; ++k) {
     const std::string& w = t[k].word;
     const bool always = w == "pas" || w == "jamais";
@@ -138,7 +155,7 @@ double apply_modifiers(const Scoring& s, std::size_t i, double v, bool self_nega
       negated = true;
     }
   }
-  if (!self_negating && !negated && s.vocab.code() == "fr" && denied_by_what_follows(s, i)) v *= kNegation;
+  if (!self_negating && !negated && denied_by_what_follows(s, i)) v *= kNegation;
   if (s.vocab.is_english() && i >= 1 && t[i - 1].word == "least" && t[i - 1].clause == t[i].clause &&
       !(i >= 2 && (t[i - 2].word == "at" || t[i - 2].word == "very")))
     v *= kNegation;

@@ -297,6 +297,16 @@ TEST(Sentiment, FrenchNegationAfterTheVerbDeniesIt) {
   EXPECT_EQ(analyze_sentiment("Défectueux : le produit ne fonctionne pas", "fr").type, "negative");
 }
 
+// German and Dutch deny after the verb and its pronouns too; a negator with an opinion word of its own right after
+// it denies that one instead.
+TEST(Sentiment, GermanAndDutchNegationAfterTheVerbDeniesIt) {
+  EXPECT_EQ(analyze_sentiment("Das Produkt gefällt mir nicht.", "de").type, "negative");
+  EXPECT_EQ(analyze_sentiment("Ich empfehle es nicht.", "de").type, "negative");
+  EXPECT_EQ(analyze_sentiment("Het bevalt me niet.", "nl").type, "negative");
+  EXPECT_EQ(analyze_sentiment("Gefällt mir sehr gut", "de").type, "positive");
+  EXPECT_GT(analyze_sentiment("Gut, nicht teuer.", "de").compound, 0.0);  // "nicht" denies "teuer", not "gut"
+}
+
 // Goods that arrive broken, or not at all, in the hand-made lists' languages.
 TEST(Sentiment, DefectiveAndUndeliveredGoodsAreNegative) {
   EXPECT_EQ(analyze_sentiment("Meine Hülle ist bis heute nicht angekommen.", "de").type, "negative");
