@@ -91,7 +91,8 @@ constexpr Entry kEsWords[] = {
     {"inútil", -2.0f},   {"decepcionado", -2.2f}, {"decepcionante", -2.2f}, {"molesto", -1.8f},    {"basura", -2.5f},
     {"encantó", 3.0f},   {"recomendable", 2.0f},  {"roto", -2.0f},          {"defectuoso", -2.2f}, {"gusta", 2.0f},
     {"gustan", 2.0f},    {"gustado", 2.0f},       {"gustaron", 2.0f},       {"gustaba", 2.0f},     {"amo", 2.8f},
-    {"adoro", 3.0f},     {"calidad", 0.0f},       {"precio", 0.0f},
+    {"adoro", 3.0f},     {"calidad", 0.0f},       {"precio", 0.0f},         {"bien", 1.5f},        {"buen", 1.9f},
+    {"buenos", 1.9f},    {"buenas", 1.9f},
 };
 constexpr std::string_view kEsNegators[] = {"no", "nunca", "jamás", "sin", "ni", "tampoco"};
 constexpr std::string_view kEsContrasts[] = {"pero", "aunque"};
@@ -105,20 +106,20 @@ constexpr PhraseSpec kEsPhrases[] = {
 // no opinion where their stems are those of opinion words in the general list ("prazo", a delivery's deadline,
 // is not "prazer"; "carregador", a charger, is not "carregar").
 constexpr Entry kPtWords[] = {
-    {"bom", 1.9f},           {"boa", 1.9f},           {"ótimo", 2.8f},         {"ótima", 2.8f},     {"excelente", 3.0f},
-    {"perfeito", 2.8f},      {"adoro", 3.0f},         {"amei", 3.0f},          {"obrigado", 1.5f},  {"obrigada", 1.5f},
-    {"útil", 1.8f},          {"fácil", 1.5f},         {"incrível", 2.8f},      {"recomendo", 1.5f}, {"melhor", 1.5f},
-    {"ruim", -2.0f},         {"péssimo", -3.0f},      {"péssima", -3.0f},      {"horrível", -2.8f}, {"erro", -1.5f},
-    {"lento", -1.2f},        {"caro", -1.2f},         {"problema", -1.2f},     {"trava", -1.8f},    {"travando", -1.8f},
-    {"inútil", -2.0f},       {"decepcionado", -2.2f}, {"chato", -1.5f},        {"adorei", 3.0f},    {"gostei", 2.0f},
-    {"amo", 2.8f},           {"lindo", 2.3f},         {"linda", 2.3f},         {"perfeita", 2.8f},  {"rápida", 2.0f},
-    {"satisfeita", 2.0f},    {"recomendado", 1.5f},   {"parabéns", 2.0f},      {"eficiente", 1.8f}, {"quebrado", -2.0f},
-    {"quebrada", -2.0f},     {"errado", -1.5f},       {"errada", -1.5f},       {"atrasado", -1.5f}, {"atrasou", -1.5f},
-    {"decepcionada", -2.2f}, {"insatisfeito", -2.2f}, {"insatisfeita", -2.2f}, {"prazo", 0.0f},     {"prazos", 0.0f},
-    {"estava", 0.0f},        {"carregador", 0.0f},    {"processo", 0.0f},      {"equipe", 0.0f},    {"motivo", 0.0f},
-    {"acesso", 0.0f},        {"retirar", 0.0f},       {"quadro", 0.0f},        {"qualidade", 0.0f}, {"preço", 0.0f},
-    {"gosta", 2.0f},         {"gostaram", 2.0f},      {"adorou", 3.0f},        {"amou", 2.8f},      {"odeio", -2.5f},
-    {"odiei", -2.5f},
+    {"bom", 1.9f},       {"boa", 1.9f},           {"bem", 1.5f},           {"ótimo", 2.8f},         {"ótima", 2.8f},
+    {"excelente", 3.0f}, {"perfeito", 2.8f},      {"adoro", 3.0f},         {"amei", 3.0f},          {"obrigado", 1.5f},
+    {"obrigada", 1.5f},  {"útil", 1.8f},          {"fácil", 1.5f},         {"incrível", 2.8f},      {"recomendo", 1.5f},
+    {"melhor", 1.5f},    {"ruim", -2.0f},         {"péssimo", -3.0f},      {"péssima", -3.0f},      {"horrível", -2.8f},
+    {"erro", -1.5f},     {"lento", -1.2f},        {"caro", -1.2f},         {"problema", -1.2f},     {"trava", -1.8f},
+    {"travando", -1.8f}, {"inútil", -2.0f},       {"decepcionado", -2.2f}, {"chato", -1.5f},        {"adorei", 3.0f},
+    {"gostei", 2.0f},    {"amo", 2.8f},           {"lindo", 2.3f},         {"linda", 2.3f},         {"perfeita", 2.8f},
+    {"rápida", 2.0f},    {"satisfeita", 2.0f},    {"recomendado", 1.5f},   {"parabéns", 2.0f},      {"eficiente", 1.8f},
+    {"quebrado", -2.0f}, {"quebrada", -2.0f},     {"errado", -1.5f},       {"errada", -1.5f},       {"atrasado", -1.5f},
+    {"atrasou", -1.5f},  {"decepcionada", -2.2f}, {"insatisfeito", -2.2f}, {"insatisfeita", -2.2f}, {"prazo", 0.0f},
+    {"prazos", 0.0f},    {"estava", 0.0f},        {"carregador", 0.0f},    {"processo", 0.0f},      {"equipe", 0.0f},
+    {"motivo", 0.0f},    {"acesso", 0.0f},        {"retirar", 0.0f},       {"quadro", 0.0f},        {"qualidade", 0.0f},
+    {"preço", 0.0f},     {"gosta", 2.0f},         {"gostaram", 2.0f},      {"adorou", 3.0f},        {"amou", 2.8f},
+    {"odeio", -2.5f},    {"odiei", -2.5f},
 };
 constexpr std::string_view kPtNegators[] = {"não", "nunca", "jamais", "sem", "nem"};
 constexpr std::string_view kPtContrasts[] = {"mas", "porém", "contudo", "embora", "apesar"};

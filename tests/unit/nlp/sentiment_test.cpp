@@ -266,6 +266,11 @@ TEST(Sentiment, OtherLanguagesUseTheirOwnWords) {
   EXPECT_EQ(analyze_sentiment("J'adore cette application", "fr").type, "positive");
   EXPECT_EQ(analyze_sentiment("La aplicación no funciona", "es").type, "negative");
   EXPECT_EQ(analyze_sentiment("Excelente, pero muy lenta", "es").type, "mixed");
+  // "Bien" and the short "buen" before a noun are praise too; "no está bien" denies it.
+  EXPECT_EQ(analyze_sentiment("Está muy bien", "es").type, "positive");
+  EXPECT_EQ(analyze_sentiment("Buen producto", "es").type, "positive");
+  EXPECT_EQ(analyze_sentiment("No está bien", "es").type, "negative");
+  EXPECT_EQ(analyze_sentiment("Funciona bem", "pt").type, "positive");
 }
 
 // Writers without an accented keyboard: the plain spelling of a word, a negator or a fixed expression counts as
