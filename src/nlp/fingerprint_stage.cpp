@@ -65,10 +65,6 @@ std::vector<std::string> words_of(std::string_view text) {
   return words;
 }
 
-bool is_one_of(std::string_view w, std::initializer_list<std::string_view> list) {
-  return std::find(list.begin(), list.end(), w) != list.end();
-}
-
 // Leading "hi team", "hello all", "good morning" and trailing "thanks", "kind regards", "thank you so much".
 void drop_greetings(std::vector<std::string>& w) {
   std::size_t begin = 0;

@@ -1,11 +1,11 @@
 // Markdown (CommonMark-ish, as written in issues and forum posts) and plain text -> text.
 #include <algorithm>
-#include <initializer_list>
 #include <string>
 #include <vector>
 
 #include "nlp/clean.hpp"
 #include "nlp/entities.hpp"
+#include "nlp/lexicons.hpp"
 #include "nlp/utf8.hpp"
 
 namespace chorus::nlp {
@@ -202,10 +202,6 @@ std::vector<std::string> leading_words(std::string_view s, std::size_t limit, bo
   }
   flush();
   return words;
-}
-
-bool is_one_of(const std::string& w, std::initializer_list<std::string_view> set) {
-  return std::find(set.begin(), set.end(), w) != set.end();
 }
 
 // "OS version: Windows_NT x64 10.0", "VS Code version: 1.83", "- Browser: Firefox 118", "OS Platform and
