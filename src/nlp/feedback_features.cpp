@@ -145,7 +145,8 @@ bool is_function_word(std::string_view w) {
 
 // The same for the other languages of the corpus: articles, pronouns, prepositions, conjunctions but "but",
 // copulas and intensifiers. Negations and words of request or opinion are not function words here.
-bool is_function_word_in(std::string_view w, std::string_view lang) {
+// Null for a language without a list. Looked up once a document, not once a word.
+const std::unordered_set<std::string_view>* function_words_of(std::string_view lang) {
   static const std::unordered_map<std::string_view, std::unordered_set<std::string_view>> kWords = {
       {"fr", {"le",  "la",   "les",   "un",  "une",   "des", "du",   "de",   "ce",    "cet",   "cette", "ces",
               "mon", "ma",   "mes",   "ton", "ta",    "tes", "son",  "sa",   "ses",   "notre", "nos",   "votre",
@@ -170,7 +171,7 @@ bool is_function_word_in(std::string_view w, std::string_view lang) {
               "zijn", "was", "erg", "heel", "ik", "jij", "je",  "hij",  "zij", "ze", "we", "mijn", "ons"}},
   };
   auto it = kWords.find(lang);
-  return it != kWords.end() && it->second.count(w) != 0;
+  return it == kWords.end() ? nullptr : &it->second;
 }
 
 float clamp_unit(double v) { return static_cast<float>(std::clamp(v, -1.0, 1.0)); }
@@ -313,11 +314,12 @@ FeatureSet feedback_features(const FeedbackInput& in) {
     f.push_back({feature_hash(prefix, a, b), {prefix, a, b}, v});
   };
   const bool english = in.language_code == "en" || in.language_code == "un";
+  const auto* function_words = english ? nullptr : function_words_of(in.language_code);
   for (std::size_t i = 0; i < tokens.size(); ++i) {
     const FeatureToken& t = tokens[i];
     // A function word alone says nothing of opinion or intent; a model fitted on one corpus gives it the
     // lean of that corpus's phrasing ("very" negative, "my" positive). It still counts in its bigrams.
-    if (!(english ? is_function_word(t.text) : is_function_word_in(t.text, in.language_code))) {
+    if (!(english ? is_function_word(t.text) : function_words && function_words->count(t.text) != 0)) {
       add(t.negated ? "n:" : "w:", t.text, {}, 1.0f);
       if (t.title) add("t:", t.text, {}, 1.0f);
     }
