@@ -384,10 +384,10 @@ class Store {
 };
 
 struct SqliteStoreOptions {
-  // New near-duplicate key rows go to a small table of their own; while it holds this many or more, each
-  // commit also moves a tenth of them into the large one, in index order (src/store/sqlite/sqlite_records.cpp).
-  // Tests set a handful.
-  std::int64_t key_merge_rows = 1'000'000;
+  // Records written to a workspace since the near-duplicate index last merged them into its sorted arrays:
+  // they are merged once they outnumber this many and a sixteenth of those arrays
+  // (src/store/sqlite/near_duplicate_index.hpp). Tests set a handful.
+  std::int64_t near_duplicate_recent_rows = 8192;
 };
 
 Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& data_dir,

@@ -1,8 +1,8 @@
 // SQLite store: workspace changes and deletion, erasure of a person, and retention. Records leave with everything
-// derived from them (themes, near-duplicate keys, live items, their rollup contribution), in one transaction.
+// derived from them (themes, their place in the near-duplicate index, live items, their rollup contribution), in one
+// transaction.
 #include <unordered_set>
 
-#include "core/near_duplicate_keys.hpp"
 #include "store/sqlite/sqlite_cubes.hpp"
 #include "store/sqlite/sqlite_sql.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -15,20 +15,9 @@ namespace {
 
 // Every table whose rows belong to one workspace by a workspace_id column, children before what they reference.
 constexpr std::string_view kWorkspaceTables[] = {
-    "records",
-    "record_themes",
-    "near_duplicate_keys",
-    "near_duplicate_keys_recent",
-    "rollup_applied",
-    "dead_letters",
-    "syncs",
-    "sources",
-    "workspace_taxonomies",
-    "alert_deliveries",
-    "alert_live_items",
-    "alert_rules",
-    "erasures",
-    "erased_authors",
+    "records",  "record_themes",        "rollup_applied",   "dead_letters",     "syncs",
+    "sources",  "workspace_taxonomies", "alert_deliveries", "alert_live_items", "alert_rules",
+    "erasures", "erased_authors",
 };
 
 // The author field of the record body an erasure matches on.
@@ -101,6 +90,8 @@ Status SqliteStore::delete_workspace(Id customer_id, Id workspace_id) {
   std::lock_guard lock(mu_);
   sqlite::Transaction tx(db_);
   if (auto s = tx.begin(); !s) return s;
+  IndexChanges changes(*this);
+  if (auto s = notice_other_writers(); !s) return s;
   auto owned = db_.prepare("SELECT count(*) FROM workspaces WHERE id = ? AND customer_id = ?");
   if (!owned) return owned.error();
   owned->bind(1, workspace_id).bind(2, customer_id);
@@ -139,7 +130,9 @@ Status SqliteStore::delete_workspace(Id customer_id, Id workspace_id) {
   auto gone = db_.prepare("DELETE FROM workspaces WHERE id = ?");
   if (!gone) return gone.error();
   if (auto s = gone->bind(1, workspace_id).run(); !s) return s;
+  near_index_.drop(workspace_id);
   Status committed = tx.commit();
+  if (committed) changes.keep();
   forget_webhook_sources();  // its sources went with it
   return committed;
 }
@@ -168,12 +161,6 @@ Status SqliteStore::remove_records(Id workspace_id, const std::string& where, co
   counts.records += static_cast<std::int64_t>(gone.size());
   if (gone.empty()) return {};
 
-  std::vector<sqlite::Statement> drop_key;
-  for (std::string_view table : kKeyTables) {
-    auto d = db_.prepare(delete_key_sql(table));
-    if (!d) return d.error();
-    drop_key.push_back(std::move(d.value()));
-  }
   auto applied = db_.prepare(
       "SELECT hour, source_id, sentiment, category, language, compound, themes, rating FROM rollup_applied "
       "WHERE workspace_id = ? AND uid = ?");
@@ -194,13 +181,7 @@ Status SqliteStore::remove_records(Id workspace_id, const std::string& where, co
     if (!row) return row.error();
     if (*row) fold.add(applied_contribution(*applied, 0, workspace_id), -1);
     applied->reset();
-    if (g.simhash != 0)
-      for (const NearDuplicateKey& key : near_duplicate_keys(static_cast<std::uint64_t>(g.simhash)))
-        for (auto& d : drop_key) {
-          d.reset();
-          d.bind(1, workspace_id).bind(2, key.index).bind(3, key.value).bind(4, g.ts).bind(5, g.uid);
-          if (auto s = d.run(); !s) return s;
-        }
+    near_index_.erase(workspace_id, {static_cast<std::uint64_t>(g.simhash), g.ts, g.uid});
     for (auto& d : by_uid) {
       d.reset();
       if (auto s = d.bind(1, workspace_id).bind(2, g.uid).run(); !s) return s;
@@ -240,6 +221,8 @@ Result<Erasure> SqliteStore::erase_person(Id workspace_id, const PersonMatch& wh
   std::lock_guard lock(mu_);
   sqlite::Transaction tx(db_);
   if (auto s = tx.begin(); !s) return s.error();
+  IndexChanges changes(*this);
+  if (auto s = notice_other_writers(); !s) return s.error();
   Erasure e;
   e.workspace_id = workspace_id;
   e.field = who.field;
@@ -267,6 +250,7 @@ Result<Erasure> SqliteStore::erase_person(Id workspace_id, const PersonMatch& wh
   if (auto s = log->run(); !s) return s.error();
   e.id = db_.last_insert_id();
   if (auto s = tx.commit(); !s) return s.error();
+  changes.keep();
   return e;
 }
 
@@ -305,6 +289,8 @@ Result<std::int64_t> SqliteStore::delete_records_before(Id workspace_id, TimeMs 
   std::lock_guard lock(mu_);
   sqlite::Transaction tx(db_);
   if (auto s = tx.begin(); !s) return s.error();
+  IndexChanges changes(*this);
+  if (auto s = notice_other_writers(); !s) return s.error();
   Erasure counts;
   if (auto s = remove_records(workspace_id, "ts < ?2", SqlArg(std::in_place_type<std::int64_t>, before), counts); !s)
     return s.error();
@@ -312,6 +298,7 @@ Result<std::int64_t> SqliteStore::delete_records_before(Id workspace_id, TimeMs 
   if (!letters) return letters.error();
   if (auto s = letters->bind(1, workspace_id).bind(2, before).run(); !s) return s.error();
   if (auto s = tx.commit(); !s) return s.error();
+  changes.keep();
   return counts.records;
 }
 

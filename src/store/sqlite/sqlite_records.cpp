@@ -1,4 +1,5 @@
-// SQLite store: records (upsert with the raw item, queries, near-duplicate lookup).
+// SQLite store: records (upsert with the raw item, queries, near-duplicate lookup in the index of
+// near_duplicate_index.hpp).
 #include <algorithm>
 #include <array>
 #include <bit>
@@ -84,24 +85,9 @@ SqlFilter record_filter(const FeedbackFilter& f, bool themes_joined) {
 
 using namespace sqlite_sql;
 
-// One near-duplicate key row to write (sign +1) or delete (-1), queued while a page's records are upserted.
-struct KeyWrite {
-  Id workspace_id;
-  int band;
-  std::int64_t value;
-  TimeMs ts;
-  std::int64_t uid;
-  std::uint64_t simhash;
-  std::size_t seq;  // queue order: writes of one row keep it
-  int sign;
-  auto order() const { return std::tie(workspace_id, band, value, ts, uid, seq); }
-};
-
-// The statements of one upsert, prepared once per commit, and the page's queued key writes.
+// The statements of one upsert, prepared once per commit.
 struct SqliteStore::RecordStatements {
-  sqlite::Statement select, upsert, delete_themes, insert_theme, insert_key, delete_key, delete_recent_key;
-  std::vector<KeyWrite> key_writes;
-  std::int64_t keys_inserted = 0;
+  sqlite::Statement select, upsert, delete_themes, insert_theme;
 
   static Result<RecordStatements> prepare(sqlite::Database& db) {
     RecordStatements s;
@@ -115,91 +101,15 @@ struct SqliteStore::RecordStatements {
          "search_text = ?12, body = ?13, rating = ?14, raw = COALESCE(?15, raw)"},
         {&s.delete_themes, "DELETE FROM record_themes WHERE workspace_id = ? AND uid = ?"},
         {&s.insert_theme, "INSERT OR IGNORE INTO record_themes(workspace_id, uid, theme, ts) VALUES(?, ?, ?, ?)"},
-        {&s.insert_key,
-         "INSERT OR IGNORE INTO near_duplicate_keys_recent(workspace_id, band, value, ts, uid, simhash) "
-         "VALUES(?1, ?2, ?3, ?4, ?5, ?6)"},
     };
     for (const auto& [stmt, text] : sql) {
       auto p = db.prepare(text);
       if (!p) return p.error();
       *stmt = std::move(p.value());
     }
-    for (auto [stmt, table] :
-         {std::pair{&s.delete_key, kKeyTables[0]}, std::pair{&s.delete_recent_key, kKeyTables[1]}}) {
-      auto p = db.prepare(delete_key_sql(table));
-      if (!p) return p.error();
-      *stmt = std::move(p.value());
-    }
     return s;
   }
 };
-
-// A record sits under its ten near-duplicate keys (any two fingerprints within 3 bits share one), ordered by
-// time within each key: a lookup reads a few of a key's newest rows before a bound.
-void SqliteStore::queue_keys(RecordStatements& st, Id workspace_id, std::int64_t uid, std::uint64_t simhash,
-                             TimeMs ts, int sign) {
-  for (const NearDuplicateKey& key : near_duplicate_keys(simhash))
-    st.key_writes.push_back(
-        KeyWrite{workspace_id, key.index, key.value, ts, uid, simhash, st.key_writes.size(), sign});
-}
-
-// A page's key rows are written in index order rather than record by record: consecutive writes land near
-// each other in the index, so each descends through pages the one before it just read. Writes of one row
-// keep their order; writes of different rows commute.
-//
-// New rows go to near_duplicate_keys_recent, a table small enough to stay in the page cache. While it holds
-// SqliteStoreOptions::key_merge_rows or more, each commit moves one band of them into near_duplicate_keys in
-// index order (merge_recent_keys). Ten rows a record land at ten random places of their index: in one large
-// table, a commit late in a million-record import rewrote a page of it for almost every row (a 400,000-item
-// import ran twice as fast with no key rows at all). A move of a band writes each page of the large table
-// that holds the band at most once, for a hundred thousand rows.
-Status SqliteStore::write_queued_keys(RecordStatements& st) {
-  std::sort(st.key_writes.begin(), st.key_writes.end(),
-            [](const KeyWrite& a, const KeyWrite& b) { return a.order() < b.order(); });
-  for (const KeyWrite& k : st.key_writes) {
-    auto run = [&](sqlite::Statement& stmt) -> Status {
-      sqlite::ResetOnExit done(stmt);
-      stmt.bind(1, k.workspace_id).bind(2, k.band).bind(3, k.value).bind(4, k.ts).bind(5, k.uid);
-      if (k.sign > 0) stmt.bind(6, static_cast<std::int64_t>(k.simhash));
-      return stmt.run();
-    };
-    if (k.sign > 0) {
-      if (auto s = run(st.insert_key); !s) return s;
-      ++st.keys_inserted;
-    } else {
-      if (auto s = run(st.delete_key); !s) return s;
-      if (auto s = run(st.delete_recent_key); !s) return s;
-    }
-  }
-  st.key_writes.clear();
-  return {};
-}
-
-Result<std::int64_t> SqliteStore::merge_recent_keys(int band) {
-  // One band at a time, a tenth of the rows (every record has one row in each): a commit that moves rows
-  // rewrites at most the part of the large table that holds that band. The recent rows are read in their
-  // key order, which is the large table's: inserts go in order, each next to the one before.
-  for (std::string_view sql : {"INSERT OR IGNORE INTO near_duplicate_keys SELECT workspace_id, band, value, ts, uid, "
-                               "simhash FROM near_duplicate_keys_recent WHERE band = ?1",
-                               "DELETE FROM near_duplicate_keys_recent WHERE band = ?1"}) {
-    auto st = db_.cached(sql);
-    if (!st) return st.error();
-    sqlite::ResetOnExit done(**st);
-    if (auto s = (*st)->bind(1, band).run(); !s) return s.error();
-  }
-  // Counted anew rather than from the rows written: deletes (updated fingerprints, erasures, deleted
-  // workspaces) take rows out of the table too.
-  return count_recent_keys();
-}
-
-Result<std::int64_t> SqliteStore::count_recent_keys() {
-  // The table is small and in the page cache.
-  auto count = db_.cached("SELECT count(*) FROM near_duplicate_keys_recent");
-  if (!count) return count.error();
-  sqlite::ResetOnExit done(**count);
-  if (auto row = (*count)->step(); !row) return row.error();
-  return (*count)->int64(0);
-}
 
 Result<FeedbackRecord> SqliteStore::upsert_record(RecordStatements& st, const FeedbackRecord& in, bool& existed,
                                                   std::vector<std::string>* json) {
@@ -236,21 +146,20 @@ Result<FeedbackRecord> SqliteStore::upsert_record(RecordStatements& st, const Fe
   if (auto s = up.run(); !s) return s.error();
   if (json) json->push_back(std::move(body));
 
-  // A new record has no theme rows or keys to replace; an update with the same fingerprint and time keeps its keys.
+  // A new record has no theme rows or index entry to replace; an update with the same fingerprint and time keeps
+  // its entry.
   const bool same_keys = existed && old_simhash == r.simhash && old_ts == r.timestamp;
   if (existed) {
     st.delete_themes.reset();
     if (auto s = st.delete_themes.bind(1, r.workspace_id).bind(2, r.unique_identifier).run(); !s) return s.error();
-    if (old_simhash != 0 && !same_keys)
-      queue_keys(st, r.workspace_id, r.unique_identifier, old_simhash, old_ts, -1);
+    if (!same_keys) near_index_.erase(r.workspace_id, {old_simhash, old_ts, r.unique_identifier});
   }
   for (const auto& t : r.themes) {
     st.insert_theme.reset();
     st.insert_theme.bind(1, r.workspace_id).bind(2, r.unique_identifier).bind(3, t).bind(4, r.timestamp);
     if (auto s = st.insert_theme.run(); !s) return s.error();
   }
-  if (r.simhash != 0 && !same_keys)
-    queue_keys(st, r.workspace_id, r.unique_identifier, r.simhash, r.timestamp, +1);
+  if (!same_keys) near_index_.insert(r.workspace_id, {r.simhash, r.timestamp, r.unique_identifier});
   return r;
 }
 
@@ -288,7 +197,6 @@ Status SqliteStore::write_page(RecordStatements& statements, PageCommit& page, s
     stored.push_back(std::move(s.value()));
     fresh += existed ? 0 : 1;
   }
-  if (auto s = write_queued_keys(statements); !s) return s;
   auto src =
       db_.cached("UPDATE sources SET items_total = items_total + ?1, cursor = COALESCE(?2, cursor) WHERE id = ?3");
   if (!src) return src.error();
@@ -351,6 +259,8 @@ Result<std::vector<FeedbackRecord>> SqliteStore::write_pages(std::span<PageCommi
   std::lock_guard lock(mu_);
   sqlite::Transaction tx(db_);
   if (auto s = tx.begin(); !s) return s.error();
+  IndexChanges changes(*this);
+  if (auto s = notice_other_writers(); !s) return s.error();
   auto statements = RecordStatements::prepare(db_);
   if (!statements) return statements.error();
   std::vector<FeedbackRecord> stored;
@@ -360,19 +270,8 @@ Result<std::vector<FeedbackRecord>> SqliteStore::write_pages(std::span<PageCommi
   if (json) json->reserve(json->size() + total);
   for (PageCommit& page : pages)
     if (auto s = write_page(*statements, page, stored, json); !s) return s.error();
-  std::int64_t recent = recent_key_rows_ + statements->keys_inserted;
-  const bool merge = recent >= options_.key_merge_rows;
-  if (merge) {
-    auto left = merge_recent_keys(next_merge_band_);
-    if (!left) return left.error();
-    recent = *left;
-  }
   if (auto s = tx.commit(); !s) return s.error();
-  recent_key_rows_ = recent;
-  if (merge) {
-    ++key_merges_;
-    next_merge_band_ = (next_merge_band_ + 1) % kNearDuplicateKeys;
-  }
+  changes.keep();
   // The raw items were stored; the copies handed on (to the bus, to rollups) need not carry them.
   for (auto& r : stored) r.raw_item.clear();
   return stored;
@@ -444,10 +343,73 @@ Result<std::optional<std::int64_t>> SqliteStore::find_near_duplicate(Id workspac
                                                                      int max_distance, std::int64_t self,
                                                                      TimeMs self_ts) {
   std::lock_guard lock(mu_);
+  sqlite::Transaction tx(db_);
+  if (auto s = tx.begin_read(); !s) return s.error();
+  IndexChanges changes(*this);
+  if (auto s = notice_other_writers(); !s) return s.error();
   const NearDuplicateAsk ask{workspace_id, simhash, self, self_ts};
   auto found = lookup_near_duplicates(std::span(&ask, 1), max_distance);
   if (!found) return found.error();
+  if (auto s = tx.commit(); !s) return s.error();
+  changes.keep();
   return found->front();
+}
+
+Status SqliteStore::load_near_index(Id workspace_id) {
+  if (near_index_.loaded(workspace_id)) return {};
+  // Down records_by_time, which holds every column read: the records' bodies are not read.
+  auto q = db_.cached(
+      "SELECT simhash, ts, uid FROM records INDEXED BY records_by_time WHERE workspace_id = ? AND simhash <> 0");
+  if (!q) return q.error();
+  sqlite::ResetOnExit done(**q);
+  (*q)->bind(1, workspace_id);
+  std::vector<NearDuplicateIndex::Row> rows;
+  Status read = (*q)->each_row([&] {
+    rows.push_back({static_cast<std::uint64_t>((*q)->int64(0)), (*q)->int64(1), (*q)->int64(2)});
+  });
+  if (!read) return read;
+  near_index_.load(workspace_id, std::move(rows));
+  return {};
+}
+
+Status SqliteStore::notice_other_writers() {
+  // data_version moves when another connection, in this process or another, commits to the database; the
+  // store's own writes go through db_ and keep the index current themselves.
+  auto q = db_.cached("PRAGMA data_version");
+  if (!q) return q.error();
+  sqlite::ResetOnExit done(**q);
+  auto row = (*q)->step();
+  if (!row) return row.error();
+  const std::int64_t version = (*q)->int64(0);
+  if (data_version_ && *data_version_ != version) {
+    near_index_.clear();
+    publish_index_stats();
+  }
+  data_version_ = version;
+  return {};
+}
+
+SqliteStore::IndexChanges::~IndexChanges() {
+  if (!kept_) {
+    changed_ = store_.near_index_.changed();
+    store_.near_index_.rollback();
+  }
+  if (changed_) store_.publish_index_stats();
+}
+
+void SqliteStore::publish_index_stats() {
+  const auto stats = near_index_.stats();
+  index_records_ = stats.records;
+  index_bytes_ = stats.bytes;
+  index_loads_ = stats.loads;
+  index_merges_ = stats.merges;
+  index_clears_ = stats.clears;
+}
+
+void SqliteStore::IndexChanges::keep() {
+  changed_ = store_.near_index_.changed();
+  store_.near_index_.commit();
+  kept_ = true;
 }
 
 Result<std::vector<std::optional<std::int64_t>>> SqliteStore::lookup_near_duplicates(
@@ -455,54 +417,20 @@ Result<std::vector<std::optional<std::int64_t>>> SqliteStore::lookup_near_duplic
   if (max_distance > kNearDuplicateKeyBits)
     return make_error(ErrorCode::bad_request,
                       "near-duplicate lookups reach at most " + std::to_string(kNearDuplicateKeyBits) + " bits");
-  // The rule of core/near_duplicate_keys.hpp. A direct hit is one step down records_by_fingerprint. Each key's
-  // rows are read newest first before the bound, at most kNearDuplicateScan of them (an index range the row
-  // value ends, read backwards), and their fingerprints compared with the record's. A lookup reads a fixed number
-  // of rows however many records share a key, identical, near or neither. The bound is a row value so that
-  // SQLite ends the index range at it: written as "ts <= ? AND (ts < ? OR uid < ?)" the range ended at the time
-  // alone, and a key whose rows all share one time (webhook items that carry one created_at) was read to its end.
+  // The rule of core/near_duplicate_keys.hpp, read from the index in memory. A lookup reads a fixed number of
+  // rows however many records share a key, identical, near or neither.
   //
   // Each ask is answered as if alone: nothing is written between the steps. The steps run over all the asks,
-  // each in the order of the index it seeks in (fingerprints, then each band's keys, then the candidates'
-  // fingerprints), so that a page's seeks walk each index once instead of jumping about a large store.
-  using Position = std::pair<TimeMs, std::int64_t>;  // (time, id): what "earlier" compares
-  auto direct = db_.cached(
-      "SELECT ts, uid FROM records WHERE workspace_id = ?1 AND simhash = ?2 AND (ts, uid) < (?3, ?4) AND uid <> ?5 "
-      "ORDER BY ts, uid LIMIT 1");
-  if (!direct) return direct.error();
-  // The earliest record with this fingerprint before the bound, other than the asking one.
-  auto direct_hit = [&](Id workspace_id, std::uint64_t fp, Position before,
-                        std::int64_t self) -> Result<std::optional<Position>> {
-    sqlite::Statement& st = **direct;
-    sqlite::ResetOnExit done(st);
-    st.bind(1, workspace_id).bind(2, static_cast<std::int64_t>(fp)).bind(3, before.first).bind(4, before.second);
-    st.bind(5, self);
-    auto row = st.step();
-    if (!row) return row.error();
-    if (!*row) return std::optional<Position>{};
-    return std::optional<Position>{{st.int64(0), st.int64(1)}};
-  };
-  // A key's rows are in two tables (write_queued_keys). Each is read newest first down its index, and the two
-  // streams are merged by (time, id): the rows read are those of one table holding both.
-  static const std::array<std::string, 2> kNewestRows = [] {
-    std::array<std::string, 2> sql;
-    for (std::size_t t = 0; t < sql.size(); ++t)
-      sql[t] = "SELECT simhash, ts, uid FROM " + std::string(kKeyTables[t]) +
-               " WHERE workspace_id = ?1 AND band = ?2 AND value = ?3 AND (ts, uid) < (?4, ?5) AND uid <> ?6 ORDER BY "
-               "ts DESC, uid DESC LIMIT ?7";
-    return sql;
-  }();
-  std::array<sqlite::Statement*, 2> tables{};
-  for (std::size_t t = 0; t < tables.size(); ++t) {
-    auto q = db_.cached(kNewestRows[t]);
-    if (!q) return q.error();
-    tables[t] = *q;
-  }
-
+  // each in the order of the key it searches (fingerprints, then each band's keys, then the candidates'
+  // fingerprints), so that consecutive searches go down neighbouring parts of each array.
+  using Position = NearDuplicateIndex::Position;
   const std::size_t n = asks.size();
+  for (const NearDuplicateAsk& ask : asks)
+    if (ask.simhash != 0)
+      if (auto s = load_near_index(ask.workspace_id); !s) return s.error();
   std::vector<std::optional<Position>> earliest(n);
   std::vector<Position> bound(n);
-  std::vector<std::size_t> order;  // the asks with a fingerprint, in the order of the index sought next
+  std::vector<std::size_t> order;  // the asks with a fingerprint, in the order of the key searched next
   order.reserve(n);
   for (std::size_t i = 0; i < n; ++i)
     if (asks[i].simhash != 0) order.push_back(i);
@@ -511,16 +439,14 @@ Result<std::vector<std::optional<std::int64_t>>> SqliteStore::lookup_near_duplic
       return std::pair(asks[a].workspace_id, key(a)) < std::pair(asks[b].workspace_id, key(b));
     });
   };
-  // 1. Direct hits, in the order of records_by_fingerprint.
-  sort_by([&](std::size_t i) { return static_cast<std::int64_t>(asks[i].simhash); });
+  // 1. Direct hits.
+  sort_by([&](std::size_t i) { return asks[i].simhash; });
   for (std::size_t i : order) {
-    auto hit = direct_hit(asks[i].workspace_id, asks[i].simhash, {asks[i].self_ts, asks[i].self}, asks[i].self);
-    if (!hit) return hit.error();
-    earliest[i] = *hit;
-    bound[i] = earliest[i].value_or(Position{asks[i].self_ts, asks[i].self});
+    const NearDuplicateAsk& ask = asks[i];
+    earliest[i] = near_index_.first_identical(ask.workspace_id, ask.simhash, {ask.self_ts, ask.self}, ask.self);
+    bound[i] = earliest[i].value_or(Position{ask.self_ts, ask.self});
   }
-  // 2. Each band's keys, in the order of the key tables: the candidates' fingerprints, one (fingerprint, ask)
-  // pair for each within reach.
+  // 2. Each band's keys: the candidates' fingerprints, one (fingerprint, ask) pair for each within reach.
   std::vector<std::array<NearDuplicateKey, kNearDuplicateKeys>> keys(n);
   for (std::size_t i : order) keys[i] = near_duplicate_keys(asks[i].simhash);
   std::vector<std::pair<std::uint64_t, std::size_t>> near;
@@ -528,39 +454,22 @@ Result<std::vector<std::optional<std::int64_t>>> SqliteStore::lookup_near_duplic
     sort_by([&](std::size_t i) { return keys[i][band].value; });
     for (std::size_t i : order) {
       const NearDuplicateAsk& ask = asks[i];
-      const NearDuplicateKey& key = keys[i][band];
-      sqlite::ResetOnExit done_large(*tables[0]), done_recent(*tables[1]);
-      std::array<bool, 2> has{};
-      for (std::size_t t = 0; t < tables.size(); ++t) {
-        sqlite::Statement& st = *tables[t];
-        st.bind(1, ask.workspace_id).bind(2, key.index).bind(3, key.value).bind(4, bound[i].first);
-        st.bind(5, bound[i].second).bind(6, ask.self).bind(7, kNearDuplicateScan);
-        auto row = st.step();
-        if (!row) return row.error();
-        has[t] = *row;
-      }
-      for (int taken = 0; taken < kNearDuplicateScan && (has[0] || has[1]); ++taken) {
-        auto at = [&](std::size_t t) { return Position{tables[t]->int64(1), tables[t]->int64(2)}; };
-        const std::size_t t = !has[1] || (has[0] && at(0) > at(1)) ? 0 : 1;
-        const auto fp = static_cast<std::uint64_t>(tables[t]->int64(0));
-        if (std::popcount(fp ^ ask.simhash) <= max_distance) near.emplace_back(fp, i);
-        auto row = tables[t]->step();
-        if (!row) return row.error();
-        has[t] = *row;
-      }
+      near_index_.newest(ask.workspace_id, keys[i][band], bound[i], ask.self, kNearDuplicateScan,
+                         [&](std::uint64_t fp) {
+                           if (std::popcount(fp ^ ask.simhash) <= max_distance) near.emplace_back(fp, i);
+                         });
     }
   }
   // 3. A candidate stands for its fingerprint's first record before the ask's bound: looked up once for each
-  // (fingerprint, ask), in the order of records_by_fingerprint.
+  // (fingerprint, ask).
   std::sort(near.begin(), near.end(), [&](const auto& a, const auto& b) {
-    return std::tuple(asks[a.second].workspace_id, static_cast<std::int64_t>(a.first), a.second) <
-           std::tuple(asks[b.second].workspace_id, static_cast<std::int64_t>(b.first), b.second);
+    return std::tuple(asks[a.second].workspace_id, a.first, a.second) <
+           std::tuple(asks[b.second].workspace_id, b.first, b.second);
   });
   near.erase(std::unique(near.begin(), near.end()), near.end());
   for (const auto& [fp, i] : near) {
-    auto first = direct_hit(asks[i].workspace_id, fp, bound[i], asks[i].self);
-    if (!first) return first.error();
-    if (*first && (!earliest[i] || **first < *earliest[i])) earliest[i] = *first;
+    auto first = near_index_.first_identical(asks[i].workspace_id, fp, bound[i], asks[i].self);
+    if (first && (!earliest[i] || *first < *earliest[i])) earliest[i] = *first;
   }
   std::vector<std::optional<std::int64_t>> out(n);
   for (std::size_t i = 0; i < n; ++i)

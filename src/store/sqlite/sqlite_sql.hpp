@@ -86,14 +86,6 @@ struct SqlFilter {
 
 void bind_all(sqlite::Statement& st, const std::vector<SqlArg>& args, int first = 1);
 
-// The two tables of near-duplicate key rows: the large one, and the recent rows not yet moved into it
-// (sqlite_records.cpp). A key row is in one of them; a delete looks in both.
-inline constexpr std::string_view kKeyTables[] = {"near_duplicate_keys", "near_duplicate_keys_recent"};
-inline std::string delete_key_sql(std::string_view table) {
-  return "DELETE FROM " + std::string(table) +
-         " WHERE workspace_id = ?1 AND band = ?2 AND value = ?3 AND ts = ?4 AND uid = ?5";
-}
-
 // Filters on the records table (alias r). With `themes_joined`, record_themes is joined as t and the
 // theme and time conditions go to t, whose (workspace, theme, ts) index then serves the query.
 SqlFilter record_filter(const FeedbackFilter& f, bool themes_joined);

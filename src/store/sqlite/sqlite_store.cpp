@@ -6,7 +6,6 @@
 #include <set>
 #include <system_error>
 
-#include "core/near_duplicate_keys.hpp"
 #include "core/sqlite_checkpointer.hpp"
 #include "store/sqlite/sqlite_cubes.hpp"
 #include "store/sqlite/sqlite_sql.hpp"
@@ -34,7 +33,9 @@ namespace {
 // rows however many records share a text or a key (the rule of core/near_duplicate_keys.hpp). 13: new key rows
 // are written to near_duplicate_keys_recent and moved into near_duplicate_keys in index order (new table only).
 // 14: ids are never used twice: the largest id deleted from each table users see ids of is kept in retired_ids.
-constexpr int kSchemaVersion = 14;
+// 15: the near-duplicate keys are held in memory (near_duplicate_index.hpp); their two tables go, and so does
+// records_by_fingerprint: records_by_time carries the fingerprint, and the index is read from it.
+constexpr int kSchemaVersion = 15;
 
 constexpr std::string_view kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS customers(
@@ -67,18 +68,11 @@ CREATE TABLE IF NOT EXISTS records(
   received_at INTEGER NOT NULL, sentiment TEXT NOT NULL, compound REAL NOT NULL, category TEXT NOT NULL,
   language TEXT NOT NULL, simhash INTEGER NOT NULL, revision INTEGER NOT NULL, search_text TEXT NOT NULL,
   body TEXT NOT NULL, rating REAL, raw TEXT, PRIMARY KEY(workspace_id, uid));
-CREATE INDEX IF NOT EXISTS records_by_time ON records(workspace_id, ts, uid);
-CREATE INDEX IF NOT EXISTS records_by_fingerprint ON records(workspace_id, simhash, ts, uid);
+CREATE INDEX IF NOT EXISTS records_by_time ON records(workspace_id, ts, uid, simhash);
 CREATE TABLE IF NOT EXISTS record_themes(
   workspace_id INTEGER NOT NULL, uid INTEGER NOT NULL, theme TEXT NOT NULL, ts INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY(workspace_id, uid, theme));
 CREATE INDEX IF NOT EXISTS record_themes_by_time ON record_themes(workspace_id, theme, ts, uid);
-CREATE TABLE IF NOT EXISTS near_duplicate_keys(
-  workspace_id INTEGER NOT NULL, band INTEGER NOT NULL, value INTEGER NOT NULL, ts INTEGER NOT NULL,
-  uid INTEGER NOT NULL, simhash INTEGER NOT NULL, PRIMARY KEY(workspace_id, band, value, ts, uid)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS near_duplicate_keys_recent(
-  workspace_id INTEGER NOT NULL, band INTEGER NOT NULL, value INTEGER NOT NULL, ts INTEGER NOT NULL,
-  uid INTEGER NOT NULL, simhash INTEGER NOT NULL, PRIMARY KEY(workspace_id, band, value, ts, uid)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS rollup_applied(
   workspace_id INTEGER NOT NULL, uid INTEGER NOT NULL, revision INTEGER NOT NULL, hour INTEGER NOT NULL,
   source_id INTEGER NOT NULL, sentiment TEXT NOT NULL, category TEXT NOT NULL, language TEXT NOT NULL,
@@ -158,16 +152,16 @@ UPDATE rollup_applied SET rating = (SELECT r.rating FROM records r WHERE r.works
   AND r.uid = rollup_applied.uid);
 )sql";
 
-// Versions 1 to 5, after the schema: the key rows are made anew from the records, ordered by time, and the
-// band rows they replace go.
-std::string upgrade_near_duplicate_keys_sql() {
-  std::string sql = "DROP TABLE IF EXISTS record_bands;\n";
-  for (int k = 0; k < kNearDuplicateKeys; ++k)
-    sql += "INSERT OR IGNORE INTO near_duplicate_keys(workspace_id, band, value, ts, uid, simhash) SELECT "
-           "workspace_id, " + std::to_string(k) + ", " + near_duplicate_key_sql(k, "simhash") +
-           ", ts, uid, simhash FROM records WHERE simhash != 0;\n";
-  return sql;
-}
+// What earlier versions kept for near-duplicate lookups, now held in memory: the band rows of versions 1 to 5,
+// the key rows of versions 6 to 14 and the fingerprint index of versions 12 to 14. Before the schema, so that
+// it makes records_by_time anew with the fingerprint.
+constexpr std::string_view kDropOldKeyTables = R"sql(
+DROP TABLE IF EXISTS record_bands;
+DROP TABLE IF EXISTS near_duplicate_keys;
+DROP TABLE IF EXISTS near_duplicate_keys_recent;
+DROP INDEX IF EXISTS records_by_fingerprint;
+DROP INDEX IF EXISTS records_by_time;
+)sql";
 
 // ?1 state, ?2 error, ?3 now; the caller appends the WHERE clause with ?4.
 constexpr std::string_view kSetSourceState =
@@ -232,8 +226,11 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& da
   return std::unique_ptr<Store>(std::move(s.value()));
 }
 
-SqliteStore::SqliteStore(sqlite::Database db, std::filesystem::path path)
-    : db_(std::move(db)), path_(std::move(path)) {}
+SqliteStore::SqliteStore(sqlite::Database db, std::filesystem::path path, const SqliteStoreOptions& options)
+    : db_(std::move(db)),
+      options_(options),
+      near_index_(static_cast<std::size_t>(options.near_duplicate_recent_rows)),
+      path_(std::move(path)) {}
 
 SqliteStore::~SqliteStore() = default;
 
@@ -257,14 +254,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::filesystem::pa
   // and upserts touch pages all over the record and key indexes, and most of them are outside the page cache
   // once a workspace holds a few hundred thousand records. (Capped by SQLite's own build limit.)
   if (auto s = db->exec("PRAGMA mmap_size = 4294967296"); !s) return s.error();
-  std::unique_ptr<SqliteStore> store(new SqliteStore(std::move(db.value()), path));
+  std::unique_ptr<SqliteStore> store(new SqliteStore(std::move(db.value()), path, store_options));
   if (auto m = store->migrate(); !m) return m.error();
-  store->options_ = store_options;
-  {
-    auto recent = store->count_recent_keys();
-    if (!recent) return recent.error();
-    store->recent_key_rows_ = *recent;
-  }
   auto reader = sqlite::Database::open(path, sqlite::OpenOptions{.what = "", .wal = false});  // WAL: the writer set it
   if (!reader) return reader.error();
   if (auto s = reader->exec("PRAGMA query_only = 1"); !s) return s.error();
@@ -325,6 +316,8 @@ Status SqliteStore::migrate() {
   old_keys->reset();
   if (carry_keys)
     if (auto s = db_.exec(kSetAsideOldKeys); !s) return s;
+  if (have >= 1 && have < 15)
+    if (auto s = db_.exec(kDropOldKeyTables); !s) return s;
   if (auto s = db_.exec(kSchema); !s) return s;
   for (std::string_view table : sqlite_sql::kRetiringTables)
     if (auto s = db_.exec(retire_ids_trigger_sql(table)); !s) return s;
@@ -335,8 +328,6 @@ Status SqliteStore::migrate() {
   if (auto s = add_column_if_missing("workspaces", "settings", "TEXT NOT NULL DEFAULT '{}'"); !s) return s;
   if (auto s = add_column_if_missing("syncs", "skipped", "INTEGER NOT NULL DEFAULT 0"); !s) return s;
   if (auto s = add_column_if_missing("syncs", "skipped_reasons", "TEXT NOT NULL DEFAULT '{}'"); !s) return s;
-  if (have >= 1 && have < 6)
-    if (auto s = db_.exec(upgrade_near_duplicate_keys_sql()); !s) return s;
   if (auto s = refold_new_cubes(); !s) return s;
   if (have < kSchemaVersion) {
     auto ins = db_.prepare("INSERT INTO schema_version(version) VALUES(?)");
@@ -656,9 +647,13 @@ json::object SqliteStore::health() {
                       {"wal_frames", c.last_log},
                       {"wal_frames_copied", c.last_copied},
                       {"wal_truncations", c.truncations},
-                      // Near-duplicate key rows not yet moved into the large table, and the bands moved so far.
-                      {"recent_key_rows", recent_key_rows_.load()},
-                      {"key_merges", key_merges_.load()}};
+                      // The near-duplicate index in memory: the records it holds, its size, and how often it
+                      // read a workspace, merged its recent rows, and started over after another writer.
+                      {"near_duplicate_records", index_records_.load()},
+                      {"near_duplicate_bytes", index_bytes_.load()},
+                      {"near_duplicate_loads", index_loads_.load()},
+                      {"near_duplicate_merges", index_merges_.load()},
+                      {"near_duplicate_clears", index_clears_.load()}};
 }
 
 }  // namespace chorus::store

@@ -9,6 +9,7 @@
 
 #include "core/sqlite.hpp"
 #include "core/sqlite_checkpointer.hpp"
+#include "store/sqlite/near_duplicate_index.hpp"
 #include "store/store.hpp"
 
 namespace chorus::store {
@@ -108,7 +109,7 @@ class SqliteStore final : public Store {
   json::object health() override;
 
  private:
-  explicit SqliteStore(sqlite::Database db, std::filesystem::path path);
+  SqliteStore(sqlite::Database db, std::filesystem::path path, const SqliteStoreOptions& options);
   Status migrate();
   Result<std::vector<Source>> load_sources(std::string_view where, std::optional<Id> arg);
   struct RecordStatements;
@@ -130,16 +131,27 @@ class SqliteStore final : public Store {
   // order of each index, not the asks' order: a page's lookups then read neighbouring rows one after another.
   Result<std::vector<std::optional<std::int64_t>>> lookup_near_duplicates(std::span<const NearDuplicateAsk> asks,
                                                                           int max_distance);
-  // Queues the writes (sign +1) or deletes (-1) of a record's ten near-duplicate key rows; write_queued_keys
-  // carries out the queue in index order.
-  static void queue_keys(RecordStatements& st, Id workspace_id, std::int64_t uid, std::uint64_t simhash, TimeMs ts,
-                         int sign);
-  static Status write_queued_keys(RecordStatements& st);
-  // Moves the recent key rows of one band into near_duplicate_keys, inside the caller's transaction; mu_ held.
-  // Answers how many rows the recent table still holds.
-  Result<std::int64_t> merge_recent_keys(int band);
-  // The rows near_duplicate_keys_recent holds; mu_ held (or not yet shared, at open).
-  Result<std::int64_t> count_recent_keys();
+  // Reads the workspace's fingerprints into the near-duplicate index unless it holds them; mu_ held.
+  Status load_near_index(Id workspace_id);
+  // Empties the near-duplicate index when another connection has committed since the last look (it reads
+  // again what it needs); mu_ held, at the start of each transaction that reads or changes the index.
+  Status notice_other_writers();
+  void publish_index_stats();  // the index's figures into the atomics health() reads; mu_ held
+  // The index's changes made during one store transaction: kept by keep() once the transaction has committed,
+  // undone when it goes out of scope without. Either way the figures health() reports are brought up to date.
+  class IndexChanges {
+   public:
+    explicit IndexChanges(SqliteStore& store) : store_(store) {}
+    ~IndexChanges();
+    IndexChanges(const IndexChanges&) = delete;
+    IndexChanges& operator=(const IndexChanges&) = delete;
+    void keep();
+
+   private:
+    SqliteStore& store_;
+    bool kept_ = false;
+    bool changed_ = false;  // the index changed: its figures are read again
+  };
   static FeedbackRecord applied_contribution(const sqlite::Statement& row, int first, Id workspace_id);
   // Removes the records `where` picks (?1 the workspace, ?2 arg) with all that derives from them; mu_ held, inside
   // the caller's transaction. Adds to counts' records, raw_items and duplicate_links.
@@ -153,11 +165,11 @@ class SqliteStore final : public Store {
   std::mutex mu_;  // one connection, serialised: simple and fast enough for the embedded default
   sqlite::Database db_;
   SqliteStoreOptions options_;
-  // Rows in near_duplicate_keys_recent (counted at start-up and after each move, rows written added between:
-  // at most the true count), and the bands moved so far; under mu_, read by health() as atomics.
-  std::atomic<std::int64_t> recent_key_rows_{0};
-  std::atomic<std::int64_t> key_merges_{0};
-  int next_merge_band_ = 0;  // the band the next merge moves (under mu_)
+  // Near-duplicate lookups (near_duplicate_index.hpp), under mu_; made when the store opens, from its options.
+  NearDuplicateIndex near_index_;
+  std::optional<std::int64_t> data_version_;  // the writer's PRAGMA data_version at the last look, under mu_
+  // The index's figures after the last transaction, for health() without mu_.
+  std::atomic<std::int64_t> index_records_{0}, index_bytes_{0}, index_loads_{0}, index_merges_{0}, index_clears_{0};
   // A second, read-only connection for what every request reads first (its key, workspace and source) and for
   // reports and pages of feedback: WAL lets it read the last commit while a parser's batch transaction holds
   // db_, so a request never waits for a batch. Writes are committed before they return, so a read that follows

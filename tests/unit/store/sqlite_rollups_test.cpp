@@ -438,8 +438,8 @@ INSERT INTO rollup_applied VALUES(1, 7, 1, 1767225600000, 3, 'negative', 'bug', 
   ASSERT_TRUE(series);
   ASSERT_EQ(series->size(), 1u);
   EXPECT_EQ(series->front().points.at(0).count, 1);
-  // The record's bands are made anew from its fingerprint (0x0001000200030004) and time: a later record one
-  // bit away finds it, an earlier one does not.
+  // The record is found by its fingerprint (0x0001000200030004) and time from the records themselves: a later record
+  // one bit away finds it, an earlier one does not.
   auto dup = store_->find_near_duplicate(1, 0x0001000200030005ULL, 3, 8, kJan + kDay);
   ASSERT_TRUE(dup) << dup.error().message;
   EXPECT_EQ(*dup, std::optional<std::int64_t>(7));
@@ -462,16 +462,20 @@ INSERT INTO rollup_applied VALUES(1, 7, 1, 1767225600000, 3, 'negative', 'bug', 
   EXPECT_EQ(*store_->find_near_duplicate(1, 0x0001000200030005ULL, 3, 8, kJan + kDay), std::optional<std::int64_t>(7));
 }
 
-// A data dir of version 11 gains the records' fingerprint index (the direct hit of near-duplicate lookups),
-// one of version 12 the table of recent key rows, and one of version 13 the retired ids and their triggers.
-TEST_F(SqliteRollups, AnOlderDataDirGainsTheFingerprintIndexTheRecentKeyTableAndTheRetiredIds) {
+// A data dir of version 11 gains the retired ids with their triggers and the fingerprint in records_by_time
+// (what the near-duplicate index is read from), and loses the tables of near-duplicate key rows that versions 6
+// to 14 kept, and the fingerprint index of versions 12 to 14.
+TEST_F(SqliteRollups, AnOlderDataDirGainsTheRetiredIdsAndTheFingerprintByTimeAndLosesTheKeyTables) {
   store_.reset();
   auto db_path = dir_ / "chorus.db";
   {
     auto db = sqlite::Database::open(db_path, sqlite::OpenOptions{.what = "", .wal = false});
     ASSERT_TRUE(db) << db.error().message;
     ASSERT_TRUE(
-        db->exec("DROP INDEX records_by_fingerprint; DROP TABLE near_duplicate_keys_recent; DROP TRIGGER "
+        db->exec("DROP INDEX records_by_time; CREATE INDEX records_by_time ON records(workspace_id, ts, uid); CREATE "
+                 "INDEX records_by_fingerprint ON records(workspace_id, simhash, ts, uid); CREATE TABLE "
+                 "near_duplicate_keys(workspace_id, band, value, ts, uid, simhash); CREATE TABLE "
+                 "near_duplicate_keys_recent(workspace_id); DROP TRIGGER "
                  "workspaces_retire_ids; DROP TRIGGER sources_retire_ids; DROP TABLE retired_ids; UPDATE "
                  "schema_version SET version = 11"));
   }
@@ -479,18 +483,20 @@ TEST_F(SqliteRollups, AnOlderDataDirGainsTheFingerprintIndexTheRecentKeyTableAnd
   auto db = sqlite::Database::open(db_path, sqlite::OpenOptions{.what = "", .wal = false});
   ASSERT_TRUE(db) << db.error().message;
   auto q = db->prepare(
-      "SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'records_by_fingerprint'), "
-      "(SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'near_duplicate_keys_recent'), "
+      "SELECT (SELECT count(*) FROM pragma_index_info('records_by_time') WHERE name = 'simhash'), "
+      "(SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name LIKE 'near_duplicate_keys%'), "
       "(SELECT max(version) FROM schema_version), "
       "(SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'retired_ids'), "
-      "(SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%_retire_ids')");
+      "(SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%_retire_ids'), "
+      "(SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'records_by_fingerprint')");
   ASSERT_TRUE(q) << q.error().message;
   ASSERT_TRUE(q->step());
   EXPECT_EQ(q->int64(0), 1);
-  EXPECT_EQ(q->int64(1), 1);
-  EXPECT_EQ(q->int64(2), 14);
+  EXPECT_EQ(q->int64(1), 0);
+  EXPECT_EQ(q->int64(2), 15);
   EXPECT_EQ(q->int64(3), 1);
   EXPECT_EQ(q->int64(4), 7);
+  EXPECT_EQ(q->int64(5), 0);
 }
 
 }  // namespace

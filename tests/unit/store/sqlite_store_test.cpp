@@ -106,27 +106,24 @@ std::filesystem::path fresh_dir(const std::string& name) {
   return std::filesystem::temp_directory_path() / (name + "-" + std::to_string(rd()));
 }
 
-// New near-duplicate key rows wait in a small table. While it holds key_merge_rows or more, each commit also
-// moves one band of them (a tenth) into the large one. A lookup reads both tables, and the count of waiting
-// rows survives a reopen.
-TEST(SqliteKeyMerges, RecentKeyRowsMoveIntoTheLargeTableAndLookupsReadBoth) {
-  auto dir = fresh_dir("chorus-key-merges");
-  auto rows_in = [&](const char* table) {
-    auto db = sqlite::Database::open(dir / "chorus.db", sqlite::OpenOptions{.what = "", .wal = false});
-    EXPECT_TRUE(db);
-    auto q = db->prepare(std::string("SELECT count(*) FROM ") + table);
-    EXPECT_TRUE(q);
-    EXPECT_TRUE(q->step());
-    return q->int64(0);
-  };
-  const std::uint64_t a = 0x0123456789ABCDEFULL, b = 0xF0E1D2C3B4A59687ULL, c = 0x5A5A5A5A12345678ULL;
+// A store with a workspace and a source, and commits of records given as (id, fingerprint), one second apart.
+struct IndexFixture {
+  std::filesystem::path dir = fresh_dir("chorus-near-index");
+  std::unique_ptr<Store> store;
   Id ws = 0, source_id = 0;
-  {
-    auto store = open_sqlite_store(dir, SqliteStoreOptions{.key_merge_rows = 30});
-    ASSERT_TRUE(store) << store.error().message;
-    auto customer = (*store)->create_customer("c", "hash-c");
+  static constexpr TimeMs kStart = 1772409600000;
+
+  void open(SqliteStoreOptions options = {.near_duplicate_recent_rows = 3}) {
+    store.reset();
+    auto s = open_sqlite_store(dir, options);
+    ASSERT_TRUE(s) << s.error().message;
+    store = std::move(s.value());
+  }
+  void setup() {
+    open();
+    auto customer = store->create_customer("c", "hash-c");
     ASSERT_TRUE(customer);
-    auto w = (*store)->create_workspace(customer->id, "w");
+    auto w = store->create_workspace(customer->id, "w");
     ASSERT_TRUE(w);
     ws = w->id;
     Source src;
@@ -134,71 +131,150 @@ TEST(SqliteKeyMerges, RecentKeyRowsMoveIntoTheLargeTableAndLookupsReadBoth) {
     src.type = "jsonl";
     src.name = "s";
     src.sealed_secrets = "sealed";
-    auto source = (*store)->create_source(src);
+    auto source = store->create_source(src);
     ASSERT_TRUE(source);
     source_id = source->id;
-    auto commit = [&](std::vector<std::pair<std::int64_t, std::uint64_t>> records) {
-      PageCommit p;
-      p.workspace_id = ws;
-      p.source_id = source->id;
-      for (auto [uid, fp] : records) {
-        FeedbackRecord r = plain_record(ws, source->id, uid, 1772409600000 + uid * 1000);
-        r.simhash = fp;
-        p.records.push_back(std::move(r));
-      }
-      ASSERT_TRUE((*store)->commit_page(p));
-    };
-    auto health = [&](const char* field) { return (*store)->health().at(field).as_int64(); };
-    commit({{1, a}, {2, b}});
-    EXPECT_EQ(health("recent_key_rows"), 20);
-    EXPECT_EQ(health("key_merges"), 0);
-    commit({{3, a ^ 1}});  // thirty rows: band 0 moves, one row of each record
-    EXPECT_EQ(health("recent_key_rows"), 27);
-    EXPECT_EQ(health("key_merges"), 1);
-    EXPECT_EQ(rows_in("near_duplicate_keys"), 3);
-    commit({{4, b ^ 2}});  // still thirty or more: band 1 moves
-    EXPECT_EQ(rows_in("near_duplicate_keys"), 7);
-    // One record a commit, each far from the others: bands 2 to 9 move in turn, so every row of records 1 to 3
-    // is in the large table, record 4 has one waiting (its band 0), and record 12 all but one.
-    for (std::int64_t uid = 5; uid <= 12; ++uid)
-      commit({{uid, 0x9E3779B97F4A7C15ULL * static_cast<std::uint64_t>(uid)}});
-    EXPECT_EQ(health("key_merges"), 10);
-    EXPECT_EQ(rows_in("near_duplicate_keys"), 75);  // band k held the rows of records 1 to k + 3
-    EXPECT_EQ(rows_in("near_duplicate_keys_recent"), 45);
-    EXPECT_EQ(health("recent_key_rows"), 45);
-    // The earliest near-duplicate, whichever table its rows are in (not an identical fingerprint, so the keys
-    // are read rather than the records' fingerprint index).
-    const TimeMs later = 1772409600000 + 100000;
-    auto found = [&](std::uint64_t fp) {
-      auto f = (*store)->find_near_duplicate(ws, fp, 3, 99, later);
-      EXPECT_TRUE(f) << f.error().message;
-      return f.ok() ? f->value_or(-1) : -2;
-    };
-    EXPECT_EQ(found(a ^ 4), 1);                               // 1 and 3, all moved
-    EXPECT_EQ(found(b ^ 2 ^ 8), 2);                           // 2 moved, 4 mostly: 2 is earlier
-    EXPECT_EQ(found((0x9E3779B97F4A7C15ULL * 12) ^ 16), 12);  // mostly waiting
-    EXPECT_EQ(found(c ^ 0xF000000F), -1);                     // too far from everything
   }
-  auto store = open_sqlite_store(dir, SqliteStoreOptions{.key_merge_rows = 30});
-  ASSERT_TRUE(store) << store.error().message;
-  EXPECT_EQ((*store)->health().at("recent_key_rows").as_int64(), 45);
-  auto f = (*store)->find_near_duplicate(ws, (0x9E3779B97F4A7C15ULL * 12) ^ 16, 3, 99, 1772409600000 + 100000);
-  ASSERT_TRUE(f);
-  EXPECT_EQ(*f, std::optional<std::int64_t>(12));
-  // Rows deleted with their records leave the table without a move: the next move counts what is left.
-  ASSERT_TRUE((*store)->delete_records_before(ws, 1772409600000 + 100000));
-  EXPECT_EQ(rows_in("near_duplicate_keys_recent"), 0);
-  PageCommit p;
-  p.workspace_id = ws;
-  p.source_id = source_id;
-  p.records.push_back(plain_record(ws, source_id, 13, 1772409600000 + 200000));
-  p.records.back().simhash = c;
-  ASSERT_TRUE((*store)->commit_page(p));  // 45 counted + 10: band 0 moves
-  EXPECT_EQ((*store)->health().at("recent_key_rows").as_int64(), 9);
-  EXPECT_EQ(rows_in("near_duplicate_keys_recent"), 9);
-  store->reset();
-  std::error_code ec;
-  std::filesystem::remove_all(dir, ec);
+  Result<std::vector<FeedbackRecord>> commit(std::vector<std::pair<std::int64_t, std::uint64_t>> records) {
+    PageCommit p;
+    p.workspace_id = ws;
+    p.source_id = source_id;
+    p.near_duplicate_bits = 3;
+    for (auto [uid, fp] : records) {
+      FeedbackRecord r = plain_record(ws, source_id, uid, kStart + uid * 1000);
+      r.simhash = fp;
+      p.records.push_back(std::move(r));
+    }
+    return store->commit_page(p);
+  }
+  // The earliest near-duplicate of a record asking after all of them, -1 for none.
+  std::int64_t found(std::uint64_t fp) {
+    auto f = store->find_near_duplicate(ws, fp, 3, 99, kStart + 100000);
+    EXPECT_TRUE(f) << f.error().message;
+    return f.ok() ? f->value_or(-1) : -2;
+  }
+  std::int64_t health(const char* field) { return store->health().at(field).as_int64(); }
+  void exec(const std::string& sql) {
+    auto db = sqlite::Database::open(dir / "chorus.db", sqlite::OpenOptions{.what = "", .wal = false});
+    ASSERT_TRUE(db) << db.error().message;
+    ASSERT_TRUE(db->exec(sql)) << sql;
+  }
+  ~IndexFixture() {
+    store.reset();
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
+};
+
+// The near-duplicate index holds a workspace's fingerprints in memory: read from the records when first asked
+// about, kept by the store's own writes, merged from its recent rows into its sorted arrays as they grow, and
+// read again after a reopen. Lookups meet rows on both sides of a merge.
+TEST(SqliteNearDuplicateIndex, LookupsReadRecentAndMergedRowsAndSurviveAReopen) {
+  IndexFixture f;
+  f.setup();
+  const std::uint64_t a = 0x0123456789ABCDEFULL, b = 0xF0E1D2C3B4A59687ULL, c = 0x5A5A5A5A12345678ULL;
+  ASSERT_TRUE(f.commit({{1, a}, {2, b}}));
+  EXPECT_EQ(f.health("near_duplicate_loads"), 1);
+  EXPECT_EQ(f.health("near_duplicate_records"), 2);
+  EXPECT_EQ(f.health("near_duplicate_merges"), 0);
+  ASSERT_TRUE(f.commit({{3, a ^ 1}, {4, b ^ 2}}));  // four recent records: more than three, merged
+  EXPECT_EQ(f.health("near_duplicate_merges"), 1);
+  for (std::int64_t uid = 5; uid <= 6; ++uid)  // recent again, far from the others
+    ASSERT_TRUE(f.commit({{uid, 0x9E3779B97F4A7C15ULL * static_cast<std::uint64_t>(uid)}}));
+  EXPECT_EQ(f.health("near_duplicate_merges"), 1);
+  EXPECT_EQ(f.health("near_duplicate_records"), 6);
+  EXPECT_GT(f.health("near_duplicate_bytes"), 0);
+  auto check = [&] {
+    EXPECT_EQ(f.found(a ^ 4), 1);                             // 1 and 3, merged
+    EXPECT_EQ(f.found(b ^ 2 ^ 8), 2);                         // 2 and 4, merged
+    EXPECT_EQ(f.found((0x9E3779B97F4A7C15ULL * 6) ^ 16), 6);  // recent
+    EXPECT_EQ(f.found(c ^ 0xF000000F), -1);                   // too far from everything
+  };
+  check();
+  // A record that comes back with another fingerprint leaves its old place.
+  ASSERT_TRUE(f.commit({{1, c}}));
+  EXPECT_EQ(f.found(a ^ 4), 3);
+  EXPECT_EQ(f.found(c ^ 2), 1);
+  ASSERT_TRUE(f.commit({{1, a}}));
+  f.open();
+  EXPECT_EQ(f.health("near_duplicate_loads"), 0);  // nothing read until asked
+  check();
+  EXPECT_EQ(f.health("near_duplicate_loads"), 1);
+  // Records deleted with their workspace's retention leave the index.
+  ASSERT_TRUE(f.store->delete_records_before(f.ws, IndexFixture::kStart + 3500));
+  EXPECT_EQ(f.found(a ^ 4), -1);
+  EXPECT_EQ(f.found(b ^ 2 ^ 8), 4);
+  EXPECT_EQ(f.health("near_duplicate_records"), 3);
+}
+
+// A batch that fails leaves the index as it was: its records are not found, and a record it changed is found
+// where it was.
+TEST(SqliteNearDuplicateIndex, AFailedBatchLeavesTheIndexAsItWas) {
+  IndexFixture f;
+  f.setup();
+  const std::uint64_t a = 0x0123456789ABCDEFULL, b = 0xF0E1D2C3B4A59687ULL;
+  // Another connection adds a trigger that refuses record 666; the store notices the write and starts over.
+  f.exec("CREATE TRIGGER refuse AFTER INSERT ON records WHEN NEW.uid = 666 BEGIN SELECT RAISE(ABORT, 'refused'); END");
+  ASSERT_TRUE(f.commit({{1, a}}));
+  EXPECT_EQ(f.found(a ^ 1), 1);
+  // Record 2 is new, record 1 moves to b's neighbourhood, and then 666 fails the batch.
+  auto failed = f.commit({{2, a ^ 2}, {1, b ^ 1}, {666, b}});
+  ASSERT_FALSE(failed);
+  EXPECT_NE(failed.error().message.find("refused"), std::string::npos) << failed.error().message;
+  EXPECT_EQ(f.found(a ^ 1), 1);
+  EXPECT_EQ(f.found(b ^ 4), -1);
+  EXPECT_EQ(f.health("near_duplicate_records"), 1);
+  // The same batch without the refused record goes through.
+  ASSERT_TRUE(f.commit({{2, a ^ 2}, {1, b ^ 1}}));
+  EXPECT_EQ(f.found(a ^ 1), 2);
+  EXPECT_EQ(f.found(b ^ 4), 1);
+}
+
+// Another connection's write to the database (here a record deleted behind the store's back) empties the index,
+// which reads the records again: a lookup never names a record that is gone.
+TEST(SqliteNearDuplicateIndex, AnotherWriterIsNoticed) {
+  IndexFixture f;
+  f.setup();
+  const std::uint64_t a = 0x0123456789ABCDEFULL;
+  ASSERT_TRUE(f.commit({{1, a}, {2, a ^ 1}}));
+  EXPECT_EQ(f.found(a ^ 4), 1);
+  const auto clears = f.health("near_duplicate_clears");
+  f.exec("DELETE FROM records WHERE uid = 1");
+  EXPECT_EQ(f.found(a ^ 4), 2);
+  EXPECT_EQ(f.health("near_duplicate_clears"), clears + 1);
+  // The store's own commits do not count as another writer's.
+  ASSERT_TRUE(f.commit({{3, a ^ 8}}));
+  EXPECT_EQ(f.found(a ^ 4), 2);
+  EXPECT_EQ(f.health("near_duplicate_clears"), clears + 1);
+}
+
+// A workspace deleted takes its index with it; a record of another workspace is never a near-duplicate.
+TEST(SqliteNearDuplicateIndex, WorkspacesAreApart) {
+  IndexFixture f;
+  f.setup();
+  const std::uint64_t a = 0x0123456789ABCDEFULL;
+  ASSERT_TRUE(f.commit({{1, a}}));
+  const Id first = f.ws;
+  auto customer = f.store->create_customer("d", "hash-d");
+  ASSERT_TRUE(customer);
+  auto w = f.store->create_workspace(customer->id, "other");
+  ASSERT_TRUE(w);
+  f.ws = w->id;
+  Source src;
+  src.workspace_id = f.ws;
+  src.type = "jsonl";
+  src.name = "s";
+  src.sealed_secrets = "sealed";
+  auto source = f.store->create_source(src);
+  ASSERT_TRUE(source);
+  f.source_id = source->id;
+  EXPECT_EQ(f.found(a ^ 1), -1);
+  ASSERT_TRUE(f.commit({{5, a ^ 2}}));
+  EXPECT_EQ(f.found(a ^ 1), 5);
+  ASSERT_TRUE(f.store->delete_workspace(customer->id, f.ws));
+  EXPECT_EQ(f.health("near_duplicate_records"), 1);
+  f.ws = first;
+  EXPECT_EQ(f.found(a ^ 1), 1);
 }
 
 // Reports and pages of feedback read on a connection of their own: while a parser's batch transaction of
@@ -315,17 +391,17 @@ TEST(SqliteCheckpoints, TheWalStaysBoundedUnderAWriterThatNeverPauses) {
   std::filesystem::remove_all(dir, ec);
 }
 
-// The same spec with near-duplicate key rows moved into the large table every few records, so that lookups,
-// updates, erasures and deletes meet rows in both tables.
+// The same spec with the near-duplicate index merging its recent rows every few records, so that lookups,
+// updates, erasures and deletes meet rows on both sides of a merge.
 INSTANTIATE_TEST_SUITE_P(Sqlite, StoreSpec,
                          ::testing::Values(BackendFactory{"sqlite",
                                                           [](std::string&) -> std::unique_ptr<StoreBackend> {
                                                             return std::make_unique<SqliteBackend>();
                                                           }},
-                                           BackendFactory{"sqlite_key_merges",
+                                           BackendFactory{"sqlite_index_merges",
                                                           [](std::string&) -> std::unique_ptr<StoreBackend> {
                                                             return std::make_unique<SqliteBackend>(
-                                                                SqliteStoreOptions{.key_merge_rows = 25});
+                                                                SqliteStoreOptions{.near_duplicate_recent_rows = 2});
                                                           }}),
                          backend_name);
 
