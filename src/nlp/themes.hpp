@@ -60,7 +60,7 @@ std::string aspect_of_class(std::string_view class_name);
 class ThemesStage final : public Stage {
  public:
   std::string_view name() const override { return "themes"; }
-  std::string_view version() const override { return "14"; }
+  std::string_view version() const override { return "15"; }
   void run(Document& doc) const override;
 };
 

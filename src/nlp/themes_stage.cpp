@@ -136,12 +136,16 @@ const WordSet& generic_words_any_language() {
   return words;
 }
 
-// Nouns that only make sense in the plural, and words in "-s" that are no plural ("upstairs"): never
-// singularised for display.
+// Nouns that only make sense in the plural, and words in "-s" that are no plural ("upstairs", and the names of
+// software that feedback writes in lowercase or at a sentence's start: "keras", "kubernetes", "vue.js" written
+// "vuejs"): never singularised for display.
 bool is_plural_noun(std::string_view w) {
-  return is_one_of(w, {"settings", "analytics",  "news",    "stats",       "credentials", "graphics",      "lyrics",
+  return w.ends_with("js") ||
+         is_one_of(w, {"settings", "analytics",  "news",    "stats",       "credentials", "graphics",      "lyrics",
                        "series",   "specs",      "options", "preferences", "permissions", "notifications", "docs",
-                       "upstairs", "downstairs", "indoors", "outdoors",    "afterwards",  "towards"});
+                       "upstairs", "downstairs", "indoors", "outdoors",    "afterwards",  "towards",       "chaos",
+                       "kudos",    "keras",      "pandas",  "kubernetes",  "postgres",    "jenkins",       "macos",
+                       "ipados",   "watchos",    "tvos",    "chromeos"});
 }
 
 // Nouns whose singular ends in one "s" and whose plural adds "es" ("lenses", "buses"): the stemmer cannot tell
@@ -612,7 +616,8 @@ std::string_view without_possessive(std::string_view word) {
 // "crashes" -> "crash", "settings" -> "setting", "batteries" -> "battery", "ferrodb's" -> "ferrodb");
 // otherwise the word itself.
 std::string english_display(const std::string& word, const std::string& stem, std::string_view lang, bool verb_forms) {
-  if (word == stem || is_plural_noun(word)) return word;
+  // A singular in one "s" ("canvas", "alias") is its own display form.
+  if (word == stem || is_plural_noun(word) || is_singular_in_s(word)) return word;
   if (std::string_view bare = without_possessive(word); bare.size() != word.size()) return std::string(bare);
   if (ends_with(word, "ies") && word.size() > 4 && ends_with(stem, "i") &&
       word.substr(0, word.size() - 3) == stem.substr(0, stem.size() - 1)) {

@@ -7,7 +7,7 @@ namespace chorus::nlp {
 namespace {
 
 TEST(Pipeline, StandardVersionListsEveryStageInOrder) {
-  EXPECT_EQ(Pipeline::standard().version(), "clean@3,language@4,sentiment@20,category@20,themes@14,fingerprint@2");
+  EXPECT_EQ(Pipeline::standard().version(), "clean@3,language@4,sentiment@20,category@20,themes@15,fingerprint@2");
 }
 
 }  // namespace

@@ -353,6 +353,18 @@ TEST(Themes, NamesWrittenInMixedCaseAndWordsInSThatAreNoPluralKeepTheirLetters) 
   for (const std::string& theme : t) EXPECT_EQ(theme.find("upstair "), std::string::npos) << theme;
   // A word in lowercase is still shown in its singular.
   EXPECT_TRUE(contains(themes("Split views on ipados are broken"), "split view"));
+  // Software whose name ends in "s", at a sentence's start or in lowercase, and singulars in one "s".
+  for (auto [text, shown, never] : {std::tuple{"Keras crashes when I load a model.", "keras", "kera"},
+                                    std::tuple{"The canvas is blank after an update.", "canvas", "canva"},
+                                    std::tuple{"Kubernetes pods restart every hour.", "kubernetes", "kubernete"},
+                                    std::tuple{"Our vuejs build fails since the update.", "vuejs build", "vuej"}}) {
+    auto got = themes(text);
+    EXPECT_TRUE(
+        std::any_of(got.begin(), got.end(), [&](const std::string& t) { return t.find(shown) != std::string::npos; }))
+        << text << ": " << testing::PrintToString(got);
+    for (const std::string& theme : got)
+      EXPECT_EQ((theme + " ").find(std::string(never) + " "), std::string::npos) << text;
+  }
 }
 
 TEST(Themes, AVerbGoingOnIsNoTheme) {
