@@ -110,7 +110,7 @@ std::filesystem::path fresh_dir(const std::string& name) {
 struct IndexFixture {
   std::filesystem::path dir = fresh_dir("chorus-near-index");
   std::unique_ptr<Store> store;
-  Id ws = 0, source_id = 0;
+  Id customer_id = 0, ws = 0, source_id = 0;
   static constexpr TimeMs kStart = 1772409600000;
 
   void open(SqliteStoreOptions options = {.near_duplicate_recent_rows = 3}) {
@@ -121,9 +121,14 @@ struct IndexFixture {
   }
   void setup() {
     open();
-    auto customer = store->create_customer("c", "hash-c");
+    use_new_workspace("c");
+  }
+  // A new customer with a workspace and a source, which later commits and lookups use.
+  void use_new_workspace(const std::string& name) {
+    auto customer = store->create_customer(name, "hash-" + name);
     ASSERT_TRUE(customer);
-    auto w = store->create_workspace(customer->id, "w");
+    customer_id = customer->id;
+    auto w = store->create_workspace(customer->id, name);
     ASSERT_TRUE(w);
     ws = w->id;
     Source src;
@@ -255,23 +260,11 @@ TEST(SqliteNearDuplicateIndex, WorkspacesAreApart) {
   const std::uint64_t a = 0x0123456789ABCDEFULL;
   ASSERT_TRUE(f.commit({{1, a}}));
   const Id first = f.ws;
-  auto customer = f.store->create_customer("d", "hash-d");
-  ASSERT_TRUE(customer);
-  auto w = f.store->create_workspace(customer->id, "other");
-  ASSERT_TRUE(w);
-  f.ws = w->id;
-  Source src;
-  src.workspace_id = f.ws;
-  src.type = "jsonl";
-  src.name = "s";
-  src.sealed_secrets = "sealed";
-  auto source = f.store->create_source(src);
-  ASSERT_TRUE(source);
-  f.source_id = source->id;
+  f.use_new_workspace("d");
   EXPECT_EQ(f.found(a ^ 1), -1);
   ASSERT_TRUE(f.commit({{5, a ^ 2}}));
   EXPECT_EQ(f.found(a ^ 1), 5);
-  ASSERT_TRUE(f.store->delete_workspace(customer->id, f.ws));
+  ASSERT_TRUE(f.store->delete_workspace(f.customer_id, f.ws));
   EXPECT_EQ(f.health("near_duplicate_records"), 1);
   f.ws = first;
   EXPECT_EQ(f.found(a ^ 1), 1);
