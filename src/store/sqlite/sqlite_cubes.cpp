@@ -1,8 +1,10 @@
 // Rollup cubes: the list, their DDL and upserts, and per-batch folding.
 #include "store/sqlite/sqlite_cubes.hpp"
 
+#include <algorithm>
 #include <array>
 #include <bit>
+#include <tuple>
 
 #include "store/sqlite/sqlite_sql.hpp"
 
@@ -121,57 +123,114 @@ std::string schema() {
   return out;
 }
 
+std::size_t Fold::KeyHash::operator()(const Key& k) const noexcept {
+  auto mix = [](std::uint64_t h, std::uint64_t v) {
+    h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+    return h;
+  };
+  std::uint64_t h = mix(static_cast<std::uint64_t>(k.workspace), static_cast<std::uint64_t>(k.time));
+  h = mix(h, static_cast<std::uint64_t>(k.source));
+  h = mix(h, std::bit_cast<std::uint64_t>(k.rating));
+  h = mix(h, (std::uint64_t{k.cube} << 32) | k.theme);
+  h = mix(h, (std::uint64_t{k.sentiment} << 32) | k.category);
+  h = mix(h, k.language);
+  return static_cast<std::size_t>(h * 0xff51afd7ed558ccdULL >> 7);
+}
+
+std::uint32_t Fold::text_id(std::string_view text) {
+  if (auto it = text_ids_.find(text); it != text_ids_.end()) return it->second;
+  const auto id = static_cast<std::uint32_t>(texts_.size());
+  texts_.emplace_back(text);
+  text_ids_.emplace(texts_.back(), id);
+  return id;
+}
+
 void Fold::add(const FeedbackRecord& r, int sign) {
   const std::int64_t units = sign * sqlite_sql::compound_units(r.sentiment_compound);
+  const std::uint32_t sentiment = text_id(r.sentiment_type);
+  const std::uint32_t category = text_id(r.category);
+  const std::uint32_t language = text_id(r.language_code);
+  // A record names a theme once; the list is short, so it is numbered once for all the theme cubes.
+  std::uint32_t theme_ids[16];
+  std::vector<std::uint32_t> more_themes;
+  std::span<const std::uint32_t> themes;
+  if (r.themes.size() <= std::size(theme_ids)) {
+    for (std::size_t t = 0; t < r.themes.size(); ++t) theme_ids[t] = text_id(r.themes[t]);
+    themes = {theme_ids, r.themes.size()};
+  } else {
+    for (const auto& t : r.themes) more_themes.push_back(text_id(t));
+    themes = more_themes;
+  }
+  auto bump = [&](const Key& key) {
+    auto& cell = cells_[key];
+    cell.count += sign;
+    cell.units += units;
+  };
   for (std::size_t i = 0; i < kCubes.size(); ++i) {
     const Cube& c = kCubes[i];
     if (c.family == Family::ratings && !r.rating) continue;
-    Key key{i,
-            "",
-            grain_start(r.timestamp, c.grain),
-            c.dims & kSource ? r.source_id : 0,
-            c.dims & kSentiment ? r.sentiment_type : "",
-            c.dims & kCategory ? r.category : "",
-            c.dims & kLanguage ? r.language_code : "",
-            c.dims & kRating ? *r.rating : 0.0};
+    Key key;
+    key.workspace = r.workspace_id;
+    key.cube = static_cast<std::uint32_t>(i);
+    key.time = grain_start(r.timestamp, c.grain);
+    if (c.dims & kSource) key.source = r.source_id;
+    if (c.dims & kSentiment) key.sentiment = sentiment;
+    if (c.dims & kCategory) key.category = category;
+    if (c.dims & kLanguage) key.language = language;
+    if (c.dims & kRating) key.rating = *r.rating;
     if (c.family == Family::themes) {
-      for (const auto& t : r.themes) {
-        std::get<1>(key) = t;
-        auto& cell = cells_[{r.workspace_id, key}];
-        cell.count += sign;
-        cell.units += units;
+      for (auto t : themes) {
+        key.theme = t;
+        bump(key);
       }
     } else {
-      auto& cell = cells_[{r.workspace_id, key}];
-      cell.count += sign;
-      cell.units += units;
+      bump(key);
     }
   }
 }
 
 Status Fold::write(sqlite::Database& db) {
+  // Texts ranked in their order, so rows sort as each table's key does (workspace, time, theme, source,
+  // sentiment, category, language, rating) and a batch's upserts walk every table forwards.
+  std::vector<std::uint32_t> by_text(texts_.size());
+  for (std::uint32_t i = 0; i < by_text.size(); ++i) by_text[i] = i;
+  std::sort(by_text.begin(), by_text.end(), [&](auto a, auto b) { return texts_[a] < texts_[b]; });
+  std::vector<std::uint32_t> rank(texts_.size());
+  for (std::uint32_t i = 0; i < by_text.size(); ++i) rank[by_text[i]] = i;
+  std::vector<const std::pair<const Key, Cell>*> rows;
+  rows.reserve(cells_.size());
+  for (const auto& entry : cells_)
+    if (entry.second.count != 0 || entry.second.units != 0)  // else a record moved out and back within the batch
+      rows.push_back(&entry);
+  std::sort(rows.begin(), rows.end(), [&](const auto* x, const auto* y) {
+    const Key& a = x->first;
+    const Key& b = y->first;
+    return std::tuple(a.cube, a.workspace, a.time, rank[a.theme], a.source, rank[a.sentiment], rank[a.category],
+                      rank[a.language], a.rating) < std::tuple(b.cube, b.workspace, b.time, rank[b.theme], b.source,
+                                                               rank[b.sentiment], rank[b.category], rank[b.language],
+                                                               b.rating);
+  });
   std::vector<std::optional<sqlite::Statement>> statements(kCubes.size());
-  for (const auto& [wk, cell] : cells_) {
-    const auto& [ws, key] = wk;
-    if (cell.count == 0 && cell.units == 0) continue;  // a record moved out and back within the batch
-    const std::size_t i = std::get<0>(key);
-    const Cube& c = kCubes[i];
-    if (!statements[i]) {
+  for (const auto* row : rows) {
+    const auto& [key, cell] = *row;
+    const Cube& c = kCubes[key.cube];
+    auto& statement = statements[key.cube];
+    if (!statement) {
       auto st = db.prepare(upsert_sql(c));
       if (!st) return st.error();
-      statements[i] = std::move(st.value());
+      statement = std::move(st.value());
     }
-    auto& st = *statements[i];
+    auto& st = *statement;
     st.reset();
     int p = 1;
-    st.bind(p++, ws);
-    st.bind(p++, std::get<2>(key));
-    if (c.dims & kTheme) st.bind(p++, std::get<1>(key));
-    if (c.dims & kSource) st.bind(p++, std::get<3>(key));
-    if (c.dims & kSentiment) st.bind(p++, std::get<4>(key));
-    if (c.dims & kCategory) st.bind(p++, std::get<5>(key));
-    if (c.dims & kLanguage) st.bind(p++, std::get<6>(key));
-    if (c.dims & kRating) st.bind(p++, std::get<7>(key));
+    st.bind(p++, key.workspace);
+    st.bind(p++, key.time);
+    if (c.dims & kTheme) st.bind(p++, texts_[key.theme]);
+    if (c.dims & kSource) st.bind(p++, key.source);
+    if (c.dims & kSentiment) st.bind(p++, texts_[key.sentiment]);
+    if (c.dims & kCategory) st.bind(p++, texts_[key.category]);
+    if (c.dims & kLanguage) st.bind(p++, texts_[key.language]);
+    if (c.dims & kRating) st.bind(p++, key.rating);
     st.bind(p++, cell.count);
     if (c.family != Family::ratings) st.bind(p++, cell.units);
     if (auto s = st.run(); !s) return s;

@@ -3,11 +3,12 @@
 // tables, upserts and the choice of cube for a query all come from the one list in sqlite_cubes.cpp.
 #pragma once
 
-#include <map>
 #include <optional>
 #include <span>
 #include <string>
-#include <tuple>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
 
 #include "core/record.hpp"
 #include "core/sqlite.hpp"
@@ -36,7 +37,8 @@ const Cube* covering(Family family, Grain grain, unsigned need);
 std::string schema();
 
 // One batch's contributions, summed per cube row before they are written, so a batch of records in the
-// same hours costs one upsert per row it touches rather than one per record.
+// same hours costs one upsert per row it touches rather than one per record. Text dimensions are kept as
+// numbers while folding (each distinct text once per fold), and rows are written in each table's key order.
 class Fold {
  public:
   void add(const FeedbackRecord& r, int sign);
@@ -44,13 +46,32 @@ class Fold {
   bool empty() const { return cells_.empty(); }
 
  private:
-  // theme, time, source, sentiment, category, language, rating (unused dimensions left empty)
-  using Key = std::tuple<std::size_t, std::string, TimeMs, Id, std::string, std::string, std::string, double>;
+  // Unused dimensions are 0 (for texts: the empty text, number 0).
+  struct Key {
+    Id workspace = 0;
+    TimeMs time = 0;
+    Id source = 0;
+    double rating = 0.0;
+    std::uint32_t cube = 0;
+    std::uint32_t theme = 0, sentiment = 0, category = 0, language = 0;
+    bool operator==(const Key&) const = default;
+  };
+  struct KeyHash {
+    std::size_t operator()(const Key& k) const noexcept;
+  };
   struct Cell {
     std::int64_t count = 0;
     std::int64_t units = 0;  // compound in ten-thousandths
   };
-  std::map<std::pair<Id, Key>, Cell> cells_;  // (workspace, cube index + key)
+  struct TextHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  };
+  std::uint32_t text_id(std::string_view text);
+
+  std::vector<std::string> texts_{std::string()};
+  std::unordered_map<std::string, std::uint32_t, TextHash, std::equal_to<>> text_ids_{{std::string(), 0}};
+  std::unordered_map<Key, Cell, KeyHash> cells_;
 };
 
 }  // namespace chorus::store::cubes
