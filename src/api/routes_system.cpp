@@ -48,7 +48,7 @@ http::Response healthz(AppContext& ctx) {
     if (kv.value().is_object())
       if (auto s = get_string(kv.value(), "state"); s && *s != "running") ok = false;
   json::object store = ctx.store.health();
-  if (get_bool(json::value(store), "ok") == false) ok = false;
+  if (get_bool(store, "ok") == false) ok = false;
   return json_response(ok ? 200 : 503, json::object{{"status", ok ? "ok" : "degraded"},
                                                     {"roles", std::move(roles)},
                                                     {"store", std::move(store)},

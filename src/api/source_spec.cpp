@@ -49,7 +49,7 @@ Error prefixed(const Error& e, const std::string& where) {
 // {"every": "15m"} of a connector that pulls.
 Result<std::int64_t> parse_schedule(const json::object& schedule, const connectors::Connector& connector,
                                     const std::string& where) {
-  auto every = get_string(json::value(schedule), "every");
+  auto every = get_string(schedule, "every");
   if (!every) return make_error(ErrorCode::bad_request, where + "schedule.every is required, e.g. \"15m\"");
   auto secs = parse_every(*every);
   if (!secs) return prefixed(secs.error(), where);

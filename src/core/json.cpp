@@ -57,22 +57,24 @@ std::optional<std::string> scalar_to_string(const json::value& v) {
   }
 }
 
-static const json::value* member(const json::value& obj, std::string_view key) {
-  if (!obj.is_object()) return nullptr;
-  const auto& o = obj.get_object();
+namespace {
+
+const json::value* member(const json::object& o, std::string_view key) {
   auto it = o.find(key);
   if (it == o.end() || it->value().is_null()) return nullptr;
   return &it->value();
 }
 
-std::optional<std::string> get_string(const json::value& obj, std::string_view key) {
-  const json::value* v = member(obj, key);
+const json::value* member(const json::value& obj, std::string_view key) {
+  return obj.is_object() ? member(obj.get_object(), key) : nullptr;
+}
+
+std::optional<std::string> string_of(const json::value* v) {
   if (!v) return std::nullopt;
   return scalar_to_string(*v);
 }
 
-std::optional<std::int64_t> get_int(const json::value& obj, std::string_view key) {
-  const json::value* v = member(obj, key);
+std::optional<std::int64_t> int_of(const json::value* v) {
   if (!v) return std::nullopt;
   if (v->is_int64()) return v->get_int64();
   if (v->is_uint64() && v->get_uint64() <= static_cast<std::uint64_t>(INT64_MAX))
@@ -87,8 +89,7 @@ std::optional<std::int64_t> get_int(const json::value& obj, std::string_view key
   return std::nullopt;
 }
 
-std::optional<double> get_double(const json::value& obj, std::string_view key) {
-  const json::value* v = member(obj, key);
+std::optional<double> double_of(const json::value* v) {
   if (!v) return std::nullopt;
   if (v->is_number()) return v->to_number<double>();
   if (v->is_string()) {
@@ -100,8 +101,7 @@ std::optional<double> get_double(const json::value& obj, std::string_view key) {
   return std::nullopt;
 }
 
-std::optional<bool> get_bool(const json::value& obj, std::string_view key) {
-  const json::value* v = member(obj, key);
+std::optional<bool> bool_of(const json::value* v) {
   if (!v) return std::nullopt;
   if (v->is_bool()) return v->get_bool();
   if (v->is_string()) {
@@ -110,6 +110,22 @@ std::optional<bool> get_bool(const json::value& obj, std::string_view key) {
   }
   return std::nullopt;
 }
+
+}  // namespace
+
+std::optional<std::string> get_string(const json::value& obj, std::string_view key) {
+  return string_of(member(obj, key));
+}
+std::optional<std::int64_t> get_int(const json::value& obj, std::string_view key) { return int_of(member(obj, key)); }
+std::optional<double> get_double(const json::value& obj, std::string_view key) { return double_of(member(obj, key)); }
+std::optional<bool> get_bool(const json::value& obj, std::string_view key) { return bool_of(member(obj, key)); }
+
+std::optional<std::string> get_string(const json::object& obj, std::string_view key) {
+  return string_of(member(obj, key));
+}
+std::optional<std::int64_t> get_int(const json::object& obj, std::string_view key) { return int_of(member(obj, key)); }
+std::optional<double> get_double(const json::object& obj, std::string_view key) { return double_of(member(obj, key)); }
+std::optional<bool> get_bool(const json::object& obj, std::string_view key) { return bool_of(member(obj, key)); }
 
 void append_json_number(std::string& out, double d) {
   if (!std::isfinite(d)) {

@@ -25,6 +25,11 @@ std::optional<std::string> get_string(const json::value& obj, std::string_view k
 std::optional<std::int64_t> get_int(const json::value& obj, std::string_view key);
 std::optional<double> get_double(const json::value& obj, std::string_view key);
 std::optional<bool> get_bool(const json::value& obj, std::string_view key);
+// The same reads on an object already in hand (no copy of it into a value).
+std::optional<std::string> get_string(const json::object& obj, std::string_view key);
+std::optional<std::int64_t> get_int(const json::object& obj, std::string_view key);
+std::optional<double> get_double(const json::object& obj, std::string_view key);
+std::optional<bool> get_bool(const json::object& obj, std::string_view key);
 
 // Converts a scalar to its natural string form (strings unquoted, numbers in decimal); nullopt for
 // null, objects and arrays.

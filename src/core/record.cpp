@@ -245,19 +245,19 @@ Result<FeedbackRecord> record_from_json(const json::value& v) {
   r.source_id = id_of("source_id").value_or(0);
   r.source_type = get_string(v, "source_type").value_or("");
   if (const auto* c = sub(o, "core_attributes")) {
-    json::value cv(*c);
+    const json::object& cv = *c;
     r.language = get_string(cv, "language").value_or("Unknown");
     r.language_code = get_string(cv, "language_code").value_or("un");
     r.customer_id = get_int(cv, "tenant_info").value_or(0);
     r.source_info = get_string(cv, "source_info").value_or("");
   }
   if (const auto* c = sub(o, "review_attributes")) {
-    json::value cv(*c);
+    const json::object& cv = *c;
     r.rating = get_double(cv, "rating");
     r.title = get_string(cv, "title");
   }
   if (const auto* c = sub(o, "conversation_attributes")) {
-    json::value cv(*c);
+    const json::object& cv = *c;
     r.text = get_string(cv, "text").value_or("");
     r.sentiment_type = get_string(cv, "sentiment_type").value_or("neutral");
     r.sentiment_score = static_cast<int>(get_int(cv, "sentiment_score").value_or(0));
@@ -272,7 +272,7 @@ Result<FeedbackRecord> record_from_json(const json::value& v) {
     if (auto it = c->find("sub_themes"); it != c->end() && it->value().is_array()) {
       for (const auto& t : it->value().get_array()) {
         if (!t.is_object()) continue;
-        json::value tv(t);
+        const json::value& tv = t;
         auto theme = get_string(tv, "theme");
         auto phrase = get_string(tv, "phrase");
         if (theme && phrase) r.sub_themes.emplace_back(*theme, *phrase);
@@ -281,7 +281,7 @@ Result<FeedbackRecord> record_from_json(const json::value& v) {
     if (auto d = get_string(cv, "duplicate_of")) r.duplicate_of = parse_i64(*d);
   }
   if (const auto* c = sub(o, "metadata_attributes")) {
-    json::value cv(*c);
+    const json::object& cv = *c;
     r.external_id = get_string(cv, "external_id").value_or("");
     r.url = get_string(cv, "url");
     r.raw_ref = get_string(cv, "raw_ref").value_or("");
@@ -289,13 +289,13 @@ Result<FeedbackRecord> record_from_json(const json::value& v) {
       if (kv.key() != "external_id" && kv.key() != "url" && kv.key() != "raw_ref") r.extra[kv.key()] = kv.value();
   }
   if (const auto* c = sub(o, "user_attributes")) {
-    json::value cv(*c);
+    const json::object& cv = *c;
     r.email = get_string(cv, "email");
     r.platform_user_id = get_string(cv, "feedback_platform_user_id");
     r.username = get_string(cv, "username");
   }
   if (const auto* c = sub(o, "context_info")) {
-    json::value cv(*c);
+    const json::object& cv = *c;
     if (auto t = get_string(cv, "timestamp")) r.timestamp = parse_time(*t).value_or(0);
     if (auto t = get_string(cv, "received_at")) r.received_at = parse_time(*t).value_or(0);
     r.nlp_version = get_string(cv, "nlp_version").value_or("");

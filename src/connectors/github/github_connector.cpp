@@ -58,7 +58,7 @@ bool is_comment(const json::object& item) { return item.contains("issue_url") &&
 bool on_pull_request(const json::object& item) {
   if (const json::value* pr = item.if_contains("pull_request"); pr && !pr->is_null()) return true;
   // A comment only knows its page: /pull/N#issuecomment-M for a pull request's conversation.
-  auto url = get_string(json::value(item), "html_url");
+  auto url = get_string(item, "html_url");
   return is_comment(item) && url && url->find("/pull/") != std::string::npos;
 }
 
@@ -96,12 +96,12 @@ Result<WebhookItems> GitHubConnector::from_webhook(const http::Headers& headers,
   if (event == "issues") {
     const json::object* issue = object_at(payload, "issue");
     if (!issue) return make_error(ErrorCode::bad_request, "github issues event has no \"issue\" object");
-    if (!get_string(json::value(*issue), "id")) return make_error(ErrorCode::bad_request, "github issue has no id");
+    if (!get_string(*issue, "id")) return make_error(ErrorCode::bad_request, "github issue has no id");
     out.items.emplace_back(*issue);
   } else if (event == "issue_comment") {
     const json::object* comment = object_at(payload, "comment");
     if (!comment) return make_error(ErrorCode::bad_request, "github issue_comment event has no \"comment\" object");
-    if (!get_string(json::value(*comment), "id")) return make_error(ErrorCode::bad_request, "github comment has no id");
+    if (!get_string(*comment, "id")) return make_error(ErrorCode::bad_request, "github comment has no id");
     json::object item = *comment;
     // The comment alone does not always say it sits on a pull request; the delivery's issue does.
     const json::object* issue = object_at(payload, "issue");

@@ -53,7 +53,7 @@ class IssuesSync {
     if (setting_bool(source, "include_comments", true))
       listings_.push_back(Listing{"comments", "/repos/" + repo + "/issues/comments", "issue_comment:", {}});
     for (Listing& listing : listings_) {
-      auto text = get_string(json::value(previous), listing.key);
+      auto text = get_string(previous, listing.key);
       auto mark = ingest::Watermark::decode(text.value_or(""));
       if (!mark) return make_error(ErrorCode::bad_request, "github cursor: " + mark.error().message);
       listing.mark = std::move(mark.value());

@@ -20,7 +20,7 @@ std::optional<TimeMs> epoch_seconds(const json::value& obj, std::string_view key
 }
 
 std::optional<std::string> inbox_url(const SourceSettings& source, const std::string& conversation_id) {
-  auto app = get_string(json::value(source.config), "app_id");
+  auto app = get_string(source.config, "app_id");
   if (!app || app->empty()) return std::nullopt;
   return "https://app.intercom.com/a/inbox/" + *app + "/inbox/conversation/" + conversation_id;
 }

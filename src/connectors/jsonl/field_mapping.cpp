@@ -207,9 +207,9 @@ Result<MappedItem> FieldMappedConnector::map(const json::value& raw, const Sourc
       m.extra[kv.key()] = *v;
     }
   }
-  auto info = get_string(json::value(source.config), "source_info");
+  auto info = get_string(source.config, "source_info");
   m.source_info = info && !info->empty() ? *info : std::string(default_source_info_);
-  auto format = get_string(json::value(source.config), "format").value_or("plain");
+  auto format = get_string(source.config, "format").value_or("plain");
   m.format = format == "html"       ? MappedItem::Format::html
              : format == "markdown" ? MappedItem::Format::markdown
                                     : MappedItem::Format::plain;

@@ -53,7 +53,7 @@ class ListingSync {
     if (setting_bool(source, "include_comments", false))
       streams_.push_back(Stream{"comments", "/r/" + sub + "/comments.json", "t1", {}});
     for (Stream& stream : streams_) {
-      auto mark = ingest::Watermark::decode(get_string(json::value(previous), stream.key).value_or(""));
+      auto mark = ingest::Watermark::decode(get_string(previous, stream.key).value_or(""));
       if (!mark) return make_error(ErrorCode::bad_request, "reddit cursor: " + mark.error().message);
       stream.mark = std::move(mark.value());
     }

@@ -124,7 +124,7 @@ Result<MappedItem> SlackConnector::map(const json::value& raw, const SourceSetti
     if (!m.username) m.username = non_empty(*profile, "real_name");
     if (!m.username) m.username = non_empty(*profile, "name");
   }
-  auto workspace = get_string(json::value(source.config), "workspace_url");
+  auto workspace = get_string(source.config, "workspace_url");
   if (workspace && !workspace->empty()) {
     while (workspace->ends_with('/')) workspace->pop_back();
     std::string digits;

@@ -99,7 +99,7 @@ Result<MappedItem> TypeformConnector::map(const json::value& raw, const SourceSe
   if (auto submitted = non_empty(*response, "submitted_at")) m.timestamp = parse_time(*submitted);
 
   auto form_id = non_empty(*response, "form_id");
-  if (!form_id) form_id = get_string(json::value(source.config), "form_id");
+  if (!form_id) form_id = get_string(source.config, "form_id");
   if (form_id) {
     m.url = "https://admin.typeform.com/form/" + *form_id + "/results#responses";
     m.extra["form_id"] = *form_id;

@@ -74,7 +74,7 @@ std::optional<std::string> TypeformConnector::skip_reason(const json::value& raw
   if (const json::value* inner = find_path(raw, "form_response"); inner && inner->is_object()) response = inner;
   if (!response->is_object()) return std::nullopt;
   auto form = get_string(*response, "form_id");
-  auto configured = get_string(json::value(source.config), "form_id");
+  auto configured = get_string(source.config, "form_id");
   if (form && configured && *form != *configured) return "other_form";
   if (auto submitted = get_string(*response, "submitted_at"); !submitted || submitted->empty()) return "partial";
   if (!has_feedback(*response)) return std::string(kNoText);

@@ -141,7 +141,7 @@ class ExportSync {
       const json::value* end = page->if_contains("end_of_stream");
       if (!end || !end->is_bool())
         return ingest::malformed_page(where, "\"end_of_stream\" is missing or not true/false");
-      auto after = get_string(json::value(*page), "after_cursor");
+      auto after = get_string(*page, "after_cursor");
 
       auto users = users_of(*page);
       std::vector<json::value> items;

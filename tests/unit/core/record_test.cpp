@@ -184,5 +184,27 @@ TEST(JsonPath, FindsDottedPathsThroughObjectsAndArrays) {
   EXPECT_FALSE(get_bool(json::object{{"b", "yes"}}, "b"));
 }
 
+TEST(JsonReads, AnObjectInHandReadsAsTheSameObjectInAValue) {
+  const auto o = parse_json(R"({"s":"x","n":"42","i":7,"d":"2.5","f":2.5,"big":18446744073709551615,
+    "t":"true","b":false,"nul":null,"arr":[1],"obj":{"a":1}})")
+                     .value()
+                     .as_object();
+  const json::value v(o);
+  for (const char* key : {"s", "n", "i", "d", "f", "big", "t", "b", "nul", "arr", "obj", "absent"}) {
+    SCOPED_TRACE(key);
+    EXPECT_EQ(get_string(o, key), get_string(v, key));
+    EXPECT_EQ(get_int(o, key), get_int(v, key));
+    EXPECT_EQ(get_double(o, key), get_double(v, key));
+    EXPECT_EQ(get_bool(o, key), get_bool(v, key));
+  }
+  EXPECT_EQ(get_int(o, "n"), 42);
+  EXPECT_EQ(get_double(o, "d"), 2.5);
+  EXPECT_EQ(get_bool(o, "t"), true);
+  EXPECT_FALSE(get_int(o, "big")) << "past int64";
+  EXPECT_FALSE(get_string(o, "nul")) << "null reads as absent";
+  EXPECT_FALSE(get_string(o, "obj"));
+  EXPECT_FALSE(get_string(json::value(42), "s")) << "a value that is no object has no members";
+}
+
 }  // namespace
 }  // namespace chorus
