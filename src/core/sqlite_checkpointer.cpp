@@ -1,6 +1,7 @@
 // WalCheckpointer.
 #include "core/sqlite_checkpointer.hpp"
 
+#include <pthread.h>
 #include <spdlog/spdlog.h>
 
 namespace chorus::sqlite {
@@ -28,7 +29,10 @@ Result<std::unique_ptr<WalCheckpointer>> WalCheckpointer::start(Database& writer
   std::unique_ptr<WalCheckpointer> c(new WalCheckpointer(writer, std::move(own.value()), file, std::move(options)));
   // A wal hook and SQLite's autocheckpoint are one setting: this replaces it.
   sqlite3_wal_hook(writer.get(), &WalCheckpointer::on_commit, c.get());
-  c->thread_ = std::thread([p = c.get()] { p->loop(); });
+  c->thread_ = std::thread([p = c.get()] {
+    pthread_setname_np(pthread_self(), "chorus/wal");
+    p->loop();
+  });
   return c;
 }
 

@@ -1,11 +1,14 @@
 // AnalysisPool.
 #include "roles/analysis_pool.hpp"
 
+#include <pthread.h>
+
 namespace chorus::roles {
 
 AnalysisPool::AnalysisPool(std::size_t helpers, ThreadPriority priority) {
   for (std::size_t i = 0; i < helpers; ++i)
     helpers_.emplace_back([this, priority] {
+      pthread_setname_np(pthread_self(), "chorus/analyze");
       if (priority != ThreadPriority::normal) set_this_thread_priority(priority);
       help();
     });

@@ -1,6 +1,7 @@
 // ConsumerLoop.
 #include "roles/consumer_loop.hpp"
 
+#include <pthread.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -21,6 +22,8 @@ void ConsumerLoop::start(ThreadPriority priority) {
     state_ = "running";
   }
   thread_ = std::thread([this, priority] {
+    // Named for top -H, perf and gdb: "chorus/parser", "chorus/reports" (at most 15 characters).
+    pthread_setname_np(pthread_self(), ("chorus/" + role_).substr(0, 15).c_str());
     if (priority != ThreadPriority::normal && !set_this_thread_priority(priority))
       spdlog::warn("{}: could not lower its thread to background priority; it runs at normal priority", role_);
     run();

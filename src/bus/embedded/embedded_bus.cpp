@@ -1,6 +1,8 @@
 // The embedded bus: a durable log per topic in <data_dir>/bus.db (SQLite, WAL). Publishers are
 // group-committed by one writer thread; each consumer reads through its own connection, which WAL
 // lets run alongside the writer, and sleeps on a condition variable until the writer appends.
+#include <pthread.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <map>
@@ -118,7 +120,10 @@ class EmbeddedBus final : public Bus {
         queue_(std::make_shared<WriteQueue>()),
         writer_(std::move(writer)),
         health_db_(std::move(health_db)) {
-    writer_thread_ = std::thread([this] { writer_->run(*queue_); });
+    writer_thread_ = std::thread([this] {
+      pthread_setname_np(pthread_self(), "chorus/bus");
+      writer_->run(*queue_);
+    });
   }
 
   // Writes everything already queued, then stops the writer.
