@@ -8,11 +8,13 @@
 
 namespace chorus {
 
-Result<json::value> parse_json(std::string_view text) {
+Result<json::value> parse_json(std::string_view text) { return parse_json(text, {}); }
+
+Result<json::value> parse_json(std::string_view text, json::storage_ptr storage) {
   boost::system::error_code ec;
   json::parse_options opts;
   opts.max_depth = 64;
-  json::value v = json::parse(text, ec, {}, opts);
+  json::value v = json::parse(text, ec, std::move(storage), opts);
   if (ec) return make_error(ErrorCode::bad_request, "malformed JSON: " + ec.message());
   return v;
 }

@@ -16,6 +16,9 @@ namespace json = boost::json;
 
 // Parses text as JSON; the error names the position and reason in plain words.
 Result<json::value> parse_json(std::string_view text);
+// The same, with the value's memory taken from `storage` (e.g. a json::monotonic_resource over a buffer on
+// the stack, for a value read and dropped at once). The value must not outlive the resource.
+Result<json::value> parse_json(std::string_view text, json::storage_ptr storage);
 
 // Looks up a dotted path ("user.name", "answers.0.text") in a value; nullptr when absent.
 const json::value* find_path(const json::value& root, std::string_view dotted_path);

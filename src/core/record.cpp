@@ -230,12 +230,12 @@ std::string record_json(const FeedbackRecord& r) {
   return out;
 }
 
-Result<FeedbackRecord> record_from_json(const json::value& v) {
+Result<FeedbackRecord> record_counts_from_json(const json::value& v) {
   if (!v.is_object()) return make_error(ErrorCode::bad_request, "record is not a JSON object");
   const auto& o = v.get_object();
   FeedbackRecord r;
   auto id_of = [&](std::string_view key) -> std::optional<std::int64_t> {
-    auto s = get_string(v, key);
+    auto s = get_string(o, key);
     return s ? parse_i64(*s) : std::nullopt;
   };
   auto uid = id_of("unique_identifier");
@@ -243,38 +243,50 @@ Result<FeedbackRecord> record_from_json(const json::value& v) {
   r.unique_identifier = *uid;
   r.workspace_id = id_of("workspace_id").value_or(0);
   r.source_id = id_of("source_id").value_or(0);
-  r.source_type = get_string(v, "source_type").value_or("");
-  if (const auto* c = sub(o, "core_attributes")) {
-    const json::object& cv = *c;
-    r.language = get_string(cv, "language").value_or("Unknown");
-    r.language_code = get_string(cv, "language_code").value_or("un");
-    r.customer_id = get_int(cv, "tenant_info").value_or(0);
-    r.source_info = get_string(cv, "source_info").value_or("");
-  }
-  if (const auto* c = sub(o, "review_attributes")) {
-    const json::object& cv = *c;
-    r.rating = get_double(cv, "rating");
-    r.title = get_string(cv, "title");
-  }
+  if (const auto* c = sub(o, "core_attributes")) r.language_code = get_string(*c, "language_code").value_or("un");
+  if (const auto* c = sub(o, "review_attributes")) r.rating = get_double(*c, "rating");
   if (const auto* c = sub(o, "conversation_attributes")) {
     const json::object& cv = *c;
-    r.text = get_string(cv, "text").value_or("");
     r.sentiment_type = get_string(cv, "sentiment_type").value_or("neutral");
-    r.sentiment_score = static_cast<int>(get_int(cv, "sentiment_score").value_or(0));
     r.sentiment_compound = get_double(cv, "sentiment_compound").value_or(0.0);
     r.category = get_string(cv, "category").value_or("other");
-    r.category_confidence = get_double(cv, "category_confidence").value_or(0.0);
-    r.sentiment_confidence = get_double(cv, "sentiment_confidence").value_or(0.0);
-    if (auto it = c->find("evidence"); it != c->end() && it->value().is_object()) r.evidence = it->value().get_object();
     if (auto it = c->find("themes"); it != c->end() && it->value().is_array())
       for (const auto& t : it->value().get_array())
         if (t.is_string()) r.themes.emplace_back(t.get_string());
+  }
+  if (const auto* c = sub(o, "context_info")) {
+    const json::object& cv = *c;
+    if (auto t = get_string(cv, "timestamp")) r.timestamp = parse_time(*t).value_or(0);
+    r.revision = get_int(cv, "revision").value_or(0);
+  }
+  return r;
+}
+
+Result<FeedbackRecord> record_from_json(const json::value& v) {
+  auto counted = record_counts_from_json(v);
+  if (!counted) return counted;
+  FeedbackRecord& r = *counted;
+  const auto& o = v.get_object();
+  r.source_type = get_string(o, "source_type").value_or("");
+  if (const auto* c = sub(o, "core_attributes")) {
+    const json::object& cv = *c;
+    r.language = get_string(cv, "language").value_or("Unknown");
+    r.customer_id = get_int(cv, "tenant_info").value_or(0);
+    r.source_info = get_string(cv, "source_info").value_or("");
+  }
+  if (const auto* c = sub(o, "review_attributes")) r.title = get_string(*c, "title");
+  if (const auto* c = sub(o, "conversation_attributes")) {
+    const json::object& cv = *c;
+    r.text = get_string(cv, "text").value_or("");
+    r.sentiment_score = static_cast<int>(get_int(cv, "sentiment_score").value_or(0));
+    r.category_confidence = get_double(cv, "category_confidence").value_or(0.0);
+    r.sentiment_confidence = get_double(cv, "sentiment_confidence").value_or(0.0);
+    if (auto it = c->find("evidence"); it != c->end() && it->value().is_object()) r.evidence = it->value().get_object();
     if (auto it = c->find("sub_themes"); it != c->end() && it->value().is_array()) {
       for (const auto& t : it->value().get_array()) {
         if (!t.is_object()) continue;
-        const json::value& tv = t;
-        auto theme = get_string(tv, "theme");
-        auto phrase = get_string(tv, "phrase");
+        auto theme = get_string(t, "theme");
+        auto phrase = get_string(t, "phrase");
         if (theme && phrase) r.sub_themes.emplace_back(*theme, *phrase);
       }
     }
@@ -296,13 +308,11 @@ Result<FeedbackRecord> record_from_json(const json::value& v) {
   }
   if (const auto* c = sub(o, "context_info")) {
     const json::object& cv = *c;
-    if (auto t = get_string(cv, "timestamp")) r.timestamp = parse_time(*t).value_or(0);
     if (auto t = get_string(cv, "received_at")) r.received_at = parse_time(*t).value_or(0);
     r.nlp_version = get_string(cv, "nlp_version").value_or("");
     r.taxonomy_version = get_int(cv, "taxonomy_version").value_or(0);
-    r.revision = get_int(cv, "revision").value_or(0);
   }
-  return r;
+  return counted;
 }
 
 }  // namespace chorus

@@ -343,8 +343,12 @@ ReportsRole::ReportsRole(RoleDeps deps, ThreadPriority priority)
               std::vector<FeedbackRecord> records;
               records.reserve(batch.size());
               for (const auto& m : batch) {
-                auto v = parse_json(m.payload);
-                auto r = v ? record_from_json(*v) : Result<FeedbackRecord>(v.error());
+                // A few fields of each record are read and the rest dropped at once: its parse lives in a
+                // buffer on the stack (a larger record spills to the heap and is freed with it).
+                unsigned char buffer[16384];
+                json::monotonic_resource scratch(buffer, sizeof buffer);
+                auto v = parse_json(m.payload, &scratch);
+                auto r = v ? record_counts_from_json(*v) : Result<FeedbackRecord>(v.error());
                 if (!r) {
                   spdlog::warn("reports: skipping unreadable record at offset {}: {}", m.offset, r.error().message);
                   continue;

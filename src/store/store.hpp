@@ -314,7 +314,8 @@ class Store {
                                                                   int max_distance, std::int64_t self, TimeMs self_ts) = 0;
 
   // Folds records into the rollups exactly once per revision: a record's previous contribution is
-  // replaced, so upserts and redelivered messages never double count.
+  // replaced, so upserts and redelivered messages never double count. Reads only the fields
+  // record_counts_from_json fills.
   virtual Status apply_rollups(const std::vector<FeedbackRecord>& records) = 0;
 
   // Answered from rollups unless a filter needs the records themselves (q).

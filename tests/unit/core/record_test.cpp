@@ -28,7 +28,7 @@ TEST(UniqueIdentifier, IsStableAndSeparatesItsParts) {
   EXPECT_NE(make_unique_identifier(1, "2x", "y"), make_unique_identifier(12, "x", "y"));
 }
 
-TEST(RecordJson, RoundTripsEveryFieldGroup) {
+FeedbackRecord record_with_every_field_group() {
   FeedbackRecord r;
   r.unique_identifier = -3161350398033114604;
   r.workspace_id = 1;
@@ -58,6 +58,14 @@ TEST(RecordJson, RoundTripsEveryFieldGroup) {
   r.received_at = *parse_time("2026-03-01T00:00:00Z");
   r.nlp_version = "clean@1";
   r.revision = 2;
+  r.taxonomy_version = 5;
+  r.sub_themes = {{"notifications", "bounce notifications"}};
+  r.evidence["sentiment"] = json::array{json::object{{"term", "bounces"}, {"weight", -0.4}}};
+  return r;
+}
+
+TEST(RecordJson, RoundTripsEveryFieldGroup) {
+  const FeedbackRecord r = record_with_every_field_group();
   json::value v = record_to_json(r);
   EXPECT_EQ(find_path(v, "unique_identifier")->as_string(), "-3161350398033114604");
   EXPECT_EQ(find_path(v, "core_attributes.tenant_info")->as_string(), "9");
@@ -68,6 +76,38 @@ TEST(RecordJson, RoundTripsEveryFieldGroup) {
   EXPECT_EQ(to_json_string(record_to_json(*back)), to_json_string(v));
   EXPECT_FALSE(record_from_json(json::value("nope")));
   EXPECT_FALSE(record_from_json(json::object{{"workspace_id", "1"}}));
+}
+
+TEST(RecordJson, TheCountsReaderReadsWhatTheRollupsCountAndNothingElse) {
+  const FeedbackRecord r = record_with_every_field_group();
+  const std::string text = to_json_string(record_to_json(r));
+  unsigned char buffer[512];  // smaller than the record: the parse spills to the heap and is freed with it
+  json::monotonic_resource scratch(buffer, sizeof buffer);
+  auto v = parse_json(text, &scratch);
+  ASSERT_TRUE(v);
+  auto counts = record_counts_from_json(*v);
+  ASSERT_TRUE(counts);
+  EXPECT_EQ(counts->unique_identifier, r.unique_identifier);
+  EXPECT_EQ(counts->workspace_id, r.workspace_id);
+  EXPECT_EQ(counts->source_id, r.source_id);
+  EXPECT_EQ(counts->timestamp, r.timestamp);
+  EXPECT_EQ(counts->revision, r.revision);
+  EXPECT_EQ(counts->language_code, r.language_code);
+  EXPECT_EQ(counts->sentiment_type, r.sentiment_type);
+  EXPECT_EQ(counts->sentiment_compound, r.sentiment_compound);
+  EXPECT_EQ(counts->category, r.category);
+  EXPECT_EQ(counts->themes, r.themes);
+  EXPECT_EQ(counts->rating, r.rating);
+  const FeedbackRecord blank;
+  EXPECT_EQ(counts->text, blank.text);
+  EXPECT_TRUE(counts->evidence.empty());
+  EXPECT_TRUE(counts->extra.empty());
+  EXPECT_TRUE(counts->sub_themes.empty());
+  EXPECT_EQ(counts->username, blank.username);
+  EXPECT_EQ(counts->received_at, blank.received_at);
+  EXPECT_FALSE(record_counts_from_json(json::object{{"workspace_id", "1"}})) << "no unique_identifier";
+  EXPECT_FALSE(record_counts_from_json(json::value(7)));
+  EXPECT_FALSE(parse_json("{\"unique_identifier\":", &scratch));
 }
 
 // The same record through the tree and straight into a string: the same document, keys in the same order.
