@@ -144,6 +144,12 @@ void add_serve(CLI::App& app, Commands& commands) {
       ->envname("CHORUS_PARSER_YIELD_BACKLOG")
       ->capture_default_str()
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{1'000'000'000}));
+  cmd->add_option("--parser-rollup-lag", config->parser_rollup_lag,
+                  "With the reports role in the same process (embedded bus), the parser waits while the rollups "
+                  "are more than this many records behind, so they keep up with the records (0: it never waits)")
+      ->envname("CHORUS_PARSER_ROLLUP_LAG")
+      ->capture_default_str()
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{1'000'000'000}));
   cmd->add_option("--parser-yield-rate", config->parser_yield_rate,
                   "Accepted webhooks a second that make a burst the parser steps aside for")
       ->envname("CHORUS_PARSER_YIELD_RATE")

@@ -43,6 +43,10 @@ void ConsumerLoop::pause(std::chrono::milliseconds d) {
   cv_.wait_for(lock, d, [this] { return !running_; });
 }
 
+void ConsumerLoop::wait_while(const std::function<bool()>& cond) {
+  while (running_ && cond()) pause(kHoldStep);
+}
+
 json::object ConsumerLoop::health() const {
   std::lock_guard lock(mu_);
   return json::object{{"state", state_},

@@ -35,6 +35,8 @@ class ConsumerLoop {
   void start(ThreadPriority priority = ThreadPriority::normal);
   // Finishes the batch in hand, then stops.
   void stop();
+  // For the handler, mid-batch: waits in steps of kHoldStep while `cond` says so, or until the loop stops.
+  void wait_while(const std::function<bool()>& cond);
   json::object health() const;
 
  private:

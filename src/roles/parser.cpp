@@ -128,6 +128,7 @@ void ParserRole::finish_analysis(Chunk& chunk) {
 
 Status ParserRole::store_and_publish(std::vector<store::PageCommit>& pages) {
   if (pages.empty()) return {};
+  if (options_.pace) loop_.wait_while(options_.pace);
   std::vector<std::string> json;  // each stored record as the store serialised it
   auto stored = deps_.store.commit_pages_with_json(pages, json);
   if (!stored) return stored.error();

@@ -15,6 +15,7 @@
 #include "roles/alerts_role.hpp"
 #include "roles/ingress_yield.hpp"
 #include "roles/roles.hpp"
+#include "roles/rollup_pace.hpp"
 
 namespace chorus::roles {
 
@@ -95,6 +96,7 @@ struct ChorusProcess::Impl {
   std::filesystem::path admin_key_file;
   std::unique_ptr<api::IngressBacklog> webhook_backlog;
   std::unique_ptr<IngressYield> ingress_yield;  // the parser's, when it runs beside the webhook role
+  std::unique_ptr<RollupPace> rollup_pace;      // the parser's, when it runs beside the reports role
   std::unique_ptr<api::AppContext> app;
   http::Router router;
   std::unique_ptr<http::Server> server;
@@ -118,6 +120,7 @@ struct ChorusProcess::Impl {
     if (parser) {
       json::object p = parser->health();
       if (ingress_yield) p["ingress_yield"] = ingress_yield->health();
+      if (rollup_pace) p["rollup_pace"] = rollup_pace->health();
       h["parser"] = std::move(p);
     }
     if (reports) h["reports"] = reports->health();
@@ -180,6 +183,13 @@ Result<std::unique_ptr<ChorusProcess>> ChorusProcess::start(const ServeConfig& c
       po.batch_cap = [y = impl->ingress_yield.get()] {
         return y->ingress_active() ? kBatchBesideIngress : std::numeric_limits<std::size_t>::max();
       };
+    }
+    // Beside the reports role on the embedded bus, the parser keeps about one reports batch ahead (RollupPace).
+    if (impl->reports && impl->bus->kind() == "embedded" && config.parser_rollup_lag > 0) {
+      impl->rollup_pace = std::make_unique<RollupPace>(
+          [bus = impl->bus.get()] { return bus->group_position(bus::kFeedbackRecords, "reports"); },
+          RollupPacePolicy{.max_lag = config.parser_rollup_lag});
+      po.pace = [pace = impl->rollup_pace.get()] { return pace->hold(); };
     }
     impl->parser = std::make_unique<ParserRole>(deps, po);
   }

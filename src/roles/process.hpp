@@ -48,6 +48,9 @@ struct ServeConfig {
   // parser waits, until it is this many behind (at most half of webhook_max_backlog); 0: it never waits.
   std::int64_t parser_yield_backlog = 500000;
   double parser_yield_rate = 5000;  // accepted deliveries a second
+  // With the parser and reports roles in one process on the embedded bus: the parser waits while the reports
+  // role is more than this many records behind, so the rollups keep up with the records; 0: it never waits.
+  std::int64_t parser_rollup_lag = 16384;
   // Alerts (run with the reports role): where message links point (empty: this server's own URL), how
   // often live items are judged, how long a fired alert settles before it is sent, the first retry's wait.
   std::string public_url;

@@ -46,6 +46,9 @@ struct ParserOptions {
   ThreadPriority priority = ThreadPriority::normal;  // of the parser's thread and its analysis threads
   std::function<bool()> hold = nullptr;  // when set and true, the parser waits before its next batch (IngressYield)
   std::function<std::size_t()> batch_cap = nullptr;  // when set, the most messages its next batch takes
+  // When set and true, the parser waits before it stores its next chunk (RollupPace); the chunk after it is
+  // analysed meanwhile.
+  std::function<bool()> pace = nullptr;
 };
 
 // parser: raw.items -> connector mapping -> NLP -> near-duplicates -> upsert -> feedback.records, a bus batch
