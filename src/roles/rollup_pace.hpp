@@ -1,10 +1,11 @@
-// RollupPace: keeps the parser about one batch ahead of the reports role when both run in one process.
+// RollupPace: keeps the parser about a chunk ahead of the reports role when both run in one process.
 //
 // On two cores the parser and its analysis threads take most of the CPU; the reports role, which folds every
 // stored record into the rollups, falls behind and then works alone once the parser is done, one core idle.
-// Holding the parser while the reports role is more than a bound behind keeps both cores busy to the end:
-// a 100,000-item import is counted by the rollups when its last record is stored, not seconds later. A
-// reports role that makes no progress (failing, or stopped) never holds the parser up.
+// Holding the parser while the reports role is more than a bound behind keeps the rollups within about a chunk
+// of the records: during a 400,000-item import the reports role fell 166,000 records behind without it and
+// counted the last records 7 s after they were stored; with it, about a second after. A reports role that
+// makes no progress (failing, or stopped) never holds the parser up.
 #pragma once
 
 #include <chrono>
@@ -30,7 +31,7 @@ class RollupPace {
   // `position`: where the reports role's group stands on the records topic.
   RollupPace(std::function<Result<bus::GroupPosition>()> position, RollupPacePolicy policy);
 
-  // Whether the parser should wait a moment rather than take its next batch. Called by one thread.
+  // Whether the parser should wait a moment rather than store its next chunk. Called by one thread.
   bool hold(Clock::time_point now = Clock::now());
   // Whether it holds now, the lag it last read, its bound, and the time spent holding.
   json::object health() const;
