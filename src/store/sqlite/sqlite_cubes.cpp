@@ -150,17 +150,9 @@ void Fold::add(const FeedbackRecord& r, int sign) {
   const std::uint32_t sentiment = text_id(r.sentiment_type);
   const std::uint32_t category = text_id(r.category);
   const std::uint32_t language = text_id(r.language_code);
-  // A record names a theme once; the list is short, so it is numbered once for all the theme cubes.
-  std::uint32_t theme_ids[16];
-  std::vector<std::uint32_t> more_themes;
-  std::span<const std::uint32_t> themes;
-  if (r.themes.size() <= std::size(theme_ids)) {
-    for (std::size_t t = 0; t < r.themes.size(); ++t) theme_ids[t] = text_id(r.themes[t]);
-    themes = {theme_ids, r.themes.size()};
-  } else {
-    for (const auto& t : r.themes) more_themes.push_back(text_id(t));
-    themes = more_themes;
-  }
+  // The record's themes, numbered once for all the theme cubes.
+  theme_ids_.clear();
+  for (const auto& t : r.themes) theme_ids_.push_back(text_id(t));
   auto bump = [&](const Key& key) {
     auto& cell = cells_[key];
     cell.count += sign;
@@ -179,7 +171,7 @@ void Fold::add(const FeedbackRecord& r, int sign) {
     if (c.dims & kLanguage) key.language = language;
     if (c.dims & kRating) key.rating = *r.rating;
     if (c.family == Family::themes) {
-      for (auto t : themes) {
+      for (auto t : theme_ids_) {
         key.theme = t;
         bump(key);
       }

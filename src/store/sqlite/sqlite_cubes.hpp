@@ -72,6 +72,7 @@ class Fold {
   std::vector<std::string> texts_{std::string()};
   std::unordered_map<std::string, std::uint32_t, TextHash, std::equal_to<>> text_ids_{{std::string(), 0}};
   std::unordered_map<Key, Cell, KeyHash> cells_;
+  std::vector<std::uint32_t> theme_ids_;  // add()'s scratch: the numbers of one record's themes
 };
 
 }  // namespace chorus::store::cubes
