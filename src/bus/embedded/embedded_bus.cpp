@@ -42,7 +42,10 @@ class EmbeddedConsumer final : public Consumer {
         group_(std::move(group)),
         db_(std::move(db)),
         read_messages_(std::move(read_messages)),
-        position_(position) {}
+        position_(position) {
+    std::lock_guard lock(queue_->mu);
+    signal_ = &queue_->signal(topic_);
+  }
 
   Result<std::vector<Message>> poll(std::size_t max, std::chrono::milliseconds wait) override {
     std::lock_guard consumer_lock(mu_);
@@ -53,16 +56,16 @@ class EmbeddedConsumer final : public Consumer {
       std::uint64_t generation = 0;
       {
         std::lock_guard lock(queue_->mu);
-        generation = queue_->append_generation;
+        generation = signal_->generation;
       }
       auto messages = read(max);
       if (!messages.ok() || !messages->empty()) return messages;
 
       std::unique_lock lock(queue_->mu);
-      bool woken = queue_->appended.wait_until(
-          lock, deadline, [&] { return queue_->append_generation != generation || queue_->closing; });
+      bool woken = signal_->appended.wait_until(lock, deadline,
+                                                [&] { return signal_->generation != generation || queue_->closing; });
       if (!woken) return messages;
-      if (queue_->append_generation == generation) return make_error(ErrorCode::unavailable, "the bus is closed");
+      if (signal_->generation == generation) return make_error(ErrorCode::unavailable, "the bus is closed");
     }
   }
 
@@ -109,6 +112,7 @@ class EmbeddedConsumer final : public Consumer {
   sqlite::Database db_;
   sqlite::Statement read_messages_;
   std::int64_t position_;  // the next offset this consumer returns
+  TopicSignal* signal_ = nullptr;  // the topic's, in queue_ (which outlives this consumer)
 };
 
 class EmbeddedBus final : public Bus {
@@ -131,9 +135,9 @@ class EmbeddedBus final : public Bus {
     {
       std::lock_guard lock(queue_->mu);
       queue_->closing = true;
+      queue_->wake_all();
     }
     queue_->work_ready.notify_all();
-    queue_->appended.notify_all();
     writer_thread_.join();
   }
 

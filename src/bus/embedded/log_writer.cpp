@@ -159,10 +159,13 @@ void LogWriter::write_queued(WriteQueue& queue, std::unique_lock<std::mutex>& lo
 
   lock.lock();
   queue.writing = 0;
-  bool appended = false;
+  std::vector<TopicSignal*> appended;                   // each topic the batch appended to, once
   std::vector<std::unique_ptr<PendingWrite>> answered;  // asynchronous requests, now the writer's to free
   for (PendingWrite* write : batch) {
-    appended = appended || (write->kind == PendingWrite::Kind::publish && status.ok());
+    if (write->kind == PendingWrite::Kind::publish && status.ok() && !write->messages.empty()) {
+      TopicSignal* signal = &queue.signal(write->topic);
+      if (std::find(appended.begin(), appended.end(), signal) == appended.end()) appended.push_back(signal);
+    }
     write->result = status;
     if (write->on_done) {
       answered.emplace_back(write);
@@ -171,9 +174,9 @@ void LogWriter::write_queued(WriteQueue& queue, std::unique_lock<std::mutex>& lo
     }
   }
   if (status.ok()) ++queue.committed_batches;
-  if (appended) {
-    ++queue.append_generation;
-    queue.appended.notify_all();
+  for (TopicSignal* signal : appended) {
+    ++signal->generation;
+    signal->appended.notify_all();
   }
   queue.work_done.notify_all();
   if (!answered.empty()) {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -34,17 +35,35 @@ struct PendingWrite {
   std::vector<OutgoingMessage> owned_messages;
 };
 
+// What the consumers of one topic wait on. Appends to other topics leave them asleep: a webhook burst on
+// raw.items does not wake the consumers of feedback.records for a read that finds nothing.
+struct TopicSignal {
+  std::uint64_t generation = 0;  // bumped after every committed batch that appended to the topic
+  std::condition_variable appended;
+};
+
 struct WriteQueue {
   std::mutex mu;  // guards every field below
   std::condition_variable work_ready;  // the writer waits here for requests (or for closing)
   std::condition_variable work_done;   // callers wait here for their batch to be committed
-  std::condition_variable appended;    // consumers wait here for new messages
   std::deque<PendingWrite*> pending;
   std::size_t writing = 0;             // requests in the batch being committed right now
   std::uint64_t committed_batches = 0;
-  std::uint64_t trimmed_messages = 0;   // deleted past their retention since the bus opened
-  std::uint64_t append_generation = 0;  // bumped after every committed batch that appended messages
+  std::uint64_t trimmed_messages = 0;                      // deleted past their retention since the bus opened
+  std::map<std::string, TopicSignal, std::less<>> topics;  // by topic; a node never moves once made
   bool closing = false;
+
+  // The signal of `topic`, made on first use. Call with `mu` held.
+  TopicSignal& signal(std::string_view topic) {
+    auto it = topics.find(topic);
+    if (it == topics.end()) it = topics.try_emplace(std::string(topic)).first;
+    return it->second;
+  }
+
+  // Wakes every consumer, whatever its topic (the bus is closing). Call with `mu` held.
+  void wake_all() {
+    for (auto& [topic, signal] : topics) signal.appended.notify_all();
+  }
 
   // Queues `write` for the next batch and blocks until that batch is committed or has failed.
   Status submit(PendingWrite& write) {

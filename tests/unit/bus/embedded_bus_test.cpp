@@ -550,5 +550,30 @@ TEST_F(EmbeddedBusTest, ConsumerThatOutlivesTheBusFailsCleanly) {
   EXPECT_EQ(consumer->commit(messages[0]).error().code, ErrorCode::unavailable);
 }
 
+// Consumers sleep on their own topic's signal; closing the bus must still wake every one of them.
+TEST_F(EmbeddedBusTest, ClosingWakesConsumersOfEveryTopic) {
+  auto raw = subscribe(kRawItems, "parser");
+  auto records = subscribe(kFeedbackRecords, "reports");
+  publish(kFetchRequests, "k", "a topic nobody here reads");  // a signal neither consumer waits on
+  std::vector<Result<std::vector<Message>>> results(2, std::vector<Message>{});
+  std::vector<std::chrono::steady_clock::duration> waited(2);
+  std::vector<std::thread> pollers;
+  Consumer* consumers[] = {raw.get(), records.get()};
+  for (int i = 0; i < 2; ++i)
+    pollers.emplace_back([&, i] {
+      const auto start = std::chrono::steady_clock::now();
+      results[i] = consumers[i]->poll(10, 20s);
+      waited[i] = std::chrono::steady_clock::now() - start;
+    });
+  std::this_thread::sleep_for(200ms);
+  bus_.reset();
+  for (auto& t : pollers) t.join();
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_FALSE(results[i].ok()) << i;
+    EXPECT_EQ(results[i].error().code, ErrorCode::unavailable) << i;
+    EXPECT_LT(waited[i], 10s) << i;  // woken by the close, not by the 20 s timeout
+  }
+}
+
 }  // namespace
 }  // namespace chorus::bus
