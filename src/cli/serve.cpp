@@ -1,9 +1,13 @@
 // chorus serve: run the chosen roles until SIGINT or SIGTERM, then drain and exit 0.
+#include <spdlog/sinks/base_sink.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
-
-#include <spdlog/spdlog.h>
+#include <mutex>
 
 #include "cli/commands.hpp"
 #include "cli/config_file.hpp"
@@ -35,7 +39,30 @@ std::string default_web_root() {
   return "";
 }
 
+// The server's log lines on stdout, left in stdio's buffer: written when it fills, every second, and at once
+// from a warning up. The server logs a line per HTTP request, and a write() per line was a twentieth of the
+// CPU of a webhook burst.
+class BufferedStdoutSink final : public spdlog::sinks::base_sink<std::mutex> {
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    spdlog::memory_buf_t line;
+    formatter_->format(msg, line);
+    std::fwrite(line.data(), 1, line.size(), stdout);
+  }
+  void flush_() override { std::fflush(stdout); }
+};
+
+// To a terminal, each line as it comes (the default logger); to a file or a pipe, buffered.
+void log_to_stdout() {
+  if (isatty(STDOUT_FILENO)) return;
+  auto logger = std::make_shared<spdlog::logger>("chorus", std::make_shared<BufferedStdoutSink>());
+  logger->flush_on(spdlog::level::warn);
+  spdlog::set_default_logger(std::move(logger));
+  spdlog::flush_every(std::chrono::seconds(1));
+}
+
 int serve(roles::ServeConfig config) {
+  log_to_stdout();
   if (config.web_root.empty()) config.web_root = default_web_root();
   // Signals are taken synchronously by this thread; every other thread inherits the mask.
   sigset_t signals;
@@ -64,6 +91,7 @@ int serve(roles::ServeConfig config) {
   spdlog::info("received {}, draining", sig == SIGTERM ? "SIGTERM" : "SIGINT");
   p.stop();
   spdlog::info("stopped cleanly");
+  spdlog::default_logger()->flush();
   return 0;
 }
 
