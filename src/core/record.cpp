@@ -257,6 +257,7 @@ Result<FeedbackRecord> record_counts_from_json(const json::value& v) {
   if (const auto* c = sub(o, "context_info")) {
     const json::object& cv = *c;
     if (auto t = get_string(cv, "timestamp")) r.timestamp = parse_time(*t).value_or(0);
+    if (auto t = get_string(cv, "received_at")) r.received_at = parse_time(*t).value_or(0);
     r.revision = get_int(cv, "revision").value_or(0);
   }
   return r;
@@ -308,7 +309,6 @@ Result<FeedbackRecord> record_from_json(const json::value& v) {
   }
   if (const auto* c = sub(o, "context_info")) {
     const json::object& cv = *c;
-    if (auto t = get_string(cv, "received_at")) r.received_at = parse_time(*t).value_or(0);
     r.nlp_version = get_string(cv, "nlp_version").value_or("");
     r.taxonomy_version = get_int(cv, "taxonomy_version").value_or(0);
   }

@@ -99,8 +99,9 @@ std::string record_json(const FeedbackRecord& r);
 
 // The inverse, for stores that keep the record as a JSON document.
 Result<FeedbackRecord> record_from_json(const json::value& v);
-// Only what the rollups count: the ids, timestamp, revision, language code, sentiment, category, themes and
-// rating; the rest keeps its defaults. Cheaper than record_from_json, which copies text, evidence and metadata.
+// Only what the rollups and alerts count: the ids, timestamp, time received, revision, language code,
+// sentiment, category, themes and rating; the rest keeps its defaults. Cheaper than record_from_json, which
+// copies text, evidence and metadata.
 Result<FeedbackRecord> record_counts_from_json(const json::value& v);
 
 }  // namespace chorus

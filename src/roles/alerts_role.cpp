@@ -30,8 +30,11 @@ Status AlertsRole::take_records(std::span<const bus::Message> batch) {
   std::vector<store::LiveItem> items;
   TimeMs now = now_ms();
   for (const auto& m : batch) {
-    auto v = parse_json(m.payload);
-    auto r = v ? record_from_json(*v) : Result<FeedbackRecord>(v.error());
+    // A live item takes a few fields of its record: the parse lives on the stack, as in the reports role.
+    unsigned char buffer[16384];
+    json::monotonic_resource scratch(buffer, sizeof buffer);
+    auto v = parse_json(m.payload, &scratch);
+    auto r = v ? record_counts_from_json(*v) : Result<FeedbackRecord>(v.error());
     if (!r) continue;  // the reports role logs unreadable records
     if (auto item = alerts::live_item_of(*r, now)) items.push_back(std::move(*item));
   }

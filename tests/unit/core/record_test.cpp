@@ -78,7 +78,7 @@ TEST(RecordJson, RoundTripsEveryFieldGroup) {
   EXPECT_FALSE(record_from_json(json::object{{"workspace_id", "1"}}));
 }
 
-TEST(RecordJson, TheCountsReaderReadsWhatTheRollupsCountAndNothingElse) {
+TEST(RecordJson, TheCountsReaderReadsWhatTheRollupsAndAlertsCountAndNothingElse) {
   const FeedbackRecord r = record_with_every_field_group();
   const std::string text = to_json_string(record_to_json(r));
   unsigned char buffer[512];  // smaller than the record: the parse spills to the heap and is freed with it
@@ -91,6 +91,7 @@ TEST(RecordJson, TheCountsReaderReadsWhatTheRollupsCountAndNothingElse) {
   EXPECT_EQ(counts->workspace_id, r.workspace_id);
   EXPECT_EQ(counts->source_id, r.source_id);
   EXPECT_EQ(counts->timestamp, r.timestamp);
+  EXPECT_EQ(counts->received_at, r.received_at);  // alerts tell live items from a backfill by it
   EXPECT_EQ(counts->revision, r.revision);
   EXPECT_EQ(counts->language_code, r.language_code);
   EXPECT_EQ(counts->sentiment_type, r.sentiment_type);
@@ -104,7 +105,7 @@ TEST(RecordJson, TheCountsReaderReadsWhatTheRollupsCountAndNothingElse) {
   EXPECT_TRUE(counts->extra.empty());
   EXPECT_TRUE(counts->sub_themes.empty());
   EXPECT_EQ(counts->username, blank.username);
-  EXPECT_EQ(counts->received_at, blank.received_at);
+  EXPECT_EQ(counts->nlp_version, blank.nlp_version);
   EXPECT_FALSE(record_counts_from_json(json::object{{"workspace_id", "1"}})) << "no unique_identifier";
   EXPECT_FALSE(record_counts_from_json(json::value(7)));
   EXPECT_FALSE(parse_json("{\"unique_identifier\":", &scratch));
