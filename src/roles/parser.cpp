@@ -129,18 +129,13 @@ void ParserRole::finish_analysis(Chunk& chunk) {
 Status ParserRole::store_and_publish(std::vector<store::PageCommit>& pages) {
   if (pages.empty()) return {};
   if (options_.pace) loop_.wait_while(options_.pace);
-  std::vector<std::string> json;  // each stored record as the store serialised it
-  auto stored = deps_.store.commit_pages_with_json(pages, json);
-  if (!stored) return stored.error();
-  deps_.metrics.add("chorus_records_upserted_total", static_cast<std::int64_t>(stored->size()));
-  if (stored->empty()) return {};
-  if (json.size() != stored->size())
-    return make_error(ErrorCode::internal, "the store returned " + std::to_string(stored->size()) + " records and " +
-                                               std::to_string(json.size()) + " serialised records");
+  std::vector<store::StoredJson> stored;  // each stored record as the store serialised it
+  if (auto s = deps_.store.commit_pages_with_json(pages, stored); !s) return s;
+  deps_.metrics.add("chorus_records_upserted_total", static_cast<std::int64_t>(stored.size()));
+  if (stored.empty()) return {};
   std::vector<bus::OutgoingMessage> out;
-  out.reserve(stored->size());
-  for (std::size_t i = 0; i < stored->size(); ++i)
-    out.push_back({bus::workspace_key((*stored)[i].workspace_id), std::move(json[i])});
+  out.reserve(stored.size());
+  for (auto& r : stored) out.push_back({bus::workspace_key(r.workspace_id), std::move(r.json)});
   // The chunk before this one had the whole of this one's store to reach the bus; one chunk's records in flight
   // at a time (a chunk is megabytes).
   if (auto s = wait_published(); !s) return s;

@@ -45,13 +45,12 @@ Result<std::vector<FeedbackRecord>> Store::commit_pages(std::span<PageCommit> pa
   return out;
 }
 
-Result<std::vector<FeedbackRecord>> Store::commit_pages_with_json(std::span<PageCommit> pages,
-                                                                  std::vector<std::string>& json) {
+Status Store::commit_pages_with_json(std::span<PageCommit> pages, std::vector<StoredJson>& json) {
   auto stored = commit_pages(pages);
   if (!stored) return stored.error();
   json.reserve(json.size() + stored->size());
-  for (const auto& r : *stored) json.push_back(record_json(r));
-  return stored;
+  for (const auto& r : *stored) json.push_back({r.workspace_id, record_json(r)});
+  return {};
 }
 
 std::vector<std::string> unique_themes(std::vector<std::string> themes) {

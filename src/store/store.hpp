@@ -132,6 +132,12 @@ struct PageCommit {
   std::optional<int> near_duplicate_bits;
 };
 
+// A stored record as record_json() serialised it, with its workspace (the bus key).
+struct StoredJson {
+  Id workspace_id = 0;
+  std::string json;
+};
+
 struct FeedbackFilter {
   Id workspace_id = 0;
   std::optional<TimeMs> from, to;  // from inclusive, to exclusive, on the record's timestamp
@@ -294,11 +300,12 @@ class Store {
   // a page sees the pages before it). This default commits page by page; a backend overrides it to commit
   // all the pages in one transaction (the parser's one commit per bus batch).
   virtual Result<std::vector<FeedbackRecord>> commit_pages(std::span<PageCommit> pages);
-  // commit_pages, with each stored record's record_json() appended to `json` in the same order. A backend that
-  // serialises the records to store them hands those strings on, so that the parser, which publishes them, does
-  // not serialise each record a second time; this default serialises them after the commit.
-  virtual Result<std::vector<FeedbackRecord>> commit_pages_with_json(std::span<PageCommit> pages,
-                                                                     std::vector<std::string>& json);
+  // commit_pages, appending each stored record's record_json() to `json` in the order commit_pages would return
+  // them, instead of the records (nothing is appended when it fails). A backend that serialises the records to
+  // store them hands those strings on, so that the parser, which publishes them, neither serialises each record a
+  // second time nor copies it; this default serialises them after the commit. The pages' records may be left
+  // as stored (revision, first-seen time, themes without repeats).
+  virtual Status commit_pages_with_json(std::span<PageCommit> pages, std::vector<StoredJson>& json);
   // One record, with the raw item it was made from (raw_item) where the store kept it.
   virtual Result<FeedbackRecord> get_record(Id workspace_id, std::int64_t unique_identifier) = 0;
   // Newest first (timestamp, then id); cursor is opaque.

@@ -4,6 +4,7 @@
 #include <array>
 #include <bit>
 #include <tuple>
+#include <utility>
 
 #include "core/near_duplicate_keys.hpp"
 #include "store/page_batch.hpp"
@@ -111,13 +112,11 @@ struct SqliteStore::RecordStatements {
   }
 };
 
-Result<FeedbackRecord> SqliteStore::upsert_record(RecordStatements& st, const FeedbackRecord& in, bool& existed,
-                                                  std::vector<std::string>* json) {
+Status SqliteStore::upsert_record(RecordStatements& st, FeedbackRecord& r, bool& existed, std::string& body) {
   st.select.reset();
-  st.select.bind(1, in.workspace_id).bind(2, in.unique_identifier);
+  st.select.bind(1, r.workspace_id).bind(2, r.unique_identifier);
   auto row = st.select.step();
   if (!row) return row.error();
-  FeedbackRecord r = in;
   r.revision = 1;
   r.themes = unique_themes(std::move(r.themes));
   existed = *row;
@@ -136,7 +135,7 @@ Result<FeedbackRecord> SqliteStore::upsert_record(RecordStatements& st, const Fe
   up.bind(1, r.workspace_id).bind(2, r.unique_identifier).bind(3, r.source_id).bind(4, r.timestamp);
   up.bind(5, r.received_at).bind(6, r.sentiment_type).bind(7, r.sentiment_compound).bind(8, r.category);
   up.bind(9, r.language_code).bind(10, static_cast<std::int64_t>(r.simhash)).bind(11, r.revision);
-  std::string body = record_json(r);
+  body = record_json(r);
   up.bind(12, search).bind(13, body).bind(14, r.rating);
   // A re-analysis without the raw item keeps the one stored before.
   if (r.raw_item.empty())
@@ -144,7 +143,6 @@ Result<FeedbackRecord> SqliteStore::upsert_record(RecordStatements& st, const Fe
   else
     up.bind(15, r.raw_item);
   if (auto s = up.run(); !s) return s.error();
-  if (json) json->push_back(std::move(body));
 
   // A new record has no theme rows or index entry to replace; an update with the same fingerprint and time keeps
   // its entry.
@@ -160,11 +158,11 @@ Result<FeedbackRecord> SqliteStore::upsert_record(RecordStatements& st, const Fe
     if (auto s = st.insert_theme.run(); !s) return s.error();
   }
   if (!same_keys) near_index_.insert(r.workspace_id, {r.simhash, r.timestamp, r.unique_identifier});
-  return r;
+  return {};
 }
 
-Status SqliteStore::write_page(RecordStatements& statements, PageCommit& page, std::vector<FeedbackRecord>& stored,
-                               std::vector<std::string>* json) {
+Status SqliteStore::write_page(RecordStatements& statements, PageCommit& page, std::vector<FeedbackRecord>* stored,
+                               std::vector<StoredJson>* json) {
   // A page of a workspace deleted while its messages were in flight is dropped: nothing of it may come back.
   auto exists = db_.cached("SELECT count(*) FROM workspaces WHERE id = ?");
   if (!exists) return exists.error();
@@ -190,11 +188,17 @@ Status SqliteStore::write_page(RecordStatements& statements, PageCommit& page, s
     if (!marked) return marked;
   }
   std::int64_t fresh = 0;
-  for (const auto& r : page.records) {
+  std::string body;
+  for (FeedbackRecord& r : page.records) {
     bool existed = false;
-    auto s = upsert_record(statements, r, existed, json);
-    if (!s) return s.error();
-    stored.push_back(std::move(s.value()));
+    if (auto s = upsert_record(statements, r, existed, body); !s) return s;
+    if (stored) {
+      // The raw item was stored; the copies handed on (to rollups, to callers) need not carry it.
+      std::string raw = std::exchange(r.raw_item, {});
+      stored->push_back(r);
+      r.raw_item = std::move(raw);
+    }
+    if (json) json->push_back({r.workspace_id, std::move(body)});
     fresh += existed ? 0 : 1;
   }
   auto src =
@@ -243,19 +247,20 @@ Result<std::vector<FeedbackRecord>> SqliteStore::commit_page(const PageCommit& p
 }
 
 Result<std::vector<FeedbackRecord>> SqliteStore::commit_pages(std::span<PageCommit> pages) {
-  return write_pages(pages, nullptr);
-}
-
-Result<std::vector<FeedbackRecord>> SqliteStore::commit_pages_with_json(std::span<PageCommit> pages,
-                                                                        std::vector<std::string>& json) {
-  const std::size_t had = json.size();
-  auto stored = write_pages(pages, &json);
-  if (!stored) json.resize(had);  // a rolled-back batch hands nothing on
+  std::vector<FeedbackRecord> stored;
+  if (auto s = write_pages(pages, &stored, nullptr); !s) return s.error();
   return stored;
 }
 
-Result<std::vector<FeedbackRecord>> SqliteStore::write_pages(std::span<PageCommit> pages,
-                                                             std::vector<std::string>* json) {
+Status SqliteStore::commit_pages_with_json(std::span<PageCommit> pages, std::vector<StoredJson>& json) {
+  const std::size_t had = json.size();
+  auto s = write_pages(pages, nullptr, &json);
+  if (!s) json.resize(had);  // a rolled-back batch hands nothing on
+  return s;
+}
+
+Status SqliteStore::write_pages(std::span<PageCommit> pages, std::vector<FeedbackRecord>* stored,
+                                std::vector<StoredJson>* json) {
   std::lock_guard lock(mu_);
   sqlite::Transaction tx(db_);
   if (auto s = tx.begin(); !s) return s.error();
@@ -263,18 +268,15 @@ Result<std::vector<FeedbackRecord>> SqliteStore::write_pages(std::span<PageCommi
   if (auto s = notice_other_writers(); !s) return s.error();
   auto statements = RecordStatements::prepare(db_);
   if (!statements) return statements.error();
-  std::vector<FeedbackRecord> stored;
   std::size_t total = 0;
   for (const auto& page : pages) total += page.records.size();
-  stored.reserve(total);
+  if (stored) stored->reserve(stored->size() + total);
   if (json) json->reserve(json->size() + total);
   for (PageCommit& page : pages)
-    if (auto s = write_page(*statements, page, stored, json); !s) return s.error();
-  if (auto s = tx.commit(); !s) return s.error();
+    if (auto s = write_page(*statements, page, stored, json); !s) return s;
+  if (auto s = tx.commit(); !s) return s;
   changes.keep();
-  // The raw items were stored; the copies handed on (to the bus, to rollups) need not carry them.
-  for (auto& r : stored) r.raw_item.clear();
-  return stored;
+  return {};
 }
 
 Result<FeedbackRecord> SqliteStore::get_record(Id workspace_id, std::int64_t uid) {

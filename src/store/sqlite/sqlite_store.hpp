@@ -62,8 +62,7 @@ class SqliteStore final : public Store {
 
   Result<std::vector<FeedbackRecord>> commit_page(const PageCommit& page) override;
   Result<std::vector<FeedbackRecord>> commit_pages(std::span<PageCommit> pages) override;
-  Result<std::vector<FeedbackRecord>> commit_pages_with_json(std::span<PageCommit> pages,
-                                                             std::vector<std::string>& json) override;
+  Status commit_pages_with_json(std::span<PageCommit> pages, std::vector<StoredJson>& json) override;
   Result<FeedbackRecord> get_record(Id workspace_id, std::int64_t unique_identifier) override;
   Result<FeedbackPage> query_feedback(const FeedbackFilter& filter, std::size_t limit,
                                       const std::optional<std::string>& cursor) override;
@@ -113,13 +112,14 @@ class SqliteStore final : public Store {
   Status migrate();
   Result<std::vector<Source>> load_sources(std::string_view where, std::optional<Id> arg);
   struct RecordStatements;
-  // The record's JSON as stored goes to *json when json is set.
-  Result<FeedbackRecord> upsert_record(RecordStatements& st, const FeedbackRecord& r, bool& existed,
-                                       std::vector<std::string>* json);
-  // One page inside the caller's transaction, mu_ held.
-  Status write_page(RecordStatements& st, PageCommit& page, std::vector<FeedbackRecord>& stored,
-                    std::vector<std::string>* json);
-  Result<std::vector<FeedbackRecord>> write_pages(std::span<PageCommit> pages, std::vector<std::string>* json);
+  // Upserts `r`, leaving it as stored (revision, first-seen time, themes without repeats), and its JSON as
+  // stored in `body`.
+  Status upsert_record(RecordStatements& st, FeedbackRecord& r, bool& existed, std::string& body);
+  // One page inside the caller's transaction, mu_ held: each record as stored goes to *stored (without its raw
+  // item) and its JSON to *json, for those set.
+  Status write_page(RecordStatements& st, PageCommit& page, std::vector<FeedbackRecord>* stored,
+                    std::vector<StoredJson>* json);
+  Status write_pages(std::span<PageCommit> pages, std::vector<FeedbackRecord>* stored, std::vector<StoredJson>* json);
   // A record asking for its near-duplicate: find_near_duplicate's arguments.
   struct NearDuplicateAsk {
     Id workspace_id;

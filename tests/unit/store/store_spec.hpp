@@ -918,8 +918,8 @@ TEST_P(StoreSpec, PageNearDuplicatesAreThoseOfOneLookupAtATime) {
   EXPECT_LT(duplicates, static_cast<int>(expected.size()));
 }
 
-// commit_pages_with_json hands on each stored record serialised as it was stored: revision and first-seen
-// time included, in the order of the records returned, and nothing for a page of a deleted workspace.
+// commit_pages_with_json hands on each stored record serialised as it was stored, with its workspace: revision
+// and first-seen time included, in the order of the records, and nothing for a page of a deleted workspace.
 TEST_P(StoreSpec, CommitPagesWithJsonHandsOnEachStoredRecordAsStored) {
   auto other = other_workspace("deleted under the batch");
   ASSERT_NE(other.source, 0);
@@ -927,12 +927,17 @@ TEST_P(StoreSpec, CommitPagesWithJsonHandsOnEachStoredRecordAsStored) {
   first[0].workspace_id = ws_;
   first[0].source_id = source_;
   first[0].records = {record(1, kMar2, "positive", 0.5, {"sync"}), record(2, kMar2 + kDay, "negative", -0.4)};
-  std::vector<std::string> json;
-  auto stored = store_->commit_pages_with_json(first, json);
-  ASSERT_TRUE(stored) << stored.error().message;
-  ASSERT_EQ(stored->size(), 2u);
+  const TimeMs first_seen = first[0].records[0].received_at;
+  std::vector<StoredJson> json;
+  auto done = store_->commit_pages_with_json(first, json);
+  ASSERT_TRUE(done) << done.error().message;
   ASSERT_EQ(json.size(), 2u);
-  for (std::size_t i = 0; i < 2; ++i) EXPECT_EQ(json[i], record_json((*stored)[i])) << i;
+  for (std::size_t i = 0; i < 2; ++i) {
+    auto got = store_->get_record(ws_, static_cast<std::int64_t>(i + 1));
+    ASSERT_TRUE(got) << i;
+    EXPECT_EQ(json[i].workspace_id, ws_) << i;
+    EXPECT_EQ(json[i].json, record_json(*got)) << i;
+  }
 
   // An update of record 1 (revision 2, its first-seen time kept), then a page of a workspace deleted meanwhile.
   std::vector<PageCommit> second(2);
@@ -945,24 +950,24 @@ TEST_P(StoreSpec, CommitPagesWithJsonHandsOnEachStoredRecordAsStored) {
   second[1].records[0].workspace_id = other.ws;
   second[1].records[0].source_id = other.source;
   ASSERT_TRUE(store_->delete_workspace(customer_, other.ws));
-  json = {"kept"};
-  stored = store_->commit_pages_with_json(second, json);
-  ASSERT_TRUE(stored) << stored.error().message;
-  ASSERT_EQ(stored->size(), 1u);
-  ASSERT_EQ(json.size(), 2u);  // appended after what the vector held
-  EXPECT_EQ(json[0], "kept");
-  EXPECT_EQ(json[1], record_json((*stored)[0]));
-  auto parsed = parse_json(json[1]);
+  json = {StoredJson{ws_, "kept"}};
+  done = store_->commit_pages_with_json(second, json);
+  ASSERT_TRUE(done) << done.error().message;
+  ASSERT_EQ(json.size(), 2u);  // appended after what the vector held; nothing of the deleted workspace
+  EXPECT_EQ(json[0].json, "kept");
+  EXPECT_EQ(json[1].workspace_id, ws_);
+  auto parsed = parse_json(json[1].json);
   ASSERT_TRUE(parsed);
   auto back = record_from_json(*parsed);
   ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back->unique_identifier, 1);
   EXPECT_EQ(back->revision, 2);
-  EXPECT_EQ(back->received_at, (*stored)[0].received_at);
+  EXPECT_EQ(back->received_at, first_seen);
   EXPECT_EQ(back->sentiment_type, "negative");
   EXPECT_EQ(back->themes, std::vector<std::string>{"export"});
   auto got = store_->get_record(ws_, 1);
   ASSERT_TRUE(got);
-  EXPECT_EQ(record_json(*got), json[1]);
+  EXPECT_EQ(record_json(*got), json[1].json);
 }
 
 // A large batch of pages with everything at once (new records, updates, a record repeated within a page and
