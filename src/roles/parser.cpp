@@ -19,9 +19,10 @@ namespace {
 
 using nlp::kNearDuplicateBits;
 
-// `analysis_text` receives the text the engine read, which the workspace's custom theme rules read too.
-FeedbackRecord analyse(const MappedItem& item, const store::Source& source, TimeMs received_at,
-                       const std::string& raw_ref, std::string& analysis_text) {
+// The record of `item`, whose fields it takes (the item is spent). `analysis_text` receives the text the engine
+// read, which the workspace's custom theme rules read too.
+FeedbackRecord analyse(MappedItem& item, const store::Source& source, TimeMs received_at, const std::string& raw_ref,
+                       std::string& analysis_text) {
   nlp::Document doc = nlp::document_of(item);
   const auto& pipeline = nlp::Pipeline::standard();
   pipeline.run(doc);
@@ -32,19 +33,19 @@ FeedbackRecord analyse(const MappedItem& item, const store::Source& source, Time
   r.source_id = source.id;
   r.customer_id = source.customer_id;
   r.source_type = source.type;
-  r.source_info = item.source_info;
+  r.source_info = std::move(item.source_info);
   r.rating = item.rating;
-  r.title = item.title;
-  r.text = doc.text;
+  r.title = std::move(item.title);
   nlp::apply_analysis(r, doc, pipeline);
+  r.text = std::move(doc.text);
   analysis_text = std::move(doc.analysis_text);
-  r.external_id = item.external_id;
-  r.url = item.url;
+  r.external_id = std::move(item.external_id);
+  r.url = std::move(item.url);
   r.raw_ref = raw_ref;
-  r.extra = item.extra;
-  r.email = item.email;
-  r.platform_user_id = item.user_id;
-  r.username = item.username;
+  r.extra = std::move(item.extra);
+  r.email = std::move(item.email);
+  r.platform_user_id = std::move(item.user_id);
+  r.username = std::move(item.username);
   r.received_at = received_at;
   r.timestamp = item.timestamp.value_or(received_at);
   return r;
@@ -99,6 +100,9 @@ Status ParserRole::advance(BatchState& state, Chunk& analysing) {
   Chunk previous = std::move(analysing);
   analysing = std::move(state.filling);
   state.filling = Chunk{};
+  // The next chunk fills the list the last one emptied, at its size, rather than growing one anew.
+  previous.pending.clear();
+  state.filling.pending = std::move(previous.pending);
   start_analysis(analysing);
   return store_and_publish(previous.pages);
 }
@@ -302,16 +306,8 @@ Status ParserRole::prepare(const bus::Message& message, BatchState& state) {
       }
     }
     // Analysed later with the rest of its chunk, on every core; the record keeps its place in the page.
-    state.filling.pending.push_back(PendingAnalysis{std::move(mapped),
-                                                    std::move(item),
-                                                    &source,
-                                                    received,
-                                                    raw_ref,
-                                                    taxonomy->get(),
-                                                    state.filling.pages.size(),
-                                                    page.records.size(),
-                                                    rules->get(),
-                                                    {}});
+    state.filling.pending.emplace_back(std::move(mapped), std::move(item), &source, received, raw_ref, taxonomy->get(),
+                                       state.filling.pages.size(), page.records.size(), rules->get(), std::string{});
     page.records.emplace_back();
   }
   if (!page.skipped.empty() && m.kind != bus::RawItems::Kind::page) {
