@@ -6,6 +6,7 @@
 #include <set>
 
 #include "alerts/live_items.hpp"
+#include "roles/stored_record.hpp"
 
 namespace chorus::roles {
 
@@ -30,11 +31,7 @@ Status AlertsRole::take_records(std::span<const bus::Message> batch) {
   std::vector<store::LiveItem> items;
   TimeMs now = now_ms();
   for (const auto& m : batch) {
-    // A live item takes a few fields of its record: the parse lives on the stack, as in the reports role.
-    unsigned char buffer[16384];
-    json::monotonic_resource scratch(buffer, sizeof buffer);
-    auto v = parse_json(m.payload, &scratch);
-    auto r = v ? record_counts_from_json(*v) : Result<FeedbackRecord>(v.error());
+    auto r = read_counted_record(m.payload);  // a live item takes a few of its fields
     if (!r) continue;  // the reports role logs unreadable records
     if (auto item = alerts::live_item_of(*r, now)) items.push_back(std::move(*item));
   }

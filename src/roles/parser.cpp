@@ -12,6 +12,7 @@
 #include "nlp/stage.hpp"
 #include "nlp/workspace_taxonomy.hpp"
 #include "roles/roles.hpp"
+#include "roles/stored_record.hpp"
 
 namespace chorus::roles {
 
@@ -335,12 +336,7 @@ ReportsRole::ReportsRole(RoleDeps deps, ThreadPriority priority)
               std::vector<FeedbackRecord> records;
               records.reserve(batch.size());
               for (const auto& m : batch) {
-                // A few fields of each record are read and the rest dropped at once: its parse lives in a
-                // buffer on the stack (a larger record spills to the heap and is freed with it).
-                unsigned char buffer[16384];
-                json::monotonic_resource scratch(buffer, sizeof buffer);
-                auto v = parse_json(m.payload, &scratch);
-                auto r = v ? record_counts_from_json(*v) : Result<FeedbackRecord>(v.error());
+                auto r = read_counted_record(m.payload);
                 if (!r) {
                   spdlog::warn("reports: skipping unreadable record at offset {}: {}", m.offset, r.error().message);
                   continue;
