@@ -16,6 +16,8 @@ Result<std::unique_ptr<WalCheckpointer>> WalCheckpointer::start(Database& writer
   // A connection learns that the file is in WAL mode when it first reads it; until then a checkpoint on it
   // succeeds without copying a page.
   if (auto s = own->exec("SELECT count(*) FROM sqlite_master"); !s) return s.error();
+  // Passive checkpoints never wait; the one that cuts the WAL back must not either (truncate_if_large).
+  sqlite3_busy_timeout(own->get(), 0);
   // Past the limit the WAL is started over, not truncated (on_commit), and SQLite trims the file back to the
   // limit's size whenever it starts over from a larger one. Writing over the file's own blocks costs a copy;
   // writing past its end, after a truncation, made the file system allocate and zero each block anew (8% of
@@ -23,10 +25,12 @@ Result<std::unique_ptr<WalCheckpointer>> WalCheckpointer::start(Database& writer
   auto page_size = writer.prepare("PRAGMA page_size");
   if (!page_size) return page_size.error();
   if (auto row = page_size->step(); !row) return row.error();
-  const std::int64_t limit_bytes = std::int64_t{options.limit_frames} * page_size->int64(0);
+  const std::int64_t page_bytes = page_size->int64(0);
+  const std::int64_t limit_bytes = std::int64_t{options.limit_frames} * page_bytes;
   page_size->reset();
   if (auto s = writer.exec("PRAGMA journal_size_limit = " + std::to_string(limit_bytes)); !s) return s.error();
   std::unique_ptr<WalCheckpointer> c(new WalCheckpointer(writer, std::move(own.value()), file, std::move(options)));
+  c->page_bytes_ = page_bytes;
   // A wal hook and SQLite's autocheckpoint are one setting: this replaces it.
   sqlite3_wal_hook(writer.get(), &WalCheckpointer::on_commit, c.get());
   c->thread_ = std::thread([p = c.get()] {
@@ -48,6 +52,7 @@ WalCheckpointer::~WalCheckpointer() {
 
 int WalCheckpointer::on_commit(void* self, sqlite3* db, const char*, int frames) {
   auto* c = static_cast<WalCheckpointer*>(self);
+  c->commits_.fetch_add(1, std::memory_order_relaxed);
   if (frames >= c->options_.limit_frames) {
     // On the writer's thread, after its commit. SQLite refuses a second checkpoint at once rather than wait for
     // one that is running, so the thread's passive one is waited for here, and none starts meanwhile. RESTART
@@ -80,7 +85,23 @@ void WalCheckpointer::loop() {
   for (;;) {
     {
       std::unique_lock lock(mu_);
-      due_cv_.wait(lock, [&] { return (due_ && !running_) || stop_; });
+      auto ready = [&] { return (due_ && !running_) || stop_; };
+      const std::uint64_t seen = commits_.load(std::memory_order_relaxed);
+      if (options_.truncate_when_idle.count() <= 0 || seen == commits_judged_) {
+        due_cv_.wait(lock, ready);
+      } else if (!due_cv_.wait_for(lock, options_.truncate_when_idle, ready)) {
+        // Quiet for a while, or not: only a whole quiet while with nothing running counts.
+        if (running_ || commits_.load(std::memory_order_relaxed) != seen) continue;
+        running_ = true;
+        lock.unlock();
+        const bool judged = truncate_if_large();
+        lock.lock();
+        running_ = false;
+        if (judged) commits_judged_ = seen;
+        lock.unlock();
+        idle_cv_.notify_all();
+        continue;
+      }
       if (stop_) return;
       due_ = false;
       running_ = true;
@@ -98,6 +119,26 @@ void WalCheckpointer::loop() {
     }
     idle_cv_.notify_all();
   }
+}
+
+bool WalCheckpointer::truncate_if_large() {
+  std::error_code ec;
+  const auto wal = std::filesystem::file_size(file_.string() + "-wal", ec);
+  if (ec) return true;  // no WAL file: nothing to cut back
+  if (wal <= static_cast<std::uintmax_t>(std::int64_t{options_.checkpoint_frames} * page_bytes_)) return true;
+  // TRUNCATE waits for readers through the busy handler while it holds the write lock; this connection has
+  // none (a zero timeout), so a reader or a writer that comes in the way makes it give up rather than wait.
+  int log = 0, copied = 0;
+  const int rc = sqlite3_wal_checkpoint_v2(own_.get(), nullptr, SQLITE_CHECKPOINT_TRUNCATE, &log, &copied);
+  if (rc != SQLITE_OK) {
+    if (rc != SQLITE_BUSY)
+      spdlog::warn("{}: cutting back the WAL of {} failed: {}", options_.what, file_.string(),
+                   sqlite3_errmsg(own_.get()));
+    return false;
+  }
+  std::lock_guard lock(mu_);
+  ++stats_.idle_truncations;
+  return true;
 }
 
 WalCheckpointer::Stats WalCheckpointer::stats() const {

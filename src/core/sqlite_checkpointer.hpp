@@ -6,9 +6,13 @@
 // over at its next commit once everything has been copied. Beside a writer that never pauses that rarely
 // happens, so past `limit_frames` the writer itself copies the rest back and starts the WAL over before it
 // goes on: the WAL stays bounded (without it a million-item import left 15 GB of WAL). The file is kept at
-// that size (journal_size_limit) and written over, not truncated and grown again.
+// that size (journal_size_limit) and written over, not truncated and grown again, while writes go on; once
+// the database has had no commit for `truncate_when_idle`, a WAL larger than `checkpoint_frames` is copied
+// back and cut to nothing, so a large import does not leave its WAL on disk.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <filesystem>
@@ -26,11 +30,13 @@ class WalCheckpointer {
   struct Options {
     int checkpoint_frames = 8000;   // WAL pages that make a passive checkpoint due
     int limit_frames = 32000;       // WAL pages past which the writer starts it over after its commit
-    std::string what = "database";  // for the log
+    std::chrono::milliseconds truncate_when_idle{0};  // 0: the WAL file is never cut back
+    std::string what = "database";                    // for the log
   };
   struct Stats {
     std::int64_t checkpoints = 0;  // passive ones, by the thread
     std::int64_t truncations = 0;  // WAL started over by the writer, past the limit
+    std::int64_t idle_truncations = 0;  // WAL file cut back to nothing after a quiet while
     int last_log = 0, last_copied = 0;  // frames in the WAL at the last passive one, and copied back by it
   };
 
@@ -48,16 +54,22 @@ class WalCheckpointer {
   WalCheckpointer(Database& writer, Database own, std::filesystem::path file, Options options);
   static int on_commit(void* self, sqlite3* db, const char* name, int frames);
   void loop();
+  // Cuts the WAL back to nothing if it is larger than a checkpoint's worth; false if a reader or a writer
+  // came in the way (tried again after the next quiet while).
+  bool truncate_if_large();
 
   Database& writer_;
   Database own_;
   std::filesystem::path file_;
   Options options_;
+  std::int64_t page_bytes_ = 4096;  // the database's page size
   mutable std::mutex mu_;
   std::condition_variable due_cv_;
   std::condition_variable idle_cv_;  // a checkpoint has ended
   bool due_ = false, stop_ = false;
   bool running_ = false;  // a checkpoint is running, the thread's or the writer's
+  std::atomic<std::uint64_t> commits_{0};  // by the writer, ever
+  std::uint64_t commits_judged_ = 0;       // the count when the WAL was last cut back or found small
   Stats stats_;
   std::thread thread_;
 };

@@ -396,6 +396,12 @@ struct SqliteStoreOptions {
   // they are merged once they outnumber this many and a sixteenth of those arrays
   // (src/store/sqlite/near_duplicate_index.hpp). Tests set a handful.
   std::int64_t near_duplicate_recent_rows = 8192;
+  // The WAL (src/core/sqlite_checkpointer.hpp): pages that make a passive checkpoint due, pages past which the
+  // writer starts it over, and how long the store must go without a commit before a WAL file larger than a
+  // checkpoint is cut back to nothing (0: never). Tests set less.
+  int wal_checkpoint_frames = 8000;
+  int wal_limit_frames = 131072;
+  std::int64_t wal_truncate_when_idle_ms = 30000;
 };
 
 Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& data_dir,

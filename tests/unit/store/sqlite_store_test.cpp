@@ -72,6 +72,20 @@ FeedbackRecord plain_record(Id ws, Id source, std::int64_t uid, TimeMs ts) {
   return r;
 }
 
+// The records in the database file, read on a connection of its own; -1 if it cannot be read.
+std::int64_t count_records(const std::filesystem::path& file) {
+  sqlite3* db = nullptr;
+  std::int64_t n = -1;
+  sqlite3_stmt* count = nullptr;
+  if (sqlite3_open(file.c_str(), &db) == SQLITE_OK &&
+      sqlite3_prepare_v2(db, "SELECT count(*) FROM records", -1, &count, nullptr) == SQLITE_OK &&
+      sqlite3_step(count) == SQLITE_ROW)
+    n = sqlite3_column_int64(count, 0);
+  sqlite3_finalize(count);
+  sqlite3_close(db);
+  return n;
+}
+
 // Writes `pages` pages of 500 records, each with a raw item of about `raw_bytes`, into a new workspace of
 // `store`, one commit after another; calls `after_page` after each.
 void write_pages(Store& store, int pages, std::size_t raw_bytes, const std::function<void()>& after_page) {
@@ -356,7 +370,7 @@ TEST(SqliteCheckpoints, TheWalStaysBoundedUnderAWriterThatNeverPauses) {
   std::uintmax_t largest_wal = 0;
   std::uintmax_t smallest_after_restart = std::numeric_limits<std::uintmax_t>::max();
   {
-    auto store = open_sqlite_store(dir);
+    auto store = open_sqlite_store(dir, SqliteStoreOptions{.wal_limit_frames = 32000});
     ASSERT_TRUE(store) << store.error().message;
     // About 400 MiB of raw items, page after page: three times the WAL's limit of 128 MiB.
     write_pages(**store, 40, 20000, [&] {
@@ -372,14 +386,44 @@ TEST(SqliteCheckpoints, TheWalStaysBoundedUnderAWriterThatNeverPauses) {
   // Started over, not truncated: the pages after the limit are written over the file's own blocks.
   EXPECT_GT(smallest_after_restart, 64u * 1024 * 1024) << "the WAL file was cut back after its limit";
   // Nothing was lost on the way.
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open((dir / "chorus.db").c_str(), &db), SQLITE_OK);
-  sqlite3_stmt* count = nullptr;
-  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT count(*) FROM records", -1, &count, nullptr), SQLITE_OK);
-  ASSERT_EQ(sqlite3_step(count), SQLITE_ROW);
-  EXPECT_EQ(sqlite3_column_int64(count, 0), 20000);
-  sqlite3_finalize(count);
-  sqlite3_close(db);
+  EXPECT_EQ(count_records(dir / "chorus.db"), 20000);
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+}
+
+// A large import leaves a WAL as large as its limit. Once the store has gone a while without a commit, the
+// file is copied back and cut to nothing; a small WAL is left alone, and a store that is written to keeps its.
+TEST(SqliteCheckpoints, AQuietStoreCutsALargeWalBack) {
+  auto dir = fresh_dir("chorus-wal-idle");
+  const auto wal_size = [&] {
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(dir / "chorus.db-wal", ec);
+    return ec ? std::uintmax_t{0} : size;
+  };
+  {
+    auto store = open_sqlite_store(
+        dir,
+        SqliteStoreOptions{.wal_checkpoint_frames = 200, .wal_limit_frames = 100000, .wal_truncate_when_idle_ms = 300});
+    ASSERT_TRUE(store) << store.error().message;
+    // About 6 MiB of raw items, written without a pause between commits longer than the quiet while.
+    write_pages(**store, 4, 3000, [] {});
+    EXPECT_GT(wal_size(), 200u * 4096) << "the writes should have grown the WAL past a checkpoint";
+    std::int64_t cut = 0;
+    for (int wait = 0; wait < 200 && cut == 0; ++wait) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      cut = (*store)->health().at("wal_idle_truncations").as_int64();
+    }
+    EXPECT_GE(cut, 1);
+    EXPECT_EQ(wal_size(), 0u);
+    // A small write leaves a small WAL: the next quiet while leaves it as it is.
+    ASSERT_TRUE((*store)->create_customer("d", "hash-d"));
+    EXPECT_GT(wal_size(), 0u);
+    std::this_thread::sleep_for(std::chrono::milliseconds(900));
+    EXPECT_EQ((*store)->health().at("wal_idle_truncations").as_int64(), cut);
+    EXPECT_GT(wal_size(), 0u);
+  }
+  // Nothing was lost by cutting it back.
+  EXPECT_EQ(count_records(dir / "chorus.db"), 2000);
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);
 }
