@@ -62,15 +62,17 @@ void log_to_stdout() {
 }
 
 int serve(roles::ServeConfig config) {
-  log_to_stdout();
-  if (config.web_root.empty()) config.web_root = default_web_root();
-  // Signals are taken synchronously by this thread; every other thread inherits the mask.
+  // Signals are taken synchronously by this thread; every other thread inherits the mask, so it is set before
+  // the first one starts (the log's flusher included). A thread started before it would take a SIGTERM that
+  // arrives while this one is not yet in sigwait, and the process would die without draining.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
+  log_to_stdout();
+  if (config.web_root.empty()) config.web_root = default_web_root();
 
   auto process = roles::ChorusProcess::start(config);
   if (!process) return fail(process.error().message, process.error().code == ErrorCode::bad_request ? 2 : 1);

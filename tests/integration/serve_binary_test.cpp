@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <fstream>
 #include <regex>
 
 #include "integration/harness.hpp"
@@ -85,6 +86,38 @@ TEST(ServeBinary, AdminKeyFromEnvironment) {
   EXPECT_EQ(api.post("/v1/customers", "admin-from-env-0123456789", json::object{{"name", "x"}}).status, 201);
   EXPECT_FALSE(std::filesystem::exists(dir / "admin.key"));
   kill(child.pid, SIGINT);
+  EXPECT_EQ(wait_exit(child.pid), 0);
+  std::fclose(child.out);
+  std::filesystem::remove_all(dir);
+}
+
+// SIGTERM and SIGINT are for the main thread's sigwait alone. Any other thread that could take them (the log's
+// flusher, started when stdout is a pipe, was one) would let a signal that arrives before the main thread
+// waits for it end the process at once, undrained, with status 143.
+TEST(ServeBinary, NoThreadButTheMainOneTakesTermination) {
+  auto dir = temp_dir("mask");
+  auto child = spawn({CHORUS_BINARY, "serve", "--listen", "127.0.0.1:0", "--data-dir", dir.string()});
+  std::string url = read_url(child.out);
+  ASSERT_FALSE(url.empty());
+  int threads = 0;
+  std::vector<std::string> taking;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(child.pid) + "/task")) {
+    if (task.path().filename() == std::to_string(child.pid)) continue;  // the main thread, in sigwait
+    std::ifstream status(task.path() / "status");
+    std::string line, name;
+    unsigned long long blocked = 0;
+    while (std::getline(status, line)) {
+      if (line.rfind("Name:", 0) == 0) name = line.substr(line.find_first_not_of(" \t", 5));
+      if (line.rfind("SigBlk:", 0) == 0) blocked = std::stoull(line.substr(7), nullptr, 16);
+    }
+    ++threads;
+    const unsigned long long both = (1ULL << (SIGTERM - 1)) | (1ULL << (SIGINT - 1));
+    if ((blocked & both) != both) taking.push_back(name);
+  }
+  EXPECT_GT(threads, 3);
+  EXPECT_TRUE(taking.empty()) << "threads that could take SIGTERM or SIGINT: " << taking.size()
+                              << (taking.empty() ? std::string() : ", the first named " + taking.front());
+  kill(child.pid, SIGTERM);
   EXPECT_EQ(wait_exit(child.pid), 0);
   std::fclose(child.out);
   std::filesystem::remove_all(dir);
