@@ -298,7 +298,8 @@ class Store {
   // Commits the pages in order, with what commit_page does for each, and returns the records as stored,
   // page after page. Records come out the same as from one commit_page per page (near-duplicates included:
   // a page sees the pages before it). This default commits page by page; a backend overrides it to commit
-  // all the pages in one transaction (the parser's one commit per bus batch).
+  // all the pages in one transaction (the parser's one commit per bus batch). The pages' records may be left as
+  // stored, as commit_pages_with_json says (the SQLite store does so).
   virtual Result<std::vector<FeedbackRecord>> commit_pages(std::span<PageCommit> pages);
   // commit_pages, appending each stored record's record_json() to `json` in the order commit_pages would return
   // them, instead of the records (nothing is appended when it fails). A backend that serialises the records to
@@ -393,7 +394,7 @@ class Store {
 
 struct SqliteStoreOptions {
   // Records written to a workspace since the near-duplicate index last merged them into its sorted arrays:
-  // they are merged once they outnumber this many and a sixteenth of those arrays
+  // they are merged once they outnumber this many and a sixty-fourth of those arrays
   // (src/store/sqlite/near_duplicate_index.hpp). Tests set a handful.
   std::int64_t near_duplicate_recent_rows = 8192;
   // The WAL (src/core/sqlite_checkpointer.hpp): pages that make a passive checkpoint due, pages past which the
