@@ -52,7 +52,10 @@ WalCheckpointer::~WalCheckpointer() {
 
 int WalCheckpointer::on_commit(void* self, sqlite3* db, const char*, int frames) {
   auto* c = static_cast<WalCheckpointer*>(self);
-  c->commits_.fetch_add(1, std::memory_order_relaxed);
+  // The WAL's length after this commit; shorter than before when this commit started it over.
+  c->appended_.fetch_add(static_cast<std::uint64_t>(frames >= c->wal_frames_ ? frames - c->wal_frames_ : frames),
+                         std::memory_order_relaxed);
+  c->wal_frames_ = frames;
   if (frames >= c->options_.limit_frames) {
     // On the writer's thread, after its commit. SQLite refuses a second checkpoint at once rather than wait for
     // one that is running, so the thread's passive one is waited for here, and none starts meanwhile. RESTART
@@ -86,18 +89,19 @@ void WalCheckpointer::loop() {
     {
       std::unique_lock lock(mu_);
       auto ready = [&] { return (due_ && !running_) || stop_; };
-      const std::uint64_t seen = commits_.load(std::memory_order_relaxed);
-      if (options_.truncate_when_idle.count() <= 0 || seen == commits_judged_) {
+      const std::uint64_t seen = appended_.load(std::memory_order_relaxed);
+      if (options_.truncate_when_idle.count() <= 0 || seen == appended_judged_) {
         due_cv_.wait(lock, ready);
       } else if (!due_cv_.wait_for(lock, options_.truncate_when_idle, ready)) {
-        // Quiet for a while, or not: only a whole quiet while with nothing running counts.
-        if (running_ || commits_.load(std::memory_order_relaxed) != seen) continue;
+        // Quiet for a while, or not: a whole while with little appended and nothing running counts.
+        const std::uint64_t quiet_frames = static_cast<std::uint64_t>(options_.checkpoint_frames / 8) + 1;
+        if (running_ || appended_.load(std::memory_order_relaxed) - seen >= quiet_frames) continue;
         running_ = true;
         lock.unlock();
         const bool judged = truncate_if_large();
         lock.lock();
         running_ = false;
-        if (judged) commits_judged_ = seen;
+        if (judged) appended_judged_ = seen;
         lock.unlock();
         idle_cv_.notify_all();
         continue;

@@ -7,8 +7,9 @@
 // happens, so past `limit_frames` the writer itself copies the rest back and starts the WAL over before it
 // goes on: the WAL stays bounded (without it a million-item import left 15 GB of WAL). The file is kept at
 // that size (journal_size_limit) and written over, not truncated and grown again, while writes go on; once
-// the database has had no commit for `truncate_when_idle`, a WAL larger than `checkpoint_frames` is copied
-// back and cut to nothing, so a large import does not leave its WAL on disk.
+// the writer has appended less than an eighth of a checkpoint for `truncate_when_idle` (a lease renewed every
+// few seconds is quiet), a WAL larger than `checkpoint_frames` is copied back and cut to nothing, so a large
+// import does not leave its WAL on disk.
 #pragma once
 
 #include <atomic>
@@ -68,8 +69,9 @@ class WalCheckpointer {
   std::condition_variable idle_cv_;  // a checkpoint has ended
   bool due_ = false, stop_ = false;
   bool running_ = false;  // a checkpoint is running, the thread's or the writer's
-  std::atomic<std::uint64_t> commits_{0};  // by the writer, ever
-  std::uint64_t commits_judged_ = 0;       // the count when the WAL was last cut back or found small
+  std::atomic<std::uint64_t> appended_{0};  // frames the writer has appended, ever
+  int wal_frames_ = 0;                      // in the WAL at the writer's last commit (the writer's own)
+  std::uint64_t appended_judged_ = 0;       // the count when the WAL was last cut back or found small
   Stats stats_;
   std::thread thread_;
 };

@@ -398,8 +398,8 @@ struct SqliteStoreOptions {
   // (src/store/sqlite/near_duplicate_index.hpp). Tests set a handful.
   std::int64_t near_duplicate_recent_rows = 8192;
   // The WAL (src/core/sqlite_checkpointer.hpp): pages that make a passive checkpoint due, pages past which the
-  // writer starts it over, and how long the store must go without a commit before a WAL file larger than a
-  // checkpoint is cut back to nothing (0: never). Tests set less.
+  // writer starts it over, and how long the store must go with less than an eighth of a checkpoint written
+  // before a WAL file larger than a checkpoint is cut back to nothing (0: never). Tests set less.
   int wal_checkpoint_frames = 8000;
   int wal_limit_frames = 131072;
   std::int64_t wal_truncate_when_idle_ms = 30000;

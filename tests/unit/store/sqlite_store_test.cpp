@@ -408,16 +408,19 @@ TEST(SqliteCheckpoints, AQuietStoreCutsALargeWalBack) {
     // About 6 MiB of raw items, written without a pause between commits longer than the quiet while.
     write_pages(**store, 4, 3000, [] {});
     EXPECT_GT(wal_size(), 200u * 4096) << "the writes should have grown the WAL past a checkpoint";
+    // A trickle of small commits, as a lease renewed every few seconds makes, is still quiet.
     std::int64_t cut = 0;
     for (int wait = 0; wait < 200 && cut == 0; ++wait) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      if (wait % 4 == 0)
+        ASSERT_TRUE((*store)->create_customer("t" + std::to_string(wait), "hash-t" + std::to_string(wait)));
       cut = (*store)->health().at("wal_idle_truncations").as_int64();
     }
     EXPECT_GE(cut, 1);
-    EXPECT_EQ(wal_size(), 0u);
+    EXPECT_LT(wal_size(), 200u * 4096);
     // A small write leaves a small WAL: the next quiet while leaves it as it is.
     ASSERT_TRUE((*store)->create_customer("d", "hash-d"));
-    EXPECT_GT(wal_size(), 0u);
+    ASSERT_GT(wal_size(), 0u);
     std::this_thread::sleep_for(std::chrono::milliseconds(900));
     EXPECT_EQ((*store)->health().at("wal_idle_truncations").as_int64(), cut);
     EXPECT_GT(wal_size(), 0u);
