@@ -265,7 +265,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::filesystem::pa
   // dirties (the top of each index) is copied back once per checkpoint, and a batch of thousands of records
   // dirties thousands. Past 512 MiB the writer starts it over, copying back on its own thread what the passive
   // checkpoints have not: late in a million-item import, with 128 MiB, those stops held the parser for a tenth
-  // of its time and the last 100,000 items were stored at 4,900-5,700/s; with 512 MiB, at 6,400-6,500/s.
+  // of its time and the last 100,000 items were stored at 4,900-5,700/s; with 512 MiB, at 6,100-6,500/s.
   // After 30 s with less than 4 MiB written (the alerts role's lease renews every few seconds), a WAL that grew
   // past 32 MiB is cut back, so the import leaves no 512 MiB file.
   auto checkpointer = sqlite::WalCheckpointer::start(

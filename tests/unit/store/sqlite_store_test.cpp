@@ -74,16 +74,12 @@ FeedbackRecord plain_record(Id ws, Id source, std::int64_t uid, TimeMs ts) {
 
 // The records in the database file, read on a connection of its own; -1 if it cannot be read.
 std::int64_t count_records(const std::filesystem::path& file) {
-  sqlite3* db = nullptr;
-  std::int64_t n = -1;
-  sqlite3_stmt* count = nullptr;
-  if (sqlite3_open(file.c_str(), &db) == SQLITE_OK &&
-      sqlite3_prepare_v2(db, "SELECT count(*) FROM records", -1, &count, nullptr) == SQLITE_OK &&
-      sqlite3_step(count) == SQLITE_ROW)
-    n = sqlite3_column_int64(count, 0);
-  sqlite3_finalize(count);
-  sqlite3_close(db);
-  return n;
+  auto db = sqlite::Database::open(file, sqlite::OpenOptions{.what = "", .wal = false});
+  if (!db) return -1;
+  auto q = db->prepare("SELECT count(*) FROM records");
+  if (!q) return -1;
+  auto row = q->step();
+  return row && *row ? q->int64(0) : -1;
 }
 
 // Writes `pages` pages of 500 records, each with a raw item of about `raw_bytes`, into a new workspace of
