@@ -403,6 +403,9 @@ struct SqliteStoreOptions {
   int wal_checkpoint_frames = 8000;
   int wal_limit_frames = 131072;
   std::int64_t wal_truncate_when_idle_ms = 30000;
+  // Each batch of records is counted into the rollups in the transaction that stores it. Off, the reports role
+  // counts them afterwards, in transactions of its own (as PostgreSQL does); the counts come out the same.
+  bool rollups_at_commit = true;
 };
 
 Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& data_dir,

@@ -8,6 +8,7 @@
 
 #include "core/near_duplicate_keys.hpp"
 #include "store/page_batch.hpp"
+#include "store/sqlite/sqlite_cubes.hpp"
 #include "store/sqlite/sqlite_sql.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
@@ -162,7 +163,7 @@ Status SqliteStore::upsert_record(RecordStatements& st, FeedbackRecord& r, bool&
 }
 
 Status SqliteStore::write_page(RecordStatements& statements, PageCommit& page, std::vector<FeedbackRecord>* stored,
-                               std::vector<StoredJson>* json) {
+                               std::vector<StoredJson>* json, RollupLedger* ledger, cubes::Fold& fold) {
   // A page of a workspace deleted while its messages were in flight is dropped: nothing of it may come back.
   auto exists = db_.cached("SELECT count(*) FROM workspaces WHERE id = ?");
   if (!exists) return exists.error();
@@ -192,6 +193,8 @@ Status SqliteStore::write_page(RecordStatements& statements, PageCommit& page, s
   for (FeedbackRecord& r : page.records) {
     bool existed = false;
     if (auto s = upsert_record(statements, r, existed, body); !s) return s;
+    if (ledger)
+      if (auto s = ledger->count(r, existed, fold); !s) return s;
     if (stored) {
       // The raw item was stored; the copies handed on (to rollups, to callers) need not carry it.
       std::string raw = std::exchange(r.raw_item, {});
@@ -272,8 +275,18 @@ Status SqliteStore::write_pages(std::span<PageCommit> pages, std::vector<Feedbac
   for (const auto& page : pages) total += page.records.size();
   if (stored) stored->reserve(stored->size() + total);
   if (json) json->reserve(json->size() + total);
+  // The batch is counted into the rollups in its own transaction: one writer's turn, not two, and reports never
+  // lag the records they count.
+  std::optional<RollupLedger> ledger;
+  if (options_.rollups_at_commit) {
+    auto l = RollupLedger::open(db_);
+    if (!l) return l.error();
+    ledger = *l;
+  }
+  cubes::Fold fold;
   for (PageCommit& page : pages)
-    if (auto s = write_page(*statements, page, stored, json); !s) return s;
+    if (auto s = write_page(*statements, page, stored, json, ledger ? &*ledger : nullptr, fold); !s) return s;
+  if (auto s = fold.write(db_); !s) return s;
   if (auto s = tx.commit(); !s) return s;
   changes.keep();
   return {};

@@ -1,5 +1,7 @@
-// SQLite store: rollups, kept exactly once per record revision by the reports role, and the aggregate
-// queries (report, totals, top themes, ratings) answered from them.
+// SQLite store: rollups, kept exactly once per record revision (rollup_applied is the ledger: what each record
+// revision added to them), and the aggregate queries (report, totals, top themes, ratings) answered from them.
+// A batch of records is counted in the transaction that stores it; the reports role's apply_rollups counts what
+// was stored otherwise (or with rollups_at_commit off) and finds the rest already counted.
 //
 // Rollups are cubes of three grains (sqlite_cubes.cpp). A query range is cut into whole months, whole
 // days at its edges, whole hours beyond those and the minutes beyond them: each piece is read from the
@@ -228,44 +230,84 @@ FeedbackRecord SqliteStore::applied_contribution(const sqlite::Statement& row, i
   return old;
 }
 
+Result<SqliteStore::RollupLedger> SqliteStore::RollupLedger::open(sqlite::Database& db) {
+  RollupLedger l;
+  auto sel = db.cached(
+      "SELECT revision, hour, source_id, sentiment, category, language, compound, themes, rating FROM "
+      "rollup_applied WHERE workspace_id = ? AND uid = ?");
+  if (!sel) return sel.error();
+  auto put = db.cached(
+      "INSERT OR REPLACE INTO rollup_applied(workspace_id, uid, revision, hour, source_id, sentiment, category, "
+      "language, compound, themes, rating) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  if (!put) return put.error();
+  l.sel_ = *sel;
+  l.put_ = *put;
+  return l;
+}
+
+Status SqliteStore::RollupLedger::count(const FeedbackRecord& r, bool maybe_counted, cubes::Fold& fold) {
+  if (maybe_counted) {
+    sqlite::ResetOnExit done(*sel_);
+    sel_->bind(1, r.workspace_id).bind(2, r.unique_identifier);
+    auto row = sel_->step();
+    if (!row) return row.error();
+    if (*row) {
+      if (sel_->int64(0) >= r.revision) return {};  // this revision (or a newer one) is already counted
+      fold.add(applied_contribution(*sel_, 1, r.workspace_id), -1);
+    }
+  }
+  fold.add(r, +1);
+  sqlite::ResetOnExit done(*put_);
+  put_->bind(1, r.workspace_id).bind(2, r.unique_identifier).bind(3, r.revision).bind(4, floor_to(r.timestamp, kHour));
+  put_->bind(5, r.source_id).bind(6, r.sentiment_type).bind(7, r.category).bind(8, r.language_code);
+  put_->bind(9, r.sentiment_compound).bind(10, join_themes(r.themes)).bind(11, r.rating);
+  return put_->run();
+}
+
+Result<std::vector<const FeedbackRecord*>> SqliteStore::not_yet_counted(const std::vector<FeedbackRecord>& records) {
+  std::vector<const FeedbackRecord*> due;
+  due.reserve(records.size());
+  std::lock_guard lock(read_mu_);
+  sqlite::Transaction tx(reader_);
+  if (auto s = tx.begin_read(); !s) return s.error();
+  auto sel = reader_.cached("SELECT revision FROM rollup_applied WHERE workspace_id = ? AND uid = ?");
+  if (!sel) return sel.error();
+  for (const auto& r : records) {
+    sqlite::ResetOnExit done(**sel);
+    (*sel)->bind(1, r.workspace_id).bind(2, r.unique_identifier);
+    auto row = (*sel)->step();
+    if (!row) return row.error();
+    if (!*row || (*sel)->int64(0) < r.revision) due.push_back(&r);
+  }
+  if (auto s = tx.commit(); !s) return s.error();
+  return due;
+}
+
 Status SqliteStore::apply_rollups(const std::vector<FeedbackRecord>& records) {
+  // Most records were counted when they were stored: those are found on the reader, and a batch of nothing but
+  // those never waits for the writer.
+  auto due = not_yet_counted(records);
+  if (!due) return due.error();
+  if (due->empty()) return {};
   std::lock_guard lock(mu_);
   sqlite::Transaction tx(db_);
   if (auto s = tx.begin(); !s) return s;
-  auto sel = db_.prepare(
-      "SELECT revision, hour, source_id, sentiment, category, language, compound, themes, rating FROM "
-      "rollup_applied WHERE workspace_id = ? AND uid = ?");
-  auto put = db_.prepare(
-      "INSERT OR REPLACE INTO rollup_applied(workspace_id, uid, revision, hour, source_id, sentiment, category, "
-      "language, compound, themes, rating) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  auto ledger = RollupLedger::open(db_);
+  if (!ledger) return ledger.error();
   // A record erased, expired or deleted with its workspace while its message was in flight is not counted.
-  auto held = db_.prepare("SELECT count(*) FROM records WHERE workspace_id = ? AND uid = ?");
-  if (!sel) return sel.error();
-  if (!put) return put.error();
+  auto held = db_.cached("SELECT count(*) FROM records WHERE workspace_id = ? AND uid = ?");
   if (!held) return held.error();
   cubes::Fold fold;
-  // A batch may carry several revisions of one record: each is compared with the one applied before it,
-  // which rollup_applied already holds.
-  for (const auto& r : records) {
-    held->reset();
-    held->bind(1, r.workspace_id).bind(2, r.unique_identifier);
-    if (auto row = held->step(); !row) return row.error();
-    if (held->int64(0) == 0) continue;
-    sel->reset();
-    sel->bind(1, r.workspace_id).bind(2, r.unique_identifier);
-    auto row = sel->step();
-    if (!row) return row.error();
-    if (*row) {
-      if (sel->int64(0) >= r.revision) continue;  // this revision (or a newer one) is already counted
-      fold.add(applied_contribution(*sel, 1, r.workspace_id), -1);
+  // A batch may carry several revisions of one record: each is compared with the one counted before it, which
+  // rollup_applied already holds.
+  for (const FeedbackRecord* r : *due) {
+    {
+      sqlite::ResetOnExit done(**held);
+      (*held)->bind(1, r->workspace_id).bind(2, r->unique_identifier);
+      if (auto row = (*held)->step(); !row) return row.error();
+      if ((*held)->int64(0) == 0) continue;
     }
-    sel->reset();
-    fold.add(r, +1);
-    put->reset();
-    put->bind(1, r.workspace_id).bind(2, r.unique_identifier).bind(3, r.revision).bind(4, floor_to(r.timestamp, kHour));
-    put->bind(5, r.source_id).bind(6, r.sentiment_type).bind(7, r.category).bind(8, r.language_code);
-    put->bind(9, r.sentiment_compound).bind(10, join_themes(r.themes)).bind(11, r.rating);
-    if (auto s = put->run(); !s) return s;
+    if (auto s = ledger->count(*r, true, fold); !s) return s;
   }
   if (auto s = fold.write(db_); !s) return s;
   return tx.commit();

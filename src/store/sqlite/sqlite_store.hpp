@@ -14,6 +14,10 @@
 
 namespace chorus::store {
 
+namespace cubes {
+class Fold;
+}
+
 class SqliteStore final : public Store {
  public:
   static Result<std::unique_ptr<SqliteStore>> open(const std::filesystem::path& data_dir,
@@ -115,10 +119,25 @@ class SqliteStore final : public Store {
   // Upserts `r`, leaving it as stored (revision, first-seen time, themes without repeats), and its JSON as
   // stored in `body`.
   Status upsert_record(RecordStatements& st, FeedbackRecord& r, bool& existed, std::string& body);
+  // rollup_applied, the record revisions the rollups count, and what each added to them; mu_ held, inside the
+  // caller's transaction.
+  class RollupLedger {
+   public:
+    static Result<RollupLedger> open(sqlite::Database& db);
+    // Counts `r` as stored into `fold` unless this revision or a newer one is counted, taking out what the one
+    // counted before it added. `maybe_counted` false: the record is new, so nothing of it can be counted yet.
+    Status count(const FeedbackRecord& r, bool maybe_counted, cubes::Fold& fold);
+
+   private:
+    sqlite::Statement* sel_ = nullptr;
+    sqlite::Statement* put_ = nullptr;
+  };
+  // The records whose revision rollup_applied does not hold, read on the reader without mu_.
+  Result<std::vector<const FeedbackRecord*>> not_yet_counted(const std::vector<FeedbackRecord>& records);
   // One page inside the caller's transaction, mu_ held: each record as stored goes to *stored (without its raw
-  // item) and its JSON to *json, for those set.
+  // item) and its JSON to *json, for those set, and into the rollups through `ledger` when that is set.
   Status write_page(RecordStatements& st, PageCommit& page, std::vector<FeedbackRecord>* stored,
-                    std::vector<StoredJson>* json);
+                    std::vector<StoredJson>* json, RollupLedger* ledger, cubes::Fold& fold);
   Status write_pages(std::span<PageCommit> pages, std::vector<FeedbackRecord>* stored, std::vector<StoredJson>* json);
   // A record asking for its near-duplicate: find_near_duplicate's arguments.
   struct NearDuplicateAsk {

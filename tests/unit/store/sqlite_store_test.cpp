@@ -6,6 +6,7 @@
 #include <limits>
 #include <random>
 #include <thread>
+#include <tuple>
 
 #include "core/sqlite.hpp"
 #include "unit/store/alert_spec.hpp"
@@ -335,6 +336,61 @@ TEST(SqliteReads, ReportsAndFeedbackAnswerWhileABatchTransactionHoldsTheWriter) 
   std::filesystem::remove_all(dir, ec);
 }
 
+// A batch is counted into the rollups in the transaction that stores it: reports see it at once, a new revision
+// replaces its old counts, and the reports role that reads the batch afterwards finds it counted on the reader,
+// without waiting for the writer (here held by another connection's open write transaction). With
+// rollups_at_commit off, nothing is counted until the reports role applies the batch, and the counts are the same.
+TEST(SqliteRollupsAtCommit, ABatchIsCountedWhereItIsStored) {
+  auto totals_of = [](Store& store, Id ws) {
+    FeedbackFilter f;
+    f.workspace_id = ws;
+    auto t = store.totals(f);
+    EXPECT_TRUE(t) << t.error().message;
+    return t ? std::tuple(t->count, t->by_sentiment["negative"], t->by_sentiment["neutral"])
+             : std::tuple<std::int64_t, std::int64_t, std::int64_t>(-1, -1, -1);
+  };
+  using Counts = std::tuple<std::int64_t, std::int64_t, std::int64_t>;
+  for (bool at_commit : {true, false}) {
+    SCOPED_TRACE(at_commit ? "counted at commit" : "counted by the reports role");
+    IndexFixture fx;
+    fx.open({.rollups_at_commit = at_commit});
+    fx.use_new_workspace("c");
+    auto first = fx.commit({{1, 0x11}, {2, 0x22}, {3, 0x33}});
+    ASSERT_TRUE(first) << first.error().message;
+    EXPECT_EQ(totals_of(*fx.store, fx.ws), at_commit ? Counts(3, 0, 3) : Counts(0, 0, 0));
+    ASSERT_TRUE(fx.store->apply_rollups(*first));
+    EXPECT_EQ(totals_of(*fx.store, fx.ws), Counts(3, 0, 3));
+
+    // Record 2 again, now negative: revision 2 takes the place of revision 1 in the counts.
+    PageCommit p;
+    p.workspace_id = fx.ws;
+    p.source_id = fx.source_id;
+    FeedbackRecord again = plain_record(fx.ws, fx.source_id, 2, IndexFixture::kStart + 2000);
+    again.sentiment_type = "negative";
+    again.sentiment_compound = -0.6;
+    p.records = {again};
+    auto second = fx.store->commit_page(p);
+    ASSERT_TRUE(second) << second.error().message;
+    ASSERT_EQ(second->front().revision, 2);
+    EXPECT_EQ(totals_of(*fx.store, fx.ws), at_commit ? Counts(3, 1, 2) : Counts(3, 0, 3));
+
+    // Another connection holds the writer. Only a batch already counted can be applied meanwhile.
+    auto other = sqlite::Database::open(fx.dir / "chorus.db", sqlite::OpenOptions{.what = "", .wal = false});
+    ASSERT_TRUE(other) << other.error().message;
+    ASSERT_TRUE(other->exec("BEGIN IMMEDIATE"));
+    std::vector<FeedbackRecord> redelivered = *first;
+    redelivered.push_back(second->front());
+    if (at_commit) {
+      auto applied = fx.store->apply_rollups(redelivered);
+      EXPECT_TRUE(applied) << applied.error().message;
+    }
+    ASSERT_TRUE(other->exec("ROLLBACK"));
+    ASSERT_TRUE(fx.store->apply_rollups(redelivered));
+    ASSERT_TRUE(fx.store->apply_rollups(*first));  // an older revision, late: changes nothing
+    EXPECT_EQ(totals_of(*fx.store, fx.ws), Counts(3, 1, 2));
+  }
+}
+
 // The checkpoint thread copies the WAL back into the database file as the store grows. Its connection had
 // never read the file, so it did not know the file was in WAL mode, and every checkpoint succeeded without
 // copying a page: the WAL held the whole store (tens of GB over a million imported items).
@@ -408,8 +464,9 @@ TEST(SqliteCheckpoints, AQuietStoreCutsALargeWalBack) {
     std::int64_t cut = 0;
     for (int wait = 0; wait < 200 && cut == 0; ++wait) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      if (wait % 4 == 0)
+      if (wait % 4 == 0) {
         ASSERT_TRUE((*store)->create_customer("t" + std::to_string(wait), "hash-t" + std::to_string(wait)));
+      }
       cut = (*store)->health().at("wal_idle_truncations").as_int64();
     }
     EXPECT_GE(cut, 1);
@@ -438,6 +495,13 @@ INSTANTIATE_TEST_SUITE_P(Sqlite, StoreSpec,
                                                           [](std::string&) -> std::unique_ptr<StoreBackend> {
                                                             return std::make_unique<SqliteBackend>(
                                                                 SqliteStoreOptions{.near_duplicate_recent_rows = 2});
+                                                          }},
+                                           // Every batch counted by apply_rollups alone, as the reports role does
+                                           // on PostgreSQL.
+                                           BackendFactory{"sqlite_rollups_by_reports",
+                                                          [](std::string&) -> std::unique_ptr<StoreBackend> {
+                                                            return std::make_unique<SqliteBackend>(
+                                                                SqliteStoreOptions{.rollups_at_commit = false});
                                                           }}),
                          backend_name);
 
