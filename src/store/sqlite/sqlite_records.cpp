@@ -275,8 +275,8 @@ Status SqliteStore::write_pages(std::span<PageCommit> pages, std::vector<Feedbac
   for (const auto& page : pages) total += page.records.size();
   if (stored) stored->reserve(stored->size() + total);
   if (json) json->reserve(json->size() + total);
-  // The batch is counted into the rollups in its own transaction: one writer's turn, not two, and reports never
-  // lag the records they count.
+  // The batch is counted into the rollups in the transaction that stores it: one writer's turn, not two, and
+  // reports never lag the records they count.
   std::optional<RollupLedger> ledger;
   if (options_.rollups_at_commit) {
     auto l = RollupLedger::open(db_);
