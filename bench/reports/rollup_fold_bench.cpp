@@ -64,6 +64,6 @@ void BM_FoldBatch(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * state.range(0));
   state.counters["cube_rows_per_record"] = static_cast<double>(rows) / static_cast<double>(state.range(0));
 }
-BENCHMARK(BM_FoldBatch)->Arg(512)->Arg(8192)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_FoldBatch)->Arg(1)->Arg(16)->Arg(512)->Arg(8192)->Unit(benchmark::kMillisecond);
 
 }  // namespace

@@ -189,31 +189,41 @@ Status Fold::write(sqlite::Database& db) {
   std::sort(by_text.begin(), by_text.end(), [&](auto a, auto b) { return texts_[a] < texts_[b]; });
   std::vector<std::uint32_t> rank(texts_.size());
   for (std::uint32_t i = 0; i < by_text.size(); ++i) rank[by_text[i]] = i;
-  std::vector<const std::pair<const Key, Cell>*> rows;
+  // Each row's sort key laid out beside it, texts as their ranks: the sort compares adjacent memory rather than
+  // following each comparison into the hash map's nodes and the rank table.
+  struct Row {
+    std::uint32_t cube;
+    Id workspace;
+    TimeMs time;
+    std::uint32_t theme;
+    Id source;
+    std::uint32_t sentiment, category, language;
+    double rating;
+    const std::pair<const Key, Cell>* entry;
+    auto order() const { return std::tie(cube, workspace, time, theme, source, sentiment, category, language, rating); }
+  };
+  std::vector<Row> rows;
   rows.reserve(cells_.size());
-  for (const auto& entry : cells_)
+  for (const auto& entry : cells_) {
+    const Key& k = entry.first;
     if (entry.second.count != 0 || entry.second.units != 0)  // else a record moved out and back within the batch
-      rows.push_back(&entry);
-  std::sort(rows.begin(), rows.end(), [&](const auto* x, const auto* y) {
-    const Key& a = x->first;
-    const Key& b = y->first;
-    return std::tuple(a.cube, a.workspace, a.time, rank[a.theme], a.source, rank[a.sentiment], rank[a.category],
-                      rank[a.language], a.rating) < std::tuple(b.cube, b.workspace, b.time, rank[b.theme], b.source,
-                                                               rank[b.sentiment], rank[b.category], rank[b.language],
-                                                               b.rating);
-  });
-  std::vector<std::optional<sqlite::Statement>> statements(kCubes.size());
-  for (const auto* row : rows) {
-    const auto& [key, cell] = *row;
+      rows.push_back(Row{k.cube, k.workspace, k.time, rank[k.theme], k.source, rank[k.sentiment], rank[k.category],
+                         rank[k.language], k.rating, &entry});
+  }
+  std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.order() < b.order(); });
+  // Kept by the connection: a batch of one record (a webhook's) would otherwise prepare a statement per cube.
+  std::array<sqlite::Statement*, kCubes.size()> statements{};
+  for (const Row& row : rows) {
+    const auto& [key, cell] = *row.entry;
     const Cube& c = kCubes[key.cube];
     auto& statement = statements[key.cube];
     if (!statement) {
-      auto st = db.prepare(upsert_sql(c));
+      auto st = db.cached(upsert_sql(c));
       if (!st) return st.error();
-      statement = std::move(st.value());
+      statement = *st;
     }
     auto& st = *statement;
-    st.reset();
+    sqlite::ResetOnExit done(st);
     int p = 1;
     st.bind(p++, key.workspace);
     st.bind(p++, key.time);
