@@ -341,15 +341,14 @@ TEST(SqliteReads, ReportsAndFeedbackAnswerWhileABatchTransactionHoldsTheWriter) 
 // without waiting for the writer (here held by another connection's open write transaction). With
 // rollups_at_commit off, nothing is counted until the reports role applies the batch, and the counts are the same.
 TEST(SqliteRollupsAtCommit, ABatchIsCountedWhereItIsStored) {
+  using Counts = std::tuple<std::int64_t, std::int64_t, std::int64_t>;  // all, negative, neutral
   auto totals_of = [](Store& store, Id ws) {
     FeedbackFilter f;
     f.workspace_id = ws;
     auto t = store.totals(f);
     EXPECT_TRUE(t) << t.error().message;
-    return t ? std::tuple(t->count, t->by_sentiment["negative"], t->by_sentiment["neutral"])
-             : std::tuple<std::int64_t, std::int64_t, std::int64_t>(-1, -1, -1);
+    return t ? Counts(t->count, t->by_sentiment["negative"], t->by_sentiment["neutral"]) : Counts(-1, -1, -1);
   };
-  using Counts = std::tuple<std::int64_t, std::int64_t, std::int64_t>;
   for (bool at_commit : {true, false}) {
     SCOPED_TRACE(at_commit ? "counted at commit" : "counted by the reports role");
     IndexFixture fx;
